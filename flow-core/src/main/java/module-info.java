@@ -1,0 +1,6 @@
+/** The Flow DSL: a fluent, parallel, Enum-like API compiled onto flow-stages. */
+module dev.flowstage.flow {
+  requires transitive dev.flowstage.stages;
+
+  exports dev.flowstage.flow;
+}

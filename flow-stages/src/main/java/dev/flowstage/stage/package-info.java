@@ -1,0 +1,5 @@
+/**
+ * Stages that exchange events under demand: producers, consumers and producer-consumers, each on
+ * its own virtual thread.
+ */
+package dev.flowstage.stage;

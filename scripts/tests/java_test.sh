@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Tests scripts/lib/java.sh (JDK discovery) with fake JDKs; no real JVM is started.
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+# fake_jdk DIR VERSION: a JDK home whose java prints VERSION like the real one does.
+fake_jdk() {
+  mkdir -p "$1/bin"
+  printf '#!/bin/sh\necho "openjdk version \\"%s\\" 2026-01-01" >&2\n' "$2" >"$1/bin/java"
+  printf '#!/bin/sh\nexit 0\n' >"$1/bin/javac"
+  chmod +x "$1/bin/java" "$1/bin/javac"
+}
+
+check() { # NAME EXPECTED ACTUAL
+  if [ "$2" = "$3" ]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL $1: expected [$2], got [$3]" >&2
+  fi
+}
+
+# find_with JAVA_HOME PATH ROOT: prints the JAVA_HOME chosen, or "exit=N: message".
+find_with() {
+  (
+    unset JAVA_HOME
+    [ -n "$1" ] && export JAVA_HOME=$1
+    export PATH=$2 FLOWSTAGE_JVM_ROOT=$3
+    . "$root/scripts/lib/java.sh"
+    if flowstage_find_jdk 2>"$tmp/err"; then echo "$JAVA_HOME"; else echo "exit=$?: $(cat "$tmp/err")"; fi
+  )
+}
+
+fake_jdk "$tmp/jdk17" 17.0.15
+fake_jdk "$tmp/jdk21" 21.0.4
+fake_jdk "$tmp/jdk8" 1.8.0_412
+fake_jdk "$tmp/jvm/jdk-21" 21.0.2
+fake_jdk "$tmp/jvm/jdk-25" 25.0.3
+fake_jdk "$tmp/jvm/jdk-17" 17.0.1
+mkdir -p "$tmp/empty" "$tmp/path17" "$tmp/path21"
+ln -s "$tmp/jdk17/bin/java" "$tmp/path17/java"
+ln -s "$tmp/jdk21/bin/java" "$tmp/path21/java"
+base=/usr/bin:/bin
+
+check "JAVA_HOME 21+ wins" "$tmp/jdk21" "$(find_with "$tmp/jdk21" "$tmp/path17:$base" "$tmp/jvm")"
+check "JAVA_HOME 17 skipped, PATH 21 used" "$tmp/jdk21" "$(find_with "$tmp/jdk17" "$tmp/path21:$base" "$tmp/jvm")"
+check "newest under the JVM root" "$tmp/jvm/jdk-25" "$(find_with "$tmp/jdk17" "$tmp/path17:$base" "$tmp/jvm")"
+check "Java 8 version string parsed" "$tmp/jvm/jdk-25" "$(find_with "$tmp/jdk8" "$tmp/path17:$base" "$tmp/jvm")"
+none=$(find_with /nonexistent "$tmp/path17:$base" "$tmp/empty")
+check "nothing found fails" "exit=1" "${none%%:*}"
+case $none in *"needs a JDK 21 or newer"*"JAVA_HOME"*) check "message says what to do" ok ok ;;
+  *) check "message says what to do" "a clear message" "$none" ;; esac
+
+# The real entry points fail fast, with the message and a non-zero code, when no JDK 21+ exists.
+for script in test flowstage format; do
+  out=$(env -i HOME="$HOME" JAVA_HOME=/nonexistent PATH="$tmp/path17:$base" FLOWSTAGE_JVM_ROOT="$tmp/empty" \
+    bash "$root/scripts/$script" 2>&1)
+  code=$?
+  check "scripts/$script exit code" 1 "$code"
+  case $out in *"needs a JDK 21 or newer"*) check "scripts/$script message" ok ok ;;
+    *) check "scripts/$script message" "the JDK message" "$out" ;; esac
+done
+
+echo "jdk-discovery: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
