@@ -4,4 +4,5 @@
  */
 module dev.flowstage.stages {
   exports dev.flowstage.stage;
+  exports dev.flowstage.stage.dispatch;
 }

@@ -1,0 +1,5 @@
+/**
+ * Dispatchers: how a producer routes events to its consumers (demand, broadcast, partition), behind
+ * a small SPI that is testable without threads.
+ */
+package dev.flowstage.stage.dispatch;
