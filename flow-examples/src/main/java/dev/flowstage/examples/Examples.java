@@ -1,6 +1,10 @@
 package dev.flowstage.examples;
 
+import dev.flowstage.examples.polling.PollingProducerExample;
+import dev.flowstage.examples.producerconsumer.ProducerConsumerExample;
+import dev.flowstage.examples.ratelimiter.RateLimiterExample;
 import dev.flowstage.examples.wordcount.WordCountExample;
+import dev.flowstage.examples.workerpool.WorkerPoolExample;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Optional;
@@ -32,6 +36,22 @@ public final class Examples {
 
   private static final List<Example> ALL =
       List.of(
+          new Example(
+              "producer-consumer",
+              "A -> B -> C: a counter, a multiplier and a printer under demand (GenStage README)",
+              ProducerConsumerExample::run),
+          new Example(
+              "rate-limiter",
+              "manual demand: a consumer allows 5 events per 100 ms (GenStage README)",
+              RateLimiterExample::run),
+          new Example(
+              "worker-pool",
+              "pending demand: workers ask before any job exists; the queue remembers",
+              WorkerPoolExample::run),
+          new Example(
+              "polling",
+              "a producer polling an external queue only while demand is pending",
+              PollingProducerExample::run),
           new Example(
               "wordcount",
               "word count: read, tokenize, partition by word, reduce, top 10 across partitions",
