@@ -67,7 +67,7 @@ public final class StageCell<E> implements Stage<E> {
 
   private record HeldInfo(Object message) {}
 
-  private record UpstreamEnd(Sub sub, ExitReason reason) {}
+  private record UpstreamEnd(Sub sub, ExitReason reason, boolean applyMode) {}
 
   private final StageRuntime runtime;
   private final String name;
@@ -102,6 +102,8 @@ public final class StageCell<E> implements Stage<E> {
   private final List<Object> dueInfos = new ArrayList<>();
   private final Out out = new Out();
   private long downstreamDemand;
+  private long deferredDemand;
+  private boolean inDeferred;
   private List<Object> pending;
   private boolean pendingOwned;
   private ExitReason pendingStop;
@@ -305,7 +307,8 @@ public final class StageCell<E> implements Stage<E> {
       case Message.Ask a -> onAsk(a.sub(), a.n());
       case Message.Subscribe s -> onSubscribe(s.sub());
       case Message.Cancel c -> onCancel(c.sub(), c.reason());
-      case Message.Cancelled c -> onUpstreamEnded(c.sub(), c.reason());
+      case Message.Cancelled c -> onUpstreamEnded(c.sub(), c.reason(), true);
+      case Message.Refused c -> onUpstreamEnded(c.sub(), c.reason(), false);
       case Message.SubscribeRequest r -> onSubscribeRequest(r);
       case Message.Down d -> onDown(d.stage(), d.reason());
       case Message.Call c -> onCall(c);
@@ -467,15 +470,15 @@ public final class StageCell<E> implements Stage<E> {
     flush();
   }
 
-  private void onUpstreamEnded(Sub sub, ExitReason reason) {
+  private void onUpstreamEnded(Sub sub, ExitReason reason, boolean applyMode) {
     if (kind == Behaviour.Kind.PRODUCER_CONSUMER && !input.isEmpty()) {
-      input.addLast(new UpstreamEnd(sub, reason));
+      input.addLast(new UpstreamEnd(sub, reason, applyMode));
       return;
     }
-    upstreamEnded(sub, reason);
+    upstreamEnded(sub, reason, applyMode);
   }
 
-  private void upstreamEnded(Sub sub, ExitReason reason) {
+  private void upstreamEnded(Sub sub, ExitReason reason, boolean applyMode) {
     if (!sub.consumerActive) {
       return;
     }
@@ -488,11 +491,12 @@ public final class StageCell<E> implements Stage<E> {
     flush();
     CancelMode mode = sub.options().cancel();
     boolean stop =
-        switch (mode) {
-          case PERMANENT -> true;
-          case TRANSIENT -> reason.isAbnormal();
-          case TEMPORARY -> false;
-        };
+        applyMode
+            && switch (mode) {
+              case PERMANENT -> true;
+              case TRANSIENT -> reason.isAbnormal();
+              case TEMPORARY -> false;
+            };
     if (stop && pendingStop == null) {
       LOG.log(
           Level.DEBUG,
@@ -526,7 +530,7 @@ public final class StageCell<E> implements Stage<E> {
           consumeEvents(e.sub(), e.events());
         } else if (head instanceof UpstreamEnd u) {
           input.pollFirst();
-          upstreamEnded(u.sub(), u.reason());
+          upstreamEnded(u.sub(), u.reason(), u.applyMode());
         } else if (head instanceof Message.ProducerInfoMessage pi) {
           input.pollFirst();
           behaviour.handleInfo(new ProducerInfo(pi.sub(), pi.message()), ctx);
@@ -570,7 +574,7 @@ public final class StageCell<E> implements Stage<E> {
 
   private void refuse(Sub sub, StageException why) {
     sub.accepted.completeExceptionally(why);
-    sub.consumer.deliver(new Message.Cancelled(sub, ExitReason.failure(why)));
+    sub.consumer.deliver(new Message.Refused(sub, ExitReason.failure(why)));
   }
 
   private void onAsk(Sub sub, long n) {
@@ -622,7 +626,7 @@ public final class StageCell<E> implements Stage<E> {
                           + reason
                           + ")"));
         }
-        onUpstreamEnded(s, r);
+        onUpstreamEnded(s, r, true);
       }
     }
   }
@@ -674,6 +678,12 @@ public final class StageCell<E> implements Stage<E> {
         break;
       }
     }
+    if (deferredDemand > 0 && !inDeferred) {
+      // Serve after the caller finished with its own demand.
+      long own = d;
+      serveDeferredDemand();
+      return own;
+    }
     return d;
   }
 
@@ -699,6 +709,27 @@ public final class StageCell<E> implements Stage<E> {
     List<Object> left = dispatcher.dispatch(events, out);
     if (!left.isEmpty()) {
       storeInBuffer(left);
+    }
+    serveDeferredDemand();
+  }
+
+  /**
+   * Demand the dispatcher raised during dispatch (Outbox.askUpstream: selector discards, hash
+   * drops) is served like asked demand, after dispatch returned, never re-entrantly.
+   */
+  private void serveDeferredDemand() {
+    if (inDeferred) {
+      return;
+    }
+    inDeferred = true;
+    try {
+      while (deferredDemand > 0 && !exiting) {
+        long d = deferredDemand;
+        deferredDemand = 0;
+        newDemand(d);
+      }
+    } finally {
+      inDeferred = false;
     }
   }
 
@@ -769,6 +800,11 @@ public final class StageCell<E> implements Stage<E> {
         downstreamDemand = Math.max(0, downstreamDemand - n);
       }
       s.consumer.deliver(new Message.Events(s, events));
+    }
+
+    @Override
+    public void askUpstream(long demand) {
+      deferredDemand += demand;
     }
 
     @Override

@@ -42,6 +42,11 @@ final class Sub implements Subscription {
   }
 
   @Override
+  public Object consumer() {
+    return consumer;
+  }
+
+  @Override
   public String toString() {
     return "Subscription#" + id + "(" + producer.name() + " -> " + consumer.name() + ")";
   }
