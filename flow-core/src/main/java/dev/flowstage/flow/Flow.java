@@ -1,18 +1,25 @@
 package dev.flowstage.flow;
 
 import dev.flowstage.flow.internal.Describe;
+import dev.flowstage.flow.internal.FlowRun;
 import dev.flowstage.flow.internal.Plan;
 import dev.flowstage.flow.internal.Plan.Operation;
 import dev.flowstage.flow.internal.Plan.Routing;
 import dev.flowstage.flow.internal.Plan.Source;
 import dev.flowstage.flow.internal.TopN;
+import dev.flowstage.stage.Stage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Spliterator;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collector;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 /**
  * A parallel, back-pressured computation described as an immutable plan and run on flow-stages
@@ -212,13 +219,14 @@ public final class Flow<T> {
    * @param <T> the event type
    * @return a new flow
    */
-  public static <T> Flow<T> fromStages(List<?> producers, UnaryOperator<Options> options) {
+  public static <T> Flow<T> fromStages(
+      List<? extends Stage<? extends T>> producers, UnaryOperator<Options> options) {
     nonNull(producers, "producers");
     if (producers.isEmpty()) {
       throw new IllegalArgumentException("fromStages needs at least one producer");
     }
     producers.forEach(p -> nonNull(p, "producers element"));
-    return source(new Source.Stages(new ArrayList<>(producers)), options);
+    return source(new Source.Stages(new ArrayList<Object>(producers)), options);
   }
 
   /**
@@ -228,7 +236,7 @@ public final class Flow<T> {
    * @param <T> the event type
    * @return a new flow
    */
-  public static <T> Flow<T> fromStage(Object producer) {
+  public static <T> Flow<T> fromStage(Stage<? extends T> producer) {
     return fromStages(List.of(nonNull(producer, "producer")), UnaryOperator.identity());
   }
 
@@ -773,6 +781,116 @@ public final class Flow<T> {
                 maxHeld),
             List.of(),
             o));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Terminals
+
+  /**
+   * Runs the flow for its side effects and waits until it has finished; every stage has stopped and
+   * every thread exited when this returns.
+   *
+   * @throws FlowException if a stage failed (the whole flow is cancelled first)
+   * @throws IllegalArgumentException if the plan cannot run (e.g. a window on a layer without
+   *     reduce)
+   */
+  public void run() {
+    collect(discarding());
+  }
+
+  /**
+   * Runs the flow and returns every event the last layer emits, in arrival order (which is not
+   * defined across stages).
+   *
+   * @return the events
+   * @throws FlowException if a stage failed
+   */
+  public List<T> toList() {
+    return collect(Collectors.toList());
+  }
+
+  /**
+   * Runs the flow and collects what the last layer emits.
+   *
+   * @param collector how to collect
+   * @param <A> the collector's accumulation type
+   * @param <R> the result type
+   * @return the result
+   * @throws FlowException if a stage failed
+   */
+  @SuppressWarnings("unchecked")
+  public <A, R> R collect(Collector<? super T, A, R> collector) {
+    nonNull(collector, "collector");
+    return FlowRun.start(plan).collect((Collector<Object, A, R>) collector);
+  }
+
+  /**
+   * Returns a lazy stream of the events the last layer emits. Nothing starts until the first
+   * element is pulled; demand then comes from the reader (at most {@code maxDemand} of the last
+   * layer in flight). Closing the stream (or a short-circuiting operation followed by close, as in
+   * try-with-resources) cancels the flow and stops every stage.
+   *
+   * @return the stream; close it if you do not read it to the end
+   */
+  @SuppressWarnings("unchecked")
+  public Stream<T> stream() {
+    Plan p = plan;
+    FlowRun[] run = new FlowRun[1];
+    Supplier<Spliterator<T>> start =
+        () -> {
+          run[0] = FlowRun.start(p);
+          return (Spliterator<T>) run[0].stream(p.options().maxDemand()).spliterator();
+        };
+    return StreamSupport.stream(start, Spliterator.ORDERED, false)
+        .onClose(
+            () -> {
+              if (run[0] != null) {
+                run[0].cancel();
+              }
+            });
+  }
+
+  /**
+   * Starts the flow on its own virtual thread, discarding what the last layer emits.
+   *
+   * @return a handle to await, cancel or inspect the run
+   */
+  public RunningFlow<Void> start() {
+    return start(discarding());
+  }
+
+  /**
+   * Starts the flow on its own virtual thread, collecting what the last layer emits; {@link
+   * RunningFlow#await()} returns the result.
+   *
+   * @param collector how to collect
+   * @param <R> the result type
+   * @return a handle to await, cancel or inspect the run
+   */
+  @SuppressWarnings("unchecked")
+  public <R> RunningFlow<R> start(Collector<? super T, ?, R> collector) {
+    nonNull(collector, "collector");
+    return FlowRun.start(plan).startCollecting((Collector<Object, Object, R>) collector);
+  }
+
+  /**
+   * Starts the flow and subscribes running consumer stages to every stage of its last layer (with
+   * {@code CancelMode.TRANSIENT}); they are not owned by the flow. The handle completes when the
+   * last layer has finished.
+   *
+   * @param consumers the consumers, at least one
+   * @return a handle to await, cancel or inspect the run
+   */
+  public RunningFlow<Void> into(List<? extends Stage<?>> consumers) {
+    nonNull(consumers, "consumers");
+    if (consumers.isEmpty()) {
+      throw new IllegalArgumentException("into needs at least one consumer stage");
+    }
+    return FlowRun.start(plan).into(consumers);
+  }
+
+  private static <E> Collector<E, ?, Void> discarding() {
+    return Collector.of(() -> new Object[0], (a, e) -> {}, (a, b) -> a, a -> null);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -34,6 +34,10 @@ final class ZipLogic implements StageLogic {
    * @param side 0 left, 1 right
    * @return the count
    */
+  int[] sides() {
+    return sideOfInput;
+  }
+
   int waiting(int side) {
     return side == 0 ? left.size() : right.size();
   }
