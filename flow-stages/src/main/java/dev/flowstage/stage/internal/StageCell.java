@@ -669,10 +669,7 @@ public final class StageCell<E> implements Stage<E> {
         d -= taken.size();
       }
       if (!taken.isEmpty()) {
-        List<Object> left = dispatcher.dispatch(taken, out);
-        if (!left.isEmpty()) {
-          storeInBuffer(left);
-        }
+        handToDispatcher(taken);
       }
       releaseDueInfos();
       if (taken.isEmpty() && dueInfos.isEmpty()) {
@@ -707,11 +704,23 @@ public final class StageCell<E> implements Stage<E> {
       accumulated.addLast(new HeldEvents(events));
       return;
     }
+    handToDispatcher(events);
+    serveDeferredDemand();
+  }
+
+  /**
+   * Dispatches and buffers the leftovers. A producer-consumer's downstream demand counter drops by
+   * every event handed over, sent or not (GenStage {@code dispatch_events}): a dispatcher that
+   * queues events internally (partition) has used that demand too.
+   */
+  private void handToDispatcher(List<Object> events) {
+    if (kind == Behaviour.Kind.PRODUCER_CONSUMER) {
+      downstreamDemand = Math.max(0, downstreamDemand - events.size());
+    }
     List<Object> left = dispatcher.dispatch(events, out);
     if (!left.isEmpty()) {
       storeInBuffer(left);
     }
-    serveDeferredDemand();
   }
 
   /**
@@ -797,9 +806,6 @@ public final class StageCell<E> implements Stage<E> {
       Sub s = (Sub) to;
       int n = events.size();
       counters.add(Counters.EVENTS_OUT, n);
-      if (kind == Behaviour.Kind.PRODUCER_CONSUMER) {
-        downstreamDemand = Math.max(0, downstreamDemand - n);
-      }
       s.consumer.deliver(new Message.Events(s, events));
     }
 
