@@ -102,6 +102,9 @@ public final class StageCell<E> implements Stage<E> {
   private final List<Object> dueInfos = new ArrayList<>();
   private final Out out = new Out();
   private long downstreamDemand;
+  // Demand a dispatcher raised inside dispatch (Outbox.askUpstream); settled after it returns.
+  private long raisedDemand;
+  private boolean settlingRaisedDemand;
   private List<Object> pending;
   private boolean pendingOwned;
   private ExitReason pendingStop;
@@ -674,7 +677,28 @@ public final class StageCell<E> implements Stage<E> {
         break;
       }
     }
+    settleRaisedDemand();
     return d;
+  }
+
+  /**
+   * Treats demand raised inside dispatch like demand from an ask, once the dispatch returned. The
+   * loop (not recursion) keeps a chain of selector discards from growing the stack.
+   */
+  private void settleRaisedDemand() {
+    if (settlingRaisedDemand) {
+      return;
+    }
+    settlingRaisedDemand = true;
+    try {
+      while (raisedDemand > 0) {
+        long d = raisedDemand;
+        raisedDemand = 0;
+        newDemand(d);
+      }
+    } finally {
+      settlingRaisedDemand = false;
+    }
   }
 
   private void releaseDueInfos() {
@@ -700,6 +724,7 @@ public final class StageCell<E> implements Stage<E> {
     if (!left.isEmpty()) {
       storeInBuffer(left);
     }
+    settleRaisedDemand();
   }
 
   private void storeInBuffer(List<Object> events) {
@@ -769,6 +794,11 @@ public final class StageCell<E> implements Stage<E> {
         downstreamDemand = Math.max(0, downstreamDemand - n);
       }
       s.consumer.deliver(new Message.Events(s, events));
+    }
+
+    @Override
+    public void askUpstream(long demand) {
+      raisedDemand += demand;
     }
 
     @Override
