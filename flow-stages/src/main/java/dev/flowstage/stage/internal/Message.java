@@ -26,6 +26,12 @@ sealed interface Message {
   /** Producer to consumer: the subscription ended (confirmation or producer-initiated). */
   record Cancelled(Sub sub, ExitReason reason) implements Message {}
 
+  /**
+   * Producer to consumer: the producer refused the subscription (e.g. its dispatcher rejected the
+   * options). Like bad options in GenStage, it never stops the consumer.
+   */
+  record Refused(Sub sub, ExitReason reason) implements Message {}
+
   /** Outside to consumer: subscribe to {@code producer} and complete {@code result}. */
   record SubscribeRequest(
       StageCell<?> producer,

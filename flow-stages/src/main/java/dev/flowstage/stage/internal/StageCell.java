@@ -67,7 +67,7 @@ public final class StageCell<E> implements Stage<E> {
 
   private record HeldInfo(Object message) {}
 
-  private record UpstreamEnd(Sub sub, ExitReason reason) {}
+  private record UpstreamEnd(Sub sub, ExitReason reason, boolean applyMode) {}
 
   private final StageRuntime runtime;
   private final String name;
@@ -102,9 +102,8 @@ public final class StageCell<E> implements Stage<E> {
   private final List<Object> dueInfos = new ArrayList<>();
   private final Out out = new Out();
   private long downstreamDemand;
-  // Demand a dispatcher raised inside dispatch (Outbox.askUpstream); settled after it returns.
-  private long raisedDemand;
-  private boolean settlingRaisedDemand;
+  private long deferredDemand;
+  private boolean inDeferred;
   private List<Object> pending;
   private boolean pendingOwned;
   private ExitReason pendingStop;
@@ -308,7 +307,8 @@ public final class StageCell<E> implements Stage<E> {
       case Message.Ask a -> onAsk(a.sub(), a.n());
       case Message.Subscribe s -> onSubscribe(s.sub());
       case Message.Cancel c -> onCancel(c.sub(), c.reason());
-      case Message.Cancelled c -> onUpstreamEnded(c.sub(), c.reason());
+      case Message.Cancelled c -> onUpstreamEnded(c.sub(), c.reason(), true);
+      case Message.Refused c -> onUpstreamEnded(c.sub(), c.reason(), false);
       case Message.SubscribeRequest r -> onSubscribeRequest(r);
       case Message.Down d -> onDown(d.stage(), d.reason());
       case Message.Call c -> onCall(c);
@@ -470,15 +470,15 @@ public final class StageCell<E> implements Stage<E> {
     flush();
   }
 
-  private void onUpstreamEnded(Sub sub, ExitReason reason) {
+  private void onUpstreamEnded(Sub sub, ExitReason reason, boolean applyMode) {
     if (kind == Behaviour.Kind.PRODUCER_CONSUMER && !input.isEmpty()) {
-      input.addLast(new UpstreamEnd(sub, reason));
+      input.addLast(new UpstreamEnd(sub, reason, applyMode));
       return;
     }
-    upstreamEnded(sub, reason);
+    upstreamEnded(sub, reason, applyMode);
   }
 
-  private void upstreamEnded(Sub sub, ExitReason reason) {
+  private void upstreamEnded(Sub sub, ExitReason reason, boolean applyMode) {
     if (!sub.consumerActive) {
       return;
     }
@@ -491,11 +491,12 @@ public final class StageCell<E> implements Stage<E> {
     flush();
     CancelMode mode = sub.options().cancel();
     boolean stop =
-        switch (mode) {
-          case PERMANENT -> true;
-          case TRANSIENT -> reason.isAbnormal();
-          case TEMPORARY -> false;
-        };
+        applyMode
+            && switch (mode) {
+              case PERMANENT -> true;
+              case TRANSIENT -> reason.isAbnormal();
+              case TEMPORARY -> false;
+            };
     if (stop && pendingStop == null) {
       LOG.log(
           Level.DEBUG,
@@ -529,7 +530,7 @@ public final class StageCell<E> implements Stage<E> {
           consumeEvents(e.sub(), e.events());
         } else if (head instanceof UpstreamEnd u) {
           input.pollFirst();
-          upstreamEnded(u.sub(), u.reason());
+          upstreamEnded(u.sub(), u.reason(), u.applyMode());
         } else if (head instanceof Message.ProducerInfoMessage pi) {
           input.pollFirst();
           behaviour.handleInfo(new ProducerInfo(pi.sub(), pi.message()), ctx);
@@ -573,7 +574,7 @@ public final class StageCell<E> implements Stage<E> {
 
   private void refuse(Sub sub, StageException why) {
     sub.accepted.completeExceptionally(why);
-    sub.consumer.deliver(new Message.Cancelled(sub, ExitReason.failure(why)));
+    sub.consumer.deliver(new Message.Refused(sub, ExitReason.failure(why)));
   }
 
   private void onAsk(Sub sub, long n) {
@@ -615,7 +616,8 @@ public final class StageCell<E> implements Stage<E> {
     for (Sub s : new ArrayList<>(upstream)) {
       if (s.producer == who) {
         ExitReason r = reason;
-        if (!s.accepted.isDone()) {
+        if (!s.accepted.isDone() || s.accepted.isCompletedExceptionally()) {
+          // Never accepted: the producer was gone before it saw the subscription (GenStage noproc).
           r =
               ExitReason.failure(
                   new StageNotAliveException(
@@ -625,7 +627,7 @@ public final class StageCell<E> implements Stage<E> {
                           + reason
                           + ")"));
         }
-        onUpstreamEnded(s, r);
+        onUpstreamEnded(s, r, true);
       }
     }
   }
@@ -667,38 +669,20 @@ public final class StageCell<E> implements Stage<E> {
         d -= taken.size();
       }
       if (!taken.isEmpty()) {
-        List<Object> left = dispatcher.dispatch(taken, out);
-        if (!left.isEmpty()) {
-          storeInBuffer(left);
-        }
+        handToDispatcher(taken);
       }
       releaseDueInfos();
       if (taken.isEmpty() && dueInfos.isEmpty()) {
         break;
       }
     }
-    settleRaisedDemand();
+    if (deferredDemand > 0 && !inDeferred) {
+      // Serve after the caller finished with its own demand.
+      long own = d;
+      serveDeferredDemand();
+      return own;
+    }
     return d;
-  }
-
-  /**
-   * Treats demand raised inside dispatch like demand from an ask, once the dispatch returned. The
-   * loop (not recursion) keeps a chain of selector discards from growing the stack.
-   */
-  private void settleRaisedDemand() {
-    if (settlingRaisedDemand) {
-      return;
-    }
-    settlingRaisedDemand = true;
-    try {
-      while (raisedDemand > 0) {
-        long d = raisedDemand;
-        raisedDemand = 0;
-        newDemand(d);
-      }
-    } finally {
-      settlingRaisedDemand = false;
-    }
   }
 
   private void releaseDueInfos() {
@@ -720,11 +704,43 @@ public final class StageCell<E> implements Stage<E> {
       accumulated.addLast(new HeldEvents(events));
       return;
     }
+    handToDispatcher(events);
+    serveDeferredDemand();
+  }
+
+  /**
+   * Dispatches and buffers the leftovers. A producer-consumer's downstream demand counter drops by
+   * every event handed over, sent or not (GenStage {@code dispatch_events}): a dispatcher that
+   * queues events internally (partition) has used that demand too.
+   */
+  private void handToDispatcher(List<Object> events) {
+    if (kind == Behaviour.Kind.PRODUCER_CONSUMER) {
+      downstreamDemand = Math.max(0, downstreamDemand - events.size());
+    }
     List<Object> left = dispatcher.dispatch(events, out);
     if (!left.isEmpty()) {
       storeInBuffer(left);
     }
-    settleRaisedDemand();
+  }
+
+  /**
+   * Demand the dispatcher raised during dispatch (Outbox.askUpstream: selector discards, hash
+   * drops) is served like asked demand, after dispatch returned, never re-entrantly.
+   */
+  private void serveDeferredDemand() {
+    if (inDeferred) {
+      return;
+    }
+    inDeferred = true;
+    try {
+      while (deferredDemand > 0 && !exiting) {
+        long d = deferredDemand;
+        deferredDemand = 0;
+        newDemand(d);
+      }
+    } finally {
+      inDeferred = false;
+    }
   }
 
   private void storeInBuffer(List<Object> events) {
@@ -790,15 +806,12 @@ public final class StageCell<E> implements Stage<E> {
       Sub s = (Sub) to;
       int n = events.size();
       counters.add(Counters.EVENTS_OUT, n);
-      if (kind == Behaviour.Kind.PRODUCER_CONSUMER) {
-        downstreamDemand = Math.max(0, downstreamDemand - n);
-      }
       s.consumer.deliver(new Message.Events(s, events));
     }
 
     @Override
     public void askUpstream(long demand) {
-      raisedDemand += demand;
+      deferredDemand += demand;
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.flowstage.stage.ProducerOptions;
 import dev.flowstage.stage.Stage;
 import dev.flowstage.stage.SubscriptionOptions;
 import dev.flowstage.stage.dispatch.Dispatcher;
+import dev.flowstage.stage.dispatch.Dispatchers;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,7 +55,7 @@ public final class StageRuntime {
    * @return a fresh dispatcher
    */
   static <E> Dispatcher<E> defaultDispatcher() {
-    return new FallbackDemandDispatcher<>();
+    return Dispatchers.demand();
   }
 
   /**
