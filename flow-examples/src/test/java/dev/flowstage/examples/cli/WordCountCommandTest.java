@@ -237,6 +237,23 @@ final class WordCountCommandTest {
     }
 
     @Test
+    void emptyDirectory_oneLineNamingIt_exit2() throws IOException {
+      Path empty = Files.createDirectories(dir.resolve("empty"));
+      CliRun r = CliRun.run("wordcount", empty.toString());
+      assertEquals(2, r.status());
+      assertTrue(r.errIsOneLine(), r.err());
+      assertTrue(r.err().contains("no regular files under directory " + empty), r.err());
+    }
+
+    @Test
+    void emptyFile_countsNothing_exit0() throws IOException {
+      Path file = write("empty.txt", "");
+      CliRun r = CliRun.run("wordcount", file.toString());
+      assertEquals(0, r.status(), r.err());
+      assertTrue(r.out().contains("1 file, 0 bytes, 0 lines, 0 words (0 distinct)"), r.out());
+    }
+
+    @Test
     void dashTwice_isRejected() {
       CliRun r = CliRun.run("wordcount", "-", "-");
       assertEquals(2, r.status());
