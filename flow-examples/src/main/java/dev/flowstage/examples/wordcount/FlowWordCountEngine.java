@@ -29,7 +29,6 @@ import java.util.stream.Collectors;
  */
 public final class FlowWordCountEngine implements WordCountEngine {
 
-  // snippet-start: flow-wordcount
   /**
    * The word count as a flow: words are counted per partition, and one last stage merges each
    * partition's totals (words, distinct words, local top N) into the result.
@@ -38,16 +37,18 @@ public final class FlowWordCountEngine implements WordCountEngine {
    * @param tokenizer how lines are cut into words
    * @param top how many of the most frequent words to keep
    * @param stages how many counting stages
+   * @param maxDemand the largest batch a counting stage asks for
    * @return a flow that emits one {@link Totals}
    */
+  // snippet-start: flow-wordcount
   public static Flow<Totals> wordCount(
-      Flow<String> lines, Tokenizer tokenizer, int top, int stages) {
+      Flow<String> lines, Tokenizer tokenizer, int top, int stages, int maxDemand) {
     return lines
         .flatMap(tokenizer::tokens) // fused into the reading layer: no stage per step
-        .partition(o -> o.stages(stages)) // equal words always reach the same stage
-        .reduce(WordCounts::new, WordCounts::add)
+        .partition(o -> o.stages(stages).maxDemand(maxDemand)) // a word always meets its stage
+        .reduce(WordCounts::new, WordCounts::add) // each stage counts its own words
         .onTrigger((counts, trigger) -> TriggerResult.of(List.of(counts.totals(top)), counts))
-        .departition(() -> new Totals(top), Totals::merge, totals -> totals);
+        .departition(() -> new Totals(top), Totals::merge, totals -> totals); // one result
   }
 
   // snippet-end: flow-wordcount
@@ -135,7 +136,9 @@ public final class FlowWordCountEngine implements WordCountEngine {
     Flow<String> allLines =
         sources.size() == 1 ? narrow(sources.get(0)) : Flow.merge(sources, layer);
     return new Plan(
-        wordCount(allLines, job.tokenizer(), job.top(), job.stages()), lines, iterators);
+        wordCount(allLines, job.tokenizer(), job.top(), job.stages(), job.maxDemand()),
+        lines,
+        iterators);
   }
 
   @SuppressWarnings("unchecked")

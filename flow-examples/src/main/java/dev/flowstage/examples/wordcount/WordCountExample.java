@@ -44,7 +44,7 @@ public final class WordCountExample {
     }
     // snippet-start: wordcount-example
     Flow<Totals> flow =
-        FlowWordCountEngine.wordCount(Flow.fromEnumerable(text), Tokenizer.WORDS, 5, 2);
+        FlowWordCountEngine.wordCount(Flow.fromEnumerable(text), Tokenizer.WORDS, 5, 2, 1000);
     out.println("The flow's stages:");
     out.print(flow.graph().toText());
     Totals totals = flow.toList().get(0); // runs the flow; departition emits exactly one Totals
