@@ -61,7 +61,6 @@ public final class StageCell<E> implements Stage<E> {
    */
   private static final System.Logger LOG = System.getLogger("dev.flowstage.stage");
   private static final Object DONE = new Object();
-  private static final long PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   /*
    * Virtual threads are not preempted, and a carrier runs its local task queue until it is empty.
@@ -212,7 +211,7 @@ public final class StageCell<E> implements Stage<E> {
         finish(r, true);
         return;
       }
-      Message m = mailbox.take(PARK_NANOS);
+      Message m = mailbox.take();
       if (m == null) {
         continue;
       }
