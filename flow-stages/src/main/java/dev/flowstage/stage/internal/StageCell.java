@@ -630,7 +630,7 @@ public final class StageCell<E> implements Stage<E> {
   }
 
   private void onDown(StageCell<?> who, ExitReason reason) {
-    if (watchingForUser.containsKey(who)) {
+    if (watchingForUser.remove(who) != null) {
       behaviour.handleInfo(new StageDown(who, reason), ctx);
       flush();
     }
@@ -966,14 +966,13 @@ public final class StageCell<E> implements Stage<E> {
     return Collections.unmodifiableList(new ArrayList<>(downstream));
   }
 
+  /**
+   * Registers this stage as a watcher of {@code other}: once for its subscriptions, and separately
+   * once for the user's {@code ctx.watch}, so each kind of interest gets exactly one Down.
+   */
   void watchFromInside(StageCell<?> other, boolean forUser) {
-    if (forUser) {
-      watchingForUser.put(other, Boolean.TRUE);
-    }
-    if (watching.put(other, Boolean.TRUE) == null) {
-      other.addWatcher(this);
-    } else if (forUser && !other.isAlive()) {
-      // Already watched for a subscription and already dead: the Down may have been handled.
+    Map<StageCell<?>, Boolean> set = forUser ? watchingForUser : watching;
+    if (set.put(other, Boolean.TRUE) == null) {
       other.addWatcher(this);
     }
   }
