@@ -674,7 +674,7 @@ public final class StageCell<E> implements Stage<E> {
       return;
     }
     long left = takeFromBuffer(d);
-    if (left > 0 && !exiting) {
+    if (left > 0 && !exiting && !doneReached) {
       behaviour.handleDemand(left, ctx);
       flush();
     }

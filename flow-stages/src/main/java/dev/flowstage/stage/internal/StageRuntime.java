@@ -217,8 +217,8 @@ public final class StageRuntime {
 
   private static void join(StageCell<?> c) {
     Thread t = c.thread();
-    if (t == null) {
-      return;
+    if (t == null || t == Thread.currentThread()) {
+      return; // close() called from a stage's own callback: it stops once the callback returns
     }
     try {
       if (!t.join(JOIN)) {
