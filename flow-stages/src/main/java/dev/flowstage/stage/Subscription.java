@@ -14,4 +14,16 @@ public interface Subscription {
    * @return the subscription's options
    */
   SubscriptionOptions options();
+
+  /**
+   * Returns the identity of the consuming stage: every subscription of one consumer returns the
+   * same object. The broadcast dispatcher uses it to reject a consumer that subscribes twice to one
+   * producer (it would receive every event twice). The default treats each subscription as its own
+   * consumer; the runtime overrides it.
+   *
+   * @return an object identifying the consumer, compared with {@code equals}
+   */
+  default Object consumer() {
+    return this;
+  }
 }

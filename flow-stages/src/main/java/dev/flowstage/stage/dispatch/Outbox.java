@@ -20,6 +20,22 @@ public interface Outbox<E> {
   void send(Subscription to, List<E> events);
 
   /**
+   * Passes demand upstream that arose while dispatching, as if a consumer had asked: a broadcast
+   * subscription's selector discarded events (they do not count against its demand), or a partition
+   * hash dropped events (they did not fill the demand they were produced for). GenStage does this
+   * by sending itself {@code {:ask, n}}; without it such demand would be lost and the pipeline
+   * could stall.
+   *
+   * <p>Called only from inside {@link Dispatcher#dispatch}, with {@code demand >= 1}. The runtime
+   * must not call the dispatcher back re-entrantly: after {@code dispatch} returns and its
+   * leftovers are buffered, it treats {@code demand} exactly like demand returned by {@link
+   * Dispatcher#ask} (serve it from the buffer first, pass the rest to {@code handleDemand}).
+   *
+   * @param demand how many more events to request, at least 1
+   */
+  void askUpstream(long demand);
+
+  /**
    * Delivers an info message, called once every event dispatched before it has been sent.
    *
    * @param message the message given to {@link Dispatcher#info}

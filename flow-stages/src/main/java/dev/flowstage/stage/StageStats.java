@@ -1,0 +1,29 @@
+package dev.flowstage.stage;
+
+/**
+ * An immutable snapshot of one stage's counters. Each counter is updated only by the stage's own
+ * thread and read without locks, so a snapshot taken while the stage runs may mix counters from
+ * slightly different instants.
+ *
+ * @param name the stage's name
+ * @param eventsIn events received from producers
+ * @param eventsOut events sent to consumers
+ * @param asksSent ask messages sent upstream
+ * @param asksReceived ask messages received from consumers
+ * @param demandReceived total demand received from consumers (sum of asks)
+ * @param bufferHighWater the most events the buffer ever held
+ * @param discarded events dropped by the buffer (overflow, or no consumers when so configured)
+ * @param busyNanos time spent handling messages (callbacks included), in nanoseconds
+ * @param messages messages handled
+ */
+public record StageStats(
+    String name,
+    long eventsIn,
+    long eventsOut,
+    long asksSent,
+    long asksReceived,
+    long demandReceived,
+    long bufferHighWater,
+    long discarded,
+    long busyNanos,
+    long messages) {}

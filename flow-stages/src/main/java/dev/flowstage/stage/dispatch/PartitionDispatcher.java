@@ -1,0 +1,368 @@
+package dev.flowstage.stage.dispatch;
+
+import dev.flowstage.stage.Subscription;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.ToIntFunction;
+
+/**
+ * Sends each event to the one consumer of the partition its hash picks. GenStage: {@code
+ * GenStage.PartitionDispatcher}.
+ *
+ * <p>Each partition has at most one consumer. Events hashed to a partition beyond its consumer's
+ * demand, or to a partition without a consumer, are held here (see {@link #heldCount()}) until that
+ * partition's consumer asks. The hash returns a partition index or {@link Dispatchers#DROP}.
+ *
+ * <p>Runs on the producer's thread only; nothing here is synchronized.
+ *
+ * @param <E> the event type
+ */
+final class PartitionDispatcher<E> implements Dispatcher<E> {
+  /*
+   * gen_stage PartitionDispatcher [1]. `waiting` is demand passed upstream and not yet filled,
+   * summed over partitions: the producer cannot know which partition asked, so dispatch hashes
+   * events one by one until `waiting` of them have been assigned; the rest are leftovers (the
+   * producer's buffer). Each partition receives up to its demand as one batch; events beyond it
+   * are queued for that partition (unbounded, like GenStage; counted by heldCount()).
+   *
+   * Differences from GenStage, on purpose:
+   * - A14.7: when a partition's consumer cancels, its queued events stay queued for the next
+   *   consumer of that partition instead of being dropped and re-requested. Nothing is lost; the
+   *   cost is that they wait (and count in heldCount()) until someone subscribes to the partition.
+   * - Events the hash drops are re-requested upstream (Outbox.askUpstream): they did not fill the
+   *   demand they were produced for, and without this a producer that emits exactly its demand
+   *   could leave a consumer waiting forever.
+   * - Markers for info messages are consumed as soon as the events before them are sent, not on
+   *   the next ask.
+   *
+   * The per-event loop is two passes over the batch: the first computes each event's partition
+   * into a reused int[] and counts per partition (so the hash may throw before any state changes),
+   * the second stores each event in an exactly pre-sized batch or in its partition's queue.
+   * [1] gen_stage lib/gen_stage/dispatchers/partition_dispatcher.ex
+   */
+
+  /**
+   * A queued info message: delivered when every partition it waits on has sent what preceded it.
+   */
+  private static final class InfoMarker {
+    final Object message;
+    int remaining;
+
+    InfoMarker(Object message) {
+      this.message = message;
+    }
+  }
+
+  private final List<Object> names;
+  private final Map<Object, Integer> indexOfName;
+  private final ToIntFunction<? super E> hash;
+  private final int partitions;
+  private final Subscription[] subscriptions;
+  private final long[] demand;
+  private final ArrayDeque<Object>[] queues; // events and InfoMarkers, in order
+  private final Map<Subscription, Integer> partitionOf = new IdentityHashMap<>();
+  // dispatch scratch, reused
+  private final int[] count;
+  private final int[] capacity;
+  private final List<ArrayList<E>> batches;
+  private int[] partitionOfEvent = new int[64];
+  private long waiting;
+  private long pending;
+  private long held;
+  private long dropped;
+
+  /**
+   * Creates a partition dispatcher.
+   *
+   * @param names the partitions' names, distinct; index {@code i} is the partition the hash calls
+   *     {@code i}
+   * @param hash returns the index of an event's partition, or {@link Dispatchers#DROP}
+   */
+  @SuppressWarnings("unchecked")
+  PartitionDispatcher(List<?> names, ToIntFunction<? super E> hash) {
+    this.names = List.copyOf(names);
+    this.hash = Objects.requireNonNull(hash, "hash");
+    this.partitions = this.names.size();
+    if (partitions == 0) {
+      throw new IllegalArgumentException(
+          "a partition dispatcher needs at least one partition, got none");
+    }
+    this.indexOfName = new HashMap<>();
+    for (int i = 0; i < partitions; i++) {
+      if (indexOfName.putIfAbsent(this.names.get(i), i) != null) {
+        throw new IllegalArgumentException(
+            "partition names must be distinct, got " + this.names.get(i) + " twice in " + names);
+      }
+    }
+    this.subscriptions = new Subscription[partitions];
+    this.demand = new long[partitions];
+    this.queues = (ArrayDeque<Object>[]) new ArrayDeque<?>[partitions];
+    this.count = new int[partitions];
+    this.capacity = new int[partitions];
+    this.batches = new ArrayList<>(partitions);
+    for (int i = 0; i < partitions; i++) {
+      batches.add(null);
+    }
+  }
+
+  /** Returns the partition index of {@code name}, or -1 if it is not a partition; for hashes. */
+  int indexOf(Object name) {
+    Integer index = indexOfName.get(name);
+    return index == null ? -1 : index;
+  }
+
+  /** Returns the partitions' names. */
+  List<Object> names() {
+    return names;
+  }
+
+  @Override
+  public long subscribe(Subscription subscription, Outbox<E> out) {
+    Objects.requireNonNull(subscription, "subscription");
+    if (partitionOf.containsKey(subscription)) {
+      throw new IllegalArgumentException(
+          "this subscription is already subscribed to the producer; subscribe with a new one");
+    }
+    Object name = subscription.options().partition();
+    if (name == null) {
+      throw new IllegalArgumentException(
+          "a producer with a partition dispatcher needs the partition to consume: subscribe with"
+              + " SubscriptionOptions.builder().partition(p) where p is one of "
+              + names);
+    }
+    Integer index = indexOfName.get(name);
+    if (index == null) {
+      throw new IllegalArgumentException(
+          "partition must be one of " + names + ", got: " + describe(name));
+    }
+    if (subscriptions[index] != null) {
+      throw new IllegalArgumentException(
+          "the partition "
+              + describe(name)
+              + " is already taken by another subscription; each partition has exactly one"
+              + " consumer, cancel that subscription first");
+    }
+    subscriptions[index] = subscription;
+    partitionOf.put(subscription, index);
+    return 0;
+  }
+
+  @Override
+  public long cancel(Subscription subscription, Outbox<E> out) {
+    Integer index = partitionOf.remove(subscription);
+    if (index == null) {
+      return 0;
+    }
+    int p = index;
+    subscriptions[p] = null;
+    // Its queue, if any, stays for the partition's next consumer (see the design note).
+    pending += demand[p];
+    demand[p] = 0;
+    return 0;
+  }
+
+  @Override
+  public long ask(Subscription subscription, long n, Outbox<E> out) {
+    Integer index = partitionOf.get(subscription);
+    if (index == null || n <= 0) {
+      return 0; // a subscription cancelled while its ask was in flight
+    }
+    int p = index;
+    ArrayDeque<Object> queue = queues[p];
+    if (queue != null && !queue.isEmpty()) {
+      long sent = sendFromQueue(p, n, out);
+      if (queue.isEmpty()) {
+        demand[p] += n - sent;
+      }
+    } else {
+      demand[p] += n;
+    }
+    long alreadySent = Math.min(pending, n);
+    pending -= alreadySent;
+    long upstream = n - alreadySent;
+    waiting += upstream;
+    return upstream;
+  }
+
+  @Override
+  public List<E> dispatch(List<E> events, Outbox<E> out) {
+    int size = events.size();
+    if (waiting == 0) {
+      return events;
+    }
+    if (partitionOfEvent.length < size) {
+      partitionOfEvent = new int[Math.max(size, partitionOfEvent.length * 2)];
+    }
+    int[] target = partitionOfEvent;
+    Arrays.fill(count, 0);
+    // Pass 1: hash until `waiting` events have a partition; no state changes yet.
+    long limit = waiting;
+    int assigned = 0;
+    int dropNow = 0;
+    int scanned = 0;
+    while (scanned < size && assigned < limit) {
+      E event = events.get(scanned);
+      int p = hash.applyAsInt(event);
+      if (p == Dispatchers.DROP) {
+        dropNow++;
+      } else if (p >= 0 && p < partitions) {
+        count[p]++;
+        assigned++;
+      } else {
+        throw new IllegalStateException(
+            "the partition hash returned "
+                + p
+                + " for event "
+                + event
+                + "; it must return an index from 0 to "
+                + (partitions - 1)
+                + " (partitions "
+                + names
+                + ") or Dispatchers.DROP to discard the event");
+      }
+      target[scanned++] = p;
+    }
+    // Pass 2: exactly sized batches for partitions with demand and no queue; the rest is queued.
+    for (int p = 0; p < partitions; p++) {
+      int cap = 0;
+      if (count[p] > 0 && isEmpty(queues[p])) {
+        cap = (int) Math.min(count[p], demand[p]);
+      }
+      capacity[p] = cap;
+      batches.set(p, cap > 0 ? new ArrayList<>(cap) : null);
+    }
+    for (int i = 0; i < scanned; i++) {
+      int p = target[i];
+      if (p < 0) {
+        continue;
+      }
+      E event = events.get(i);
+      if (capacity[p] > 0) {
+        capacity[p]--;
+        batches.get(p).add(event);
+      } else {
+        queue(p).addLast(event);
+        held++;
+      }
+    }
+    for (int p = 0; p < partitions; p++) {
+      ArrayList<E> batch = batches.get(p);
+      if (batch != null) {
+        batches.set(p, null);
+        demand[p] -= batch.size();
+        out.send(subscriptions[p], batch);
+      }
+    }
+    waiting -= assigned;
+    if (dropNow > 0) {
+      dropped += dropNow;
+      out.askUpstream(dropNow);
+    }
+    return scanned == size ? List.of() : events.subList(scanned, size);
+  }
+
+  @Override
+  public void info(Object message, Outbox<E> out) {
+    InfoMarker marker = new InfoMarker(message);
+    for (int p = 0; p < partitions; p++) {
+      if (!isEmpty(queues[p])) {
+        queues[p].addLast(marker);
+        marker.remaining++;
+      }
+    }
+    if (marker.remaining == 0) {
+      out.info(message);
+    }
+  }
+
+  /** Returns the events queued for partitions, waiting for their consumers to ask. */
+  @Override
+  public long heldCount() {
+    return held;
+  }
+
+  /** Returns how many events the hash dropped so far. */
+  long droppedCount() {
+    return dropped;
+  }
+
+  /**
+   * Sends up to {@code n} queued events of partition {@code p} as one batch per run between info
+   * markers, delivering markers as they are reached; returns the number of events sent.
+   */
+  @SuppressWarnings("unchecked")
+  private long sendFromQueue(int p, long n, Outbox<E> out) {
+    ArrayDeque<Object> queue = queues[p];
+    long left = n;
+    List<E> batch = null;
+    while (!queue.isEmpty()) {
+      Object head = queue.peekFirst();
+      if (head instanceof InfoMarker marker) {
+        queue.pollFirst();
+        if (batch != null) {
+          out.send(subscriptions[p], batch);
+          batch = null;
+        }
+        if (--marker.remaining == 0) {
+          out.info(marker.message);
+        }
+        continue;
+      }
+      if (left == 0) {
+        break;
+      }
+      queue.pollFirst();
+      if (batch == null) {
+        batch = new ArrayList<>((int) Math.min(left, queue.size() + 1));
+      }
+      batch.add((E) head);
+      left--;
+      held--;
+    }
+    if (batch != null) {
+      out.send(subscriptions[p], batch);
+    }
+    return n - left;
+  }
+
+  private ArrayDeque<Object> queue(int p) {
+    ArrayDeque<Object> queue = queues[p];
+    if (queue == null) {
+      queue = new ArrayDeque<>();
+      queues[p] = queue;
+    }
+    return queue;
+  }
+
+  private static boolean isEmpty(ArrayDeque<Object> queue) {
+    return queue == null || queue.isEmpty();
+  }
+
+  private static String describe(Object name) {
+    return name instanceof String s ? '"' + s + '"' : String.valueOf(name);
+  }
+
+  /** Returns partition {@code p}'s pending demand; for tests. */
+  long demandForTest(int p) {
+    return demand[p];
+  }
+
+  /** Returns the number of events queued for partition {@code p}; for tests. */
+  long queuedForTest(int p) {
+    long n = 0;
+    if (queues[p] != null) {
+      for (Object o : queues[p]) {
+        if (!(o instanceof InfoMarker)) {
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+}

@@ -1,0 +1,217 @@
+package dev.flowstage.stage.internal;
+
+import dev.flowstage.stage.Consumer;
+import dev.flowstage.stage.ExitReason;
+import dev.flowstage.stage.Peer;
+import dev.flowstage.stage.Producer;
+import dev.flowstage.stage.ProducerConsumer;
+import dev.flowstage.stage.ProducerContext;
+import dev.flowstage.stage.Subscription;
+import dev.flowstage.stage.SubscriptionMode;
+import java.util.List;
+
+/**
+ * The three public callback interfaces seen through one shape, so the stage loop has a single code
+ * path. Each adapter forwards to the user's object; the context is the stage's own.
+ */
+abstract sealed class Behaviour {
+  enum Kind {
+    PRODUCER,
+    CONSUMER,
+    PRODUCER_CONSUMER
+  }
+
+  abstract Kind kind();
+
+  abstract void init(Ctx ctx);
+
+  void handleDemand(long demand, Ctx ctx) {
+    throw new IllegalStateException("only producers receive demand");
+  }
+
+  void handleEvents(List<Object> events, Subscription from, Ctx ctx) {
+    throw new IllegalStateException("producers do not receive events");
+  }
+
+  abstract SubscriptionMode handleSubscribe(Peer peer, Subscription s, Ctx ctx);
+
+  abstract void handleCancel(Peer peer, Subscription s, ExitReason reason, Ctx ctx);
+
+  abstract Object handleCall(Object request, Ctx ctx);
+
+  abstract void handleCast(Object message, Ctx ctx);
+
+  abstract void handleInfo(Object message, Ctx ctx);
+
+  abstract void terminate(ExitReason reason);
+
+  @SuppressWarnings("unchecked")
+  static <E> ProducerContext<E> typed(Ctx ctx) {
+    return (ProducerContext<E>) (ProducerContext<?>) ctx;
+  }
+
+  static final class OfProducer extends Behaviour {
+    private final Producer<Object> p;
+
+    @SuppressWarnings("unchecked")
+    OfProducer(Producer<?> p) {
+      this.p = (Producer<Object>) p;
+    }
+
+    @Override
+    Kind kind() {
+      return Kind.PRODUCER;
+    }
+
+    @Override
+    void init(Ctx ctx) {
+      p.init(typed(ctx));
+    }
+
+    @Override
+    void handleDemand(long demand, Ctx ctx) {
+      p.handleDemand(demand, typed(ctx));
+    }
+
+    @Override
+    SubscriptionMode handleSubscribe(Peer peer, Subscription s, Ctx ctx) {
+      p.handleSubscribe(s, typed(ctx));
+      return SubscriptionMode.AUTOMATIC;
+    }
+
+    @Override
+    void handleCancel(Peer peer, Subscription s, ExitReason reason, Ctx ctx) {
+      p.handleCancel(s, reason, typed(ctx));
+    }
+
+    @Override
+    Object handleCall(Object request, Ctx ctx) {
+      return p.handleCall(request, typed(ctx));
+    }
+
+    @Override
+    void handleCast(Object message, Ctx ctx) {
+      p.handleCast(message, typed(ctx));
+    }
+
+    @Override
+    void handleInfo(Object message, Ctx ctx) {
+      p.handleInfo(message, typed(ctx));
+    }
+
+    @Override
+    void terminate(ExitReason reason) {
+      p.terminate(reason);
+    }
+  }
+
+  static final class OfConsumer extends Behaviour {
+    private final Consumer<Object> c;
+
+    @SuppressWarnings("unchecked")
+    OfConsumer(Consumer<?> c) {
+      this.c = (Consumer<Object>) c;
+    }
+
+    @Override
+    Kind kind() {
+      return Kind.CONSUMER;
+    }
+
+    @Override
+    void init(Ctx ctx) {
+      c.init(ctx);
+    }
+
+    @Override
+    void handleEvents(List<Object> events, Subscription from, Ctx ctx) {
+      c.handleEvents(events, from, ctx);
+    }
+
+    @Override
+    SubscriptionMode handleSubscribe(Peer peer, Subscription s, Ctx ctx) {
+      SubscriptionMode m = c.handleSubscribe(s, ctx);
+      return m == null ? SubscriptionMode.AUTOMATIC : m;
+    }
+
+    @Override
+    void handleCancel(Peer peer, Subscription s, ExitReason reason, Ctx ctx) {
+      c.handleCancel(s, reason, ctx);
+    }
+
+    @Override
+    Object handleCall(Object request, Ctx ctx) {
+      return c.handleCall(request, ctx);
+    }
+
+    @Override
+    void handleCast(Object message, Ctx ctx) {
+      c.handleCast(message, ctx);
+    }
+
+    @Override
+    void handleInfo(Object message, Ctx ctx) {
+      c.handleInfo(message, ctx);
+    }
+
+    @Override
+    void terminate(ExitReason reason) {
+      c.terminate(reason);
+    }
+  }
+
+  static final class OfProducerConsumer extends Behaviour {
+    private final ProducerConsumer<Object, Object> pc;
+
+    @SuppressWarnings("unchecked")
+    OfProducerConsumer(ProducerConsumer<?, ?> pc) {
+      this.pc = (ProducerConsumer<Object, Object>) pc;
+    }
+
+    @Override
+    Kind kind() {
+      return Kind.PRODUCER_CONSUMER;
+    }
+
+    @Override
+    void init(Ctx ctx) {
+      pc.init(typed(ctx));
+    }
+
+    @Override
+    void handleEvents(List<Object> events, Subscription from, Ctx ctx) {
+      pc.handleEvents(events, from, typed(ctx));
+    }
+
+    @Override
+    SubscriptionMode handleSubscribe(Peer peer, Subscription s, Ctx ctx) {
+      SubscriptionMode m = pc.handleSubscribe(peer, s, typed(ctx));
+      return m == null ? SubscriptionMode.AUTOMATIC : m;
+    }
+
+    @Override
+    void handleCancel(Peer peer, Subscription s, ExitReason reason, Ctx ctx) {
+      pc.handleCancel(peer, s, reason, typed(ctx));
+    }
+
+    @Override
+    Object handleCall(Object request, Ctx ctx) {
+      return pc.handleCall(request, typed(ctx));
+    }
+
+    @Override
+    void handleCast(Object message, Ctx ctx) {
+      pc.handleCast(message, typed(ctx));
+    }
+
+    @Override
+    void handleInfo(Object message, Ctx ctx) {
+      pc.handleInfo(message, typed(ctx));
+    }
+
+    @Override
+    void terminate(ExitReason reason) {
+      pc.terminate(reason);
+    }
+  }
+}

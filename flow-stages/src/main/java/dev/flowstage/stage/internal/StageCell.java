@@ -1,0 +1,1143 @@
+package dev.flowstage.stage.internal;
+
+import dev.flowstage.stage.BufferKeep;
+import dev.flowstage.stage.CancelMode;
+import dev.flowstage.stage.DemandMode;
+import dev.flowstage.stage.ExitReason;
+import dev.flowstage.stage.Peer;
+import dev.flowstage.stage.ProducerInfo;
+import dev.flowstage.stage.ProducerOptions;
+import dev.flowstage.stage.Stage;
+import dev.flowstage.stage.StageDown;
+import dev.flowstage.stage.StageException;
+import dev.flowstage.stage.StageNotAliveException;
+import dev.flowstage.stage.StageStats;
+import dev.flowstage.stage.Subscription;
+import dev.flowstage.stage.SubscriptionMode;
+import dev.flowstage.stage.SubscriptionOptions;
+import dev.flowstage.stage.dispatch.Dispatcher;
+import dev.flowstage.stage.dispatch.Outbox;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * One running stage: its virtual thread, its mailbox, its callbacks, and (for producers) its
+ * dispatcher and buffer. Also the {@link Stage} handle given to users.
+ *
+ * <p>Runs on the stage's virtual thread only, except the methods of the {@link Stage} interface
+ * (any thread: they only enqueue messages or read volatile/opaque state) and {@link #deliver}.
+ * Nothing on the event path is synchronized.
+ *
+ * @param <E> the type of emitted events
+ */
+public final class StageCell<E> implements Stage<E> {
+  /*
+   * Design (gen_stage lib/gen_stage.ex, reference A7-A10): one loop takes one message at a time
+   * and runs the matching callback. Producer-side demand goes through the dispatcher, then the
+   * buffer, then handleDemand. Consumer-side demand follows DemandCounter (A7.1). A
+   * producer-consumer queues its input and handles it only while downstream demand is pending
+   * (A8), so upstream asks stop when downstream stops asking. Infos released by the dispatcher are
+   * sent to consumers at once (keeping their order with events) and delivered to this stage's own
+   * handleInfo after the current step, so user callbacks never run re-entrantly inside a
+   * dispatcher call.
+   *
+   * Exit: the loop closes the mailbox (later senders drain and reject their own messages), tells
+   * watchers (Down), then completes the public exit future, so stage watchers always learn first.
+   */
+  private static final System.Logger LOG = System.getLogger("dev.flowstage.stage");
+  private static final Object DONE = new Object();
+  private static final long PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  private record HeldEvents(List<Object> events) {}
+
+  private record HeldInfo(Object message) {}
+
+  private record UpstreamEnd(Sub sub, ExitReason reason, boolean applyMode) {}
+
+  private final StageRuntime runtime;
+  private final String name;
+  private final Behaviour behaviour;
+  private final Behaviour.Kind kind;
+  private final Mailbox mailbox = new Mailbox();
+  private final Counters counters = new Counters();
+  private final CompletableFuture<ExitReason> exit = new CompletableFuture<>();
+  private final CompletableFuture<Void> started = new CompletableFuture<>();
+  private final Object watchLock = new Object();
+  private List<StageCell<?>> watchers = new ArrayList<>(); // guarded by watchLock
+  private volatile ExitReason exitReason;
+  private volatile ExitReason stopRequest;
+  private volatile boolean closed;
+  private volatile Thread thread;
+
+  // ---- stage-thread state ----
+  private final Ctx ctx = new Ctx(this);
+  private final Dispatcher<Object> dispatcher;
+  private final EventBuffer<Object> buffer;
+  private final boolean discardWhenNoConsumers;
+  private final long bufferCapacity;
+  private final BufferKeep bufferKeep;
+  private DemandMode demandMode;
+  private final ArrayList<Sub> upstream = new ArrayList<>();
+  private final ArrayList<Sub> downstream = new ArrayList<>();
+  private final Map<StageCell<?>, Boolean> watching = new IdentityHashMap<>();
+  private final Map<StageCell<?>, Boolean> watchingForUser = new IdentityHashMap<>();
+  private final ArrayDeque<Object> accumulated = new ArrayDeque<>();
+  private final ArrayDeque<Object> input = new ArrayDeque<>();
+  private final ArrayDeque<Object> readyInfos = new ArrayDeque<>();
+  private final List<Object> dueInfos = new ArrayList<>();
+  private final Out out = new Out();
+  private long downstreamDemand;
+  private long deferredDemand;
+  private boolean inDeferred;
+  private List<Object> pending;
+  private boolean pendingOwned;
+  private ExitReason pendingStop;
+  private boolean doneRequested;
+  private boolean doneReached;
+  private boolean draining;
+  private boolean exiting;
+
+  @SuppressWarnings("unchecked")
+  StageCell(StageRuntime runtime, String name, Behaviour behaviour, ProducerOptions<?> options) {
+    this.runtime = runtime;
+    this.name = name;
+    this.behaviour = behaviour;
+    this.kind = behaviour.kind();
+    if (kind == Behaviour.Kind.CONSUMER) {
+      this.dispatcher = null;
+      this.buffer = null;
+      this.discardWhenNoConsumers = false;
+      this.bufferCapacity = 0;
+      this.bufferKeep = BufferKeep.LAST;
+      this.demandMode = DemandMode.FORWARD;
+    } else {
+      Dispatcher<Object> d =
+          options.dispatcher() == null
+              ? StageRuntime.defaultDispatcher()
+              : (Dispatcher<Object>) options.dispatcher().get();
+      this.dispatcher = Objects.requireNonNull(d, "the dispatcher supplier returned null");
+      long size = options.bufferSize();
+      if (size == ProducerOptions.DEFAULT_BUFFER) {
+        size =
+            kind == Behaviour.Kind.PRODUCER
+                ? ProducerOptions.DEFAULT_PRODUCER_BUFFER
+                : ProducerOptions.UNBOUNDED;
+      }
+      this.bufferCapacity = size;
+      this.bufferKeep = options.bufferKeep();
+      this.buffer = new EventBuffer<>(size, options.bufferKeep());
+      this.discardWhenNoConsumers = options.discardWhenNoConsumers();
+      this.demandMode = options.demandMode();
+    }
+  }
+
+  // ===================================================================== lifecycle
+
+  void start(Thread.Builder builder) {
+    Thread t = builder.name("flowstage-" + name).unstarted(this::run);
+    thread = t;
+    mailbox.owner(t);
+    t.start();
+  }
+
+  /** Waits for init; rethrows its failure. */
+  void awaitStarted() {
+    try {
+      started.get();
+    } catch (ExecutionException e) {
+      throw new StageException("stage " + name + " failed to start: " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StageException("interrupted while starting stage " + name, e);
+    }
+  }
+
+  Thread thread() {
+    return thread;
+  }
+
+  private void run() {
+    try {
+      behaviour.init(ctx);
+      flush();
+    } catch (Throwable t) {
+      started.completeExceptionally(t);
+      finish(ExitReason.failure(t), false);
+      return;
+    }
+    started.complete(null);
+    try {
+      afterStep();
+    } catch (Throwable t) {
+      finish(ExitReason.failure(t), true);
+      return;
+    }
+    while (true) {
+      ExitReason r = stopRequest;
+      if (r == null && Thread.interrupted()) {
+        r = ExitReason.shutdown("interrupted");
+      }
+      if (r == null) {
+        r = pendingStop;
+      }
+      if (r != null) {
+        finish(r, true);
+        return;
+      }
+      Message m = mailbox.take(PARK_NANOS);
+      if (m == null) {
+        continue;
+      }
+      long t0 = System.nanoTime();
+      try {
+        handle(m);
+        afterStep();
+      } catch (Throwable t) {
+        LOG.log(Level.WARNING, "stage " + name + " failed", t);
+        finish(ExitReason.failure(t), true);
+        return;
+      }
+      counters.add(Counters.BUSY_NANOS, System.nanoTime() - t0);
+      counters.add(Counters.MESSAGES, 1);
+    }
+  }
+
+  private void finish(ExitReason reason, boolean callTerminate) {
+    exiting = true;
+    if (callTerminate) {
+      try {
+        behaviour.terminate(reason);
+      } catch (Throwable t) {
+        LOG.log(Level.WARNING, "terminate of stage " + name + " threw", t);
+      }
+    }
+    List<StageCell<?>> toTell;
+    synchronized (watchLock) {
+      exitReason = reason;
+      toTell = watchers;
+      watchers = null;
+    }
+    closed = true;
+    drainRejected();
+    for (StageCell<?> w : toTell) {
+      w.deliver(new Message.Down(this, reason));
+    }
+    runtime.exited(this);
+    exit.complete(reason);
+  }
+
+  /** Enqueues a message; any thread; never blocks; rejected at once if the stage has exited. */
+  void deliver(Message m) {
+    mailbox.offer(m);
+    if (closed) {
+      drainRejected();
+    }
+  }
+
+  private void drainRejected() {
+    Message m;
+    while ((m = mailbox.poll()) != null) {
+      reject(m);
+    }
+  }
+
+  private StageNotAliveException notAlive() {
+    return new StageNotAliveException(
+        "stage " + name + " is not alive (it exited: " + exitReason + ")");
+  }
+
+  private void reject(Message m) {
+    switch (m) {
+      case Message.Call c -> c.reply().completeExceptionally(notAlive());
+      case Message.Query q -> q.reply().completeExceptionally(notAlive());
+      case Message.OrderedInfo oi -> {
+        if (oi.queued() != null) {
+          oi.queued().completeExceptionally(notAlive());
+        }
+      }
+      case Message.SubscribeRequest sr -> sr.result().completeExceptionally(notAlive());
+      case Message.Subscribe s ->
+          s.sub()
+              .accepted
+              .completeExceptionally(
+                  new StageNotAliveException(
+                      "cannot subscribe to stage "
+                          + name
+                          + ": it is not alive (it exited: "
+                          + exitReason
+                          + ")"));
+      default -> {
+        // Events, asks, cancels, infos to a dead stage are dropped; watchers already know.
+      }
+    }
+  }
+
+  void addWatcher(StageCell<?> watcher) {
+    ExitReason r;
+    synchronized (watchLock) {
+      if (watchers != null) {
+        watchers.add(watcher);
+        return;
+      }
+      r = exitReason;
+    }
+    watcher.deliver(new Message.Down(this, r));
+  }
+
+  // ===================================================================== message handling
+
+  private void handle(Message m) {
+    switch (m) {
+      case Message.Events e -> onEvents(e);
+      case Message.Ask a -> onAsk(a.sub(), a.n());
+      case Message.Subscribe s -> onSubscribe(s.sub());
+      case Message.Cancel c -> onCancel(c.sub(), c.reason());
+      case Message.Cancelled c -> onUpstreamEnded(c.sub(), c.reason(), true);
+      case Message.Refused c -> onUpstreamEnded(c.sub(), c.reason(), false);
+      case Message.SubscribeRequest r -> onSubscribeRequest(r);
+      case Message.Down d -> onDown(d.stage(), d.reason());
+      case Message.Call c -> onCall(c);
+      case Message.Cast c -> {
+        behaviour.handleCast(c.message(), ctx);
+        flush();
+      }
+      case Message.Info i -> {
+        behaviour.handleInfo(i.message(), ctx);
+        flush();
+      }
+      case Message.OrderedInfo oi -> {
+        if (oi.queued() != null) {
+          oi.queued().complete(null);
+        }
+        orderedInfo(oi.message());
+      }
+      case Message.ProducerInfoMessage pi -> onProducerInfo(pi);
+      case Message.SetDemandMode sdm -> setDemandMode(sdm.mode());
+      case Message.Query q -> q.reply().complete(q.read().apply(this));
+    }
+  }
+
+  private void afterStep() {
+    while (!readyInfos.isEmpty() && pendingStop == null) {
+      Object msg = readyInfos.pollFirst();
+      behaviour.handleInfo(msg, ctx);
+      flush();
+    }
+    if (doneReached && pendingStop == null) {
+      pendingStop = ExitReason.normal();
+    }
+  }
+
+  private void onCall(Message.Call c) {
+    Object reply;
+    try {
+      reply = behaviour.handleCall(c.request(), ctx);
+      flush();
+    } catch (Throwable t) {
+      c.reply().completeExceptionally(new StageException("call to stage " + name + " failed", t));
+      throw t;
+    }
+    c.reply().complete(reply);
+  }
+
+  // ----------------------------------------------------------------- consumer side
+
+  private void onSubscribeRequest(Message.SubscribeRequest r) {
+    if (kind == Behaviour.Kind.PRODUCER) {
+      r.result()
+          .completeExceptionally(
+              new StageException(
+                  "stage " + name + " is a producer and cannot subscribe to another stage"));
+      return;
+    }
+    Sub sub = doSubscribe(r.producer(), r.options());
+    sub.accepted.whenComplete(
+        (s, e) -> {
+          if (e != null) {
+            r.result().completeExceptionally(e);
+          } else {
+            r.result().complete(s);
+          }
+        });
+  }
+
+  Subscription subscribeFromInside(StageCell<?> producer, SubscriptionOptions options) {
+    if (kind == Behaviour.Kind.PRODUCER) {
+      throw new IllegalStateException(
+          "stage " + name + " is a producer and cannot subscribe to another stage");
+    }
+    return doSubscribe(producer, options);
+  }
+
+  private Sub doSubscribe(StageCell<?> producer, SubscriptionOptions options) {
+    Objects.requireNonNull(options, "options");
+    Sub sub = new Sub(producer, this, options);
+    watchFromInside(producer, false);
+    sub.consumerActive = true;
+    upstream.add(sub);
+    producer.deliver(new Message.Subscribe(sub));
+    SubscriptionMode mode = behaviour.handleSubscribe(Peer.PRODUCER, sub, ctx);
+    flush();
+    sub.mode = mode;
+    if (mode == SubscriptionMode.AUTOMATIC && sub.consumerActive) {
+      sub.demand = new DemandCounter(options.minDemand(), options.maxDemand());
+      sendAsk(sub, options.maxDemand());
+    }
+    return sub;
+  }
+
+  private void sendAsk(Sub sub, long n) {
+    counters.add(Counters.ASKS_SENT, 1);
+    sub.producer.deliver(new Message.Ask(sub, n));
+  }
+
+  private void onEvents(Message.Events e) {
+    if (kind == Behaviour.Kind.PRODUCER) {
+      LOG.log(Level.ERROR, "producer " + name + " received events; ignoring them");
+      return;
+    }
+    if (kind == Behaviour.Kind.PRODUCER_CONSUMER) {
+      input.addLast(e);
+      drainInput();
+    } else {
+      consumeEvents(e.sub(), e.events());
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private void consumeEvents(Sub sub, List<?> raw) {
+    if (!sub.consumerActive) {
+      return; // a subscription this stage no longer has (GenStage ignores such events too)
+    }
+    List<Object> events = (List<Object>) raw;
+    int n = events.size();
+    counters.add(Counters.EVENTS_IN, n);
+    if (sub.mode == SubscriptionMode.MANUAL || sub.demand == null) {
+      behaviour.handleEvents(events, sub, ctx);
+      flush();
+      return;
+    }
+    DemandCounter dc = sub.demand;
+    long excessBefore = dc.excess();
+    dc.beginMessage();
+    int chunk = dc.chunkSize();
+    for (int off = 0; off < n; off += chunk) {
+      int end = Math.min(n, off + chunk);
+      List<Object> c = off == 0 && end == n ? events : events.subList(off, end);
+      long ask = dc.consume(c.size());
+      behaviour.handleEvents(c, sub, ctx);
+      flush();
+      if (ask > 0 && sub.consumerActive) {
+        sendAsk(sub, ask);
+      }
+      if (pendingStop != null) {
+        break;
+      }
+    }
+    if (dc.excess() != excessBefore) {
+      LOG.log(
+          Level.ERROR,
+          "stage "
+              + name
+              + " received "
+              + (dc.excess() - excessBefore)
+              + " events in excess on "
+              + sub);
+    }
+  }
+
+  private void onProducerInfo(Message.ProducerInfoMessage pi) {
+    if (kind == Behaviour.Kind.PRODUCER_CONSUMER && !input.isEmpty()) {
+      input.addLast(pi);
+      return;
+    }
+    behaviour.handleInfo(new ProducerInfo(pi.sub(), pi.message()), ctx);
+    flush();
+  }
+
+  private void onUpstreamEnded(Sub sub, ExitReason reason, boolean applyMode) {
+    if (kind == Behaviour.Kind.PRODUCER_CONSUMER && !input.isEmpty()) {
+      input.addLast(new UpstreamEnd(sub, reason, applyMode));
+      return;
+    }
+    upstreamEnded(sub, reason, applyMode);
+  }
+
+  private void upstreamEnded(Sub sub, ExitReason reason, boolean applyMode) {
+    if (!sub.consumerActive) {
+      return;
+    }
+    sub.consumerActive = false;
+    upstream.remove(sub);
+    sub.accepted.completeExceptionally(
+        new StageException("subscription " + sub + " ended before it was accepted: " + reason));
+    Peer peer = Peer.PRODUCER;
+    behaviour.handleCancel(peer, sub, reason, ctx);
+    flush();
+    CancelMode mode = sub.options().cancel();
+    boolean stop =
+        applyMode
+            && switch (mode) {
+              case PERMANENT -> true;
+              case TRANSIENT -> reason.isAbnormal();
+              case TEMPORARY -> false;
+            };
+    if (stop && pendingStop == null) {
+      LOG.log(
+          Level.DEBUG,
+          () ->
+              "stage "
+                  + name
+                  + " stops after "
+                  + sub
+                  + " ended with "
+                  + reason
+                  + " ("
+                  + mode
+                  + ")");
+      pendingStop = reason;
+    }
+  }
+
+  private void drainInput() {
+    if (draining) {
+      return;
+    }
+    draining = true;
+    try {
+      while (!input.isEmpty() && pendingStop == null) {
+        Object head = input.peekFirst();
+        if (head instanceof Message.Events e) {
+          if (downstreamDemand <= 0) {
+            break;
+          }
+          input.pollFirst();
+          consumeEvents(e.sub(), e.events());
+        } else if (head instanceof UpstreamEnd u) {
+          input.pollFirst();
+          upstreamEnded(u.sub(), u.reason(), u.applyMode());
+        } else if (head instanceof Message.ProducerInfoMessage pi) {
+          input.pollFirst();
+          behaviour.handleInfo(new ProducerInfo(pi.sub(), pi.message()), ctx);
+          flush();
+        } else if (head instanceof HeldInfo hi) {
+          input.pollFirst();
+          producerOrderedInfo(hi.message());
+        }
+      }
+    } finally {
+      draining = false;
+    }
+  }
+
+  // ----------------------------------------------------------------- producer side
+
+  private void onSubscribe(Sub sub) {
+    if (kind == Behaviour.Kind.CONSUMER) {
+      refuse(
+          sub,
+          new StageException(
+              "stage " + name + " is a consumer; subscribe to a producer or producer-consumer"));
+      return;
+    }
+    long d;
+    try {
+      d = dispatcher.subscribe(sub, out);
+    } catch (IllegalArgumentException e) {
+      refuse(
+          sub, new StageException("stage " + name + " refused " + sub + ": " + e.getMessage(), e));
+      return;
+    }
+    watchFromInside(sub.consumer, false);
+    sub.producerActive = true;
+    downstream.add(sub);
+    behaviour.handleSubscribe(Peer.CONSUMER, sub, ctx);
+    flush();
+    sub.accepted.complete(sub);
+    newDemand(d);
+  }
+
+  private void refuse(Sub sub, StageException why) {
+    sub.accepted.completeExceptionally(why);
+    sub.consumer.deliver(new Message.Refused(sub, ExitReason.failure(why)));
+  }
+
+  private void onAsk(Sub sub, long n) {
+    if (!sub.producerActive || n <= 0) {
+      return;
+    }
+    counters.add(Counters.ASKS_RECEIVED, 1);
+    counters.add(Counters.DEMAND_RECEIVED, n);
+    newDemand(dispatcher.ask(sub, n, out));
+  }
+
+  private void onCancel(Sub sub, ExitReason reason) {
+    if (sub.producer != this || !sub.producerActive) {
+      return;
+    }
+    removeConsumer(sub, reason);
+    sub.consumer.deliver(new Message.Cancelled(sub, reason));
+  }
+
+  private void removeConsumer(Sub sub, ExitReason reason) {
+    sub.producerActive = false;
+    downstream.remove(sub);
+    long d = dispatcher.cancel(sub, out);
+    behaviour.handleCancel(Peer.CONSUMER, sub, reason, ctx);
+    flush();
+    newDemand(d);
+  }
+
+  private void onDown(StageCell<?> who, ExitReason reason) {
+    if (watchingForUser.containsKey(who)) {
+      behaviour.handleInfo(new StageDown(who, reason), ctx);
+      flush();
+    }
+    for (Sub s : new ArrayList<>(downstream)) {
+      if (s.consumer == who) {
+        removeConsumer(s, reason);
+      }
+    }
+    for (Sub s : new ArrayList<>(upstream)) {
+      if (s.producer == who) {
+        ExitReason r = reason;
+        if (!s.accepted.isDone()) {
+          r =
+              ExitReason.failure(
+                  new StageNotAliveException(
+                      "cannot subscribe to stage "
+                          + who.name()
+                          + ": it is not alive (it exited: "
+                          + reason
+                          + ")"));
+        }
+        onUpstreamEnded(s, r, true);
+      }
+    }
+  }
+
+  /** Demand reported by the dispatcher: serve it from the buffer, then handleDemand (A7.3). */
+  private void newDemand(long d) {
+    if (d <= 0) {
+      return;
+    }
+    if (kind == Behaviour.Kind.PRODUCER_CONSUMER) {
+      downstreamDemand += d;
+      takeFromBuffer(Long.MAX_VALUE);
+      drainInput();
+      return;
+    }
+    if (demandMode == DemandMode.ACCUMULATE) {
+      accumulated.addLast(d);
+      return;
+    }
+    long left = takeFromBuffer(d);
+    if (left > 0 && !exiting) {
+      behaviour.handleDemand(left, ctx);
+      flush();
+    }
+  }
+
+  /**
+   * Dispatches buffered events for {@code d} demand (for producer-consumers, for as long as
+   * downstream demand lasts); returns the demand the buffer could not serve.
+   */
+  private long takeFromBuffer(long d) {
+    while (!buffer.isEmpty()) {
+      long want = kind == Behaviour.Kind.PRODUCER_CONSUMER ? downstreamDemand : d;
+      if (want <= 0) {
+        break;
+      }
+      List<Object> taken = buffer.take(want, dueInfos);
+      if (kind != Behaviour.Kind.PRODUCER_CONSUMER) {
+        d -= taken.size();
+      }
+      if (!taken.isEmpty()) {
+        List<Object> left = dispatcher.dispatch(taken, out);
+        if (!left.isEmpty()) {
+          storeInBuffer(left);
+        }
+      }
+      releaseDueInfos();
+      if (taken.isEmpty() && dueInfos.isEmpty()) {
+        break;
+      }
+    }
+    if (deferredDemand > 0 && !inDeferred) {
+      // Serve after the caller finished with its own demand.
+      long own = d;
+      serveDeferredDemand();
+      return own;
+    }
+    return d;
+  }
+
+  private void releaseDueInfos() {
+    if (dueInfos.isEmpty()) {
+      return;
+    }
+    List<Object> due = new ArrayList<>(dueInfos);
+    dueInfos.clear();
+    for (Object msg : due) {
+      dispatcher.info(msg, out);
+    }
+  }
+
+  private void dispatchEvents(List<Object> events) {
+    if (events.isEmpty()) {
+      return;
+    }
+    if (kind == Behaviour.Kind.PRODUCER && demandMode == DemandMode.ACCUMULATE) {
+      accumulated.addLast(new HeldEvents(events));
+      return;
+    }
+    List<Object> left = dispatcher.dispatch(events, out);
+    if (!left.isEmpty()) {
+      storeInBuffer(left);
+    }
+    serveDeferredDemand();
+  }
+
+  /**
+   * Demand the dispatcher raised during dispatch (Outbox.askUpstream: selector discards, hash
+   * drops) is served like asked demand, after dispatch returned, never re-entrantly.
+   */
+  private void serveDeferredDemand() {
+    if (inDeferred) {
+      return;
+    }
+    inDeferred = true;
+    try {
+      while (deferredDemand > 0 && !exiting) {
+        long d = deferredDemand;
+        deferredDemand = 0;
+        newDemand(d);
+      }
+    } finally {
+      inDeferred = false;
+    }
+  }
+
+  private void storeInBuffer(List<Object> events) {
+    long discarded;
+    if (discardWhenNoConsumers && downstream.isEmpty()) {
+      discarded = events.size();
+    } else {
+      discarded = buffer.store(events, dueInfos);
+      counters.max(Counters.BUFFER_HIGH, buffer.size());
+    }
+    if (discarded > 0) {
+      counters.add(Counters.DISCARDED, discarded);
+      long n = discarded;
+      LOG.log(
+          Level.WARNING,
+          () ->
+              "producer "
+                  + name
+                  + " discarded "
+                  + n
+                  + " events"
+                  + (discardWhenNoConsumers && downstream.isEmpty()
+                      ? " (no consumers)"
+                      : " from its buffer (bufferSize "
+                          + bufferCapacity
+                          + ", keep "
+                          + bufferKeep
+                          + ")"));
+    }
+    releaseDueInfos();
+  }
+
+  private void orderedInfo(Object message) {
+    switch (kind) {
+      case CONSUMER -> readyInfos.addLast(message);
+      case PRODUCER_CONSUMER -> {
+        if (!input.isEmpty()) {
+          input.addLast(new HeldInfo(message));
+        } else {
+          producerOrderedInfo(message);
+        }
+      }
+      case PRODUCER -> {
+        if (demandMode == DemandMode.ACCUMULATE) {
+          accumulated.addLast(new HeldInfo(message));
+        } else {
+          producerOrderedInfo(message);
+        }
+      }
+    }
+  }
+
+  private void producerOrderedInfo(Object message) {
+    if (!buffer.storeInfo(message)) {
+      dispatcher.info(message, out);
+    }
+  }
+
+  /** The runtime's side of the dispatcher SPI. */
+  private final class Out implements Outbox<Object> {
+    @Override
+    public void send(Subscription to, List<Object> events) {
+      Sub s = (Sub) to;
+      int n = events.size();
+      counters.add(Counters.EVENTS_OUT, n);
+      if (kind == Behaviour.Kind.PRODUCER_CONSUMER) {
+        downstreamDemand = Math.max(0, downstreamDemand - n);
+      }
+      s.consumer.deliver(new Message.Events(s, events));
+    }
+
+    @Override
+    public void askUpstream(long demand) {
+      deferredDemand += demand;
+    }
+
+    @Override
+    public void info(Object message) {
+      if (message == DONE) {
+        doneReached = true;
+        return;
+      }
+      for (Sub s : downstream) {
+        s.consumer.deliver(new Message.ProducerInfoMessage(s, message));
+      }
+      readyInfos.addLast(message);
+    }
+  }
+
+  // ===================================================================== context operations
+
+  void emitOne(Object event) {
+    checkEmitter();
+    Objects.requireNonNull(event, "events must not be null");
+    if (pending == null) {
+      pending = new ArrayList<>();
+      pendingOwned = true;
+    } else if (!pendingOwned) {
+      pending = new ArrayList<>(pending);
+      pendingOwned = true;
+    }
+    pending.add(event);
+  }
+
+  @SuppressWarnings("unchecked")
+  void emitMany(List<?> events) {
+    checkEmitter();
+    if (events.isEmpty()) {
+      return;
+    }
+    if (pending == null) {
+      pending = (List<Object>) events;
+      pendingOwned = false;
+    } else {
+      if (!pendingOwned) {
+        pending = new ArrayList<>(pending);
+        pendingOwned = true;
+      }
+      pending.addAll(events);
+    }
+  }
+
+  private void checkEmitter() {
+    if (kind == Behaviour.Kind.CONSUMER) {
+      throw new IllegalStateException("consumer " + name + " cannot emit events");
+    }
+    if (Thread.currentThread() != thread) {
+      throw new IllegalStateException(
+          "emit must be called on stage " + name + "'s own thread, inside a callback");
+    }
+  }
+
+  /** Dispatches what the last callback emitted. */
+  private void flush() {
+    List<Object> p = pending;
+    if (p != null) {
+      pending = null;
+      dispatchEvents(p);
+    }
+  }
+
+  void asyncInfoFromInside(Object message) {
+    flush();
+    orderedInfo(message);
+  }
+
+  void doneFromInside() {
+    if (kind == Behaviour.Kind.CONSUMER) {
+      throw new IllegalStateException("done() is for producers; consumer " + name + " emits none");
+    }
+    if (doneRequested) {
+      return;
+    }
+    doneRequested = true;
+    flush();
+    orderedInfo(DONE);
+  }
+
+  void stopFromInside(ExitReason reason) {
+    Objects.requireNonNull(reason, "reason");
+    if (pendingStop == null) {
+      pendingStop = reason;
+    }
+  }
+
+  void setDemandMode(DemandMode mode) {
+    if (kind != Behaviour.Kind.PRODUCER) {
+      if (mode == DemandMode.ACCUMULATE) {
+        LOG.log(
+            Level.ERROR,
+            "demand mode can only be set for producers; stage " + name + " is a " + kind);
+      }
+      return;
+    }
+    demandMode = mode;
+    while (demandMode == DemandMode.FORWARD && !accumulated.isEmpty() && !exiting) {
+      Object item = accumulated.pollFirst();
+      switch (item) {
+        case Long d -> newDemand(d);
+        case HeldEvents h -> dispatchEvents(h.events());
+        case HeldInfo i -> producerOrderedInfo(i.message());
+        default -> throw new IllegalStateException("unexpected held item " + item);
+      }
+    }
+  }
+
+  DemandMode currentDemandMode() {
+    return demandMode;
+  }
+
+  long bufferedCount() {
+    return buffer == null ? 0 : buffer.size() + dispatcher.heldCount();
+  }
+
+  List<Subscription> upstreamSubscriptions() {
+    return Collections.unmodifiableList(new ArrayList<>(upstream));
+  }
+
+  List<Subscription> downstreamSubscriptions() {
+    return Collections.unmodifiableList(new ArrayList<>(downstream));
+  }
+
+  void watchFromInside(StageCell<?> other, boolean forUser) {
+    if (forUser) {
+      watchingForUser.put(other, Boolean.TRUE);
+    }
+    if (watching.put(other, Boolean.TRUE) == null) {
+      other.addWatcher(this);
+    } else if (forUser && !other.isAlive()) {
+      // Already watched for a subscription and already dead: the Down may have been handled.
+      other.addWatcher(this);
+    }
+  }
+
+  ScheduledFuture<?> sendAfter(Object message, Duration delay) {
+    return runtime.schedule(() -> deliver(new Message.Info(message)), delay);
+  }
+
+  static StageCell<?> cellOf(Stage<?> stage) {
+    Objects.requireNonNull(stage, "stage");
+    if (stage instanceof StageCell<?> c) {
+      return c;
+    }
+    throw new IllegalArgumentException(
+        stage
+            + " is not a stage started by a StageSystem; subscribe to a Stage returned by"
+            + " StageSystem.start*");
+  }
+
+  private void checkMine(Subscription subscription) {
+    if (!(subscription instanceof Sub s) || (s.producer != this && s.consumer != this)) {
+      throw new IllegalArgumentException(
+          subscription + " is not a subscription of stage " + name + " (neither side)");
+    }
+  }
+
+  // ===================================================================== Stage (any thread)
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public boolean isAlive() {
+    return exitReason == null;
+  }
+
+  @Override
+  public Optional<ExitReason> exitReason() {
+    return Optional.ofNullable(exitReason);
+  }
+
+  @Override
+  public ExitReason awaitExit(Duration timeout) {
+    try {
+      return exit.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw new StageException("stage " + name + " did not exit within " + timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StageException("interrupted while waiting for stage " + name, e);
+    } catch (ExecutionException e) {
+      throw new StageException("unexpected", e.getCause());
+    }
+  }
+
+  @Override
+  public CompletionStage<ExitReason> onExit() {
+    return exit.copy();
+  }
+
+  @Override
+  public Subscription subscribeTo(
+      Stage<?> producer, SubscriptionOptions options, Duration timeout) {
+    StageCell<?> p = cellOf(producer);
+    Objects.requireNonNull(options, "options");
+    if (!p.isAlive()) {
+      throw new StageNotAliveException(
+          "cannot subscribe to stage "
+              + p.name()
+              + ": it is not alive (it exited: "
+              + p.exitReason
+              + ")");
+    }
+    CompletableFuture<Subscription> result = new CompletableFuture<>();
+    deliver(new Message.SubscribeRequest(p, options, result));
+    return await(result, timeout, "subscribing " + name + " to " + p.name());
+  }
+
+  @Override
+  public void asyncSubscribeTo(Stage<?> producer, SubscriptionOptions options) {
+    StageCell<?> p = cellOf(producer);
+    Objects.requireNonNull(options, "options");
+    deliver(new Message.SubscribeRequest(p, options, new CompletableFuture<>()));
+  }
+
+  @Override
+  public void ask(Subscription subscription, long n) {
+    checkMine(subscription);
+    if (n < 0) {
+      throw new IllegalArgumentException("ask needs n >= 0, got: " + n);
+    }
+    if (n == 0) {
+      return;
+    }
+    Sub s = (Sub) subscription;
+    if (Thread.currentThread() == s.consumer.thread) {
+      s.consumer.counters.add(Counters.ASKS_SENT, 1);
+    }
+    s.producer.deliver(new Message.Ask(s, n));
+  }
+
+  @Override
+  public void cancel(Subscription subscription, ExitReason reason) {
+    checkMine(subscription);
+    Objects.requireNonNull(reason, "reason");
+    Sub s = (Sub) subscription;
+    s.producer.deliver(new Message.Cancel(s, reason));
+  }
+
+  @Override
+  public Object call(Object request, Duration timeout) {
+    if (Thread.currentThread() == thread) {
+      throw new IllegalStateException("stage " + name + " cannot call itself (it would deadlock)");
+    }
+    CompletableFuture<Object> reply = new CompletableFuture<>();
+    deliver(new Message.Call(request, reply));
+    return await(reply, timeout, "call to stage " + name);
+  }
+
+  private <T> T await(CompletableFuture<T> f, Duration timeout, String what) {
+    try {
+      return f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw new StageException(what + " timed out after " + timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StageException(what + " was interrupted", e);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof StageException se) {
+        throw se;
+      }
+      throw new StageException(what + " failed: " + c, c);
+    }
+  }
+
+  @Override
+  public void cast(Object message) {
+    deliver(new Message.Cast(message));
+  }
+
+  @Override
+  public void send(Object message) {
+    deliver(new Message.Info(message));
+  }
+
+  @Override
+  public void syncInfo(Object message, Duration timeout) {
+    CompletableFuture<Void> queued = new CompletableFuture<>();
+    deliver(new Message.OrderedInfo(message, queued));
+    await(queued, timeout, "syncInfo to stage " + name);
+  }
+
+  @Override
+  public void asyncInfo(Object message) {
+    deliver(new Message.OrderedInfo(message, null));
+  }
+
+  @Override
+  public void demandMode(DemandMode mode) {
+    deliver(new Message.SetDemandMode(Objects.requireNonNull(mode, "mode")));
+  }
+
+  @Override
+  public DemandMode demandMode(Duration timeout) {
+    return (DemandMode) query(StageCell::currentDemandMode, timeout);
+  }
+
+  @Override
+  public long estimateBufferedCount(Duration timeout) {
+    return (Long) query(StageCell::bufferedCount, timeout);
+  }
+
+  private Object query(Function<StageCell<?>, Object> read, Duration timeout) {
+    CompletableFuture<Object> reply = new CompletableFuture<>();
+    deliver(new Message.Query(read, reply));
+    return await(reply, timeout, "query to stage " + name);
+  }
+
+  @Override
+  public void stop(ExitReason reason) {
+    Objects.requireNonNull(reason, "reason");
+    if (stopRequest == null) {
+      stopRequest = reason;
+    }
+    mailbox.wake();
+  }
+
+  @Override
+  public StageStats stats() {
+    return counters.snapshot(name);
+  }
+
+  @Override
+  public String toString() {
+    return "Stage(" + name + ")";
+  }
+}

@@ -1,0 +1,73 @@
+package dev.flowstage.stage.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.flowstage.stage.BufferKeep;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+final class EventBufferTest {
+  private final List<Object> infos = new ArrayList<>();
+
+  @Test
+  void store_overBufferSize_keepsLastAndCountsDiscarded() {
+    EventBuffer<Integer> b = new EventBuffer<>(5, BufferKeep.LAST);
+    assertEquals(0, b.store(List.of(0, 1, 2), infos));
+    assertEquals(3, b.store(List.of(3, 4, 5, 6, 7), infos));
+    assertEquals(List.of(3, 4, 5, 6, 7), b.take(10, infos));
+  }
+
+  @Test
+  void store_overBufferSize_keepsFirstAndDropsNewEvents() {
+    EventBuffer<Integer> b = new EventBuffer<>(5, BufferKeep.FIRST);
+    assertEquals(0, b.store(List.of(0, 1, 2), infos));
+    assertEquals(3, b.store(List.of(3, 4, 5, 6, 7), infos));
+    assertEquals(List.of(0, 1, 2, 3, 4), b.take(10, infos));
+  }
+
+  @Test
+  void store_zeroCapacity_discardsEverything() {
+    EventBuffer<Integer> b = new EventBuffer<>(0, BufferKeep.LAST);
+    assertEquals(2, b.store(List.of(1, 2), infos));
+    assertTrue(b.isEmpty());
+  }
+
+  @Test
+  void storeInfo_emptyBuffer_returnsFalseSoCallerDeliversNow() {
+    EventBuffer<Integer> b = new EventBuffer<>(5, BufferKeep.LAST);
+    assertFalse(b.storeInfo("now"));
+  }
+
+  @Test
+  void take_stopsAtInfoAndReleasesItAfterItsEvents() {
+    EventBuffer<Integer> b = new EventBuffer<>(100, BufferKeep.LAST);
+    b.store(List.of(0, 1, 2), infos);
+    assertTrue(b.storeInfo("a"));
+    assertTrue(b.storeInfo("b"));
+    b.store(List.of(3, 4), infos);
+    assertEquals(List.of(0, 1), b.take(2, infos));
+    assertEquals(List.of(), infos);
+    assertEquals(List.of(2), b.take(10, infos));
+    assertEquals(List.of("a", "b"), infos);
+    assertEquals(List.of(3, 4), b.take(10, infos));
+  }
+
+  @Test
+  void store_keepLastDropsEventsBeforeInfo_releasesInfoImmediately() {
+    EventBuffer<Integer> b = new EventBuffer<>(2, BufferKeep.LAST);
+    b.store(List.of(0, 1), infos);
+    b.storeInfo("behind-1");
+    b.store(List.of(2, 3), infos);
+    assertEquals(List.of("behind-1"), infos);
+    assertEquals(List.of(2, 3), b.take(5, infos));
+  }
+
+  @Test
+  void constructor_negativeCapacity_throws() {
+    assertThrows(IllegalArgumentException.class, () -> new EventBuffer<>(-1, BufferKeep.LAST));
+  }
+}
