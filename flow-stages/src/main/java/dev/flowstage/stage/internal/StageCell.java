@@ -616,7 +616,8 @@ public final class StageCell<E> implements Stage<E> {
     for (Sub s : new ArrayList<>(upstream)) {
       if (s.producer == who) {
         ExitReason r = reason;
-        if (!s.accepted.isDone()) {
+        if (!s.accepted.isDone() || s.accepted.isCompletedExceptionally()) {
+          // Never accepted: the producer was gone before it saw the subscription (GenStage noproc).
           r =
               ExitReason.failure(
                   new StageNotAliveException(

@@ -1,0 +1,276 @@
+package dev.flowstage.stage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.flowstage.stage.testing.RecordingConsumer;
+import dev.flowstage.stage.testing.TestProducer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** StageSystem, names, exit reasons, watchers, failures, calls, sending to dead stages, close. */
+final class LifecycleTest {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private final StageSystem system = new StageSystem("life");
+
+  @AfterEach
+  void close() {
+    system.close();
+  }
+
+  private static final class Echo implements Consumer<Object> {
+    @Override
+    public void handleEvents(List<Object> events, Subscription from, StageContext ctx) {}
+
+    @Override
+    public Object handleCall(Object request, StageContext ctx) {
+      if ("fail".equals(request)) {
+        throw new IllegalArgumentException("bad request");
+      }
+      return "echo:" + request;
+    }
+
+    @Override
+    public void handleCast(Object message, StageContext ctx) {
+      throw new IllegalStateException("cast failed: " + message);
+    }
+  }
+
+  @Test
+  void namedStage_lookupFindsItUntilItExits() {
+    Stage<Void> s = system.startConsumer("echo", new Echo());
+    assertSame(s, system.lookup("echo").orElseThrow());
+    assertEquals("echo", s.name());
+    assertTrue(system.stages().contains(s));
+    s.stop(ExitReason.shutdown());
+    assertEquals(ExitReason.shutdown(), s.awaitExit(WAIT));
+    assertTrue(system.lookup("echo").isEmpty());
+  }
+
+  @Test
+  void duplicateName_throwsAndTellsToPickAnother() {
+    system.startConsumer("dup", new Echo());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> system.startConsumer("dup", new Echo()));
+    assertTrue(e.getMessage().contains("pick another name"), e.getMessage());
+  }
+
+  @Test
+  void call_repliesAndFailingCallEndsStageWithTheException() {
+    Stage<Void> s = system.startConsumer(new Echo());
+    assertEquals("echo:hi", s.call("hi", WAIT));
+    StageException e = assertThrows(StageException.class, () -> s.call("fail", WAIT));
+    assertInstanceOf(IllegalArgumentException.class, e.getCause());
+    ExitReason.Failure f = assertInstanceOf(ExitReason.Failure.class, s.awaitExit(WAIT));
+    assertEquals("bad request", f.cause().getMessage());
+  }
+
+  @Test
+  void call_timeout_throwsStageException() throws InterruptedException {
+    CountDownLatch release = new CountDownLatch(1);
+    Consumer<Object> slow =
+        new Consumer<>() {
+          @Override
+          public void handleEvents(List<Object> events, Subscription from, StageContext ctx) {}
+
+          @Override
+          public Object handleCall(Object request, StageContext ctx) {
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return "late";
+          }
+        };
+    Stage<Void> s = system.startConsumer(slow);
+    StageException e = assertThrows(StageException.class, () -> s.call("x", Duration.ofMillis(50)));
+    assertTrue(e.getMessage().contains("timed out"), e.getMessage());
+    release.countDown();
+  }
+
+  @Test
+  void failingCast_endsStageWithException_watchersNotified_thenSendsNeverThrow() throws Exception {
+    Stage<Void> s = system.startConsumer(new Echo());
+    LinkedBlockingQueue<Object> seen = new LinkedBlockingQueue<>();
+    Consumer<Object> watcher =
+        new Consumer<>() {
+          @Override
+          public void init(StageContext ctx) {
+            ctx.watch(s);
+          }
+
+          @Override
+          public void handleEvents(List<Object> events, Subscription from, StageContext ctx) {}
+
+          @Override
+          public void handleInfo(Object message, StageContext ctx) {
+            seen.add(message);
+          }
+        };
+    system.startConsumer(watcher);
+    LinkedBlockingQueue<Boolean> aliveWhenFutureCompleted = new LinkedBlockingQueue<>();
+    s.onExit().thenAccept(r -> aliveWhenFutureCompleted.add(s.isAlive()));
+    s.cast("x");
+    assertEquals(false, aliveWhenFutureCompleted.poll(20, TimeUnit.SECONDS));
+    StageDown down = assertInstanceOf(StageDown.class, seen.poll(20, TimeUnit.SECONDS));
+    assertSame(s, down.stage());
+    ExitReason.Failure f = assertInstanceOf(ExitReason.Failure.class, down.reason());
+    assertEquals("cast failed: x", f.cause().getMessage());
+    assertEquals(f, s.exitReason().orElseThrow());
+    assertFalse(s.isAlive());
+    // Sending to the dead stage: never blocks or throws; sync operations fail fast.
+    s.cast("again");
+    s.send("info");
+    s.asyncInfo("info");
+    s.stop(ExitReason.shutdown());
+    assertThrows(StageNotAliveException.class, () -> s.call("hi", WAIT));
+    assertThrows(StageNotAliveException.class, () -> s.syncInfo("hi", WAIT));
+  }
+
+  @Test
+  void watchDeadStage_deliversDownAtOnce() throws Exception {
+    Stage<Void> dead = system.startConsumer(new Echo());
+    dead.stop(ExitReason.normal());
+    dead.awaitExit(WAIT);
+    LinkedBlockingQueue<Object> seen = new LinkedBlockingQueue<>();
+    system.startConsumer(
+        new Consumer<Object>() {
+          @Override
+          public void init(StageContext ctx) {
+            ctx.watch(dead);
+          }
+
+          @Override
+          public void handleEvents(List<Object> events, Subscription from, StageContext ctx) {}
+
+          @Override
+          public void handleInfo(Object message, StageContext ctx) {
+            seen.add(message);
+          }
+        });
+    StageDown down = assertInstanceOf(StageDown.class, seen.poll(20, TimeUnit.SECONDS));
+    assertEquals(ExitReason.normal(), down.reason());
+  }
+
+  @Test
+  void initFailure_startThrowsWithCause() {
+    Consumer<Object> bad =
+        new Consumer<>() {
+          @Override
+          public void init(StageContext ctx) {
+            throw new IllegalStateException("cannot init");
+          }
+
+          @Override
+          public void handleEvents(List<Object> events, Subscription from, StageContext ctx) {}
+        };
+    StageException e = assertThrows(StageException.class, () -> system.startConsumer("bad", bad));
+    assertEquals("cannot init", e.getCause().getMessage());
+    assertTrue(system.lookup("bad").isEmpty());
+  }
+
+  @Test
+  void subscribeToDeadProducer_throwsNotAlive() {
+    Stage<Integer> producer = system.startProducer(TestProducer.counter());
+    producer.stop(ExitReason.shutdown());
+    producer.awaitExit(WAIT);
+    Stage<Void> consumer = system.startConsumer(new RecordingConsumer<Integer>());
+    StageNotAliveException e =
+        assertThrows(
+            StageNotAliveException.class,
+            () -> consumer.subscribeTo(producer, SubscriptionOptions.defaults()));
+    assertTrue(e.getMessage().contains("not alive"), e.getMessage());
+  }
+
+  @Test
+  void asyncSubscribeToDeadProducer_permanentConsumerStopsWithNotAlive() {
+    Stage<Integer> producer = system.startProducer(TestProducer.counter());
+    producer.stop(ExitReason.shutdown());
+    producer.awaitExit(WAIT);
+    RecordingConsumer<Integer> rec = new RecordingConsumer<>();
+    Stage<Void> consumer = system.startConsumer(rec);
+    consumer.asyncSubscribeTo(producer, SubscriptionOptions.defaults());
+    ExitReason.Failure f = assertInstanceOf(ExitReason.Failure.class, consumer.awaitExit(WAIT));
+    assertInstanceOf(StageNotAliveException.class, f.cause());
+  }
+
+  @Test
+  void subscribeToConsumer_isRefusedAndConsumerKeepsRunning() {
+    Stage<Void> target = system.startConsumer(new Echo());
+    RecordingConsumer<Integer> rec = new RecordingConsumer<>();
+    Stage<Void> consumer = system.startConsumer(rec);
+    StageException e =
+        assertThrows(
+            StageException.class,
+            () -> consumer.subscribeTo(target, SubscriptionOptions.defaults()));
+    assertTrue(e.getMessage().contains("is a consumer"), e.getMessage());
+    assertInstanceOf(ExitReason.Failure.class, rec.awaitCancel().reason());
+    consumer.syncInfo("alive", WAIT);
+    assertEquals("alive", rec.awaitInfo());
+  }
+
+  @Test
+  void producerSubscribing_isRejected() {
+    Stage<Integer> p1 = system.startProducer(TestProducer.counter());
+    Stage<Integer> p2 = system.startProducer(TestProducer.counter());
+    StageException e =
+        assertThrows(
+            StageException.class, () -> p1.subscribeTo(p2, SubscriptionOptions.defaults()));
+    assertTrue(e.getMessage().contains("is a producer"), e.getMessage());
+  }
+
+  @Test
+  void foreignStageHandle_isRejectedWithAMessage() {
+    Stage<Void> consumer = system.startConsumer(new Echo());
+    try (StageSystem other = new StageSystem("other")) {
+      Stage<Integer> p = other.startProducer(TestProducer.counter());
+      // Stages of another system are real stages: subscribing across systems works.
+      assertTrue(consumer.subscribeTo(p, SubscriptionOptions.defaults()) != null);
+    }
+  }
+
+  @Test
+  void close_stopsEveryStageAndJoinsAllThreads_evenOneBlockedInACallback() {
+    StageSystem local = new StageSystem("closing");
+    CountDownLatch never = new CountDownLatch(1);
+    Stage<Integer> producer = local.startProducer(TestProducer.counter());
+    RecordingConsumer<Integer> rec = new RecordingConsumer<>();
+    local.startConsumer(rec).subscribeTo(producer, SubscriptionOptions.defaults());
+    Stage<Void> blocked =
+        local.startConsumer(
+            new Consumer<Object>() {
+              @Override
+              public void handleEvents(List<Object> events, Subscription from, StageContext ctx) {}
+
+              @Override
+              public void handleCast(Object message, StageContext ctx) {
+                try {
+                  never.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            });
+    blocked.cast("block");
+    rec.awaitEvents(10);
+    List<Thread> threads = local.threads();
+    assertEquals(3, threads.size());
+    local.close();
+    for (Thread t : threads) {
+      assertFalse(t.isAlive(), t.getName());
+    }
+    assertFalse(producer.isAlive());
+    assertEquals(ExitReason.shutdown(), producer.exitReason().orElseThrow());
+    assertThrows(IllegalStateException.class, () -> local.startConsumer(new Echo()));
+  }
+}
