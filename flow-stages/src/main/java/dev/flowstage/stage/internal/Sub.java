@@ -41,12 +41,6 @@ final class Sub implements Subscription {
     return options;
   }
 
-  /** The consuming stage, so a broadcast dispatcher can reject one consumer subscribing twice. */
-  @Override
-  public Object consumer() {
-    return consumer;
-  }
-
   @Override
   public Object consumer() {
     return consumer;
