@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /**
  * A consumer stage that starts one child task per event, each on its own virtual thread, and asks
@@ -135,6 +136,7 @@ public final class ConsumerSupervisor<E> {
     private Duration maxRestartPeriod = Duration.ofSeconds(5);
     private Duration shutdown = Duration.ofSeconds(5);
     private String name;
+    private LongSupplier nanoTime = System::nanoTime;
 
     private Builder(ChildTask<? super E> task) {
       this.task = task;
@@ -229,6 +231,12 @@ public final class ConsumerSupervisor<E> {
       return this;
     }
 
+    /** Replaces the clock that times restarts; for tests. */
+    Builder<E> nanoTime(LongSupplier nanoTime) {
+      this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+      return this;
+    }
+
     /**
      * Starts the supervisor stage in {@code system}; returns once it started.
      *
@@ -238,7 +246,7 @@ public final class ConsumerSupervisor<E> {
     public ConsumerSupervisor<E> start(StageSystem system) {
       SupervisorStage<E> behaviour =
           new SupervisorStage<>(
-              task, restart, maxRestarts, maxRestartPeriod, shutdown, subscribeTo);
+              task, restart, maxRestarts, maxRestartPeriod, shutdown, subscribeTo, nanoTime);
       Stage<Void> stage =
           name == null ? system.startConsumer(behaviour) : system.startConsumer(name, behaviour);
       return new ConsumerSupervisor<>(stage);

@@ -15,6 +15,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * The consumer behind a {@link ConsumerSupervisor}: starts a child per event and does the demand
@@ -93,6 +94,7 @@ final class SupervisorStage<E> implements Consumer<E> {
   private final Duration restartPeriod;
   private final Duration shutdown;
   private final List<Map.Entry<Stage<?>, SubscriptionOptions>> subscribeTo;
+  private final LongSupplier nanoTime;
   private final Map<Long, Child<E>> children = new LinkedHashMap<>();
   private final Map<Subscription, ProducerDemand> producers = new IdentityHashMap<>();
   private final ArrayDeque<Long> restarts = new ArrayDeque<>();
@@ -108,13 +110,15 @@ final class SupervisorStage<E> implements Consumer<E> {
       int maxRestarts,
       Duration restartPeriod,
       Duration shutdown,
-      List<Map.Entry<Stage<?>, SubscriptionOptions>> subscribeTo) {
+      List<Map.Entry<Stage<?>, SubscriptionOptions>> subscribeTo,
+      LongSupplier nanoTime) {
     this.task = task;
     this.restart = restart;
     this.maxRestarts = maxRestarts;
     this.restartPeriod = restartPeriod;
     this.shutdown = shutdown;
     this.subscribeTo = List.copyOf(subscribeTo);
+    this.nanoTime = nanoTime;
   }
 
   @Override
@@ -297,7 +301,7 @@ final class SupervisorStage<E> implements Consumer<E> {
 
   /** Records a restart now; false if that exceeds the restart intensity. */
   private boolean addRestart() {
-    long now = System.nanoTime();
+    long now = nanoTime.getAsLong();
     restarts.addLast(now);
     long period = restartPeriod.toNanos();
     while (now - restarts.peekFirst() > period) {

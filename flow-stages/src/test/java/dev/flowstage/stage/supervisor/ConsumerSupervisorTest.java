@@ -21,6 +21,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -189,6 +190,36 @@ final class ConsumerSupervisorTest {
     ExitReason.Shutdown shutdown = assertInstanceOf(ExitReason.Shutdown.class, reason);
     assertTrue(shutdown.detail().contains("max restart intensity"), shutdown.detail());
     assertEquals(3, attempts.get()); // the first run and 2 restarts; the 3rd restart is refused
+  }
+
+  @Test
+  void transientChild_restartsSpreadBeyondThePeriod_keepTheSupervisorRunning() throws Exception {
+    AtomicLong clock = new AtomicLong();
+    AtomicInteger attempts = new AtomicInteger();
+    ConsumerSupervisor<String> sup =
+        ConsumerSupervisor.<String>builder(
+                event -> {
+                  int attempt = attempts.incrementAndGet();
+                  started.add(attempt);
+                  gate(attempt).await();
+                  if (attempt <= 3) {
+                    throw new IllegalStateException("attempt " + attempt);
+                  }
+                })
+            .restart(Restart.TRANSIENT)
+            .maxRestarts(1, Duration.ofSeconds(10))
+            .nanoTime(clock::get)
+            .start(system);
+    sup.startChild("x");
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      assertEquals(attempt, take(started));
+      clock.addAndGet(Duration.ofSeconds(11).toNanos()); // the previous restart is forgotten
+      release(attempt);
+    }
+    assertEquals(4, take(started));
+    release(4);
+    awaitChildren(sup, 0);
+    assertTrue(sup.stage().isAlive());
   }
 
   @Test
