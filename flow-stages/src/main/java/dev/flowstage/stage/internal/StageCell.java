@@ -61,7 +61,18 @@ public final class StageCell<E> implements Stage<E> {
    */
   private static final System.Logger LOG = System.getLogger("dev.flowstage.stage");
   private static final Object DONE = new Object();
-  private static final long PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  /*
+   * Virtual threads are not preempted, and a carrier runs its local task queue until it is empty.
+   * Two stages that keep each other busy (an endless producer and a fast consumer) unpark each
+   * other onto the same carrier's local queue forever, starving every thread submitted from
+   * outside (a stage being started, for example), even though each of them parks between messages.
+   * So every stage pauses briefly after each slice of busy time: a timed sleep is resumed by the
+   * JDK's timer through an external submission, and meanwhile its partner runs dry and parks, so
+   * the carrier's local queue empties and the carrier serves other threads.
+   */
+  private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+  private static final Duration PAUSE = Duration.ofNanos(1000);
 
   private record HeldEvents(List<Object> events) {}
 
@@ -187,6 +198,7 @@ public final class StageCell<E> implements Stage<E> {
       finish(ExitReason.failure(t), true);
       return;
     }
+    long busySincePause = 0;
     while (true) {
       ExitReason r = stopRequest;
       if (r == null && Thread.interrupted()) {
@@ -199,7 +211,7 @@ public final class StageCell<E> implements Stage<E> {
         finish(r, true);
         return;
       }
-      Message m = mailbox.take(PARK_NANOS);
+      Message m = mailbox.take();
       if (m == null) {
         continue;
       }
@@ -212,8 +224,22 @@ public final class StageCell<E> implements Stage<E> {
         finish(ExitReason.failure(t), true);
         return;
       }
-      counters.add(Counters.BUSY_NANOS, System.nanoTime() - t0);
+      long busy = System.nanoTime() - t0;
+      counters.add(Counters.BUSY_NANOS, busy);
       counters.add(Counters.MESSAGES, 1);
+      busySincePause += busy;
+      if (busySincePause > SLICE_NANOS) {
+        busySincePause = 0;
+        pauseForFairness();
+      }
+    }
+  }
+
+  private static void pauseForFairness() {
+    try {
+      Thread.sleep(PAUSE);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the loop turns it into a shutdown
     }
   }
 
