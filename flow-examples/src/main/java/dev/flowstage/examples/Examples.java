@@ -1,8 +1,11 @@
 package dev.flowstage.examples;
 
+import dev.flowstage.examples.consumersupervisor.ConsumerSupervisorExample;
+import dev.flowstage.examples.eventbus.EventBusExample;
 import dev.flowstage.examples.polling.PollingProducerExample;
 import dev.flowstage.examples.producerconsumer.ProducerConsumerExample;
 import dev.flowstage.examples.ratelimiter.RateLimiterExample;
+import dev.flowstage.examples.windows.FixedWindowCountsExample;
 import dev.flowstage.examples.wordcount.WordCountExample;
 import dev.flowstage.examples.workerpool.WorkerPoolExample;
 import java.io.PrintWriter;
@@ -41,6 +44,14 @@ public final class Examples {
               "A -> B -> C: a counter, a multiplier and a printer under demand (GenStage README)",
               ProducerConsumerExample::run),
           new Example(
+              "consumer-supervisor",
+              "one child task per event from a counter, at most 4 at once (GenStage README)",
+              ConsumerSupervisorExample::run),
+          new Example(
+              "event-bus",
+              "GenEvent replaced: a broadcast dispatcher, notify blocks only on back-pressure",
+              EventBusExample::run),
+          new Example(
               "rate-limiter",
               "manual demand: a consumer allows 5 events per 100 ms (GenStage README)",
               RateLimiterExample::run),
@@ -55,7 +66,11 @@ public final class Examples {
           new Example(
               "wordcount",
               "word count: read, tokenize, partition by word, reduce, top 10 across partitions",
-              WordCountExample::run));
+              WordCountExample::run),
+          new Example(
+              "windows",
+              "fixed one-minute windows: requests per minute and status from an access log",
+              FixedWindowCountsExample::run));
 
   /** Returns every example, in listing order. */
   public static List<Example> all() {

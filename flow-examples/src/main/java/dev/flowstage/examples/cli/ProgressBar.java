@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * A one-line progress bar on standard error: bytes read of the total, rate and ETA, redrawn with a
@@ -18,7 +18,7 @@ final class ProgressBar implements AutoCloseable {
 
   private final PrintWriter err;
   private final long total;
-  private final AtomicLong done = new AtomicLong();
+  private final LongSupplier done;
   private final CountDownLatch closed = new CountDownLatch(1);
   private final long start = System.nanoTime();
   private final long firstDrawNanos;
@@ -30,15 +30,17 @@ final class ProgressBar implements AutoCloseable {
    *
    * @param err where to draw
    * @param total the expected number of bytes, or -1 if unknown (then no bar and no ETA)
+   * @param done how many bytes have been read so far; polled at each redraw
    */
-  ProgressBar(PrintWriter err, long total) {
-    this(err, total, FIRST_DRAW_NANOS);
+  ProgressBar(PrintWriter err, long total, LongSupplier done) {
+    this(err, total, done, FIRST_DRAW_NANOS);
   }
 
-  /** As {@link #ProgressBar(PrintWriter, long)}, drawing first after {@code firstDrawNanos}. */
-  ProgressBar(PrintWriter err, long total, long firstDrawNanos) {
+  /** As {@link #ProgressBar(PrintWriter, long, LongSupplier)}, drawing first after a delay. */
+  ProgressBar(PrintWriter err, long total, LongSupplier done, long firstDrawNanos) {
     this.err = err;
     this.total = total;
+    this.done = done;
     this.firstDrawNanos = firstDrawNanos;
     this.drawer = Thread.ofVirtual().name("flowstage-progress").start(this::drawLoop);
   }
@@ -49,11 +51,6 @@ final class ProgressBar implements AutoCloseable {
     return !disabled && stderrIsTerminal && (totalBytes < 0 || totalBytes >= thresholdBytes);
   }
 
-  /** Adds {@code n} bytes read; called from reading threads. */
-  void add(long n) {
-    done.addAndGet(n);
-  }
-
   private void drawLoop() {
     try {
       if (closed.await(firstDrawNanos, TimeUnit.NANOSECONDS)) {
@@ -61,7 +58,7 @@ final class ProgressBar implements AutoCloseable {
       }
       do {
         synchronized (err) {
-          err.print('\r' + render(done.get(), total, System.nanoTime() - start));
+          err.print('\r' + render(done.getAsLong(), total, System.nanoTime() - start));
           err.flush();
         }
         drawn = true;

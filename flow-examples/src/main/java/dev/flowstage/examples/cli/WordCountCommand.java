@@ -1,11 +1,11 @@
 package dev.flowstage.examples.cli;
 
 import dev.flowstage.examples.wordcount.Input;
-import dev.flowstage.examples.wordcount.StageStats;
 import dev.flowstage.examples.wordcount.Tokenizer;
 import dev.flowstage.examples.wordcount.WordCountJob;
 import dev.flowstage.examples.wordcount.WordCountResult;
 import dev.flowstage.examples.wordcount.WordCountResult.WordFrequency;
+import dev.flowstage.stage.StageStats;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.LongAdder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -146,13 +147,17 @@ final class WordCountCommand implements Callable<Integer> {
       return 0;
     }
     WordCountResult result;
+    LongAdder progress = new LongAdder();
     if (ProgressBar.shouldShow(
         noProgress, env.stderrIsTerminal(), job.totalBytes(), env.progressThresholdBytes())) {
-      try (ProgressBar bar = new ProgressBar(env.err(), job.totalBytes())) {
-        result = env.engine().run(job, bar::add);
+      ProgressBar bar = new ProgressBar(env.err(), job.totalBytes(), progress::sum);
+      try {
+        result = env.engine().run(job, progress);
+      } finally {
+        bar.close();
       }
     } else {
-      result = env.engine().run(job, n -> {});
+      result = env.engine().run(job, progress);
     }
     if (json) {
       out.println(toJson(result, tokenizer, stats));
@@ -208,9 +213,18 @@ final class WordCountCommand implements Callable<Integer> {
     for (StageStats s : stages) {
       width = Math.max(width, s.name().length());
     }
-    String format = "%-" + width + "s  %12s  %12s  %9s  %9s  %8s%n";
+    String format = "%-" + width + "s  %12s  %12s  %8s  %9s  %10s  %9s  %8s%n";
     out.printf(
-        Locale.ROOT, format, "stage", "events in", "events out", "batches", "avg batch", "busy ms");
+        Locale.ROOT,
+        format,
+        "stage",
+        "events in",
+        "events out",
+        "asks",
+        "in/ask",
+        "buffer max",
+        "discarded",
+        "busy ms");
     for (StageStats s : stages) {
       out.printf(
           Locale.ROOT,
@@ -218,9 +232,11 @@ final class WordCountCommand implements Callable<Integer> {
           s.name(),
           s.eventsIn(),
           s.eventsOut(),
-          s.batchesIn(),
-          s.batchesIn() == 0 ? "-" : Long.toString(s.eventsIn() / s.batchesIn()),
-          s.busyMillis());
+          s.asksSent(),
+          s.asksSent() == 0 ? "-" : Long.toString(s.eventsIn() / s.asksSent()),
+          s.bufferHighWater(),
+          s.discarded(),
+          s.busyNanos() / 1_000_000);
     }
   }
 
@@ -247,8 +263,10 @@ final class WordCountCommand implements Callable<Integer> {
             .field("name", s.name())
             .field("eventsIn", s.eventsIn())
             .field("eventsOut", s.eventsOut())
-            .field("batchesIn", s.batchesIn())
-            .field("busyMs", s.busyMillis())
+            .field("asksSent", s.asksSent())
+            .field("bufferHighWater", s.bufferHighWater())
+            .field("discarded", s.discarded())
+            .field("busyMs", s.busyNanos() / 1_000_000)
             .endObject();
       }
       json.endArray();

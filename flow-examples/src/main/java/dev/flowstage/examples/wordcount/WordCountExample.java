@@ -1,15 +1,17 @@
 package dev.flowstage.examples.wordcount;
 
 import dev.flowstage.examples.wordcount.WordCountResult.WordFrequency;
+import dev.flowstage.flow.Flow;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Word count, the example of Elixir Flow's README: lines are cut into words by parallel stages,
  * words are partitioned by hash so each word is counted by exactly one stage, and the top words are
- * merged from every partition.
+ * merged from every partition. The same flow runs {@code flowstage wordcount}.
  *
  * <p>Run: {@code scripts/flowstage example wordcount}
  */
@@ -20,45 +22,41 @@ public final class WordCountExample {
    * Runs the example.
    *
    * @param args ignored
-   * @throws IOException never for the built-in text
    */
-  public static void main(String[] args) throws IOException {
+  public static void main(String[] args) {
     run(new PrintWriter(System.out, true));
   }
 
   /**
-   * Counts 20 000 lines of the sample text on two stages per layer and narrates the result.
+   * Counts 20 000 lines of the sample text with two counting stages and narrates the result.
    *
    * @param out where the narrative goes
-   * @throws IOException never for the built-in text
+   * @return the totals: words, distinct words, top 5
    */
-  public static void run(PrintWriter out) throws IOException {
-    SampleText text = SampleText.ofLines(20_000);
-    WordCountJob job =
-        new WordCountJob(
-            List.of(new Input.SampleInput(text)),
-            Tokenizer.WORDS,
-            5,
-            2,
-            WordCountJob.DEFAULT_MAX_DEMAND,
-            StandardCharsets.UTF_8);
-    WordCountEngine engine = WordCountEngine.standard();
-    out.printf(
-        "Counting %d lines (%d bytes) of sample text.%n", text.lineCount(), text.totalBytes());
-    out.println("Stages: one reader, 2 tokenizers, 2 counters fed by word hash, one top-5 merge.");
-    WordCountResult result = engine.run(job, n -> {});
-    for (StageStats s : result.stages()) {
-      if (s.name().startsWith("count-")) {
-        out.printf(
-            "%s counted %d words in %d batches and kept its local top %d.%n",
-            s.name(), s.eventsIn(), s.batchesIn(), s.eventsOut());
+  public static Totals run(PrintWriter out) {
+    List<String> text = new ArrayList<>();
+    try (LineSource source = SampleText.ofLines(20_000).lines(n -> {})) {
+      for (String line = source.nextLine(); line != null; line = source.nextLine()) {
+        text.add(line);
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+    // snippet-start: wordcount-example
+    Flow<Totals> flow =
+        FlowWordCountEngine.wordCount(Flow.fromEnumerable(text), Tokenizer.WORDS, 5, 2);
+    out.println("The flow's stages:");
+    out.print(flow.graph().toText());
+    Totals totals = flow.toList().get(0); // runs the flow; departition emits exactly one Totals
+    // snippet-end: wordcount-example
     out.printf(
-        "%d words, %d distinct. The top 5 across partitions:%n", result.words(), result.distinct());
-    for (WordFrequency f : result.top()) {
+        "Counted %d lines: %d words, %d distinct. The top 5 across both partitions:%n",
+        text.size(), totals.words(), totals.distinct());
+    for (WordFrequency f : totals.top()) {
       out.printf("  %-8s %d%n", f.word(), f.count());
     }
     out.println("Every stage has ended; the count is complete.");
+    out.flush();
+    return totals;
   }
 }

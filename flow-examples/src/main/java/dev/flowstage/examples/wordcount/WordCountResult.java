@@ -1,5 +1,6 @@
 package dev.flowstage.examples.wordcount;
 
+import dev.flowstage.stage.StageStats;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -15,7 +16,7 @@ import java.util.List;
  * @param malformed malformed byte sequences replaced by U+FFFD
  * @param top the most frequent words, by count descending, then word ascending
  * @param elapsed wall-clock time of the count
- * @param stages statistics of each stage, in flow order
+ * @param stages the counters of each stage of the flow (see {@link StageStats})
  */
 public record WordCountResult(
     long files,

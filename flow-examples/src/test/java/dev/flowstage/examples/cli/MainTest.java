@@ -90,6 +90,6 @@ final class MainTest {
   void example_wordcount_runsToItsEnd() {
     CliRun r = CliRun.run("example", "wordcount");
     assertEquals(0, r.status(), r.err());
-    assertTrue(r.out().contains("The top 5 across partitions"), r.out());
+    assertTrue(r.out().contains("The top 5 across both partitions"), r.out());
   }
 }

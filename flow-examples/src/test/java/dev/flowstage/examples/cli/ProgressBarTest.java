@@ -39,8 +39,7 @@ final class ProgressBarTest {
   void close_afterDrawing_erasesTheLine() throws InterruptedException {
     StringWriter sink = new StringWriter();
     PrintWriter err = new PrintWriter(sink);
-    ProgressBar bar = new ProgressBar(err, 1000, 0);
-    bar.add(500);
+    ProgressBar bar = new ProgressBar(err, 1000, () -> 500, 0);
     long deadline = System.nanoTime() + 10 * SECOND;
     while (!snapshot(sink, err).contains("50%") && System.nanoTime() < deadline) {
       Thread.onSpinWait();

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -35,7 +36,7 @@ final class WordCountEngineContractTest {
   @TempDir Path dir;
 
   static List<Supplier<WordCountEngine>> engines() {
-    return List.of(ThreadedWordCountEngine::new, WordCountEngine::standard);
+    return List.of(FlowWordCountEngine::new);
   }
 
   static Stream<Arguments> enginesAndSeeds() {
@@ -86,7 +87,7 @@ final class WordCountEngineContractTest {
             1 + random.nextInt(50),
             StandardCharsets.UTF_8);
 
-    WordCountResult result = engine.get().run(job, n -> {});
+    WordCountResult result = engine.get().run(job, new LongAdder());
 
     Map<String, Long> oracle = new HashMap<>();
     long words = 0;
@@ -131,7 +132,7 @@ final class WordCountEngineContractTest {
             new WordFrequency("apple", 2),
             new WordFrequency("fig", 2),
             new WordFrequency("pear", 2)),
-        engine.get().run(job, n -> {}).top());
+        engine.get().run(job, new LongAdder()).top());
   }
 
   @ParameterizedTest
@@ -140,7 +141,7 @@ final class WordCountEngineContractTest {
     Path file = dir.resolve("bad.txt");
     Files.write(file, new byte[] {'o', 'k', ' ', (byte) 0xFF, (byte) 0xFE, '\n', 'o', 'k'});
     WordCountResult result =
-        engine.get().run(WordCountJob.of(List.of(new Input.FileInput(file, 8))), n -> {});
+        engine.get().run(WordCountJob.of(List.of(new Input.FileInput(file, 8))), new LongAdder());
     assertEquals(List.of(new WordFrequency("ok", 2)), result.top());
     assertEquals(2, result.malformed());
     assertEquals(2, result.lines());
@@ -148,22 +149,41 @@ final class WordCountEngineContractTest {
 
   @ParameterizedTest
   @MethodSource("engineList")
-  void run_unreadableInput_throwsNamingItAndEndsEveryStage(Supplier<WordCountEngine> engine)
+  void run_fileVanishedBeforeTheRun_throwsNamingIt(Supplier<WordCountEngine> engine)
       throws IOException {
     Path good = dir.resolve("good.txt");
     Files.writeString(good, "word\n".repeat(10_000));
-    // Opening a directory as a file succeeds on Linux but reading it fails: a mid-run failure.
-    Path notAFile = Files.createDirectory(dir.resolve("sub"));
+    Path gone = dir.resolve("gone.txt");
     WordCountJob job =
         new WordCountJob(
-            List.of(new Input.FileInput(good, Files.size(good)), new Input.FileInput(notAFile, 1)),
+            List.of(new Input.FileInput(good, Files.size(good)), new Input.FileInput(gone, 1)),
             Tokenizer.WORDS,
             10,
             2,
             10,
             StandardCharsets.UTF_8);
-    IOException e = assertThrows(IOException.class, () -> engine.get().run(job, n -> {}));
-    assertTrue(e.getMessage().contains("sub"), e.getMessage());
+    IOException e = assertThrows(IOException.class, () -> engine.get().run(job, new LongAdder()));
+    assertTrue(e.getMessage().contains("gone.txt"), e.getMessage());
+  }
+
+  @ParameterizedTest
+  @MethodSource("engineList")
+  void run_filesAndSampleTogether_countsBoth(Supplier<WordCountEngine> engine) throws IOException {
+    Path file = dir.resolve("extra.txt");
+    Files.writeString(file, "zyzzyva zyzzyva\n");
+    SampleText text = SampleText.ofLines(100);
+    WordCountJob job =
+        new WordCountJob(
+            List.of(new Input.FileInput(file, Files.size(file)), new Input.SampleInput(text)),
+            Tokenizer.WORDS,
+            1000,
+            2,
+            7,
+            StandardCharsets.UTF_8);
+    WordCountResult result = engine.get().run(job, new LongAdder());
+    assertEquals(101, result.lines());
+    assertEquals(text.totalBytes() + Files.size(file), result.bytes());
+    assertTrue(result.top().contains(new WordFrequency("zyzzyva", 2)), result.top().toString());
   }
 
   @ParameterizedTest
@@ -171,7 +191,7 @@ final class WordCountEngineContractTest {
   void run_sample_countsEveryLineOfIt(Supplier<WordCountEngine> engine) throws IOException {
     SampleText text = SampleText.ofLines(2_000);
     WordCountResult result =
-        engine.get().run(WordCountJob.of(List.of(new Input.SampleInput(text))), n -> {});
+        engine.get().run(WordCountJob.of(List.of(new Input.SampleInput(text))), new LongAdder());
     assertEquals(2_000, result.lines());
     assertEquals(text.totalBytes(), result.bytes());
     assertEquals("the", result.top().get(0).word());
