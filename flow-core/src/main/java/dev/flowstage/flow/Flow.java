@@ -1,0 +1,1008 @@
+package dev.flowstage.flow;
+
+import dev.flowstage.flow.internal.Describe;
+import dev.flowstage.flow.internal.FlowRun;
+import dev.flowstage.flow.internal.Plan;
+import dev.flowstage.flow.internal.Plan.Operation;
+import dev.flowstage.flow.internal.Plan.Routing;
+import dev.flowstage.flow.internal.Plan.Source;
+import dev.flowstage.flow.internal.TopN;
+import dev.flowstage.stage.Stage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Spliterator;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collector;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * A parallel, back-pressured computation described as an immutable plan and run on flow-stages
+ * stages when a terminal is called. Flow (Elixir): {@code %Flow{}}.
+ *
+ * <p>A flow reads left to right: a source ({@code from...}), per-event operations that run fused in
+ * one loop per batch ({@link #map}, {@link #flatMap}, {@link #filter}, ...), optionally a {@link
+ * #partition} that routes events by key into a new layer of stages, a reduce ({@link #reduce},
+ * {@link #groupBy}, ...) whose panes a {@link Window} and its triggers cut, and a terminal ({@link
+ * #toList}, {@link #run}, {@link #stream}, ...). Every method validates its arguments and returns a
+ * new flow; a misuse fails here with an {@link IllegalArgumentException} saying how to fix it.
+ *
+ * {@snippet :
+ * Map<String, Long> counts = Flow.fromFiles(List.of(path))
+ *     .flatMap(line -> Arrays.asList(line.split(" ")))
+ *     .partition()
+ *     .reduce(Object2LongOpenHashMap<String>::new, (m, w) -> { m.addTo(w, 1); return m; })
+ *     .departition(HashMap<String, Long>::new, (all, m) -> { all.putAll(m); return all; }, a -> a)
+ *     .toList().get(0);
+ * }
+ *
+ * <p>Defaults (GenStage/Flow): {@code stages} = available processors, {@code maxDemand} 1000,
+ * {@code minDemand} 500, the global window. Events have no global order: only a single source on
+ * one stage is ordered.
+ *
+ * @param <T> the type of the events this flow emits
+ */
+public final class Flow<T> {
+  private final Plan plan;
+
+  private Flow(Plan plan) {
+    this.plan = plan;
+  }
+
+  /**
+   * Returns the plan; for backends and tools in this module.
+   *
+   * @return the immutable plan of the last layer
+   */
+  public Object plan() {
+    return plan;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Sources
+
+  /**
+   * Creates a flow reading one {@code Iterable} in one producer; the layer's operations run in
+   * {@code stages} parallel stages.
+   *
+   * @param source the events
+   * @param <T> the event type
+   * @return a new flow
+   */
+  public static <T> Flow<T> fromEnumerable(Iterable<? extends T> source) {
+    return fromEnumerable(source, UnaryOperator.identity());
+  }
+
+  /**
+   * Creates a flow reading one {@code Iterable}, with the layer's options.
+   *
+   * @param source the events
+   * @param options changes the default {@link Options}, e.g. {@code o -> o.stages(4)}
+   * @param <T> the event type
+   * @return a new flow
+   */
+  public static <T> Flow<T> fromEnumerable(
+      Iterable<? extends T> source, UnaryOperator<Options> options) {
+    return fromEnumerables(List.of(nonNull(source, "source")), options);
+  }
+
+  /**
+   * Creates a flow reading one {@code Stream} (consumed once, lazily, in one producer).
+   *
+   * @param source the events
+   * @param <T> the event type
+   * @return a new flow
+   */
+  public static <T> Flow<T> fromEnumerable(Stream<? extends T> source) {
+    return fromEnumerable(source, UnaryOperator.identity());
+  }
+
+  /**
+   * Creates a flow reading one {@code Stream}, with the layer's options.
+   *
+   * @param source the events
+   * @param options changes the default {@link Options}
+   * @param <T> the event type
+   * @return a new flow
+   */
+  public static <T> Flow<T> fromEnumerable(
+      Stream<? extends T> source, UnaryOperator<Options> options) {
+    return source(new Source.Enumerables(List.of(nonNull(source, "source"))), options);
+  }
+
+  /**
+   * Creates a flow reading one {@code Iterator} (consumed once, in one producer).
+   *
+   * @param source the events
+   * @param <T> the event type
+   * @return a new flow
+   */
+  public static <T> Flow<T> fromEnumerable(Iterator<? extends T> source) {
+    return fromEnumerable(source, UnaryOperator.identity());
+  }
+
+  /**
+   * Creates a flow reading one {@code Iterator}, with the layer's options.
+   *
+   * @param source the events
+   * @param options changes the default {@link Options}
+   * @param <T> the event type
+   * @return a new flow
+   */
+  public static <T> Flow<T> fromEnumerable(
+      Iterator<? extends T> source, UnaryOperator<Options> options) {
+    return source(new Source.Enumerables(List.of(nonNull(source, "source"))), options);
+  }
+
+  /**
+   * Creates a flow reading several {@code Iterable}s, one producer each.
+   *
+   * @param sources the sources, at least one
+   * @param <T> the event type
+   * @return a new flow
+   */
+  public static <T> Flow<T> fromEnumerables(List<? extends Iterable<? extends T>> sources) {
+    return fromEnumerables(sources, UnaryOperator.identity());
+  }
+
+  /**
+   * Creates a flow reading several {@code Iterable}s, one producer each, with the layer's options.
+   *
+   * @param sources the sources, at least one
+   * @param options changes the default {@link Options}
+   * @param <T> the event type
+   * @return a new flow
+   */
+  public static <T> Flow<T> fromEnumerables(
+      List<? extends Iterable<? extends T>> sources, UnaryOperator<Options> options) {
+    nonNull(sources, "sources");
+    if (sources.isEmpty()) {
+      throw new IllegalArgumentException(
+          "fromEnumerables needs at least one source; use fromEnumerable(List.of()) for an empty"
+              + " flow");
+    }
+    for (Object s : sources) {
+      if (s instanceof Flow<?>) {
+        throw new IllegalArgumentException(
+            "a Flow is not a source of fromEnumerables; use partition(), shuffle() or merge(...)");
+      }
+      nonNull(s, "sources element");
+    }
+    return source(new Source.Enumerables(new ArrayList<>(sources)), options);
+  }
+
+  /**
+   * Creates a flow of the lines of files (directories are walked, files read in name order). A file
+   * larger than {@link Options#splitBytes()} is read as byte ranges by parallel producers; a line
+   * is never cut (it belongs to the range holding its first byte). UTF-8 by default; malformed
+   * input is replaced with U+FFFD and counted in the statistics, never a failure. Line terminators
+   * ({@code \n}, {@code \r\n}) are removed.
+   *
+   * @param paths files or directories
+   * @return a new flow of lines
+   */
+  public static Flow<String> fromFiles(Path... paths) {
+    return fromFiles(List.of(paths), UnaryOperator.identity());
+  }
+
+  /**
+   * Creates a flow of the lines of files, with the layer's options ({@code charset}, {@code
+   * splitBytes}, {@code stages}, demand).
+   *
+   * @param paths files or directories, at least one
+   * @param options changes the default {@link Options}
+   * @return a new flow of lines
+   */
+  public static Flow<String> fromFiles(List<Path> paths, UnaryOperator<Options> options) {
+    nonNull(paths, "paths");
+    if (paths.isEmpty()) {
+      throw new IllegalArgumentException("fromFiles needs at least one file or directory");
+    }
+    List<String> names = new ArrayList<>();
+    for (Path p : paths) {
+      names.add(nonNull(p, "paths element").toString());
+    }
+    return source(new Source.Files(names), options);
+  }
+
+  /**
+   * Creates a flow from running producer stages of flow-stages. A producer ends the flow's input by
+   * finishing normally; any other end fails the flow.
+   *
+   * @param producers the producers' handles, at least one
+   * @param options changes the default {@link Options}
+   * @param <T> the event type
+   * @return a new flow
+   */
+  public static <T> Flow<T> fromStages(
+      List<? extends Stage<? extends T>> producers, UnaryOperator<Options> options) {
+    nonNull(producers, "producers");
+    if (producers.isEmpty()) {
+      throw new IllegalArgumentException("fromStages needs at least one producer");
+    }
+    producers.forEach(p -> nonNull(p, "producers element"));
+    return source(new Source.Stages(new ArrayList<Object>(producers)), options);
+  }
+
+  /**
+   * Creates a flow from one running producer stage.
+   *
+   * @param producer the producer's handle
+   * @param <T> the event type
+   * @return a new flow
+   */
+  public static <T> Flow<T> fromStage(Stage<? extends T> producer) {
+    return fromStages(List.of(nonNull(producer, "producer")), UnaryOperator.identity());
+  }
+
+  private static <T> Flow<T> source(Source source, UnaryOperator<Options> options) {
+    return new Flow<>(new Plan(source, List.of(), options(options)));
+  }
+
+  private static Options options(UnaryOperator<Options> options) {
+    Options o = nonNull(nonNull(options, "options").apply(Options.defaults()), "options result");
+    return o;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Per-event operations (fused)
+
+  /**
+   * Transforms each event. Fused with neighbouring per-event operations into one loop per batch.
+   *
+   * @param mapper the function
+   * @param <R> the result type
+   * @return a new flow
+   */
+  @SuppressWarnings("unchecked")
+  public <R> Flow<R> map(SerializableFunction<? super T, ? extends R> mapper) {
+    nonNull(mapper, "mapper");
+    return mapper("map", new Operation.Map((SerializableFunction<Object, Object>) mapper));
+  }
+
+  /**
+   * Transforms each event into any number of events (flattened one level).
+   *
+   * @param mapper returns the events to emit, never {@code null}
+   * @param <R> the result type
+   * @return a new flow
+   */
+  @SuppressWarnings("unchecked")
+  public <R> Flow<R> flatMap(
+      SerializableFunction<? super T, ? extends Iterable<? extends R>> mapper) {
+    nonNull(mapper, "mapper");
+    Object fn = mapper;
+    return mapper("flatMap", new Operation.FlatMap((SerializableFunction<Object, Iterable<?>>) fn));
+  }
+
+  /**
+   * Keeps the events the predicate accepts.
+   *
+   * @param predicate the test
+   * @return a new flow
+   */
+  @SuppressWarnings("unchecked")
+  public Flow<T> filter(SerializablePredicate<? super T> predicate) {
+    nonNull(predicate, "predicate");
+    return mapper("filter", new Operation.Filter((SerializablePredicate<Object>) predicate));
+  }
+
+  /**
+   * Drops the events the predicate accepts.
+   *
+   * @param predicate the test
+   * @return a new flow
+   */
+  @SuppressWarnings("unchecked")
+  public Flow<T> reject(SerializablePredicate<? super T> predicate) {
+    nonNull(predicate, "predicate");
+    return mapper("reject", new Operation.Reject((SerializablePredicate<Object>) predicate));
+  }
+
+  /**
+   * Runs a side effect for each event and passes it on (peek).
+   *
+   * @param action the side effect
+   * @return a new flow
+   */
+  @SuppressWarnings("unchecked")
+  public Flow<T> each(SerializableConsumer<? super T> action) {
+    nonNull(action, "action");
+    return mapper("each", new Operation.Each((SerializableConsumer<Object>) action));
+  }
+
+  /**
+   * Transforms each batch as delivered to a stage (at most {@code maxDemand} events). Only at the
+   * start of a layer, before any other operation of the layer.
+   *
+   * @param mapper batch in, events out (may return the same list)
+   * @param <R> the result type
+   * @return a new flow
+   */
+  @SuppressWarnings("unchecked")
+  public <R> Flow<R> mapBatch(SerializableFunction<List<T>, List<R>> mapper) {
+    nonNull(mapper, "mapper");
+    for (Operation op : plan.operations()) {
+      if (!(op instanceof Operation.MapBatch)) {
+        throw new IllegalArgumentException(
+            "mapBatch(...) must come first in its layer, before any map or reduce: move it up or"
+                + " call partition() before it");
+      }
+    }
+    if (plan.source() instanceof Source.Zip || plan.source() instanceof Source.Join) {
+      throw new IllegalArgumentException("mapBatch(...) cannot follow zip or boundedJoin; use map");
+    }
+    Object fn = mapper;
+    return new Flow<>(
+        plan.with(new Operation.MapBatch((SerializableFunction<List<Object>, List<Object>>) fn)));
+  }
+
+  /**
+   * Passes only the first event of each distinct value, per stage (call {@link #partition()} first
+   * for global uniqueness). Emits at once; keys are kept for the whole run.
+   *
+   * @return a new flow
+   */
+  public Flow<T> uniq() {
+    return uniqBy(e -> e);
+  }
+
+  /**
+   * Passes only the first event of each key, per stage.
+   *
+   * @param by the key
+   * @return a new flow
+   */
+  @SuppressWarnings("unchecked")
+  public Flow<T> uniqBy(SerializableFunction<? super T, ?> by) {
+    nonNull(by, "by");
+    return mapper("uniqBy", new Operation.Uniq((SerializableFunction<Object, Object>) by));
+  }
+
+  private <R> Flow<R> mapper(String name, Operation op) {
+    // After a reduce, mappers apply to what the triggers emit (Elixir rejects them; here the
+    // emitted events are a well-defined stream, so they are fused after the trigger).
+    return new Flow<>(plan.with(op));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reducing
+
+  /**
+   * Folds the events of each stage into an accumulator per window; each trigger emits the
+   * accumulator itself as one event (so a flow of accumulators, one per stage and pane). Use {@link
+   * #onTrigger} to emit something else or to reset it. One reduce per layer.
+   *
+   * @param init a fresh accumulator, called per stage and window
+   * @param reducer folds one event into the accumulator and returns it
+   * @param <A> the accumulator type
+   * @return a new flow of accumulators
+   */
+  @SuppressWarnings("unchecked")
+  public <A> Flow<A> reduce(
+      SerializableSupplier<A> init, SerializableBiFunction<A, ? super T, A> reducer) {
+    nonNull(init, "init");
+    nonNull(reducer, "reducer");
+    requireNoReduce("reduce");
+    Object r = reducer;
+    return new Flow<>(
+        plan.with(
+            new Operation.Reduce(
+                (SerializableSupplier<Object>) init,
+                (SerializableBiFunction<Object, Object, Object>) r)));
+  }
+
+  /**
+   * Folds events and emits events while folding (e.g. sliding windows, sessions). The reducer
+   * returns the events to emit now and the new accumulator. Triggers emit nothing (unlike Elixir,
+   * which also emits the accumulator at done); use the three-argument form to emit at triggers.
+   *
+   * @param init a fresh accumulator
+   * @param reducer folds one event
+   * @param <A> the accumulator type
+   * @param <R> the emitted event type
+   * @return a new flow
+   */
+  public <A, R> Flow<R> emitAndReduce(
+      SerializableSupplier<A> init,
+      SerializableBiFunction<? super T, A, TriggerResult<R, A>> reducer) {
+    return emitAndReduce0(init, reducer);
+  }
+
+  /**
+   * Folds events, emits events while folding, and decides at each trigger what to emit and keep.
+   *
+   * @param init a fresh accumulator
+   * @param reducer folds one event
+   * @param onTrigger what a pane emits and the accumulator kept
+   * @param <A> the accumulator type
+   * @param <R> the emitted event type
+   * @return a new flow
+   */
+  @SuppressWarnings("unchecked")
+  public <A, R> Flow<R> emitAndReduce(
+      SerializableSupplier<A> init,
+      SerializableBiFunction<? super T, A, TriggerResult<R, A>> reducer,
+      SerializableBiFunction<A, Trigger, TriggerResult<R, A>> onTrigger) {
+    nonNull(onTrigger, "onTrigger");
+    Flow<R> f = emitAndReduce0(init, reducer);
+    Object fn = onTrigger;
+    return new Flow<>(
+        f.plan.with(
+            new Operation.OnTrigger(
+                (SerializableBiFunction<Object, Trigger, TriggerResult<Object, Object>>) fn)));
+  }
+
+  @SuppressWarnings("unchecked")
+  private <A, R> Flow<R> emitAndReduce0(
+      SerializableSupplier<A> init,
+      SerializableBiFunction<? super T, A, TriggerResult<R, A>> reducer) {
+    nonNull(init, "init");
+    nonNull(reducer, "reducer");
+    requireNoReduce("emitAndReduce");
+    Object r = reducer;
+    return new Flow<>(
+        plan.with(
+            new Operation.EmitAndReduce(
+                (SerializableSupplier<Object>) init,
+                (SerializableBiFunction<Object, Object, TriggerResult<Object, Object>>) r)));
+  }
+
+  /**
+   * Groups events by key per stage and window: the accumulator is a {@code Map<K, List<T>>} with
+   * values in arrival order, emitted at each trigger. Call {@link #partition()} with the same key
+   * first for one group per key overall.
+   *
+   * @param key the key
+   * @param <K> the key type
+   * @return a new flow of maps
+   */
+  public <K> Flow<Map<K, List<T>>> groupBy(SerializableFunction<? super T, ? extends K> key) {
+    return groupBy(key, e -> e);
+  }
+
+  /**
+   * Groups values by key per stage and window.
+   *
+   * @param key the key
+   * @param value the value kept for an event
+   * @param <K> the key type
+   * @param <V> the value type
+   * @return a new flow of maps
+   */
+  public <K, V> Flow<Map<K, List<V>>> groupBy(
+      SerializableFunction<? super T, ? extends K> key,
+      SerializableFunction<? super T, ? extends V> value) {
+    nonNull(key, "key");
+    nonNull(value, "value");
+    return reduce(
+        java.util.HashMap::new,
+        (m, e) -> {
+          m.computeIfAbsent(key.apply(e), k -> new ArrayList<>()).add(value.apply(e));
+          return m;
+        });
+  }
+
+  /**
+   * Groups {@code Map.Entry} events by their key per stage and window.
+   *
+   * @param <K> the key type
+   * @param <V> the value type
+   * @return a new flow of maps
+   */
+  @SuppressWarnings("unchecked")
+  public <K, V> Flow<Map<K, List<V>>> groupByKey() {
+    Flow<Map.Entry<K, V>> entries = (Flow<Map.Entry<K, V>>) this;
+    return entries.groupBy(Map.Entry::getKey, Map.Entry::getValue);
+  }
+
+  /**
+   * Decides what each pane of the preceding reduce emits, and what accumulator the window keeps
+   * (return the given one to keep it, a fresh one to reset). At {@link Trigger#DONE} the returned
+   * accumulator is discarded. Must directly follow {@link #reduce}, {@link #groupBy} (or the
+   * three-argument {@link #emitAndReduce}).
+   *
+   * @param fn accumulator and trigger in, events and new accumulator out
+   * @param <R> the emitted event type
+   * @return a new flow
+   */
+  @SuppressWarnings("unchecked")
+  public <R> Flow<R> onTrigger(SerializableBiFunction<T, Trigger, TriggerResult<R, T>> fn) {
+    nonNull(fn, "fn");
+    Shape s = shape();
+    if (s.reduce == null) {
+      throw new IllegalArgumentException(
+          "onTrigger(...) must follow reduce/groupBy/emitAndReduce: it works on the accumulated"
+              + " state");
+    }
+    if (s.onTrigger != null) {
+      throw new IllegalArgumentException(
+          "onTrigger(...) can be called once per reduce; put both steps in one function");
+    }
+    if (s.reduce instanceof Operation.EmitAndReduce) {
+      throw new IllegalArgumentException(
+          "onTrigger(...) after the two-argument emitAndReduce cannot see its accumulator; use"
+              + " emitAndReduce(init, reducer, onTrigger)");
+    }
+    if (s.afterReduce) {
+      throw new IllegalArgumentException(
+          "onTrigger(...) must directly follow reduce/groupBy: move the map/filter after it");
+    }
+    Object f = fn;
+    return new Flow<>(
+        plan.with(
+            new Operation.OnTrigger(
+                (SerializableBiFunction<Object, Trigger, TriggerResult<Object, Object>>) f)));
+  }
+
+  /**
+   * Keeps the {@code n} smallest events by the comparator, over the whole flow: each stage keeps
+   * its top {@code n}, then one stage merges them. Emits one sorted list (at most {@code n}).
+   *
+   * @param n how many to keep, at least 1
+   * @param comparator the order (smallest first)
+   * @return a new flow emitting one list
+   */
+  @SuppressWarnings("unchecked")
+  public Flow<List<T>> takeSort(int n, SerializableComparator<? super T> comparator) {
+    if (n < 1) {
+      throw new IllegalArgumentException("takeSort(n, ...) needs n >= 1, got: " + n);
+    }
+    nonNull(comparator, "comparator");
+    requireGlobalWindow("takeSort");
+    SerializableComparator<Object> cmp = (SerializableComparator<Object>) comparator;
+    Flow<TopN> tops =
+        reduce(
+            () -> new TopN(n, cmp),
+            (top, e) -> {
+              top.add(e);
+              return top;
+            });
+    Flow<List<T>> sorted =
+        tops.onTrigger((top, t) -> TriggerResult.of(List.of((List<T>) top.sorted()), top));
+    Plan departed =
+        new Plan(
+            new Source.Departition(
+                sorted.plan,
+                () -> new TopN(n, cmp),
+                (acc, list) -> ((TopN) acc).addAll((List<?>) list),
+                acc -> ((TopN) acc).sorted()),
+            List.of(),
+            sorted.plan.options().stages(1));
+    return new Flow<>(departed);
+  }
+
+  /**
+   * Merges what every partition of this layer emits into one accumulator in one stage, and emits
+   * {@code done(acc)} once, after every partition is done. Needs a partitioned layer ({@link
+   * #partition}, {@link #shuffle} or {@link #merge}) with the global window.
+   *
+   * @param init the accumulator
+   * @param merge merges one emitted event (e.g. a partition's state) into the accumulator
+   * @param done turns the accumulator into the event emitted
+   * @param <A> the accumulator type
+   * @param <R> the emitted type
+   * @return a new flow emitting one event
+   */
+  @SuppressWarnings("unchecked")
+  public <A, R> Flow<R> departition(
+      SerializableSupplier<A> init,
+      SerializableBiFunction<A, ? super T, A> merge,
+      SerializableFunction<? super A, ? extends R> done) {
+    nonNull(init, "init");
+    nonNull(merge, "merge");
+    nonNull(done, "done");
+    if (!(plan.source() instanceof Source.Layer)) {
+      throw new IllegalArgumentException(
+          "departition(...) merges the states of partitions: call partition() (and usually"
+              + " reduce) before it");
+    }
+    requireGlobalWindow("departition");
+    Object m = merge;
+    Object d = done;
+    return new Flow<>(
+        new Plan(
+            new Source.Departition(
+                plan,
+                (SerializableSupplier<Object>) init,
+                (SerializableBiFunction<Object, Object, Object>) m,
+                (SerializableFunction<Object, Object>) d),
+            List.of(),
+            plan.options().stages(1).window(Window.global())));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Layers
+
+  /**
+   * Routes events into a new layer of stages by the hash of the whole event: equal events always
+   * reach the same stage. Defaults: available processors stages, global window.
+   *
+   * @return a new flow
+   */
+  public Flow<T> partition() {
+    return partition(UnaryOperator.identity());
+  }
+
+  /**
+   * Routes events into a new layer of stages by key ({@link Options#key}) or by a user hash ({@link
+   * Options#hash}).
+   *
+   * @param options changes the default {@link Options}, e.g. {@code o -> o.stages(8).key(w -> w)}
+   * @return a new flow
+   */
+  public Flow<T> partition(UnaryOperator<Options> options) {
+    return merge(List.of(this), options);
+  }
+
+  /**
+   * Routes events into a new layer of stages, each to the stage with the most demand (load
+   * balancing, no key affinity).
+   *
+   * @param options changes the default {@link Options}
+   * @return a new flow
+   */
+  public Flow<T> shuffle(UnaryOperator<Options> options) {
+    Options o = options(options);
+    requireNoRouting(o, "shuffle");
+    return new Flow<>(
+        new Plan(new Source.Layer(List.of(plan), new Routing.Shuffle()), List.of(), o));
+  }
+
+  /**
+   * Routes events into a new layer of stages, each to the stage with the most demand.
+   *
+   * @return a new flow
+   */
+  public Flow<T> shuffle() {
+    return shuffle(UnaryOperator.identity());
+  }
+
+  /**
+   * Merges several flows into one partitioned layer: every stage of the new layer subscribes to
+   * every upstream flow's last stages, and events are routed by key as in {@link #partition}.
+   *
+   * @param flows the flows, at least one
+   * @param options changes the default {@link Options}
+   * @param <T> the event type
+   * @return a new flow
+   */
+  public static <T> Flow<T> merge(List<Flow<? extends T>> flows, UnaryOperator<Options> options) {
+    nonNull(flows, "flows");
+    if (flows.isEmpty()) {
+      throw new IllegalArgumentException("merge needs at least one flow");
+    }
+    List<Plan> ups = new ArrayList<>();
+    for (Flow<? extends T> f : flows) {
+      ups.add(nonNull(f, "flows element").plan);
+    }
+    Options o = options(options);
+    return new Flow<>(
+        new Plan(new Source.Layer(ups, new Routing.Partition(o.key(), o.hash())), List.of(), o));
+  }
+
+  /**
+   * Pairs the events of two flows by position, emitting {@code combiner(l, r)}, and stops at the
+   * shorter side. Flows have no global order in general, so zip is defined on <em>ordered</em>
+   * sides only: a single source (one iterable or one file, read without splitting) followed only by
+   * per-event operations ({@code map}, {@code flatMap}, {@code filter}, {@code reject}, {@code
+   * each}, {@code uniq}, {@code mapBatch}); such a side is run on one stage, so the i-th event of
+   * each side is the i-th it would emit sequentially. Anything else is rejected here.
+   *
+   * @param left the left flow
+   * @param right the right flow
+   * @param combiner makes the output event of a pair
+   * @param <L> the left type
+   * @param <R> the right type
+   * @param <O> the output type
+   * @return a new flow (one stage; partition it to parallelize what follows)
+   */
+  @SuppressWarnings("unchecked")
+  public static <L, R, O> Flow<O> zip(
+      Flow<L> left,
+      Flow<R> right,
+      SerializableBiFunction<? super L, ? super R, ? extends O> combiner) {
+    nonNull(left, "left");
+    nonNull(right, "right");
+    nonNull(combiner, "combiner");
+    requireOrdered(left.plan, "left");
+    requireOrdered(right.plan, "right");
+    Object c = combiner;
+    return new Flow<>(
+        new Plan(
+            new Source.Zip(
+                sequential(left.plan),
+                sequential(right.plan),
+                (SerializableBiFunction<Object, Object, Object>) c),
+            List.of(),
+            Options.defaults().stages(1)));
+  }
+
+  /**
+   * Joins two flows on keys: both are partitioned by key into {@code stages} join stages; each
+   * event is joined at once with the events of the other side seen so far with an equal key, and at
+   * the end the outer modes also emit unmatched events paired with {@code null}. Each join stage
+   * holds every event it saw, so {@code maxHeld} bounds its memory: a stage holding more fails the
+   * flow (finite flows only; raise the bound or pre-aggregate).
+   *
+   * @param mode inner or outer
+   * @param left the left flow
+   * @param right the right flow
+   * @param leftKey key of a left event
+   * @param rightKey key of a right event
+   * @param join combines a pair; for outer rows one side is {@code null}
+   * @param maxHeld the most events one join stage may hold, at least 1
+   * @param options the join layer's options ({@code stages}, demand)
+   * @param <L> the left type
+   * @param <R> the right type
+   * @param <K> the key type
+   * @param <O> the output type
+   * @return a new flow
+   */
+  @SuppressWarnings("unchecked")
+  public static <L, R, K, O> Flow<O> boundedJoin(
+      JoinMode mode,
+      Flow<L> left,
+      Flow<R> right,
+      SerializableFunction<? super L, ? extends K> leftKey,
+      SerializableFunction<? super R, ? extends K> rightKey,
+      SerializableBiFunction<? super L, ? super R, ? extends O> join,
+      long maxHeld,
+      UnaryOperator<Options> options) {
+    nonNull(mode, "mode");
+    nonNull(left, "left");
+    nonNull(right, "right");
+    nonNull(leftKey, "leftKey");
+    nonNull(rightKey, "rightKey");
+    nonNull(join, "join");
+    if (maxHeld < 1) {
+      throw new IllegalArgumentException(
+          "boundedJoin maxHeld must be at least 1 event per join stage, got: " + maxHeld);
+    }
+    Options o = options(options);
+    requireNoRouting(o, "boundedJoin");
+    Object lk = leftKey;
+    Object rk = rightKey;
+    Object j = join;
+    return new Flow<>(
+        new Plan(
+            new Source.Join(
+                mode,
+                left.plan,
+                right.plan,
+                (SerializableFunction<Object, Object>) lk,
+                (SerializableFunction<Object, Object>) rk,
+                (SerializableBiFunction<Object, Object, Object>) j,
+                maxHeld),
+            List.of(),
+            o));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Terminals
+
+  /**
+   * Runs the flow for its side effects and waits until it has finished; every stage has stopped and
+   * every thread exited when this returns.
+   *
+   * @throws FlowException if a stage failed (the whole flow is cancelled first)
+   * @throws IllegalArgumentException if the plan cannot run (e.g. a window on a layer without
+   *     reduce)
+   */
+  public void run() {
+    collect(discarding());
+  }
+
+  /**
+   * Runs the flow and returns every event the last layer emits, in arrival order (which is not
+   * defined across stages).
+   *
+   * @return the events
+   * @throws FlowException if a stage failed
+   */
+  public List<T> toList() {
+    return collect(Collectors.toList());
+  }
+
+  /**
+   * Runs the flow and collects what the last layer emits.
+   *
+   * @param collector how to collect
+   * @param <A> the collector's accumulation type
+   * @param <R> the result type
+   * @return the result
+   * @throws FlowException if a stage failed
+   */
+  @SuppressWarnings("unchecked")
+  public <A, R> R collect(Collector<? super T, A, R> collector) {
+    nonNull(collector, "collector");
+    return FlowRun.start(plan).collect((Collector<Object, A, R>) collector);
+  }
+
+  /**
+   * Returns a lazy stream of the events the last layer emits. Nothing starts until the first
+   * element is pulled; demand then comes from the reader (at most {@code maxDemand} of the last
+   * layer in flight). Closing the stream (or a short-circuiting operation followed by close, as in
+   * try-with-resources) cancels the flow and stops every stage.
+   *
+   * @return the stream; close it if you do not read it to the end
+   */
+  @SuppressWarnings("unchecked")
+  public Stream<T> stream() {
+    Plan p = plan;
+    FlowRun[] run = new FlowRun[1];
+    Supplier<Spliterator<T>> start =
+        () -> {
+          run[0] = FlowRun.start(p);
+          return (Spliterator<T>) run[0].stream().spliterator();
+        };
+    return StreamSupport.stream(start, Spliterator.ORDERED, false)
+        .onClose(
+            () -> {
+              if (run[0] != null) {
+                run[0].cancel();
+              }
+            });
+  }
+
+  /**
+   * Starts the flow on its own virtual thread, discarding what the last layer emits.
+   *
+   * @return a handle to await, cancel or inspect the run
+   */
+  public RunningFlow<Void> start() {
+    return start(discarding());
+  }
+
+  /**
+   * Starts the flow on its own virtual thread, collecting what the last layer emits; {@link
+   * RunningFlow#await()} returns the result.
+   *
+   * @param collector how to collect
+   * @param <R> the result type
+   * @return a handle to await, cancel or inspect the run
+   */
+  @SuppressWarnings("unchecked")
+  public <R> RunningFlow<R> start(Collector<? super T, ?, R> collector) {
+    nonNull(collector, "collector");
+    return FlowRun.start(plan).startCollecting((Collector<Object, Object, R>) collector);
+  }
+
+  /**
+   * Starts the flow and subscribes running consumer stages to every stage of its last layer (with
+   * {@code CancelMode.TRANSIENT}); they are not owned by the flow. The handle completes when the
+   * last layer has finished.
+   *
+   * @param consumers the consumers, at least one
+   * @return a handle to await, cancel or inspect the run
+   */
+  public RunningFlow<Void> into(List<? extends Stage<?>> consumers) {
+    nonNull(consumers, "consumers");
+    if (consumers.isEmpty()) {
+      throw new IllegalArgumentException("into needs at least one consumer stage");
+    }
+    return FlowRun.startInto(plan, consumers).awaitLastLayer();
+  }
+
+  private static <E> Collector<E, ?, Void> discarding() {
+    return Collector.of(() -> new Object[0], (a, e) -> {}, (a, b) -> a, a -> null);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Describe
+
+  /**
+   * Describes the plan as indented text, one line per layer and operation.
+   *
+   * @return the plan as text
+   */
+  public String describe() {
+    return Describe.plan(plan);
+  }
+
+  /**
+   * Returns the stage graph this flow would run: one node per stage group, with stage counts.
+   *
+   * @return the graph (text, Mermaid and DOT renderings)
+   */
+  public FlowGraph graph() {
+    return Describe.graph(plan);
+  }
+
+  @Override
+  public String toString() {
+    return "Flow[" + describe().replace('\n', ';') + "]";
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Validation helpers
+
+  private record Shape(Operation reduce, Operation onTrigger, boolean afterReduce) {}
+
+  private Shape shape() {
+    Operation reduce = null;
+    Operation onTrigger = null;
+    boolean after = false;
+    for (Operation op : plan.operations()) {
+      if (op.reduces()) {
+        reduce = op;
+      } else if (op instanceof Operation.OnTrigger) {
+        onTrigger = op;
+      } else if (reduce != null) {
+        after = true;
+      }
+    }
+    return new Shape(reduce, onTrigger, after);
+  }
+
+  private void requireNoReduce(String what) {
+    if (shape().reduce != null) {
+      throw new IllegalArgumentException(
+          what
+              + "(...) cannot follow another reduce/groupBy/emitAndReduce in the same layer: call"
+              + " partition() or shuffle() between them, or use onTrigger(...)");
+    }
+    if (plan.source() instanceof Source.Zip) {
+      throw new IllegalArgumentException(
+          what + "(...) cannot follow zip directly: call partition() or shuffle() first");
+    }
+  }
+
+  private void requireGlobalWindow(String what) {
+    if (!(plan.options().window() instanceof Window.Global)) {
+      throw new IllegalArgumentException(
+          what
+              + "(...) merges whole partitions and needs the global window on this layer; got "
+              + plan.options().window().kind()
+              + " (emit each pane with onTrigger and merge downstream instead)");
+    }
+  }
+
+  private static void requireNoRouting(Options o, String what) {
+    if (o.key() != null || o.hash() != null) {
+      throw new IllegalArgumentException(
+          "key(...)/hash(...) route events of partition(...) and merge(...); "
+              + what
+              + " does not route by key");
+    }
+  }
+
+  private static void requireOrdered(Plan p, String side) {
+    boolean single =
+        switch (p.source()) {
+          case Source.Enumerables e -> e.enumerables().size() == 1;
+          case Source.Files f -> f.paths().size() == 1;
+          case Source.Zip z -> true;
+          default -> false;
+        };
+    boolean stateless =
+        p.operations().stream().noneMatch(op -> op.reduces() || op instanceof Operation.OnTrigger);
+    if (!single || !stateless) {
+      throw new IllegalArgumentException(
+          "zip pairs events by position, which needs a defined order: the "
+              + side
+              + " side must be a single source (fromEnumerable of one source, or fromFiles of one"
+              + " file) followed only by map/flatMap/filter/reject/each/uniq/mapBatch, without"
+              + " partition/shuffle/merge/reduce; got: "
+              + Describe.plan(p).replace('\n', ' ')
+              + ". Zip the sides before partitioning, or reduce after the zip");
+    }
+  }
+
+  private static Plan sequential(Plan p) {
+    Options o = p.options().stages(1).splitBytes(Long.MAX_VALUE);
+    return new Plan(p.source(), p.operations(), o);
+  }
+
+  private static <V> V nonNull(V value, String name) {
+    if (value == null) {
+      throw new IllegalArgumentException(name + " must not be null");
+    }
+    return value;
+  }
+}

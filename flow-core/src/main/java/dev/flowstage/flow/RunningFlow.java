@@ -1,0 +1,59 @@
+package dev.flowstage.flow;
+
+import java.time.Duration;
+
+/**
+ * A flow that is running: await its result, cancel it, read its statistics. Returned by {@link
+ * Flow#start()}, {@link Flow#start(java.util.stream.Collector)} and {@link Flow#into}. Closing it
+ * cancels the flow if it is still running.
+ *
+ * @param <R> the result type ({@code Void} when events are discarded or go to other stages)
+ */
+public interface RunningFlow<R> extends AutoCloseable {
+  /**
+   * Waits until the flow has finished and every one of its threads has exited.
+   *
+   * @return the result
+   * @throws FlowException if a stage failed (naming it, with the cause)
+   * @throws java.util.concurrent.CancellationException if the flow was cancelled
+   */
+  R await();
+
+  /**
+   * Waits at most {@code timeout} for the flow to finish.
+   *
+   * @param timeout how long to wait
+   * @return {@code true} if it finished (successfully or not)
+   */
+  boolean awaitTermination(Duration timeout);
+
+  /** Cancels the flow: stops every stage and waits for their threads to exit. Idempotent. */
+  void cancel();
+
+  /**
+   * Returns a snapshot of the counters of every stage; valid while running and after.
+   *
+   * @return the statistics
+   */
+  FlowStatistics statistics();
+
+  /**
+   * Returns the stage graph being run.
+   *
+   * @return the graph
+   */
+  FlowGraph graph();
+
+  /**
+   * Returns whether the flow finished and every thread it started has exited.
+   *
+   * @return {@code true} once nothing of the flow is running
+   */
+  boolean isTerminated();
+
+  /** Cancels the flow if it is still running. */
+  @Override
+  default void close() {
+    cancel();
+  }
+}

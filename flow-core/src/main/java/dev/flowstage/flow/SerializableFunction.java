@@ -1,0 +1,16 @@
+package dev.flowstage.flow;
+
+import java.io.Serializable;
+
+/**
+ * A {@link java.util.function.Function} that is also {@link Serializable}.
+ *
+ * <p>Serializable so that a plan holding it can be shipped to a distributed engine; a lambda is
+ * written exactly as for the {@code java.util.function} interface it extends.
+ *
+ * @param <T> the argument type
+ * @param <R> the result type
+ */
+@FunctionalInterface
+public interface SerializableFunction<T, R>
+    extends java.util.function.Function<T, R>, Serializable {}

@@ -1,0 +1,591 @@
+package dev.flowstage.flow.internal;
+
+import dev.flowstage.flow.FlowException;
+import dev.flowstage.flow.FlowGraph;
+import dev.flowstage.flow.FlowStatistics;
+import dev.flowstage.flow.Options;
+import dev.flowstage.flow.RunningFlow;
+import dev.flowstage.flow.SerializableFunction;
+import dev.flowstage.flow.SerializableToIntFunction;
+import dev.flowstage.stage.CancelMode;
+import dev.flowstage.stage.DemandMode;
+import dev.flowstage.stage.ExitReason;
+import dev.flowstage.stage.ProducerOptions;
+import dev.flowstage.stage.Producers;
+import dev.flowstage.stage.Stage;
+import dev.flowstage.stage.StageException;
+import dev.flowstage.stage.StageStats;
+import dev.flowstage.stage.StageSystem;
+import dev.flowstage.stage.SubscriptionOptions;
+import dev.flowstage.stage.dispatch.Dispatcher;
+import dev.flowstage.stage.dispatch.Dispatchers;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
+import java.util.stream.Collector;
+import java.util.stream.Stream;
+
+/**
+ * A materialized, running flow and its coordinator: starts one stage per member of each {@link
+ * Topology} group in its own {@link StageSystem}, wires the subscriptions, releases the sources,
+ * watches every stage, and owns shutdown. Flow (Elixir): {@code Flow.Materialize} + {@code
+ * Flow.Coordinator}.
+ *
+ * <p>Design: sources start with accumulated demand and are released once every subscription exists,
+ * so the first batches spread over all stages. Every subscription is {@code TRANSIENT}: a stage
+ * whose inputs all ended normally fires its final triggers and calls {@code done()}, which cascades
+ * layer by layer to the terminal; an abnormal exit cascades to the terminal as the same reason, and
+ * the coordinator then closes the whole system, so the first failure cancels everything. The
+ * failing stage is named by {@link StageFailure} (flow stages) or, for a source's own failure, by
+ * the most upstream stage that failed. Closing the system joins every stage thread, so after any
+ * terminal returns or throws nothing of the flow is left running.
+ */
+public final class FlowRun {
+  private static final AtomicLong RUNS = new AtomicLong();
+  private static final Duration SUBSCRIBE_TIMEOUT = Duration.ofSeconds(30);
+
+  private final Topology topology;
+  private final StageSystem system;
+  private final Map<Topology.Group, List<Stage<?>>> stages = new LinkedHashMap<>();
+  private final Map<Stage<?>, Integer> groupOf = new java.util.concurrent.ConcurrentHashMap<>();
+  private final List<Stage<?>> sources = new ArrayList<>();
+  private final AtomicLong malformed = new AtomicLong();
+  private final List<Failed> failures = new ArrayList<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean cancelled = new AtomicBoolean();
+  private final List<Stage<?>> owned = new ArrayList<>();
+
+  private record Failed(int group, String stage, Throwable cause) {}
+
+  private FlowRun(Plan plan) {
+    this.topology = Topology.of(plan);
+    this.system = new StageSystem("flow-" + RUNS.incrementAndGet());
+  }
+
+  /**
+   * Materializes and starts a plan; its last layer's stages wait for a consumer.
+   *
+   * @param plan the flow's plan
+   * @return the running flow
+   * @throws IllegalArgumentException for a plan that cannot run
+   */
+  public static FlowRun start(Plan plan) {
+    return start(plan, null);
+  }
+
+  /**
+   * Materializes a plan whose last layer feeds running consumers, and starts it.
+   *
+   * @param plan the flow's plan
+   * @param consumers the consumers, or {@code null} for the flow's own terminal consumer
+   * @return the running flow
+   */
+  public static FlowRun startInto(Plan plan, List<? extends Stage<?>> consumers) {
+    return start(plan, consumers);
+  }
+
+  private static FlowRun start(Plan plan, List<? extends Stage<?>> consumers) {
+    FlowRun run = new FlowRun(plan);
+    try {
+      run.materialize(consumers);
+    } catch (RuntimeException | Error e) {
+      run.closeSystem();
+      throw e;
+    }
+    return run;
+  }
+
+  private TerminalConsumer terminal;
+  private Stage<?> terminalStage;
+
+  private void materialize(List<? extends Stage<?>> into) {
+    LongSupplierClock clock = new LongSupplierClock();
+    for (Topology.Group g : topology.groups) {
+      List<Stage<?>> members = new ArrayList<>();
+      for (int i = 0; i < g.stages; i++) {
+        String name = g.name() + "." + i;
+        Stage<?> stage =
+            switch (g.kind) {
+              case ENUMERABLE ->
+                  system.startProducer(
+                      enumerable(g.sources.get(i)), producerOptions(g, name, true));
+              case FILE ->
+                  system.startProducer(
+                      new FileProducer(name, g.ranges.get(i), g.charset, malformed),
+                      producerOptions(g, name, true));
+              case STAGE -> {
+                if (!(g.sources.get(i) instanceof Stage<?> st)) {
+                  throw new IllegalArgumentException(
+                      "fromStages expects flow-stages Stage handles, got: " + g.sources.get(i));
+                }
+                yield st;
+              }
+              case MAP_REDUCE, ZIP, JOIN, DEPARTITION -> {
+                List<Stage<?>> inputs = new ArrayList<>();
+                List<SubscriptionOptions> opts = new ArrayList<>();
+                for (Topology.Input in : g.inputs) {
+                  for (Stage<?> up : stages.get(in.from())) {
+                    inputs.add(up);
+                    opts.add(subscription(g.options, in.from().partitioned ? i : -1));
+                  }
+                }
+                yield system.startProducerConsumer(
+                    new LayerStage(name, g.logic(i, clock), inputs, opts, clock),
+                    producerOptions(g, name, false));
+              }
+            };
+        members.add(stage);
+        groupOf.put(stage, g.id);
+        if (g.kind != Topology.Kind.STAGE) {
+          owned.add(stage);
+        }
+        if (g.kind == Topology.Kind.ENUMERABLE || g.kind == Topology.Kind.FILE) {
+          sources.add(stage);
+        }
+      }
+      stages.put(g, members);
+    }
+    for (Stage<?> s : owned) {
+      s.onExit().thenAccept(r -> onExit(s, r));
+    }
+    // The terminal (or the given consumers) subscribe before the sources are released: a last
+    // stage that receives nothing may finish at once, and must not finish before it is consumed.
+    SubscriptionOptions last =
+        SubscriptionOptions.builder()
+            .maxDemand(topology.last.options.maxDemand())
+            .minDemand(topology.last.options.effectiveMinDemand())
+            .cancel(CancelMode.TRANSIENT)
+            .build();
+    if (into == null) {
+      terminal = new TerminalConsumer(last(), last);
+      terminalStage = system.startConsumer(system.name() + "-terminal", terminal);
+    } else {
+      for (Stage<?> c : into) {
+        for (Stage<?> l : last()) {
+          c.subscribeTo(l, last, SUBSCRIBE_TIMEOUT);
+        }
+      }
+    }
+    for (Stage<?> s : sources) {
+      s.demandMode(DemandMode.FORWARD);
+    }
+  }
+
+  private static dev.flowstage.stage.Producer<Object> enumerable(Object source) {
+    return switch (source) {
+      case Stream<?> s -> Producers.fromStream(s, Producers.OnCancel.STOP);
+      case Iterator<?> it -> Producers.fromIterator(it, Producers.OnCancel.STOP);
+      case Iterable<?> it -> Producers.fromIterator(it.iterator(), Producers.OnCancel.STOP);
+      default -> throw new IllegalArgumentException("not an enumerable: " + source);
+    };
+  }
+
+  private static SubscriptionOptions subscription(Options o, int partition) {
+    SubscriptionOptions.Builder b =
+        SubscriptionOptions.builder()
+            .maxDemand(o.maxDemand())
+            .minDemand(o.effectiveMinDemand())
+            .cancel(CancelMode.TRANSIENT);
+    if (partition >= 0) {
+      b.partition(partition);
+    }
+    return b.build();
+  }
+
+  private ProducerOptions<Object> producerOptions(
+      Topology.Group g, String name, boolean accumulate) {
+    ProducerOptions.Builder<Object> b = ProducerOptions.<Object>builder().name(name);
+    b.dispatcher(dispatcher(g));
+    if (accumulate) {
+      b.demandMode(DemandMode.ACCUMULATE);
+    }
+    return b.build();
+  }
+
+  private static Supplier<Dispatcher<Object>> dispatcher(Topology.Group g) {
+    if (!g.partitioned) {
+      return Dispatchers::demand;
+    }
+    int n = g.partitions;
+    ToIntFunction<Object> hash = hash(n, g.key, g.hash);
+    return () -> Dispatchers.partition(n, hash);
+  }
+
+  /**
+   * The partition of an event: a user hash (checked), or the key's hash code spread over {@code n}
+   * partitions.
+   */
+  static ToIntFunction<Object> hash(
+      int n, SerializableFunction<Object, ?> key, SerializableToIntFunction<Object> hash) {
+    if (hash != null) {
+      return e -> {
+        int p = hash.applyAsInt(e);
+        if (p == Options.DROP) {
+          return Dispatchers.DROP;
+        }
+        if (p < 0 || p >= n) {
+          throw new IllegalArgumentException(
+              "hash(...) returned partition "
+                  + p
+                  + " for "
+                  + e
+                  + "; return a value in [0, "
+                  + n
+                  + ") or Options.DROP");
+        }
+        return p;
+      };
+    }
+    if (key == null) {
+      return e -> spread(Objects.hashCode(e), n);
+    }
+    return e -> spread(Objects.hashCode(key.apply(e)), n);
+  }
+
+  static int spread(int h, int n) {
+    h ^= h >>> 16;
+    h *= 0x85EBCA6B;
+    h ^= h >>> 13;
+    return Math.floorMod(h, n);
+  }
+
+  private void onExit(Stage<?> stage, ExitReason reason) {
+    if (reason instanceof ExitReason.Failure f) {
+      synchronized (failures) {
+        failures.add(new Failed(groupOf.getOrDefault(stage, 0), stage.name(), f.cause()));
+      }
+      if (!cancelled.get()) {
+        Thread.ofVirtual().name(system.name() + "-cancel").start(this::closeSystem);
+      }
+    }
+  }
+
+  /** The last layer's stages, which the terminal consumes. */
+  List<Stage<?>> last() {
+    return stages.get(topology.last);
+  }
+
+  /**
+   * Returns a stream of the last layer's events; its demand comes from the reader: a batch is asked
+   * for again only when the reader has taken it.
+   *
+   * @return the stream; exhausting or closing it ends the flow
+   */
+  public Stream<Object> stream() {
+    Iterator<Object> it =
+        new Iterator<>() {
+          private List<Object> batch = List.of();
+          private int pos;
+          private boolean over;
+
+          @Override
+          public boolean hasNext() {
+            while (pos >= batch.size()) {
+              if (over) {
+                return false;
+              }
+              Object item;
+              try {
+                item = terminal.take();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                over = true;
+                cancel();
+                throw new CancellationException("interrupted while reading the flow");
+              }
+              switch (item) {
+                case TerminalConsumer.Batch b -> {
+                  batch = b.events();
+                  pos = 0;
+                  terminalStage.ask(b.from(), b.events().size());
+                }
+                case TerminalConsumer.End e -> {
+                  over = true;
+                  closeSystem();
+                  throwIfFailed(null);
+                  return false;
+                }
+                case TerminalConsumer.Stopped st -> {
+                  over = true;
+                  throw failure(st.reason());
+                }
+                default -> throw new IllegalStateException("unexpected " + item);
+              }
+            }
+            return true;
+          }
+
+          @Override
+          public Object next() {
+            if (!hasNext()) {
+              throw new java.util.NoSuchElementException();
+            }
+            return batch.get(pos++);
+          }
+        };
+    return java.util.stream.StreamSupport.stream(
+            java.util.Spliterators.spliteratorUnknownSize(it, java.util.Spliterator.ORDERED), false)
+        .onClose(this::cancel);
+  }
+
+  private RuntimeException failure(ExitReason reason) {
+    closeSystem();
+    if (cancelled.get()) {
+      return new CancellationException("the flow was cancelled");
+    }
+    StageException fallback =
+        new StageException(
+            "the flow's terminal stopped: " + reason,
+            reason instanceof ExitReason.Failure f ? f.cause() : null);
+    RuntimeException f = throwIfFailed(fallback);
+    return f != null ? f : new FlowException(system.name(), fallback);
+  }
+
+  /** After the system is closed: the first failure as a FlowException, or null. */
+  private RuntimeException throwIfFailed(StageException fallback) {
+    Failed first;
+    synchronized (failures) {
+      first =
+          failures.stream()
+              .filter(f -> f.cause() instanceof StageFailure)
+              .findFirst()
+              .or(() -> failures.stream().min(java.util.Comparator.comparingInt(Failed::group)))
+              .orElse(null);
+    }
+    if (first == null) {
+      return fallback == null
+          ? null
+          : new FlowException(
+              system.name(), fallback.getCause() != null ? fallback.getCause() : fallback);
+    }
+    FlowException ex =
+        first.cause() instanceof StageFailure sf
+            ? new FlowException(sf.stage(), sf.getCause())
+            : new FlowException(first.stage(), first.cause());
+    if (fallback == null) {
+      throw ex;
+    }
+    return ex;
+  }
+
+  /**
+   * Runs the flow to the end on the calling thread, collecting the last layer's events.
+   *
+   * @param collector how to collect
+   * @param <A> the collector's accumulation type
+   * @param <R> the result type
+   * @return the result
+   */
+  public <A, R> R collect(Collector<Object, A, R> collector) {
+    try (Stream<Object> s = stream()) {
+      return s.collect(collector);
+    } finally {
+      closeSystem();
+    }
+  }
+
+  /** Cancels the flow: stops and joins every stage. Idempotent. */
+  public void cancel() {
+    if (!closed.get()) {
+      cancelled.set(true);
+    }
+    closeSystem();
+  }
+
+  private final CompletableFuture<Void> systemClosed = new CompletableFuture<>();
+
+  /** Closes the system once; every caller returns only after every stage thread has exited. */
+  private void closeSystem() {
+    if (closed.compareAndSet(false, true)) {
+      try {
+        system.close();
+      } finally {
+        systemClosed.complete(null);
+      }
+    } else {
+      systemClosed.join();
+    }
+  }
+
+  /** Whether every thread this run started has exited. */
+  public boolean isTerminated() {
+    return closed.get() && system.threads().stream().noneMatch(Thread::isAlive);
+  }
+
+  /** A snapshot of every stage's counters. */
+  public FlowStatistics statistics() {
+    List<StageStats> all = new ArrayList<>();
+    for (List<Stage<?>> members : stages.values()) {
+      for (Stage<?> s : members) {
+        all.add(s.stats());
+      }
+    }
+    return new FlowStatistics(all, malformed.get());
+  }
+
+  /** The graph being run. */
+  public FlowGraph graph() {
+    return topology.graph();
+  }
+
+  /**
+   * Returns a handle that completes when the last layer has finished; for a run started with
+   * consumers of its own ({@link #startInto}).
+   *
+   * @return the handle
+   */
+  public RunningFlow<Void> awaitLastLayer() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Thread.ofVirtual()
+        .name(system.name() + "-into")
+        .start(
+            () -> {
+              try {
+                for (Stage<?> l : last()) {
+                  l.onExit().toCompletableFuture().join();
+                }
+                closeSystem();
+                RuntimeException f = throwIfFailedOrNull();
+                if (f != null) {
+                  done.completeExceptionally(f);
+                } else if (cancelled.get()) {
+                  done.completeExceptionally(new CancellationException("the flow was cancelled"));
+                } else {
+                  done.complete(null);
+                }
+              } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+              }
+            });
+    return handle(done);
+  }
+
+  private RuntimeException throwIfFailedOrNull() {
+    try {
+      throwIfFailed(null);
+      return null;
+    } catch (FlowException e) {
+      return e;
+    }
+  }
+
+  /**
+   * Runs the flow on a new virtual thread, collecting into {@code collector}.
+   *
+   * @param collector how to collect
+   * @param <A> the accumulation type
+   * @param <R> the result type
+   * @return the handle
+   */
+  public <A, R> RunningFlow<R> startCollecting(Collector<Object, A, R> collector) {
+    CompletableFuture<R> done = new CompletableFuture<>();
+    Thread t =
+        Thread.ofVirtual()
+            .name(system.name() + "-collector")
+            .start(
+                () -> {
+                  try {
+                    done.complete(collect(collector));
+                  } catch (RuntimeException | Error e) {
+                    done.completeExceptionally(e);
+                  }
+                });
+    terminalThread = t;
+    return handle(done);
+  }
+
+  private volatile Thread terminalThread;
+
+  private <R> RunningFlow<R> handle(CompletableFuture<R> done) {
+    return new RunningFlow<>() {
+      @Override
+      public R await() {
+        try {
+          R r = done.get();
+          joinTerminal();
+          return r;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          cancel();
+          throw new CancellationException("interrupted while awaiting the flow");
+        } catch (ExecutionException e) {
+          joinTerminal();
+          if (e.getCause() instanceof RuntimeException re) {
+            throw re;
+          }
+          throw new FlowException(system.name(), e.getCause());
+        }
+      }
+
+      @Override
+      public boolean awaitTermination(Duration timeout) {
+        try {
+          done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        } catch (ExecutionException e) {
+          // finished with a failure
+        } catch (TimeoutException e) {
+          return false;
+        }
+        joinTerminal();
+        return true;
+      }
+
+      @Override
+      public void cancel() {
+        FlowRun.this.cancel();
+        joinTerminal();
+      }
+
+      @Override
+      public FlowStatistics statistics() {
+        return FlowRun.this.statistics();
+      }
+
+      @Override
+      public FlowGraph graph() {
+        return FlowRun.this.graph();
+      }
+
+      @Override
+      public boolean isTerminated() {
+        Thread t = terminalThread;
+        return done.isDone() && FlowRun.this.isTerminated() && (t == null || !t.isAlive());
+      }
+    };
+  }
+
+  private void joinTerminal() {
+    Thread t = terminalThread;
+    if (t != null && t != Thread.currentThread()) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Processing time for window timers. */
+  private static final class LongSupplierClock implements java.util.function.LongSupplier {
+    @Override
+    public long getAsLong() {
+      return System.currentTimeMillis();
+    }
+  }
+}

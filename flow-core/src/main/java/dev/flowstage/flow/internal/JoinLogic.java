@@ -1,0 +1,93 @@
+package dev.flowstage.flow.internal;
+
+import dev.flowstage.flow.JoinMode;
+import dev.flowstage.flow.SerializableBiFunction;
+import dev.flowstage.flow.SerializableFunction;
+import it.unimi.dsi.fastutil.objects.Object2ObjectOpenHashMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One stage of a bounded join: keeps every event seen per key and side, joins each arriving event
+ * with the other side's events of equal key at once, and at the end emits the unmatched events of
+ * the outer side(s) paired with {@code null}. Flow (Elixir): {@code bounded_join/7} over the global
+ * window. Holding more than {@code maxHeld} events fails the stage, so memory stays bounded.
+ *
+ * <p>Runs on the stage's thread only.
+ */
+final class JoinLogic implements StageLogic {
+  private final JoinMode mode;
+  private final int[] sideOfInput;
+  private final SerializableFunction<Object, Object> leftKey;
+  private final SerializableFunction<Object, Object> rightKey;
+  private final SerializableBiFunction<Object, Object, Object> join;
+  private final long maxHeld;
+  private final Chains.Collect collect = new Chains.Collect();
+  private final Sink post;
+  private final Map<Object, List<Object>> lefts = new Object2ObjectOpenHashMap<>();
+  private final Map<Object, List<Object>> rights = new Object2ObjectOpenHashMap<>();
+  private long held;
+
+  JoinLogic(
+      JoinMode mode,
+      int[] sideOfInput,
+      SerializableFunction<Object, Object> leftKey,
+      SerializableFunction<Object, Object> rightKey,
+      SerializableBiFunction<Object, Object, Object> join,
+      long maxHeld,
+      List<Plan.Operation> after) {
+    this.mode = mode;
+    this.sideOfInput = sideOfInput.clone();
+    this.leftKey = leftKey;
+    this.rightKey = rightKey;
+    this.join = join;
+    this.maxHeld = maxHeld;
+    this.post = Chains.compile(after, collect);
+  }
+
+  @Override
+  public void events(List<?> batch, int input, List<Object> out) {
+    collect.target = out;
+    boolean isLeft = sideOfInput[input] == 0;
+    for (Object e : batch) {
+      Object key = (isLeft ? leftKey : rightKey).apply(e);
+      List<Object> others = (isLeft ? rights : lefts).get(key);
+      if (others != null) {
+        for (Object o : others) {
+          post.accept(isLeft ? join.apply(e, o) : join.apply(o, e));
+        }
+      }
+      (isLeft ? lefts : rights).computeIfAbsent(key, k -> new ArrayList<>(2)).add(e);
+      if (++held > maxHeld) {
+        throw new IllegalStateException(
+            "boundedJoin stage holds more than maxHeld = "
+                + maxHeld
+                + " events; raise maxHeld, add join stages, or pre-aggregate the sides");
+      }
+    }
+  }
+
+  @Override
+  public void finish(List<Object> out) {
+    collect.target = out;
+    if (mode == JoinMode.LEFT_OUTER || mode == JoinMode.FULL_OUTER) {
+      lefts.forEach(
+          (k, ls) -> {
+            if (!rights.containsKey(k)) {
+              ls.forEach(l -> post.accept(join.apply(l, null)));
+            }
+          });
+    }
+    if (mode == JoinMode.RIGHT_OUTER || mode == JoinMode.FULL_OUTER) {
+      rights.forEach(
+          (k, rs) -> {
+            if (!lefts.containsKey(k)) {
+              rs.forEach(r -> post.accept(join.apply(null, r)));
+            }
+          });
+    }
+    lefts.clear();
+    rights.clear();
+  }
+}

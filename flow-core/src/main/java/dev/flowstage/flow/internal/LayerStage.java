@@ -1,0 +1,218 @@
+package dev.flowstage.flow.internal;
+
+import dev.flowstage.stage.ExitReason;
+import dev.flowstage.stage.Peer;
+import dev.flowstage.stage.ProducerConsumer;
+import dev.flowstage.stage.ProducerContext;
+import dev.flowstage.stage.Stage;
+import dev.flowstage.stage.Subscription;
+import dev.flowstage.stage.SubscriptionMode;
+import dev.flowstage.stage.SubscriptionOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.function.LongSupplier;
+
+/**
+ * One flow stage on the runtime: a producer-consumer that subscribes to every stage of its input
+ * groups in {@code init}, runs its {@link StageLogic} on each batch and emits what it returns (one
+ * {@code emit} per batch), and when its last input has ended fires the final triggers and calls
+ * {@code done()}. Flow (Elixir): {@code Flow.MapReducer}.
+ *
+ * <p>Zip stages use manual demand so neither side runs ahead of the other by more than {@code
+ * maxDemand} events; every other stage uses automatic demand.
+ *
+ * <p>Runs on the stage's virtual thread only; nothing here is synchronized.
+ */
+final class LayerStage implements ProducerConsumer<Object, Object> {
+  private static final Object TICK = new Object();
+
+  private final String name;
+  private final StageLogic logic;
+  private final List<Stage<?>> inputs;
+  private final List<SubscriptionOptions> options;
+  private final LongSupplier clock;
+  private final ZipLogic zip;
+  private final Map<Subscription, Integer> index = new IdentityHashMap<>();
+  private final List<Subscription> subs = new ArrayList<>();
+  private long[] outstanding;
+  private int remaining;
+  private boolean finished;
+  private long timerAt = Long.MAX_VALUE;
+  private ScheduledFuture<?> timer;
+
+  LayerStage(
+      String name,
+      StageLogic logic,
+      List<Stage<?>> inputs,
+      List<SubscriptionOptions> options,
+      LongSupplier clock) {
+    this.name = name;
+    this.logic = logic;
+    this.inputs = List.copyOf(inputs);
+    this.options = List.copyOf(options);
+    this.clock = clock;
+    this.zip = logic instanceof ZipLogic z ? z : null;
+  }
+
+  @Override
+  public void init(ProducerContext<Object> ctx) {
+    remaining = inputs.size();
+    outstanding = new long[inputs.size()];
+    for (int i = 0; i < inputs.size(); i++) {
+      Subscription s = ctx.subscribeTo(inputs.get(i), options.get(i));
+      index.put(s, i);
+      subs.add(s);
+    }
+    if (zip != null) {
+      askZip(ctx);
+    }
+    if (remaining == 0) {
+      finish(ctx);
+    }
+    schedule(ctx);
+  }
+
+  @Override
+  public SubscriptionMode handleSubscribe(
+      Peer peer, Subscription subscription, ProducerContext<Object> ctx) {
+    return zip != null && peer == Peer.PRODUCER
+        ? SubscriptionMode.MANUAL
+        : SubscriptionMode.AUTOMATIC;
+  }
+
+  @Override
+  public void handleEvents(List<Object> events, Subscription from, ProducerContext<Object> ctx) {
+    Integer i = index.get(from);
+    if (i == null || finished) {
+      return;
+    }
+    List<Object> out = new ArrayList<>(events.size());
+    try {
+      logic.events(events, i, out);
+    } catch (RuntimeException | Error e) {
+      throw new StageFailure(name, e);
+    }
+    emit(out, ctx);
+    if (zip != null) {
+      outstanding[i] -= events.size();
+      if (zipExhausted()) {
+        finish(ctx);
+        return;
+      }
+      askZip(ctx);
+    }
+    schedule(ctx);
+  }
+
+  @Override
+  public void handleCancel(
+      Peer peer, Subscription subscription, ExitReason reason, ProducerContext<Object> ctx) {
+    if (peer != Peer.PRODUCER || finished) {
+      return;
+    }
+    Integer i = index.remove(subscription);
+    if (i == null || reason.isAbnormal()) {
+      return; // an abnormal end stops this stage too (transient subscription)
+    }
+    List<Object> out = new ArrayList<>();
+    try {
+      logic.inputDone(i, out);
+    } catch (RuntimeException | Error e) {
+      throw new StageFailure(name, e);
+    }
+    emit(out, ctx);
+    if (--remaining == 0 || (zip != null && zipExhausted())) {
+      finish(ctx);
+    } else if (zip != null) {
+      askZip(ctx);
+    }
+  }
+
+  @Override
+  public void handleInfo(Object message, ProducerContext<Object> ctx) {
+    if (message != TICK || finished) {
+      return;
+    }
+    timerAt = Long.MAX_VALUE;
+    timer = null;
+    List<Object> out = new ArrayList<>();
+    try {
+      logic.timer(clock.getAsLong(), out);
+    } catch (RuntimeException | Error e) {
+      throw new StageFailure(name, e);
+    }
+    emit(out, ctx);
+    schedule(ctx);
+  }
+
+  private void finish(ProducerContext<Object> ctx) {
+    finished = true;
+    if (timer != null) {
+      timer.cancel(false);
+    }
+    List<Object> out = new ArrayList<>();
+    try {
+      logic.finish(out);
+    } catch (RuntimeException | Error e) {
+      throw new StageFailure(name, e);
+    }
+    emit(out, ctx);
+    ctx.done();
+  }
+
+  private static void emit(List<Object> out, ProducerContext<Object> ctx) {
+    if (!out.isEmpty()) {
+      ctx.emit(out);
+    }
+  }
+
+  /** Asks a zip input for more only while its side has fewer than maxDemand events waiting. */
+  private void askZip(ProducerContext<Object> ctx) {
+    int[] sides = zipSides();
+    for (int i = 0; i < subs.size(); i++) {
+      Subscription s = subs.get(i);
+      if (!index.containsKey(s)) {
+        continue;
+      }
+      SubscriptionOptions o = options.get(i);
+      if (outstanding[i] <= o.minDemand() && zip.waiting(sides[i]) < o.maxDemand()) {
+        ctx.ask(s, o.maxDemand() - outstanding[i]);
+        outstanding[i] = o.maxDemand();
+      }
+    }
+  }
+
+  /** A zip is over once one side has ended and has no event left waiting for a partner. */
+  private boolean zipExhausted() {
+    int[] sides = zipSides();
+    boolean[] live = new boolean[2];
+    for (Subscription s : index.keySet()) {
+      live[sides[index.get(s)]] = true;
+    }
+    return (!live[0] && zip.waiting(0) == 0) || (!live[1] && zip.waiting(1) == 0);
+  }
+
+  private int[] zipSides() {
+    return zip.sides();
+  }
+
+  private void schedule(ProducerContext<Object> ctx) {
+    if (finished) {
+      return;
+    }
+    long next = logic.nextTimer();
+    if (next == Long.MAX_VALUE || next >= timerAt) {
+      return;
+    }
+    if (timer != null) {
+      timer.cancel(false);
+    }
+    timerAt = next;
+    long delay = Math.max(0, next - clock.getAsLong());
+    timer = ctx.sendAfter(TICK, Duration.ofMillis(delay));
+  }
+}

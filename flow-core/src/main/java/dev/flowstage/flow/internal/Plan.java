@@ -1,0 +1,260 @@
+package dev.flowstage.flow.internal;
+
+import dev.flowstage.flow.JoinMode;
+import dev.flowstage.flow.Options;
+import dev.flowstage.flow.SerializableBiFunction;
+import dev.flowstage.flow.SerializableConsumer;
+import dev.flowstage.flow.SerializableFunction;
+import dev.flowstage.flow.SerializablePredicate;
+import dev.flowstage.flow.SerializableSupplier;
+import dev.flowstage.flow.SerializableToIntFunction;
+import dev.flowstage.flow.Trigger;
+import dev.flowstage.flow.TriggerResult;
+import java.io.Serializable;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One layer of a flow as immutable data: where its events come from, the operations its stages run,
+ * and its options. A whole flow is the last layer; its upstream layers hang off {@link Source}.
+ * Every backend (the stage materializer now, a Flink translator later) is a {@code switch} over
+ * these sealed types.
+ *
+ * @param source where the layer's events come from
+ * @param operations the operations, in declaration order
+ * @param options the layer's options
+ */
+public record Plan(Source source, List<Operation> operations, Options options)
+    implements Serializable {
+
+  /** Copies the operation list. */
+  public Plan {
+    Objects.requireNonNull(source, "source");
+    operations = List.copyOf(operations);
+    Objects.requireNonNull(options, "options");
+  }
+
+  /**
+   * Returns this plan with one more operation.
+   *
+   * @param op the operation
+   * @return a new plan
+   */
+  public Plan with(Operation op) {
+    var ops = new java.util.ArrayList<>(operations);
+    ops.add(op);
+    return new Plan(source, ops, options);
+  }
+
+  /** Where a layer's events come from. */
+  public sealed interface Source extends Serializable {
+    /**
+     * In-memory sources, one producer each: {@code Iterable}, {@code Stream} or {@code Iterator}.
+     * Not serializable in general: a distributed backend rejects them.
+     *
+     * @param enumerables the sources
+     */
+    record Enumerables(List<Object> enumerables) implements Source {
+      /** Copies the list. */
+      public Enumerables {
+        enumerables = List.copyOf(enumerables);
+      }
+    }
+
+    /**
+     * Running producer stages (flow-stages handles).
+     *
+     * @param producers the producers
+     */
+    record Stages(List<Object> producers) implements Source {
+      /** Copies the list. */
+      public Stages {
+        producers = List.copyOf(producers);
+      }
+    }
+
+    /**
+     * Lines of files; directories are walked.
+     *
+     * @param paths the files or directories, as strings (paths are not serializable)
+     */
+    record Files(List<String> paths) implements Source {
+      /** Copies the list. */
+      public Files {
+        paths = List.copyOf(paths);
+      }
+    }
+
+    /**
+     * A new layer fed by the last layers of upstream flows, routed by {@code routing}: partition,
+     * shuffle, merge.
+     *
+     * @param upstream the upstream flows
+     * @param routing how events are routed to this layer's stages
+     */
+    record Layer(List<Plan> upstream, Routing routing) implements Source {
+      /** Copies the list. */
+      public Layer {
+        upstream = List.copyOf(upstream);
+      }
+    }
+
+    /**
+     * One stage merging what every upstream partition emits.
+     *
+     * @param upstream the partitioned flow
+     * @param init the accumulator supplier
+     * @param merge merges one emitted event into the accumulator
+     * @param done turns the final accumulator into the one event emitted
+     */
+    record Departition(
+        Plan upstream,
+        SerializableSupplier<Object> init,
+        SerializableBiFunction<Object, Object, Object> merge,
+        SerializableFunction<Object, Object> done)
+        implements Source {}
+
+    /**
+     * Pairs two ordered flows by position, in one stage.
+     *
+     * @param left the left flow
+     * @param right the right flow
+     * @param combiner makes the output event of a pair
+     */
+    record Zip(Plan left, Plan right, SerializableBiFunction<Object, Object, Object> combiner)
+        implements Source {}
+
+    /**
+     * Joins two flows on keys, partitioned by key.
+     *
+     * @param mode which unmatched events are also emitted
+     * @param left the left flow
+     * @param right the right flow
+     * @param leftKey key of a left event
+     * @param rightKey key of a right event
+     * @param join combines a pair (one side {@code null} for outer rows)
+     * @param maxHeld the most events one join stage may hold
+     */
+    record Join(
+        JoinMode mode,
+        Plan left,
+        Plan right,
+        SerializableFunction<Object, Object> leftKey,
+        SerializableFunction<Object, Object> rightKey,
+        SerializableBiFunction<Object, Object, Object> join,
+        long maxHeld)
+        implements Source {}
+  }
+
+  /** How a layer's events are routed to the stages of the next. */
+  public sealed interface Routing extends Serializable {
+    /**
+     * By key hash (or a user hash) into the next layer's stages: one key, one stage.
+     *
+     * @param key the key of an event, or {@code null} for the whole event
+     * @param hash the partition of an event, or {@code null} to hash the key
+     */
+    record Partition(SerializableFunction<Object, ?> key, SerializableToIntFunction<Object> hash)
+        implements Routing {}
+
+    /** To whichever stage has the most demand (load balancing, no key affinity). */
+    record Shuffle() implements Routing {}
+  }
+
+  /** One operation run inside a layer's stages. */
+  public sealed interface Operation extends Serializable {
+    /** Whether this operation reduces (starts the accumulating part of a layer). */
+    default boolean reduces() {
+      return false;
+    }
+
+    /**
+     * Maps each delivered batch; only at the start of a layer.
+     *
+     * @param fn the batch function
+     */
+    record MapBatch(SerializableFunction<List<Object>, List<Object>> fn) implements Operation {}
+
+    /**
+     * One event in, one out.
+     *
+     * @param fn the mapper
+     */
+    record Map(SerializableFunction<Object, Object> fn) implements Operation {}
+
+    /**
+     * One event in, any number out.
+     *
+     * @param fn returns the events to emit
+     */
+    record FlatMap(SerializableFunction<Object, Iterable<?>> fn) implements Operation {}
+
+    /**
+     * Keeps events the predicate accepts.
+     *
+     * @param predicate the test
+     */
+    record Filter(SerializablePredicate<Object> predicate) implements Operation {}
+
+    /**
+     * Drops events the predicate accepts.
+     *
+     * @param predicate the test
+     */
+    record Reject(SerializablePredicate<Object> predicate) implements Operation {}
+
+    /**
+     * Calls a side effect and passes the event on.
+     *
+     * @param action the side effect
+     */
+    record Each(SerializableConsumer<Object> action) implements Operation {}
+
+    /**
+     * Passes the first event of each key per stage.
+     *
+     * @param by the key
+     */
+    record Uniq(SerializableFunction<Object, Object> by) implements Operation {}
+
+    /**
+     * Folds events into a per-window accumulator; each trigger emits the accumulator.
+     *
+     * @param init a fresh accumulator
+     * @param reducer folds one event
+     */
+    record Reduce(
+        SerializableSupplier<Object> init, SerializableBiFunction<Object, Object, Object> reducer)
+        implements Operation {
+      @Override
+      public boolean reduces() {
+        return true;
+      }
+    }
+
+    /**
+     * Folds events and emits events while folding; triggers emit nothing unless an {@link
+     * OnTrigger} follows.
+     *
+     * @param init a fresh accumulator
+     * @param reducer folds one event, returning events to emit and the new accumulator
+     */
+    record EmitAndReduce(
+        SerializableSupplier<Object> init,
+        SerializableBiFunction<Object, Object, TriggerResult<Object, Object>> reducer)
+        implements Operation {
+      @Override
+      public boolean reduces() {
+        return true;
+      }
+    }
+
+    /**
+     * Decides what each pane emits and what accumulator the window keeps.
+     *
+     * @param fn the trigger function
+     */
+    record OnTrigger(SerializableBiFunction<Object, Trigger, TriggerResult<Object, Object>> fn)
+        implements Operation {}
+  }
+}

@@ -1,0 +1,267 @@
+package dev.flowstage.flow.internal;
+
+import dev.flowstage.flow.FlowGraph;
+import dev.flowstage.flow.Options;
+import dev.flowstage.flow.SerializableFunction;
+import dev.flowstage.flow.SerializableToIntFunction;
+import dev.flowstage.flow.Trigger;
+import dev.flowstage.flow.TriggerResult;
+import dev.flowstage.flow.Window;
+import dev.flowstage.flow.internal.Plan.Operation;
+import dev.flowstage.flow.internal.Plan.Routing;
+import dev.flowstage.flow.internal.Plan.Source;
+import java.nio.charset.Charset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.StringJoiner;
+import java.util.function.LongSupplier;
+
+/**
+ * The stage graph of a plan, before anything runs: groups of stages (a source's producers, a
+ * layer's stages) and who subscribes to whom with which dispatcher. The materializer starts one
+ * stage per group member; {@link Describe} renders the same graph, so what is printed is what runs.
+ *
+ * <p>Shapes (Flow's {@code Flow.Materialize}): a source with operations gets {@code stages}
+ * map-reduce stages fed by a demand dispatcher; without operations its producers are the layer (and
+ * get the next layer's dispatcher directly). A partition with more than one stage routes with a
+ * partition dispatcher by key hash; with one stage, or shuffle, with a demand dispatcher.
+ */
+final class Topology {
+  enum Kind {
+    ENUMERABLE("enumerable"),
+    FILE("file"),
+    STAGE("stage"),
+    MAP_REDUCE("map-reduce"),
+    ZIP("zip"),
+    JOIN("join"),
+    DEPARTITION("departition");
+
+    final String label;
+
+    Kind(String label) {
+      this.label = label;
+    }
+  }
+
+  /** An input of a group: every stage of {@code from}, on a side (0, or 1 for a zip/join right). */
+  record Input(Group from, int side) {}
+
+  /** A group of identical stages. */
+  static final class Group {
+    final int id;
+    final Kind kind;
+    final int stages;
+    final Plan plan;
+    final List<Operation> operations;
+    final List<Input> inputs = new ArrayList<>();
+    final Options options;
+    List<Object> sources = List.of();
+    List<FileRanges.Range> ranges = List.of();
+    Charset charset;
+    // how this group's output is routed to its consumer group
+    boolean partitioned;
+    int partitions = 1;
+    SerializableFunction<Object, ?> key;
+    SerializableToIntFunction<Object> hash;
+
+    Group(int id, Kind kind, int stages, Plan plan, List<Operation> ops, Options options) {
+      this.id = id;
+      this.kind = kind;
+      this.stages = stages;
+      this.plan = plan;
+      this.operations = List.copyOf(ops);
+      this.options = options;
+    }
+
+    String name() {
+      return "g" + id;
+    }
+
+    int inputStages() {
+      int n = 0;
+      for (Input in : inputs) {
+        n += in.from().stages;
+      }
+      return n;
+    }
+
+    /** The side of each upstream stage, in input order (as the materializer numbers them). */
+    int[] sides() {
+      int[] sides = new int[inputStages()];
+      int i = 0;
+      for (Input in : inputs) {
+        for (int s = 0; s < in.from().stages; s++) {
+          sides[i++] = in.side();
+        }
+      }
+      return sides;
+    }
+
+    /** Builds the logic of member stage {@code index}. */
+    StageLogic logic(int index, LongSupplier clock) {
+      return switch (plan.source()) {
+        case Source.Zip z -> new ZipLogic(sides(), z.combiner(), operations);
+        case Source.Join j ->
+            new JoinLogic(
+                j.mode(), sides(), j.leftKey(), j.rightKey(), j.join(), j.maxHeld(), operations);
+        default ->
+            new MapReducer(
+                operations, options.window(), index, stages, Math.max(1, inputStages()), clock);
+      };
+    }
+  }
+
+  final List<Group> groups = new ArrayList<>();
+  final Group last;
+
+  private Topology(Plan plan) {
+    this.last = build(plan);
+  }
+
+  /**
+   * Builds the topology of a plan; validates what only the whole plan shows.
+   *
+   * @param plan the flow's last layer
+   * @return the topology
+   * @throws IllegalArgumentException for a window on a layer that does not reduce
+   */
+  static Topology of(Plan plan) {
+    return new Topology(plan);
+  }
+
+  private Group add(Kind kind, int stages, Plan plan, List<Operation> ops, Options options) {
+    Group g = new Group(groups.size(), kind, stages, plan, ops, options);
+    groups.add(g);
+    return g;
+  }
+
+  private Group build(Plan p) {
+    Options o = p.options();
+    boolean reduces = p.operations().stream().anyMatch(Operation::reduces);
+    if (!(o.window() instanceof Window.Global) && !reduces) {
+      throw new IllegalArgumentException(
+          "a "
+              + o.window().kind()
+              + " window was set on a layer that does not reduce: add reduce/groupBy/emitAndReduce"
+              + " after it, or remove the window");
+    }
+    return switch (p.source()) {
+      case Source.Enumerables e -> {
+        Group src = add(Kind.ENUMERABLE, e.enumerables().size(), p, List.of(), o);
+        src.sources = e.enumerables();
+        yield mapLayer(src, p);
+      }
+      case Source.Files f -> {
+        Charset cs = Charset.forName(o.charset());
+        List<FileRanges.Range> ranges = FileRanges.split(f.paths(), o.splitBytes(), cs);
+        Group src;
+        if (ranges.isEmpty()) {
+          src = add(Kind.ENUMERABLE, 1, p, List.of(), o);
+          src.sources = List.of(List.of());
+        } else {
+          src = add(Kind.FILE, ranges.size(), p, List.of(), o);
+          src.ranges = ranges;
+          src.charset = cs;
+        }
+        yield mapLayer(src, p);
+      }
+      case Source.Stages s -> {
+        Group src = add(Kind.STAGE, s.producers().size(), p, List.of(), o);
+        src.sources = s.producers();
+        Group g = add(Kind.MAP_REDUCE, o.stages(), p, p.operations(), o);
+        g.inputs.add(new Input(src, 0));
+        yield g;
+      }
+      case Source.Layer l -> {
+        Group g0 = null;
+        List<Group> ups = new ArrayList<>();
+        for (Plan up : l.upstream()) {
+          ups.add(build(up));
+        }
+        g0 = add(Kind.MAP_REDUCE, o.stages(), p, p.operations(), o);
+        for (Group up : ups) {
+          if (l.routing() instanceof Routing.Partition part && o.stages() > 1) {
+            up.partitioned = true;
+            up.partitions = o.stages();
+            up.key = part.key();
+            up.hash = part.hash();
+          }
+          g0.inputs.add(new Input(up, 0));
+        }
+        yield g0;
+      }
+      case Source.Departition d -> {
+        Group up = build(d.upstream());
+        List<Operation> ops = new ArrayList<>();
+        ops.add(new Operation.Reduce(d.init(), d.merge()));
+        SerializableFunction<Object, Object> done = d.done();
+        ops.add(new Operation.OnTrigger((acc, t) -> departitionPane(acc, t, done)));
+        ops.addAll(p.operations());
+        Group g = add(Kind.DEPARTITION, 1, p, ops, o.stages(1));
+        g.inputs.add(new Input(up, 0));
+        yield g;
+      }
+      case Source.Zip z -> {
+        Group left = build(z.left());
+        Group right = build(z.right());
+        Group g = add(Kind.ZIP, 1, p, p.operations(), o.stages(1));
+        g.inputs.add(new Input(left, 0));
+        g.inputs.add(new Input(right, 1));
+        yield g;
+      }
+      case Source.Join j -> {
+        Group left = build(j.left());
+        Group right = build(j.right());
+        Group g = add(Kind.JOIN, o.stages(), p, p.operations(), o);
+        if (o.stages() > 1) {
+          left.partitioned = true;
+          left.partitions = o.stages();
+          left.key = j.leftKey();
+          right.partitioned = true;
+          right.partitions = o.stages();
+          right.key = j.rightKey();
+        }
+        g.inputs.add(new Input(left, 0));
+        g.inputs.add(new Input(right, 1));
+        yield g;
+      }
+    };
+  }
+
+  private static TriggerResult<Object, Object> departitionPane(
+      Object acc, Trigger t, SerializableFunction<Object, Object> done) {
+    return t.isDone() ? TriggerResult.of(List.of(done.apply(acc)), acc) : TriggerResult.none(acc);
+  }
+
+  private Group mapLayer(Group src, Plan p) {
+    if (p.operations().isEmpty()) {
+      return src;
+    }
+    Group g = add(Kind.MAP_REDUCE, p.options().stages(), p, p.operations(), p.options());
+    g.inputs.add(new Input(src, 0));
+    return g;
+  }
+
+  /** Renders the topology as a public graph. */
+  FlowGraph graph() {
+    List<FlowGraph.Node> nodes = new ArrayList<>();
+    List<FlowGraph.Edge> edges = new ArrayList<>();
+    for (Group g : groups) {
+      nodes.add(new FlowGraph.Node(g.name(), g.kind.label, g.stages, operations(g.operations)));
+      for (Input in : g.inputs) {
+        edges.add(
+            new FlowGraph.Edge(
+                in.from().name(), g.name(), in.from().partitioned ? "partition" : "demand"));
+      }
+    }
+    return new FlowGraph(nodes, edges);
+  }
+
+  static String operations(List<Operation> ops) {
+    StringJoiner j = new StringJoiner(", ");
+    for (Operation op : ops) {
+      j.add(Describe.name(op));
+    }
+    return j.toString();
+  }
+}

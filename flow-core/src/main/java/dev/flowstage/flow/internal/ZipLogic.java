@@ -1,0 +1,59 @@
+package dev.flowstage.flow.internal;
+
+import dev.flowstage.flow.SerializableBiFunction;
+import java.util.ArrayDeque;
+import java.util.List;
+
+/**
+ * The zip stage: pairs the i-th event of the left input with the i-th of the right, then runs the
+ * fused operations that follow the zip. Both inputs are ordered (one stage each, see {@code
+ * Flow.zip}), so position is well defined. Unpaired events left when one side ends are dropped.
+ *
+ * <p>Runs on the stage's thread only.
+ */
+final class ZipLogic implements StageLogic {
+  private final int[] sideOfInput;
+  private final SerializableBiFunction<Object, Object, Object> combiner;
+  private final Chains.Collect collect = new Chains.Collect();
+  private final Sink post;
+  private final ArrayDeque<Object> left = new ArrayDeque<>();
+  private final ArrayDeque<Object> right = new ArrayDeque<>();
+
+  ZipLogic(
+      int[] sideOfInput,
+      SerializableBiFunction<Object, Object, Object> combiner,
+      List<Plan.Operation> after) {
+    this.sideOfInput = sideOfInput.clone();
+    this.combiner = combiner;
+    this.post = Chains.compile(after, collect);
+  }
+
+  /**
+   * Returns how many events wait for a partner on one side.
+   *
+   * @param side 0 left, 1 right
+   * @return the count
+   */
+  int[] sides() {
+    return sideOfInput;
+  }
+
+  int waiting(int side) {
+    return side == 0 ? left.size() : right.size();
+  }
+
+  @Override
+  public void events(List<?> batch, int input, List<Object> out) {
+    collect.target = out;
+    (sideOfInput[input] == 0 ? left : right).addAll(batch);
+    while (!left.isEmpty() && !right.isEmpty()) {
+      post.accept(combiner.apply(left.poll(), right.poll()));
+    }
+  }
+
+  @Override
+  public void finish(List<Object> out) {
+    left.clear();
+    right.clear();
+  }
+}
