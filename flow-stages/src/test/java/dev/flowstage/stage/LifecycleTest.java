@@ -245,6 +245,21 @@ final class LifecycleTest {
   }
 
   @Test
+  void asyncSubscribeToFinishedProducer_endsNormally_transientConsumerLives() {
+    Stage<Integer> producer = system.startProducer(Producers.fromIterable(List.of(1)));
+    RecordingConsumer<Integer> first = new RecordingConsumer<>();
+    system.startConsumer(first).subscribeTo(producer, SubscriptionOptions.defaults());
+    assertEquals(ExitReason.normal(), producer.awaitExit(WAIT));
+    RecordingConsumer<Integer> late = new RecordingConsumer<>();
+    Stage<Void> consumer = system.startConsumer(late);
+    consumer.asyncSubscribeTo(
+        producer, SubscriptionOptions.builder().cancel(CancelMode.TRANSIENT).build());
+    assertEquals(ExitReason.normal(), late.awaitCancel().reason());
+    consumer.syncInfo("alive", WAIT);
+    assertEquals("alive", late.awaitInfo());
+  }
+
+  @Test
   void subscribeToConsumer_isRefusedAndConsumerKeepsRunning() {
     Stage<Void> target = system.startConsumer(new Echo());
     RecordingConsumer<Integer> rec = new RecordingConsumer<>();

@@ -642,8 +642,12 @@ public final class StageCell<E> implements Stage<E> {
     for (Sub s : new ArrayList<>(upstream)) {
       if (s.producer == who) {
         ExitReason r = reason;
-        if (!s.accepted.isDone() || s.accepted.isCompletedExceptionally()) {
+        boolean accepted = s.accepted.isDone() && !s.accepted.isCompletedExceptionally();
+        if (!accepted && !(reason instanceof ExitReason.Normal)) {
           // Never accepted: the producer was gone before it saw the subscription (GenStage noproc).
+          // A producer that already finished normally ends the subscription normally instead:
+          // nothing more would come from it, and a late subscriber to a finite source is not an
+          // error (GenStage would exit with :noproc).
           r =
               ExitReason.failure(
                   new StageNotAliveException(
