@@ -58,6 +58,41 @@ final class LifecycleTest {
   }
 
   @Test
+  void stop_handlesMessagesAlreadyQueuedFirst_killDoesNot() throws Exception {
+    CountDownLatch gate = new CountDownLatch(1);
+    LinkedBlockingQueue<Object> seen = new LinkedBlockingQueue<>();
+    Consumer<Object> gated =
+        new Consumer<>() {
+          @Override
+          public void handleEvents(List<Object> events, Subscription from, StageContext ctx) {}
+
+          @Override
+          public void handleCast(Object message, StageContext ctx) {
+            try {
+              gate.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            seen.add(message);
+          }
+        };
+    Stage<Void> stopped = system.startConsumer(gated);
+    stopped.cast("first");
+    stopped.cast("second");
+    stopped.stop(ExitReason.shutdown());
+    Stage<Void> killed = system.startConsumer(gated);
+    killed.cast("k1");
+    killed.cast("k2");
+    gate.countDown();
+    assertEquals(ExitReason.shutdown(), stopped.awaitExit(WAIT));
+    killed.kill(ExitReason.shutdown("killed"));
+    assertEquals(ExitReason.shutdown("killed"), killed.awaitExit(WAIT));
+    List<Object> got = new ArrayList<>();
+    seen.drainTo(got);
+    assertTrue(got.containsAll(List.of("first", "second")), got.toString());
+  }
+
+  @Test
   void duplicateName_throwsAndTellsToPickAnother() {
     system.startConsumer("dup", new Echo());
     IllegalArgumentException e =

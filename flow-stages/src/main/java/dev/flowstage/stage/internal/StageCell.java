@@ -355,6 +355,7 @@ public final class StageCell<E> implements Stage<E> {
       case Message.ProducerInfoMessage pi -> onProducerInfo(pi);
       case Message.SetDemandMode sdm -> setDemandMode(sdm.mode());
       case Message.Query q -> q.reply().complete(q.read().apply(this));
+      case Message.Stop st -> stopFromInside(st.reason());
     }
   }
 
@@ -1160,6 +1161,11 @@ public final class StageCell<E> implements Stage<E> {
 
   @Override
   public void stop(ExitReason reason) {
+    deliver(new Message.Stop(Objects.requireNonNull(reason, "reason")));
+  }
+
+  @Override
+  public void kill(ExitReason reason) {
     Objects.requireNonNull(reason, "reason");
     if (stopRequest == null) {
       stopRequest = reason;

@@ -197,7 +197,11 @@ public final class StageRuntime {
     return new StageStream<E>(this, producers, options).stream();
   }
 
-  /** Stops every stage and joins its thread; idempotent. */
+  /**
+   * Stops every stage (in mailbox order: what was already sent to a stage is handled first) and
+   * joins its thread; a stage still running after the join timeout is killed and interrupted.
+   * Idempotent.
+   */
   public void close() {
     closed = true;
     List<StageCell<?>> cells = new ArrayList<>(all);
@@ -224,6 +228,7 @@ public final class StageRuntime {
       if (!t.join(JOIN)) {
         LOG.log(
             Level.WARNING, "stage " + c.name() + " did not stop within " + JOIN + "; interrupting");
+        c.kill(ExitReason.shutdown());
         t.interrupt();
         if (!t.join(JOIN)) {
           LOG.log(Level.ERROR, "stage " + c.name() + " is stuck in a callback; leaving it");
