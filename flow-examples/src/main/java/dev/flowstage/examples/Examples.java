@@ -65,7 +65,7 @@ public final class Examples {
               PollingProducerExample::run),
           new Example(
               "wordcount",
-              "word count: read, tokenize, partition by word, reduce, top 10 across partitions",
+              "word count on Flow: flatMap into words, partition by word, reduce, top N",
               WordCountExample::run),
           new Example(
               "windows",

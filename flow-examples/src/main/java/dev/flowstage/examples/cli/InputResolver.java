@@ -44,7 +44,11 @@ final class InputResolver {
       }
       Path path = Path.of(arg);
       if (Files.isDirectory(path)) {
-        for (Path file : walk(path)) {
+        List<Path> files = walk(path);
+        if (files.isEmpty()) {
+          throw new BadInputException("no regular files under directory " + path);
+        }
+        for (Path file : files) {
           inputs.add(file(file));
         }
       } else {

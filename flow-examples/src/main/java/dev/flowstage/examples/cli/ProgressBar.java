@@ -24,6 +24,7 @@ final class ProgressBar implements AutoCloseable {
   private final long firstDrawNanos;
   private final Thread drawer;
   private volatile boolean drawn;
+  private volatile int drawnWidth;
 
   /**
    * Starts a progress bar.
@@ -57,8 +58,12 @@ final class ProgressBar implements AutoCloseable {
         return;
       }
       do {
+        String line = render(done.getAsLong(), total, System.nanoTime() - start);
+        // Pad over the previous, possibly longer, line: a carriage return does not erase.
+        String padded = line + " ".repeat(Math.max(0, drawnWidth - line.length()));
+        drawnWidth = Math.max(drawnWidth, line.length());
         synchronized (err) {
-          err.print('\r' + render(done.getAsLong(), total, System.nanoTime() - start));
+          err.print('\r' + padded);
           err.flush();
         }
         drawn = true;
@@ -102,7 +107,12 @@ final class ProgressBar implements AutoCloseable {
         line.append("--:--");
       } else {
         long eta = (long) Math.ceil(Math.max(0, total - done) / rate);
-        line.append(String.format(Locale.ROOT, "%d:%02d", eta / 60, eta % 60));
+        if (eta >= 3600) {
+          line.append(
+              String.format(Locale.ROOT, "%d:%02d:%02d", eta / 3600, eta / 60 % 60, eta % 60));
+        } else {
+          line.append(String.format(Locale.ROOT, "%d:%02d", eta / 60, eta % 60));
+        }
       }
     }
     return line.toString();
@@ -134,7 +144,7 @@ final class ProgressBar implements AutoCloseable {
     }
     if (drawn) {
       synchronized (err) {
-        err.print("\r" + " ".repeat(100) + "\r");
+        err.print("\r" + " ".repeat(drawnWidth) + "\r");
         err.flush();
       }
     }

@@ -165,7 +165,7 @@ final class WordCountCommand implements Callable<Integer> {
       printText(out, result);
       if (stats) {
         out.println();
-        printStats(out, result.stages());
+        printStats(out, result);
       }
     }
     out.flush();
@@ -208,12 +208,13 @@ final class WordCountCommand implements Callable<Integer> {
     return n + " " + noun + (n == 1 ? "" : "s");
   }
 
-  static void printStats(PrintWriter out, List<StageStats> stages) {
+  static void printStats(PrintWriter out, WordCountResult result) {
+    List<StageStats> stages = result.stages();
     int width = "stage".length();
     for (StageStats s : stages) {
       width = Math.max(width, s.name().length());
     }
-    String format = "%-" + width + "s  %12s  %12s  %8s  %9s  %10s  %9s  %8s%n";
+    String format = "%-" + width + "s  %12s  %12s  %8s  %9s  %10s  %9s  %8s  %s%n";
     out.printf(
         Locale.ROOT,
         format,
@@ -224,7 +225,8 @@ final class WordCountCommand implements Callable<Integer> {
         "in/ask",
         "buffer max",
         "discarded",
-        "busy ms");
+        "busy ms",
+        "what");
     for (StageStats s : stages) {
       out.printf(
           Locale.ROOT,
@@ -236,7 +238,8 @@ final class WordCountCommand implements Callable<Integer> {
           s.asksSent() == 0 ? "-" : Long.toString(s.eventsIn() / s.asksSent()),
           s.bufferHighWater(),
           s.discarded(),
-          s.busyNanos() / 1_000_000);
+          s.busyNanos() / 1_000_000,
+          result.groupOf(s.name()));
     }
   }
 
@@ -261,6 +264,7 @@ final class WordCountCommand implements Callable<Integer> {
       for (StageStats s : r.stages()) {
         json.beginObject()
             .field("name", s.name())
+            .field("group", r.groupOf(s.name()))
             .field("eventsIn", s.eventsIn())
             .field("eventsOut", s.eventsOut())
             .field("asksSent", s.asksSent())

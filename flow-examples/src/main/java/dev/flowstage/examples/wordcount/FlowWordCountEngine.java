@@ -2,6 +2,7 @@ package dev.flowstage.examples.wordcount;
 
 import dev.flowstage.flow.Flow;
 import dev.flowstage.flow.FlowException;
+import dev.flowstage.flow.FlowGraph;
 import dev.flowstage.flow.FlowStatistics;
 import dev.flowstage.flow.RunningFlow;
 import dev.flowstage.flow.TriggerResult;
@@ -80,7 +81,9 @@ public final class FlowWordCountEngine implements WordCountEngine {
           malformed,
           totals.top(),
           elapsed,
-          stats.stages());
+          stats.stages(),
+          running.graph().nodes().stream()
+              .collect(Collectors.toMap(FlowGraph.Node::id, FlowGraph.Node::label)));
     } catch (FlowException | UncheckedIOException e) {
       // A file that vanished fails the start; a read error fails a stage: both name the input.
       throw asIOException(e);

@@ -4,6 +4,7 @@ import dev.flowstage.stage.StageStats;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The outcome of a word count.
@@ -17,6 +18,8 @@ import java.util.List;
  * @param top the most frequent words, by count descending, then word ascending
  * @param elapsed wall-clock time of the count
  * @param stages the counters of each stage of the flow (see {@link StageStats})
+ * @param stageGroups what each group of stages does, by group id (the prefix of a stage's name
+ *     before the dot, e.g. {@code g1} for {@code g1.0}); from the flow's graph
  */
 public record WordCountResult(
     long files,
@@ -27,12 +30,25 @@ public record WordCountResult(
     long malformed,
     List<WordFrequency> top,
     Duration elapsed,
-    List<StageStats> stages) {
+    List<StageStats> stages,
+    Map<String, String> stageGroups) {
 
-  /** Copies the lists. */
+  /** Copies the lists and the map. */
   public WordCountResult {
     top = List.copyOf(top);
     stages = List.copyOf(stages);
+    stageGroups = Map.copyOf(stageGroups);
+  }
+
+  /**
+   * Returns what the group of the named stage does, e.g. {@code map-reduce x2: reduce, onTrigger}.
+   *
+   * @param stageName a stage name from {@link #stages()}
+   * @return the group's label, or an empty string if unknown
+   */
+  public String groupOf(String stageName) {
+    int dot = stageName.indexOf('.');
+    return stageGroups.getOrDefault(dot < 0 ? stageName : stageName.substring(0, dot), "");
   }
 
   /**

@@ -24,6 +24,11 @@ final class ProgressBarTest {
   }
 
   @Test
+  void render_longEta_showsHours() {
+    assertTrue(ProgressBar.render(1, 10_000, SECOND).endsWith("ETA 2:46:39"));
+  }
+
+  @Test
   void render_nothingReadYet_hasNoEta() {
     assertTrue(ProgressBar.render(0, 100, SECOND).endsWith("ETA --:--"));
   }

@@ -182,7 +182,7 @@ final class WordCountCommandTest {
       // one row per stage, each with its counters
       assertTrue(lines.size() > 3, out);
       for (String line : lines.subList(1, lines.size())) {
-        assertTrue(line.matches("\\S+(\\s+(\\d+|-)){7}"), line);
+        assertTrue(line.matches("\\S+(\\s+(\\d+|-)){7}\\s+\\S.*"), line);
       }
     }
 
@@ -234,6 +234,23 @@ final class WordCountCommandTest {
       CliRun r = CliRun.run("wordcount", good.toString(), dir.resolve("gone").toString());
       assertEquals(2, r.status());
       assertEquals("", r.out());
+    }
+
+    @Test
+    void emptyDirectory_oneLineNamingIt_exit2() throws IOException {
+      Path empty = Files.createDirectories(dir.resolve("empty"));
+      CliRun r = CliRun.run("wordcount", empty.toString());
+      assertEquals(2, r.status());
+      assertTrue(r.errIsOneLine(), r.err());
+      assertTrue(r.err().contains("no regular files under directory " + empty), r.err());
+    }
+
+    @Test
+    void emptyFile_countsNothing_exit0() throws IOException {
+      Path file = write("empty.txt", "");
+      CliRun r = CliRun.run("wordcount", file.toString());
+      assertEquals(0, r.status(), r.err());
+      assertTrue(r.out().contains("1 file, 0 bytes, 0 lines, 0 words (0 distinct)"), r.out());
     }
 
     @Test
