@@ -18,9 +18,9 @@ import java.util.stream.Stream;
  * counting()}.
  *
  * <p>The parallel version uses {@code groupingBy} (each fork-join task counts into its own map,
- * then the maps are merged) rather than {@code groupingByConcurrent} (one shared concurrent map,
- * on which the few hottest words of Zipf text contend); on the benchmark machine the two were
- * within run-to-run noise of each other (docs/performance.md).
+ * then the maps are merged) rather than {@code groupingByConcurrent} (one shared concurrent map, on
+ * which the few hottest words of Zipf text contend); on the benchmark machine the two were within
+ * run-to-run noise of each other (docs/performance.md).
  *
  * {@snippet lang="shell" :
  * java -cp flow-bench/target/benchmarks.jar dev.flowstage.bench.wordcount.StreamWordCount --parallel target/corpus/words-16m.txt
