@@ -839,7 +839,7 @@ public final class Flow<T> {
     Supplier<Spliterator<T>> start =
         () -> {
           run[0] = FlowRun.start(p);
-          return (Spliterator<T>) run[0].stream(p.options().maxDemand()).spliterator();
+          return (Spliterator<T>) run[0].stream().spliterator();
         };
     return StreamSupport.stream(start, Spliterator.ORDERED, false)
         .onClose(
@@ -886,7 +886,7 @@ public final class Flow<T> {
     if (consumers.isEmpty()) {
       throw new IllegalArgumentException("into needs at least one consumer stage");
     }
-    return FlowRun.start(plan).into(consumers);
+    return FlowRun.startInto(plan, consumers).awaitLastLayer();
   }
 
   private static <E> Collector<E, ?, Void> discarding() {

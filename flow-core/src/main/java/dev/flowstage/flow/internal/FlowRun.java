@@ -83,9 +83,24 @@ public final class FlowRun {
    * @throws IllegalArgumentException for a plan that cannot run
    */
   public static FlowRun start(Plan plan) {
+    return start(plan, null);
+  }
+
+  /**
+   * Materializes a plan whose last layer feeds running consumers, and starts it.
+   *
+   * @param plan the flow's plan
+   * @param consumers the consumers, or {@code null} for the flow's own terminal consumer
+   * @return the running flow
+   */
+  public static FlowRun startInto(Plan plan, List<? extends Stage<?>> consumers) {
+    return start(plan, consumers);
+  }
+
+  private static FlowRun start(Plan plan, List<? extends Stage<?>> consumers) {
     FlowRun run = new FlowRun(plan);
     try {
-      run.materialize();
+      run.materialize(consumers);
     } catch (RuntimeException | Error e) {
       run.closeSystem();
       throw e;
@@ -93,7 +108,10 @@ public final class FlowRun {
     return run;
   }
 
-  private void materialize() {
+  private TerminalConsumer terminal;
+  private Stage<?> terminalStage;
+
+  private void materialize(List<? extends Stage<?>> into) {
     LongSupplierClock clock = new LongSupplierClock();
     for (Topology.Group g : topology.groups) {
       List<Stage<?>> members = new ArrayList<>();
@@ -142,6 +160,24 @@ public final class FlowRun {
     }
     for (Stage<?> s : owned) {
       s.onExit().thenAccept(r -> onExit(s, r));
+    }
+    // The terminal (or the given consumers) subscribe before the sources are released: a last
+    // stage that receives nothing may finish at once, and must not finish before it is consumed.
+    SubscriptionOptions last =
+        SubscriptionOptions.builder()
+            .maxDemand(topology.last.options.maxDemand())
+            .minDemand(topology.last.options.effectiveMinDemand())
+            .cancel(CancelMode.TRANSIENT)
+            .build();
+    if (into == null) {
+      terminal = new TerminalConsumer(last(), last);
+      terminalStage = system.startConsumer(system.name() + "-terminal", terminal);
+    } else {
+      for (Stage<?> c : into) {
+        for (Stage<?> l : last()) {
+          c.subscribeTo(l, last, SUBSCRIBE_TIMEOUT);
+        }
+      }
     }
     for (Stage<?> s : sources) {
       s.demandMode(DemandMode.FORWARD);
@@ -243,62 +279,79 @@ public final class FlowRun {
   }
 
   /**
-   * Returns a stream of the last layer's events; its demand comes from the reader.
+   * Returns a stream of the last layer's events; its demand comes from the reader: a batch is asked
+   * for again only when the reader has taken it.
    *
-   * @param maxDemand the reader's maxDemand
    * @return the stream; exhausting or closing it ends the flow
    */
-  public Stream<Object> stream(int maxDemand) {
-    Stream<Object> s =
-        system.stream(
-            last(),
-            SubscriptionOptions.builder()
-                .maxDemand(maxDemand)
-                .cancel(CancelMode.TRANSIENT)
-                .build());
-    Iterator<Object> it = s.iterator();
-    Iterator<Object> guarded =
+  public Stream<Object> stream() {
+    Iterator<Object> it =
         new Iterator<>() {
+          private List<Object> batch = List.of();
+          private int pos;
+          private boolean over;
+
           @Override
           public boolean hasNext() {
-            try {
-              boolean more = it.hasNext();
-              if (!more) {
-                closeSystem();
-                throwIfFailed(null);
+            while (pos >= batch.size()) {
+              if (over) {
+                return false;
               }
-              return more;
-            } catch (StageException e) {
-              throw failure(e);
+              Object item;
+              try {
+                item = terminal.take();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                over = true;
+                cancel();
+                throw new CancellationException("interrupted while reading the flow");
+              }
+              switch (item) {
+                case TerminalConsumer.Batch b -> {
+                  batch = b.events();
+                  pos = 0;
+                  terminalStage.ask(b.from(), b.events().size());
+                }
+                case TerminalConsumer.End e -> {
+                  over = true;
+                  closeSystem();
+                  throwIfFailed(null);
+                  return false;
+                }
+                case TerminalConsumer.Stopped st -> {
+                  over = true;
+                  throw failure(st.reason());
+                }
+                default -> throw new IllegalStateException("unexpected " + item);
+              }
             }
+            return true;
           }
 
           @Override
           public Object next() {
-            try {
-              return it.next();
-            } catch (StageException e) {
-              throw failure(e);
+            if (!hasNext()) {
+              throw new java.util.NoSuchElementException();
             }
+            return batch.get(pos++);
           }
         };
     return java.util.stream.StreamSupport.stream(
-            java.util.Spliterators.spliteratorUnknownSize(guarded, java.util.Spliterator.ORDERED),
-            false)
-        .onClose(
-            () -> {
-              s.close();
-              cancel();
-            });
+            java.util.Spliterators.spliteratorUnknownSize(it, java.util.Spliterator.ORDERED), false)
+        .onClose(this::cancel);
   }
 
-  private RuntimeException failure(StageException e) {
+  private RuntimeException failure(ExitReason reason) {
     closeSystem();
     if (cancelled.get()) {
       return new CancellationException("the flow was cancelled");
     }
-    RuntimeException f = throwIfFailed(e);
-    return f != null ? f : new FlowException(system.name(), e);
+    StageException fallback =
+        new StageException(
+            "the flow's terminal stopped: " + reason,
+            reason instanceof ExitReason.Failure f ? f.cause() : null);
+    RuntimeException f = throwIfFailed(fallback);
+    return f != null ? f : new FlowException(system.name(), fallback);
   }
 
   /** After the system is closed: the first failure as a FlowException, or null. */
@@ -337,7 +390,7 @@ public final class FlowRun {
    * @return the result
    */
   public <A, R> R collect(Collector<Object, A, R> collector) {
-    try (Stream<Object> s = stream(topology.last.options.maxDemand())) {
+    try (Stream<Object> s = stream()) {
       return s.collect(collector);
     } finally {
       closeSystem();
@@ -389,23 +442,12 @@ public final class FlowRun {
   }
 
   /**
-   * Subscribes running consumers to every stage of the last layer and returns a handle that
-   * completes when the last layer has finished.
+   * Returns a handle that completes when the last layer has finished; for a run started with
+   * consumers of its own ({@link #startInto}).
    *
-   * @param consumers the consumers
    * @return the handle
    */
-  public RunningFlow<Void> into(List<? extends Stage<?>> consumers) {
-    SubscriptionOptions o =
-        SubscriptionOptions.builder()
-            .maxDemand(topology.last.options.maxDemand())
-            .cancel(CancelMode.TRANSIENT)
-            .build();
-    for (Stage<?> c : consumers) {
-      for (Stage<?> l : last()) {
-        c.subscribeTo(l, o, SUBSCRIBE_TIMEOUT);
-      }
-    }
+  public RunningFlow<Void> awaitLastLayer() {
     CompletableFuture<Void> done = new CompletableFuture<>();
     Thread.ofVirtual()
         .name(system.name() + "-into")
@@ -452,7 +494,7 @@ public final class FlowRun {
     CompletableFuture<R> done = new CompletableFuture<>();
     Thread t =
         Thread.ofVirtual()
-            .name(system.name() + "-terminal")
+            .name(system.name() + "-collector")
             .start(
                 () -> {
                   try {
@@ -461,11 +503,11 @@ public final class FlowRun {
                     done.completeExceptionally(e);
                   }
                 });
-    terminal = t;
+    terminalThread = t;
     return handle(done);
   }
 
-  private volatile Thread terminal;
+  private volatile Thread terminalThread;
 
   private <R> RunningFlow<R> handle(CompletableFuture<R> done) {
     return new RunningFlow<>() {
@@ -522,14 +564,14 @@ public final class FlowRun {
 
       @Override
       public boolean isTerminated() {
-        Thread t = terminal;
+        Thread t = terminalThread;
         return done.isDone() && FlowRun.this.isTerminated() && (t == null || !t.isAlive());
       }
     };
   }
 
   private void joinTerminal() {
-    Thread t = terminal;
+    Thread t = terminalThread;
     if (t != null && t != Thread.currentThread()) {
       try {
         t.join();

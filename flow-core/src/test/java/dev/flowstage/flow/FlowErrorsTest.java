@@ -1,0 +1,165 @@
+package dev.flowstage.flow;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/** Every plan-time misuse fails at once with a message that says how to fix it. */
+final class FlowErrorsTest {
+  private static final Flow<Integer> NUMBERS = Flow.fromEnumerable(List.of(1, 2, 3));
+
+  private static void fails(Executable call, String... fragments) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+    for (String f : fragments) {
+      assertTrue(e.getMessage().contains(f), () -> "message '" + e.getMessage() + "' lacks " + f);
+    }
+  }
+
+  @Test
+  void onTrigger_withoutReduce_explainsItNeedsAccumulatedState() {
+    fails(
+        () -> NUMBERS.onTrigger((acc, t) -> TriggerResult.none(acc)),
+        "onTrigger(...) must follow reduce/groupBy/emitAndReduce");
+  }
+
+  @Test
+  void onTrigger_twice_saysOncePerReduce() {
+    Flow<Integer> r =
+        NUMBERS
+            .reduce(() -> 0, Integer::sum)
+            .onTrigger((acc, t) -> TriggerResult.of(List.of(acc), acc));
+    fails(() -> r.onTrigger((acc, t) -> TriggerResult.none(acc)), "once per reduce");
+    Flow<Integer> once = NUMBERS.reduce(() -> 0, Integer::sum);
+    Flow<Integer> twice = once.onTrigger((acc, t) -> TriggerResult.of(List.of(acc), acc));
+    fails(() -> twice.reduce(() -> 0, Integer::sum), "call partition() or shuffle() between");
+  }
+
+  @Test
+  void onTrigger_afterMapperAfterReduce_asksToMoveTheMapper() {
+    Flow<Integer> r = NUMBERS.reduce(() -> 0, Integer::sum).map(x -> x);
+    fails(() -> r.onTrigger((acc, t) -> TriggerResult.none(acc)), "directly follow");
+  }
+
+  @Test
+  void onTrigger_afterTwoArgEmitAndReduce_pointsToThreeArgForm() {
+    Flow<Integer> e =
+        NUMBERS.emitAndReduce(() -> 0, (Integer x, Integer acc) -> TriggerResult.none(acc + x));
+    fails(
+        () -> e.onTrigger((acc, t) -> TriggerResult.none(acc)),
+        "emitAndReduce(init, reducer, onTrigger)");
+  }
+
+  @Test
+  void secondReduce_inOneLayer_asksForPartition() {
+    Flow<Integer> r = NUMBERS.reduce(() -> 0, Integer::sum);
+    fails(() -> r.groupBy(x -> x), "call partition() or shuffle() between them");
+  }
+
+  @Test
+  void departition_withoutPartition_asksForPartitionFirst() {
+    fails(
+        () -> NUMBERS.reduce(() -> 0, Integer::sum).departition(() -> 0, Integer::sum, x -> x),
+        "departition(...) merges the states of partitions: call partition()");
+  }
+
+  @Test
+  void departition_onWindowedLayer_needsGlobalWindow() {
+    Flow<Integer> windowed = NUMBERS.partition(o -> o.window(Window.count(2)));
+    fails(() -> windowed.departition(() -> 0, Integer::sum, x -> x), "global window");
+  }
+
+  @Test
+  void nonPositiveStages_saysAtLeastOne() {
+    fails(() -> Flow.fromEnumerable(List.of(1), o -> o.stages(0)), "stages must be at least 1");
+    fails(() -> NUMBERS.partition(o -> o.stages(-2)), "stages must be at least 1");
+  }
+
+  @Test
+  void minDemandNotBelowMaxDemand_explainsTheBounds() {
+    fails(
+        () -> Flow.fromEnumerable(List.of(1), o -> o.maxDemand(10).minDemand(10)),
+        "minDemand must be >= 0 and < maxDemand (10)");
+    fails(
+        () -> NUMBERS.partition(o -> o.minDemand(50).maxDemand(10)),
+        "minDemand must be >= 0 and < maxDemand");
+    fails(() -> NUMBERS.partition(o -> o.maxDemand(0)), "maxDemand must be at least 1");
+  }
+
+  @Test
+  void zip_onPartitionedOrMultiSourceFlow_explainsWhichOrderItNeeds() {
+    fails(
+        () -> Flow.zip(NUMBERS.partition(), NUMBERS, (a, b) -> a + b),
+        "zip pairs events by position",
+        "left side must be a single source");
+    fails(
+        () ->
+            Flow.zip(
+                NUMBERS, Flow.fromEnumerables(List.of(List.of(1), List.of(2))), (a, b) -> a + b),
+        "right side must be a single source");
+    fails(
+        () -> Flow.zip(NUMBERS.reduce(() -> 0, Integer::sum), NUMBERS, (a, b) -> a + b),
+        "without partition/shuffle/merge/reduce");
+  }
+
+  @Test
+  void nullFunctions_areNamed() {
+    fails(() -> NUMBERS.map(null), "mapper must not be null");
+    fails(() -> NUMBERS.filter(null), "predicate must not be null");
+    fails(() -> NUMBERS.flatMap(null), "mapper must not be null");
+    fails(() -> NUMBERS.reduce(null, Integer::sum), "init must not be null");
+    fails(() -> NUMBERS.reduce(() -> 0, null), "reducer must not be null");
+    fails(() -> Flow.fromEnumerable((List<Integer>) null), "source must not be null");
+    fails(() -> Flow.zip(NUMBERS, NUMBERS, null), "combiner must not be null");
+  }
+
+  @Test
+  void mapBatch_afterMap_mustComeFirst() {
+    fails(() -> NUMBERS.map(x -> x).mapBatch(b -> b), "mapBatch(...) must come first");
+  }
+
+  @Test
+  void takeSort_nonPositive_needsN() {
+    fails(() -> NUMBERS.takeSort(0, Integer::compare), "takeSort(n, ...) needs n >= 1");
+  }
+
+  @Test
+  void windows_badArguments_teach() {
+    fails(() -> Window.count(0), "Window.count(n) needs n >= 1");
+    fails(() -> Window.global().triggerEvery(0), "triggerEvery(n) needs n >= 1");
+    fails(() -> Window.global().triggerEvery(2).triggerEvery(3), "one triggerEvery");
+    fails(() -> Window.count(3).allowedLateness(Duration.ofSeconds(1)), "fixed windows only");
+    fails(() -> Window.periodic(Duration.ZERO), "at least 1 ms");
+  }
+
+  @Test
+  void keyOnShuffle_isRejected() {
+    fails(() -> NUMBERS.shuffle(o -> o.key(x -> x)), "does not route by key");
+    fails(() -> Options.defaults().key(x -> x).hash(x -> 0), "not both");
+  }
+
+  @Test
+  void windowOnLayerWithoutReduce_failsBeforeRunning() {
+    Flow<Integer> f = NUMBERS.partition(o -> o.window(Window.count(2))).map(x -> x);
+    fails(f::toList, "window was set on a layer that does not reduce");
+  }
+
+  @Test
+  void emptySourceLists_areRejected() {
+    fails(() -> Flow.fromEnumerables(List.<List<Integer>>of()), "at least one source");
+    fails(() -> Flow.fromFiles(List.of(), o -> o), "at least one file");
+    fails(() -> Flow.merge(List.of(), o -> o), "at least one flow");
+  }
+
+  @Test
+  void boundedJoin_nonPositiveBound_isRejected() {
+    fails(
+        () ->
+            Flow.boundedJoin(
+                JoinMode.INNER, NUMBERS, NUMBERS, x -> x, x -> x, (a, b) -> a, 0, o -> o),
+        "maxHeld must be at least 1");
+  }
+}
