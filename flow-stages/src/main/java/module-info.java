@@ -5,4 +5,5 @@
 module dev.flowstage.stages {
   exports dev.flowstage.stage;
   exports dev.flowstage.stage.dispatch;
+  exports dev.flowstage.stage.supervisor;
 }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.flowstage.stage.testing.RecordingConsumer;
 import dev.flowstage.stage.testing.TestProducer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -160,6 +161,45 @@ final class LifecycleTest {
         });
     StageDown down = assertInstanceOf(StageDown.class, seen.poll(20, TimeUnit.SECONDS));
     assertEquals(ExitReason.normal(), down.reason());
+  }
+
+  @Test
+  void watchAndSubscribeSameProducer_oneStageDownAfterTheCancel() throws Exception {
+    Stage<Integer> producer = system.startProducer(TestProducer.counter());
+    LinkedBlockingQueue<Object> seen = new LinkedBlockingQueue<>();
+    Consumer<Integer> c =
+        new Consumer<>() {
+          @Override
+          public void init(StageContext ctx) {
+            ctx.watch(producer);
+            ctx.subscribeTo(
+                producer, SubscriptionOptions.builder().cancel(CancelMode.TEMPORARY).build());
+          }
+
+          @Override
+          public void handleEvents(List<Integer> events, Subscription from, StageContext ctx) {}
+
+          @Override
+          public void handleCancel(Subscription s, ExitReason reason, StageContext ctx) {
+            seen.add("cancel:" + reason);
+          }
+
+          @Override
+          public void handleInfo(Object message, StageContext ctx) {
+            seen.add(message);
+          }
+        };
+    Stage<Void> consumer = system.startConsumer(c);
+    producer.stop(ExitReason.shutdown());
+    List<Object> got = new ArrayList<>();
+    got.add(seen.poll(20, TimeUnit.SECONDS));
+    got.add(seen.poll(20, TimeUnit.SECONDS));
+    consumer.syncInfo("end", WAIT);
+    got.add(seen.poll(20, TimeUnit.SECONDS));
+    assertEquals(3, got.size());
+    assertTrue(got.contains("cancel:" + ExitReason.shutdown()), got.toString());
+    assertEquals(1, got.stream().filter(o -> o instanceof StageDown).count(), got.toString());
+    assertEquals("end", got.get(2));
   }
 
   @Test

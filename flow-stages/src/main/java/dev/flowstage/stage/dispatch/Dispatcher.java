@@ -10,7 +10,10 @@ import java.util.List;
  * <p>A dispatcher is a single-threaded state machine: the runtime calls it only from the producer's
  * own thread, and it reaches the outside only through the {@link Outbox} it is given, so it can be
  * tested without threads. The {@code long} each method returns is demand to pass upstream, that is
- * to the producer's {@code handleDemand}; the runtime adds it up and never passes 0.
+ * to the producer's {@code handleDemand}; the runtime adds it up and never passes 0. Demand that
+ * arises inside {@link #dispatch} goes through {@link Outbox#askUpstream}. {@link #ask} and {@link
+ * #cancel} for a subscription the dispatcher does not know (an ask that raced a cancel) are ignored
+ * and return 0. The built-in dispatchers come from {@link Dispatchers}.
  *
  * @param <E> the event type
  */

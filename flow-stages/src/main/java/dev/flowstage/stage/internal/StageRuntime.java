@@ -113,7 +113,7 @@ public final class StageRuntime {
       throw new IllegalArgumentException(
           "a stage named '" + n + "' is already running in " + systemName + "; pick another name");
     }
-    all.removeIf(c -> !c.isAlive() && !c.thread().isAlive());
+    all.removeIf(c -> !c.isAlive() && c.thread() != null && !c.thread().isAlive());
     all.add(cell);
     cell.start(threads);
     try {
@@ -159,7 +159,9 @@ public final class StageRuntime {
   public List<Thread> threads() {
     List<Thread> ts = new ArrayList<>();
     for (StageCell<?> c : all) {
-      ts.add(c.thread());
+      if (c.thread() != null) {
+        ts.add(c.thread());
+      }
     }
     return ts;
   }
@@ -215,6 +217,9 @@ public final class StageRuntime {
 
   private static void join(StageCell<?> c) {
     Thread t = c.thread();
+    if (t == null) {
+      return;
+    }
     try {
       if (!t.join(JOIN)) {
         LOG.log(

@@ -1,0 +1,133 @@
+package dev.flowstage.stage.dispatch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.flowstage.stage.DemandMode;
+import dev.flowstage.stage.ProducerOptions;
+import dev.flowstage.stage.Stage;
+import dev.flowstage.stage.StageException;
+import dev.flowstage.stage.StageSystem;
+import dev.flowstage.stage.SubscriptionOptions;
+import dev.flowstage.stage.testing.RecordingConsumer;
+import dev.flowstage.stage.testing.TestProducer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The built-in dispatchers inside a running producer, including demand raised in dispatch. */
+final class DispatchersThroughStagesTest {
+  private final StageSystem system = new StageSystem("dispatch-test");
+
+  @AfterEach
+  void close() {
+    system.close();
+  }
+
+  private Stage<Integer> counter(Supplier<Dispatcher<Integer>> dispatcher) {
+    return system.startProducer(
+        TestProducer.counter(), ProducerOptions.<Integer>builder().dispatcher(dispatcher).build());
+  }
+
+  private RecordingConsumer<Integer> consumer(Stage<Integer> producer, SubscriptionOptions o) {
+    RecordingConsumer<Integer> rec = new RecordingConsumer<>();
+    system.startConsumer(rec).subscribeTo(producer, o);
+    return rec;
+  }
+
+  private static List<Integer> multiplesOf(int step, int count) {
+    List<Integer> result = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      result.add(i * step);
+    }
+    return result;
+  }
+
+  @Test
+  void demand_twoConsumers_shareEveryEventOnce() {
+    Stage<Integer> producer = counter(Dispatchers::demand);
+    SubscriptionOptions options = SubscriptionOptions.builder().maxDemand(10).build();
+    RecordingConsumer<Integer> a = consumer(producer, options);
+    RecordingConsumer<Integer> b = consumer(producer, options);
+    List<Integer> all = new ArrayList<>(a.awaitEvents(30));
+    all.addAll(b.awaitEvents(30));
+    assertEquals(60, all.stream().distinct().count());
+  }
+
+  @Test
+  void broadcast_selectorRejectingMost_stillGetsItsEvents() {
+    // Each batch of 4 holds at most one multiple of 10: without the discarded events being
+    // re-requested (Outbox.askUpstream), this consumer would wait forever.
+    Stage<Integer> producer = counter(Dispatchers::broadcast);
+    Predicate<Integer> tens = e -> e % 10 == 0;
+    RecordingConsumer<Integer> rec =
+        consumer(producer, SubscriptionOptions.builder().maxDemand(4).selector(tens).build());
+    rec.awaitEvents(multiplesOf(10, 5));
+  }
+
+  @Test
+  void broadcast_accumulateUntilAllSubscribed_bothReceiveEveryEvent() {
+    // As the guide recommends: hold demand until every consumer is subscribed.
+    Stage<Integer> producer =
+        system.startProducer(
+            TestProducer.counter(),
+            ProducerOptions.<Integer>builder()
+                .dispatcher(Dispatchers::broadcast)
+                .demandMode(DemandMode.ACCUMULATE)
+                .build());
+    SubscriptionOptions options = SubscriptionOptions.builder().maxDemand(8).build();
+    RecordingConsumer<Integer> a = consumer(producer, options);
+    RecordingConsumer<Integer> b = consumer(producer, options);
+    producer.demandMode(DemandMode.FORWARD);
+    assertEquals(multiplesOf(1, 40), a.awaitEvents(40));
+    assertEquals(multiplesOf(1, 40), b.awaitEvents(40));
+  }
+
+  @Test
+  void broadcast_sameConsumerTwice_isRefused() {
+    Stage<Integer> producer = counter(Dispatchers::broadcast);
+    Stage<Void> consumer = system.startConsumer(new RecordingConsumer<Integer>());
+    SubscriptionOptions options = SubscriptionOptions.builder().maxDemand(8).build();
+    consumer.subscribeTo(producer, options);
+    StageException e =
+        assertThrows(StageException.class, () -> consumer.subscribeTo(producer, options));
+    assertTrue(e.getMessage().contains("already subscribed"), e.getMessage());
+  }
+
+  @Test
+  void partition_byParity_routesEachEventToItsPartition() {
+    Stage<Integer> producer = counter(() -> Dispatchers.partition(2, e -> e % 2));
+    RecordingConsumer<Integer> even =
+        consumer(producer, SubscriptionOptions.builder().maxDemand(6).partition(0).build());
+    RecordingConsumer<Integer> odd =
+        consumer(producer, SubscriptionOptions.builder().maxDemand(6).partition(1).build());
+    assertEquals(multiplesOf(2, 20), even.awaitEvents(20));
+    List<Integer> odds = odd.awaitEvents(20);
+    assertTrue(odds.stream().allMatch(e -> e % 2 == 1), odds.toString());
+  }
+
+  @Test
+  void partition_hashDroppingMost_stillDeliversTheRest() {
+    Stage<Integer> producer =
+        counter(() -> Dispatchers.partition(1, e -> e % 10 == 0 ? 0 : Dispatchers.DROP));
+    RecordingConsumer<Integer> rec =
+        consumer(producer, SubscriptionOptions.builder().maxDemand(3).partition(0).build());
+    rec.awaitEvents(multiplesOf(10, 5));
+  }
+
+  @Test
+  void partition_unknownPartition_isRefusedWithTheDispatchersMessage() {
+    Stage<Integer> producer = counter(() -> Dispatchers.partition(2));
+    Stage<Void> consumer = system.startConsumer(new RecordingConsumer<Integer>());
+    StageException e =
+        assertThrows(
+            StageException.class,
+            () ->
+                consumer.subscribeTo(producer, SubscriptionOptions.builder().partition(5).build()));
+    assertTrue(e.getMessage().contains("partition must be one of [0, 1], got: 5"), e.getMessage());
+  }
+}
