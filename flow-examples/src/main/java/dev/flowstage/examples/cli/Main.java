@@ -1,41 +1,50 @@
 package dev.flowstage.examples.cli;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** The {@code flowstage} command line: {@code flowstage wordcount [FILE...]} and friends. */
+/**
+ * The {@code flowstage} command line: {@code flowstage wordcount [PATH...]}, {@code flowstage
+ * example [NAME]}, {@code --help} and {@code --version}.
+ *
+ * <p>Exit status: 0 on success, 2 for a bad option or bad input (one line on stderr naming the
+ * problem), 1 for an unexpected failure.
+ */
 @Command(
     name = "flowstage",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "Back-pressured, parallel data processing on virtual threads.",
-    subcommands = {Main.WordCountCommand.class})
+    description = {
+      "Back-pressured, parallel data processing on virtual threads:"
+          + " Elixir's GenStage and Flow for Java.",
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  flowstage wordcount                 top words of the built-in sample text",
+      "  flowstage wordcount --json FILE     the same for a file, as JSON",
+      "  flowstage example                   list the examples",
+      "  flowstage example producer-consumer run one",
+      "  flowstage help wordcount            every wordcount option",
+    })
 public final class Main implements Callable<Integer> {
 
-  /** Exit code for bad input: a missing or unreadable file, or a bad option. */
+  /** Exit status for a bad option or bad input: a missing, unreadable or non-regular file. */
   public static final int EXIT_USAGE = 2;
 
+  /** Exit status for an unexpected failure. */
+  public static final int EXIT_FAILURE = 1;
+
+  @Spec CommandSpec spec;
+
+  private Main() {}
+
   /**
-   * Runs the command line and exits the JVM with its exit code.
+   * Runs the command line and exits the JVM with its exit status.
    *
    * @param args the command-line arguments
    */
@@ -44,87 +53,75 @@ public final class Main implements Callable<Integer> {
   }
 
   /**
-   * Runs the command line in-process, writing to the given streams; used by tests.
+   * Runs the command line in-process with {@code System.in} as standard input.
    *
    * @param out where results go
-   * @param err where errors go
+   * @param err where errors and progress go
    * @param args the command-line arguments
-   * @return the exit code
+   * @return the exit status
    */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
+    return run(CliEnvironment.system(out, err), args);
+  }
+
+  /**
+   * Runs the command line in-process in the given environment; tests use this to supply standard
+   * input, a terminal or not, and a small sample text.
+   *
+   * @param env streams and services
+   * @param args the command-line arguments
+   * @return the exit status
+   */
+  public static int run(CliEnvironment env, String... args) {
     CommandLine cli = new CommandLine(new Main());
-    cli.setOut(out).setErr(err);
-    return cli.execute(args);
+    cli.addSubcommand(new WordCountCommand(env));
+    cli.addSubcommand(new ExampleCommand(env));
+    cli.addSubcommand(new CommandLine.HelpCommand());
+    cli.setOut(env.out()).setErr(env.err());
+    cli.setParameterExceptionHandler(
+        (e, arguments) -> {
+          String command = e.getCommandLine().getCommandSpec().qualifiedName();
+          env.err()
+              .println("flowstage: " + oneLine(e.getMessage()) + " (see '" + command + " --help')");
+          env.err().flush();
+          return EXIT_USAGE;
+        });
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          if (e instanceof InputResolver.BadInputException || e instanceof java.io.IOException) {
+            env.err().println("flowstage: " + oneLine(e.getMessage()));
+            env.err().flush();
+            return EXIT_USAGE;
+          }
+          env.err().println("flowstage: unexpected failure: " + oneLine(String.valueOf(e)));
+          env.err().flush();
+          return EXIT_FAILURE;
+        });
+    int status = cli.execute(args);
+    env.out().flush();
+    env.err().flush();
+    return status;
+  }
+
+  private static String oneLine(String message) {
+    return message == null ? "" : message.strip().replaceAll("\\s*\\R\\s*", "; ");
   }
 
   @Override
   public Integer call() {
-    CommandLine.usage(this, System.out);
+    spec.commandLine().usage(spec.commandLine().getOut());
     return 0;
   }
 
-  /** Reads the version from the jar's manifest, falling back to "development". */
+  /** Reads the version from the jar's manifest ({@code Implementation-Version}). */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
       String v = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"flowstage " + (v == null ? "development" : v)};
-    }
-  }
-
-  @Command(
-      name = "wordcount",
-      mixinStandardHelpOptions = true,
-      description =
-          "Counts words in files (default: a built-in sample text) and prints the top words.")
-  static final class WordCountCommand implements Callable<Integer> {
-    private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}]+(?:'[\\p{L}\\p{N}]+)*");
-
-    @Spec CommandLine.Model.CommandSpec spec;
-
-    @Parameters(paramLabel = "FILE", arity = "0..*", description = "Files to count.")
-    List<Path> files = new ArrayList<>();
-
-    @Option(names = "--top", defaultValue = "10", description = "How many words to print.")
-    int top;
-
-    @Override
-    public Integer call() throws IOException {
-      PrintWriter out = spec.commandLine().getOut();
-      PrintWriter err = spec.commandLine().getErr();
-      Map<String, Long> counts = new HashMap<>();
-      if (files.isEmpty()) {
-        try (InputStream in =
-            Main.class.getResourceAsStream("/dev/flowstage/examples/sample.txt")) {
-          count(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)), counts);
-        }
-      }
-      for (Path file : files) {
-        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-          err.println("flowstage: cannot read " + file + ": no such readable file");
-          return EXIT_USAGE;
-        }
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-          count(reader, counts);
-        }
-      }
-      counts.entrySet().stream()
-          .sorted(
-              Map.Entry.<String, Long>comparingByValue()
-                  .reversed()
-                  .thenComparing(Map.Entry.comparingByKey()))
-          .limit(top)
-          .forEach(e -> out.printf("%8d  %s%n", e.getValue(), e.getKey()));
-      return 0;
-    }
-
-    private static void count(BufferedReader reader, Map<String, Long> counts) throws IOException {
-      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-        Matcher m = WORD.matcher(line);
-        while (m.find()) {
-          counts.merge(m.group().toLowerCase(Locale.ROOT), 1L, Long::sum);
-        }
-      }
+      return new String[] {
+        "flowstage " + (v == null ? "(development build, not from a jar)" : v),
+        "Java " + Runtime.version() + " (" + System.getProperty("java.vendor", "?") + ")"
+      };
     }
   }
 }

@@ -1,0 +1,96 @@
+package dev.flowstage.examples.wordcount;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.LongConsumer;
+
+/** One input of a word count: a file, standard input, or the built-in sample text. */
+public sealed interface Input {
+  /** How the input is named in messages ({@code -} for standard input). */
+  String name();
+
+  /** The size in bytes, or {@code -1} when it is not known in advance (standard input). */
+  long size();
+
+  /**
+   * Opens the input as lines.
+   *
+   * @param charset how bytes are decoded (the sample text ignores it: it is generated as text)
+   * @param bytesRead told how many bytes were read, chunk by chunk, for progress
+   * @return a line source that the caller closes
+   * @throws IOException if the input cannot be opened
+   */
+  LineSource open(Charset charset, LongConsumer bytesRead) throws IOException;
+
+  /**
+   * A regular file.
+   *
+   * @param path the file
+   * @param size its size in bytes when the job was planned
+   */
+  record FileInput(Path path, long size) implements Input {
+    @Override
+    public String name() {
+      return path.toString();
+    }
+
+    @Override
+    public LineSource open(Charset charset, LongConsumer bytesRead) throws IOException {
+      return new DecodingLineSource(Files.newInputStream(path), charset, bytesRead);
+    }
+  }
+
+  /**
+   * Standard input ({@code -} on the command line); read once, never closed.
+   *
+   * @param in the stream to read
+   */
+  record StdinInput(InputStream in) implements Input {
+    @Override
+    public String name() {
+      return "-";
+    }
+
+    @Override
+    public long size() {
+      return -1;
+    }
+
+    @Override
+    public LineSource open(Charset charset, LongConsumer bytesRead) {
+      // Closing a count must not close the process's standard input.
+      InputStream unclosable =
+          new FilterInputStream(in) {
+            @Override
+            public void close() {}
+          };
+      return new DecodingLineSource(unclosable, charset, bytesRead);
+    }
+  }
+
+  /**
+   * The built-in sample text, generated deterministically (see {@link SampleText}).
+   *
+   * @param sample the text
+   */
+  record SampleInput(SampleText sample) implements Input {
+    @Override
+    public String name() {
+      return "<sample>";
+    }
+
+    @Override
+    public long size() {
+      return sample.totalBytes();
+    }
+
+    @Override
+    public LineSource open(Charset charset, LongConsumer bytesRead) {
+      return sample.lines(bytesRead);
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package dev.flowstage.examples.wordcount;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * How a line of text is cut into words.
+ *
+ * <p>{@link #WORDS} is the default of {@code flowstage wordcount}; {@link #SPACE} is the definition
+ * used by the benchmarks and by the word count in Elixir Flow's README ({@code String.split(line, "
+ * ")}).
+ */
+public enum Tokenizer {
+  /**
+   * Maximal runs of Unicode letters and digits, with inner apostrophes kept ({@code don't} is one
+   * word, {@code 'quoted'} is {@code quoted}), lowercased with {@link Locale#ROOT}. The typographic
+   * apostrophe U+2019 is accepted and written as U+0027, so {@code don’t} and {@code don't} are the
+   * same word.
+   */
+  WORDS {
+    @Override
+    public List<String> tokens(String line) {
+      List<String> out = new ArrayList<>();
+      int n = line.length();
+      int i = 0;
+      while (i < n) {
+        // Skip to the start of a word.
+        while (i < n && !Character.isLetterOrDigit(line.codePointAt(i))) {
+          i += Character.charCount(line.codePointAt(i));
+        }
+        if (i >= n) {
+          break;
+        }
+        int start = i;
+        boolean typographic = false;
+        while (i < n) {
+          int cp = line.codePointAt(i);
+          if (Character.isLetterOrDigit(cp)) {
+            i += Character.charCount(cp);
+          } else if (isApostrophe(cp)
+              && i + 1 < n
+              && Character.isLetterOrDigit(line.codePointAt(i + 1))) {
+            // An apostrophe is kept only between two letters or digits.
+            typographic |= cp != '\'';
+            i++;
+          } else {
+            break;
+          }
+        }
+        String word = line.substring(start, i).toLowerCase(Locale.ROOT);
+        out.add(typographic ? word.replace('\u2019', '\'') : word);
+      }
+      return out;
+    }
+  },
+
+  /**
+   * The line split on the single space character U+0020, with case and punctuation kept and empty
+   * tokens (from repeated spaces) skipped. Tabs and other whitespace stay inside tokens.
+   */
+  SPACE {
+    @Override
+    public List<String> tokens(String line) {
+      List<String> out = new ArrayList<>();
+      int start = 0;
+      int n = line.length();
+      for (int i = 0; i <= n; i++) {
+        if (i == n || line.charAt(i) == ' ') {
+          if (i > start) {
+            out.add(line.substring(start, i));
+          }
+          start = i + 1;
+        }
+      }
+      return out;
+    }
+  };
+
+  /**
+   * Returns the words of one line, in order.
+   *
+   * @param line a line without its line terminator
+   * @return a new mutable list of the line's words, empty if it has none
+   */
+  public abstract List<String> tokens(String line);
+
+  /** The name used on the command line ({@code words}, {@code space}). */
+  public String cliName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  private static boolean isApostrophe(int cp) {
+    return cp == '\'' || cp == '\u2019';
+  }
+}

@@ -1,0 +1,64 @@
+package dev.flowstage.examples.wordcount;
+
+import dev.flowstage.examples.wordcount.WordCountResult.WordFrequency;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+
+/**
+ * Word and distinct counts plus the most frequent words, of one partition or, once merged, of the
+ * whole input. Mutable; used by one stage at a time.
+ */
+public final class Totals {
+  private final int top;
+  private final PriorityQueue<WordFrequency> worstFirst;
+  long words;
+  long distinct;
+
+  /**
+   * Creates empty totals.
+   *
+   * @param top how many of the most frequent words to keep, at least 1
+   */
+  public Totals(int top) {
+    this.top = top;
+    this.worstFirst = new PriorityQueue<>(top + 1, WordFrequency.BY_COUNT_THEN_WORD.reversed());
+  }
+
+  void offer(WordFrequency f) {
+    worstFirst.add(f);
+    if (worstFirst.size() > top) {
+      worstFirst.poll();
+    }
+  }
+
+  /**
+   * Adds another partition's totals to these; the merge function of the departition stage.
+   *
+   * @param other totals of words no other partition has seen
+   * @return this
+   */
+  public Totals merge(Totals other) {
+    words += other.words;
+    distinct += other.distinct;
+    other.worstFirst.forEach(this::offer);
+    return this;
+  }
+
+  /** Words counted. */
+  public long words() {
+    return words;
+  }
+
+  /** Distinct words counted. */
+  public long distinct() {
+    return distinct;
+  }
+
+  /** The most frequent words, by count descending, then word ascending. */
+  public List<WordFrequency> top() {
+    List<WordFrequency> sorted = new ArrayList<>(worstFirst);
+    sorted.sort(WordFrequency.BY_COUNT_THEN_WORD);
+    return sorted;
+  }
+}

@@ -1,0 +1,34 @@
+package dev.flowstage.examples.wordcount;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Something that runs a {@link WordCountJob}. The command line talks to this interface only, so
+ * tests can check any engine against the same contract ({@code WordCountEngineContractTest}).
+ */
+public interface WordCountEngine {
+  /** Returns the engine {@code flowstage wordcount} uses: the word count on the Flow DSL. */
+  static WordCountEngine standard() {
+    return new FlowWordCountEngine();
+  }
+
+  /**
+   * Counts the words of every input of {@code job}.
+   *
+   * @param job what to count
+   * @param progress incremented, from any thread, as input is read (bytes; characters for files
+   *     read by the Flow file source), for the progress bar
+   * @return the counts and statistics
+   * @throws IOException if an input cannot be read; the count stops and every stage ends
+   */
+  WordCountResult run(WordCountJob job, LongAdder progress) throws IOException;
+
+  /**
+   * Describes the stages {@link #run} would start for {@code job}, as a Mermaid flowchart.
+   *
+   * @param job the job
+   * @return Mermaid source, starting with {@code flowchart LR}
+   */
+  String mermaid(WordCountJob job);
+}

@@ -1,0 +1,73 @@
+package dev.flowstage.examples.wordcount;
+
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * What to count and how: the inputs and the options of {@code flowstage wordcount}.
+ *
+ * @param inputs the inputs, counted as one text; at least one
+ * @param tokenizer how lines are cut into words; default {@link Tokenizer#WORDS}
+ * @param top how many of the most frequent words to report; default 10
+ * @param stages parallel stages per layer (tokenizers, then counters); default the number of
+ *     available processors
+ * @param maxDemand the largest batch a stage asks for (GenStage {@code max_demand}); default 1000
+ * @param charset how file bytes are decoded; default UTF-8
+ */
+public record WordCountJob(
+    List<Input> inputs, Tokenizer tokenizer, int top, int stages, int maxDemand, Charset charset) {
+
+  /** The default for {@link #top()}. */
+  public static final int DEFAULT_TOP = 10;
+
+  /** The default for {@link #maxDemand()}, as in GenStage. */
+  public static final int DEFAULT_MAX_DEMAND = 1000;
+
+  /** Checks the options; each message says how to fix the value. */
+  public WordCountJob {
+    inputs = List.copyOf(inputs);
+    if (inputs.isEmpty()) {
+      throw new IllegalArgumentException("a word count needs at least one input");
+    }
+    if (top < 1) {
+      throw new IllegalArgumentException("--top must be at least 1, got " + top);
+    }
+    if (stages < 1) {
+      throw new IllegalArgumentException(
+          "--stages must be at least 1, got " + stages + " (default: one per core)");
+    }
+    if (maxDemand < 1) {
+      throw new IllegalArgumentException(
+          "--max-demand must be at least 1, got " + maxDemand + " (default: 1000)");
+    }
+  }
+
+  /**
+   * Returns a job over {@code inputs} with every option at its default.
+   *
+   * @param inputs the inputs
+   * @return the job
+   */
+  public static WordCountJob of(List<Input> inputs) {
+    return new WordCountJob(
+        inputs,
+        Tokenizer.WORDS,
+        DEFAULT_TOP,
+        Runtime.getRuntime().availableProcessors(),
+        DEFAULT_MAX_DEMAND,
+        StandardCharsets.UTF_8);
+  }
+
+  /** The total input size in bytes, or {@code -1} if some input's size is unknown. */
+  public long totalBytes() {
+    long total = 0;
+    for (Input input : inputs) {
+      if (input.size() < 0) {
+        return -1;
+      }
+      total += input.size();
+    }
+    return total;
+  }
+}

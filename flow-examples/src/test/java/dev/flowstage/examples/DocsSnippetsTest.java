@@ -1,0 +1,94 @@
+package dev.flowstage.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Code in the docs this module owns is copied from compiled sources, never typed freehand: every
+ * {@code java} block follows a {@code <!-- snippet: NAME (PATH) -->} marker and equals the region
+ * between {@code // snippet-start: NAME} and {@code // snippet-end: NAME} in PATH.
+ */
+final class DocsSnippetsTest {
+  /** Tests run in the module directory; the docs are one level up. */
+  private static final Path ROOT = Path.of("..");
+
+  private static final Pattern MARKED_BLOCK =
+      Pattern.compile(
+          "<!-- snippet: (\\S+) \\((\\S+)\\) -->\\s*```java\\n(.*?)```", Pattern.DOTALL);
+  private static final Pattern ANY_JAVA_BLOCK = Pattern.compile("```java\\n");
+
+  static Stream<Path> ownedDocs() {
+    return Stream.of(
+            "README.md",
+            "flow-examples/README.md",
+            "docs/guides/getting-started.md",
+            "docs/guides/performance.md",
+            "docs/guides/troubleshooting.md")
+        .map(ROOT::resolve)
+        .filter(Files::exists);
+  }
+
+  @ParameterizedTest
+  @MethodSource("ownedDocs")
+  void javaBlocks_areCopiesOfCompiledRegions(Path doc) throws IOException {
+    String text = Files.readString(doc);
+    Matcher m = MARKED_BLOCK.matcher(text);
+    int marked = 0;
+    while (m.find()) {
+      marked++;
+      Path source = ROOT.resolve(m.group(2));
+      assertTrue(Files.exists(source), doc + ": snippet source missing: " + source);
+      String region = region(Files.readString(source), m.group(1), source);
+      assertEquals(
+          region, m.group(3), doc + ": snippet '" + m.group(1) + "' drifted from " + source);
+    }
+    long blocks = ANY_JAVA_BLOCK.matcher(text).results().count();
+    assertEquals(blocks, marked, doc + ": a java block without a snippet marker (freehand code)");
+  }
+
+  /** The lines between the region markers, with their common indentation removed. */
+  static String region(String source, String name, Path path) {
+    List<String> lines = new ArrayList<>();
+    boolean inside = false;
+    boolean found = false;
+    for (String line : source.lines().toList()) {
+      String t = line.strip();
+      if (t.equals("// snippet-start: " + name)) {
+        inside = true;
+        found = true;
+      } else if (t.equals("// snippet-end: " + name)) {
+        inside = false;
+      } else if (inside && !t.startsWith("// snippet-")) {
+        lines.add(line);
+      }
+    }
+    assertTrue(found, "no region '" + name + "' in " + path);
+    assertFalse(inside, "region '" + name + "' not closed in " + path);
+    while (!lines.isEmpty() && lines.get(lines.size() - 1).isBlank()) {
+      lines.remove(lines.size() - 1);
+    }
+    int indent =
+        lines.stream()
+            .filter(l -> !l.isBlank())
+            .mapToInt(l -> l.length() - l.stripLeading().length())
+            .min()
+            .orElse(0);
+    StringBuilder out = new StringBuilder();
+    for (String l : lines) {
+      out.append(l.isBlank() ? "" : l.substring(indent)).append('\n');
+    }
+    return out.toString();
+  }
+}

@@ -1,0 +1,199 @@
+package dev.flowstage.examples.wordcount;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.flowstage.examples.wordcount.WordCountResult.WordFrequency;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every {@link WordCountEngine} against a sequential count as the oracle, over seeded random texts,
+ * stage counts and batch sizes.
+ */
+final class WordCountEngineContractTest {
+  private static final String[] VOCABULARY = {
+    "the", "The", "river", "don't", "Don\u2019t", "42", "café", "a", "b", "stage", "STAGE", "'q'"
+  };
+  private static final String[] SEPARATORS = {" ", "  ", ", ", "\t", "! ", " -- "};
+
+  @TempDir Path dir;
+
+  static List<Supplier<WordCountEngine>> engines() {
+    return List.of(FlowWordCountEngine::new);
+  }
+
+  static Stream<Arguments> enginesAndSeeds() {
+    int tries = Integer.getInteger("properties.tries", 40);
+    return engines().stream()
+        .flatMap(e -> IntStream.range(0, tries).mapToObj(seed -> Arguments.of(e, seed)));
+  }
+
+  static Stream<Arguments> engineList() {
+    return engines().stream().map(Arguments::of);
+  }
+
+  @ParameterizedTest
+  @MethodSource("enginesAndSeeds")
+  void run_randomTexts_matchesSequentialCount(Supplier<WordCountEngine> engine, int seed)
+      throws IOException {
+    SplittableRandom random = new SplittableRandom(seed);
+    int files = 1 + random.nextInt(3);
+    List<Input> inputs = new ArrayList<>();
+    List<String> allLines = new ArrayList<>();
+    long bytes = 0;
+    for (int f = 0; f < files; f++) {
+      StringBuilder text = new StringBuilder();
+      int lines = random.nextInt(300);
+      for (int l = 0; l < lines; l++) {
+        StringBuilder line = new StringBuilder();
+        int words = random.nextInt(12);
+        for (int w = 0; w < words; w++) {
+          line.append(VOCABULARY[random.nextInt(VOCABULARY.length)]);
+          line.append(SEPARATORS[random.nextInt(SEPARATORS.length)]);
+        }
+        allLines.add(line.toString());
+        text.append(line).append('\n');
+      }
+      Path file = dir.resolve("f" + f + ".txt");
+      Files.writeString(file, text, StandardCharsets.UTF_8);
+      bytes += Files.size(file);
+      inputs.add(new Input.FileInput(file, Files.size(file)));
+    }
+    Tokenizer tokenizer = random.nextBoolean() ? Tokenizer.WORDS : Tokenizer.SPACE;
+    int top = 1 + random.nextInt(15);
+    WordCountJob job =
+        new WordCountJob(
+            inputs,
+            tokenizer,
+            top,
+            1 + random.nextInt(4),
+            1 + random.nextInt(50),
+            StandardCharsets.UTF_8);
+
+    WordCountResult result = engine.get().run(job, new LongAdder());
+
+    Map<String, Long> oracle = new HashMap<>();
+    long words = 0;
+    for (String line : allLines) {
+      for (String word : tokenizer.tokens(line)) {
+        oracle.merge(word, 1L, Long::sum);
+        words++;
+      }
+    }
+    List<WordFrequency> expectedTop =
+        oracle.entrySet().stream()
+            .map(e -> new WordFrequency(e.getKey(), e.getValue()))
+            .sorted(WordFrequency.BY_COUNT_THEN_WORD)
+            .limit(top)
+            .toList();
+    String context = "seed " + seed + ", job " + job;
+    assertEquals(expectedTop, result.top(), context);
+    assertEquals(words, result.words(), context);
+    assertEquals(oracle.size(), result.distinct(), context);
+    assertEquals(allLines.size(), result.lines(), context);
+    assertEquals(bytes, result.bytes(), context);
+    assertEquals(files, result.files(), context);
+    assertEquals(0, result.malformed(), context);
+  }
+
+  @ParameterizedTest
+  @MethodSource("engineList")
+  void run_tiedCounts_breaksTiesByWordAscending(Supplier<WordCountEngine> engine)
+      throws IOException {
+    Path file = dir.resolve("ties.txt");
+    Files.writeString(file, "pear apple fig\nfig apple pear\nzebra\n");
+    WordCountJob job =
+        new WordCountJob(
+            List.of(new Input.FileInput(file, Files.size(file))),
+            Tokenizer.WORDS,
+            3,
+            3,
+            1,
+            StandardCharsets.UTF_8);
+    assertEquals(
+        List.of(
+            new WordFrequency("apple", 2),
+            new WordFrequency("fig", 2),
+            new WordFrequency("pear", 2)),
+        engine.get().run(job, new LongAdder()).top());
+  }
+
+  @ParameterizedTest
+  @MethodSource("engineList")
+  void run_malformedBytes_areCountedNotFatal(Supplier<WordCountEngine> engine) throws IOException {
+    Path file = dir.resolve("bad.txt");
+    Files.write(file, new byte[] {'o', 'k', ' ', (byte) 0xFF, (byte) 0xFE, '\n', 'o', 'k'});
+    WordCountResult result =
+        engine.get().run(WordCountJob.of(List.of(new Input.FileInput(file, 8))), new LongAdder());
+    assertEquals(List.of(new WordFrequency("ok", 2)), result.top());
+    assertEquals(2, result.malformed());
+    assertEquals(2, result.lines());
+  }
+
+  @ParameterizedTest
+  @MethodSource("engineList")
+  void run_fileVanishedBeforeTheRun_throwsNamingIt(Supplier<WordCountEngine> engine)
+      throws IOException {
+    Path good = dir.resolve("good.txt");
+    Files.writeString(good, "word\n".repeat(10_000));
+    Path gone = dir.resolve("gone.txt");
+    WordCountJob job =
+        new WordCountJob(
+            List.of(new Input.FileInput(good, Files.size(good)), new Input.FileInput(gone, 1)),
+            Tokenizer.WORDS,
+            10,
+            2,
+            10,
+            StandardCharsets.UTF_8);
+    IOException e = assertThrows(IOException.class, () -> engine.get().run(job, new LongAdder()));
+    assertTrue(e.getMessage().contains("gone.txt"), e.getMessage());
+  }
+
+  @ParameterizedTest
+  @MethodSource("engineList")
+  void run_filesAndSampleTogether_countsBoth(Supplier<WordCountEngine> engine) throws IOException {
+    Path file = dir.resolve("extra.txt");
+    Files.writeString(file, "zyzzyva zyzzyva\n");
+    SampleText text = SampleText.ofLines(100);
+    WordCountJob job =
+        new WordCountJob(
+            List.of(new Input.FileInput(file, Files.size(file)), new Input.SampleInput(text)),
+            Tokenizer.WORDS,
+            1000,
+            2,
+            7,
+            StandardCharsets.UTF_8);
+    WordCountResult result = engine.get().run(job, new LongAdder());
+    assertEquals(101, result.lines());
+    assertEquals(text.totalBytes() + Files.size(file), result.bytes());
+    assertTrue(result.top().contains(new WordFrequency("zyzzyva", 2)), result.top().toString());
+  }
+
+  @ParameterizedTest
+  @MethodSource("engineList")
+  void run_sample_countsEveryLineOfIt(Supplier<WordCountEngine> engine) throws IOException {
+    SampleText text = SampleText.ofLines(2_000);
+    WordCountResult result =
+        engine.get().run(WordCountJob.of(List.of(new Input.SampleInput(text))), new LongAdder());
+    assertEquals(2_000, result.lines());
+    assertEquals(text.totalBytes(), result.bytes());
+    assertEquals("the", result.top().get(0).word());
+  }
+}
