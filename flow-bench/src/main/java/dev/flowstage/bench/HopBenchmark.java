@@ -1,5 +1,6 @@
 package dev.flowstage.bench;
 
+import dev.flowstage.stage.dispatch.Dispatchers;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.SynchronousQueue;
@@ -25,6 +26,10 @@ import reactor.core.scheduler.Schedulers;
  * Events per second through one producer-to-consumer hop between two threads, for batch sizes
  * (GenStage's {@code maxDemand}) 1 to 10 000; each invocation moves {@value Events#COUNT} events
  * and the score is events per second.
+ *
+ * <p>{@code flowstage} runs a producer stage and a consumer stage (each on its own virtual thread)
+ * subscribed with {@code maxDemand = batchSize} and the default {@code minDemand = maxDemand / 2};
+ * each invocation starts and closes its {@code StageSystem}, so stage start-up is included.
  *
  * <p>Baselines: {@code arrayBlockingQueue} hands the same batches ({@code Object[]} of {@code
  * batchSize} events) from the benchmark thread to a consumer thread through an {@link
@@ -77,6 +82,17 @@ public class HopBenchmark {
     consumer.join(TimeUnit.SECONDS.toMillis(10));
     source.dispose();
     target.dispose();
+  }
+
+  /**
+   * Moves all events from a Flowstage producer to a consumer.
+   *
+   * @return the consumer's sum of the events
+   */
+  @Benchmark
+  @OperationsPerInvocation(Events.COUNT)
+  public long flowstage() {
+    return Events.check(StageFixtures.run(0, 1, batchSize, Dispatchers::demand, false)[0]);
   }
 
   /**

@@ -126,7 +126,7 @@ public final class CorpusGenerator {
    * @return the number of bytes written
    * @throws IOException if writing fails
    */
-  static long write(long size, OutputStream out) throws IOException {
+  public static long write(long size, OutputStream out) throws IOException {
     byte[][] words = Vocabulary.WORDS;
     Alias zipf = Vocabulary.ZIPF;
     SplittableRandom random = new SplittableRandom(SEED + 1);

@@ -35,8 +35,13 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code --bench-jar FILE} [flow-bench/target/benchmarks.jar], {@code --cli-jar FILE}
  *       [flow-examples/target/flowstage.jar];
  *   <li>{@code --kind NAME} a label stored in the JSON (compare, scaling, memory) [compare];
+ *   <li>{@code --timeout SECONDS} a run taking longer is killed and counted as failed [600];
  *   <li>{@code --out FILE} the JSON to write (required).
  * </ul>
+ *
+ * <p>An implementation that fails a run (non-zero exit, timeout, unreadable output) is not run
+ * again: its failure is the result, and a hang must not stall the whole comparison. {@code
+ * --list-flowstage true} only prints the Flowstage implementations that are built.
  *
  * <p>Peak RSS comes from GNU {@code /usr/bin/time -v} when it is installed, otherwise from polling
  * {@code VmHWM} in {@code /proc/PID/status} (the kernel's own high-water mark, so a poll that
@@ -73,6 +78,7 @@ public final class WordCountComparison {
   private final String kind;
   private final Path java;
   private final RssProbe probe;
+  private final long timeoutSeconds;
 
   /** One implementation to run, with an optional stage count. */
   record Impl(String name, Integer stages, List<String> command) {
@@ -86,7 +92,14 @@ public final class WordCountComparison {
       double wallMs, Double countMs, Long peakRssKiB, WordCountResult result, String failure) {}
 
   private WordCountComparison(
-      Path corpus, List<Impl> impls, int runs, List<String> javaOpts, String kind, Path java) {
+      Path corpus,
+      List<Impl> impls,
+      int runs,
+      List<String> javaOpts,
+      String kind,
+      Path java,
+      long timeoutSeconds) {
+    this.timeoutSeconds = timeoutSeconds;
     this.corpus = corpus;
     this.impls = impls;
     this.runs = runs;
@@ -155,7 +168,13 @@ public final class WordCountComparison {
     }
     WordCountComparison comparison =
         new WordCountComparison(
-            corpus, impls, runs, javaOpts, opts.getOrDefault("kind", "compare"), java);
+            corpus,
+            impls,
+            runs,
+            javaOpts,
+            opts.getOrDefault("kind", "compare"),
+            java,
+            Long.parseLong(opts.getOrDefault("timeout", "600")));
     Map<String, Object> report = comparison.run();
     Files.createDirectories(out.toAbsolutePath().getParent());
     Files.writeString(out, Json.write(report));
@@ -253,6 +272,9 @@ public final class WordCountComparison {
       // Rotate the order each round so no implementation always runs first (or after the same one).
       for (int k = 0; k < impls.size(); k++) {
         Impl impl = impls.get((k + round) % impls.size());
+        if (byImpl.get(impl.label()).stream().anyMatch(r -> r.failure() != null)) {
+          continue; // failed before: not run again
+        }
         Run run = runOnce(impl);
         byImpl.get(impl.label()).add(run);
         System.err.printf(
@@ -392,12 +414,18 @@ public final class WordCountComparison {
       pb.environment().remove("JAVA_TOOL_OPTIONS"); // its banner on stderr is noise, options differ
       long start = System.nanoTime();
       Process p = pb.start();
-      Long polled = probe == RssProbe.PROC ? pollVmHwm(p) : null;
-      boolean finished = p.waitFor(2, TimeUnit.HOURS);
+      Long polled =
+          probe == RssProbe.PROC
+              ? pollVmHwm(p, start + TimeUnit.SECONDS.toNanos(timeoutSeconds))
+              : null;
+      boolean finished = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
       double wallMs = (System.nanoTime() - start) / 1e6;
       if (!finished) {
+        // With GNU time the JVM is time's child: end it too, then time itself.
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
-        return new Run(wallMs, null, polled, null, "timed out after 2 h");
+        p.waitFor(30, TimeUnit.SECONDS);
+        return new Run(wallMs, null, polled, null, "timed out after " + timeoutSeconds + " s");
       }
       Long rss = probe == RssProbe.GNU_TIME ? gnuTimeRss(timeFile) : polled;
       String out = Files.readString(stdout, StandardCharsets.UTF_8);
@@ -514,10 +542,10 @@ public final class WordCountComparison {
     return null;
   }
 
-  private static Long pollVmHwm(Process p) throws InterruptedException {
+  private static Long pollVmHwm(Process p, long deadlineNanos) throws InterruptedException {
     Path status = Path.of("/proc", String.valueOf(p.pid()), "status");
     Long peak = null;
-    while (p.isAlive()) {
+    while (p.isAlive() && System.nanoTime() < deadlineNanos) {
       try {
         for (String line : Files.readAllLines(status)) {
           if (line.startsWith("VmHWM:")) {

@@ -50,7 +50,11 @@ final class BenchReportTest {
             "0",
             "loadAverageAfter",
             "0"));
-    r.put("corpus", Map.of("path", "/c/words-16m.txt", "bytes", 16L << 20));
+    r.put(
+        "corpus",
+        kind.equals("memory")
+            ? Map.of("path", "/c/words-1g.txt", "bytes", 1L << 30)
+            : Map.of("path", "/c/words-16m.txt", "bytes", 16L << 20));
     r.put("runsPerImpl", 3);
     r.put("javaOpts", kind.equals("memory") ? "-Xmx256m" : "");
     r.put("impls", impls);
