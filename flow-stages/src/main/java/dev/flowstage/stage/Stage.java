@@ -171,12 +171,22 @@ public interface Stage<E> {
   long estimateBufferedCount(Duration timeout);
 
   /**
-   * Asks the stage to stop with {@code reason} before its next message (the callback running now
-   * completes first); returns at once. Its {@code terminate} runs and watchers learn the reason.
+   * Asks the stage to stop with {@code reason} once it has handled the messages already in its
+   * mailbox (events already sent to it included); returns at once. GenStage: {@code stop/3}. Its
+   * {@code terminate} runs and watchers learn the reason. Does nothing if the stage has exited.
    *
    * @param reason the exit reason, e.g. {@link ExitReason#shutdown()}
    */
   void stop(ExitReason reason);
+
+  /**
+   * Stops the stage with {@code reason} before its next message, whatever is still in its mailbox
+   * (the callback running now completes first); returns at once. Use it to tear a pipeline down
+   * promptly, for example on the first failure.
+   *
+   * @param reason the exit reason, e.g. {@link ExitReason#failure(Throwable)}
+   */
+  void kill(ExitReason reason);
 
   /**
    * Returns a snapshot of the stage's statistics; cheap, from any thread.

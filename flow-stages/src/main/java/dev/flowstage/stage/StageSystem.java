@@ -174,8 +174,10 @@ public final class StageSystem implements AutoCloseable {
   }
 
   /**
-   * Stops every stage with {@link ExitReason#shutdown()} and joins its thread (waiting up to 5 s
-   * per stage, then interrupting it). Idempotent; no stage can be started afterwards.
+   * Stops every stage with {@link ExitReason#shutdown()} and joins its thread. Each stage first
+   * handles the messages already in its mailbox (so events already sent are not lost), then stops;
+   * a stage still running after 5 s is killed and interrupted. Idempotent; no stage can be started
+   * afterwards.
    */
   @Override
   public void close() {

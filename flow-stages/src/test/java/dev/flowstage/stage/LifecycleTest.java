@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.flowstage.stage.testing.RecordingConsumer;
 import dev.flowstage.stage.testing.TestProducer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -54,6 +55,41 @@ final class LifecycleTest {
     s.stop(ExitReason.shutdown());
     assertEquals(ExitReason.shutdown(), s.awaitExit(WAIT));
     assertTrue(system.lookup("echo").isEmpty());
+  }
+
+  @Test
+  void stop_handlesMessagesAlreadyQueuedFirst_killDoesNot() throws Exception {
+    CountDownLatch gate = new CountDownLatch(1);
+    LinkedBlockingQueue<Object> seen = new LinkedBlockingQueue<>();
+    Consumer<Object> gated =
+        new Consumer<>() {
+          @Override
+          public void handleEvents(List<Object> events, Subscription from, StageContext ctx) {}
+
+          @Override
+          public void handleCast(Object message, StageContext ctx) {
+            try {
+              gate.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            seen.add(message);
+          }
+        };
+    Stage<Void> stopped = system.startConsumer(gated);
+    stopped.cast("first");
+    stopped.cast("second");
+    stopped.stop(ExitReason.shutdown());
+    Stage<Void> killed = system.startConsumer(gated);
+    killed.cast("k1");
+    killed.cast("k2");
+    gate.countDown();
+    assertEquals(ExitReason.shutdown(), stopped.awaitExit(WAIT));
+    killed.kill(ExitReason.shutdown("killed"));
+    assertEquals(ExitReason.shutdown("killed"), killed.awaitExit(WAIT));
+    List<Object> got = new ArrayList<>();
+    seen.drainTo(got);
+    assertTrue(got.containsAll(List.of("first", "second")), got.toString());
   }
 
   @Test
@@ -163,6 +199,45 @@ final class LifecycleTest {
   }
 
   @Test
+  void watchAndSubscribeSameProducer_oneStageDownAfterTheCancel() throws Exception {
+    Stage<Integer> producer = system.startProducer(TestProducer.counter());
+    LinkedBlockingQueue<Object> seen = new LinkedBlockingQueue<>();
+    Consumer<Integer> c =
+        new Consumer<>() {
+          @Override
+          public void init(StageContext ctx) {
+            ctx.watch(producer);
+            ctx.subscribeTo(
+                producer, SubscriptionOptions.builder().cancel(CancelMode.TEMPORARY).build());
+          }
+
+          @Override
+          public void handleEvents(List<Integer> events, Subscription from, StageContext ctx) {}
+
+          @Override
+          public void handleCancel(Subscription s, ExitReason reason, StageContext ctx) {
+            seen.add("cancel:" + reason);
+          }
+
+          @Override
+          public void handleInfo(Object message, StageContext ctx) {
+            seen.add(message);
+          }
+        };
+    Stage<Void> consumer = system.startConsumer(c);
+    producer.stop(ExitReason.shutdown());
+    List<Object> got = new ArrayList<>();
+    got.add(seen.poll(20, TimeUnit.SECONDS));
+    got.add(seen.poll(20, TimeUnit.SECONDS));
+    consumer.syncInfo("end", WAIT);
+    got.add(seen.poll(20, TimeUnit.SECONDS));
+    assertEquals(3, got.size());
+    assertTrue(got.contains("cancel:" + ExitReason.shutdown()), got.toString());
+    assertEquals(1, got.stream().filter(o -> o instanceof StageDown).count(), got.toString());
+    assertEquals("end", got.get(2));
+  }
+
+  @Test
   void initFailure_startThrowsWithCause() {
     Consumer<Object> bad =
         new Consumer<>() {
@@ -202,6 +277,21 @@ final class LifecycleTest {
     consumer.asyncSubscribeTo(producer, SubscriptionOptions.defaults());
     ExitReason.Failure f = assertInstanceOf(ExitReason.Failure.class, consumer.awaitExit(WAIT));
     assertInstanceOf(StageNotAliveException.class, f.cause());
+  }
+
+  @Test
+  void asyncSubscribeToFinishedProducer_endsNormally_transientConsumerLives() {
+    Stage<Integer> producer = system.startProducer(Producers.fromIterable(List.of(1)));
+    RecordingConsumer<Integer> first = new RecordingConsumer<>();
+    system.startConsumer(first).subscribeTo(producer, SubscriptionOptions.defaults());
+    assertEquals(ExitReason.normal(), producer.awaitExit(WAIT));
+    RecordingConsumer<Integer> late = new RecordingConsumer<>();
+    Stage<Void> consumer = system.startConsumer(late);
+    consumer.asyncSubscribeTo(
+        producer, SubscriptionOptions.builder().cancel(CancelMode.TRANSIENT).build());
+    assertEquals(ExitReason.normal(), late.awaitCancel().reason());
+    consumer.syncInfo("alive", WAIT);
+    assertEquals("alive", late.awaitInfo());
   }
 
   @Test

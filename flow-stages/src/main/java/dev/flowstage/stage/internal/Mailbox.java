@@ -1,7 +1,6 @@
 package dev.flowstage.stage.internal;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -48,10 +47,12 @@ final class Mailbox {
   }
 
   /**
-   * Takes the next message, parking up to {@code maxParkNanos}; returns null if none arrived (the
-   * caller re-checks its stop flag). Owner thread only.
+   * Takes the next message, parking until one arrives or {@link #wake} is called; returns null when
+   * woken without a message (the caller re-checks its stop flag). Owner thread only. The park has
+   * no timeout on purpose: a timed park costs a timer-queue insertion and removal (a lock) per
+   * batch.
    */
-  Message take(long maxParkNanos) {
+  Message take() {
     Message m = queue.poll();
     if (m != null) {
       return m;
@@ -62,14 +63,10 @@ final class Mailbox {
       if (m != null) {
         return m;
       }
-      LockSupport.parkNanos(this, maxParkNanos);
+      LockSupport.park(this);
       return queue.poll();
     } finally {
       parked = false;
     }
-  }
-
-  static long seconds(long s) {
-    return TimeUnit.SECONDS.toNanos(s);
   }
 }

@@ -60,6 +60,9 @@ sealed interface Message {
   /** Outside to stage: change the demand mode. */
   record SetDemandMode(DemandMode mode) implements Message {}
 
+  /** Anyone to stage: stop with {@code reason} once the messages before this one are handled. */
+  record Stop(ExitReason reason) implements Message {}
+
   /** Outside to stage: read something from the stage's state on its thread. */
   record Query(Function<StageCell<?>, Object> read, CompletableFuture<Object> reply)
       implements Message {}

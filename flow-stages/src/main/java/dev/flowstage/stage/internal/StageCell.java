@@ -61,7 +61,18 @@ public final class StageCell<E> implements Stage<E> {
    */
   private static final System.Logger LOG = System.getLogger("dev.flowstage.stage");
   private static final Object DONE = new Object();
-  private static final long PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  /*
+   * Virtual threads are not preempted, and a carrier runs its local task queue until it is empty.
+   * Two stages that keep each other busy (an endless producer and a fast consumer) unpark each
+   * other onto the same carrier's local queue forever, starving every thread submitted from
+   * outside (a stage being started, for example), even though each of them parks between messages.
+   * So every stage pauses briefly after each slice of busy time: a timed sleep is resumed by the
+   * JDK's timer through an external submission, and meanwhile its partner runs dry and parks, so
+   * the carrier's local queue empties and the carrier serves other threads.
+   */
+  private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+  private static final Duration PAUSE = Duration.ofNanos(1000);
 
   private record HeldEvents(List<Object> events) {}
 
@@ -187,6 +198,7 @@ public final class StageCell<E> implements Stage<E> {
       finish(ExitReason.failure(t), true);
       return;
     }
+    long busySincePause = 0;
     while (true) {
       ExitReason r = stopRequest;
       if (r == null && Thread.interrupted()) {
@@ -199,7 +211,7 @@ public final class StageCell<E> implements Stage<E> {
         finish(r, true);
         return;
       }
-      Message m = mailbox.take(PARK_NANOS);
+      Message m = mailbox.take();
       if (m == null) {
         continue;
       }
@@ -212,8 +224,22 @@ public final class StageCell<E> implements Stage<E> {
         finish(ExitReason.failure(t), true);
         return;
       }
-      counters.add(Counters.BUSY_NANOS, System.nanoTime() - t0);
+      long busy = System.nanoTime() - t0;
+      counters.add(Counters.BUSY_NANOS, busy);
       counters.add(Counters.MESSAGES, 1);
+      busySincePause += busy;
+      if (busySincePause > SLICE_NANOS) {
+        busySincePause = 0;
+        pauseForFairness();
+      }
+    }
+  }
+
+  private static void pauseForFairness() {
+    try {
+      Thread.sleep(PAUSE);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the loop turns it into a shutdown
     }
   }
 
@@ -329,6 +355,7 @@ public final class StageCell<E> implements Stage<E> {
       case Message.ProducerInfoMessage pi -> onProducerInfo(pi);
       case Message.SetDemandMode sdm -> setDemandMode(sdm.mode());
       case Message.Query q -> q.reply().complete(q.read().apply(this));
+      case Message.Stop st -> stopFromInside(st.reason());
     }
   }
 
@@ -604,7 +631,7 @@ public final class StageCell<E> implements Stage<E> {
   }
 
   private void onDown(StageCell<?> who, ExitReason reason) {
-    if (watchingForUser.containsKey(who)) {
+    if (watchingForUser.remove(who) != null) {
       behaviour.handleInfo(new StageDown(who, reason), ctx);
       flush();
     }
@@ -616,8 +643,12 @@ public final class StageCell<E> implements Stage<E> {
     for (Sub s : new ArrayList<>(upstream)) {
       if (s.producer == who) {
         ExitReason r = reason;
-        if (!s.accepted.isDone() || s.accepted.isCompletedExceptionally()) {
+        boolean accepted = s.accepted.isDone() && !s.accepted.isCompletedExceptionally();
+        if (!accepted && !(reason instanceof ExitReason.Normal)) {
           // Never accepted: the producer was gone before it saw the subscription (GenStage noproc).
+          // A producer that already finished normally ends the subscription normally instead:
+          // nothing more would come from it, and a late subscriber to a finite source is not an
+          // error (GenStage would exit with :noproc).
           r =
               ExitReason.failure(
                   new StageNotAliveException(
@@ -648,7 +679,7 @@ public final class StageCell<E> implements Stage<E> {
       return;
     }
     long left = takeFromBuffer(d);
-    if (left > 0 && !exiting) {
+    if (left > 0 && !exiting && !doneReached) {
       behaviour.handleDemand(left, ctx);
       flush();
     }
@@ -940,14 +971,13 @@ public final class StageCell<E> implements Stage<E> {
     return Collections.unmodifiableList(new ArrayList<>(downstream));
   }
 
+  /**
+   * Registers this stage as a watcher of {@code other}: once for its subscriptions, and separately
+   * once for the user's {@code ctx.watch}, so each kind of interest gets exactly one Down.
+   */
   void watchFromInside(StageCell<?> other, boolean forUser) {
-    if (forUser) {
-      watchingForUser.put(other, Boolean.TRUE);
-    }
-    if (watching.put(other, Boolean.TRUE) == null) {
-      other.addWatcher(this);
-    } else if (forUser && !other.isAlive()) {
-      // Already watched for a subscription and already dead: the Down may have been handled.
+    Map<StageCell<?>, Boolean> set = forUser ? watchingForUser : watching;
+    if (set.put(other, Boolean.TRUE) == null) {
       other.addWatcher(this);
     }
   }
@@ -1131,6 +1161,11 @@ public final class StageCell<E> implements Stage<E> {
 
   @Override
   public void stop(ExitReason reason) {
+    deliver(new Message.Stop(Objects.requireNonNull(reason, "reason")));
+  }
+
+  @Override
+  public void kill(ExitReason reason) {
     Objects.requireNonNull(reason, "reason");
     if (stopRequest == null) {
       stopRequest = reason;

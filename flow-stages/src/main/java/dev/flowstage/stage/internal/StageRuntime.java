@@ -113,7 +113,7 @@ public final class StageRuntime {
       throw new IllegalArgumentException(
           "a stage named '" + n + "' is already running in " + systemName + "; pick another name");
     }
-    all.removeIf(c -> !c.isAlive() && !c.thread().isAlive());
+    all.removeIf(c -> !c.isAlive() && c.thread() != null && !c.thread().isAlive());
     all.add(cell);
     cell.start(threads);
     try {
@@ -159,7 +159,9 @@ public final class StageRuntime {
   public List<Thread> threads() {
     List<Thread> ts = new ArrayList<>();
     for (StageCell<?> c : all) {
-      ts.add(c.thread());
+      if (c.thread() != null) {
+        ts.add(c.thread());
+      }
     }
     return ts;
   }
@@ -195,7 +197,11 @@ public final class StageRuntime {
     return new StageStream<E>(this, producers, options).stream();
   }
 
-  /** Stops every stage and joins its thread; idempotent. */
+  /**
+   * Stops every stage (in mailbox order: what was already sent to a stage is handled first) and
+   * joins its thread; a stage still running after the join timeout is killed and interrupted.
+   * Idempotent.
+   */
   public void close() {
     closed = true;
     List<StageCell<?>> cells = new ArrayList<>(all);
@@ -215,10 +221,14 @@ public final class StageRuntime {
 
   private static void join(StageCell<?> c) {
     Thread t = c.thread();
+    if (t == null || t == Thread.currentThread()) {
+      return; // close() called from a stage's own callback: it stops once the callback returns
+    }
     try {
       if (!t.join(JOIN)) {
         LOG.log(
             Level.WARNING, "stage " + c.name() + " did not stop within " + JOIN + "; interrupting");
+        c.kill(ExitReason.shutdown());
         t.interrupt();
         if (!t.join(JOIN)) {
           LOG.log(Level.ERROR, "stage " + c.name() + " is stuck in a callback; leaving it");
