@@ -83,6 +83,15 @@ final class WordCountCommandTest {
     }
 
     @Test
+    void wordcount_dashWithMalformedBytes_replacesAndCountsThem() {
+      byte[] stdin = {'o', 'k', ' ', (byte) 0xFF, (byte) 0xFE, ' ', 'o', 'k', '\n'};
+      CliRun r = CliRun.run(stdin, false, Long.MAX_VALUE, "wordcount", "--json", "-");
+      assertEquals(0, r.status(), r.err());
+      assertTrue(r.out().contains("\"malformed\":2,"), r.out());
+      assertTrue(r.out().contains("{\"word\":\"ok\",\"count\":2}"), r.out());
+    }
+
+    @Test
     void wordcount_top_limitsTheList() throws IOException {
       Path file = write("a.txt", "a a a b b c\n");
       CliRun r = CliRun.run("wordcount", "--top", "2", file.toString());

@@ -1,0 +1,44 @@
+package dev.flowstage.examples.wordcount;
+
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.strings;
+
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+
+/** Invariants of the tokenizers over arbitrary text. */
+final class TokenizerProperties {
+
+  @Test
+  void wordsAreLowercaseRunsOfLettersDigitsAndInnerApostrophes() {
+    qt().withExamples(2_000)
+        .forAll(strings().allPossible().ofLengthBetween(0, 60))
+        .checkAssert(
+            line -> {
+              for (String w : Tokenizer.WORDS.tokens(line)) {
+                if (w.isEmpty()
+                    || !w.equals(w.toLowerCase(Locale.ROOT))
+                    || w.startsWith("'")
+                    || w.endsWith("'")
+                    || w.contains("''")
+                    || !w.codePoints().allMatch(c -> c == '\'' || Character.isLetterOrDigit(c))) {
+                  throw new AssertionError("bad word " + w + " from " + line);
+                }
+              }
+            });
+  }
+
+  @Test
+  void spaceTokensRejoinedEqualTheLineWithoutExtraSpaces() {
+    qt().withExamples(2_000)
+        .forAll(strings().betweenCodePoints(' ', '~').ofLengthBetween(0, 60))
+        .checkAssert(
+            line -> {
+              String rejoined = String.join(" ", Tokenizer.SPACE.tokens(line));
+              String expected = line.strip().replaceAll(" +", " ");
+              if (!rejoined.equals(expected)) {
+                throw new AssertionError(rejoined + " != " + expected);
+              }
+            });
+  }
+}
