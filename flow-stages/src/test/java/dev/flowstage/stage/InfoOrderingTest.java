@@ -81,4 +81,35 @@ final class InfoOrderingTest {
       assertEquals("after-" + i, pi.message());
     }
   }
+
+  @Test
+  void producerInfo_throughProducerConsumer_staysBehindTheEventsBeforeIt() {
+    TestProducer producer = TestProducer.silent();
+    Stage<Integer> source = system.startProducer(producer);
+    ProducerConsumer<Integer, Integer> forwarder =
+        new ProducerConsumer<>() {
+          @Override
+          public void handleEvents(
+              List<Integer> events, Subscription from, ProducerContext<Integer> ctx) {
+            ctx.emit(List.copyOf(events));
+          }
+
+          @Override
+          public void handleInfo(Object message, ProducerContext<Integer> ctx) {
+            if (message instanceof ProducerInfo pi) {
+              ctx.asyncInfo(pi.message()); // pass it on, behind what was emitted so far
+            }
+          }
+        };
+    Stage<Integer> pc = system.startProducerConsumer(forwarder);
+    pc.subscribeTo(source, opts(10, 5));
+    RecordingConsumer<Integer> rec = new RecordingConsumer<>();
+    system.startConsumer(rec).subscribeTo(pc, opts(100, 50));
+    source.cast(new TestProducer.EmitThenInfo(List.of(1, 2, 3), "end-of-batch"));
+    RecordingConsumer.Batch<?> b =
+        assertInstanceOf(RecordingConsumer.Batch.class, rec.awaitTimeline());
+    assertEquals(List.of(1, 2, 3), b.events());
+    ProducerInfo pi = assertInstanceOf(ProducerInfo.class, rec.awaitTimeline());
+    assertEquals("end-of-batch", pi.message());
+  }
 }
