@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "Counts words in parallel and prints the most frequent ones.",
-      "With no PATH it counts a built-in sample text (about 18 MB, generated"
+      "With no PATH it counts a built-in sample text (about 16 MB, generated"
           + " deterministically from a short text written for Flowstage).",
     },
     footer = {
@@ -44,8 +44,8 @@ import picocli.CommandLine.Spec;
       "  cat *.log | flowstage wordcount -          standard input",
       "  flowstage wordcount --tokenizer space --top 20 --stages 4 big.txt",
       "  flowstage wordcount --json book.txt        machine-readable result",
-      "  flowstage wordcount --stats book.txt       per-stage statistics after the result",
-      "  flowstage wordcount --graph                the stage graph as Mermaid, then exit",
+      "  flowstage wordcount --stats book.txt       with stage statistics",
+      "  flowstage wordcount --graph                print the stage graph as Mermaid",
       "",
       "Exit status: 0 on success; 2 for a bad option or a missing, unreadable or"
           + " non-regular file. Malformed bytes never stop a count: they become U+FFFD and"
