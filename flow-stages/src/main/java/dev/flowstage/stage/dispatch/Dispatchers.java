@@ -78,6 +78,16 @@ public final class Dispatchers {
    */
   public static <E> Dispatcher<E> partition(int partitions) {
     checkPartitions(partitions);
+    if ((partitions & (partitions - 1)) == 0) {
+      // A power of two: the mask is floorMod's exact result, without an integer division per event.
+      int mask = partitions - 1;
+      return new PartitionDispatcher<E>(
+          numbered(partitions),
+          event -> {
+            int h = Objects.hashCode(event);
+            return (h ^ (h >>> 16)) & mask;
+          });
+    }
     return new PartitionDispatcher<E>(
         numbered(partitions),
         event -> {

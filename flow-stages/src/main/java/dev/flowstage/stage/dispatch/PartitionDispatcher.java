@@ -43,7 +43,8 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
    *
    * The per-event loop is two passes over the batch: the first computes each event's partition
    * into a reused int[] and counts per partition (so the hash may throw before any state changes),
-   * the second stores each event in an exactly pre-sized batch or in its partition's queue.
+   * the second stores each event in an exactly pre-sized array (sent as a fixed-size list view, no
+   * ArrayList bookkeeping per event) or in its partition's queue.
    * [1] gen_stage lib/gen_stage/dispatchers/partition_dispatcher.ex
    */
 
@@ -70,7 +71,8 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
   // dispatch scratch, reused
   private final int[] count;
   private final int[] capacity;
-  private final List<ArrayList<E>> batches;
+  private final Object[][] batches;
+  private final int[] filled;
   private int[] partitionOfEvent = new int[64];
   private long waiting;
   private long pending;
@@ -105,10 +107,8 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
     this.queues = (ArrayDeque<Object>[]) new ArrayDeque<?>[partitions];
     this.count = new int[partitions];
     this.capacity = new int[partitions];
-    this.batches = new ArrayList<>(partitions);
-    for (int i = 0; i < partitions; i++) {
-      batches.add(null);
-    }
+    this.batches = new Object[partitions][];
+    this.filled = new int[partitions];
   }
 
   /** Returns the partition index of {@code name}, or -1 if it is not a partition; for hashes. */
@@ -191,6 +191,7 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
   }
 
   @Override
+  @SuppressWarnings("unchecked")
   public List<E> dispatch(List<E> events, Outbox<E> out) {
     int size = events.size();
     if (waiting == 0) {
@@ -235,7 +236,8 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
         cap = (int) Math.min(count[p], demand[p]);
       }
       capacity[p] = cap;
-      batches.set(p, cap > 0 ? new ArrayList<>(cap) : null);
+      filled[p] = 0;
+      batches[p] = cap > 0 ? new Object[cap] : null;
     }
     for (int i = 0; i < scanned; i++) {
       int p = target[i];
@@ -243,20 +245,19 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
         continue;
       }
       E event = events.get(i);
-      if (capacity[p] > 0) {
-        capacity[p]--;
-        batches.get(p).add(event);
+      if (filled[p] < capacity[p]) {
+        batches[p][filled[p]++] = event;
       } else {
         queue(p).addLast(event);
         held++;
       }
     }
     for (int p = 0; p < partitions; p++) {
-      ArrayList<E> batch = batches.get(p);
+      Object[] batch = batches[p];
       if (batch != null) {
-        batches.set(p, null);
-        demand[p] -= batch.size();
-        out.send(subscriptions[p], batch);
+        batches[p] = null;
+        demand[p] -= batch.length;
+        out.send(subscriptions[p], (List<E>) Arrays.asList(batch));
       }
     }
     waiting -= assigned;

@@ -2,8 +2,10 @@ package dev.flowstage.stage.internal;
 
 import dev.flowstage.stage.BufferKeep;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
+import java.util.RandomAccess;
 
 /**
  * A producer's buffer: events that could not be dispatched, plus ordered info messages queued
@@ -14,19 +16,29 @@ import java.util.List;
  */
 public final class EventBuffer<E> {
   /*
-   * Events sit in one ArrayDeque; infos are kept apart with the absolute position of the event
-   * stream at which they were queued (`head` is the absolute index of the first buffered event).
-   * An info is due once `head` reaches its position, whether its events were taken or dropped by
-   * an overflow (GenStage delivers infos "behind" dropped events at once). This keeps the per-event
-   * path free of wrapper objects. Invariant: every queued info has position > head, because an info
-   * is only queued while events are buffered.
+   * Events sit in one ring of slots (a power-of-two Object[]: `first` is the slot of the oldest
+   * event, `count` the number of events); infos are kept apart with the absolute position of the
+   * event stream at which they were queued (`head` is the absolute index of the first buffered
+   * event). An info is due once `head` reaches its position, whether its events were taken or
+   * dropped by an overflow (GenStage delivers infos "behind" dropped events at once). This keeps the
+   * per-event path free of wrapper objects. Invariant: every queued info has position > head,
+   * because an info is only queued while events are buffered.
+   *
+   * Why a ring and not an ArrayDeque: take() copies a run of slots into an exactly sized array with
+   * at most two System.arraycopy calls instead of one pollFirst and one ArrayList.add per event, and
+   * an overflow drops events by moving `first` instead of polling them one by one. Taken and dropped
+   * slots are cleared so the buffer never keeps events alive.
    */
   private record PendingInfo(long position, Object message) {}
 
+  private static final Object[] NO_SLOTS = new Object[0];
+
   private final long capacity;
   private final BufferKeep keep;
-  private final ArrayDeque<E> events = new ArrayDeque<>();
   private final ArrayDeque<PendingInfo> infos = new ArrayDeque<>();
+  private Object[] slots = NO_SLOTS;
+  private int first;
+  private int count;
   private long head;
 
   /**
@@ -49,7 +61,7 @@ public final class EventBuffer<E> {
    * @return the event count
    */
   public long size() {
-    return events.size();
+    return count;
   }
 
   /**
@@ -58,7 +70,7 @@ public final class EventBuffer<E> {
    * @return true if empty
    */
   public boolean isEmpty() {
-    return events.isEmpty();
+    return count == 0;
   }
 
   /**
@@ -70,26 +82,25 @@ public final class EventBuffer<E> {
    * @return the number of events discarded
    */
   public long store(List<? extends E> batch, List<Object> dueInfos) {
-    long discarded = 0;
+    int n = batch.size();
     if (keep == BufferKeep.FIRST) {
-      long room = capacity - events.size();
-      int n = batch.size();
-      int accepted = (int) Math.min(room, n);
-      for (int i = 0; i < accepted; i++) {
-        events.addLast(batch.get(i));
-      }
+      int accepted = (int) Math.min(capacity - count, n);
+      append(batch, 0, accepted);
       return n - accepted;
     }
-    for (E e : batch) {
-      events.addLast(e);
+    // LAST: of the buffered events followed by the batch, keep the newest `capacity`.
+    long excess = Math.max(0, (long) count + n - capacity);
+    if (excess == 0) {
+      append(batch, 0, n);
+      return 0;
     }
-    while (events.size() > capacity) {
-      events.pollFirst();
-      head++;
-      discarded++;
-    }
+    long fromBuffer = Math.min(excess, count);
+    dropOldest((int) fromBuffer);
+    int skip = (int) (excess - fromBuffer); // the batch's own oldest events, never stored
+    append(batch, skip, n);
+    head += excess;
     releaseDue(dueInfos);
-    return discarded;
+    return excess;
   }
 
   /**
@@ -99,10 +110,10 @@ public final class EventBuffer<E> {
    * @return false if the buffer holds no events: the caller delivers the info now instead
    */
   public boolean storeInfo(Object message) {
-    if (events.isEmpty()) {
+    if (count == 0) {
       return false;
     }
-    infos.addLast(new PendingInfo(head + events.size(), message));
+    infos.addLast(new PendingInfo(head + count, message));
     return true;
   }
 
@@ -113,20 +124,84 @@ public final class EventBuffer<E> {
    * @param dueInfos receives, in order, the infos that became due after the taken events
    * @return the taken events, in order (possibly empty)
    */
+  @SuppressWarnings("unchecked")
   public List<E> take(long n, List<Object> dueInfos) {
-    long limit = events.size();
+    long limit = count;
     PendingInfo next = infos.peekFirst();
     if (next != null) {
       limit = Math.min(limit, next.position() - head);
     }
     int k = (int) Math.min(limit, n);
-    List<E> out = new ArrayList<>(k);
-    for (int i = 0; i < k; i++) {
-      out.add(events.pollFirst());
+    if (k <= 0) {
+      releaseDue(dueInfos);
+      return List.of();
     }
+    Object[] out = new Object[k];
+    int firstRun = Math.min(k, slots.length - first);
+    System.arraycopy(slots, first, out, 0, firstRun);
+    System.arraycopy(slots, 0, out, firstRun, k - firstRun);
+    dropOldest(k);
     head += k;
     releaseDue(dueInfos);
-    return out;
+    // A fixed-size view of the exactly sized copy: the runtime hands it on without copying again.
+    return (List<E>) Arrays.asList(out);
+  }
+
+  /** Appends {@code batch[from, to)} at the tail, growing the ring as needed. */
+  private void append(List<? extends E> batch, int from, int to) {
+    int n = to - from;
+    if (n <= 0) {
+      return;
+    }
+    ensureRoom(n);
+    Object[] s = slots;
+    int mask = s.length - 1;
+    int tail = (first + count) & mask;
+    if (batch instanceof RandomAccess) {
+      for (int i = from; i < to; i++) {
+        s[tail] = batch.get(i);
+        tail = (tail + 1) & mask;
+      }
+    } else {
+      Iterator<? extends E> it = batch.listIterator(from);
+      for (int i = from; i < to; i++) {
+        s[tail] = it.next();
+        tail = (tail + 1) & mask;
+      }
+    }
+    count += n;
+  }
+
+  /** Removes the {@code k <= count} oldest events, clearing their slots. */
+  private void dropOldest(int k) {
+    if (k == 0) {
+      return;
+    }
+    int firstRun = Math.min(k, slots.length - first);
+    Arrays.fill(slots, first, first + firstRun, null);
+    Arrays.fill(slots, 0, k - firstRun, null);
+    first = (first + k) & (slots.length - 1);
+    count -= k;
+  }
+
+  private void ensureRoom(int n) {
+    int needed = count + n;
+    if (needed < 0) {
+      throw new IllegalStateException("a producer buffer cannot hold more than 2^30 events");
+    }
+    if (needed <= slots.length) {
+      return;
+    }
+    int size = Math.max(16, Integer.highestOneBit(needed - 1) << 1);
+    if (size <= 0 || size > (1 << 30)) {
+      throw new IllegalStateException("a producer buffer cannot hold more than 2^30 events");
+    }
+    Object[] grown = new Object[size];
+    int firstRun = Math.min(count, slots.length - first);
+    System.arraycopy(slots, first, grown, 0, firstRun);
+    System.arraycopy(slots, 0, grown, firstRun, count - firstRun);
+    slots = grown;
+    first = 0;
   }
 
   private void releaseDue(List<Object> dueInfos) {

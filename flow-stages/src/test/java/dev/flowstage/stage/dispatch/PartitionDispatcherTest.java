@@ -8,8 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowstage.stage.testing.RecordingOutbox;
 import dev.flowstage.stage.testing.TestSubscription;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 final class PartitionDispatcherTest {
   /** Two partitions: even events to 0, odd to 1. */
@@ -272,5 +276,36 @@ final class PartitionDispatcherTest {
     assertEquals(new RecordingOutbox.Send(q1, List.of(1, 4)), calls.get(calls.size() - 3));
     assertEquals(List.of(List.of(0), List.of(3)), out.batches(q0));
     assertEquals(0, three.heldCount());
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 3, 4, 7, 8, 64})
+  void defaultHash_anyPartitionCount_routesEachEventToFloorModOfItsSpreadHash(int partitions) {
+    PartitionDispatcher<Object> d = (PartitionDispatcher<Object>) Dispatchers.partition(partitions);
+    RecordingOutbox<Object> rec = new RecordingOutbox<>();
+    TestSubscription[] subs = new TestSubscription[partitions];
+    for (int p = 0; p < partitions; p++) {
+      subs[p] = TestSubscription.toPartition("p" + p, p);
+      d.subscribe(subs[p], rec);
+      d.ask(subs[p], 10_000, rec);
+    }
+    Random random = new Random(partitions);
+    List<Object> events = new ArrayList<>();
+    events.addAll(List.of(0, -1, Integer.MIN_VALUE, Integer.MAX_VALUE, "word", -65_536L));
+    for (int i = 0; i < 2000; i++) {
+      events.add(random.nextInt());
+    }
+    assertEquals(List.of(), d.dispatch(events, rec));
+    for (int p = 0; p < partitions; p++) {
+      for (Object e : rec.sent(subs[p])) {
+        int h = e.hashCode();
+        assertEquals(Math.floorMod(h ^ (h >>> 16), partitions), p, "partition of " + e);
+      }
+    }
+    long sent = 0;
+    for (TestSubscription s : subs) {
+      sent += rec.sent(s).size();
+    }
+    assertEquals(events.size(), sent);
   }
 }
