@@ -208,20 +208,22 @@ public final class FlowRun {
   private ProducerOptions<Object> producerOptions(
       Topology.Group g, String name, boolean accumulate) {
     ProducerOptions.Builder<Object> b = ProducerOptions.<Object>builder().name(name);
-    b.dispatcher(dispatcher(g));
+    b.dispatcher(dispatcher(g, name, accumulate));
     if (accumulate) {
       b.demandMode(DemandMode.ACCUMULATE);
     }
     return b.build();
   }
 
-  private static Supplier<Dispatcher<Object>> dispatcher(Topology.Group g) {
+  private static Supplier<Dispatcher<Object>> dispatcher(
+      Topology.Group g, String name, boolean source) {
     if (!g.partitioned) {
       return Dispatchers::demand;
     }
     int n = g.partitions;
     ToIntFunction<Object> hash = hash(n, g.key, g.hash);
-    return () -> Dispatchers.partition(n, hash);
+    // Not Dispatchers.partition: see BoundedPartitionDispatcher (bounded memory, exact demand).
+    return () -> new BoundedPartitionDispatcher(name, n, hash);
   }
 
   /**

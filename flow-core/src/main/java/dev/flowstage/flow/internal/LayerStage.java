@@ -118,6 +118,12 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
     if (i == null || reason.isAbnormal()) {
       return; // an abnormal end stops this stage too (transient subscription)
     }
+    if (reason instanceof ExitReason.Shutdown) {
+      // The flow is being torn down (cancel or close): stop, do not fire final triggers.
+      finished = true;
+      ctx.stop(reason);
+      return;
+    }
     List<Object> out = new ArrayList<>();
     try {
       logic.inputDone(i, out);

@@ -1,0 +1,154 @@
+package dev.flowstage.flow.internal;
+
+import dev.flowstage.stage.Subscription;
+import dev.flowstage.stage.dispatch.Dispatcher;
+import dev.flowstage.stage.dispatch.Dispatchers;
+import dev.flowstage.stage.dispatch.Outbox;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.ToIntFunction;
+
+/**
+ * A partition dispatcher that never holds an event: it passes upstream only as much demand as every
+ * partition can take, so any event it is given can be sent at once, whatever its partition.
+ *
+ * <p>Design: {@code granted} is the demand passed upstream and not yet used; the invariant is
+ * {@code granted <= min(demand[p])} over live partitions, so each granted event fits its partition.
+ * Asks raise {@code granted} to the new minimum; each sent event lowers its partition's demand and
+ * {@code granted} by one, which keeps the invariant. Compared with GenStage's PartitionDispatcher
+ * (gen_stage lib/gen_stage/dispatchers/partition_dispatcher.ex), which queues events beyond a
+ * partition's demand without bound, memory stays bounded by {@code maxDemand} per partition even
+ * with skewed keys, and demand accounting is exactly the runtime's (demand in, events sent), so a
+ * producer-consumer's buffer always drains. The cost: a partition whose stage is slow slows its
+ * producer, as a broadcast would. Events hashed to {@link Dispatchers#DROP} are discarded; on a
+ * source producer the demand they did not fill is asked for again.
+ *
+ * <p>Runs on the producer's thread only; nothing here is synchronized.
+ */
+final class BoundedPartitionDispatcher implements Dispatcher<Object> {
+  private static final long CANCELLED = Long.MAX_VALUE / 4;
+
+  private final String stage;
+  private final ToIntFunction<Object> hash;
+  private final Subscription[] subs;
+  private final long[] demand;
+  private final List<ArrayList<Object>> batches;
+  private long granted;
+  private long dropped;
+
+  BoundedPartitionDispatcher(String stage, int partitions, ToIntFunction<Object> hash) {
+    this.stage = stage;
+    this.hash = hash;
+    this.subs = new Subscription[partitions];
+    this.demand = new long[partitions];
+    this.batches = new ArrayList<>(java.util.Collections.nCopies(partitions, null));
+  }
+
+  /** Events discarded by the hash (or for a partition whose consumer left). */
+  long dropped() {
+    return dropped;
+  }
+
+  @Override
+  public long subscribe(Subscription subscription, Outbox<Object> out) {
+    Object name = subscription.options().partition();
+    if (!(name instanceof Integer p) || p < 0 || p >= subs.length) {
+      throw new IllegalArgumentException(
+          "subscribe with partition(i), i in [0, " + subs.length + "), got: " + name);
+    }
+    if (subs[p] != null) {
+      throw new IllegalArgumentException("partition " + p + " already has a consumer");
+    }
+    subs[p] = subscription;
+    return raise();
+  }
+
+  @Override
+  public long cancel(Subscription subscription, Outbox<Object> out) {
+    for (int p = 0; p < subs.length; p++) {
+      if (subs[p] == subscription) {
+        subs[p] = null;
+        demand[p] = CANCELLED; // no longer limits the others; its events are dropped
+      }
+    }
+    return raise();
+  }
+
+  @Override
+  public long ask(Subscription subscription, long n, Outbox<Object> out) {
+    for (int p = 0; p < subs.length; p++) {
+      if (subs[p] == subscription) {
+        demand[p] += n;
+        return raise();
+      }
+    }
+    return 0;
+  }
+
+  /** Raises {@code granted} to the minimum partition demand; returns the increase. */
+  private long raise() {
+    long min = Long.MAX_VALUE;
+    boolean live = false;
+    for (int p = 0; p < subs.length; p++) {
+      if (subs[p] != null) {
+        live = true;
+      }
+      min = Math.min(min, demand[p]);
+    }
+    if (!live || min <= granted) {
+      return 0;
+    }
+    long more = min - granted;
+    granted = min;
+    return more;
+  }
+
+  @Override
+  public List<Object> dispatch(List<Object> events, Outbox<Object> out) {
+    int n = events.size();
+    int i = 0;
+    long drops = 0;
+    for (; i < n && granted > 0; i++) {
+      Object e = events.get(i);
+      int p;
+      try {
+        p = hash.applyAsInt(e);
+      } catch (RuntimeException | Error err) {
+        throw new StageFailure(stage, err);
+      }
+      if (p == Dispatchers.DROP || subs[p] == null) {
+        drops++;
+        continue;
+      }
+      ArrayList<Object> b = batches.get(p);
+      if (b == null) {
+        b = new ArrayList<>();
+        batches.set(p, b);
+      }
+      b.add(e);
+      demand[p]--;
+      granted--;
+    }
+    for (int p = 0; p < subs.length; p++) {
+      ArrayList<Object> b = batches.get(p);
+      if (b != null) {
+        batches.set(p, null);
+        out.send(subs[p], b);
+      }
+    }
+    dropped += drops;
+    // Sending lowers only the receiving partitions' demand, so the minimum may now exceed what is
+    // left granted (and dropped events used none): pass the difference upstream, or the stage
+    // would wait for asks that never come because no partition has run low.
+    long more = raise();
+    if (more > 0) {
+      out.askUpstream(more);
+    }
+    return i < n ? new ArrayList<>(events.subList(i, n)) : List.of();
+  }
+
+  @Override
+  public void info(Object message, Outbox<Object> out) {
+    out.info(message);
+  }
+}
