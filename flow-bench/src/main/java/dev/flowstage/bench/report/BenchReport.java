@@ -109,7 +109,7 @@ public final class BenchReport {
     long bytes = Json.number(c, "bytes").longValue();
     return String.format(
         Locale.ROOT,
-        "%s (%.0f MiB), %s runs each",
+        "%s (%.0f MiB), %s run(s) per implementation",
         Path.of((String) c.get("path")).getFileName(),
         bytes / MIB,
         run.get("runsPerImpl"));
@@ -119,16 +119,18 @@ public final class BenchReport {
     double bytes = Json.number(Json.object(run, "corpus"), "bytes").doubleValue();
     StringBuilder t = new StringBuilder();
     t.append("| implementation | wall median (min-max) s | MiB/s (wall) | counting median s |")
-        .append(" MiB/s (counting) | peak RSS median MiB | runs ok | result |\n");
-    t.append("|---|---:|---:|---:|---:|---:|---:|---|\n");
+        .append(" MiB/s (counting) | CPU median s | MiB per CPU-s | peak RSS median MiB |")
+        .append(" runs ok | result |\n");
+    t.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
     for (Object o : Json.array(run, "impls")) {
       Map<String, Object> i = Json.asObject(o);
       Map<String, Object> wall = stats(i, "wallMs");
       Map<String, Object> count = stats(i, "countMs");
       Map<String, Object> rss = stats(i, "peakRssKiB");
+      Map<String, Object> cpu = stats(i, "cpuMs");
       t.append("| ").append(i.get("label")).append(" | ");
       if (wall == null) {
-        t.append("failed | - | - | - | ");
+        t.append("failed | - | - | - | - | - | ");
       } else {
         t.append(
             String.format(
@@ -146,6 +148,14 @@ public final class BenchReport {
                     "%.2f | %.0f | ",
                     median(count) / 1000,
                     bytes / MIB / (median(count) / 1000)));
+        t.append(
+            cpu == null
+                ? "- | - | "
+                : String.format(
+                    Locale.ROOT,
+                    "%.1f | %.1f | ",
+                    median(cpu) / 1000,
+                    bytes / MIB / (median(cpu) / 1000)));
       }
       t.append(rss == null ? "-" : String.format(Locale.ROOT, "%.0f", median(rss) / 1024));
       t.append(" | ")

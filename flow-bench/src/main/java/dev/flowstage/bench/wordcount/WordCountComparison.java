@@ -46,8 +46,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Peak RSS comes from GNU {@code /usr/bin/time -v} when it is installed, otherwise from polling
  * {@code VmHWM} in {@code /proc/PID/status} (the kernel's own high-water mark, so a poll that
  * misses the peak moment still reads it; only growth in the last few milliseconds before exit can
- * be missed). Wall time is measured around the child process and includes JVM start-up; the
- * counting time each implementation reports is kept too.
+ * be missed); GNU time also gives the child's user + system CPU time. Wall time is measured around
+ * the child process and includes JVM start-up; the counting time each implementation reports is
+ * kept too.
  *
  * {@snippet lang="shell" :
  * scripts/bench wordcount
@@ -89,7 +90,12 @@ public final class WordCountComparison {
 
   /** One timed run of one implementation. */
   record Run(
-      double wallMs, Double countMs, Long peakRssKiB, WordCountResult result, String failure) {}
+      double wallMs,
+      Double countMs,
+      Long peakRssKiB,
+      Double cpuMs,
+      WordCountResult result,
+      String failure) {}
 
   private WordCountComparison(
       Path corpus,
@@ -325,6 +331,7 @@ public final class WordCountComparison {
       m.put("resultAgrees", agrees);
       m.put("wallMs", stats(ok.stream().map(Run::wallMs).toList()));
       m.put("countMs", stats(ok.stream().map(Run::countMs).filter(v -> v != null).toList()));
+      m.put("cpuMs", stats(ok.stream().map(Run::cpuMs).filter(v -> v != null).toList()));
       m.put(
           "peakRssKiB",
           stats(
@@ -339,6 +346,7 @@ public final class WordCountComparison {
         one.put("wallMs", round1(r.wallMs()));
         one.put("countMs", r.countMs() == null ? null : round1(r.countMs()));
         one.put("peakRssKiB", r.peakRssKiB());
+        one.put("cpuMs", r.cpuMs() == null ? null : round1(r.cpuMs()));
         one.put("failure", r.failure());
         runList.add(one);
       }
@@ -425,23 +433,27 @@ public final class WordCountComparison {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
         p.waitFor(30, TimeUnit.SECONDS);
-        return new Run(wallMs, null, polled, null, "timed out after " + timeoutSeconds + " s");
+        return new Run(
+            wallMs, null, polled, null, null, "timed out after " + timeoutSeconds + " s");
       }
       Long rss = probe == RssProbe.GNU_TIME ? gnuTimeRss(timeFile) : polled;
+      Double cpuMs = probe == RssProbe.GNU_TIME ? gnuTimeCpuMs(timeFile) : null;
       String out = Files.readString(stdout, StandardCharsets.UTF_8);
       String err = Files.readString(stderr, StandardCharsets.UTF_8);
       if (p.exitValue() != 0) {
-        return new Run(wallMs, null, rss, null, "exit " + p.exitValue() + ": " + lastLines(err));
+        return new Run(
+            wallMs, null, rss, cpuMs, null, "exit " + p.exitValue() + ": " + lastLines(err));
       }
       try {
         ParsedOutput parsed =
             impl.name().equals("flowstage-cli") ? parseCliJson(out) : parseCanonical(out, err);
-        return new Run(wallMs, parsed.countMs(), rss, parsed.result(), null);
+        return new Run(wallMs, parsed.countMs(), rss, cpuMs, parsed.result(), null);
       } catch (RuntimeException e) {
         return new Run(
             wallMs,
             null,
             rss,
+            cpuMs,
             null,
             "unreadable output (" + e.getMessage() + "): " + lastLines(out));
       }
@@ -530,6 +542,20 @@ public final class WordCountComparison {
       }
       return Files.isReadable(Path.of("/proc/self/status")) ? PROC : NONE;
     }
+  }
+
+  /** User plus system CPU time of the child, in milliseconds, from GNU time's report. */
+  private static Double gnuTimeCpuMs(Path timeFile) throws IOException {
+    double seconds = 0;
+    int found = 0;
+    for (String line : Files.readAllLines(timeFile)) {
+      String t = line.strip();
+      if (t.startsWith("User time (seconds):") || t.startsWith("System time (seconds):")) {
+        seconds += Double.parseDouble(t.substring(t.indexOf(':') + 1).strip());
+        found++;
+      }
+    }
+    return found == 2 ? seconds * 1000 : null;
   }
 
   private static Long gnuTimeRss(Path timeFile) throws IOException {
