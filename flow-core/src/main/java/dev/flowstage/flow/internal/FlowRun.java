@@ -200,7 +200,8 @@ public final class FlowRun {
             .minDemand(o.effectiveMinDemand())
             .cancel(CancelMode.TRANSIENT);
     if (partition >= 0) {
-      b.partition(partition);
+      // Re-ask after every batch: BoundedPartitionDispatcher grants the minimum partition demand.
+      b.partition(partition).minDemand(o.maxDemand() - 1);
     }
     return b.build();
   }
@@ -223,7 +224,7 @@ public final class FlowRun {
     int n = g.partitions;
     ToIntFunction<Object> hash = hash(n, g.key, g.hash);
     // Not Dispatchers.partition: see BoundedPartitionDispatcher (bounded memory, exact demand).
-    return () -> new BoundedPartitionDispatcher(name, n, hash);
+    return () -> new BoundedPartitionDispatcher(name, n, hash, source);
   }
 
   /**
