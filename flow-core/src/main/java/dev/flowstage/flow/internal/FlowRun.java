@@ -200,8 +200,7 @@ public final class FlowRun {
             .minDemand(o.effectiveMinDemand())
             .cancel(CancelMode.TRANSIENT);
     if (partition >= 0) {
-      // Re-ask after every batch: BoundedPartitionDispatcher grants the minimum partition demand.
-      b.partition(partition).minDemand(o.maxDemand() - 1);
+      b.partition(partition); // manual demand, re-asked per batch: see LayerStage#partitioned
     }
     return b.build();
   }
