@@ -30,15 +30,18 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
 
   private final String stage;
   private final ToIntFunction<Object> hash;
+  private final boolean source;
   private final Subscription[] subs;
   private final long[] demand;
   private final List<ArrayList<Object>> batches;
   private long granted;
   private long dropped;
 
-  BoundedPartitionDispatcher(String stage, int partitions, ToIntFunction<Object> hash) {
+  BoundedPartitionDispatcher(
+      String stage, int partitions, ToIntFunction<Object> hash, boolean source) {
     this.stage = stage;
     this.hash = hash;
+    this.source = source;
     this.subs = new Subscription[partitions];
     this.demand = new long[partitions];
     this.batches = new ArrayList<>(java.util.Collections.nCopies(partitions, null));
@@ -137,12 +140,9 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
       }
     }
     dropped += drops;
-    // Sending lowers only the receiving partitions' demand, so the minimum may now exceed what is
-    // left granted (and dropped events used none): pass the difference upstream, or the stage
-    // would wait for asks that never come because no partition has run low.
-    long more = raise();
-    if (more > 0) {
-      out.askUpstream(more);
+    if (drops > 0 && source) {
+      // A source was asked for events that were then dropped: they filled no demand.
+      out.askUpstream(drops);
     }
     return i < n ? new ArrayList<>(events.subList(i, n)) : List.of();
   }

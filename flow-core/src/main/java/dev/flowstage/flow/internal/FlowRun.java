@@ -200,7 +200,7 @@ public final class FlowRun {
             .minDemand(o.effectiveMinDemand())
             .cancel(CancelMode.TRANSIENT);
     if (partition >= 0) {
-      b.partition(partition);
+      b.partition(partition); // manual demand, re-asked per batch: see LayerStage#partitioned
     }
     return b.build();
   }
@@ -223,7 +223,7 @@ public final class FlowRun {
     int n = g.partitions;
     ToIntFunction<Object> hash = hash(n, g.key, g.hash);
     // Not Dispatchers.partition: see BoundedPartitionDispatcher (bounded memory, exact demand).
-    return () -> new BoundedPartitionDispatcher(name, n, hash);
+    return () -> new BoundedPartitionDispatcher(name, n, hash, source);
   }
 
   /**

@@ -69,6 +69,12 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
     }
     if (zip != null) {
       askZip(ctx);
+    } else {
+      for (int i = 0; i < subs.size(); i++) {
+        if (partitioned(subs.get(i))) {
+          ctx.ask(subs.get(i), options.get(i).maxDemand());
+        }
+      }
     }
     if (remaining == 0) {
       finish(ctx);
@@ -79,9 +85,19 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
   @Override
   public SubscriptionMode handleSubscribe(
       Peer peer, Subscription subscription, ProducerContext<Object> ctx) {
-    return zip != null && peer == Peer.PRODUCER
+    return peer == Peer.PRODUCER && (zip != null || partitioned(subscription))
         ? SubscriptionMode.MANUAL
         : SubscriptionMode.AUTOMATIC;
+  }
+
+  /**
+   * Subscriptions to a partitioned stage use manual demand and re-ask each whole batch as soon as
+   * it is handled: BoundedPartitionDispatcher grants the minimum demand over partitions, so a
+   * partition must give back what it received promptly (automatic demand would wait for half of
+   * maxDemand, and several partitions can all wait at once).
+   */
+  private static boolean partitioned(Subscription s) {
+    return s.options().partition() != null;
   }
 
   @Override
@@ -97,6 +113,9 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
       throw new StageFailure(name, e);
     }
     emit(out, ctx);
+    if (zip == null && partitioned(from)) {
+      ctx.ask(from, events.size());
+    }
     if (zip != null) {
       outstanding[i] -= events.size();
       if (zipExhausted()) {
