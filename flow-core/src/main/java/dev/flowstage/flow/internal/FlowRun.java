@@ -258,10 +258,7 @@ public final class FlowRun {
   }
 
   static int spread(int h, int n) {
-    h ^= h >>> 16;
-    h *= 0x85EBCA6B;
-    h ^= h >>> 13;
-    return Math.floorMod(h, n);
+    return Dispatchers.partitionOf(h, n);
   }
 
   private void onExit(Stage<?> stage, ExitReason reason) {

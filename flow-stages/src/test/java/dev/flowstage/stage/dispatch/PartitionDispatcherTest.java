@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.flowstage.stage.testing.RecordingOutbox;
 import dev.flowstage.stage.testing.TestSubscription;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -280,7 +281,7 @@ final class PartitionDispatcherTest {
 
   @ParameterizedTest
   @ValueSource(ints = {1, 2, 3, 4, 7, 8, 64})
-  void defaultHash_anyPartitionCount_routesEachEventToFloorModOfItsSpreadHash(int partitions) {
+  void defaultHash_anyPartitionCount_routesEachEventToItsPartitionOf(int partitions) {
     PartitionDispatcher<Object> d = (PartitionDispatcher<Object>) Dispatchers.partition(partitions);
     RecordingOutbox<Object> rec = new RecordingOutbox<>();
     TestSubscription[] subs = new TestSubscription[partitions];
@@ -298,8 +299,7 @@ final class PartitionDispatcherTest {
     assertEquals(List.of(), d.dispatch(events, rec));
     for (int p = 0; p < partitions; p++) {
       for (Object e : rec.sent(subs[p])) {
-        int h = e.hashCode();
-        assertEquals(Math.floorMod(h ^ (h >>> 16), partitions), p, "partition of " + e);
+        assertEquals(Dispatchers.partitionOf(e, partitions), p, "partition of " + e);
       }
     }
     long sent = 0;
@@ -307,5 +307,47 @@ final class PartitionDispatcherTest {
       sent += rec.sent(s).size();
     }
     assertEquals(events.size(), sent);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 3, 4, 7, 8, 64})
+  void partitionOf_randomKeys_staysInRangeAndSpreadsEvenly(int partitions) {
+    int[] counts = new int[partitions];
+    Random random = new Random(42);
+    int keys = 64_000;
+    for (int i = 0; i < keys; i++) {
+      int p = Dispatchers.partitionOf("w" + random.nextInt(), partitions);
+      assertTrue(p >= 0 && p < partitions, "partition " + p);
+      counts[p]++;
+    }
+    double expected = (double) keys / partitions;
+    for (int c : counts) {
+      assertTrue(
+          Math.abs(c - expected) < expected * 0.1 + 10, "uneven: " + Arrays.toString(counts));
+    }
+  }
+
+  @Test
+  void partitionOf_keysOfOnePartition_fillAHashMapsBucketsEvenly() {
+    // The keys routed to one partition must not share HashMap's bucket bits (see partitionOf).
+    int partitions = 8;
+    int table = 1 << 12;
+    boolean[] used = new boolean[table];
+    int inPartition = 0;
+    for (int i = 0; inPartition < table; i++) {
+      String key = "k" + i;
+      if (Dispatchers.partitionOf(key, partitions) == 0) {
+        int h = key.hashCode();
+        used[(h ^ (h >>> 16)) & (table - 1)] = true;
+        inPartition++;
+      }
+    }
+    int buckets = 0;
+    for (boolean u : used) {
+      buckets += u ? 1 : 0;
+    }
+    // Random placement of n keys in n buckets uses about 63%; routing by the low bits would use
+    // 1/8.
+    assertTrue(buckets > table / 2, "buckets used: " + buckets + " of " + table);
   }
 }
