@@ -28,6 +28,21 @@ import java.util.stream.Collectors;
  * <p>Run: {@code scripts/flowstage wordcount [PATH...]}
  */
 public final class FlowWordCountEngine implements WordCountEngine {
+  /** 0: sized from the heap per job ({@link #defaultFlushAt}). */
+  private final int flushAt;
+
+  /** Creates the engine {@code flowstage wordcount} uses. */
+  public FlowWordCountEngine() {
+    this(0);
+  }
+
+  /**
+   * Creates an engine whose reading stages flush their local counts at {@code flushAt} distinct
+   * words (tests use tiny values to exercise flushing).
+   */
+  FlowWordCountEngine(int flushAt) {
+    this.flushAt = flushAt;
+  }
 
   /**
    * The word count as a flow: words are counted per partition, and one last stage merges each
@@ -53,9 +68,54 @@ public final class FlowWordCountEngine implements WordCountEngine {
 
   // snippet-end: flow-wordcount
 
+  /**
+   * The word count {@code flowstage wordcount} runs: as {@link #wordCount}, plus a combiner. Each
+   * reading stage tokenizes its lines into a local count ({@link PartialCounts}), so the hot
+   * lookups happen on the core that made the word; it sends partial counts, one {@link Shard} per
+   * counting stage, when it holds {@code flushAt} distinct words and at the end. The partition
+   * routes each shard to the stage that owns its words; that stage adds the partial counts. About
+   * the CPU work of a single-thread loop in total, so it scales with cores (ADR 0003).
+   *
+   * @param lines the text, one event per line
+   * @param tokenizer how lines are cut into words
+   * @param top how many of the most frequent words to keep
+   * @param stages how many counting stages
+   * @param maxDemand the largest batch a counting stage asks for
+   * @param flushAt how many distinct words a reading stage holds before sending them on, at least 1
+   * @return a flow that emits one {@link Totals}
+   */
+  public static Flow<Totals> combinedWordCount(
+      Flow<String> lines, Tokenizer tokenizer, int top, int stages, int maxDemand, int flushAt) {
+    if (flushAt < 1) {
+      throw new IllegalArgumentException("flushAt must be at least 1, got " + flushAt);
+    }
+    return lines
+        .emitAndReduce( // tokenize and count locally, in the reading layer
+            () -> new PartialCounts(tokenizer, stages, flushAt),
+            (String line, PartialCounts counts) -> counts.add(line),
+            (counts, trigger) -> TriggerResult.of(counts.drain(), counts))
+        .partition( // the shard for stage i goes to stage i: a word always meets its stage
+            o -> o.stages(stages).maxDemand(maxDemand).hash((Shard shard) -> shard.partition()))
+        .reduce(WordCounts::new, WordCounts::merge) // each stage adds its words' partial counts
+        .onTrigger((counts, trigger) -> TriggerResult.of(List.of(counts.totals(top)), counts))
+        .departition(() -> new Totals(top), Totals::merge, totals -> totals); // one result
+  }
+
+  /**
+   * How many distinct words a reading stage holds before it flushes: a sixteenth of the heap shared
+   * by the {@code stages} reading stages, at about 100 bytes per word (the word and its map slot),
+   * between 4096 and 2^20. With the default heap the whole vocabulary of most texts fits, so each
+   * word crosses threads once per reading stage; with {@code -Xmx256m} and 2 stages about 80 000
+   * words are held.
+   */
+  static int defaultFlushAt(int stages) {
+    long perStage = Runtime.getRuntime().maxMemory() / 16 / stages / 100;
+    return Math.clamp(perStage, 1 << 12, 1 << 20);
+  }
+
   @Override
   public WordCountResult run(WordCountJob job, LongAdder progress) throws IOException {
-    Plan plan = plan(job, progress);
+    Plan plan = plan(job, progress, flushAt);
     long start = System.nanoTime();
     try (RunningFlow<List<Totals>> running = plan.flow.start(Collectors.toList())) {
       List<Totals> result = running.await();
@@ -93,13 +153,13 @@ public final class FlowWordCountEngine implements WordCountEngine {
 
   @Override
   public String mermaid(WordCountJob job) {
-    return plan(job, new LongAdder()).flow.graph().toMermaid();
+    return plan(job, new LongAdder(), flushAt).flow.graph().toMermaid();
   }
 
   /** A flow and the counters it updates while it runs. */
   private record Plan(Flow<Totals> flow, LongAdder lines, List<LineIterator> iterators) {}
 
-  private static Plan plan(WordCountJob job, LongAdder progress) {
+  private static Plan plan(WordCountJob job, LongAdder progress, int flushAt) {
     UnaryOperator<dev.flowstage.flow.Options> layer =
         o -> o.stages(job.stages()).maxDemand(job.maxDemand()).charset(job.charset());
     LongAdder lines = new LongAdder();
@@ -136,7 +196,13 @@ public final class FlowWordCountEngine implements WordCountEngine {
     Flow<String> allLines =
         sources.size() == 1 ? narrow(sources.get(0)) : Flow.merge(sources, layer);
     return new Plan(
-        wordCount(allLines, job.tokenizer(), job.top(), job.stages(), job.maxDemand()),
+        combinedWordCount(
+            allLines,
+            job.tokenizer(),
+            job.top(),
+            job.stages(),
+            job.maxDemand(),
+            flushAt > 0 ? flushAt : defaultFlushAt(job.stages())),
         lines,
         iterators);
   }

@@ -3,6 +3,7 @@ package dev.flowstage.examples.wordcount;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * How a line of text is cut into words.
@@ -20,14 +21,14 @@ public enum Tokenizer {
    */
   WORDS {
     @Override
-    public List<String> tokens(String line) {
-      List<String> out = new ArrayList<>();
+    public void forEachToken(String line, Consumer<? super String> sink) {
       int n = line.length();
       int i = 0;
       while (i < n) {
-        // Skip to the start of a word.
-        while (i < n && !Character.isLetterOrDigit(line.codePointAt(i))) {
-          i += Character.charCount(line.codePointAt(i));
+        // Skip to the start of a word (one code point read per step).
+        int skip;
+        while (i < n && !Character.isLetterOrDigit(skip = line.codePointAt(i))) {
+          i += Character.charCount(skip);
         }
         if (i >= n) {
           break;
@@ -49,9 +50,8 @@ public enum Tokenizer {
           }
         }
         String word = line.substring(start, i).toLowerCase(Locale.ROOT);
-        out.add(typographic ? word.replace('\u2019', '\'') : word);
+        sink.accept(typographic ? word.replace('\u2019', '\'') : word);
       }
-      return out;
     }
   },
 
@@ -61,19 +61,18 @@ public enum Tokenizer {
    */
   SPACE {
     @Override
-    public List<String> tokens(String line) {
-      List<String> out = new ArrayList<>();
-      int start = 0;
+    public void forEachToken(String line, Consumer<? super String> sink) {
       int n = line.length();
-      for (int i = 0; i <= n; i++) {
-        if (i == n || line.charAt(i) == ' ') {
-          if (i > start) {
-            out.add(line.substring(start, i));
-          }
-          start = i + 1;
+      int from = 0;
+      while (from < n) {
+        // String.indexOf is vectorized by the JIT; no per-char loop in Java.
+        int space = line.indexOf(' ', from);
+        int to = space < 0 ? n : space;
+        if (to > from) {
+          sink.accept(line.substring(from, to));
         }
+        from = to + 1;
       }
-      return out;
     }
   };
 
@@ -83,7 +82,21 @@ public enum Tokenizer {
    * @param line a line without its line terminator
    * @return a new mutable list of the line's words, empty if it has none
    */
-  public abstract List<String> tokens(String line);
+  public List<String> tokens(String line) {
+    // About one word per six characters in prose; sized so most lines never grow the list.
+    List<String> out = new ArrayList<>(line.length() / 5 + 2);
+    forEachToken(line, out::add);
+    return out;
+  }
+
+  /**
+   * Passes the words of one line, in order, to {@code sink}, without building a list: the counting
+   * loop of the word count calls this once per line.
+   *
+   * @param line a line without its line terminator
+   * @param sink receives each word
+   */
+  public abstract void forEachToken(String line, Consumer<? super String> sink);
 
   /** The name used on the command line ({@code words}, {@code space}). */
   public String cliName() {

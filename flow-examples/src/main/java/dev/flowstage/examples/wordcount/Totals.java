@@ -25,6 +25,19 @@ public final class Totals {
     this.worstFirst = new PriorityQueue<>(top + 1, WordFrequency.BY_COUNT_THEN_WORD.reversed());
   }
 
+  /**
+   * Offers a word, allocating only if it enters the top list (most words of a partition do not).
+   */
+  void offer(String word, long count) {
+    if (worstFirst.size() >= top) {
+      WordFrequency worst = worstFirst.peek();
+      if (count < worst.count() || (count == worst.count() && word.compareTo(worst.word()) > 0)) {
+        return;
+      }
+    }
+    offer(new WordFrequency(word, count));
+  }
+
   void offer(WordFrequency f) {
     worstFirst.add(f);
     if (worstFirst.size() > top) {

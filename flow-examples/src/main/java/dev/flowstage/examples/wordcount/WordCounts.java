@@ -1,16 +1,19 @@
 package dev.flowstage.examples.wordcount;
 
-import dev.flowstage.examples.wordcount.WordCountResult.WordFrequency;
-import java.util.HashMap;
-import java.util.Map;
+import it.unimi.dsi.fastutil.objects.Object2LongMap;
+import it.unimi.dsi.fastutil.objects.Object2LongMaps;
+import it.unimi.dsi.fastutil.objects.Object2LongOpenHashMap;
 
 /**
  * The reduce state of one partition: how often each word occurred. Confined to its stage's thread,
  * so it needs no synchronization.
  */
 public final class WordCounts {
-  private final Map<String, long[]> counts = new HashMap<>();
+  private final Object2LongOpenHashMap<String> counts = new Object2LongOpenHashMap<>();
   private long words;
+
+  /** Creates empty counts. */
+  public WordCounts() {}
 
   /**
    * Counts one occurrence of {@code word}; the reducer of the flow.
@@ -19,8 +22,24 @@ public final class WordCounts {
    * @return this, as {@code Flow.reduce} expects
    */
   public WordCounts add(String word) {
-    counts.computeIfAbsent(word, w -> new long[1])[0]++;
+    counts.addTo(word, 1);
     words++;
+    return this;
+  }
+
+  /**
+   * Adds a reading stage's partial counts; the reducer of the engine's counting layer.
+   *
+   * @param shard words this partition owns, with their counts
+   * @return this
+   */
+  WordCounts merge(Shard shard) {
+    String[] w = shard.words();
+    long[] c = shard.counts();
+    for (int i = 0; i < w.length; i++) {
+      counts.addTo(w[i], c[i]);
+    }
+    words += shard.occurrences();
     return this;
   }
 
@@ -36,8 +55,8 @@ public final class WordCounts {
     Totals totals = new Totals(top);
     totals.words = words;
     totals.distinct = counts.size();
-    for (Map.Entry<String, long[]> e : counts.entrySet()) {
-      totals.offer(new WordFrequency(e.getKey(), e.getValue()[0]));
+    for (Object2LongMap.Entry<String> e : Object2LongMaps.fastIterable(counts)) {
+      totals.offer(e.getKey(), e.getLongValue());
     }
     return totals;
   }

@@ -21,7 +21,7 @@ final class TokenizerProperties {
                     || w.startsWith("'")
                     || w.endsWith("'")
                     || w.contains("''")
-                    || !w.codePoints().allMatch(c -> c == '\'' || Character.isLetterOrDigit(c))) {
+                    || !w.codePoints().allMatch(TokenizerProperties::mayAppearInWord)) {
                   throw new AssertionError("bad word " + w + " from " + line);
                 }
               }
@@ -40,5 +40,15 @@ final class TokenizerProperties {
                 throw new AssertionError(rejoined + " != " + expected);
               }
             });
+  }
+
+  /**
+   * Letters, digits, the apostrophe, and the combining marks lowercasing itself produces: {@code
+   * "\u0130".toLowerCase(Locale.ROOT)} (capital I with dot above) is {@code i} + U+0307.
+   */
+  private static boolean mayAppearInWord(int c) {
+    return c == '\''
+        || Character.isLetterOrDigit(c)
+        || Character.getType(c) == Character.NON_SPACING_MARK;
   }
 }

@@ -36,7 +36,8 @@ final class WordCountEngineContractTest {
   @TempDir Path dir;
 
   static List<Supplier<WordCountEngine>> engines() {
-    return List.of(FlowWordCountEngine::new);
+    // The standard engine, and one whose combiners flush every few words (many shards per stage).
+    return List.of(FlowWordCountEngine::new, () -> new FlowWordCountEngine(3));
   }
 
   static Stream<Arguments> enginesAndSeeds() {
