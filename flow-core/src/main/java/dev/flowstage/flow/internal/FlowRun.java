@@ -315,6 +315,11 @@ public final class FlowRun {
                   over = true;
                   closeSystem();
                   throwIfFailed(null);
+                  // A cancel shuts the upstream stages down, which can reach the terminal as an
+                  // end before the terminal's own stop: a cancelled flow must not look complete.
+                  if (cancelled.get()) {
+                    throw new CancellationException("the flow was cancelled");
+                  }
                   return false;
                 }
                 case TerminalConsumer.Stopped st -> {
@@ -419,12 +424,20 @@ public final class FlowRun {
     }
   }
 
-  /** Whether every thread this run started has exited. */
+  /**
+   * Whether every thread this run started has exited.
+   *
+   * @return true once the run's stage system is closed and its threads are gone
+   */
   public boolean isTerminated() {
     return closed.get() && system.threads().stream().noneMatch(Thread::isAlive);
   }
 
-  /** A snapshot of every stage's counters. */
+  /**
+   * A snapshot of every stage's counters.
+   *
+   * @return the statistics of every stage of this run
+   */
   public FlowStatistics statistics() {
     List<StageStats> all = new ArrayList<>();
     for (List<Stage<?>> members : stages.values()) {
@@ -435,7 +448,11 @@ public final class FlowRun {
     return new FlowStatistics(all, malformed.get());
   }
 
-  /** The graph being run. */
+  /**
+   * The graph being run.
+   *
+   * @return this run's stage graph
+   */
   public FlowGraph graph() {
     return topology.graph();
   }

@@ -11,7 +11,8 @@ final class TokenizerProperties {
 
   @Test
   void wordsAreLowercaseRunsOfLettersDigitsAndInnerApostrophes() {
-    qt().withExamples(2_000)
+    qt().withFixedSeed(20_261_127L)
+        .withExamples(2_000)
         .forAll(strings().allPossible().ofLengthBetween(0, 60))
         .checkAssert(
             line -> {
@@ -30,7 +31,8 @@ final class TokenizerProperties {
 
   @Test
   void spaceTokensRejoinedEqualTheLineWithoutExtraSpaces() {
-    qt().withExamples(2_000)
+    qt().withFixedSeed(20_261_127L)
+        .withExamples(2_000)
         .forAll(strings().betweenCodePoints(' ', '~').ofLengthBetween(0, 60))
         .checkAssert(
             line -> {
