@@ -35,6 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 1)
 @Fork(1)
 public class DispatcherBenchmark {
+  /** Creates the benchmark; JMH instantiates one per trial. */
+  public DispatcherBenchmark() {}
+
   /** The built-in dispatchers. */
   public enum Kind {
     /** {@link Dispatchers#demand()}. */

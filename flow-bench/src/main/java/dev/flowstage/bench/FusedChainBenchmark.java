@@ -32,6 +32,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 1)
 @Fork(1)
 public class FusedChainBenchmark {
+  /** Creates the benchmark; JMH instantiates one per trial. */
+  public FusedChainBenchmark() {}
+
   private final List<Integer> events = Arrays.asList(Events.all());
 
   /**

@@ -49,6 +49,9 @@ import reactor.core.scheduler.Schedulers;
 @Measurement(iterations = 3, time = 1)
 @Fork(1)
 public class HopBenchmark {
+  /** Creates the benchmark; JMH instantiates one per trial. */
+  public HopBenchmark() {}
+
   private static final Object[] END = new Object[0];
 
   /** Events per batch (GenStage: maxDemand). */

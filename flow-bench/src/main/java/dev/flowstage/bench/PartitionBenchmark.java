@@ -39,6 +39,9 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 3, time = 1)
 @Fork(1)
 public class PartitionBenchmark {
+  /** Creates the benchmark; JMH instantiates one per trial. */
+  public PartitionBenchmark() {}
+
   /** Events per dispatched batch (the default maxDemand). */
   static final int BATCH = 1000;
 

@@ -39,6 +39,9 @@ import reactor.core.scheduler.Schedulers;
 @Measurement(iterations = 3, time = 1)
 @Fork(1)
 public class PipelineBenchmark {
+  /** Creates the benchmark; JMH instantiates one per trial. */
+  public PipelineBenchmark() {}
+
   /** Events per batch (GenStage: maxDemand) on both subscriptions. */
   @Param({"1", "10", "100", "1000", "10000"})
   public int batchSize;

@@ -41,6 +41,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 2)
 @Fork(1)
 public class WordCountBenchmark {
+  /** Creates the benchmark; JMH instantiates one per trial. */
+  public WordCountBenchmark() {}
+
   static final int MIB = 4;
 
   private List<String> lines;

@@ -72,7 +72,7 @@ public final class Examples {
               "fixed one-minute windows: requests per minute and status from an access log",
               FixedWindowCountsExample::run));
 
-  /** Returns every example, in listing order. */
+  /** {@return every example, in listing order} */
   public static List<Example> all() {
     return ALL;
   }

@@ -163,7 +163,11 @@ public record Plan(Source source, List<Operation> operations, Options options)
 
   /** One operation run inside a layer's stages. */
   public sealed interface Operation extends Serializable {
-    /** Whether this operation reduces (starts the accumulating part of a layer). */
+    /**
+     * Whether this operation reduces (starts the accumulating part of a layer).
+     *
+     * @return true for reducing operations
+     */
     default boolean reduces() {
       return false;
     }

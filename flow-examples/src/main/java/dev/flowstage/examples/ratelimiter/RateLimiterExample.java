@@ -113,7 +113,12 @@ public final class RateLimiterExample {
 
   // snippet-end: rate-limiter
 
-  /** What the rate limiter saw. */
+  /**
+   * What the rate limiter saw.
+   *
+   * @param received every event the consumer received, in order
+   * @param receivedPerTick how many events arrived in each interval
+   */
   public record Outcome(List<Integer> received, List<Integer> receivedPerTick) {}
 
   /**

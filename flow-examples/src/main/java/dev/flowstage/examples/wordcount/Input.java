@@ -10,10 +10,10 @@ import java.util.function.LongConsumer;
 
 /** One input of a word count: a file, standard input, or the built-in sample text. */
 public sealed interface Input {
-  /** How the input is named in messages ({@code -} for standard input). */
+  /** {@return how the input is named in messages ({@code -} for standard input)} */
   String name();
 
-  /** The size in bytes, or {@code -1} when it is not known in advance (standard input). */
+  /** {@return the size in bytes, or {@code -1} when it is not known in advance (standard input)} */
   long size();
 
   /**

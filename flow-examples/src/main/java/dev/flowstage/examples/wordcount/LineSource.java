@@ -14,7 +14,7 @@ public interface LineSource extends Closeable {
    */
   String nextLine() throws IOException;
 
-  /** The number of malformed or unmappable byte sequences replaced by U+FFFD so far. */
+  /** {@return the number of malformed or unmappable byte sequences replaced by U+FFFD so far} */
   long malformed();
 
   @Override

@@ -44,7 +44,7 @@ public final class SampleText {
     this.totalBytes = total;
   }
 
-  /** Returns the default sample, {@value #DEFAULT_LINES} lines. */
+  /** {@return the default sample, {@value #DEFAULT_LINES} lines} */
   public static SampleText standard() {
     return ofLines(DEFAULT_LINES);
   }
@@ -62,12 +62,12 @@ public final class SampleText {
     return new SampleText(loadSentences(), lines);
   }
 
-  /** The number of lines. */
+  /** {@return the number of lines} */
   public int lineCount() {
     return lines;
   }
 
-  /** The size of the text in UTF-8 bytes, line terminators included. */
+  /** {@return the size of the text in UTF-8 bytes, line terminators included} */
   public long totalBytes() {
     return totalBytes;
   }

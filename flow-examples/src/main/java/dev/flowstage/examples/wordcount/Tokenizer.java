@@ -98,7 +98,7 @@ public enum Tokenizer {
    */
   public abstract void forEachToken(String line, Consumer<? super String> sink);
 
-  /** The name used on the command line ({@code words}, {@code space}). */
+  /** {@return the name used on the command line ({@code words}, {@code space})} */
   public String cliName() {
     return name().toLowerCase(Locale.ROOT);
   }

@@ -58,17 +58,17 @@ public final class Totals {
     return this;
   }
 
-  /** Words counted. */
+  /** {@return words counted} */
   public long words() {
     return words;
   }
 
-  /** Distinct words counted. */
+  /** {@return distinct words counted} */
   public long distinct() {
     return distinct;
   }
 
-  /** The most frequent words, by count descending, then word ascending. */
+  /** {@return the most frequent words, by count descending, then word ascending} */
   public List<WordFrequency> top() {
     List<WordFrequency> sorted = new ArrayList<>(worstFirst);
     sorted.sort(WordFrequency.BY_COUNT_THEN_WORD);

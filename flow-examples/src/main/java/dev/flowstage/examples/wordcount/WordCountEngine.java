@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.LongAdder;
  * tests can check any engine against the same contract ({@code WordCountEngineContractTest}).
  */
 public interface WordCountEngine {
-  /** Returns the engine {@code flowstage wordcount} uses: the word count on the Flow DSL. */
+  /** {@return the engine {@code flowstage wordcount} uses: the word count on the Flow DSL} */
   static WordCountEngine standard() {
     return new FlowWordCountEngine();
   }

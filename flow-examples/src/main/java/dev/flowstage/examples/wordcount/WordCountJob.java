@@ -59,7 +59,7 @@ public record WordCountJob(
         StandardCharsets.UTF_8);
   }
 
-  /** The total input size in bytes, or {@code -1} if some input's size is unknown. */
+  /** {@return the total input size in bytes, or {@code -1} if some input's size is unknown} */
   public long totalBytes() {
     long total = 0;
     for (Input input : inputs) {
