@@ -2,21 +2,19 @@ package dev.flowstage.examples.consumersupervisor;
 
 import dev.flowstage.stage.CancelMode;
 import dev.flowstage.stage.ExitReason;
-import dev.flowstage.stage.Producer;
-import dev.flowstage.stage.ProducerContext;
+import dev.flowstage.stage.Producers;
 import dev.flowstage.stage.Stage;
 import dev.flowstage.stage.StageSystem;
 import dev.flowstage.stage.SubscriptionOptions;
 import dev.flowstage.stage.supervisor.ConsumerSupervisor;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 /**
  * GenStage's ConsumerSupervisor example in Java: a counter producer feeds a supervisor that starts
@@ -27,28 +25,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ConsumerSupervisorExample {
   private ConsumerSupervisorExample() {}
-
-  /** Emits 0, 1, 2, ... as asked, then finishes at {@code limit}. */
-  static final class Counter implements Producer<Integer> {
-    private final int limit;
-    private int next;
-
-    Counter(int limit) {
-      this.limit = limit;
-    }
-
-    @Override
-    public void handleDemand(long demand, ProducerContext<Integer> ctx) {
-      List<Integer> events = new ArrayList<>();
-      while (events.size() < demand && next < limit) {
-        events.add(next++);
-      }
-      ctx.emit(events);
-      if (next == limit) {
-        ctx.done();
-      }
-    }
-  }
 
   /**
    * What happened.
@@ -73,7 +49,8 @@ public final class ConsumerSupervisorExample {
     CountDownLatch allDone = new CountDownLatch(events);
     out.println("12 events, one child per event, at most 4 children at once (maxDemand 4).");
     try (StageSystem system = new StageSystem("consumer-supervisor")) {
-      Stage<Integer> counter = system.startProducer(new Counter(events));
+      Stage<Integer> counter =
+          system.startProducer(Producers.fromStream(IntStream.range(0, events).boxed()));
       // snippet-start: consumer-supervisor
       ConsumerSupervisor<Integer> supervisor =
           ConsumerSupervisor.<Integer>builder(

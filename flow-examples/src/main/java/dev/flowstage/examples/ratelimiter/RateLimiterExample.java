@@ -2,8 +2,7 @@ package dev.flowstage.examples.ratelimiter;
 
 import dev.flowstage.stage.Consumer;
 import dev.flowstage.stage.ExitReason;
-import dev.flowstage.stage.Producer;
-import dev.flowstage.stage.ProducerContext;
+import dev.flowstage.stage.Producers;
 import dev.flowstage.stage.Stage;
 import dev.flowstage.stage.StageContext;
 import dev.flowstage.stage.StageSystem;
@@ -12,11 +11,11 @@ import dev.flowstage.stage.SubscriptionMode;
 import dev.flowstage.stage.SubscriptionOptions;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
 
 /**
  * GenStage's rate limiter in Java: a consumer in <em>manual</em> demand mode asks each producer for
@@ -30,28 +29,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class RateLimiterExample {
   private RateLimiterExample() {}
-
-  /** A producer of 0, 1, 2, ... that finishes at {@code limit}. */
-  static final class Counter implements Producer<Integer> {
-    private final int limit;
-    private int next;
-
-    Counter(int limit) {
-      this.limit = limit;
-    }
-
-    @Override
-    public void handleDemand(long demand, ProducerContext<Integer> ctx) {
-      List<Integer> events = new ArrayList<>();
-      while (events.size() < demand && next < limit) {
-        events.add(next++);
-      }
-      ctx.emit(events);
-      if (next == limit) {
-        ctx.done();
-      }
-    }
-  }
 
   /** Asks a producer again after each interval. */
   private record Tick(Subscription subscription) {}
@@ -130,7 +107,8 @@ public final class RateLimiterExample {
   public static Outcome run(PrintWriter out) {
     out.println("A producer of 20 events; the consumer allows 5 events per 100 ms.");
     try (StageSystem system = new StageSystem("rate-limiter")) {
-      Stage<Integer> producer = system.startProducer(new Counter(20));
+      Stage<Integer> producer =
+          system.startProducer(Producers.fromStream(IntStream.range(0, 20).boxed()));
       RateLimiter limiter = new RateLimiter(5, Duration.ofMillis(100), out);
       Stage<Void> consumer = system.startConsumer("rate-limiter", limiter);
       consumer.subscribeTo(producer, SubscriptionOptions.builder().maxDemand(5).build());
