@@ -25,7 +25,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -252,13 +251,9 @@ public final class FlowRun {
       };
     }
     if (key == null) {
-      return e -> spread(Objects.hashCode(e), n);
+      return e -> Dispatchers.partitionOf(e, n);
     }
-    return e -> spread(Objects.hashCode(key.apply(e)), n);
-  }
-
-  static int spread(int h, int n) {
-    return Dispatchers.partitionOf(h, n);
+    return e -> Dispatchers.partitionOf(key.apply(e), n);
   }
 
   private void onExit(Stage<?> stage, ExitReason reason) {
