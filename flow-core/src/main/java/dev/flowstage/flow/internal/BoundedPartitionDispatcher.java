@@ -125,7 +125,8 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
       }
       ArrayList<Object> b = batches.get(p);
       if (b == null) {
-        b = new ArrayList<>();
+        // Sized for all this partition may still take from this call: it never grows.
+        b = new ArrayList<>((int) Math.min(demand[p], n - i));
         batches.set(p, b);
       }
       b.add(e);
