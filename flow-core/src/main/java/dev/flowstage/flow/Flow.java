@@ -398,6 +398,61 @@ public final class Flow<T> {
   }
 
   /**
+   * Folds the events of each stage into an accumulator, like {@link #reduce(SerializableSupplier,
+   * SerializableBiFunction)}, and declares how two partial accumulators merge, like the combiner of
+   * the three-argument {@code Stream.reduce}. The result is the same; the work moves.
+   *
+   * <p>When this reduce directly follows {@link #partition}, {@link #shuffle} or {@link #merge} and
+   * its layer has the global window without triggers, every upstream stage pre-reduces: it folds
+   * its own events into one accumulator per downstream stage (chosen by the partition key, so a key
+   * still meets exactly one stage) and sends those partial accumulators when its input ends; the
+   * downstream stages merge them with {@code combiner}. Events are folded on the core that produced
+   * them and only one accumulator per stage pair crosses threads, so a word count over files scales
+   * with cores instead of moving every word between threads. The cost is memory: each upstream
+   * stage holds its partial accumulators until its input ends. In any other position the combiner
+   * is not needed and this behaves exactly as the two-argument form.
+   *
+   * <p>{@code combiner.apply(a, b)} must give the accumulator that folding {@code b}'s events into
+   * {@code a} would give, and may return {@code a} updated in place; it must not depend on the
+   * order events arrived in (which a partitioned layer never guarantees anyway).
+   *
+   * {@snippet :
+   * Flow.fromFiles(paths)
+   *     .flatMap(line -> Arrays.asList(line.split(" ")))
+   *     .partition()
+   *     .reduce(HashMap<String, Long>::new,
+   *         (counts, word) -> { counts.merge(word, 1L, Long::sum); return counts; },
+   *         (a, b) -> { b.forEach((w, n) -> a.merge(w, n, Long::sum)); return a; })
+   *     .toList();
+   * }
+   *
+   * @param init a fresh accumulator, called per stage and window, and per upstream stage and
+   *     downstream stage when pre-reducing
+   * @param reducer folds one event into the accumulator and returns it
+   * @param combiner merges the second accumulator into the first and returns the result
+   * @param <A> the accumulator type
+   * @return a new flow of accumulators
+   */
+  @SuppressWarnings("unchecked")
+  public <A> Flow<A> reduce(
+      SerializableSupplier<A> init,
+      SerializableBiFunction<A, ? super T, A> reducer,
+      SerializableBinaryOperator<A> combiner) {
+    nonNull(init, "init");
+    nonNull(reducer, "reducer");
+    nonNull(combiner, "combiner");
+    requireNoReduce("reduce");
+    Object r = reducer;
+    Object c = combiner;
+    return new Flow<>(
+        plan.with(
+            new Operation.Reduce(
+                (SerializableSupplier<Object>) init,
+                (SerializableBiFunction<Object, Object, Object>) r,
+                (SerializableBinaryOperator<Object>) c)));
+  }
+
+  /**
    * Folds events and emits events while folding (e.g. sliding windows, sessions). The reducer
    * returns the events to emit now and the new accumulator. Triggers emit nothing (unlike Elixir,
    * which also emits the accumulator at done); use the three-argument form to emit at triggers.

@@ -256,6 +256,7 @@ public final class BenchReport {
     Double single = null;
     Double cli = null;
     Double api = null;
+    Double plain = null;
     int cores = 0;
     if (compare != null) {
       cores = Json.number(Json.object(compare, "machine"), "cores").intValue();
@@ -275,6 +276,7 @@ public final class BenchReport {
           case "single-thread" -> single = throughput;
           case "flowstage-cli" -> cli = throughput;
           case "flow-api" -> api = throughput;
+          case "flow-api-plain" -> plain = throughput;
           default -> {}
         }
       }
@@ -300,6 +302,15 @@ public final class BenchReport {
             best,
             bestName,
             1.0));
+    if (plain != null && best != null) {
+      t.append(
+          String.format(
+              Locale.ROOT,
+              "| (for reference, not a target) the same job with the two-argument reduce, no"
+                  + " combiner | %.2fx (vs %s) | - |\n",
+              plain / best,
+              bestName));
+    }
     t.append(hopRow(jmh));
     t.append(memoryRow(memory));
     if (scaling == null) {

@@ -14,6 +14,12 @@ import java.util.function.UnaryOperator;
  * tokens, {@code partition} by word, {@code reduce} each partition into a map, then read the
  * partitions' maps (disjoint by word) with {@code toList()}.
  *
+ * <p>By default the reduce names its combiner (merge two maps), as the Reactor and streams versions
+ * do ({@code ParallelFlux.reduce} then a merge, {@code Collectors.toMap} with a merge function):
+ * the reading stages then count their own words and only partial maps cross the partition. {@code
+ * --plain} uses the two-argument reduce (no combiner), where every word crosses threads; the
+ * benchmark reports it as {@code flow-api-plain}.
+ *
  * <p>{@code --stages N} sets the stage count of both layers (default: available processors).
  *
  * {@snippet lang="shell" :
@@ -24,12 +30,16 @@ public final class FlowWordCount {
   private FlowWordCount() {}
 
   /**
-   * Counts the words of a file: {@code [--stages N] FILE}.
+   * Counts the words of a file: {@code [--plain] [--stages N] FILE}.
    *
-   * @param args an optional stage count and the file
+   * @param args an optional {@code --plain}, an optional stage count and the file
    * @throws Exception if the file cannot be read
    */
   public static void main(String[] args) throws Exception {
+    boolean plain = args.length > 0 && args[0].equals("--plain");
+    if (plain) {
+      args = Arrays.copyOfRange(args, 1, args.length);
+    }
     Integer stages = null;
     String[] rest = args;
     if (args.length >= 2 && args[0].equals("--stages")) {
@@ -41,11 +51,15 @@ public final class FlowWordCount {
       rest = new String[] {args[args.length - 1]};
     }
     Integer s = stages;
-    WordCountMain.run("flow-api", rest, f -> count(f, s));
+    if (plain) {
+      WordCountMain.run("flow-api-plain", rest, f -> countPlain(f, s));
+    } else {
+      WordCountMain.run("flow-api", rest, f -> count(f, s));
+    }
   }
 
   /**
-   * Counts the words of a UTF-8 file.
+   * Counts the words of a UTF-8 file with a combining reduce.
    *
    * @param file the file
    * @param stages stages per layer, or {@code null} for the default
@@ -64,8 +78,43 @@ public final class FlowWordCount {
                 (counts, word) -> {
                   counts.addTo(word, 1);
                   return counts;
+                },
+                (counts, more) -> {
+                  more.object2LongEntrySet()
+                      .fastForEach(e -> counts.addTo(e.getKey(), e.getLongValue()));
+                  return counts;
                 })
             .toList();
+    return result(partitions);
+  }
+
+  /**
+   * Counts the words of a UTF-8 file with the two-argument reduce: every word crosses the
+   * partition.
+   *
+   * @param file the file
+   * @param stages stages per layer, or {@code null} for the default
+   * @return the canonical result
+   */
+  public static WordCountResult countPlain(Path file, Integer stages) {
+    UnaryOperator<Options> options =
+        stages == null ? UnaryOperator.identity() : o -> o.stages(stages);
+    List<Object2LongOpenHashMap<String>> partitions =
+        Flow.fromFiles(List.of(file), options)
+            .flatMap(line -> Arrays.asList(line.split(" ")))
+            .filter(word -> !word.isEmpty())
+            .partition(options)
+            .reduce(
+                Object2LongOpenHashMap<String>::new,
+                (counts, word) -> {
+                  counts.addTo(word, 1);
+                  return counts;
+                })
+            .toList();
+    return result(partitions);
+  }
+
+  private static WordCountResult result(List<Object2LongOpenHashMap<String>> partitions) {
     return WordCountResult.of(
         sink ->
             partitions.forEach(

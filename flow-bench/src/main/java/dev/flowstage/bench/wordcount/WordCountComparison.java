@@ -65,6 +65,7 @@ public final class WordCountComparison {
           "reactor",
           "pekko",
           "flow-api",
+          "flow-api-plain",
           "flowstage-cli");
 
   /** The Flowstage implementations: the ones a {@code --stages} sweep applies to. */
@@ -195,7 +196,7 @@ public final class WordCountComparison {
     if (name.equals("flowstage-cli")) {
       return Files.isRegularFile(cliJar) && cliSupportsBenchmark(cliJar);
     }
-    if (name.equals("flow-api")) {
+    if (name.startsWith("flow-api")) {
       return Files.isRegularFile(benchJar) && classExists(PACKAGE + "FlowWordCount");
     }
     return Files.isRegularFile(benchJar);
@@ -249,6 +250,7 @@ public final class WordCountComparison {
               case "reactor" -> List.of("-cp", cp, PACKAGE + "ReactorWordCount");
               case "pekko" -> List.of("-cp", cp, PACKAGE + "PekkoWordCount");
               case "flow-api" -> List.of("-cp", cp, PACKAGE + "FlowWordCount");
+              case "flow-api-plain" -> List.of("-cp", cp, PACKAGE + "FlowWordCount", "--plain");
               case "flowstage-cli" ->
                   List.of(
                       "-jar",

@@ -76,6 +76,21 @@ final class WordCountComparisonTest {
   }
 
   @Test
+  void command_flowApiPlain_passesPlainBeforeTheStagesAndFile() {
+    assertEquals(
+        List.of(
+            "-cp",
+            "b.jar",
+            "dev.flowstage.bench.wordcount.FlowWordCount",
+            "--plain",
+            "--stages",
+            "2",
+            "c.txt"),
+        WordCountComparison.command(
+            "flow-api-plain", 2, Path.of("c.txt"), Path.of("b.jar"), Path.of("f.jar")));
+  }
+
+  @Test
   void options_danglingName_throwsTeachingTheFormat() {
     IllegalArgumentException e =
         assertThrows(

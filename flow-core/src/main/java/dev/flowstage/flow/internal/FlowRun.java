@@ -220,7 +220,8 @@ public final class FlowRun {
       return Dispatchers::demand;
     }
     int n = g.partitions;
-    ToIntFunction<Object> hash = hash(n, g.key, g.hash);
+    ToIntFunction<Object> hash =
+        g.combine != null ? Combining::partitionOf : hash(n, g.key, g.hash);
     // Not Dispatchers.partition: see BoundedPartitionDispatcher (bounded memory, exact demand).
     return () -> new BoundedPartitionDispatcher(name, n, hash, source);
   }

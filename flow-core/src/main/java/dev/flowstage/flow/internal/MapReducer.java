@@ -18,6 +18,7 @@ final class MapReducer implements StageLogic {
   private final Chains.Collect collect = new Chains.Collect();
   private final Sink pre;
   private final Windows windows;
+  private final Combining.PreReduce preReduce;
 
   /**
    * Compiles a layer's operations for stage {@code index} of {@code total}.
@@ -28,6 +29,7 @@ final class MapReducer implements StageLogic {
    * @param total the layer's stage count
    * @param inputs how many upstream stages feed it
    * @param clock processing time in ms, read for timers
+   * @param combine the downstream reduce this stage pre-reduces for, or {@code null}
    */
   MapReducer(
       List<Operation> ops,
@@ -35,7 +37,8 @@ final class MapReducer implements StageLogic {
       int index,
       int total,
       int inputs,
-      java.util.function.LongSupplier clock) {
+      java.util.function.LongSupplier clock,
+      Combining.Plan combine) {
     List<SerializableFunction<List<Object>, List<Object>>> fns = new ArrayList<>();
     List<Operation> before = new ArrayList<>();
     List<Operation> after = new ArrayList<>();
@@ -55,11 +58,13 @@ final class MapReducer implements StageLogic {
       }
     }
     this.batchFns = List.copyOf(fns);
+    this.preReduce = combine == null ? null : new Combining.PreReduce(combine, collect);
+    Sink end = preReduce == null ? collect : preReduce;
     if (reduce == null) {
-      this.pre = Chains.compile(before, collect);
+      this.pre = Chains.compile(before, end);
       this.windows = null;
     } else {
-      Sink post = Chains.compile(after, collect);
+      Sink post = Chains.compile(after, end);
       Windows.AccSink acc =
           switch (reduce) {
             case Operation.Reduce r -> new Windows.ReduceSink(r.init(), r.reducer());
@@ -111,9 +116,12 @@ final class MapReducer implements StageLogic {
 
   @Override
   public void finish(List<Object> out) {
+    collect.target = out;
     if (windows != null) {
-      collect.target = out;
       windows.finish();
+    }
+    if (preReduce != null) {
+      preReduce.flush(collect);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.flowstage.flow.internal;
 import dev.flowstage.flow.JoinMode;
 import dev.flowstage.flow.Options;
 import dev.flowstage.flow.SerializableBiFunction;
+import dev.flowstage.flow.SerializableBinaryOperator;
 import dev.flowstage.flow.SerializableConsumer;
 import dev.flowstage.flow.SerializableFunction;
 import dev.flowstage.flow.SerializablePredicate;
@@ -226,10 +227,27 @@ public record Plan(Source source, List<Operation> operations, Options options)
      *
      * @param init a fresh accumulator
      * @param reducer folds one event
+     * @param combiner merges two partial accumulators, or {@code null} when they cannot be merged;
+     *     with one, the layers upstream of a partition pre-reduce (see the three-argument {@code
+     *     Flow.reduce})
      */
     record Reduce(
-        SerializableSupplier<Object> init, SerializableBiFunction<Object, Object, Object> reducer)
+        SerializableSupplier<Object> init,
+        SerializableBiFunction<Object, Object, Object> reducer,
+        SerializableBinaryOperator<Object> combiner)
         implements Operation {
+      /**
+       * A reduce whose partial accumulators cannot be merged.
+       *
+       * @param init a fresh accumulator
+       * @param reducer folds one event
+       */
+      public Reduce(
+          SerializableSupplier<Object> init,
+          SerializableBiFunction<Object, Object, Object> reducer) {
+        this(init, reducer, null);
+      }
+
       @Override
       public boolean reduces() {
         return true;

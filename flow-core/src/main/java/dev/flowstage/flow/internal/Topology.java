@@ -63,6 +63,8 @@ final class Topology {
     int partitions = 1;
     SerializableFunction<Object, ?> key;
     SerializableToIntFunction<Object> hash;
+    // set when this group pre-reduces for a downstream reduce with a combiner
+    Combining.Plan combine;
 
     Group(int id, Kind kind, int stages, Plan plan, List<Operation> ops, Options options) {
       this.id = id;
@@ -106,7 +108,13 @@ final class Topology {
                 j.mode(), sides(), j.leftKey(), j.rightKey(), j.join(), j.maxHeld(), operations);
         default ->
             new MapReducer(
-                operations, options.window(), index, stages, Math.max(1, inputStages()), clock);
+                operations,
+                options.window(),
+                index,
+                stages,
+                Math.max(1, inputStages()),
+                clock,
+                combine);
       };
     }
   }
@@ -173,18 +181,41 @@ final class Topology {
         yield g;
       }
       case Source.Layer l -> {
-        Group g0 = null;
         List<Group> ups = new ArrayList<>();
+        Operation.Reduce combining = combining(p);
         for (Plan up : l.upstream()) {
-          ups.add(build(up));
+          Group g = build(up);
+          if (combining != null && (g.kind == Kind.ENUMERABLE || g.kind == Kind.FILE)) {
+            // Bare producers cannot fold: give them a layer of stages that pre-reduce.
+            Group pre = add(Kind.MAP_REDUCE, up.options().stages(), up, List.of(), up.options());
+            pre.inputs.add(new Input(g, 0));
+            g = pre;
+          }
+          ups.add(g);
         }
-        g0 = add(Kind.MAP_REDUCE, o.stages(), p, p.operations(), o);
+        List<Operation> ops = p.operations();
+        if (combining != null) {
+          ops = new ArrayList<>(ops);
+          ops.set(
+              0,
+              new Operation.Reduce(
+                  combining.init(), Combining.merging(combining.reducer(), combining.combiner())));
+        }
+        Group g0 = add(Kind.MAP_REDUCE, o.stages(), p, ops, o);
         for (Group up : ups) {
           if (l.routing() instanceof Routing.Partition part && o.stages() > 1) {
             up.partitioned = true;
             up.partitions = o.stages();
             up.key = part.key();
             up.hash = part.hash();
+          }
+          if (combining != null && up.kind != Kind.ZIP && up.kind != Kind.JOIN) {
+            up.combine =
+                new Combining.Plan(
+                    combining.init(),
+                    combining.reducer(),
+                    up.partitions,
+                    up.partitioned ? FlowRun.hash(up.partitions, up.key, up.hash) : e -> 0);
           }
           g0.inputs.add(new Input(up, 0));
         }
@@ -228,6 +259,23 @@ final class Topology {
     };
   }
 
+  /**
+   * The reduce of a layer whose upstream stages can pre-reduce for it: a reduce with a combiner,
+   * first in its layer, in the global window without triggers (so only the final trigger reads the
+   * accumulator, and partials folded anywhere upstream give the same result). {@code null} if not.
+   */
+  private static Operation.Reduce combining(Plan p) {
+    if (p.operations().isEmpty()
+        || !(p.operations().get(0) instanceof Operation.Reduce r)
+        || r.combiner() == null
+        || !(p.options().window() instanceof Window.Global g)) {
+      return null;
+    }
+    Window.Triggers t = g.triggers();
+    boolean triggers = t.every() > 0 || !t.periodicallyMillis().isEmpty() || t.function() != null;
+    return triggers ? null : r;
+  }
+
   private static TriggerResult<Object, Object> departitionPane(
       Object acc, Trigger t, SerializableFunction<Object, Object> done) {
     return t.isDone() ? TriggerResult.of(List.of(done.apply(acc)), acc) : TriggerResult.none(acc);
@@ -247,7 +295,11 @@ final class Topology {
     List<FlowGraph.Node> nodes = new ArrayList<>();
     List<FlowGraph.Edge> edges = new ArrayList<>();
     for (Group g : groups) {
-      nodes.add(new FlowGraph.Node(g.name(), g.kind.label, g.stages, operations(g.operations)));
+      String ops = operations(g.operations);
+      if (g.combine != null) {
+        ops = ops.isEmpty() ? "pre-reduce" : ops + ", pre-reduce";
+      }
+      nodes.add(new FlowGraph.Node(g.name(), g.kind.label, g.stages, ops));
       for (Input in : g.inputs) {
         edges.add(
             new FlowGraph.Edge(

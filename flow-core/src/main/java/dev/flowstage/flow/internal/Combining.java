@@ -1,0 +1,101 @@
+package dev.flowstage.flow.internal;
+
+import dev.flowstage.flow.SerializableBiFunction;
+import dev.flowstage.flow.SerializableBinaryOperator;
+import dev.flowstage.flow.SerializableSupplier;
+import dev.flowstage.stage.dispatch.Dispatchers;
+import java.util.function.ToIntFunction;
+
+/**
+ * Pre-reducing for a reduce with a combiner (see {@code Flow.reduce(init, reducer, combiner)}): the
+ * stages upstream of the partition fold their own events into one accumulator per downstream stage
+ * and send those {@link Partial}s when their input ends; the downstream reduce merges partials with
+ * the combiner and folds any plain event (from an upstream that cannot pre-reduce) as usual.
+ */
+final class Combining {
+  private Combining() {}
+
+  /**
+   * A partial accumulator on its way to the downstream stage {@code partition}.
+   *
+   * @param partition the downstream stage that owns every key folded into it
+   * @param accumulator the partial accumulator
+   */
+  record Partial(int partition, Object accumulator) {}
+
+  /**
+   * What an upstream group needs to pre-reduce: the downstream reduce and how many stages it has.
+   *
+   * @param init a fresh accumulator
+   * @param reducer folds one event
+   * @param partitions how many downstream stages
+   * @param partition the downstream stage of an event ({@link Dispatchers#DROP} to drop it)
+   */
+  record Plan(
+      SerializableSupplier<Object> init,
+      SerializableBiFunction<Object, Object, Object> reducer,
+      int partitions,
+      ToIntFunction<Object> partition) {}
+
+  /**
+   * The downstream reducer: merges a {@link Partial} with {@code combiner}, folds anything else
+   * with {@code reducer}.
+   */
+  static SerializableBiFunction<Object, Object, Object> merging(
+      SerializableBiFunction<Object, Object, Object> reducer,
+      SerializableBinaryOperator<Object> combiner) {
+    return (acc, e) ->
+        e instanceof Partial p ? combiner.apply(acc, p.accumulator()) : reducer.apply(acc, e);
+  }
+
+  /** The dispatcher hash of a pre-reducing group: partials carry their partition. */
+  static int partitionOf(Object event) {
+    return event instanceof Partial p ? p.partition() : Dispatchers.DROP;
+  }
+
+  /**
+   * The end of an upstream stage's chain: folds each event into the accumulator of its downstream
+   * stage. Events hashed to {@link Dispatchers#DROP} pass on to {@code dropped} so the dispatcher
+   * drops and counts them as it would without pre-reducing. Confined to its stage's thread.
+   */
+  static final class PreReduce implements Sink {
+    private final Plan plan;
+    private final Sink dropped;
+    private final Object[] accumulators;
+
+    PreReduce(Plan plan, Sink dropped) {
+      this.plan = plan;
+      this.dropped = dropped;
+      this.accumulators = new Object[plan.partitions()];
+    }
+
+    @Override
+    public void accept(Object event) {
+      int p = plan.partition().applyAsInt(event);
+      if (p == Dispatchers.DROP) {
+        dropped.accept(event);
+        return;
+      }
+      Object acc = accumulators[p];
+      if (acc == null) {
+        acc = plan.init().get();
+      }
+      acc = plan.reducer().apply(acc, event);
+      if (acc == null) {
+        throw new NullPointerException("reduce reducer returned null for " + event);
+      }
+      accumulators[p] = acc;
+    }
+
+    /** Sends one {@link Partial} per downstream stage that got events, and forgets them. */
+    void flush(Sink out) {
+      for (int p = 0; p < accumulators.length; p++) {
+        Object acc = accumulators[p];
+        if (acc != null) {
+          accumulators[p] = null;
+          out.accept(new Partial(p, acc));
+        }
+      }
+    }
+  }
+}
