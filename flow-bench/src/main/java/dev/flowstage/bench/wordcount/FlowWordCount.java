@@ -66,13 +66,8 @@ public final class FlowWordCount {
    * @return the canonical result
    */
   public static WordCountResult count(Path file, Integer stages) {
-    UnaryOperator<Options> options =
-        stages == null ? UnaryOperator.identity() : o -> o.stages(stages);
     List<Object2LongOpenHashMap<String>> partitions =
-        Flow.fromFiles(List.of(file), options)
-            .flatMap(line -> Arrays.asList(line.split(" ")))
-            .filter(word -> !word.isEmpty())
-            .partition(options)
+        partitionedWords(file, stages)
             .reduce(
                 Object2LongOpenHashMap<String>::new,
                 (counts, word) -> {
@@ -97,13 +92,8 @@ public final class FlowWordCount {
    * @return the canonical result
    */
   public static WordCountResult countPlain(Path file, Integer stages) {
-    UnaryOperator<Options> options =
-        stages == null ? UnaryOperator.identity() : o -> o.stages(stages);
     List<Object2LongOpenHashMap<String>> partitions =
-        Flow.fromFiles(List.of(file), options)
-            .flatMap(line -> Arrays.asList(line.split(" ")))
-            .filter(word -> !word.isEmpty())
-            .partition(options)
+        partitionedWords(file, stages)
             .reduce(
                 Object2LongOpenHashMap<String>::new,
                 (counts, word) -> {
@@ -112,6 +102,16 @@ public final class FlowWordCount {
                 })
             .toList();
     return result(partitions);
+  }
+
+  /** The words of the file, split on spaces, routed so that a word always meets one stage. */
+  private static Flow<String> partitionedWords(Path file, Integer stages) {
+    UnaryOperator<Options> options =
+        stages == null ? UnaryOperator.identity() : o -> o.stages(stages);
+    return Flow.fromFiles(List.of(file), options)
+        .flatMap(line -> Arrays.asList(line.split(" ")))
+        .filter(word -> !word.isEmpty())
+        .partition(options);
   }
 
   private static WordCountResult result(List<Object2LongOpenHashMap<String>> partitions) {
