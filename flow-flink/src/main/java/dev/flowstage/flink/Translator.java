@@ -17,6 +17,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.connector.file.src.enumerate.NonSplittingRecursiveEnumerator;
 import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -162,9 +163,14 @@ final class Translator {
             throw new IllegalArgumentException(
                 "cannot ship enumerable of " + source.getClass().getName() + " to Flink");
       }
+      // fromData ships the events inside the job, serialized with Flink's (Kryo) serializer. It
+      // fails at run time on an empty collection, so an empty source is one event filtered out.
       DataStream<Object> s =
           events.isEmpty()
-              ? env.fromData(List.<Object>of(""), ANY).filter(x -> false).returns(ANY)
+              ? env.fromData(List.<Object>of(Boolean.FALSE), ANY)
+                  .filter(event -> false)
+                  .name("empty enumerable " + i)
+                  .setParallelism(1)
               : env.fromData(events, ANY).name("enumerable " + i);
       all = all == null ? s : all.union(s);
       i++;
@@ -179,7 +185,11 @@ final class Translator {
       paths[i] = Path.fromLocalFile(new File(f.paths().get(i)).getAbsoluteFile());
     }
     FileSource<String> source =
-        FileSource.forRecordStreamFormat(new TextLineInputFormat(charset.name()), paths).build();
+        FileSource.forRecordStreamFormat(new TextLineInputFormat(charset.name()), paths)
+            // Like the local runtime, read every file under a directory: Flink's default
+            // enumerator skips names starting with '.' or '_'.
+            .setFileEnumerator(() -> new NonSplittingRecursiveEnumerator(path -> true))
+            .build();
     @SuppressWarnings({"unchecked", "rawtypes"})
     DataStream<Object> lines =
         (DataStream)

@@ -143,6 +143,38 @@ final class FlinkFlowsTest {
   }
 
   @Test
+  void wordCount_directoryWithHiddenFile_readsEveryFileLikeLocal(@TempDir Path dir)
+      throws Exception {
+    Files.write(dir.resolve("a.txt"), lines(5, 100));
+    Files.createDirectories(dir.resolve("sub"));
+    Files.write(dir.resolve("sub").resolve("_b.txt"), lines(6, 100));
+    Files.write(dir.resolve(".c.txt"), List.of("x y z"));
+    assertSameAsLocal(counted(Flow.fromFiles(List.of(dir), o -> o.stages(2)), true));
+  }
+
+  @Test
+  void reduce_emptyEnumerable_emitsInitOncePerPartitionLikeLocal() throws Exception {
+    Flow<Integer> counts =
+        Flow.fromEnumerable(List.<Integer>of(), o -> o.stages(2))
+            .partition(o -> o.stages(3))
+            .reduce(() -> 0, (n, i) -> n + 1);
+    assertEquals(List.of(0, 0, 0), onFlink(counts));
+    assertSameAsLocal(counts);
+  }
+
+  @Test
+  void merge_twoFlows_routedByKeyLikeLocal() throws Exception {
+    Flow<Integer> left = Flow.fromEnumerable(IntStream.range(0, 300).boxed().toList());
+    Flow<Integer> right =
+        Flow.fromEnumerable(IntStream.range(0, 300).boxed().toList(), o -> o.stages(2))
+            .map(i -> i * 7);
+    Flow<Map<Integer, List<Integer>>> groups =
+        Flow.<Integer>merge(List.of(left, right), o -> o.stages(2).key((Integer i) -> i % 10))
+            .groupBy(i -> i % 10, i -> 1);
+    assertSameAsLocal(groups);
+  }
+
+  @Test
   void mapFilterChain_enumerable_sameEventsAsLocal() throws Exception {
     List<Integer> numbers = IntStream.range(0, 1000).boxed().toList();
     assertSameAsLocal(
