@@ -87,6 +87,8 @@ final class Translator {
           case Source.Files f -> files(f, p);
           case Source.Layer l -> routed(l, p);
           case Source.Departition d -> {
+            // The layer's own operations follow done(acc); without a reduce they are all in
+            // shape.before().
             if (shape.reduce() != null || shape.onTrigger() != null) {
               throw unsupported("reduce after departition");
             }
@@ -98,7 +100,7 @@ final class Translator {
                     .name("departition")
                     .setParallelism(1);
             yield merged
-                .flatMap(new Functions.AtDone(null, d.done(), shape.after()))
+                .flatMap(new Functions.AtDone(null, d.done(), shape.before()))
                 .returns(ANY)
                 .name("departition done")
                 .setParallelism(1);

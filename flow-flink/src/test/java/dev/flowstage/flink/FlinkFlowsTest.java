@@ -131,6 +131,8 @@ final class FlinkFlowsTest {
     long words =
         text.stream().flatMap(l -> Arrays.stream(l.split(" "))).filter(w -> !w.isEmpty()).count();
     assertEquals(words, result.get(0).values().stream().mapToLong(Long::longValue).sum());
+    Flow<String> summary = flow.map(counts -> counts.size() + " words").filter(s -> !s.isEmpty());
+    assertEquals(List.of(result.get(0).size() + " words"), onFlink(summary));
   }
 
   @Test
@@ -172,6 +174,16 @@ final class FlinkFlowsTest {
         Flow.<Integer>merge(List.of(left, right), o -> o.stages(2).key((Integer i) -> i % 10))
             .groupBy(i -> i % 10, i -> 1);
     assertSameAsLocal(groups);
+  }
+
+  @Test
+  void takeSort_overPartitions_sameTopAsLocal() throws Exception {
+    List<Integer> numbers = IntStream.range(0, 500).map(i -> (i * 7919) % 500).boxed().toList();
+    Flow<List<Integer>> top =
+        Flow.fromEnumerable(numbers, o -> o.stages(2))
+            .partition(o -> o.stages(2))
+            .takeSort(5, (a, b) -> Integer.compare(b, a));
+    assertEquals(List.of(List.of(499, 498, 497, 496, 495)), onFlink(top));
   }
 
   @Test
