@@ -15,6 +15,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +26,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -114,6 +117,45 @@ final class FlinkFlowsTest {
   }
 
   @Test
+  void guideExample_wordCountOfAFile_countsEveryWord(@TempDir Path dir) throws Exception {
+    Path path = dir.resolve("book.txt");
+    Files.write(path, List.of("to be or not", "to be"));
+    // snippet-start: flink-word-count
+    Flow<Map<String, Long>> counts =
+        Flow.fromFiles(List.of(path), o -> o.stages(4))
+            .flatMap(line -> List.of(line.split(" ")))
+            .partition(o -> o.stages(4))
+            .reduce(
+                HashMap<String, Long>::new,
+                (m, word) -> {
+                  m.merge(word, 1L, Long::sum);
+                  return m;
+                },
+                (a, b) -> {
+                  b.forEach((word, n) -> a.merge(word, n, Long::sum));
+                  return a;
+                })
+            .departition(
+                HashMap<String, Long>::new,
+                (all, m) -> {
+                  all.putAll(m);
+                  return all;
+                },
+                all -> all);
+
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    List<Map<String, Long>> result = FlinkFlows.collect(env, counts); // one job, batch mode
+    // snippet-end: flink-word-count
+    assertEquals(List.of(Map.of("to", 2L, "be", 2L, "or", 1L, "not", 1L)), result);
+
+    // snippet-start: flink-datastream
+    DataStream<Map<String, Long>> stream = FlinkFlows.toDataStream(env, counts);
+    List<Integer> distinctWords = stream.map(Map::size).returns(Types.INT).executeAndCollect(10);
+    // snippet-end: flink-datastream
+    assertEquals(List.of(4), distinctWords);
+  }
+
+  @Test
   void wordCount_enumerables_sameAccumulatorPerPartitionAsLocal() throws Exception {
     Flow<String> lines =
         Flow.fromEnumerables(List.of(lines(1, 300), lines(2, 200)), o -> o.stages(2));
@@ -142,6 +184,16 @@ final class FlinkFlowsTest {
     Flow<String> lines = Flow.fromFiles(List.of(file), o -> o.stages(2));
     assertSameAsLocal(counted(lines, false));
     assertSameAsLocal(departed(counted(lines, true)));
+
+    Path latin1 = dir.resolve("latin1.txt");
+    Files.write(latin1, List.of("café thé", "thé"), StandardCharsets.ISO_8859_1);
+    Flow<Map<String, Long>> accents =
+        departed(
+            counted(
+                Flow.fromFiles(List.of(latin1), o -> o.charset(StandardCharsets.ISO_8859_1)),
+                false));
+    assertEquals(List.of(Map.of("café", 1L, "thé", 2L)), onFlink(accents));
+    assertSameAsLocal(accents);
   }
 
   @Test
