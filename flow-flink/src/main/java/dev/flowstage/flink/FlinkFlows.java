@@ -21,7 +21,9 @@ import org.apache.flink.util.CloseableIterator;
  * reduce}/{@code groupBy} and {@code onTrigger} in the global window without triggers (one
  * accumulator per partition, emitted at the end of the input); {@code departition}. Anything else
  * throws {@link UnsupportedOperationException} naming it. Results are the same multiset as {@link
- * Flow#toList()}; order is never guaranteed.
+ * Flow#toList()} (a reduce after a partition folds the same events per partition, routed by the
+ * same hash; one in a source layer folds whichever events Flink hands its subtask, as the local
+ * runtime folds whichever its demand brings); order is never guaranteed.
  *
  * {@snippet :
  * List<Map<String, Long>> counts = FlinkFlows.executeAndCollect(

@@ -280,6 +280,26 @@ final class FlinkFlowsTest {
   }
 
   @Test
+  void collect_failingFunction_throwsWithTheCauseInItsChain() {
+    Flow<Integer> failing =
+        Flow.fromEnumerable(List.of(1, 2, 3), o -> o.stages(2))
+            .map(
+                i -> {
+                  if (i == 2) {
+                    throw new IllegalStateException("bad event " + i);
+                  }
+                  return i;
+                });
+    Exception e = assertThrows(Exception.class, () -> onFlink(failing));
+    Throwable cause = e;
+    while (cause != null && !(cause instanceof IllegalStateException)) {
+      cause = cause.getCause();
+    }
+    assertInstanceOf(IllegalStateException.class, cause, "no IllegalStateException in " + e);
+    assertEquals("bad event 2", cause.getMessage());
+  }
+
+  @Test
   void translate_localOnlyOperations_rejectedWithTheirName() {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     Flow<Integer> numbers = Flow.fromEnumerable(List.of(1, 2, 3));
