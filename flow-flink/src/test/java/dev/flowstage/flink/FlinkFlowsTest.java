@@ -1,0 +1,355 @@
+package dev.flowstage.flink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.flowstage.flow.Flow;
+import dev.flowstage.flow.Options;
+import dev.flowstage.flow.TriggerResult;
+import dev.flowstage.flow.Window;
+import dev.flowstage.flow.internal.Plan;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+final class FlinkFlowsTest {
+  @RegisterExtension
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(4)
+              .build());
+
+  private static final List<String> WORDS = List.of("a", "b", "c", "d", "e", "f", "g", "h");
+
+  /** Seeded lines of words, so a failure reproduces. */
+  private static List<String> lines(long seed, int count) {
+    Random random = new Random(seed);
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      StringBuilder b = new StringBuilder();
+      for (int w = 0, n = random.nextInt(6); w < n; w++) {
+        b.append(w == 0 ? "" : " ").append(WORDS.get(random.nextInt(WORDS.size())));
+      }
+      lines.add(b.toString());
+    }
+    return lines;
+  }
+
+  private static <T> List<T> onFlink(Flow<T> flow) throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    return FlinkFlows.collect(env, flow);
+  }
+
+  /** The multiset of a list: each distinct element and how often it occurs. */
+  private static Map<Object, Integer> multiset(List<?> events) {
+    Map<Object, Integer> m = new HashMap<>();
+    for (Object e : events) {
+      m.merge(e, 1, Integer::sum);
+    }
+    return m;
+  }
+
+  private static void assertSameAsLocal(Flow<?> flow) throws Exception {
+    List<?> local = flow.toList();
+    List<?> flink = onFlink(flow);
+    assertEquals(multiset(local), multiset(flink), "local: " + local + "\nflink: " + flink);
+  }
+
+  private static Flow<Map<String, Long>> counted(Flow<String> lines, boolean combiner) {
+    Flow<String> words =
+        lines
+            .flatMap(line -> Arrays.asList(line.split(" ")))
+            .reject(String::isEmpty)
+            .partition(o -> o.stages(2));
+    return combiner
+        ? words.reduce(
+            HashMap<String, Long>::new,
+            (m, w) -> {
+              m.merge(w, 1L, Long::sum);
+              return m;
+            },
+            (a, b) -> {
+              b.forEach((w, n) -> a.merge(w, n, Long::sum));
+              return a;
+            })
+        : words.reduce(
+            HashMap<String, Long>::new,
+            (m, w) -> {
+              m.merge(w, 1L, Long::sum);
+              return m;
+            });
+  }
+
+  private static Flow<Map<String, Long>> departed(Flow<Map<String, Long>> counts) {
+    return counts.departition(
+        HashMap<String, Long>::new,
+        (all, m) -> {
+          all.putAll(m);
+          return all;
+        },
+        all -> all);
+  }
+
+  @Test
+  void guideExample_wordCountOfAFile_countsEveryWord(@TempDir Path dir) throws Exception {
+    Path path = dir.resolve("book.txt");
+    Files.write(path, List.of("to be or not", "to be"));
+    // snippet-start: flink-word-count
+    Flow<Map<String, Long>> counts =
+        Flow.fromFiles(List.of(path), o -> o.stages(4))
+            .flatMap(line -> List.of(line.split(" ")))
+            .partition(o -> o.stages(4))
+            .reduce(
+                HashMap<String, Long>::new,
+                (m, word) -> {
+                  m.merge(word, 1L, Long::sum);
+                  return m;
+                },
+                (a, b) -> {
+                  b.forEach((word, n) -> a.merge(word, n, Long::sum));
+                  return a;
+                })
+            .departition(
+                HashMap<String, Long>::new,
+                (all, m) -> {
+                  all.putAll(m);
+                  return all;
+                },
+                all -> all);
+
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    List<Map<String, Long>> result = FlinkFlows.collect(env, counts); // one job, batch mode
+    // snippet-end: flink-word-count
+    assertEquals(List.of(Map.of("to", 2L, "be", 2L, "or", 1L, "not", 1L)), result);
+
+    // snippet-start: flink-datastream
+    DataStream<Map<String, Long>> stream = FlinkFlows.toDataStream(env, counts);
+    List<Integer> distinctWords = stream.map(Map::size).returns(Types.INT).executeAndCollect(10);
+    // snippet-end: flink-datastream
+    assertEquals(List.of(4), distinctWords);
+  }
+
+  @Test
+  void wordCount_enumerables_sameAccumulatorPerPartitionAsLocal() throws Exception {
+    Flow<String> lines =
+        Flow.fromEnumerables(List.of(lines(1, 300), lines(2, 200)), o -> o.stages(2));
+    assertSameAsLocal(counted(lines, false));
+    assertSameAsLocal(counted(lines, true));
+  }
+
+  @Test
+  void wordCount_departitionWithCombiner_oneMapWithEveryCount() throws Exception {
+    List<String> text = lines(3, 500);
+    Flow<Map<String, Long>> flow =
+        departed(counted(Flow.fromEnumerable(text, o -> o.stages(2)), true));
+    List<Map<String, Long>> result = onFlink(flow);
+    assertEquals(flow.toList(), result);
+    long words =
+        text.stream().flatMap(l -> Arrays.stream(l.split(" "))).filter(w -> !w.isEmpty()).count();
+    assertEquals(words, result.get(0).values().stream().mapToLong(Long::longValue).sum());
+    Flow<String> summary = flow.map(counts -> counts.size() + " words").filter(s -> !s.isEmpty());
+    assertEquals(List.of(result.get(0).size() + " words"), onFlink(summary));
+  }
+
+  @Test
+  void wordCount_file_sameAsLocal(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("words.txt");
+    Files.write(file, lines(4, 400));
+    Flow<String> lines = Flow.fromFiles(List.of(file), o -> o.stages(2));
+    assertSameAsLocal(counted(lines, false));
+    assertSameAsLocal(departed(counted(lines, true)));
+
+    Path latin1 = dir.resolve("latin1.txt");
+    Files.write(latin1, List.of("café thé", "thé"), StandardCharsets.ISO_8859_1);
+    Flow<Map<String, Long>> accents =
+        departed(
+            counted(
+                Flow.fromFiles(List.of(latin1), o -> o.charset(StandardCharsets.ISO_8859_1)),
+                false));
+    assertEquals(List.of(Map.of("café", 1L, "thé", 2L)), onFlink(accents));
+    assertSameAsLocal(accents);
+  }
+
+  @Test
+  void wordCount_directoryWithHiddenFile_readsEveryFileLikeLocal(@TempDir Path dir)
+      throws Exception {
+    Files.write(dir.resolve("a.txt"), lines(5, 100));
+    Files.createDirectories(dir.resolve("sub"));
+    Files.write(dir.resolve("sub").resolve("_b.txt"), lines(6, 100));
+    Files.write(dir.resolve(".c.txt"), List.of("x y z"));
+    assertSameAsLocal(counted(Flow.fromFiles(List.of(dir), o -> o.stages(2)), true));
+  }
+
+  @Test
+  void reduce_emptyEnumerable_emitsInitOncePerPartitionLikeLocal() throws Exception {
+    Flow<Integer> counts =
+        Flow.fromEnumerable(List.<Integer>of(), o -> o.stages(2))
+            .partition(o -> o.stages(3))
+            .reduce(() -> 0, (n, i) -> n + 1);
+    assertEquals(List.of(0, 0, 0), onFlink(counts));
+    assertSameAsLocal(counts);
+  }
+
+  @Test
+  void merge_twoFlows_routedByKeyLikeLocal() throws Exception {
+    Flow<Integer> left = Flow.fromEnumerable(IntStream.range(0, 300).boxed().toList());
+    Flow<Integer> right =
+        Flow.fromEnumerable(IntStream.range(0, 300).boxed().toList(), o -> o.stages(2))
+            .map(i -> i * 7);
+    Flow<Map<Integer, List<Integer>>> groups =
+        Flow.<Integer>merge(List.of(left, right), o -> o.stages(2).key((Integer i) -> i % 10))
+            .groupBy(i -> i % 10, i -> 1);
+    assertSameAsLocal(groups);
+  }
+
+  @Test
+  void takeSort_overPartitions_sameTopAsLocal() throws Exception {
+    List<Integer> numbers = IntStream.range(0, 500).map(i -> (i * 7919) % 500).boxed().toList();
+    Flow<List<Integer>> top =
+        Flow.fromEnumerable(numbers, o -> o.stages(2))
+            .partition(o -> o.stages(2))
+            .takeSort(5, (a, b) -> Integer.compare(b, a));
+    assertEquals(List.of(List.of(499, 498, 497, 496, 495)), onFlink(top));
+  }
+
+  @Test
+  void mapFilterChain_enumerable_sameEventsAsLocal() throws Exception {
+    List<Integer> numbers = IntStream.range(0, 1000).boxed().toList();
+    assertSameAsLocal(
+        Flow.fromEnumerable(numbers, o -> o.stages(2))
+            .map(i -> i * 3)
+            .filter(i -> i % 2 == 0)
+            .reject(i -> i % 5 == 0)
+            .flatMap(i -> List.of(i, -i))
+            .each(i -> {}));
+  }
+
+  @Test
+  void partition_dropHash_dropsLikeLocal() throws Exception {
+    List<Integer> numbers = IntStream.range(0, 600).boxed().toList();
+    Flow<Long> sums =
+        Flow.fromEnumerable(numbers, o -> o.stages(2))
+            .partition(o -> o.stages(2).hash((Integer i) -> i % 3 == 0 ? Options.DROP : i % 2))
+            .reduce(() -> 0L, (sum, i) -> sum + i);
+    List<Long> flink = onFlink(sums);
+    assertSameAsLocal(sums);
+    long expected = numbers.stream().filter(i -> i % 3 != 0).mapToLong(i -> i).sum();
+    assertEquals(expected, flink.stream().mapToLong(Long::longValue).sum());
+  }
+
+  @Test
+  void onTrigger_afterReduce_seesItsPartitionAndEmitsItsEvents() throws Exception {
+    Flow<String> flow =
+        Flow.fromEnumerable(IntStream.range(0, 200).boxed().toList(), o -> o.stages(2))
+            .shuffle(o -> o.stages(1))
+            .reduce(() -> 0, (n, i) -> n + 1)
+            .onTrigger(
+                (n, t) ->
+                    TriggerResult.of(
+                        List.of(t.name() + " " + t.partition() + "/" + t.partitions() + " " + n),
+                        n))
+            .map(String::toUpperCase);
+    assertEquals(List.of("DONE 0/1 200"), onFlink(flow));
+    assertSameAsLocal(flow);
+  }
+
+  @Test
+  void collect_failingFunction_throwsWithTheCauseInItsChain() {
+    Flow<Integer> failing =
+        Flow.fromEnumerable(List.of(1, 2, 3), o -> o.stages(2))
+            .map(
+                i -> {
+                  if (i == 2) {
+                    throw new IllegalStateException("bad event " + i);
+                  }
+                  return i;
+                });
+    Exception e = assertThrows(Exception.class, () -> onFlink(failing));
+    Throwable cause = e;
+    while (cause != null && !(cause instanceof IllegalStateException)) {
+      cause = cause.getCause();
+    }
+    assertInstanceOf(IllegalStateException.class, cause, "no IllegalStateException in " + e);
+    assertEquals("bad event 2", cause.getMessage());
+  }
+
+  @Test
+  void translate_localOnlyOperations_rejectedWithTheirName() {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    Flow<Integer> numbers = Flow.fromEnumerable(List.of(1, 2, 3));
+    Map<String, Flow<?>> rejected =
+        Map.of(
+            "uniq", numbers.uniq(),
+            "emitAndReduce",
+                numbers.emitAndReduce(() -> 0, (i, a) -> TriggerResult.of(List.of(i), a)),
+            "mapBatch", numbers.mapBatch(batch -> batch),
+            "zip", Flow.zip(numbers, numbers, Integer::sum),
+            "COUNT window",
+                numbers.partition(o -> o.window(Window.count(2))).reduce(() -> 0, Integer::sum),
+            "trigger",
+                numbers
+                    .partition(o -> o.window(Window.global().triggerEvery(2)))
+                    .reduce(() -> 0, Integer::sum));
+    rejected.forEach(
+        (name, flow) -> {
+          var e =
+              assertThrows(
+                  UnsupportedOperationException.class, () -> FlinkFlows.toDataStream(env, flow));
+          assertTrue(e.getMessage().contains(name), e.getMessage());
+          assertTrue(e.getMessage().contains("local runtime"), e.getMessage());
+        });
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> FlinkFlows.toDataStream(env, Flow.fromEnumerable(Stream.of(1, 2))));
+    assertTrue(e.getMessage().contains("List"), e.getMessage());
+  }
+
+  @Test
+  void plan_javaSerialized_keepsItsFunctions() throws Exception {
+    Flow<Map<String, Long>> flow =
+        departed(counted(Flow.fromEnumerable(List.of("a b", "b")), true));
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(flow.plan());
+    }
+    Object copy;
+    try (ObjectInputStream in =
+        new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+      copy = in.readObject();
+    }
+    Plan plan = assertInstanceOf(Plan.class, copy);
+    Plan.Source.Departition d = assertInstanceOf(Plan.Source.Departition.class, plan.source());
+    Plan.Operation.Reduce reduce =
+        assertInstanceOf(Plan.Operation.Reduce.class, d.upstream().operations().get(0));
+    Object acc = reduce.reducer().apply(reduce.init().get(), "w");
+    assertEquals(Map.of("w", 1L), acc);
+    assertFalse(reduce.combiner() == null);
+  }
+}
