@@ -81,6 +81,7 @@ final class ByteWordCounts {
   private final int[] tokLen = new int[BATCH];
   private final int[] tokHash = new int[BATCH];
   private final long[] tokKey = new long[BATCH];
+  private final long[] tokKey2 = new long[BATCH];
   private int batched;
   private long sink;
 
@@ -88,6 +89,12 @@ final class ByteWordCounts {
   private long[] shortTable;
   private int shortMask;
   private int shortSize;
+
+  /** Words of 9 to 16 bytes, in slot triples: first eight bytes, the rest, count << 5 | length. */
+  private long[] mediumTable;
+
+  private int mediumMask;
+  private int mediumSize;
   private long[] slots;
   private int mask;
   private int size;
@@ -137,6 +144,8 @@ final class ByteWordCounts {
     this.mask = capacity - 1;
     this.shortTable = new long[capacity * 2];
     this.shortMask = capacity - 1;
+    this.mediumTable = new long[capacity * 3];
+    this.mediumMask = capacity - 1;
     this.arena = new byte[(int) Math.min(arenaLimit + SLACK, 1 << 20)];
   }
 
@@ -275,16 +284,33 @@ final class ByteWordCounts {
       // instead of being paid one after the other by the lookups below.
       long touched = 0;
       long[] st = shortTable;
+      long[] mt = mediumTable;
       long[] t = slots;
       for (int k = 0; k < n; k++) {
         int h = tokHash[k];
-        touched += tokLen[k] <= 8 ? st[((h & shortMask) << 1) + 1] : t[h & mask];
+        int len = tokLen[k];
+        touched +=
+            len <= 8
+                ? st[((h & shortMask) << 1) + 1]
+                : len <= 16 ? mt[(h & mediumMask) * 3 + 2] : t[h & mask];
+      }
+      // Then the arena entries of the longer words, whose slots are now cached.
+      byte[] a = arena;
+      for (int k = 0; k < n; k++) {
+        if (tokLen[k] > 16) {
+          long slot = t[tokHash[k] & mask];
+          if (slot != 0) {
+            touched += a[(int) slot & Integer.MAX_VALUE];
+          }
+        }
       }
       sink += touched;
       for (int k = 0; k < n; k++) {
         int len = tokLen[k];
         if (len <= 8) {
           addShort(tokKey[k], len, tokHash[k]);
+        } else if (len <= 16) {
+          addMedium(tokKey[k], tokKey2[k], len, tokHash[k]);
         } else {
           add(b, tokStart[k], len, tokHash[k]);
         }
@@ -299,7 +325,7 @@ final class ByteWordCounts {
   }
 
   private int distinct() {
-    return size + shortSize;
+    return size + shortSize + mediumSize;
   }
 
   /**
@@ -354,7 +380,12 @@ final class ByteWordCounts {
       tokStart[n] = start;
       tokLen[n] = len;
       tokHash[n] = hash;
-      tokKey[n] = len <= 8 ? (long) LONG.get(b, start) & (-1L >>> (64 - 8 * len)) : 0;
+      if (len <= 8) {
+        tokKey[n] = (long) LONG.get(b, start) & (-1L >>> (64 - 8 * len));
+      } else if (len <= 16) {
+        tokKey[n] = (long) LONG.get(b, start);
+        tokKey2[n] = (long) LONG.get(b, start + 8) & (-1L >>> (64 - 8 * (len - 8)));
+      }
       n++;
     }
     batched = n;
@@ -404,6 +435,49 @@ final class ByteWordCounts {
     }
     shortTable = st;
     shortMask = m;
+  }
+
+  /** As {@link #addShort}, for a word of 9 to 16 bytes: its first eight bytes and the rest. */
+  private void addMedium(long key, long key2, int len, int hash) {
+    long[] mt = mediumTable;
+    int j = hash & mediumMask;
+    while (true) {
+      int at = j * 3;
+      long v = mt[at + 2];
+      if (v == 0) {
+        mt[at] = key;
+        mt[at + 1] = key2;
+        mt[at + 2] = (1L << 5) | len;
+        if (++mediumSize * 2 > mediumMask + 1) {
+          growMedium();
+        }
+        return;
+      }
+      if (mt[at] == key && mt[at + 1] == key2 && (v & 31) == len) {
+        mt[at + 2] = v + (1L << 5);
+        return;
+      }
+      j = (j + 1) & mediumMask;
+    }
+  }
+
+  private void growMedium() {
+    long[] old = mediumTable;
+    int capacity = (mediumMask + 1) * 2;
+    long[] mt = new long[capacity * 3];
+    int m = capacity - 1;
+    for (int j = 0; j < old.length; j += 3) {
+      long v = old[j + 2];
+      if (v != 0) {
+        int idx = finish(mix(mix(0, old[j]), old[j + 1]), (int) (v & 31)) & m;
+        while (mt[idx * 3 + 2] != 0) {
+          idx = (idx + 1) & m;
+        }
+        System.arraycopy(old, j, mt, idx * 3, 3);
+      }
+    }
+    mediumTable = mt;
+    mediumMask = m;
   }
 
   /** The hash {@link #scan} computes for a word of at most eight bytes, from those bytes. */
@@ -564,6 +638,26 @@ final class ByteWordCounts {
         }
       }
     }
+    long[] mt = mediumTable;
+    for (int j = 0; j < mt.length; j += 3) {
+      long v = mt[j + 2];
+      if (v != 0) {
+        int len = (int) (v & 31);
+        long n = v >>> 5;
+        LONG.set(word8, 0, mt[j]);
+        LONG.set(word8, 8, mt[j + 1]);
+        String word = new String(word8, 0, len, charset);
+        if (word.indexOf('\uFFFD') >= 0) {
+          bad += n * countMalformed(word8, 0, len);
+          if (replaced == null) {
+            replaced = new LinkedHashMap<>();
+          }
+          replaced.merge(word, n, Long::sum);
+        } else {
+          builders[PartialCounts.partitionOf(word, partitions)].add(word, n);
+        }
+      }
+    }
     if (replaced != null) {
       for (Map.Entry<String, Long> e : replaced.entrySet()) {
         builders[PartialCounts.partitionOf(e.getKey(), partitions)].add(e.getKey(), e.getValue());
@@ -573,6 +667,8 @@ final class ByteWordCounts {
     Arrays.fill(slots, 0);
     Arrays.fill(shortTable, 0);
     shortSize = 0;
+    Arrays.fill(mediumTable, 0);
+    mediumSize = 0;
     size = 0;
     used = 0;
     List<Shard> shards = new ArrayList<>(partitions);
