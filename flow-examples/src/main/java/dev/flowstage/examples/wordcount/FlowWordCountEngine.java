@@ -25,6 +25,12 @@ import java.util.stream.Collectors;
  * word is counted by exactly one stage, reduce to counts, and merge the partitions' local top N
  * into the global top N in one departition stage.
  *
+ * <p>Files counted with {@link Tokenizer#SPACE} in UTF-8, US-ASCII or ISO-8859-1 take a byte path
+ * with the same results: an enumerable source of {@link FileChunk}s of {@value
+ * FileChunk#DEFAULT_BYTES} bytes, taken one at a time by the reading stages, each counting its
+ * chunks' words as raw bytes ({@link ByteWordCounts}) and decoding each distinct word once per
+ * flush. Other inputs, charsets and tokenizers read lines.
+ *
  * <p>Run: {@code scripts/flowstage wordcount [PATH...]}
  */
 public final class FlowWordCountEngine implements WordCountEngine {
