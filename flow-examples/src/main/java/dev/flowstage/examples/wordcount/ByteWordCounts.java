@@ -23,26 +23,34 @@ import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The byte path of the word count with {@link Tokenizer#SPACE}: the state of one reading stage,
- * which reads whole {@link FileChunk}s into a reused buffer and counts their words as raw bytes in
- * an open-addressing table, so no object is made per word and no byte is decoded twice. A word
- * becomes a {@code String} once per flush, when its partial count is sent on in a {@link Shard}
- * exactly as {@link PartialCounts} sends it.
+ * The byte path of the word count: the state of one reading stage, which reads whole {@link
+ * FileChunk}s into a reused buffer and counts their words as raw bytes in open-addressing tables,
+ * so no object is made per word and no byte is decoded twice. A word becomes a {@code String} once
+ * per flush, when its partial count is sent on in a {@link Shard} exactly as {@link PartialCounts}
+ * sends it.
  *
- * <p>Gives exactly the words of the line path ({@code Flow.fromFiles} then {@link
- * Tokenizer#SPACE}): lines end at {@code \n} and lose one trailing {@code \r} (also the last line
- * of a file without a final newline), words are the non-empty runs between spaces, and each
- * distinct word's bytes are decoded with the same charset. That holds for charsets where every byte
- * below 0x80 is its ASCII character and never part of a multi-byte sequence ({@link #supports}): a
- * space or newline then ends a decoded word exactly where it ends the bytes, and the decoder's
- * replacements for malformed input never cross one. Malformed sequences are counted per distinct
- * word, times its occurrences, as the line path counts them per line. Distinct byte words that
- * decode to the same text (only possible with malformed input) are merged.
+ * <p>Gives exactly the words of the line path ({@code Flow.fromFiles} then the tokenizer): lines
+ * end at {@code \n} and lose one trailing {@code \r} (also the last line of a file without a final
+ * newline). That holds for charsets where every byte below 0x80 is its ASCII character and never
+ * part of a multi-byte sequence ({@link #supports}): an ASCII byte then ends a decoded word exactly
+ * where it ends the bytes, and the decoder's replacements for malformed input never cross one.
  *
- * <p>The table: one {@code long} slot per entry holding the word's 32-bit hash and its arena
- * offset; the arena holds, per entry, its count, its length and its bytes, so a hit touches two
- * cache lines. The hash is computed eight bytes at a time in the same pass that looks for the
- * delimiter. It is flushed, like {@link PartialCounts}, at {@code flushAt} distinct words, or when
+ * <ul>
+ *   <li>{@link Tokenizer#SPACE}: words are the non-empty runs between spaces, kept as their raw
+ *       bytes and decoded with the files' charset at the flush. Malformed sequences are counted per
+ *       distinct word, times its occurrences, as the line path counts them per line; distinct byte
+ *       words that decode to the same text (only possible with malformed input) are merged.
+ *   <li>{@link Tokenizer#WORDS}: lines are cut into segments at ASCII bytes other than letters,
+ *       digits and the apostrophe. An ASCII segment is tokenized and lowercased in bytes; any other
+ *       is decoded and tokenized by {@link Tokenizer#WORDS} itself (malformed input counted there).
+ *       Words are kept as their UTF-8 bytes.
+ * </ul>
+ *
+ * <p>The tables: words of up to 8 and up to 16 bytes are held in the slots themselves (bytes, count
+ * and length), longer ones in an arena (count, length, bytes) that a slot of hash and offset points
+ * to. For {@code SPACE} the hash is computed eight bytes at a time in the same pass that finds the
+ * delimiter, and the slots of a batch of words are touched before they are updated, so their cache
+ * misses overlap. Flushed, like {@link PartialCounts}, at {@code flushAt} distinct words, or when
  * the arena holds {@code 64 * flushAt} bytes, and when the input ends. Confined to its stage's
  * thread.
  */
@@ -66,6 +74,11 @@ final class ByteWordCounts {
   private static final int READ_AHEAD = 64 * 1024;
 
   private final Charset charset;
+  private final boolean words;
+
+  /** How the table's word bytes are decoded: the files' charset, or UTF-8 for {@code WORDS}. */
+  private final Charset keys;
+
   private final int partitions;
   private final int flushAt;
   private final long arenaLimit;
@@ -108,6 +121,7 @@ final class ByteWordCounts {
    * Creates an empty counter.
    *
    * @param charset the files' charset; one that {@link #supports}
+   * @param tokenizer how lines are cut into words
    * @param partitions how many counting stages the shards are for
    * @param flushAt how many distinct words are held before they are sent on, at least 1
    * @param bufferBytes the read size (the buffer grows for a longer line), at least 1
@@ -117,6 +131,7 @@ final class ByteWordCounts {
    */
   ByteWordCounts(
       Charset charset,
+      Tokenizer tokenizer,
       int partitions,
       int flushAt,
       int bufferBytes,
@@ -132,6 +147,8 @@ final class ByteWordCounts {
           "flushAt and bufferBytes must be at least 1, got " + flushAt + " and " + bufferBytes);
     }
     this.charset = charset;
+    this.words = tokenizer == Tokenizer.WORDS;
+    this.keys = words ? StandardCharsets.UTF_8 : charset;
     this.partitions = partitions;
     this.flushAt = flushAt;
     this.arenaLimit = Math.min(64L * flushAt, Integer.MAX_VALUE / 2);
@@ -150,8 +167,8 @@ final class ByteWordCounts {
   }
 
   /**
-   * Whether the byte path gives the line path's words for {@code charset}: every byte below 0x80 is
-   * its ASCII character and never inside a multi-byte sequence.
+   * Whether the byte path gives the line path's words for {@code charset} (either tokenizer): every
+   * byte below 0x80 is its ASCII character and never inside a multi-byte sequence.
    */
   static boolean supports(Charset charset) {
     return charset.equals(StandardCharsets.UTF_8)
@@ -275,6 +292,10 @@ final class ByteWordCounts {
 
   /** Counts the words of the whole lines in {@code buf[from..last]}; {@code buf[last]} is '\n'. */
   private void count(int from, int last) {
+    if (words) {
+      countWords(from, last);
+      return;
+    }
     byte[] b = buf;
     int i = from;
     while (i <= last) {
@@ -315,12 +336,132 @@ final class ByteWordCounts {
           add(b, tokStart[k], len, tokHash[k]);
         }
       }
-      if (distinct() >= flushAt || used >= arenaLimit) {
-        if (pending == null) {
-          pending = new ArrayList<>();
-        }
-        pending.addAll(drain());
+      flushIfFull();
+    }
+  }
+
+  private void flushIfFull() {
+    if (distinct() >= flushAt || used >= arenaLimit) {
+      if (pending == null) {
+        pending = new ArrayList<>();
       }
+      pending.addAll(drain());
+    }
+  }
+
+  // Byte classes for WORDS: ASCII letters and digits, the apostrophe, bytes of non-ASCII text,
+  // and everything else, which ends a word wherever it stands (no word joins across it).
+  private static final byte OTHER = 0;
+  private static final byte ALNUM = 1;
+  private static final byte APOSTROPHE = 2;
+  private static final byte NON_ASCII = 3;
+  private static final byte[] CLASS = new byte[256];
+
+  static {
+    for (int c = 0; c < 256; c++) {
+      CLASS[c] =
+          c >= 0x80
+              ? NON_ASCII
+              : c == '\'' ? APOSTROPHE : Character.isLetterOrDigit(c) ? ALNUM : OTHER;
+    }
+  }
+
+  /**
+   * Counts the {@link Tokenizer#WORDS} words of the whole lines in {@code buf[from..last]}. The
+   * line is cut into segments at ASCII bytes that are neither letters, digits nor apostrophes: no
+   * word spans one, and no decoder replacement does, so each segment can be tokenized alone. An
+   * ASCII segment is tokenized and lowercased in place, in bytes; a segment with other bytes is
+   * decoded and given to {@link Tokenizer#WORDS} itself, its words counted by their UTF-8 bytes.
+   */
+  private void countWords(int from, int last) {
+    byte[] b = buf;
+    int i = from;
+    while (i <= last) {
+      byte c = b[i];
+      if (c == '\n') {
+        chunkLines++;
+        i++;
+        continue;
+      }
+      if (CLASS[c & 0xff] == OTHER) {
+        i++;
+        continue;
+      }
+      int start = i;
+      boolean ascii = true;
+      int cls;
+      while ((cls = CLASS[b[i] & 0xff]) != OTHER) { // '\n' is OTHER: a segment never passes it
+        ascii &= cls != NON_ASCII;
+        i++;
+      }
+      if (ascii) {
+        asciiWords(b, start, i);
+      } else {
+        unicodeWords(b, start, i);
+      }
+      flushIfFull();
+    }
+  }
+
+  /** Words of a segment of ASCII letters, digits and apostrophes, as {@link Tokenizer#WORDS}. */
+  private void asciiWords(byte[] b, int from, int to) {
+    int j = from;
+    while (j < to) {
+      if (b[j] == '\'') { // not inside a word: skipped
+        j++;
+        continue;
+      }
+      int start = j;
+      while (j < to) {
+        byte c = b[j];
+        if (c != '\'') {
+          if (c >= 'A' && c <= 'Z') {
+            b[j] = (byte) (c | 0x20);
+          }
+          j++;
+        } else if (j + 1 < to && b[j + 1] != '\'') { // kept only before a letter or digit
+          j++;
+        } else {
+          break;
+        }
+      }
+      addWord(b, start, j - start);
+    }
+  }
+
+  /** Bytes of words found by the tokenizer, with room after them for eight-byte reads. */
+  private byte[] scratch = new byte[64];
+
+  private void unicodeWords(byte[] b, int from, int to) {
+    String segment = new String(b, from, to - from, charset);
+    if (segment.indexOf('\uFFFD') >= 0) {
+      malformed.add(countMalformed(b, from, to - from));
+    }
+    Tokenizer.WORDS.forEachToken(
+        segment,
+        word -> {
+          byte[] bytes = word.getBytes(StandardCharsets.UTF_8);
+          if (bytes.length + SLACK > scratch.length) {
+            scratch = new byte[bytes.length * 2 + SLACK];
+          }
+          System.arraycopy(bytes, 0, scratch, 0, bytes.length);
+          addWord(scratch, 0, bytes.length);
+        });
+  }
+
+  /** Counts one occurrence of the word {@code b[from, from + len)}, in the table for its length. */
+  private void addWord(byte[] b, int from, int len) {
+    int hash = hash(b, from, len);
+    if (len <= 8) {
+      addShort((long) LONG.get(b, from) & (-1L >>> (64 - 8 * len)), len, hash);
+    } else if (len <= 16) {
+      addMedium(
+          (long) LONG.get(b, from),
+          (long) LONG.get(b, from + 8) & (-1L >>> (64 - 8 * (len - 8))),
+          len,
+          hash);
+    } else {
+      add(b, from, len, hash);
     }
   }
 
@@ -606,7 +747,7 @@ final class ByteWordCounts {
     for (int off = 0; off < used; ) {
       long n = (long) LONG.get(a, off);
       int len = (int) INT.get(a, off + 8);
-      String word = new String(a, off + HEADER, len, charset);
+      String word = new String(a, off + HEADER, len, keys);
       if (word.indexOf('\uFFFD') >= 0) {
         bad += n * countMalformed(a, off + HEADER, len);
         if (replaced == null) {
@@ -626,7 +767,7 @@ final class ByteWordCounts {
         int len = (int) (v & 15);
         long n = v >>> 4;
         LONG.set(word8, 0, st[j]);
-        String word = new String(word8, 0, len, charset);
+        String word = new String(word8, 0, len, keys);
         if (word.indexOf('\uFFFD') >= 0) {
           bad += n * countMalformed(word8, 0, len);
           if (replaced == null) {
@@ -646,7 +787,7 @@ final class ByteWordCounts {
         long n = v >>> 5;
         LONG.set(word8, 0, mt[j]);
         LONG.set(word8, 8, mt[j + 1]);
-        String word = new String(word8, 0, len, charset);
+        String word = new String(word8, 0, len, keys);
         if (word.indexOf('\uFFFD') >= 0) {
           bad += n * countMalformed(word8, 0, len);
           if (replaced == null) {

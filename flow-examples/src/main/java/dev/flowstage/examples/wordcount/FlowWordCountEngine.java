@@ -25,11 +25,11 @@ import java.util.stream.Collectors;
  * word is counted by exactly one stage, reduce to counts, and merge the partitions' local top N
  * into the global top N in one departition stage.
  *
- * <p>Files counted with {@link Tokenizer#SPACE} in UTF-8, US-ASCII or ISO-8859-1 take a byte path
- * with the same results: an enumerable source of {@link FileChunk}s of {@value
- * FileChunk#DEFAULT_BYTES} bytes, taken one at a time by the reading stages, each counting its
- * chunks' words as raw bytes ({@link ByteWordCounts}) and decoding each distinct word once per
- * flush. Other inputs, charsets and tokenizers read lines.
+ * <p>Files in UTF-8, US-ASCII or ISO-8859-1 take a byte path with the same results: an enumerable
+ * source of {@link FileChunk}s of {@value FileChunk#DEFAULT_BYTES} bytes, taken one at a time by
+ * the reading stages, each counting its chunks' words as raw bytes ({@link ByteWordCounts}) and
+ * decoding each distinct word once per flush. Standard input, the sample and other charsets read
+ * lines.
  *
  * <p>Run: {@code scripts/flowstage wordcount [PATH...]}
  */
@@ -225,10 +225,7 @@ public final class FlowWordCountEngine implements WordCountEngine {
         case Input.SampleInput sample -> iterators.add(new LineIterator(input, job, progress));
       }
     }
-    if (!files.isEmpty()
-        && bytePath
-        && job.tokenizer() == Tokenizer.SPACE
-        && ByteWordCounts.supports(job.charset())) {
+    if (!files.isEmpty() && bytePath && ByteWordCounts.supports(job.charset())) {
       shards.add(byteWordCount(files, job, flush, lines, malformed, progress));
     } else if (!files.isEmpty()) {
       // The file source reports no byte counts, so progress counts characters (+1 per newline).
@@ -260,10 +257,9 @@ public final class FlowWordCountEngine implements WordCountEngine {
   }
 
   /**
-   * The byte path for files counted with {@link Tokenizer#SPACE}: one enumerable source of {@link
-   * FileChunk}s, which the reading stages take one at a time (so they share the work however the
-   * words are spread), each counting its chunks' words as bytes ({@link ByteWordCounts}) and
-   * emitting shards as the line path does.
+   * The byte path for files: one enumerable source of {@link FileChunk}s, which the reading stages
+   * take one at a time (so they share the work however the words are spread), each counting its
+   * chunks' words as bytes ({@link ByteWordCounts}) and emitting shards as the line path does.
    */
   private Flow<Shard> byteWordCount(
       List<Path> files,
@@ -274,11 +270,14 @@ public final class FlowWordCountEngine implements WordCountEngine {
       LongAdder progress) {
     int stages = job.stages();
     java.nio.charset.Charset charset = job.charset();
+    Tokenizer tokenizer = job.tokenizer();
     int buffer = Math.min(chunkBytes, 1 << 20);
     return Flow.fromEnumerable(
             FileChunk.split(files, chunkBytes), o -> o.stages(stages).maxDemand(1))
         .emitAndReduce(
-            () -> new ByteWordCounts(charset, stages, flush, buffer, lines, malformed, progress),
+            () ->
+                new ByteWordCounts(
+                    charset, tokenizer, stages, flush, buffer, lines, malformed, progress),
             (FileChunk chunk, ByteWordCounts counts) -> counts.add(chunk),
             (counts, trigger) -> TriggerResult.of(counts.drain(), counts));
   }

@@ -29,11 +29,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The byte path of the space-tokenized word count ({@link ByteWordCounts}) against the line path
- * ({@code Flow.fromFiles} and {@link Tokenizer#SPACE}) and a sequential reference that follows the
- * line reader's rules, over seeded random byte texts: multi-byte UTF-8, malformed bytes, {@code
- * \r}, {@code \r\n}, repeated spaces, tabs, empty lines and files, a byte order mark, no final
- * newline, long lines, tiny chunks and tiny flush thresholds.
+ * The byte path of the word count ({@link ByteWordCounts}) against the line path ({@code
+ * Flow.fromFiles} and the tokenizer) and a sequential reference that follows the line reader's
+ * rules, for both tokenizers, over seeded random byte texts: multi-byte UTF-8, malformed bytes,
+ * {@code \r}, {@code \r\n}, repeated spaces, tabs, empty lines and files, a byte order mark, no
+ * final newline, long lines, tiny chunks and tiny flush thresholds.
  */
 final class ByteWordCountProperties {
   private static final byte[][] FRAGMENTS = {
@@ -64,6 +64,18 @@ final class ByteWordCountProperties {
     {(byte) 0xe0, (byte) 0x80}, // an overlong lead
     {(byte) 0xed, (byte) 0xa0, (byte) 0x80}, // a surrogate
     {0},
+    bytes("Don't"),
+    bytes("don\u2019t"),
+    bytes("'quoted'"),
+    bytes("a''b"),
+    bytes("x'"),
+    bytes(", "),
+    bytes("-- "),
+    bytes("42"),
+    bytes("\u00c9COLE"),
+    bytes("\u0130stanbul"), // lowercases to two chars
+    bytes("\u039f\u0394\u039f\u03a3"), // final sigma
+    bytes("STRASSE\u00df"),
   };
 
   @TempDir Path dir;
@@ -77,6 +89,7 @@ final class ByteWordCountProperties {
   @MethodSource("seeds")
   void run_randomByteTexts_bytePathMatchesLinePathAndReference(int seed) throws IOException {
     SplittableRandom random = new SplittableRandom(seed);
+    Tokenizer tokenizer = random.nextBoolean() ? Tokenizer.SPACE : Tokenizer.WORDS;
     Charset charset =
         switch (random.nextInt(6)) {
           case 0 -> StandardCharsets.US_ASCII;
@@ -96,7 +109,7 @@ final class ByteWordCountProperties {
     WordCountJob job =
         new WordCountJob(
             inputs,
-            Tokenizer.SPACE,
+            tokenizer,
             100_000, // every word, so the whole count is compared
             1 + random.nextInt(3),
             1 + random.nextInt(20),
@@ -108,7 +121,7 @@ final class ByteWordCountProperties {
         new FlowWordCountEngine(flushAt, chunk, true).run(job, new LongAdder());
     WordCountResult linePath =
         new FlowWordCountEngine(flushAt, chunk, false).run(job, new LongAdder());
-    Reference reference = Reference.of(texts, charset);
+    Reference reference = Reference.of(texts, charset, tokenizer);
 
     String context = "seed " + seed + ", chunk " + chunk + ", flushAt " + flushAt + ", " + job;
     assertEquals(reference.top(), bytePath.top(), context);
@@ -140,6 +153,7 @@ final class ByteWordCountProperties {
     ByteWordCounts counts =
         new ByteWordCounts(
             StandardCharsets.UTF_8,
+            Tokenizer.SPACE,
             partitions,
             Integer.MAX_VALUE,
             1 + random.nextInt(16),
@@ -159,7 +173,7 @@ final class ByteWordCountProperties {
         seen.merge(shard.words()[i], shard.counts()[i], Long::sum);
       }
     }
-    Reference reference = Reference.of(List.of(text), StandardCharsets.UTF_8);
+    Reference reference = Reference.of(List.of(text), StandardCharsets.UTF_8, Tokenizer.SPACE);
     assertEquals(reference.counts, seen, "seed " + seed + ", chunk " + chunk);
     assertEquals(reference.lines, lines.sum(), "seed " + seed);
     assertEquals(reference.malformed, malformed.sum(), "seed " + seed);
@@ -199,7 +213,7 @@ final class ByteWordCountProperties {
     long malformed;
     long bytes;
 
-    static Reference of(List<byte[]> texts, Charset charset) {
+    static Reference of(List<byte[]> texts, Charset charset, Tokenizer tokenizer) {
       Reference r = new Reference();
       for (byte[] text : texts) {
         r.bytes += text.length;
@@ -217,11 +231,13 @@ final class ByteWordCountProperties {
           String decoded = new String(line, charset);
           r.malformed += malformedIn(line, charset);
           r.lines++;
-          for (String word : decoded.split(" ")) {
-            if (!word.isEmpty()) {
-              r.counts.merge(word, 1L, Long::sum);
-              r.words++;
-            }
+          List<String> words =
+              tokenizer == Tokenizer.SPACE
+                  ? Arrays.stream(decoded.split(" ")).filter(w -> !w.isEmpty()).toList()
+                  : tokenizer.tokens(decoded); // the WORDS rules are the tokenizer's own
+          for (String word : words) {
+            r.counts.merge(word, 1L, Long::sum);
+            r.words++;
           }
           from = nl + 1;
         }
