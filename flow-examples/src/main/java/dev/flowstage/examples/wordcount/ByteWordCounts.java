@@ -156,7 +156,7 @@ final class ByteWordCounts {
     this.malformed = malformed;
     this.progress = progress;
     this.buf = new byte[bufferBytes + SLACK];
-    int capacity = Integer.highestOneBit(Math.min(Math.max(flushAt, 8), 1 << 15)) * 4;
+    int capacity = Integer.highestOneBit(Math.min(Math.max(flushAt, 8), 1 << 12)) * 4;
     this.slots = new long[capacity];
     this.mask = capacity - 1;
     this.shortTable = new long[capacity * 2];
@@ -313,7 +313,7 @@ final class ByteWordCounts {
         touched +=
             len <= 8
                 ? st[((h & shortMask) << 1) + 1]
-                : len <= 16 ? mt[(h & mediumMask) * 3 + 2] : t[h & mask];
+                : len <= 16 ? mt[(h & mediumMask) * 3] + mt[(h & mediumMask) * 3 + 2] : t[h & mask];
       }
       // Then the arena entries of the longer words, whose slots are now cached.
       byte[] a = arena;
@@ -589,7 +589,7 @@ final class ByteWordCounts {
         mt[at] = key;
         mt[at + 1] = key2;
         mt[at + 2] = (1L << 5) | len;
-        if (++mediumSize * 2 > mediumMask + 1) {
+        if (++mediumSize * 4L > (mediumMask + 1) * 3L) { // load up to 3/4: these are many
           growMedium();
         }
         return;
