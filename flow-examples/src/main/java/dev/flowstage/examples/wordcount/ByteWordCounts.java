@@ -300,43 +300,49 @@ final class ByteWordCounts {
     int i = from;
     while (i <= last) {
       i = scan(b, i, last);
-      int n = batched;
-      // Touch every token's slot first: the loads are independent, so their cache misses overlap
-      // instead of being paid one after the other by the lookups below.
-      long touched = 0;
-      long[] st = shortTable;
-      long[] mt = mediumTable;
-      long[] t = slots;
-      for (int k = 0; k < n; k++) {
-        int h = tokHash[k];
-        int len = tokLen[k];
-        touched +=
-            len <= 8
-                ? st[((h & shortMask) << 1) + 1]
-                : len <= 16 ? mt[(h & mediumMask) * 3] + mt[(h & mediumMask) * 3 + 2] : t[h & mask];
-      }
-      // Then the arena entries of the longer words, whose slots are now cached.
-      byte[] a = arena;
-      for (int k = 0; k < n; k++) {
-        if (tokLen[k] > 16) {
-          long slot = t[tokHash[k] & mask];
-          if (slot != 0) {
-            touched += a[(int) slot & Integer.MAX_VALUE];
-          }
-        }
-      }
-      sink += touched;
-      for (int k = 0; k < n; k++) {
-        int len = tokLen[k];
-        if (len <= 8) {
-          addShort(tokKey[k], len, tokHash[k]);
-        } else if (len <= 16) {
-          addMedium(tokKey[k], tokKey2[k], len, tokHash[k]);
-        } else {
-          add(b, tokStart[k], len, tokHash[k]);
-        }
-      }
+      countBatch(b, batched);
       flushIfFull();
+    }
+  }
+
+  /**
+   * Counts the {@code n} words in the token arrays, whose bytes are in {@code b}. Touches every
+   * word's slot first: the loads are independent, so their cache misses overlap instead of being
+   * paid one after the other by the lookups.
+   */
+  private void countBatch(byte[] b, int n) {
+    long touched = 0;
+    long[] st = shortTable;
+    long[] mt = mediumTable;
+    long[] t = slots;
+    for (int k = 0; k < n; k++) {
+      int h = tokHash[k];
+      int len = tokLen[k];
+      touched +=
+          len <= 8
+              ? st[((h & shortMask) << 1) + 1]
+              : len <= 16 ? mt[(h & mediumMask) * 3] + mt[(h & mediumMask) * 3 + 2] : t[h & mask];
+    }
+    // Then the arena entries of the longer words, whose slots are now cached.
+    byte[] a = arena;
+    for (int k = 0; k < n; k++) {
+      if (tokLen[k] > 16) {
+        long slot = t[tokHash[k] & mask];
+        if (slot != 0) {
+          touched += a[(int) slot & Integer.MAX_VALUE];
+        }
+      }
+    }
+    sink += touched;
+    for (int k = 0; k < n; k++) {
+      int len = tokLen[k];
+      if (len <= 8) {
+        addShort(tokKey[k], len, tokHash[k]);
+      } else if (len <= 16) {
+        addMedium(tokKey[k], tokKey2[k], len, tokHash[k]);
+      } else {
+        add(b, tokStart[k], len, tokHash[k]);
+      }
     }
   }
 
@@ -376,6 +382,7 @@ final class ByteWordCounts {
   private void countWords(int from, int last) {
     byte[] b = buf;
     int i = from;
+    batched = 0;
     while (i <= last) {
       byte c = b[i];
       if (c == '\n') {
@@ -398,9 +405,12 @@ final class ByteWordCounts {
         asciiWords(b, start, i);
       } else {
         unicodeWords(b, start, i);
+        flushIfFull();
       }
-      flushIfFull();
     }
+    countBatch(b, batched);
+    batched = 0;
+    flushIfFull();
   }
 
   /** Words of a segment of ASCII letters, digits and apostrophes, as {@link Tokenizer#WORDS}. */
@@ -425,8 +435,28 @@ final class ByteWordCounts {
           break;
         }
       }
-      addWord(b, start, j - start);
+      batchWord(b, start, j - start);
     }
+  }
+
+  /** Adds a word whose bytes stay in {@code b} to the token arrays, counting them when full. */
+  private void batchWord(byte[] b, int from, int len) {
+    int n = batched;
+    tokStart[n] = from;
+    tokLen[n] = len;
+    tokHash[n] = hash(b, from, len);
+    if (len <= 8) {
+      tokKey[n] = (long) LONG.get(b, from) & (-1L >>> (64 - 8 * len));
+    } else if (len <= 16) {
+      tokKey[n] = (long) LONG.get(b, from);
+      tokKey2[n] = (long) LONG.get(b, from + 8) & (-1L >>> (64 - 8 * (len - 8)));
+    }
+    if (++n == BATCH) {
+      countBatch(b, n);
+      n = 0;
+      flushIfFull();
+    }
+    batched = n;
   }
 
   /** Bytes of words found by the tokenizer, with room after them for eight-byte reads. */
