@@ -96,19 +96,29 @@ final class ByteWordCounts {
   private final long[] tokKey = new long[BATCH];
   private final long[] tokKey2 = new long[BATCH];
   private int batched;
+
+  /** Where the touching loads of {@link #countBatch} go, so the JIT cannot drop them. */
   private long sink;
 
   private byte[] buf;
+
+  /** Words of up to 8 bytes, in slot pairs: the bytes, count << 4 | length (0: empty). */
   private long[] shortTable;
+
   private int shortMask;
   private int shortSize;
 
-  /** Words of 9 to 16 bytes, in slot triples: first eight bytes, the rest, count << 5 | length. */
+  /**
+   * Words of 9 to 16 bytes, in slot triples: the first eight bytes, the rest, count << 5 | length.
+   */
   private long[] mediumTable;
 
   private int mediumMask;
   private int mediumSize;
+
+  /** Longer words: hash << 32 | 1 << 31 | arena offset (0: empty). */
   private long[] slots;
+
   private int mask;
   private int size;
   private byte[] arena;
