@@ -25,11 +25,25 @@ import java.util.stream.Collectors;
  * word is counted by exactly one stage, reduce to counts, and merge the partitions' local top N
  * into the global top N in one departition stage.
  *
+ * <p>Files in UTF-8, US-ASCII or ISO-8859-1 take a byte path with the same results: an enumerable
+ * source of {@link FileChunk}s of {@value FileChunk#DEFAULT_BYTES} bytes, taken one at a time by
+ * the reading stages, each counting its chunks' words as raw bytes ({@link ByteWordCounts}) and
+ * decoding each distinct word once per flush. Standard input, the sample and other charsets read
+ * lines.
+ *
  * <p>Run: {@code scripts/flowstage wordcount [PATH...]}
  */
 public final class FlowWordCountEngine implements WordCountEngine {
   /** 0: sized from the heap per job ({@link #defaultFlushAt}). */
   private final int flushAt;
+
+  /** The chunk size of the byte path. */
+  private final int chunkBytes;
+
+  /**
+   * Whether files counted with {@link Tokenizer#SPACE} in a supported charset take the byte path.
+   */
+  private final boolean bytePath;
 
   /** Creates the engine {@code flowstage wordcount} uses. */
   public FlowWordCountEngine() {
@@ -41,7 +55,21 @@ public final class FlowWordCountEngine implements WordCountEngine {
    * words (tests use tiny values to exercise flushing).
    */
   FlowWordCountEngine(int flushAt) {
+    this(flushAt, FileChunk.DEFAULT_BYTES, true);
+  }
+
+  /**
+   * Creates an engine for tests: {@code flushAt} as above, the byte path's chunk size (tiny values
+   * make many chunks, lines longer than a chunk and a growing buffer), and whether the byte path is
+   * taken at all (so both paths can be compared on the same input).
+   */
+  FlowWordCountEngine(int flushAt, int chunkBytes, boolean bytePath) {
+    if (chunkBytes < 1) {
+      throw new IllegalArgumentException("chunkBytes must be at least 1, got " + chunkBytes);
+    }
     this.flushAt = flushAt;
+    this.chunkBytes = chunkBytes;
+    this.bytePath = bytePath;
   }
 
   /**
@@ -89,13 +117,33 @@ public final class FlowWordCountEngine implements WordCountEngine {
     if (flushAt < 1) {
       throw new IllegalArgumentException("flushAt must be at least 1, got " + flushAt);
     }
-    return lines
-        .emitAndReduce( // tokenize and count locally, in the reading layer
-            () -> new PartialCounts(tokenizer, stages, flushAt),
-            (String line, PartialCounts counts) -> counts.add(line),
-            (counts, trigger) -> TriggerResult.of(counts.drain(), counts))
-        .partition( // the shard for stage i goes to stage i: a word always meets its stage
-            o -> o.stages(stages).maxDemand(maxDemand).hash((Shard shard) -> shard.partition()))
+    return totals(
+        List.of(partialCounts(lines, tokenizer, stages, flushAt)), top, stages, maxDemand);
+  }
+
+  /** Tokenizes and counts locally, in the reading layer: one shard per counting stage per flush. */
+  private static Flow<Shard> partialCounts(
+      Flow<String> lines, Tokenizer tokenizer, int stages, int flushAt) {
+    return lines.emitAndReduce(
+        () -> new PartialCounts(tokenizer, stages, flushAt),
+        (String line, PartialCounts counts) -> counts.add(line),
+        (counts, trigger) -> TriggerResult.of(counts.drain(), counts));
+  }
+
+  /**
+   * Routes the shards of one or more reading layers to the counting stages (the shard for stage i
+   * goes to stage i, so a word always meets its stage), adds them up there, and merges the
+   * partitions' totals into one.
+   */
+  private static Flow<Totals> totals(
+      List<Flow<? extends Shard>> shards, int top, int stages, int maxDemand) {
+    UnaryOperator<dev.flowstage.flow.Options> counting =
+        o -> o.stages(stages).maxDemand(maxDemand).hash((Shard shard) -> shard.partition());
+    Flow<Shard> routed =
+        shards.size() == 1
+            ? FlowWordCountEngine.<Shard>narrow(shards.get(0)).partition(counting)
+            : Flow.<Shard>merge(shards, counting);
+    return routed
         .reduce(WordCounts::new, WordCounts::merge) // each stage adds its words' partial counts
         .onTrigger((counts, trigger) -> TriggerResult.of(List.of(counts.totals(top)), counts))
         .departition(() -> new Totals(top), Totals::merge, totals -> totals); // one result
@@ -115,14 +163,14 @@ public final class FlowWordCountEngine implements WordCountEngine {
 
   @Override
   public WordCountResult run(WordCountJob job, LongAdder progress) throws IOException {
-    Plan plan = plan(job, progress, flushAt);
+    Plan plan = plan(job, progress);
     long start = System.nanoTime();
     try (RunningFlow<List<Totals>> running = plan.flow.start(Collectors.toList())) {
       List<Totals> result = running.await();
       Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
       FlowStatistics stats = running.statistics();
       Totals totals = result.isEmpty() ? new Totals(job.top()) : result.get(0);
-      long malformed = stats.malformedInput();
+      long malformed = stats.malformedInput() + plan.malformed.sum();
       long bytes = 0;
       for (Input input : job.inputs()) {
         if (input instanceof Input.FileInput file) {
@@ -153,19 +201,23 @@ public final class FlowWordCountEngine implements WordCountEngine {
 
   @Override
   public String mermaid(WordCountJob job) {
-    return plan(job, new LongAdder(), flushAt).flow.graph().toMermaid();
+    return plan(job, new LongAdder()).flow.graph().toMermaid();
   }
 
   /** A flow and the counters it updates while it runs. */
-  private record Plan(Flow<Totals> flow, LongAdder lines, List<LineIterator> iterators) {}
+  private record Plan(
+      Flow<Totals> flow, LongAdder lines, LongAdder malformed, List<LineIterator> iterators) {}
 
-  private static Plan plan(WordCountJob job, LongAdder progress, int flushAt) {
+  private Plan plan(WordCountJob job, LongAdder progress) {
     UnaryOperator<dev.flowstage.flow.Options> layer =
         o -> o.stages(job.stages()).maxDemand(job.maxDemand()).charset(job.charset());
+    int flush = flushAt > 0 ? flushAt : defaultFlushAt(job.stages());
     LongAdder lines = new LongAdder();
+    LongAdder malformed = new LongAdder();
     List<LineIterator> iterators = new ArrayList<>();
     List<Path> files = new ArrayList<>();
     List<Flow<? extends String>> sources = new ArrayList<>();
+    List<Flow<? extends Shard>> shards = new ArrayList<>();
     for (Input input : job.inputs()) {
       switch (input) {
         case Input.FileInput file -> files.add(file.path());
@@ -173,7 +225,9 @@ public final class FlowWordCountEngine implements WordCountEngine {
         case Input.SampleInput sample -> iterators.add(new LineIterator(input, job, progress));
       }
     }
-    if (!files.isEmpty()) {
+    if (!files.isEmpty() && bytePath && ByteWordCounts.supports(job.charset())) {
+      shards.add(byteWordCount(files, job, flush, lines, malformed, progress));
+    } else if (!files.isEmpty()) {
       // The file source reports no byte counts, so progress counts characters (+1 per newline).
       sources.add(
           Flow.fromFiles(files, layer)
@@ -193,23 +247,44 @@ public final class FlowWordCountEngine implements WordCountEngine {
                     return line;
                   }));
     }
-    Flow<String> allLines =
-        sources.size() == 1 ? narrow(sources.get(0)) : Flow.merge(sources, layer);
+    if (!sources.isEmpty()) {
+      Flow<String> allLines =
+          sources.size() == 1 ? narrow(sources.get(0)) : Flow.merge(sources, layer);
+      shards.add(partialCounts(allLines, job.tokenizer(), job.stages(), flush));
+    }
     return new Plan(
-        combinedWordCount(
-            allLines,
-            job.tokenizer(),
-            job.top(),
-            job.stages(),
-            job.maxDemand(),
-            flushAt > 0 ? flushAt : defaultFlushAt(job.stages())),
-        lines,
-        iterators);
+        totals(shards, job.top(), job.stages(), job.maxDemand()), lines, malformed, iterators);
+  }
+
+  /**
+   * The byte path for files: one enumerable source of {@link FileChunk}s, which the reading stages
+   * take one at a time (so they share the work however the words are spread), each counting its
+   * chunks' words as bytes ({@link ByteWordCounts}) and emitting shards as the line path does.
+   */
+  private Flow<Shard> byteWordCount(
+      List<Path> files,
+      WordCountJob job,
+      int flush,
+      LongAdder lines,
+      LongAdder malformed,
+      LongAdder progress) {
+    int stages = job.stages();
+    java.nio.charset.Charset charset = job.charset();
+    Tokenizer tokenizer = job.tokenizer();
+    int buffer = Math.min(chunkBytes, 1 << 20);
+    return Flow.fromEnumerable(
+            FileChunk.split(files, chunkBytes), o -> o.stages(stages).maxDemand(1))
+        .emitAndReduce(
+            () ->
+                new ByteWordCounts(
+                    charset, tokenizer, stages, flush, buffer, lines, malformed, progress),
+            (FileChunk chunk, ByteWordCounts counts) -> counts.add(chunk),
+            (counts, trigger) -> TriggerResult.of(counts.drain(), counts));
   }
 
   @SuppressWarnings("unchecked")
-  private static Flow<String> narrow(Flow<? extends String> flow) {
-    return (Flow<String>) flow; // a Flow only emits, so a Flow<? extends String> is a Flow<String>
+  private static <T> Flow<T> narrow(Flow<? extends T> flow) {
+    return (Flow<T>) flow; // a Flow only emits, so a Flow<? extends T> is a Flow<T>
   }
 
   /** Turns a failed flow into the I/O error that caused it, or rethrows other failures. */

@@ -36,6 +36,9 @@ public final class WordCounts {
   WordCounts merge(Shard shard) {
     String[] w = shard.words();
     long[] c = shard.counts();
+    if (counts.isEmpty()) {
+      counts.ensureCapacity(w.length); // one table for the first shard instead of a dozen rehashes
+    }
     for (int i = 0; i < w.length; i++) {
       counts.addTo(w[i], c[i]);
     }

@@ -113,6 +113,21 @@ final class WordCountCommandTest {
     }
 
     @Test
+    void wordcount_tokenizerSpaceOnADirectory_countsBytesAsTheLinePathWould() throws IOException {
+      // The byte path: \r\n, repeated spaces, a final line without newline, a malformed byte
+      // (one U+FFFD word, its replacement counted once per occurrence), a walked directory.
+      write("d/one.txt", "b a\r\nb c  b\r\n");
+      Files.write(
+          Files.createDirectories(dir.resolve("d/sub")).resolve("two.txt"),
+          new byte[] {'a', ' ', (byte) 0xFF, ' ', 'a', '\n', (byte) 0xFF});
+      CliRun r = CliRun.run("wordcount", "--tokenizer", "space", dir.resolve("d").toString());
+      assertEquals(0, r.status(), r.err());
+      assertEquals(List.of("a=3", "b=3", "\uFFFD=2", "c=1"), rows(r.out()));
+      assertTrue(r.out().contains("2 files, 20 bytes, 4 lines, 9 words (4 distinct)"), r.out());
+      assertTrue(r.out().contains("2 malformed byte sequences"), r.out());
+    }
+
+    @Test
     void wordcount_stagesAndMaxDemand_doNotChangeTheResult() throws IOException {
       Path file = write("a.txt", "x y z x y x\n".repeat(500));
       String expected = rows(CliRun.run("wordcount", file.toString()).out()).toString();

@@ -36,8 +36,12 @@ final class WordCountEngineContractTest {
   @TempDir Path dir;
 
   static List<Supplier<WordCountEngine>> engines() {
-    // The standard engine, and one whose combiners flush every few words (many shards per stage).
-    return List.of(FlowWordCountEngine::new, () -> new FlowWordCountEngine(3));
+    // The standard engine, one whose combiners flush every few words (many shards per stage), and
+    // one whose byte path (files, space tokenizer) reads chunks of a few bytes and flushes often.
+    return List.of(
+        FlowWordCountEngine::new,
+        () -> new FlowWordCountEngine(3),
+        () -> new FlowWordCountEngine(2, 13, true));
   }
 
   static Stream<Arguments> enginesAndSeeds() {

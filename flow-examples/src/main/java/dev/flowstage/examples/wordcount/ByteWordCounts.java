@@ -1,0 +1,892 @@
+package dev.flowstage.examples.wordcount;
+
+import dev.flowstage.flow.TriggerResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.CharBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The byte path of the word count: the state of one reading stage, which reads whole {@link
+ * FileChunk}s into a reused buffer and counts their words as raw bytes in open-addressing tables,
+ * so no object is made per word and no byte is decoded twice. A word becomes a {@code String} once
+ * per flush, when its partial count is sent on in a {@link Shard} exactly as {@link PartialCounts}
+ * sends it.
+ *
+ * <p>Gives exactly the words of the line path ({@code Flow.fromFiles} then the tokenizer): lines
+ * end at {@code \n} and lose one trailing {@code \r} (also the last line of a file without a final
+ * newline). That holds for charsets where every byte below 0x80 is its ASCII character and never
+ * part of a multi-byte sequence ({@link #supports}): an ASCII byte then ends a decoded word exactly
+ * where it ends the bytes, and the decoder's replacements for malformed input never cross one.
+ *
+ * <ul>
+ *   <li>{@link Tokenizer#SPACE}: words are the non-empty runs between spaces, kept as their raw
+ *       bytes and decoded with the files' charset at the flush. Malformed sequences are counted per
+ *       distinct word, times its occurrences, as the line path counts them per line; distinct byte
+ *       words that decode to the same text (only possible with malformed input) are merged.
+ *   <li>{@link Tokenizer#WORDS}: lines are cut into segments at ASCII bytes other than letters,
+ *       digits and the apostrophe. An ASCII segment is tokenized and lowercased in bytes; any other
+ *       is decoded and tokenized by {@link Tokenizer#WORDS} itself (malformed input counted there).
+ *       Words are kept as their UTF-8 bytes.
+ * </ul>
+ *
+ * <p>The tables: words of up to 8 and up to 16 bytes are held in the slots themselves (bytes, count
+ * and length), longer ones in an arena (count, length, bytes) that a slot of hash and offset points
+ * to. For {@code SPACE} the hash is computed eight bytes at a time in the same pass that finds the
+ * delimiter, and the slots of a batch of words are touched before they are updated, so their cache
+ * misses overlap. Flushed, like {@link PartialCounts}, at {@code flushAt} distinct words, or when
+ * the arena holds {@code 64 * flushAt} bytes, and when the input ends. Confined to its stage's
+ * thread.
+ */
+final class ByteWordCounts {
+  private static final VarHandle LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle INT =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101_0101_0101_0101L;
+  private static final long HIGHS = 0x8080_8080_8080_8080L;
+  private static final long SPACES = 0x2020_2020_2020_2020L;
+  private static final long NEWLINES = 0x0a0a_0a0a_0a0a_0a0aL;
+  private static final long K = 0x9e37_79b9_7f4a_7c15L;
+
+  /** Room after the data of the buffer and the arena, so eight-byte reads never leave the array. */
+  private static final int SLACK = 16;
+
+  /** Bytes per entry before the word: its count (8) and length (4). */
+  private static final int HEADER = 12;
+
+  private static final int READ_AHEAD = 64 * 1024;
+
+  private final Charset charset;
+  private final boolean words;
+
+  /** How the table's word bytes are decoded: the files' charset, or UTF-8 for {@code WORDS}. */
+  private final Charset keys;
+
+  private final int partitions;
+  private final int flushAt;
+  private final long arenaLimit;
+  private final LongAdder lines;
+  private final LongAdder malformed;
+  private final LongAdder progress;
+  private final TriggerResult<Shard, ByteWordCounts> keep = TriggerResult.none(this);
+
+  /** How many words are cut before their slots are looked up together. */
+  private static final int BATCH = 64;
+
+  private final int[] tokStart = new int[BATCH];
+  private final int[] tokLen = new int[BATCH];
+  private final int[] tokHash = new int[BATCH];
+  private final long[] tokKey = new long[BATCH];
+  private final long[] tokKey2 = new long[BATCH];
+  private int batched;
+
+  /** Where the touching loads of {@link #countBatch} go, so the JIT cannot drop them. */
+  private long sink;
+
+  private byte[] buf;
+
+  /** Words of up to 8 bytes, in slot pairs: the bytes, count << 4 | length (0: empty). */
+  private long[] shortTable;
+
+  private int shortMask;
+  private int shortSize;
+
+  /**
+   * Words of 9 to 16 bytes, in slot triples: the first eight bytes, the rest, count << 5 | length.
+   */
+  private long[] mediumTable;
+
+  private int mediumMask;
+  private int mediumSize;
+
+  /** Longer words: hash << 32 | 1 << 31 | arena offset (0: empty). */
+  private long[] slots;
+
+  private int mask;
+  private int size;
+  private byte[] arena;
+  private int used;
+  private long chunkLines;
+  private List<Shard> pending;
+  private CharsetDecoder counter;
+
+  /**
+   * Creates an empty counter.
+   *
+   * @param charset the files' charset; one that {@link #supports}
+   * @param tokenizer how lines are cut into words
+   * @param partitions how many counting stages the shards are for
+   * @param flushAt how many distinct words are held before they are sent on, at least 1
+   * @param bufferBytes the read size (the buffer grows for a longer line), at least 1
+   * @param lines counts the lines read
+   * @param malformed counts the malformed input sequences replaced
+   * @param progress told how many bytes each chunk had once it is counted
+   */
+  ByteWordCounts(
+      Charset charset,
+      Tokenizer tokenizer,
+      int partitions,
+      int flushAt,
+      int bufferBytes,
+      LongAdder lines,
+      LongAdder malformed,
+      LongAdder progress) {
+    if (!supports(charset)) {
+      throw new IllegalArgumentException(
+          "the byte path reads UTF-8, US-ASCII and ISO-8859-1 only, got " + charset);
+    }
+    if (flushAt < 1 || bufferBytes < 1) {
+      throw new IllegalArgumentException(
+          "flushAt and bufferBytes must be at least 1, got " + flushAt + " and " + bufferBytes);
+    }
+    this.charset = charset;
+    this.words = tokenizer == Tokenizer.WORDS;
+    this.keys = words ? StandardCharsets.UTF_8 : charset;
+    this.partitions = partitions;
+    this.flushAt = flushAt;
+    this.arenaLimit = Math.min(64L * flushAt, Integer.MAX_VALUE / 2);
+    this.lines = lines;
+    this.malformed = malformed;
+    this.progress = progress;
+    this.buf = new byte[bufferBytes + SLACK];
+    int capacity = Integer.highestOneBit(Math.min(Math.max(flushAt, 8), 1 << 12)) * 4;
+    this.slots = new long[capacity];
+    this.mask = capacity - 1;
+    this.shortTable = new long[capacity * 2];
+    this.shortMask = capacity - 1;
+    this.mediumTable = new long[capacity * 3];
+    this.mediumMask = capacity - 1;
+    this.arena = new byte[(int) Math.min(arenaLimit + SLACK, 1 << 20)];
+  }
+
+  /**
+   * Whether the byte path gives the line path's words for {@code charset} (either tokenizer): every
+   * byte below 0x80 is its ASCII character and never inside a multi-byte sequence.
+   */
+  static boolean supports(Charset charset) {
+    return charset.equals(StandardCharsets.UTF_8)
+        || charset.equals(StandardCharsets.US_ASCII)
+        || charset.equals(StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * Counts the words of the lines of one chunk; the reducer of the reading layer's {@code
+   * emitAndReduce}.
+   *
+   * @param chunk the chunk
+   * @return nothing to emit and this, or, when the table filled up, its shards and this
+   * @throws UncheckedIOException naming the file if it cannot be read
+   */
+  TriggerResult<Shard, ByteWordCounts> add(FileChunk chunk) {
+    pending = null;
+    chunkLines = 0;
+    try (FileChannel channel = FileChannel.open(chunk.path(), StandardOpenOption.READ)) {
+      read(channel, chunk.start(), chunk.end());
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          new IOException("cannot read " + chunk.path() + ": " + e.getMessage(), e));
+    }
+    lines.add(chunkLines);
+    progress.add(chunk.end() - chunk.start());
+    List<Shard> out = pending;
+    pending = null;
+    return out == null ? keep : TriggerResult.of(out, this);
+  }
+
+  /** Reads the lines starting in {@code [start, end)}, the last one up to its newline or EOF. */
+  private void read(FileChannel channel, long start, long end) throws IOException {
+    long at = 0; // file offset of buf[0]
+    int pos = 0;
+    int lim = 0;
+    if (start > 0) {
+      // Skip the line that started before the chunk: it belongs to the previous one.
+      at = start - 1;
+      while (true) {
+        lim = fill(channel, at, 0, end);
+        if (lim <= 0) {
+          return;
+        }
+        int nl = indexOfNewline(pos, lim);
+        if (nl >= 0) {
+          pos = nl + 1;
+          break;
+        }
+        at += lim;
+      }
+    }
+    while (at + pos < end) { // pos is a line start inside the chunk
+      // The first newline at or after offset end - 1 ends the chunk's last line.
+      int from = (int) Math.max(pos, Math.min(lim, end - 1 - at));
+      int stop = indexOfNewline(from, lim);
+      if (stop >= 0) {
+        count(pos, stop);
+        return;
+      }
+      int last = lastNewline(pos, lim);
+      if (last >= 0) {
+        count(pos, last);
+        pos = last + 1;
+      }
+      // Keep the unfinished line, growing the buffer for a line longer than it, and read on.
+      System.arraycopy(buf, pos, buf, 0, lim - pos);
+      at += pos;
+      lim -= pos;
+      pos = 0;
+      if (lim == buf.length - SLACK) {
+        buf = Arrays.copyOf(buf, (buf.length - SLACK) * 2 + SLACK);
+      }
+      int r = fill(channel, at, lim, end);
+      if (r < 0) {
+        if (lim > 0) { // the last line of a file without a final newline
+          buf[lim] = '\n';
+          count(0, lim);
+        }
+        return;
+      }
+      lim += r;
+    }
+  }
+
+  /** Reads at {@code buf[from]} the bytes at file offset {@code at + from}; -1 at end of file. */
+  private int fill(FileChannel channel, long at, int from, long end) throws IOException {
+    int room = buf.length - SLACK - from;
+    long wanted = Math.max(end - (at + from), READ_AHEAD);
+    ByteBuffer target = ByteBuffer.wrap(buf, from, (int) Math.min(room, wanted));
+    int total = 0;
+    while (target.hasRemaining()) {
+      int r = channel.read(target, at + from + total);
+      if (r < 0) {
+        return total == 0 ? -1 : total;
+      }
+      total += r;
+    }
+    return total;
+  }
+
+  private int indexOfNewline(int from, int to) {
+    byte[] b = buf;
+    for (int i = from; i < to; i++) {
+      if (b[i] == '\n') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private int lastNewline(int from, int to) {
+    byte[] b = buf;
+    for (int i = to - 1; i >= from; i--) {
+      if (b[i] == '\n') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Counts the words of the whole lines in {@code buf[from..last]}; {@code buf[last]} is '\n'. */
+  private void count(int from, int last) {
+    if (words) {
+      countWords(from, last);
+      return;
+    }
+    byte[] b = buf;
+    int i = from;
+    while (i <= last) {
+      i = scan(b, i, last);
+      countBatch(b, batched);
+      flushIfFull();
+    }
+  }
+
+  /**
+   * Counts the {@code n} words in the token arrays, whose bytes are in {@code b}. Touches every
+   * word's slot first: the loads are independent, so their cache misses overlap instead of being
+   * paid one after the other by the lookups.
+   */
+  private void countBatch(byte[] b, int n) {
+    long touched = 0;
+    long[] st = shortTable;
+    long[] mt = mediumTable;
+    long[] t = slots;
+    for (int k = 0; k < n; k++) {
+      int h = tokHash[k];
+      int len = tokLen[k];
+      touched +=
+          len <= 8
+              ? st[((h & shortMask) << 1) + 1]
+              : len <= 16 ? mt[(h & mediumMask) * 3] + mt[(h & mediumMask) * 3 + 2] : t[h & mask];
+    }
+    // Then the arena entries of the longer words, whose slots are now cached.
+    byte[] a = arena;
+    for (int k = 0; k < n; k++) {
+      if (tokLen[k] > 16) {
+        long slot = t[tokHash[k] & mask];
+        if (slot != 0) {
+          touched += a[(int) slot & Integer.MAX_VALUE];
+        }
+      }
+    }
+    sink += touched;
+    for (int k = 0; k < n; k++) {
+      int len = tokLen[k];
+      if (len <= 8) {
+        addShort(tokKey[k], len, tokHash[k]);
+      } else if (len <= 16) {
+        addMedium(tokKey[k], tokKey2[k], len, tokHash[k]);
+      } else {
+        add(b, tokStart[k], len, tokHash[k]);
+      }
+    }
+  }
+
+  private void flushIfFull() {
+    if (distinct() >= flushAt || used >= arenaLimit) {
+      if (pending == null) {
+        pending = new ArrayList<>();
+      }
+      pending.addAll(drain());
+    }
+  }
+
+  // Byte classes for WORDS: ASCII letters and digits, the apostrophe, bytes of non-ASCII text,
+  // and everything else, which ends a word wherever it stands (no word joins across it).
+  private static final byte OTHER = 0;
+  private static final byte ALNUM = 1;
+  private static final byte APOSTROPHE = 2;
+  private static final byte NON_ASCII = 3;
+  private static final byte[] CLASS = new byte[256];
+
+  static {
+    for (int c = 0; c < 256; c++) {
+      CLASS[c] =
+          c >= 0x80
+              ? NON_ASCII
+              : c == '\'' ? APOSTROPHE : Character.isLetterOrDigit(c) ? ALNUM : OTHER;
+    }
+  }
+
+  /**
+   * Counts the {@link Tokenizer#WORDS} words of the whole lines in {@code buf[from..last]}. The
+   * line is cut into segments at ASCII bytes that are neither letters, digits nor apostrophes: no
+   * word spans one, and no decoder replacement does, so each segment can be tokenized alone. An
+   * ASCII segment is tokenized and lowercased in place, in bytes; a segment with other bytes is
+   * decoded and given to {@link Tokenizer#WORDS} itself, its words counted by their UTF-8 bytes.
+   */
+  private void countWords(int from, int last) {
+    byte[] b = buf;
+    int i = from;
+    batched = 0;
+    while (i <= last) {
+      byte c = b[i];
+      if (c == '\n') {
+        chunkLines++;
+        i++;
+        continue;
+      }
+      if (CLASS[c & 0xff] == OTHER) {
+        i++;
+        continue;
+      }
+      int start = i;
+      boolean ascii = true;
+      int cls;
+      while ((cls = CLASS[b[i] & 0xff]) != OTHER) { // '\n' is OTHER: a segment never passes it
+        ascii &= cls != NON_ASCII;
+        i++;
+      }
+      if (ascii) {
+        asciiWords(b, start, i);
+      } else {
+        unicodeWords(b, start, i);
+        flushIfFull();
+      }
+    }
+    countBatch(b, batched);
+    batched = 0;
+    flushIfFull();
+  }
+
+  /** Words of a segment of ASCII letters, digits and apostrophes, as {@link Tokenizer#WORDS}. */
+  private void asciiWords(byte[] b, int from, int to) {
+    int j = from;
+    while (j < to) {
+      if (b[j] == '\'') { // not inside a word: skipped
+        j++;
+        continue;
+      }
+      int start = j;
+      while (j < to) {
+        byte c = b[j];
+        if (c != '\'') {
+          if (c >= 'A' && c <= 'Z') {
+            b[j] = (byte) (c | 0x20);
+          }
+          j++;
+        } else if (j + 1 < to && b[j + 1] != '\'') { // kept only before a letter or digit
+          j++;
+        } else {
+          break;
+        }
+      }
+      batchWord(b, start, j - start);
+    }
+  }
+
+  /** Adds a word whose bytes stay in {@code b} to the token arrays, counting them when full. */
+  private void batchWord(byte[] b, int from, int len) {
+    int n = batched;
+    tokStart[n] = from;
+    tokLen[n] = len;
+    tokHash[n] = hash(b, from, len);
+    if (len <= 8) {
+      tokKey[n] = (long) LONG.get(b, from) & (-1L >>> (64 - 8 * len));
+    } else if (len <= 16) {
+      tokKey[n] = (long) LONG.get(b, from);
+      tokKey2[n] = (long) LONG.get(b, from + 8) & (-1L >>> (64 - 8 * (len - 8)));
+    }
+    if (++n == BATCH) {
+      countBatch(b, n);
+      n = 0;
+      flushIfFull();
+    }
+    batched = n;
+  }
+
+  /** Bytes of words found by the tokenizer, with room after them for eight-byte reads. */
+  private byte[] scratch = new byte[64];
+
+  private void unicodeWords(byte[] b, int from, int to) {
+    String segment = new String(b, from, to - from, charset);
+    if (segment.indexOf('\uFFFD') >= 0) {
+      malformed.add(countMalformed(b, from, to - from));
+    }
+    Tokenizer.WORDS.forEachToken(
+        segment,
+        word -> {
+          byte[] bytes = word.getBytes(StandardCharsets.UTF_8);
+          if (bytes.length + SLACK > scratch.length) {
+            scratch = new byte[bytes.length * 2 + SLACK];
+          }
+          System.arraycopy(bytes, 0, scratch, 0, bytes.length);
+          addWord(scratch, 0, bytes.length);
+        });
+  }
+
+  /** Counts one occurrence of the word {@code b[from, from + len)}, in the table for its length. */
+  private void addWord(byte[] b, int from, int len) {
+    int hash = hash(b, from, len);
+    if (len <= 8) {
+      addShort((long) LONG.get(b, from) & (-1L >>> (64 - 8 * len)), len, hash);
+    } else if (len <= 16) {
+      addMedium(
+          (long) LONG.get(b, from),
+          (long) LONG.get(b, from + 8) & (-1L >>> (64 - 8 * (len - 8))),
+          len,
+          hash);
+    } else {
+      add(b, from, len, hash);
+    }
+  }
+
+  private int distinct() {
+    return size + shortSize + mediumSize;
+  }
+
+  /**
+   * Cuts up to {@link #BATCH} words from {@code b[i]} on, not past {@code b[last]}, into the token
+   * arrays ({@link #batched} of them). Reads eight bytes at a time: a mask marks the spaces and
+   * newlines in them (the exact first one is the lowest marked byte), and the bytes before it are
+   * folded into the hash.
+   *
+   * @return where to go on
+   */
+  private int scan(byte[] b, int i, int last) {
+    int n = 0;
+    while (i <= last && n < BATCH) {
+      int start = i;
+      long h = 0;
+      long w;
+      long m;
+      while (true) {
+        w = (long) LONG.get(b, i);
+        long s = w ^ SPACES;
+        long nl = w ^ NEWLINES;
+        m = ((s - ONES) & ~s | (nl - ONES) & ~nl) & HIGHS;
+        if (m != 0) {
+          break;
+        }
+        h = mix(h, w);
+        i += 8;
+      }
+      int k = Long.numberOfTrailingZeros(m) >>> 3;
+      int end = i + k;
+      int len = end - start;
+      i = end + 1;
+      int hash;
+      if (b[end] == '\n') {
+        chunkLines++;
+        if (len > 0 && b[end - 1] == '\r') { // the line reader drops a trailing \r
+          len--;
+          if (len == 0) {
+            continue;
+          }
+          hash = hash(b, start, len);
+        } else if (len == 0) {
+          continue;
+        } else {
+          hash = finish(k > 0 ? mix(h, w & (-1L >>> (64 - 8 * k))) : h, len);
+        }
+      } else if (len == 0) {
+        continue;
+      } else {
+        hash = finish(k > 0 ? mix(h, w & (-1L >>> (64 - 8 * k))) : h, len);
+      }
+      tokStart[n] = start;
+      tokLen[n] = len;
+      tokHash[n] = hash;
+      if (len <= 8) {
+        tokKey[n] = (long) LONG.get(b, start) & (-1L >>> (64 - 8 * len));
+      } else if (len <= 16) {
+        tokKey[n] = (long) LONG.get(b, start);
+        tokKey2[n] = (long) LONG.get(b, start + 8) & (-1L >>> (64 - 8 * (len - 8)));
+      }
+      n++;
+    }
+    batched = n;
+    return i;
+  }
+
+  /**
+   * Counts one occurrence of a word of at most eight bytes, held in the table itself: the slot pair
+   * is the word's bytes and its count shifted left by four over its length.
+   */
+  private void addShort(long key, int len, int hash) {
+    long[] st = shortTable;
+    int j = hash & shortMask;
+    while (true) {
+      long v = st[(j << 1) + 1];
+      if (v == 0) {
+        st[j << 1] = key;
+        st[(j << 1) + 1] = (1L << 4) | len;
+        if (++shortSize * 2 > shortMask + 1) {
+          growShort();
+        }
+        return;
+      }
+      if (st[j << 1] == key && (v & 15) == len) {
+        st[(j << 1) + 1] = v + (1L << 4);
+        return;
+      }
+      j = (j + 1) & shortMask;
+    }
+  }
+
+  private void growShort() {
+    long[] old = shortTable;
+    int capacity = (shortMask + 1) * 2;
+    long[] st = new long[capacity * 2];
+    int m = capacity - 1;
+    for (int j = 0; j < old.length; j += 2) {
+      long v = old[j + 1];
+      if (v != 0) {
+        int idx = shortHash(old[j], (int) (v & 15)) & m;
+        while (st[(idx << 1) + 1] != 0) {
+          idx = (idx + 1) & m;
+        }
+        st[idx << 1] = old[j];
+        st[(idx << 1) + 1] = v;
+      }
+    }
+    shortTable = st;
+    shortMask = m;
+  }
+
+  /** As {@link #addShort}, for a word of 9 to 16 bytes: its first eight bytes and the rest. */
+  private void addMedium(long key, long key2, int len, int hash) {
+    long[] mt = mediumTable;
+    int j = hash & mediumMask;
+    while (true) {
+      int at = j * 3;
+      long v = mt[at + 2];
+      if (v == 0) {
+        mt[at] = key;
+        mt[at + 1] = key2;
+        mt[at + 2] = (1L << 5) | len;
+        if (++mediumSize * 4L > (mediumMask + 1) * 3L) { // load up to 3/4: these are many
+          growMedium();
+        }
+        return;
+      }
+      if (mt[at] == key && mt[at + 1] == key2 && (v & 31) == len) {
+        mt[at + 2] = v + (1L << 5);
+        return;
+      }
+      j = (j + 1) & mediumMask;
+    }
+  }
+
+  private void growMedium() {
+    long[] old = mediumTable;
+    int capacity = (mediumMask + 1) * 2;
+    long[] mt = new long[capacity * 3];
+    int m = capacity - 1;
+    for (int j = 0; j < old.length; j += 3) {
+      long v = old[j + 2];
+      if (v != 0) {
+        int idx = finish(mix(mix(0, old[j]), old[j + 1]), (int) (v & 31)) & m;
+        while (mt[idx * 3 + 2] != 0) {
+          idx = (idx + 1) & m;
+        }
+        System.arraycopy(old, j, mt, idx * 3, 3);
+      }
+    }
+    mediumTable = mt;
+    mediumMask = m;
+  }
+
+  /** The hash {@link #scan} computes for a word of at most eight bytes, from those bytes. */
+  private static int shortHash(long key, int len) {
+    return finish(mix(0, key), len);
+  }
+
+  private static long mix(long h, long block) {
+    return Long.rotateLeft((h ^ block) * K, 29);
+  }
+
+  private static int finish(long h, int len) {
+    h = (h ^ len) * K;
+    return (int) (h ^ (h >>> 32));
+  }
+
+  /** The hash {@link #scan} computes, for a word whose bytes are already known. */
+  private static int hash(byte[] b, int from, int len) {
+    long h = 0;
+    int j = 0;
+    for (; j + 8 <= len; j += 8) {
+      h = mix(h, (long) LONG.get(b, from + j));
+    }
+    if (j < len) {
+      h = mix(h, (long) LONG.get(b, from + j) & (-1L >>> (64 - 8 * (len - j))));
+    }
+    return finish(h, len);
+  }
+
+  /**
+   * Counts one occurrence of the word {@code b[from, from + len)}, longer than eight bytes, in the
+   * arena table.
+   */
+  private void add(byte[] b, int from, int len, int hash) {
+    long[] t = slots;
+    int idx = hash & mask;
+    while (true) {
+      long slot = t[idx];
+      if (slot == 0) {
+        insert(b, from, len, hash, idx);
+        return;
+      }
+      if ((int) (slot >>> 32) == hash) {
+        int off = (int) slot & Integer.MAX_VALUE;
+        if ((int) INT.get(arena, off + 8) == len && sameBytes(arena, off + HEADER, b, from, len)) {
+          LONG.set(arena, off, (long) LONG.get(arena, off) + 1);
+          return;
+        }
+      }
+      idx = (idx + 1) & mask;
+    }
+  }
+
+  /** Compares eight bytes at a time; both arrays have {@link #SLACK} bytes after the words. */
+  private static boolean sameBytes(byte[] a, int ai, byte[] b, int bi, int len) {
+    int j = 0;
+    for (; j + 8 <= len; j += 8) {
+      if ((long) LONG.get(a, ai + j) != (long) LONG.get(b, bi + j)) {
+        return false;
+      }
+    }
+    if (j == len) {
+      return true;
+    }
+    long diff = (long) LONG.get(a, ai + j) ^ (long) LONG.get(b, bi + j);
+    return (diff & (-1L >>> (64 - 8 * (len - j)))) == 0;
+  }
+
+  private void insert(byte[] b, int from, int len, int hash, int idx) {
+    int off = used;
+    long need = (long) off + HEADER + len + SLACK;
+    if (need > arena.length) {
+      if (need > Integer.MAX_VALUE - 16) {
+        throw new IllegalStateException("a word of " + len + " bytes does not fit the table");
+      }
+      arena =
+          Arrays.copyOf(
+              arena, (int) Math.min(Integer.MAX_VALUE - 16, Math.max(need, 2L * arena.length)));
+    }
+    LONG.set(arena, off, 1L);
+    INT.set(arena, off + 8, len);
+    System.arraycopy(b, from, arena, off + HEADER, len);
+    used = off + HEADER + len;
+    slots[idx] = ((long) hash << 32) | (off | 0x8000_0000L);
+    if (++size * 2 > slots.length) {
+      grow();
+    }
+  }
+
+  private void grow() {
+    long[] old = slots;
+    long[] t = new long[old.length * 2];
+    int m = t.length - 1;
+    for (long slot : old) {
+      if (slot != 0) {
+        int idx = (int) (slot >>> 32) & m;
+        while (t[idx] != 0) {
+          idx = (idx + 1) & m;
+        }
+        t[idx] = slot;
+      }
+    }
+    slots = t;
+    mask = m;
+  }
+
+  /**
+   * Empties the table into one shard per counting stage that has words, decoding each distinct word
+   * once; the table keeps its arrays.
+   *
+   * @return the shards, in partition order
+   */
+  List<Shard> drain() {
+    int distinct = distinct();
+    if (distinct == 0) {
+      return List.of();
+    }
+    int expected = distinct / partitions + distinct / (4 * partitions) + 16;
+    Shard.Builder[] builders = new Shard.Builder[partitions];
+    for (int p = 0; p < partitions; p++) {
+      builders[p] = new Shard.Builder(p, expected);
+    }
+    Map<String, Long> replaced = null; // words with U+FFFD: distinct bytes may decode alike
+    byte[] a = arena;
+    long bad = 0;
+    for (int off = 0; off < used; ) {
+      long n = (long) LONG.get(a, off);
+      int len = (int) INT.get(a, off + 8);
+      String word = new String(a, off + HEADER, len, keys);
+      if (word.indexOf('\uFFFD') >= 0) {
+        bad += n * countMalformed(a, off + HEADER, len);
+        if (replaced == null) {
+          replaced = new LinkedHashMap<>();
+        }
+        replaced.merge(word, n, Long::sum);
+      } else {
+        builders[PartialCounts.partitionOf(word, partitions)].add(word, n);
+      }
+      off += HEADER + len;
+    }
+    long[] st = shortTable;
+    byte[] word8 = new byte[8 + SLACK];
+    for (int j = 0; j < st.length; j += 2) {
+      long v = st[j + 1];
+      if (v != 0) {
+        int len = (int) (v & 15);
+        long n = v >>> 4;
+        LONG.set(word8, 0, st[j]);
+        String word = new String(word8, 0, len, keys);
+        if (word.indexOf('\uFFFD') >= 0) {
+          bad += n * countMalformed(word8, 0, len);
+          if (replaced == null) {
+            replaced = new LinkedHashMap<>();
+          }
+          replaced.merge(word, n, Long::sum);
+        } else {
+          builders[PartialCounts.partitionOf(word, partitions)].add(word, n);
+        }
+      }
+    }
+    long[] mt = mediumTable;
+    for (int j = 0; j < mt.length; j += 3) {
+      long v = mt[j + 2];
+      if (v != 0) {
+        int len = (int) (v & 31);
+        long n = v >>> 5;
+        LONG.set(word8, 0, mt[j]);
+        LONG.set(word8, 8, mt[j + 1]);
+        String word = new String(word8, 0, len, keys);
+        if (word.indexOf('\uFFFD') >= 0) {
+          bad += n * countMalformed(word8, 0, len);
+          if (replaced == null) {
+            replaced = new LinkedHashMap<>();
+          }
+          replaced.merge(word, n, Long::sum);
+        } else {
+          builders[PartialCounts.partitionOf(word, partitions)].add(word, n);
+        }
+      }
+    }
+    if (replaced != null) {
+      for (Map.Entry<String, Long> e : replaced.entrySet()) {
+        builders[PartialCounts.partitionOf(e.getKey(), partitions)].add(e.getKey(), e.getValue());
+      }
+    }
+    malformed.add(bad);
+    Arrays.fill(slots, 0);
+    Arrays.fill(shortTable, 0);
+    shortSize = 0;
+    Arrays.fill(mediumTable, 0);
+    mediumSize = 0;
+    size = 0;
+    used = 0;
+    List<Shard> shards = new ArrayList<>(partitions);
+    for (Shard.Builder b : builders) {
+      if (b.size > 0) {
+        shards.add(b.build());
+      }
+    }
+    return shards;
+  }
+
+  /** Counts malformed sequences as the line reader does: a reporting decoder over the bytes. */
+  private long countMalformed(byte[] a, int from, int len) {
+    if (counter == null) {
+      counter =
+          charset
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT);
+    }
+    counter.reset();
+    ByteBuffer in = ByteBuffer.wrap(a, from, len);
+    CharBuffer chars = CharBuffer.allocate(Math.max(16, len * 2));
+    long count = 0;
+    while (true) {
+      CoderResult r = counter.decode(in, chars, true);
+      if (r.isError()) {
+        count++;
+        in.position(in.position() + r.length());
+      } else if (r.isOverflow()) {
+        chars.clear();
+      } else {
+        break;
+      }
+    }
+    chars.clear();
+    counter.flush(chars);
+    return count;
+  }
+}

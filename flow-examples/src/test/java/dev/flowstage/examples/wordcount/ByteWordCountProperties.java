@@ -1,0 +1,277 @@
+package dev.flowstage.examples.wordcount;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.flowstage.examples.wordcount.WordCountResult.WordFrequency;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The byte path of the word count ({@link ByteWordCounts}) against the line path ({@code
+ * Flow.fromFiles} and the tokenizer) and a sequential reference that follows the line reader's
+ * rules, for both tokenizers, over seeded random byte texts: multi-byte UTF-8, malformed bytes,
+ * {@code \r}, {@code \r\n}, repeated spaces, tabs, empty lines and files, a byte order mark, no
+ * final newline, long lines, tiny chunks and tiny flush thresholds.
+ */
+final class ByteWordCountProperties {
+  private static final byte[][] FRAGMENTS = {
+    bytes("the"),
+    bytes("a"),
+    bytes("b"),
+    bytes("The"),
+    bytes("stage"),
+    bytes("abcdefgh"), // exactly one eight-byte block
+    bytes("abcdefghi"),
+    bytes("quite-a-long-word-of-many-blocks"),
+    bytes(" "),
+    bytes("  "),
+    bytes("\t"),
+    bytes("\r"),
+    bytes("\r\n"),
+    bytes("\n"),
+    bytes("\n\n"),
+    bytes("caf\u00e9"),
+    bytes("\u20ac"),
+    bytes("\ud83d\ude00"),
+    bytes("\ufffd"), // a real replacement character, not malformed
+    {(byte) 0xff},
+    {(byte) 0x80},
+    {(byte) 0xc3}, // a lead byte without its continuation
+    {(byte) 0xe2, (byte) 0x82}, // a truncated three-byte sequence
+    {(byte) 0xf0, (byte) 0x9f}, // a truncated four-byte sequence
+    {(byte) 0xe0, (byte) 0x80}, // an overlong lead
+    {(byte) 0xed, (byte) 0xa0, (byte) 0x80}, // a surrogate
+    {0},
+    bytes("Don't"),
+    bytes("don\u2019t"),
+    bytes("'quoted'"),
+    bytes("a''b"),
+    bytes("x'"),
+    bytes(", "),
+    bytes("-- "),
+    bytes("42"),
+    bytes("\u00c9COLE"),
+    bytes("\u0130stanbul"), // lowercases to two chars
+    bytes("\u039f\u0394\u039f\u03a3"), // final sigma
+    bytes("STRASSE\u00df"),
+  };
+
+  @TempDir Path dir;
+
+  static Stream<Arguments> seeds() {
+    int tries = Integer.getInteger("properties.tries", 60);
+    return IntStream.range(0, tries).mapToObj(Arguments::of);
+  }
+
+  @ParameterizedTest
+  @MethodSource("seeds")
+  void run_randomByteTexts_bytePathMatchesLinePathAndReference(int seed) throws IOException {
+    SplittableRandom random = new SplittableRandom(seed);
+    Tokenizer tokenizer = random.nextBoolean() ? Tokenizer.SPACE : Tokenizer.WORDS;
+    Charset charset =
+        switch (random.nextInt(6)) {
+          case 0 -> StandardCharsets.US_ASCII;
+          case 1 -> StandardCharsets.ISO_8859_1;
+          default -> StandardCharsets.UTF_8;
+        };
+    int files = 1 + random.nextInt(3);
+    List<Input> inputs = new ArrayList<>();
+    List<byte[]> texts = new ArrayList<>();
+    for (int f = 0; f < files; f++) {
+      byte[] text = randomText(random);
+      Path file = dir.resolve("f" + f + ".txt");
+      Files.write(file, text);
+      texts.add(text);
+      inputs.add(new Input.FileInput(file, text.length));
+    }
+    WordCountJob job =
+        new WordCountJob(
+            inputs,
+            tokenizer,
+            100_000, // every word, so the whole count is compared
+            1 + random.nextInt(3),
+            1 + random.nextInt(20),
+            charset);
+    int chunk = random.nextBoolean() ? 1 + random.nextInt(40) : FileChunk.DEFAULT_BYTES;
+    int flushAt = random.nextBoolean() ? 1 + random.nextInt(6) : 0;
+
+    WordCountResult bytePath =
+        new FlowWordCountEngine(flushAt, chunk, true).run(job, new LongAdder());
+    WordCountResult linePath =
+        new FlowWordCountEngine(flushAt, chunk, false).run(job, new LongAdder());
+    Reference reference = Reference.of(texts, charset, tokenizer);
+
+    String context = "seed " + seed + ", chunk " + chunk + ", flushAt " + flushAt + ", " + job;
+    assertEquals(reference.top(), bytePath.top(), context);
+    assertEquals(reference.words, bytePath.words(), context);
+    assertEquals(reference.counts.size(), bytePath.distinct(), context);
+    assertEquals(reference.lines, bytePath.lines(), context);
+    assertEquals(reference.malformed, bytePath.malformed(), context);
+    assertEquals(reference.bytes, bytePath.bytes(), context);
+    assertEquals(linePath.top(), bytePath.top(), context);
+    assertEquals(linePath.words(), bytePath.words(), context);
+    assertEquals(linePath.distinct(), bytePath.distinct(), context);
+    assertEquals(linePath.lines(), bytePath.lines(), context);
+    assertEquals(linePath.malformed(), bytePath.malformed(), context);
+    assertEquals(linePath.bytes(), bytePath.bytes(), context);
+  }
+
+  @ParameterizedTest
+  @MethodSource("seeds")
+  void add_chunksOfOneFile_countEveryLineOnceWhateverTheChunkSize(int seed) throws IOException {
+    SplittableRandom random = new SplittableRandom(seed);
+    byte[] text = randomText(random);
+    Path file = dir.resolve("one.txt");
+    Files.write(file, text);
+    int chunk = 1 + random.nextInt(64);
+    LongAdder lines = new LongAdder();
+    LongAdder malformed = new LongAdder();
+    LongAdder progress = new LongAdder();
+    int partitions = 1 + random.nextInt(3);
+    ByteWordCounts counts =
+        new ByteWordCounts(
+            StandardCharsets.UTF_8,
+            Tokenizer.SPACE,
+            partitions,
+            Integer.MAX_VALUE,
+            1 + random.nextInt(16),
+            lines,
+            malformed,
+            progress);
+    List<Shard> shards = new ArrayList<>();
+    for (FileChunk c : FileChunk.split(List.of(file), chunk)) {
+      shards.addAll(counts.add(c).events());
+    }
+    shards.addAll(counts.drain());
+
+    Map<String, Long> seen = new HashMap<>();
+    for (Shard shard : shards) {
+      for (int i = 0; i < shard.words().length; i++) {
+        assertEquals(PartialCounts.partitionOf(shard.words()[i], partitions), shard.partition());
+        seen.merge(shard.words()[i], shard.counts()[i], Long::sum);
+      }
+    }
+    Reference reference = Reference.of(List.of(text), StandardCharsets.UTF_8, Tokenizer.SPACE);
+    assertEquals(reference.counts, seen, "seed " + seed + ", chunk " + chunk);
+    assertEquals(reference.lines, lines.sum(), "seed " + seed);
+    assertEquals(reference.malformed, malformed.sum(), "seed " + seed);
+    assertEquals(text.length, progress.sum(), "seed " + seed);
+  }
+
+  private static byte[] randomText(SplittableRandom random) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    if (random.nextInt(8) == 0) {
+      return out.toByteArray(); // an empty file
+    }
+    if (random.nextInt(6) == 0) {
+      out.writeBytes(new byte[] {(byte) 0xef, (byte) 0xbb, (byte) 0xbf}); // a byte order mark
+    }
+    int pieces = random.nextInt(400);
+    for (int p = 0; p < pieces; p++) {
+      if (random.nextInt(100) == 0) {
+        out.writeBytes(bytes("long".repeat(random.nextInt(1, 40)))); // longer than any chunk
+      }
+      out.writeBytes(FRAGMENTS[random.nextInt(FRAGMENTS.length)]);
+    }
+    if (random.nextBoolean()) {
+      out.write('\n');
+    }
+    return out.toByteArray();
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The sequential count, following the line reader's rules byte by byte. */
+  private static final class Reference {
+    final Map<String, Long> counts = new HashMap<>();
+    long words;
+    long lines;
+    long malformed;
+    long bytes;
+
+    static Reference of(List<byte[]> texts, Charset charset, Tokenizer tokenizer) {
+      Reference r = new Reference();
+      for (byte[] text : texts) {
+        r.bytes += text.length;
+        int from = 0;
+        while (from < text.length) {
+          int nl = from;
+          while (nl < text.length && text[nl] != '\n') {
+            nl++;
+          }
+          int to = nl;
+          if (to > from && text[to - 1] == '\r') {
+            to--;
+          }
+          byte[] line = Arrays.copyOfRange(text, from, to);
+          String decoded = new String(line, charset);
+          r.malformed += malformedIn(line, charset);
+          r.lines++;
+          List<String> words =
+              tokenizer == Tokenizer.SPACE
+                  ? Arrays.stream(decoded.split(" ")).filter(w -> !w.isEmpty()).toList()
+                  : tokenizer.tokens(decoded); // the WORDS rules are the tokenizer's own
+          for (String word : words) {
+            r.counts.merge(word, 1L, Long::sum);
+            r.words++;
+          }
+          from = nl + 1;
+        }
+      }
+      return r;
+    }
+
+    List<WordFrequency> top() {
+      return counts.entrySet().stream()
+          .map(e -> new WordFrequency(e.getKey(), e.getValue()))
+          .sorted(WordFrequency.BY_COUNT_THEN_WORD)
+          .toList();
+    }
+
+    private static long malformedIn(byte[] line, Charset charset) {
+      CharsetDecoder d =
+          charset
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT);
+      ByteBuffer in = ByteBuffer.wrap(line);
+      CharBuffer out = CharBuffer.allocate(line.length * 2 + 16);
+      long count = 0;
+      while (true) {
+        CoderResult r = d.decode(in, out, true);
+        if (r.isError()) {
+          count++;
+          in.position(in.position() + r.length());
+        } else if (r.isOverflow()) {
+          out.clear();
+        } else {
+          return count;
+        }
+      }
+    }
+  }
+}
