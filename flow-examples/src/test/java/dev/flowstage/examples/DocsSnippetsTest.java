@@ -34,6 +34,7 @@ final class DocsSnippetsTest {
             "README.md",
             "flow-examples/README.md",
             "docs/guides/getting-started.md",
+            "docs/guides/flink.md",
             "docs/guides/performance.md",
             "docs/guides/troubleshooting.md")
         .map(ROOT::resolve)
