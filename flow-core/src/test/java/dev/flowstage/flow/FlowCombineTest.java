@@ -141,6 +141,21 @@ final class FlowCombineTest {
   }
 
   @Test
+  void combiningReduce_mergedWithAZip_foldsTheZipsEventsAndMergesTheOthersPartials() {
+    List<Integer> in = IntStream.range(0, 500).boxed().toList();
+    Flow<Integer> zipped = Flow.zip(Flow.fromEnumerable(in), Flow.fromEnumerable(in), Integer::sum);
+    Flow<Integer> mapped = Flow.fromEnumerable(in, o -> o.stages(2)).map(x -> x);
+    Flow<Long> sums =
+        Flow.<Integer>merge(List.of(zipped, mapped), o -> o.stages(3))
+            .reduce(() -> 0L, (Long a, Integer x) -> a + x, Long::sum);
+    String graph = sums.graph().toMermaid();
+    assertFalse(graph.contains("zip x1: pre-reduce"), graph); // a zip cannot pre-reduce
+    assertTrue(graph.contains("pre-reduce"), graph); // the mapper layer does
+    long expected = 3L * in.stream().mapToLong(x -> x).sum();
+    assertEquals(expected, sums.toList().stream().mapToLong(x -> x).sum());
+  }
+
+  @Test
   void combiningReduce_withoutUpstreamLayer_behavesAsReduce() {
     List<Integer> sums =
         Flow.fromEnumerable(List.of(1, 2, 3, 4), o -> o.stages(1))
