@@ -185,6 +185,14 @@ final class WordCountCommandTest {
     }
 
     @Test
+    void perAsk_belowTen_showsOneDecimal_elseWholeEvents() {
+      assertEquals("-", WordCountCommand.perAsk(5, 0));
+      assertEquals("0.7", WordCountCommand.perAsk(2, 3));
+      assertEquals("9.5", WordCountCommand.perAsk(19, 2));
+      assertEquals("497", WordCountCommand.perAsk(100500, 202));
+    }
+
+    @Test
     void json_withStats_listsStages() throws IOException {
       Path file = write("a.txt", "a b\n");
       CliRun r = CliRun.run("wordcount", "--json", "--stats", "--stages", "2", file.toString());
@@ -206,7 +214,7 @@ final class WordCountCommandTest {
       // one row per stage, each with its counters
       assertTrue(lines.size() > 3, out);
       for (String line : lines.subList(1, lines.size())) {
-        assertTrue(line.matches("\\S+(\\s+(\\d+|-)){7}\\s+\\S.*"), line);
+        assertTrue(line.matches("\\S+(\\s+(\\d+(\\.\\d)?|-)){7}\\s+\\S.*"), line);
       }
     }
 
