@@ -27,8 +27,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * Translates a plan, layer by layer, into Flink operators, mirroring the local runtime's topology
  * (flow-core's {@code Topology}): a layer's operations run in {@code stages} parallel subtasks, a
- * partition routes with Flowstage's own hash, a reduce folds a whole partition into one
- * accumulator, a departition merges every partition's output in one subtask.
+ * partition routes with Flowstage's own hash, a reduce folds a whole partition into one accumulator
+ * (or, with {@code emitAndReduce}, a count window or {@code triggerEvery}, runs the local {@code
+ * Windows} state machine per subtask), a departition merges every partition's output in one
+ * subtask. Per-stage state (uniq sets, accumulators, panes) is per subtask.
  */
 final class Translator {
   private static final String LOCAL_ONLY = " runs only on the local runtime (Flow.toList/run/...)";
