@@ -38,6 +38,8 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 final class FlinkFlowsTest {
   @RegisterExtension
@@ -440,6 +442,38 @@ final class FlinkFlowsTest {
             .partition(o -> o.stages(2).window(Window.count(30).triggerEvery(7)))
             .map(i -> i + 1)
             .reduce(() -> 0L, (sum, i) -> sum + i));
+  }
+
+  /**
+   * Seeds chosen to cover the windowed operator's shapes: 2 global every(8) reduce, 3 count(11)
+   * every(4) reduce, 4 count(24) every(13) emitAndReduce, 6 global every(4) emitAndReduce, 18
+   * count(39) emitAndReduce, 21 count(1) every(15) emitAndReduce; two or three stages each.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {2, 3, 4, 6, 18, 21})
+  void windowedReduce_seededShapes_sameAsLocal(long seed) throws Exception {
+    Random random = new Random(seed);
+    int stages = 1 + random.nextInt(3);
+    int count = random.nextBoolean() ? 1 + random.nextInt(40) : 0;
+    int every = random.nextBoolean() ? 1 + random.nextInt(15) : 0;
+    Window counted = count > 0 ? Window.count(count) : Window.global();
+    Window window = every > 0 ? counted.triggerEvery(every) : counted;
+    boolean reset = random.nextBoolean();
+    Flow<Integer> numbers =
+        Flow.fromEnumerable(repeating(200 + random.nextInt(200)))
+            .partition(o -> o.stages(stages).window(window))
+            .filter(i -> i % 4 != 1);
+    Flow<String> flow =
+        random.nextBoolean()
+            ? numbers
+                .reduce(() -> 0, Integer::sum)
+                .onTrigger((sum, t) -> TriggerResult.of(List.of(fired(t, sum)), reset ? 0 : sum))
+            : numbers.<Integer, String>emitAndReduce(
+                () -> 0,
+                (i, n) ->
+                    TriggerResult.of(i % 9 == 0 ? List.of("at " + i + " " + n) : List.of(), n + 1),
+                (n, t) -> TriggerResult.of(List.of(fired(t, n)), reset ? 0 : n));
+    assertSameAsLocal(flow);
   }
 
   @Test
