@@ -55,10 +55,6 @@ final class Functions {
       this.ops = ops.toArray(Operation[]::new);
     }
 
-    boolean isEmpty() {
-      return ops.length == 0;
-    }
-
     /** Runs the chain on one event; what survives goes to {@code out}. */
     void run(Object event, Collector<Object> out) {
       run(0, event, out);

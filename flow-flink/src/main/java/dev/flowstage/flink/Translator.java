@@ -152,7 +152,7 @@ final class Translator {
           .name(names(shape.before(), "pass"))
           .setParallelism(stages);
     }
-    Window w = p.options().window();
+    Window w = window;
     if (shape.reduce() instanceof Operation.Reduce r && withoutTriggers(w, Window.Kind.GLOBAL)) {
       return folded(out, r, shape, p);
     }

@@ -353,6 +353,14 @@ final class FlinkFlowsTest {
             .reduce(() -> 0, (n, i) -> n + 1)
             .onTrigger((n, t) -> TriggerResult.of(List.of(n % 2, n % 2, 7), n))
             .uniq());
+    Flow<Integer> afterDepartition =
+        numbers
+            .partition(o -> o.stages(2))
+            .departition(() -> 0, (n, i) -> n + 1, n -> n)
+            .flatMap(n -> List.of(n, 1, n, 1))
+            .uniq();
+    assertEquals(multiset(List.of(600, 1)), multiset(onFlink(afterDepartition)));
+    assertSameAsLocal(afterDepartition);
   }
 
   @Test
