@@ -15,15 +15,21 @@ import org.apache.flink.util.CloseableIterator;
  * in {@link RuntimeExecutionMode#BATCH} mode, calling the flow's own serializable functions.
  *
  * <p>What translates: sources {@code fromEnumerable(s)} of collections/iterables (shipped with the
- * job) and {@code fromFiles} (Flink's {@code FileSource}, one line per event); {@code map}, {@code
- * flatMap}, {@code filter}, {@code reject}, {@code each}; {@code partition}/{@code merge} (routed
+ * job) and {@code fromFiles} (Flink's {@code FileSource}, one line per event); {@code mapBatch} at
+ * the start of a layer (applied to batches of at most {@code maxDemand} events of each subtask);
+ * {@code map}, {@code flatMap}, {@code filter}, {@code reject}, {@code each}, {@code uniq}/{@code
+ * uniqBy} (one set per subtask, as one per local stage); {@code partition}/{@code merge} (routed
  * with Flowstage's own hash, or the user hash, in {@code stages} subtasks), {@code shuffle}; {@code
- * reduce}/{@code groupBy} and {@code onTrigger} in the global window without triggers (one
- * accumulator per partition, emitted at the end of the input); {@code departition}. Anything else
- * throws {@link UnsupportedOperationException} naming it. Results are the same multiset as {@link
- * Flow#toList()} (a reduce after a partition folds the same events per partition, routed by the
- * same hash; one in a source layer folds whichever events Flink hands its subtask, as the local
- * runtime folds whichever its demand brings); order is never guaranteed.
+ * reduce}/{@code groupBy}, {@code emitAndReduce} and {@code onTrigger} in the global window or a
+ * {@code Window.count(n)} window, with or without {@code triggerEvery(n)} (one state per subtask,
+ * as one per local stage; the input's end fires {@code done}); {@code departition}. Anything else
+ * (fixed and periodic windows, {@code triggerPeriodically}, trigger functions, {@code zip}, {@code
+ * boundedJoin}, {@code fromStages}, a reduce or {@code mapBatch} after {@code departition}) throws
+ * {@link UnsupportedOperationException} naming it. Results are the same multiset as {@link
+ * Flow#toList()} wherever the local result is one (a partition routes the same events to each
+ * subtask with the same hash, in each source's order; a source layer's subtasks get whichever
+ * events Flink hands them, as local stages get whichever their demand brings); order is never
+ * guaranteed.
  *
  * {@snippet :
  * List<Map<String, Long>> counts = FlinkFlows.executeAndCollect(

@@ -1,6 +1,7 @@
 package dev.flowstage.flink;
 
 import dev.flowstage.flink.Functions.Route;
+import dev.flowstage.flow.SerializableFunction;
 import dev.flowstage.flow.Window;
 import dev.flowstage.flow.internal.Plan;
 import dev.flowstage.flow.internal.Plan.Operation;
@@ -26,8 +27,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * Translates a plan, layer by layer, into Flink operators, mirroring the local runtime's topology
  * (flow-core's {@code Topology}): a layer's operations run in {@code stages} parallel subtasks, a
- * partition routes with Flowstage's own hash, a reduce folds a whole partition into one
- * accumulator, a departition merges every partition's output in one subtask.
+ * partition routes with Flowstage's own hash, a reduce folds a whole partition into one accumulator
+ * (or, with {@code emitAndReduce}, a count window or {@code triggerEvery}, runs the local {@code
+ * Windows} state machine per subtask), a departition merges every partition's output in one
+ * subtask. Per-stage state (uniq sets, accumulators, panes) is per subtask.
  */
 final class Translator {
   private static final String LOCAL_ONLY = " runs only on the local runtime (Flow.toList/run/...)";
@@ -47,39 +50,50 @@ final class Translator {
 
   /** The operations of one layer, split around its reduce. */
   private record Shape(
+      List<SerializableFunction<List<Object>, List<Object>>> batchFns,
       List<Operation> before,
-      Operation.Reduce reduce,
+      Operation reduce,
       Operation.OnTrigger onTrigger,
       List<Operation> after) {
 
     static Shape of(Plan p) {
+      List<SerializableFunction<List<Object>, List<Object>>> batchFns = new ArrayList<>();
       List<Operation> before = new ArrayList<>();
       List<Operation> after = new ArrayList<>();
-      Operation.Reduce reduce = null;
+      Operation reduce = null;
       Operation.OnTrigger onTrigger = null;
       for (Operation op : p.operations()) {
         switch (op) {
+          // The builder accepts mapBatch only at the start of a layer.
+          case Operation.MapBatch b -> batchFns.add(b.fn());
           case Operation.Reduce r -> reduce = r;
+          case Operation.EmitAndReduce r -> reduce = r;
           case Operation.OnTrigger t -> onTrigger = t;
           case Operation.Map m -> (reduce == null ? before : after).add(op);
           case Operation.FlatMap m -> (reduce == null ? before : after).add(op);
           case Operation.Filter m -> (reduce == null ? before : after).add(op);
           case Operation.Reject m -> (reduce == null ? before : after).add(op);
           case Operation.Each m -> (reduce == null ? before : after).add(op);
-          case Operation.MapBatch m ->
-              throw unsupported("mapBatch (its batches are the local runtime's demand batches)");
-          case Operation.Uniq m -> throw unsupported("uniq/uniqBy");
-          case Operation.EmitAndReduce m -> throw unsupported("emitAndReduce");
+          case Operation.Uniq m -> (reduce == null ? before : after).add(op);
         }
       }
-      return new Shape(before, reduce, onTrigger, after);
+      return new Shape(batchFns, before, reduce, onTrigger, after);
     }
   }
 
   /** The Flink stream of everything the last layer of {@code p} emits. */
   DataStream<Object> layer(Plan p) {
-    requireGlobalWindowWithoutTriggers(p);
     Shape shape = Shape.of(p);
+    Window window = p.options().window();
+    if (!(window instanceof Window.Global) && shape.reduce() == null) {
+      // As flow-core's Topology: a window only shapes a reduce; the global window's triggers are
+      // ignored without one.
+      throw new IllegalArgumentException(
+          "a "
+              + window.kind()
+              + " window was set on a layer that does not reduce: add reduce/groupBy/emitAndReduce"
+              + " after it, or remove the window");
+    }
     int stages = p.options().stages();
     DataStream<Object> in =
         switch (p.source()) {
@@ -90,7 +104,12 @@ final class Translator {
             // The layer's own operations follow done(acc); without a reduce they are all in
             // shape.before().
             if (shape.reduce() != null || shape.onTrigger() != null) {
-              throw unsupported("reduce after departition");
+              throw unsupported("a reduce after departition");
+            }
+            if (!shape.batchFns().isEmpty()) {
+              // Locally the departition stage applies it to the partitions' output batches before
+              // merging them: a quirk of fusing, not worth mirroring.
+              throw unsupported("mapBatch after departition");
             }
             DataStream<Object> up = layer(d.upstream());
             DataStream<Object> merged =
@@ -117,32 +136,111 @@ final class Translator {
       // As locally: an operation-less source layer is its producers, with no stages of its own.
       return in;
     }
+    DataStream<Object> out = in;
+    if (!shape.batchFns().isEmpty()) {
+      out =
+          out.transform(
+                  "mapBatch",
+                  ANY,
+                  new Functions.LogicOperator(
+                      new Functions.MapBatches(shape.batchFns(), p.options().maxDemand())))
+              .setParallelism(stages);
+    }
+    if (shape.reduce() == null) {
+      return out.flatMap(new Functions.Chain(shape.before()))
+          .returns(ANY)
+          .name(names(shape.before(), "pass"))
+          .setParallelism(stages);
+    }
+    Window w = window;
+    if (shape.reduce() instanceof Operation.Reduce r && withoutTriggers(w, Window.Kind.GLOBAL)) {
+      return folded(out, r, shape, p);
+    }
+    // Every other supported reduce runs as flow-core's Windows does, one state per subtask; its
+    // windows and triggers count raw events, so the per-event operations run inside it.
+    int count = windowCount(w);
+    String name =
+        (shape.reduce() instanceof Operation.Reduce ? "reduce" : "emitAndReduce")
+            + (count > 0 ? " count(" + count + ")" : "")
+            + (w.triggers().every() > 0 ? " every(" + w.triggers().every() + ")" : "");
+    return out.transform(
+            name,
+            ANY,
+            new Functions.LogicOperator(
+                new Functions.Panes(
+                    w.kind(),
+                    count,
+                    w.triggers().every(),
+                    shape.before(),
+                    shape.reduce(),
+                    shape.onTrigger() == null ? null : shape.onTrigger().fn(),
+                    shape.after())))
+        .setParallelism(stages);
+  }
+
+  /**
+   * A reduce in the global window without triggers: the per-event chain, then one Flink aggregate
+   * per subtask (merging partial accumulators when the upstream pre-reduced), then onTrigger and
+   * the operations after the reduce.
+   */
+  private DataStream<Object> folded(
+      DataStream<Object> in, Operation.Reduce r, Shape shape, Plan p) {
+    int stages = p.options().stages();
     DataStream<Object> out =
         in.flatMap(new Functions.Chain(shape.before()))
             .returns(ANY)
             .name(names(shape.before(), "pass"))
+            .setParallelism(stages)
+            .fullWindowPartition()
+            .aggregate(new Functions.Fold(r.init(), r.reducer(), combining(p)))
+            .returns(ANY)
+            .name("reduce")
             .setParallelism(stages);
-    if (shape.reduce() != null) {
-      Operation.Reduce r = shape.reduce();
+    if (shape.onTrigger() != null || !shape.after().isEmpty()) {
       out =
-          out.fullWindowPartition()
-              .aggregate(new Functions.Fold(r.init(), r.reducer(), combining(p)))
+          out.flatMap(
+                  new Functions.AtDone(
+                      shape.onTrigger() == null ? null : shape.onTrigger().fn(),
+                      null,
+                      shape.after()))
               .returns(ANY)
-              .name("reduce")
+              .name(names(shape.after(), "onTrigger"))
               .setParallelism(stages);
-      if (shape.onTrigger() != null || !shape.after().isEmpty()) {
-        out =
-            out.flatMap(
-                    new Functions.AtDone(
-                        shape.onTrigger() == null ? null : shape.onTrigger().fn(),
-                        null,
-                        shape.after()))
-                .returns(ANY)
-                .name(names(shape.after(), "onTrigger"))
-                .setParallelism(stages);
-      }
     }
     return out;
+  }
+
+  /**
+   * The events per pane of a layer's window: {@code n} for {@code Window.count(n)}, 0 for the
+   * global window; any other window or trigger is rejected.
+   */
+  private static int windowCount(Window w) {
+    Window.Triggers t = w.triggers();
+    if (!t.periodicallyMillis().isEmpty()) {
+      throw unsupported("a window trigger triggerPeriodically (it fires by wall-clock time)");
+    }
+    if (t.function() != null) {
+      throw unsupported(
+          "a window trigger function trigger(...) (it sees the local runtime's demand batches)");
+    }
+    return switch (w) {
+      case Window.Global g -> 0;
+      case Window.Count c -> c.count();
+      default ->
+          throw unsupported(
+              "a "
+                  + w.kind()
+                  + " window (its panes close by wall-clock time or by a watermark over"
+                  + " the local stages' inputs)");
+    };
+  }
+
+  private static boolean withoutTriggers(Window w, Window.Kind kind) {
+    Window.Triggers t = w.triggers();
+    return w.kind() == kind
+        && t.every() == 0
+        && t.periodicallyMillis().isEmpty()
+        && t.function() == null;
   }
 
   private DataStream<Object> enumerables(Source.Enumerables e) {
@@ -249,7 +347,8 @@ final class Translator {
     if (p.source() instanceof Source.Layer
         && !p.operations().isEmpty()
         && p.operations().get(0) instanceof Operation.Reduce r
-        && r.combiner() != null) {
+        && r.combiner() != null
+        && withoutTriggers(p.options().window(), Window.Kind.GLOBAL)) {
       return r;
     }
     return null;
@@ -258,17 +357,6 @@ final class Translator {
   private static dev.flowstage.flow.SerializableBinaryOperator<Object> combining(Plan p) {
     Operation.Reduce r = combiningReduce(p);
     return r == null ? null : r.combiner();
-  }
-
-  private static void requireGlobalWindowWithoutTriggers(Plan p) {
-    Window w = p.options().window();
-    if (!(w instanceof Window.Global g)) {
-      throw unsupported("a " + w.kind() + " window");
-    }
-    Window.Triggers t = g.triggers();
-    if (t.every() > 0 || !t.periodicallyMillis().isEmpty() || t.function() != null) {
-      throw unsupported("a window trigger (triggerEvery/triggerPeriodically/trigger)");
-    }
   }
 
   private static String names(List<Operation> ops, String none) {
@@ -290,8 +378,9 @@ final class Translator {
         what
             + " cannot be translated to Flink: it"
             + LOCAL_ONLY
-            + ". On Flink: enumerables (collections), files, map/flatMap/filter/reject/each,"
-            + " partition/shuffle/merge, reduce and onTrigger in the global window without"
-            + " triggers, departition");
+            + ". On Flink: enumerables (collections), files, mapBatch at the start of a layer,"
+            + " map/flatMap/filter/reject/each/uniq, partition/shuffle/merge, reduce,"
+            + " emitAndReduce and onTrigger in the global window or Window.count(n), optionally"
+            + " with triggerEvery(n), departition");
   }
 }

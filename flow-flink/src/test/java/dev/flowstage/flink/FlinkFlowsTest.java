@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowstage.flow.Flow;
+import dev.flowstage.flow.JoinMode;
 import dev.flowstage.flow.Options;
+import dev.flowstage.flow.Trigger;
+import dev.flowstage.flow.TriggerDecision;
 import dev.flowstage.flow.TriggerResult;
 import dev.flowstage.flow.Window;
 import dev.flowstage.flow.internal.Plan;
@@ -18,6 +21,7 @@ import java.io.ObjectOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -34,6 +38,8 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 final class FlinkFlowsTest {
   @RegisterExtension
@@ -299,23 +305,246 @@ final class FlinkFlowsTest {
     assertEquals("bad event 2", cause.getMessage());
   }
 
+  /**
+   * Numbers with repeats from one ordered source: after a partition each stage sees its events in
+   * source order on both runtimes, so order-dependent per-stage results are deterministic.
+   */
+  private static List<Integer> repeating(int count) {
+    return IntStream.range(0, count).map(i -> (i * 37) % 101).boxed().toList();
+  }
+
+  /** A trigger's fields and the accumulator, as one event. */
+  private static String fired(Trigger t, Object acc) {
+    return t.name()
+        + " "
+        + t.window()
+        + " "
+        + t.windowId()
+        + " "
+        + t.partition()
+        + "/"
+        + t.partitions()
+        + " "
+        + acc;
+  }
+
+  @Test
+  void uniq_perStage_firstOfEachKeyLikeLocal() throws Exception {
+    Flow<Integer> numbers = Flow.fromEnumerable(repeating(600));
+    Flow<Integer> distinct = numbers.partition(o -> o.stages(3)).uniq();
+    assertEquals(101, onFlink(distinct).size());
+    assertSameAsLocal(distinct);
+    // A key other than the partition's: which event is first depends on each stage's order.
+    assertSameAsLocal(
+        numbers
+            .partition(o -> o.stages(2).key((Integer i) -> i % 10))
+            .map(i -> i * 2)
+            .uniqBy(i -> i % 7)
+            .filter(i -> i > 3));
+    // One stage per set: a source layer of one stage, and a uniq after a reduce.
+    assertSameAsLocal(
+        Flow.fromEnumerable(repeating(300), o -> o.stages(1))
+            .uniqBy(i -> i % 13)
+            .flatMap(i -> List.of(i, i + 1))
+            .uniq());
+    assertSameAsLocal(
+        numbers
+            .partition(o -> o.stages(2))
+            .reduce(() -> 0, (n, i) -> n + 1)
+            .onTrigger((n, t) -> TriggerResult.of(List.of(n % 2, n % 2, 7), n))
+            .uniq());
+    Flow<Integer> afterDepartition =
+        numbers
+            .partition(o -> o.stages(2))
+            .departition(() -> 0, (n, i) -> n + 1, n -> n)
+            .flatMap(n -> List.of(n, 1, n, 1))
+            .uniq();
+    assertEquals(multiset(List.of(600, 1)), multiset(onFlink(afterDepartition)));
+    assertSameAsLocal(afterDepartition);
+  }
+
+  @Test
+  void emitAndReduce_perPartition_emitsWhileFoldingThenAtDoneLikeLocal() throws Exception {
+    Flow<Integer> numbers = Flow.fromEnumerable(repeating(500)).partition(o -> o.stages(3));
+    Flow<String> sums =
+        numbers
+            .<Long, String>emitAndReduce(
+                () -> 0L,
+                (i, sum) ->
+                    TriggerResult.of(
+                        i % 10 == 0 ? List.of("at " + i + " " + (sum + i)) : List.of(), sum + i),
+                (sum, t) -> TriggerResult.of(List.of(fired(t, sum)), sum))
+            .map(String::toUpperCase);
+    List<String> flink = onFlink(sums);
+    for (int p = 0; p < 3; p++) {
+      String prefix = "DONE GLOBAL 0 " + p + "/3 ";
+      assertEquals(1, flink.stream().filter(s -> s.startsWith(prefix)).count(), flink.toString());
+    }
+    assertSameAsLocal(sums);
+
+    // The two-argument form emits nothing at done; one uniq set per stage sees what it emits.
+    assertSameAsLocal(
+        numbers
+            .<Integer, Integer>emitAndReduce(
+                () -> 0, (i, n) -> TriggerResult.of(List.of(i % 10, n % 4), n + 1))
+            .uniq());
+
+    // An empty partition still gets its done trigger, with init as the accumulator.
+    Flow<String> empty =
+        Flow.fromEnumerable(List.<Integer>of())
+            .partition(o -> o.stages(2))
+            .<Integer, String>emitAndReduce(
+                () -> 0,
+                (i, n) -> TriggerResult.of(List.of("event"), n),
+                (n, t) -> TriggerResult.of(List.of(fired(t, n)), n));
+    assertEquals(
+        multiset(List.of("done GLOBAL 0 0/2 0", "done GLOBAL 0 1/2 0")), multiset(onFlink(empty)));
+    assertSameAsLocal(empty);
+  }
+
+  @Test
+  void countWindow_perStage_sameEventsPerPaneAsLocal() throws Exception {
+    Flow<Integer> numbers = Flow.fromEnumerable(repeating(400));
+    // Panes count raw events, before the filter; a stage whose count divides its events ends
+    // with an empty pane, done with init, as locally.
+    assertSameAsLocal(
+        numbers
+            .partition(o -> o.stages(2).window(Window.count(7)))
+            .filter(i -> i % 3 != 0)
+            .reduce(() -> 0, Integer::sum));
+    Flow<String> panes =
+        numbers
+            .partition(o -> o.stages(2).key((Integer i) -> i % 2).window(Window.count(50)))
+            .reduce(() -> 0, (n, i) -> n + 1)
+            .onTrigger((n, t) -> TriggerResult.of(List.of(fired(t, n)), n));
+    List<String> flink = onFlink(panes);
+    assertTrue(flink.contains("done COUNT 0 0/2 50"), flink.toString());
+    assertSameAsLocal(panes);
+    assertSameAsLocal(
+        numbers
+            .partition(o -> o.stages(3).window(Window.count(4)))
+            .<List<Integer>, List<Integer>>emitAndReduce(
+                ArrayList::new,
+                (i, seen) -> {
+                  seen.add(i);
+                  return TriggerResult.of(
+                      i % 5 == 0 ? List.of(List.copyOf(seen)) : List.of(), seen);
+                },
+                (seen, t) -> TriggerResult.of(List.of(List.of(-seen.size())), seen)));
+  }
+
+  @Test
+  void triggerEvery_globalAndCountWindows_firesLikeLocal() throws Exception {
+    Flow<Integer> numbers = Flow.fromEnumerable(repeating(300));
+    Flow<String> every =
+        numbers
+            .partition(o -> o.stages(2).window(Window.global().triggerEvery(20)))
+            .reduce(() -> 0, Integer::sum)
+            .onTrigger((sum, t) -> TriggerResult.of(List.of(fired(t, sum)), t.isDone() ? sum : 0));
+    List<String> flink = onFlink(every);
+    assertTrue(flink.stream().anyMatch(s -> s.startsWith("every GLOBAL 0 1/2 ")), flink.toString());
+    assertSameAsLocal(every);
+    // Without onTrigger each trigger emits the accumulator, which keeps growing.
+    assertSameAsLocal(
+        numbers
+            .partition(o -> o.stages(2).window(Window.count(30).triggerEvery(7)))
+            .map(i -> i + 1)
+            .reduce(() -> 0L, (sum, i) -> sum + i));
+  }
+
+  /**
+   * Seeds chosen to cover the windowed operator's shapes: 2 global every(8) reduce, 3 count(11)
+   * every(4) reduce, 4 count(24) every(13) emitAndReduce, 6 global every(4) emitAndReduce, 18
+   * count(39) emitAndReduce, 21 count(1) every(15) emitAndReduce; two or three stages each.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {2, 3, 4, 6, 18, 21})
+  void windowedReduce_seededShapes_sameAsLocal(long seed) throws Exception {
+    Random random = new Random(seed);
+    int stages = 1 + random.nextInt(3);
+    int count = random.nextBoolean() ? 1 + random.nextInt(40) : 0;
+    int every = random.nextBoolean() ? 1 + random.nextInt(15) : 0;
+    Window counted = count > 0 ? Window.count(count) : Window.global();
+    Window window = every > 0 ? counted.triggerEvery(every) : counted;
+    boolean reset = random.nextBoolean();
+    Flow<Integer> numbers =
+        Flow.fromEnumerable(repeating(200 + random.nextInt(200)))
+            .partition(o -> o.stages(stages).window(window))
+            .filter(i -> i % 4 != 1);
+    Flow<String> flow =
+        random.nextBoolean()
+            ? numbers
+                .reduce(() -> 0, Integer::sum)
+                .onTrigger((sum, t) -> TriggerResult.of(List.of(fired(t, sum)), reset ? 0 : sum))
+            : numbers.<Integer, String>emitAndReduce(
+                () -> 0,
+                (i, n) ->
+                    TriggerResult.of(i % 9 == 0 ? List.of("at " + i + " " + n) : List.of(), n + 1),
+                (n, t) -> TriggerResult.of(List.of(fired(t, n)), reset ? 0 : n));
+    assertSameAsLocal(flow);
+  }
+
+  @Test
+  void mapBatch_startOfLayer_batchesOfAtMostMaxDemand() throws Exception {
+    List<Integer> numbers = IntStream.range(0, 1000).boxed().toList();
+    // A function of each event alone: the same events whatever the batches.
+    assertSameAsLocal(
+        Flow.fromEnumerable(numbers, o -> o.stages(2))
+            .mapBatch(batch -> batch.stream().map(i -> i * 2).toList())
+            .mapBatch(batch -> batch.stream().filter(i -> i % 3 != 0).toList())
+            .map(i -> i + 1));
+    // The sizes of the batches: each at most maxDemand, together every event of the layer.
+    Flow<Integer> sizes =
+        Flow.fromEnumerable(numbers)
+            .partition(o -> o.stages(2).maxDemand(64))
+            .mapBatch(batch -> List.of(batch.size()));
+    for (List<Integer> run : List.of(onFlink(sizes), sizes.toList())) {
+      assertEquals(1000, run.stream().mapToInt(Integer::intValue).sum(), run.toString());
+      assertTrue(run.stream().allMatch(n -> n >= 1 && n <= 64), run.toString());
+    }
+    // Before a reduce, the batches' output is what the reduce folds.
+    assertSameAsLocal(
+        Flow.fromEnumerable(numbers)
+            .partition(o -> o.stages(2).maxDemand(10))
+            .mapBatch(batch -> batch.stream().map(i -> i % 7).toList())
+            .reduce(() -> 0L, (sum, i) -> sum + i));
+  }
+
   @Test
   void translate_localOnlyOperations_rejectedWithTheirName() {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     Flow<Integer> numbers = Flow.fromEnumerable(List.of(1, 2, 3));
+    Flow<Integer> partitioned = numbers.partition(o -> o.stages(2));
+    Flow<Integer> departed = partitioned.departition(() -> 0, Integer::sum, n -> n);
     Map<String, Flow<?>> rejected =
         Map.of(
-            "uniq", numbers.uniq(),
-            "emitAndReduce",
-                numbers.emitAndReduce(() -> 0, (i, a) -> TriggerResult.of(List.of(i), a)),
-            "mapBatch", numbers.mapBatch(batch -> batch),
             "zip", Flow.zip(numbers, numbers, Integer::sum),
-            "COUNT window",
-                numbers.partition(o -> o.window(Window.count(2))).reduce(() -> 0, Integer::sum),
-            "trigger",
+            "boundedJoin",
+                Flow.boundedJoin(
+                    JoinMode.INNER, numbers, numbers, i -> i, i -> i, Integer::sum, 10, o -> o),
+            "FIXED window",
                 numbers
-                    .partition(o -> o.window(Window.global().triggerEvery(2)))
-                    .reduce(() -> 0, Integer::sum));
+                    .partition(o -> o.window(Window.fixed(Duration.ofSeconds(1), i -> 0L)))
+                    .reduce(() -> 0, Integer::sum),
+            "PERIODIC window",
+                numbers
+                    .partition(o -> o.window(Window.periodic(Duration.ofSeconds(1))))
+                    .reduce(() -> 0, Integer::sum),
+            "triggerPeriodically",
+                numbers
+                    .partition(
+                        o -> o.window(Window.global().triggerPeriodically(Duration.ofSeconds(1))))
+                    .reduce(() -> 0, Integer::sum),
+            "trigger(...)",
+                numbers
+                    .partition(
+                        o ->
+                            o.window(
+                                Window.count(5)
+                                    .trigger(() -> 0, (events, n) -> TriggerDecision.cont(n))))
+                    .emitAndReduce(() -> 0, (i, n) -> TriggerResult.of(List.of(i), n)),
+            "reduce after departition", departed.reduce(() -> 0, Integer::sum),
+            "mapBatch after departition", departed.mapBatch(batch -> batch));
     rejected.forEach(
         (name, flow) -> {
           var e =
@@ -329,6 +558,23 @@ final class FlinkFlowsTest {
             IllegalArgumentException.class,
             () -> FlinkFlows.toDataStream(env, Flow.fromEnumerable(Stream.of(1, 2))));
     assertTrue(e.getMessage().contains("List"), e.getMessage());
+  }
+
+  @Test
+  void translate_windowWithoutReduce_likeLocal() throws Exception {
+    // A window only shapes a reduce: the global window's triggers are ignored without one, any
+    // other window is an error on both runtimes.
+    assertSameAsLocal(
+        Flow.fromEnumerable(repeating(100))
+            .partition(o -> o.stages(2).window(Window.global().triggerEvery(3)))
+            .map(i -> i + 1));
+    Flow<Integer> countWithoutReduce =
+        Flow.fromEnumerable(repeating(100))
+            .partition(o -> o.stages(2).window(Window.count(3)))
+            .map(i -> i + 1);
+    var local = assertThrows(IllegalArgumentException.class, countWithoutReduce::toList);
+    var flink = assertThrows(IllegalArgumentException.class, () -> onFlink(countWithoutReduce));
+    assertEquals(local.getMessage(), flink.getMessage());
   }
 
   @Test
