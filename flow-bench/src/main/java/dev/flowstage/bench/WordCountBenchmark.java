@@ -61,7 +61,8 @@ public class WordCountBenchmark {
   }
 
   /**
-   * Counts with the Flow API: flatMap split, partition, reduce into a map per partition.
+   * Counts with the Flow API: flatMap split, partition, reduce into a map per partition (no
+   * combiner: every word crosses the partition).
    *
    * @return the number of distinct words
    */
@@ -70,20 +71,51 @@ public class WordCountBenchmark {
     return Deadline.within(
         StageFixtures.TIMEOUT,
         () ->
-            Flow.fromEnumerable(lines)
-                .flatMap(line -> Arrays.asList(line.split(" ")))
-                .filter(word -> !word.isEmpty())
-                .partition()
-                .reduce(
-                    Object2LongOpenHashMap<String>::new,
-                    (counts, word) -> {
-                      counts.addTo(word, 1);
-                      return counts;
-                    })
-                .toList()
-                .stream()
-                .mapToLong(Map::size)
-                .sum());
+            distinct(
+                words()
+                    .reduce(
+                        Object2LongOpenHashMap<String>::new,
+                        (counts, word) -> {
+                          counts.addTo(word, 1);
+                          return counts;
+                        })));
+  }
+
+  /**
+   * As {@link #flow()}, with the combiner that merges two maps: the mapper stages pre-reduce and
+   * only partial maps cross the partition.
+   *
+   * @return the number of distinct words
+   */
+  @Benchmark
+  public long flowCombining() {
+    return Deadline.within(
+        StageFixtures.TIMEOUT,
+        () ->
+            distinct(
+                words()
+                    .reduce(
+                        Object2LongOpenHashMap<String>::new,
+                        (counts, word) -> {
+                          counts.addTo(word, 1);
+                          return counts;
+                        },
+                        (counts, more) -> {
+                          more.object2LongEntrySet()
+                              .fastForEach(e -> counts.addTo(e.getKey(), e.getLongValue()));
+                          return counts;
+                        })));
+  }
+
+  private Flow<String> words() {
+    return Flow.fromEnumerable(lines)
+        .flatMap(line -> Arrays.asList(line.split(" ")))
+        .filter(word -> !word.isEmpty())
+        .partition();
+  }
+
+  private static long distinct(Flow<Object2LongOpenHashMap<String>> partitions) {
+    return partitions.toList().stream().mapToLong(Map::size).sum();
   }
 
   /**

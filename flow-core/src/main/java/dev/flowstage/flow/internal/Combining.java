@@ -39,13 +39,47 @@ final class Combining {
 
   /**
    * The downstream reducer: merges a {@link Partial} with {@code combiner}, folds anything else
-   * with {@code reducer}.
+   * with {@code reducer}. {@link MergeSink} runs it; as a plain function (a backend without that
+   * sink) it gives the same result.
+   *
+   * @param reducer folds one plain event
+   * @param combiner merges a partial accumulator
    */
-  static SerializableBiFunction<Object, Object, Object> merging(
+  record Merging(
       SerializableBiFunction<Object, Object, Object> reducer,
-      SerializableBinaryOperator<Object> combiner) {
-    return (acc, e) ->
-        e instanceof Partial p ? combiner.apply(acc, p.accumulator()) : reducer.apply(acc, e);
+      SerializableBinaryOperator<Object> combiner)
+      implements SerializableBiFunction<Object, Object, Object> {
+    @Override
+    public Object apply(Object acc, Object e) {
+      return e instanceof Partial p ? combiner.apply(acc, p.accumulator()) : reducer.apply(acc, e);
+    }
+  }
+
+  /**
+   * The reduce sink of a layer fed by pre-reducing stages. The first partial becomes the
+   * accumulator instead of being merged into a fresh one: by the combiner's contract, merging a
+   * partial into an accumulator that has folded nothing gives that partial, and skipping the copy
+   * halves the merging work with two upstream stages. Pre-reducing only happens in the global
+   * window without triggers, so this sink sees one pane for the whole run.
+   */
+  static final class MergeSink extends Windows.AccSink {
+    private final Merging merging;
+    private boolean folded;
+
+    MergeSink(SerializableSupplier<Object> init, Merging merging) {
+      super(init);
+      this.merging = merging;
+    }
+
+    @Override
+    public void accept(Object event) {
+      if (!folded && event instanceof Partial p) {
+        acc = p.accumulator();
+      } else {
+        acc = merging.apply(acc, event);
+      }
+      folded = true;
+    }
   }
 
   /** The dispatcher hash of a pre-reducing group: partials carry their partition. */

@@ -67,7 +67,10 @@ final class MapReducer implements StageLogic {
       Sink post = Chains.compile(after, end);
       Windows.AccSink acc =
           switch (reduce) {
-            case Operation.Reduce r -> new Windows.ReduceSink(r.init(), r.reducer());
+            case Operation.Reduce r ->
+                r.reducer() instanceof Combining.Merging m
+                    ? new Combining.MergeSink(r.init(), m)
+                    : new Windows.ReduceSink(r.init(), r.reducer());
             case Operation.EmitAndReduce r ->
                 new Windows.EmitReduceSink(r.init(), r.reducer(), post);
             default -> throw new IllegalStateException("not a reduce: " + reduce);

@@ -199,7 +199,8 @@ final class Topology {
           ops.set(
               0,
               new Operation.Reduce(
-                  combining.init(), Combining.merging(combining.reducer(), combining.combiner())));
+                  combining.init(),
+                  new Combining.Merging(combining.reducer(), combining.combiner())));
         }
         Group g0 = add(Kind.MAP_REDUCE, o.stages(), p, ops, o);
         for (Group up : ups) {
