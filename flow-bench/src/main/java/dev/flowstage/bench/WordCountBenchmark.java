@@ -1,6 +1,7 @@
 package dev.flowstage.bench;
 
 import dev.flowstage.bench.wordcount.CorpusGenerator;
+import dev.flowstage.bench.wordcount.FlowWordCount;
 import dev.flowstage.flow.Flow;
 import it.unimi.dsi.fastutil.objects.Object2LongOpenHashMap;
 import java.io.ByteArrayOutputStream;
@@ -71,14 +72,7 @@ public class WordCountBenchmark {
     return Deadline.within(
         StageFixtures.TIMEOUT,
         () ->
-            distinct(
-                words()
-                    .reduce(
-                        Object2LongOpenHashMap<String>::new,
-                        (counts, word) -> {
-                          counts.addTo(word, 1);
-                          return counts;
-                        })));
+            distinct(words().reduce(Object2LongOpenHashMap<String>::new, FlowWordCount::addWord)));
   }
 
   /**
@@ -96,15 +90,8 @@ public class WordCountBenchmark {
                 words()
                     .reduce(
                         Object2LongOpenHashMap<String>::new,
-                        (counts, word) -> {
-                          counts.addTo(word, 1);
-                          return counts;
-                        },
-                        (counts, more) -> {
-                          more.object2LongEntrySet()
-                              .fastForEach(e -> counts.addTo(e.getKey(), e.getLongValue()));
-                          return counts;
-                        })));
+                        FlowWordCount::addWord,
+                        FlowWordCount::addAll)));
   }
 
   private Flow<String> words() {

@@ -69,16 +69,7 @@ public final class FlowWordCount {
     List<Object2LongOpenHashMap<String>> partitions =
         partitionedWords(file, stages)
             .reduce(
-                Object2LongOpenHashMap<String>::new,
-                (counts, word) -> {
-                  counts.addTo(word, 1);
-                  return counts;
-                },
-                (counts, more) -> {
-                  more.object2LongEntrySet()
-                      .fastForEach(e -> counts.addTo(e.getKey(), e.getLongValue()));
-                  return counts;
-                })
+                Object2LongOpenHashMap<String>::new, FlowWordCount::addWord, FlowWordCount::addAll)
             .toList();
     return result(partitions);
   }
@@ -94,14 +85,35 @@ public final class FlowWordCount {
   public static WordCountResult countPlain(Path file, Integer stages) {
     List<Object2LongOpenHashMap<String>> partitions =
         partitionedWords(file, stages)
-            .reduce(
-                Object2LongOpenHashMap<String>::new,
-                (counts, word) -> {
-                  counts.addTo(word, 1);
-                  return counts;
-                })
+            .reduce(Object2LongOpenHashMap<String>::new, FlowWordCount::addWord)
             .toList();
     return result(partitions);
+  }
+
+  /**
+   * The reducer of the word count: counts one more {@code word}.
+   *
+   * @param counts the partition's counts
+   * @param word a word
+   * @return {@code counts}
+   */
+  public static Object2LongOpenHashMap<String> addWord(
+      Object2LongOpenHashMap<String> counts, String word) {
+    counts.addTo(word, 1);
+    return counts;
+  }
+
+  /**
+   * The combiner of the word count: adds the partial counts {@code more} to {@code counts}.
+   *
+   * @param counts the counts kept
+   * @param more partial counts of the same partition
+   * @return {@code counts}
+   */
+  public static Object2LongOpenHashMap<String> addAll(
+      Object2LongOpenHashMap<String> counts, Object2LongOpenHashMap<String> more) {
+    more.object2LongEntrySet().fastForEach(e -> counts.addTo(e.getKey(), e.getLongValue()));
+    return counts;
   }
 
   /** The words of the file, split on spaces, routed so that a word always meets one stage. */
