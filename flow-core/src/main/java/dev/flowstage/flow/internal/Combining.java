@@ -31,7 +31,7 @@ final class Combining {
    * @param partitions how many downstream stages
    * @param partition the downstream stage of an event ({@link Dispatchers#DROP} to drop it)
    */
-  record Plan(
+  record Target(
       SerializableSupplier<Object> init,
       SerializableBiFunction<Object, Object, Object> reducer,
       int partitions,
@@ -93,28 +93,28 @@ final class Combining {
    * drops and counts them as it would without pre-reducing. Confined to its stage's thread.
    */
   static final class PreReduce implements Sink {
-    private final Plan plan;
+    private final Target target;
     private final Sink dropped;
     private final Object[] accumulators;
 
-    PreReduce(Plan plan, Sink dropped) {
-      this.plan = plan;
+    PreReduce(Target target, Sink dropped) {
+      this.target = target;
       this.dropped = dropped;
-      this.accumulators = new Object[plan.partitions()];
+      this.accumulators = new Object[target.partitions()];
     }
 
     @Override
     public void accept(Object event) {
-      int p = plan.partition().applyAsInt(event);
+      int p = target.partition().applyAsInt(event);
       if (p == Dispatchers.DROP) {
         dropped.accept(event);
         return;
       }
       Object acc = accumulators[p];
       if (acc == null) {
-        acc = plan.init().get();
+        acc = target.init().get();
       }
-      acc = plan.reducer().apply(acc, event);
+      acc = target.reducer().apply(acc, event);
       if (acc == null) {
         throw new NullPointerException("reduce reducer returned null for " + event);
       }

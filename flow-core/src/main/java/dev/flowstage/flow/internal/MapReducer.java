@@ -38,7 +38,7 @@ final class MapReducer implements StageLogic {
       int total,
       int inputs,
       java.util.function.LongSupplier clock,
-      Combining.Plan combine) {
+      Combining.Target combine) {
     List<SerializableFunction<List<Object>, List<Object>>> fns = new ArrayList<>();
     List<Operation> before = new ArrayList<>();
     List<Operation> after = new ArrayList<>();

@@ -64,7 +64,7 @@ final class Topology {
     SerializableFunction<Object, ?> key;
     SerializableToIntFunction<Object> hash;
     // set when this group pre-reduces for a downstream reduce with a combiner
-    Combining.Plan combine;
+    Combining.Target combine;
 
     Group(int id, Kind kind, int stages, Plan plan, List<Operation> ops, Options options) {
       this.id = id;
@@ -212,7 +212,7 @@ final class Topology {
           }
           if (combining != null && up.kind != Kind.ZIP && up.kind != Kind.JOIN) {
             up.combine =
-                new Combining.Plan(
+                new Combining.Target(
                     combining.init(),
                     combining.reducer(),
                     up.partitions,
