@@ -383,18 +383,11 @@ public final class Flow<T> {
    * @param <A> the accumulator type
    * @return a new flow of accumulators
    */
-  @SuppressWarnings("unchecked")
   public <A> Flow<A> reduce(
       SerializableSupplier<A> init, SerializableBiFunction<A, ? super T, A> reducer) {
     nonNull(init, "init");
     nonNull(reducer, "reducer");
-    requireNoReduce("reduce");
-    Object r = reducer;
-    return new Flow<>(
-        plan.with(
-            new Operation.Reduce(
-                (SerializableSupplier<Object>) init,
-                (SerializableBiFunction<Object, Object, Object>) r)));
+    return reduce0(init, reducer, null);
   }
 
   /**
@@ -433,7 +426,6 @@ public final class Flow<T> {
    * @param <A> the accumulator type
    * @return a new flow of accumulators
    */
-  @SuppressWarnings("unchecked")
   public <A> Flow<A> reduce(
       SerializableSupplier<A> init,
       SerializableBiFunction<A, ? super T, A> reducer,
@@ -441,6 +433,15 @@ public final class Flow<T> {
     nonNull(init, "init");
     nonNull(reducer, "reducer");
     nonNull(combiner, "combiner");
+    return reduce0(init, reducer, combiner);
+  }
+
+  /** Both reduce forms; {@code combiner} is {@code null} for the two-argument one. */
+  @SuppressWarnings("unchecked")
+  private <A> Flow<A> reduce0(
+      SerializableSupplier<A> init,
+      SerializableBiFunction<A, ? super T, A> reducer,
+      SerializableBinaryOperator<A> combiner) {
     requireNoReduce("reduce");
     Object r = reducer;
     Object c = combiner;

@@ -302,14 +302,15 @@ public final class BenchReport {
             best,
             bestName,
             1.0));
-    if (plain != null && best != null) {
+    if (plain != null) {
       t.append(
-          String.format(
-              Locale.ROOT,
-              "| (for reference, not a target) the same job with the two-argument reduce, no"
-                  + " combiner | %.2fx (vs %s) | - |\n",
-              plain / best,
-              bestName));
+          ratioRow(
+              "(for reference, not a target) the same job with the two-argument reduce, no"
+                  + " combiner",
+              plain,
+              best,
+              bestName,
+              null));
     }
     t.append(hopRow(jmh));
     t.append(memoryRow(memory));
@@ -322,8 +323,9 @@ public final class BenchReport {
     return t.toString();
   }
 
+  /** A target row; a {@code null} goal is a row for reference only, with no verdict. */
   private static String ratioRow(
-      String target, Double subject, Double reference, String referenceName, double goal) {
+      String target, Double subject, Double reference, String referenceName, Double goal) {
     if (subject == null || reference == null) {
       return "| " + target + " | not measured (implementation or baseline missing) | - |\n";
     }
@@ -334,7 +336,7 @@ public final class BenchReport {
         target,
         ratio,
         referenceName,
-        ratio >= goal ? "met" : "MISSED");
+        goal == null ? "-" : ratio >= goal ? "met" : "MISSED");
   }
 
   private static String hopRow(List<Object> jmh) {
