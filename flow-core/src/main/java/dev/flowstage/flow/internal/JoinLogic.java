@@ -3,8 +3,8 @@ package dev.flowstage.flow.internal;
 import dev.flowstage.flow.JoinMode;
 import dev.flowstage.flow.SerializableBiFunction;
 import dev.flowstage.flow.SerializableFunction;
-import it.unimi.dsi.fastutil.objects.Object2ObjectOpenHashMap;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,8 +25,11 @@ final class JoinLogic implements StageLogic {
   private final long maxHeld;
   private final Chains.Collect collect = new Chains.Collect();
   private final Sink post;
-  private final Map<Object, List<Object>> lefts = new Object2ObjectOpenHashMap<>();
-  private final Map<Object, List<Object>> rights = new Object2ObjectOpenHashMap<>();
+  // JDK maps: keys and values are objects (nothing to unbox), and each key already costs a list and
+  // its held events, so HashMap's one node per key (over an open-addressing table) is small beside
+  // it.
+  private final Map<Object, List<Object>> lefts = new HashMap<>();
+  private final Map<Object, List<Object>> rights = new HashMap<>();
   private long held;
 
   JoinLogic(
