@@ -24,21 +24,29 @@ import org.w3c.dom.Node;
  * Prints every problem, each naming the artifact and the missing item, and exits 1 if there is
  * any; exits 0 and prints a one-line summary otherwise. Run by {@code scripts/release-check}.
  *
- * <p>Usage: {@code java ReleaseCheck.java REPO_DIR BOM_ARTIFACT_ID [UNPUBLISHED_ARTIFACT_ID...]}
+ * <p>Usage: {@code java ReleaseCheck.java [--signed] REPO_DIR BOM_ARTIFACT_ID
+ * [UNPUBLISHED_ARTIFACT_ID...]}; with {@code --signed}, every file also needs its {@code .asc}.
  */
 public final class ReleaseCheck {
   private final Path repo;
+  private final boolean signed;
   private final Set<String> problems = new LinkedHashSet<>(); // one line per distinct problem
   private final Map<String, Pom> pomsByCoordinates = new TreeMap<>();
 
-  private ReleaseCheck(Path repo) {
+  private ReleaseCheck(Path repo, boolean signed) {
     this.repo = repo;
+    this.signed = signed;
   }
 
   public static void main(String[] args) throws Exception {
+    boolean signed = args.length > 0 && args[0].equals("--signed");
+    if (signed) {
+      args = List.of(args).subList(1, args.length).toArray(String[]::new);
+    }
     if (args.length < 2) {
       System.err.println(
-          "usage: java ReleaseCheck.java REPO_DIR BOM_ARTIFACT_ID [UNPUBLISHED_ARTIFACT_ID...]");
+          "usage: java ReleaseCheck.java [--signed] REPO_DIR BOM_ARTIFACT_ID"
+              + " [UNPUBLISHED_ARTIFACT_ID...]");
       System.exit(2);
     }
     Path repo = Path.of(args[0]);
@@ -46,7 +54,7 @@ public final class ReleaseCheck {
       System.err.println("release-check: " + repo + " is not a directory (nothing was deployed?)");
       System.exit(1);
     }
-    ReleaseCheck check = new ReleaseCheck(repo);
+    ReleaseCheck check = new ReleaseCheck(repo, signed);
     List<String> published = check.run(args[1], List.of(args).subList(2, args.length));
     if (!check.problems.isEmpty()) {
       check.problems.forEach(p -> System.err.println("release-check: " + p));
@@ -194,7 +202,10 @@ public final class ReleaseCheck {
     return parent;
   }
 
-  /** Whether file exists (else reports it) and has the .sha1 and .md5 checksums Central wants. */
+  /**
+   * Whether file exists (else reports it); it needs the .sha1 and .md5 checksums Central wants, and
+   * its .asc signature when the release was signed.
+   */
   private boolean checkFile(String artifactId, String what, Path file) {
     if (!Files.isRegularFile(file)) {
       problems.add(artifactId + ": missing " + what + " (" + file.getFileName() + ")");
@@ -204,6 +215,9 @@ public final class ReleaseCheck {
       if (!Files.isRegularFile(file.resolveSibling(file.getFileName() + sum))) {
         problems.add(artifactId + ": missing " + sum.substring(1) + " checksum of its " + what);
       }
+    }
+    if (signed && !Files.isRegularFile(file.resolveSibling(file.getFileName() + ".asc"))) {
+      problems.add(artifactId + ": missing signature (.asc) of its " + what);
     }
     return true;
   }

@@ -107,56 +107,67 @@ expect() {
 make_jars
 
 n=0
-fresh() { n=$((n + 1)); complete "$tmp/r$n"; echo "$tmp/r$n"; }
+fresh() { n=$((n + 1)) && r=$tmp/r$n && complete "$r"; } # sets r: a new complete repository
 dir() { echo "$1/org/example/$2/$v"; }
 
-r=$(fresh)
+fresh
 expect "complete repository passes" "$r" 0 "release-check: OK, 4 artifacts"
 
-r=$(fresh) && rm "$(dir "$r" lib-b)/lib-b-$v-javadoc.jar"
+fresh && rm "$(dir "$r" lib-b)/lib-b-$v-javadoc.jar"
 expect "missing javadoc jar" "$r" 1 "lib-b: missing javadoc jar (lib-b-$v-javadoc.jar)" "FAILED, 1 problem"
 
-r=$(fresh) && rm "$(dir "$r" lib-a)/lib-a-$v-sources.jar"
+fresh && rm "$(dir "$r" lib-a)/lib-a-$v-sources.jar"
 expect "missing sources jar" "$r" 1 "lib-a: missing sources jar"
 
-r=$(fresh) && rm "$(dir "$r" lib-a)/lib-a-$v.jar.sha1"
+fresh && rm "$(dir "$r" lib-a)/lib-a-$v.jar.sha1"
 expect "missing checksum" "$r" 1 "lib-a: missing sha1 checksum of its jar"
 
-r=$(fresh) && sed -i 's#<licenses>.*</licenses>##' "$(dir "$r" parent)/parent-$v.pom"
+fresh && sed -i 's#<licenses>.*</licenses>##' "$(dir "$r" parent)/parent-$v.pom"
 expect "no licenses, not even inherited" "$r" 1 "lib-a: pom has no <licenses><license><name>" \
   "lib-b: pom has no <licenses><license><name>" "parent: pom has no <licenses><license><url>"
 
-r=$(fresh) && sed -i 's#<scm>.*</scm>##' "$(dir "$r" bom)/bom-$v.pom"
+fresh && sed -i 's#<scm>.*</scm>##' "$(dir "$r" bom)/bom-$v.pom"
 expect "BOM without scm" "$r" 1 "bom: pom has no <scm><url>" "bom: pom has no <scm><connection>"
 
-r=$(fresh) && sed -i 's#<description>[^<]*</description>##' "$(dir "$r" lib-b)/lib-b-$v.pom"
+fresh && sed -i 's#<description>[^<]*</description>##' "$(dir "$r" lib-b)/lib-b-$v.pom"
 expect "module without its own description" "$r" 1 "lib-b: pom has no <description> of its own"
 
-r=$(fresh) && rm -r "$(dir "$r" parent)"
+fresh && rm -r "$(dir "$r" parent)"
 expect "parent not deployed" "$r" 1 "lib-a: its parent org.example:parent:$v is not deployed"
 
-r=$(fresh) && jar_of "$r" lib-a .jar unnamed
+fresh && jar_of "$r" lib-a .jar unnamed
 expect "jar without a module name" "$r" 1 "lib-a: jar has no stable module name"
 
-r=$(fresh) && jar_of "$r" lib-a .jar automatic
+fresh && jar_of "$r" lib-a .jar automatic
 expect "Automatic-Module-Name is a module name" "$r" 0 "release-check: OK"
 
-r=$(fresh) && library "$r" lib-c
+fresh && library "$r" lib-c
 expect "published module missing from the BOM" "$r" 1 "lib-c: published but not in bom"
 
-r=$(fresh) && library "$r" examples
+fresh && library "$r" examples
 expect "unpublished module deployed" "$r" 1 "examples: deployed, but it is not a library"
 
-r=$(fresh) && rm -r "$(dir "$r" lib-b)"
+fresh && rm -r "$(dir "$r" lib-b)"
 expect "BOM lists an unpublished module" "$r" 1 "bom: lists lib-b, which is not published"
 
-r=$(fresh) && sed -i "s#<packaging>pom</packaging><name>BOM#<parent><groupId>org.example</groupId><artifactId>parent</artifactId><version>$v</version></parent><packaging>pom</packaging><name>BOM#" "$(dir "$r" bom)/bom-$v.pom"
+fresh && sed -i "s#<packaging>pom</packaging><name>BOM#<parent><groupId>org.example</groupId><artifactId>parent</artifactId><version>$v</version></parent><packaging>pom</packaging><name>BOM#" "$(dir "$r" bom)/bom-$v.pom"
 expect "BOM with a parent" "$r" 1 "bom: has a <parent>"
+
+fresh
+out=$("$JAVA_HOME/bin/java" -cp "$tmp/classes" ReleaseCheck --signed "$r" bom 2>&1)
+case $out in *"lib-a: missing signature (.asc) of its javadoc jar"*"parent: missing signature (.asc) of its pom"*)
+  passed=$((passed + 1)) ;;
+  *) failed=$((failed + 1)) && echo "FAIL a signed release needs .asc files; output: $out" >&2 ;;
+esac
+for f in $(find "$r" -name '*.jar' -o -name '*.pom'); do echo sig >"$f.asc"; done
+expect "unsigned check ignores signatures" "$r" 0 "release-check: OK"
+out=$("$JAVA_HOME/bin/java" -cp "$tmp/classes" ReleaseCheck --signed "$r" bom 2>&1) &&
+  passed=$((passed + 1)) || { failed=$((failed + 1)) && echo "FAIL signed repository: $out" >&2; }
 
 expect "empty repository" "$(mkdir -p "$tmp/empty" && echo "$tmp/empty")" 1 "nothing was deployed"
 
 # The script's own entry point runs the same verification and fails the same way.
-r=$(fresh) && rm "$(dir "$r" lib-b)/lib-b-$v-javadoc.jar"
+fresh && rm "$(dir "$r" lib-b)/lib-b-$v-javadoc.jar"
 out=$(bash "$root/scripts/release-check" --verify-only "$r" 2>&1)
 code=$?
 if [ "$code" = 1 ] && case $out in *"lib-b: missing javadoc jar"*) true ;; *) false ;; esac; then
