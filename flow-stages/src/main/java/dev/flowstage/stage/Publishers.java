@@ -15,9 +15,11 @@ public final class Publishers {
 
   /**
    * Returns a publisher of the events of {@code producers}. Each {@code subscribe} starts a
-   * consumer stage in {@code system} that subscribes to every producer with manual demand: the
-   * subscriber's {@code request(n)} becomes asks upstream (at most {@code options.maxDemand()}
-   * outstanding per producer, re-asked in batches of {@code maxDemand - minDemand}), {@code cancel}
+   * consumer stage in {@code system} that subscribes to every producer with manual demand: while
+   * the subscriber's {@code request(n)} is not covered by what the stage holds, it keeps {@code
+   * options.maxDemand()} asked of each producer (a whole batch first, then refills of {@code
+   * maxDemand - minDemand}, as a GenStage consumer does), and never signals beyond the request: at
+   * most {@code maxDemand} events per producer wait in the stage for the subscriber. {@code cancel}
    * cancels those subscriptions and stops the stage. The subscriber completes once every producer
    * finished normally; a producer that fails or is shut down ends it with {@code onError}. Which
    * events each of several subscribers sees is the producers' dispatcher's choice (a demand

@@ -22,11 +22,11 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A consumer stage that feeds one {@link Flow.Subscriber}: it subscribes to its producers with
- * manual demand and asks them for what the subscriber requested, at most {@code maxDemand}
- * outstanding per producer, re-asking in batches of {@code maxDemand - minDemand} when the
- * subscriber's demand is large. With several producers it may ask ahead of the subscriber's demand
- * (up to {@code maxDemand} each, so a slow producer cannot starve the others); such events wait in
- * a bounded local buffer and are only signalled when requested (rule 1.1).
+ * manual demand and, while the subscriber has requested more than is buffered, keeps {@code
+ * maxDemand} asked of each producer, in batches like an automatic consumer (see {@link #topUp}).
+ * Events beyond the subscriber's request wait in a local buffer (at most {@code maxDemand} per
+ * producer) and are only signalled when requested (rule 1.1); with several producers none can
+ * starve the others.
  *
  * <p>Every signal to the subscriber is made on this stage's thread, so they are serial (rule 1.3).
  * {@code request} and {@code cancel} come from any thread: they update atomics and wake the stage
@@ -199,20 +199,25 @@ public final class SubscriberConsumer<E> implements Consumer<E> {
     }
   }
 
-  /** Asks each producer for the demand not yet covered, in batches, within its maxDemand. */
+  /**
+   * While the subscriber wants more than the buffer holds, keeps up to {@code maxDemand} asked of
+   * each producer: a whole {@code maxDemand} first, then refills of at least {@code maxDemand -
+   * minDemand}. Always asking whole batches is what a GenStage producer expects (its demand
+   * dispatcher takes the first ask as every consumer's maximum) and keeps asks few; what arrives
+   * beyond the subscriber's request waits in the buffer, so it is bounded by {@code maxDemand} per
+   * producer.
+   */
   private void topUp(StageContext ctx) {
-    long want = credit - buffer.size();
-    if (want <= 0) {
+    if (credit - buffer.size() <= 0) {
       return;
     }
     for (Map.Entry<Subscription, long[]> e : live.entrySet()) {
       SubscriptionOptions o = e.getKey().options();
-      long target = Math.min(o.maxDemand(), want);
       long outstanding = e.getValue()[0];
       long refill = Math.max(1, o.maxDemand() - o.minDemand());
-      if (outstanding < target && (outstanding == 0 || target - outstanding >= refill)) {
-        ctx.ask(e.getKey(), target - outstanding);
-        e.getValue()[0] = target;
+      if (outstanding == 0 || o.maxDemand() - outstanding >= refill) {
+        ctx.ask(e.getKey(), o.maxDemand() - outstanding);
+        e.getValue()[0] = o.maxDemand();
       }
     }
   }
