@@ -67,16 +67,6 @@ public final class PublisherProducer<E> implements Producer<E> {
     this.stopWhenNoConsumers = stopWhenNoConsumers;
   }
 
-  /**
-   * Returns the subscriber this producer subscribes to its publisher (for tests of the Reactive
-   * Streams rules).
-   *
-   * @return the subscriber
-   */
-  public Flow.Subscriber<E> subscriber() {
-    return inlet;
-  }
-
   @Override
   public void init(ProducerContext<E> ctx) {
     inlet.stage = ctx.self();
