@@ -34,6 +34,24 @@ import org.junit.jupiter.api.Test;
 final class FlowInteropTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
 
+  /** The runtime logs a failing stage with its trace; tests that fail stages on purpose mute it. */
+  private static final java.util.logging.Logger STAGE_LOG =
+      java.util.logging.Logger.getLogger("dev.flowstage.stage");
+
+  private static void quietly(ThrowingRunnable body) throws Exception {
+    java.util.logging.Level before = STAGE_LOG.getLevel();
+    STAGE_LOG.setLevel(java.util.logging.Level.OFF);
+    try {
+      body.run();
+    } finally {
+      STAGE_LOG.setLevel(before);
+    }
+  }
+
+  private interface ThrowingRunnable {
+    void run() throws Exception;
+  }
+
   /**
    * A synchronous publisher of {@code 0..count-1} that records every request and cancel; emits on
    * the requesting thread, so it also exercises re-entrant delivery into the stage's inlet.
@@ -257,36 +275,42 @@ final class FlowInteropTest {
 
   @Test
   void toPublisher_failure_isSignalledOnceAsTheFlowException() throws Exception {
-    Recorder<Integer> r = new Recorder<>(Long.MAX_VALUE, -1);
-    Flow.fromEnumerable(IntStream.range(0, 1000).boxed().toList())
-        .map(
-            x -> {
-              if (x == 500) {
-                throw new IllegalArgumentException("bad event 500");
-              }
-              return x;
-            })
-        .toPublisher()
-        .subscribe(r);
-    r.await();
-    Thread.sleep(100); // a second terminal signal would arrive meanwhile
-    assertEquals(1, r.terminals.get());
-    FlowException e = assertInstanceOf(FlowException.class, r.error.get());
-    assertInstanceOf(IllegalArgumentException.class, e.getCause());
+    quietly(
+        () -> {
+          Recorder<Integer> r = new Recorder<>(Long.MAX_VALUE, -1);
+          Flow.fromEnumerable(IntStream.range(0, 1000).boxed().toList())
+              .map(
+                  x -> {
+                    if (x == 500) {
+                      throw new IllegalArgumentException("bad event 500");
+                    }
+                    return x;
+                  })
+              .toPublisher()
+              .subscribe(r);
+          r.await();
+          Thread.sleep(100); // a second terminal signal would arrive meanwhile
+          assertEquals(1, r.terminals.get());
+          FlowException e = assertInstanceOf(FlowException.class, r.error.get());
+          assertInstanceOf(IllegalArgumentException.class, e.getCause());
+        });
   }
 
   @Test
   void toPublisher_failsWithoutAnyRequest() throws Exception {
-    Recorder<Integer> r = new Recorder<>(0, -1);
-    Flow.fromEnumerable(List.of(1, 2, 3))
-        .<Integer>map(
-            x -> {
-              throw new IllegalStateException("fails before any request");
-            })
-        .toPublisher()
-        .subscribe(r);
-    r.await();
-    assertInstanceOf(FlowException.class, r.error.get());
+    quietly(
+        () -> {
+          Recorder<Integer> r = new Recorder<>(0, -1);
+          Flow.fromEnumerable(List.of(1, 2, 3))
+              .<Integer>map(
+                  x -> {
+                    throw new IllegalStateException("fails before any request");
+                  })
+              .toPublisher()
+              .subscribe(r);
+          r.await();
+          assertInstanceOf(FlowException.class, r.error.get());
+        });
   }
 
   @Test
@@ -340,20 +364,24 @@ final class FlowInteropTest {
 
   @Test
   void future_failure_carriesTheFlowExceptionAsCause() throws Exception {
-    RunningFlow<List<Integer>> running =
-        Flow.fromEnumerable(List.of(1, 2, 3))
-            .<Integer>map(
-                x -> {
-                  throw new IllegalStateException("boom");
-                })
-            .start(Collectors.<Integer>toList());
-    CompletableFuture<List<Integer>> f = running.toCompletableFuture();
-    ExecutionException e =
-        assertThrows(ExecutionException.class, () -> f.get(20, TimeUnit.SECONDS));
-    FlowException fe = assertInstanceOf(FlowException.class, e.getCause());
-    assertInstanceOf(IllegalStateException.class, fe.getCause());
-    CompletionException ce = assertThrows(CompletionException.class, f::join);
-    assertSame(fe, ce.getCause(), "the same exception each time: reported once, not re-wrapped");
+    quietly(
+        () -> {
+          RunningFlow<List<Integer>> running =
+              Flow.fromEnumerable(List.of(1, 2, 3))
+                  .<Integer>map(
+                      x -> {
+                        throw new IllegalStateException("boom");
+                      })
+                  .start(Collectors.<Integer>toList());
+          CompletableFuture<List<Integer>> f = running.toCompletableFuture();
+          ExecutionException e =
+              assertThrows(ExecutionException.class, () -> f.get(20, TimeUnit.SECONDS));
+          FlowException fe = assertInstanceOf(FlowException.class, e.getCause());
+          assertInstanceOf(IllegalStateException.class, fe.getCause());
+          CompletionException ce = assertThrows(CompletionException.class, f::join);
+          assertSame(
+              fe, ce.getCause(), "the same exception each time: reported once, not re-wrapped");
+        });
   }
 
   @Test
