@@ -125,6 +125,30 @@ final class FlowInteropTest {
   }
 
   @Test
+  void fromPublisher_asyncPublisher_losesNoEvent() throws Exception {
+    // SubmissionPublisher signals on its executor's threads while the flow runs on its own.
+    java.util.concurrent.SubmissionPublisher<Integer> pub =
+        new java.util.concurrent.SubmissionPublisher<>(
+            java.util.concurrent.ForkJoinPool.commonPool(), 64);
+    RunningFlow<Long> running =
+        Flow.fromPublisher(pub, o -> o.stages(4).maxDemand(50))
+            .map(x -> (long) x)
+            .start(Collectors.summingLong(Long::longValue));
+    Thread producer =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  for (int i = 1; i <= 100_000; i++) {
+                    pub.submit(i); // blocks while the flow does not ask: back-pressure
+                  }
+                  pub.close();
+                });
+    assertEquals(100_000L * 100_001 / 2, running.toCompletableFuture().get(60, TimeUnit.SECONDS));
+    producer.join();
+    assertTrue(running.isTerminated());
+  }
+
+  @Test
   void fromPublisher_describesItself() {
     assertTrue(
         Flow.fromPublisher(new RangePublisher(1, null)).describe().contains("fromPublisher"),
