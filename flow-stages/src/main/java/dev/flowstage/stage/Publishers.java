@@ -51,6 +51,7 @@ public final class Publishers {
       try {
         system.startConsumer(new SubscriberConsumer<E>(ps, temporary, subscriber));
       } catch (RuntimeException e) {
+        // Rule 1.9: onSubscribe first, then the error; subscribe itself does not throw.
         subscriber.onSubscribe(
             new Flow.Subscription() {
               @Override

@@ -348,4 +348,42 @@ final class PublisherInteropTest {
     assertInstanceOf(StageException.class, r.error.get());
     assertEquals(1, r.terminals.get());
   }
+
+  @Test
+  void publisher_throwingOnSubscribe_isTreatedAsCancelled() throws Exception {
+    try (StageSystem system = new StageSystem()) {
+      Stage<Integer> p = system.startProducer(Producers.fromIterable(List.of(1, 2, 3)));
+      AtomicInteger signals = new AtomicInteger();
+      Publishers.of(system, p)
+          .subscribe(
+              new Flow.Subscriber<Integer>() {
+                @Override
+                public void onSubscribe(Flow.Subscription s) {
+                  throw new IllegalStateException("a broken subscriber (rule 2.13)");
+                }
+
+                @Override
+                public void onNext(Integer item) {
+                  signals.incrementAndGet();
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                  signals.incrementAndGet();
+                }
+
+                @Override
+                public void onComplete() {
+                  signals.incrementAndGet();
+                }
+              });
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (system.stages().size() > 1 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertEquals(List.of(p), system.stages(), "the subscriber's stage stopped");
+      Thread.sleep(50);
+      assertEquals(0, signals.get(), "no signal after a throwing onSubscribe");
+    }
+  }
 }

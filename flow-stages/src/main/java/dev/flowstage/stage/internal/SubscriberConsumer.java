@@ -81,6 +81,8 @@ public final class SubscriberConsumer<E> implements Consumer<E> {
       s.onSubscribe(new Outlet());
     } catch (RuntimeException e) {
       broken("onSubscribe", e);
+      cancelled.set(true); // rule 2.13: treated as cancelled, so no further signal
+      done = true;
       ctx.stop(ExitReason.normal());
       return;
     }
