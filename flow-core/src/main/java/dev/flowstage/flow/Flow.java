@@ -1,6 +1,7 @@
 package dev.flowstage.flow;
 
 import dev.flowstage.flow.internal.Describe;
+import dev.flowstage.flow.internal.FlowPublisher;
 import dev.flowstage.flow.internal.FlowRun;
 import dev.flowstage.flow.internal.Plan;
 import dev.flowstage.flow.internal.Plan.Operation;
@@ -238,6 +239,37 @@ public final class Flow<T> {
    */
   public static <T> Flow<T> fromStage(Stage<? extends T> producer) {
     return fromStages(List.of(nonNull(producer, "producer")), UnaryOperator.identity());
+  }
+
+  /**
+   * Creates a flow fed by a {@link java.util.concurrent.Flow.Publisher} (Reactor, RxJava, Mutiny,
+   * the JDK {@code HttpClient}; see docs/guides/interop.md), in one producer. The demand the
+   * layer's stages ask of it becomes {@code request(n)}: {@code maxDemand} per stage first, then
+   * refills of {@code maxDemand - minDemand}, never item by item. Completion ends the flow's input;
+   * {@code onError} fails the flow with a {@link FlowException} carrying that error; cancelling or
+   * failing the flow cancels the subscription. A publisher can be subscribed once per run.
+   *
+   * @param publisher the source
+   * @param options changes the default {@link Options} (stages, demand)
+   * @param <T> the event type
+   * @return a new flow
+   */
+  public static <T> Flow<T> fromPublisher(
+      java.util.concurrent.Flow.Publisher<? extends T> publisher, UnaryOperator<Options> options) {
+    return source(new Source.Enumerables(List.of(nonNull(publisher, "publisher"))), options);
+  }
+
+  /**
+   * Creates a flow fed by a publisher, with the default options; see {@link
+   * #fromPublisher(java.util.concurrent.Flow.Publisher, UnaryOperator)}.
+   *
+   * @param publisher the source
+   * @param <T> the event type
+   * @return a new flow
+   */
+  public static <T> Flow<T> fromPublisher(
+      java.util.concurrent.Flow.Publisher<? extends T> publisher) {
+    return fromPublisher(publisher, UnaryOperator.identity());
   }
 
   private static <T> Flow<T> source(Source source, UnaryOperator<Options> options) {
@@ -943,6 +975,20 @@ public final class Flow<T> {
       throw new IllegalArgumentException("into needs at least one consumer stage");
     }
     return FlowRun.startInto(plan, consumers).awaitLastLayer();
+  }
+
+  /**
+   * Returns this flow as a {@link java.util.concurrent.Flow.Publisher} of what its last layer
+   * emits. It is cold: each subscriber runs the flow anew. The subscriber's {@code request(n)} is
+   * the flow's demand (nothing is signalled beyond it, and the last layer is asked again only as
+   * the subscriber takes events); {@code cancel} cancels the flow and stops every stage; a failure
+   * is signalled once, as {@code onError} with the {@link FlowException} a terminal would throw;
+   * the end as {@code onComplete}. It passes the Reactive Streams TCK (docs/guides/interop.md).
+   *
+   * @return the publisher
+   */
+  public java.util.concurrent.Flow.Publisher<T> toPublisher() {
+    return new FlowPublisher<>(plan);
   }
 
   private static <E> Collector<E, ?, Void> discarding() {

@@ -51,6 +51,20 @@ public interface RunningFlow<R> extends AutoCloseable {
    */
   boolean isTerminated();
 
+  /**
+   * Returns a future of the result, so the flow composes with asynchronous code ({@code thenApply},
+   * {@code thenCompose}, {@code orTimeout}, ...). It completes once the flow has finished and its
+   * stage threads have exited: with the result; exceptionally with the {@link FlowException} that
+   * {@link #await()} would throw (reported there only, not logged); or cancelled if the flow was
+   * cancelled. Cancelling the returned future cancels the flow (and returns once its threads have
+   * exited); futures derived from it are plain futures. Each call returns a new future.
+   *
+   * @return the future of the result
+   */
+  default java.util.concurrent.CompletableFuture<R> toCompletableFuture() {
+    return dev.flowstage.flow.internal.FlowFuture.of(this);
+  }
+
   /** Cancels the flow if it is still running. */
   @Override
   default void close() {

@@ -35,6 +35,7 @@ final class DocsSnippetsTest {
             "flow-examples/README.md",
             "docs/guides/getting-started.md",
             "docs/guides/flink.md",
+            "docs/guides/interop.md",
             "docs/guides/performance.md",
             "docs/guides/troubleshooting.md")
         .map(ROOT::resolve)

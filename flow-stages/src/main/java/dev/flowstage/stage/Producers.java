@@ -2,6 +2,7 @@ package dev.flowstage.stage;
 
 import dev.flowstage.stage.internal.IteratorProducer;
 import dev.flowstage.stage.internal.PollingProducer;
+import dev.flowstage.stage.internal.PublisherProducer;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
@@ -109,5 +110,39 @@ public final class Producers {
       throw new IllegalArgumentException("interval must be positive, got: " + interval);
     }
     return new PollingProducer<>(source, interval);
+  }
+
+  /**
+   * A producer fed by a {@link java.util.concurrent.Flow.Publisher} (a Reactive Streams publisher
+   * of the JDK; wrap an {@code org.reactivestreams.Publisher} with {@code FlowAdapters}). It
+   * subscribes in {@code init}; each {@code handleDemand(n)} becomes one {@code request(n)}
+   * upstream, so the publisher is asked in the stage's batches, never item by item. When the
+   * publisher completes the producer finishes like {@link #fromIterator} (its events are delivered
+   * first); {@code onError} stops it with {@link ExitReason.Failure} of that error; when the stage
+   * exits for any other reason it cancels the upstream subscription. Its subscriber follows the
+   * Reactive Streams rules (checked by the TCK).
+   *
+   * @param publisher the source
+   * @param onCancel what to do when the last consumer cancels
+   * @param <E> the event type
+   * @return the producer, to start with {@link StageSystem#startProducer}
+   */
+  public static <E> Producer<E> fromPublisher(
+      java.util.concurrent.Flow.Publisher<? extends E> publisher, OnCancel onCancel) {
+    return new PublisherProducer<>(
+        Objects.requireNonNull(publisher, "publisher"), onCancel == OnCancel.STOP);
+  }
+
+  /**
+   * A producer fed by a publisher that keeps running when consumers leave; see {@link
+   * #fromPublisher(java.util.concurrent.Flow.Publisher, OnCancel)}.
+   *
+   * @param publisher the source
+   * @param <E> the event type
+   * @return the producer
+   */
+  public static <E> Producer<E> fromPublisher(
+      java.util.concurrent.Flow.Publisher<? extends E> publisher) {
+    return fromPublisher(publisher, OnCancel.CONTINUE);
   }
 }

@@ -62,6 +62,10 @@ public final class Describe {
 
   private static String source(Source s) {
     return switch (s) {
+      case Source.Enumerables e
+          when e.enumerables().size() == 1
+              && e.enumerables().get(0) instanceof java.util.concurrent.Flow.Publisher<?> ->
+          "fromPublisher";
       case Source.Enumerables e -> "fromEnumerables(" + e.enumerables().size() + ")";
       case Source.Stages st -> "fromStages(" + st.producers().size() + ")";
       case Source.Files f -> "fromFiles(" + String.join(", ", f.paths()) + ")";

@@ -188,6 +188,8 @@ public final class FlowRun {
       case Stream<?> s -> Producers.fromStream(s, Producers.OnCancel.STOP);
       case Iterator<?> it -> Producers.fromIterator(it, Producers.OnCancel.STOP);
       case Iterable<?> it -> Producers.fromIterator(it.iterator(), Producers.OnCancel.STOP);
+      case java.util.concurrent.Flow.Publisher<?> p ->
+          Producers.fromPublisher(p, Producers.OnCancel.STOP);
       default -> throw new IllegalArgumentException("not an enumerable: " + source);
     };
   }
@@ -549,8 +551,8 @@ public final class FlowRun {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return false;
-        } catch (ExecutionException e) {
-          // finished with a failure
+        } catch (ExecutionException | CancellationException e) {
+          // finished with a failure, or cancelled: finished all the same
         } catch (TimeoutException e) {
           return false;
         }
