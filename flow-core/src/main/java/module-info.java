@@ -3,6 +3,7 @@
 module dev.flowstage.flow {
   requires transitive dev.flowstage.stages;
   requires it.unimi.dsi.fastutil;
+  requires jdk.jfr;
 
   exports dev.flowstage.flow;
 }
