@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowstage.stage.StageStats;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collector;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -135,6 +137,32 @@ final class FlowObservabilityTest {
   }
 
   @Test
+  void jfr_aJvmThatRecordsNothing_neverInitializesTheRecorder() throws Exception {
+    // Initializing JFR costs most of a second: a flow must not do it for a JVM that records
+    // nothing.
+    String cp =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process p =
+        new ProcessBuilder(
+                javaBin.toString(),
+                "-Xlog:class+load=info", // lists every class loaded
+                "-cp",
+                cp,
+                FlowWithoutRecording.class.getName())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(50, TimeUnit.SECONDS), "forked JVM did not finish");
+    assertEquals(0, p.exitValue(), out);
+    assertTrue(out.contains("1000 events; jfr initialized: false"), out);
+    assertFalse(out.contains("jdk.jfr.internal.MetadataRepository"), "JFR metadata was set up");
+    for (String event : List.of("Started", "Ended", "StageFailed", "StageSample")) {
+      assertFalse(out.contains("FlowJfr$" + event + " "), "event class loaded: " + event);
+    }
+  }
+
+  @Test
   void jfr_recordsStartEndFailureAndSampledStageCounters(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("flows.jfr");
     String ok;
@@ -143,6 +171,8 @@ final class FlowObservabilityTest {
     Set<String> okStages;
     // JFR schedules a periodic hook added during a recording only after up to a second; a flow
     // already running when the recording starts has its hook in place, so samples come at once.
+    // Flows register the hook only once the recorder is initialized (never initializing it).
+    jdk.jfr.FlightRecorder.getFlightRecorder();
     java.util.concurrent.CompletableFuture<Void> release =
         new java.util.concurrent.CompletableFuture<>();
     RunningFlow<Void> keeper =
@@ -202,6 +232,7 @@ final class FlowObservabilityTest {
     assertEquals(200, ended.getLong("resultEvents"));
     assertNull(ended.getString("failure"));
     assertTrue(ended.getDuration().toMillis() >= 200, () -> "duration " + ended.getDuration());
+    assertTrue(ended.getDuration("elapsed").toMillis() >= 200, "the whole run");
     assertFalse(ended.getStartTime().isAfter(started.getStartTime()), "spans the whole run");
 
     RecordedEvent failure = only(events, "dev.flowstage.StageFailed", failed);

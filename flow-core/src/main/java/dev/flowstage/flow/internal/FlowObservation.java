@@ -19,7 +19,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import jdk.jfr.FlightRecorder;
 
 /**
  * What a flow run tells the outside: its timing and final statistics, the JFR events of {@link
@@ -35,14 +34,12 @@ public final class FlowObservation implements FlowRunInfo {
   private static final List<FlowListener> LISTENERS = new ArrayList<>(); // guarded by LOCK
   private static final Set<FlowObservation> LIVE = new LinkedHashSet<>(); // guarded by LOCK
   private static final Runnable SAMPLER = FlowObservation::sample;
-  private static boolean samplerRegistered; // guarded by LOCK
-  private static boolean jfrUnavailableLogged; // guarded by LOCK
 
   private final String name;
   private final Supplier<FlowGraph> graph;
   private final Supplier<FlowStatistics> counters;
   private final long startNanos = System.nanoTime();
-  private final FlowJfr.Ended endEvent = new FlowJfr.Ended();
+  private final Object endEvent = FlowJfr.begin();
   private final Set<Throwable> reported = Collections.newSetFromMap(new IdentityHashMap<>());
   private volatile boolean live;
   private volatile Throwable consumerFailure;
@@ -59,7 +56,6 @@ public final class FlowObservation implements FlowRunInfo {
     this.name = name;
     this.graph = graph;
     this.counters = counters;
-    endEvent.begin();
   }
 
   /**
@@ -120,37 +116,16 @@ public final class FlowObservation implements FlowRunInfo {
       if (last != null) {
         return; // it ended before it could be announced (a stage failed at once)
       }
+      if (LIVE.isEmpty()) {
+        FlowJfr.flowsRunning(SAMPLER);
+      }
       LIVE.add(this);
       live = true;
-      if (!samplerRegistered) {
-        samplerRegistered = addSampler();
-      }
       listeners = List.copyOf(LISTENERS);
     }
-    FlowJfr.Started e = new FlowJfr.Started();
-    if (e.shouldCommit()) {
-      FlowGraph g = graph.get();
-      e.flow = name;
-      e.stages = g.nodes().stream().mapToInt(FlowGraph.Node::stages).sum();
-      e.graph = g.toText();
-      e.commit();
-    }
+    FlowJfr.started(name, graph.get());
     for (FlowListener l : listeners) {
       call(l, x -> x.flowStarted(this));
-    }
-  }
-
-  private static boolean addSampler() {
-    try {
-      FlightRecorder.addPeriodicEvent(FlowJfr.StageSample.class, SAMPLER);
-      return true;
-    } catch (RuntimeException | LinkageError e) {
-      // A runtime without a usable JFR: flows run, only the sampled event is missing.
-      if (!jfrUnavailableLogged) {
-        jfrUnavailableLogged = true;
-        LOG.log(Level.DEBUG, "JFR periodic stage statistics unavailable", e);
-      }
-      return false;
     }
   }
 
@@ -167,14 +142,7 @@ public final class FlowObservation implements FlowRunInfo {
         return;
       }
     }
-    FlowJfr.StageFailed e = new FlowJfr.StageFailed();
-    if (e.shouldCommit()) {
-      e.flow = name;
-      e.stage = stage;
-      e.exceptionClass = cause.getClass().getName();
-      e.message = cause.getMessage();
-      e.commit();
-    }
+    FlowJfr.stageFailed(name, stage, cause);
     for (FlowListener l : listeners()) {
       call(l, x -> x.stageFailed(this, stage, cause));
     }
@@ -218,25 +186,14 @@ public final class FlowObservation implements FlowRunInfo {
       }
       LIVE.remove(this);
       live = false;
-      if (LIVE.isEmpty() && samplerRegistered) {
-        FlightRecorder.removePeriodicEvent(SAMPLER);
-        samplerRegistered = false;
+      if (LIVE.isEmpty()) {
+        FlowJfr.noFlowsRunning();
       }
       listeners = List.copyOf(LISTENERS);
     }
-    endEvent.end();
-    if (endEvent.shouldCommit()) {
-      endEvent.flow = name;
-      endEvent.outcome = state.name();
+    if (FlowJfr.on()) {
       long[] io = sourceAndResultEvents(graph.get(), end);
-      endEvent.sourceEvents = io[0];
-      endEvent.resultEvents = io[1];
-      endEvent.failure =
-          failure == null
-              ? null
-              : failure.getClass().getName()
-                  + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
-      endEvent.commit();
+      FlowJfr.ended(endEvent, name, state.name(), elapsed.toNanos(), io[0], io[1], failure);
     }
     for (FlowListener l : listeners) {
       call(l, x -> x.flowEnded(this));
@@ -278,19 +235,7 @@ public final class FlowObservation implements FlowRunInfo {
     }
     for (FlowObservation run : running) {
       for (StageStats s : run.counters.get().stages()) {
-        FlowJfr.StageSample e = new FlowJfr.StageSample();
-        e.flow = run.name;
-        e.stage = s.name();
-        e.eventsIn = s.eventsIn();
-        e.eventsOut = s.eventsOut();
-        e.asksSent = s.asksSent();
-        e.asksReceived = s.asksReceived();
-        e.demandReceived = s.demandReceived();
-        e.bufferHighWater = s.bufferHighWater();
-        e.discarded = s.discarded();
-        e.busyTime = s.busyNanos();
-        e.messages = s.messages();
-        e.commit();
+        FlowJfr.sample(run.name, s);
       }
     }
   }
