@@ -51,6 +51,24 @@ import java.util.function.ToDoubleFunction;
  * }</pre>
  */
 public final class FlowMetrics implements MeterBinder, AutoCloseable {
+  /** A per-stage function counter read straight from {@link StageStats}. */
+  private record StageCounter(
+      String name, String description, ToDoubleFunction<StageStats> value) {}
+
+  private static final List<StageCounter> STAGE_COUNTERS =
+      List.of(
+          new StageCounter("events.in", "Events received from producers", StageStats::eventsIn),
+          new StageCounter("events.out", "Events sent to consumers", StageStats::eventsOut),
+          new StageCounter(
+              "asks.sent", "Ask messages sent upstream (batches requested)", StageStats::asksSent),
+          new StageCounter(
+              "asks.received", "Ask messages received from consumers", StageStats::asksReceived),
+          new StageCounter(
+              "demand.received", "Demand received from consumers", StageStats::demandReceived),
+          new StageCounter(
+              "discarded", "Events dropped by the stage's buffer", StageStats::discarded),
+          new StageCounter("messages", "Messages handled", StageStats::messages));
+
   private final Tags tags;
   private final Duration keepEnded;
   private final List<Binding> bindings = new CopyOnWriteArrayList<>();
@@ -134,55 +152,16 @@ public final class FlowMetrics implements MeterBinder, AutoCloseable {
               tags.and(
                   "flow", flow.name(), "stage", s.name(), "group", node.id(), "kind", node.kind());
           String stage = s.name();
-          counter(
-              meters,
-              "events.in",
-              "Events received from producers",
-              t,
-              snapshot,
-              stage,
-              StageStats::eventsIn);
-          counter(
-              meters,
-              "events.out",
-              "Events sent to consumers",
-              t,
-              snapshot,
-              stage,
-              StageStats::eventsOut);
-          counter(
-              meters,
-              "asks.sent",
-              "Ask messages sent upstream (batches requested)",
-              t,
-              snapshot,
-              stage,
-              StageStats::asksSent);
-          counter(
-              meters,
-              "asks.received",
-              "Ask messages received from consumers",
-              t,
-              snapshot,
-              stage,
-              StageStats::asksReceived);
-          counter(
-              meters,
-              "demand.received",
-              "Demand received from consumers",
-              t,
-              snapshot,
-              stage,
-              StageStats::demandReceived);
-          counter(
-              meters,
-              "discarded",
-              "Events dropped by the stage's buffer",
-              t,
-              snapshot,
-              stage,
-              StageStats::discarded);
-          counter(meters, "messages", "Messages handled", t, snapshot, stage, StageStats::messages);
+          for (StageCounter c : STAGE_COUNTERS) {
+            meters.add(
+                FunctionCounter.builder(
+                        "flowstage.stage." + c.name(),
+                        snapshot,
+                        sn -> c.value().applyAsDouble(sn.stage(stage)))
+                    .description(c.description())
+                    .tags(t)
+                    .register(registry));
+          }
           meters.add(
               FunctionCounter.builder(
                       "flowstage.stage.busy", snapshot, sn -> sn.stage(stage).busyNanos() / 1e9)
@@ -211,22 +190,6 @@ public final class FlowMetrics implements MeterBinder, AutoCloseable {
       if (closed) {
         removeRun(flow.name());
       }
-    }
-
-    private void counter(
-        List<Meter> meters,
-        String name,
-        String description,
-        Tags t,
-        Snapshot snapshot,
-        String stage,
-        ToDoubleFunction<StageStats> value) {
-      meters.add(
-          FunctionCounter.builder(
-                  "flowstage.stage." + name, snapshot, sn -> value.applyAsDouble(sn.stage(stage)))
-              .description(description)
-              .tags(t)
-              .register(registry));
     }
 
     @Override

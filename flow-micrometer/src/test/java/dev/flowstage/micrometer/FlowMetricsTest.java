@@ -63,6 +63,23 @@ final class FlowMetricsTest {
                 .size(),
             s.name());
       }
+      for (String name :
+          List.of(
+              "events.in",
+              "events.out",
+              "asks.sent",
+              "asks.received",
+              "demand.received",
+              "discarded",
+              "late.dropped",
+              "messages",
+              "busy",
+              "buffer.high.water")) {
+        assertEquals(
+            stages,
+            registry.find("flowstage.stage." + name).tag("flow", flow).meters().size(),
+            name);
+      }
       assertEquals(1.0, registry.get("flowstage.flows.active").gauge().value());
       gate.complete(null);
       run.await();
