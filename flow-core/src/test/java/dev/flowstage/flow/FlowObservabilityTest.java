@@ -18,6 +18,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Collector;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -269,6 +270,40 @@ final class FlowObservabilityTest {
     List<RecordedEvent> found = of(all, type, flow);
     assertEquals(1, found.size(), () -> type + " for " + flow + ": " + found);
     return found.get(0);
+  }
+
+  // snippet-start: slow-runs
+  static FlowListener.Registration warnAboutSlowRuns(Duration limit, Consumer<String> warn) {
+    return FlowListener.register(
+        new FlowListener() {
+          @Override
+          public void flowEnded(FlowRunInfo flow) {
+            FlowStatistics s = flow.statistics(); // final: the run's threads have exited
+            if (s.elapsed().compareTo(limit) > 0) {
+              warn.accept(
+                  flow.name() + " " + s.state() + " after " + s.elapsed().toMillis() + " ms");
+            }
+          }
+        });
+  }
+
+  // snippet-end: slow-runs
+
+  @Test
+  void slowRunListener_warnsOnceTheRunEnded() {
+    List<String> warnings = new CopyOnWriteArrayList<>();
+    String name;
+    FlowListener.Registration registration = warnAboutSlowRuns(Duration.ZERO, warnings::add);
+    try {
+      RunningFlow<Void> run = Flow.fromEnumerable(numbers(100)).start();
+      run.await();
+      name = run.statistics().flow();
+    } finally {
+      registration.close();
+    }
+    assertTrue(
+        warnings.stream().anyMatch(w -> w.startsWith(name + " COMPLETED after ")),
+        warnings::toString);
   }
 
   @Test
