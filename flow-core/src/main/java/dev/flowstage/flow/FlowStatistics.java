@@ -1,19 +1,82 @@
 package dev.flowstage.flow;
 
 import dev.flowstage.stage.StageStats;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Counters of a flow's run: each stage's {@link StageStats} (events in and out, asks, demand,
- * buffer high-water mark, discards, busy time), plus what the flow itself counts.
+ * buffer high-water mark, discards, busy time), plus what the flow itself counts. While the flow
+ * runs, a snapshot; once it has ended (completed, failed or cancelled), the final counters, taken
+ * after every stage thread exited, and the same on every call.
  *
- * @param stages one entry per stage, named {@code g<group>.<index>} as in {@link FlowGraph}
+ * @param flow the flow run's name ({@code flow-<n>}, unique in this JVM)
+ * @param state {@link FlowState#RUNNING}, or how the run ended
+ * @param elapsed time since the run started; once it ended, from its start to its end
+ * @param stages one entry per stage, in graph order: the stages of the graph's first node, then of
+ *     its second... (see {@link #byNode}); a flow's own stages are named {@code g<group>.<index>}
  * @param malformedInput malformed byte sequences replaced with U+FFFD by file sources
+ * @param lateDropped per stage name, late events dropped by fixed windows (only stages that dropped
+ *     any)
  */
-public record FlowStatistics(List<StageStats> stages, long malformedInput) {
-  /** Copies the list. */
+public record FlowStatistics(
+    String flow,
+    FlowState state,
+    Duration elapsed,
+    List<StageStats> stages,
+    long malformedInput,
+    Map<String, Long> lateDropped) {
+  /** Copies the collections. */
   public FlowStatistics {
     stages = List.copyOf(stages);
+    lateDropped = Map.copyOf(lateDropped);
+  }
+
+  /**
+   * Statistics of an unnamed running flow, without timing or late drops.
+   *
+   * @param stages one entry per stage
+   * @param malformedInput malformed byte sequences replaced by file sources
+   */
+  public FlowStatistics(List<StageStats> stages, long malformedInput) {
+    this("flow", FlowState.RUNNING, Duration.ZERO, stages, malformedInput, Map.of());
+  }
+
+  /**
+   * Returns how long a stage was not handling messages during the run: {@link #elapsed()} minus its
+   * busy time, never negative. For a stage that waits on its inputs or on demand, most of the run;
+   * for the bottleneck, little.
+   *
+   * @param stage one of {@link #stages()}
+   * @return the waiting time
+   */
+  public Duration waiting(StageStats stage) {
+    return Duration.ofNanos(Math.max(0, elapsed.toNanos() - stage.busyNanos()));
+  }
+
+  /**
+   * Groups the stages by the graph node they belong to.
+   *
+   * @param graph the graph these statistics were taken from
+   * @return per node id, in graph order, that node's stages
+   * @throws IllegalArgumentException if the graph's stage counts do not match these statistics
+   */
+  public Map<String, List<StageStats>> byNode(FlowGraph graph) {
+    int total = graph.nodes().stream().mapToInt(FlowGraph.Node::stages).sum();
+    if (total != stages.size()) {
+      throw new IllegalArgumentException(
+          "the graph has " + total + " stages but these statistics " + stages.size());
+    }
+    Map<String, List<StageStats>> byNode = new LinkedHashMap<>();
+    int i = 0;
+    for (FlowGraph.Node n : graph.nodes()) {
+      byNode.put(n.id(), stages.subList(i, i + n.stages()));
+      i += n.stages();
+    }
+    return byNode;
   }
 
   /**
@@ -42,6 +105,14 @@ public record FlowStatistics(List<StageStats> stages, long malformedInput) {
     if (malformedInput > 0) {
       sb.append("malformed input replaced: ").append(malformedInput).append('\n');
     }
+    new TreeMap<>(lateDropped)
+        .forEach(
+            (stage, n) ->
+                sb.append("late events dropped by ")
+                    .append(stage)
+                    .append(": ")
+                    .append(n)
+                    .append('\n'));
     return sb.toString();
   }
 }

@@ -31,7 +31,8 @@ public interface RunningFlow<R> extends AutoCloseable {
   void cancel();
 
   /**
-   * Returns a snapshot of the counters of every stage; valid while running and after.
+   * Returns a snapshot of the counters of every stage while the flow runs; once it has ended
+   * (completed, failed or cancelled), its final counters, the same on every call.
    *
    * @return the statistics
    */

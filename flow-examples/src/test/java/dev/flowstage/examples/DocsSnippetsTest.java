@@ -37,7 +37,8 @@ final class DocsSnippetsTest {
             "docs/guides/flink.md",
             "docs/guides/interop.md",
             "docs/guides/performance.md",
-            "docs/guides/troubleshooting.md")
+            "docs/guides/troubleshooting.md",
+            "docs/guides/observability.md")
         .map(ROOT::resolve)
         .filter(Files::exists);
   }

@@ -66,12 +66,16 @@ public final class FlowRun {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean cancelled = new AtomicBoolean();
   private final List<Stage<?>> owned = new ArrayList<>();
+  private final Map<String, LayerStage> layerStages =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final FlowObservation observation;
 
   private record Failed(int group, String stage, Throwable cause) {}
 
   private FlowRun(Plan plan) {
     this.topology = Topology.of(plan);
     this.system = new StageSystem("flow-" + RUNS.incrementAndGet());
+    this.observation = new FlowObservation(system.name(), topology::graph, this::counters);
   }
 
   /**
@@ -141,9 +145,9 @@ public final class FlowRun {
                     opts.add(subscription(g.options, in.from().partitioned ? i : -1));
                   }
                 }
-                yield system.startProducerConsumer(
-                    new LayerStage(name, g.logic(i, clock), inputs, opts, clock),
-                    producerOptions(g, name, false));
+                LayerStage layer = new LayerStage(name, g.logic(i, clock), inputs, opts, clock);
+                layerStages.put(name, layer);
+                yield system.startProducerConsumer(layer, producerOptions(g, name, false));
               }
             };
         members.add(stage);
@@ -178,6 +182,7 @@ public final class FlowRun {
         }
       }
     }
+    observation.started();
     for (Stage<?> s : sources) {
       s.demandMode(DemandMode.FORWARD);
     }
@@ -263,6 +268,11 @@ public final class FlowRun {
     if (reason instanceof ExitReason.Failure f) {
       synchronized (failures) {
         failures.add(new Failed(groupOf.getOrDefault(stage, 0), stage.name(), f.cause()));
+      }
+      if (f.cause() instanceof StageFailure sf) {
+        observation.stageFailed(sf.stage(), sf.getCause());
+      } else {
+        observation.stageFailed(stage.name(), f.cause());
       }
       if (!cancelled.get()) {
         Thread.ofVirtual().name(system.name() + "-cancel").start(this::closeSystem);
@@ -393,7 +403,12 @@ public final class FlowRun {
    */
   public <A, R> R collect(Collector<Object, A, R> collector) {
     try (Stream<Object> s = stream()) {
-      return s.collect(collector);
+      try {
+        return s.collect(collector);
+      } catch (RuntimeException | Error e) {
+        observation.consumerFailed(e); // before closing the stream cancels the run
+        throw e;
+      }
     } finally {
       closeSystem();
     }
@@ -415,11 +430,38 @@ public final class FlowRun {
       try {
         system.close();
       } finally {
-        systemClosed.complete(null);
+        try {
+          observation.ended(outcome(), firstFailure());
+        } finally {
+          systemClosed.complete(null);
+        }
       }
     } else {
       systemClosed.join();
     }
+  }
+
+  /** How the run ended; once the system is closed. */
+  private dev.flowstage.flow.FlowState outcome() {
+    if (firstFailure() != null) {
+      return dev.flowstage.flow.FlowState.FAILED;
+    }
+    return cancelled.get()
+        ? dev.flowstage.flow.FlowState.CANCELLED
+        : dev.flowstage.flow.FlowState.COMPLETED;
+  }
+
+  /**
+   * The failure the run is reported with: a stage's, else the result consumer's (a cancel seen by
+   * the consumer is no failure); null for none.
+   */
+  private Throwable firstFailure() {
+    RuntimeException f = throwIfFailedOrNull();
+    if (f != null) {
+      return f;
+    }
+    Throwable c = observation.consumerFailure();
+    return c instanceof CancellationException ? null : c;
   }
 
   /**
@@ -437,13 +479,32 @@ public final class FlowRun {
    * @return the statistics of every stage of this run
    */
   public FlowStatistics statistics() {
+    return observation.statistics();
+  }
+
+  /** The live counters of every stage, read without stopping anything. */
+  private FlowStatistics counters() {
+    Map<String, Long> late = new java.util.TreeMap<>();
+    layerStages.forEach(
+        (name, layer) -> {
+          long n = layer.lateDropped();
+          if (n > 0) {
+            late.put(name, n);
+          }
+        });
     List<StageStats> all = new ArrayList<>();
     for (List<Stage<?>> members : stages.values()) {
       for (Stage<?> s : members) {
         all.add(s.stats());
       }
     }
-    return new FlowStatistics(all, malformed.get());
+    return new FlowStatistics(
+        system.name(),
+        dev.flowstage.flow.FlowState.RUNNING,
+        Duration.ZERO,
+        all,
+        malformed.get(),
+        late);
   }
 
   /**

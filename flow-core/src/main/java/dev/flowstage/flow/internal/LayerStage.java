@@ -58,6 +58,11 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
     this.zip = logic instanceof ZipLogic z ? z : null;
   }
 
+  /** Late events this stage's windows dropped; see {@link StageLogic#lateDropped()}. */
+  long lateDropped() {
+    return logic.lateDropped();
+  }
+
   @Override
   public void init(ProducerContext<Object> ctx) {
     remaining = inputs.size();

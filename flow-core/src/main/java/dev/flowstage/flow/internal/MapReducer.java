@@ -92,6 +92,11 @@ final class MapReducer implements StageLogic {
   }
 
   @Override
+  public long lateDropped() {
+    return windows == null ? 0 : windows.dropped();
+  }
+
+  @Override
   public void events(List<?> batch, int input, List<Object> out) {
     collect.target = out;
     @SuppressWarnings("unchecked")

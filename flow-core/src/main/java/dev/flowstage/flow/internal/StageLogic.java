@@ -48,4 +48,14 @@ interface StageLogic {
   default long nextTimer() {
     return Long.MAX_VALUE;
   }
+
+  /**
+   * Returns how many late events this stage's fixed windows dropped; read from other threads for
+   * statistics, so possibly slightly stale while the stage runs.
+   *
+   * @return the count
+   */
+  default long lateDropped() {
+    return 0;
+  }
 }

@@ -57,7 +57,7 @@ final class Windows {
   // fixed windows: per input, the most recent window id seen; finished inputs
   private final long[] latest;
   private final boolean[] inputFinished;
-  private long dropped;
+  private volatile long dropped; // read by statistics from other threads; one writer
 
   @SuppressWarnings("unchecked")
   Windows(

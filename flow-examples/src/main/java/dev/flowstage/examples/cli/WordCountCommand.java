@@ -5,6 +5,7 @@ import dev.flowstage.examples.wordcount.Tokenizer;
 import dev.flowstage.examples.wordcount.WordCountJob;
 import dev.flowstage.examples.wordcount.WordCountResult;
 import dev.flowstage.examples.wordcount.WordCountResult.WordFrequency;
+import dev.flowstage.flow.FlowReport;
 import dev.flowstage.stage.StageStats;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -12,6 +13,8 @@ import java.nio.charset.Charset;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnsupportedCharsetException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -46,6 +49,7 @@ import picocli.CommandLine.Spec;
       "  flowstage wordcount --json book.txt        machine-readable result",
       "  flowstage wordcount --stats book.txt       with stage statistics",
       "  flowstage wordcount --graph                print the stage graph as Mermaid",
+      "  flowstage wordcount --report run.html      also write an HTML run report",
       "",
       "Exit status: 0 on success; 2 for a bad option or a missing, unreadable or"
           + " non-regular file. Malformed bytes never stop a count: they become U+FFFD and"
@@ -110,6 +114,15 @@ final class WordCountCommand implements Callable<Integer> {
   @Option(names = "--graph", description = "Print the stage graph as Mermaid and exit.")
   boolean graph;
 
+  @Option(
+      names = "--report",
+      paramLabel = "FILE",
+      description = {
+        "Also write a run report to FILE: one self-contained HTML page with the stage",
+        "graph and per-stage bars (events, busy and waiting time, buffer high-water)."
+      })
+  Path report;
+
   @Option(names = "--no-progress", description = "Never draw the progress bar on stderr.")
   boolean noProgress;
 
@@ -140,6 +153,13 @@ final class WordCountCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
+    if (report != null) {
+      Path dir = report.toAbsolutePath().getParent();
+      if (dir != null && !Files.isDirectory(dir)) {
+        throw new ParameterException(
+            spec.commandLine(), "--report: no such directory: " + dir + " (create it first)");
+      }
+    }
     PrintWriter out = env.out();
     if (graph) {
       out.print(env.engine().mermaid(job));
@@ -166,6 +186,14 @@ final class WordCountCommand implements Callable<Integer> {
       if (stats) {
         out.println();
         printStats(out, result);
+      }
+    }
+    if (report != null) {
+      try {
+        FlowReport.write(
+            result.graph(), result.statistics(), "flowstage wordcount: run report", report);
+      } catch (IOException e) {
+        throw new IOException("cannot write the report " + report + ": " + e, e);
       }
     }
     out.flush();

@@ -192,7 +192,9 @@ public final class FlowWordCountEngine implements WordCountEngine {
           elapsed,
           stats.stages(),
           running.graph().nodes().stream()
-              .collect(Collectors.toMap(FlowGraph.Node::id, FlowGraph.Node::label)));
+              .collect(Collectors.toMap(FlowGraph.Node::id, FlowGraph.Node::label)),
+          running.graph(),
+          stats);
     } catch (FlowException | UncheckedIOException e) {
       // A file that vanished fails the start; a read error fails a stage: both name the input.
       throw asIOException(e);

@@ -1,5 +1,7 @@
 package dev.flowstage.examples.wordcount;
 
+import dev.flowstage.flow.FlowGraph;
+import dev.flowstage.flow.FlowStatistics;
 import dev.flowstage.stage.StageStats;
 import java.time.Duration;
 import java.util.Comparator;
@@ -20,6 +22,8 @@ import java.util.Map;
  * @param stages the counters of each stage of the flow (see {@link StageStats})
  * @param stageGroups what each group of stages does, by group id (the prefix of a stage's name
  *     before the dot, e.g. {@code g1} for {@code g1.0}); from the flow's graph
+ * @param graph the stage graph that ran
+ * @param statistics the flow's final statistics (for {@code --report})
  */
 public record WordCountResult(
     long files,
@@ -31,7 +35,9 @@ public record WordCountResult(
     List<WordFrequency> top,
     Duration elapsed,
     List<StageStats> stages,
-    Map<String, String> stageGroups) {
+    Map<String, String> stageGroups,
+    FlowGraph graph,
+    FlowStatistics statistics) {
 
   /** Copies the lists and the map. */
   public WordCountResult {

@@ -46,6 +46,7 @@ final class MainTest {
           "--json",
           "--stats",
           "--graph",
+          "--report",
           "Examples:",
           "Exit status"
         }) {
