@@ -9,14 +9,15 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * A byte range of a file, the event of the word count's byte path. A line belongs to the chunk
- * holding its first byte, as in the Flow file source: the reader of a chunk skips the line that
- * started before it and reads past its end to finish its last line, so every line is read exactly
- * once and never cut, however long it is.
+ * A byte range of a file, the event of the word count's byte path. A word belongs to the chunk
+ * holding its first byte: the reader of a chunk skips the end of the word that started before it
+ * and reads past its end to finish its last word, so every word is read exactly once and never cut.
+ * Lines play no part in the split, so a line longer than a chunk is read by several readers and
+ * only an unfinished word is ever carried between reads (ADR 0006).
  *
  * @param path the file
  * @param start the first byte (inclusive)
- * @param end the last byte (exclusive); the last line may continue past it
+ * @param end the last byte (exclusive); the last word may continue past it
  */
 record FileChunk(Path path, long start, long end) {
 

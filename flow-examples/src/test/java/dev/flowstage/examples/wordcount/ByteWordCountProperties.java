@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Flow.fromFiles} and the tokenizer) and a sequential reference that follows the line reader's
  * rules, for both tokenizers, over seeded random byte texts: multi-byte UTF-8, malformed bytes,
  * {@code \r}, {@code \r\n}, repeated spaces, tabs, empty lines and files, a byte order mark, no
- * final newline, long lines, tiny chunks and tiny flush thresholds.
+ * final newline, lines many times longer than a chunk, tiny chunks and tiny flush thresholds.
  */
 final class ByteWordCountProperties {
   private static final byte[][] FRAGMENTS = {
@@ -189,11 +189,17 @@ final class ByteWordCountProperties {
       out.writeBytes(new byte[] {(byte) 0xef, (byte) 0xbb, (byte) 0xbf}); // a byte order mark
     }
     int pieces = random.nextInt(400);
+    // One text in four is a few long lines: its newlines become spaces but for one in a hundred.
+    boolean longLines = random.nextInt(4) == 0;
     for (int p = 0; p < pieces; p++) {
       if (random.nextInt(100) == 0) {
         out.writeBytes(bytes("long".repeat(random.nextInt(1, 40)))); // longer than any chunk
       }
-      out.writeBytes(FRAGMENTS[random.nextInt(FRAGMENTS.length)]);
+      byte[] fragment = FRAGMENTS[random.nextInt(FRAGMENTS.length)];
+      if (longLines && fragment[fragment.length - 1] == '\n' && random.nextInt(100) != 0) {
+        fragment = bytes(" ");
+      }
+      out.writeBytes(fragment);
     }
     if (random.nextBoolean()) {
       out.write('\n');
