@@ -181,25 +181,50 @@ public final class Flow<T> {
    * larger than {@link Options#splitBytes()} is read as byte ranges by parallel producers; a line
    * is never cut (it belongs to the range holding its first byte). UTF-8 by default; malformed
    * input is replaced with U+FFFD and counted in the statistics, never a failure. Line terminators
-   * ({@code \n}, {@code \r\n}) are removed.
+   * ({@code \n}, {@code \r\n}) are removed. The {@link FileOptions#defaults() default file options}
+   * apply: a line longer than 64 MiB fails the flow naming the file and offset, a byte order mark
+   * chooses the file's charset and is dropped, {@code .gz} files are decompressed.
    *
    * @param paths files or directories
    * @return a new flow of lines
+   * @throws NullPointerException naming {@code paths} if it or one of its elements is null
    */
   public static Flow<String> fromFiles(Path... paths) {
+    java.util.Objects.requireNonNull(paths, "fromFiles: paths must not be null");
+    for (int i = 0; i < paths.length; i++) {
+      java.util.Objects.requireNonNull(
+          paths[i], "fromFiles: paths[" + i + "] must not be null (a Path to a file or directory)");
+    }
     return fromFiles(List.of(paths), UnaryOperator.identity());
   }
 
   /**
    * Creates a flow of the lines of files, with the layer's options ({@code charset}, {@code
-   * splitBytes}, {@code stages}, demand).
+   * splitBytes}, {@code stages}, demand) and the default {@link FileOptions}.
    *
    * @param paths files or directories, at least one
    * @param options changes the default {@link Options}
    * @return a new flow of lines
    */
   public static Flow<String> fromFiles(List<Path> paths, UnaryOperator<Options> options) {
+    return fromFiles(paths, options, UnaryOperator.identity());
+  }
+
+  /**
+   * Creates a flow of the lines of files, with the layer's options and {@link FileOptions}: which
+   * files of walked directories are read (hidden, binary, globs), the longest line, byte order
+   * marks and gzip. Files are listed and their first block read when the flow starts; a file that
+   * cannot be read, or a malformed gzip file, fails the flow naming the file.
+   *
+   * @param paths files or directories, at least one
+   * @param options changes the default {@link Options}
+   * @param files changes the default {@link FileOptions}
+   * @return a new flow of lines
+   */
+  public static Flow<String> fromFiles(
+      List<Path> paths, UnaryOperator<Options> options, UnaryOperator<FileOptions> files) {
     nonNull(paths, "paths");
+    nonNull(files, "files");
     if (paths.isEmpty()) {
       throw new IllegalArgumentException("fromFiles needs at least one file or directory");
     }
@@ -207,7 +232,8 @@ public final class Flow<T> {
     for (Path p : paths) {
       names.add(nonNull(p, "paths element").toString());
     }
-    return source(new Source.Files(names), options);
+    FileOptions fileOptions = nonNull(files.apply(FileOptions.defaults()), "files result");
+    return source(new Source.Files(names, fileOptions), options);
   }
 
   /**
