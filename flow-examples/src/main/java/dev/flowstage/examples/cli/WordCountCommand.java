@@ -48,8 +48,9 @@ import picocli.CommandLine.Spec;
       "  flowstage wordcount --graph                print the stage graph as Mermaid",
       "",
       "Exit status: 0 on success; 2 for a bad option or a missing, unreadable or"
-          + " non-regular file. Malformed bytes never stop a count: they become U+FFFD and"
-          + " are counted in the summary.",
+          + " non-regular file; 3 when the heap ran out; 1 for any other failure. A failure is"
+          + " one line on stderr (--debug adds the stack trace). Malformed bytes never stop a"
+          + " count: they become U+FFFD and are counted in the summary.",
     })
 final class WordCountCommand implements Callable<Integer> {
   private final CliEnvironment env;
@@ -83,7 +84,9 @@ final class WordCountCommand implements Callable<Integer> {
   @Option(
       names = "--stages",
       paramLabel = "N",
-      description = "Parallel stages per layer (default: one per core).")
+      description =
+          "Parallel stages per layer, at most 1024 (default: one per core). A small input"
+              + " uses fewer: one per 256 KiB.")
   Integer stages;
 
   @Option(
@@ -112,6 +115,11 @@ final class WordCountCommand implements Callable<Integer> {
 
   @Option(names = "--no-progress", description = "Never draw the progress bar on stderr.")
   boolean noProgress;
+
+  @Option(
+      names = "--debug",
+      description = "On failure, print the stack trace and the stage runtime's log too.")
+  boolean debug;
 
   WordCountCommand(CliEnvironment env) {
     this.env = env;

@@ -106,6 +106,9 @@ final class ByteWordCounts {
 
   private byte[] buf;
 
+  /** The read size the buffer grows to once a chunk needs it. */
+  private final int bufferBytes;
+
   /** Words of up to 8 bytes, in slot pairs: the bytes, count << 4 | length (0: empty). */
   private long[] shortTable;
 
@@ -169,15 +172,18 @@ final class ByteWordCounts {
     this.lines = lines;
     this.malformed = malformed;
     this.progress = progress;
-    this.buf = new byte[bufferBytes + SLACK];
-    int capacity = Integer.highestOneBit(Math.min(Math.max(flushAt, 8), 1 << 12)) * 4;
+    // Everything starts small and grows with the work: a stage that gets one tiny chunk, or none,
+    // costs kilobytes, so many stages on a small input stay cheap.
+    this.bufferBytes = bufferBytes;
+    this.buf = new byte[Math.min(bufferBytes, READ_AHEAD) + SLACK];
+    int capacity = 64;
     this.slots = new long[capacity];
     this.mask = capacity - 1;
     this.shortTable = new long[capacity * 2];
     this.shortMask = capacity - 1;
     this.mediumTable = new long[capacity * 3];
     this.mediumMask = capacity - 1;
-    this.arena = new byte[(int) Math.min(arenaLimit + SLACK, 1 << 20)];
+    this.arena = new byte[(int) Math.min(arenaLimit + SLACK, 4096)];
   }
 
   /**
@@ -201,6 +207,10 @@ final class ByteWordCounts {
   TriggerResult<Shard, ByteWordCounts> add(FileChunk chunk) {
     pending = null;
     chunkLines = 0;
+    long want = Math.min(chunk.end() - chunk.start(), bufferBytes);
+    if (buf.length - SLACK < want) {
+      buf = new byte[(int) want + SLACK];
+    }
     try (FileChannel channel = FileChannel.open(chunk.path(), StandardOpenOption.READ)) {
       read(channel, chunk.path(), chunk.start(), chunk.end());
     } catch (IOException e) {

@@ -45,6 +45,9 @@ public final class FlowWordCountEngine implements WordCountEngine {
    */
   private final boolean bytePath;
 
+  /** Input bytes per stage ({@link #stagesFor}); tests use 1 to get many stages on tiny input. */
+  private final long bytesPerStage;
+
   /** Creates the engine {@code flowstage wordcount} uses. */
   public FlowWordCountEngine() {
     this(0);
@@ -55,21 +58,27 @@ public final class FlowWordCountEngine implements WordCountEngine {
    * words (tests use tiny values to exercise flushing).
    */
   FlowWordCountEngine(int flushAt) {
-    this(flushAt, FileChunk.DEFAULT_BYTES, true);
+    this(flushAt, FileChunk.DEFAULT_BYTES, true, BYTES_PER_STAGE);
   }
 
   /**
    * Creates an engine for tests: {@code flushAt} as above, the byte path's chunk size (tiny values
    * make many chunks, lines longer than a chunk and a growing buffer), and whether the byte path is
-   * taken at all (so both paths can be compared on the same input).
+   * taken at all (so both paths can be compared on the same input). Every requested stage runs,
+   * however small the input.
    */
   FlowWordCountEngine(int flushAt, int chunkBytes, boolean bytePath) {
+    this(flushAt, chunkBytes, bytePath, 1);
+  }
+
+  private FlowWordCountEngine(int flushAt, int chunkBytes, boolean bytePath, long bytesPerStage) {
     if (chunkBytes < 1) {
       throw new IllegalArgumentException("chunkBytes must be at least 1, got " + chunkBytes);
     }
     this.flushAt = flushAt;
     this.chunkBytes = chunkBytes;
     this.bytePath = bytePath;
+    this.bytesPerStage = bytesPerStage;
   }
 
   /**
@@ -208,10 +217,27 @@ public final class FlowWordCountEngine implements WordCountEngine {
   private record Plan(
       Flow<Totals> flow, LongAdder lines, LongAdder malformed, List<LineIterator> iterators) {}
 
+  /** The input one stage of a layer is worth: below it, more stages would only cost. */
+  static final long BYTES_PER_STAGE = 256 << 10;
+
+  /**
+   * How many stages each layer runs: {@code --stages} at most, and one per {@link #BYTES_PER_STAGE}
+   * of input when its size is known, so a tiny input takes one stage whatever {@code --stages} says
+   * (layers are all-to-all, so n stages cost n^2 subscriptions).
+   */
+  static int stagesFor(WordCountJob job, long bytesPerStage) {
+    long bytes = job.totalBytes();
+    if (bytes < 0) {
+      return job.stages();
+    }
+    return Math.clamp((bytes + bytesPerStage - 1) / bytesPerStage, 1, job.stages());
+  }
+
   private Plan plan(WordCountJob job, LongAdder progress) {
+    int stages = stagesFor(job, bytesPerStage);
     UnaryOperator<dev.flowstage.flow.Options> layer =
-        o -> o.stages(job.stages()).maxDemand(job.maxDemand()).charset(job.charset());
-    int flush = flushAt > 0 ? flushAt : defaultFlushAt(job.stages());
+        o -> o.stages(stages).maxDemand(job.maxDemand()).charset(job.charset());
+    int flush = flushAt > 0 ? flushAt : defaultFlushAt(stages);
     LongAdder lines = new LongAdder();
     LongAdder malformed = new LongAdder();
     List<LineIterator> iterators = new ArrayList<>();
@@ -226,7 +252,7 @@ public final class FlowWordCountEngine implements WordCountEngine {
       }
     }
     if (!files.isEmpty() && bytePath && ByteWordCounts.supports(job.charset())) {
-      shards.add(byteWordCount(files, job, flush, lines, malformed, progress));
+      shards.add(byteWordCount(files, job, stages, flush, lines, malformed, progress));
     } else if (!files.isEmpty()) {
       // The file source reports no byte counts, so progress counts characters (+1 per newline).
       sources.add(
@@ -250,10 +276,10 @@ public final class FlowWordCountEngine implements WordCountEngine {
     if (!sources.isEmpty()) {
       Flow<String> allLines =
           sources.size() == 1 ? narrow(sources.get(0)) : Flow.merge(sources, layer);
-      shards.add(partialCounts(allLines, job.tokenizer(), job.stages(), flush));
+      shards.add(partialCounts(allLines, job.tokenizer(), stages, flush));
     }
     return new Plan(
-        totals(shards, job.top(), job.stages(), job.maxDemand()), lines, malformed, iterators);
+        totals(shards, job.top(), stages, job.maxDemand()), lines, malformed, iterators);
   }
 
   /**
@@ -264,11 +290,11 @@ public final class FlowWordCountEngine implements WordCountEngine {
   private Flow<Shard> byteWordCount(
       List<Path> files,
       WordCountJob job,
+      int stages,
       int flush,
       LongAdder lines,
       LongAdder malformed,
       LongAdder progress) {
-    int stages = job.stages();
     java.nio.charset.Charset charset = job.charset();
     Tokenizer tokenizer = job.tokenizer();
     int buffer = Math.min(chunkBytes, 1 << 20);

@@ -18,6 +18,12 @@ import java.util.List;
 public record WordCountJob(
     List<Input> inputs, Tokenizer tokenizer, int top, int stages, int maxDemand, Charset charset) {
 
+  /**
+   * The most stages per layer: layers are all-to-all, so n stages cost n^2 subscriptions, and no
+   * machine has this many cores.
+   */
+  public static final int MAX_STAGES = 1024;
+
   /** The default for {@link #top()}. */
   public static final int DEFAULT_TOP = 10;
 
@@ -33,9 +39,13 @@ public record WordCountJob(
     if (top < 1) {
       throw new IllegalArgumentException("--top must be at least 1, got " + top);
     }
-    if (stages < 1) {
+    if (stages < 1 || stages > MAX_STAGES) {
       throw new IllegalArgumentException(
-          "--stages must be at least 1, got " + stages + " (default: one per core)");
+          "--stages must be between 1 and "
+              + MAX_STAGES
+              + ", got "
+              + stages
+              + " (default: one per core)");
     }
     if (maxDemand < 1) {
       throw new IllegalArgumentException(
