@@ -56,7 +56,9 @@ final class FileProducer implements Producer<Object> {
       }
     } catch (IOException e) {
       throw new StageFailure(
-          name, new UncheckedIOException("cannot read " + range.path() + ": " + e.getMessage(), e));
+          name,
+          new UncheckedIOException(
+              new IOException("cannot read " + range.path() + ": " + e.getMessage(), e)));
     }
   }
 

@@ -99,10 +99,34 @@ final class WordCountCommand implements Callable<Integer> {
   @Option(
       names = "--charset",
       paramLabel = "NAME",
-      defaultValue = "UTF-8",
       converter = CharsetConverter.class,
-      description = "Encoding of the input (default: ${DEFAULT-VALUE}).")
-  Charset charset = StandardCharsets.UTF_8;
+      description = {
+        "Encoding of the input. Default: UTF-8, or the charset of a file's byte order mark"
+            + " (UTF-8, UTF-16LE/BE, UTF-32LE/BE); a mark is never part of a word.",
+        "Given explicitly, every file is read in NAME (only a mark of NAME is dropped)."
+      })
+  Charset charset;
+
+  @Option(
+      names = "--include-hidden",
+      description = "Also count hidden files and folders (.name) found in directories.")
+  boolean includeHidden;
+
+  @Option(
+      names = "--include-binary",
+      description = "Also count files that look binary (a NUL byte in the first 8 KiB).")
+  boolean includeBinary;
+
+  @Option(
+      names = "--glob",
+      paramLabel = "PATTERN",
+      split = ",",
+      description = {
+        "Only count files found in directories whose name matches (repeatable, or a comma"
+            + " list): --glob '*.log' --glob '*.txt'. Named files are always counted.",
+        ".gz files are decompressed (each by one stage, in parallel across files)."
+      })
+  List<String> globs = new ArrayList<>();
 
   @Option(names = "--json", description = "Print the result as one JSON object.")
   boolean json;
@@ -121,8 +145,32 @@ final class WordCountCommand implements Callable<Integer> {
       description = "On failure, print the stack trace and the stage runtime's log too.")
   boolean debug;
 
+  /** What the last run left out (hidden and binary files), for the JSON and stats output. */
+  private InputResolver.Resolved skipped = new InputResolver.Resolved(List.of(), 0, 0);
+
   WordCountCommand(CliEnvironment env) {
     this.env = env;
+  }
+
+  /** One line on stderr per kind of file left out, so a count never silently ignores input. */
+  private static void noteSkipped(PrintWriter err, InputResolver.Resolved r) {
+    if (r.hidden() > 0) {
+      err.println(
+          "flowstage: skipped "
+              + plural(r.hidden(), "hidden file or folder", "hidden files and folders")
+              + " (--include-hidden counts them)");
+    }
+    if (r.binary() > 0) {
+      err.println(
+          "flowstage: skipped "
+              + plural(r.binary(), "binary file", "binary files")
+              + " (--include-binary counts them)");
+    }
+    err.flush();
+  }
+
+  private static String plural(long n, String one, String many) {
+    return n + " " + (n == 1 ? one : many);
   }
 
   private static int defaultStages() {
@@ -131,23 +179,29 @@ final class WordCountCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InputResolver.BadInputException, IOException {
-    List<Input> inputs =
-        paths.isEmpty()
-            ? List.of(new Input.SampleInput(env.sample().get()))
-            : InputResolver.resolve(paths, env.stdin());
+    InputResolver.Resolved resolved;
     WordCountJob job;
     try {
+      InputResolver.Selection selection =
+          new InputResolver.Selection(includeHidden, includeBinary, globs, charset);
+      resolved =
+          paths.isEmpty()
+              ? new InputResolver.Resolved(List.of(new Input.SampleInput(env.sample().get())), 0, 0)
+              : InputResolver.resolve(paths, env.stdin(), selection);
       job =
           new WordCountJob(
-              inputs,
+              resolved.inputs(),
               tokenizer,
               top,
               stages == null ? defaultStages() : stages,
               maxDemand,
-              charset);
+              charset == null ? StandardCharsets.UTF_8 : charset,
+              charset == null);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
+    skipped = resolved;
+    noteSkipped(env.err(), resolved);
     PrintWriter out = env.out();
     if (graph) {
       out.print(env.engine().mermaid(job));
@@ -168,11 +222,13 @@ final class WordCountCommand implements Callable<Integer> {
       result = env.engine().run(job, progress);
     }
     if (json) {
-      out.println(toJson(result, tokenizer, stats));
+      out.println(toJson(result, tokenizer, stats, skipped.hidden(), skipped.binary()));
     } else {
       printText(out, result);
       if (stats) {
         out.println();
+        out.printf(
+            Locale.ROOT, "skipped: %d hidden, %d binary%n%n", skipped.hidden(), skipped.binary());
         printStats(out, result);
       }
     }
@@ -252,6 +308,11 @@ final class WordCountCommand implements Callable<Integer> {
   }
 
   static String toJson(WordCountResult r, Tokenizer tokenizer, boolean withStages) {
+    return toJson(r, tokenizer, withStages, 0, 0);
+  }
+
+  static String toJson(
+      WordCountResult r, Tokenizer tokenizer, boolean withStages, long hidden, long binary) {
     Json json =
         new Json()
             .beginObject()
@@ -267,6 +328,7 @@ final class WordCountCommand implements Callable<Integer> {
       json.beginObject().field("word", f.word()).field("count", f.count()).endObject();
     }
     json.endArray().field("elapsedMs", r.elapsed().toMillis());
+    json.beginObject("skipped").field("hidden", hidden).field("binary", binary).endObject();
     if (withStages) {
       json.beginArray("stages");
       for (StageStats s : r.stages()) {

@@ -212,13 +212,15 @@ final class ByteWordCounts {
       buf = new byte[(int) want + SLACK];
     }
     try (FileChannel channel = FileChannel.open(chunk.path(), StandardOpenOption.READ)) {
-      read(channel, chunk.path(), chunk.start(), chunk.end());
+      read(channel, chunk.path(), chunk.start(), chunk.end(), chunk.textStart());
     } catch (IOException e) {
       throw new UncheckedIOException(
           new IOException("cannot read " + chunk.path() + ": " + e.getMessage(), e));
     }
     lines.add(chunkLines);
-    progress.add(chunk.end() - chunk.start());
+    // The first chunk also accounts for the byte order mark before it, so progress reaches 100%.
+    progress.add(
+        chunk.end() - chunk.start() + (chunk.start() == chunk.textStart() ? chunk.textStart() : 0));
     List<Shard> out = pending;
     pending = null;
     return out == null ? keep : TriggerResult.of(out, this);
@@ -232,7 +234,8 @@ final class ByteWordCounts {
    * the unfinished word is carried between reads. Each chunk counts the newlines it reads, and the
    * chunk that ends the file adds the last line when the file does not end with a newline.
    */
-  private void read(FileChannel channel, Path path, long start, long end) throws IOException {
+  private void read(FileChannel channel, Path path, long start, long end, int textStart)
+      throws IOException {
     long size = channel.size();
     if (end >= size && size > 0 && end > start) {
       ByteBuffer one = ByteBuffer.allocate(1);
@@ -240,10 +243,10 @@ final class ByteWordCounts {
         chunkLines++; // the last line has no newline: the line reader still reads it
       }
     }
-    long at = 0; // file offset of buf[0]
+    long at = start; // file offset of buf[0]
     int pos = 0;
     int lim = 0;
-    if (start > 0) {
+    if (start > textStart) {
       // Skip the end of the word that started before the chunk: it belongs to the previous one.
       at = start - 1;
       while (true) {

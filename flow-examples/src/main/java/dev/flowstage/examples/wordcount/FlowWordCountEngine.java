@@ -29,7 +29,8 @@ import java.util.stream.Collectors;
  * source of {@link FileChunk}s of {@value FileChunk#DEFAULT_BYTES} bytes, taken one at a time by
  * the reading stages, each counting its chunks' words as raw bytes ({@link ByteWordCounts}) and
  * decoding each distinct word once per flush. Standard input, the sample and other charsets read
- * lines.
+ * lines, as do {@code .gz} files and files whose byte order mark names another charset (UTF-16/32),
+ * through the Flow file source, which decompresses and decodes them.
  *
  * <p>Run: {@code scripts/flowstage wordcount [PATH...]}
  */
@@ -242,21 +243,33 @@ public final class FlowWordCountEngine implements WordCountEngine {
     LongAdder malformed = new LongAdder();
     List<LineIterator> iterators = new ArrayList<>();
     List<Path> files = new ArrayList<>();
+    List<Integer> marks = new ArrayList<>();
+    List<Path> lineFiles = new ArrayList<>();
     List<Flow<? extends String>> sources = new ArrayList<>();
     List<Flow<? extends Shard>> shards = new ArrayList<>();
     for (Input input : job.inputs()) {
       switch (input) {
-        case Input.FileInput file -> files.add(file.path());
+        case Input.FileInput file -> {
+          int mark = bytePath ? bytePathMark(file.path(), job) : -1;
+          if (mark >= 0) {
+            files.add(file.path());
+            marks.add(mark);
+          } else {
+            lineFiles.add(file.path());
+          }
+        }
         case Input.StdinInput in -> iterators.add(new LineIterator(input, job, progress));
         case Input.SampleInput sample -> iterators.add(new LineIterator(input, job, progress));
       }
     }
-    if (!files.isEmpty() && bytePath && ByteWordCounts.supports(job.charset())) {
-      shards.add(byteWordCount(files, job, stages, flush, lines, malformed, progress));
-    } else if (!files.isEmpty()) {
-      // The file source reports no byte counts, so progress counts characters (+1 per newline).
+    if (!files.isEmpty()) {
+      shards.add(byteWordCount(files, marks, job, stages, flush, lines, malformed, progress));
+    }
+    if (!lineFiles.isEmpty()) {
+      // gzip, UTF-16/32 and other charsets: the Flow file source (byte order marks, gunzip).
+      // It reports no byte counts, so progress counts characters (+1 per newline).
       sources.add(
-          Flow.fromFiles(files, layer)
+          Flow.fromFiles(lineFiles, layer, f -> f.charsetFromBom(job.charsetFromBom()))
               .map(
                   line -> {
                     lines.increment();
@@ -283,12 +296,36 @@ public final class FlowWordCountEngine implements WordCountEngine {
   }
 
   /**
+   * Whether a file takes the byte path, and the length of the byte order mark it skips: -1 for the
+   * line path (gzip, or read in a charset the byte path does not support, also when a mark says
+   * so).
+   */
+  private static int bytePathMark(Path file, WordCountJob job) {
+    if (FileSniff.isGzip(file) || !ByteWordCounts.supports(job.charset())) {
+      return -1;
+    }
+    byte[] head = new byte[4];
+    int n;
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+      n = in.readNBytes(head, 0, 4);
+    } catch (IOException e) {
+      return -1; // the line path reports it, naming the file
+    }
+    FileSniff.Bom bom = FileSniff.bom(java.util.Arrays.copyOf(head, n));
+    if (bom == null || (!job.charsetFromBom() && !bom.charset().equals(job.charset()))) {
+      return 0; // no mark, or one that is text in the explicit charset
+    }
+    return bom.charset().equals(job.charset()) ? bom.length() : -1;
+  }
+
+  /**
    * The byte path for files: one enumerable source of {@link FileChunk}s, which the reading stages
    * take one at a time (so they share the work however the words are spread), each counting its
    * chunks' words as bytes ({@link ByteWordCounts}) and emitting shards as the line path does.
    */
   private Flow<Shard> byteWordCount(
       List<Path> files,
+      List<Integer> marks,
       WordCountJob job,
       int stages,
       int flush,
@@ -299,7 +336,7 @@ public final class FlowWordCountEngine implements WordCountEngine {
     Tokenizer tokenizer = job.tokenizer();
     int buffer = Math.min(chunkBytes, 1 << 20);
     return Flow.fromEnumerable(
-            FileChunk.split(files, chunkBytes), o -> o.stages(stages).maxDemand(1))
+            FileChunk.split(files, marks, chunkBytes), o -> o.stages(stages).maxDemand(1))
         .emitAndReduce(
             () ->
                 new ByteWordCounts(

@@ -161,7 +161,8 @@ final class ByteWordCountProperties {
             malformed,
             progress);
     List<Shard> shards = new ArrayList<>();
-    for (FileChunk c : FileChunk.split(List.of(file), chunk)) {
+    int mark = text.length >= 3 && (text[0] & 0xff) == 0xEF && (text[1] & 0xff) == 0xBB ? 3 : 0;
+    for (FileChunk c : FileChunk.split(List.of(file), List.of(mark), chunk)) {
       shards.addAll(counts.add(c).events());
     }
     shards.addAll(counts.drain());
@@ -224,6 +225,13 @@ final class ByteWordCountProperties {
       for (byte[] text : texts) {
         r.bytes += text.length;
         int from = 0;
+        if (charset.equals(StandardCharsets.UTF_8)
+            && text.length >= 3
+            && (text[0] & 0xff) == 0xEF
+            && (text[1] & 0xff) == 0xBB
+            && (text[2] & 0xff) == 0xBF) {
+          from = 3; // the byte order mark of the files' charset is never part of a word
+        }
         while (from < text.length) {
           int nl = from;
           while (nl < text.length && text[nl] != '\n') {
