@@ -933,6 +933,65 @@ public final class Flow<T> {
   }
 
   /**
+   * Runs the flow and writes what its last layer emits into the directory {@code dir}, one line per
+   * event ({@code String.valueOf}), with the default {@link OutputOptions}. See {@link
+   * #writeLines(Path, SerializableFunction, UnaryOperator)}.
+   *
+   * @param dir the output directory; must not exist
+   * @return the part files written, in order
+   */
+  public List<Path> writeTo(Path dir) {
+    return writeLines(dir, String::valueOf, UnaryOperator.identity());
+  }
+
+  /**
+   * Runs the flow and writes what its last layer emits into the directory {@code dir}, atomically:
+   * each stage of the last layer writes its events, one line each, into its own part file; only
+   * when the whole flow succeeded do the files appear, as {@code part-00000}, {@code part-00001}...
+   * (in the last layer's stage order; a stage that emitted nothing has none) next to an empty
+   * {@code _SUCCESS} marker. Until then they are in a hidden staging directory beside {@code dir},
+   * which a failure or a cancel (interrupting the calling thread) deletes, so {@code dir} never
+   * holds a partial result. An existing {@code dir} is refused before the flow starts unless {@code
+   * overwrite} is set; it is then replaced as a whole when the flow succeeded.
+   *
+   * @param dir the output directory
+   * @param line the line of an event, without a terminator
+   * @param options changes the default {@link OutputOptions}
+   * @return the part files written, in order
+   * @throws java.io.UncheckedIOException if {@code dir} exists, or the files cannot be written
+   * @throws FlowException if a stage failed (nothing is written)
+   * @throws java.util.concurrent.CancellationException if the calling thread was interrupted
+   */
+  public List<Path> writeLines(
+      Path dir,
+      SerializableFunction<? super T, String> line,
+      UnaryOperator<OutputOptions> options) {
+    nonNull(dir, "dir");
+    nonNull(line, "line");
+    OutputOptions o =
+        nonNull(nonNull(options, "options").apply(OutputOptions.defaults()), "options result");
+    return dev.flowstage.flow.internal.OutputFiles.write(this, dir, line, o);
+  }
+
+  /**
+   * As {@link #writeLines}, writing each event as a CSV row (RFC 4180: a field with a comma, quote
+   * or line break is quoted) after the {@link OutputOptions#header} row, if any, of every part.
+   *
+   * @param dir the output directory
+   * @param row the fields of an event
+   * @param options changes the default {@link OutputOptions}
+   * @return the part files written, in order
+   */
+  public List<Path> writeCsv(
+      Path dir,
+      SerializableFunction<? super T, List<?>> row,
+      UnaryOperator<OutputOptions> options) {
+    nonNull(row, "row");
+    return writeLines(
+        dir, event -> dev.flowstage.flow.internal.OutputFiles.Csv.row(row.apply(event)), options);
+  }
+
+  /**
    * Starts the flow on its own virtual thread, discarding what the last layer emits.
    *
    * @return a handle to await, cancel or inspect the run
