@@ -46,6 +46,7 @@ import picocli.CommandLine.Spec;
       "  flowstage wordcount --json book.txt        machine-readable result",
       "  flowstage wordcount --stats book.txt       with stage statistics",
       "  flowstage wordcount --graph                print the stage graph as Mermaid",
+      "  flowstage wordcount --glob '*.log' --output counts/ logs/",
       "",
       "Exit status: 0 on success; 2 for a bad option or a missing, unreadable or"
           + " non-regular file; 3 when the heap ran out; 1 for any other failure. A failure is"
@@ -141,6 +142,19 @@ final class WordCountCommand implements Callable<Integer> {
   boolean noProgress;
 
   @Option(
+      names = "--output",
+      paramLabel = "DIR",
+      description = {
+        "Also write every word and its count into DIR as CSV (word,count) part files, with a"
+            + " _SUCCESS marker. DIR appears only if the whole count succeeded; an existing DIR"
+            + " is refused unless --overwrite."
+      })
+  java.nio.file.Path output;
+
+  @Option(names = "--overwrite", description = "With --output: replace an existing DIR.")
+  boolean overwrite;
+
+  @Option(
       names = "--debug",
       description = "On failure, print the stack trace and the stage runtime's log too.")
   boolean debug;
@@ -202,6 +216,13 @@ final class WordCountCommand implements Callable<Integer> {
     }
     skipped = resolved;
     noteSkipped(env.err(), resolved);
+    if (overwrite && output == null) {
+      throw new ParameterException(spec.commandLine(), "--overwrite needs --output DIR");
+    }
+    if (output != null && !overwrite && java.nio.file.Files.exists(output)) {
+      throw new InputResolver.BadInputException(
+          "output directory exists: " + output + " (--overwrite replaces it)");
+    }
     PrintWriter out = env.out();
     if (graph) {
       out.print(env.engine().mermaid(job));
@@ -214,12 +235,12 @@ final class WordCountCommand implements Callable<Integer> {
         noProgress, env.stderrIsTerminal(), job.totalBytes(), env.progressThresholdBytes())) {
       ProgressBar bar = new ProgressBar(env.err(), job.totalBytes(), progress::sum);
       try {
-        result = env.engine().run(job, progress);
+        result = count(job, progress);
       } finally {
         bar.close();
       }
     } else {
-      result = env.engine().run(job, progress);
+      result = count(job, progress);
     }
     if (json) {
       out.println(toJson(result, tokenizer, stats, skipped.hidden(), skipped.binary()));
@@ -234,6 +255,12 @@ final class WordCountCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  private WordCountResult count(WordCountJob job, LongAdder progress) throws IOException {
+    return output == null
+        ? env.engine().run(job, progress)
+        : env.engine().run(job, progress, output, overwrite);
   }
 
   static void printText(PrintWriter out, WordCountResult r) {

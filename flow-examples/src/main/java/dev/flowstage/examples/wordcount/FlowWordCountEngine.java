@@ -147,16 +147,19 @@ public final class FlowWordCountEngine implements WordCountEngine {
    */
   private static Flow<Totals> totals(
       List<Flow<? extends Shard>> shards, int top, int stages, int maxDemand) {
-    UnaryOperator<dev.flowstage.flow.Options> counting =
-        o -> o.stages(stages).maxDemand(maxDemand).hash((Shard shard) -> shard.partition());
-    Flow<Shard> routed =
-        shards.size() == 1
-            ? FlowWordCountEngine.<Shard>narrow(shards.get(0)).partition(counting)
-            : Flow.<Shard>merge(shards, counting);
-    return routed
+    return routed(shards, stages, maxDemand)
         .reduce(WordCounts::new, WordCounts::merge) // each stage adds its words' partial counts
         .onTrigger((counts, trigger) -> TriggerResult.of(List.of(counts.totals(top)), counts))
         .departition(() -> new Totals(top), Totals::merge, totals -> totals); // one result
+  }
+
+  /** The shards of the reading layers, routed to the counting stage that owns their words. */
+  private static Flow<Shard> routed(List<Flow<? extends Shard>> shards, int stages, int maxDemand) {
+    UnaryOperator<dev.flowstage.flow.Options> counting =
+        o -> o.stages(stages).maxDemand(maxDemand).hash((Shard shard) -> shard.partition());
+    return shards.size() == 1
+        ? FlowWordCountEngine.<Shard>narrow(shards.get(0)).partition(counting)
+        : Flow.<Shard>merge(shards, counting);
   }
 
   /**
@@ -175,7 +178,8 @@ public final class FlowWordCountEngine implements WordCountEngine {
   public WordCountResult run(WordCountJob job, LongAdder progress) throws IOException {
     Plan plan = plan(job, progress);
     long start = System.nanoTime();
-    try (RunningFlow<List<Totals>> running = plan.flow.start(Collectors.toList())) {
+    Flow<Totals> flow = cast(plan.flow);
+    try (RunningFlow<List<Totals>> running = flow.start(Collectors.toList())) {
       List<Totals> result = running.await();
       Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
       FlowStatistics stats = running.statistics();
@@ -210,13 +214,70 @@ public final class FlowWordCountEngine implements WordCountEngine {
   }
 
   @Override
+  public WordCountResult run(WordCountJob job, LongAdder progress, Path output, boolean overwrite)
+      throws IOException {
+    // The counting stages write their words as CSV; their totals meet here, not in a stage.
+    Totals all = new Totals(job.top());
+    Plan plan =
+        plan(
+            job,
+            progress,
+            (routed, top) ->
+                routed
+                    .reduce(WordCounts::new, WordCounts::merge)
+                    .onTrigger(
+                        (counts, trigger) -> {
+                          Totals partition = counts.totals(top);
+                          synchronized (all) {
+                            all.merge(partition);
+                          }
+                          return TriggerResult.of(counts.rows(), counts);
+                        }));
+    long start = System.nanoTime();
+    try {
+      Flow<WordCountResult.WordFrequency> rows = cast(plan.flow);
+      rows.writeCsv(
+          output,
+          f -> List.of(f.word(), f.count()),
+          o -> o.header("word", "count").overwrite(overwrite));
+    } catch (FlowException | UncheckedIOException e) {
+      throw asIOException(e);
+    }
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+    long malformed = plan.malformed.sum();
+    long bytes = 0;
+    for (Input input : job.inputs()) {
+      if (input instanceof Input.FileInput file) {
+        bytes += file.size();
+      }
+    }
+    for (LineIterator it : plan.iterators) {
+      malformed += it.malformed();
+      bytes += it.bytes.sum();
+    }
+    synchronized (all) {
+      return new WordCountResult(
+          job.inputs().size(),
+          bytes,
+          plan.lines.sum(),
+          all.words(),
+          all.distinct(),
+          malformed,
+          all.top(),
+          elapsed,
+          List.of(),
+          java.util.Map.of());
+    }
+  }
+
+  @Override
   public String mermaid(WordCountJob job) {
     return plan(job, new LongAdder()).flow.graph().toMermaid();
   }
 
   /** A flow and the counters it updates while it runs. */
   private record Plan(
-      Flow<Totals> flow, LongAdder lines, LongAdder malformed, List<LineIterator> iterators) {}
+      Flow<?> flow, LongAdder lines, LongAdder malformed, List<LineIterator> iterators) {}
 
   /** The input one stage of a layer is worth: below it, more stages would only cost. */
   static final long BYTES_PER_STAGE = 256 << 10;
@@ -234,7 +295,16 @@ public final class FlowWordCountEngine implements WordCountEngine {
     return Math.clamp((bytes + bytesPerStage - 1) / bytesPerStage, 1, job.stages());
   }
 
+  /** What the counting layer ends with: the routed shards and the top N in, a flow out. */
+  private interface Ending {
+    Flow<?> end(Flow<Shard> routed, int top);
+  }
+
   private Plan plan(WordCountJob job, LongAdder progress) {
+    return plan(job, progress, null);
+  }
+
+  private Plan plan(WordCountJob job, LongAdder progress, Ending ending) {
     int stages = stagesFor(job, bytesPerStage);
     UnaryOperator<dev.flowstage.flow.Options> layer =
         o -> o.stages(stages).maxDemand(job.maxDemand()).charset(job.charset());
@@ -291,8 +361,11 @@ public final class FlowWordCountEngine implements WordCountEngine {
           sources.size() == 1 ? narrow(sources.get(0)) : Flow.merge(sources, layer);
       shards.add(partialCounts(allLines, job.tokenizer(), stages, flush));
     }
-    return new Plan(
-        totals(shards, job.top(), stages, job.maxDemand()), lines, malformed, iterators);
+    Flow<?> flow =
+        ending == null
+            ? totals(shards, job.top(), stages, job.maxDemand())
+            : ending.end(routed(shards, stages, job.maxDemand()), job.top());
+    return new Plan(flow, lines, malformed, iterators);
   }
 
   /**
@@ -343,6 +416,12 @@ public final class FlowWordCountEngine implements WordCountEngine {
                     charset, tokenizer, stages, flush, buffer, lines, malformed, progress),
             (FileChunk chunk, ByteWordCounts counts) -> counts.add(chunk),
             (counts, trigger) -> TriggerResult.of(counts.drain(), counts));
+  }
+
+  /** The plan's flow, as the ending that made it emits: {@code Totals}, or rows for output. */
+  @SuppressWarnings("unchecked")
+  private static <T> Flow<T> cast(Flow<?> flow) {
+    return (Flow<T>) flow;
   }
 
   @SuppressWarnings("unchecked")
