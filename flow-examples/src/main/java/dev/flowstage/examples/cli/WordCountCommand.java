@@ -87,7 +87,7 @@ final class WordCountCommand implements Callable<Integer> {
       paramLabel = "N",
       description =
           "Parallel stages per layer, at most 1024 (default: one per core). A small input"
-              + " uses fewer: one per 256 KiB.")
+              + " uses fewer: one per 256 KiB; standard input at most four per core.")
   Integer stages;
 
   @Option(

@@ -290,7 +290,9 @@ public final class FlowWordCountEngine implements WordCountEngine {
   static int stagesFor(WordCountJob job, long bytesPerStage) {
     long bytes = job.totalBytes();
     if (bytes < 0) {
-      return job.stages();
+      // Standard input: one stream, of unknown size, read by one producer; more counting stages
+      // than a few per core cannot be busy, and each costs subscriptions all the same.
+      return Math.min(job.stages(), 4 * Runtime.getRuntime().availableProcessors());
     }
     return Math.clamp((bytes + bytesPerStage - 1) / bytesPerStage, 1, job.stages());
   }

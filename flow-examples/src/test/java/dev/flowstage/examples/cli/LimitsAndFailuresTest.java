@@ -38,6 +38,23 @@ final class LimitsAndFailuresTest {
   }
 
   @Test
+  @Timeout(60) // as above: before, standard input took the full 1000 x 1000 subscriptions
+  void stages1000_onStandardInput_completesWithTheRightCounts() {
+    CliRun r =
+        CliRun.run(
+            "one two two three\n".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            false,
+            Long.MAX_VALUE,
+            "wordcount",
+            "--json",
+            "--stages",
+            "1000",
+            "-");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("\"words\":4,"), r.out());
+  }
+
+  @Test
   void stagesAboveTheBound_isAUsageErrorOnOneLine() throws IOException {
     CliRun r = CliRun.run("wordcount", "--stages", "100000", tiny().toString());
     assertEquals(Main.EXIT_USAGE, r.status());
