@@ -17,7 +17,7 @@ import java.util.Objects;
  *
  * @param maxLineBytes the longest line in bytes (without its terminator): a longer line fails the
  *     flow with an error naming the file and the line's offset. It bounds memory, and the time a
- *     parallel reader starting inside a long line spends looking for the line's end (default 64
+ *     parallel reader starting inside a long line spends looking for the line's end (default 16
  *     MiB)
  * @param includeHidden whether walked files and folders whose name starts with {@code .} are read
  *     (default true)
@@ -43,8 +43,8 @@ public record FileOptions(
     boolean decompress)
     implements Serializable {
 
-  /** The default {@link #maxLineBytes()}: 64 MiB. */
-  public static final int DEFAULT_MAX_LINE_BYTES = 64 << 20;
+  /** The default {@link #maxLineBytes()}: 16 MiB, which a 128 MiB heap holds while decoding it. */
+  public static final int DEFAULT_MAX_LINE_BYTES = 16 << 20;
 
   /** The largest {@link #maxLineBytes()}: a line is held in one array. */
   public static final int MAX_LINE_BYTES = Integer.MAX_VALUE - 64;
@@ -57,7 +57,7 @@ public record FileOptions(
               + MAX_LINE_BYTES
               + ", got: "
               + maxLineBytes
-              + "; the default is 64 MiB");
+              + "; the default is 16 MiB");
     }
     globs = List.copyOf(Objects.requireNonNull(globs, "globs"));
     for (String glob : globs) {
@@ -71,7 +71,7 @@ public record FileOptions(
   }
 
   /**
-   * Returns the defaults: lines up to 64 MiB, every file read, charsets from byte order marks,
+   * Returns the defaults: lines up to 16 MiB, every file read, charsets from byte order marks,
    * {@code .gz} files decompressed.
    *
    * @return the default file options

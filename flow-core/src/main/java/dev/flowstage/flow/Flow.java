@@ -182,7 +182,7 @@ public final class Flow<T> {
    * is never cut (it belongs to the range holding its first byte). UTF-8 by default; malformed
    * input is replaced with U+FFFD and counted in the statistics, never a failure. Line terminators
    * ({@code \n}, {@code \r\n}) are removed. The {@link FileOptions#defaults() default file options}
-   * apply: a line longer than 64 MiB fails the flow naming the file and offset, a byte order mark
+   * apply: a line longer than 16 MiB fails the flow naming the file and offset, a byte order mark
    * chooses the file's charset and is dropped, {@code .gz} files are decompressed.
    *
    * @param paths files or directories

@@ -75,6 +75,37 @@ final class FileOptionsTest {
     assertTrue(m.contains("maxLineBytes"), m);
   }
 
+  /** A line larger than the whole heap ends in the line bound's error, not OutOfMemoryError. */
+  @Test
+  void fromFiles_lineLargerThanTheHeap_failsWithTheBoundNotOutOfMemory() throws Exception {
+    Path file = dir.resolve("one-line.txt");
+    try (OutputStream out = Files.newOutputStream(file)) {
+      byte[] block = utf8("word ".repeat(20_000));
+      for (int i = 0; i < 1000; i++) { // 100 MB, no newline
+        out.write(block);
+      }
+    }
+    String cp =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m",
+                "-XX:+UseSerialGC",
+                "-Djava.util.logging.config.file=/dev/null",
+                "-cp",
+                cp,
+                LongLineCount.class.getName(),
+                file.toString())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "forked JVM did not finish");
+    assertEquals(3, p.exitValue(), out);
+    assertTrue(out.contains("a line longer than 16777216 bytes at offset 0 of "), out);
+    assertTrue(out.contains("one-line.txt"), out);
+  }
+
   @Test
   void fromFiles_lineExactlyMaxLineBytes_isRead() throws IOException {
     Path file = dir.resolve("edge.txt");
@@ -156,7 +187,7 @@ final class FileOptionsTest {
   @Test
   void fromFiles_byteOrderMarks_chooseTheCharsetAndAreNeverPartOfALine() throws IOException {
     String text = "h\u00e9llo w\u00f6rld\nzwei\n";
-    List<String> expected = List.of("h\u00e9llo w\u00f6rld", "zwei");
+    List<String> expected = List.of("h\u00e9llo w\u00f6rld", "zwei"); // sorted
     Object[][] cases = {
       {new int[] {0xEF, 0xBB, 0xBF}, StandardCharsets.UTF_8},
       {new int[] {0xFF, 0xFE}, StandardCharsets.UTF_16LE},
@@ -168,8 +199,8 @@ final class FileOptionsTest {
     for (Object[] c : cases) {
       Path file = write("bom" + i++ + ".txt", withBom((int[]) c[0], text, (Charset) c[1]));
       assertEquals(
-          expected,
-          Flow.fromFiles(List.of(file), o -> o.splitBytes(4).stages(1)).toList(),
+          expected, // sorted: each byte range is read by its own producer
+          sorted(Flow.fromFiles(List.of(file), o -> o.splitBytes(4).stages(1))),
           String.valueOf(c[1]));
       // A binary check never mistakes UTF-16/32 text for binary.
       assertEquals(

@@ -266,7 +266,8 @@ final class LineReader implements Closeable {
       pos = 0;
     }
     if (lim == buf.length) {
-      buf = Arrays.copyOf(buf, (int) Math.min(buf.length * 2L, maxLine + 2L + BUFFER));
+      // maxLine + 2 bytes (a \r and one more) are enough to tell a line is too long.
+      buf = Arrays.copyOf(buf, (int) Math.min(buf.length * 2L, maxLine + 2L));
     }
     int r =
         stream != null
