@@ -61,7 +61,9 @@ final class WordCountCommand implements Callable<Integer> {
   @Parameters(
       paramLabel = "PATH",
       arity = "0..*",
-      description = "Files, directories (walked recursively) or - for standard input.")
+      description =
+          "Files, directories (walked recursively) or - for standard input. Files named *.gz"
+              + " are decompressed, each by one stage, in parallel across files.")
   List<String> paths = new ArrayList<>();
 
   @Option(
@@ -124,8 +126,7 @@ final class WordCountCommand implements Callable<Integer> {
       split = ",",
       description = {
         "Only count files found in directories whose name matches (repeatable, or a comma"
-            + " list): --glob '*.log' --glob '*.txt'. Named files are always counted.",
-        ".gz files are decompressed (each by one stage, in parallel across files)."
+            + " list): --glob '*.log' --glob '*.txt'. Named files are always counted."
       })
   List<String> globs = new ArrayList<>();
 
