@@ -182,25 +182,50 @@ public final class Flow<T> {
    * larger than {@link Options#splitBytes()} is read as byte ranges by parallel producers; a line
    * is never cut (it belongs to the range holding its first byte). UTF-8 by default; malformed
    * input is replaced with U+FFFD and counted in the statistics, never a failure. Line terminators
-   * ({@code \n}, {@code \r\n}) are removed.
+   * ({@code \n}, {@code \r\n}) are removed. The {@link FileOptions#defaults() default file options}
+   * apply: a line longer than 16 MiB fails the flow naming the file and offset, a byte order mark
+   * chooses the file's charset and is dropped, {@code .gz} files are decompressed.
    *
    * @param paths files or directories
    * @return a new flow of lines
+   * @throws NullPointerException naming {@code paths} if it or one of its elements is null
    */
   public static Flow<String> fromFiles(Path... paths) {
+    java.util.Objects.requireNonNull(paths, "fromFiles: paths must not be null");
+    for (int i = 0; i < paths.length; i++) {
+      java.util.Objects.requireNonNull(
+          paths[i], "fromFiles: paths[" + i + "] must not be null (a Path to a file or directory)");
+    }
     return fromFiles(List.of(paths), UnaryOperator.identity());
   }
 
   /**
    * Creates a flow of the lines of files, with the layer's options ({@code charset}, {@code
-   * splitBytes}, {@code stages}, demand).
+   * splitBytes}, {@code stages}, demand) and the default {@link FileOptions}.
    *
    * @param paths files or directories, at least one
    * @param options changes the default {@link Options}
    * @return a new flow of lines
    */
   public static Flow<String> fromFiles(List<Path> paths, UnaryOperator<Options> options) {
+    return fromFiles(paths, options, UnaryOperator.identity());
+  }
+
+  /**
+   * Creates a flow of the lines of files, with the layer's options and {@link FileOptions}: which
+   * files of walked directories are read (hidden, binary, globs), the longest line, byte order
+   * marks and gzip. Files are listed and their first block read when the flow starts; a file that
+   * cannot be read, or a malformed gzip file, fails the flow naming the file.
+   *
+   * @param paths files or directories, at least one
+   * @param options changes the default {@link Options}
+   * @param files changes the default {@link FileOptions}
+   * @return a new flow of lines
+   */
+  public static Flow<String> fromFiles(
+      List<Path> paths, UnaryOperator<Options> options, UnaryOperator<FileOptions> files) {
     nonNull(paths, "paths");
+    nonNull(files, "files");
     if (paths.isEmpty()) {
       throw new IllegalArgumentException("fromFiles needs at least one file or directory");
     }
@@ -208,7 +233,8 @@ public final class Flow<T> {
     for (Path p : paths) {
       names.add(nonNull(p, "paths element").toString());
     }
-    return source(new Source.Files(names), options);
+    FileOptions fileOptions = nonNull(files.apply(FileOptions.defaults()), "files result");
+    return source(new Source.Files(names, fileOptions), options);
   }
 
   /**
@@ -936,6 +962,65 @@ public final class Flow<T> {
                 run[0].cancel();
               }
             });
+  }
+
+  /**
+   * Runs the flow and writes what its last layer emits into the directory {@code dir}, one line per
+   * event ({@code String.valueOf}), with the default {@link OutputOptions}. See {@link
+   * #writeLines(Path, SerializableFunction, UnaryOperator)}.
+   *
+   * @param dir the output directory; must not exist
+   * @return the part files written, in order
+   */
+  public List<Path> writeTo(Path dir) {
+    return writeLines(dir, String::valueOf, UnaryOperator.identity());
+  }
+
+  /**
+   * Runs the flow and writes what its last layer emits into the directory {@code dir}, atomically:
+   * each stage of the last layer writes its events, one line each, into its own part file; only
+   * when the whole flow succeeded do the files appear, as {@code part-00000}, {@code part-00001}...
+   * (in the last layer's stage order; a stage that emitted nothing has none) next to an empty
+   * {@code _SUCCESS} marker. Until then they are in a hidden staging directory beside {@code dir},
+   * which a failure or a cancel (interrupting the calling thread) deletes, so {@code dir} never
+   * holds a partial result. An existing {@code dir} is refused before the flow starts unless {@code
+   * overwrite} is set; it is then replaced as a whole when the flow succeeded.
+   *
+   * @param dir the output directory
+   * @param line the line of an event, without a terminator
+   * @param options changes the default {@link OutputOptions}
+   * @return the part files written, in order
+   * @throws java.io.UncheckedIOException if {@code dir} exists, or the files cannot be written
+   * @throws FlowException if a stage failed (nothing is written)
+   * @throws java.util.concurrent.CancellationException if the calling thread was interrupted
+   */
+  public List<Path> writeLines(
+      Path dir,
+      SerializableFunction<? super T, String> line,
+      UnaryOperator<OutputOptions> options) {
+    nonNull(dir, "dir");
+    nonNull(line, "line");
+    OutputOptions o =
+        nonNull(nonNull(options, "options").apply(OutputOptions.defaults()), "options result");
+    return dev.flowstage.flow.internal.OutputFiles.write(this, dir, line, o);
+  }
+
+  /**
+   * As {@link #writeLines}, writing each event as a CSV row (RFC 4180: a field with a comma, quote
+   * or line break is quoted) after the {@link OutputOptions#header} row, if any, of every part.
+   *
+   * @param dir the output directory
+   * @param row the fields of an event
+   * @param options changes the default {@link OutputOptions}
+   * @return the part files written, in order
+   */
+  public List<Path> writeCsv(
+      Path dir,
+      SerializableFunction<? super T, List<?>> row,
+      UnaryOperator<OutputOptions> options) {
+    nonNull(row, "row");
+    return writeLines(
+        dir, event -> dev.flowstage.flow.internal.OutputFiles.Csv.row(row.apply(event)), options);
   }
 
   /**

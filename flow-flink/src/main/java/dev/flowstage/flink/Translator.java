@@ -279,6 +279,13 @@ final class Translator {
   }
 
   private DataStream<Object> files(Source.Files f, Plan p) {
+    if (!f.options().equals(dev.flowstage.flow.FileOptions.defaults())) {
+      // Flink's FileSource reads every file and has no line bound: refuse rather than ignore.
+      throw new IllegalArgumentException(
+          "fromFiles with FileOptions other than the defaults runs on the local engine only, got "
+              + f.options()
+              + "; filter the paths before fromFiles to run on Flink");
+    }
     Charset charset = Charset.forName(p.options().charset());
     Path[] paths = new Path[f.paths().size()];
     for (int i = 0; i < paths.length; i++) {

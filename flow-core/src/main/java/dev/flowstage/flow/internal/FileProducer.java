@@ -5,7 +5,6 @@ import dev.flowstage.stage.Producer;
 import dev.flowstage.stage.ProducerContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,15 +21,13 @@ final class FileProducer implements Producer<Object> {
 
   private final String name;
   private final FileRanges.Range range;
-  private final Charset charset;
   private final AtomicLong malformed;
   private LineReader reader;
   private boolean finished;
 
-  FileProducer(String name, FileRanges.Range range, Charset charset, AtomicLong malformed) {
+  FileProducer(String name, FileRanges.Range range, AtomicLong malformed) {
     this.name = name;
     this.range = range;
-    this.charset = charset;
     this.malformed = malformed;
   }
 
@@ -41,7 +38,7 @@ final class FileProducer implements Producer<Object> {
     }
     try {
       if (reader == null) {
-        reader = new LineReader(range, charset);
+        reader = new LineReader(range);
       }
       long left = demand;
       while (left > 0 && !reader.done()) {
@@ -58,7 +55,10 @@ final class FileProducer implements Producer<Object> {
         ctx.done();
       }
     } catch (IOException e) {
-      throw new StageFailure(name, new UncheckedIOException("reading " + range.path(), e));
+      throw new StageFailure(
+          name,
+          new UncheckedIOException(
+              new IOException("cannot read " + range.path() + ": " + e.getMessage(), e)));
     }
   }
 

@@ -1,89 +1,286 @@
 package dev.flowstage.flow.internal;
 
+import dev.flowstage.flow.FileOptions;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
 
 /**
  * Splits files into byte ranges that parallel producers read as lines. A line belongs to the range
  * holding its first byte, so a reader starting inside a line skips to the next line start and a
  * reader reaches past its end to finish its last line: every line is read exactly once and never
  * cut. Splitting needs a charset where byte {@code 0x0A} is always a newline (UTF-8, ASCII, the
- * ISO-8859 family, most legacy multi-byte sets); other charsets (UTF-16/32) get one range per file.
+ * ISO-8859 family, most legacy multi-byte sets); other charsets (UTF-16/32) and gzip files get one
+ * range per file.
+ *
+ * <p>Each file's first block is read here, once, when the file options need it: its byte order mark
+ * chooses its charset and is skipped, and a NUL byte in it marks the file as binary.
  */
 final class FileRanges {
+  /** How much of a file is looked at for a byte order mark and NUL bytes. */
+  static final int SNIFF_BYTES = 8192;
+
   private FileRanges() {}
 
   /**
    * A byte range of a file.
    *
    * @param path the file
-   * @param start first byte (inclusive)
-   * @param end last byte (exclusive); the last line may continue past it
+   * @param start first byte (inclusive); for a gzip file, of the decompressed bytes
+   * @param end last byte (exclusive); the last line may continue past it; {@link Long#MAX_VALUE}
+   *     for a whole gzip file
+   * @param charset the charset the file is read in
+   * @param bom the length of the byte order mark at the file's start, skipped by the first range
+   * @param gzip whether the file is decompressed as it is read
+   * @param maxLineBytes the longest line
    */
-  record Range(Path path, long start, long end) {}
+  record Range(
+      Path path, long start, long end, Charset charset, int bom, boolean gzip, int maxLineBytes) {
+    /** A range of a plain file with no byte order mark, read with the default line bound. */
+    Range(Path path, long start, long end, Charset charset) {
+      this(path, start, end, charset, 0, false, FileOptions.DEFAULT_MAX_LINE_BYTES);
+    }
+  }
+
+  /** As {@link #split(List, long, Charset, FileOptions)} with the default file options. */
+  static List<Range> split(List<String> paths, long splitBytes, Charset charset) {
+    return split(paths, splitBytes, charset, FileOptions.defaults());
+  }
 
   /**
-   * Expands directories (walked, files in path order) and splits each file.
+   * Expands directories (walked, files in path order), filters and splits each file.
    *
    * @param paths files or directories
    * @param splitBytes the target range size
    * @param charset the files' charset
+   * @param options which files, and how
    * @return the ranges, in file and offset order
-   * @throws UncheckedIOException if a path cannot be read
+   * @throws UncheckedIOException naming the path if a path cannot be read
    */
-  static List<Range> split(List<String> paths, long splitBytes, Charset charset) {
-    boolean splittable = newlineIsOneByte(charset);
+  static List<Range> split(
+      List<String> paths, long splitBytes, Charset charset, FileOptions options) {
     List<Range> out = new ArrayList<>();
-    for (Path file : expand(paths)) {
+    for (Selected file : expand(paths, options)) {
+      Path path = file.path();
       long size;
       try {
-        size = Files.size(file);
+        size = Files.size(path);
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot read " + file, e);
+        throw new UncheckedIOException("cannot read " + path, e);
       }
       if (size == 0) {
         continue;
       }
-      long parts = splittable ? Math.max(1, (size + splitBytes - 1) / splitBytes) : 1;
+      boolean gzip = options.decompress() && isGzip(path);
+      Charset cs = charset;
+      int bom = 0;
+      byte[] head = head(path, gzip);
+      Bom mark = Bom.of(head);
+      if (mark != null && (options.charsetFromBom() || mark.charset().equals(charset))) {
+        cs = mark.charset();
+        bom = mark.length();
+      }
+      if (!options.includeBinary() && looksBinary(head, cs)) {
+        continue;
+      }
+      int max = options.maxLineBytes();
+      if (gzip) {
+        out.add(new Range(path, 0, Long.MAX_VALUE, cs, bom, true, max));
+        continue;
+      }
+      // The ranges cover the text after the mark, so the first line starts the first range.
+      long text = size - bom;
+      if (text == 0) {
+        continue;
+      }
+      long parts = newlineIsOneByte(cs) ? Math.max(1, (text + splitBytes - 1) / splitBytes) : 1;
       for (long i = 0; i < parts; i++) {
-        out.add(new Range(file, size * i / parts, size * (i + 1) / parts));
+        out.add(
+            new Range(
+                path, bom + text * i / parts, bom + text * (i + 1) / parts, cs, bom, false, max));
       }
     }
     return out;
   }
 
+  /** A file to read, and whether it was named (not found by walking a directory). */
+  record Selected(Path path, boolean named) {}
+
   /**
-   * Lists the regular files under the given paths, directories walked recursively.
+   * Lists the regular files under the given paths, directories walked recursively (hidden ones and
+   * names not matching the globs skipped as the options say).
    *
    * @param paths files or directories
+   * @param options which walked files to keep
    * @return the files
    */
-  static List<Path> expand(List<String> paths) {
-    List<Path> files = new ArrayList<>();
+  static List<Selected> expand(List<String> paths, FileOptions options) {
+    List<PathMatcher> globs = new ArrayList<>();
+    for (String glob : options.globs()) {
+      globs.add(FileSystems.getDefault().getPathMatcher("glob:" + glob));
+    }
+    List<Selected> files = new ArrayList<>();
     for (String name : paths) {
       Path p = Path.of(name);
       if (Files.isDirectory(p)) {
-        try (Stream<Path> walk = Files.walk(p)) {
-          walk.filter(Files::isRegularFile).sorted().forEach(files::add);
+        List<Path> found = new ArrayList<>();
+        try {
+          Files.walkFileTree(
+              p,
+              new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                  return !dir.equals(p) && !options.includeHidden() && isHidden(dir)
+                      ? FileVisitResult.SKIP_SUBTREE
+                      : FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                  if (attrs.isRegularFile()
+                      && (options.includeHidden() || !isHidden(file))
+                      && matches(globs, file)) {
+                    found.add(file);
+                  }
+                  return FileVisitResult.CONTINUE;
+                }
+              });
         } catch (IOException e) {
           throw new UncheckedIOException("cannot walk " + p, e);
         }
+        found.sort(null);
+        for (Path f : found) {
+          files.add(new Selected(f, false));
+        }
       } else if (Files.isRegularFile(p)) {
-        files.add(p);
+        files.add(new Selected(p, true));
       } else {
         throw new UncheckedIOException(
             new java.nio.file.NoSuchFileException(name, null, "not a file or directory"));
       }
     }
     return files;
+  }
+
+  /** As {@link #expand(List, FileOptions)} with the default options, as plain paths. */
+  static List<Path> expand(List<String> paths) {
+    return expand(paths, FileOptions.defaults()).stream().map(Selected::path).toList();
+  }
+
+  private static boolean isHidden(Path path) {
+    Path name = path.getFileName();
+    return name != null && name.toString().startsWith(".");
+  }
+
+  private static boolean matches(List<PathMatcher> globs, Path file) {
+    if (globs.isEmpty()) {
+      return true;
+    }
+    Path name = file.getFileName();
+    for (PathMatcher m : globs) {
+      if (m.matches(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether the file is named {@code *.gz}. */
+  static boolean isGzip(Path path) {
+    Path name = path.getFileName();
+    return name != null && name.toString().endsWith(".gz");
+  }
+
+  /**
+   * The first {@link #SNIFF_BYTES} bytes of a file, decompressed for gzip.
+   *
+   * @throws UncheckedIOException naming the file if it cannot be read or is not gzip
+   */
+  static byte[] head(Path path, boolean gzip) {
+    try (InputStream in = open(path, gzip)) {
+      return in.readNBytes(SNIFF_BYTES);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot read " + path + (gzip ? " as gzip" : "") + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Opens a file, through a gunzipping stream if asked. */
+  static InputStream open(Path path, boolean gzip) throws IOException {
+    InputStream in = Files.newInputStream(path);
+    if (!gzip) {
+      return in;
+    }
+    try {
+      return new GZIPInputStream(in, 1 << 16);
+    } catch (IOException | RuntimeException e) {
+      in.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Whether a file whose first bytes are {@code head}, read in {@code charset}, looks binary: a NUL
+   * byte, unless the charset is a UTF-16/32 one (whose text has NUL bytes).
+   */
+  static boolean looksBinary(byte[] head, Charset charset) {
+    if (charset.name().startsWith("UTF-16") || charset.name().startsWith("UTF-32")) {
+      return false;
+    }
+    for (byte b : head) {
+      if (b == 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A Unicode byte order mark: its charset and length in bytes. */
+  record Bom(Charset charset, int length) {
+    /** The mark {@code head} starts with, or null. UTF-32LE is tried before UTF-16LE. */
+    static Bom of(byte[] head) {
+      if (startsWith(head, 0x00, 0x00, 0xFE, 0xFF)) {
+        return new Bom(Charset.forName("UTF-32BE"), 4);
+      }
+      if (startsWith(head, 0xFF, 0xFE, 0x00, 0x00)) {
+        return new Bom(Charset.forName("UTF-32LE"), 4);
+      }
+      if (startsWith(head, 0xEF, 0xBB, 0xBF)) {
+        return new Bom(StandardCharsets.UTF_8, 3);
+      }
+      if (startsWith(head, 0xFE, 0xFF)) {
+        return new Bom(StandardCharsets.UTF_16BE, 2);
+      }
+      if (startsWith(head, 0xFF, 0xFE)) {
+        return new Bom(StandardCharsets.UTF_16LE, 2);
+      }
+      return null;
+    }
+
+    private static boolean startsWith(byte[] head, int... bytes) {
+      if (head.length < bytes.length) {
+        return false;
+      }
+      for (int i = 0; i < bytes.length; i++) {
+        if ((head[i] & 0xff) != bytes[i]) {
+          return false;
+        }
+      }
+      return true;
+    }
   }
 
   static boolean newlineIsOneByte(Charset cs) {

@@ -127,7 +127,7 @@ public final class FlowRun {
                       enumerable(g.sources.get(i)), producerOptions(g, name, true));
               case FILE ->
                   system.startProducer(
-                      new FileProducer(name, g.ranges.get(i), g.charset, malformed),
+                      new FileProducer(name, g.ranges.get(i), malformed),
                       producerOptions(g, name, true));
               case STAGE -> {
                 if (!(g.sources.get(i) instanceof Stage<?> st)) {

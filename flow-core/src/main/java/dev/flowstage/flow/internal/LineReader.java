@@ -2,6 +2,9 @@ package dev.flowstage.flow.internal;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
@@ -14,64 +17,97 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Reads the lines of one {@link FileRanges.Range} in batches, with a fixed-size buffer (memory is
- * bounded by the longest line, not the file). Lines end at {@code \n}; a trailing {@code \r} is
- * removed. Malformed input is replaced with U+FFFD and counted.
+ * Reads the lines of one {@link FileRanges.Range} in batches, with a buffer that grows only up to
+ * the longest line, which is bounded ({@code FileOptions.maxLineBytes}): a longer line fails with
+ * an error naming the file and the line's offset. Lines end at {@code \n}; one trailing {@code \r}
+ * is removed. Malformed input is replaced with U+FFFD and counted. The byte order mark of the
+ * range's charset is skipped.
+ *
+ * <p>A reader starting inside a line looks for its end at most {@code maxLineBytes} bytes far: a
+ * line that does not end by then is too long, and the reader that owns it (the one holding its
+ * first byte) fails the flow. So a long line costs each range a bounded scan, never one to the end
+ * of the file.
  *
  * <p>Decoding takes the JDK's fast {@code new String(bytes, charset)} path and only re-decodes a
- * line to count its malformed sequences when the result holds a replacement character.
+ * line to count its malformed sequences when the result holds a replacement character. Gzip files
+ * and charsets where {@code 0x0A} is not always a newline (UTF-16/32) are read whole, as a stream.
  *
  * <p>Used by one producer's thread only.
  */
 final class LineReader implements Closeable {
   private static final int BUFFER = 64 * 1024;
 
+  private final FileRanges.Range range;
   private final FileChannel channel;
+  private final InputStream stream;
   private final Charset charset;
   private final long end;
+  private final int maxLine;
   private byte[] buf = new byte[BUFFER];
   private int pos;
   private int lim;
-  private long bufStart; // file offset of buf[0]
+  private long bufStart; // offset of buf[0] in the (decompressed) file
   private boolean eof;
   private boolean done;
   private long malformed;
   private CharsetDecoder counter;
-  // Charsets where 0x0A is not always a newline (UTF-16/32): the whole file, through a Reader.
-  private final java.io.BufferedReader text;
+  // Charsets where 0x0A is not always a newline (UTF-16/32): the whole file, decoded.
+  private final Reader text;
+  private char[] chars;
+  private int cpos;
+  private int clim;
+  private long lineNumber;
 
-  LineReader(FileRanges.Range range, Charset charset) throws IOException {
-    this.channel = FileChannel.open(range.path(), StandardOpenOption.READ);
-    this.charset = charset;
+  LineReader(FileRanges.Range range) throws IOException {
+    this.range = range;
+    this.charset = range.charset();
     this.end = range.end();
-    if (!FileRanges.newlineIsOneByte(charset)) {
-      CharsetDecoder d =
-          charset
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPLACE)
-              .onUnmappableCharacter(CodingErrorAction.REPLACE);
-      this.text =
-          new java.io.BufferedReader(java.nio.channels.Channels.newReader(channel, d, BUFFER));
+    this.maxLine = range.maxLineBytes();
+    boolean whole = range.gzip() || !FileRanges.newlineIsOneByte(charset);
+    if (whole) {
+      this.channel = null;
+      InputStream in = FileRanges.open(range.path(), range.gzip());
+      try {
+        in.skipNBytes(range.bom());
+      } catch (IOException e) {
+        in.close();
+        throw e;
+      }
+      this.stream = in;
+      if (!FileRanges.newlineIsOneByte(charset)) {
+        CharsetDecoder d =
+            charset
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE);
+        this.text = new InputStreamReader(in, d);
+        this.chars = new char[BUFFER];
+      } else {
+        this.text = null;
+      }
+      bufStart = range.bom();
       return;
     }
+    this.stream = null;
     this.text = null;
-    if (range.start() > 0) {
+    this.channel = FileChannel.open(range.path(), StandardOpenOption.READ);
+    if (range.start() > range.bom()) {
       bufStart = range.start() - 1;
       fill();
       // skip the line that started before our range: it belongs to the previous range
       int nl = indexOfNewline(pos);
-      while (nl < 0 && !eof) {
+      while (nl < 0 && !eof && bufStart + lim - range.start() <= maxLine + 1L) {
         pos = lim; // the whole buffer is inside that line
         fill();
         nl = indexOfNewline(pos);
       }
       if (nl < 0) {
-        done = true;
+        done = true; // no line starts in the range, or the line is too long: its owner fails
       } else {
         pos = nl + 1;
       }
     } else {
-      bufStart = 0;
+      bufStart = range.start(); // the first range starts after the byte order mark
     }
   }
 
@@ -91,7 +127,7 @@ final class LineReader implements Closeable {
    * @param out where lines are appended
    * @param max the most lines to read
    * @return how many were read
-   * @throws IOException on a read error
+   * @throws IOException on a read error, a malformed gzip file or a line longer than the bound
    */
   int read(List<Object> out, int max) throws IOException {
     if (text != null) {
@@ -116,28 +152,99 @@ final class LineReader implements Closeable {
         pos = lim;
         done = true;
       } else {
+        if (lim - pos > maxLine + 1L) { // + 1: room for a trailing \r
+          throw tooLong(bufStart + pos);
+        }
         fill();
       }
     }
     return n;
   }
 
+  private IOException tooLong(long offset) {
+    return new IOException(
+        "a line longer than "
+            + maxLine
+            + " bytes at offset "
+            + offset
+            + (range.gzip() ? " (decompressed)" : "")
+            + " of "
+            + range.path()
+            + "; raise FileOptions.maxLineBytes (up to "
+            + dev.flowstage.flow.FileOptions.MAX_LINE_BYTES
+            + ") if such lines are expected");
+  }
+
+  /** Lines of a UTF-16/32 file: {@code \n} ends a line, one trailing {@code \r} is dropped. */
   private int readText(List<Object> out, int max) throws IOException {
     int n = 0;
+    StringBuilder line = null;
     while (n < max && !done) {
-      String line = text.readLine();
-      if (line == null) {
-        done = true;
-      } else {
-        // the decoder replaced malformed input; count the replacements it made
-        for (int i = line.indexOf('\uFFFD'); i >= 0; i = line.indexOf('\uFFFD', i + 1)) {
-          malformed++;
+      int nl = -1;
+      for (int i = cpos; i < clim; i++) {
+        if (chars[i] == '\n') {
+          nl = i;
+          break;
         }
-        out.add(line);
+      }
+      if (nl >= 0 || eof) {
+        int to = nl >= 0 ? nl : clim;
+        if (nl < 0 && cpos == clim && (line == null || line.isEmpty())) {
+          done = true;
+          break;
+        }
+        String s = lineOf(line, cpos, to);
+        line = null;
+        cpos = nl >= 0 ? nl + 1 : clim;
+        out.add(s);
         n++;
+        lineNumber++;
+        if (nl < 0) {
+          done = true;
+        }
+        continue;
+      }
+      if (line == null) {
+        line = new StringBuilder();
+      }
+      line.append(chars, cpos, clim - cpos);
+      if (line.length() > maxLine / 2 + 1) { // a UTF-16 char is two bytes, or more
+        throw new IOException(
+            "a line longer than "
+                + maxLine
+                + " bytes (line "
+                + (lineNumber + 1)
+                + ") of "
+                + range.path()
+                + "; raise FileOptions.maxLineBytes (up to "
+                + dev.flowstage.flow.FileOptions.MAX_LINE_BYTES
+                + ") if such lines are expected");
+      }
+      cpos = 0;
+      clim = 0;
+      int r = text.read(chars, 0, chars.length);
+      if (r < 0) {
+        eof = true;
+      } else {
+        clim = r;
       }
     }
     return n;
+  }
+
+  private String lineOf(StringBuilder prefix, int from, int to) {
+    String s =
+        prefix == null
+            ? new String(chars, from, to - from)
+            : prefix.append(chars, from, to - from).toString();
+    if (!s.isEmpty() && s.charAt(s.length() - 1) == '\r') {
+      s = s.substring(0, s.length() - 1);
+    }
+    // the decoder replaced malformed input; count the replacements it made
+    for (int i = s.indexOf('\uFFFD'); i >= 0; i = s.indexOf('\uFFFD', i + 1)) {
+      malformed++;
+    }
+    return s;
   }
 
   private int indexOfNewline(int from) {
@@ -159,9 +266,13 @@ final class LineReader implements Closeable {
       pos = 0;
     }
     if (lim == buf.length) {
-      buf = Arrays.copyOf(buf, buf.length * 2);
+      // maxLine + 2 bytes (a \r and one more) are enough to tell a line is too long.
+      buf = Arrays.copyOf(buf, (int) Math.min(buf.length * 2L, maxLine + 2L));
     }
-    int r = channel.read(ByteBuffer.wrap(buf, lim, buf.length - lim), bufStart + lim);
+    int r =
+        stream != null
+            ? stream.read(buf, lim, buf.length - lim)
+            : channel.read(ByteBuffer.wrap(buf, lim, buf.length - lim), bufStart + lim);
     if (r < 0) {
       eof = true;
     } else {
@@ -169,9 +280,12 @@ final class LineReader implements Closeable {
     }
   }
 
-  private String decode(int from, int to) {
+  private String decode(int from, int to) throws IOException {
     if (to > from && buf[to - 1] == '\r') {
       to--;
+    }
+    if (to - from > maxLine) {
+      throw tooLong(bufStart + from);
     }
     String s = new String(buf, from, to - from, charset);
     if (s.indexOf('\uFFFD') >= 0) {
@@ -190,26 +304,32 @@ final class LineReader implements Closeable {
     }
     counter.reset();
     ByteBuffer in = ByteBuffer.wrap(buf, from, to - from);
-    CharBuffer chars = CharBuffer.allocate(Math.max(16, (to - from) * 2));
+    CharBuffer out = CharBuffer.allocate(Math.max(16, (to - from) * 2));
     long count = 0;
     while (true) {
-      CoderResult r = counter.decode(in, chars, true);
+      CoderResult r = counter.decode(in, out, true);
       if (r.isError()) {
         count++;
         in.position(in.position() + r.length());
       } else if (r.isOverflow()) {
-        chars.clear();
+        out.clear();
       } else {
         break;
       }
     }
-    chars.clear();
-    counter.flush(chars);
+    out.clear();
+    counter.flush(out);
     return count;
   }
 
   @Override
   public void close() throws IOException {
-    channel.close();
+    if (text != null) {
+      text.close();
+    } else if (stream != null) {
+      stream.close();
+    } else {
+      channel.close();
+    }
   }
 }

@@ -79,11 +79,22 @@ public record Plan(Source source, List<Operation> operations, Options options)
      * Lines of files; directories are walked.
      *
      * @param paths the files or directories, as strings (paths are not serializable)
+     * @param options which files are read, and how
      */
-    record Files(List<String> paths) implements Source {
+    record Files(List<String> paths, dev.flowstage.flow.FileOptions options) implements Source {
       /** Copies the list. */
       public Files {
         paths = List.copyOf(paths);
+        java.util.Objects.requireNonNull(options, "options");
+      }
+
+      /**
+       * Lines of files with the default file options.
+       *
+       * @param paths the files or directories
+       */
+      public Files(List<String> paths) {
+        this(paths, dev.flowstage.flow.FileOptions.defaults());
       }
     }
 

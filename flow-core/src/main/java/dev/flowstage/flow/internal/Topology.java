@@ -161,7 +161,8 @@ final class Topology {
       }
       case Source.Files f -> {
         Charset cs = Charset.forName(o.charset());
-        List<FileRanges.Range> ranges = FileRanges.split(f.paths(), o.splitBytes(), cs);
+        List<FileRanges.Range> ranges =
+            FileRanges.split(f.paths(), o.splitBytes(), cs, f.options());
         Group src;
         if (ranges.isEmpty()) {
           src = add(Kind.ENUMERABLE, 1, p, List.of(), o);

@@ -28,7 +28,7 @@ final class FileRangesTest {
       throws IOException {
     List<Object> lines = new ArrayList<>();
     for (FileRanges.Range r : ranges) {
-      try (LineReader reader = new LineReader(r, cs)) {
+      try (LineReader reader = new LineReader(r)) {
         while (!reader.done()) {
           reader.read(lines, 7);
         }

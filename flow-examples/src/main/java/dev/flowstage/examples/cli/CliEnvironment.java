@@ -12,7 +12,8 @@ import java.util.function.Supplier;
  * @param stdin standard input (read by {@code wordcount -})
  * @param out results
  * @param err errors, progress
- * @param stderrIsTerminal whether {@code err} is a terminal; the progress bar is drawn only then
+ * @param stderrIsTerminal whether {@code err} is a terminal that can show a progress bar (not with
+ *     {@code NO_COLOR} or {@code TERM=dumb}); the progress bar is drawn only then
  * @param progressThresholdBytes inputs smaller than this never get a progress bar
  * @param engine runs word counts
  * @param sample the text counted when {@code wordcount} is given no path
@@ -42,7 +43,7 @@ public record CliEnvironment(
         System.in,
         out,
         err,
-        Terminal.stderrIsTerminal(),
+        Terminal.stderrIsTerminal() && Terminal.allowsProgress(System.getenv()),
         DEFAULT_PROGRESS_THRESHOLD,
         WordCountEngine.standard(),
         SampleText::standard);

@@ -1,22 +1,32 @@
 package dev.flowstage.examples.cli;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.flowstage.examples.wordcount.FileSniff;
 import dev.flowstage.examples.wordcount.Input;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.Charset;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystems;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Turns the paths given to {@code wordcount} into inputs: {@code -} is standard input, a directory
- * is every regular file under it (recursively, in path order), a file is itself. Every file is
- * opened once here, so a missing or unreadable one is reported before any counting starts.
+ * is every regular file under it (recursively, in path order; hidden ones, files that look binary
+ * and names not matching the globs left out as the {@link Selection} says), a file is itself
+ * (unless it looks binary). Every file is opened once here, so a missing or unreadable one is
+ * reported before any counting starts.
  */
 final class InputResolver {
   private InputResolver() {}
@@ -30,7 +40,59 @@ final class InputResolver {
     }
   }
 
+  /**
+   * Which files of a directory are counted.
+   *
+   * @param includeHidden whether files and folders named {@code .name} are walked
+   * @param includeBinary whether files that look binary are counted (named ones too)
+   * @param globs patterns the names of walked files must match (any); empty: every file
+   * @param charset the charset given with {@code --charset}, or null: a UTF-16/32 one never makes a
+   *     file look binary
+   */
+  record Selection(
+      boolean includeHidden, boolean includeBinary, List<String> globs, Charset charset) {
+    /** Every file, as before there were filters. */
+    static final Selection ALL = new Selection(true, true, List.of(), null);
+
+    /**
+     * Validates the globs.
+     *
+     * @throws IllegalArgumentException naming a bad glob
+     */
+    Selection {
+      globs = List.copyOf(globs);
+      for (String glob : globs) {
+        try {
+          FileSystems.getDefault().getPathMatcher("glob:" + glob);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(
+              "bad --glob '" + glob + "': " + e.getMessage() + " (try '*.log')", e);
+        }
+      }
+    }
+  }
+
+  /**
+   * The inputs to count, and how many entries were left out.
+   *
+   * @param inputs what is counted
+   * @param hidden hidden files and folders skipped in walked directories
+   * @param binary files skipped because they look binary
+   */
+  record Resolved(List<Input> inputs, long hidden, long binary) {}
+
   static List<Input> resolve(List<String> args, InputStream stdin) throws BadInputException {
+    return resolve(args, stdin, Selection.ALL).inputs();
+  }
+
+  static Resolved resolve(List<String> args, InputStream stdin, Selection selection)
+      throws BadInputException {
+    List<PathMatcher> globs = new ArrayList<>();
+    for (String glob : selection.globs()) {
+      globs.add(FileSystems.getDefault().getPathMatcher("glob:" + glob));
+    }
+    long[] hidden = {0};
+    long binary = 0;
     List<Input> inputs = new ArrayList<>();
     boolean stdinUsed = false;
     for (String arg : args) {
@@ -44,31 +106,130 @@ final class InputResolver {
       }
       Path path = Path.of(arg);
       if (Files.isDirectory(path)) {
-        List<Path> files = walk(path);
-        if (files.isEmpty()) {
+        List<Path> files = walk(path, selection, globs, hidden);
+        if (files.isEmpty() && hidden[0] == 0 && globs.isEmpty()) {
           throw new BadInputException("no regular files under directory " + path);
         }
         for (Path file : files) {
-          inputs.add(file(file));
+          Input.FileInput input = file(file);
+          if (selection.includeBinary() || !looksBinary(input, selection.charset())) {
+            inputs.add(input);
+          } else {
+            binary++;
+          }
         }
       } else {
-        inputs.add(file(path));
+        Input.FileInput input = file(path);
+        if (selection.includeBinary() || !looksBinary(input, selection.charset())) {
+          inputs.add(input);
+        } else {
+          binary++;
+        }
       }
     }
-    return inputs;
+    if (inputs.isEmpty()) {
+      List<String> why = new ArrayList<>();
+      if (hidden[0] > 0) {
+        why.add("skipped " + hidden[0] + " hidden (--include-hidden counts them)");
+      }
+      if (binary > 0) {
+        why.add(
+            "skipped "
+                + binary
+                + " binary file"
+                + (binary == 1 ? "" : "s")
+                + " (--include-binary counts them)");
+      }
+      if (!globs.isEmpty()) {
+        why.add("no other file matches --glob " + String.join(",", selection.globs()));
+      }
+      throw new BadInputException("nothing to count: " + String.join("; ", why));
+    }
+    return new Resolved(inputs, hidden[0], binary);
   }
 
-  private static List<Path> walk(Path dir) throws BadInputException {
-    try (Stream<Path> files = Files.walk(dir)) {
-      // Named files must be regular; inside a directory, sockets and pipes are skipped.
-      return files.filter(Files::isRegularFile).sorted().toList();
+  private static List<Path> walk(
+      Path dir, Selection selection, List<PathMatcher> globs, long[] hidden)
+      throws BadInputException {
+    List<Path> found = new ArrayList<>();
+    try {
+      Files.walkFileTree(
+          dir,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+              if (!d.equals(dir) && !selection.includeHidden() && isHidden(d)) {
+                hidden[0]++;
+                return FileVisitResult.SKIP_SUBTREE;
+              }
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+              // Named files must be regular; inside a directory, sockets and pipes are skipped.
+              if (!attrs.isRegularFile()) {
+                return FileVisitResult.CONTINUE;
+              }
+              if (!selection.includeHidden() && isHidden(file)) {
+                hidden[0]++;
+              } else if (matches(globs, file)) {
+                found.add(file);
+              }
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+              throw e;
+            }
+          });
     } catch (IOException | UncheckedIOException e) {
       IOException cause = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
       throw new BadInputException("cannot read directory " + describe(dir, cause));
     }
+    found.sort(null);
+    return found;
   }
 
-  private static Input file(Path path) throws BadInputException {
+  private static boolean isHidden(Path path) {
+    Path name = path.getFileName();
+    return name != null && name.toString().startsWith(".");
+  }
+
+  private static boolean matches(List<PathMatcher> globs, Path file) {
+    if (globs.isEmpty()) {
+      return true;
+    }
+    for (PathMatcher m : globs) {
+      if (m.matches(file.getFileName())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether a file looks binary: a NUL byte in its first 8 KiB (decompressed for {@code .gz}),
+   * unless it starts with a UTF-16/32 byte order mark or {@code --charset} is UTF-16/32.
+   */
+  private static boolean looksBinary(Input.FileInput file, Charset explicit)
+      throws BadInputException {
+    byte[] head;
+    try {
+      head = FileSniff.head(file.path());
+    } catch (IOException e) {
+      throw new BadInputException(
+          "cannot read "
+              + describe(file.path(), e)
+              + (FileSniff.isGzip(file.path()) ? " (a .gz file must be gzip)" : ""));
+    }
+    FileSniff.Bom bom = FileSniff.bom(head);
+    Charset cs = explicit != null ? explicit : bom != null ? bom.charset() : UTF_8;
+    return FileSniff.looksBinary(head, cs);
+  }
+
+  private static Input.FileInput file(Path path) throws BadInputException {
     if (!Files.exists(path)) {
       throw new BadInputException("no such file or directory: " + path);
     }

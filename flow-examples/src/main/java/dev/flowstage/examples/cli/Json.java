@@ -12,6 +12,14 @@ final class Json {
     return this;
   }
 
+  /** Starts an object as the value of field {@code name}. */
+  Json beginObject(String name) {
+    name(name);
+    out.append('{');
+    first = true;
+    return this;
+  }
+
   Json endObject() {
     out.append('}');
     first = false;

@@ -1,6 +1,7 @@
 package dev.flowstage.examples.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Spec;
  * example [NAME]}, {@code --help} and {@code --version}.
  *
  * <p>Exit status: 0 on success, 2 for a bad option or bad input (one line on stderr naming the
- * problem), 1 for an unexpected failure.
+ * problem), 3 when the heap ran out, 1 for any other failure. Every failure is one line on stderr;
+ * {@code --debug} adds its stack trace and the stage runtime's log.
  */
 @Command(
     name = "flowstage",
@@ -39,6 +41,9 @@ public final class Main implements Callable<Integer> {
   /** Exit status for an unexpected failure. */
   public static final int EXIT_FAILURE = 1;
 
+  /** Exit status when the JVM ran out of heap. */
+  public static final int EXIT_MEMORY = 3;
+
   @Spec CommandSpec spec;
 
   private Main() {}
@@ -49,8 +54,20 @@ public final class Main implements Callable<Integer> {
    * @param args the command-line arguments
    */
   public static void main(String[] args) {
+    // A failure reaches the user once, as one line from run(); the stage runtime's own log of it
+    // would print a stack trace first. --debug keeps the log.
+    if (!List.of(args).contains(DEBUG)) {
+      STAGE_LOG.setLevel(java.util.logging.Level.OFF);
+    }
     System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
   }
+
+  /** Prints stack traces and the stage runtime's log; accepted by every command. */
+  static final String DEBUG = "--debug";
+
+  /** Held, since the JDK keeps loggers only weakly, and a collected one loses its level. */
+  private static final java.util.logging.Logger STAGE_LOG =
+      java.util.logging.Logger.getLogger("dev.flowstage");
 
   /**
    * Runs the command line in-process with {@code System.in} as standard input.
@@ -86,21 +103,63 @@ public final class Main implements Callable<Integer> {
           env.err().flush();
           return EXIT_USAGE;
         });
-    cli.setExecutionExceptionHandler(
-        (e, commandLine, parseResult) -> {
-          if (e instanceof InputResolver.BadInputException || e instanceof java.io.IOException) {
-            env.err().println("flowstage: " + oneLine(e.getMessage()));
-            env.err().flush();
-            return EXIT_USAGE;
-          }
-          env.err().println("flowstage: unexpected failure: " + oneLine(String.valueOf(e)));
-          env.err().flush();
-          return EXIT_FAILURE;
-        });
-    int status = cli.execute(args);
+    boolean debug = List.of(args).contains(DEBUG);
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> failed(env, e, debug));
+    int status;
+    try {
+      status = cli.execute(args);
+    } catch (Throwable t) { // an Error picocli does not catch: still one line, never a trace
+      status = failed(env, t, debug);
+    }
     env.out().flush();
     env.err().flush();
     return status;
+  }
+
+  /**
+   * Reports a failure as one line on stderr (and its stack trace with {@code --debug}).
+   *
+   * @return {@link #EXIT_USAGE} for bad input, {@link #EXIT_MEMORY} when the heap ran out, else
+   *     {@link #EXIT_FAILURE}
+   */
+  private static int failed(CliEnvironment env, Throwable e, boolean debug) {
+    if (debug) {
+      e.printStackTrace(env.err());
+    }
+    int status;
+    if (e instanceof InputResolver.BadInputException || e instanceof java.io.IOException) {
+      env.err().println("flowstage: " + oneLine(e.getMessage()));
+      status = EXIT_USAGE;
+    } else if (causeOf(e, OutOfMemoryError.class) != null) {
+      env.err()
+          .println(
+              "flowstage: out of memory ("
+                  + oneLine(causeOf(e, OutOfMemoryError.class).getMessage())
+                  + "); give the JVM more heap (JAVA_OPTS=-Xmx2g) or use fewer --stages");
+      status = EXIT_MEMORY;
+    } else {
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      env.err()
+          .println(
+              "flowstage: unexpected failure: "
+                  + oneLine(String.valueOf(root))
+                  + (debug ? "" : " (run with --debug for the stack trace)"));
+      status = EXIT_FAILURE;
+    }
+    env.err().flush();
+    return status;
+  }
+
+  private static Throwable causeOf(Throwable t, Class<? extends Throwable> type) {
+    for (int depth = 0; t != null && depth < 64; t = t.getCause(), depth++) {
+      if (type.isInstance(t)) {
+        return t;
+      }
+    }
+    return null;
   }
 
   private static String oneLine(String message) {

@@ -50,10 +50,12 @@ import picocli.CommandLine.Spec;
       "  flowstage wordcount --stats book.txt       with stage statistics",
       "  flowstage wordcount --graph                print the stage graph as Mermaid",
       "  flowstage wordcount --report run.html      also write an HTML run report",
+      "  flowstage wordcount --glob '*.log' --output counts/ logs/",
       "",
       "Exit status: 0 on success; 2 for a bad option or a missing, unreadable or"
-          + " non-regular file. Malformed bytes never stop a count: they become U+FFFD and"
-          + " are counted in the summary.",
+          + " non-regular file; 3 when the heap ran out; 1 for any other failure. A failure is"
+          + " one line on stderr (--debug adds the stack trace). Malformed bytes never stop a"
+          + " count: they become U+FFFD and are counted in the summary.",
     })
 final class WordCountCommand implements Callable<Integer> {
   private final CliEnvironment env;
@@ -63,7 +65,9 @@ final class WordCountCommand implements Callable<Integer> {
   @Parameters(
       paramLabel = "PATH",
       arity = "0..*",
-      description = "Files, directories (walked recursively) or - for standard input.")
+      description =
+          "Files, directories (walked recursively) or - for standard input. Files named *.gz"
+              + " are decompressed, each by one stage, in parallel across files.")
   List<String> paths = new ArrayList<>();
 
   @Option(
@@ -87,7 +91,9 @@ final class WordCountCommand implements Callable<Integer> {
   @Option(
       names = "--stages",
       paramLabel = "N",
-      description = "Parallel stages per layer (default: one per core).")
+      description =
+          "Parallel stages per layer, at most 1024 (default: one per core). A small input"
+              + " uses fewer: one per 256 KiB; standard input at most four per core.")
   Integer stages;
 
   @Option(
@@ -100,10 +106,33 @@ final class WordCountCommand implements Callable<Integer> {
   @Option(
       names = "--charset",
       paramLabel = "NAME",
-      defaultValue = "UTF-8",
       converter = CharsetConverter.class,
-      description = "Encoding of the input (default: ${DEFAULT-VALUE}).")
-  Charset charset = StandardCharsets.UTF_8;
+      description = {
+        "Encoding of the input. Default: UTF-8, or the charset of a file's byte order mark"
+            + " (UTF-8, UTF-16LE/BE, UTF-32LE/BE); a mark is never part of a word.",
+        "Given explicitly, every file is read in NAME (only a mark of NAME is dropped)."
+      })
+  Charset charset;
+
+  @Option(
+      names = "--include-hidden",
+      description = "Also count hidden files and folders (.name) found in directories.")
+  boolean includeHidden;
+
+  @Option(
+      names = "--include-binary",
+      description = "Also count files that look binary (a NUL byte in the first 8 KiB).")
+  boolean includeBinary;
+
+  @Option(
+      names = "--glob",
+      paramLabel = "PATTERN",
+      split = ",",
+      description = {
+        "Only count files found in directories whose name matches (repeatable, or a comma"
+            + " list): --glob '*.log' --glob '*.txt'. Named files are always counted."
+      })
+  List<String> globs = new ArrayList<>();
 
   @Option(names = "--json", description = "Print the result as one JSON object.")
   boolean json;
@@ -126,8 +155,50 @@ final class WordCountCommand implements Callable<Integer> {
   @Option(names = "--no-progress", description = "Never draw the progress bar on stderr.")
   boolean noProgress;
 
+  @Option(
+      names = "--output",
+      paramLabel = "DIR",
+      description = {
+        "Also write every word and its count into DIR as CSV (word,count) part files, with a"
+            + " _SUCCESS marker. DIR appears only if the whole count succeeded; an existing DIR"
+            + " is refused unless --overwrite."
+      })
+  java.nio.file.Path output;
+
+  @Option(names = "--overwrite", description = "With --output: replace an existing DIR.")
+  boolean overwrite;
+
+  @Option(
+      names = "--debug",
+      description = "On failure, print the stack trace and the stage runtime's log too.")
+  boolean debug;
+
+  /** What the last run left out (hidden and binary files), for the JSON and stats output. */
+  private InputResolver.Resolved skipped = new InputResolver.Resolved(List.of(), 0, 0);
+
   WordCountCommand(CliEnvironment env) {
     this.env = env;
+  }
+
+  /** One line on stderr per kind of file left out, so a count never silently ignores input. */
+  private static void noteSkipped(PrintWriter err, InputResolver.Resolved r) {
+    if (r.hidden() > 0) {
+      err.println(
+          "flowstage: skipped "
+              + plural(r.hidden(), "hidden file or folder", "hidden files and folders")
+              + " (--include-hidden counts them)");
+    }
+    if (r.binary() > 0) {
+      err.println(
+          "flowstage: skipped "
+              + plural(r.binary(), "binary file", "binary files")
+              + " (--include-binary counts them)");
+    }
+    err.flush();
+  }
+
+  private static String plural(long n, String one, String many) {
+    return n + " " + (n == 1 ? one : many);
   }
 
   private static int defaultStages() {
@@ -136,20 +207,24 @@ final class WordCountCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InputResolver.BadInputException, IOException {
-    List<Input> inputs =
-        paths.isEmpty()
-            ? List.of(new Input.SampleInput(env.sample().get()))
-            : InputResolver.resolve(paths, env.stdin());
+    InputResolver.Resolved resolved;
     WordCountJob job;
     try {
+      InputResolver.Selection selection =
+          new InputResolver.Selection(includeHidden, includeBinary, globs, charset);
+      resolved =
+          paths.isEmpty()
+              ? new InputResolver.Resolved(List.of(new Input.SampleInput(env.sample().get())), 0, 0)
+              : InputResolver.resolve(paths, env.stdin(), selection);
       job =
           new WordCountJob(
-              inputs,
+              resolved.inputs(),
               tokenizer,
               top,
               stages == null ? defaultStages() : stages,
               maxDemand,
-              charset);
+              charset == null ? StandardCharsets.UTF_8 : charset,
+              charset == null);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
@@ -159,6 +234,15 @@ final class WordCountCommand implements Callable<Integer> {
         throw new ParameterException(
             spec.commandLine(), "--report: no such directory: " + dir + " (create it first)");
       }
+    }
+    skipped = resolved;
+    noteSkipped(env.err(), resolved);
+    if (overwrite && output == null) {
+      throw new ParameterException(spec.commandLine(), "--overwrite needs --output DIR");
+    }
+    if (output != null && !overwrite && Files.exists(output)) {
+      throw new InputResolver.BadInputException(
+          "output directory exists: " + output + " (--overwrite replaces it)");
     }
     PrintWriter out = env.out();
     if (graph) {
@@ -172,19 +256,21 @@ final class WordCountCommand implements Callable<Integer> {
         noProgress, env.stderrIsTerminal(), job.totalBytes(), env.progressThresholdBytes())) {
       ProgressBar bar = new ProgressBar(env.err(), job.totalBytes(), progress::sum);
       try {
-        result = env.engine().run(job, progress);
+        result = count(job, progress);
       } finally {
         bar.close();
       }
     } else {
-      result = env.engine().run(job, progress);
+      result = count(job, progress);
     }
     if (json) {
-      out.println(toJson(result, tokenizer, stats));
+      out.println(toJson(result, tokenizer, stats, skipped.hidden(), skipped.binary()));
     } else {
       printText(out, result);
       if (stats) {
         out.println();
+        out.printf(
+            Locale.ROOT, "skipped: %d hidden, %d binary%n%n", skipped.hidden(), skipped.binary());
         printStats(out, result);
       }
     }
@@ -198,6 +284,12 @@ final class WordCountCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  private WordCountResult count(WordCountJob job, LongAdder progress) throws IOException {
+    return output == null
+        ? env.engine().run(job, progress)
+        : env.engine().run(job, progress, output, overwrite);
   }
 
   static void printText(PrintWriter out, WordCountResult r) {
@@ -272,6 +364,11 @@ final class WordCountCommand implements Callable<Integer> {
   }
 
   static String toJson(WordCountResult r, Tokenizer tokenizer, boolean withStages) {
+    return toJson(r, tokenizer, withStages, 0, 0);
+  }
+
+  static String toJson(
+      WordCountResult r, Tokenizer tokenizer, boolean withStages, long hidden, long binary) {
     Json json =
         new Json()
             .beginObject()
@@ -287,6 +384,7 @@ final class WordCountCommand implements Callable<Integer> {
       json.beginObject().field("word", f.word()).field("count", f.count()).endObject();
     }
     json.endArray().field("elapsedMs", r.elapsed().toMillis());
+    json.beginObject("skipped").field("hidden", hidden).field("binary", binary).endObject();
     if (withStages) {
       json.beginArray("stages");
       for (StageStats s : r.stages()) {

@@ -14,6 +14,7 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -73,6 +74,9 @@ final class ByteWordCounts {
 
   private static final int READ_AHEAD = 64 * 1024;
 
+  /** The longest word the buffer grows for: 1 GiB, a clear error rather than an overflow. */
+  private static final int MAX_WORD = 1 << 30;
+
   private final Charset charset;
   private final boolean words;
 
@@ -101,6 +105,9 @@ final class ByteWordCounts {
   private long sink;
 
   private byte[] buf;
+
+  /** The read size the buffer grows to once a chunk needs it. */
+  private final int bufferBytes;
 
   /** Words of up to 8 bytes, in slot pairs: the bytes, count << 4 | length (0: empty). */
   private long[] shortTable;
@@ -134,7 +141,7 @@ final class ByteWordCounts {
    * @param tokenizer how lines are cut into words
    * @param partitions how many counting stages the shards are for
    * @param flushAt how many distinct words are held before they are sent on, at least 1
-   * @param bufferBytes the read size (the buffer grows for a longer line), at least 1
+   * @param bufferBytes the read size (the buffer grows only for a longer word), at least 1
    * @param lines counts the lines read
    * @param malformed counts the malformed input sequences replaced
    * @param progress told how many bytes each chunk had once it is counted
@@ -165,15 +172,18 @@ final class ByteWordCounts {
     this.lines = lines;
     this.malformed = malformed;
     this.progress = progress;
-    this.buf = new byte[bufferBytes + SLACK];
-    int capacity = Integer.highestOneBit(Math.min(Math.max(flushAt, 8), 1 << 12)) * 4;
+    // Everything starts small and grows with the work: a stage that gets one tiny chunk, or none,
+    // costs kilobytes, so many stages on a small input stay cheap.
+    this.bufferBytes = bufferBytes;
+    this.buf = new byte[Math.min(bufferBytes, READ_AHEAD) + SLACK];
+    int capacity = 64;
     this.slots = new long[capacity];
     this.mask = capacity - 1;
     this.shortTable = new long[capacity * 2];
     this.shortMask = capacity - 1;
     this.mediumTable = new long[capacity * 3];
     this.mediumMask = capacity - 1;
-    this.arena = new byte[(int) Math.min(arenaLimit + SLACK, 1 << 20)];
+    this.arena = new byte[(int) Math.min(arenaLimit + SLACK, 4096)];
   }
 
   /**
@@ -187,7 +197,7 @@ final class ByteWordCounts {
   }
 
   /**
-   * Counts the words of the lines of one chunk; the reducer of the reading layer's {@code
+   * Counts the words starting in one chunk; the reducer of the reading layer's {@code
    * emitAndReduce}.
    *
    * @param chunk the chunk
@@ -197,66 +207,95 @@ final class ByteWordCounts {
   TriggerResult<Shard, ByteWordCounts> add(FileChunk chunk) {
     pending = null;
     chunkLines = 0;
+    long want = Math.min(chunk.end() - chunk.start(), bufferBytes);
+    if (buf.length - SLACK < want) {
+      buf = new byte[(int) want + SLACK];
+    }
     try (FileChannel channel = FileChannel.open(chunk.path(), StandardOpenOption.READ)) {
-      read(channel, chunk.start(), chunk.end());
+      read(channel, chunk.path(), chunk.start(), chunk.end(), chunk.textStart());
     } catch (IOException e) {
       throw new UncheckedIOException(
           new IOException("cannot read " + chunk.path() + ": " + e.getMessage(), e));
     }
     lines.add(chunkLines);
-    progress.add(chunk.end() - chunk.start());
+    // The first chunk also accounts for the byte order mark before it, so progress reaches 100%.
+    progress.add(
+        chunk.end() - chunk.start() + (chunk.start() == chunk.textStart() ? chunk.textStart() : 0));
     List<Shard> out = pending;
     pending = null;
     return out == null ? keep : TriggerResult.of(out, this);
   }
 
-  /** Reads the lines starting in {@code [start, end)}, the last one up to its newline or EOF. */
-  private void read(FileChannel channel, long start, long end) throws IOException {
-    long at = 0; // file offset of buf[0]
+  /**
+   * Counts the words starting in {@code [start, end)}: a word belongs to the chunk holding its
+   * first byte. A chunk that starts inside a word skips only that word (to the first delimiter at
+   * or after {@code start - 1}), and the last word of a chunk is read up to its delimiter past
+   * {@code end}; lines are never looked for, so a long line costs no more than short ones and only
+   * the unfinished word is carried between reads. Each chunk counts the newlines it reads, and the
+   * chunk that ends the file adds the last line when the file does not end with a newline.
+   */
+  private void read(FileChannel channel, Path path, long start, long end, int textStart)
+      throws IOException {
+    long size = channel.size();
+    if (end >= size && size > 0 && end > start) {
+      ByteBuffer one = ByteBuffer.allocate(1);
+      if (channel.read(one, size - 1) == 1 && one.get(0) != '\n') {
+        chunkLines++; // the last line has no newline: the line reader still reads it
+      }
+    }
+    long at = start; // file offset of buf[0]
     int pos = 0;
     int lim = 0;
-    if (start > 0) {
-      // Skip the line that started before the chunk: it belongs to the previous one.
+    if (start > textStart) {
+      // Skip the end of the word that started before the chunk: it belongs to the previous one.
       at = start - 1;
       while (true) {
         lim = fill(channel, at, 0, end);
         if (lim <= 0) {
           return;
         }
-        int nl = indexOfNewline(pos, lim);
-        if (nl >= 0) {
-          pos = nl + 1;
+        int d = indexOfDelimiter(0, lim);
+        if (d >= 0) {
+          pos = d + 1;
           break;
         }
         at += lim;
       }
+      if (at + pos >= end) {
+        return; // that word ran past the chunk: no word starts in it
+      }
     }
-    while (at + pos < end) { // pos is a line start inside the chunk
-      // The first newline at or after offset end - 1 ends the chunk's last line.
+    while (true) { // buf[pos, lim) is unread, at file offset at + pos; a word starts at pos
+      // The first delimiter at or after offset end - 1 ends the chunk's last word.
       int from = (int) Math.max(pos, Math.min(lim, end - 1 - at));
-      int stop = indexOfNewline(from, lim);
+      int stop = indexOfDelimiter(from, lim);
       if (stop >= 0) {
         count(pos, stop);
         return;
       }
-      int last = lastNewline(pos, lim);
+      int last = lastDelimiter(pos, lim);
       if (last >= 0) {
         count(pos, last);
         pos = last + 1;
       }
-      // Keep the unfinished line, growing the buffer for a line longer than it, and read on.
+      // Keep the unfinished word, growing the buffer only for a word longer than it, and read on.
       System.arraycopy(buf, pos, buf, 0, lim - pos);
       at += pos;
       lim -= pos;
       pos = 0;
       if (lim == buf.length - SLACK) {
-        buf = Arrays.copyOf(buf, (buf.length - SLACK) * 2 + SLACK);
+        if (lim >= MAX_WORD) {
+          throw new IOException(
+              "a word longer than " + MAX_WORD + " bytes at offset " + at + " of " + path);
+        }
+        buf = Arrays.copyOf(buf, (int) Math.min((buf.length - SLACK) * 2L, MAX_WORD) + SLACK);
       }
       int r = fill(channel, at, lim, end);
       if (r < 0) {
-        if (lim > 0) { // the last line of a file without a final newline
+        if (lim > 0) { // the last word of the file, ended as the line reader ends the last line
           buf[lim] = '\n';
           count(0, lim);
+          chunkLines--; // not a newline of the file: the last line was counted above
         }
         return;
       }
@@ -280,27 +319,49 @@ final class ByteWordCounts {
     return total;
   }
 
-  private int indexOfNewline(int from, int to) {
+  /** The first byte in {@code buf[from, to)} that no word holds (a space or newline for SPACE). */
+  private int indexOfDelimiter(int from, int to) {
     byte[] b = buf;
-    for (int i = from; i < to; i++) {
-      if (b[i] == '\n') {
-        return i;
+    if (words) {
+      for (int i = from; i < to; i++) {
+        if (CLASS[b[i] & 0xff] == OTHER) {
+          return i;
+        }
+      }
+    } else {
+      for (int i = from; i < to; i++) {
+        byte c = b[i];
+        if (c == ' ' || c == '\n') {
+          return i;
+        }
       }
     }
     return -1;
   }
 
-  private int lastNewline(int from, int to) {
+  private int lastDelimiter(int from, int to) {
     byte[] b = buf;
-    for (int i = to - 1; i >= from; i--) {
-      if (b[i] == '\n') {
-        return i;
+    if (words) {
+      for (int i = to - 1; i >= from; i--) {
+        if (CLASS[b[i] & 0xff] == OTHER) {
+          return i;
+        }
+      }
+    } else {
+      for (int i = to - 1; i >= from; i--) {
+        byte c = b[i];
+        if (c == ' ' || c == '\n') {
+          return i;
+        }
       }
     }
     return -1;
   }
 
-  /** Counts the words of the whole lines in {@code buf[from..last]}; {@code buf[last]} is '\n'. */
+  /**
+   * Counts the words in {@code buf[from..last]}: {@code buf[last]} is a delimiter, and no word
+   * starts before {@code from}.
+   */
   private void count(int from, int last) {
     if (words) {
       countWords(from, last);
@@ -383,9 +444,9 @@ final class ByteWordCounts {
   }
 
   /**
-   * Counts the {@link Tokenizer#WORDS} words of the whole lines in {@code buf[from..last]}. The
-   * line is cut into segments at ASCII bytes that are neither letters, digits nor apostrophes: no
-   * word spans one, and no decoder replacement does, so each segment can be tokenized alone. An
+   * Counts the {@link Tokenizer#WORDS} words in {@code buf[from..last]} (ending in a delimiter).
+   * The line is cut into segments at ASCII bytes that are neither letters, digits nor apostrophes:
+   * no word spans one, and no decoder replacement does, so each segment can be tokenized alone. An
    * ASCII segment is tokenized and lowercased in place, in bytes; a segment with other bytes is
    * decoded and given to {@link Tokenizer#WORDS} itself, its words counted by their UTF-8 bytes.
    */

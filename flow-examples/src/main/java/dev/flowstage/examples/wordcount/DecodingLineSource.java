@@ -14,9 +14,9 @@ import java.util.function.LongConsumer;
  * Decodes a byte stream into lines, replacing each malformed or unmappable byte sequence with
  * U+FFFD and counting it, so that bad bytes never stop a count.
  *
- * <p>Lines end at {@code \n}; a {@code \r} just before it is dropped. A last line without a
- * terminator is still a line. Bytes read are reported to a listener once per chunk (64 KiB), which
- * drives the progress bar.
+ * <p>Lines end at {@code \n}; a {@code \r} just before it is dropped, and so is a byte order mark
+ * (U+FEFF) at the start of the input. A last line without a terminator is still a line. Bytes read
+ * are reported to a listener once per chunk (64 KiB), which drives the progress bar.
  */
 public final class DecodingLineSource implements LineSource {
   private static final int CHUNK = 64 * 1024;
@@ -30,6 +30,7 @@ public final class DecodingLineSource implements LineSource {
   private long malformed;
   private boolean inputEnded;
   private boolean decoderFlushed;
+  private boolean firstLine = true;
 
   /**
    * Creates a line source over {@code in}.
@@ -72,7 +73,10 @@ public final class DecodingLineSource implements LineSource {
     if (end > 0 && line.charAt(end - 1) == '\r') {
       end--;
     }
-    String s = line.substring(0, end);
+    // U+FEFF at the very start is a byte order mark, never part of a word.
+    int start = firstLine && end > 0 && line.charAt(0) == '\uFEFF' ? 1 : 0;
+    firstLine = false;
+    String s = line.substring(start, end);
     line.setLength(0);
     return s;
   }

@@ -9,16 +9,23 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * A byte range of a file, the event of the word count's byte path. A line belongs to the chunk
- * holding its first byte, as in the Flow file source: the reader of a chunk skips the line that
- * started before it and reads past its end to finish its last line, so every line is read exactly
- * once and never cut, however long it is.
+ * A byte range of a file, the event of the word count's byte path. A word belongs to the chunk
+ * holding its first byte: the reader of a chunk skips the end of the word that started before it
+ * and reads past its end to finish its last word, so every word is read exactly once and never cut.
+ * Lines play no part in the split, so a line longer than a chunk is read by several readers and
+ * only an unfinished word is ever carried between reads (ADR 0006).
  *
  * @param path the file
  * @param start the first byte (inclusive)
- * @param end the last byte (exclusive); the last line may continue past it
+ * @param end the last byte (exclusive); the last word may continue past it
+ * @param textStart where the file's text starts: after its byte order mark, if any
  */
-record FileChunk(Path path, long start, long end) {
+record FileChunk(Path path, long start, long end, int textStart) {
+
+  /** A chunk of a file without a byte order mark. */
+  FileChunk(Path path, long start, long end) {
+    this(path, start, end, 0);
+  }
 
   /**
    * The default chunk size: big enough that one event per chunk costs nothing, small to balance.
@@ -35,16 +42,33 @@ record FileChunk(Path path, long start, long end) {
    *     naming a file that cannot be read
    */
   static Iterable<FileChunk> split(List<Path> files, long chunkBytes) {
+    return split(files, List.of(), chunkBytes);
+  }
+
+  /**
+   * As {@link #split(List, long)}, skipping the byte order mark of each file: the chunks cover the
+   * text after it, so the mark is never part of a word.
+   *
+   * @param files regular files
+   * @param marks the length of each file's byte order mark (0: none); missing entries are 0
+   * @param chunkBytes the target chunk size, at least 1
+   * @return the chunks in file and offset order
+   */
+  static Iterable<FileChunk> split(List<Path> files, List<Integer> marks, long chunkBytes) {
     if (chunkBytes < 1) {
       throw new IllegalArgumentException("chunkBytes must be at least 1, got " + chunkBytes);
     }
     List<Path> copy = List.copyOf(files);
-    return () -> splitNow(copy, chunkBytes);
+    List<Integer> marksCopy = List.copyOf(marks);
+    return () -> splitNow(copy, marksCopy, chunkBytes);
   }
 
-  private static Iterator<FileChunk> splitNow(List<Path> files, long chunkBytes) {
+  private static Iterator<FileChunk> splitNow(
+      List<Path> files, List<Integer> marks, long chunkBytes) {
     List<FileChunk> out = new ArrayList<>();
-    for (Path file : files) {
+    for (int f = 0; f < files.size(); f++) {
+      Path file = files.get(f);
+      int mark = f < marks.size() ? marks.get(f) : 0;
       long size;
       try {
         size = Files.size(file);
@@ -52,9 +76,10 @@ record FileChunk(Path path, long start, long end) {
         throw new UncheckedIOException(
             new IOException("cannot read " + file + ": " + e.getMessage(), e));
       }
-      long parts = (size + chunkBytes - 1) / chunkBytes;
+      long text = Math.max(0, size - mark);
+      long parts = (text + chunkBytes - 1) / chunkBytes;
       for (long i = 0; i < parts; i++) {
-        out.add(new FileChunk(file, size * i / parts, size * (i + 1) / parts));
+        out.add(new FileChunk(file, mark + text * i / parts, mark + text * (i + 1) / parts, mark));
       }
     }
     return out.iterator();

@@ -29,7 +29,8 @@ import java.util.stream.Collectors;
  * source of {@link FileChunk}s of {@value FileChunk#DEFAULT_BYTES} bytes, taken one at a time by
  * the reading stages, each counting its chunks' words as raw bytes ({@link ByteWordCounts}) and
  * decoding each distinct word once per flush. Standard input, the sample and other charsets read
- * lines.
+ * lines, as do {@code .gz} files and files whose byte order mark names another charset (UTF-16/32),
+ * through the Flow file source, which decompresses and decodes them.
  *
  * <p>Run: {@code scripts/flowstage wordcount [PATH...]}
  */
@@ -45,6 +46,9 @@ public final class FlowWordCountEngine implements WordCountEngine {
    */
   private final boolean bytePath;
 
+  /** Input bytes per stage ({@link #stagesFor}); tests use 1 to get many stages on tiny input. */
+  private final long bytesPerStage;
+
   /** Creates the engine {@code flowstage wordcount} uses. */
   public FlowWordCountEngine() {
     this(0);
@@ -55,21 +59,27 @@ public final class FlowWordCountEngine implements WordCountEngine {
    * words (tests use tiny values to exercise flushing).
    */
   FlowWordCountEngine(int flushAt) {
-    this(flushAt, FileChunk.DEFAULT_BYTES, true);
+    this(flushAt, FileChunk.DEFAULT_BYTES, true, BYTES_PER_STAGE);
   }
 
   /**
    * Creates an engine for tests: {@code flushAt} as above, the byte path's chunk size (tiny values
    * make many chunks, lines longer than a chunk and a growing buffer), and whether the byte path is
-   * taken at all (so both paths can be compared on the same input).
+   * taken at all (so both paths can be compared on the same input). Every requested stage runs,
+   * however small the input.
    */
   FlowWordCountEngine(int flushAt, int chunkBytes, boolean bytePath) {
+    this(flushAt, chunkBytes, bytePath, 1);
+  }
+
+  private FlowWordCountEngine(int flushAt, int chunkBytes, boolean bytePath, long bytesPerStage) {
     if (chunkBytes < 1) {
       throw new IllegalArgumentException("chunkBytes must be at least 1, got " + chunkBytes);
     }
     this.flushAt = flushAt;
     this.chunkBytes = chunkBytes;
     this.bytePath = bytePath;
+    this.bytesPerStage = bytesPerStage;
   }
 
   /**
@@ -137,16 +147,19 @@ public final class FlowWordCountEngine implements WordCountEngine {
    */
   private static Flow<Totals> totals(
       List<Flow<? extends Shard>> shards, int top, int stages, int maxDemand) {
-    UnaryOperator<dev.flowstage.flow.Options> counting =
-        o -> o.stages(stages).maxDemand(maxDemand).hash((Shard shard) -> shard.partition());
-    Flow<Shard> routed =
-        shards.size() == 1
-            ? FlowWordCountEngine.<Shard>narrow(shards.get(0)).partition(counting)
-            : Flow.<Shard>merge(shards, counting);
-    return routed
+    return routed(shards, stages, maxDemand)
         .reduce(WordCounts::new, WordCounts::merge) // each stage adds its words' partial counts
         .onTrigger((counts, trigger) -> TriggerResult.of(List.of(counts.totals(top)), counts))
         .departition(() -> new Totals(top), Totals::merge, totals -> totals); // one result
+  }
+
+  /** The shards of the reading layers, routed to the counting stage that owns their words. */
+  private static Flow<Shard> routed(List<Flow<? extends Shard>> shards, int stages, int maxDemand) {
+    UnaryOperator<dev.flowstage.flow.Options> counting =
+        o -> o.stages(stages).maxDemand(maxDemand).hash((Shard shard) -> shard.partition());
+    return shards.size() == 1
+        ? FlowWordCountEngine.<Shard>narrow(shards.get(0)).partition(counting)
+        : Flow.<Shard>merge(shards, counting);
   }
 
   /**
@@ -165,7 +178,8 @@ public final class FlowWordCountEngine implements WordCountEngine {
   public WordCountResult run(WordCountJob job, LongAdder progress) throws IOException {
     Plan plan = plan(job, progress);
     long start = System.nanoTime();
-    try (RunningFlow<List<Totals>> running = plan.flow.start(Collectors.toList())) {
+    Flow<Totals> flow = cast(plan.flow);
+    try (RunningFlow<List<Totals>> running = flow.start(Collectors.toList())) {
       List<Totals> result = running.await();
       Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
       FlowStatistics stats = running.statistics();
@@ -202,37 +216,134 @@ public final class FlowWordCountEngine implements WordCountEngine {
   }
 
   @Override
+  public WordCountResult run(WordCountJob job, LongAdder progress, Path output, boolean overwrite)
+      throws IOException {
+    // The counting stages write their words as CSV; their totals meet here, not in a stage.
+    Totals all = new Totals(job.top());
+    Plan plan =
+        plan(
+            job,
+            progress,
+            (routed, top) ->
+                routed
+                    .reduce(WordCounts::new, WordCounts::merge)
+                    .onTrigger(
+                        (counts, trigger) -> {
+                          Totals partition = counts.totals(top);
+                          synchronized (all) {
+                            all.merge(partition);
+                          }
+                          return TriggerResult.of(counts.rows(), counts);
+                        }));
+    long start = System.nanoTime();
+    try {
+      Flow<WordCountResult.WordFrequency> rows = cast(plan.flow);
+      rows.writeCsv(
+          output,
+          f -> List.of(f.word(), f.count()),
+          o -> o.header("word", "count").overwrite(overwrite));
+    } catch (FlowException | UncheckedIOException e) {
+      throw asIOException(e);
+    }
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+    long malformed = plan.malformed.sum();
+    long bytes = 0;
+    for (Input input : job.inputs()) {
+      if (input instanceof Input.FileInput file) {
+        bytes += file.size();
+      }
+    }
+    for (LineIterator it : plan.iterators) {
+      malformed += it.malformed();
+      bytes += it.bytes.sum();
+    }
+    synchronized (all) {
+      return new WordCountResult(
+          job.inputs().size(),
+          bytes,
+          plan.lines.sum(),
+          all.words(),
+          all.distinct(),
+          malformed,
+          all.top(),
+          elapsed,
+          List.of(),
+          java.util.Map.of());
+    }
+  }
+
+  @Override
   public String mermaid(WordCountJob job) {
     return plan(job, new LongAdder()).flow.graph().toMermaid();
   }
 
   /** A flow and the counters it updates while it runs. */
   private record Plan(
-      Flow<Totals> flow, LongAdder lines, LongAdder malformed, List<LineIterator> iterators) {}
+      Flow<?> flow, LongAdder lines, LongAdder malformed, List<LineIterator> iterators) {}
+
+  /** The input one stage of a layer is worth: below it, more stages would only cost. */
+  static final long BYTES_PER_STAGE = 256 << 10;
+
+  /**
+   * How many stages each layer runs: {@code --stages} at most, and one per {@link #BYTES_PER_STAGE}
+   * of input when its size is known, so a tiny input takes one stage whatever {@code --stages} says
+   * (layers are all-to-all, so n stages cost n^2 subscriptions).
+   */
+  static int stagesFor(WordCountJob job, long bytesPerStage) {
+    long bytes = job.totalBytes();
+    if (bytes < 0) {
+      // Standard input: one stream, of unknown size, read by one producer; more counting stages
+      // than a few per core cannot be busy, and each costs subscriptions all the same.
+      return Math.min(job.stages(), 4 * Runtime.getRuntime().availableProcessors());
+    }
+    return Math.clamp((bytes + bytesPerStage - 1) / bytesPerStage, 1, job.stages());
+  }
+
+  /** What the counting layer ends with: the routed shards and the top N in, a flow out. */
+  private interface Ending {
+    Flow<?> end(Flow<Shard> routed, int top);
+  }
 
   private Plan plan(WordCountJob job, LongAdder progress) {
+    return plan(job, progress, null);
+  }
+
+  private Plan plan(WordCountJob job, LongAdder progress, Ending ending) {
+    int stages = stagesFor(job, bytesPerStage);
     UnaryOperator<dev.flowstage.flow.Options> layer =
-        o -> o.stages(job.stages()).maxDemand(job.maxDemand()).charset(job.charset());
-    int flush = flushAt > 0 ? flushAt : defaultFlushAt(job.stages());
+        o -> o.stages(stages).maxDemand(job.maxDemand()).charset(job.charset());
+    int flush = flushAt > 0 ? flushAt : defaultFlushAt(stages);
     LongAdder lines = new LongAdder();
     LongAdder malformed = new LongAdder();
     List<LineIterator> iterators = new ArrayList<>();
     List<Path> files = new ArrayList<>();
+    List<Integer> marks = new ArrayList<>();
+    List<Path> lineFiles = new ArrayList<>();
     List<Flow<? extends String>> sources = new ArrayList<>();
     List<Flow<? extends Shard>> shards = new ArrayList<>();
     for (Input input : job.inputs()) {
       switch (input) {
-        case Input.FileInput file -> files.add(file.path());
+        case Input.FileInput file -> {
+          int mark = bytePath ? bytePathMark(file.path(), job) : -1;
+          if (mark >= 0) {
+            files.add(file.path());
+            marks.add(mark);
+          } else {
+            lineFiles.add(file.path());
+          }
+        }
         case Input.StdinInput in -> iterators.add(new LineIterator(input, job, progress));
         case Input.SampleInput sample -> iterators.add(new LineIterator(input, job, progress));
       }
     }
-    if (!files.isEmpty() && bytePath && ByteWordCounts.supports(job.charset())) {
-      shards.add(byteWordCount(files, job, flush, lines, malformed, progress));
-    } else if (!files.isEmpty()) {
-      // The file source reports no byte counts, so progress counts characters (+1 per newline).
+    if (!files.isEmpty()) {
+      shards.add(byteWordCount(files, marks, job, stages, flush, lines, malformed, progress));
+    }
+    if (!lineFiles.isEmpty()) {
+      // gzip, UTF-16/32 and other charsets: the Flow file source (byte order marks, gunzip).
+      // It reports no byte counts, so progress counts characters (+1 per newline).
       sources.add(
-          Flow.fromFiles(files, layer)
+          Flow.fromFiles(lineFiles, layer, f -> f.charsetFromBom(job.charsetFromBom()))
               .map(
                   line -> {
                     lines.increment();
@@ -252,10 +363,36 @@ public final class FlowWordCountEngine implements WordCountEngine {
     if (!sources.isEmpty()) {
       Flow<String> allLines =
           sources.size() == 1 ? narrow(sources.get(0)) : Flow.merge(sources, layer);
-      shards.add(partialCounts(allLines, job.tokenizer(), job.stages(), flush));
+      shards.add(partialCounts(allLines, job.tokenizer(), stages, flush));
     }
-    return new Plan(
-        totals(shards, job.top(), job.stages(), job.maxDemand()), lines, malformed, iterators);
+    Flow<?> flow =
+        ending == null
+            ? totals(shards, job.top(), stages, job.maxDemand())
+            : ending.end(routed(shards, stages, job.maxDemand()), job.top());
+    return new Plan(flow, lines, malformed, iterators);
+  }
+
+  /**
+   * Whether a file takes the byte path, and the length of the byte order mark it skips: -1 for the
+   * line path (gzip, or read in a charset the byte path does not support, also when a mark says
+   * so).
+   */
+  private static int bytePathMark(Path file, WordCountJob job) {
+    if (FileSniff.isGzip(file) || !ByteWordCounts.supports(job.charset())) {
+      return -1;
+    }
+    byte[] head = new byte[4];
+    int n;
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+      n = in.readNBytes(head, 0, 4);
+    } catch (IOException e) {
+      return -1; // the line path reports it, naming the file
+    }
+    FileSniff.Bom bom = FileSniff.bom(java.util.Arrays.copyOf(head, n));
+    if (bom == null || (!job.charsetFromBom() && !bom.charset().equals(job.charset()))) {
+      return 0; // no mark, or one that is text in the explicit charset
+    }
+    return bom.charset().equals(job.charset()) ? bom.length() : -1;
   }
 
   /**
@@ -265,23 +402,30 @@ public final class FlowWordCountEngine implements WordCountEngine {
    */
   private Flow<Shard> byteWordCount(
       List<Path> files,
+      List<Integer> marks,
       WordCountJob job,
+      int stages,
       int flush,
       LongAdder lines,
       LongAdder malformed,
       LongAdder progress) {
-    int stages = job.stages();
     java.nio.charset.Charset charset = job.charset();
     Tokenizer tokenizer = job.tokenizer();
     int buffer = Math.min(chunkBytes, 1 << 20);
     return Flow.fromEnumerable(
-            FileChunk.split(files, chunkBytes), o -> o.stages(stages).maxDemand(1))
+            FileChunk.split(files, marks, chunkBytes), o -> o.stages(stages).maxDemand(1))
         .emitAndReduce(
             () ->
                 new ByteWordCounts(
                     charset, tokenizer, stages, flush, buffer, lines, malformed, progress),
             (FileChunk chunk, ByteWordCounts counts) -> counts.add(chunk),
             (counts, trigger) -> TriggerResult.of(counts.drain(), counts));
+  }
+
+  /** The plan's flow, as the ending that made it emits: {@code Totals}, or rows for output. */
+  @SuppressWarnings("unchecked")
+  private static <T> Flow<T> cast(Flow<?> flow) {
+    return (Flow<T>) flow;
   }
 
   @SuppressWarnings("unchecked")

@@ -37,7 +37,7 @@ final class PartialCounts implements Consumer<String> {
     this.tokenizer = tokenizer;
     this.partitions = partitions;
     this.flushAt = flushAt;
-    this.counts = new Object2LongOpenHashMap<>(Math.min(flushAt, 1 << 16));
+    this.counts = new Object2LongOpenHashMap<>(); // grows from small: a stage may see few words
   }
 
   /**

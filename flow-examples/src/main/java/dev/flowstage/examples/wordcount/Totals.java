@@ -22,7 +22,9 @@ public final class Totals {
    */
   public Totals(int top) {
     this.top = top;
-    this.worstFirst = new PriorityQueue<>(top + 1, WordFrequency.BY_COUNT_THEN_WORD.reversed());
+    // Grows with the words offered: --top 2147483647 must not size (or overflow) the queue.
+    this.worstFirst =
+        new PriorityQueue<>(Math.min(top, 64) + 1, WordFrequency.BY_COUNT_THEN_WORD.reversed());
   }
 
   /**
@@ -40,7 +42,7 @@ public final class Totals {
 
   void offer(WordFrequency f) {
     worstFirst.add(f);
-    if (worstFirst.size() > top) {
+    if (worstFirst.size() > top) { // size() never exceeds top + 1 <= Integer.MAX_VALUE
       worstFirst.poll();
     }
   }

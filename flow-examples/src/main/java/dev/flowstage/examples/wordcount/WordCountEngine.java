@@ -25,6 +25,25 @@ public interface WordCountEngine {
   WordCountResult run(WordCountJob job, LongAdder progress) throws IOException;
 
   /**
+   * Counts as {@link #run(WordCountJob, LongAdder)} and also writes every word with its count into
+   * the directory {@code output}, as CSV part files with a {@code word,count} header, committed
+   * atomically ({@code Flow.writeCsv}): the files appear, with {@code _SUCCESS}, only if the whole
+   * count succeeded. The result has no stage statistics.
+   *
+   * @param job what to count
+   * @param progress as for {@link #run(WordCountJob, LongAdder)}
+   * @param output the output directory
+   * @param overwrite whether an existing {@code output} is replaced; otherwise it is refused
+   * @return the counts
+   * @throws IOException if an input cannot be read or the output cannot be written
+   */
+  default WordCountResult run(
+      WordCountJob job, LongAdder progress, java.nio.file.Path output, boolean overwrite)
+      throws IOException {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot write files");
+  }
+
+  /**
    * Describes the stages {@link #run} would start for {@code job}, as a Mermaid flowchart.
    *
    * @param job the job

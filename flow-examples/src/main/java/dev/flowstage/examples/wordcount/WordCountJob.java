@@ -14,9 +14,45 @@ import java.util.List;
  *     available processors
  * @param maxDemand the largest batch a stage asks for (GenStage {@code max_demand}); default 1000
  * @param charset how file bytes are decoded; default UTF-8
+ * @param charsetFromBom whether a file that starts with a Unicode byte order mark is read in the
+ *     mark's charset instead (the CLI's default, when {@code --charset} is not given); either way
+ *     the mark of the charset a file is read in is never part of a word
  */
 public record WordCountJob(
-    List<Input> inputs, Tokenizer tokenizer, int top, int stages, int maxDemand, Charset charset) {
+    List<Input> inputs,
+    Tokenizer tokenizer,
+    int top,
+    int stages,
+    int maxDemand,
+    Charset charset,
+    boolean charsetFromBom) {
+
+  /**
+   * A job whose charset is explicit: every file is read in {@code charset} (only a byte order mark
+   * of that charset is dropped).
+   *
+   * @param inputs the inputs
+   * @param tokenizer how lines are cut into words
+   * @param top how many words to report
+   * @param stages parallel stages per layer
+   * @param maxDemand the largest batch a stage asks for
+   * @param charset how file bytes are decoded
+   */
+  public WordCountJob(
+      List<Input> inputs,
+      Tokenizer tokenizer,
+      int top,
+      int stages,
+      int maxDemand,
+      Charset charset) {
+    this(inputs, tokenizer, top, stages, maxDemand, charset, false);
+  }
+
+  /**
+   * The most stages per layer: layers are all-to-all, so n stages cost n^2 subscriptions, and no
+   * machine has this many cores.
+   */
+  public static final int MAX_STAGES = 1024;
 
   /** The default for {@link #top()}. */
   public static final int DEFAULT_TOP = 10;
@@ -33,9 +69,13 @@ public record WordCountJob(
     if (top < 1) {
       throw new IllegalArgumentException("--top must be at least 1, got " + top);
     }
-    if (stages < 1) {
+    if (stages < 1 || stages > MAX_STAGES) {
       throw new IllegalArgumentException(
-          "--stages must be at least 1, got " + stages + " (default: one per core)");
+          "--stages must be between 1 and "
+              + MAX_STAGES
+              + ", got "
+              + stages
+              + " (default: one per core)");
     }
     if (maxDemand < 1) {
       throw new IllegalArgumentException(
@@ -56,7 +96,8 @@ public record WordCountJob(
         DEFAULT_TOP,
         Runtime.getRuntime().availableProcessors(),
         DEFAULT_MAX_DEMAND,
-        StandardCharsets.UTF_8);
+        StandardCharsets.UTF_8,
+        true);
   }
 
   /** {@return the total input size in bytes, or {@code -1} if some input's size is unknown} */

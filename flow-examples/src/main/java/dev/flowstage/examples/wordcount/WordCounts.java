@@ -3,6 +3,8 @@ package dev.flowstage.examples.wordcount;
 import it.unimi.dsi.fastutil.objects.Object2LongMap;
 import it.unimi.dsi.fastutil.objects.Object2LongMaps;
 import it.unimi.dsi.fastutil.objects.Object2LongOpenHashMap;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The reduce state of one partition: how often each word occurred. Confined to its stage's thread,
@@ -44,6 +46,19 @@ public final class WordCounts {
     }
     words += shard.occurrences();
     return this;
+  }
+
+  /**
+   * Every word of this partition with its count, in no particular order, for {@code --output}.
+   *
+   * @return the rows
+   */
+  List<WordCountResult.WordFrequency> rows() {
+    List<WordCountResult.WordFrequency> rows = new ArrayList<>(counts.size());
+    for (Object2LongMap.Entry<String> e : Object2LongMaps.fastIterable(counts)) {
+      rows.add(new WordCountResult.WordFrequency(e.getKey(), e.getLongValue()));
+    }
+    return rows;
   }
 
   /**

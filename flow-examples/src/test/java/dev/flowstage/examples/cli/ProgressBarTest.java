@@ -1,6 +1,7 @@
 package dev.flowstage.examples.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -44,7 +45,7 @@ final class ProgressBarTest {
   void close_afterDrawing_erasesTheLine() throws InterruptedException {
     StringWriter sink = new StringWriter();
     PrintWriter err = new PrintWriter(sink);
-    ProgressBar bar = new ProgressBar(err, 1000, () -> 500, 0);
+    ProgressBar bar = new ProgressBar(err, 1000, () -> 500, 0, () -> 120);
     long deadline = System.nanoTime() + 10 * SECOND;
     while (!snapshot(sink, err).contains("50%") && System.nanoTime() < deadline) {
       Thread.onSpinWait();
@@ -52,7 +53,85 @@ final class ProgressBarTest {
     bar.close();
     String drawn = snapshot(sink, err);
     assertTrue(drawn.contains("\r[############............]  50%"), drawn);
-    assertTrue(drawn.endsWith(" \r"), drawn);
+    assertTrue(drawn.endsWith("\r\u001b[K"), drawn);
+  }
+
+  @Test
+  void render_narrowTerminal_dropsEtaThenRateThenShrinksTheBar() {
+    long done = 8L << 20;
+    long total = 32L << 20;
+    String full = ProgressBar.render(done, total, 2 * SECOND);
+    assertEquals(full, ProgressBar.render(done, total, 2 * SECOND, full.length()));
+    for (int width = 1; width < full.length(); width++) {
+      String line = ProgressBar.render(done, total, 2 * SECOND, width);
+      assertTrue(line.length() <= width, width + ": " + line);
+    }
+    assertEquals(
+        "[######..................]  25%  8.0 MiB of 32.0 MiB  4.0 MiB/s",
+        ProgressBar.render(done, total, 2 * SECOND, 64));
+    assertEquals(
+        "[######..................]  25%  8.0 MiB of 32.0 MiB",
+        ProgressBar.render(done, total, 2 * SECOND, 52));
+    assertEquals(
+        "[######..................]  25%", ProgressBar.render(done, total, 2 * SECOND, 39));
+    assertEquals("[###..........]  25%", ProgressBar.render(done, total, 2 * SECOND, 20));
+  }
+
+  @Test
+  void draw_followsTheTerminalWidth_atEveryRedraw() {
+    StringWriter sink = new StringWriter();
+    PrintWriter err = new PrintWriter(sink);
+    int[] columns = {120};
+    ProgressBar bar = new ProgressBar(err, 1000, () -> 500, 0, () -> columns[0]);
+    long deadline = System.nanoTime() + 10 * SECOND;
+    while (!snapshot(sink, err).contains("ETA") && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    columns[0] = 20; // the terminal was made narrower
+    int before = snapshot(sink, err).length();
+    while (snapshot(sink, err).length() == before && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    bar.close();
+    String drawn = snapshot(sink, err);
+    String last = drawn.substring(drawn.lastIndexOf("\r", drawn.length() - 5) + 1);
+    last = last.substring(0, last.indexOf('\u001b'));
+    assertTrue(last.length() <= 19, "drawn in a 20-column terminal: '" + last + "'");
+  }
+
+  @Test
+  void jvmExit_whileDrawing_erasesTheLine() throws Exception {
+    String cp =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    Process p =
+        new ProcessBuilder(
+                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                cp,
+                ProgressBarExit.class.getName())
+            .start();
+    String err =
+        new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(130, p.exitValue(), err);
+    assertTrue(err.contains("50%"), err);
+    assertTrue(err.endsWith("\r\u001b[K"), "the shutdown hook erased the bar: " + err);
+  }
+
+  @Test
+  void columns_comesFromColumnsThenStty_elseDefault() {
+    assertEquals(42, Terminal.columns("42", () -> 100));
+    assertEquals(100, Terminal.columns(null, () -> 100));
+    assertEquals(100, Terminal.columns("wide", () -> 100));
+    assertEquals(Terminal.DEFAULT_COLUMNS, Terminal.columns(null, () -> -1));
+  }
+
+  @Test
+  void allowsProgress_notWithNoColorOrADumbTerminal() {
+    assertTrue(Terminal.allowsProgress(java.util.Map.of("TERM", "xterm-256color")));
+    assertTrue(Terminal.allowsProgress(java.util.Map.of("NO_COLOR", "")));
+    assertFalse(Terminal.allowsProgress(java.util.Map.of("NO_COLOR", "1")));
+    assertFalse(Terminal.allowsProgress(java.util.Map.of("TERM", "dumb")));
   }
 
   private static String snapshot(StringWriter sink, PrintWriter err) {

@@ -173,7 +173,8 @@ final class WordCountCommandTest {
               "\\{\"tokenizer\":\"words\",\"files\":1,\"bytes\":10,\"lines\":2,\"words\":4,"
                   + "\"distinct\":3,\"malformed\":0,"
                   + "\"top\":\\[\\{\"word\":\"b\",\"count\":2},\\{\"word\":\"a\",\"count\":1},"
-                  + "\\{\"word\":\"q\",\"count\":1}],\"elapsedMs\":\\d+}");
+                  + "\\{\"word\":\"q\",\"count\":1}],\"elapsedMs\":\\d+,"
+                  + "\"skipped\":\\{\"hidden\":0,\"binary\":0}}");
       assertTrue(shape.matcher(json).matches(), json);
     }
 

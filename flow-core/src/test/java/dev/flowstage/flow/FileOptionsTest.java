@@ -1,0 +1,280 @@
+package dev.flowstage.flow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@code Flow.fromFiles} with {@link FileOptions}: long lines, filters, byte order marks, gzip. */
+final class FileOptionsTest {
+  @TempDir Path dir;
+
+  private static List<String> sorted(Flow<String> flow) {
+    List<String> lines = new ArrayList<>(flow.toList());
+    lines.sort(null);
+    return lines;
+  }
+
+  /** The message of every cause of a failure, joined, so assertions see the whole chain. */
+  private static String messages(Throwable t) {
+    StringBuilder b = new StringBuilder();
+    for (; t != null; t = t.getCause()) {
+      b.append(t.getMessage()).append(" | ");
+    }
+    return b.toString();
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
+  void fromFiles_linesLongerThanTheRanges_areEachReadOnceWhole(int seed) throws IOException {
+    SplittableRandom random = new SplittableRandom(seed);
+    List<String> expected = new ArrayList<>();
+    StringBuilder text = new StringBuilder();
+    int lines = random.nextInt(1, 30);
+    for (int i = 0; i < lines; i++) {
+      String line = "l" + i + "-" + "x".repeat(random.nextInt(0, 3) == 0 ? 5000 : 3);
+      expected.add(line);
+      text.append(line).append(random.nextBoolean() ? "\r\n" : "\n");
+    }
+    Path file = dir.resolve("long.txt");
+    Files.writeString(file, text);
+    expected.sort(null);
+    int split = random.nextInt(1, 64);
+    assertEquals(
+        expected,
+        sorted(Flow.fromFiles(List.of(file), o -> o.splitBytes(split).stages(3))),
+        "split " + split);
+  }
+
+  @Test
+  void fromFiles_lineLongerThanMaxLineBytes_failsNamingFileAndOffset() throws IOException {
+    Path file = dir.resolve("huge-line.txt");
+    Files.writeString(file, "short\n" + "y".repeat(100_000) + "\nafter\n");
+    Flow<String> flow =
+        Flow.fromFiles(List.of(file), o -> o.splitBytes(100), f -> f.maxLineBytes(1000));
+    RuntimeException e = assertThrows(RuntimeException.class, flow::toList);
+    String m = messages(e);
+    assertTrue(m.contains("huge-line.txt"), m);
+    assertTrue(m.contains("longer than 1000 bytes at offset 6 "), m);
+    assertTrue(m.contains("maxLineBytes"), m);
+  }
+
+  /** A line larger than the whole heap ends in the line bound's error, not OutOfMemoryError. */
+  @Test
+  void fromFiles_lineLargerThanTheHeap_failsWithTheBoundNotOutOfMemory() throws Exception {
+    Path file = dir.resolve("one-line.txt");
+    try (OutputStream out = Files.newOutputStream(file)) {
+      byte[] block = utf8("word ".repeat(20_000));
+      for (int i = 0; i < 1000; i++) { // 100 MB, no newline
+        out.write(block);
+      }
+    }
+    String cp =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m",
+                "-XX:+UseSerialGC",
+                "-Djava.util.logging.config.file=/dev/null",
+                "-cp",
+                cp,
+                LongLineCount.class.getName(),
+                file.toString())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "forked JVM did not finish");
+    assertEquals(3, p.exitValue(), out);
+    assertTrue(out.contains("a line longer than 16777216 bytes at offset 0 of "), out);
+    assertTrue(out.contains("one-line.txt"), out);
+  }
+
+  @Test
+  void fromFiles_lineExactlyMaxLineBytes_isRead() throws IOException {
+    Path file = dir.resolve("edge.txt");
+    Files.writeString(file, "z".repeat(1000) + "\r\nb\n");
+    assertEquals(
+        List.of("b", "z".repeat(1000)),
+        sorted(Flow.fromFiles(List.of(file), o -> o.splitBytes(64), f -> f.maxLineBytes(1000))));
+  }
+
+  @Test
+  void fromFiles_nullPath_throwsNpeNamingTheArgument() {
+    NullPointerException e =
+        assertThrows(NullPointerException.class, () -> Flow.fromFiles((Path) null));
+    assertTrue(e.getMessage().contains("paths[0]"), e.getMessage());
+    e = assertThrows(NullPointerException.class, () -> Flow.fromFiles((Path[]) null));
+    assertTrue(e.getMessage().contains("paths"), e.getMessage());
+  }
+
+  @Test
+  void options_badValues_failAtOnceSayingHowToFix() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> FileOptions.defaults().maxLineBytes(0));
+    assertTrue(e.getMessage().contains("maxLineBytes"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> FileOptions.defaults().globs("a[b"));
+    assertTrue(e.getMessage().contains("a[b"), e.getMessage());
+  }
+
+  private Path write(String name, byte[] bytes) throws IOException {
+    Path p = dir.resolve(name);
+    Files.createDirectories(p.getParent());
+    Files.write(p, bytes);
+    return p;
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void fromFiles_directoryFilters_skipHiddenBinaryAndUnmatched() throws IOException {
+    write("d/a.log", utf8("a\n"));
+    write("d/b.txt", utf8("b\n"));
+    write("d/.hidden.log", utf8("hidden\n"));
+    write("d/.git/c.log", utf8("git\n"));
+    write("d/bin.log", new byte[] {'x', 0, 'y', '\n'});
+    write("d/sub/e.log", utf8("e\n"));
+    List<Path> d = List.of(dir.resolve("d"));
+    assertEquals(
+        List.of("a", "b", "e", "git", "hidden", "x\0y"),
+        sorted(Flow.fromFiles(d, o -> o)),
+        "the defaults read everything");
+    assertEquals(
+        List.of("a", "e"),
+        sorted(
+            Flow.fromFiles(
+                d, o -> o, f -> f.includeHidden(false).includeBinary(false).globs("*.log"))));
+    assertEquals(
+        List.of("a", "b", "e"),
+        sorted(Flow.fromFiles(d, o -> o, f -> f.includeHidden(false).includeBinary(false))));
+    // A named file is read even when hidden or unmatched; only binary files are skipped.
+    assertEquals(
+        List.of("hidden"),
+        sorted(
+            Flow.fromFiles(
+                List.of(dir.resolve("d/.hidden.log"), dir.resolve("d/bin.log")),
+                o -> o,
+                f -> f.includeHidden(false).includeBinary(false).globs("*.txt"))));
+  }
+
+  private static byte[] withBom(int[] bom, String text, Charset charset) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (int b : bom) {
+      out.write(b);
+    }
+    out.writeBytes(text.getBytes(charset));
+    return out.toByteArray();
+  }
+
+  @Test
+  void fromFiles_byteOrderMarks_chooseTheCharsetAndAreNeverPartOfALine() throws IOException {
+    String text = "h\u00e9llo w\u00f6rld\nzwei\n";
+    List<String> expected = List.of("h\u00e9llo w\u00f6rld", "zwei"); // sorted
+    Object[][] cases = {
+      {new int[] {0xEF, 0xBB, 0xBF}, StandardCharsets.UTF_8},
+      {new int[] {0xFF, 0xFE}, StandardCharsets.UTF_16LE},
+      {new int[] {0xFE, 0xFF}, StandardCharsets.UTF_16BE},
+      {new int[] {0xFF, 0xFE, 0, 0}, Charset.forName("UTF-32LE")},
+      {new int[] {0, 0, 0xFE, 0xFF}, Charset.forName("UTF-32BE")},
+    };
+    int i = 0;
+    for (Object[] c : cases) {
+      Path file = write("bom" + i++ + ".txt", withBom((int[]) c[0], text, (Charset) c[1]));
+      assertEquals(
+          expected, // sorted: each byte range is read by its own producer
+          sorted(Flow.fromFiles(List.of(file), o -> o.splitBytes(4).stages(1))),
+          String.valueOf(c[1]));
+      // A binary check never mistakes UTF-16/32 text for binary.
+      assertEquals(
+          expected,
+          Flow.fromFiles(List.of(file), o -> o.stages(1), f -> f.includeBinary(false)).toList(),
+          String.valueOf(c[1]));
+    }
+  }
+
+  @Test
+  void fromFiles_explicitCharsetWithoutBomDetection_stillStripsItsOwnMark() throws IOException {
+    Path utf8 = write("u.txt", withBom(new int[] {0xEF, 0xBB, 0xBF}, "caf\u00e9\n", UTF_8()));
+    assertEquals(
+        List.of("caf\u00e9"),
+        Flow.fromFiles(List.of(utf8), o -> o, f -> f.charsetFromBom(false)).toList());
+    // In ISO-8859-1 the UTF-8 mark is three characters of text: kept.
+    assertEquals(
+        List.of("\u00ef\u00bb\u00bfcaf\u00c3\u00a9"),
+        Flow.fromFiles(
+                List.of(utf8),
+                o -> o.charset(StandardCharsets.ISO_8859_1),
+                f -> f.charsetFromBom(false))
+            .toList());
+  }
+
+  private static Charset UTF_8() {
+    return StandardCharsets.UTF_8;
+  }
+
+  private Path gzip(String name, byte[] content) throws IOException {
+    Path p = dir.resolve(name);
+    Files.createDirectories(p.getParent());
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(p))) {
+      out.write(content);
+    }
+    return p;
+  }
+
+  @Test
+  void fromFiles_gzipFiles_areDecompressedEachByOneReader() throws IOException {
+    StringBuilder a = new StringBuilder();
+    for (int i = 0; i < 20_000; i++) {
+      a.append("line ").append(i).append('\n');
+    }
+    gzip("logs/a.log.gz", utf8(a.toString()));
+    gzip(
+        "logs/b.log.gz",
+        withBom(new int[] {0xFF, 0xFE}, "utf16 line\r\nlast", StandardCharsets.UTF_16LE));
+    write("logs/c.log", utf8("plain\n"));
+    List<String> lines =
+        Flow.fromFiles(List.of(dir.resolve("logs")), o -> o.splitBytes(1024)).toList();
+    assertEquals(20_000 + 3, lines.size());
+    assertTrue(lines.containsAll(List.of("line 0", "line 19999", "utf16 line", "last", "plain")));
+    assertEquals(
+        1,
+        Flow.fromFiles(List.of(dir.resolve("logs")), o -> o, f -> f.decompress(false))
+                    .filter(l -> l.equals("line 0"))
+                    .toList()
+                    .size()
+                == 0
+            ? 1
+            : 0,
+        "decompress(false) reads the compressed bytes");
+  }
+
+  @Test
+  void fromFiles_truncatedOrMalformedGzip_failsNamingTheFile() throws IOException {
+    Path good = gzip("ok.gz", utf8("x\n".repeat(100_000)));
+    byte[] bytes = Files.readAllBytes(good);
+    Path truncated = write("truncated.gz", Arrays.copyOf(bytes, bytes.length / 2));
+    Path notGzip = write("plain.gz", utf8("not gzip at all\n"));
+    for (Path bad : List.of(truncated, notGzip)) {
+      RuntimeException e = assertThrows(RuntimeException.class, () -> Flow.fromFiles(bad).toList());
+      assertTrue(messages(e).contains(bad.getFileName().toString()), messages(e));
+    }
+  }
+}

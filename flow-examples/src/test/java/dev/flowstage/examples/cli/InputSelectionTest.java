@@ -1,0 +1,231 @@
+package dev.flowstage.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What {@code wordcount} reads: hidden and binary files, globs, byte order marks, gzip. */
+final class InputSelectionTest {
+  @TempDir Path dir;
+
+  /** The stage runtime logs each stage failure; these tests provoke some and check the error. */
+  private static final java.util.logging.Logger STAGE_LOG =
+      java.util.logging.Logger.getLogger("dev.flowstage");
+
+  private static java.util.logging.Level saved;
+
+  @org.junit.jupiter.api.BeforeAll
+  static void quietStageLog() {
+    saved = STAGE_LOG.getLevel();
+    STAGE_LOG.setLevel(java.util.logging.Level.OFF);
+  }
+
+  @org.junit.jupiter.api.AfterAll
+  static void restoreStageLog() {
+    STAGE_LOG.setLevel(saved);
+  }
+
+  private Path write(String name, byte[] bytes) throws IOException {
+    Path p = dir.resolve(name);
+    Files.createDirectories(p.getParent());
+    Files.write(p, bytes);
+    return p;
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private void tree() throws IOException {
+    write("d/a.log", utf8("alpha\n"));
+    write("d/b.txt", utf8("beta\n"));
+    write("d/.hidden.txt", utf8("hidden\n"));
+    write("d/.git/objects/x.txt", utf8("git\n"));
+    write("d/tool.bin", new byte[] {'e', 'l', 'f', 0, 0, 1, '\n'});
+  }
+
+  @Test
+  void directory_skipsHiddenAndBinary_withOneNotePerKindAndCountsInJson() throws IOException {
+    tree();
+    CliRun r = CliRun.run("wordcount", "--json", dir.resolve("d").toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("\"files\":2,"), r.out());
+    assertTrue(r.out().contains("\"skipped\":{\"hidden\":2,\"binary\":1}"), r.out());
+    assertFalse(r.out().contains("git"), r.out());
+    assertEquals(
+        "flowstage: skipped 2 hidden files and folders (--include-hidden counts them)\n"
+            + "flowstage: skipped 1 binary file (--include-binary counts them)\n",
+        r.err());
+  }
+
+  @Test
+  void includeOptions_countEverything() throws IOException {
+    tree();
+    CliRun r =
+        CliRun.run(
+            "wordcount",
+            "--json",
+            "--include-hidden",
+            "--include-binary",
+            dir.resolve("d").toString());
+    assertEquals(0, r.status(), r.err());
+    assertEquals("", r.err());
+    assertTrue(r.out().contains("\"files\":5,"), r.out());
+    assertTrue(r.out().contains("\"word\":\"git\""), r.out());
+  }
+
+  @Test
+  void globs_repeatedOrCommaSeparated_chooseWalkedFilesByName() throws IOException {
+    tree();
+    CliRun one = CliRun.run("wordcount", "--json", "--glob", "*.log", dir.resolve("d").toString());
+    assertTrue(one.out().contains("\"files\":1,"), one.out());
+    assertTrue(one.out().contains("\"word\":\"alpha\""), one.out());
+    CliRun two =
+        CliRun.run("wordcount", "--json", "--glob", "*.log,*.txt", dir.resolve("d").toString());
+    assertTrue(two.out().contains("\"files\":2,"), two.out());
+    CliRun repeated =
+        CliRun.run(
+            "wordcount",
+            "--json",
+            "--glob",
+            "*.log",
+            "--glob",
+            "*.txt",
+            dir.resolve("d").toString());
+    assertTrue(repeated.out().contains("\"files\":2,"), repeated.out());
+  }
+
+  @Test
+  void namedBinaryFile_isSkipped_andNothingLeftIsAUsageError() throws IOException {
+    tree();
+    CliRun r = CliRun.run("wordcount", dir.resolve("d/tool.bin").toString());
+    assertEquals(Main.EXIT_USAGE, r.status());
+    assertTrue(r.err().contains("skipped 1 binary file"), r.err());
+    assertTrue(r.err().contains("nothing to count"), r.err());
+    CliRun included =
+        CliRun.run("wordcount", "--include-binary", dir.resolve("d/tool.bin").toString());
+    assertEquals(0, included.status(), included.err());
+  }
+
+  @Test
+  void badGlob_isAUsageError() throws IOException {
+    tree();
+    CliRun r = CliRun.run("wordcount", "--glob", "a[b", dir.resolve("d").toString());
+    assertEquals(Main.EXIT_USAGE, r.status());
+    assertTrue(r.errIsOneLine(), r.err());
+    assertTrue(r.err().contains("a[b"), r.err());
+  }
+
+  private static byte[] marked(int[] bom, String text, Charset charset) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (int b : bom) {
+      out.write(b);
+    }
+    out.writeBytes(text.getBytes(charset));
+    return out.toByteArray();
+  }
+
+  @Test
+  void byteOrderMarks_chooseTheCharset_andAreNeverPartOfAWord() throws IOException {
+    String text = "hello w\u00f6rld hello\r\n";
+    Object[][] cases = {
+      {new int[] {0xEF, 0xBB, 0xBF}, StandardCharsets.UTF_8},
+      {new int[] {0xFF, 0xFE}, StandardCharsets.UTF_16LE},
+      {new int[] {0xFE, 0xFF}, StandardCharsets.UTF_16BE},
+      {new int[] {0xFF, 0xFE, 0, 0}, Charset.forName("UTF-32LE")},
+      {new int[] {0, 0, 0xFE, 0xFF}, Charset.forName("UTF-32BE")},
+    };
+    int i = 0;
+    for (Object[] c : cases) {
+      Path file = write("bom" + i++ + ".txt", marked((int[]) c[0], text, (Charset) c[1]));
+      for (String tokenizer : new String[] {"words", "space"}) {
+        CliRun r = CliRun.run("wordcount", "--json", "--tokenizer", tokenizer, file.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("{\"word\":\"hello\",\"count\":2}"), c[1] + ": " + r.out());
+        assertTrue(r.out().contains("\"distinct\":2,"), c[1] + ": " + r.out());
+        assertTrue(r.out().contains("\"malformed\":0,"), c[1] + ": " + r.out());
+      }
+    }
+  }
+
+  @Test
+  void explicitCharset_wins_butItsOwnMarkIsStillDropped() throws IOException {
+    Path utf16 =
+        write("le.txt", marked(new int[] {0xFF, 0xFE}, "hello hello\n", StandardCharsets.UTF_16LE));
+    CliRun r = CliRun.run("wordcount", "--json", "--charset", "UTF-16LE", utf16.toString());
+    assertTrue(r.out().contains("{\"word\":\"hello\",\"count\":2}"), r.out());
+    assertTrue(r.out().contains("\"distinct\":1,"), r.out());
+    Path utf8 = write("u.txt", marked(new int[] {0xEF, 0xBB, 0xBF}, "hello hello\n", UTF()));
+    r = CliRun.run("wordcount", "--json", "--charset", "UTF-8", utf8.toString());
+    assertTrue(r.out().contains("\"distinct\":1,"), r.out());
+    // Read as ISO-8859-1, the UTF-8 mark is three characters of text: it is kept.
+    r =
+        CliRun.run(
+            "wordcount",
+            "--json",
+            "--tokenizer",
+            "space",
+            "--charset",
+            "ISO-8859-1",
+            utf8.toString());
+    assertTrue(r.out().contains("{\"word\":\"\u00ef\u00bb\u00bfhello\",\"count\":1}"), r.out());
+  }
+
+  private static Charset UTF() {
+    return StandardCharsets.UTF_8;
+  }
+
+  @Test
+  void standardInput_utf8Mark_isDropped() {
+    byte[] in = marked(new int[] {0xEF, 0xBB, 0xBF}, "hello hello\n", StandardCharsets.UTF_8);
+    CliRun r = CliRun.run(in, false, Long.MAX_VALUE, "wordcount", "--json", "-");
+    assertTrue(r.out().contains("\"distinct\":1,"), r.out());
+  }
+
+  private Path gzip(String name, byte[] content) throws IOException {
+    Path p = dir.resolve(name);
+    Files.createDirectories(p.getParent());
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(p))) {
+      out.write(content);
+    }
+    return p;
+  }
+
+  @Test
+  void gzipFiles_areDecompressed_inParallelAcrossFiles() throws IOException {
+    gzip("logs/a.log.gz", utf8("error disk full\n".repeat(1000)));
+    gzip("logs/b.log.gz", utf8("error network\n".repeat(500)));
+    write("logs/c.log", utf8("ok\n"));
+    CliRun r = CliRun.run("wordcount", "--json", "--stats", dir.resolve("logs").toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("{\"word\":\"error\",\"count\":1500}"), r.out());
+    assertTrue(r.out().contains("\"lines\":1501,"), r.out());
+    assertTrue(r.out().contains("\"files\":3,"), r.out());
+  }
+
+  @Test
+  void truncatedOrNonGzipFile_failsNamingTheFile() throws IOException {
+    Path good = gzip("ok.gz", utf8("word ".repeat(200_000) + "\n"));
+    byte[] bytes = Files.readAllBytes(good);
+    Path truncated = write("truncated.log.gz", Arrays.copyOf(bytes, bytes.length / 2));
+    Path notGzip = write("plain.log.gz", utf8("not gzip\n"));
+    for (Path bad : new Path[] {truncated, notGzip}) {
+      CliRun r = CliRun.run("wordcount", bad.toString());
+      assertEquals(Main.EXIT_USAGE, r.status(), r.err());
+      assertTrue(r.errIsOneLine(), r.err());
+      assertTrue(r.err().contains(bad.getFileName().toString()), r.err());
+    }
+  }
+}

@@ -1,0 +1,74 @@
+package dev.flowstage.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedOutputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code flowstage wordcount} counts a file that is one line, several times larger than the whole
+ * heap of a forked JVM: the byte path never holds a line, only the word a chunk boundary cuts.
+ */
+final class LongLineHeapTest {
+  @TempDir Path dir;
+
+  @Test
+  void wordcount_oneLineLargerThanHeap_countsInForkedSmallHeapJvm() throws Exception {
+    Path big = dir.resolve("one-line.txt");
+    long words = 0;
+    byte[] block = blockOfWords();
+    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(big), 1 << 16)) {
+      while (words < 12_000_000) { // about 95 MB, no newline at all
+        out.write(block);
+        words += 1000;
+      }
+    }
+    assertTrue(Files.size(big) > 64L << 20, "generated file is only " + Files.size(big));
+    String cp =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process p =
+        new ProcessBuilder(
+                java.toString(),
+                "-Xmx32m",
+                "-XX:+UseSerialGC",
+                "-cp",
+                cp,
+                Main.class.getName(),
+                "wordcount",
+                "--json",
+                "--no-progress",
+                "--stages",
+                "2",
+                big.toString())
+            .redirectErrorStream(true)
+            .start();
+    String out;
+    try (Stream<String> s = p.inputReader().lines()) {
+      out = s.collect(Collectors.joining("\n"));
+    }
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "forked JVM did not finish");
+    assertEquals(0, p.exitValue(), out);
+    assertTrue(out.contains("\"lines\":1,"), out);
+    assertTrue(out.contains("\"words\":" + words + ","), out);
+    assertTrue(out.contains("\"distinct\":1000,"), out);
+  }
+
+  /** A thousand distinct words, each followed by a space. */
+  private static byte[] blockOfWords() {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 1000; i++) {
+      b.append("word").append(i).append(' ');
+    }
+    return b.toString().getBytes(StandardCharsets.US_ASCII);
+  }
+}
