@@ -268,7 +268,9 @@ public final class FlowWordCountEngine implements WordCountEngine {
           all.top(),
           elapsed,
           List.of(),
-          java.util.Map.of());
+          java.util.Map.of(),
+          null, // writeCsv runs the flow to its end itself: no graph or statistics to report
+          null);
     }
   }
 

@@ -22,8 +22,9 @@ import java.util.Map;
  * @param stages the counters of each stage of the flow (see {@link StageStats})
  * @param stageGroups what each group of stages does, by group id (the prefix of a stage's name
  *     before the dot, e.g. {@code g1} for {@code g1.0}); from the flow's graph
- * @param graph the stage graph that ran
- * @param statistics the flow's final statistics (for {@code --report})
+ * @param graph the stage graph that ran, or {@code null} when none is known (with {@code --output})
+ * @param statistics the flow's final statistics (for {@code --report}), or {@code null} with {@code
+ *     --output}
  */
 public record WordCountResult(
     long files,

@@ -73,6 +73,22 @@ final class OutputOptionTest {
   }
 
   @Test
+  void reportWithOutput_isRefusedBeforeCounting() throws IOException {
+    Path out = dir.resolve("counts");
+    CliRun r =
+        CliRun.run(
+            "wordcount",
+            "--report",
+            dir.resolve("r.html").toString(),
+            "--output",
+            out.toString(),
+            input().toString());
+    assertEquals(Main.EXIT_USAGE, r.status(), r.err());
+    assertTrue(r.err().contains("--report cannot be combined with --output"), r.err());
+    assertTrue(Files.notExists(out));
+  }
+
+  @Test
   void existingOutput_isRefused_unlessOverwrite() throws IOException {
     Path out = Files.createDirectories(dir.resolve("counts"));
     Files.writeString(out.resolve("old"), "x");
