@@ -120,38 +120,38 @@ abstract sealed class Behaviour {
 
     @Override
     void init(Ctx ctx) {
-      c.init(ctx);
+      c.init(ctx.forConsumer());
     }
 
     @Override
     void handleEvents(List<Object> events, Subscription from, Ctx ctx) {
-      c.handleEvents(events, from, ctx);
+      c.handleEvents(events, from, ctx.forConsumer());
     }
 
     @Override
     SubscriptionMode handleSubscribe(Peer peer, Subscription s, Ctx ctx) {
-      SubscriptionMode m = c.handleSubscribe(s, ctx);
+      SubscriptionMode m = c.handleSubscribe(s, ctx.forConsumer());
       return m == null ? SubscriptionMode.AUTOMATIC : m;
     }
 
     @Override
     void handleCancel(Peer peer, Subscription s, ExitReason reason, Ctx ctx) {
-      c.handleCancel(s, reason, ctx);
+      c.handleCancel(s, reason, ctx.forConsumer());
     }
 
     @Override
     Object handleCall(Object request, Ctx ctx) {
-      return c.handleCall(request, ctx);
+      return c.handleCall(request, ctx.forConsumer());
     }
 
     @Override
     void handleCast(Object message, Ctx ctx) {
-      c.handleCast(message, ctx);
+      c.handleCast(message, ctx.forConsumer());
     }
 
     @Override
     void handleInfo(Object message, Ctx ctx) {
-      c.handleInfo(message, ctx);
+      c.handleInfo(message, ctx.forConsumer());
     }
 
     @Override

@@ -4,18 +4,82 @@ import dev.flowstage.stage.DemandMode;
 import dev.flowstage.stage.ExitReason;
 import dev.flowstage.stage.ProducerContext;
 import dev.flowstage.stage.Stage;
+import dev.flowstage.stage.StageContext;
 import dev.flowstage.stage.Subscription;
 import dev.flowstage.stage.SubscriptionOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 
-/** The context handed to every callback of one stage; forwards to the stage's loop state. */
+/**
+ * The context handed to every callback of one producer or producer-consumer; forwards to the
+ * stage's loop state. A consumer gets {@link #forConsumer()} instead, which is not a {@link
+ * ProducerContext}, so no cast can make a consumer emit.
+ */
 final class Ctx implements ProducerContext<Object> {
   private final StageCell<?> cell;
+  private final StageContext consumerView = new ConsumerView();
 
   Ctx(StageCell<?> cell) {
     this.cell = cell;
+  }
+
+  /** The same stage seen as a consumer: the {@link StageContext} operations only. */
+  StageContext forConsumer() {
+    return consumerView;
+  }
+
+  /** Forwards the stage operations; deliberately not a {@link ProducerContext}. */
+  private final class ConsumerView implements StageContext {
+    @Override
+    public Stage<?> self() {
+      return Ctx.this.self();
+    }
+
+    @Override
+    public String name() {
+      return Ctx.this.name();
+    }
+
+    @Override
+    public Subscription subscribeTo(Stage<?> producer, SubscriptionOptions options) {
+      return Ctx.this.subscribeTo(producer, options);
+    }
+
+    @Override
+    public void ask(Subscription subscription, long n) {
+      Ctx.this.ask(subscription, n);
+    }
+
+    @Override
+    public void cancel(Subscription subscription, ExitReason reason) {
+      Ctx.this.cancel(subscription, reason);
+    }
+
+    @Override
+    public List<Subscription> producers() {
+      return Ctx.this.producers();
+    }
+
+    @Override
+    public void watch(Stage<?> stage) {
+      Ctx.this.watch(stage);
+    }
+
+    @Override
+    public ScheduledFuture<?> sendAfter(Object message, Duration delay) {
+      return Ctx.this.sendAfter(message, delay);
+    }
+
+    @Override
+    public void stop(ExitReason reason) {
+      Ctx.this.stop(reason);
+    }
+
+    @Override
+    public String toString() {
+      return "StageContext(" + name() + ")";
+    }
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.flowstage.stage.internal;
 import dev.flowstage.stage.BufferKeep;
 import dev.flowstage.stage.CancelMode;
 import dev.flowstage.stage.DemandMode;
+import dev.flowstage.stage.DiscardListener;
 import dev.flowstage.stage.ExitReason;
 import dev.flowstage.stage.Peer;
 import dev.flowstage.stage.ProducerInfo;
@@ -108,6 +109,7 @@ public final class StageCell<E> implements Stage<E> {
   private final boolean discardWhenNoConsumers;
   private final long bufferCapacity;
   private final BufferKeep bufferKeep;
+  private final DiscardListener onDiscard;
   private DemandMode demandMode;
   private final ArrayList<Sub> upstream = new ArrayList<>();
   private final ArrayList<Sub> downstream = new ArrayList<>();
@@ -141,6 +143,7 @@ public final class StageCell<E> implements Stage<E> {
       this.discardWhenNoConsumers = false;
       this.bufferCapacity = 0;
       this.bufferKeep = BufferKeep.LAST;
+      this.onDiscard = DiscardListener.LOG;
       this.demandMode = DemandMode.FORWARD;
     } else {
       Dispatcher<Object> d =
@@ -159,6 +162,7 @@ public final class StageCell<E> implements Stage<E> {
       this.bufferKeep = options.bufferKeep();
       this.buffer = new EventBuffer<>(size, options.bufferKeep());
       this.discardWhenNoConsumers = options.discardWhenNoConsumers();
+      this.onDiscard = options.onDiscard() == null ? DiscardListener.LOG : options.onDiscard();
       this.demandMode = options.demandMode();
     }
   }
@@ -828,25 +832,21 @@ public final class StageCell<E> implements Stage<E> {
       counters.max(Counters.BUFFER_HIGH, buffer.size());
     }
     if (discarded > 0) {
-      counters.add(Counters.DISCARDED, discarded);
-      long n = discarded;
-      LOG.log(
-          Level.WARNING,
-          () ->
-              "producer "
-                  + name
-                  + " discarded "
-                  + n
-                  + " events"
-                  + (discardWhenNoConsumers && downstream.isEmpty()
-                      ? " (no consumers)"
-                      : " from its buffer (bufferSize "
-                          + bufferCapacity
-                          + ", keep "
-                          + bufferKeep
-                          + ")"));
+      reportDiscarded(
+          discarded,
+          discardWhenNoConsumers && downstream.isEmpty()
+              ? "no consumers"
+              : "buffer full (bufferSize " + bufferCapacity + ", keep " + bufferKeep + ")");
     }
     releaseDueInfos();
+  }
+
+  /** Counts a discard and reports it: to the producer's listener, then (if it says so) the log. */
+  private void reportDiscarded(long n, String reason) {
+    counters.add(Counters.DISCARDED, n);
+    if (onDiscard.discarded(name, n, reason)) {
+      LOG.log(Level.WARNING, () -> "producer " + name + " discarded " + n + " events: " + reason);
+    }
   }
 
   private void orderedInfo(Object message) {
@@ -888,6 +888,11 @@ public final class StageCell<E> implements Stage<E> {
     @Override
     public void askUpstream(long demand) {
       deferredDemand += demand;
+    }
+
+    @Override
+    public void discard(List<Object> events, String reason) {
+      reportDiscarded(events.size(), reason);
     }
 
     @Override
