@@ -257,6 +257,13 @@ public final class StageCell<E> implements Stage<E> {
         handle(m);
         afterStep();
       } catch (Throwable t) {
+        ExitReason killed = stopRequest;
+        if (killed != null) {
+          // Killed (e.g. interrupted by close) while in a callback: what it threw is the kill's
+          // doing, not a failure of the stage.
+          finish(killed, true);
+          return;
+        }
         LOG.log(Level.WARNING, "stage " + name + " failed", t);
         finish(ExitReason.failure(t), true);
         return;
