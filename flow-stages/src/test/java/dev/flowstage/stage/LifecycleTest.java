@@ -415,4 +415,30 @@ final class LifecycleTest {
       throw new AssertionError(e);
     }
   }
+
+  @Test
+  void subscribeTo_returnsAfterTheConsumersHandleSubscribeAndFirstAsk() {
+    Stage<Integer> producer = system.startProducer(TestProducer.silent());
+    for (int i = 0; i < 50; i++) {
+      java.util.concurrent.atomic.AtomicBoolean subscribed =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      Stage<Void> consumer =
+          system.startConsumer(
+              new Consumer<Object>() {
+                @Override
+                public SubscriptionMode handleSubscribe(Subscription s, StageContext ctx) {
+                  Thread.yield(); // give the producer a chance to accept first
+                  subscribed.set(true);
+                  return SubscriptionMode.AUTOMATIC;
+                }
+
+                @Override
+                public void handleEvents(
+                    List<Object> events, Subscription from, StageContext ctx) {}
+              });
+      consumer.subscribeTo(producer, SubscriptionOptions.defaults());
+      assertTrue(subscribed.get(), "handleSubscribe had not run");
+      assertEquals(1, consumer.stats().asksSent(), "the first ask was not sent yet");
+    }
+  }
 }
