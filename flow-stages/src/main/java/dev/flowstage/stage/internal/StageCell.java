@@ -97,6 +97,8 @@ public final class StageCell<E> implements Stage<E> {
   private final CompletableFuture<Void> started = new CompletableFuture<>();
   private final Object watchLock = new Object();
   private List<StageCell<?>> watchers = new ArrayList<>(); // guarded by watchLock
+  private int userWatchers; // stages that called ctx.watch(this); guarded by watchLock
+  private volatile boolean exitObserved; // onExit/awaitExit was called: the caller gets the reason
   private volatile ExitReason exitReason;
   private volatile ExitReason stopRequest;
   private volatile boolean closed;
@@ -197,6 +199,7 @@ public final class StageCell<E> implements Stage<E> {
       behaviour.init(ctx);
       flush();
     } catch (Throwable t) {
+      exitObserved = true; // the start call rethrows it to its caller
       started.completeExceptionally(t);
       finish(ExitReason.failure(t), false);
       return;
@@ -264,8 +267,7 @@ public final class StageCell<E> implements Stage<E> {
           finish(killed, true);
           return;
         }
-        LOG.log(Level.WARNING, "stage " + name + " failed", t);
-        finish(ExitReason.failure(t), true);
+        finish(ExitReason.failure(t), true); // reported there, once
         return;
       }
       counters.add(Counters.MESSAGES, 1);
@@ -309,10 +311,16 @@ public final class StageCell<E> implements Stage<E> {
       }
     }
     List<StageCell<?>> toTell;
+    boolean observed;
     synchronized (watchLock) {
       exitReason = reason;
       toTell = watchers;
       watchers = null;
+      observed = userWatchers > 0;
+    }
+    if (reason instanceof ExitReason.Failure f) {
+      // Consumers of this stage get the reason in handleCancel; watchers in a StageDown.
+      reportFailure(f, observed || exitObserved || !downstream.isEmpty());
     }
     closed = true;
     drainRejected();
@@ -321,6 +329,22 @@ public final class StageCell<E> implements Stage<E> {
     }
     runtime.exited(this);
     exit.complete(reason);
+  }
+
+  /**
+   * Reports a failure once: where someone receives it (a consumer, a watcher, an {@code onExit}
+   * caller, the start call), they own it and it is only logged at DEBUG; otherwise nobody would
+   * ever see it, so it is logged at ERROR with its stack trace.
+   */
+  private void reportFailure(ExitReason.Failure f, boolean received) {
+    if (received) {
+      LOG.log(Level.DEBUG, () -> "stage " + name + " stopped: " + f, f.cause());
+    } else {
+      LOG.log(
+          Level.ERROR,
+          "stage " + name + " failed and nothing watches it (no consumer, watcher or onExit)",
+          f.cause());
+    }
   }
 
   /** Enqueues a message; any thread; never blocks; rejected at once if the stage has exited. */
@@ -369,11 +393,14 @@ public final class StageCell<E> implements Stage<E> {
     }
   }
 
-  void addWatcher(StageCell<?> watcher) {
+  void addWatcher(StageCell<?> watcher, boolean forUser) {
     ExitReason r;
     synchronized (watchLock) {
       if (watchers != null) {
         watchers.add(watcher);
+        if (forUser) {
+          userWatchers++;
+        }
         return;
       }
       r = exitReason;
@@ -1035,7 +1062,7 @@ public final class StageCell<E> implements Stage<E> {
   void watchFromInside(StageCell<?> other, boolean forUser) {
     Map<StageCell<?>, Boolean> set = forUser ? watchingForUser : watching;
     if (set.put(other, Boolean.TRUE) == null) {
-      other.addWatcher(this);
+      other.addWatcher(this, forUser);
     }
   }
 
@@ -1080,6 +1107,7 @@ public final class StageCell<E> implements Stage<E> {
 
   @Override
   public ExitReason awaitExit(Duration timeout) {
+    exitObserved = true;
     try {
       return exit.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
@@ -1094,6 +1122,7 @@ public final class StageCell<E> implements Stage<E> {
 
   @Override
   public CompletionStage<ExitReason> onExit() {
+    exitObserved = true;
     return exit.copy();
   }
 
