@@ -165,8 +165,13 @@ public final class StageSystem implements AutoCloseable {
    * when any producer ends normally and throws {@link StageException} if one fails; {@link
    * CancelMode#TRANSIENT} halts once all producers ended normally and throws if one fails; {@link
    * CancelMode#TEMPORARY} halts once all producers ended, never throws. A producer that is not
-   * alive counts as failed. Closing the stream (or a short-circuiting terminal) cancels the
-   * subscriptions.
+   * alive counts as failed.
+   *
+   * <p>The consumer stage stops (cancelling the subscriptions) when the stream is read to the end,
+   * fails, or is closed, promptly. Java never closes a stream that a short-circuiting operation
+   * ({@code limit}, {@code findFirst}) abandoned: such a stream, left unclosed, is cancelled once
+   * it is garbage collected (not promptly), or by {@link #close()}. Use try-with-resources when the
+   * producers must learn at once.
    *
    * @param producers the producers to subscribe to
    * @param options the subscription options for each of them

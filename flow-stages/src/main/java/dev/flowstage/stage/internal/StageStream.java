@@ -9,6 +9,7 @@ import dev.flowstage.stage.StageException;
 import dev.flowstage.stage.Subscription;
 import dev.flowstage.stage.SubscriptionMode;
 import dev.flowstage.stage.SubscriptionOptions;
+import java.lang.ref.Cleaner;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -34,7 +35,30 @@ final class StageStream<E> {
    * the user chose is applied here, by the enumerating thread (A12.2, with one change: a permanent
    * subscription that ends normally halts the stream instead of failing it, since a stream has no
    * process to exit and a finite source must not look like an error).
+   *
+   * Ending: the consumer stage is stopped (so its subscriptions are cancelled) when the stream is
+   * exhausted, fails, or is closed, and, for a stream abandoned without close (Java never closes
+   * a stream that `limit` or `findFirst` short-circuited), when its spliterator becomes
+   * unreachable: a Cleaner watches the spliterator. The cleaning action holds only the consumer's
+   * handle (Holder), never the spliterator or this object; the consumer stage refers to this
+   * object, and this object does not refer to the spliterator, so an abandoned stream can be
+   * collected while its stage is still running.
    */
+  private static final Cleaner CLEANER = Cleaner.create();
+
+  /** The consumer's handle, shared with the cleaning action: stops the consumer once. */
+  private static final class Holder implements Runnable {
+    volatile Stage<Void> consumer;
+
+    @Override
+    public void run() {
+      Stage<Void> c = consumer;
+      if (c != null) {
+        c.stop(ExitReason.normal());
+      }
+    }
+  }
+
   private record Subscribed(Sub sub) {}
 
   private record Batch(Sub sub, List<Object> events) {}
@@ -48,7 +72,9 @@ final class StageStream<E> {
   private final SubscriptionOptions options;
   private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
   private final Map<Sub, DemandCounter> demand = new IdentityHashMap<>();
-  private volatile Stage<Void> consumer;
+  private final Holder holder = new Holder();
+  private Stage<Void> consumer;
+  private Cleaner.Cleanable cleanable;
   private int active;
   private boolean finished;
   // enumeration state
@@ -78,6 +104,7 @@ final class StageStream<E> {
             return advance(action);
           }
         };
+    cleanable = CLEANER.register(sp, holder);
     return StreamSupport.stream(sp, false).onClose(this::close);
   }
 
@@ -148,6 +175,7 @@ final class StageStream<E> {
       }
       if (consumer == null) {
         consumer = runtime.startConsumer(null, new StreamConsumer());
+        holder.consumer = consumer;
       }
       Object item;
       try {
@@ -200,9 +228,6 @@ final class StageStream<E> {
 
   private void close() {
     finished = true;
-    Stage<Void> c = consumer;
-    if (c != null) {
-      c.stop(ExitReason.normal());
-    }
+    cleanable.clean(); // stops the consumer, once, and unregisters the spliterator
   }
 }
