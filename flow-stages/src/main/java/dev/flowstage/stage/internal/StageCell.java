@@ -73,6 +73,15 @@ public final class StageCell<E> implements Stage<E> {
    * the carrier's local queue empties and the carrier serves other threads.
    */
   private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
+  /*
+   * The slice alone makes a stage woken from outside (see Mailbox) wait up to a slice or more. So
+   * a busy stage also pauses as soon as it sees a new outside wake-up (one volatile read per
+   * message), at most once per OUTSIDE_PAUSE_EVERY so that a stream of outside wake-ups cannot
+   * turn into a stream of pauses. A stage that was idle starts its busy run with the current count:
+   * only stages that stay busy pause.
+   */
+  private static final long OUTSIDE_PAUSE_EVERY = TimeUnit.MICROSECONDS.toNanos(200);
   private static final Duration PAUSE = Duration.ofNanos(1000);
 
   /**
@@ -175,6 +184,7 @@ public final class StageCell<E> implements Stage<E> {
     Thread t = builder.name("flowstage-" + name).unstarted(this::run);
     thread = t;
     mailbox.owner(t);
+    Mailbox.startingFromOutside();
     t.start();
   }
 
@@ -220,6 +230,8 @@ public final class StageCell<E> implements Stage<E> {
     long busySincePause = 0;
     long runStart = 0; // when the current busy run started; 0 while idle
     int sinceClock = 0;
+    long seenOutside = 0; // Mailbox.outsideWakeups() this stage last paused for
+    long lastOutsidePause = 0;
     while (true) {
       ExitReason r = stopRequest;
       if (r == null && Thread.interrupted()) {
@@ -255,6 +267,7 @@ public final class StageCell<E> implements Stage<E> {
       }
       if (runStart == 0) {
         runStart = System.nanoTime();
+        seenOutside = Mailbox.outsideWakeups();
       }
       try {
         handle(m);
@@ -271,6 +284,20 @@ public final class StageCell<E> implements Stage<E> {
         return;
       }
       counters.add(Counters.MESSAGES, 1);
+      long outside = Mailbox.outsideWakeups();
+      if (outside != seenOutside) {
+        seenOutside = outside;
+        long now = System.nanoTime();
+        if (now - lastOutsidePause >= OUTSIDE_PAUSE_EVERY) {
+          lastOutsidePause = now;
+          counters.add(Counters.BUSY_NANOS, now - runStart);
+          busySincePause = 0;
+          runStart = 0;
+          sinceClock = 0;
+          pauseForFairness();
+          continue;
+        }
+      }
       if (++sinceClock == CLOCK_EVERY) {
         long now = System.nanoTime();
         counters.add(Counters.BUSY_NANOS, now - runStart);
