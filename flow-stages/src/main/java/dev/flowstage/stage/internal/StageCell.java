@@ -94,12 +94,12 @@ public final class StageCell<E> implements Stage<E> {
 
   private record HeldInfo(Object message) {}
 
-  private record UpstreamEnd(Sub sub, ExitReason reason, boolean applyMode) {}
+  private record UpstreamEnd(StageSubscription sub, ExitReason reason, boolean applyMode) {}
 
   private final StageRuntime runtime;
   private final String name;
-  private final Behaviour behaviour;
-  private final Behaviour.Kind kind;
+  private final Callbacks callbacks;
+  private final Callbacks.Kind kind;
   private final Mailbox mailbox = new Mailbox();
   private final Counters counters = new Counters();
   private final CompletableFuture<ExitReason> exit = new CompletableFuture<>();
@@ -114,7 +114,7 @@ public final class StageCell<E> implements Stage<E> {
   private volatile Thread thread;
 
   // ---- stage-thread state ----
-  private final Ctx ctx = new Ctx(this);
+  private final CallbackContext ctx = new CallbackContext(this);
   private final Dispatcher<Object> dispatcher;
   private final EventBuffer<Object> buffer;
   private final boolean discardWhenNoConsumers;
@@ -122,15 +122,15 @@ public final class StageCell<E> implements Stage<E> {
   private final BufferKeep bufferKeep;
   private final DiscardListener onDiscard;
   private DemandMode demandMode;
-  private final ArrayList<Sub> upstream = new ArrayList<>();
-  private final ArrayList<Sub> downstream = new ArrayList<>();
+  private final ArrayList<StageSubscription> upstream = new ArrayList<>();
+  private final ArrayList<StageSubscription> downstream = new ArrayList<>();
   private final Map<StageCell<?>, Boolean> watching = new IdentityHashMap<>();
   private final Map<StageCell<?>, Boolean> watchingForUser = new IdentityHashMap<>();
   private final ArrayDeque<Object> accumulated = new ArrayDeque<>();
   private final ArrayDeque<Object> input = new ArrayDeque<>();
   private final ArrayDeque<Object> readyInfos = new ArrayDeque<>();
   private final List<Object> dueInfos = new ArrayList<>();
-  private final Out out = new Out();
+  private final DispatchOutbox out = new DispatchOutbox();
   private long downstreamDemand;
   private long deferredDemand;
   private boolean inDeferred;
@@ -143,12 +143,12 @@ public final class StageCell<E> implements Stage<E> {
   private boolean exiting;
 
   @SuppressWarnings("unchecked")
-  StageCell(StageRuntime runtime, String name, Behaviour behaviour, ProducerOptions<?> options) {
+  StageCell(StageRuntime runtime, String name, Callbacks callbacks, ProducerOptions<?> options) {
     this.runtime = runtime;
     this.name = name;
-    this.behaviour = behaviour;
-    this.kind = behaviour.kind();
-    if (kind == Behaviour.Kind.CONSUMER) {
+    this.callbacks = callbacks;
+    this.kind = callbacks.kind();
+    if (kind == Callbacks.Kind.CONSUMER) {
       this.dispatcher = null;
       this.buffer = null;
       this.discardWhenNoConsumers = false;
@@ -165,7 +165,7 @@ public final class StageCell<E> implements Stage<E> {
       long size = options.bufferSize();
       if (size == ProducerOptions.DEFAULT_BUFFER) {
         size =
-            kind == Behaviour.Kind.PRODUCER
+            kind == Callbacks.Kind.PRODUCER
                 ? ProducerOptions.DEFAULT_PRODUCER_BUFFER
                 : ProducerOptions.UNBOUNDED;
       }
@@ -206,7 +206,7 @@ public final class StageCell<E> implements Stage<E> {
 
   private void run() {
     try {
-      behaviour.init(ctx);
+      callbacks.init(ctx);
       flush();
     } catch (Throwable t) {
       exitObserved = true; // the start call rethrows it to its caller
@@ -332,7 +332,7 @@ public final class StageCell<E> implements Stage<E> {
     exiting = true;
     if (callTerminate) {
       try {
-        behaviour.terminate(reason);
+        callbacks.terminate(reason);
       } catch (Throwable t) {
         LOG.log(Level.WARNING, "terminate of stage " + name + " threw", t);
       }
@@ -449,11 +449,11 @@ public final class StageCell<E> implements Stage<E> {
       case Message.Down d -> onDown(d.stage(), d.reason());
       case Message.Call c -> onCall(c);
       case Message.Cast c -> {
-        behaviour.handleCast(c.message(), ctx);
+        callbacks.handleCast(c.message(), ctx);
         flush();
       }
       case Message.Info i -> {
-        behaviour.handleInfo(i.message(), ctx);
+        callbacks.handleInfo(i.message(), ctx);
         flush();
       }
       case Message.OrderedInfo oi -> {
@@ -472,7 +472,7 @@ public final class StageCell<E> implements Stage<E> {
   private void afterStep() {
     while (!readyInfos.isEmpty() && pendingStop == null) {
       Object msg = readyInfos.pollFirst();
-      behaviour.handleInfo(msg, ctx);
+      callbacks.handleInfo(msg, ctx);
       flush();
     }
     if (doneReached && pendingStop == null) {
@@ -483,7 +483,7 @@ public final class StageCell<E> implements Stage<E> {
   private void onCall(Message.Call c) {
     Object reply;
     try {
-      reply = behaviour.handleCall(c.request(), ctx);
+      reply = callbacks.handleCall(c.request(), ctx);
       flush();
     } catch (Throwable t) {
       c.reply().completeExceptionally(new StageException("call to stage " + name + " failed", t));
@@ -495,14 +495,14 @@ public final class StageCell<E> implements Stage<E> {
   // ----------------------------------------------------------------- consumer side
 
   private void onSubscribeRequest(Message.SubscribeRequest r) {
-    if (kind == Behaviour.Kind.PRODUCER) {
+    if (kind == Callbacks.Kind.PRODUCER) {
       r.result()
           .completeExceptionally(
               new StageException(
                   "stage " + name + " is a producer and cannot subscribe to another stage"));
       return;
     }
-    Sub sub = doSubscribe(r.producer(), r.options());
+    StageSubscription sub = doSubscribe(r.producer(), r.options());
     sub.accepted.whenComplete(
         (s, e) -> {
           if (e != null) {
@@ -514,21 +514,21 @@ public final class StageCell<E> implements Stage<E> {
   }
 
   Subscription subscribeFromInside(StageCell<?> producer, SubscriptionOptions options) {
-    if (kind == Behaviour.Kind.PRODUCER) {
+    if (kind == Callbacks.Kind.PRODUCER) {
       throw new IllegalStateException(
           "stage " + name + " is a producer and cannot subscribe to another stage");
     }
     return doSubscribe(producer, options);
   }
 
-  private Sub doSubscribe(StageCell<?> producer, SubscriptionOptions options) {
+  private StageSubscription doSubscribe(StageCell<?> producer, SubscriptionOptions options) {
     Objects.requireNonNull(options, "options");
-    Sub sub = new Sub(producer, this, options);
+    StageSubscription sub = new StageSubscription(producer, this, options);
     watchFromInside(producer, false);
     sub.consumerActive = true;
     upstream.add(sub);
     producer.deliver(new Message.Subscribe(sub));
-    SubscriptionMode mode = behaviour.handleSubscribe(Peer.PRODUCER, sub, ctx);
+    SubscriptionMode mode = callbacks.handleSubscribe(Peer.PRODUCER, sub, ctx);
     flush();
     sub.mode = mode;
     if (mode == SubscriptionMode.AUTOMATIC && sub.consumerActive) {
@@ -538,17 +538,17 @@ public final class StageCell<E> implements Stage<E> {
     return sub;
   }
 
-  private void sendAsk(Sub sub, long n) {
+  private void sendAsk(StageSubscription sub, long n) {
     counters.add(Counters.ASKS_SENT, 1);
     sub.producer.deliver(new Message.Ask(sub, n));
   }
 
   private void onEvents(Message.Events e) {
-    if (kind == Behaviour.Kind.PRODUCER) {
+    if (kind == Callbacks.Kind.PRODUCER) {
       LOG.log(Level.ERROR, "producer " + name + " received events; ignoring them");
       return;
     }
-    if (kind == Behaviour.Kind.PRODUCER_CONSUMER) {
+    if (kind == Callbacks.Kind.PRODUCER_CONSUMER) {
       input.addLast(e);
       drainInput();
     } else {
@@ -557,7 +557,7 @@ public final class StageCell<E> implements Stage<E> {
   }
 
   @SuppressWarnings("unchecked")
-  private void consumeEvents(Sub sub, List<?> raw) {
+  private void consumeEvents(StageSubscription sub, List<?> raw) {
     if (!sub.consumerActive) {
       return; // a subscription this stage no longer has (GenStage ignores such events too)
     }
@@ -565,7 +565,7 @@ public final class StageCell<E> implements Stage<E> {
     int n = events.size();
     counters.add(Counters.EVENTS_IN, n);
     if (sub.mode == SubscriptionMode.MANUAL || sub.demand == null) {
-      behaviour.handleEvents(events, sub, ctx);
+      callbacks.handleEvents(events, sub, ctx);
       flush();
       return;
     }
@@ -577,7 +577,7 @@ public final class StageCell<E> implements Stage<E> {
       int end = Math.min(n, off + chunk);
       List<Object> c = off == 0 && end == n ? events : events.subList(off, end);
       long ask = dc.consume(c.size());
-      behaviour.handleEvents(c, sub, ctx);
+      callbacks.handleEvents(c, sub, ctx);
       flush();
       if (ask > 0 && sub.consumerActive) {
         sendAsk(sub, ask);
@@ -599,23 +599,23 @@ public final class StageCell<E> implements Stage<E> {
   }
 
   private void onProducerInfo(Message.ProducerInfoMessage pi) {
-    if (kind == Behaviour.Kind.PRODUCER_CONSUMER && !input.isEmpty()) {
+    if (kind == Callbacks.Kind.PRODUCER_CONSUMER && !input.isEmpty()) {
       input.addLast(pi);
       return;
     }
-    behaviour.handleInfo(new ProducerInfo(pi.sub(), pi.message()), ctx);
+    callbacks.handleInfo(new ProducerInfo(pi.sub(), pi.message()), ctx);
     flush();
   }
 
-  private void onUpstreamEnded(Sub sub, ExitReason reason, boolean applyMode) {
-    if (kind == Behaviour.Kind.PRODUCER_CONSUMER && !input.isEmpty()) {
+  private void onUpstreamEnded(StageSubscription sub, ExitReason reason, boolean applyMode) {
+    if (kind == Callbacks.Kind.PRODUCER_CONSUMER && !input.isEmpty()) {
       input.addLast(new UpstreamEnd(sub, reason, applyMode));
       return;
     }
     upstreamEnded(sub, reason, applyMode);
   }
 
-  private void upstreamEnded(Sub sub, ExitReason reason, boolean applyMode) {
+  private void upstreamEnded(StageSubscription sub, ExitReason reason, boolean applyMode) {
     if (!sub.consumerActive) {
       return;
     }
@@ -624,7 +624,7 @@ public final class StageCell<E> implements Stage<E> {
     sub.accepted.completeExceptionally(
         new StageException("subscription " + sub + " ended before it was accepted: " + reason));
     Peer peer = Peer.PRODUCER;
-    behaviour.handleCancel(peer, sub, reason, ctx);
+    callbacks.handleCancel(peer, sub, reason, ctx);
     flush();
     CancelMode mode = sub.options().cancel();
     boolean stop =
@@ -670,7 +670,7 @@ public final class StageCell<E> implements Stage<E> {
           upstreamEnded(u.sub(), u.reason(), u.applyMode());
         } else if (head instanceof Message.ProducerInfoMessage pi) {
           input.pollFirst();
-          behaviour.handleInfo(new ProducerInfo(pi.sub(), pi.message()), ctx);
+          callbacks.handleInfo(new ProducerInfo(pi.sub(), pi.message()), ctx);
           flush();
         } else if (head instanceof HeldInfo hi) {
           input.pollFirst();
@@ -684,8 +684,8 @@ public final class StageCell<E> implements Stage<E> {
 
   // ----------------------------------------------------------------- producer side
 
-  private void onSubscribe(Sub sub) {
-    if (kind == Behaviour.Kind.CONSUMER) {
+  private void onSubscribe(StageSubscription sub) {
+    if (kind == Callbacks.Kind.CONSUMER) {
       refuse(
           sub,
           new StageException(
@@ -703,18 +703,18 @@ public final class StageCell<E> implements Stage<E> {
     watchFromInside(sub.consumer, false);
     sub.producerActive = true;
     downstream.add(sub);
-    behaviour.handleSubscribe(Peer.CONSUMER, sub, ctx);
+    callbacks.handleSubscribe(Peer.CONSUMER, sub, ctx);
     flush();
     sub.accepted.complete(sub);
     newDemand(d);
   }
 
-  private void refuse(Sub sub, StageException why) {
+  private void refuse(StageSubscription sub, StageException why) {
     sub.accepted.completeExceptionally(why);
     sub.consumer.deliver(new Message.Refused(sub, ExitReason.failure(why)));
   }
 
-  private void onAsk(Sub sub, long n) {
+  private void onAsk(StageSubscription sub, long n) {
     if (!sub.producerActive || n <= 0) {
       return;
     }
@@ -723,7 +723,7 @@ public final class StageCell<E> implements Stage<E> {
     newDemand(dispatcher.ask(sub, n, out));
   }
 
-  private void onCancel(Sub sub, ExitReason reason) {
+  private void onCancel(StageSubscription sub, ExitReason reason) {
     if (sub.producer != this || !sub.producerActive) {
       return;
     }
@@ -731,26 +731,26 @@ public final class StageCell<E> implements Stage<E> {
     sub.consumer.deliver(new Message.Cancelled(sub, reason));
   }
 
-  private void removeConsumer(Sub sub, ExitReason reason) {
+  private void removeConsumer(StageSubscription sub, ExitReason reason) {
     sub.producerActive = false;
     downstream.remove(sub);
     long d = dispatcher.cancel(sub, out);
-    behaviour.handleCancel(Peer.CONSUMER, sub, reason, ctx);
+    callbacks.handleCancel(Peer.CONSUMER, sub, reason, ctx);
     flush();
     newDemand(d);
   }
 
   private void onDown(StageCell<?> who, ExitReason reason) {
     if (watchingForUser.remove(who) != null) {
-      behaviour.handleInfo(new StageDown(who, reason), ctx);
+      callbacks.handleInfo(new StageDown(who, reason), ctx);
       flush();
     }
-    for (Sub s : new ArrayList<>(downstream)) {
+    for (StageSubscription s : new ArrayList<>(downstream)) {
       if (s.consumer == who) {
         removeConsumer(s, reason);
       }
     }
-    for (Sub s : new ArrayList<>(upstream)) {
+    for (StageSubscription s : new ArrayList<>(upstream)) {
       if (s.producer == who) {
         ExitReason r = reason;
         boolean accepted = s.accepted.isDone() && !s.accepted.isCompletedExceptionally();
@@ -778,7 +778,7 @@ public final class StageCell<E> implements Stage<E> {
     if (d <= 0) {
       return;
     }
-    if (kind == Behaviour.Kind.PRODUCER_CONSUMER) {
+    if (kind == Callbacks.Kind.PRODUCER_CONSUMER) {
       downstreamDemand += d;
       takeFromBuffer(Long.MAX_VALUE);
       drainInput();
@@ -790,7 +790,7 @@ public final class StageCell<E> implements Stage<E> {
     }
     long left = takeFromBuffer(d);
     if (left > 0 && !exiting && !doneReached) {
-      behaviour.handleDemand(left, ctx);
+      callbacks.handleDemand(left, ctx);
       flush();
     }
   }
@@ -801,12 +801,12 @@ public final class StageCell<E> implements Stage<E> {
    */
   private long takeFromBuffer(long d) {
     while (!buffer.isEmpty()) {
-      long want = kind == Behaviour.Kind.PRODUCER_CONSUMER ? downstreamDemand : d;
+      long want = kind == Callbacks.Kind.PRODUCER_CONSUMER ? downstreamDemand : d;
       if (want <= 0) {
         break;
       }
       List<Object> taken = buffer.take(want, dueInfos);
-      if (kind != Behaviour.Kind.PRODUCER_CONSUMER) {
+      if (kind != Callbacks.Kind.PRODUCER_CONSUMER) {
         d -= taken.size();
       }
       if (!taken.isEmpty()) {
@@ -841,7 +841,7 @@ public final class StageCell<E> implements Stage<E> {
     if (events.isEmpty()) {
       return;
     }
-    if (kind == Behaviour.Kind.PRODUCER && demandMode == DemandMode.ACCUMULATE) {
+    if (kind == Callbacks.Kind.PRODUCER && demandMode == DemandMode.ACCUMULATE) {
       accumulated.addLast(new HeldEvents(events));
       return;
     }
@@ -855,7 +855,7 @@ public final class StageCell<E> implements Stage<E> {
    * queues events internally (partition) has used that demand too.
    */
   private void handToDispatcher(List<Object> events) {
-    if (kind == Behaviour.Kind.PRODUCER_CONSUMER) {
+    if (kind == Callbacks.Kind.PRODUCER_CONSUMER) {
       downstreamDemand = Math.max(0, downstreamDemand - events.size());
     }
     List<Object> left = dispatcher.dispatch(events, out);
@@ -937,10 +937,10 @@ public final class StageCell<E> implements Stage<E> {
   }
 
   /** The runtime's side of the dispatcher SPI. */
-  private final class Out implements Outbox<Object> {
+  private final class DispatchOutbox implements Outbox<Object> {
     @Override
     public void send(Subscription to, List<Object> events) {
-      Sub s = (Sub) to;
+      StageSubscription s = (StageSubscription) to;
       int n = events.size();
       counters.add(Counters.EVENTS_OUT, n);
       s.consumer.deliver(new Message.Events(s, events));
@@ -962,7 +962,7 @@ public final class StageCell<E> implements Stage<E> {
         doneReached = true;
         return;
       }
-      for (Sub s : downstream) {
+      for (StageSubscription s : downstream) {
         s.consumer.deliver(new Message.ProducerInfoMessage(s, message));
       }
       readyInfos.addLast(message);
@@ -1003,7 +1003,7 @@ public final class StageCell<E> implements Stage<E> {
   }
 
   private void checkEmitter() {
-    if (kind == Behaviour.Kind.CONSUMER) {
+    if (kind == Callbacks.Kind.CONSUMER) {
       throw new IllegalStateException("consumer " + name + " cannot emit events");
     }
     if (Thread.currentThread() != thread) {
@@ -1027,7 +1027,7 @@ public final class StageCell<E> implements Stage<E> {
   }
 
   void doneFromInside() {
-    if (kind == Behaviour.Kind.CONSUMER) {
+    if (kind == Callbacks.Kind.CONSUMER) {
       throw new IllegalStateException("done() is for producers; consumer " + name + " emits none");
     }
     if (doneRequested) {
@@ -1046,7 +1046,7 @@ public final class StageCell<E> implements Stage<E> {
   }
 
   void setDemandMode(DemandMode mode) {
-    if (kind != Behaviour.Kind.PRODUCER) {
+    if (kind != Callbacks.Kind.PRODUCER) {
       if (mode == DemandMode.ACCUMULATE) {
         LOG.log(
             Level.ERROR,
@@ -1109,7 +1109,8 @@ public final class StageCell<E> implements Stage<E> {
   }
 
   private void checkMine(Subscription subscription) {
-    if (!(subscription instanceof Sub s) || (s.producer != this && s.consumer != this)) {
+    if (!(subscription instanceof StageSubscription s)
+        || (s.producer != this && s.consumer != this)) {
       throw new IllegalArgumentException(
           subscription + " is not a subscription of stage " + name + " (neither side)");
     }
@@ -1187,7 +1188,7 @@ public final class StageCell<E> implements Stage<E> {
     if (n == 0) {
       return;
     }
-    Sub s = (Sub) subscription;
+    StageSubscription s = (StageSubscription) subscription;
     if (Thread.currentThread() == s.consumer.thread) {
       s.consumer.counters.add(Counters.ASKS_SENT, 1);
     }
@@ -1198,7 +1199,7 @@ public final class StageCell<E> implements Stage<E> {
   public void cancel(Subscription subscription, ExitReason reason) {
     checkMine(subscription);
     Objects.requireNonNull(reason, "reason");
-    Sub s = (Sub) subscription;
+    StageSubscription s = (StageSubscription) subscription;
     s.producer.deliver(new Message.Cancel(s, reason));
   }
 

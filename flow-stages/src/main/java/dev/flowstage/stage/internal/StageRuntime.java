@@ -88,7 +88,7 @@ public final class StageRuntime {
    */
   public <E> Stage<E> startProducer(Producer<E> producer, ProducerOptions<E> options) {
     Objects.requireNonNull(producer, "producer");
-    return start(options.name(), new Behaviour.OfProducer(producer), options);
+    return start(options.name(), new Callbacks.OfProducer(producer), options);
   }
 
   /**
@@ -107,7 +107,7 @@ public final class StageRuntime {
       throw new IllegalArgumentException(
           "demandMode can only be set for producers: a producer-consumer always forwards demand");
     }
-    return start(options.name(), new Behaviour.OfProducerConsumer(stage), options);
+    return start(options.name(), new Callbacks.OfProducerConsumer(stage), options);
   }
 
   /**
@@ -120,15 +120,15 @@ public final class StageRuntime {
    */
   public <E> Stage<Void> startConsumer(String name, Consumer<E> consumer) {
     Objects.requireNonNull(consumer, "consumer");
-    return start(name, new Behaviour.OfConsumer(consumer), ProducerOptions.defaults());
+    return start(name, new Callbacks.OfConsumer(consumer), ProducerOptions.defaults());
   }
 
-  private <E> StageCell<E> start(String name, Behaviour behaviour, ProducerOptions<?> options) {
+  private <E> StageCell<E> start(String name, Callbacks callbacks, ProducerOptions<?> options) {
     if (closed) {
       throw new IllegalStateException("stage system " + systemName + " is closed");
     }
     String n = name != null ? name : systemName + "-" + ids.incrementAndGet();
-    StageCell<E> cell = new StageCell<>(this, n, behaviour, options);
+    StageCell<E> cell = new StageCell<>(this, n, callbacks, options);
     if (byName.putIfAbsent(n, cell) != null) {
       throw new IllegalArgumentException(
           "a stage named '" + n + "' is already running in " + systemName + "; pick another name");

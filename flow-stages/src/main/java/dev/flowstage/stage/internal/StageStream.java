@@ -59,11 +59,11 @@ final class StageStream<E> {
     }
   }
 
-  private record Subscribed(Sub sub) {}
+  private record Subscribed(StageSubscription sub) {}
 
-  private record Batch(Sub sub, List<Object> events) {}
+  private record Batch(StageSubscription sub, List<Object> events) {}
 
-  private record Ended(Sub sub, ExitReason reason) {}
+  private record Ended(StageSubscription sub, ExitReason reason) {}
 
   private record Terminated(ExitReason reason) {}
 
@@ -71,14 +71,14 @@ final class StageStream<E> {
   private final List<StageCell<?>> producers;
   private final SubscriptionOptions options;
   private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
-  private final Map<Sub, DemandCounter> demand = new IdentityHashMap<>();
+  private final Map<StageSubscription, DemandCounter> demand = new IdentityHashMap<>();
   private final Holder holder = new Holder();
   private Stage<Void> consumer;
   private Cleaner.Cleanable cleanable;
   private int active;
   private boolean finished;
   // enumeration state
-  private Sub batchSub;
+  private StageSubscription batchSub;
   private List<Object> batch;
   private int batchOff;
   private List<Object> chunk;
@@ -119,19 +119,19 @@ final class StageStream<E> {
 
     @Override
     public SubscriptionMode handleSubscribe(Subscription subscription, StageContext ctx) {
-      queue.add(new Subscribed((Sub) subscription));
+      queue.add(new Subscribed((StageSubscription) subscription));
       ctx.ask(subscription, options.maxDemand());
       return SubscriptionMode.MANUAL;
     }
 
     @Override
     public void handleEvents(List<Object> events, Subscription from, StageContext ctx) {
-      queue.add(new Batch((Sub) from, events));
+      queue.add(new Batch((StageSubscription) from, events));
     }
 
     @Override
     public void handleCancel(Subscription subscription, ExitReason reason, StageContext ctx) {
-      queue.add(new Ended((Sub) subscription, reason));
+      queue.add(new Ended((StageSubscription) subscription, reason));
     }
 
     @Override

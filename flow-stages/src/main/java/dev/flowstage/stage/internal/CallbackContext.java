@@ -16,11 +16,11 @@ import java.util.concurrent.ScheduledFuture;
  * stage's loop state. A consumer gets {@link #forConsumer()} instead, which is not a {@link
  * ProducerContext}, so no cast can make a consumer emit.
  */
-final class Ctx implements ProducerContext<Object> {
+final class CallbackContext implements ProducerContext<Object> {
   private final StageCell<?> cell;
   private final StageContext consumerView = new ConsumerView();
 
-  Ctx(StageCell<?> cell) {
+  CallbackContext(StageCell<?> cell) {
     this.cell = cell;
   }
 
@@ -33,47 +33,47 @@ final class Ctx implements ProducerContext<Object> {
   private final class ConsumerView implements StageContext {
     @Override
     public Stage<?> self() {
-      return Ctx.this.self();
+      return CallbackContext.this.self();
     }
 
     @Override
     public String name() {
-      return Ctx.this.name();
+      return CallbackContext.this.name();
     }
 
     @Override
     public Subscription subscribeTo(Stage<?> producer, SubscriptionOptions options) {
-      return Ctx.this.subscribeTo(producer, options);
+      return CallbackContext.this.subscribeTo(producer, options);
     }
 
     @Override
     public void ask(Subscription subscription, long n) {
-      Ctx.this.ask(subscription, n);
+      CallbackContext.this.ask(subscription, n);
     }
 
     @Override
     public void cancel(Subscription subscription, ExitReason reason) {
-      Ctx.this.cancel(subscription, reason);
+      CallbackContext.this.cancel(subscription, reason);
     }
 
     @Override
     public List<Subscription> producers() {
-      return Ctx.this.producers();
+      return CallbackContext.this.producers();
     }
 
     @Override
     public void watch(Stage<?> stage) {
-      Ctx.this.watch(stage);
+      CallbackContext.this.watch(stage);
     }
 
     @Override
     public ScheduledFuture<?> sendAfter(Object message, Duration delay) {
-      return Ctx.this.sendAfter(message, delay);
+      return CallbackContext.this.sendAfter(message, delay);
     }
 
     @Override
     public void stop(ExitReason reason) {
-      Ctx.this.stop(reason);
+      CallbackContext.this.stop(reason);
     }
 
     @Override
