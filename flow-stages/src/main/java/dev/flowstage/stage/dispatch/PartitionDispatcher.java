@@ -422,22 +422,4 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
   private static String describe(Object name) {
     return name instanceof String s ? '"' + s + '"' : String.valueOf(name);
   }
-
-  /** Returns partition {@code p}'s pending demand; for tests. */
-  long demandForTest(int p) {
-    return demand[p];
-  }
-
-  /** Returns the number of events queued for partition {@code p}; for tests. */
-  long queuedForTest(int p) {
-    long n = 0;
-    if (queues[p] != null) {
-      for (Object o : queues[p]) {
-        if (!(o instanceof InfoMarker)) {
-          n++;
-        }
-      }
-    }
-    return n;
-  }
 }

@@ -38,7 +38,10 @@ final class PartitionDispatcherTest {
     assertEquals(List.of(), dispatcher.dispatch(range(0, 6), out));
     assertEquals(List.of(List.of(0, 2, 4)), out.batches(p0));
     assertEquals(List.of(List.of(1, 3, 5)), out.batches(p1));
-    assertEquals(2, dispatcher.demandForTest(0));
+    // p0 has 2 left: its next two events go out at once, the third is queued
+    assertEquals(List.of(), dispatcher.dispatch(List.of(6, 8, 10), out));
+    assertEquals(List.of(0, 2, 4, 6, 8), out.sent(p0));
+    assertEquals(1, dispatcher.heldCount());
   }
 
   @Test
@@ -56,7 +59,10 @@ final class PartitionDispatcherTest {
     assertEquals(3, dispatcher.ask(p0, 3, out));
     assertEquals(List.of(List.of(0, 2), List.of(4)), out.batches(p0));
     assertEquals(0, dispatcher.heldCount());
-    assertEquals(2, dispatcher.demandForTest(0));
+    // the 2 left of the ask are p0's demand: two more events are sent, not queued
+    dispatcher.dispatch(List.of(6, 8), out);
+    assertEquals(List.of(0, 2, 4, 6, 8), out.sent(p0));
+    assertEquals(0, dispatcher.heldCount());
   }
 
   @Test
