@@ -1,9 +1,7 @@
 package dev.flowstage.stage.internal;
 
-import dev.flowstage.stage.BufferKeep;
 import dev.flowstage.stage.CancelMode;
 import dev.flowstage.stage.DemandMode;
-import dev.flowstage.stage.DiscardListener;
 import dev.flowstage.stage.ExitReason;
 import dev.flowstage.stage.Peer;
 import dev.flowstage.stage.ProducerInfo;
@@ -15,8 +13,6 @@ import dev.flowstage.stage.StageNotAliveException;
 import dev.flowstage.stage.Subscription;
 import dev.flowstage.stage.SubscriptionMode;
 import dev.flowstage.stage.SubscriptionOptions;
-import dev.flowstage.stage.dispatch.Dispatcher;
-import dev.flowstage.stage.dispatch.Outbox;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -32,9 +28,11 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One running stage's loop: its virtual thread, its callbacks, and (for producers) its dispatcher
- * and buffer. What other threads call (the {@link Stage} handle, {@code deliver}, watching) is in
- * {@link StageHandle}, its superclass.
+ * One running stage's loop: its virtual thread, its callbacks, its consumer side (upstream
+ * subscriptions, demand counting, cancel modes, a producer-consumer's input queue). The producer
+ * side (dispatcher, buffer, downstream demand, accumulate mode, ordered infos) is a {@link
+ * ProducerSide}, absent for a consumer. What other threads call (the {@link Stage} handle, {@code
+ * deliver}, watching) is in {@link StageHandle}, its superclass.
  *
  * <p>Everything in this file runs on the stage's virtual thread only (besides construction and
  * {@link #start}). Nothing on the event path is synchronized.
@@ -45,7 +43,7 @@ public final class StageCell<E> extends StageHandle<E> {
   /*
    * Design (gen_stage lib/gen_stage.ex, reference A7-A10): one loop takes one message at a time
    * and runs the matching callback. Producer-side demand goes through the dispatcher, then the
-   * buffer, then handleDemand. Consumer-side demand follows DemandCounter (A7.1). A
+   * buffer, then handleDemand (ProducerSide). Consumer-side demand follows DemandCounter (A7.1). A
    * producer-consumer queues its input and handles it only while downstream demand is pending
    * (A8), so upstream asks stop when downstream stops asking. Infos released by the dispatcher are
    * sent to consumers at once (keeping their order with events) and delivered to this stage's own
@@ -56,7 +54,7 @@ public final class StageCell<E> extends StageHandle<E> {
    * watchers (Down), then completes the public exit future, so stage watchers always learn first.
    */
   private static final System.Logger LOG = System.getLogger("dev.flowstage.stage");
-  private static final Object DONE = new Object();
+  static final Object DONE = new Object();
 
   /*
    * Virtual threads are not preempted, and a carrier runs its local task queue until it is empty.
@@ -85,80 +83,42 @@ public final class StageCell<E> extends StageHandle<E> {
    */
   private static final int CLOCK_EVERY = 8;
 
-  private record HeldEvents(List<Object> events) {}
+  record HeldEvents(List<Object> events) {}
 
-  private record HeldInfo(Object message) {}
+  record HeldInfo(Object message) {}
 
   private record UpstreamEnd(StageSubscription sub, ExitReason reason, boolean applyMode) {}
 
   private final StageRuntime runtime;
-  private final Callbacks callbacks;
-  private final Callbacks.Kind kind;
+  final Callbacks callbacks;
+  final Callbacks.Kind kind;
   private final CompletableFuture<Void> started = new CompletableFuture<>();
 
   // ---- stage-thread state ----
-  private final CallbackContext ctx = new CallbackContext(this);
-  private final Dispatcher<Object> dispatcher;
-  private final EventBuffer<Object> buffer;
-  private final boolean discardWhenNoConsumers;
-  private final long bufferCapacity;
-  private final BufferKeep bufferKeep;
-  private final DiscardListener onDiscard;
-  private DemandMode demandMode;
+  final CallbackContext ctx = new CallbackContext(this);
+
+  /** The producer side; null for a consumer, which has none. */
+  private final ProducerSide producer;
+
   private final ArrayList<StageSubscription> upstream = new ArrayList<>();
-  private final ArrayList<StageSubscription> downstream = new ArrayList<>();
   private final Map<StageCell<?>, Boolean> watching = new IdentityHashMap<>();
   private final Map<StageCell<?>, Boolean> watchingForUser = new IdentityHashMap<>();
-  private final ArrayDeque<Object> accumulated = new ArrayDeque<>();
-  private final ArrayDeque<Object> input = new ArrayDeque<>();
-  private final ArrayDeque<Object> readyInfos = new ArrayDeque<>();
-  private final List<Object> dueInfos = new ArrayList<>();
-  private final DispatchOutbox out = new DispatchOutbox();
-  private long downstreamDemand;
-  private long deferredDemand;
-  private boolean inDeferred;
+  final ArrayDeque<Object> input = new ArrayDeque<>();
+  final ArrayDeque<Object> readyInfos = new ArrayDeque<>();
   private List<Object> pending;
   private boolean pendingOwned;
-  private ExitReason pendingStop;
+  ExitReason pendingStop;
   private boolean doneRequested;
-  private boolean doneReached;
+  boolean doneReached;
   private boolean draining;
-  private boolean exiting;
+  boolean exiting;
 
-  @SuppressWarnings("unchecked")
   StageCell(StageRuntime runtime, String name, Callbacks callbacks, ProducerOptions<?> options) {
     super(name);
     this.runtime = runtime;
     this.callbacks = callbacks;
     this.kind = callbacks.kind();
-    if (kind == Callbacks.Kind.CONSUMER) {
-      this.dispatcher = null;
-      this.buffer = null;
-      this.discardWhenNoConsumers = false;
-      this.bufferCapacity = 0;
-      this.bufferKeep = BufferKeep.LAST;
-      this.onDiscard = DiscardListener.LOG;
-      this.demandMode = DemandMode.FORWARD;
-    } else {
-      Dispatcher<Object> d =
-          options.dispatcher() == null
-              ? StageRuntime.defaultDispatcher()
-              : (Dispatcher<Object>) options.dispatcher().get();
-      this.dispatcher = Objects.requireNonNull(d, "the dispatcher supplier returned null");
-      long size = options.bufferSize();
-      if (size == ProducerOptions.DEFAULT_BUFFER) {
-        size =
-            kind == Callbacks.Kind.PRODUCER
-                ? ProducerOptions.DEFAULT_PRODUCER_BUFFER
-                : ProducerOptions.UNBOUNDED;
-      }
-      this.bufferCapacity = size;
-      this.bufferKeep = options.bufferKeep();
-      this.buffer = new EventBuffer<>(size, options.bufferKeep());
-      this.discardWhenNoConsumers = options.discardWhenNoConsumers();
-      this.onDiscard = options.onDiscard() == null ? DiscardListener.LOG : options.onDiscard();
-      this.demandMode = options.demandMode();
-    }
+    this.producer = kind == Callbacks.Kind.CONSUMER ? null : new ProducerSide(this, options);
   }
 
   // ===================================================================== lifecycle
@@ -326,7 +286,8 @@ public final class StageCell<E> extends StageHandle<E> {
     }
     if (reason instanceof ExitReason.Failure f) {
       // Consumers of this stage get the reason in handleCancel; watchers in a StageDown.
-      reportFailure(f, observed || exitObserved || !downstream.isEmpty());
+      reportFailure(
+          f, observed || exitObserved || (producer != null && !producer.downstream.isEmpty()));
     }
     closed = true;
     drainRejected();
@@ -358,9 +319,28 @@ public final class StageCell<E> extends StageHandle<E> {
   private void handle(Message m) {
     switch (m) {
       case Message.Events e -> onEvents(e);
-      case Message.Ask a -> onAsk(a.sub(), a.n());
-      case Message.Subscribe s -> onSubscribe(s.sub());
-      case Message.Cancel c -> onCancel(c.sub(), c.reason());
+      case Message.Ask a -> {
+        if (producer != null) {
+          producer.onAsk(a.sub(), a.n());
+        }
+      }
+      case Message.Subscribe s -> {
+        if (producer == null) {
+          refuse(
+              s.sub(),
+              new StageException(
+                  "stage "
+                      + name
+                      + " is a consumer; subscribe to a producer or producer-consumer"));
+        } else {
+          producer.onSubscribe(s.sub());
+        }
+      }
+      case Message.Cancel c -> {
+        if (producer != null) {
+          producer.onCancel(c.sub(), c.reason());
+        }
+      }
       case Message.Cancelled c -> onUpstreamEnded(c.sub(), c.reason(), true);
       case Message.Refused c -> onUpstreamEnded(c.sub(), c.reason(), false);
       case Message.SubscribeRequest r -> onSubscribeRequest(r);
@@ -569,7 +549,7 @@ public final class StageCell<E> extends StageHandle<E> {
     }
   }
 
-  private void drainInput() {
+  void drainInput() {
     if (draining) {
       return;
     }
@@ -578,7 +558,7 @@ public final class StageCell<E> extends StageHandle<E> {
       while (!input.isEmpty() && pendingStop == null) {
         Object head = input.peekFirst();
         if (head instanceof Message.Events e) {
-          if (downstreamDemand <= 0) {
+          if (producer.downstreamDemand <= 0) {
             break;
           }
           input.pollFirst();
@@ -592,7 +572,7 @@ public final class StageCell<E> extends StageHandle<E> {
           flush();
         } else if (head instanceof HeldInfo hi) {
           input.pollFirst();
-          producerOrderedInfo(hi.message());
+          producer.producerOrderedInfo(hi.message());
         }
       }
     } finally {
@@ -601,61 +581,9 @@ public final class StageCell<E> extends StageHandle<E> {
   }
 
   // ----------------------------------------------------------------- producer side
-
-  private void onSubscribe(StageSubscription sub) {
-    if (kind == Callbacks.Kind.CONSUMER) {
-      refuse(
-          sub,
-          new StageException(
-              "stage " + name + " is a consumer; subscribe to a producer or producer-consumer"));
-      return;
-    }
-    long d;
-    try {
-      d = dispatcher.subscribe(sub, out);
-    } catch (IllegalArgumentException e) {
-      refuse(
-          sub, new StageException("stage " + name + " refused " + sub + ": " + e.getMessage(), e));
-      return;
-    }
-    watchFromInside(sub.consumer, false);
-    sub.producerActive = true;
-    downstream.add(sub);
-    callbacks.handleSubscribe(Peer.CONSUMER, sub, ctx);
-    flush();
-    sub.accepted.complete(sub);
-    newDemand(d);
-  }
-
-  private void refuse(StageSubscription sub, StageException why) {
+  void refuse(StageSubscription sub, StageException why) {
     sub.accepted.completeExceptionally(why);
     sub.consumer.deliver(new Message.Refused(sub, ExitReason.failure(why)));
-  }
-
-  private void onAsk(StageSubscription sub, long n) {
-    if (!sub.producerActive || n <= 0) {
-      return;
-    }
-    counters.add(Counters.ASKS_RECEIVED, 1);
-    counters.add(Counters.DEMAND_RECEIVED, n);
-    newDemand(dispatcher.ask(sub, n, out));
-  }
-
-  private void onCancel(StageSubscription sub, ExitReason reason) {
-    if (sub.producer != this || !sub.producerActive) {
-      return;
-    }
-    removeConsumer(sub, reason);
-    sub.consumer.deliver(new Message.Cancelled(sub, reason));
-  }
-
-  private void removeConsumer(StageSubscription sub, ExitReason reason) {
-    sub.producerActive = false;
-    downstream.remove(sub);
-    long d = dispatcher.cancel(sub, out);
-    callbacks.handleCancel(Peer.CONSUMER, sub, reason, ctx);
-    flush();
-    newDemand(d);
   }
 
   private void onDown(StageCell<?> who, ExitReason reason) {
@@ -663,9 +591,11 @@ public final class StageCell<E> extends StageHandle<E> {
       callbacks.handleInfo(new StageDown(who, reason), ctx);
       flush();
     }
-    for (StageSubscription s : new ArrayList<>(downstream)) {
-      if (s.consumer == who) {
-        removeConsumer(s, reason);
+    if (producer != null) {
+      for (StageSubscription s : new ArrayList<>(producer.downstream)) {
+        if (s.consumer == who) {
+          producer.removeConsumer(s, reason);
+        }
       }
     }
     for (StageSubscription s : new ArrayList<>(upstream)) {
@@ -691,143 +621,6 @@ public final class StageCell<E> extends StageHandle<E> {
     }
   }
 
-  /** Demand reported by the dispatcher: serve it from the buffer, then handleDemand (A7.3). */
-  private void newDemand(long d) {
-    if (d <= 0) {
-      return;
-    }
-    if (kind == Callbacks.Kind.PRODUCER_CONSUMER) {
-      downstreamDemand += d;
-      takeFromBuffer(Long.MAX_VALUE);
-      drainInput();
-      return;
-    }
-    if (demandMode == DemandMode.ACCUMULATE) {
-      accumulated.addLast(d);
-      return;
-    }
-    long left = takeFromBuffer(d);
-    if (left > 0 && !exiting && !doneReached) {
-      callbacks.handleDemand(left, ctx);
-      flush();
-    }
-  }
-
-  /**
-   * Dispatches buffered events for {@code d} demand (for producer-consumers, for as long as
-   * downstream demand lasts); returns the demand the buffer could not serve.
-   */
-  private long takeFromBuffer(long d) {
-    while (!buffer.isEmpty()) {
-      long want = kind == Callbacks.Kind.PRODUCER_CONSUMER ? downstreamDemand : d;
-      if (want <= 0) {
-        break;
-      }
-      List<Object> taken = buffer.take(want, dueInfos);
-      if (kind != Callbacks.Kind.PRODUCER_CONSUMER) {
-        d -= taken.size();
-      }
-      if (!taken.isEmpty()) {
-        handToDispatcher(taken);
-      }
-      releaseDueInfos();
-      if (taken.isEmpty() && dueInfos.isEmpty()) {
-        break;
-      }
-    }
-    if (deferredDemand > 0 && !inDeferred) {
-      // Serve after the caller finished with its own demand.
-      long own = d;
-      serveDeferredDemand();
-      return own;
-    }
-    return d;
-  }
-
-  private void releaseDueInfos() {
-    if (dueInfos.isEmpty()) {
-      return;
-    }
-    List<Object> due = new ArrayList<>(dueInfos);
-    dueInfos.clear();
-    for (Object msg : due) {
-      dispatcher.info(msg, out);
-    }
-  }
-
-  private void dispatchEvents(List<Object> events) {
-    if (events.isEmpty()) {
-      return;
-    }
-    if (kind == Callbacks.Kind.PRODUCER && demandMode == DemandMode.ACCUMULATE) {
-      accumulated.addLast(new HeldEvents(events));
-      return;
-    }
-    handToDispatcher(events);
-    serveDeferredDemand();
-  }
-
-  /**
-   * Dispatches and buffers the leftovers. A producer-consumer's downstream demand counter drops by
-   * every event handed over, sent or not (GenStage {@code dispatch_events}): a dispatcher that
-   * queues events internally (partition) has used that demand too.
-   */
-  private void handToDispatcher(List<Object> events) {
-    if (kind == Callbacks.Kind.PRODUCER_CONSUMER) {
-      downstreamDemand = Math.max(0, downstreamDemand - events.size());
-    }
-    List<Object> left = dispatcher.dispatch(events, out);
-    if (!left.isEmpty()) {
-      storeInBuffer(left);
-    }
-  }
-
-  /**
-   * Demand the dispatcher raised during dispatch (Outbox.askUpstream: selector discards, hash
-   * drops) is served like asked demand, after dispatch returned, never re-entrantly.
-   */
-  private void serveDeferredDemand() {
-    if (inDeferred) {
-      return;
-    }
-    inDeferred = true;
-    try {
-      while (deferredDemand > 0 && !exiting) {
-        long d = deferredDemand;
-        deferredDemand = 0;
-        newDemand(d);
-      }
-    } finally {
-      inDeferred = false;
-    }
-  }
-
-  private void storeInBuffer(List<Object> events) {
-    long discarded;
-    if (discardWhenNoConsumers && downstream.isEmpty()) {
-      discarded = events.size();
-    } else {
-      discarded = buffer.store(events, dueInfos);
-      counters.max(Counters.BUFFER_HIGH, buffer.size());
-    }
-    if (discarded > 0) {
-      reportDiscarded(
-          discarded,
-          discardWhenNoConsumers && downstream.isEmpty()
-              ? "no consumers"
-              : "buffer full (bufferSize " + bufferCapacity + ", keep " + bufferKeep + ")");
-    }
-    releaseDueInfos();
-  }
-
-  /** Counts a discard and reports it: to the producer's listener, then (if it says so) the log. */
-  private void reportDiscarded(long n, String reason) {
-    counters.add(Counters.DISCARDED, n);
-    if (onDiscard.discarded(name, n, reason)) {
-      LOG.log(Level.WARNING, () -> "producer " + name + " discarded " + n + " events: " + reason);
-    }
-  }
-
   private void orderedInfo(Object message) {
     switch (kind) {
       case CONSUMER -> readyInfos.addLast(message);
@@ -835,55 +628,16 @@ public final class StageCell<E> extends StageHandle<E> {
         if (!input.isEmpty()) {
           input.addLast(new HeldInfo(message));
         } else {
-          producerOrderedInfo(message);
+          producer.producerOrderedInfo(message);
         }
       }
       case PRODUCER -> {
-        if (demandMode == DemandMode.ACCUMULATE) {
-          accumulated.addLast(new HeldInfo(message));
+        if (producer.accumulating()) {
+          producer.accumulated.addLast(new HeldInfo(message));
         } else {
-          producerOrderedInfo(message);
+          producer.producerOrderedInfo(message);
         }
       }
-    }
-  }
-
-  private void producerOrderedInfo(Object message) {
-    if (!buffer.storeInfo(message)) {
-      dispatcher.info(message, out);
-    }
-  }
-
-  /** The runtime's side of the dispatcher SPI. */
-  private final class DispatchOutbox implements Outbox<Object> {
-    @Override
-    public void send(Subscription to, List<Object> events) {
-      StageSubscription s = (StageSubscription) to;
-      int n = events.size();
-      counters.add(Counters.EVENTS_OUT, n);
-      s.consumer.deliver(new Message.Events(s, events));
-    }
-
-    @Override
-    public void askUpstream(long demand) {
-      deferredDemand += demand;
-    }
-
-    @Override
-    public void discard(List<Object> events, String reason) {
-      reportDiscarded(events.size(), reason);
-    }
-
-    @Override
-    public void info(Object message) {
-      if (message == DONE) {
-        doneReached = true;
-        return;
-      }
-      for (StageSubscription s : downstream) {
-        s.consumer.deliver(new Message.ProducerInfoMessage(s, message));
-      }
-      readyInfos.addLast(message);
     }
   }
 
@@ -931,11 +685,11 @@ public final class StageCell<E> extends StageHandle<E> {
   }
 
   /** Dispatches what the last callback emitted. */
-  private void flush() {
+  void flush() {
     List<Object> p = pending;
     if (p != null) {
       pending = null;
-      dispatchEvents(p);
+      producer.dispatchEvents(p); // only producers emit (checkEmitter)
     }
   }
 
@@ -972,32 +726,23 @@ public final class StageCell<E> extends StageHandle<E> {
       }
       return;
     }
-    demandMode = mode;
-    while (demandMode == DemandMode.FORWARD && !accumulated.isEmpty() && !exiting) {
-      Object item = accumulated.pollFirst();
-      switch (item) {
-        case Long d -> newDemand(d);
-        case HeldEvents h -> dispatchEvents(h.events());
-        case HeldInfo i -> producerOrderedInfo(i.message());
-        default -> throw new IllegalStateException("unexpected held item " + item);
-      }
-    }
+    producer.setDemandMode(mode);
   }
 
   DemandMode currentDemandMode() {
-    return demandMode;
+    return producer == null ? DemandMode.FORWARD : producer.currentDemandMode();
   }
 
   long bufferedCount() {
-    return buffer == null ? 0 : buffer.size() + dispatcher.heldCount();
+    return producer == null ? 0 : producer.bufferedCount();
+  }
+
+  List<Subscription> downstreamSubscriptions() {
+    return producer == null ? List.of() : producer.downstreamSubscriptions();
   }
 
   List<Subscription> upstreamSubscriptions() {
     return Collections.unmodifiableList(new ArrayList<>(upstream));
-  }
-
-  List<Subscription> downstreamSubscriptions() {
-    return Collections.unmodifiableList(new ArrayList<>(downstream));
   }
 
   /**
