@@ -98,7 +98,7 @@ public final class StageCell<E> extends StageHandle<E> {
   final CallbackContext ctx = new CallbackContext(this);
 
   /** The producer side; null for a consumer, which has none. */
-  private final ProducerSide producer;
+  final ProducerSide producer;
 
   private final ArrayList<StageSubscription> upstream = new ArrayList<>();
   private final Map<StageCell<?>, Boolean> watching = new IdentityHashMap<>();
