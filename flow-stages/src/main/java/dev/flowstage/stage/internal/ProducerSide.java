@@ -141,7 +141,7 @@ final class ProducerSide {
     if (cell.kind == Callbacks.Kind.PRODUCER_CONSUMER) {
       downstreamDemand += d;
       takeFromBuffer(Long.MAX_VALUE);
-      cell.drainInput();
+      cell.consumer.drainInput(); // a producer-consumer: its input waits for this demand
       return;
     }
     if (demandMode == DemandMode.ACCUMULATE) {

@@ -1,23 +1,18 @@
 package dev.flowstage.stage.internal;
 
-import dev.flowstage.stage.CancelMode;
 import dev.flowstage.stage.DemandMode;
 import dev.flowstage.stage.ExitReason;
-import dev.flowstage.stage.Peer;
-import dev.flowstage.stage.ProducerInfo;
 import dev.flowstage.stage.ProducerOptions;
 import dev.flowstage.stage.Stage;
 import dev.flowstage.stage.StageDown;
 import dev.flowstage.stage.StageException;
 import dev.flowstage.stage.StageNotAliveException;
 import dev.flowstage.stage.Subscription;
-import dev.flowstage.stage.SubscriptionMode;
 import dev.flowstage.stage.SubscriptionOptions;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,10 +23,11 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One running stage's loop: its virtual thread, its callbacks, its consumer side (upstream
- * subscriptions, demand counting, cancel modes, a producer-consumer's input queue). The producer
- * side (dispatcher, buffer, downstream demand, accumulate mode, ordered infos) is a {@link
- * ProducerSide}, absent for a consumer. What other threads call (the {@link Stage} handle, {@code
+ * One running stage's loop: its virtual thread, mailbox loop, fairness, exit, and the callbacks'
+ * context operations. The producer side (dispatcher, buffer, downstream demand, accumulate mode,
+ * ordered infos) is a {@link ProducerSide}, absent for a consumer; the consumer side (upstream
+ * subscriptions, demand counting, cancel modes, a producer-consumer's input) is a {@link
+ * ConsumerSide}, absent for a producer. What other threads call (the {@link Stage} handle, {@code
  * deliver}, watching) is in {@link StageHandle}, its superclass.
  *
  * <p>Everything in this file runs on the stage's virtual thread only (besides construction and
@@ -87,8 +83,6 @@ public final class StageCell<E> extends StageHandle<E> {
 
   record HeldInfo(Object message) {}
 
-  private record UpstreamEnd(StageSubscription sub, ExitReason reason, boolean applyMode) {}
-
   private final StageRuntime runtime;
   final Callbacks callbacks;
   final Callbacks.Kind kind;
@@ -100,17 +94,17 @@ public final class StageCell<E> extends StageHandle<E> {
   /** The producer side; null for a consumer, which has none. */
   final ProducerSide producer;
 
-  private final ArrayList<StageSubscription> upstream = new ArrayList<>();
+  /** The consumer side; null for a producer, which has none. */
+  final ConsumerSide consumer;
+
   private final Map<StageCell<?>, Boolean> watching = new IdentityHashMap<>();
   private final Map<StageCell<?>, Boolean> watchingForUser = new IdentityHashMap<>();
-  final ArrayDeque<Object> input = new ArrayDeque<>();
   final ArrayDeque<Object> readyInfos = new ArrayDeque<>();
   private List<Object> pending;
   private boolean pendingOwned;
   ExitReason pendingStop;
   private boolean doneRequested;
   boolean doneReached;
-  private boolean draining;
   boolean exiting;
 
   StageCell(StageRuntime runtime, String name, Callbacks callbacks, ProducerOptions<?> options) {
@@ -119,6 +113,7 @@ public final class StageCell<E> extends StageHandle<E> {
     this.callbacks = callbacks;
     this.kind = callbacks.kind();
     this.producer = kind == Callbacks.Kind.CONSUMER ? null : new ProducerSide(this, options);
+    this.consumer = kind == Callbacks.Kind.PRODUCER ? null : new ConsumerSide(this);
   }
 
   // ===================================================================== lifecycle
@@ -318,7 +313,13 @@ public final class StageCell<E> extends StageHandle<E> {
 
   private void handle(Message m) {
     switch (m) {
-      case Message.Events e -> onEvents(e);
+      case Message.Events e -> {
+        if (consumer == null) {
+          LOG.log(Level.ERROR, "producer " + name + " received events; ignoring them");
+        } else {
+          consumer.onEvents(e);
+        }
+      }
       case Message.Ask a -> {
         if (producer != null) {
           producer.onAsk(a.sub(), a.n());
@@ -341,9 +342,26 @@ public final class StageCell<E> extends StageHandle<E> {
           producer.onCancel(c.sub(), c.reason());
         }
       }
-      case Message.Cancelled c -> onUpstreamEnded(c.sub(), c.reason(), true);
-      case Message.Refused c -> onUpstreamEnded(c.sub(), c.reason(), false);
-      case Message.SubscribeRequest r -> onSubscribeRequest(r);
+      case Message.Cancelled c -> {
+        if (consumer != null) {
+          consumer.onUpstreamEnded(c.sub(), c.reason(), true);
+        }
+      }
+      case Message.Refused c -> {
+        if (consumer != null) {
+          consumer.onUpstreamEnded(c.sub(), c.reason(), false);
+        }
+      }
+      case Message.SubscribeRequest r -> {
+        if (consumer == null) {
+          r.result()
+              .completeExceptionally(
+                  new StageException(
+                      "stage " + name + " is a producer and cannot subscribe to another stage"));
+        } else {
+          consumer.onSubscribeRequest(r);
+        }
+      }
       case Message.Down d -> onDown(d.stage(), d.reason());
       case Message.Call c -> onCall(c);
       case Message.Cast c -> {
@@ -360,7 +378,11 @@ public final class StageCell<E> extends StageHandle<E> {
         }
         orderedInfo(oi.message());
       }
-      case Message.ProducerInfoMessage pi -> onProducerInfo(pi);
+      case Message.ProducerInfoMessage pi -> {
+        if (consumer != null) {
+          consumer.onProducerInfo(pi);
+        }
+      }
       case Message.SetDemandMode sdm -> setDemandMode(sdm.mode());
       case Message.Query q -> q.reply().complete(q.read().apply(this));
       case Message.Stop st -> stopFromInside(st.reason());
@@ -390,196 +412,6 @@ public final class StageCell<E> extends StageHandle<E> {
     c.reply().complete(reply);
   }
 
-  // ----------------------------------------------------------------- consumer side
-
-  private void onSubscribeRequest(Message.SubscribeRequest r) {
-    if (kind == Callbacks.Kind.PRODUCER) {
-      r.result()
-          .completeExceptionally(
-              new StageException(
-                  "stage " + name + " is a producer and cannot subscribe to another stage"));
-      return;
-    }
-    StageSubscription sub = doSubscribe(r.producer(), r.options());
-    sub.accepted.whenComplete(
-        (s, e) -> {
-          if (e != null) {
-            r.result().completeExceptionally(e);
-          } else {
-            r.result().complete(s);
-          }
-        });
-  }
-
-  Subscription subscribeFromInside(StageCell<?> producer, SubscriptionOptions options) {
-    if (kind == Callbacks.Kind.PRODUCER) {
-      throw new IllegalStateException(
-          "stage " + name + " is a producer and cannot subscribe to another stage");
-    }
-    return doSubscribe(producer, options);
-  }
-
-  private StageSubscription doSubscribe(StageCell<?> producer, SubscriptionOptions options) {
-    Objects.requireNonNull(options, "options");
-    StageSubscription sub = new StageSubscription(producer, this, options);
-    watchFromInside(producer, false);
-    sub.consumerActive = true;
-    upstream.add(sub);
-    producer.deliver(new Message.Subscribe(sub));
-    SubscriptionMode mode = callbacks.handleSubscribe(Peer.PRODUCER, sub, ctx);
-    flush();
-    sub.mode = mode;
-    if (mode == SubscriptionMode.AUTOMATIC && sub.consumerActive) {
-      sub.demand = new DemandCounter(options.minDemand(), options.maxDemand());
-      sendAsk(sub, options.maxDemand());
-    }
-    return sub;
-  }
-
-  private void sendAsk(StageSubscription sub, long n) {
-    counters.add(Counters.ASKS_SENT, 1);
-    sub.producer.deliver(new Message.Ask(sub, n));
-  }
-
-  private void onEvents(Message.Events e) {
-    if (kind == Callbacks.Kind.PRODUCER) {
-      LOG.log(Level.ERROR, "producer " + name + " received events; ignoring them");
-      return;
-    }
-    if (kind == Callbacks.Kind.PRODUCER_CONSUMER) {
-      input.addLast(e);
-      drainInput();
-    } else {
-      consumeEvents(e.sub(), e.events());
-    }
-  }
-
-  @SuppressWarnings("unchecked")
-  private void consumeEvents(StageSubscription sub, List<?> raw) {
-    if (!sub.consumerActive) {
-      return; // a subscription this stage no longer has (GenStage ignores such events too)
-    }
-    List<Object> events = (List<Object>) raw;
-    int n = events.size();
-    counters.add(Counters.EVENTS_IN, n);
-    if (sub.mode == SubscriptionMode.MANUAL || sub.demand == null) {
-      callbacks.handleEvents(events, sub, ctx);
-      flush();
-      return;
-    }
-    DemandCounter dc = sub.demand;
-    long excessBefore = dc.excess();
-    dc.beginMessage();
-    int chunk = dc.chunkSize();
-    for (int off = 0; off < n; off += chunk) {
-      int end = Math.min(n, off + chunk);
-      List<Object> c = off == 0 && end == n ? events : events.subList(off, end);
-      long ask = dc.consume(c.size());
-      callbacks.handleEvents(c, sub, ctx);
-      flush();
-      if (ask > 0 && sub.consumerActive) {
-        sendAsk(sub, ask);
-      }
-      if (pendingStop != null) {
-        break;
-      }
-    }
-    if (dc.excess() != excessBefore) {
-      LOG.log(
-          Level.ERROR,
-          "stage "
-              + name
-              + " received "
-              + (dc.excess() - excessBefore)
-              + " events in excess on "
-              + sub);
-    }
-  }
-
-  private void onProducerInfo(Message.ProducerInfoMessage pi) {
-    if (kind == Callbacks.Kind.PRODUCER_CONSUMER && !input.isEmpty()) {
-      input.addLast(pi);
-      return;
-    }
-    callbacks.handleInfo(new ProducerInfo(pi.sub(), pi.message()), ctx);
-    flush();
-  }
-
-  private void onUpstreamEnded(StageSubscription sub, ExitReason reason, boolean applyMode) {
-    if (kind == Callbacks.Kind.PRODUCER_CONSUMER && !input.isEmpty()) {
-      input.addLast(new UpstreamEnd(sub, reason, applyMode));
-      return;
-    }
-    upstreamEnded(sub, reason, applyMode);
-  }
-
-  private void upstreamEnded(StageSubscription sub, ExitReason reason, boolean applyMode) {
-    if (!sub.consumerActive) {
-      return;
-    }
-    sub.consumerActive = false;
-    upstream.remove(sub);
-    sub.accepted.completeExceptionally(
-        new StageException("subscription " + sub + " ended before it was accepted: " + reason));
-    Peer peer = Peer.PRODUCER;
-    callbacks.handleCancel(peer, sub, reason, ctx);
-    flush();
-    CancelMode mode = sub.options().cancel();
-    boolean stop =
-        applyMode
-            && switch (mode) {
-              case PERMANENT -> true;
-              case TRANSIENT -> reason.isAbnormal();
-              case TEMPORARY -> false;
-            };
-    if (stop && pendingStop == null) {
-      LOG.log(
-          Level.DEBUG,
-          () ->
-              "stage "
-                  + name
-                  + " stops after "
-                  + sub
-                  + " ended with "
-                  + reason
-                  + " ("
-                  + mode
-                  + ")");
-      pendingStop = reason;
-    }
-  }
-
-  void drainInput() {
-    if (draining) {
-      return;
-    }
-    draining = true;
-    try {
-      while (!input.isEmpty() && pendingStop == null) {
-        Object head = input.peekFirst();
-        if (head instanceof Message.Events e) {
-          if (producer.downstreamDemand <= 0) {
-            break;
-          }
-          input.pollFirst();
-          consumeEvents(e.sub(), e.events());
-        } else if (head instanceof UpstreamEnd u) {
-          input.pollFirst();
-          upstreamEnded(u.sub(), u.reason(), u.applyMode());
-        } else if (head instanceof Message.ProducerInfoMessage pi) {
-          input.pollFirst();
-          callbacks.handleInfo(new ProducerInfo(pi.sub(), pi.message()), ctx);
-          flush();
-        } else if (head instanceof HeldInfo hi) {
-          input.pollFirst();
-          producer.producerOrderedInfo(hi.message());
-        }
-      }
-    } finally {
-      draining = false;
-    }
-  }
-
   // ----------------------------------------------------------------- producer side
   void refuse(StageSubscription sub, StageException why) {
     sub.accepted.completeExceptionally(why);
@@ -598,7 +430,8 @@ public final class StageCell<E> extends StageHandle<E> {
         }
       }
     }
-    for (StageSubscription s : new ArrayList<>(upstream)) {
+    for (StageSubscription s :
+        consumer == null ? List.<StageSubscription>of() : new ArrayList<>(consumer.upstream)) {
       if (s.producer == who) {
         ExitReason r = reason;
         boolean accepted = s.accepted.isDone() && !s.accepted.isCompletedExceptionally();
@@ -616,7 +449,7 @@ public final class StageCell<E> extends StageHandle<E> {
                           + reason
                           + ")"));
         }
-        onUpstreamEnded(s, r, true);
+        consumer.onUpstreamEnded(s, r, true);
       }
     }
   }
@@ -625,8 +458,8 @@ public final class StageCell<E> extends StageHandle<E> {
     switch (kind) {
       case CONSUMER -> readyInfos.addLast(message);
       case PRODUCER_CONSUMER -> {
-        if (!input.isEmpty()) {
-          input.addLast(new HeldInfo(message));
+        if (!consumer.input.isEmpty()) {
+          consumer.input.addLast(new HeldInfo(message));
         } else {
           producer.producerOrderedInfo(message);
         }
@@ -741,8 +574,16 @@ public final class StageCell<E> extends StageHandle<E> {
     return producer == null ? List.of() : producer.downstreamSubscriptions();
   }
 
+  Subscription subscribeFromInside(StageCell<?> other, SubscriptionOptions options) {
+    if (consumer == null) {
+      throw new IllegalStateException(
+          "stage " + name + " is a producer and cannot subscribe to another stage");
+    }
+    return consumer.subscribeFromInside(other, options);
+  }
+
   List<Subscription> upstreamSubscriptions() {
-    return Collections.unmodifiableList(new ArrayList<>(upstream));
+    return consumer == null ? List.of() : consumer.upstreamSubscriptions();
   }
 
   /**
