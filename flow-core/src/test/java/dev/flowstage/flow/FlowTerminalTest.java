@@ -52,6 +52,25 @@ final class FlowTerminalTest {
   }
 
   @Test
+  void stream_abandonedAfterLimitWithoutClose_cancelsTheFlowOnceUnreachable() throws Exception {
+    java.util.concurrent.CountDownLatch sourceClosed = new java.util.concurrent.CountDownLatch(1);
+    assertEquals(List.of(0, 1, 2, 3, 4), firstFive(sourceClosed));
+    // Java never closes it; the flow is cancelled once the stream is garbage, closing the source
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (sourceClosed.getCount() > 0 && System.nanoTime() < deadline) {
+      System.gc();
+      sourceClosed.await(20, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+    assertEquals(0, sourceClosed.getCount(), "the abandoned flow still runs");
+  }
+
+  /** Leaves no reference to the stream behind. */
+  private static List<Integer> firstFive(java.util.concurrent.CountDownLatch closed) {
+    Stream<Integer> source = Stream.iterate(0, i -> i + 1).onClose(closed::countDown);
+    return Flow.fromEnumerable(source, o -> o.stages(1)).stream().limit(5).toList();
+  }
+
+  @Test
   void collect_withCollector_reducesLastLayer() {
     int sum =
         Flow.fromEnumerable(ONE_TO_1000)

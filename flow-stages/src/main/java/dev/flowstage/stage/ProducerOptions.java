@@ -16,6 +16,8 @@ import java.util.function.Supplier;
  * @param demandMode the initial demand mode (default {@link DemandMode#FORWARD}; producers only)
  * @param discardWhenNoConsumers drop (and count as discarded) events emitted while no consumer is
  *     subscribed, instead of buffering them (default false)
+ * @param onDiscard hears about discarded events; {@code null} means {@link DiscardListener#LOG}
+ *     (log each discard at WARNING)
  * @param <E> the type of emitted events
  */
 public record ProducerOptions<E>(
@@ -24,9 +26,13 @@ public record ProducerOptions<E>(
     long bufferSize,
     BufferKeep bufferKeep,
     DemandMode demandMode,
-    boolean discardWhenNoConsumers) {
+    boolean discardWhenNoConsumers,
+    DiscardListener onDiscard) {
 
-  /** A {@code bufferSize} that means the default of the stage kind. */
+  /**
+   * A {@code bufferSize} that means the default of the stage kind; what an unset builder leaves.
+   * The builder's {@link Builder#bufferSize} does not accept it: leave the size unset instead.
+   */
   public static final long DEFAULT_BUFFER = -1;
 
   /** A {@code bufferSize} without limit. */
@@ -77,6 +83,7 @@ public record ProducerOptions<E>(
     private BufferKeep bufferKeep = BufferKeep.LAST;
     private DemandMode demandMode = DemandMode.FORWARD;
     private boolean discardWhenNoConsumers;
+    private DiscardListener onDiscard;
 
     private Builder() {}
 
@@ -107,8 +114,16 @@ public record ProducerOptions<E>(
      *
      * @param bufferSize at least 0, or {@link #UNBOUNDED}
      * @return this builder
+     * @throws IllegalArgumentException if {@code bufferSize} is negative
      */
     public Builder<E> bufferSize(long bufferSize) {
+      if (bufferSize < 0) {
+        throw new IllegalArgumentException(
+            "bufferSize must be >= 0 (0 keeps no events, ProducerOptions.UNBOUNDED keeps all),"
+                + " got: "
+                + bufferSize
+                + "; leave it unset for the stage kind's default");
+      }
       this.bufferSize = bufferSize;
       return this;
     }
@@ -147,13 +162,25 @@ public record ProducerOptions<E>(
     }
 
     /**
+     * Sets who hears about discarded events (GenStage's {@code format_discarded}); by default each
+     * discard is logged at WARNING.
+     *
+     * @param onDiscard the listener; return false from it to silence the runtime's own report
+     * @return this builder
+     */
+    public Builder<E> onDiscard(DiscardListener onDiscard) {
+      this.onDiscard = Objects.requireNonNull(onDiscard, "onDiscard");
+      return this;
+    }
+
+    /**
      * Builds and validates the options.
      *
      * @return the options
      */
     public ProducerOptions<E> build() {
       return new ProducerOptions<>(
-          name, dispatcher, bufferSize, bufferKeep, demandMode, discardWhenNoConsumers);
+          name, dispatcher, bufferSize, bufferKeep, demandMode, discardWhenNoConsumers, onDiscard);
     }
   }
 }

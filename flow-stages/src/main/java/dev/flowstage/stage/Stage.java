@@ -53,8 +53,12 @@ public interface Stage<E> {
   CompletionStage<ExitReason> onExit();
 
   /**
-   * Subscribes this consumer or producer-consumer to {@code producer} and waits until the producer
-   * accepted. GenStage: {@code sync_subscribe}, but waiting for the producer's acceptance.
+   * Subscribes this consumer or producer-consumer to {@code producer} and waits until the
+   * subscription is set up on both sides: this stage ran its {@code handleSubscribe} and (in
+   * automatic mode) sent its first ask of {@code maxDemand}, and the producer accepted. The ask is
+   * already in the producer's mailbox, so events emitted after this returns reach this consumer.
+   * GenStage: {@code sync_subscribe}, which returns after the ask but does not wait for the
+   * producer.
    *
    * @param producer the producer
    * @param options the subscription options

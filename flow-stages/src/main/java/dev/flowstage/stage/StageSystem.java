@@ -1,6 +1,7 @@
 package dev.flowstage.stage;
 
 import dev.flowstage.stage.internal.StageRuntime;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -33,8 +34,21 @@ public final class StageSystem implements AutoCloseable {
    * @param name used in generated stage names and thread names
    */
   public StageSystem(String name) {
+    this(name, StageRuntime.DEFAULT_SHUTDOWN_GRACE);
+  }
+
+  /**
+   * Creates an empty system whose {@link #close()} takes at most {@code shutdownGrace}, however
+   * many stages it has: stages get the first half to stop politely, then every stage still running
+   * (blocked in a callback) is interrupted at once; one still running at the end is logged and
+   * left.
+   *
+   * @param name used in generated stage names and thread names
+   * @param shutdownGrace the bound of {@link #close()}, positive; the default is 10 seconds
+   */
+  public StageSystem(String name, Duration shutdownGrace) {
     this.name = Objects.requireNonNull(name, "name");
-    this.runtime = new StageRuntime(name);
+    this.runtime = new StageRuntime(name, shutdownGrace);
   }
 
   /**
@@ -151,8 +165,13 @@ public final class StageSystem implements AutoCloseable {
    * when any producer ends normally and throws {@link StageException} if one fails; {@link
    * CancelMode#TRANSIENT} halts once all producers ended normally and throws if one fails; {@link
    * CancelMode#TEMPORARY} halts once all producers ended, never throws. A producer that is not
-   * alive counts as failed. Closing the stream (or a short-circuiting terminal) cancels the
-   * subscriptions.
+   * alive counts as failed.
+   *
+   * <p>The consumer stage stops (cancelling the subscriptions) when the stream is read to the end,
+   * fails, or is closed, promptly. Java never closes a stream that a short-circuiting operation
+   * ({@code limit}, {@code findFirst}) abandoned: such a stream, left unclosed, is cancelled once
+   * it is garbage collected (not promptly), or by {@link #close()}. Use try-with-resources when the
+   * producers must learn at once.
    *
    * @param producers the producers to subscribe to
    * @param options the subscription options for each of them
@@ -175,9 +194,11 @@ public final class StageSystem implements AutoCloseable {
 
   /**
    * Stops every stage with {@link ExitReason#shutdown()} and joins its thread. Each stage first
-   * handles the messages already in its mailbox (so events already sent are not lost), then stops;
-   * a stage still running after 5 s is killed and interrupted. Idempotent; no stage can be started
-   * afterwards.
+   * handles the messages already in its mailbox (so events already sent are not lost), then stops.
+   * The whole close takes at most one shutdown grace period (10 s by default, see {@link
+   * #StageSystem(String, Duration)}), however many stages there are: after half of it every stage
+   * still running (blocked in a callback) is killed and interrupted, all at once. Idempotent; no
+   * stage can be started afterwards.
    */
   @Override
   public void close() {

@@ -363,4 +363,82 @@ final class LifecycleTest {
     assertEquals(ExitReason.shutdown(), producer.exitReason().orElseThrow());
     assertThrows(IllegalStateException.class, () -> local.startConsumer(new Echo()));
   }
+
+  @Test
+  void close_64StagesBlockedInCallbacks_returnsWithinOneGracePeriod() {
+    Duration grace = Duration.ofMillis(600);
+    StageSystem local = new StageSystem("closing-many", grace);
+    CountDownLatch never = new CountDownLatch(1);
+    CountDownLatch allBlocked = new CountDownLatch(64);
+    List<Stage<Void>> stages = new ArrayList<>();
+    for (int i = 0; i < 64; i++) {
+      Stage<Void> s =
+          local.startConsumer(
+              new Consumer<Object>() {
+                @Override
+                public void handleEvents(
+                    List<Object> events, Subscription from, StageContext ctx) {}
+
+                @Override
+                public void handleCast(Object message, StageContext ctx) {
+                  allBlocked.countDown();
+                  try {
+                    never.await(); // like a blocking IO call: ends with an exception on interrupt
+                  } catch (InterruptedException e) {
+                    throw new IllegalStateException("interrupted", e);
+                  }
+                }
+              });
+      s.cast("block");
+      stages.add(s);
+    }
+    await(allBlocked);
+    List<Thread> threads = local.threads();
+    long start = System.nanoTime();
+    local.close();
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    // one grace period for all 64 (it used to be 5 s per blocked stage, one after the other)
+    assertTrue(took.compareTo(grace.plusMillis(1500)) < 0, "close took " + took);
+    for (Thread t : threads) {
+      assertFalse(t.isAlive(), t.getName());
+    }
+    for (Stage<Void> s : stages) {
+      // interrupted by close: a shutdown, not a failure of the stage
+      assertEquals(ExitReason.shutdown(), s.exitReason().orElseThrow());
+    }
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      assertTrue(latch.await(20, TimeUnit.SECONDS));
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void subscribeTo_returnsAfterTheConsumersHandleSubscribeAndFirstAsk() {
+    Stage<Integer> producer = system.startProducer(TestProducer.silent());
+    for (int i = 0; i < 50; i++) {
+      java.util.concurrent.atomic.AtomicBoolean subscribed =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      Stage<Void> consumer =
+          system.startConsumer(
+              new Consumer<Object>() {
+                @Override
+                public SubscriptionMode handleSubscribe(Subscription s, StageContext ctx) {
+                  Thread.yield(); // give the producer a chance to accept first
+                  subscribed.set(true);
+                  return SubscriptionMode.AUTOMATIC;
+                }
+
+                @Override
+                public void handleEvents(
+                    List<Object> events, Subscription from, StageContext ctx) {}
+              });
+      consumer.subscribeTo(producer, SubscriptionOptions.defaults());
+      assertTrue(subscribed.get(), "handleSubscribe had not run");
+      assertEquals(1, consumer.stats().asksSent(), "the first ask was not sent yet");
+    }
+  }
 }

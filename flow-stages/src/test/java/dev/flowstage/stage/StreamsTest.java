@@ -145,6 +145,47 @@ final class StreamsTest {
   }
 
   @Test
+  void stream_abandonedAfterLimitWithoutClose_cancelsOnceUnreachable() {
+    TestProducer counter = TestProducer.counter();
+    Stage<Integer> p = system.startProducer(counter);
+    assertEquals(range(0, 10), firstTen(p)); // Java never closes a stream that limit abandons
+    // The Cleaner stops the stream's consumer once the stream is garbage.
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (system.stages().size() > 1 && System.nanoTime() < deadline) {
+      System.gc();
+      sleep(20);
+    }
+    assertEquals(List.of(p), system.stages());
+    assertEquals(ExitReason.normal(), counter.awaitCancel());
+  }
+
+  @Test
+  void stream_exhausted_stopsItsConsumer() {
+    Stage<Integer> p = system.startProducer(Producers.fromIterable(range(0, 30)));
+    assertEquals(
+        range(0, 30), system.<Integer>stream(List.of(p), SubscriptionOptions.defaults()).toList());
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!system.stages().isEmpty() && System.nanoTime() < deadline) {
+      sleep(5);
+    }
+    assertEquals(List.of(), system.stages());
+  }
+
+  /** Leaves no reference to the stream behind. */
+  private List<Integer> firstTen(Stage<Integer> p) {
+    SubscriptionOptions small = SubscriptionOptions.builder().maxDemand(10).build();
+    return system.<Integer>stream(List.of(p), small).limit(10).toList();
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
   void fromIterator_onCancelStop_stopsWhenLastConsumerLeaves() {
     Stage<Integer> p =
         system.startProducer(

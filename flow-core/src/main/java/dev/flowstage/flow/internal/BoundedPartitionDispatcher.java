@@ -21,7 +21,13 @@ import java.util.function.ToIntFunction;
  * with skewed keys, and demand accounting is exactly the runtime's (demand in, events sent), so a
  * producer-consumer's buffer always drains. The cost: a partition whose stage is slow slows its
  * producer, as a broadcast would. Events hashed to {@link Dispatchers#DROP} are discarded; on a
- * source producer the demand they did not fill is asked for again.
+ * source producer the demand they did not fill is asked for again, only for the shortfall: {@code
+ * owed} is the demand passed upstream that the producer has not emitted yet, and after a dispatch
+ * the source is asked for {@code granted - owed} more (a producer that emitted more than asked
+ * already replaced its dropped events). A partition subscribed again after its consumer left starts
+ * with no demand, while {@code granted} may exceed it: dispatch stops at the first event whose
+ * partition has no demand left and returns the rest as leftovers, so no consumer ever receives more
+ * than it asked for.
  *
  * <p>Runs on the producer's thread only; nothing here is synchronized.
  */
@@ -35,6 +41,7 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
   private final long[] demand;
   private final List<ArrayList<Object>> batches;
   private long granted;
+  private long owed;
   private long dropped;
 
   BoundedPartitionDispatcher(
@@ -63,6 +70,7 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
       throw new IllegalArgumentException("partition " + p + " already has a consumer");
     }
     subs[p] = subscription;
+    demand[p] = 0; // a partition whose consumer left (CANCELLED) starts again with no demand
     return raise();
   }
 
@@ -74,7 +82,19 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
         demand[p] = CANCELLED; // no longer limits the others; its events are dropped
       }
     }
+    if (!anyLive()) {
+      granted = 0; // nobody waits any more: what upstream still sends waits as leftovers
+    }
     return raise();
+  }
+
+  private boolean anyLive() {
+    for (Subscription s : subs) {
+      if (s != null) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
@@ -103,6 +123,7 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
     }
     long more = min - granted;
     granted = min;
+    owed += more;
     return more;
   }
 
@@ -123,6 +144,9 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
         drops++;
         continue;
       }
+      if (demand[p] == 0) {
+        break; // a re-subscribed partition that has not asked yet: the rest waits as leftovers
+      }
       ArrayList<Object> b = batches.get(p);
       if (b == null) {
         // Sized for all this partition may still take from this call: it never grows.
@@ -141,9 +165,12 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
       }
     }
     dropped += drops;
-    if (drops > 0 && source) {
+    owed = Math.max(0, owed - i); // a producer may emit more than it was asked for
+    if (drops > 0 && source && granted > owed) {
       // A source was asked for events that were then dropped: they filled no demand.
-      out.askUpstream(drops);
+      long shortfall = granted - owed;
+      owed += shortfall;
+      out.askUpstream(shortfall);
     }
     return i < n ? new ArrayList<>(events.subList(i, n)) : List.of();
   }

@@ -289,7 +289,8 @@ public final class FlowRun {
    * Returns a stream of the last layer's events; its demand comes from the reader: a batch is asked
    * for again only when the reader has taken it.
    *
-   * @return the stream; exhausting or closing it ends the flow
+   * @return the stream; exhausting or closing it ends the flow, and so does dropping it unclosed
+   *     (once it is garbage collected)
    */
   public Stream<Object> stream() {
     Iterator<Object> it =
@@ -348,6 +349,9 @@ public final class FlowRun {
             return batch.get(pos++);
           }
         };
+    // A stream abandoned unclosed (limit, findFirst) cancels once unreachable: `it` is reachable
+    // exactly as long as the caller's stream, and this run does not refer to it.
+    Unreachable.onUnreachable(it, this::cancel);
     return java.util.stream.StreamSupport.stream(
             java.util.Spliterators.spliteratorUnknownSize(it, java.util.Spliterator.ORDERED), false)
         .onClose(this::cancel);

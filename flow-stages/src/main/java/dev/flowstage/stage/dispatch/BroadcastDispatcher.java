@@ -173,9 +173,4 @@ final class BroadcastDispatcher<E> implements Dispatcher<E> {
     requested += request;
     return request;
   }
-
-  /** Returns the demand every consumer shares; for tests. */
-  long waitingForTest() {
-    return waiting;
-  }
 }

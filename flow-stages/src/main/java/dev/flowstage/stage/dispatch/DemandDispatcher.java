@@ -160,18 +160,4 @@ final class DemandDispatcher<E> implements Dispatcher<E> {
   static <E> List<E> slice(List<E> events, int from, int to, int size) {
     return from == 0 && to == size ? events : events.subList(from, to);
   }
-
-  /** Returns demand passed upstream for consumers that have since left; for tests. */
-  long pendingForTest() {
-    return pending;
-  }
-
-  /** Returns each subscriber's pending demand in dispatch order; for tests. */
-  List<Long> demandsForTest() {
-    List<Long> result = new ArrayList<>(demands.size());
-    for (Entry e : demands) {
-      result.add(e.demand);
-    }
-    return result;
-  }
 }

@@ -41,4 +41,15 @@ public interface Outbox<E> {
    * @param message the message given to {@link Dispatcher#info}
    */
   void info(Object message);
+
+  /**
+   * Reports events the dispatcher gave up without sending them: a partition dispatcher's events
+   * kept for a consumer that cancelled, or hashed to a partition whose consumer cancelled. The
+   * runtime counts them as discarded ({@code StageStats.discarded()}) and reports them as it
+   * reports buffer discards. GenStage drops such events silently; here they are always counted.
+   *
+   * @param events the events given up, never empty; the callee may keep the list
+   * @param reason why, for the report (e.g. "partition 2 has no consumer")
+   */
+  default void discard(List<E> events, String reason) {}
 }

@@ -16,8 +16,11 @@ import java.util.function.ToIntFunction;
  * GenStage.PartitionDispatcher}.
  *
  * <p>Each partition has at most one consumer. Events hashed to a partition beyond its consumer's
- * demand, or to a partition without a consumer, are held here (see {@link #heldCount()}) until that
- * partition's consumer asks. The hash returns a partition index or {@link Dispatchers#DROP}.
+ * demand, or to a partition that never had a consumer yet, are held here (see {@link #heldCount()})
+ * until that partition's consumer asks. When a partition's consumer cancels, the events held for it
+ * are given up, and so are events hashed to it until a consumer subscribes to it again: they are
+ * reported through {@link Outbox#discard} (GenStage drops them silently). The hash returns a
+ * partition index or {@link Dispatchers#DROP}.
  *
  * <p>Runs on the producer's thread only; nothing here is synchronized.
  *
@@ -31,13 +34,23 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
    * producer's buffer). Each partition receives up to its demand as one batch; events beyond it
    * are queued for that partition (unbounded, like GenStage; counted by heldCount()).
    *
+   * As in GenStage (A14.7), when a partition's consumer cancels, its queued events are given up
+   * and the partition is "abandoned": events hashed to it are given up too until a consumer
+   * subscribes to it again. Keeping them instead would hold back every later info (done() among
+   * them) behind events for a consumer that may never come, so a finite producer would never end.
+   * Unlike GenStage, given-up events are reported (Outbox.discard) and counted as discarded.
+   * Events held for a partition that never had a consumer are kept: at start-up consumers
+   * subscribe one by one.
+   *
+   * Re-asking: `owed` is the demand passed upstream that the producer has not yet filled (events
+   * not yet dispatched). Events the hash drops, given-up events, and the queue of a cancelled
+   * partition did not fill the consumers' demand they were produced for; after each dispatch the
+   * dispatcher asks upstream for the shortfall only, `waiting - pending - owed` (`pending` is
+   * demand of cancelled consumers, which no live consumer waits for), so a producer that emits
+   * exactly its demand never leaves a consumer waiting, and a producer that already emitted enough
+   * (drops replaced by later events of the same batch) is not asked again.
+   *
    * Differences from GenStage, on purpose:
-   * - A14.7: when a partition's consumer cancels, its queued events stay queued for the next
-   *   consumer of that partition instead of being dropped and re-requested. Nothing is lost; the
-   *   cost is that they wait (and count in heldCount()) until someone subscribes to the partition.
-   * - Events the hash drops are re-requested upstream (Outbox.askUpstream): they did not fill the
-   *   demand they were produced for, and without this a producer that emits exactly its demand
-   *   could leave a consumer waiting forever.
    * - Markers for info messages are consumed as soon as the events before them are sent, not on
    *   the next ask.
    *
@@ -74,7 +87,9 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
   private final Object[][] batches;
   private final int[] filled;
   private int[] partitionOfEvent = new int[64];
+  private final boolean[] abandoned;
   private long waiting;
+  private long owed;
   private long pending;
   private long held;
   private long dropped;
@@ -104,6 +119,7 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
     }
     this.subscriptions = new Subscription[partitions];
     this.demand = new long[partitions];
+    this.abandoned = new boolean[partitions];
     this.queues = (ArrayDeque<Object>[]) new ArrayDeque<?>[partitions];
     this.count = new int[partitions];
     this.capacity = new int[partitions];
@@ -149,6 +165,7 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
               + " consumer, cancel that subscription first");
     }
     subscriptions[index] = subscription;
+    abandoned[index] = false;
     partitionOf.put(subscription, index);
     return 0;
   }
@@ -161,10 +178,56 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
     }
     int p = index;
     subscriptions[p] = null;
-    // Its queue, if any, stays for the partition's next consumer (see the design note).
+    abandoned[p] = true;
     pending += demand[p];
     demand[p] = 0;
-    return 0;
+    ArrayDeque<Object> queue = queues[p];
+    if (isEmpty(queue)) {
+      return 0;
+    }
+    // Give up its queue (see the design note); infos waiting on it may now be due.
+    List<E> given = new ArrayList<>();
+    while (!queue.isEmpty()) {
+      Object head = queue.pollFirst();
+      if (head instanceof InfoMarker marker) {
+        if (--marker.remaining == 0) {
+          reportGivenUp(given, p, out);
+          given = new ArrayList<>();
+          out.info(marker.message);
+        }
+      } else {
+        @SuppressWarnings("unchecked")
+        E event = (E) head;
+        given.add(event);
+      }
+    }
+    reportGivenUp(given, p, out);
+    return askShortfall(null);
+  }
+
+  private void reportGivenUp(List<E> given, int p, Outbox<E> out) {
+    if (!given.isEmpty()) {
+      held -= given.size();
+      waiting += given.size(); // they did not fill the demand they were assigned to
+      out.discard(given, "partition " + describe(names.get(p)) + " has no consumer");
+    }
+  }
+
+  /**
+   * Returns the demand upstream still has to be asked for so that {@code waiting} can be filled
+   * (see the design note), and counts it as owed; passes it to {@code out} if given.
+   */
+  private long askShortfall(Outbox<E> out) {
+    // `pending` is demand of cancelled consumers, kept for the next ask: nobody waits for it now
+    long shortfall = waiting - pending - owed;
+    if (shortfall <= 0) {
+      return 0;
+    }
+    owed += shortfall;
+    if (out != null) {
+      out.askUpstream(shortfall);
+    }
+    return shortfall;
   }
 
   @Override
@@ -187,6 +250,7 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
     pending -= alreadySent;
     long upstream = n - alreadySent;
     waiting += upstream;
+    owed += upstream;
     return upstream;
   }
 
@@ -206,12 +270,15 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
     long limit = waiting;
     int assigned = 0;
     int dropNow = 0;
+    int giveUpNow = 0;
     int scanned = 0;
     while (scanned < size && assigned < limit) {
       E event = events.get(scanned);
       int p = hash.applyAsInt(event);
       if (p == Dispatchers.DROP) {
         dropNow++;
+      } else if (p >= 0 && p < partitions && abandoned[p]) {
+        giveUpNow++;
       } else if (p >= 0 && p < partitions) {
         count[p]++;
         assigned++;
@@ -239,9 +306,14 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
       filled[p] = 0;
       batches[p] = cap > 0 ? new Object[cap] : null;
     }
+    List<E> givenUp = giveUpNow > 0 ? new ArrayList<>(giveUpNow) : null;
     for (int i = 0; i < scanned; i++) {
       int p = target[i];
       if (p < 0) {
+        continue;
+      }
+      if (abandoned[p]) {
+        givenUp.add(events.get(i));
         continue;
       }
       E event = events.get(i);
@@ -261,10 +333,12 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
       }
     }
     waiting -= assigned;
-    if (dropNow > 0) {
-      dropped += dropNow;
-      out.askUpstream(dropNow);
+    owed = Math.max(0, owed - scanned); // a producer may emit more than it was asked for
+    dropped += dropNow;
+    if (givenUp != null) {
+      out.discard(givenUp, "its partition has no consumer (it cancelled)");
     }
+    askShortfall(out);
     return scanned == size ? List.of() : events.subList(scanned, size);
   }
 
@@ -347,23 +421,5 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
 
   private static String describe(Object name) {
     return name instanceof String s ? '"' + s + '"' : String.valueOf(name);
-  }
-
-  /** Returns partition {@code p}'s pending demand; for tests. */
-  long demandForTest(int p) {
-    return demand[p];
-  }
-
-  /** Returns the number of events queued for partition {@code p}; for tests. */
-  long queuedForTest(int p) {
-    long n = 0;
-    if (queues[p] != null) {
-      for (Object o : queues[p]) {
-        if (!(o instanceof InfoMarker)) {
-          n++;
-        }
-      }
-    }
-    return n;
   }
 }

@@ -12,25 +12,25 @@ sealed interface Message {
   /**
    * Producer to consumer: a non-empty batch of events on a subscription (one message per batch).
    */
-  record Events(Sub sub, List<?> events) implements Message {}
+  record Events(StageSubscription sub, List<?> events) implements Message {}
 
   /** Consumer to producer: {@code n} more events on a subscription. */
-  record Ask(Sub sub, long n) implements Message {}
+  record Ask(StageSubscription sub, long n) implements Message {}
 
   /** Consumer to producer: start a subscription; the producer completes {@code sub.accepted}. */
-  record Subscribe(Sub sub) implements Message {}
+  record Subscribe(StageSubscription sub) implements Message {}
 
   /** Anyone to producer: cancel a subscription; the producer confirms with {@link Cancelled}. */
-  record Cancel(Sub sub, ExitReason reason) implements Message {}
+  record Cancel(StageSubscription sub, ExitReason reason) implements Message {}
 
   /** Producer to consumer: the subscription ended (confirmation or producer-initiated). */
-  record Cancelled(Sub sub, ExitReason reason) implements Message {}
+  record Cancelled(StageSubscription sub, ExitReason reason) implements Message {}
 
   /**
    * Producer to consumer: the producer refused the subscription (e.g. its dispatcher rejected the
    * options). Like bad options in GenStage, it never stops the consumer.
    */
-  record Refused(Sub sub, ExitReason reason) implements Message {}
+  record Refused(StageSubscription sub, ExitReason reason) implements Message {}
 
   /** Outside to consumer: subscribe to {@code producer} and complete {@code result}. */
   record SubscribeRequest(
@@ -55,7 +55,7 @@ sealed interface Message {
   record OrderedInfo(Object message, CompletableFuture<Void> queued) implements Message {}
 
   /** Producer to consumer: an ordered info reached this subscription after its events. */
-  record ProducerInfoMessage(Sub sub, Object message) implements Message {}
+  record ProducerInfoMessage(StageSubscription sub, Object message) implements Message {}
 
   /** Outside to stage: change the demand mode. */
   record SetDemandMode(DemandMode mode) implements Message {}

@@ -1,55 +1,45 @@
 package dev.flowstage.stage.internal;
 
-import dev.flowstage.stage.BufferKeep;
-import dev.flowstage.stage.CancelMode;
 import dev.flowstage.stage.DemandMode;
 import dev.flowstage.stage.ExitReason;
-import dev.flowstage.stage.Peer;
-import dev.flowstage.stage.ProducerInfo;
 import dev.flowstage.stage.ProducerOptions;
 import dev.flowstage.stage.Stage;
 import dev.flowstage.stage.StageDown;
 import dev.flowstage.stage.StageException;
 import dev.flowstage.stage.StageNotAliveException;
-import dev.flowstage.stage.StageStats;
 import dev.flowstage.stage.Subscription;
-import dev.flowstage.stage.SubscriptionMode;
 import dev.flowstage.stage.SubscriptionOptions;
-import dev.flowstage.stage.dispatch.Dispatcher;
-import dev.flowstage.stage.dispatch.Outbox;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 
 /**
- * One running stage: its virtual thread, its mailbox, its callbacks, and (for producers) its
- * dispatcher and buffer. Also the {@link Stage} handle given to users.
+ * One running stage's loop: its virtual thread, mailbox loop, fairness, exit, and the callbacks'
+ * context operations. The producer side (dispatcher, buffer, downstream demand, accumulate mode,
+ * ordered infos) is a {@link ProducerSide}, absent for a consumer; the consumer side (upstream
+ * subscriptions, demand counting, cancel modes, a producer-consumer's input) is a {@link
+ * ConsumerSide}, absent for a producer. What other threads call (the {@link Stage} handle, {@code
+ * deliver}, watching) is in {@link StageHandle}, its superclass.
  *
- * <p>Runs on the stage's virtual thread only, except the methods of the {@link Stage} interface
- * (any thread: they only enqueue messages or read volatile/opaque state) and {@link #deliver}.
- * Nothing on the event path is synchronized.
+ * <p>Everything in this file runs on the stage's virtual thread only (besides construction and
+ * {@link #start}). Nothing on the event path is synchronized.
  *
  * @param <E> the type of emitted events
  */
-public final class StageCell<E> implements Stage<E> {
+public final class StageCell<E> extends StageHandle<E> {
   /*
    * Design (gen_stage lib/gen_stage.ex, reference A7-A10): one loop takes one message at a time
    * and runs the matching callback. Producer-side demand goes through the dispatcher, then the
-   * buffer, then handleDemand. Consumer-side demand follows DemandCounter (A7.1). A
+   * buffer, then handleDemand (ProducerSide). Consumer-side demand follows DemandCounter (A7.1). A
    * producer-consumer queues its input and handles it only while downstream demand is pending
    * (A8), so upstream asks stop when downstream stops asking. Infos released by the dispatcher are
    * sent to consumers at once (keeping their order with events) and delivered to this stage's own
@@ -60,7 +50,7 @@ public final class StageCell<E> implements Stage<E> {
    * watchers (Down), then completes the public exit future, so stage watchers always learn first.
    */
   private static final System.Logger LOG = System.getLogger("dev.flowstage.stage");
-  private static final Object DONE = new Object();
+  static final Object DONE = new Object();
 
   /*
    * Virtual threads are not preempted, and a carrier runs its local task queue until it is empty.
@@ -72,6 +62,15 @@ public final class StageCell<E> implements Stage<E> {
    * the carrier's local queue empties and the carrier serves other threads.
    */
   private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
+  /*
+   * The slice alone makes a stage woken from outside (see Mailbox) wait up to a slice or more. So
+   * a busy stage also pauses as soon as it sees a new outside wake-up (one volatile read per
+   * message), at most once per OUTSIDE_PAUSE_EVERY so that a stream of outside wake-ups cannot
+   * turn into a stream of pauses. A stage that was idle starts its busy run with the current count:
+   * only stages that stay busy pause.
+   */
+  private static final long OUTSIDE_PAUSE_EVERY = TimeUnit.MICROSECONDS.toNanos(200);
   private static final Duration PAUSE = Duration.ofNanos(1000);
 
   /**
@@ -80,87 +79,41 @@ public final class StageCell<E> implements Stage<E> {
    */
   private static final int CLOCK_EVERY = 8;
 
-  private record HeldEvents(List<Object> events) {}
+  record HeldEvents(List<Object> events) {}
 
-  private record HeldInfo(Object message) {}
-
-  private record UpstreamEnd(Sub sub, ExitReason reason, boolean applyMode) {}
+  record HeldInfo(Object message) {}
 
   private final StageRuntime runtime;
-  private final String name;
-  private final Behaviour behaviour;
-  private final Behaviour.Kind kind;
-  private final Mailbox mailbox = new Mailbox();
-  private final Counters counters = new Counters();
-  private final CompletableFuture<ExitReason> exit = new CompletableFuture<>();
+  final Callbacks callbacks;
+  final Callbacks.Kind kind;
   private final CompletableFuture<Void> started = new CompletableFuture<>();
-  private final Object watchLock = new Object();
-  private List<StageCell<?>> watchers = new ArrayList<>(); // guarded by watchLock
-  private volatile ExitReason exitReason;
-  private volatile ExitReason stopRequest;
-  private volatile boolean closed;
-  private volatile Thread thread;
 
   // ---- stage-thread state ----
-  private final Ctx ctx = new Ctx(this);
-  private final Dispatcher<Object> dispatcher;
-  private final EventBuffer<Object> buffer;
-  private final boolean discardWhenNoConsumers;
-  private final long bufferCapacity;
-  private final BufferKeep bufferKeep;
-  private DemandMode demandMode;
-  private final ArrayList<Sub> upstream = new ArrayList<>();
-  private final ArrayList<Sub> downstream = new ArrayList<>();
+  final CallbackContext ctx = new CallbackContext(this);
+
+  /** The producer side; null for a consumer, which has none. */
+  final ProducerSide producer;
+
+  /** The consumer side; null for a producer, which has none. */
+  final ConsumerSide consumer;
+
   private final Map<StageCell<?>, Boolean> watching = new IdentityHashMap<>();
   private final Map<StageCell<?>, Boolean> watchingForUser = new IdentityHashMap<>();
-  private final ArrayDeque<Object> accumulated = new ArrayDeque<>();
-  private final ArrayDeque<Object> input = new ArrayDeque<>();
-  private final ArrayDeque<Object> readyInfos = new ArrayDeque<>();
-  private final List<Object> dueInfos = new ArrayList<>();
-  private final Out out = new Out();
-  private long downstreamDemand;
-  private long deferredDemand;
-  private boolean inDeferred;
+  final ArrayDeque<Object> readyInfos = new ArrayDeque<>();
   private List<Object> pending;
   private boolean pendingOwned;
-  private ExitReason pendingStop;
+  ExitReason pendingStop;
   private boolean doneRequested;
-  private boolean doneReached;
-  private boolean draining;
-  private boolean exiting;
+  boolean doneReached;
+  boolean exiting;
 
-  @SuppressWarnings("unchecked")
-  StageCell(StageRuntime runtime, String name, Behaviour behaviour, ProducerOptions<?> options) {
+  StageCell(StageRuntime runtime, String name, Callbacks callbacks, ProducerOptions<?> options) {
+    super(name);
     this.runtime = runtime;
-    this.name = name;
-    this.behaviour = behaviour;
-    this.kind = behaviour.kind();
-    if (kind == Behaviour.Kind.CONSUMER) {
-      this.dispatcher = null;
-      this.buffer = null;
-      this.discardWhenNoConsumers = false;
-      this.bufferCapacity = 0;
-      this.bufferKeep = BufferKeep.LAST;
-      this.demandMode = DemandMode.FORWARD;
-    } else {
-      Dispatcher<Object> d =
-          options.dispatcher() == null
-              ? StageRuntime.defaultDispatcher()
-              : (Dispatcher<Object>) options.dispatcher().get();
-      this.dispatcher = Objects.requireNonNull(d, "the dispatcher supplier returned null");
-      long size = options.bufferSize();
-      if (size == ProducerOptions.DEFAULT_BUFFER) {
-        size =
-            kind == Behaviour.Kind.PRODUCER
-                ? ProducerOptions.DEFAULT_PRODUCER_BUFFER
-                : ProducerOptions.UNBOUNDED;
-      }
-      this.bufferCapacity = size;
-      this.bufferKeep = options.bufferKeep();
-      this.buffer = new EventBuffer<>(size, options.bufferKeep());
-      this.discardWhenNoConsumers = options.discardWhenNoConsumers();
-      this.demandMode = options.demandMode();
-    }
+    this.callbacks = callbacks;
+    this.kind = callbacks.kind();
+    this.producer = kind == Callbacks.Kind.CONSUMER ? null : new ProducerSide(this, options);
+    this.consumer = kind == Callbacks.Kind.PRODUCER ? null : new ConsumerSide(this);
   }
 
   // ===================================================================== lifecycle
@@ -169,6 +122,7 @@ public final class StageCell<E> implements Stage<E> {
     Thread t = builder.name("flowstage-" + name).unstarted(this::run);
     thread = t;
     mailbox.owner(t);
+    Mailbox.startingFromOutside();
     t.start();
   }
 
@@ -184,15 +138,12 @@ public final class StageCell<E> implements Stage<E> {
     }
   }
 
-  Thread thread() {
-    return thread;
-  }
-
   private void run() {
     try {
-      behaviour.init(ctx);
+      callbacks.init(ctx);
       flush();
     } catch (Throwable t) {
+      exitObserved = true; // the start call rethrows it to its caller
       started.completeExceptionally(t);
       finish(ExitReason.failure(t), false);
       return;
@@ -213,6 +164,8 @@ public final class StageCell<E> implements Stage<E> {
     long busySincePause = 0;
     long runStart = 0; // when the current busy run started; 0 while idle
     int sinceClock = 0;
+    long seenOutside = 0; // Mailbox.outsideWakeups() this stage last paused for
+    long lastOutsidePause = 0;
     while (true) {
       ExitReason r = stopRequest;
       if (r == null && Thread.interrupted()) {
@@ -248,16 +201,37 @@ public final class StageCell<E> implements Stage<E> {
       }
       if (runStart == 0) {
         runStart = System.nanoTime();
+        seenOutside = Mailbox.outsideWakeups();
       }
       try {
         handle(m);
         afterStep();
       } catch (Throwable t) {
-        LOG.log(Level.WARNING, "stage " + name + " failed", t);
-        finish(ExitReason.failure(t), true);
+        ExitReason killed = stopRequest;
+        if (killed != null) {
+          // Killed (e.g. interrupted by close) while in a callback: what it threw is the kill's
+          // doing, not a failure of the stage.
+          finish(killed, true);
+          return;
+        }
+        finish(ExitReason.failure(t), true); // reported there, once
         return;
       }
       counters.add(Counters.MESSAGES, 1);
+      long outside = Mailbox.outsideWakeups();
+      if (outside != seenOutside) {
+        seenOutside = outside;
+        long now = System.nanoTime();
+        if (now - lastOutsidePause >= OUTSIDE_PAUSE_EVERY) {
+          lastOutsidePause = now;
+          counters.add(Counters.BUSY_NANOS, now - runStart);
+          busySincePause = 0;
+          runStart = 0;
+          sinceClock = 0;
+          pauseForFairness();
+          continue;
+        }
+      }
       if (++sinceClock == CLOCK_EVERY) {
         long now = System.nanoTime();
         counters.add(Counters.BUSY_NANOS, now - runStart);
@@ -292,16 +266,23 @@ public final class StageCell<E> implements Stage<E> {
     exiting = true;
     if (callTerminate) {
       try {
-        behaviour.terminate(reason);
+        callbacks.terminate(reason);
       } catch (Throwable t) {
         LOG.log(Level.WARNING, "terminate of stage " + name + " threw", t);
       }
     }
     List<StageCell<?>> toTell;
+    boolean observed;
     synchronized (watchLock) {
       exitReason = reason;
       toTell = watchers;
       watchers = null;
+      observed = userWatchers > 0;
+    }
+    if (reason instanceof ExitReason.Failure f) {
+      // Consumers of this stage get the reason in handleCancel; watchers in a StageDown.
+      reportFailure(
+          f, observed || exitObserved || (producer != null && !producer.downstream.isEmpty()));
     }
     closed = true;
     drainRejected();
@@ -312,83 +293,83 @@ public final class StageCell<E> implements Stage<E> {
     exit.complete(reason);
   }
 
-  /** Enqueues a message; any thread; never blocks; rejected at once if the stage has exited. */
-  void deliver(Message m) {
-    mailbox.offer(m);
-    if (closed) {
-      drainRejected();
+  /**
+   * Reports a failure once: where someone receives it (a consumer, a watcher, an {@code onExit}
+   * caller, the start call), they own it and it is only logged at DEBUG; otherwise nobody would
+   * ever see it, so it is logged at ERROR with its stack trace.
+   */
+  private void reportFailure(ExitReason.Failure f, boolean received) {
+    if (received) {
+      LOG.log(Level.DEBUG, () -> "stage " + name + " stopped: " + f, f.cause());
+    } else {
+      LOG.log(
+          Level.ERROR,
+          "stage " + name + " failed and nothing watches it (no consumer, watcher or onExit)",
+          f.cause());
     }
-  }
-
-  private void drainRejected() {
-    Message m;
-    while ((m = mailbox.poll()) != null) {
-      reject(m);
-    }
-  }
-
-  private StageNotAliveException notAlive() {
-    return new StageNotAliveException(
-        "stage " + name + " is not alive (it exited: " + exitReason + ")");
-  }
-
-  private void reject(Message m) {
-    switch (m) {
-      case Message.Call c -> c.reply().completeExceptionally(notAlive());
-      case Message.Query q -> q.reply().completeExceptionally(notAlive());
-      case Message.OrderedInfo oi -> {
-        if (oi.queued() != null) {
-          oi.queued().completeExceptionally(notAlive());
-        }
-      }
-      case Message.SubscribeRequest sr -> sr.result().completeExceptionally(notAlive());
-      case Message.Subscribe s ->
-          s.sub()
-              .accepted
-              .completeExceptionally(
-                  new StageNotAliveException(
-                      "cannot subscribe to stage "
-                          + name
-                          + ": it is not alive (it exited: "
-                          + exitReason
-                          + ")"));
-      default -> {
-        // Events, asks, cancels, infos to a dead stage are dropped; watchers already know.
-      }
-    }
-  }
-
-  void addWatcher(StageCell<?> watcher) {
-    ExitReason r;
-    synchronized (watchLock) {
-      if (watchers != null) {
-        watchers.add(watcher);
-        return;
-      }
-      r = exitReason;
-    }
-    watcher.deliver(new Message.Down(this, r));
   }
 
   // ===================================================================== message handling
 
   private void handle(Message m) {
     switch (m) {
-      case Message.Events e -> onEvents(e);
-      case Message.Ask a -> onAsk(a.sub(), a.n());
-      case Message.Subscribe s -> onSubscribe(s.sub());
-      case Message.Cancel c -> onCancel(c.sub(), c.reason());
-      case Message.Cancelled c -> onUpstreamEnded(c.sub(), c.reason(), true);
-      case Message.Refused c -> onUpstreamEnded(c.sub(), c.reason(), false);
-      case Message.SubscribeRequest r -> onSubscribeRequest(r);
+      case Message.Events e -> {
+        if (consumer == null) {
+          LOG.log(Level.ERROR, "producer " + name + " received events; ignoring them");
+        } else {
+          consumer.onEvents(e);
+        }
+      }
+      case Message.Ask a -> {
+        if (producer != null) {
+          producer.onAsk(a.sub(), a.n());
+        }
+      }
+      case Message.Subscribe s -> {
+        if (producer == null) {
+          refuse(
+              s.sub(),
+              new StageException(
+                  "stage "
+                      + name
+                      + " is a consumer; subscribe to a producer or producer-consumer"));
+        } else {
+          producer.onSubscribe(s.sub());
+        }
+      }
+      case Message.Cancel c -> {
+        if (producer != null) {
+          producer.onCancel(c.sub(), c.reason());
+        }
+      }
+      case Message.Cancelled c -> {
+        if (consumer != null) {
+          consumer.onUpstreamEnded(c.sub(), c.reason(), true);
+        }
+      }
+      case Message.Refused c -> {
+        if (consumer != null) {
+          consumer.onUpstreamEnded(c.sub(), c.reason(), false);
+        }
+      }
+      case Message.SubscribeRequest r -> {
+        if (consumer == null) {
+          r.result()
+              .completeExceptionally(
+                  new StageException(
+                      "stage " + name + " is a producer and cannot subscribe to another stage"));
+        } else {
+          consumer.onSubscribeRequest(r);
+        }
+      }
       case Message.Down d -> onDown(d.stage(), d.reason());
       case Message.Call c -> onCall(c);
       case Message.Cast c -> {
-        behaviour.handleCast(c.message(), ctx);
+        callbacks.handleCast(c.message(), ctx);
         flush();
       }
       case Message.Info i -> {
-        behaviour.handleInfo(i.message(), ctx);
+        callbacks.handleInfo(i.message(), ctx);
         flush();
       }
       case Message.OrderedInfo oi -> {
@@ -397,7 +378,11 @@ public final class StageCell<E> implements Stage<E> {
         }
         orderedInfo(oi.message());
       }
-      case Message.ProducerInfoMessage pi -> onProducerInfo(pi);
+      case Message.ProducerInfoMessage pi -> {
+        if (consumer != null) {
+          consumer.onProducerInfo(pi);
+        }
+      }
       case Message.SetDemandMode sdm -> setDemandMode(sdm.mode());
       case Message.Query q -> q.reply().complete(q.read().apply(this));
       case Message.Stop st -> stopFromInside(st.reason());
@@ -407,7 +392,7 @@ public final class StageCell<E> implements Stage<E> {
   private void afterStep() {
     while (!readyInfos.isEmpty() && pendingStop == null) {
       Object msg = readyInfos.pollFirst();
-      behaviour.handleInfo(msg, ctx);
+      callbacks.handleInfo(msg, ctx);
       flush();
     }
     if (doneReached && pendingStop == null) {
@@ -418,7 +403,7 @@ public final class StageCell<E> implements Stage<E> {
   private void onCall(Message.Call c) {
     Object reply;
     try {
-      reply = behaviour.handleCall(c.request(), ctx);
+      reply = callbacks.handleCall(c.request(), ctx);
       flush();
     } catch (Throwable t) {
       c.reply().completeExceptionally(new StageException("call to stage " + name + " failed", t));
@@ -427,265 +412,26 @@ public final class StageCell<E> implements Stage<E> {
     c.reply().complete(reply);
   }
 
-  // ----------------------------------------------------------------- consumer side
-
-  private void onSubscribeRequest(Message.SubscribeRequest r) {
-    if (kind == Behaviour.Kind.PRODUCER) {
-      r.result()
-          .completeExceptionally(
-              new StageException(
-                  "stage " + name + " is a producer and cannot subscribe to another stage"));
-      return;
-    }
-    Sub sub = doSubscribe(r.producer(), r.options());
-    sub.accepted.whenComplete(
-        (s, e) -> {
-          if (e != null) {
-            r.result().completeExceptionally(e);
-          } else {
-            r.result().complete(s);
-          }
-        });
-  }
-
-  Subscription subscribeFromInside(StageCell<?> producer, SubscriptionOptions options) {
-    if (kind == Behaviour.Kind.PRODUCER) {
-      throw new IllegalStateException(
-          "stage " + name + " is a producer and cannot subscribe to another stage");
-    }
-    return doSubscribe(producer, options);
-  }
-
-  private Sub doSubscribe(StageCell<?> producer, SubscriptionOptions options) {
-    Objects.requireNonNull(options, "options");
-    Sub sub = new Sub(producer, this, options);
-    watchFromInside(producer, false);
-    sub.consumerActive = true;
-    upstream.add(sub);
-    producer.deliver(new Message.Subscribe(sub));
-    SubscriptionMode mode = behaviour.handleSubscribe(Peer.PRODUCER, sub, ctx);
-    flush();
-    sub.mode = mode;
-    if (mode == SubscriptionMode.AUTOMATIC && sub.consumerActive) {
-      sub.demand = new DemandCounter(options.minDemand(), options.maxDemand());
-      sendAsk(sub, options.maxDemand());
-    }
-    return sub;
-  }
-
-  private void sendAsk(Sub sub, long n) {
-    counters.add(Counters.ASKS_SENT, 1);
-    sub.producer.deliver(new Message.Ask(sub, n));
-  }
-
-  private void onEvents(Message.Events e) {
-    if (kind == Behaviour.Kind.PRODUCER) {
-      LOG.log(Level.ERROR, "producer " + name + " received events; ignoring them");
-      return;
-    }
-    if (kind == Behaviour.Kind.PRODUCER_CONSUMER) {
-      input.addLast(e);
-      drainInput();
-    } else {
-      consumeEvents(e.sub(), e.events());
-    }
-  }
-
-  @SuppressWarnings("unchecked")
-  private void consumeEvents(Sub sub, List<?> raw) {
-    if (!sub.consumerActive) {
-      return; // a subscription this stage no longer has (GenStage ignores such events too)
-    }
-    List<Object> events = (List<Object>) raw;
-    int n = events.size();
-    counters.add(Counters.EVENTS_IN, n);
-    if (sub.mode == SubscriptionMode.MANUAL || sub.demand == null) {
-      behaviour.handleEvents(events, sub, ctx);
-      flush();
-      return;
-    }
-    DemandCounter dc = sub.demand;
-    long excessBefore = dc.excess();
-    dc.beginMessage();
-    int chunk = dc.chunkSize();
-    for (int off = 0; off < n; off += chunk) {
-      int end = Math.min(n, off + chunk);
-      List<Object> c = off == 0 && end == n ? events : events.subList(off, end);
-      long ask = dc.consume(c.size());
-      behaviour.handleEvents(c, sub, ctx);
-      flush();
-      if (ask > 0 && sub.consumerActive) {
-        sendAsk(sub, ask);
-      }
-      if (pendingStop != null) {
-        break;
-      }
-    }
-    if (dc.excess() != excessBefore) {
-      LOG.log(
-          Level.ERROR,
-          "stage "
-              + name
-              + " received "
-              + (dc.excess() - excessBefore)
-              + " events in excess on "
-              + sub);
-    }
-  }
-
-  private void onProducerInfo(Message.ProducerInfoMessage pi) {
-    if (kind == Behaviour.Kind.PRODUCER_CONSUMER && !input.isEmpty()) {
-      input.addLast(pi);
-      return;
-    }
-    behaviour.handleInfo(new ProducerInfo(pi.sub(), pi.message()), ctx);
-    flush();
-  }
-
-  private void onUpstreamEnded(Sub sub, ExitReason reason, boolean applyMode) {
-    if (kind == Behaviour.Kind.PRODUCER_CONSUMER && !input.isEmpty()) {
-      input.addLast(new UpstreamEnd(sub, reason, applyMode));
-      return;
-    }
-    upstreamEnded(sub, reason, applyMode);
-  }
-
-  private void upstreamEnded(Sub sub, ExitReason reason, boolean applyMode) {
-    if (!sub.consumerActive) {
-      return;
-    }
-    sub.consumerActive = false;
-    upstream.remove(sub);
-    sub.accepted.completeExceptionally(
-        new StageException("subscription " + sub + " ended before it was accepted: " + reason));
-    Peer peer = Peer.PRODUCER;
-    behaviour.handleCancel(peer, sub, reason, ctx);
-    flush();
-    CancelMode mode = sub.options().cancel();
-    boolean stop =
-        applyMode
-            && switch (mode) {
-              case PERMANENT -> true;
-              case TRANSIENT -> reason.isAbnormal();
-              case TEMPORARY -> false;
-            };
-    if (stop && pendingStop == null) {
-      LOG.log(
-          Level.DEBUG,
-          () ->
-              "stage "
-                  + name
-                  + " stops after "
-                  + sub
-                  + " ended with "
-                  + reason
-                  + " ("
-                  + mode
-                  + ")");
-      pendingStop = reason;
-    }
-  }
-
-  private void drainInput() {
-    if (draining) {
-      return;
-    }
-    draining = true;
-    try {
-      while (!input.isEmpty() && pendingStop == null) {
-        Object head = input.peekFirst();
-        if (head instanceof Message.Events e) {
-          if (downstreamDemand <= 0) {
-            break;
-          }
-          input.pollFirst();
-          consumeEvents(e.sub(), e.events());
-        } else if (head instanceof UpstreamEnd u) {
-          input.pollFirst();
-          upstreamEnded(u.sub(), u.reason(), u.applyMode());
-        } else if (head instanceof Message.ProducerInfoMessage pi) {
-          input.pollFirst();
-          behaviour.handleInfo(new ProducerInfo(pi.sub(), pi.message()), ctx);
-          flush();
-        } else if (head instanceof HeldInfo hi) {
-          input.pollFirst();
-          producerOrderedInfo(hi.message());
-        }
-      }
-    } finally {
-      draining = false;
-    }
-  }
-
   // ----------------------------------------------------------------- producer side
-
-  private void onSubscribe(Sub sub) {
-    if (kind == Behaviour.Kind.CONSUMER) {
-      refuse(
-          sub,
-          new StageException(
-              "stage " + name + " is a consumer; subscribe to a producer or producer-consumer"));
-      return;
-    }
-    long d;
-    try {
-      d = dispatcher.subscribe(sub, out);
-    } catch (IllegalArgumentException e) {
-      refuse(
-          sub, new StageException("stage " + name + " refused " + sub + ": " + e.getMessage(), e));
-      return;
-    }
-    watchFromInside(sub.consumer, false);
-    sub.producerActive = true;
-    downstream.add(sub);
-    behaviour.handleSubscribe(Peer.CONSUMER, sub, ctx);
-    flush();
-    sub.accepted.complete(sub);
-    newDemand(d);
-  }
-
-  private void refuse(Sub sub, StageException why) {
+  void refuse(StageSubscription sub, StageException why) {
     sub.accepted.completeExceptionally(why);
     sub.consumer.deliver(new Message.Refused(sub, ExitReason.failure(why)));
   }
 
-  private void onAsk(Sub sub, long n) {
-    if (!sub.producerActive || n <= 0) {
-      return;
-    }
-    counters.add(Counters.ASKS_RECEIVED, 1);
-    counters.add(Counters.DEMAND_RECEIVED, n);
-    newDemand(dispatcher.ask(sub, n, out));
-  }
-
-  private void onCancel(Sub sub, ExitReason reason) {
-    if (sub.producer != this || !sub.producerActive) {
-      return;
-    }
-    removeConsumer(sub, reason);
-    sub.consumer.deliver(new Message.Cancelled(sub, reason));
-  }
-
-  private void removeConsumer(Sub sub, ExitReason reason) {
-    sub.producerActive = false;
-    downstream.remove(sub);
-    long d = dispatcher.cancel(sub, out);
-    behaviour.handleCancel(Peer.CONSUMER, sub, reason, ctx);
-    flush();
-    newDemand(d);
-  }
-
   private void onDown(StageCell<?> who, ExitReason reason) {
     if (watchingForUser.remove(who) != null) {
-      behaviour.handleInfo(new StageDown(who, reason), ctx);
+      callbacks.handleInfo(new StageDown(who, reason), ctx);
       flush();
     }
-    for (Sub s : new ArrayList<>(downstream)) {
-      if (s.consumer == who) {
-        removeConsumer(s, reason);
+    if (producer != null) {
+      for (StageSubscription s : new ArrayList<>(producer.downstream)) {
+        if (s.consumer == who) {
+          producer.removeConsumer(s, reason);
+        }
       }
     }
-    for (Sub s : new ArrayList<>(upstream)) {
+    for (StageSubscription s :
+        consumer == null ? List.<StageSubscription>of() : new ArrayList<>(consumer.upstream)) {
       if (s.producer == who) {
         ExitReason r = reason;
         boolean accepted = s.accepted.isDone() && !s.accepted.isCompletedExceptionally();
@@ -703,203 +449,28 @@ public final class StageCell<E> implements Stage<E> {
                           + reason
                           + ")"));
         }
-        onUpstreamEnded(s, r, true);
+        consumer.onUpstreamEnded(s, r, true);
       }
     }
-  }
-
-  /** Demand reported by the dispatcher: serve it from the buffer, then handleDemand (A7.3). */
-  private void newDemand(long d) {
-    if (d <= 0) {
-      return;
-    }
-    if (kind == Behaviour.Kind.PRODUCER_CONSUMER) {
-      downstreamDemand += d;
-      takeFromBuffer(Long.MAX_VALUE);
-      drainInput();
-      return;
-    }
-    if (demandMode == DemandMode.ACCUMULATE) {
-      accumulated.addLast(d);
-      return;
-    }
-    long left = takeFromBuffer(d);
-    if (left > 0 && !exiting && !doneReached) {
-      behaviour.handleDemand(left, ctx);
-      flush();
-    }
-  }
-
-  /**
-   * Dispatches buffered events for {@code d} demand (for producer-consumers, for as long as
-   * downstream demand lasts); returns the demand the buffer could not serve.
-   */
-  private long takeFromBuffer(long d) {
-    while (!buffer.isEmpty()) {
-      long want = kind == Behaviour.Kind.PRODUCER_CONSUMER ? downstreamDemand : d;
-      if (want <= 0) {
-        break;
-      }
-      List<Object> taken = buffer.take(want, dueInfos);
-      if (kind != Behaviour.Kind.PRODUCER_CONSUMER) {
-        d -= taken.size();
-      }
-      if (!taken.isEmpty()) {
-        handToDispatcher(taken);
-      }
-      releaseDueInfos();
-      if (taken.isEmpty() && dueInfos.isEmpty()) {
-        break;
-      }
-    }
-    if (deferredDemand > 0 && !inDeferred) {
-      // Serve after the caller finished with its own demand.
-      long own = d;
-      serveDeferredDemand();
-      return own;
-    }
-    return d;
-  }
-
-  private void releaseDueInfos() {
-    if (dueInfos.isEmpty()) {
-      return;
-    }
-    List<Object> due = new ArrayList<>(dueInfos);
-    dueInfos.clear();
-    for (Object msg : due) {
-      dispatcher.info(msg, out);
-    }
-  }
-
-  private void dispatchEvents(List<Object> events) {
-    if (events.isEmpty()) {
-      return;
-    }
-    if (kind == Behaviour.Kind.PRODUCER && demandMode == DemandMode.ACCUMULATE) {
-      accumulated.addLast(new HeldEvents(events));
-      return;
-    }
-    handToDispatcher(events);
-    serveDeferredDemand();
-  }
-
-  /**
-   * Dispatches and buffers the leftovers. A producer-consumer's downstream demand counter drops by
-   * every event handed over, sent or not (GenStage {@code dispatch_events}): a dispatcher that
-   * queues events internally (partition) has used that demand too.
-   */
-  private void handToDispatcher(List<Object> events) {
-    if (kind == Behaviour.Kind.PRODUCER_CONSUMER) {
-      downstreamDemand = Math.max(0, downstreamDemand - events.size());
-    }
-    List<Object> left = dispatcher.dispatch(events, out);
-    if (!left.isEmpty()) {
-      storeInBuffer(left);
-    }
-  }
-
-  /**
-   * Demand the dispatcher raised during dispatch (Outbox.askUpstream: selector discards, hash
-   * drops) is served like asked demand, after dispatch returned, never re-entrantly.
-   */
-  private void serveDeferredDemand() {
-    if (inDeferred) {
-      return;
-    }
-    inDeferred = true;
-    try {
-      while (deferredDemand > 0 && !exiting) {
-        long d = deferredDemand;
-        deferredDemand = 0;
-        newDemand(d);
-      }
-    } finally {
-      inDeferred = false;
-    }
-  }
-
-  private void storeInBuffer(List<Object> events) {
-    long discarded;
-    if (discardWhenNoConsumers && downstream.isEmpty()) {
-      discarded = events.size();
-    } else {
-      discarded = buffer.store(events, dueInfos);
-      counters.max(Counters.BUFFER_HIGH, buffer.size());
-    }
-    if (discarded > 0) {
-      counters.add(Counters.DISCARDED, discarded);
-      long n = discarded;
-      LOG.log(
-          Level.WARNING,
-          () ->
-              "producer "
-                  + name
-                  + " discarded "
-                  + n
-                  + " events"
-                  + (discardWhenNoConsumers && downstream.isEmpty()
-                      ? " (no consumers)"
-                      : " from its buffer (bufferSize "
-                          + bufferCapacity
-                          + ", keep "
-                          + bufferKeep
-                          + ")"));
-    }
-    releaseDueInfos();
   }
 
   private void orderedInfo(Object message) {
     switch (kind) {
       case CONSUMER -> readyInfos.addLast(message);
       case PRODUCER_CONSUMER -> {
-        if (!input.isEmpty()) {
-          input.addLast(new HeldInfo(message));
+        if (!consumer.input.isEmpty()) {
+          consumer.input.addLast(new HeldInfo(message));
         } else {
-          producerOrderedInfo(message);
+          producer.producerOrderedInfo(message);
         }
       }
       case PRODUCER -> {
-        if (demandMode == DemandMode.ACCUMULATE) {
-          accumulated.addLast(new HeldInfo(message));
+        if (producer.accumulating()) {
+          producer.accumulated.addLast(new HeldInfo(message));
         } else {
-          producerOrderedInfo(message);
+          producer.producerOrderedInfo(message);
         }
       }
-    }
-  }
-
-  private void producerOrderedInfo(Object message) {
-    if (!buffer.storeInfo(message)) {
-      dispatcher.info(message, out);
-    }
-  }
-
-  /** The runtime's side of the dispatcher SPI. */
-  private final class Out implements Outbox<Object> {
-    @Override
-    public void send(Subscription to, List<Object> events) {
-      Sub s = (Sub) to;
-      int n = events.size();
-      counters.add(Counters.EVENTS_OUT, n);
-      s.consumer.deliver(new Message.Events(s, events));
-    }
-
-    @Override
-    public void askUpstream(long demand) {
-      deferredDemand += demand;
-    }
-
-    @Override
-    public void info(Object message) {
-      if (message == DONE) {
-        doneReached = true;
-        return;
-      }
-      for (Sub s : downstream) {
-        s.consumer.deliver(new Message.ProducerInfoMessage(s, message));
-      }
-      readyInfos.addLast(message);
     }
   }
 
@@ -937,7 +508,7 @@ public final class StageCell<E> implements Stage<E> {
   }
 
   private void checkEmitter() {
-    if (kind == Behaviour.Kind.CONSUMER) {
+    if (kind == Callbacks.Kind.CONSUMER) {
       throw new IllegalStateException("consumer " + name + " cannot emit events");
     }
     if (Thread.currentThread() != thread) {
@@ -947,11 +518,11 @@ public final class StageCell<E> implements Stage<E> {
   }
 
   /** Dispatches what the last callback emitted. */
-  private void flush() {
+  void flush() {
     List<Object> p = pending;
     if (p != null) {
       pending = null;
-      dispatchEvents(p);
+      producer.dispatchEvents(p); // only producers emit (checkEmitter)
     }
   }
 
@@ -961,7 +532,7 @@ public final class StageCell<E> implements Stage<E> {
   }
 
   void doneFromInside() {
-    if (kind == Behaviour.Kind.CONSUMER) {
+    if (kind == Callbacks.Kind.CONSUMER) {
       throw new IllegalStateException("done() is for producers; consumer " + name + " emits none");
     }
     if (doneRequested) {
@@ -980,7 +551,7 @@ public final class StageCell<E> implements Stage<E> {
   }
 
   void setDemandMode(DemandMode mode) {
-    if (kind != Behaviour.Kind.PRODUCER) {
+    if (kind != Callbacks.Kind.PRODUCER) {
       if (mode == DemandMode.ACCUMULATE) {
         LOG.log(
             Level.ERROR,
@@ -988,32 +559,31 @@ public final class StageCell<E> implements Stage<E> {
       }
       return;
     }
-    demandMode = mode;
-    while (demandMode == DemandMode.FORWARD && !accumulated.isEmpty() && !exiting) {
-      Object item = accumulated.pollFirst();
-      switch (item) {
-        case Long d -> newDemand(d);
-        case HeldEvents h -> dispatchEvents(h.events());
-        case HeldInfo i -> producerOrderedInfo(i.message());
-        default -> throw new IllegalStateException("unexpected held item " + item);
-      }
-    }
+    producer.setDemandMode(mode);
   }
 
   DemandMode currentDemandMode() {
-    return demandMode;
+    return producer == null ? DemandMode.FORWARD : producer.currentDemandMode();
   }
 
   long bufferedCount() {
-    return buffer == null ? 0 : buffer.size() + dispatcher.heldCount();
-  }
-
-  List<Subscription> upstreamSubscriptions() {
-    return Collections.unmodifiableList(new ArrayList<>(upstream));
+    return producer == null ? 0 : producer.bufferedCount();
   }
 
   List<Subscription> downstreamSubscriptions() {
-    return Collections.unmodifiableList(new ArrayList<>(downstream));
+    return producer == null ? List.of() : producer.downstreamSubscriptions();
+  }
+
+  Subscription subscribeFromInside(StageCell<?> other, SubscriptionOptions options) {
+    if (consumer == null) {
+      throw new IllegalStateException(
+          "stage " + name + " is a producer and cannot subscribe to another stage");
+    }
+    return consumer.subscribeFromInside(other, options);
+  }
+
+  List<Subscription> upstreamSubscriptions() {
+    return consumer == null ? List.of() : consumer.upstreamSubscriptions();
   }
 
   /**
@@ -1023,208 +593,11 @@ public final class StageCell<E> implements Stage<E> {
   void watchFromInside(StageCell<?> other, boolean forUser) {
     Map<StageCell<?>, Boolean> set = forUser ? watchingForUser : watching;
     if (set.put(other, Boolean.TRUE) == null) {
-      other.addWatcher(this);
+      other.addWatcher(this, forUser);
     }
   }
 
   ScheduledFuture<?> sendAfter(Object message, Duration delay) {
     return runtime.schedule(() -> deliver(new Message.Info(message)), delay);
-  }
-
-  static StageCell<?> cellOf(Stage<?> stage) {
-    Objects.requireNonNull(stage, "stage");
-    if (stage instanceof StageCell<?> c) {
-      return c;
-    }
-    throw new IllegalArgumentException(
-        stage
-            + " is not a stage started by a StageSystem; subscribe to a Stage returned by"
-            + " StageSystem.start*");
-  }
-
-  private void checkMine(Subscription subscription) {
-    if (!(subscription instanceof Sub s) || (s.producer != this && s.consumer != this)) {
-      throw new IllegalArgumentException(
-          subscription + " is not a subscription of stage " + name + " (neither side)");
-    }
-  }
-
-  // ===================================================================== Stage (any thread)
-
-  @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public boolean isAlive() {
-    return exitReason == null;
-  }
-
-  @Override
-  public Optional<ExitReason> exitReason() {
-    return Optional.ofNullable(exitReason);
-  }
-
-  @Override
-  public ExitReason awaitExit(Duration timeout) {
-    try {
-      return exit.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      throw new StageException("stage " + name + " did not exit within " + timeout);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StageException("interrupted while waiting for stage " + name, e);
-    } catch (ExecutionException e) {
-      throw new StageException("unexpected", e.getCause());
-    }
-  }
-
-  @Override
-  public CompletionStage<ExitReason> onExit() {
-    return exit.copy();
-  }
-
-  @Override
-  public Subscription subscribeTo(
-      Stage<?> producer, SubscriptionOptions options, Duration timeout) {
-    StageCell<?> p = cellOf(producer);
-    Objects.requireNonNull(options, "options");
-    if (!p.isAlive()) {
-      throw new StageNotAliveException(
-          "cannot subscribe to stage "
-              + p.name()
-              + ": it is not alive (it exited: "
-              + p.exitReason
-              + ")");
-    }
-    CompletableFuture<Subscription> result = new CompletableFuture<>();
-    deliver(new Message.SubscribeRequest(p, options, result));
-    return await(result, timeout, "subscribing " + name + " to " + p.name());
-  }
-
-  @Override
-  public void asyncSubscribeTo(Stage<?> producer, SubscriptionOptions options) {
-    StageCell<?> p = cellOf(producer);
-    Objects.requireNonNull(options, "options");
-    deliver(new Message.SubscribeRequest(p, options, new CompletableFuture<>()));
-  }
-
-  @Override
-  public void ask(Subscription subscription, long n) {
-    checkMine(subscription);
-    if (n < 0) {
-      throw new IllegalArgumentException("ask needs n >= 0, got: " + n);
-    }
-    if (n == 0) {
-      return;
-    }
-    Sub s = (Sub) subscription;
-    if (Thread.currentThread() == s.consumer.thread) {
-      s.consumer.counters.add(Counters.ASKS_SENT, 1);
-    }
-    s.producer.deliver(new Message.Ask(s, n));
-  }
-
-  @Override
-  public void cancel(Subscription subscription, ExitReason reason) {
-    checkMine(subscription);
-    Objects.requireNonNull(reason, "reason");
-    Sub s = (Sub) subscription;
-    s.producer.deliver(new Message.Cancel(s, reason));
-  }
-
-  @Override
-  public Object call(Object request, Duration timeout) {
-    if (Thread.currentThread() == thread) {
-      throw new IllegalStateException("stage " + name + " cannot call itself (it would deadlock)");
-    }
-    CompletableFuture<Object> reply = new CompletableFuture<>();
-    deliver(new Message.Call(request, reply));
-    return await(reply, timeout, "call to stage " + name);
-  }
-
-  private <T> T await(CompletableFuture<T> f, Duration timeout, String what) {
-    try {
-      return f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      throw new StageException(what + " timed out after " + timeout);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StageException(what + " was interrupted", e);
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof StageException se) {
-        throw se;
-      }
-      throw new StageException(what + " failed: " + c, c);
-    }
-  }
-
-  @Override
-  public void cast(Object message) {
-    deliver(new Message.Cast(message));
-  }
-
-  @Override
-  public void send(Object message) {
-    deliver(new Message.Info(message));
-  }
-
-  @Override
-  public void syncInfo(Object message, Duration timeout) {
-    CompletableFuture<Void> queued = new CompletableFuture<>();
-    deliver(new Message.OrderedInfo(message, queued));
-    await(queued, timeout, "syncInfo to stage " + name);
-  }
-
-  @Override
-  public void asyncInfo(Object message) {
-    deliver(new Message.OrderedInfo(message, null));
-  }
-
-  @Override
-  public void demandMode(DemandMode mode) {
-    deliver(new Message.SetDemandMode(Objects.requireNonNull(mode, "mode")));
-  }
-
-  @Override
-  public DemandMode demandMode(Duration timeout) {
-    return (DemandMode) query(StageCell::currentDemandMode, timeout);
-  }
-
-  @Override
-  public long estimateBufferedCount(Duration timeout) {
-    return (Long) query(StageCell::bufferedCount, timeout);
-  }
-
-  private Object query(Function<StageCell<?>, Object> read, Duration timeout) {
-    CompletableFuture<Object> reply = new CompletableFuture<>();
-    deliver(new Message.Query(read, reply));
-    return await(reply, timeout, "query to stage " + name);
-  }
-
-  @Override
-  public void stop(ExitReason reason) {
-    deliver(new Message.Stop(Objects.requireNonNull(reason, "reason")));
-  }
-
-  @Override
-  public void kill(ExitReason reason) {
-    Objects.requireNonNull(reason, "reason");
-    if (stopRequest == null) {
-      stopRequest = reason;
-    }
-    mailbox.wake();
-  }
-
-  @Override
-  public StageStats stats() {
-    return counters.snapshot(name);
-  }
-
-  @Override
-  public String toString() {
-    return "Stage(" + name + ")";
   }
 }

@@ -29,9 +29,12 @@ import java.util.stream.Stream;
  */
 public final class StageRuntime {
   private static final System.Logger LOG = System.getLogger("dev.flowstage.stage");
-  private static final Duration JOIN = Duration.ofSeconds(5);
+
+  /** The default {@link #StageRuntime(String, Duration) shutdown grace period}. */
+  public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
   private final String systemName;
+  private final Duration shutdownGrace;
   private final ConcurrentHashMap<String, StageCell<?>> byName = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<StageCell<?>> all = new ConcurrentLinkedQueue<>();
   private final AtomicLong ids = new AtomicLong();
@@ -45,7 +48,24 @@ public final class StageRuntime {
    * @param systemName used in generated stage names and thread names
    */
   public StageRuntime(String systemName) {
+    this(systemName, DEFAULT_SHUTDOWN_GRACE);
+  }
+
+  /**
+   * Creates a runtime whose {@link #close()} takes at most {@code shutdownGrace}, whatever the
+   * number of stages.
+   *
+   * @param systemName used in generated stage names and thread names
+   * @param shutdownGrace the bound of close: the first half lets stages stop politely, then the
+   *     ones still running are interrupted together; positive
+   */
+  public StageRuntime(String systemName, Duration shutdownGrace) {
     this.systemName = Objects.requireNonNull(systemName, "systemName");
+    Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+    if (shutdownGrace.isNegative() || shutdownGrace.isZero()) {
+      throw new IllegalArgumentException("shutdownGrace must be positive, got: " + shutdownGrace);
+    }
+    this.shutdownGrace = shutdownGrace;
   }
 
   /**
@@ -68,7 +88,7 @@ public final class StageRuntime {
    */
   public <E> Stage<E> startProducer(Producer<E> producer, ProducerOptions<E> options) {
     Objects.requireNonNull(producer, "producer");
-    return start(options.name(), new Behaviour.OfProducer(producer), options);
+    return start(options.name(), new Callbacks.OfProducer(producer), options);
   }
 
   /**
@@ -87,7 +107,7 @@ public final class StageRuntime {
       throw new IllegalArgumentException(
           "demandMode can only be set for producers: a producer-consumer always forwards demand");
     }
-    return start(options.name(), new Behaviour.OfProducerConsumer(stage), options);
+    return start(options.name(), new Callbacks.OfProducerConsumer(stage), options);
   }
 
   /**
@@ -100,15 +120,15 @@ public final class StageRuntime {
    */
   public <E> Stage<Void> startConsumer(String name, Consumer<E> consumer) {
     Objects.requireNonNull(consumer, "consumer");
-    return start(name, new Behaviour.OfConsumer(consumer), ProducerOptions.defaults());
+    return start(name, new Callbacks.OfConsumer(consumer), ProducerOptions.defaults());
   }
 
-  private <E> StageCell<E> start(String name, Behaviour behaviour, ProducerOptions<?> options) {
+  private <E> StageCell<E> start(String name, Callbacks callbacks, ProducerOptions<?> options) {
     if (closed) {
       throw new IllegalStateException("stage system " + systemName + " is closed");
     }
     String n = name != null ? name : systemName + "-" + ids.incrementAndGet();
-    StageCell<E> cell = new StageCell<>(this, n, behaviour, options);
+    StageCell<E> cell = new StageCell<>(this, n, callbacks, options);
     if (byName.putIfAbsent(n, cell) != null) {
       throw new IllegalArgumentException(
           "a stage named '" + n + "' is already running in " + systemName + "; pick another name");
@@ -199,8 +219,10 @@ public final class StageRuntime {
 
   /**
    * Stops every stage (in mailbox order: what was already sent to a stage is handled first) and
-   * joins its thread; a stage still running after the join timeout is killed and interrupted.
-   * Idempotent.
+   * joins its thread, within one grace period for all stages together: stages still running after
+   * half of it (blocked in a callback, or with a long mailbox) are all killed and interrupted at
+   * once, and stages still running at its end (stuck in code that ignores interrupts) are logged
+   * and left. Idempotent.
    */
   public void close() {
     closed = true;
@@ -208,8 +230,34 @@ public final class StageRuntime {
     for (StageCell<?> c : cells) {
       c.stop(ExitReason.shutdown());
     }
-    for (StageCell<?> c : cells) {
-      join(c);
+    long start = System.nanoTime();
+    long half = shutdownGrace.toNanos() / 2;
+    List<StageCell<?>> running = joinAll(cells, start + half);
+    if (!running.isEmpty()) {
+      LOG.log(
+          Level.DEBUG,
+          () ->
+              running.size()
+                  + " stage(s) of "
+                  + systemName
+                  + " did not stop within "
+                  + Duration.ofNanos(half)
+                  + "; interrupting them: "
+                  + names(running));
+      for (StageCell<?> c : running) {
+        c.kill(ExitReason.shutdown());
+        c.thread().interrupt();
+      }
+      List<StageCell<?>> stuck = joinAll(running, start + shutdownGrace.toNanos());
+      if (!stuck.isEmpty()) {
+        LOG.log(
+            Level.ERROR,
+            stuck.size()
+                + " stage(s) of "
+                + systemName
+                + " are stuck in a callback that ignores interrupts; leaving them: "
+                + names(stuck));
+      }
     }
     all.clear();
     synchronized (this) {
@@ -219,23 +267,46 @@ public final class StageRuntime {
     }
   }
 
-  private static void join(StageCell<?> c) {
-    Thread t = c.thread();
-    if (t == null || t == Thread.currentThread()) {
-      return; // close() called from a stage's own callback: it stops once the callback returns
-    }
-    try {
-      if (!t.join(JOIN)) {
-        LOG.log(
-            Level.WARNING, "stage " + c.name() + " did not stop within " + JOIN + "; interrupting");
-        c.kill(ExitReason.shutdown());
-        t.interrupt();
-        if (!t.join(JOIN)) {
-          LOG.log(Level.ERROR, "stage " + c.name() + " is stuck in a callback; leaving it");
+  /**
+   * Joins each stage's thread until {@code deadline} (one shared deadline, so the wait does not
+   * grow with the number of stages); returns the stages still running.
+   */
+  private static List<StageCell<?>> joinAll(List<StageCell<?>> cells, long deadline) {
+    List<StageCell<?>> running = new ArrayList<>();
+    boolean interrupted = false;
+    for (StageCell<?> c : cells) {
+      Thread t = c.thread();
+      if (t == null || t == Thread.currentThread()) {
+        continue; // close() called from a stage's own callback: it stops once the callback returns
+      }
+      try {
+        long left = deadline - System.nanoTime();
+        if (interrupted || !t.join(Duration.ofNanos(Math.max(1, left)))) {
+          if (t.isAlive()) {
+            running.add(c);
+          }
+        }
+      } catch (InterruptedException e) {
+        interrupted = true; // stop waiting, but still report every running stage
+        if (t.isAlive()) {
+          running.add(c);
         }
       }
-    } catch (InterruptedException e) {
+    }
+    if (interrupted) {
       Thread.currentThread().interrupt();
     }
+    return running;
+  }
+
+  private static String names(List<StageCell<?>> cells) {
+    StringBuilder b = new StringBuilder();
+    for (StageCell<?> c : cells) {
+      if (b.length() > 200) {
+        return b.append(", ...").toString();
+      }
+      b.append(b.length() == 0 ? "" : ", ").append(c.name());
+    }
+    return b.toString();
   }
 }

@@ -9,6 +9,7 @@ import dev.flowstage.stage.StageException;
 import dev.flowstage.stage.Subscription;
 import dev.flowstage.stage.SubscriptionMode;
 import dev.flowstage.stage.SubscriptionOptions;
+import java.lang.ref.Cleaner;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -34,12 +35,35 @@ final class StageStream<E> {
    * the user chose is applied here, by the enumerating thread (A12.2, with one change: a permanent
    * subscription that ends normally halts the stream instead of failing it, since a stream has no
    * process to exit and a finite source must not look like an error).
+   *
+   * Ending: the consumer stage is stopped (so its subscriptions are cancelled) when the stream is
+   * exhausted, fails, or is closed, and, for a stream abandoned without close (Java never closes
+   * a stream that `limit` or `findFirst` short-circuited), when its spliterator becomes
+   * unreachable: a Cleaner watches the spliterator. The cleaning action holds only the consumer's
+   * handle (Holder), never the spliterator or this object; the consumer stage refers to this
+   * object, and this object does not refer to the spliterator, so an abandoned stream can be
+   * collected while its stage is still running.
    */
-  private record Subscribed(Sub sub) {}
+  private static final Cleaner CLEANER = Cleaner.create();
 
-  private record Batch(Sub sub, List<Object> events) {}
+  /** The consumer's handle, shared with the cleaning action: stops the consumer once. */
+  private static final class Holder implements Runnable {
+    volatile Stage<Void> consumer;
 
-  private record Ended(Sub sub, ExitReason reason) {}
+    @Override
+    public void run() {
+      Stage<Void> c = consumer;
+      if (c != null) {
+        c.stop(ExitReason.normal());
+      }
+    }
+  }
+
+  private record Subscribed(StageSubscription sub) {}
+
+  private record Batch(StageSubscription sub, List<Object> events) {}
+
+  private record Ended(StageSubscription sub, ExitReason reason) {}
 
   private record Terminated(ExitReason reason) {}
 
@@ -47,12 +71,14 @@ final class StageStream<E> {
   private final List<StageCell<?>> producers;
   private final SubscriptionOptions options;
   private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
-  private final Map<Sub, DemandCounter> demand = new IdentityHashMap<>();
-  private volatile Stage<Void> consumer;
+  private final Map<StageSubscription, DemandCounter> demand = new IdentityHashMap<>();
+  private final Holder holder = new Holder();
+  private Stage<Void> consumer;
+  private Cleaner.Cleanable cleanable;
   private int active;
   private boolean finished;
   // enumeration state
-  private Sub batchSub;
+  private StageSubscription batchSub;
   private List<Object> batch;
   private int batchOff;
   private List<Object> chunk;
@@ -78,6 +104,7 @@ final class StageStream<E> {
             return advance(action);
           }
         };
+    cleanable = CLEANER.register(sp, holder);
     return StreamSupport.stream(sp, false).onClose(this::close);
   }
 
@@ -92,19 +119,19 @@ final class StageStream<E> {
 
     @Override
     public SubscriptionMode handleSubscribe(Subscription subscription, StageContext ctx) {
-      queue.add(new Subscribed((Sub) subscription));
+      queue.add(new Subscribed((StageSubscription) subscription));
       ctx.ask(subscription, options.maxDemand());
       return SubscriptionMode.MANUAL;
     }
 
     @Override
     public void handleEvents(List<Object> events, Subscription from, StageContext ctx) {
-      queue.add(new Batch((Sub) from, events));
+      queue.add(new Batch((StageSubscription) from, events));
     }
 
     @Override
     public void handleCancel(Subscription subscription, ExitReason reason, StageContext ctx) {
-      queue.add(new Ended((Sub) subscription, reason));
+      queue.add(new Ended((StageSubscription) subscription, reason));
     }
 
     @Override
@@ -148,6 +175,7 @@ final class StageStream<E> {
       }
       if (consumer == null) {
         consumer = runtime.startConsumer(null, new StreamConsumer());
+        holder.consumer = consumer;
       }
       Object item;
       try {
@@ -200,9 +228,6 @@ final class StageStream<E> {
 
   private void close() {
     finished = true;
-    Stage<Void> c = consumer;
-    if (c != null) {
-      c.stop(ExitReason.normal());
-    }
+    cleanable.clean(); // stops the consumer, once, and unregisters the spliterator
   }
 }

@@ -5,15 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowstage.stage.DemandMode;
+import dev.flowstage.stage.ExitReason;
+import dev.flowstage.stage.Producer;
+import dev.flowstage.stage.ProducerContext;
 import dev.flowstage.stage.ProducerOptions;
 import dev.flowstage.stage.Stage;
 import dev.flowstage.stage.StageException;
 import dev.flowstage.stage.StageSystem;
+import dev.flowstage.stage.Subscription;
+import dev.flowstage.stage.SubscriptionMode;
 import dev.flowstage.stage.SubscriptionOptions;
 import dev.flowstage.stage.testing.RecordingConsumer;
 import dev.flowstage.stage.testing.TestProducer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -129,5 +136,45 @@ final class DispatchersThroughStagesTest {
             () ->
                 consumer.subscribeTo(producer, SubscriptionOptions.builder().partition(5).build()));
     assertTrue(e.getMessage().contains("partition must be one of [0, 1], got: 5"), e.getMessage());
+  }
+
+  @Test
+  void partition_finiteProducer_consumerCancelsWithEventsKept_producerStillEnds() {
+    AtomicLong reported = new AtomicLong();
+    Stage<Integer> producer =
+        system.startProducer(
+            new Producer<Integer>() {
+              boolean emitted;
+
+              @Override
+              public void handleDemand(long demand, ProducerContext<Integer> ctx) {
+                if (!emitted) {
+                  emitted = true;
+                  ctx.emit(multiplesOf(1, 100)); // one batch, then the end
+                  ctx.done();
+                }
+              }
+            },
+            ProducerOptions.<Integer>builder()
+                .dispatcher(() -> Dispatchers.partition(2, e -> e % 2))
+                .onDiscard(
+                    (name, n, why) -> {
+                      reported.addAndGet(n);
+                      return false; // reported here: the runtime logs nothing
+                    })
+                .build());
+    // partition 0's consumer never asks, so every even event is kept for it
+    Stage<Void> idle =
+        system.startConsumer(new RecordingConsumer<Integer>(SubscriptionMode.MANUAL));
+    Subscription idleSub =
+        idle.subscribeTo(producer, SubscriptionOptions.builder().partition(0).build());
+    RecordingConsumer<Integer> odd =
+        consumer(producer, SubscriptionOptions.builder().maxDemand(100).partition(1).build());
+    assertEquals(50, odd.awaitEvents(50).size());
+    idle.cancel(idleSub, ExitReason.normal());
+    // the kept events are given up, so done() is no longer held behind them
+    assertEquals(ExitReason.normal(), producer.awaitExit(Duration.ofSeconds(10)));
+    assertEquals(50, reported.get());
+    assertEquals(50, producer.stats().discarded());
   }
 }

@@ -38,7 +38,10 @@ final class PartitionDispatcherTest {
     assertEquals(List.of(), dispatcher.dispatch(range(0, 6), out));
     assertEquals(List.of(List.of(0, 2, 4)), out.batches(p0));
     assertEquals(List.of(List.of(1, 3, 5)), out.batches(p1));
-    assertEquals(2, dispatcher.demandForTest(0));
+    // p0 has 2 left: its next two events go out at once, the third is queued
+    assertEquals(List.of(), dispatcher.dispatch(List.of(6, 8, 10), out));
+    assertEquals(List.of(0, 2, 4, 6, 8), out.sent(p0));
+    assertEquals(1, dispatcher.heldCount());
   }
 
   @Test
@@ -56,7 +59,10 @@ final class PartitionDispatcherTest {
     assertEquals(3, dispatcher.ask(p0, 3, out));
     assertEquals(List.of(List.of(0, 2), List.of(4)), out.batches(p0));
     assertEquals(0, dispatcher.heldCount());
-    assertEquals(2, dispatcher.demandForTest(0));
+    // the 2 left of the ask are p0's demand: two more events are sent, not queued
+    dispatcher.dispatch(List.of(6, 8), out);
+    assertEquals(List.of(0, 2, 4, 6, 8), out.sent(p0));
+    assertEquals(0, dispatcher.heldCount());
   }
 
   @Test
@@ -90,18 +96,49 @@ final class PartitionDispatcherTest {
   }
 
   @Test
-  void cancel_withQueuedEvents_keepsThemForTheNextConsumer() {
+  void cancel_withQueuedEvents_givesThemUpReportsThemAndAsksForReplacements() {
     dispatcher.subscribe(p0, out);
     dispatcher.subscribe(p1, out);
     dispatcher.ask(p1, 4, out);
-    dispatcher.dispatch(range(0, 4), out); // 0 and 2 queued for p0, which asked nothing
-    assertEquals(0, dispatcher.cancel(p0, out)); // not GenStage's drop-and-re-request (A14.7)
-    assertEquals(2, dispatcher.heldCount());
+    dispatcher.dispatch(range(0, 4), out); // 1, 3 to p1; 0 and 2 queued for p0, which asked nothing
+    // 0 and 2 used up demand p1 asked for: the producer must replace them
+    assertEquals(2, dispatcher.cancel(p0, out));
+    assertEquals(List.of(0, 2), out.discarded());
+    assertEquals(0, dispatcher.heldCount());
     TestSubscription next = TestSubscription.toPartition("next", 0);
     dispatcher.subscribe(next, out);
     dispatcher.ask(next, 2, out);
-    assertEquals(List.of(0, 2), out.sent(next));
+    assertEquals(List.of(), out.sent(next));
     assertEquals(List.of(), out.sent(p0));
+  }
+
+  @Test
+  void cancel_withQueuedEventsAheadOfAnInfo_releasesTheInfo() {
+    dispatcher.subscribe(p0, out);
+    dispatcher.subscribe(p1, out);
+    dispatcher.ask(p1, 4, out);
+    dispatcher.dispatch(range(0, 4), out); // 0 and 2 queued for p0
+    dispatcher.info("done", out);
+    assertEquals(List.of(), out.infos());
+    dispatcher.cancel(p0, out);
+    assertEquals(List.of("done"), out.infos());
+  }
+
+  @Test
+  void dispatch_toAPartitionWhoseConsumerCancelled_givesTheEventsUpUntilANewConsumer() {
+    dispatcher.subscribe(p0, out);
+    dispatcher.subscribe(p1, out);
+    dispatcher.cancel(p0, out);
+    assertEquals(2, dispatcher.ask(p1, 2, out));
+    assertEquals(List.of(), dispatcher.dispatch(range(0, 2), out)); // 0 given up, 1 to p1
+    assertEquals(List.of(0), out.discarded());
+    assertEquals(List.of(1), out.sent(p1));
+    assertEquals(1, out.askedUpstream()); // p1 still waits for one event
+    TestSubscription next = TestSubscription.toPartition("next", 0);
+    dispatcher.subscribe(next, out);
+    dispatcher.dispatch(range(2, 4), out); // 2 queued for the new consumer; 3 left over
+    assertEquals(1, dispatcher.heldCount());
+    assertEquals(List.of(0), out.discarded());
   }
 
   @Test
@@ -116,18 +153,47 @@ final class PartitionDispatcherTest {
   }
 
   @Test
-  void dispatch_hashDrops_discardsAndRequestsReplacements() {
+  void dispatch_hashDrops_requestsReplacementsForTheShortfall() {
     Dispatcher<Integer> dropping =
         Dispatchers.partition(2, e -> e % 3 == 0 ? Dispatchers.DROP : e % 2);
     dropping.subscribe(p0, out);
     dropping.subscribe(p1, out);
     dropping.ask(p0, 2, out);
     dropping.ask(p1, 2, out);
-    assertEquals(List.of(), dropping.dispatch(range(0, 6), out)); // 0 and 3 dropped
-    assertEquals(List.of(2, 4), out.sent(p0));
-    assertEquals(List.of(1, 5), out.sent(p1));
+    assertEquals(List.of(), dropping.dispatch(range(0, 4), out)); // 0 and 3 dropped
+    assertEquals(List.of(2), out.sent(p0));
+    assertEquals(List.of(1), out.sent(p1));
     assertEquals(2, out.askedUpstream());
     assertEquals(2, ((PartitionDispatcher<Integer>) dropping).droppedCount());
+    assertEquals(List.of(), out.discarded()); // drops are the hash's choice, not discards
+  }
+
+  @Test
+  void dispatch_hashDropsReplacedInTheSameBatch_asksNothingMore() {
+    Dispatcher<Integer> dropping =
+        Dispatchers.partition(2, e -> e % 3 == 0 ? Dispatchers.DROP : e % 2);
+    dropping.subscribe(p0, out);
+    dropping.subscribe(p1, out);
+    dropping.ask(p0, 2, out);
+    dropping.ask(p1, 2, out);
+    // the producer emitted more than asked (its buffer): the demand is filled despite 0 and 3
+    assertEquals(List.of(), dropping.dispatch(range(0, 6), out));
+    assertEquals(List.of(2, 4), out.sent(p0));
+    assertEquals(List.of(1, 5), out.sent(p1));
+    assertEquals(0, out.askedUpstream());
+  }
+
+  @Test
+  void dispatch_dropsSpreadOverBatches_asksOnlyForWhatTheProducerNoLongerOwes() {
+    Dispatcher<Integer> dropping = Dispatchers.partition(1, e -> e % 3 == 0 ? Dispatchers.DROP : 0);
+    dropping.subscribe(p0, out);
+    dropping.ask(p0, 4, out); // the producer owes 4
+    dropping.dispatch(range(0, 2), out); // 0 dropped, 1 sent: still owes 2, 3 missing
+    assertEquals(1, out.askedUpstream());
+    dropping.dispatch(range(2, 5), out); // 2, 4 sent, 3 dropped: owes 0, 1 missing
+    assertEquals(2, out.askedUpstream());
+    dropping.dispatch(range(5, 7), out); // 5 sent; 6 left over (the demand is filled)
+    assertEquals(List.of(1, 2, 4, 5), out.sent(p0));
   }
 
   @Test

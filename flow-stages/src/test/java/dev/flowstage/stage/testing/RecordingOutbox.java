@@ -37,6 +37,14 @@ public final class RecordingOutbox<E> implements Outbox<E> {
    */
   public record AskUpstream(long demand) implements Call {}
 
+  /**
+   * Events the dispatcher gave up.
+   *
+   * @param events the events, copied when recorded
+   * @param reason the dispatcher's reason
+   */
+  public record Discard(List<Object> events, String reason) implements Call {}
+
   private final List<Call> calls = new ArrayList<>();
 
   @Override
@@ -58,6 +66,29 @@ public final class RecordingOutbox<E> implements Outbox<E> {
   @Override
   public void info(Object message) {
     calls.add(new Info(message));
+  }
+
+  @Override
+  public void discard(List<E> events, String reason) {
+    if (events.isEmpty()) {
+      throw new AssertionError("dispatcher reported an empty discard: " + reason);
+    }
+    calls.add(new Discard(List.copyOf(events), reason));
+  }
+
+  /**
+   * Returns every event given up, in order.
+   *
+   * @return the discarded events
+   */
+  public List<Object> discarded() {
+    List<Object> events = new ArrayList<>();
+    for (Call c : calls) {
+      if (c instanceof Discard d) {
+        events.addAll(d.events());
+      }
+    }
+    return events;
   }
 
   /**

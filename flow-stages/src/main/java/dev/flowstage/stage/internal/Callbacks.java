@@ -14,7 +14,7 @@ import java.util.List;
  * The three public callback interfaces seen through one shape, so the stage loop has a single code
  * path. Each adapter forwards to the user's object; the context is the stage's own.
  */
-abstract sealed class Behaviour {
+abstract sealed class Callbacks {
   enum Kind {
     PRODUCER,
     CONSUMER,
@@ -23,34 +23,34 @@ abstract sealed class Behaviour {
 
   abstract Kind kind();
 
-  abstract void init(Ctx ctx);
+  abstract void init(CallbackContext ctx);
 
-  void handleDemand(long demand, Ctx ctx) {
+  void handleDemand(long demand, CallbackContext ctx) {
     throw new IllegalStateException("only producers receive demand");
   }
 
-  void handleEvents(List<Object> events, Subscription from, Ctx ctx) {
+  void handleEvents(List<Object> events, Subscription from, CallbackContext ctx) {
     throw new IllegalStateException("producers do not receive events");
   }
 
-  abstract SubscriptionMode handleSubscribe(Peer peer, Subscription s, Ctx ctx);
+  abstract SubscriptionMode handleSubscribe(Peer peer, Subscription s, CallbackContext ctx);
 
-  abstract void handleCancel(Peer peer, Subscription s, ExitReason reason, Ctx ctx);
+  abstract void handleCancel(Peer peer, Subscription s, ExitReason reason, CallbackContext ctx);
 
-  abstract Object handleCall(Object request, Ctx ctx);
+  abstract Object handleCall(Object request, CallbackContext ctx);
 
-  abstract void handleCast(Object message, Ctx ctx);
+  abstract void handleCast(Object message, CallbackContext ctx);
 
-  abstract void handleInfo(Object message, Ctx ctx);
+  abstract void handleInfo(Object message, CallbackContext ctx);
 
   abstract void terminate(ExitReason reason);
 
   @SuppressWarnings("unchecked")
-  static <E> ProducerContext<E> typed(Ctx ctx) {
+  static <E> ProducerContext<E> typed(CallbackContext ctx) {
     return (ProducerContext<E>) (ProducerContext<?>) ctx;
   }
 
-  static final class OfProducer extends Behaviour {
+  static final class OfProducer extends Callbacks {
     private final Producer<Object> p;
 
     @SuppressWarnings("unchecked")
@@ -64,38 +64,38 @@ abstract sealed class Behaviour {
     }
 
     @Override
-    void init(Ctx ctx) {
+    void init(CallbackContext ctx) {
       p.init(typed(ctx));
     }
 
     @Override
-    void handleDemand(long demand, Ctx ctx) {
+    void handleDemand(long demand, CallbackContext ctx) {
       p.handleDemand(demand, typed(ctx));
     }
 
     @Override
-    SubscriptionMode handleSubscribe(Peer peer, Subscription s, Ctx ctx) {
+    SubscriptionMode handleSubscribe(Peer peer, Subscription s, CallbackContext ctx) {
       p.handleSubscribe(s, typed(ctx));
       return SubscriptionMode.AUTOMATIC;
     }
 
     @Override
-    void handleCancel(Peer peer, Subscription s, ExitReason reason, Ctx ctx) {
+    void handleCancel(Peer peer, Subscription s, ExitReason reason, CallbackContext ctx) {
       p.handleCancel(s, reason, typed(ctx));
     }
 
     @Override
-    Object handleCall(Object request, Ctx ctx) {
+    Object handleCall(Object request, CallbackContext ctx) {
       return p.handleCall(request, typed(ctx));
     }
 
     @Override
-    void handleCast(Object message, Ctx ctx) {
+    void handleCast(Object message, CallbackContext ctx) {
       p.handleCast(message, typed(ctx));
     }
 
     @Override
-    void handleInfo(Object message, Ctx ctx) {
+    void handleInfo(Object message, CallbackContext ctx) {
       p.handleInfo(message, typed(ctx));
     }
 
@@ -105,7 +105,7 @@ abstract sealed class Behaviour {
     }
   }
 
-  static final class OfConsumer extends Behaviour {
+  static final class OfConsumer extends Callbacks {
     private final Consumer<Object> c;
 
     @SuppressWarnings("unchecked")
@@ -119,39 +119,39 @@ abstract sealed class Behaviour {
     }
 
     @Override
-    void init(Ctx ctx) {
-      c.init(ctx);
+    void init(CallbackContext ctx) {
+      c.init(ctx.forConsumer());
     }
 
     @Override
-    void handleEvents(List<Object> events, Subscription from, Ctx ctx) {
-      c.handleEvents(events, from, ctx);
+    void handleEvents(List<Object> events, Subscription from, CallbackContext ctx) {
+      c.handleEvents(events, from, ctx.forConsumer());
     }
 
     @Override
-    SubscriptionMode handleSubscribe(Peer peer, Subscription s, Ctx ctx) {
-      SubscriptionMode m = c.handleSubscribe(s, ctx);
+    SubscriptionMode handleSubscribe(Peer peer, Subscription s, CallbackContext ctx) {
+      SubscriptionMode m = c.handleSubscribe(s, ctx.forConsumer());
       return m == null ? SubscriptionMode.AUTOMATIC : m;
     }
 
     @Override
-    void handleCancel(Peer peer, Subscription s, ExitReason reason, Ctx ctx) {
-      c.handleCancel(s, reason, ctx);
+    void handleCancel(Peer peer, Subscription s, ExitReason reason, CallbackContext ctx) {
+      c.handleCancel(s, reason, ctx.forConsumer());
     }
 
     @Override
-    Object handleCall(Object request, Ctx ctx) {
-      return c.handleCall(request, ctx);
+    Object handleCall(Object request, CallbackContext ctx) {
+      return c.handleCall(request, ctx.forConsumer());
     }
 
     @Override
-    void handleCast(Object message, Ctx ctx) {
-      c.handleCast(message, ctx);
+    void handleCast(Object message, CallbackContext ctx) {
+      c.handleCast(message, ctx.forConsumer());
     }
 
     @Override
-    void handleInfo(Object message, Ctx ctx) {
-      c.handleInfo(message, ctx);
+    void handleInfo(Object message, CallbackContext ctx) {
+      c.handleInfo(message, ctx.forConsumer());
     }
 
     @Override
@@ -160,7 +160,7 @@ abstract sealed class Behaviour {
     }
   }
 
-  static final class OfProducerConsumer extends Behaviour {
+  static final class OfProducerConsumer extends Callbacks {
     private final ProducerConsumer<Object, Object> pc;
 
     @SuppressWarnings("unchecked")
@@ -174,38 +174,38 @@ abstract sealed class Behaviour {
     }
 
     @Override
-    void init(Ctx ctx) {
+    void init(CallbackContext ctx) {
       pc.init(typed(ctx));
     }
 
     @Override
-    void handleEvents(List<Object> events, Subscription from, Ctx ctx) {
+    void handleEvents(List<Object> events, Subscription from, CallbackContext ctx) {
       pc.handleEvents(events, from, typed(ctx));
     }
 
     @Override
-    SubscriptionMode handleSubscribe(Peer peer, Subscription s, Ctx ctx) {
+    SubscriptionMode handleSubscribe(Peer peer, Subscription s, CallbackContext ctx) {
       SubscriptionMode m = pc.handleSubscribe(peer, s, typed(ctx));
       return m == null ? SubscriptionMode.AUTOMATIC : m;
     }
 
     @Override
-    void handleCancel(Peer peer, Subscription s, ExitReason reason, Ctx ctx) {
+    void handleCancel(Peer peer, Subscription s, ExitReason reason, CallbackContext ctx) {
       pc.handleCancel(peer, s, reason, typed(ctx));
     }
 
     @Override
-    Object handleCall(Object request, Ctx ctx) {
+    Object handleCall(Object request, CallbackContext ctx) {
       return pc.handleCall(request, typed(ctx));
     }
 
     @Override
-    void handleCast(Object message, Ctx ctx) {
+    void handleCast(Object message, CallbackContext ctx) {
       pc.handleCast(message, typed(ctx));
     }
 
     @Override
-    void handleInfo(Object message, Ctx ctx) {
+    void handleInfo(Object message, CallbackContext ctx) {
       pc.handleInfo(message, typed(ctx));
     }
 

@@ -4,18 +4,82 @@ import dev.flowstage.stage.DemandMode;
 import dev.flowstage.stage.ExitReason;
 import dev.flowstage.stage.ProducerContext;
 import dev.flowstage.stage.Stage;
+import dev.flowstage.stage.StageContext;
 import dev.flowstage.stage.Subscription;
 import dev.flowstage.stage.SubscriptionOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 
-/** The context handed to every callback of one stage; forwards to the stage's loop state. */
-final class Ctx implements ProducerContext<Object> {
+/**
+ * The context handed to every callback of one producer or producer-consumer; forwards to the
+ * stage's loop state. A consumer gets {@link #forConsumer()} instead, which is not a {@link
+ * ProducerContext}, so no cast can make a consumer emit.
+ */
+final class CallbackContext implements ProducerContext<Object> {
   private final StageCell<?> cell;
+  private final StageContext consumerView = new ConsumerView();
 
-  Ctx(StageCell<?> cell) {
+  CallbackContext(StageCell<?> cell) {
     this.cell = cell;
+  }
+
+  /** The same stage seen as a consumer: the {@link StageContext} operations only. */
+  StageContext forConsumer() {
+    return consumerView;
+  }
+
+  /** Forwards the stage operations; deliberately not a {@link ProducerContext}. */
+  private final class ConsumerView implements StageContext {
+    @Override
+    public Stage<?> self() {
+      return CallbackContext.this.self();
+    }
+
+    @Override
+    public String name() {
+      return CallbackContext.this.name();
+    }
+
+    @Override
+    public Subscription subscribeTo(Stage<?> producer, SubscriptionOptions options) {
+      return CallbackContext.this.subscribeTo(producer, options);
+    }
+
+    @Override
+    public void ask(Subscription subscription, long n) {
+      CallbackContext.this.ask(subscription, n);
+    }
+
+    @Override
+    public void cancel(Subscription subscription, ExitReason reason) {
+      CallbackContext.this.cancel(subscription, reason);
+    }
+
+    @Override
+    public List<Subscription> producers() {
+      return CallbackContext.this.producers();
+    }
+
+    @Override
+    public void watch(Stage<?> stage) {
+      CallbackContext.this.watch(stage);
+    }
+
+    @Override
+    public ScheduledFuture<?> sendAfter(Object message, Duration delay) {
+      return CallbackContext.this.sendAfter(message, delay);
+    }
+
+    @Override
+    public void stop(ExitReason reason) {
+      CallbackContext.this.stop(reason);
+    }
+
+    @Override
+    public String toString() {
+      return "StageContext(" + name() + ")";
+    }
   }
 
   @Override

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * touched only by the consumer's stage thread, those marked "producer thread" only by the
  * producer's, so neither side needs locks.
  */
-final class Sub implements Subscription {
+final class StageSubscription implements Subscription {
   private static final AtomicLong IDS = new AtomicLong();
 
   final long id = IDS.incrementAndGet();
@@ -30,7 +30,7 @@ final class Sub implements Subscription {
   // producer thread
   boolean producerActive;
 
-  Sub(StageCell<?> producer, StageCell<?> consumer, SubscriptionOptions options) {
+  StageSubscription(StageCell<?> producer, StageCell<?> consumer, SubscriptionOptions options) {
     this.producer = producer;
     this.consumer = consumer;
     this.options = options;

@@ -1,0 +1,198 @@
+package dev.flowstage.flow.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.flowstage.stage.dispatch.Dispatcher;
+import dev.flowstage.stage.dispatch.Dispatchers;
+import dev.flowstage.stage.testing.DispatcherContract;
+import dev.flowstage.stage.testing.RecordingOutbox;
+import dev.flowstage.stage.testing.TestSubscription;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Flow's partition dispatcher: the dispatcher contract every runtime dispatcher passes, its own
+ * rules (it never holds an event), and seeded random sequences checking its invariants.
+ */
+final class BoundedPartitionDispatcherTest {
+  private final RecordingOutbox<Object> out = new RecordingOutbox<>();
+
+  /** The shared contract, over one partition (every partition must have demand to grant any). */
+  @Nested
+  final class Contract extends DispatcherContract {
+    @Override
+    protected Supplier<Dispatcher<Object>> factory() {
+      return () -> new BoundedPartitionDispatcher("p", 1, e -> 0, false);
+    }
+
+    @Override
+    protected TestSubscription subscription(String name) {
+      return TestSubscription.toPartition(name, 0);
+    }
+  }
+
+  private static List<Object> range(int from, int to) {
+    List<Object> events = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      events.add(i);
+    }
+    return events;
+  }
+
+  @Test
+  void ask_grantsOnlyTheMinimumDemandOverPartitions() {
+    BoundedPartitionDispatcher d = new BoundedPartitionDispatcher("p", 2, e -> (int) e % 2, false);
+    TestSubscription p0 = TestSubscription.toPartition("p0", 0);
+    TestSubscription p1 = TestSubscription.toPartition("p1", 1);
+    d.subscribe(p0, out);
+    d.subscribe(p1, out);
+    assertEquals(0, d.ask(p0, 10, out));
+    assertEquals(4, d.ask(p1, 4, out));
+    assertEquals(List.of(), d.dispatch(range(0, 4), out));
+    assertEquals(0, d.heldCount());
+  }
+
+  @Test
+  void dispatch_sourceDropsReplacedInTheSameBatch_asksNothingMore() {
+    BoundedPartitionDispatcher d =
+        new BoundedPartitionDispatcher("p", 1, e -> (int) e % 3 == 0 ? Dispatchers.DROP : 0, true);
+    TestSubscription s = TestSubscription.toPartition("s", 0);
+    d.subscribe(s, out);
+    assertEquals(4, d.ask(s, 4, out));
+    // the source emitted 6 for 4 (its buffer): 1, 2, 4, 5 fill the demand despite 0 and 3
+    assertEquals(List.of(), d.dispatch(range(0, 6), out));
+    assertEquals(List.of(1, 2, 4, 5), out.sent(s));
+    assertEquals(0, out.askedUpstream());
+  }
+
+  @Test
+  void dispatch_sourceDropsNotReplaced_asksForTheShortfall() {
+    BoundedPartitionDispatcher d =
+        new BoundedPartitionDispatcher("p", 1, e -> (int) e % 3 == 0 ? Dispatchers.DROP : 0, true);
+    TestSubscription s = TestSubscription.toPartition("s", 0);
+    d.subscribe(s, out);
+    d.ask(s, 4, out);
+    d.dispatch(range(0, 4), out); // 0 and 3 dropped: 2 events short
+    assertEquals(2, out.askedUpstream());
+  }
+
+  @Test
+  void subscribe_againAfterCancel_neverSendsMoreThanTheNewConsumerAsked() {
+    BoundedPartitionDispatcher d = new BoundedPartitionDispatcher("p", 1, e -> 0, false);
+    TestSubscription first = TestSubscription.toPartition("first", 0);
+    d.subscribe(first, out);
+    d.ask(first, 5, out);
+    d.cancel(first, out);
+    TestSubscription second = TestSubscription.toPartition("second", 0);
+    assertEquals(0, d.subscribe(second, out));
+    assertEquals(range(0, 3), List.copyOf(d.dispatch(range(0, 3), out))); // it asked nothing
+    d.ask(second, 2, out);
+    assertEquals(List.of(2), List.copyOf(d.dispatch(range(0, 3), out)));
+    assertEquals(List.of(0, 1), out.sent(second));
+  }
+
+  static LongStream seeds() {
+    return LongStream.range(0, Long.getLong("properties.tries", 200));
+  }
+
+  /**
+   * Random subscribe/ask/emit/cancel sequences: no consumer ever gets more than it asked, every
+   * event goes to its key's partition, nothing is held, and every event is sent, dropped or
+   * returned as a leftover; once the producer emitted all it was asked for, no live consumer that
+   * every partition could serve is left waiting.
+   */
+  @ParameterizedTest
+  @MethodSource("seeds")
+  void randomSequences_keepTheInvariants(long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    int partitions = 1 + random.nextInt(3);
+    BoundedPartitionDispatcher d =
+        new BoundedPartitionDispatcher(
+            "p", partitions, e -> (int) e % 7 == 6 ? Dispatchers.DROP : (int) e % partitions, true);
+    TestSubscription[] live = new TestSubscription[partitions];
+    long[] asked = new long[partitions];
+    long[] received = new long[partitions];
+    List<String> log = new ArrayList<>();
+    long owed = 0; // what the model producer was asked for and has not emitted
+    int next = 0;
+    List<Object> buffer = new ArrayList<>();
+    int names = 0;
+    for (int step = 0; step < 200; step++) {
+      int op = random.nextInt(100);
+      int p = random.nextInt(partitions);
+      if (op < 15 && live[p] == null) {
+        live[p] = TestSubscription.toPartition("c" + names++, p);
+        asked[p] = 0;
+        received[p] = 0;
+        log.add("subscribe " + live[p]);
+        owed += d.subscribe(live[p], out);
+      } else if (op < 22 && live[p] != null) {
+        log.add("cancel " + live[p]);
+        owed += d.cancel(live[p], out);
+        live[p] = null;
+      } else if (op < 60 && live[p] != null) {
+        long n = 1 + random.nextInt(8);
+        asked[p] += n;
+        log.add("ask " + live[p] + " " + n);
+        owed += d.ask(live[p], n, out);
+      } else {
+        // the producer serves its buffer first, then emits up to what it owes (sometimes more)
+        List<Object> batch = new ArrayList<>(buffer);
+        buffer.clear();
+        long emit = random.nextLong(owed + 1) + (random.nextInt(5) == 0 ? 2 : 0);
+        for (long i = 0; i < emit; i++) {
+          batch.add(next++);
+        }
+        owed = Math.max(0, owed - emit);
+        if (batch.isEmpty()) {
+          continue;
+        }
+        log.add("dispatch " + batch);
+        long before = out.askedUpstream();
+        List<Object> left = List.copyOf(d.dispatch(batch, out));
+        owed += out.askedUpstream() - before;
+        assertEquals(batch.subList(batch.size() - left.size(), batch.size()), left, log::toString);
+        buffer.addAll(left);
+      }
+      assertEquals(0, d.heldCount(), log::toString);
+      long sentTotal = 0;
+      for (int q = 0; q < partitions; q++) {
+        if (live[q] != null) {
+          List<Object> got = out.sent(live[q]);
+          received[q] = got.size();
+          assertTrue(received[q] <= asked[q], () -> "sent more than asked\n" + log);
+          for (Object e : got) {
+            assertEquals(q, (int) e % partitions, () -> "wrong partition for " + e + "\n" + log);
+          }
+        }
+      }
+      for (RecordingOutbox.Call c : out.calls()) {
+        if (c instanceof RecordingOutbox.Send s) {
+          sentTotal += s.events().size();
+        }
+      }
+      long accounted = sentTotal + d.dropped() + buffer.size();
+      assertEquals(next, accounted, () -> "events lost or duplicated\n" + log);
+    }
+    // Drain: the producer emits exactly what it owes; re-asks must stop (only the shortfall)
+    for (int round = 0; round < 1000 && owed > 0; round++) {
+      List<Object> batch = new ArrayList<>();
+      for (long i = 0; i < owed; i++) {
+        batch.add(next++);
+      }
+      owed = 0;
+      long before = out.askedUpstream();
+      buffer.addAll(d.dispatch(batch, out));
+      owed += out.askedUpstream() - before;
+    }
+    assertEquals(0, owed, () -> "the source is asked again and again\n" + log);
+  }
+}
