@@ -1,5 +1,7 @@
 package dev.flowstage.flow.internal;
 
+import dev.flowstage.flow.logic.StageLogic;
+import dev.flowstage.flow.logic.ZipLogic;
 import dev.flowstage.stage.ExitReason;
 import dev.flowstage.stage.Peer;
 import dev.flowstage.stage.ProducerConsumer;
