@@ -153,7 +153,8 @@ public final class PlanRules {
               + side
               + " side must be a single source (fromEnumerable of one source, or fromFiles of one"
               + " file), a zip or a departition, followed only by"
-              + " map/flatMap/filter/reject/each/uniq/mapBatch; got: "
+              + " map/flatMap/filter/reject/each/uniq/mapBatch, without partition/shuffle/merge/reduce;"
+              + " got: "
               + Describe.plan(p).replace('\n', ' ')
               + ". Zip the sides before partitioning, or reduce after the zip");
     }
