@@ -58,6 +58,7 @@ final class Windows {
   private final long[] latest;
   private final boolean[] inputFinished;
   private long dropped;
+  private Panes.Tags tags;
 
   @SuppressWarnings("unchecked")
   Windows(
@@ -100,6 +101,15 @@ final class Windows {
     if (window instanceof Window.Periodic p) {
       periodicEnd = now + p.periodMillis();
     }
+  }
+
+  /** Reports each pane's window and its closing to {@code tags} (a departition per window). */
+  void tag(Panes.Tags tags) {
+    this.tags = tags;
+  }
+
+  private long reportedId(Pane pane) {
+    return window instanceof Window.Fixed f ? pane.id * f.sizeMillis() : pane.id;
   }
 
   /** Late events dropped by fixed windows so far. */
@@ -295,6 +305,9 @@ final class Windows {
   }
 
   private void reduce(Pane pane, List<Object> events) {
+    if (tags != null) {
+      tags.window = reportedId(pane);
+    }
     acc.acc = pane.acc;
     Sink head = pre;
     for (int i = 0, n = events.size(); i < n; i++) {
@@ -311,7 +324,10 @@ final class Windows {
   }
 
   private void fireKeep(Pane pane, String name) {
-    long reportedId = window instanceof Window.Fixed f ? pane.id * f.sizeMillis() : pane.id;
+    long reportedId = reportedId(pane);
+    if (tags != null) {
+      tags.window = reportedId;
+    }
     Object next;
     if (onTrigger != null) {
       TriggerResult<Object, Object> r =
@@ -330,6 +346,9 @@ final class Windows {
       next = pane.acc;
     }
     pane.acc = next;
+    if (tags != null && Trigger.DONE.equals(name)) {
+      tags.done(reportedId);
+    }
   }
 
   /** One pane: a window's accumulator and trigger state. */
