@@ -1,7 +1,13 @@
-/** The Flow DSL: a fluent, parallel, Enum-like API compiled onto flow-stages. */
+/**
+ * The Flow DSL: a fluent, parallel, Enum-like API compiled onto flow-stages. {@code
+ * dev.flowstage.flow.plan} is a flow's plan as data and {@code dev.flowstage.flow.logic} the
+ * thread-free per-stage logic every engine runs; both are for backends and may change before 1.0.
+ */
 module dev.flowstage.flow {
   requires transitive dev.flowstage.stages;
   requires jdk.jfr;
 
   exports dev.flowstage.flow;
+  exports dev.flowstage.flow.plan;
+  exports dev.flowstage.flow.logic;
 }

@@ -34,6 +34,11 @@ final class DocsSnippetsTest {
             "README.md",
             "flow-examples/README.md",
             "docs/guides/getting-started.md",
+            "docs/guides/flow.md",
+            "docs/guides/windows.md",
+            "docs/guides/stages.md",
+            "docs/guides/dispatchers.md",
+            "docs/guides/consumer-supervisor.md",
             "docs/guides/flink.md",
             "docs/guides/interop.md",
             "docs/guides/performance.md",
@@ -73,7 +78,8 @@ final class DocsSnippetsTest {
         found = true;
       } else if (t.equals("// snippet-end: " + name)) {
         inside = false;
-      } else if (inside && !t.startsWith("// snippet-")) {
+      } else if (inside && !t.startsWith("// snippet-") && !t.startsWith("// @")) {
+        // "// @start region=..." and "// @end" mark the same code for javadoc's {@snippet}
         lines.add(line);
       }
     }

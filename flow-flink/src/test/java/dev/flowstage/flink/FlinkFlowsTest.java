@@ -13,7 +13,7 @@ import dev.flowstage.flow.Trigger;
 import dev.flowstage.flow.TriggerDecision;
 import dev.flowstage.flow.TriggerResult;
 import dev.flowstage.flow.Window;
-import dev.flowstage.flow.internal.Plan;
+import dev.flowstage.flow.plan.Plan;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -127,6 +127,7 @@ final class FlinkFlowsTest {
     Path path = dir.resolve("book.txt");
     Files.write(path, List.of("to be or not", "to be"));
     // snippet-start: flink-word-count
+    // @start region=wordCount
     Flow<Map<String, Long>> counts =
         Flow.fromFiles(List.of(path), o -> o.stages(4))
             .flatMap(line -> List.of(line.split(" ")))
@@ -151,6 +152,7 @@ final class FlinkFlowsTest {
 
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     List<Map<String, Long>> result = FlinkFlows.collect(env, counts); // one job, batch mode
+    // @end
     // snippet-end: flink-word-count
     assertEquals(List.of(Map.of("to", 2L, "be", 2L, "or", 1L, "not", 1L)), result);
 
@@ -527,8 +529,6 @@ final class FlinkFlowsTest {
   void translate_localOnlyOperations_rejectedWithTheirName() {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     Flow<Integer> numbers = Flow.fromEnumerable(List.of(1, 2, 3));
-    Flow<Integer> partitioned = numbers.partition(o -> o.stages(2));
-    Flow<Integer> departed = partitioned.departition(() -> 0, Integer::sum, n -> n);
     Map<String, Flow<?>> rejected =
         Map.of(
             "zip", Flow.zip(numbers, numbers, Integer::sum),
@@ -556,8 +556,10 @@ final class FlinkFlowsTest {
                                 Window.count(5)
                                     .trigger(() -> 0, (events, n) -> TriggerDecision.cont(n))))
                     .emitAndReduce(() -> 0, (i, n) -> TriggerResult.of(List.of(i), n)),
-            "reduce after departition", departed.reduce(() -> 0, Integer::sum),
-            "mapBatch after departition", departed.mapBatch(batch -> batch));
+            "boundedJoin ",
+                Flow.boundedJoin(
+                        JoinMode.INNER, numbers, numbers, i -> i, i -> i, Integer::sum, 10, o -> o)
+                    .map(i -> i));
     rejected.forEach(
         (name, flow) -> {
           var e =
@@ -571,6 +573,37 @@ final class FlinkFlowsTest {
             IllegalArgumentException.class,
             () -> FlinkFlows.toDataStream(env, Flow.fromEnumerable(Stream.of(1, 2))));
     assertTrue(e.getMessage().contains("List"), e.getMessage());
+  }
+
+  @Test
+  void translate_afterDepartition_reduceTakeSortAndMapBatch_likeLocal() throws Exception {
+    // The departition stage runs flow-core's MapReducer on both engines: its merge, then the
+    // layer's own reduce (issue 10: was a ClassCastException locally and rejected on Flink).
+    Flow<Integer> departed =
+        Flow.fromEnumerable(repeating(200))
+            .partition(o -> o.stages(3))
+            .reduce(() -> 0, Integer::sum)
+            .departition(() -> 0, Integer::sum, n -> n);
+    assertSameAsLocal(departed.reduce(() -> 1, Integer::sum));
+    assertSameAsLocal(departed.mapBatch(batch -> List.of(batch.size())));
+    assertSameAsLocal(
+        Flow.fromEnumerable(repeating(200))
+            .partition(o -> o.stages(3))
+            .takeSort(10, Integer::compare)
+            .flatMap(l -> l)
+            .takeSort(3, (a, b) -> b - a));
+  }
+
+  @Test
+  void translate_departitionAndTakeSortPerCountWindow_likeLocal() throws Exception {
+    // Each partition tags its panes; the departition merges a window once every subtask closed it.
+    Flow<Integer> windowed =
+        Flow.fromEnumerable(repeating(200))
+            .partition(o -> o.stages(3).window(Window.count(10)))
+            .map(i -> i);
+    assertSameAsLocal(
+        windowed.reduce(() -> 0, Integer::sum).departition(() -> 0, Integer::sum, n -> n));
+    assertSameAsLocal(windowed.takeSort(2, Integer::compare));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.flowstage.flow.internal;
 
+import dev.flowstage.flow.plan.Plan;
 import java.lang.System.Logger.Level;
 import java.util.Iterator;
 import java.util.Objects;

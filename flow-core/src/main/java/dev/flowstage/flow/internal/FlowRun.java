@@ -5,8 +5,8 @@ import dev.flowstage.flow.FlowGraph;
 import dev.flowstage.flow.FlowStatistics;
 import dev.flowstage.flow.Options;
 import dev.flowstage.flow.RunningFlow;
-import dev.flowstage.flow.SerializableFunction;
-import dev.flowstage.flow.SerializableToIntFunction;
+import dev.flowstage.flow.logic.Combining;
+import dev.flowstage.flow.plan.Plan;
 import dev.flowstage.stage.CancelMode;
 import dev.flowstage.stage.DemandMode;
 import dev.flowstage.stage.ExitReason;
@@ -142,7 +142,7 @@ public final class FlowRun {
                 for (Topology.Input in : g.inputs) {
                   for (Stage<?> up : stages.get(in.from())) {
                     inputs.add(up);
-                    opts.add(subscription(g.options, in.from().partitioned ? i : -1));
+                    opts.add(subscription(g.options, in.partitioned() ? i : -1));
                   }
                 }
                 LayerStage layer = new LayerStage(name, g.logic(i, clock), inputs, opts, clock);
@@ -221,47 +221,15 @@ public final class FlowRun {
     return b.build();
   }
 
-  private static Supplier<Dispatcher<Object>> dispatcher(
-      Topology.Group g, String name, boolean source) {
-    if (!g.partitioned) {
+  private Supplier<Dispatcher<Object>> dispatcher(Topology.Group g, String name, boolean source) {
+    Topology.Input edge = topology.outgoing(g);
+    if (edge == null || !edge.partitioned()) {
       return Dispatchers::demand;
     }
-    int n = g.partitions;
-    ToIntFunction<Object> hash =
-        g.combine != null ? Combining::partitionOf : hash(n, g.key, g.hash);
+    int n = edge.route().partitions();
+    ToIntFunction<Object> hash = edge.partials() ? Combining::partitionOf : edge.route();
     // Not Dispatchers.partition: see BoundedPartitionDispatcher (bounded memory, exact demand).
     return () -> new BoundedPartitionDispatcher(name, n, hash, source);
-  }
-
-  /**
-   * The partition of an event: a user hash (checked), or the key's hash code spread over {@code n}
-   * partitions.
-   */
-  static ToIntFunction<Object> hash(
-      int n, SerializableFunction<Object, ?> key, SerializableToIntFunction<Object> hash) {
-    if (hash != null) {
-      return e -> {
-        int p = hash.applyAsInt(e);
-        if (p == Options.DROP) {
-          return Dispatchers.DROP;
-        }
-        if (p < 0 || p >= n) {
-          throw new IllegalArgumentException(
-              "hash(...) returned partition "
-                  + p
-                  + " for "
-                  + e
-                  + "; return a value in [0, "
-                  + n
-                  + ") or Options.DROP");
-        }
-        return p;
-      };
-    }
-    if (key == null) {
-      return e -> Dispatchers.partitionOf(e, n);
-    }
-    return e -> Dispatchers.partitionOf(key.apply(e), n);
   }
 
   private void onExit(Stage<?> stage, ExitReason reason) {
@@ -588,6 +556,26 @@ public final class FlowRun {
 
   private volatile Thread terminalThread;
 
+  /** Sends a named trigger to every flow stage, in each one's mailbox order. */
+  private void trigger(String name) {
+    if (name == null || name.isEmpty() || name.equals(dev.flowstage.flow.Trigger.DONE)) {
+      throw new IllegalArgumentException(
+          "trigger(name) needs a name other than \"done\" (only a window's end fires done), got: "
+              + name);
+    }
+    for (var e : stages.entrySet()) {
+      Topology.Kind k = e.getKey().kind;
+      if (k == Topology.Kind.MAP_REDUCE
+          || k == Topology.Kind.ZIP
+          || k == Topology.Kind.JOIN
+          || k == Topology.Kind.DEPARTITION) {
+        for (Stage<?> s : e.getValue()) {
+          s.send(new LayerStage.Fire(name));
+        }
+      }
+    }
+  }
+
   private <R> RunningFlow<R> handle(CompletableFuture<R> done) {
     return new RunningFlow<>() {
       @Override
@@ -629,6 +617,11 @@ public final class FlowRun {
       public void cancel() {
         FlowRun.this.cancel();
         joinTerminal();
+      }
+
+      @Override
+      public void trigger(String name) {
+        FlowRun.this.trigger(name);
       }
 
       @Override

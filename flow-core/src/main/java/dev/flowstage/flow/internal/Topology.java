@@ -2,14 +2,19 @@ package dev.flowstage.flow.internal;
 
 import dev.flowstage.flow.FlowGraph;
 import dev.flowstage.flow.Options;
-import dev.flowstage.flow.SerializableFunction;
-import dev.flowstage.flow.SerializableToIntFunction;
-import dev.flowstage.flow.Trigger;
-import dev.flowstage.flow.TriggerResult;
-import dev.flowstage.flow.Window;
-import dev.flowstage.flow.internal.Plan.Operation;
-import dev.flowstage.flow.internal.Plan.Routing;
-import dev.flowstage.flow.internal.Plan.Source;
+import dev.flowstage.flow.logic.Combining;
+import dev.flowstage.flow.logic.DepartitionLogic;
+import dev.flowstage.flow.logic.JoinLogic;
+import dev.flowstage.flow.logic.Layers;
+import dev.flowstage.flow.logic.MapReducer;
+import dev.flowstage.flow.logic.Route;
+import dev.flowstage.flow.logic.StageLogic;
+import dev.flowstage.flow.logic.ZipLogic;
+import dev.flowstage.flow.plan.Plan;
+import dev.flowstage.flow.plan.Plan.Operation;
+import dev.flowstage.flow.plan.Plan.Routing;
+import dev.flowstage.flow.plan.Plan.Source;
+import dev.flowstage.flow.plan.PlanRules;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,8 +48,28 @@ final class Topology {
     }
   }
 
-  /** An input of a group: every stage of {@code from}, on a side (0, or 1 for a zip/join right). */
-  record Input(Group from, int side) {}
+  /**
+   * An edge of the graph: every stage of {@code from} feeds the consuming group, on a side (0, or 1
+   * for a zip/join right), routed by {@code route} (a partition dispatcher over {@code
+   * route.partitions()} stages) or, when {@code null}, by demand. Routing lives here, on the edge,
+   * not on the groups. With {@code partials}, {@code from} pre-reduces and sends only {@link
+   * Combining.Partial}s, routed by the partition each carries.
+   *
+   * @param from the producing group
+   * @param side 0, or 1 for the right side of a zip or join
+   * @param route the partition routing, or {@code null} for demand
+   * @param partials whether {@code from} sends partial accumulators
+   */
+  record Input(Group from, int side, Route route, boolean partials) {
+    Input(Group from, int side) {
+      this(from, side, null, false);
+    }
+
+    /** Whether the edge routes by partition. */
+    boolean partitioned() {
+      return route != null;
+    }
+  }
 
   /** A group of identical stages. */
   static final class Group {
@@ -58,13 +83,10 @@ final class Topology {
     List<Object> sources = List.of();
     List<FileRanges.Range> ranges = List.of();
     Charset charset;
-    // how this group's output is routed to its consumer group
-    boolean partitioned;
-    int partitions = 1;
-    SerializableFunction<Object, ?> key;
-    SerializableToIntFunction<Object> hash;
     // set when this group pre-reduces for a downstream reduce with a combiner
     Combining.Target combine;
+    // set when this group feeds a departition per window: it tags events with their window
+    boolean tagPanes;
 
     Group(int id, Kind kind, int stages, Plan plan, List<Operation> ops, Options options) {
       this.id = id;
@@ -102,28 +124,76 @@ final class Topology {
     /** Builds the logic of member stage {@code index}. */
     StageLogic logic(int index, LongSupplier clock) {
       return switch (plan.source()) {
-        case Source.Zip z -> new ZipLogic(sides(), z.combiner(), operations);
+        case Source.Zip z -> new ZipLogic(sides(), z.combiner(), after(index, clock));
         case Source.Join j ->
             new JoinLogic(
-                j.mode(), sides(), j.leftKey(), j.rightKey(), j.join(), j.maxHeld(), operations);
-        default ->
+                j.mode(),
+                sides(),
+                j.leftKey(),
+                j.rightKey(),
+                j.join(),
+                j.maxHeld(),
+                j.window(),
+                after(index, clock));
+        // The merge of a departition is a first reduce in the global window; the layer's own
+        // operations (possibly a reduce of their own, in the layer's window) follow it.
+        case Source.Departition d when Layers.perWindow(d) ->
+            new DepartitionLogic(d.init(), d.merge(), d.done(), inputStages(), after(index, clock));
+        case Source.Departition d ->
             new MapReducer(
                 operations,
-                options.window(),
+                Layers.departitionWindows(options.window()),
                 index,
                 stages,
                 Math.max(1, inputStages()),
                 clock,
-                combine);
+                combine,
+                tagPanes);
+        default ->
+            new MapReducer(
+                operations,
+                List.of(options.window()),
+                index,
+                stages,
+                Math.max(1, inputStages()),
+                clock,
+                combine,
+                tagPanes);
       };
+    }
+
+    /** The layer's operations after a zip or join pairs its inputs: one ordered input. */
+    private StageLogic after(int index, LongSupplier clock) {
+      return new MapReducer(
+          operations, List.of(options.window()), index, stages, 1, clock, combine, tagPanes);
     }
   }
 
   final List<Group> groups = new ArrayList<>();
   final Group last;
 
+  /** Each group's outgoing edge (the last group has none): what its dispatcher routes by. */
+  private final java.util.Map<Group, Input> outgoing;
+
   private Topology(Plan plan) {
     this.last = build(plan);
+    java.util.Map<Group, Input> out = new java.util.IdentityHashMap<>();
+    for (Group g : groups) {
+      for (Input in : g.inputs) {
+        out.put(in.from(), in);
+      }
+    }
+    this.outgoing = java.util.Collections.unmodifiableMap(out);
+  }
+
+  /**
+   * Returns the edge a group's output travels on.
+   *
+   * @param g a group of this topology
+   * @return its outgoing edge, or {@code null} for the last group (the terminal consumes it)
+   */
+  Input outgoing(Group g) {
+    return outgoing.get(g);
   }
 
   /**
@@ -145,14 +215,7 @@ final class Topology {
 
   private Group build(Plan p) {
     Options o = p.options();
-    boolean reduces = p.operations().stream().anyMatch(Operation::reduces);
-    if (!(o.window() instanceof Window.Global) && !reduces) {
-      throw new IllegalArgumentException(
-          "a "
-              + o.window().kind()
-              + " window was set on a layer that does not reduce: add reduce/groupBy/emitAndReduce"
-              + " after it, or remove the window");
-    }
+    PlanRules.runnable(p);
     return switch (p.source()) {
       case Source.Enumerables e -> {
         Group src = add(Kind.ENUMERABLE, e.enumerables().size(), p, List.of(), o);
@@ -183,7 +246,7 @@ final class Topology {
       }
       case Source.Layer l -> {
         List<Group> ups = new ArrayList<>();
-        Operation.Reduce combining = combining(p);
+        Operation.Reduce combining = Layers.combining(p);
         for (Plan up : l.upstream()) {
           Group g = build(up);
           if (combining != null && (g.kind == Kind.ENUMERABLE || g.kind == Kind.FILE)) {
@@ -196,40 +259,31 @@ final class Topology {
         }
         List<Operation> ops = p.operations();
         if (combining != null) {
-          ops = new ArrayList<>(ops);
-          ops.set(
-              0,
-              new Operation.Reduce(
-                  combining.init(),
-                  new Combining.Merging(combining.reducer(), combining.combiner())));
+          ops = Layers.merging(ops, combining);
         }
         Group g0 = add(Kind.MAP_REDUCE, o.stages(), p, ops, o);
+        Route route =
+            l.routing() instanceof Routing.Partition part && o.stages() > 1
+                ? new Route(o.stages(), part.key(), part.hash())
+                : null;
         for (Group up : ups) {
-          if (l.routing() instanceof Routing.Partition part && o.stages() > 1) {
-            up.partitioned = true;
-            up.partitions = o.stages();
-            up.key = part.key();
-            up.hash = part.hash();
-          }
-          if (combining != null && up.kind != Kind.ZIP && up.kind != Kind.JOIN) {
+          boolean partials = combining != null && up.kind != Kind.ZIP && up.kind != Kind.JOIN;
+          if (partials) {
             up.combine =
-                new Combining.Target(
-                    combining.init(),
-                    combining.reducer(),
-                    up.partitions,
-                    up.partitioned ? FlowRun.hash(up.partitions, up.key, up.hash) : e -> 0);
+                Layers.target(
+                    combining,
+                    route == null ? 1 : route.partitions(),
+                    route == null ? e -> 0 : route);
           }
-          g0.inputs.add(new Input(up, 0));
+          g0.inputs.add(new Input(up, 0, route, partials));
         }
         yield g0;
       }
       case Source.Departition d -> {
         Group up = build(d.upstream());
-        List<Operation> ops = new ArrayList<>();
-        ops.add(new Operation.Reduce(d.init(), d.merge()));
-        SerializableFunction<Object, Object> done = d.done();
-        ops.add(new Operation.OnTrigger((acc, t) -> departitionPane(acc, t, done)));
-        ops.addAll(p.operations());
+        boolean perWindow = Layers.perWindow(d);
+        up.tagPanes = perWindow;
+        List<Operation> ops = perWindow ? p.operations() : Layers.departition(d, p.operations());
         Group g = add(Kind.DEPARTITION, 1, p, ops, o.stages(1));
         g.inputs.add(new Input(up, 0));
         yield g;
@@ -246,41 +300,14 @@ final class Topology {
         Group left = build(j.left());
         Group right = build(j.right());
         Group g = add(Kind.JOIN, o.stages(), p, p.operations(), o);
-        if (o.stages() > 1) {
-          left.partitioned = true;
-          left.partitions = o.stages();
-          left.key = j.leftKey();
-          right.partitioned = true;
-          right.partitions = o.stages();
-          right.key = j.rightKey();
-        }
-        g.inputs.add(new Input(left, 0));
-        g.inputs.add(new Input(right, 1));
+        boolean byKey = o.stages() > 1;
+        g.inputs.add(
+            new Input(left, 0, byKey ? new Route(o.stages(), j.leftKey(), null) : null, false));
+        g.inputs.add(
+            new Input(right, 1, byKey ? new Route(o.stages(), j.rightKey(), null) : null, false));
         yield g;
       }
     };
-  }
-
-  /**
-   * The reduce of a layer whose upstream stages can pre-reduce for it: a reduce with a combiner,
-   * first in its layer, in the global window without triggers (so only the final trigger reads the
-   * accumulator, and partials folded anywhere upstream give the same result). {@code null} if not.
-   */
-  private static Operation.Reduce combining(Plan p) {
-    if (p.operations().isEmpty()
-        || !(p.operations().get(0) instanceof Operation.Reduce r)
-        || r.combiner() == null
-        || !(p.options().window() instanceof Window.Global g)) {
-      return null;
-    }
-    Window.Triggers t = g.triggers();
-    boolean triggers = t.every() > 0 || !t.periodicallyMillis().isEmpty() || t.function() != null;
-    return triggers ? null : r;
-  }
-
-  private static TriggerResult<Object, Object> departitionPane(
-      Object acc, Trigger t, SerializableFunction<Object, Object> done) {
-    return t.isDone() ? TriggerResult.of(List.of(done.apply(acc)), acc) : TriggerResult.none(acc);
   }
 
   private Group mapLayer(Group src, Plan p) {
@@ -305,7 +332,7 @@ final class Topology {
       for (Input in : g.inputs) {
         edges.add(
             new FlowGraph.Edge(
-                in.from().name(), g.name(), in.from().partitioned ? "partition" : "demand"));
+                in.from().name(), g.name(), in.partitioned() ? "partition" : "demand"));
       }
     }
     return new FlowGraph(nodes, edges);

@@ -1,4 +1,4 @@
-package dev.flowstage.flow.internal;
+package dev.flowstage.flow.plan;
 
 import dev.flowstage.flow.JoinMode;
 import dev.flowstage.flow.Options;
@@ -11,6 +11,7 @@ import dev.flowstage.flow.SerializableSupplier;
 import dev.flowstage.flow.SerializableToIntFunction;
 import dev.flowstage.flow.Trigger;
 import dev.flowstage.flow.TriggerResult;
+import dev.flowstage.flow.Window;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Objects;
@@ -18,8 +19,8 @@ import java.util.Objects;
 /**
  * One layer of a flow as immutable data: where its events come from, the operations its stages run,
  * and its options. A whole flow is the last layer; its upstream layers hang off {@link Source}.
- * Every backend (the stage materializer now, a Flink translator later) is a {@code switch} over
- * these sealed types.
+ * Every backend (the local stage materializer, the Flink translator) is a {@code switch} over these
+ * sealed types; {@code Flow.plan()} returns it. May change before 1.0.
  *
  * @param source where the layer's events come from
  * @param operations the operations, in declaration order
@@ -147,6 +148,8 @@ public record Plan(Source source, List<Operation> operations, Options options)
      * @param rightKey key of a right event
      * @param join combines a pair (one side {@code null} for outer rows)
      * @param maxHeld the most events one join stage may hold
+     * @param window the window both sides are joined in: global for {@code boundedJoin}, fixed for
+     *     {@code windowJoin}
      */
     record Join(
         JoinMode mode,
@@ -155,8 +158,14 @@ public record Plan(Source source, List<Operation> operations, Options options)
         SerializableFunction<Object, Object> leftKey,
         SerializableFunction<Object, Object> rightKey,
         SerializableBiFunction<Object, Object, Object> join,
-        long maxHeld)
-        implements Source {}
+        long maxHeld,
+        Window window)
+        implements Source {
+      /** Checks the window. */
+      public Join {
+        Objects.requireNonNull(window, "window");
+      }
+    }
   }
 
   /** How a layer's events are routed to the stages of the next. */

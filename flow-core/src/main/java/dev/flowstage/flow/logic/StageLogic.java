@@ -1,4 +1,4 @@
-package dev.flowstage.flow.internal;
+package dev.flowstage.flow.logic;
 
 import java.util.List;
 
@@ -7,7 +7,7 @@ import java.util.List;
  * stage adapter feeds it batches and end-of-input, and sends on what it appends to {@code out}.
  * Tests drive it directly.
  */
-interface StageLogic {
+public interface StageLogic {
   /**
    * Handles a batch from one upstream stage.
    *
@@ -39,6 +39,16 @@ interface StageLogic {
    * @param out where emitted events are appended
    */
   default void timer(long nowMillis, List<Object> out) {}
+
+  /**
+   * Fires a trigger by name on every window currently open (Elixir's {@code {:trigger, name}}
+   * message): each pane's {@code onTrigger} (or, for a reduce without one, its accumulator) is
+   * emitted as for any other trigger, and the window goes on.
+   *
+   * @param name the trigger's name, as {@code Trigger.name()} reports it
+   * @param out where emitted events are appended
+   */
+  default void trigger(String name, List<Object> out) {}
 
   /**
    * Returns when {@link #timer} should next be called.
