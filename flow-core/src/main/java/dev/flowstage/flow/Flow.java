@@ -50,8 +50,23 @@ import java.util.stream.StreamSupport;
 public final class Flow<T> {
   private final Plan plan;
 
+  /**
+   * How the flow is run, not what it computes: kept beside the plan, carried by every operation.
+   */
+  private final FlowClock clock;
+
   private Flow(Plan plan) {
+    this(plan, FlowClock.system());
+  }
+
+  private Flow(Plan plan, FlowClock clock) {
     this.plan = plan;
+    this.clock = clock;
+  }
+
+  /** A flow with a new plan and this flow's run settings (clock). */
+  private <R> Flow<R> next(Plan next) {
+    return new Flow<>(next, clock);
   }
 
   /**
@@ -338,7 +353,7 @@ public final class Flow<T> {
       throw new IllegalArgumentException("mapBatch(...) cannot follow zip or boundedJoin; use map");
     }
     Object fn = mapper;
-    return new Flow<>(
+    return next(
         plan.with(new Operation.MapBatch((SerializableFunction<List<Object>, List<Object>>) fn)));
   }
 
@@ -367,7 +382,7 @@ public final class Flow<T> {
   private <R> Flow<R> mapper(String name, Operation op) {
     // After a reduce, mappers apply to what the triggers emit (Elixir rejects them; here the
     // emitted events are a well-defined stream, so they are fused after the trigger).
-    return new Flow<>(plan.with(op));
+    return next(plan.with(op));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -445,7 +460,7 @@ public final class Flow<T> {
     requireNoReduce("reduce");
     Object r = reducer;
     Object c = combiner;
-    return new Flow<>(
+    return next(
         plan.with(
             new Operation.Reduce(
                 (SerializableSupplier<Object>) init,
@@ -488,7 +503,7 @@ public final class Flow<T> {
     nonNull(onTrigger, "onTrigger");
     Flow<R> f = emitAndReduce0(init, reducer);
     Object fn = onTrigger;
-    return new Flow<>(
+    return next(
         f.plan.with(
             new Operation.OnTrigger(
                 (SerializableBiFunction<Object, Trigger, TriggerResult<Object, Object>>) fn)));
@@ -502,7 +517,7 @@ public final class Flow<T> {
     nonNull(reducer, "reducer");
     requireNoReduce("emitAndReduce");
     Object r = reducer;
-    return new Flow<>(
+    return next(
         plan.with(
             new Operation.EmitAndReduce(
                 (SerializableSupplier<Object>) init,
@@ -590,7 +605,7 @@ public final class Flow<T> {
           "onTrigger(...) must directly follow reduce/groupBy: move the map/filter after it");
     }
     Object f = fn;
-    return new Flow<>(
+    return next(
         plan.with(
             new Operation.OnTrigger(
                 (SerializableBiFunction<Object, Trigger, TriggerResult<Object, Object>>) f)));
@@ -630,7 +645,7 @@ public final class Flow<T> {
                 acc -> ((TopN) acc).sorted()),
             List.of(),
             sorted.plan.options().stages(1));
-    return new Flow<>(departed);
+    return next(departed);
   }
 
   /**
@@ -661,7 +676,7 @@ public final class Flow<T> {
     requireGlobalWindow("departition");
     Object m = merge;
     Object d = done;
-    return new Flow<>(
+    return next(
         new Plan(
             new Source.Departition(
                 plan,
@@ -706,8 +721,7 @@ public final class Flow<T> {
   public Flow<T> shuffle(UnaryOperator<Options> options) {
     Options o = options(options);
     requireNoRouting(o, "shuffle");
-    return new Flow<>(
-        new Plan(new Source.Layer(List.of(plan), new Routing.Shuffle()), List.of(), o));
+    return next(new Plan(new Source.Layer(List.of(plan), new Routing.Shuffle()), List.of(), o));
   }
 
   /**
@@ -739,7 +753,8 @@ public final class Flow<T> {
     }
     Options o = options(options);
     return new Flow<>(
-        new Plan(new Source.Layer(ups, new Routing.Partition(o.key(), o.hash())), List.of(), o));
+        new Plan(new Source.Layer(ups, new Routing.Partition(o.key(), o.hash())), List.of(), o),
+        clockOf(flows));
   }
 
   /**
@@ -776,7 +791,8 @@ public final class Flow<T> {
                 sequential(right.plan),
                 (SerializableBiFunction<Object, Object, Object>) c),
             List.of(),
-            Options.defaults().stages(1)));
+            Options.defaults().stages(1)),
+        clockOf(List.of(left, right)));
   }
 
   /**
@@ -836,7 +852,44 @@ public final class Flow<T> {
                 (SerializableBiFunction<Object, Object, Object>) j,
                 maxHeld),
             List.of(),
-            o));
+            o),
+        clockOf(List.of(left, right)));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Run settings
+
+  /**
+   * Runs this flow on the given processing-time clock instead of the system clock: periodic
+   * triggers, periodic windows and allowed lateness read it and are woken by it, so a virtual clock
+   * makes them deterministic in tests (see {@link FlowClock}). Event time is not affected. The
+   * setting is carried by every operation that follows, and {@link #merge}, {@link #zip} and {@link
+   * #boundedJoin} take it from their inputs (two different clocks there are rejected).
+   *
+   * @param clock the clock, e.g. a test's virtual clock; {@link FlowClock#system()} is the default
+   * @return a new flow with the same plan, run on {@code clock}
+   */
+  public Flow<T> withClock(FlowClock clock) {
+    return new Flow<>(plan, nonNull(clock, "clock"));
+  }
+
+  /** The clock of a flow built from several: the one clock that is not the default, if any. */
+  private static FlowClock clockOf(List<? extends Flow<?>> flows) {
+    FlowClock found = FlowClock.system();
+    for (Flow<?> f : flows) {
+      if (f.clock != FlowClock.system() && f.clock != found) {
+        if (found != FlowClock.system()) {
+          throw new IllegalArgumentException(
+              "the flows combined here run on two different clocks ("
+                  + found
+                  + " and "
+                  + f.clock
+                  + "); give withClock(...) once, on the combined flow");
+        }
+        found = f.clock;
+      }
+    }
+    return found;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -877,7 +930,7 @@ public final class Flow<T> {
   @SuppressWarnings("unchecked")
   public <A, R> R collect(Collector<? super T, A, R> collector) {
     nonNull(collector, "collector");
-    return FlowRun.start(plan).collect((Collector<Object, A, R>) collector);
+    return FlowRun.start(plan, clock).collect((Collector<Object, A, R>) collector);
   }
 
   /**
@@ -891,10 +944,11 @@ public final class Flow<T> {
   @SuppressWarnings("unchecked")
   public Stream<T> stream() {
     Plan p = plan;
+    FlowClock c = clock;
     FlowRun[] run = new FlowRun[1];
     Supplier<Spliterator<T>> start =
         () -> {
-          run[0] = FlowRun.start(p);
+          run[0] = FlowRun.start(p, c);
           return (Spliterator<T>) run[0].stream().spliterator();
         };
     return StreamSupport.stream(start, Spliterator.ORDERED, false)
@@ -926,7 +980,7 @@ public final class Flow<T> {
   @SuppressWarnings("unchecked")
   public <R> RunningFlow<R> start(Collector<? super T, ?, R> collector) {
     nonNull(collector, "collector");
-    return FlowRun.start(plan).startCollecting((Collector<Object, Object, R>) collector);
+    return FlowRun.start(plan, clock).startCollecting((Collector<Object, Object, R>) collector);
   }
 
   /**
@@ -942,7 +996,7 @@ public final class Flow<T> {
     if (consumers.isEmpty()) {
       throw new IllegalArgumentException("into needs at least one consumer stage");
     }
-    return FlowRun.startInto(plan, consumers).awaitLastLayer();
+    return FlowRun.startInto(plan, consumers, clock).awaitLastLayer();
   }
 
   private static <E> Collector<E, ?, Void> discarding() {
