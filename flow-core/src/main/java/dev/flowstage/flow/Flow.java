@@ -2,11 +2,11 @@ package dev.flowstage.flow;
 
 import dev.flowstage.flow.internal.Describe;
 import dev.flowstage.flow.internal.FlowRun;
-import dev.flowstage.flow.internal.Plan;
-import dev.flowstage.flow.internal.Plan.Operation;
-import dev.flowstage.flow.internal.Plan.Routing;
-import dev.flowstage.flow.internal.Plan.Source;
-import dev.flowstage.flow.internal.TopN;
+import dev.flowstage.flow.logic.TopN;
+import dev.flowstage.flow.plan.Plan;
+import dev.flowstage.flow.plan.Plan.Operation;
+import dev.flowstage.flow.plan.Plan.Routing;
+import dev.flowstage.flow.plan.Plan.Source;
 import dev.flowstage.stage.Stage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -70,11 +70,12 @@ public final class Flow<T> {
   }
 
   /**
-   * Returns the plan; for backends and tools in this module.
+   * Returns the plan of this flow as immutable data, for backends and tools (the {@code
+   * dev.flowstage.flow.plan} package may change before 1.0).
    *
    * @return the immutable plan of the last layer
    */
-  public Object plan() {
+  public Plan plan() {
     return plan;
   }
 

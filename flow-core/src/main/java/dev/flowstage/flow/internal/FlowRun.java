@@ -8,6 +8,8 @@ import dev.flowstage.flow.Options;
 import dev.flowstage.flow.RunningFlow;
 import dev.flowstage.flow.SerializableFunction;
 import dev.flowstage.flow.SerializableToIntFunction;
+import dev.flowstage.flow.logic.Combining;
+import dev.flowstage.flow.plan.Plan;
 import dev.flowstage.stage.CancelMode;
 import dev.flowstage.stage.DemandMode;
 import dev.flowstage.stage.ExitReason;

@@ -1,6 +1,8 @@
 package dev.flowstage.flow.internal;
 
 import dev.flowstage.flow.FlowClock;
+import dev.flowstage.flow.logic.StageLogic;
+import dev.flowstage.flow.logic.ZipLogic;
 import dev.flowstage.stage.ExitReason;
 import dev.flowstage.stage.Peer;
 import dev.flowstage.stage.ProducerConsumer;
