@@ -350,9 +350,6 @@ public final class Flow<T> {
                 + " call partition() before it");
       }
     }
-    if (plan.source() instanceof Source.Zip || plan.source() instanceof Source.Join) {
-      throw new IllegalArgumentException("mapBatch(...) cannot follow zip or boundedJoin; use map");
-    }
     Object fn = mapper;
     return next(
         plan.with(new Operation.MapBatch((SerializableFunction<List<Object>, List<Object>>) fn)));
@@ -576,8 +573,11 @@ public final class Flow<T> {
   /**
    * Decides what each pane of the preceding reduce emits, and what accumulator the window keeps
    * (return the given one to keep it, a fresh one to reset). At {@link Trigger#DONE} the returned
-   * accumulator is discarded. Must directly follow {@link #reduce}, {@link #groupBy} (or the
-   * three-argument {@link #emitAndReduce}).
+   * accumulator is discarded. Must directly follow {@link #reduce}, {@link #groupBy} or {@link
+   * #emitAndReduce}. After the two-argument {@code emitAndReduce} the function receives that
+   * reduce's accumulator, whose type this flow's event type does not carry: prefer the
+   * three-argument {@link #emitAndReduce(SerializableSupplier, SerializableBiFunction,
+   * SerializableBiFunction)}, which the compiler checks.
    *
    * @param fn accumulator and trigger in, events and new accumulator out
    * @param <R> the emitted event type
@@ -596,11 +596,6 @@ public final class Flow<T> {
       throw new IllegalArgumentException(
           "onTrigger(...) can be called once per reduce; put both steps in one function");
     }
-    if (s.reduce instanceof Operation.EmitAndReduce) {
-      throw new IllegalArgumentException(
-          "onTrigger(...) after the two-argument emitAndReduce cannot see its accumulator; use"
-              + " emitAndReduce(init, reducer, onTrigger)");
-    }
     if (s.afterReduce) {
       throw new IllegalArgumentException(
           "onTrigger(...) must directly follow reduce/groupBy: move the map/filter after it");
@@ -614,7 +609,10 @@ public final class Flow<T> {
 
   /**
    * Keeps the {@code n} smallest events by the comparator, over the whole flow: each stage keeps
-   * its top {@code n}, then one stage merges them. Emits one sorted list (at most {@code n}).
+   * its top {@code n}, then one stage merges them. Emits one sorted list (at most {@code n}). After
+   * a reduce of this layer the events are what its triggers emit (e.g. one map per stage: {@code
+   * flatMap(Map::entrySet)} first to rank the entries), and the merging stage keeps their top
+   * {@code n}.
    *
    * @param n how many to keep, at least 1
    * @param comparator the order (smallest first)
@@ -628,6 +626,22 @@ public final class Flow<T> {
     nonNull(comparator, "comparator");
     requireGlobalWindow("takeSort");
     SerializableComparator<Object> cmp = (SerializableComparator<Object>) comparator;
+    if (shape().reduce != null) {
+      // After this layer's reduce, the events are what its triggers emit: the departition stage
+      // keeps the n smallest of them all (the layer cannot reduce twice).
+      return new Flow<>(
+          new Plan(
+              new Source.Departition(
+                  plan,
+                  () -> new TopN(n, cmp),
+                  (acc, e) -> {
+                    ((TopN) acc).add(e);
+                    return acc;
+                  },
+                  acc -> ((TopN) acc).sorted()),
+              List.of(),
+              plan.options().stages(1)));
+    }
     Flow<TopN> tops =
         reduce(
             () -> new TopN(n, cmp),
@@ -650,9 +664,10 @@ public final class Flow<T> {
   }
 
   /**
-   * Merges what every partition of this layer emits into one accumulator in one stage, and emits
-   * {@code done(acc)} once, after every partition is done. Needs a partitioned layer ({@link
-   * #partition}, {@link #shuffle} or {@link #merge}) with the global window.
+   * Merges what every stage of this layer emits into one accumulator in one stage, and emits {@code
+   * done(acc)} once, after every stage is done. Any layer may be departitioned (a partition, the
+   * stages of a source, a zip or a join), in the global window; the new one-stage layer takes any
+   * operation, including a reduce or {@link #takeSort} of the merged value.
    *
    * @param init the accumulator
    * @param merge merges one emitted event (e.g. a partition's state) into the accumulator
@@ -669,11 +684,6 @@ public final class Flow<T> {
     nonNull(init, "init");
     nonNull(merge, "merge");
     nonNull(done, "done");
-    if (!(plan.source() instanceof Source.Layer)) {
-      throw new IllegalArgumentException(
-          "departition(...) merges the states of partitions: call partition() (and usually"
-              + " reduce) before it");
-    }
     requireGlobalWindow("departition");
     Object m = merge;
     Object d = done;
@@ -839,6 +849,13 @@ public final class Flow<T> {
     }
     Options o = options(options);
     requireNoRouting(o, "boundedJoin");
+    if (!(o.window() instanceof Window.Global)) {
+      throw new IllegalArgumentException(
+          "boundedJoin joins over the whole input: a "
+              + o.window().kind()
+              + " window in its options would only cut a reduce after the join; call"
+              + " partition(o -> o.window(...)) after boundedJoin and reduce there");
+    }
     Object lk = leftKey;
     Object rk = rightKey;
     Object j = join;
@@ -1057,10 +1074,6 @@ public final class Flow<T> {
           what
               + "(...) cannot follow another reduce/groupBy/emitAndReduce in the same layer: call"
               + " partition() or shuffle() between them, or use onTrigger(...)");
-    }
-    if (plan.source() instanceof Source.Zip) {
-      throw new IllegalArgumentException(
-          what + "(...) cannot follow zip directly: call partition() or shuffle() first");
     }
   }
 

@@ -9,6 +9,7 @@ import dev.flowstage.flow.RunningFlow;
 import dev.flowstage.flow.SerializableFunction;
 import dev.flowstage.flow.SerializableToIntFunction;
 import dev.flowstage.flow.logic.Combining;
+import dev.flowstage.flow.logic.Route;
 import dev.flowstage.flow.plan.Plan;
 import dev.flowstage.stage.CancelMode;
 import dev.flowstage.stage.DemandMode;
@@ -251,35 +252,10 @@ public final class FlowRun {
     return () -> new BoundedPartitionDispatcher(name, n, hash, source);
   }
 
-  /**
-   * The partition of an event: a user hash (checked), or the key's hash code spread over {@code n}
-   * partitions.
-   */
+  /** The partition of an event: see {@link Route}, which every engine routes with. */
   static ToIntFunction<Object> hash(
       int n, SerializableFunction<Object, ?> key, SerializableToIntFunction<Object> hash) {
-    if (hash != null) {
-      return e -> {
-        int p = hash.applyAsInt(e);
-        if (p == Options.DROP) {
-          return Dispatchers.DROP;
-        }
-        if (p < 0 || p >= n) {
-          throw new IllegalArgumentException(
-              "hash(...) returned partition "
-                  + p
-                  + " for "
-                  + e
-                  + "; return a value in [0, "
-                  + n
-                  + ") or Options.DROP");
-        }
-        return p;
-      };
-    }
-    if (key == null) {
-      return e -> Dispatchers.partitionOf(e, n);
-    }
-    return e -> Dispatchers.partitionOf(key.apply(e), n);
+    return new Route(n, key, hash);
   }
 
   private void onExit(Stage<?> stage, ExitReason reason) {

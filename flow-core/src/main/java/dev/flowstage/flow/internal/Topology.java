@@ -10,6 +10,7 @@ import dev.flowstage.flow.Window;
 import dev.flowstage.flow.logic.Combining;
 import dev.flowstage.flow.logic.JoinLogic;
 import dev.flowstage.flow.logic.MapReducer;
+import dev.flowstage.flow.logic.Route;
 import dev.flowstage.flow.logic.StageLogic;
 import dev.flowstage.flow.logic.ZipLogic;
 import dev.flowstage.flow.plan.Plan;
@@ -109,20 +110,43 @@ final class Topology {
     /** Builds the logic of member stage {@code index}. */
     StageLogic logic(int index, LongSupplier clock) {
       return switch (plan.source()) {
-        case Source.Zip z -> new ZipLogic(sides(), z.combiner(), operations);
+        case Source.Zip z -> new ZipLogic(sides(), z.combiner(), after(index, clock));
         case Source.Join j ->
             new JoinLogic(
-                j.mode(), sides(), j.leftKey(), j.rightKey(), j.join(), j.maxHeld(), operations);
+                j.mode(),
+                sides(),
+                j.leftKey(),
+                j.rightKey(),
+                j.join(),
+                j.maxHeld(),
+                after(index, clock));
+        // The merge of a departition is a first reduce in the global window; the layer's own
+        // operations (possibly a reduce of their own, in the layer's window) follow it.
+        case Source.Departition d ->
+            new MapReducer(
+                operations,
+                List.of(Window.global(), options.window()),
+                index,
+                stages,
+                Math.max(1, inputStages()),
+                clock,
+                combine);
         default ->
             new MapReducer(
                 operations,
-                options.window(),
+                List.of(options.window()),
                 index,
                 stages,
                 Math.max(1, inputStages()),
                 clock,
                 combine);
       };
+    }
+
+    /** The layer's operations after a zip or join pairs its inputs: one ordered input. */
+    private StageLogic after(int index, LongSupplier clock) {
+      return new MapReducer(
+          operations, List.of(options.window()), index, stages, 1, clock, combine);
     }
   }
 
@@ -225,7 +249,7 @@ final class Topology {
                     combining.init(),
                     combining.reducer(),
                     up.partitions,
-                    up.partitioned ? FlowRun.hash(up.partitions, up.key, up.hash) : e -> 0);
+                    up.partitioned ? new Route(up.partitions, up.key, up.hash) : e -> 0);
           }
           g0.inputs.add(new Input(up, 0));
         }
