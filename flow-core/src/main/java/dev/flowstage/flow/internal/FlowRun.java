@@ -146,7 +146,7 @@ public final class FlowRun {
             switch (g.kind) {
               case ENUMERABLE ->
                   system.startProducer(
-                      enumerable(g.sources.get(i)), producerOptions(g, name, true));
+                      enumerable(name, g.sources.get(i)), producerOptions(g, name, true));
               case FILE ->
                   system.startProducer(
                       new FileProducer(name, g.ranges.get(i), g.charset, malformed),
@@ -209,11 +209,15 @@ public final class FlowRun {
     }
   }
 
-  private static dev.flowstage.stage.Producer<Object> enumerable(Object source) {
+  private static dev.flowstage.stage.Producer<Object> enumerable(String name, Object source) {
+    SingleUse.claim(source);
     return switch (source) {
-      case Stream<?> s -> Producers.fromStream(s, Producers.OnCancel.STOP);
-      case Iterator<?> it -> Producers.fromIterator(it, Producers.OnCancel.STOP);
-      case Iterable<?> it -> Producers.fromIterator(it.iterator(), Producers.OnCancel.STOP);
+      // in memory, never blocks: pulled on the stage's own thread
+      case java.util.Collection<?> c ->
+          Producers.fromIterator(c.iterator(), Producers.OnCancel.STOP);
+      case Stream<?> s -> new EnumerableProducer(name, s.iterator(), s);
+      case Iterator<?> it -> new EnumerableProducer(name, it, null);
+      case Iterable<?> it -> new EnumerableProducer(name, it.iterator(), null);
       default -> throw new IllegalArgumentException("not an enumerable: " + source);
     };
   }
