@@ -203,6 +203,7 @@ public final class FlowRun {
           c.subscribeTo(l, last, SUBSCRIBE_TIMEOUT);
         }
       }
+      watchConsumers(into);
     }
     for (Stage<?> s : sources) {
       s.demandMode(DemandMode.FORWARD);
@@ -471,13 +472,17 @@ public final class FlowRun {
         .start(
             () -> {
               try {
+                boolean finished = true;
                 for (Stage<?> l : last()) {
-                  l.onExit().toCompletableFuture().join();
+                  finished &= l.onExit().toCompletableFuture().join() instanceof ExitReason.Normal;
                 }
                 closeSystem();
                 RuntimeException f = throwIfFailedOrNull();
+                RuntimeException gone = consumersGone;
                 if (f != null) {
                   done.completeExceptionally(f);
+                } else if (!finished && gone != null) {
+                  done.completeExceptionally(gone);
                 } else if (cancelled.get()) {
                   done.completeExceptionally(new CancellationException("the flow was cancelled"));
                 } else {
@@ -488,6 +493,57 @@ public final class FlowRun {
               }
             });
     return handle(done);
+  }
+
+  /** Why every consumer of an {@code into} run exited before the flow finished; null if not. */
+  private volatile RuntimeException consumersGone;
+
+  /**
+   * Stops an {@code into} run once every consumer it feeds has exited: nothing would ever take the
+   * last layer's events, and the flow would stay parked until cancelled. The run then ends with
+   * why: a consumer's failure as a {@link FlowException} naming it, otherwise a cancellation
+   * listing how each consumer exited.
+   */
+  private void watchConsumers(List<? extends Stage<?>> consumers) {
+    java.util.concurrent.atomic.AtomicInteger alive =
+        new java.util.concurrent.atomic.AtomicInteger(consumers.size());
+    Map<String, ExitReason> reasons = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    for (Stage<?> c : consumers) {
+      c.onExit()
+          .thenAccept(
+              r -> {
+                reasons.put(c.name(), r);
+                if (alive.decrementAndGet() == 0 && !closed.get()) {
+                  consumersGone = consumersGone(reasons);
+                  Thread.ofVirtual()
+                      .name(system.name() + "-consumers-gone")
+                      .start(this::closeSystem);
+                }
+              });
+    }
+  }
+
+  private static RuntimeException consumersGone(Map<String, ExitReason> reasons) {
+    synchronized (reasons) {
+      for (Map.Entry<String, ExitReason> e : reasons.entrySet()) {
+        if (e.getValue() instanceof ExitReason.Failure f) {
+          return new FlowException(e.getKey(), f.cause());
+        }
+      }
+      java.util.StringJoiner how = new java.util.StringJoiner(", ", "(", ")");
+      reasons.forEach(
+          (name, r) ->
+              how.add(
+                  name
+                      + ": "
+                      + (r instanceof ExitReason.Shutdown sd
+                          ? "shutdown" + (sd.detail().isEmpty() ? "" : " " + sd.detail())
+                          : "normal")));
+      return new CancellationException(
+          "the flow was stopped before it finished: every consumer it feeds has exited "
+              + how
+              + "; keep a consumer subscribed until the flow ends, or cancel the flow");
+    }
   }
 
   private RuntimeException throwIfFailedOrNull() {
@@ -544,6 +600,10 @@ public final class FlowRun {
             throw re;
           }
           throw new FlowException(system.name(), e.getCause());
+        } catch (CancellationException e) {
+          joinTerminal();
+          // get() replaces the cancellation's message ("get"): rethrow the one that says why
+          throw done.handle((v, t) -> t).join() instanceof CancellationException c ? c : e;
         }
       }
 
@@ -554,8 +614,8 @@ public final class FlowRun {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return false;
-        } catch (ExecutionException e) {
-          // finished with a failure
+        } catch (ExecutionException | CancellationException e) {
+          // finished with a failure, or stopped
         } catch (TimeoutException e) {
           return false;
         }
