@@ -7,6 +7,7 @@ import dev.flowstage.flow.plan.Plan;
 import dev.flowstage.flow.plan.Plan.Operation;
 import dev.flowstage.flow.plan.Plan.Routing;
 import dev.flowstage.flow.plan.Plan.Source;
+import dev.flowstage.flow.plan.PlanRules;
 import dev.flowstage.stage.Stage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -343,13 +344,7 @@ public final class Flow<T> {
   @SuppressWarnings("unchecked")
   public <R> Flow<R> mapBatch(SerializableFunction<List<T>, List<R>> mapper) {
     nonNull(mapper, "mapper");
-    for (Operation op : plan.operations()) {
-      if (!(op instanceof Operation.MapBatch)) {
-        throw new IllegalArgumentException(
-            "mapBatch(...) must come first in its layer, before any map or reduce: move it up or"
-                + " call partition() before it");
-      }
-    }
+    PlanRules.mapBatch(plan);
     Object fn = mapper;
     return next(
         plan.with(new Operation.MapBatch((SerializableFunction<List<Object>, List<Object>>) fn)));
@@ -455,7 +450,7 @@ public final class Flow<T> {
       SerializableSupplier<A> init,
       SerializableBiFunction<A, ? super T, A> reducer,
       SerializableBinaryOperator<A> combiner) {
-    requireNoReduce("reduce");
+    PlanRules.reduce(plan, "reduce");
     Object r = reducer;
     Object c = combiner;
     return next(
@@ -513,7 +508,7 @@ public final class Flow<T> {
       SerializableBiFunction<? super T, A, TriggerResult<R, A>> reducer) {
     nonNull(init, "init");
     nonNull(reducer, "reducer");
-    requireNoReduce("emitAndReduce");
+    PlanRules.reduce(plan, "emitAndReduce");
     Object r = reducer;
     return next(
         plan.with(
@@ -586,20 +581,7 @@ public final class Flow<T> {
   @SuppressWarnings("unchecked")
   public <R> Flow<R> onTrigger(SerializableBiFunction<T, Trigger, TriggerResult<R, T>> fn) {
     nonNull(fn, "fn");
-    Shape s = shape();
-    if (s.reduce == null) {
-      throw new IllegalArgumentException(
-          "onTrigger(...) must follow reduce/groupBy/emitAndReduce: it works on the accumulated"
-              + " state");
-    }
-    if (s.onTrigger != null) {
-      throw new IllegalArgumentException(
-          "onTrigger(...) can be called once per reduce; put both steps in one function");
-    }
-    if (s.afterReduce) {
-      throw new IllegalArgumentException(
-          "onTrigger(...) must directly follow reduce/groupBy: move the map/filter after it");
-    }
+    PlanRules.onTrigger(plan);
     Object f = fn;
     return next(
         plan.with(
@@ -624,12 +606,12 @@ public final class Flow<T> {
       throw new IllegalArgumentException("takeSort(n, ...) needs n >= 1, got: " + n);
     }
     nonNull(comparator, "comparator");
-    requireGlobalWindow("takeSort");
+    PlanRules.globalWindow(plan, "takeSort");
     SerializableComparator<Object> cmp = (SerializableComparator<Object>) comparator;
-    if (shape().reduce != null) {
+    if (PlanRules.reduces(plan)) {
       // After this layer's reduce, the events are what its triggers emit: the departition stage
       // keeps the n smallest of them all (the layer cannot reduce twice).
-      return new Flow<>(
+      return next(
           new Plan(
               new Source.Departition(
                   plan,
@@ -684,7 +666,7 @@ public final class Flow<T> {
     nonNull(init, "init");
     nonNull(merge, "merge");
     nonNull(done, "done");
-    requireGlobalWindow("departition");
+    PlanRules.globalWindow(plan, "departition");
     Object m = merge;
     Object d = done;
     return next(
@@ -731,7 +713,7 @@ public final class Flow<T> {
    */
   public Flow<T> shuffle(UnaryOperator<Options> options) {
     Options o = options(options);
-    requireNoRouting(o, "shuffle");
+    PlanRules.noRouting(o, "shuffle");
     return next(new Plan(new Source.Layer(List.of(plan), new Routing.Shuffle()), List.of(), o));
   }
 
@@ -792,8 +774,8 @@ public final class Flow<T> {
     nonNull(left, "left");
     nonNull(right, "right");
     nonNull(combiner, "combiner");
-    requireOrdered(left.plan, "left");
-    requireOrdered(right.plan, "right");
+    PlanRules.zipSide(left.plan, "left");
+    PlanRules.zipSide(right.plan, "right");
     Object c = combiner;
     return new Flow<>(
         new Plan(
@@ -843,19 +825,8 @@ public final class Flow<T> {
     nonNull(leftKey, "leftKey");
     nonNull(rightKey, "rightKey");
     nonNull(join, "join");
-    if (maxHeld < 1) {
-      throw new IllegalArgumentException(
-          "boundedJoin maxHeld must be at least 1 event per join stage, got: " + maxHeld);
-    }
     Options o = options(options);
-    requireNoRouting(o, "boundedJoin");
-    if (!(o.window() instanceof Window.Global)) {
-      throw new IllegalArgumentException(
-          "boundedJoin joins over the whole input: a "
-              + o.window().kind()
-              + " window in its options would only cut a reduce after the join; call"
-              + " partition(o -> o.window(...)) after boundedJoin and reduce there");
-    }
+    PlanRules.boundedJoin(o, maxHeld);
     Object lk = leftKey;
     Object rk = rightKey;
     Object j = join;
@@ -1049,74 +1020,6 @@ public final class Flow<T> {
 
   // ---------------------------------------------------------------------------------------------
   // Validation helpers
-
-  private record Shape(Operation reduce, Operation onTrigger, boolean afterReduce) {}
-
-  private Shape shape() {
-    Operation reduce = null;
-    Operation onTrigger = null;
-    boolean after = false;
-    for (Operation op : plan.operations()) {
-      if (op.reduces()) {
-        reduce = op;
-      } else if (op instanceof Operation.OnTrigger) {
-        onTrigger = op;
-      } else if (reduce != null) {
-        after = true;
-      }
-    }
-    return new Shape(reduce, onTrigger, after);
-  }
-
-  private void requireNoReduce(String what) {
-    if (shape().reduce != null) {
-      throw new IllegalArgumentException(
-          what
-              + "(...) cannot follow another reduce/groupBy/emitAndReduce in the same layer: call"
-              + " partition() or shuffle() between them, or use onTrigger(...)");
-    }
-  }
-
-  private void requireGlobalWindow(String what) {
-    if (!(plan.options().window() instanceof Window.Global)) {
-      throw new IllegalArgumentException(
-          what
-              + "(...) merges whole partitions and needs the global window on this layer; got "
-              + plan.options().window().kind()
-              + " (emit each pane with onTrigger and merge downstream instead)");
-    }
-  }
-
-  private static void requireNoRouting(Options o, String what) {
-    if (o.key() != null || o.hash() != null) {
-      throw new IllegalArgumentException(
-          "key(...)/hash(...) route events of partition(...) and merge(...); "
-              + what
-              + " does not route by key");
-    }
-  }
-
-  private static void requireOrdered(Plan p, String side) {
-    boolean single =
-        switch (p.source()) {
-          case Source.Enumerables e -> e.enumerables().size() == 1;
-          case Source.Files f -> f.paths().size() == 1;
-          case Source.Zip z -> true;
-          default -> false;
-        };
-    boolean stateless =
-        p.operations().stream().noneMatch(op -> op.reduces() || op instanceof Operation.OnTrigger);
-    if (!single || !stateless) {
-      throw new IllegalArgumentException(
-          "zip pairs events by position, which needs a defined order: the "
-              + side
-              + " side must be a single source (fromEnumerable of one source, or fromFiles of one"
-              + " file) followed only by map/flatMap/filter/reject/each/uniq/mapBatch, without"
-              + " partition/shuffle/merge/reduce; got: "
-              + Describe.plan(p).replace('\n', ' ')
-              + ". Zip the sides before partitioning, or reduce after the zip");
-    }
-  }
 
   private static Plan sequential(Plan p) {
     Options o = p.options().stages(1).splitBytes(Long.MAX_VALUE);

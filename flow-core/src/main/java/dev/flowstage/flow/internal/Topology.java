@@ -4,11 +4,9 @@ import dev.flowstage.flow.FlowGraph;
 import dev.flowstage.flow.Options;
 import dev.flowstage.flow.SerializableFunction;
 import dev.flowstage.flow.SerializableToIntFunction;
-import dev.flowstage.flow.Trigger;
-import dev.flowstage.flow.TriggerResult;
-import dev.flowstage.flow.Window;
 import dev.flowstage.flow.logic.Combining;
 import dev.flowstage.flow.logic.JoinLogic;
+import dev.flowstage.flow.logic.Layers;
 import dev.flowstage.flow.logic.MapReducer;
 import dev.flowstage.flow.logic.Route;
 import dev.flowstage.flow.logic.StageLogic;
@@ -17,6 +15,7 @@ import dev.flowstage.flow.plan.Plan;
 import dev.flowstage.flow.plan.Plan.Operation;
 import dev.flowstage.flow.plan.Plan.Routing;
 import dev.flowstage.flow.plan.Plan.Source;
+import dev.flowstage.flow.plan.PlanRules;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.List;
@@ -125,7 +124,7 @@ final class Topology {
         case Source.Departition d ->
             new MapReducer(
                 operations,
-                List.of(Window.global(), options.window()),
+                Layers.departitionWindows(options.window()),
                 index,
                 stages,
                 Math.max(1, inputStages()),
@@ -176,14 +175,7 @@ final class Topology {
 
   private Group build(Plan p) {
     Options o = p.options();
-    boolean reduces = p.operations().stream().anyMatch(Operation::reduces);
-    if (!(o.window() instanceof Window.Global) && !reduces) {
-      throw new IllegalArgumentException(
-          "a "
-              + o.window().kind()
-              + " window was set on a layer that does not reduce: add reduce/groupBy/emitAndReduce"
-              + " after it, or remove the window");
-    }
+    PlanRules.runnable(p);
     return switch (p.source()) {
       case Source.Enumerables e -> {
         Group src = add(Kind.ENUMERABLE, e.enumerables().size(), p, List.of(), o);
@@ -213,7 +205,7 @@ final class Topology {
       }
       case Source.Layer l -> {
         List<Group> ups = new ArrayList<>();
-        Operation.Reduce combining = combining(p);
+        Operation.Reduce combining = Layers.combining(p);
         for (Plan up : l.upstream()) {
           Group g = build(up);
           if (combining != null && (g.kind == Kind.ENUMERABLE || g.kind == Kind.FILE)) {
@@ -226,12 +218,7 @@ final class Topology {
         }
         List<Operation> ops = p.operations();
         if (combining != null) {
-          ops = new ArrayList<>(ops);
-          ops.set(
-              0,
-              new Operation.Reduce(
-                  combining.init(),
-                  new Combining.Merging(combining.reducer(), combining.combiner())));
+          ops = Layers.merging(ops, combining);
         }
         Group g0 = add(Kind.MAP_REDUCE, o.stages(), p, ops, o);
         for (Group up : ups) {
@@ -245,9 +232,8 @@ final class Topology {
           }
           if (combining != null && up.kind != Kind.ZIP && up.kind != Kind.JOIN) {
             up.combine =
-                new Combining.Target(
-                    combining.init(),
-                    combining.reducer(),
+                Layers.target(
+                    combining,
                     up.partitions,
                     up.partitioned ? new Route(up.partitions, up.key, up.hash) : e -> 0);
           }
@@ -257,11 +243,7 @@ final class Topology {
       }
       case Source.Departition d -> {
         Group up = build(d.upstream());
-        List<Operation> ops = new ArrayList<>();
-        ops.add(new Operation.Reduce(d.init(), d.merge()));
-        SerializableFunction<Object, Object> done = d.done();
-        ops.add(new Operation.OnTrigger((acc, t) -> departitionPane(acc, t, done)));
-        ops.addAll(p.operations());
+        List<Operation> ops = Layers.departition(d, p.operations());
         Group g = add(Kind.DEPARTITION, 1, p, ops, o.stages(1));
         g.inputs.add(new Input(up, 0));
         yield g;
@@ -291,28 +273,6 @@ final class Topology {
         yield g;
       }
     };
-  }
-
-  /**
-   * The reduce of a layer whose upstream stages can pre-reduce for it: a reduce with a combiner,
-   * first in its layer, in the global window without triggers (so only the final trigger reads the
-   * accumulator, and partials folded anywhere upstream give the same result). {@code null} if not.
-   */
-  private static Operation.Reduce combining(Plan p) {
-    if (p.operations().isEmpty()
-        || !(p.operations().get(0) instanceof Operation.Reduce r)
-        || r.combiner() == null
-        || !(p.options().window() instanceof Window.Global g)) {
-      return null;
-    }
-    Window.Triggers t = g.triggers();
-    boolean triggers = t.every() > 0 || !t.periodicallyMillis().isEmpty() || t.function() != null;
-    return triggers ? null : r;
-  }
-
-  private static TriggerResult<Object, Object> departitionPane(
-      Object acc, Trigger t, SerializableFunction<Object, Object> done) {
-    return t.isDone() ? TriggerResult.of(List.of(done.apply(acc)), acc) : TriggerResult.none(acc);
   }
 
   private Group mapLayer(Group src, Plan p) {

@@ -55,8 +55,8 @@ public final class MapReducer implements StageLogic {
     List<Operation.OnTrigger> onTriggers = new ArrayList<>();
     List<Operation> current = new ArrayList<>();
     for (Operation op : ops) {
-      if (op instanceof Operation.MapBatch b) {
-        fns.add(b.fn());
+      if (op instanceof Operation.MapBatch b && reduces.isEmpty() && current.isEmpty()) {
+        fns.add(b.fn()); // at the start of the stage: on each delivered batch
       } else if (op.reduces()) {
         before.add(current);
         reduces.add(op);
