@@ -66,6 +66,8 @@ public final class FlowRun {
   private final Map<Stage<?>, Integer> groupOf = new java.util.concurrent.ConcurrentHashMap<>();
   private final List<Stage<?>> sources = new ArrayList<>();
   private final AtomicLong malformed = new AtomicLong();
+  private final java.util.concurrent.atomic.LongAdder late =
+      new java.util.concurrent.atomic.LongAdder();
   private final List<Failed> failures = new ArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean cancelled = new AtomicBoolean();
@@ -168,7 +170,7 @@ public final class FlowRun {
                   }
                 }
                 yield system.startProducerConsumer(
-                    new LayerStage(name, g.logic(i, clock::millis), inputs, opts, clock),
+                    new LayerStage(name, g.logic(i, clock::millis), inputs, opts, clock, late),
                     producerOptions(g, name, false));
               }
             };
@@ -447,7 +449,7 @@ public final class FlowRun {
         all.add(s.stats());
       }
     }
-    return new FlowStatistics(all, malformed.get());
+    return new FlowStatistics(all, malformed.get(), late.sum());
   }
 
   /**

@@ -117,4 +117,9 @@ public final class JoinLogic implements StageLogic {
   public long nextTimer() {
     return after.nextTimer();
   }
+
+  @Override
+  public long lateEvents() {
+    return after.lateEvents();
+  }
 }

@@ -162,4 +162,13 @@ public final class MapReducer implements StageLogic {
     }
     return next;
   }
+
+  @Override
+  public long lateEvents() {
+    long n = 0;
+    for (Windows w : segments) {
+      n += w.dropped();
+    }
+    return n;
+  }
 }

@@ -109,7 +109,7 @@ final class Windows {
     }
   }
 
-  /** Late events dropped by fixed windows so far. */
+  /** Late events dropped by fixed windows so far (also with allowed lateness, once it expired). */
   long dropped() {
     return dropped;
   }
