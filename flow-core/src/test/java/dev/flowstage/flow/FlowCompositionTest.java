@@ -31,14 +31,13 @@ final class FlowCompositionTest {
   private static final int WINDOW = 5;
 
   /** An operation of the table: how to add it to a flow, and what it does to a list. */
-  private record Op(
-      UnaryOperator<Flow<Integer>> flow, Function<List<Integer>, List<Integer>> model) {}
+  record Op(UnaryOperator<Flow<Integer>> flow, Function<List<Integer>, List<Integer>> model) {}
 
-  private static int sum(List<Integer> l) {
+  static int sum(List<Integer> l) {
     return l.stream().mapToInt(Integer::intValue).sum();
   }
 
-  private static List<Integer> prefixSums(List<Integer> l) {
+  static List<Integer> prefixSums(List<Integer> l) {
     List<Integer> out = new ArrayList<>();
     int acc = 0;
     for (int x : l) {
@@ -49,7 +48,7 @@ final class FlowCompositionTest {
   }
 
   /** Count windows: every full window, then the open one at the end (empty if the last filled). */
-  private static List<List<Integer>> windows(List<Integer> l) {
+  static List<List<Integer>> windows(List<Integer> l) {
     List<List<Integer>> out = new ArrayList<>();
     for (int i = 0; i < l.size(); i += WINDOW) {
       out.add(l.subList(i, Math.min(l.size(), i + WINDOW)));
@@ -60,7 +59,7 @@ final class FlowCompositionTest {
     return out;
   }
 
-  private static final Map<String, Op> OPS = new LinkedHashMap<>();
+  static final Map<String, Op> OPS = new LinkedHashMap<>();
 
   static {
     OPS.put("source", new Op(f -> f, l -> l));
