@@ -383,8 +383,11 @@ public final class Flow<T> {
 
   /**
    * Folds the events of each stage into an accumulator per window; each trigger emits the
-   * accumulator itself as one event (so a flow of accumulators, one per stage and pane). Use {@link
-   * #onTrigger} to emit something else or to reset it. One reduce per layer.
+   * accumulator as one event (so a flow of accumulators, one per stage and pane). An emitted value
+   * never changes: at a trigger after which the window goes on, a mutable accumulator is emitted as
+   * a snapshot (JDK collections, maps and arrays are copied; values are emitted as they are; other
+   * types fail the stage there, asking for {@code onTrigger}: see docs/guides/windows.md). Use
+   * {@link #onTrigger} to emit something else or to reset it. One reduce per layer.
    *
    * @param init a fresh accumulator, called per stage and window
    * @param reducer folds one event into the accumulator and returns it
@@ -568,10 +571,12 @@ public final class Flow<T> {
   /**
    * Decides what each pane of the preceding reduce emits, and what accumulator the window keeps
    * (return the given one to keep it, a fresh one to reset). At {@link Trigger#DONE} the returned
-   * accumulator is discarded. Must directly follow {@link #reduce}, {@link #groupBy} or {@link
-   * #emitAndReduce}. After the two-argument {@code emitAndReduce} the function receives that
-   * reduce's accumulator, whose type this flow's event type does not carry: prefer the
-   * three-argument {@link #emitAndReduce(SerializableSupplier, SerializableBiFunction,
+   * accumulator is discarded. The returned events are emitted as they are, so build them fresh
+   * rather than share state the window keeps mutating; an event that is the kept accumulator itself
+   * is emitted as a snapshot, as by {@link #reduce}. Must directly follow {@link #reduce}, {@link
+   * #groupBy} or {@link #emitAndReduce}. After the two-argument {@code emitAndReduce} the function
+   * receives that reduce's accumulator, whose type this flow's event type does not carry: prefer
+   * the three-argument {@link #emitAndReduce(SerializableSupplier, SerializableBiFunction,
    * SerializableBiFunction)}, which the compiler checks.
    *
    * @param fn accumulator and trigger in, events and new accumulator out

@@ -338,6 +338,9 @@ final class Windows {
 
   private void fireKeep(Pane pane, String name) {
     long reportedId = window instanceof Window.Fixed f ? pane.id * f.sizeMillis() : pane.id;
+    // After DONE the accumulator is dropped, so it may be emitted itself; after any other trigger
+    // the window goes on with it, and what was emitted must not change with it (Snapshots).
+    boolean goesOn = !Trigger.DONE.equals(name);
     Object next;
     if (onTrigger != null) {
       TriggerResult<Object, Object> r =
@@ -345,13 +348,14 @@ final class Windows {
       if (r == null) {
         throw new NullPointerException("onTrigger function returned null");
       }
-      for (Object e : r.events()) {
-        post.accept(e);
-      }
       next = r.accumulator();
+      for (Object e : r.events()) {
+        // emitting the very object the window keeps is the one aliasing onTrigger can cause
+        post.accept(goesOn && e == next && e != null ? Snapshots.of(e, name) : e);
+      }
     } else {
       if (emitAccumulator) {
-        post.accept(pane.acc);
+        post.accept(goesOn ? Snapshots.of(pane.acc, name) : pane.acc);
       }
       next = pane.acc;
     }
