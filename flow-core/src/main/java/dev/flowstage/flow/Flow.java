@@ -33,14 +33,7 @@ import java.util.stream.StreamSupport;
  * #toList}, {@link #run}, {@link #stream}, ...). Every method validates its arguments and returns a
  * new flow; a misuse fails here with an {@link IllegalArgumentException} saying how to fix it.
  *
- * {@snippet :
- * Map<String, Long> counts = Flow.fromFiles(List.of(path))
- *     .flatMap(line -> Arrays.asList(line.split(" ")))
- *     .partition()
- *     .reduce(Object2LongOpenHashMap<String>::new, (m, w) -> { m.addTo(w, 1); return m; })
- *     .departition(HashMap<String, Long>::new, (all, m) -> { all.putAll(m); return all; }, a -> a)
- *     .toList().get(0);
- * }
+ * {@snippet class=dev.flowstage.flow.snippets.FlowSnippets region=wordCount}
  *
  * <p>Defaults (GenStage/Flow): {@code stages} = available processors, {@code maxDemand} 1000,
  * {@code minDemand} 500, the global window. Events have no global order: only a single source on
@@ -420,15 +413,7 @@ public final class Flow<T> {
    * {@code a} would give, and may return {@code a} updated in place; it must not depend on the
    * order events arrived in (which a partitioned layer never guarantees anyway).
    *
-   * {@snippet :
-   * Flow.fromFiles(paths)
-   *     .flatMap(line -> Arrays.asList(line.split(" ")))
-   *     .partition()
-   *     .reduce(HashMap<String, Long>::new,
-   *         (counts, word) -> { counts.merge(word, 1L, Long::sum); return counts; },
-   *         (a, b) -> { b.forEach((w, n) -> a.merge(w, n, Long::sum)); return a; })
-   *     .toList();
-   * }
+   * {@snippet class=dev.flowstage.flow.snippets.FlowSnippets region=combiningReduce}
    *
    * @param init a fresh accumulator, called per stage and window, and per upstream stage and
    *     downstream stage when pre-reducing

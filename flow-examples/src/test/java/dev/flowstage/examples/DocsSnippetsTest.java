@@ -34,6 +34,11 @@ final class DocsSnippetsTest {
             "README.md",
             "flow-examples/README.md",
             "docs/guides/getting-started.md",
+            "docs/guides/flow.md",
+            "docs/guides/windows.md",
+            "docs/guides/stages.md",
+            "docs/guides/dispatchers.md",
+            "docs/guides/consumer-supervisor.md",
             "docs/guides/flink.md",
             "docs/guides/performance.md",
             "docs/guides/troubleshooting.md")
