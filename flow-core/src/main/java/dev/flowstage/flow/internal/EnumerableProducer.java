@@ -155,7 +155,7 @@ final class EnumerableProducer implements Producer<Object> {
   }
 
   private void post() {
-    if (drainPosted.compareAndSet(false, true)) {
+    if (!drainPosted.get() && drainPosted.compareAndSet(false, true)) {
       self.send(DRAIN);
     }
   }
