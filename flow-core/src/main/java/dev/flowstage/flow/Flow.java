@@ -596,7 +596,6 @@ public final class Flow<T> {
       throw new IllegalArgumentException("takeSort(n, ...) needs n >= 1, got: " + n);
     }
     nonNull(comparator, "comparator");
-    PlanRules.globalWindow(plan, "takeSort");
     SerializableComparator<Object> cmp = (SerializableComparator<Object>) comparator;
     if (PlanRules.reduces(plan)) {
       // After this layer's reduce, the events are what its triggers emit: the departition stage
@@ -612,7 +611,7 @@ public final class Flow<T> {
                   },
                   acc -> ((TopN) acc).sorted()),
               List.of(),
-              plan.options().stages(1)));
+              plan.options().stages(1).window(Window.global())));
     }
     Flow<TopN> tops =
         reduce(
@@ -622,7 +621,13 @@ public final class Flow<T> {
               return top;
             });
     Flow<List<T>> sorted =
-        tops.onTrigger((top, t) -> TriggerResult.of(List.of((List<T>) top.sorted()), top));
+        // Each stage sends its top n once per window, when the window is done: the merge keeps n
+        // of what it receives, so a window's events must reach it once.
+        tops.onTrigger(
+            (top, t) ->
+                t.isDone()
+                    ? TriggerResult.of(List.of((List<T>) top.sorted()), top)
+                    : TriggerResult.none(top));
     Plan departed =
         new Plan(
             new Source.Departition(
@@ -631,7 +636,7 @@ public final class Flow<T> {
                 (acc, list) -> ((TopN) acc).addAll((List<?>) list),
                 acc -> ((TopN) acc).sorted()),
             List.of(),
-            sorted.plan.options().stages(1));
+            sorted.plan.options().stages(1).window(Window.global()));
     return next(departed);
   }
 
@@ -656,7 +661,6 @@ public final class Flow<T> {
     nonNull(init, "init");
     nonNull(merge, "merge");
     nonNull(done, "done");
-    PlanRules.globalWindow(plan, "departition");
     Object m = merge;
     Object d = done;
     return next(

@@ -49,6 +49,32 @@ public final class MapReducer implements StageLogic {
       int inputs,
       LongSupplier clock,
       Combining.Target combine) {
+    this(ops, windows, index, total, inputs, clock, combine, false);
+  }
+
+  /**
+   * Compiles a layer's operations for stage {@code index} of {@code total}, optionally tagging what
+   * it emits with its window for a departition per window ({@link Panes}).
+   *
+   * @param ops the operations, as the plan rules allow them
+   * @param windows the window of each reduce of {@code ops}, in order
+   * @param index this stage's index
+   * @param total the layer's stage count
+   * @param inputs how many upstream stages feed it
+   * @param clock processing time in ms
+   * @param combine the downstream reduce this stage pre-reduces for, or {@code null}
+   * @param tagPanes whether to emit {@link Panes.Event}s and {@link Panes.Done} marks (the last
+   *     reduce's windows) instead of plain events
+   */
+  public MapReducer(
+      List<Operation> ops,
+      List<Window> windows,
+      int index,
+      int total,
+      int inputs,
+      LongSupplier clock,
+      Combining.Target combine,
+      boolean tagPanes) {
     List<SerializableFunction<List<Object>, List<Object>>> fns = new ArrayList<>();
     List<List<Operation>> before = new ArrayList<>();
     List<Operation> reduces = new ArrayList<>();
@@ -70,7 +96,9 @@ public final class MapReducer implements StageLogic {
     }
     this.batchFns = List.copyOf(fns);
     this.preReduce = combine == null ? null : new Combining.PreReduce(combine, collect);
-    Sink next = Chains.compile(current, preReduce == null ? collect : preReduce);
+    Panes.Tags tags = tagPanes && !reduces.isEmpty() ? new Panes.Tags(collect, index, total) : null;
+    Sink end = tags != null ? tags.events() : preReduce == null ? collect : preReduce;
+    Sink next = Chains.compile(current, end);
     Windows[] built = new Windows[reduces.size()];
     for (int k = reduces.size() - 1; k >= 0; k--) {
       Sink post = next;
@@ -98,6 +126,9 @@ public final class MapReducer implements StageLogic {
               total,
               k == 0 ? inputs : 1,
               clock);
+      if (tags != null && k == reduces.size() - 1) {
+        w.tag(tags);
+      }
       built[k] = w;
       next = event -> w.events(List.of(event), 0);
     }

@@ -65,6 +65,7 @@ final class Windows {
   private final long[] latest;
   private final boolean[] inputFinished;
   private long dropped;
+  private Panes.Tags tags;
 
   @SuppressWarnings("unchecked")
   Windows(
@@ -107,6 +108,15 @@ final class Windows {
     if (window instanceof Window.Periodic p) {
       periodicEnd = now + p.periodMillis();
     }
+  }
+
+  /** Reports each pane's window and its closing to {@code tags} (a departition per window). */
+  void tag(Panes.Tags tags) {
+    this.tags = tags;
+  }
+
+  private long reportedId(Pane pane) {
+    return window instanceof Window.Fixed f ? pane.id * f.sizeMillis() : pane.id;
   }
 
   /** Late events dropped by fixed windows so far (also with allowed lateness, once it expired). */
@@ -321,6 +331,9 @@ final class Windows {
   }
 
   private void reduce(Pane pane, List<Object> events) {
+    if (tags != null) {
+      tags.window = reportedId(pane);
+    }
     acc.acc = pane.acc;
     Sink head = pre;
     for (int i = 0, n = events.size(); i < n; i++) {
@@ -337,7 +350,10 @@ final class Windows {
   }
 
   private void fireKeep(Pane pane, String name) {
-    long reportedId = window instanceof Window.Fixed f ? pane.id * f.sizeMillis() : pane.id;
+    long reportedId = reportedId(pane);
+    if (tags != null) {
+      tags.window = reportedId;
+    }
     // After DONE the accumulator is dropped, so it may be emitted itself; after any other trigger
     // the window goes on with it, and what was emitted must not change with it (Snapshots).
     boolean goesOn = !Trigger.DONE.equals(name);
@@ -360,6 +376,9 @@ final class Windows {
       next = pane.acc;
     }
     pane.acc = next;
+    if (tags != null && Trigger.DONE.equals(name)) {
+      tags.done(reportedId);
+    }
   }
 
   /** One pane: a window's accumulator and trigger state. */

@@ -96,23 +96,6 @@ public final class PlanRules {
   }
 
   /**
-   * Checks that the layer is in the global window, for operations that merge whole stages.
-   *
-   * @param p the plan so far
-   * @param what the operation, for the message
-   * @throws IllegalArgumentException otherwise
-   */
-  public static void globalWindow(Plan p, String what) {
-    if (!(p.options().window() instanceof Window.Global)) {
-      throw new IllegalArgumentException(
-          what
-              + "(...) merges whole partitions and needs the global window on this layer; got "
-              + p.options().window().kind()
-              + " (emit each pane with onTrigger and merge downstream instead)");
-    }
-  }
-
-  /**
    * Checks that options of a layer that does not route by key set no key or hash.
    *
    * @param o the options
