@@ -11,6 +11,7 @@ import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -81,6 +82,27 @@ class FlowSourcesTest {
                 StreamSupport.stream(
                     Spliterators.spliteratorUnknownSize(blocking(in), Spliterator.ORDERED), false),
                 o -> o.stages(1)));
+  }
+
+  @Test
+  void streamSource_isClosedAtTheEnd() {
+    java.util.concurrent.atomic.AtomicBoolean closed =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Stream<Integer> s = Stream.of(1, 2, 3).onClose(() -> closed.set(true));
+    assertEquals(List.of(1, 2, 3), sorted(Flow.fromEnumerable(s).toList()));
+    assertTrue(closed.get());
+  }
+
+  @Test
+  void blockedSource_cancel_stopsTheFlow() throws Exception {
+    BlockingQueue<Integer> in = new LinkedBlockingQueue<>(List.of(1));
+    BlockingQueue<Integer> out = new LinkedBlockingQueue<>();
+    RunningFlow<Void> run =
+        Flow.fromEnumerable(blocking(in), o -> o.stages(1)).each(out::add).start();
+    assertEquals(1, out.poll(20, TimeUnit.SECONDS)); // then the source blocks for good
+    run.cancel();
+    assertTrue(run.isTerminated());
+    assertThrows(CancellationException.class, run::await);
   }
 
   @Test
