@@ -250,6 +250,6 @@ public final class JoinLogic implements StageLogic {
 
   @Override
   public long lateEvents() {
-    return after.lateEvents();
+    return dropped + after.lateEvents(); // late to the join's windows, then to what follows
   }
 }
