@@ -45,8 +45,23 @@ import java.util.stream.StreamSupport;
 public final class Flow<T> {
   private final Plan plan;
 
+  /**
+   * How the flow is run, not what it computes: kept beside the plan, carried by every operation.
+   */
+  private final FlowClock clock;
+
   private Flow(Plan plan) {
+    this(plan, FlowClock.system());
+  }
+
+  private Flow(Plan plan, FlowClock clock) {
     this.plan = plan;
+    this.clock = clock;
+  }
+
+  /** A flow with a new plan and this flow's run settings (clock). */
+  private <R> Flow<R> next(Plan next) {
+    return new Flow<>(next, clock);
   }
 
   /**
@@ -382,7 +397,7 @@ public final class Flow<T> {
     nonNull(mapper, "mapper");
     PlanRules.mapBatch(plan);
     Object fn = mapper;
-    return new Flow<>(
+    return next(
         plan.with(new Operation.MapBatch((SerializableFunction<List<Object>, List<Object>>) fn)));
   }
 
@@ -413,7 +428,7 @@ public final class Flow<T> {
   private <R> Flow<R> mapper(String name, Operation op) {
     // After a reduce, mappers apply to what the triggers emit (Elixir rejects them; here the
     // emitted events are a well-defined stream, so they are fused after the trigger).
-    return new Flow<>(plan.with(op));
+    return next(plan.with(op));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -421,8 +436,11 @@ public final class Flow<T> {
 
   /**
    * Folds the events of each stage into an accumulator per window; each trigger emits the
-   * accumulator itself as one event (so a flow of accumulators, one per stage and pane). Use {@link
-   * #onTrigger} to emit something else or to reset it. One reduce per layer.
+   * accumulator as one event (so a flow of accumulators, one per stage and pane). An emitted value
+   * never changes: at a trigger after which the window goes on, a mutable accumulator is emitted as
+   * a snapshot (JDK collections, maps and arrays are copied; values are emitted as they are; other
+   * types fail the stage there, asking for {@code onTrigger}: see docs/guides/windows.md). Use
+   * {@link #onTrigger} to emit something else or to reset it. One reduce per layer.
    *
    * @param init a fresh accumulator, called per stage and window
    * @param reducer folds one event into the accumulator and returns it
@@ -483,7 +501,7 @@ public final class Flow<T> {
     PlanRules.reduce(plan, "reduce");
     Object r = reducer;
     Object c = combiner;
-    return new Flow<>(
+    return next(
         plan.with(
             new Operation.Reduce(
                 (SerializableSupplier<Object>) init,
@@ -526,7 +544,7 @@ public final class Flow<T> {
     nonNull(onTrigger, "onTrigger");
     Flow<R> f = emitAndReduce0(init, reducer);
     Object fn = onTrigger;
-    return new Flow<>(
+    return next(
         f.plan.with(
             new Operation.OnTrigger(
                 (SerializableBiFunction<Object, Trigger, TriggerResult<Object, Object>>) fn)));
@@ -540,7 +558,7 @@ public final class Flow<T> {
     nonNull(reducer, "reducer");
     PlanRules.reduce(plan, "emitAndReduce");
     Object r = reducer;
-    return new Flow<>(
+    return next(
         plan.with(
             new Operation.EmitAndReduce(
                 (SerializableSupplier<Object>) init,
@@ -598,10 +616,12 @@ public final class Flow<T> {
   /**
    * Decides what each pane of the preceding reduce emits, and what accumulator the window keeps
    * (return the given one to keep it, a fresh one to reset). At {@link Trigger#DONE} the returned
-   * accumulator is discarded. Must directly follow {@link #reduce}, {@link #groupBy} or {@link
-   * #emitAndReduce}. After the two-argument {@code emitAndReduce} the function receives that
-   * reduce's accumulator, whose type this flow's event type does not carry: prefer the
-   * three-argument {@link #emitAndReduce(SerializableSupplier, SerializableBiFunction,
+   * accumulator is discarded. The returned events are emitted as they are, so build them fresh
+   * rather than share state the window keeps mutating; an event that is the kept accumulator itself
+   * is emitted as a snapshot, as by {@link #reduce}. Must directly follow {@link #reduce}, {@link
+   * #groupBy} or {@link #emitAndReduce}. After the two-argument {@code emitAndReduce} the function
+   * receives that reduce's accumulator, whose type this flow's event type does not carry: prefer
+   * the three-argument {@link #emitAndReduce(SerializableSupplier, SerializableBiFunction,
    * SerializableBiFunction)}, which the compiler checks.
    *
    * @param fn accumulator and trigger in, events and new accumulator out
@@ -613,7 +633,7 @@ public final class Flow<T> {
     nonNull(fn, "fn");
     PlanRules.onTrigger(plan);
     Object f = fn;
-    return new Flow<>(
+    return next(
         plan.with(
             new Operation.OnTrigger(
                 (SerializableBiFunction<Object, Trigger, TriggerResult<Object, Object>>) f)));
@@ -640,7 +660,7 @@ public final class Flow<T> {
     if (PlanRules.reduces(plan)) {
       // After this layer's reduce, the events are what its triggers emit: the departition stage
       // keeps the n smallest of them all (the layer cannot reduce twice).
-      return new Flow<>(
+      return next(
           new Plan(
               new Source.Departition(
                   plan,
@@ -677,7 +697,7 @@ public final class Flow<T> {
                 acc -> ((TopN) acc).sorted()),
             List.of(),
             sorted.plan.options().stages(1).window(Window.global()));
-    return new Flow<>(departed);
+    return next(departed);
   }
 
   /**
@@ -703,7 +723,7 @@ public final class Flow<T> {
     nonNull(done, "done");
     Object m = merge;
     Object d = done;
-    return new Flow<>(
+    return next(
         new Plan(
             new Source.Departition(
                 plan,
@@ -748,8 +768,7 @@ public final class Flow<T> {
   public Flow<T> shuffle(UnaryOperator<Options> options) {
     Options o = options(options);
     PlanRules.noRouting(o, "shuffle");
-    return new Flow<>(
-        new Plan(new Source.Layer(List.of(plan), new Routing.Shuffle()), List.of(), o));
+    return next(new Plan(new Source.Layer(List.of(plan), new Routing.Shuffle()), List.of(), o));
   }
 
   /**
@@ -781,7 +800,8 @@ public final class Flow<T> {
     }
     Options o = options(options);
     return new Flow<>(
-        new Plan(new Source.Layer(ups, new Routing.Partition(o.key(), o.hash())), List.of(), o));
+        new Plan(new Source.Layer(ups, new Routing.Partition(o.key(), o.hash())), List.of(), o),
+        clockOf(flows));
   }
 
   /**
@@ -818,7 +838,8 @@ public final class Flow<T> {
                 sequential(right.plan),
                 (SerializableBiFunction<Object, Object, Object>) c),
             List.of(),
-            Options.defaults().stages(1)));
+            Options.defaults().stages(1)),
+        clockOf(List.of(left, right)));
   }
 
   /**
@@ -937,7 +958,44 @@ public final class Flow<T> {
                 maxHeld,
                 window),
             List.of(),
-            o));
+            o),
+        clockOf(List.of(left, right)));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Run settings
+
+  /**
+   * Runs this flow on the given processing-time clock instead of the system clock: periodic
+   * triggers, periodic windows and allowed lateness read it and are woken by it, so a virtual clock
+   * makes them deterministic in tests (see {@link FlowClock}). Event time is not affected. The
+   * setting is carried by every operation that follows, and {@link #merge}, {@link #zip} and {@link
+   * #boundedJoin} take it from their inputs (two different clocks there are rejected).
+   *
+   * @param clock the clock, e.g. a test's virtual clock; {@link FlowClock#system()} is the default
+   * @return a new flow with the same plan, run on {@code clock}
+   */
+  public Flow<T> withClock(FlowClock clock) {
+    return new Flow<>(plan, nonNull(clock, "clock"));
+  }
+
+  /** The clock of a flow built from several: the one clock that is not the default, if any. */
+  private static FlowClock clockOf(List<? extends Flow<?>> flows) {
+    FlowClock found = FlowClock.system();
+    for (Flow<?> f : flows) {
+      if (f.clock != FlowClock.system() && f.clock != found) {
+        if (found != FlowClock.system()) {
+          throw new IllegalArgumentException(
+              "the flows combined here run on two different clocks ("
+                  + found
+                  + " and "
+                  + f.clock
+                  + "); give withClock(...) once, on the combined flow");
+        }
+        found = f.clock;
+      }
+    }
+    return found;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -978,7 +1036,7 @@ public final class Flow<T> {
   @SuppressWarnings("unchecked")
   public <A, R> R collect(Collector<? super T, A, R> collector) {
     nonNull(collector, "collector");
-    return FlowRun.start(plan).collect((Collector<Object, A, R>) collector);
+    return FlowRun.start(plan, clock).collect((Collector<Object, A, R>) collector);
   }
 
   /**
@@ -995,10 +1053,11 @@ public final class Flow<T> {
   @SuppressWarnings("unchecked")
   public Stream<T> stream() {
     Plan p = plan;
+    FlowClock c = clock;
     FlowRun[] run = new FlowRun[1];
     Supplier<Spliterator<T>> start =
         () -> {
-          run[0] = FlowRun.start(p);
+          run[0] = FlowRun.start(p, c);
           return (Spliterator<T>) run[0].stream().spliterator();
         };
     return StreamSupport.stream(start, Spliterator.ORDERED, false)
@@ -1089,7 +1148,7 @@ public final class Flow<T> {
   @SuppressWarnings("unchecked")
   public <R> RunningFlow<R> start(Collector<? super T, ?, R> collector) {
     nonNull(collector, "collector");
-    return FlowRun.start(plan).startCollecting((Collector<Object, Object, R>) collector);
+    return FlowRun.start(plan, clock).startCollecting((Collector<Object, Object, R>) collector);
   }
 
   /**
@@ -1105,7 +1164,7 @@ public final class Flow<T> {
     if (consumers.isEmpty()) {
       throw new IllegalArgumentException("into needs at least one consumer stage");
     }
-    return FlowRun.startInto(plan, consumers).awaitLastLayer();
+    return FlowRun.startInto(plan, consumers, clock).awaitLastLayer();
   }
 
   /**

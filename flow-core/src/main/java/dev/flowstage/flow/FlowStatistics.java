@@ -19,8 +19,8 @@ import java.util.TreeMap;
  * @param stages one entry per stage, in graph order: the stages of the graph's first node, then of
  *     its second... (see {@link #byNode}); a flow's own stages are named {@code g<group>.<index>}
  * @param malformedInput malformed byte sequences replaced with U+FFFD by file sources
- * @param lateDropped per stage name, late events dropped by fixed windows (only stages that dropped
- *     any)
+ * @param lateDropped per stage name, late events dropped by fixed windows of reduces and window
+ *     joins (only stages that dropped any); {@link #lateEvents()} is their sum
  */
 public record FlowStatistics(
     String flow,
@@ -77,6 +77,21 @@ public record FlowStatistics(
       i += n.stages();
     }
     return byNode;
+  }
+
+  /**
+   * Returns how many events the flow's windows dropped as too late, in all stages: events whose
+   * fixed window (of a reduce or a window join) had already closed, after its watermark and its
+   * allowed lateness if any; see {@link Window#fixed}.
+   *
+   * @return the sum of {@link #lateDropped()}
+   */
+  public long lateEvents() {
+    long n = 0;
+    for (long v : lateDropped.values()) {
+      n += v;
+    }
+    return n;
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.flowstage.flow.internal;
 
+import dev.flowstage.flow.FlowClock;
 import dev.flowstage.flow.FlowException;
 import dev.flowstage.flow.FlowGraph;
 import dev.flowstage.flow.FlowStatistics;
@@ -86,7 +87,18 @@ public final class FlowRun {
    * @throws IllegalArgumentException for a plan that cannot run
    */
   public static FlowRun start(Plan plan) {
-    return start(plan, null);
+    return start(plan, null, FlowClock.system());
+  }
+
+  /**
+   * Materializes and starts a plan on a given processing-time clock.
+   *
+   * @param plan the flow's plan
+   * @param clock drives periodic triggers, periodic windows and allowed lateness
+   * @return the running flow
+   */
+  public static FlowRun start(Plan plan, FlowClock clock) {
+    return start(plan, null, clock);
   }
 
   /**
@@ -97,13 +109,25 @@ public final class FlowRun {
    * @return the running flow
    */
   public static FlowRun startInto(Plan plan, List<? extends Stage<?>> consumers) {
-    return start(plan, consumers);
+    return start(plan, consumers, FlowClock.system());
   }
 
-  private static FlowRun start(Plan plan, List<? extends Stage<?>> consumers) {
+  /**
+   * Materializes a plan whose last layer feeds running consumers on a given clock, and starts it.
+   *
+   * @param plan the flow's plan
+   * @param consumers the consumers
+   * @param clock drives periodic triggers, periodic windows and allowed lateness
+   * @return the running flow
+   */
+  public static FlowRun startInto(Plan plan, List<? extends Stage<?>> consumers, FlowClock clock) {
+    return start(plan, consumers, clock);
+  }
+
+  private static FlowRun start(Plan plan, List<? extends Stage<?>> consumers, FlowClock clock) {
     FlowRun run = new FlowRun(plan);
     try {
-      run.materialize(consumers);
+      run.materialize(consumers, java.util.Objects.requireNonNull(clock, "clock"));
     } catch (RuntimeException | Error e) {
       run.closeSystem();
       throw e;
@@ -114,8 +138,7 @@ public final class FlowRun {
   private TerminalConsumer terminal;
   private Stage<?> terminalStage;
 
-  private void materialize(List<? extends Stage<?>> into) {
-    LongSupplierClock clock = new LongSupplierClock();
+  private void materialize(List<? extends Stage<?>> into, FlowClock clock) {
     for (Topology.Group g : topology.groups) {
       List<Stage<?>> members = new ArrayList<>();
       for (int i = 0; i < g.stages; i++) {
@@ -124,7 +147,7 @@ public final class FlowRun {
             switch (g.kind) {
               case ENUMERABLE ->
                   system.startProducer(
-                      enumerable(g.sources.get(i)), producerOptions(g, name, true));
+                      enumerable(name, g.sources.get(i)), producerOptions(g, name, true));
               case FILE ->
                   system.startProducer(
                       new FileProducer(name, g.ranges.get(i), malformed),
@@ -145,7 +168,8 @@ public final class FlowRun {
                     opts.add(subscription(g.options, in.partitioned() ? i : -1));
                   }
                 }
-                LayerStage layer = new LayerStage(name, g.logic(i, clock), inputs, opts, clock);
+                LayerStage layer =
+                    new LayerStage(name, g.logic(i, clock::millis), inputs, opts, clock);
                 layerStages.put(name, layer);
                 yield system.startProducerConsumer(layer, producerOptions(g, name, false));
               }
@@ -181,6 +205,7 @@ public final class FlowRun {
           c.subscribeTo(l, last, SUBSCRIBE_TIMEOUT);
         }
       }
+      watchConsumers(into);
     }
     observation.started();
     for (Stage<?> s : sources) {
@@ -188,11 +213,15 @@ public final class FlowRun {
     }
   }
 
-  private static dev.flowstage.stage.Producer<Object> enumerable(Object source) {
+  private static dev.flowstage.stage.Producer<Object> enumerable(String name, Object source) {
+    SingleUse.claim(source);
     return switch (source) {
-      case Stream<?> s -> Producers.fromStream(s, Producers.OnCancel.STOP);
-      case Iterator<?> it -> Producers.fromIterator(it, Producers.OnCancel.STOP);
-      case Iterable<?> it -> Producers.fromIterator(it.iterator(), Producers.OnCancel.STOP);
+      // in memory, never blocks: pulled on the stage's own thread
+      case java.util.Collection<?> c ->
+          Producers.fromIterator(c.iterator(), Producers.OnCancel.STOP);
+      case Stream<?> s -> new EnumerableProducer(name, s.iterator(), s);
+      case Iterator<?> it -> new EnumerableProducer(name, it, null);
+      case Iterable<?> it -> new EnumerableProducer(name, it.iterator(), null);
       case java.util.concurrent.Flow.Publisher<?> p ->
           Producers.fromPublisher(p, Producers.OnCancel.STOP);
       default -> throw new IllegalArgumentException("not an enumerable: " + source);
@@ -501,13 +530,17 @@ public final class FlowRun {
         .start(
             () -> {
               try {
+                boolean finished = true;
                 for (Stage<?> l : last()) {
-                  l.onExit().toCompletableFuture().join();
+                  finished &= l.onExit().toCompletableFuture().join() instanceof ExitReason.Normal;
                 }
                 closeSystem();
                 RuntimeException f = throwIfFailedOrNull();
+                RuntimeException gone = consumersGone;
                 if (f != null) {
                   done.completeExceptionally(f);
+                } else if (!finished && gone != null) {
+                  done.completeExceptionally(gone);
                 } else if (cancelled.get()) {
                   done.completeExceptionally(new CancellationException("the flow was cancelled"));
                 } else {
@@ -518,6 +551,57 @@ public final class FlowRun {
               }
             });
     return handle(done);
+  }
+
+  /** Why every consumer of an {@code into} run exited before the flow finished; null if not. */
+  private volatile RuntimeException consumersGone;
+
+  /**
+   * Stops an {@code into} run once every consumer it feeds has exited: nothing would ever take the
+   * last layer's events, and the flow would stay parked until cancelled. The run then ends with
+   * why: a consumer's failure as a {@link FlowException} naming it, otherwise a cancellation
+   * listing how each consumer exited.
+   */
+  private void watchConsumers(List<? extends Stage<?>> consumers) {
+    java.util.concurrent.atomic.AtomicInteger alive =
+        new java.util.concurrent.atomic.AtomicInteger(consumers.size());
+    Map<String, ExitReason> reasons = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    for (Stage<?> c : consumers) {
+      c.onExit()
+          .thenAccept(
+              r -> {
+                reasons.put(c.name(), r);
+                if (alive.decrementAndGet() == 0 && !closed.get()) {
+                  consumersGone = consumersGone(reasons);
+                  Thread.ofVirtual()
+                      .name(system.name() + "-consumers-gone")
+                      .start(this::closeSystem);
+                }
+              });
+    }
+  }
+
+  private static RuntimeException consumersGone(Map<String, ExitReason> reasons) {
+    synchronized (reasons) {
+      for (Map.Entry<String, ExitReason> e : reasons.entrySet()) {
+        if (e.getValue() instanceof ExitReason.Failure f) {
+          return new FlowException(e.getKey(), f.cause());
+        }
+      }
+      java.util.StringJoiner how = new java.util.StringJoiner(", ", "(", ")");
+      reasons.forEach(
+          (name, r) ->
+              how.add(
+                  name
+                      + ": "
+                      + (r instanceof ExitReason.Shutdown sd
+                          ? "shutdown" + (sd.detail().isEmpty() ? "" : " " + sd.detail())
+                          : "normal")));
+      return new CancellationException(
+          "the flow was stopped before it finished: every consumer it feeds has exited "
+              + how
+              + "; keep a consumer subscribed until the flow ends, or cancel the flow");
+    }
   }
 
   private RuntimeException throwIfFailedOrNull() {
@@ -594,6 +678,10 @@ public final class FlowRun {
             throw re;
           }
           throw new FlowException(system.name(), e.getCause());
+        } catch (CancellationException e) {
+          joinTerminal();
+          // get() replaces the cancellation's message ("get"): rethrow the one that says why
+          throw done.handle((v, t) -> t).join() instanceof CancellationException c ? c : e;
         }
       }
 
@@ -605,7 +693,7 @@ public final class FlowRun {
           Thread.currentThread().interrupt();
           return false;
         } catch (ExecutionException | CancellationException e) {
-          // finished with a failure, or cancelled: finished all the same
+          // finished with a failure, or stopped
         } catch (TimeoutException e) {
           return false;
         }
@@ -650,14 +738,6 @@ public final class FlowRun {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-    }
-  }
-
-  /** Processing time for window timers. */
-  private static final class LongSupplierClock implements java.util.function.LongSupplier {
-    @Override
-    public long getAsLong() {
-      return System.currentTimeMillis();
     }
   }
 }

@@ -28,8 +28,9 @@ import java.util.function.LongSupplier;
  *
  * <p>Shapes (Flow's {@code Flow.Materialize}): a source with operations gets {@code stages}
  * map-reduce stages fed by a demand dispatcher; without operations its producers are the layer (and
- * get the next layer's dispatcher directly). A partition with more than one stage routes with a
- * partition dispatcher by key hash; with one stage, or shuffle, with a demand dispatcher.
+ * get the next layer's dispatcher directly). A partition routes with a partition dispatcher by key
+ * hash (or the user's hash, which may drop); one stage without key or hash, or shuffle, with a
+ * demand dispatcher.
  */
 final class Topology {
   enum Kind {
@@ -262,8 +263,10 @@ final class Topology {
           ops = Layers.merging(ops, combining);
         }
         Group g0 = add(Kind.MAP_REDUCE, o.stages(), p, ops, o);
+        // One stage needs no routing, unless a key or hash decides (it may drop or fail).
         Route route =
-            l.routing() instanceof Routing.Partition part && o.stages() > 1
+            l.routing() instanceof Routing.Partition part
+                    && (o.stages() > 1 || part.key() != null || part.hash() != null)
                 ? new Route(o.stages(), part.key(), part.hash())
                 : null;
         for (Group up : ups) {

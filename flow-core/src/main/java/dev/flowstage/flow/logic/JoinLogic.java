@@ -249,4 +249,9 @@ public final class JoinLogic implements StageLogic {
   public long nextTimer() {
     return after.nextTimer();
   }
+
+  @Override
+  public long lateEvents() {
+    return dropped + after.lateEvents(); // late to the join's windows, then to what follows
+  }
 }

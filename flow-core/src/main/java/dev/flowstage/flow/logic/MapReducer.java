@@ -219,20 +219,20 @@ public final class MapReducer implements StageLogic {
   }
 
   @Override
-  public long lateDropped() {
-    long n = 0;
-    for (Windows w : segments) { // filled in the constructor only: safe to read from any thread
-      n += w.dropped();
-    }
-    return n;
-  }
-
-  @Override
   public long nextTimer() {
     long next = Long.MAX_VALUE;
     for (Windows w : segments) {
       next = Math.min(next, w.nextTimer());
     }
     return next;
+  }
+
+  @Override
+  public long lateEvents() {
+    long n = 0;
+    for (Windows w : segments) {
+      n += w.dropped();
+    }
+    return n;
   }
 }

@@ -60,12 +60,12 @@ public interface StageLogic {
   }
 
   /**
-   * Returns how many late events this stage's fixed windows dropped; read from other threads for
-   * statistics, so possibly slightly stale while the stage runs.
+   * Returns how many events this logic's windows have dropped so far as too late (their window had
+   * already closed), for the flow's statistics.
    *
-   * @return the count
+   * @return the count since the logic was built
    */
-  default long lateDropped() {
+  default long lateEvents() {
     return 0;
   }
 }

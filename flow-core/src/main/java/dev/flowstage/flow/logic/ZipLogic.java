@@ -87,4 +87,9 @@ public final class ZipLogic implements StageLogic {
   public long nextTimer() {
     return after.nextTimer();
   }
+
+  @Override
+  public long lateEvents() {
+    return after.lateEvents();
+  }
 }
