@@ -120,6 +120,9 @@ public record FlowStatistics(
     if (malformedInput > 0) {
       sb.append("malformed input replaced: ").append(malformedInput).append('\n');
     }
+    if (!lateDropped.isEmpty()) {
+      sb.append("late events dropped: ").append(lateEvents()).append('\n');
+    }
     new TreeMap<>(lateDropped)
         .forEach(
             (stage, n) ->
