@@ -1,4 +1,8 @@
-/** The Flow DSL: a fluent, parallel, Enum-like API compiled onto flow-stages. */
+/**
+ * The Flow DSL: a fluent, parallel, Enum-like API compiled onto flow-stages. {@code
+ * dev.flowstage.flow.plan} is a flow's plan as data and {@code dev.flowstage.flow.logic} the
+ * thread-free per-stage logic every engine runs; both are for backends and may change before 1.0.
+ */
 // fastutil ships an Automatic-Module-Name only; dev.flowstage.test (the test kit) is built after us
 @SuppressWarnings({"requires-automatic", "module"})
 module dev.flowstage.flow {
@@ -6,6 +10,8 @@ module dev.flowstage.flow {
   requires it.unimi.dsi.fastutil;
 
   exports dev.flowstage.flow;
+  exports dev.flowstage.flow.plan;
+  exports dev.flowstage.flow.logic;
   // The flow-test kit's hook (FlowTestHook): for tests, so only the kit sees it on the module path.
   exports dev.flowstage.flow.testing to
       dev.flowstage.test;

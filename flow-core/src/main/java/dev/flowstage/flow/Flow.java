@@ -2,11 +2,11 @@ package dev.flowstage.flow;
 
 import dev.flowstage.flow.internal.Describe;
 import dev.flowstage.flow.internal.FlowRun;
-import dev.flowstage.flow.internal.Plan;
-import dev.flowstage.flow.internal.Plan.Operation;
-import dev.flowstage.flow.internal.Plan.Routing;
-import dev.flowstage.flow.internal.Plan.Source;
-import dev.flowstage.flow.internal.TopN;
+import dev.flowstage.flow.logic.TopN;
+import dev.flowstage.flow.plan.Plan;
+import dev.flowstage.flow.plan.Plan.Operation;
+import dev.flowstage.flow.plan.Plan.Routing;
+import dev.flowstage.flow.plan.Plan.Source;
 import dev.flowstage.stage.Stage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,16 +50,32 @@ import java.util.stream.StreamSupport;
 public final class Flow<T> {
   private final Plan plan;
 
+  /**
+   * How the flow is run, not what it computes: kept beside the plan, carried by every operation.
+   */
+  private final FlowClock clock;
+
   private Flow(Plan plan) {
+    this(plan, FlowClock.system());
+  }
+
+  private Flow(Plan plan, FlowClock clock) {
     this.plan = plan;
+    this.clock = clock;
+  }
+
+  /** A flow with a new plan and this flow's run settings (clock). */
+  private <R> Flow<R> next(Plan next) {
+    return new Flow<>(next, clock);
   }
 
   /**
-   * Returns the plan; for backends and tools in this module.
+   * Returns the plan of this flow as immutable data, for backends and tools (the {@code
+   * dev.flowstage.flow.plan} package may change before 1.0).
    *
    * @return the immutable plan of the last layer
    */
-  public Object plan() {
+  public Plan plan() {
     return plan;
   }
 
@@ -338,7 +354,7 @@ public final class Flow<T> {
       throw new IllegalArgumentException("mapBatch(...) cannot follow zip or boundedJoin; use map");
     }
     Object fn = mapper;
-    return new Flow<>(
+    return next(
         plan.with(new Operation.MapBatch((SerializableFunction<List<Object>, List<Object>>) fn)));
   }
 
@@ -367,7 +383,7 @@ public final class Flow<T> {
   private <R> Flow<R> mapper(String name, Operation op) {
     // After a reduce, mappers apply to what the triggers emit (Elixir rejects them; here the
     // emitted events are a well-defined stream, so they are fused after the trigger).
-    return new Flow<>(plan.with(op));
+    return next(plan.with(op));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -445,7 +461,7 @@ public final class Flow<T> {
     requireNoReduce("reduce");
     Object r = reducer;
     Object c = combiner;
-    return new Flow<>(
+    return next(
         plan.with(
             new Operation.Reduce(
                 (SerializableSupplier<Object>) init,
@@ -488,7 +504,7 @@ public final class Flow<T> {
     nonNull(onTrigger, "onTrigger");
     Flow<R> f = emitAndReduce0(init, reducer);
     Object fn = onTrigger;
-    return new Flow<>(
+    return next(
         f.plan.with(
             new Operation.OnTrigger(
                 (SerializableBiFunction<Object, Trigger, TriggerResult<Object, Object>>) fn)));
@@ -502,7 +518,7 @@ public final class Flow<T> {
     nonNull(reducer, "reducer");
     requireNoReduce("emitAndReduce");
     Object r = reducer;
-    return new Flow<>(
+    return next(
         plan.with(
             new Operation.EmitAndReduce(
                 (SerializableSupplier<Object>) init,
@@ -590,7 +606,7 @@ public final class Flow<T> {
           "onTrigger(...) must directly follow reduce/groupBy: move the map/filter after it");
     }
     Object f = fn;
-    return new Flow<>(
+    return next(
         plan.with(
             new Operation.OnTrigger(
                 (SerializableBiFunction<Object, Trigger, TriggerResult<Object, Object>>) f)));
@@ -630,7 +646,7 @@ public final class Flow<T> {
                 acc -> ((TopN) acc).sorted()),
             List.of(),
             sorted.plan.options().stages(1));
-    return new Flow<>(departed);
+    return next(departed);
   }
 
   /**
@@ -661,7 +677,7 @@ public final class Flow<T> {
     requireGlobalWindow("departition");
     Object m = merge;
     Object d = done;
-    return new Flow<>(
+    return next(
         new Plan(
             new Source.Departition(
                 plan,
@@ -706,8 +722,7 @@ public final class Flow<T> {
   public Flow<T> shuffle(UnaryOperator<Options> options) {
     Options o = options(options);
     requireNoRouting(o, "shuffle");
-    return new Flow<>(
-        new Plan(new Source.Layer(List.of(plan), new Routing.Shuffle()), List.of(), o));
+    return next(new Plan(new Source.Layer(List.of(plan), new Routing.Shuffle()), List.of(), o));
   }
 
   /**
@@ -739,7 +754,8 @@ public final class Flow<T> {
     }
     Options o = options(options);
     return new Flow<>(
-        new Plan(new Source.Layer(ups, new Routing.Partition(o.key(), o.hash())), List.of(), o));
+        new Plan(new Source.Layer(ups, new Routing.Partition(o.key(), o.hash())), List.of(), o),
+        clockOf(flows));
   }
 
   /**
@@ -776,7 +792,8 @@ public final class Flow<T> {
                 sequential(right.plan),
                 (SerializableBiFunction<Object, Object, Object>) c),
             List.of(),
-            Options.defaults().stages(1)));
+            Options.defaults().stages(1)),
+        clockOf(List.of(left, right)));
   }
 
   /**
@@ -836,7 +853,44 @@ public final class Flow<T> {
                 (SerializableBiFunction<Object, Object, Object>) j,
                 maxHeld),
             List.of(),
-            o));
+            o),
+        clockOf(List.of(left, right)));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Run settings
+
+  /**
+   * Runs this flow on the given processing-time clock instead of the system clock: periodic
+   * triggers, periodic windows and allowed lateness read it and are woken by it, so a virtual clock
+   * makes them deterministic in tests (see {@link FlowClock}). Event time is not affected. The
+   * setting is carried by every operation that follows, and {@link #merge}, {@link #zip} and {@link
+   * #boundedJoin} take it from their inputs (two different clocks there are rejected).
+   *
+   * @param clock the clock, e.g. a test's virtual clock; {@link FlowClock#system()} is the default
+   * @return a new flow with the same plan, run on {@code clock}
+   */
+  public Flow<T> withClock(FlowClock clock) {
+    return new Flow<>(plan, nonNull(clock, "clock"));
+  }
+
+  /** The clock of a flow built from several: the one clock that is not the default, if any. */
+  private static FlowClock clockOf(List<? extends Flow<?>> flows) {
+    FlowClock found = FlowClock.system();
+    for (Flow<?> f : flows) {
+      if (f.clock != FlowClock.system() && f.clock != found) {
+        if (found != FlowClock.system()) {
+          throw new IllegalArgumentException(
+              "the flows combined here run on two different clocks ("
+                  + found
+                  + " and "
+                  + f.clock
+                  + "); give withClock(...) once, on the combined flow");
+        }
+        found = f.clock;
+      }
+    }
+    return found;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -877,7 +931,7 @@ public final class Flow<T> {
   @SuppressWarnings("unchecked")
   public <A, R> R collect(Collector<? super T, A, R> collector) {
     nonNull(collector, "collector");
-    return FlowRun.start(plan).collect((Collector<Object, A, R>) collector);
+    return FlowRun.start(plan, clock).collect((Collector<Object, A, R>) collector);
   }
 
   /**
@@ -891,10 +945,11 @@ public final class Flow<T> {
   @SuppressWarnings("unchecked")
   public Stream<T> stream() {
     Plan p = plan;
+    FlowClock c = clock;
     FlowRun[] run = new FlowRun[1];
     Supplier<Spliterator<T>> start =
         () -> {
-          run[0] = FlowRun.start(p);
+          run[0] = FlowRun.start(p, c);
           return (Spliterator<T>) run[0].stream().spliterator();
         };
     return StreamSupport.stream(start, Spliterator.ORDERED, false)
@@ -926,7 +981,7 @@ public final class Flow<T> {
   @SuppressWarnings("unchecked")
   public <R> RunningFlow<R> start(Collector<? super T, ?, R> collector) {
     nonNull(collector, "collector");
-    return FlowRun.start(plan).startCollecting((Collector<Object, Object, R>) collector);
+    return FlowRun.start(plan, clock).startCollecting((Collector<Object, Object, R>) collector);
   }
 
   /**
@@ -942,7 +997,7 @@ public final class Flow<T> {
     if (consumers.isEmpty()) {
       throw new IllegalArgumentException("into needs at least one consumer stage");
     }
-    return FlowRun.startInto(plan, consumers).awaitLastLayer();
+    return FlowRun.startInto(plan, consumers, clock).awaitLastLayer();
   }
 
   private static <E> Collector<E, ?, Void> discarding() {

@@ -66,7 +66,7 @@ final class FlowDescribeTest {
       assertEquals(
           f.describe(),
           dev.flowstage.flow.internal.Describe.plan(
-              (dev.flowstage.flow.internal.Plan) in.readObject()));
+              (dev.flowstage.flow.plan.Plan) in.readObject()));
     }
   }
 }

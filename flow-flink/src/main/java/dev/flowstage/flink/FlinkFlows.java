@@ -1,7 +1,6 @@
 package dev.flowstage.flink;
 
 import dev.flowstage.flow.Flow;
-import dev.flowstage.flow.internal.Plan;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -60,7 +59,7 @@ public final class FlinkFlows {
     Objects.requireNonNull(env, "env");
     Objects.requireNonNull(flow, "flow");
     env.setRuntimeMode(RuntimeExecutionMode.BATCH);
-    DataStream<Object> stream = new Translator(env).layer((Plan) flow.plan());
+    DataStream<Object> stream = new Translator(env).layer(flow.plan());
     return (DataStream) stream;
   }
 

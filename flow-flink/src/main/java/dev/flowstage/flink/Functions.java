@@ -9,7 +9,7 @@ import dev.flowstage.flow.SerializableToIntFunction;
 import dev.flowstage.flow.Trigger;
 import dev.flowstage.flow.TriggerResult;
 import dev.flowstage.flow.Window;
-import dev.flowstage.flow.internal.Plan.Operation;
+import dev.flowstage.flow.plan.Plan.Operation;
 import dev.flowstage.stage.dispatch.Dispatchers;
 import java.io.Serial;
 import java.util.ArrayList;

@@ -13,7 +13,7 @@ import dev.flowstage.flow.Trigger;
 import dev.flowstage.flow.TriggerDecision;
 import dev.flowstage.flow.TriggerResult;
 import dev.flowstage.flow.Window;
-import dev.flowstage.flow.internal.Plan;
+import dev.flowstage.flow.plan.Plan;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;

@@ -3,9 +3,10 @@ package dev.flowstage.flow.internal;
 import dev.flowstage.flow.FlowGraph;
 import dev.flowstage.flow.Options;
 import dev.flowstage.flow.Window;
-import dev.flowstage.flow.internal.Plan.Operation;
-import dev.flowstage.flow.internal.Plan.Routing;
-import dev.flowstage.flow.internal.Plan.Source;
+import dev.flowstage.flow.plan.Plan;
+import dev.flowstage.flow.plan.Plan.Operation;
+import dev.flowstage.flow.plan.Plan.Routing;
+import dev.flowstage.flow.plan.Plan.Source;
 
 /** Renders plans as text and stage graphs for {@code Flow.describe()} and {@code Flow.graph()}. */
 public final class Describe {

@@ -1,5 +1,6 @@
 package dev.flowstage.flow.internal;
 
+import dev.flowstage.flow.FlowClock;
 import dev.flowstage.flow.FlowException;
 import dev.flowstage.flow.FlowGraph;
 import dev.flowstage.flow.FlowStatistics;
@@ -7,6 +8,8 @@ import dev.flowstage.flow.Options;
 import dev.flowstage.flow.RunningFlow;
 import dev.flowstage.flow.SerializableFunction;
 import dev.flowstage.flow.SerializableToIntFunction;
+import dev.flowstage.flow.logic.Combining;
+import dev.flowstage.flow.plan.Plan;
 import dev.flowstage.stage.CancelMode;
 import dev.flowstage.stage.DemandMode;
 import dev.flowstage.stage.ExitReason;
@@ -82,7 +85,18 @@ public final class FlowRun {
    * @throws IllegalArgumentException for a plan that cannot run
    */
   public static FlowRun start(Plan plan) {
-    return start(plan, null);
+    return start(plan, null, FlowClock.system());
+  }
+
+  /**
+   * Materializes and starts a plan on a given processing-time clock.
+   *
+   * @param plan the flow's plan
+   * @param clock drives periodic triggers, periodic windows and allowed lateness
+   * @return the running flow
+   */
+  public static FlowRun start(Plan plan, FlowClock clock) {
+    return start(plan, null, clock);
   }
 
   /**
@@ -93,13 +107,25 @@ public final class FlowRun {
    * @return the running flow
    */
   public static FlowRun startInto(Plan plan, List<? extends Stage<?>> consumers) {
-    return start(plan, consumers);
+    return start(plan, consumers, FlowClock.system());
   }
 
-  private static FlowRun start(Plan plan, List<? extends Stage<?>> consumers) {
+  /**
+   * Materializes a plan whose last layer feeds running consumers on a given clock, and starts it.
+   *
+   * @param plan the flow's plan
+   * @param consumers the consumers
+   * @param clock drives periodic triggers, periodic windows and allowed lateness
+   * @return the running flow
+   */
+  public static FlowRun startInto(Plan plan, List<? extends Stage<?>> consumers, FlowClock clock) {
+    return start(plan, consumers, clock);
+  }
+
+  private static FlowRun start(Plan plan, List<? extends Stage<?>> consumers, FlowClock clock) {
     FlowRun run = new FlowRun(plan);
     try {
-      run.materialize(consumers);
+      run.materialize(consumers, java.util.Objects.requireNonNull(clock, "clock"));
     } catch (RuntimeException | Error e) {
       run.closeSystem();
       throw e;
@@ -110,8 +136,7 @@ public final class FlowRun {
   private TerminalConsumer terminal;
   private Stage<?> terminalStage;
 
-  private void materialize(List<? extends Stage<?>> into) {
-    LongSupplierClock clock = new LongSupplierClock();
+  private void materialize(List<? extends Stage<?>> into, FlowClock clock) {
     for (Topology.Group g : topology.groups) {
       List<Stage<?>> members = new ArrayList<>();
       for (int i = 0; i < g.stages; i++) {
@@ -142,7 +167,7 @@ public final class FlowRun {
                   }
                 }
                 yield system.startProducerConsumer(
-                    new LayerStage(name, g.logic(i, clock), inputs, opts, clock),
+                    new LayerStage(name, g.logic(i, clock::millis), inputs, opts, clock),
                     producerOptions(g, name, false));
               }
             };
@@ -590,14 +615,6 @@ public final class FlowRun {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-    }
-  }
-
-  /** Processing time for window timers. */
-  private static final class LongSupplierClock implements java.util.function.LongSupplier {
-    @Override
-    public long getAsLong() {
-      return System.currentTimeMillis();
     }
   }
 }

@@ -1,5 +1,8 @@
 package dev.flowstage.flow.internal;
 
+import dev.flowstage.flow.FlowClock;
+import dev.flowstage.flow.logic.StageLogic;
+import dev.flowstage.flow.logic.ZipLogic;
 import dev.flowstage.stage.ExitReason;
 import dev.flowstage.stage.Peer;
 import dev.flowstage.stage.ProducerConsumer;
@@ -8,13 +11,10 @@ import dev.flowstage.stage.Stage;
 import dev.flowstage.stage.Subscription;
 import dev.flowstage.stage.SubscriptionMode;
 import dev.flowstage.stage.SubscriptionOptions;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ScheduledFuture;
-import java.util.function.LongSupplier;
 
 /**
  * One flow stage on the runtime: a producer-consumer that subscribes to every stage of its input
@@ -28,13 +28,11 @@ import java.util.function.LongSupplier;
  * <p>Runs on the stage's virtual thread only; nothing here is synchronized.
  */
 final class LayerStage implements ProducerConsumer<Object, Object> {
-  private static final Object TICK = new Object();
-
   private final String name;
   private final StageLogic logic;
   private final List<Stage<?>> inputs;
   private final List<SubscriptionOptions> options;
-  private final LongSupplier clock;
+  private final FlowClock clock;
   private final ZipLogic zip;
   private final Map<Subscription, Integer> index = new IdentityHashMap<>();
   private final List<Subscription> subs = new ArrayList<>();
@@ -42,14 +40,20 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
   private int remaining;
   private boolean finished;
   private long timerAt = Long.MAX_VALUE;
-  private ScheduledFuture<?> timer;
+  private FlowClock.Cancellable timer;
+
+  /**
+   * The message the pending wake-up posts; a fresh one per wake-up, so a wake-up that was cancelled
+   * too late to stop it is recognised and ignored.
+   */
+  private Object tick;
 
   LayerStage(
       String name,
       StageLogic logic,
       List<Stage<?>> inputs,
       List<SubscriptionOptions> options,
-      LongSupplier clock) {
+      FlowClock clock) {
     this.name = name;
     this.logic = logic;
     this.inputs = List.copyOf(inputs);
@@ -159,14 +163,15 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
 
   @Override
   public void handleInfo(Object message, ProducerContext<Object> ctx) {
-    if (message != TICK || finished) {
+    if (message != tick || finished) {
       return;
     }
     timerAt = Long.MAX_VALUE;
     timer = null;
+    tick = null;
     List<Object> out = new ArrayList<>();
     try {
-      logic.timer(clock.getAsLong(), out);
+      logic.timer(clock.millis(), out);
     } catch (RuntimeException | Error e) {
       throw new StageFailure(name, e);
     }
@@ -174,11 +179,22 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
     schedule(ctx);
   }
 
+  @Override
+  public void terminate(ExitReason reason) {
+    cancelTimer(); // a cancelled or failed flow leaves no wake-up behind on the clock
+  }
+
+  private void cancelTimer() {
+    if (timer != null) {
+      timer.cancel();
+      timer = null;
+      tick = null;
+    }
+  }
+
   private void finish(ProducerContext<Object> ctx) {
     finished = true;
-    if (timer != null) {
-      timer.cancel(false);
-    }
+    cancelTimer();
     List<Object> out = new ArrayList<>();
     try {
       logic.finish(out);
@@ -233,11 +249,11 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
     if (next == Long.MAX_VALUE || next >= timerAt) {
       return;
     }
-    if (timer != null) {
-      timer.cancel(false);
-    }
+    cancelTimer();
     timerAt = next;
-    long delay = Math.max(0, next - clock.getAsLong());
-    timer = ctx.sendAfter(TICK, Duration.ofMillis(delay));
+    Object t = new Object();
+    Stage<?> self = ctx.self();
+    tick = t;
+    timer = clock.schedule(next, () -> self.send(t));
   }
 }

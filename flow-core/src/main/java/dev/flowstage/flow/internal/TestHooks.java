@@ -2,8 +2,9 @@ package dev.flowstage.flow.internal;
 
 import dev.flowstage.flow.Options;
 import dev.flowstage.flow.SerializableFunction;
-import dev.flowstage.flow.internal.Plan.Routing;
-import dev.flowstage.flow.internal.Plan.Source;
+import dev.flowstage.flow.plan.Plan;
+import dev.flowstage.flow.plan.Plan.Routing;
+import dev.flowstage.flow.plan.Plan.Source;
 import dev.flowstage.flow.testing.FlowTestHook.Perturbation;
 import java.util.ArrayList;
 import java.util.List;

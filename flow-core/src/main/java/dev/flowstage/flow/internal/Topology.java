@@ -7,9 +7,15 @@ import dev.flowstage.flow.SerializableToIntFunction;
 import dev.flowstage.flow.Trigger;
 import dev.flowstage.flow.TriggerResult;
 import dev.flowstage.flow.Window;
-import dev.flowstage.flow.internal.Plan.Operation;
-import dev.flowstage.flow.internal.Plan.Routing;
-import dev.flowstage.flow.internal.Plan.Source;
+import dev.flowstage.flow.logic.Combining;
+import dev.flowstage.flow.logic.JoinLogic;
+import dev.flowstage.flow.logic.MapReducer;
+import dev.flowstage.flow.logic.StageLogic;
+import dev.flowstage.flow.logic.ZipLogic;
+import dev.flowstage.flow.plan.Plan;
+import dev.flowstage.flow.plan.Plan.Operation;
+import dev.flowstage.flow.plan.Plan.Routing;
+import dev.flowstage.flow.plan.Plan.Source;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +29,9 @@ import java.util.function.LongSupplier;
  *
  * <p>Shapes (Flow's {@code Flow.Materialize}): a source with operations gets {@code stages}
  * map-reduce stages fed by a demand dispatcher; without operations its producers are the layer (and
- * get the next layer's dispatcher directly). A partition with more than one stage routes with a
- * partition dispatcher by key hash; with one stage, or shuffle, with a demand dispatcher.
+ * get the next layer's dispatcher directly). A partition routes with a partition dispatcher by key
+ * hash (or the user's hash, which may drop); one stage without key or hash, or shuffle, with a
+ * demand dispatcher.
  */
 final class Topology {
   enum Kind {
@@ -204,7 +211,9 @@ final class Topology {
         }
         Group g0 = add(Kind.MAP_REDUCE, o.stages(), p, ops, o);
         for (Group up : ups) {
-          if (l.routing() instanceof Routing.Partition part && o.stages() > 1) {
+          // One stage needs no routing, unless a key or hash decides (it may drop or fail).
+          if (l.routing() instanceof Routing.Partition part
+              && (o.stages() > 1 || part.key() != null || part.hash() != null)) {
             up.partitioned = true;
             up.partitions = o.stages();
             up.key = part.key();

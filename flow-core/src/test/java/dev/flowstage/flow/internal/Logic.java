@@ -1,6 +1,7 @@
 package dev.flowstage.flow.internal;
 
 import dev.flowstage.flow.Flow;
+import dev.flowstage.flow.logic.StageLogic;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -11,7 +12,7 @@ final class Logic {
   final AtomicLong now = new AtomicLong(1_000);
 
   private Logic(Flow<?> flow, int index) {
-    Topology t = Topology.of((Plan) flow.plan());
+    Topology t = Topology.of(flow.plan());
     this.logic = t.last.logic(index, now::get);
   }
 

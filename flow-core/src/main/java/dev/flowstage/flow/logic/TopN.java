@@ -1,4 +1,4 @@
-package dev.flowstage.flow.internal;
+package dev.flowstage.flow.logic;
 
 import java.util.ArrayList;
 import java.util.Comparator;

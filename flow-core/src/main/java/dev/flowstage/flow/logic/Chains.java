@@ -1,9 +1,9 @@
-package dev.flowstage.flow.internal;
+package dev.flowstage.flow.logic;
 
 import dev.flowstage.flow.SerializableConsumer;
 import dev.flowstage.flow.SerializableFunction;
 import dev.flowstage.flow.SerializablePredicate;
-import dev.flowstage.flow.internal.Plan.Operation;
+import dev.flowstage.flow.plan.Plan.Operation;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;

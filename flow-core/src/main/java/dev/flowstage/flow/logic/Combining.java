@@ -1,4 +1,4 @@
-package dev.flowstage.flow.internal;
+package dev.flowstage.flow.logic;
 
 import dev.flowstage.flow.SerializableBiFunction;
 import dev.flowstage.flow.SerializableBinaryOperator;
@@ -12,7 +12,7 @@ import java.util.function.ToIntFunction;
  * and send those {@link Partial}s when their input ends; the downstream reduce merges partials with
  * the combiner and folds any plain event (from an upstream that cannot pre-reduce) as usual.
  */
-final class Combining {
+public final class Combining {
   private Combining() {}
 
   /**
@@ -21,7 +21,7 @@ final class Combining {
    * @param partition the downstream stage that owns every key folded into it
    * @param accumulator the partial accumulator
    */
-  record Partial(int partition, Object accumulator) {}
+  public record Partial(int partition, Object accumulator) {}
 
   /**
    * What an upstream group needs to pre-reduce: the downstream reduce and how many stages it has.
@@ -31,7 +31,7 @@ final class Combining {
    * @param partitions how many downstream stages
    * @param partition the downstream stage of an event ({@link Dispatchers#DROP} to drop it)
    */
-  record Target(
+  public record Target(
       SerializableSupplier<Object> init,
       SerializableBiFunction<Object, Object, Object> reducer,
       int partitions,
@@ -45,7 +45,7 @@ final class Combining {
    * @param reducer folds one plain event
    * @param combiner merges a partial accumulator
    */
-  record Merging(
+  public record Merging(
       SerializableBiFunction<Object, Object, Object> reducer,
       SerializableBinaryOperator<Object> combiner)
       implements SerializableBiFunction<Object, Object, Object> {
@@ -82,8 +82,14 @@ final class Combining {
     }
   }
 
-  /** The dispatcher hash of a pre-reducing group: partials carry their partition. */
-  static int partitionOf(Object event) {
+  /**
+   * Returns the partition a {@link Partial} was folded for, or {@link Dispatchers#DROP} for any
+   * other event (a pre-reducing stage sends nothing else downstream).
+   *
+   * @param event the event
+   * @return its partition
+   */
+  public static int partitionOf(Object event) {
     return event instanceof Partial p ? p.partition() : Dispatchers.DROP;
   }
 

@@ -1,4 +1,4 @@
-package dev.flowstage.flow.internal;
+package dev.flowstage.flow.logic;
 
 import java.util.List;
 
@@ -7,7 +7,7 @@ import java.util.List;
  * stage adapter feeds it batches and end-of-input, and sends on what it appends to {@code out}.
  * Tests drive it directly.
  */
-interface StageLogic {
+public interface StageLogic {
   /**
    * Handles a batch from one upstream stage.
    *

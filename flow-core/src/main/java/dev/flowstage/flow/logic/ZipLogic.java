@@ -1,6 +1,7 @@
-package dev.flowstage.flow.internal;
+package dev.flowstage.flow.logic;
 
 import dev.flowstage.flow.SerializableBiFunction;
+import dev.flowstage.flow.plan.Plan;
 import java.util.ArrayDeque;
 import java.util.List;
 
@@ -11,7 +12,7 @@ import java.util.List;
  *
  * <p>Runs on the stage's thread only.
  */
-final class ZipLogic implements StageLogic {
+public final class ZipLogic implements StageLogic {
   private final int[] sideOfInput;
   private final SerializableBiFunction<Object, Object, Object> combiner;
   private final Chains.Collect collect = new Chains.Collect();
@@ -19,7 +20,14 @@ final class ZipLogic implements StageLogic {
   private final ArrayDeque<Object> left = new ArrayDeque<>();
   private final ArrayDeque<Object> right = new ArrayDeque<>();
 
-  ZipLogic(
+  /**
+   * Creates the logic of a zip stage.
+   *
+   * @param sideOfInput the side (0 left, 1 right) of each upstream stage, by input index
+   * @param combiner makes the output event of a pair
+   * @param after the per-event operations that follow the zip
+   */
+  public ZipLogic(
       int[] sideOfInput,
       SerializableBiFunction<Object, Object, Object> combiner,
       List<Plan.Operation> after) {
@@ -29,16 +37,21 @@ final class ZipLogic implements StageLogic {
   }
 
   /**
+   * Returns the side (0 left, 1 right) of each upstream stage, by input index.
+   *
+   * @return the sides (do not modify)
+   */
+  public int[] sides() {
+    return sideOfInput;
+  }
+
+  /**
    * Returns how many events wait for a partner on one side.
    *
    * @param side 0 left, 1 right
    * @return the count
    */
-  int[] sides() {
-    return sideOfInput;
-  }
-
-  int waiting(int side) {
+  public int waiting(int side) {
     return side == 0 ? left.size() : right.size();
   }
 

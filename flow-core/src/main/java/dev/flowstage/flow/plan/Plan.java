@@ -1,4 +1,4 @@
-package dev.flowstage.flow.internal;
+package dev.flowstage.flow.plan;
 
 import dev.flowstage.flow.JoinMode;
 import dev.flowstage.flow.Options;
@@ -18,8 +18,8 @@ import java.util.Objects;
 /**
  * One layer of a flow as immutable data: where its events come from, the operations its stages run,
  * and its options. A whole flow is the last layer; its upstream layers hang off {@link Source}.
- * Every backend (the stage materializer now, a Flink translator later) is a {@code switch} over
- * these sealed types.
+ * Every backend (the local stage materializer, the Flink translator) is a {@code switch} over these
+ * sealed types; {@code Flow.plan()} returns it. May change before 1.0.
  *
  * @param source where the layer's events come from
  * @param operations the operations, in declaration order

@@ -1,4 +1,4 @@
-package dev.flowstage.flow.internal;
+package dev.flowstage.flow.logic;
 
 /** One step of a fused operation chain: receives one event and pushes results to the next. */
 interface Sink {

@@ -1,8 +1,8 @@
-package dev.flowstage.flow.internal;
+package dev.flowstage.flow.logic;
 
 import dev.flowstage.flow.SerializableFunction;
 import dev.flowstage.flow.Window;
-import dev.flowstage.flow.internal.Plan.Operation;
+import dev.flowstage.flow.plan.Plan.Operation;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,7 +13,7 @@ import java.util.List;
  *
  * <p>Runs on the stage's virtual thread only; nothing here is synchronized.
  */
-final class MapReducer implements StageLogic {
+public final class MapReducer implements StageLogic {
   private final List<SerializableFunction<List<Object>, List<Object>>> batchFns;
   private final Chains.Collect collect = new Chains.Collect();
   private final Sink pre;
@@ -31,7 +31,7 @@ final class MapReducer implements StageLogic {
    * @param clock processing time in ms, read for timers
    * @param combine the downstream reduce this stage pre-reduces for, or {@code null}
    */
-  MapReducer(
+  public MapReducer(
       List<Operation> ops,
       Window window,
       int index,

@@ -1,8 +1,9 @@
-package dev.flowstage.flow.internal;
+package dev.flowstage.flow.logic;
 
 import dev.flowstage.flow.JoinMode;
 import dev.flowstage.flow.SerializableBiFunction;
 import dev.flowstage.flow.SerializableFunction;
+import dev.flowstage.flow.plan.Plan;
 import it.unimi.dsi.fastutil.objects.Object2ObjectOpenHashMap;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,7 @@ import java.util.Map;
  *
  * <p>Runs on the stage's thread only.
  */
-final class JoinLogic implements StageLogic {
+public final class JoinLogic implements StageLogic {
   private final JoinMode mode;
   private final int[] sideOfInput;
   private final SerializableFunction<Object, Object> leftKey;
@@ -29,7 +30,18 @@ final class JoinLogic implements StageLogic {
   private final Map<Object, List<Object>> rights = new Object2ObjectOpenHashMap<>();
   private long held;
 
-  JoinLogic(
+  /**
+   * Creates the logic of one join stage.
+   *
+   * @param mode which unmatched events are also emitted
+   * @param sideOfInput the side (0 left, 1 right) of each upstream stage, by input index
+   * @param leftKey key of a left event
+   * @param rightKey key of a right event
+   * @param join combines a pair (one side {@code null} for outer rows)
+   * @param maxHeld the most events this stage may hold
+   * @param after the per-event operations that follow the join
+   */
+  public JoinLogic(
       JoinMode mode,
       int[] sideOfInput,
       SerializableFunction<Object, Object> leftKey,

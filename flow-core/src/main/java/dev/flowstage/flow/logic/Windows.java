@@ -1,4 +1,4 @@
-package dev.flowstage.flow.internal;
+package dev.flowstage.flow.logic;
 
 import dev.flowstage.flow.SerializableBiFunction;
 import dev.flowstage.flow.SerializableSupplier;

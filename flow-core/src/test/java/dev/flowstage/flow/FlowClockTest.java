@@ -1,0 +1,142 @@
+package dev.flowstage.flow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.flowstage.stage.Producers;
+import dev.flowstage.stage.Stage;
+import dev.flowstage.stage.StageSystem;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Periodic triggers and allowed lateness run on the flow's {@link FlowClock}: with a virtual clock
+ * they fire exactly when the test moves time, never by themselves, and nothing sleeps.
+ */
+class FlowClockTest {
+  private static final Object END = new Object();
+
+  /** A source fed from a queue by the test; {@code END} finishes it. */
+  @SuppressWarnings("unchecked")
+  private static <E> Flow<E> source(StageSystem sys, BlockingQueue<Object> in) {
+    boolean[] ended = new boolean[1];
+    Stage<?> src =
+        sys.startProducer(
+            Producers.<Object>polling(
+                n -> {
+                  if (ended[0]) {
+                    return null;
+                  }
+                  List<Object> batch = new ArrayList<>();
+                  Object e;
+                  while (batch.size() < n && (e = in.poll()) != null) {
+                    if (e == END) {
+                      ended[0] = true;
+                      break;
+                    }
+                    batch.add(e);
+                  }
+                  return batch.isEmpty() && ended[0] ? null : batch;
+                },
+                Duration.ofMillis(1)));
+    return Flow.fromStages(List.of((Stage<E>) src), o -> o.stages(1));
+  }
+
+  @Test
+  void periodicTrigger_firesOncePerAdvance_andNeverOnItsOwn() throws Exception {
+    ManualClock clock = new ManualClock(0);
+    BlockingQueue<Object> in = new LinkedBlockingQueue<>();
+    BlockingQueue<String> out = new LinkedBlockingQueue<>();
+    try (StageSystem sys = new StageSystem("clock-src")) {
+      // snippet-start: virtual-clock
+      RunningFlow<Void> run =
+          FlowClockTest.<Integer>source(sys, in)
+              .partition(
+                  o ->
+                      o.stages(1)
+                          .window(Window.global().triggerPeriodically(Duration.ofSeconds(10))))
+              .reduce(() -> 0, Integer::sum)
+              .onTrigger((acc, t) -> TriggerResult.of(List.of(t.name() + "=" + acc), acc))
+              .each(out::add)
+              .withClock(clock)
+              .start();
+      // snippet-end: virtual-clock
+      in.add(1);
+      in.add(2);
+      int advances = 0;
+      String pane;
+      do {
+        clock.advance(Duration.ofSeconds(10));
+        advances++;
+        pane = out.take();
+        assertTrue(pane.startsWith("periodically="), pane);
+      } while (!pane.equals("periodically=3") && advances < 10_000);
+      assertEquals("periodically=3", pane);
+      in.add(END);
+      run.await();
+      // one periodic pane per advance, none from the wall clock, then the final pane
+      assertEquals(List.of("done=3"), List.copyOf(out));
+    }
+  }
+
+  @Test
+  void allowedLateness_expiresWhenTheClockSaysSo() throws Exception {
+    ManualClock clock = new ManualClock(0);
+    BlockingQueue<Object> in = new LinkedBlockingQueue<>();
+    BlockingQueue<String> out = new LinkedBlockingQueue<>();
+    try (StageSystem sys = new StageSystem("clock-src")) {
+      RunningFlow<Void> run =
+          FlowClockTest.<Long>source(sys, in)
+              .partition(
+                  o ->
+                      o.stages(1)
+                          .window(
+                              Window.<Long>fixed(Duration.ofMillis(10), e -> e)
+                                  .triggerEvery(1)
+                                  .allowedLateness(Duration.ofSeconds(1))))
+              .reduce(() -> 0L, Long::sum)
+              .onTrigger(
+                  (acc, t) ->
+                      TriggerResult.of(List.of(t.name() + "@" + t.windowId() + "=" + acc), acc))
+              .each(out::add)
+              .withClock(clock)
+              .start();
+      in.add(5L);
+      assertEquals("every@0=5", out.take());
+      in.add(15L); // watermark passes window 0: it stays open for late events for 1 s
+      assertEquals("every@10=15", out.take());
+      assertEquals("watermark@0=5", out.take());
+      clock.advance(Duration.ofMillis(999));
+      in.add(7L); // late, still accepted
+      assertEquals("every@0=12", out.take());
+      clock.advance(Duration.ofMillis(1));
+      assertEquals("done@0=12", out.take());
+      in.add(8L); // too late now: dropped
+      in.add(25L);
+      assertEquals("every@20=25", out.take());
+      assertEquals("watermark@10=15", out.take());
+      in.add(END);
+      run.await();
+      assertEquals(List.of("done@10=15", "done@20=25"), List.copyOf(out));
+    }
+  }
+
+  @Test
+  void withClock_rejectsNullAndTwoClocks() {
+    assertThrows(
+        IllegalArgumentException.class, () -> Flow.fromEnumerable(List.of(1)).withClock(null));
+    Flow<Integer> a = Flow.fromEnumerable(List.of(1)).withClock(new ManualClock(0));
+    Flow<Integer> b = Flow.fromEnumerable(List.of(2)).withClock(new ManualClock(0));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> Flow.merge(List.of(a, b), o -> o.stages(1)));
+    assertTrue(e.getMessage().contains("two different clocks"), e.getMessage());
+    ManualClock c = new ManualClock(0);
+    Flow.merge(List.of(a.withClock(c), Flow.fromEnumerable(List.of(2))), o -> o.stages(1));
+  }
+}
