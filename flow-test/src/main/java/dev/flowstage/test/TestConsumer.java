@@ -112,7 +112,9 @@ public final class TestConsumer<E> {
   }
 
   /**
-   * Asks for {@code n} more events on a subscription (manual mode).
+   * Asks for {@code n} more events on a subscription (manual mode). As in GenStage, a producer's
+   * demand dispatcher takes the first ask as the consumer's max demand and logs a warning for a
+   * larger one later.
    *
    * @param subscription the subscription
    * @param n the demand, at least 1
@@ -276,6 +278,11 @@ public final class TestConsumer<E> {
   }
 
   private record Batch<E>(List<E> events, Subscription from) {}
+
+  /** The recording consumer itself, for the kit's own tests of the protocol checks. */
+  Consumer<E> consumer() {
+    return recorder;
+  }
 
   private static final class Recorder<E> implements Consumer<E> {
     final SubscriptionMode mode;

@@ -158,7 +158,9 @@ public final class TestProducer<E> {
   }
 
   /**
-   * Every demand received so far, in order (including those already awaited).
+   * Every demand received so far, in order (including those already awaited). As in GenStage, the
+   * producer sees only demand its buffer could not serve: events emitted ahead of demand are sent
+   * from the buffer first.
    *
    * @return the demands
    */
