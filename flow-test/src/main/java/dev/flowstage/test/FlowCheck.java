@@ -274,7 +274,9 @@ public final class FlowCheck<T, R> {
       SplittableRandom r = new SplittableRandom(s);
       List<T> input = input(r);
       RunConfig c =
-          config != null ? config : RunConfig.random(r.split(), layerCount, !fixedStages, !ordered);
+          config != null
+              ? config
+              : RunConfig.random(r.split(), layerCount, !fixedStages, !ordered, inputs.files);
       String failure = failure(input, c, 1);
       if (failure != null) {
         throw report(i, runs, s, input, c, failure);

@@ -68,9 +68,10 @@ record RunConfig(List<Layer> layers, int sources, int files, long split, int sal
    * @param layerCount the pipeline's layers
    * @param varyStages whether stage counts vary (not for ordered comparisons)
    * @param multiSource whether the input may be split into several sources and files
+   * @param files whether the input is read from files (else from enumerables)
    */
   static RunConfig random(
-      SplittableRandom r, int layerCount, boolean varyStages, boolean multiSource) {
+      SplittableRandom r, int layerCount, boolean varyStages, boolean multiSource, boolean files) {
     List<Layer> ls = new ArrayList<>();
     for (int i = 0; i < layerCount; i++) {
       int stages = varyStages ? r.nextInt(1, 5) : 0;
@@ -83,10 +84,17 @@ record RunConfig(List<Layer> layers, int sources, int files, long split, int sal
       ls.add(new Layer(stages, max, min));
     }
     int sources = multiSource ? r.nextInt(1, 5) : 1;
-    int files = multiSource ? r.nextInt(1, 4) : 1;
+    int fileCount = multiSource ? r.nextInt(1, 4) : 1;
     long split = multiSource && r.nextInt(4) != 0 ? r.nextInt(1, 200) : 0;
+    // only the settings of the input's kind, so a printed configuration holds no noise
+    if (files) {
+      sources = 1;
+    } else {
+      fileCount = 1;
+      split = 0;
+    }
     int salt = r.nextInt(4) != 0 ? r.nextInt() | 1 : 0;
-    return new RunConfig(ls, sources, files, split, salt, r.nextBoolean());
+    return new RunConfig(ls, sources, fileCount, split, salt, r.nextBoolean());
   }
 
   /**
