@@ -36,7 +36,8 @@ final class DocsSnippetsTest {
             "docs/guides/getting-started.md",
             "docs/guides/flink.md",
             "docs/guides/performance.md",
-            "docs/guides/troubleshooting.md")
+            "docs/guides/troubleshooting.md",
+            "docs/guides/testing.md")
         .map(ROOT::resolve)
         .filter(Files::exists);
   }
