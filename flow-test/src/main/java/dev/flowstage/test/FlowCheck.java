@@ -135,6 +135,7 @@ public final class FlowCheck<T, R> {
   private int maxSize = 200;
   private long seed = Long.getLong("flowcheck.seed", ThreadLocalRandom.current().nextLong());
   private RunConfig config;
+  private String events;
   private Duration timeout = Duration.ofSeconds(30);
 
   private FlowCheck(Inputs<T> inputs, Function<Flow<T>, Flow<R>> pipeline) {
@@ -231,14 +232,26 @@ public final class FlowCheck<T, R> {
 
   /**
    * Runs one try only, the input of {@link #seed(long)} under this configuration: the reproduction
-   * of a failure, as printed by it.
+   * of a failure, as printed by it. Its {@code events=} token (if any) picks the shrunk input out
+   * of the seed's input: original positions, each followed by the {@link Gen#shrink} choices made
+   * for it ({@code 4.0} is event 4 replaced by its first shrink candidate).
    *
    * @param config the configuration text
    * @return this check
    * @throws IllegalArgumentException if the text does not parse
    */
   public FlowCheck<T, R> config(String config) {
-    this.config = RunConfig.parse(Objects.requireNonNull(config, "config"));
+    List<String> rest = new ArrayList<>();
+    String ev = null;
+    for (String token : Objects.requireNonNull(config, "config").strip().split("\\s+")) {
+      if (token.startsWith("events=")) {
+        ev = token.substring(7);
+      } else {
+        rest.add(token);
+      }
+    }
+    this.config = RunConfig.parse(String.join(" ", rest));
+    this.events = ev;
     return this;
   }
 
@@ -272,16 +285,87 @@ public final class FlowCheck<T, R> {
     for (int i = 0; i < runs; i++) {
       long s = seed + i;
       SplittableRandom r = new SplittableRandom(s);
-      List<T> input = input(r);
+      List<Ev<T>> input = events(input(r));
       RunConfig c =
           config != null
               ? config
               : RunConfig.random(r.split(), layerCount, !fixedStages, !ordered, inputs.files);
-      String failure = failure(input, c, 1);
+      String failure = failure(values(input), c, 1);
       if (failure != null) {
         throw report(i, runs, s, input, c, failure);
       }
     }
+  }
+
+  /**
+   * One event of a (shrunk) input: its position in the seed's input and the shrink choices that
+   * made its value, so the printed reproduction selects exactly this input again.
+   */
+  private record Ev<T>(int index, String choices, T value) {
+    @Override
+    public String toString() {
+      return index + choices;
+    }
+  }
+
+  private static <T> List<T> values(List<Ev<T>> evs) {
+    List<T> out = new ArrayList<>(evs.size());
+    for (Ev<T> e : evs) {
+      out.add(e.value());
+    }
+    return out;
+  }
+
+  /** The seed's input as events, narrowed by the {@code events=} token of a reproduction. */
+  private List<Ev<T>> events(List<T> input) {
+    List<Ev<T>> all = new ArrayList<>(input.size());
+    for (int i = 0; i < input.size(); i++) {
+      all.add(new Ev<>(i, "", input.get(i)));
+    }
+    if (events == null || events.isEmpty()) {
+      return events == null ? all : List.of();
+    }
+    List<Ev<T>> out = new ArrayList<>();
+    for (String item : events.split(",")) {
+      String[] parts = item.split("\\.");
+      int index;
+      try {
+        index = Integer.parseInt(parts[0]);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("cannot read events=" + events + " at '" + item + "'");
+      }
+      if (index < 0 || index >= input.size()) {
+        throw new IllegalArgumentException(
+            "events="
+                + events
+                + " names event "
+                + index
+                + " but the seed's input has "
+                + input.size()
+                + " events: use the seed printed with this config");
+      }
+      T value = input.get(index);
+      StringBuilder choices = new StringBuilder();
+      for (int k = 1; k < parts.length; k++) {
+        int choice = Integer.parseInt(parts[k]);
+        T v = value;
+        value =
+            inputs.gen == null
+                ? v
+                : inputs
+                    .gen
+                    .shrink(v)
+                    .skip(choice)
+                    .findFirst()
+                    .orElseThrow(
+                        () ->
+                            new IllegalArgumentException(
+                                "no shrink choice " + choice + " for " + v));
+        choices.append('.').append(choice);
+      }
+      out.add(new Ev<>(index, choices.toString(), value));
+    }
+    return out;
   }
 
   private List<T> input(SplittableRandom r) {
@@ -450,8 +534,9 @@ public final class FlowCheck<T, R> {
   // --- shrinking and the report
 
   private AssertionError report(
-      int tryIndex, int runs, long s, List<T> input, RunConfig c, String failure) {
+      int tryIndex, int runs, long s, List<Ev<T>> input, RunConfig c, String failure) {
     int originalSize = input.size();
+    List<Ev<T>> start = input;
     RunConfig originalConfig = c;
     int[] budget = {SHRINK_RUNS};
     long deadline = System.nanoTime() + SHRINK_TIME.toNanos();
@@ -459,7 +544,7 @@ public final class FlowCheck<T, R> {
     while (progress && budget[0] > 0 && System.nanoTime() < deadline) {
       progress = false;
       for (RunConfig cand : c.shrinks()) {
-        String f = tryShrink(input, cand, budget);
+        String f = tryShrink(values(input), cand, budget);
         if (f != null) {
           c = cand;
           failure = f;
@@ -471,10 +556,10 @@ public final class FlowCheck<T, R> {
         continue;
       }
       for (int chunk = Math.max(1, input.size() / 2); chunk >= 1 && !progress; chunk /= 2) {
-        for (int start = 0; start < input.size() && budget[0] > 0; start += chunk) {
-          List<T> cand = new ArrayList<>(input.subList(0, start));
-          cand.addAll(input.subList(Math.min(input.size(), start + chunk), input.size()));
-          String f = tryShrink(cand, c, budget);
+        for (int from = 0; from < input.size() && budget[0] > 0; from += chunk) {
+          List<Ev<T>> cand = new ArrayList<>(input.subList(0, from));
+          cand.addAll(input.subList(Math.min(input.size(), from + chunk), input.size()));
+          String f = tryShrink(values(cand), c, budget);
           if (f != null) {
             input = cand;
             failure = f;
@@ -488,10 +573,12 @@ public final class FlowCheck<T, R> {
       }
       outer:
       for (int i = 0; i < input.size() && budget[0] > 0; i++) {
-        for (T e : inputs.gen.shrink(input.get(i)).limit(4).toList()) {
-          List<T> cand = new ArrayList<>(input);
-          cand.set(i, e);
-          String f = tryShrink(cand, c, budget);
+        Ev<T> ev = input.get(i);
+        List<T> shrinks = inputs.gen.shrink(ev.value()).limit(4).toList();
+        for (int k = 0; k < shrinks.size(); k++) {
+          List<Ev<T>> cand = new ArrayList<>(input);
+          cand.set(i, new Ev<>(ev.index(), ev.choices() + "." + k, shrinks.get(k)));
+          String f = tryShrink(values(cand), c, budget);
           if (f != null) {
             input = cand;
             failure = f;
@@ -501,8 +588,14 @@ public final class FlowCheck<T, R> {
         }
       }
     }
+    // name the shrunk input's events unless it is the seed's whole input (or too long to paste)
+    String picked = input.equals(start) && events == null ? "" : "events=" + joined(input);
+    if (input.size() > 100) {
+      picked = "";
+    }
+    String printed = picked.isEmpty() ? c.toString() : (c + " " + picked).strip();
     String line =
-        ".seed(" + s + "L).config(\"" + c + "\")" + (ordered ? " // compared as lists" : "");
+        ".seed(" + s + "L).config(\"" + printed + "\")" + (ordered ? " // compared as lists" : "");
     return new AssertionError(
         "FlowCheck: the pipeline differs from the sequential oracle on try "
             + (tryIndex + 1)
@@ -515,13 +608,21 @@ public final class FlowCheck<T, R> {
             + "\"):\n  input ("
             + input.size()
             + " events): "
-            + Diff.show(input, 30)
+            + Diff.show(values(input), 30)
             + "\n  config: \""
-            + c
+            + printed
             + "\"\n  "
             + failure
             + "\nReproduce by adding to the check: "
             + line);
+  }
+
+  private static String joined(List<? extends Ev<?>> evs) {
+    List<String> parts = new ArrayList<>();
+    for (Ev<?> e : evs) {
+      parts.add(e.toString());
+    }
+    return String.join(",", parts);
   }
 
   private String tryShrink(List<T> input, RunConfig c, int[] budget) {
