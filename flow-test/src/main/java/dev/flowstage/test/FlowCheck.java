@@ -506,11 +506,12 @@ public final class FlowCheck<T, R> {
     @Override
     public Options layer(int index, Options d) {
       RunConfig.Layer l = c.layer(index);
-      int stages = l.stages() > 0 ? l.stages() : d.stages();
-      int max = l.maxDemand() > 0 ? l.maxDemand() : d.maxDemand();
-      int min = l.maxDemand() > 0 ? l.minDemand() : d.minDemand();
-      return new Options(
-          stages, max, min, d.window(), d.key(), d.hash(), d.charset(), d.splitBytes());
+      Options o = l.stages() > 0 ? d.stages(l.stages()) : d;
+      if (l.maxDemand() > 0) {
+        // min first to 0 (always below any max), so no intermediate step is invalid
+        o = o.minDemand(0).maxDemand(l.maxDemand()).minDemand(l.minDemand());
+      }
+      return o;
     }
 
     @Override

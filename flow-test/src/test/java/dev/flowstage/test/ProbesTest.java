@@ -68,6 +68,17 @@ final class ProbesTest {
   // snippet-end: testing-stage
 
   @Test
+  void failedProducer_endsTheSubscriptionWithItsCause() {
+    TestProducer<Integer> upstream = TestProducer.start(system);
+    TestConsumer<Integer> downstream = TestConsumer.manual(system);
+    downstream.subscribeTo(upstream.stage(), 10, 5);
+    IllegalStateException boom = new IllegalStateException("boom");
+    upstream.fail(boom);
+    ExitReason reason = downstream.awaitCancel();
+    assertEquals(ExitReason.failure(boom), reason);
+  }
+
+  @Test
   void automaticConsumer_recordsEveryBatch_withinMaxDemand() {
     TestProducer<Integer> upstream = TestProducer.start(system);
     TestConsumer<Integer> downstream = TestConsumer.automatic(system);
