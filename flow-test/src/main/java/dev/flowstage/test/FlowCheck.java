@@ -39,7 +39,9 @@ import java.util.stream.Stream;
  * <p>Results compare as multisets unless {@link #ordered()} says the pipeline defines an order.
  * Layers are numbered in plan order (0 is the kit's source). A try's configuration prints as text,
  * for example {@code L0=2:5/1 L1=3 sources=2 salt=7 yield}: layer 0 with 2 stages and demand 5/1,
- * layer 1 with 3 stages, the input split over 2 producers, partitions salted, yields on.
+ * layer 1 with 3 stages, the input split over 2 producers, partitions salted, yields on. A
+ * failure's line adds {@code events=...}, the positions of the shrunk input's events in the seed's
+ * input, so pasting it replays the smallest case.
  *
  * <p>Runs are bounded by {@link #timeout(Duration)}; a stuck pipeline fails with its configuration
  * instead of hanging the test. Not thread-safe: build and check on one thread.

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowstage.flow.Flow;
 import dev.flowstage.flow.SerializableBinaryOperator;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.logging.Level;
@@ -247,6 +249,33 @@ final class FlowCheckTest {
   }
 
   @Test
+  void stuckPipeline_failsAfterTheTimeout_insteadOfHanging() {
+    CountDownLatch release = new CountDownLatch(1);
+    try {
+      AssertionError e =
+          assertThrows(
+              AssertionError.class,
+              () ->
+                  FlowCheck.given(List.of(1, 2, 3))
+                      .pipeline(
+                          f ->
+                              f.map(
+                                  x -> {
+                                    await(release); // a stage that never gets what it waits for
+                                    return x;
+                                  }))
+                      .sameAs(in -> in)
+                      .timeout(Duration.ofMillis(300))
+                      .seed(9)
+                      .tries(1)
+                      .check());
+      assertTrue(e.getMessage().contains("did not finish within 300 ms"), e.getMessage());
+    } finally {
+      release.countDown(); // let the abandoned run finish: no thread stays stuck after the test
+    }
+  }
+
+  @Test
   void config_printsAndParses() {
     String text = "L0=2:5/1 L1=3 L3=-:64/0 sources=2 files=3 split=40 salt=7 yield";
     assertEquals(text, RunConfig.parse(text).toString());
@@ -263,6 +292,14 @@ final class FlowCheckTest {
             IllegalStateException.class,
             () -> FlowCheck.given(List.of(1)).pipeline(f -> f).check());
     assertTrue(e.getMessage().contains("sameAs"), e.getMessage());
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static int shrunkSize(String msg) {
