@@ -7,6 +7,7 @@ import dev.flowstage.flow.plan.Plan;
 import dev.flowstage.flow.plan.Plan.Operation;
 import dev.flowstage.flow.plan.Plan.Routing;
 import dev.flowstage.flow.plan.Plan.Source;
+import dev.flowstage.flow.plan.PlanRules;
 import dev.flowstage.stage.Stage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,14 +33,7 @@ import java.util.stream.StreamSupport;
  * #toList}, {@link #run}, {@link #stream}, ...). Every method validates its arguments and returns a
  * new flow; a misuse fails here with an {@link IllegalArgumentException} saying how to fix it.
  *
- * {@snippet :
- * Map<String, Long> counts = Flow.fromFiles(List.of(path))
- *     .flatMap(line -> Arrays.asList(line.split(" ")))
- *     .partition()
- *     .reduce(Object2LongOpenHashMap<String>::new, (m, w) -> { m.addTo(w, 1); return m; })
- *     .departition(HashMap<String, Long>::new, (all, m) -> { all.putAll(m); return all; }, a -> a)
- *     .toList().get(0);
- * }
+ * {@snippet class=dev.flowstage.flow.snippets.FlowSnippets region=wordCount}
  *
  * <p>Defaults (GenStage/Flow): {@code stages} = available processors, {@code maxDemand} 1000,
  * {@code minDemand} 500, the global window. Events have no global order: only a single source on
@@ -343,16 +337,7 @@ public final class Flow<T> {
   @SuppressWarnings("unchecked")
   public <R> Flow<R> mapBatch(SerializableFunction<List<T>, List<R>> mapper) {
     nonNull(mapper, "mapper");
-    for (Operation op : plan.operations()) {
-      if (!(op instanceof Operation.MapBatch)) {
-        throw new IllegalArgumentException(
-            "mapBatch(...) must come first in its layer, before any map or reduce: move it up or"
-                + " call partition() before it");
-      }
-    }
-    if (plan.source() instanceof Source.Zip || plan.source() instanceof Source.Join) {
-      throw new IllegalArgumentException("mapBatch(...) cannot follow zip or boundedJoin; use map");
-    }
+    PlanRules.mapBatch(plan);
     Object fn = mapper;
     return next(
         plan.with(new Operation.MapBatch((SerializableFunction<List<Object>, List<Object>>) fn)));
@@ -391,8 +376,11 @@ public final class Flow<T> {
 
   /**
    * Folds the events of each stage into an accumulator per window; each trigger emits the
-   * accumulator itself as one event (so a flow of accumulators, one per stage and pane). Use {@link
-   * #onTrigger} to emit something else or to reset it. One reduce per layer.
+   * accumulator as one event (so a flow of accumulators, one per stage and pane). An emitted value
+   * never changes: at a trigger after which the window goes on, a mutable accumulator is emitted as
+   * a snapshot (JDK collections, maps and arrays are copied; values are emitted as they are; other
+   * types fail the stage there, asking for {@code onTrigger}: see docs/guides/windows.md). Use
+   * {@link #onTrigger} to emit something else or to reset it. One reduce per layer.
    *
    * @param init a fresh accumulator, called per stage and window
    * @param reducer folds one event into the accumulator and returns it
@@ -425,15 +413,7 @@ public final class Flow<T> {
    * {@code a} would give, and may return {@code a} updated in place; it must not depend on the
    * order events arrived in (which a partitioned layer never guarantees anyway).
    *
-   * {@snippet :
-   * Flow.fromFiles(paths)
-   *     .flatMap(line -> Arrays.asList(line.split(" ")))
-   *     .partition()
-   *     .reduce(HashMap<String, Long>::new,
-   *         (counts, word) -> { counts.merge(word, 1L, Long::sum); return counts; },
-   *         (a, b) -> { b.forEach((w, n) -> a.merge(w, n, Long::sum)); return a; })
-   *     .toList();
-   * }
+   * {@snippet class=dev.flowstage.flow.snippets.FlowSnippets region=combiningReduce}
    *
    * @param init a fresh accumulator, called per stage and window, and per upstream stage and
    *     downstream stage when pre-reducing
@@ -458,7 +438,7 @@ public final class Flow<T> {
       SerializableSupplier<A> init,
       SerializableBiFunction<A, ? super T, A> reducer,
       SerializableBinaryOperator<A> combiner) {
-    requireNoReduce("reduce");
+    PlanRules.reduce(plan, "reduce");
     Object r = reducer;
     Object c = combiner;
     return next(
@@ -516,7 +496,7 @@ public final class Flow<T> {
       SerializableBiFunction<? super T, A, TriggerResult<R, A>> reducer) {
     nonNull(init, "init");
     nonNull(reducer, "reducer");
-    requireNoReduce("emitAndReduce");
+    PlanRules.reduce(plan, "emitAndReduce");
     Object r = reducer;
     return next(
         plan.with(
@@ -576,8 +556,13 @@ public final class Flow<T> {
   /**
    * Decides what each pane of the preceding reduce emits, and what accumulator the window keeps
    * (return the given one to keep it, a fresh one to reset). At {@link Trigger#DONE} the returned
-   * accumulator is discarded. Must directly follow {@link #reduce}, {@link #groupBy} (or the
-   * three-argument {@link #emitAndReduce}).
+   * accumulator is discarded. The returned events are emitted as they are, so build them fresh
+   * rather than share state the window keeps mutating; an event that is the kept accumulator itself
+   * is emitted as a snapshot, as by {@link #reduce}. Must directly follow {@link #reduce}, {@link
+   * #groupBy} or {@link #emitAndReduce}. After the two-argument {@code emitAndReduce} the function
+   * receives that reduce's accumulator, whose type this flow's event type does not carry: prefer
+   * the three-argument {@link #emitAndReduce(SerializableSupplier, SerializableBiFunction,
+   * SerializableBiFunction)}, which the compiler checks.
    *
    * @param fn accumulator and trigger in, events and new accumulator out
    * @param <R> the emitted event type
@@ -586,25 +571,7 @@ public final class Flow<T> {
   @SuppressWarnings("unchecked")
   public <R> Flow<R> onTrigger(SerializableBiFunction<T, Trigger, TriggerResult<R, T>> fn) {
     nonNull(fn, "fn");
-    Shape s = shape();
-    if (s.reduce == null) {
-      throw new IllegalArgumentException(
-          "onTrigger(...) must follow reduce/groupBy/emitAndReduce: it works on the accumulated"
-              + " state");
-    }
-    if (s.onTrigger != null) {
-      throw new IllegalArgumentException(
-          "onTrigger(...) can be called once per reduce; put both steps in one function");
-    }
-    if (s.reduce instanceof Operation.EmitAndReduce) {
-      throw new IllegalArgumentException(
-          "onTrigger(...) after the two-argument emitAndReduce cannot see its accumulator; use"
-              + " emitAndReduce(init, reducer, onTrigger)");
-    }
-    if (s.afterReduce) {
-      throw new IllegalArgumentException(
-          "onTrigger(...) must directly follow reduce/groupBy: move the map/filter after it");
-    }
+    PlanRules.onTrigger(plan);
     Object f = fn;
     return next(
         plan.with(
@@ -614,7 +581,10 @@ public final class Flow<T> {
 
   /**
    * Keeps the {@code n} smallest events by the comparator, over the whole flow: each stage keeps
-   * its top {@code n}, then one stage merges them. Emits one sorted list (at most {@code n}).
+   * its top {@code n}, then one stage merges them. Emits one sorted list (at most {@code n}). After
+   * a reduce of this layer the events are what its triggers emit (e.g. one map per stage: {@code
+   * flatMap(Map::entrySet)} first to rank the entries), and the merging stage keeps their top
+   * {@code n}.
    *
    * @param n how many to keep, at least 1
    * @param comparator the order (smallest first)
@@ -626,8 +596,24 @@ public final class Flow<T> {
       throw new IllegalArgumentException("takeSort(n, ...) needs n >= 1, got: " + n);
     }
     nonNull(comparator, "comparator");
-    requireGlobalWindow("takeSort");
+    PlanRules.globalWindow(plan, "takeSort");
     SerializableComparator<Object> cmp = (SerializableComparator<Object>) comparator;
+    if (PlanRules.reduces(plan)) {
+      // After this layer's reduce, the events are what its triggers emit: the departition stage
+      // keeps the n smallest of them all (the layer cannot reduce twice).
+      return next(
+          new Plan(
+              new Source.Departition(
+                  plan,
+                  () -> new TopN(n, cmp),
+                  (acc, e) -> {
+                    ((TopN) acc).add(e);
+                    return acc;
+                  },
+                  acc -> ((TopN) acc).sorted()),
+              List.of(),
+              plan.options().stages(1)));
+    }
     Flow<TopN> tops =
         reduce(
             () -> new TopN(n, cmp),
@@ -650,9 +636,10 @@ public final class Flow<T> {
   }
 
   /**
-   * Merges what every partition of this layer emits into one accumulator in one stage, and emits
-   * {@code done(acc)} once, after every partition is done. Needs a partitioned layer ({@link
-   * #partition}, {@link #shuffle} or {@link #merge}) with the global window.
+   * Merges what every stage of this layer emits into one accumulator in one stage, and emits {@code
+   * done(acc)} once, after every stage is done. Any layer may be departitioned (a partition, the
+   * stages of a source, a zip or a join), in the global window; the new one-stage layer takes any
+   * operation, including a reduce or {@link #takeSort} of the merged value.
    *
    * @param init the accumulator
    * @param merge merges one emitted event (e.g. a partition's state) into the accumulator
@@ -669,12 +656,7 @@ public final class Flow<T> {
     nonNull(init, "init");
     nonNull(merge, "merge");
     nonNull(done, "done");
-    if (!(plan.source() instanceof Source.Layer)) {
-      throw new IllegalArgumentException(
-          "departition(...) merges the states of partitions: call partition() (and usually"
-              + " reduce) before it");
-    }
-    requireGlobalWindow("departition");
+    PlanRules.globalWindow(plan, "departition");
     Object m = merge;
     Object d = done;
     return next(
@@ -721,7 +703,7 @@ public final class Flow<T> {
    */
   public Flow<T> shuffle(UnaryOperator<Options> options) {
     Options o = options(options);
-    requireNoRouting(o, "shuffle");
+    PlanRules.noRouting(o, "shuffle");
     return next(new Plan(new Source.Layer(List.of(plan), new Routing.Shuffle()), List.of(), o));
   }
 
@@ -782,8 +764,8 @@ public final class Flow<T> {
     nonNull(left, "left");
     nonNull(right, "right");
     nonNull(combiner, "combiner");
-    requireOrdered(left.plan, "left");
-    requireOrdered(right.plan, "right");
+    PlanRules.zipSide(left.plan, "left");
+    PlanRules.zipSide(right.plan, "right");
     Object c = combiner;
     return new Flow<>(
         new Plan(
@@ -833,12 +815,8 @@ public final class Flow<T> {
     nonNull(leftKey, "leftKey");
     nonNull(rightKey, "rightKey");
     nonNull(join, "join");
-    if (maxHeld < 1) {
-      throw new IllegalArgumentException(
-          "boundedJoin maxHeld must be at least 1 event per join stage, got: " + maxHeld);
-    }
     Options o = options(options);
-    requireNoRouting(o, "boundedJoin");
+    PlanRules.boundedJoin(o, maxHeld);
     Object lk = leftKey;
     Object rk = rightKey;
     Object j = join;
@@ -1032,78 +1010,6 @@ public final class Flow<T> {
 
   // ---------------------------------------------------------------------------------------------
   // Validation helpers
-
-  private record Shape(Operation reduce, Operation onTrigger, boolean afterReduce) {}
-
-  private Shape shape() {
-    Operation reduce = null;
-    Operation onTrigger = null;
-    boolean after = false;
-    for (Operation op : plan.operations()) {
-      if (op.reduces()) {
-        reduce = op;
-      } else if (op instanceof Operation.OnTrigger) {
-        onTrigger = op;
-      } else if (reduce != null) {
-        after = true;
-      }
-    }
-    return new Shape(reduce, onTrigger, after);
-  }
-
-  private void requireNoReduce(String what) {
-    if (shape().reduce != null) {
-      throw new IllegalArgumentException(
-          what
-              + "(...) cannot follow another reduce/groupBy/emitAndReduce in the same layer: call"
-              + " partition() or shuffle() between them, or use onTrigger(...)");
-    }
-    if (plan.source() instanceof Source.Zip) {
-      throw new IllegalArgumentException(
-          what + "(...) cannot follow zip directly: call partition() or shuffle() first");
-    }
-  }
-
-  private void requireGlobalWindow(String what) {
-    if (!(plan.options().window() instanceof Window.Global)) {
-      throw new IllegalArgumentException(
-          what
-              + "(...) merges whole partitions and needs the global window on this layer; got "
-              + plan.options().window().kind()
-              + " (emit each pane with onTrigger and merge downstream instead)");
-    }
-  }
-
-  private static void requireNoRouting(Options o, String what) {
-    if (o.key() != null || o.hash() != null) {
-      throw new IllegalArgumentException(
-          "key(...)/hash(...) route events of partition(...) and merge(...); "
-              + what
-              + " does not route by key");
-    }
-  }
-
-  private static void requireOrdered(Plan p, String side) {
-    boolean single =
-        switch (p.source()) {
-          case Source.Enumerables e -> e.enumerables().size() == 1;
-          case Source.Files f -> f.paths().size() == 1;
-          case Source.Zip z -> true;
-          default -> false;
-        };
-    boolean stateless =
-        p.operations().stream().noneMatch(op -> op.reduces() || op instanceof Operation.OnTrigger);
-    if (!single || !stateless) {
-      throw new IllegalArgumentException(
-          "zip pairs events by position, which needs a defined order: the "
-              + side
-              + " side must be a single source (fromEnumerable of one source, or fromFiles of one"
-              + " file) followed only by map/flatMap/filter/reject/each/uniq/mapBatch, without"
-              + " partition/shuffle/merge/reduce; got: "
-              + Describe.plan(p).replace('\n', ' ')
-              + ". Zip the sides before partitioning, or reduce after the zip");
-    }
-  }
 
   private static Plan sequential(Plan p) {
     Options o = p.options().stages(1).splitBytes(Long.MAX_VALUE);

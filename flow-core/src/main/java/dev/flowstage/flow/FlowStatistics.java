@@ -9,11 +9,23 @@ import java.util.List;
  *
  * @param stages one entry per stage, named {@code g<group>.<index>} as in {@link FlowGraph}
  * @param malformedInput malformed byte sequences replaced with U+FFFD by file sources
+ * @param lateEvents events that fixed windows dropped because their window had already closed
+ *     (after its watermark, and after its allowed lateness if any); see {@link Window#fixed}
  */
-public record FlowStatistics(List<StageStats> stages, long malformedInput) {
+public record FlowStatistics(List<StageStats> stages, long malformedInput, long lateEvents) {
   /** Copies the list. */
   public FlowStatistics {
     stages = List.copyOf(stages);
+  }
+
+  /**
+   * Creates statistics without late events.
+   *
+   * @param stages one entry per stage
+   * @param malformedInput malformed byte sequences replaced by file sources
+   */
+  public FlowStatistics(List<StageStats> stages, long malformedInput) {
+    this(stages, malformedInput, 0);
   }
 
   /**
@@ -41,6 +53,9 @@ public record FlowStatistics(List<StageStats> stages, long malformedInput) {
     }
     if (malformedInput > 0) {
       sb.append("malformed input replaced: ").append(malformedInput).append('\n');
+    }
+    if (lateEvents > 0) {
+      sb.append("late events dropped: ").append(lateEvents).append('\n');
     }
     return sb.toString();
   }

@@ -123,7 +123,25 @@ class FlowClockTest {
       in.add(END);
       run.await();
       assertEquals(List.of("done@10=15", "done@20=25"), List.copyOf(out));
+      assertEquals(1, run.statistics().lateEvents()); // the 8
     }
+  }
+
+  @Test
+  void eventsOfAClosedWindow_areCountedAsLate() {
+    RunningFlow<List<Long>> run =
+        // batches of one event: the watermark moves after each (within a batch it moves at its end)
+        Flow.fromEnumerable(List.of(5L, 15L, 7L, 25L, 3L, 26L), o -> o.stages(1).maxDemand(1))
+            .partition(
+                o ->
+                    o.stages(1)
+                        .maxDemand(1)
+                        .window(Window.<Long>fixed(Duration.ofMillis(10), e -> e)))
+            .reduce(() -> 0L, Long::sum)
+            .start(java.util.stream.Collectors.toList());
+    assertEquals(List.of(5L, 15L, 51L), run.await());
+    assertEquals(2, run.statistics().lateEvents()); // 7 and 3
+    assertTrue(run.statistics().toText().contains("late events dropped: 2"));
   }
 
   @Test

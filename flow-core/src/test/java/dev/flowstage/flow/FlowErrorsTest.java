@@ -45,25 +45,9 @@ final class FlowErrorsTest {
   }
 
   @Test
-  void onTrigger_afterTwoArgEmitAndReduce_pointsToThreeArgForm() {
-    Flow<Integer> e =
-        NUMBERS.emitAndReduce(() -> 0, (Integer x, Integer acc) -> TriggerResult.none(acc + x));
-    fails(
-        () -> e.onTrigger((acc, t) -> TriggerResult.none(acc)),
-        "emitAndReduce(init, reducer, onTrigger)");
-  }
-
-  @Test
   void secondReduce_inOneLayer_asksForPartition() {
     Flow<Integer> r = NUMBERS.reduce(() -> 0, Integer::sum);
     fails(() -> r.groupBy(x -> x), "call partition() or shuffle() between them");
-  }
-
-  @Test
-  void departition_withoutPartition_asksForPartitionFirst() {
-    fails(
-        () -> NUMBERS.reduce(() -> 0, Integer::sum).departition(() -> 0, Integer::sum, x -> x),
-        "departition(...) merges the states of partitions: call partition()");
   }
 
   @Test

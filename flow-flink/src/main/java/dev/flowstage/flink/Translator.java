@@ -1,12 +1,14 @@
 package dev.flowstage.flink;
 
-import dev.flowstage.flink.Functions.Route;
-import dev.flowstage.flow.SerializableFunction;
 import dev.flowstage.flow.Window;
+import dev.flowstage.flow.logic.Combining;
+import dev.flowstage.flow.logic.Layers;
+import dev.flowstage.flow.logic.Route;
 import dev.flowstage.flow.plan.Plan;
 import dev.flowstage.flow.plan.Plan.Operation;
 import dev.flowstage.flow.plan.Plan.Routing;
 import dev.flowstage.flow.plan.Plan.Source;
+import dev.flowstage.flow.plan.PlanRules;
 import java.io.File;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
@@ -26,11 +28,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * Translates a plan, layer by layer, into Flink operators, mirroring the local runtime's topology
- * (flow-core's {@code Topology}): a layer's operations run in {@code stages} parallel subtasks, a
- * partition routes with Flowstage's own hash, a reduce folds a whole partition into one accumulator
- * (or, with {@code emitAndReduce}, a count window or {@code triggerEvery}, runs the local {@code
- * Windows} state machine per subtask), a departition merges every partition's output in one
- * subtask. Per-stage state (uniq sets, accumulators, panes) is per subtask.
+ * (flow-core's {@code Topology}): each layer with operations is one operator of {@code stages}
+ * parallel subtasks that runs flow-core's own stage logic ({@code dev.flowstage.flow.logic}), a
+ * partition routes with flow-core's {@code Route}, a reduce with a combiner is pre-reduced upstream
+ * by the same logic, and a departition is one subtask. The compile decisions shared with the local
+ * materializer come from {@link Layers}; nothing here re-implements an operator.
  */
 final class Translator {
   private static final String LOCAL_ONLY = " runs only on the local runtime (Flow.toList/run/...)";
@@ -38,183 +40,63 @@ final class Translator {
   @SuppressWarnings({"unchecked", "rawtypes"})
   static final TypeInformation<Object> ANY = (TypeInformation) Types.GENERIC(Object.class);
 
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private static final TypeInformation<Object[]> ACCUMULATORS =
-      (TypeInformation) Types.GENERIC(Object[].class);
-
   private final StreamExecutionEnvironment env;
 
   Translator(StreamExecutionEnvironment env) {
     this.env = env;
   }
 
-  /** The operations of one layer, split around its reduce. */
-  private record Shape(
-      List<SerializableFunction<List<Object>, List<Object>>> batchFns,
-      List<Operation> before,
-      Operation reduce,
-      Operation.OnTrigger onTrigger,
-      List<Operation> after) {
-
-    static Shape of(Plan p) {
-      List<SerializableFunction<List<Object>, List<Object>>> batchFns = new ArrayList<>();
-      List<Operation> before = new ArrayList<>();
-      List<Operation> after = new ArrayList<>();
-      Operation reduce = null;
-      Operation.OnTrigger onTrigger = null;
-      for (Operation op : p.operations()) {
-        switch (op) {
-          // The builder accepts mapBatch only at the start of a layer.
-          case Operation.MapBatch b -> batchFns.add(b.fn());
-          case Operation.Reduce r -> reduce = r;
-          case Operation.EmitAndReduce r -> reduce = r;
-          case Operation.OnTrigger t -> onTrigger = t;
-          case Operation.Map m -> (reduce == null ? before : after).add(op);
-          case Operation.FlatMap m -> (reduce == null ? before : after).add(op);
-          case Operation.Filter m -> (reduce == null ? before : after).add(op);
-          case Operation.Reject m -> (reduce == null ? before : after).add(op);
-          case Operation.Each m -> (reduce == null ? before : after).add(op);
-          case Operation.Uniq m -> (reduce == null ? before : after).add(op);
-        }
-      }
-      return new Shape(batchFns, before, reduce, onTrigger, after);
-    }
-  }
-
   /** The Flink stream of everything the last layer of {@code p} emits. */
   DataStream<Object> layer(Plan p) {
-    Shape shape = Shape.of(p);
     Window window = p.options().window();
-    if (!(window instanceof Window.Global) && shape.reduce() == null) {
-      // As flow-core's Topology: a window only shapes a reduce; the global window's triggers are
-      // ignored without one.
-      throw new IllegalArgumentException(
-          "a "
-              + window.kind()
-              + " window was set on a layer that does not reduce: add reduce/groupBy/emitAndReduce"
-              + " after it, or remove the window");
-    }
+    PlanRules.runnable(p);
+    requireSupported(window);
     int stages = p.options().stages();
-    DataStream<Object> in =
-        switch (p.source()) {
-          case Source.Enumerables e -> enumerables(e);
-          case Source.Files f -> files(f, p);
-          case Source.Layer l -> routed(l, p);
-          case Source.Departition d -> {
-            // The layer's own operations follow done(acc); without a reduce they are all in
-            // shape.before().
-            if (shape.reduce() != null || shape.onTrigger() != null) {
-              throw unsupported("a reduce after departition");
-            }
-            if (!shape.batchFns().isEmpty()) {
-              // Locally the departition stage applies it to the partitions' output batches before
-              // merging them: a quirk of fusing, not worth mirroring.
-              throw unsupported("mapBatch after departition");
-            }
-            DataStream<Object> up = layer(d.upstream());
-            DataStream<Object> merged =
-                up.fullWindowPartition()
-                    .aggregate(new Functions.Fold(d.init(), d.merge(), null))
-                    .returns(ANY)
-                    .name("departition")
-                    .setParallelism(1);
-            yield merged
-                .flatMap(new Functions.AtDone(null, d.done(), shape.before()))
-                .returns(ANY)
-                .name("departition done")
-                .setParallelism(1);
-          }
-          case Source.Stages s -> throw unsupported("Flow.fromStages (running stages)");
-          case Source.Zip z -> throw unsupported("zip");
-          case Source.Join j -> throw unsupported("boundedJoin");
-        };
-    if (p.source() instanceof Source.Departition) {
-      return in;
+    List<Operation> ops = p.operations();
+    List<Window> windows = List.of(window);
+    DataStream<Object> in;
+    switch (p.source()) {
+      case Source.Enumerables e -> in = enumerables(e);
+      case Source.Files f -> in = files(f, p);
+      case Source.Layer l -> {
+        in = routed(l, p);
+        Operation.Reduce combining = Layers.combining(p);
+        if (combining != null) {
+          ops = Layers.merging(ops, combining);
+        }
+      }
+      case Source.Departition d -> {
+        // One subtask merges what every upstream subtask emits, as the local departition stage.
+        in = layer(d.upstream());
+        ops = Layers.departition(d, ops);
+        windows = Layers.departitionWindows(window);
+        stages = 1;
+      }
+      case Source.Stages s -> throw unsupported("Flow.fromStages (running stages)");
+      case Source.Zip z -> throw unsupported("zip");
+      case Source.Join j -> throw unsupported("boundedJoin");
     }
-    boolean bareSource = !(p.source() instanceof Source.Layer);
-    if (bareSource && p.operations().isEmpty()) {
+    boolean bareSource =
+        p.source() instanceof Source.Enumerables || p.source() instanceof Source.Files;
+    if (bareSource && ops.isEmpty()) {
       // As locally: an operation-less source layer is its producers, with no stages of its own.
       return in;
     }
-    DataStream<Object> out = in;
-    if (!shape.batchFns().isEmpty()) {
-      out =
-          out.transform(
-                  "mapBatch",
-                  ANY,
-                  new Functions.LogicOperator(
-                      new Functions.MapBatches(shape.batchFns(), p.options().maxDemand())))
-              .setParallelism(stages);
-    }
-    if (shape.reduce() == null) {
-      return out.flatMap(new Functions.Chain(shape.before()))
-          .returns(ANY)
-          .name(names(shape.before(), "pass"))
-          .setParallelism(stages);
-    }
-    Window w = window;
-    if (shape.reduce() instanceof Operation.Reduce r && withoutTriggers(w, Window.Kind.GLOBAL)) {
-      return folded(out, r, shape, p);
-    }
-    // Every other supported reduce runs as flow-core's Windows does, one state per subtask; its
-    // windows and triggers count raw events, so the per-event operations run inside it.
-    int count = windowCount(w);
-    String name =
-        (shape.reduce() instanceof Operation.Reduce ? "reduce" : "emitAndReduce")
-            + (count > 0 ? " count(" + count + ")" : "")
-            + (w.triggers().every() > 0 ? " every(" + w.triggers().every() + ")" : "");
-    return out.transform(
-            name,
+    return in.transform(
+            names(ops, "pass"),
             ANY,
             new Functions.LogicOperator(
-                new Functions.Panes(
-                    w.kind(),
-                    count,
-                    w.triggers().every(),
-                    shape.before(),
-                    shape.reduce(),
-                    shape.onTrigger() == null ? null : shape.onTrigger().fn(),
-                    shape.after())))
+                new Functions.LayerLogic(ops, windows, null), p.options().maxDemand()))
         .setParallelism(stages);
   }
 
   /**
-   * A reduce in the global window without triggers: the per-event chain, then one Flink aggregate
-   * per subtask (merging partial accumulators when the upstream pre-reduced), then onTrigger and
-   * the operations after the reduce.
+   * The windows and triggers Flink runs: those whose panes depend only on the order of a subtask's
+   * events (the global window or {@code Window.count(n)}, optionally with {@code triggerEvery(n)});
+   * the others close by wall-clock time, by a watermark over the local stages' inputs, or see the
+   * local runtime's demand batches.
    */
-  private DataStream<Object> folded(
-      DataStream<Object> in, Operation.Reduce r, Shape shape, Plan p) {
-    int stages = p.options().stages();
-    DataStream<Object> out =
-        in.flatMap(new Functions.Chain(shape.before()))
-            .returns(ANY)
-            .name(names(shape.before(), "pass"))
-            .setParallelism(stages)
-            .fullWindowPartition()
-            .aggregate(new Functions.Fold(r.init(), r.reducer(), combining(p)))
-            .returns(ANY)
-            .name("reduce")
-            .setParallelism(stages);
-    if (shape.onTrigger() != null || !shape.after().isEmpty()) {
-      out =
-          out.flatMap(
-                  new Functions.AtDone(
-                      shape.onTrigger() == null ? null : shape.onTrigger().fn(),
-                      null,
-                      shape.after()))
-              .returns(ANY)
-              .name(names(shape.after(), "onTrigger"))
-              .setParallelism(stages);
-    }
-    return out;
-  }
-
-  /**
-   * The events per pane of a layer's window: {@code n} for {@code Window.count(n)}, 0 for the
-   * global window; any other window or trigger is rejected.
-   */
-  private static int windowCount(Window w) {
+  private static void requireSupported(Window w) {
     Window.Triggers t = w.triggers();
     if (!t.periodicallyMillis().isEmpty()) {
       throw unsupported("a window trigger triggerPeriodically (it fires by wall-clock time)");
@@ -223,24 +105,13 @@ final class Translator {
       throw unsupported(
           "a window trigger function trigger(...) (it sees the local runtime's demand batches)");
     }
-    return switch (w) {
-      case Window.Global g -> 0;
-      case Window.Count c -> c.count();
-      default ->
-          throw unsupported(
-              "a "
-                  + w.kind()
-                  + " window (its panes close by wall-clock time or by a watermark over"
-                  + " the local stages' inputs)");
-    };
-  }
-
-  private static boolean withoutTriggers(Window w, Window.Kind kind) {
-    Window.Triggers t = w.triggers();
-    return w.kind() == kind
-        && t.every() == 0
-        && t.periodicallyMillis().isEmpty()
-        && t.function() == null;
+    if (!(w instanceof Window.Global || w instanceof Window.Count)) {
+      throw unsupported(
+          "a "
+              + w.kind()
+              + " window (its panes close by wall-clock time or by a watermark over"
+              + " the local stages' inputs)");
+    }
   }
 
   private DataStream<Object> enumerables(Source.Enumerables e) {
@@ -305,26 +176,27 @@ final class Translator {
         l.routing() instanceof Routing.Partition part && stages > 1
             ? new Route(stages, part.key(), part.hash())
             : null;
-    Operation.Reduce combining = combiningReduce(p);
+    Operation.Reduce combining = Layers.combining(p);
     DataStream<Object> all = null;
     for (Plan up : l.upstream()) {
       DataStream<Object> s = layer(up);
-      int parallelism =
-          up.operations().isEmpty() && !(up.source() instanceof Source.Layer)
-              ? up.options().stages()
-              : s.getParallelism();
       if (combining != null) {
+        // Each upstream subtask folds its events into one partial per downstream subtask, with the
+        // same logic a local upstream stage runs, and sends only the partials.
+        Combining.Target target =
+            Layers.target(combining, route == null ? 1 : stages, route == null ? e -> 0 : route);
         s =
-            s.fullWindowPartition()
-                .aggregate(new Functions.PreReduce(combining.init(), combining.reducer(), route))
-                .returns(ACCUMULATORS)
-                .name("pre-reduce")
-                .setParallelism(parallelism)
-                .flatMap(new Functions.EmitPartials())
-                .returns(ANY)
+            s.transform(
+                    "pre-reduce",
+                    ANY,
+                    new Functions.LogicOperator(
+                        new Functions.LayerLogic(List.of(), List.of(Window.global()), target),
+                        up.options().maxDemand()))
+                .setParallelism(s.getParallelism())
+                .filter(new Functions.NotDropped(Combining::partitionOf))
                 .name("partials")
-                .setParallelism(parallelism);
-      } else if (route != null && route.dropping()) {
+                .setParallelism(s.getParallelism());
+      } else if (route != null && route.mayDrop()) {
         s =
             s.filter(new Functions.NotDropped(route))
                 .name("hash drop")
@@ -336,27 +208,6 @@ final class Translator {
       return all.partitionCustom(new Functions.ByRoute(route), new Functions.Whole());
     }
     return all.rebalance();
-  }
-
-  /**
-   * The reduce whose upstream subtasks pre-reduce, as in flow-core's {@code Topology}: a reduce
-   * with a combiner, first in a partition/shuffle/merge layer, in the global window without
-   * triggers.
-   */
-  private static Operation.Reduce combiningReduce(Plan p) {
-    if (p.source() instanceof Source.Layer
-        && !p.operations().isEmpty()
-        && p.operations().get(0) instanceof Operation.Reduce r
-        && r.combiner() != null
-        && withoutTriggers(p.options().window(), Window.Kind.GLOBAL)) {
-      return r;
-    }
-    return null;
-  }
-
-  private static dev.flowstage.flow.SerializableBinaryOperator<Object> combining(Plan p) {
-    Operation.Reduce r = combiningReduce(p);
-    return r == null ? null : r.combiner();
   }
 
   private static String names(List<Operation> ops, String none) {

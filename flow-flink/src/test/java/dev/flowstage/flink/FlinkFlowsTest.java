@@ -514,8 +514,6 @@ final class FlinkFlowsTest {
   void translate_localOnlyOperations_rejectedWithTheirName() {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     Flow<Integer> numbers = Flow.fromEnumerable(List.of(1, 2, 3));
-    Flow<Integer> partitioned = numbers.partition(o -> o.stages(2));
-    Flow<Integer> departed = partitioned.departition(() -> 0, Integer::sum, n -> n);
     Map<String, Flow<?>> rejected =
         Map.of(
             "zip", Flow.zip(numbers, numbers, Integer::sum),
@@ -543,8 +541,10 @@ final class FlinkFlowsTest {
                                 Window.count(5)
                                     .trigger(() -> 0, (events, n) -> TriggerDecision.cont(n))))
                     .emitAndReduce(() -> 0, (i, n) -> TriggerResult.of(List.of(i), n)),
-            "reduce after departition", departed.reduce(() -> 0, Integer::sum),
-            "mapBatch after departition", departed.mapBatch(batch -> batch));
+            "boundedJoin ",
+                Flow.boundedJoin(
+                        JoinMode.INNER, numbers, numbers, i -> i, i -> i, Integer::sum, 10, o -> o)
+                    .map(i -> i));
     rejected.forEach(
         (name, flow) -> {
           var e =
@@ -558,6 +558,25 @@ final class FlinkFlowsTest {
             IllegalArgumentException.class,
             () -> FlinkFlows.toDataStream(env, Flow.fromEnumerable(Stream.of(1, 2))));
     assertTrue(e.getMessage().contains("List"), e.getMessage());
+  }
+
+  @Test
+  void translate_afterDepartition_reduceTakeSortAndMapBatch_likeLocal() throws Exception {
+    // The departition stage runs flow-core's MapReducer on both engines: its merge, then the
+    // layer's own reduce (issue 10: was a ClassCastException locally and rejected on Flink).
+    Flow<Integer> departed =
+        Flow.fromEnumerable(repeating(200))
+            .partition(o -> o.stages(3))
+            .reduce(() -> 0, Integer::sum)
+            .departition(() -> 0, Integer::sum, n -> n);
+    assertSameAsLocal(departed.reduce(() -> 1, Integer::sum));
+    assertSameAsLocal(departed.mapBatch(batch -> List.of(batch.size())));
+    assertSameAsLocal(
+        Flow.fromEnumerable(repeating(200))
+            .partition(o -> o.stages(3))
+            .takeSort(10, Integer::compare)
+            .flatMap(l -> l)
+            .takeSort(3, (a, b) -> b - a));
   }
 
   @Test

@@ -25,6 +25,7 @@ final class PendingDemandProducerTest {
 
   // @start region=pendingDemand
   /** Events arrive from outside by cast; consumers' demand is remembered until they do. */
+  // snippet-start: pending-demand-queue
   static final class QueueProducer implements Producer<String> {
     private final ArrayDeque<String> queue = new ArrayDeque<>();
     private long pendingDemand;
@@ -57,6 +58,8 @@ final class PendingDemandProducerTest {
       ctx.emit(batch);
     }
   }
+
+  // snippet-end: pending-demand-queue
 
   // @end region=pendingDemand
 

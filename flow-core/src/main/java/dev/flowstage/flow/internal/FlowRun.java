@@ -9,6 +9,7 @@ import dev.flowstage.flow.RunningFlow;
 import dev.flowstage.flow.SerializableFunction;
 import dev.flowstage.flow.SerializableToIntFunction;
 import dev.flowstage.flow.logic.Combining;
+import dev.flowstage.flow.logic.Route;
 import dev.flowstage.flow.plan.Plan;
 import dev.flowstage.stage.CancelMode;
 import dev.flowstage.stage.DemandMode;
@@ -65,6 +66,8 @@ public final class FlowRun {
   private final Map<Stage<?>, Integer> groupOf = new java.util.concurrent.ConcurrentHashMap<>();
   private final List<Stage<?>> sources = new ArrayList<>();
   private final AtomicLong malformed = new AtomicLong();
+  private final java.util.concurrent.atomic.LongAdder late =
+      new java.util.concurrent.atomic.LongAdder();
   private final List<Failed> failures = new ArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean cancelled = new AtomicBoolean();
@@ -145,7 +148,7 @@ public final class FlowRun {
             switch (g.kind) {
               case ENUMERABLE ->
                   system.startProducer(
-                      enumerable(g.sources.get(i)), producerOptions(g, name, true));
+                      enumerable(name, g.sources.get(i)), producerOptions(g, name, true));
               case FILE ->
                   system.startProducer(
                       new FileProducer(name, g.ranges.get(i), g.charset, malformed),
@@ -167,7 +170,7 @@ public final class FlowRun {
                   }
                 }
                 yield system.startProducerConsumer(
-                    new LayerStage(name, g.logic(i, clock::millis), inputs, opts, clock),
+                    new LayerStage(name, g.logic(i, clock::millis), inputs, opts, clock, late),
                     producerOptions(g, name, false));
               }
             };
@@ -202,17 +205,22 @@ public final class FlowRun {
           c.subscribeTo(l, last, SUBSCRIBE_TIMEOUT);
         }
       }
+      watchConsumers(into);
     }
     for (Stage<?> s : sources) {
       s.demandMode(DemandMode.FORWARD);
     }
   }
 
-  private static dev.flowstage.stage.Producer<Object> enumerable(Object source) {
+  private static dev.flowstage.stage.Producer<Object> enumerable(String name, Object source) {
+    SingleUse.claim(source);
     return switch (source) {
-      case Stream<?> s -> Producers.fromStream(s, Producers.OnCancel.STOP);
-      case Iterator<?> it -> Producers.fromIterator(it, Producers.OnCancel.STOP);
-      case Iterable<?> it -> Producers.fromIterator(it.iterator(), Producers.OnCancel.STOP);
+      // in memory, never blocks: pulled on the stage's own thread
+      case java.util.Collection<?> c ->
+          Producers.fromIterator(c.iterator(), Producers.OnCancel.STOP);
+      case Stream<?> s -> new EnumerableProducer(name, s.iterator(), s);
+      case Iterator<?> it -> new EnumerableProducer(name, it, null);
+      case Iterable<?> it -> new EnumerableProducer(name, it.iterator(), null);
       default -> throw new IllegalArgumentException("not an enumerable: " + source);
     };
   }
@@ -251,35 +259,10 @@ public final class FlowRun {
     return () -> new BoundedPartitionDispatcher(name, n, hash, source);
   }
 
-  /**
-   * The partition of an event: a user hash (checked), or the key's hash code spread over {@code n}
-   * partitions.
-   */
+  /** The partition of an event: see {@link Route}, which every engine routes with. */
   static ToIntFunction<Object> hash(
       int n, SerializableFunction<Object, ?> key, SerializableToIntFunction<Object> hash) {
-    if (hash != null) {
-      return e -> {
-        int p = hash.applyAsInt(e);
-        if (p == Options.DROP) {
-          return Dispatchers.DROP;
-        }
-        if (p < 0 || p >= n) {
-          throw new IllegalArgumentException(
-              "hash(...) returned partition "
-                  + p
-                  + " for "
-                  + e
-                  + "; return a value in [0, "
-                  + n
-                  + ") or Options.DROP");
-        }
-        return p;
-      };
-    }
-    if (key == null) {
-      return e -> Dispatchers.partitionOf(e, n);
-    }
-    return e -> Dispatchers.partitionOf(key.apply(e), n);
+    return new Route(n, key, hash);
   }
 
   private void onExit(Stage<?> stage, ExitReason reason) {
@@ -466,7 +449,7 @@ public final class FlowRun {
         all.add(s.stats());
       }
     }
-    return new FlowStatistics(all, malformed.get());
+    return new FlowStatistics(all, malformed.get(), late.sum());
   }
 
   /**
@@ -491,13 +474,17 @@ public final class FlowRun {
         .start(
             () -> {
               try {
+                boolean finished = true;
                 for (Stage<?> l : last()) {
-                  l.onExit().toCompletableFuture().join();
+                  finished &= l.onExit().toCompletableFuture().join() instanceof ExitReason.Normal;
                 }
                 closeSystem();
                 RuntimeException f = throwIfFailedOrNull();
+                RuntimeException gone = consumersGone;
                 if (f != null) {
                   done.completeExceptionally(f);
+                } else if (!finished && gone != null) {
+                  done.completeExceptionally(gone);
                 } else if (cancelled.get()) {
                   done.completeExceptionally(new CancellationException("the flow was cancelled"));
                 } else {
@@ -508,6 +495,57 @@ public final class FlowRun {
               }
             });
     return handle(done);
+  }
+
+  /** Why every consumer of an {@code into} run exited before the flow finished; null if not. */
+  private volatile RuntimeException consumersGone;
+
+  /**
+   * Stops an {@code into} run once every consumer it feeds has exited: nothing would ever take the
+   * last layer's events, and the flow would stay parked until cancelled. The run then ends with
+   * why: a consumer's failure as a {@link FlowException} naming it, otherwise a cancellation
+   * listing how each consumer exited.
+   */
+  private void watchConsumers(List<? extends Stage<?>> consumers) {
+    java.util.concurrent.atomic.AtomicInteger alive =
+        new java.util.concurrent.atomic.AtomicInteger(consumers.size());
+    Map<String, ExitReason> reasons = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    for (Stage<?> c : consumers) {
+      c.onExit()
+          .thenAccept(
+              r -> {
+                reasons.put(c.name(), r);
+                if (alive.decrementAndGet() == 0 && !closed.get()) {
+                  consumersGone = consumersGone(reasons);
+                  Thread.ofVirtual()
+                      .name(system.name() + "-consumers-gone")
+                      .start(this::closeSystem);
+                }
+              });
+    }
+  }
+
+  private static RuntimeException consumersGone(Map<String, ExitReason> reasons) {
+    synchronized (reasons) {
+      for (Map.Entry<String, ExitReason> e : reasons.entrySet()) {
+        if (e.getValue() instanceof ExitReason.Failure f) {
+          return new FlowException(e.getKey(), f.cause());
+        }
+      }
+      java.util.StringJoiner how = new java.util.StringJoiner(", ", "(", ")");
+      reasons.forEach(
+          (name, r) ->
+              how.add(
+                  name
+                      + ": "
+                      + (r instanceof ExitReason.Shutdown sd
+                          ? "shutdown" + (sd.detail().isEmpty() ? "" : " " + sd.detail())
+                          : "normal")));
+      return new CancellationException(
+          "the flow was stopped before it finished: every consumer it feeds has exited "
+              + how
+              + "; keep a consumer subscribed until the flow ends, or cancel the flow");
+    }
   }
 
   private RuntimeException throwIfFailedOrNull() {
@@ -564,6 +602,10 @@ public final class FlowRun {
             throw re;
           }
           throw new FlowException(system.name(), e.getCause());
+        } catch (CancellationException e) {
+          joinTerminal();
+          // get() replaces the cancellation's message ("get"): rethrow the one that says why
+          throw done.handle((v, t) -> t).join() instanceof CancellationException c ? c : e;
         }
       }
 
@@ -574,8 +616,8 @@ public final class FlowRun {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return false;
-        } catch (ExecutionException e) {
-          // finished with a failure
+        } catch (ExecutionException | CancellationException e) {
+          // finished with a failure, or stopped
         } catch (TimeoutException e) {
           return false;
         }

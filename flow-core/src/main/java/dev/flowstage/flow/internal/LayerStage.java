@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One flow stage on the runtime: a producer-consumer that subscribes to every stage of its input
@@ -33,6 +34,8 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
   private final List<Stage<?>> inputs;
   private final List<SubscriptionOptions> options;
   private final FlowClock clock;
+  private final LongAdder late;
+  private long lateSeen;
   private final ZipLogic zip;
   private final Map<Subscription, Integer> index = new IdentityHashMap<>();
   private final List<Subscription> subs = new ArrayList<>();
@@ -53,8 +56,10 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
       StageLogic logic,
       List<Stage<?>> inputs,
       List<SubscriptionOptions> options,
-      FlowClock clock) {
+      FlowClock clock,
+      LongAdder late) {
     this.name = name;
+    this.late = late;
     this.logic = logic;
     this.inputs = List.copyOf(inputs);
     this.options = List.copyOf(options);
@@ -115,6 +120,11 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
       logic.events(events, i, out);
     } catch (RuntimeException | Error e) {
       throw new StageFailure(name, e);
+    }
+    long lateNow = logic.lateEvents(); // only a batch can bring late events
+    if (lateNow != lateSeen) {
+      late.add(lateNow - lateSeen);
+      lateSeen = lateNow;
     }
     emit(out, ctx);
     if (zip == null && partitioned(from)) {

@@ -4,18 +4,18 @@ import dev.flowstage.flow.FlowGraph;
 import dev.flowstage.flow.Options;
 import dev.flowstage.flow.SerializableFunction;
 import dev.flowstage.flow.SerializableToIntFunction;
-import dev.flowstage.flow.Trigger;
-import dev.flowstage.flow.TriggerResult;
-import dev.flowstage.flow.Window;
 import dev.flowstage.flow.logic.Combining;
 import dev.flowstage.flow.logic.JoinLogic;
+import dev.flowstage.flow.logic.Layers;
 import dev.flowstage.flow.logic.MapReducer;
+import dev.flowstage.flow.logic.Route;
 import dev.flowstage.flow.logic.StageLogic;
 import dev.flowstage.flow.logic.ZipLogic;
 import dev.flowstage.flow.plan.Plan;
 import dev.flowstage.flow.plan.Plan.Operation;
 import dev.flowstage.flow.plan.Plan.Routing;
 import dev.flowstage.flow.plan.Plan.Source;
+import dev.flowstage.flow.plan.PlanRules;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,20 +109,43 @@ final class Topology {
     /** Builds the logic of member stage {@code index}. */
     StageLogic logic(int index, LongSupplier clock) {
       return switch (plan.source()) {
-        case Source.Zip z -> new ZipLogic(sides(), z.combiner(), operations);
+        case Source.Zip z -> new ZipLogic(sides(), z.combiner(), after(index, clock));
         case Source.Join j ->
             new JoinLogic(
-                j.mode(), sides(), j.leftKey(), j.rightKey(), j.join(), j.maxHeld(), operations);
+                j.mode(),
+                sides(),
+                j.leftKey(),
+                j.rightKey(),
+                j.join(),
+                j.maxHeld(),
+                after(index, clock));
+        // The merge of a departition is a first reduce in the global window; the layer's own
+        // operations (possibly a reduce of their own, in the layer's window) follow it.
+        case Source.Departition d ->
+            new MapReducer(
+                operations,
+                Layers.departitionWindows(options.window()),
+                index,
+                stages,
+                Math.max(1, inputStages()),
+                clock,
+                combine);
         default ->
             new MapReducer(
                 operations,
-                options.window(),
+                List.of(options.window()),
                 index,
                 stages,
                 Math.max(1, inputStages()),
                 clock,
                 combine);
       };
+    }
+
+    /** The layer's operations after a zip or join pairs its inputs: one ordered input. */
+    private StageLogic after(int index, LongSupplier clock) {
+      return new MapReducer(
+          operations, List.of(options.window()), index, stages, 1, clock, combine);
     }
   }
 
@@ -152,14 +175,7 @@ final class Topology {
 
   private Group build(Plan p) {
     Options o = p.options();
-    boolean reduces = p.operations().stream().anyMatch(Operation::reduces);
-    if (!(o.window() instanceof Window.Global) && !reduces) {
-      throw new IllegalArgumentException(
-          "a "
-              + o.window().kind()
-              + " window was set on a layer that does not reduce: add reduce/groupBy/emitAndReduce"
-              + " after it, or remove the window");
-    }
+    PlanRules.runnable(p);
     return switch (p.source()) {
       case Source.Enumerables e -> {
         Group src = add(Kind.ENUMERABLE, e.enumerables().size(), p, List.of(), o);
@@ -189,7 +205,7 @@ final class Topology {
       }
       case Source.Layer l -> {
         List<Group> ups = new ArrayList<>();
-        Operation.Reduce combining = combining(p);
+        Operation.Reduce combining = Layers.combining(p);
         for (Plan up : l.upstream()) {
           Group g = build(up);
           if (combining != null && (g.kind == Kind.ENUMERABLE || g.kind == Kind.FILE)) {
@@ -202,12 +218,7 @@ final class Topology {
         }
         List<Operation> ops = p.operations();
         if (combining != null) {
-          ops = new ArrayList<>(ops);
-          ops.set(
-              0,
-              new Operation.Reduce(
-                  combining.init(),
-                  new Combining.Merging(combining.reducer(), combining.combiner())));
+          ops = Layers.merging(ops, combining);
         }
         Group g0 = add(Kind.MAP_REDUCE, o.stages(), p, ops, o);
         for (Group up : ups) {
@@ -221,11 +232,10 @@ final class Topology {
           }
           if (combining != null && up.kind != Kind.ZIP && up.kind != Kind.JOIN) {
             up.combine =
-                new Combining.Target(
-                    combining.init(),
-                    combining.reducer(),
+                Layers.target(
+                    combining,
                     up.partitions,
-                    up.partitioned ? FlowRun.hash(up.partitions, up.key, up.hash) : e -> 0);
+                    up.partitioned ? new Route(up.partitions, up.key, up.hash) : e -> 0);
           }
           g0.inputs.add(new Input(up, 0));
         }
@@ -233,11 +243,7 @@ final class Topology {
       }
       case Source.Departition d -> {
         Group up = build(d.upstream());
-        List<Operation> ops = new ArrayList<>();
-        ops.add(new Operation.Reduce(d.init(), d.merge()));
-        SerializableFunction<Object, Object> done = d.done();
-        ops.add(new Operation.OnTrigger((acc, t) -> departitionPane(acc, t, done)));
-        ops.addAll(p.operations());
+        List<Operation> ops = Layers.departition(d, p.operations());
         Group g = add(Kind.DEPARTITION, 1, p, ops, o.stages(1));
         g.inputs.add(new Input(up, 0));
         yield g;
@@ -267,28 +273,6 @@ final class Topology {
         yield g;
       }
     };
-  }
-
-  /**
-   * The reduce of a layer whose upstream stages can pre-reduce for it: a reduce with a combiner,
-   * first in its layer, in the global window without triggers (so only the final trigger reads the
-   * accumulator, and partials folded anywhere upstream give the same result). {@code null} if not.
-   */
-  private static Operation.Reduce combining(Plan p) {
-    if (p.operations().isEmpty()
-        || !(p.operations().get(0) instanceof Operation.Reduce r)
-        || r.combiner() == null
-        || !(p.options().window() instanceof Window.Global g)) {
-      return null;
-    }
-    Window.Triggers t = g.triggers();
-    boolean triggers = t.every() > 0 || !t.periodicallyMillis().isEmpty() || t.function() != null;
-    return triggers ? null : r;
-  }
-
-  private static TriggerResult<Object, Object> departitionPane(
-      Object acc, Trigger t, SerializableFunction<Object, Object> done) {
-    return t.isDone() ? TriggerResult.of(List.of(done.apply(acc)), acc) : TriggerResult.none(acc);
   }
 
   private Group mapLayer(Group src, Plan p) {

@@ -41,8 +41,8 @@ final class Chains {
       case Operation.Reject r -> rejectSink(r.predicate(), next);
       case Operation.Each e -> eachSink(e.action(), next);
       case Operation.Uniq u -> uniqSink(u.by(), next);
-      case Operation.MapBatch b ->
-          throw new IllegalStateException("mapBatch runs on whole batches, not in a chain");
+      // Only after a departition's merge, whose panes are one event each: one-event batches.
+      case Operation.MapBatch b -> mapBatchSink(b.fn(), next);
       case Operation.Reduce r -> throw new IllegalStateException("reduce is not a chain step");
       case Operation.EmitAndReduce r ->
           throw new IllegalStateException("emitAndReduce is not a chain step");
@@ -69,6 +69,20 @@ final class Chains {
         for (Object x : many) {
           next.accept(x);
         }
+      }
+    };
+  }
+
+  private static Sink mapBatchSink(SerializableFunction<List<Object>, List<Object>> fn, Sink next) {
+    return e -> {
+      List<Object> batch = new java.util.ArrayList<>(1);
+      batch.add(e);
+      List<Object> out = fn.apply(batch);
+      if (out == null) {
+        throw new NullPointerException("mapBatch function returned null");
+      }
+      for (Object x : out) {
+        next.accept(x);
       }
     };
   }

@@ -3,8 +3,9 @@ package dev.flowstage.flow.logic;
 import dev.flowstage.flow.SerializableBiFunction;
 import dev.flowstage.flow.SerializableBinaryOperator;
 import dev.flowstage.flow.SerializableSupplier;
+import dev.flowstage.flow.SerializableToIntFunction;
 import dev.flowstage.stage.dispatch.Dispatchers;
-import java.util.function.ToIntFunction;
+import java.io.Serializable;
 
 /**
  * Pre-reducing for a reduce with a combiner (see {@code Flow.reduce(init, reducer, combiner)}): the
@@ -35,7 +36,8 @@ public final class Combining {
       SerializableSupplier<Object> init,
       SerializableBiFunction<Object, Object, Object> reducer,
       int partitions,
-      ToIntFunction<Object> partition) {}
+      SerializableToIntFunction<Object> partition)
+      implements Serializable {}
 
   /**
    * The downstream reducer: merges a {@link Partial} with {@code combiner}, folds anything else

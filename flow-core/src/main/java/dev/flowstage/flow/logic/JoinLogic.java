@@ -3,7 +3,6 @@ package dev.flowstage.flow.logic;
 import dev.flowstage.flow.JoinMode;
 import dev.flowstage.flow.SerializableBiFunction;
 import dev.flowstage.flow.SerializableFunction;
-import dev.flowstage.flow.plan.Plan;
 import it.unimi.dsi.fastutil.objects.Object2ObjectOpenHashMap;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +23,7 @@ public final class JoinLogic implements StageLogic {
   private final SerializableFunction<Object, Object> rightKey;
   private final SerializableBiFunction<Object, Object, Object> join;
   private final long maxHeld;
-  private final Chains.Collect collect = new Chains.Collect();
-  private final Sink post;
+  private final StageLogic after;
   private final Map<Object, List<Object>> lefts = new Object2ObjectOpenHashMap<>();
   private final Map<Object, List<Object>> rights = new Object2ObjectOpenHashMap<>();
   private long held;
@@ -39,7 +37,7 @@ public final class JoinLogic implements StageLogic {
    * @param rightKey key of a right event
    * @param join combines a pair (one side {@code null} for outer rows)
    * @param maxHeld the most events this stage may hold
-   * @param after the per-event operations that follow the join
+   * @param after the logic of the operations that follow the join (one input)
    */
   public JoinLogic(
       JoinMode mode,
@@ -48,26 +46,26 @@ public final class JoinLogic implements StageLogic {
       SerializableFunction<Object, Object> rightKey,
       SerializableBiFunction<Object, Object, Object> join,
       long maxHeld,
-      List<Plan.Operation> after) {
+      StageLogic after) {
     this.mode = mode;
     this.sideOfInput = sideOfInput.clone();
     this.leftKey = leftKey;
     this.rightKey = rightKey;
     this.join = join;
     this.maxHeld = maxHeld;
-    this.post = Chains.compile(after, collect);
+    this.after = after;
   }
 
   @Override
   public void events(List<?> batch, int input, List<Object> out) {
-    collect.target = out;
+    List<Object> joined = new ArrayList<>();
     boolean isLeft = sideOfInput[input] == 0;
     for (Object e : batch) {
       Object key = (isLeft ? leftKey : rightKey).apply(e);
       List<Object> others = (isLeft ? rights : lefts).get(key);
       if (others != null) {
         for (Object o : others) {
-          post.accept(isLeft ? join.apply(e, o) : join.apply(o, e));
+          joined.add(isLeft ? join.apply(e, o) : join.apply(o, e));
         }
       }
       (isLeft ? lefts : rights).computeIfAbsent(key, k -> new ArrayList<>(2)).add(e);
@@ -78,16 +76,19 @@ public final class JoinLogic implements StageLogic {
                 + " events; raise maxHeld, add join stages, or pre-aggregate the sides");
       }
     }
+    if (!joined.isEmpty()) {
+      after.events(joined, 0, out);
+    }
   }
 
   @Override
   public void finish(List<Object> out) {
-    collect.target = out;
+    List<Object> joined = new ArrayList<>();
     if (mode == JoinMode.LEFT_OUTER || mode == JoinMode.FULL_OUTER) {
       lefts.forEach(
           (k, ls) -> {
             if (!rights.containsKey(k)) {
-              ls.forEach(l -> post.accept(join.apply(l, null)));
+              ls.forEach(l -> joined.add(join.apply(l, null)));
             }
           });
     }
@@ -95,11 +96,30 @@ public final class JoinLogic implements StageLogic {
       rights.forEach(
           (k, rs) -> {
             if (!lefts.containsKey(k)) {
-              rs.forEach(r -> post.accept(join.apply(null, r)));
+              rs.forEach(r -> joined.add(join.apply(null, r)));
             }
           });
     }
     lefts.clear();
     rights.clear();
+    if (!joined.isEmpty()) {
+      after.events(joined, 0, out);
+    }
+    after.finish(out);
+  }
+
+  @Override
+  public void timer(long nowMillis, List<Object> out) {
+    after.timer(nowMillis, out);
+  }
+
+  @Override
+  public long nextTimer() {
+    return after.nextTimer();
+  }
+
+  @Override
+  public long lateEvents() {
+    return after.lateEvents();
   }
 }

@@ -5,66 +5,76 @@ import dev.flowstage.flow.Window;
 import dev.flowstage.flow.plan.Plan.Operation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * The logic of one stage of a layer: {@code mapBatch} functions, the fused per-event chain, and
- * optionally a windowed reduce whose triggers feed a second fused chain. Flow (Elixir): {@code
- * Flow.MapReducer} with the operations compiled by {@code Flow.Materialize}.
+ * reduces, each with its window and triggers, whose emitted events feed the rest of the chain. Flow
+ * (Elixir): {@code Flow.MapReducer} with the operations compiled by {@code Flow.Materialize}.
  *
- * <p>Runs on the stage's virtual thread only; nothing here is synchronized.
+ * <p>A layer's operations hold at most one user reduce, but a stage can run several in sequence: a
+ * departition stage merges its inputs (a first reduce) and may then reduce what it emits, and the
+ * stage after a zip or a join reduces what the pairing emits. Each reduce is a segment: its window
+ * sees the events the previous segment emits, one at a time, and its triggers feed the next. The
+ * end of the input fires the segments' final triggers in order, so each segment's last panes reach
+ * the next before it ends too.
+ *
+ * <p>Runs on one thread only; nothing here is synchronized.
  */
 public final class MapReducer implements StageLogic {
   private final List<SerializableFunction<List<Object>, List<Object>>> batchFns;
   private final Chains.Collect collect = new Chains.Collect();
-  private final Sink pre;
-  private final Windows windows;
+  private final Sink head;
+  private final List<Windows> segments = new ArrayList<>();
   private final Combining.PreReduce preReduce;
 
   /**
    * Compiles a layer's operations for stage {@code index} of {@code total}.
    *
-   * @param ops the layer's operations (validated by the builder)
-   * @param window the layer's window
+   * @param ops the operations, as the plan rules allow them (mapBatch first, at most one onTrigger
+   *     directly after each reduce)
+   * @param windows the window of each reduce of {@code ops}, in order; a reduce without one gets
+   *     the global window
    * @param index this stage's index
    * @param total the layer's stage count
-   * @param inputs how many upstream stages feed it
-   * @param clock processing time in ms, read for timers
+   * @param inputs how many upstream stages feed it (the first window's watermark waits for each)
+   * @param clock processing time in ms, read for periodic triggers and lateness
    * @param combine the downstream reduce this stage pre-reduces for, or {@code null}
    */
   public MapReducer(
       List<Operation> ops,
-      Window window,
+      List<Window> windows,
       int index,
       int total,
       int inputs,
-      java.util.function.LongSupplier clock,
+      LongSupplier clock,
       Combining.Target combine) {
     List<SerializableFunction<List<Object>, List<Object>>> fns = new ArrayList<>();
-    List<Operation> before = new ArrayList<>();
-    List<Operation> after = new ArrayList<>();
-    Operation reduce = null;
-    Operation.OnTrigger onTrigger = null;
+    List<List<Operation>> before = new ArrayList<>();
+    List<Operation> reduces = new ArrayList<>();
+    List<Operation.OnTrigger> onTriggers = new ArrayList<>();
+    List<Operation> current = new ArrayList<>();
     for (Operation op : ops) {
-      if (op instanceof Operation.MapBatch b) {
-        fns.add(b.fn());
+      if (op instanceof Operation.MapBatch b && reduces.isEmpty() && current.isEmpty()) {
+        fns.add(b.fn()); // at the start of the stage: on each delivered batch
       } else if (op.reduces()) {
-        reduce = op;
+        before.add(current);
+        reduces.add(op);
+        onTriggers.add(null);
+        current = new ArrayList<>();
       } else if (op instanceof Operation.OnTrigger t) {
-        onTrigger = t;
-      } else if (reduce == null) {
-        before.add(op);
+        onTriggers.set(onTriggers.size() - 1, t);
       } else {
-        after.add(op);
+        current.add(op);
       }
     }
     this.batchFns = List.copyOf(fns);
     this.preReduce = combine == null ? null : new Combining.PreReduce(combine, collect);
-    Sink end = preReduce == null ? collect : preReduce;
-    if (reduce == null) {
-      this.pre = Chains.compile(before, end);
-      this.windows = null;
-    } else {
-      Sink post = Chains.compile(after, end);
+    Sink next = Chains.compile(current, preReduce == null ? collect : preReduce);
+    Windows[] built = new Windows[reduces.size()];
+    for (int k = reduces.size() - 1; k >= 0; k--) {
+      Sink post = next;
+      Operation reduce = reduces.get(k);
       Windows.AccSink acc =
           switch (reduce) {
             case Operation.Reduce r ->
@@ -75,20 +85,25 @@ public final class MapReducer implements StageLogic {
                 new Windows.EmitReduceSink(r.init(), r.reducer(), post);
             default -> throw new IllegalStateException("not a reduce: " + reduce);
           };
-      this.pre = Chains.compile(before, acc);
-      this.windows =
+      Operation.OnTrigger t = onTriggers.get(k);
+      Windows w =
           new Windows(
-              window,
+              k < windows.size() ? windows.get(k) : Window.global(),
               acc,
-              pre,
+              Chains.compile(before.get(k), acc),
               post,
-              onTrigger == null ? null : onTrigger.fn(),
+              t == null ? null : t.fn(),
               reduce instanceof Operation.Reduce,
               index,
               total,
-              inputs,
+              k == 0 ? inputs : 1,
               clock);
+      built[k] = w;
+      next = event -> w.events(List.of(event), 0);
     }
+    this.segments.addAll(List.of(built));
+    // Without a reduce, the chain is the whole stage; with one, events enter the first window.
+    this.head = reduces.isEmpty() ? next : null;
   }
 
   @Override
@@ -98,30 +113,33 @@ public final class MapReducer implements StageLogic {
     List<Object> b = (List<Object>) batch;
     for (int i = 0; i < batchFns.size(); i++) {
       b = batchFns.get(i).apply(b);
+      if (b == null) {
+        throw new NullPointerException("mapBatch function returned null");
+      }
     }
-    if (windows == null) {
-      Sink head = pre;
+    if (head != null) {
+      Sink h = head;
       for (int i = 0, n = b.size(); i < n; i++) {
-        head.accept(b.get(i));
+        h.accept(b.get(i));
       }
     } else {
-      windows.events(b, input);
+      segments.get(0).events(b, input);
     }
   }
 
   @Override
   public void inputDone(int input, List<Object> out) {
-    if (windows != null) {
+    if (!segments.isEmpty()) {
       collect.target = out;
-      windows.inputDone(input);
+      segments.get(0).inputDone(input);
     }
   }
 
   @Override
   public void finish(List<Object> out) {
     collect.target = out;
-    if (windows != null) {
-      windows.finish();
+    for (Windows w : segments) {
+      w.finish();
     }
     if (preReduce != null) {
       preReduce.flush(collect);
@@ -130,14 +148,27 @@ public final class MapReducer implements StageLogic {
 
   @Override
   public void timer(long nowMillis, List<Object> out) {
-    if (windows != null) {
-      collect.target = out;
-      windows.timer(nowMillis);
+    collect.target = out;
+    for (Windows w : segments) {
+      w.timer(nowMillis);
     }
   }
 
   @Override
   public long nextTimer() {
-    return windows == null ? Long.MAX_VALUE : windows.nextTimer();
+    long next = Long.MAX_VALUE;
+    for (Windows w : segments) {
+      next = Math.min(next, w.nextTimer());
+    }
+    return next;
+  }
+
+  @Override
+  public long lateEvents() {
+    long n = 0;
+    for (Windows w : segments) {
+      n += w.dropped();
+    }
+    return n;
   }
 }

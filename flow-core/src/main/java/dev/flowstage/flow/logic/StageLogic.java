@@ -48,4 +48,14 @@ public interface StageLogic {
   default long nextTimer() {
     return Long.MAX_VALUE;
   }
+
+  /**
+   * Returns how many events this logic's windows have dropped so far as too late (their window had
+   * already closed), for the flow's statistics.
+   *
+   * @return the count since the logic was built
+   */
+  default long lateEvents() {
+    return 0;
+  }
 }

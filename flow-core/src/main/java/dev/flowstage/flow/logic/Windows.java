@@ -32,6 +32,13 @@ import java.util.function.LongSupplier;
  * <p>Runs on the stage's thread only; nothing here is synchronized.
  */
 final class Windows {
+  /**
+   * The most fires in a row a user trigger may make without shortening its input: enough for any
+   * trigger whose state makes the progress (a moving window needs one), a clear failure for one
+   * that never consumes.
+   */
+  static final int MAX_STALLED_FIRES = 10_000;
+
   private final Window window;
   private final Window.Kind kind;
   private final AccSink acc;
@@ -102,7 +109,7 @@ final class Windows {
     }
   }
 
-  /** Late events dropped by fixed windows so far. */
+  /** Late events dropped by fixed windows so far (also with allowed lateness, once it expired). */
   long dropped() {
     return dropped;
   }
@@ -266,6 +273,7 @@ final class Windows {
       }
     } else if (userTrigger != null) {
       List<Object> rest = events;
+      int stalled = 0; // fires in a row whose rest was not shorter than their input
       while (true) {
         TriggerDecision<Object, Object> d = userTrigger.apply(rest, pane.triggerState);
         if (d == null) {
@@ -281,11 +289,29 @@ final class Windows {
         if (d.rest().isEmpty()) {
           return;
         }
-        if (d.rest().size() >= rest.size()) {
+        if (d.rest().size() > rest.size()) {
           throw new IllegalStateException(
               "trigger function fired '"
                   + d.fire()
-                  + "' but its rest is not shorter than its input: it would fire forever");
+                  + "' and returned a rest longer than its input ("
+                  + d.rest().size()
+                  + " > "
+                  + rest.size()
+                  + " events): return the events still to handle, a part of its input");
+        }
+        // A rest as long as the input is progress when the state moved on (a moving window
+        // re-reads an event after firing); a function that never consumes would loop forever,
+        // so such fires are capped.
+        stalled = d.rest().size() < rest.size() ? 0 : stalled + 1;
+        if (stalled > MAX_STALLED_FIRES) {
+          throw new IllegalStateException(
+              "trigger function fired '"
+                  + d.fire()
+                  + "' "
+                  + MAX_STALLED_FIRES
+                  + " times in a row without consuming an event (its rest was as long as its"
+                  + " input each time): it would fire forever; return a shorter rest, or cont(...)"
+                  + " once the state says so");
         }
         rest = d.rest();
       }
@@ -312,6 +338,9 @@ final class Windows {
 
   private void fireKeep(Pane pane, String name) {
     long reportedId = window instanceof Window.Fixed f ? pane.id * f.sizeMillis() : pane.id;
+    // After DONE the accumulator is dropped, so it may be emitted itself; after any other trigger
+    // the window goes on with it, and what was emitted must not change with it (Snapshots).
+    boolean goesOn = !Trigger.DONE.equals(name);
     Object next;
     if (onTrigger != null) {
       TriggerResult<Object, Object> r =
@@ -319,13 +348,14 @@ final class Windows {
       if (r == null) {
         throw new NullPointerException("onTrigger function returned null");
       }
-      for (Object e : r.events()) {
-        post.accept(e);
-      }
       next = r.accumulator();
+      for (Object e : r.events()) {
+        // emitting the very object the window keeps is the one aliasing onTrigger can cause
+        post.accept(goesOn && e == next && e != null ? Snapshots.of(e, name) : e);
+      }
     } else {
       if (emitAccumulator) {
-        post.accept(pane.acc);
+        post.accept(goesOn ? Snapshots.of(pane.acc, name) : pane.acc);
       }
       next = pane.acc;
     }

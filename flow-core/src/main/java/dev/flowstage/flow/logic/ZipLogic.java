@@ -1,8 +1,8 @@
 package dev.flowstage.flow.logic;
 
 import dev.flowstage.flow.SerializableBiFunction;
-import dev.flowstage.flow.plan.Plan;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -15,8 +15,7 @@ import java.util.List;
 public final class ZipLogic implements StageLogic {
   private final int[] sideOfInput;
   private final SerializableBiFunction<Object, Object, Object> combiner;
-  private final Chains.Collect collect = new Chains.Collect();
-  private final Sink post;
+  private final StageLogic after;
   private final ArrayDeque<Object> left = new ArrayDeque<>();
   private final ArrayDeque<Object> right = new ArrayDeque<>();
 
@@ -25,15 +24,15 @@ public final class ZipLogic implements StageLogic {
    *
    * @param sideOfInput the side (0 left, 1 right) of each upstream stage, by input index
    * @param combiner makes the output event of a pair
-   * @param after the per-event operations that follow the zip
+   * @param after the logic of the operations that follow the zip (one input)
    */
   public ZipLogic(
       int[] sideOfInput,
       SerializableBiFunction<Object, Object, Object> combiner,
-      List<Plan.Operation> after) {
+      StageLogic after) {
     this.sideOfInput = sideOfInput.clone();
     this.combiner = combiner;
-    this.post = Chains.compile(after, collect);
+    this.after = after;
   }
 
   /**
@@ -57,10 +56,13 @@ public final class ZipLogic implements StageLogic {
 
   @Override
   public void events(List<?> batch, int input, List<Object> out) {
-    collect.target = out;
     (sideOfInput[input] == 0 ? left : right).addAll(batch);
+    List<Object> pairs = new ArrayList<>();
     while (!left.isEmpty() && !right.isEmpty()) {
-      post.accept(combiner.apply(left.poll(), right.poll()));
+      pairs.add(combiner.apply(left.poll(), right.poll()));
+    }
+    if (!pairs.isEmpty()) {
+      after.events(pairs, 0, out);
     }
   }
 
@@ -68,5 +70,21 @@ public final class ZipLogic implements StageLogic {
   public void finish(List<Object> out) {
     left.clear();
     right.clear();
+    after.finish(out);
+  }
+
+  @Override
+  public void timer(long nowMillis, List<Object> out) {
+    after.timer(nowMillis, out);
+  }
+
+  @Override
+  public long nextTimer() {
+    return after.nextTimer();
+  }
+
+  @Override
+  public long lateEvents() {
+    return after.lateEvents();
   }
 }

@@ -1,0 +1,201 @@
+package dev.flowstage.flow.plan;
+
+import dev.flowstage.flow.Options;
+import dev.flowstage.flow.Window;
+import dev.flowstage.flow.internal.Describe;
+import dev.flowstage.flow.plan.Plan.Operation;
+import dev.flowstage.flow.plan.Plan.Source;
+
+/**
+ * Every rule on the shape of a plan, in one place: {@code Flow} calls these before it adds an
+ * operation or a layer, and the engines call {@link #runnable} before they materialize a plan.
+ * Anything these accept runs; anything they reject fails with a message saying what to do instead.
+ * The composition table in docs/guides/flow.md is what they allow (FlowCompositionTest runs every
+ * cell of it).
+ */
+public final class PlanRules {
+  private PlanRules() {}
+
+  /**
+   * Checks that {@code mapBatch} may be added: only at the start of a layer, before any other
+   * operation, since it sees the batches the layer's stages are delivered.
+   *
+   * @param p the plan so far
+   * @throws IllegalArgumentException otherwise
+   */
+  public static void mapBatch(Plan p) {
+    for (Operation op : p.operations()) {
+      if (!(op instanceof Operation.MapBatch)) {
+        throw new IllegalArgumentException(
+            "mapBatch(...) must come first in its layer, before any map or reduce: move it up or"
+                + " call partition() before it");
+      }
+    }
+  }
+
+  /**
+   * Checks that a reduce ({@code reduce}, {@code groupBy}, {@code emitAndReduce}) may be added: one
+   * per layer, as in Elixir (the stage reduces its own events; a second reduce of the same stage's
+   * output is a new layer).
+   *
+   * @param p the plan so far
+   * @param what the operation, for the message
+   * @throws IllegalArgumentException otherwise
+   */
+  public static void reduce(Plan p, String what) {
+    if (reduces(p)) {
+      throw new IllegalArgumentException(
+          what
+              + "(...) cannot follow another reduce/groupBy/emitAndReduce in the same layer: call"
+              + " partition() or shuffle() between them, or use onTrigger(...)");
+    }
+  }
+
+  /**
+   * Returns whether the plan's last layer already reduces.
+   *
+   * @param p the plan
+   * @return true if an operation of the layer reduces
+   */
+  public static boolean reduces(Plan p) {
+    return p.operations().stream().anyMatch(Operation::reduces);
+  }
+
+  /**
+   * Checks that {@code onTrigger} may be added: directly after the layer's reduce, once.
+   *
+   * @param p the plan so far
+   * @throws IllegalArgumentException otherwise
+   */
+  public static void onTrigger(Plan p) {
+    boolean reduce = false;
+    boolean onTrigger = false;
+    boolean after = false;
+    for (Operation op : p.operations()) {
+      if (op.reduces()) {
+        reduce = true;
+      } else if (op instanceof Operation.OnTrigger) {
+        onTrigger = true;
+      } else if (reduce) {
+        after = true;
+      }
+    }
+    if (!reduce) {
+      throw new IllegalArgumentException(
+          "onTrigger(...) must follow reduce/groupBy/emitAndReduce: it works on the accumulated"
+              + " state");
+    }
+    if (onTrigger) {
+      throw new IllegalArgumentException(
+          "onTrigger(...) can be called once per reduce; put both steps in one function");
+    }
+    if (after) {
+      throw new IllegalArgumentException(
+          "onTrigger(...) must directly follow reduce/groupBy: move the map/filter after it");
+    }
+  }
+
+  /**
+   * Checks that the layer is in the global window, for operations that merge whole stages.
+   *
+   * @param p the plan so far
+   * @param what the operation, for the message
+   * @throws IllegalArgumentException otherwise
+   */
+  public static void globalWindow(Plan p, String what) {
+    if (!(p.options().window() instanceof Window.Global)) {
+      throw new IllegalArgumentException(
+          what
+              + "(...) merges whole partitions and needs the global window on this layer; got "
+              + p.options().window().kind()
+              + " (emit each pane with onTrigger and merge downstream instead)");
+    }
+  }
+
+  /**
+   * Checks that options of a layer that does not route by key set no key or hash.
+   *
+   * @param o the options
+   * @param what the operation, for the message
+   * @throws IllegalArgumentException otherwise
+   */
+  public static void noRouting(Options o, String what) {
+    if (o.key() != null || o.hash() != null) {
+      throw new IllegalArgumentException(
+          "key(...)/hash(...) route events of partition(...) and merge(...); "
+              + what
+              + " does not route by key");
+    }
+  }
+
+  /**
+   * Checks that a side of a zip has a defined order: one source (or one stage: a zip or a
+   * departition) followed only by per-event operations.
+   *
+   * @param p the side
+   * @param side "left" or "right", for the message
+   * @throws IllegalArgumentException otherwise
+   */
+  public static void zipSide(Plan p, String side) {
+    boolean single =
+        switch (p.source()) {
+          case Source.Enumerables e -> e.enumerables().size() == 1;
+          case Source.Files f -> f.paths().size() == 1;
+          case Source.Zip z -> true;
+          case Source.Departition d -> true;
+          default -> false;
+        };
+    boolean stateless =
+        p.operations().stream().noneMatch(op -> op.reduces() || op instanceof Operation.OnTrigger);
+    if (!single || !stateless) {
+      throw new IllegalArgumentException(
+          "zip pairs events by position, which needs a defined order: the "
+              + side
+              + " side must be a single source (fromEnumerable of one source, or fromFiles of one"
+              + " file), a zip or a departition, followed only by"
+              + " map/flatMap/filter/reject/each/uniq/mapBatch, without partition/shuffle/merge/reduce;"
+              + " got: "
+              + Describe.plan(p).replace('\n', ' ')
+              + ". Zip the sides before partitioning, or reduce after the zip");
+    }
+  }
+
+  /**
+   * Checks a bounded join's options and bound.
+   *
+   * @param o the join layer's options
+   * @param maxHeld the most events one join stage may hold
+   * @throws IllegalArgumentException for a bound below 1, a key or hash, or a window
+   */
+  public static void boundedJoin(Options o, long maxHeld) {
+    if (maxHeld < 1) {
+      throw new IllegalArgumentException(
+          "boundedJoin maxHeld must be at least 1 event per join stage, got: " + maxHeld);
+    }
+    noRouting(o, "boundedJoin");
+    if (!(o.window() instanceof Window.Global)) {
+      throw new IllegalArgumentException(
+          "boundedJoin joins over the whole input: a "
+              + o.window().kind()
+              + " window in its options would only cut a reduce after the join; call"
+              + " partition(o -> o.window(...)) after boundedJoin and reduce there");
+    }
+  }
+
+  /**
+   * Checks what only a whole layer shows, before an engine materializes it: a window needs a reduce
+   * in its layer to cut.
+   *
+   * @param p a layer
+   * @throws IllegalArgumentException for a window on a layer that does not reduce
+   */
+  public static void runnable(Plan p) {
+    if (!(p.options().window() instanceof Window.Global) && !reduces(p)) {
+      throw new IllegalArgumentException(
+          "a "
+              + p.options().window().kind()
+              + " window was set on a layer that does not reduce: add reduce/groupBy/emitAndReduce"
+              + " after it, or remove the window");
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package dev.flowstage.flow.snippets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.flowstage.flow.Flow;
+import it.unimi.dsi.fastutil.objects.Object2LongOpenHashMap;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The examples of flow-core's Javadoc, compiled and run: {@code Flow}'s Javadoc shows the regions
+ * between {@code @start region=...} and {@code @end} with {@code {@snippet class=... region=...}}
+ * (javadoc's {@code --snippet-path} is src/test/java, see flow-core's pom), and JavadocSnippetsTest
+ * checks every such reference resolves.
+ */
+final class FlowSnippets {
+  @TempDir Path dir;
+
+  private List<Path> files() throws IOException {
+    Path a = Files.writeString(dir.resolve("a.txt"), "to be or\nnot to be\n");
+    Path b = Files.writeString(dir.resolve("b.txt"), "be quick\n");
+    return List.of(a, b);
+  }
+
+  @Test
+  void wordCount() throws IOException {
+    List<Path> paths = files();
+    // @start region=wordCount
+    Map<String, Long> counts =
+        Flow.fromFiles(paths, o -> o)
+            .flatMap(line -> Arrays.asList(line.split(" ")))
+            .partition()
+            .reduce(
+                Object2LongOpenHashMap<String>::new,
+                (m, w) -> {
+                  m.addTo(w, 1);
+                  return m;
+                })
+            .departition(
+                HashMap<String, Long>::new,
+                (all, m) -> {
+                  all.putAll(m);
+                  return all;
+                },
+                all -> all)
+            .toList()
+            .get(0);
+    // @end
+    assertEquals(Map.of("to", 2L, "be", 3L, "or", 1L, "not", 1L, "quick", 1L), counts);
+  }
+
+  @Test
+  void combiningReduce() throws IOException {
+    List<Path> paths = files();
+    // @start region=combiningReduce
+    List<HashMap<String, Long>> perStage =
+        Flow.fromFiles(paths, o -> o)
+            .flatMap(line -> Arrays.asList(line.split(" ")))
+            .partition()
+            .reduce(
+                HashMap<String, Long>::new,
+                (counts, word) -> {
+                  counts.merge(word, 1L, Long::sum);
+                  return counts;
+                },
+                (a, b) -> {
+                  b.forEach((w, n) -> a.merge(w, n, Long::sum));
+                  return a;
+                })
+            .toList();
+    // @end
+    Map<String, Long> all = new HashMap<>();
+    perStage.forEach(all::putAll); // a word meets one stage
+    assertEquals(Map.of("to", 2L, "be", 3L, "or", 1L, "not", 1L, "quick", 1L), all);
+  }
+}
