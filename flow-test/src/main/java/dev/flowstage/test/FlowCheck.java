@@ -29,12 +29,7 @@ import java.util.stream.Stream;
  * case is shrunk to the smallest failing configuration and input, and the {@link AssertionError}
  * ends with one line to paste into the check to reproduce it.
  *
- * {@snippet :
- * FlowCheck.forAll(Gen.ints(0, 100))
- *     .pipeline(f -> f.map(x -> x % 7).partition().uniq())
- *     .sameAsStream(s -> s.map(x -> x % 7).distinct())
- *     .check();
- * }
+ * {@snippet class=dev.flowstage.test.snippets.KitSnippets region=flowCheck}
  *
  * <p>Results compare as multisets unless {@link #ordered()} says the pipeline defines an order.
  * Layers are numbered in plan order (0 is the kit's source). A try's configuration prints as text,

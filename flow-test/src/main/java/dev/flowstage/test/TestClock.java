@@ -13,12 +13,7 @@ import java.util.PriorityQueue;
  * allowed lateness then fire exactly when the test moves time, and a test of a one-hour window
  * takes milliseconds and never sleeps (Reactor's {@code VirtualTimeScheduler}).
  *
- * {@snippet :
- * TestClock clock = new TestClock();
- * RunningFlow<Void> run = flow.withClock(clock).start();
- * clock.awaitWakeUps(1);                 // the flow is running and has set its timer
- * clock.advance(Duration.ofMinutes(1));  // one periodic trigger fires
- * }
+ * {@snippet class=dev.flowstage.test.snippets.KitSnippets region=testClock}
  *
  * <p>A wake-up only tells a stage to look at the clock; the stage does so on its own thread,
  * shortly after. To see one pane per period, advance one period at a time and wait for each pane

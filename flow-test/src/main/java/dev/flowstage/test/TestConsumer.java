@@ -24,13 +24,7 @@ import java.util.concurrent.LinkedBlockingQueue;
  * as batches arrive: a batch larger than the subscription's max demand, or (manual mode) more
  * events than were asked for, is a violation that fails the next assertion.
  *
- * {@snippet :
- * TestConsumer<Integer> downstream = TestConsumer.manual(system);
- * downstream.subscribeTo(stageUnderTest, 10, 5);
- * downstream.ask(3);
- * downstream.expectBatch(List.of(1, 2, 3));
- * downstream.expectNoBatch(Duration.ofMillis(50)); // asked for 3: nothing more comes
- * }
+ * {@snippet class=dev.flowstage.test.snippets.KitSnippets region=probes}
  *
  * @param <E> the event type
  */

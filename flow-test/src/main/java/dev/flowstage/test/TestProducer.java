@@ -22,13 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * (Pekko's {@code TestSource}, GenStage's test producers). Commands run on the stage's own thread
  * and return once done, so a test's steps happen in the order written.
  *
- * {@snippet :
- * TestProducer<Integer> upstream = TestProducer.start(system);
- * // ... subscribe the stage under test to upstream.stage() ...
- * upstream.expectDemand(10);        // the stage under test asked for 10
- * upstream.emit(1, 2, 3);
- * upstream.complete();
- * }
+ * {@snippet class=dev.flowstage.test.snippets.KitSnippets region=probes}
  *
  * @param <E> the event type
  */
