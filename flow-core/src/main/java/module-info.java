@@ -3,6 +3,8 @@
  * dev.flowstage.flow.plan} is a flow's plan as data and {@code dev.flowstage.flow.logic} the
  * thread-free per-stage logic every engine runs; both are for backends and may change before 1.0.
  */
+// dev.flowstage.test (the test kit) is built after us: a qualified export javac cannot resolve
+@SuppressWarnings("module")
 module dev.flowstage.flow {
   requires transitive dev.flowstage.stages;
   requires jdk.jfr;
@@ -10,4 +12,7 @@ module dev.flowstage.flow {
   exports dev.flowstage.flow;
   exports dev.flowstage.flow.plan;
   exports dev.flowstage.flow.logic;
+  // The flow-test kit's hook (FlowTestHook): for tests, so only the kit sees it on the module path.
+  exports dev.flowstage.flow.testing to
+      dev.flowstage.test;
 }

@@ -43,7 +43,8 @@ final class DocsSnippetsTest {
             "docs/guides/interop.md",
             "docs/guides/performance.md",
             "docs/guides/troubleshooting.md",
-            "docs/guides/observability.md")
+            "docs/guides/observability.md",
+            "docs/guides/testing.md")
         .map(ROOT::resolve)
         .filter(Files::exists);
   }

@@ -74,7 +74,7 @@ public final class FlowRun {
   private record Failed(int group, String stage, Throwable cause) {}
 
   private FlowRun(Plan plan) {
-    this.topology = Topology.of(plan);
+    this.topology = Topology.of(TestHooks.apply(plan));
     this.system = new StageSystem("flow-" + RUNS.incrementAndGet());
     this.observation = new FlowObservation(system.name(), topology::graph, this::counters);
   }
