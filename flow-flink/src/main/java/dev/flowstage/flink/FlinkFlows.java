@@ -1,6 +1,7 @@
 package dev.flowstage.flink;
 
 import dev.flowstage.flow.Flow;
+import dev.flowstage.flow.plan.PlanSerialization;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -53,12 +54,18 @@ public final class FlinkFlows {
    * @return the stream of what the flow emits; add a sink and call {@code env.execute()}
    * @throws UnsupportedOperationException for an operation that runs only on the local runtime
    * @throws IllegalArgumentException for a source that cannot be shipped (a stream or iterator)
+   * @throws IllegalStateException for a function that cannot be serialized, naming its operation
+   *     and what it captures (see {@link Flow#checkSerializable()})
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public static <T> DataStream<T> toDataStream(StreamExecutionEnvironment env, Flow<T> flow) {
     Objects.requireNonNull(env, "env");
     Objects.requireNonNull(flow, "flow");
+    // Before anything is translated: Flink would only find a non-serializable function when it
+    // ships the job, naming an internal array instead of the user's operation.
+    PlanSerialization.check(flow.plan());
     env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+    EventSerializers.register(env);
     DataStream<Object> stream = new Translator(env).layer(flow.plan());
     return (DataStream) stream;
   }
