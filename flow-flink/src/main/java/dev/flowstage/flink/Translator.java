@@ -9,20 +9,14 @@ import dev.flowstage.flow.plan.Plan.Operation;
 import dev.flowstage.flow.plan.Plan.Routing;
 import dev.flowstage.flow.plan.Plan.Source;
 import dev.flowstage.flow.plan.PlanRules;
-import java.io.File;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.stream.BaseStream;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.connector.file.src.FileSource;
-import org.apache.flink.connector.file.src.enumerate.NonSplittingRecursiveEnumerator;
-import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
-import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -56,7 +50,7 @@ final class Translator {
     List<Window> windows = List.of(window);
     DataStream<Object> in;
     switch (p.source()) {
-      case Source.Enumerables e -> in = enumerables(e);
+      case Source.Enumerables e -> in = enumerables(e, p);
       case Source.Files f -> in = files(f, p);
       case Source.Layer l -> {
         in = routed(l, p);
@@ -114,10 +108,16 @@ final class Translator {
     }
   }
 
-  private DataStream<Object> enumerables(Source.Enumerables e) {
+  private DataStream<Object> enumerables(Source.Enumerables e, Plan p) {
     DataStream<Object> all = null;
     int i = 0;
     for (Object source : e.enumerables()) {
+      if (source instanceof FlinkInput input) {
+        DataStream<Object> s = input.stream(env, Charset.forName(p.options().charset()));
+        all = all == null ? s : all.union(s);
+        i++;
+        continue;
+      }
       List<Object> events = new ArrayList<>();
       switch (source) {
         case Collection<?> c -> events.addAll(c);
@@ -150,22 +150,23 @@ final class Translator {
   }
 
   private DataStream<Object> files(Source.Files f, Plan p) {
-    Charset charset = Charset.forName(p.options().charset());
-    Path[] paths = new Path[f.paths().size()];
-    for (int i = 0; i < paths.length; i++) {
-      paths[i] = Path.fromLocalFile(new File(f.paths().get(i)).getAbsoluteFile());
-    }
-    FileSource<String> source =
-        FileSource.forRecordStreamFormat(new TextLineInputFormat(charset.name()), paths)
-            // Like the local runtime, read every file under a directory: Flink's default
-            // enumerator skips names starting with '.' or '_'.
-            .setFileEnumerator(() -> new NonSplittingRecursiveEnumerator(path -> true))
-            .build();
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    DataStream<Object> lines =
-        (DataStream)
-            env.fromSource(source, WatermarkStrategy.noWatermarks(), "files", Types.STRING);
-    return lines;
+    // The same reader as FlinkFlows.fromFiles: flow-core's line rules through Flink's file systems.
+    return new FlinkInput.Files(f.paths()).stream(env, Charset.forName(p.options().charset()));
+  }
+
+  /** Whether any source of {@code p} is a Flink stream that may be unbounded. */
+  static boolean mayBeUnbounded(Plan p) {
+    return switch (p.source()) {
+      case Source.Enumerables e ->
+          e.enumerables().stream()
+              .anyMatch(s -> s instanceof FlinkInput input && input.mayBeUnbounded());
+      case Source.Layer l -> l.upstream().stream().anyMatch(Translator::mayBeUnbounded);
+      case Source.Departition d -> mayBeUnbounded(d.upstream());
+      case Source.Zip z -> mayBeUnbounded(z.left()) || mayBeUnbounded(z.right());
+      case Source.Join j -> mayBeUnbounded(j.left()) || mayBeUnbounded(j.right());
+      case Source.Files f -> false;
+      case Source.Stages st -> false;
+    };
   }
 
   /** The upstream layers of a partition/shuffle/merge, routed to this layer's subtasks. */
