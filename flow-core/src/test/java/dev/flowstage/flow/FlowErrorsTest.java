@@ -51,12 +51,6 @@ final class FlowErrorsTest {
   }
 
   @Test
-  void departition_onWindowedLayer_needsGlobalWindow() {
-    Flow<Integer> windowed = NUMBERS.partition(o -> o.window(Window.count(2)));
-    fails(() -> windowed.departition(() -> 0, Integer::sum, x -> x), "global window");
-  }
-
-  @Test
   void nonPositiveStages_saysAtLeastOne() {
     fails(() -> Flow.fromEnumerable(List.of(1), o -> o.stages(0)), "stages must be at least 1");
     fails(() -> NUMBERS.partition(o -> o.stages(-2)), "stages must be at least 1");

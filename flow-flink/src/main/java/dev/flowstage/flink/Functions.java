@@ -1,8 +1,12 @@
 package dev.flowstage.flink;
 
+import dev.flowstage.flow.SerializableBiFunction;
+import dev.flowstage.flow.SerializableFunction;
+import dev.flowstage.flow.SerializableSupplier;
 import dev.flowstage.flow.SerializableToIntFunction;
 import dev.flowstage.flow.Window;
 import dev.flowstage.flow.logic.Combining;
+import dev.flowstage.flow.logic.DepartitionLogic;
 import dev.flowstage.flow.logic.MapReducer;
 import dev.flowstage.flow.logic.Route;
 import dev.flowstage.flow.logic.StageLogic;
@@ -37,20 +41,57 @@ final class Functions {
    * @param operations the layer's operations, as the local materializer compiles them
    * @param windows the window of each reduce, in order
    * @param combine what the stage pre-reduces for, or {@code null}
+   * @param tagPanes whether the stage tags what it emits with its window (it feeds a departition
+   *     per window)
+   * @param departition the departition per window this stage runs before its operations, or {@code
+   *     null}
    */
   record LayerLogic(
-      ArrayList<Operation> operations, ArrayList<Window> windows, Combining.Target combine)
+      ArrayList<Operation> operations,
+      ArrayList<Window> windows,
+      Combining.Target combine,
+      boolean tagPanes,
+      PerWindow departition)
       implements java.io.Serializable {
-    LayerLogic(List<Operation> operations, List<Window> windows, Combining.Target combine) {
-      this(new ArrayList<>(operations), new ArrayList<>(windows), combine);
+    LayerLogic(
+        List<Operation> operations,
+        List<Window> windows,
+        Combining.Target combine,
+        boolean tagPanes,
+        PerWindow departition) {
+      this(new ArrayList<>(operations), new ArrayList<>(windows), combine, tagPanes, departition);
     }
 
     /** The logic of subtask {@code index} of {@code total} (one merged input per subtask). */
     StageLogic create(int index, int total) {
-      return new MapReducer(
-          operations, windows, index, total, 1, System::currentTimeMillis, combine);
+      StageLogic layer =
+          new MapReducer(
+              operations, windows, index, total, 1, System::currentTimeMillis, combine, tagPanes);
+      return departition == null
+          ? layer
+          : new DepartitionLogic(
+              departition.init(),
+              departition.merge(),
+              departition.done(),
+              departition.stages(),
+              layer);
     }
   }
+
+  /**
+   * A departition per window: its functions and how many upstream subtasks close each window.
+   *
+   * @param init a window's fresh accumulator
+   * @param merge merges one emitted event
+   * @param done turns a window's accumulator into the event emitted
+   * @param stages the upstream parallelism
+   */
+  record PerWindow(
+      SerializableSupplier<Object> init,
+      SerializableBiFunction<Object, Object, Object> merge,
+      SerializableFunction<Object, Object> done,
+      int stages)
+      implements java.io.Serializable {}
 
   /**
    * Runs a layer's {@link StageLogic} as a Flink operator, on the task thread: events are handed to

@@ -42,12 +42,21 @@ final class Translator {
 
   /** The Flink stream of everything the last layer of {@code p} emits. */
   DataStream<Object> layer(Plan p) {
+    return layer(p, false);
+  }
+
+  /**
+   * The Flink stream of the last layer of {@code p}, its events tagged with their window when
+   * {@code tagPanes} (it feeds a departition per window).
+   */
+  private DataStream<Object> layer(Plan p, boolean tagPanes) {
     Window window = p.options().window();
     PlanRules.runnable(p);
     requireSupported(window);
     int stages = p.options().stages();
     List<Operation> ops = p.operations();
     List<Window> windows = List.of(window);
+    Functions.PerWindow perWindow = null;
     DataStream<Object> in;
     switch (p.source()) {
       case Source.Enumerables e -> in = enumerables(e, p);
@@ -61,10 +70,15 @@ final class Translator {
       }
       case Source.Departition d -> {
         // One subtask merges what every upstream subtask emits, as the local departition stage.
-        in = layer(d.upstream());
-        ops = Layers.departition(d, ops);
-        windows = Layers.departitionWindows(window);
         stages = 1;
+        if (Layers.perWindow(d)) {
+          in = layer(d.upstream(), true);
+          perWindow = new Functions.PerWindow(d.init(), d.merge(), d.done(), in.getParallelism());
+        } else {
+          in = layer(d.upstream());
+          ops = Layers.departition(d, ops);
+          windows = Layers.departitionWindows(window);
+        }
       }
       case Source.Stages s -> throw unsupported("Flow.fromStages (running stages)");
       case Source.Zip z -> throw unsupported("zip");
@@ -80,7 +94,8 @@ final class Translator {
             names(ops, "pass"),
             ANY,
             new Functions.LogicOperator(
-                new Functions.LayerLogic(ops, windows, null), p.options().maxDemand()))
+                new Functions.LayerLogic(ops, windows, null, tagPanes, perWindow),
+                p.options().maxDemand()))
         .setParallelism(stages);
   }
 
@@ -191,7 +206,8 @@ final class Translator {
                     "pre-reduce",
                     ANY,
                     new Functions.LogicOperator(
-                        new Functions.LayerLogic(List.of(), List.of(Window.global()), target),
+                        new Functions.LayerLogic(
+                            List.of(), List.of(Window.global()), target, false, null),
                         up.options().maxDemand()))
                 .setParallelism(s.getParallelism())
                 .filter(new Functions.NotDropped(Combining::partitionOf))

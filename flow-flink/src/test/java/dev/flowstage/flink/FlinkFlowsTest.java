@@ -580,6 +580,18 @@ final class FlinkFlowsTest {
   }
 
   @Test
+  void translate_departitionAndTakeSortPerCountWindow_likeLocal() throws Exception {
+    // Each partition tags its panes; the departition merges a window once every subtask closed it.
+    Flow<Integer> windowed =
+        Flow.fromEnumerable(repeating(200))
+            .partition(o -> o.stages(3).window(Window.count(10)))
+            .map(i -> i);
+    assertSameAsLocal(
+        windowed.reduce(() -> 0, Integer::sum).departition(() -> 0, Integer::sum, n -> n));
+    assertSameAsLocal(windowed.takeSort(2, Integer::compare));
+  }
+
+  @Test
   void translate_windowWithoutReduce_likeLocal() throws Exception {
     // A window only shapes a reduce: the global window's triggers are ignored without one, any
     // other window is an error on both runtimes.

@@ -5,6 +5,7 @@ import dev.flowstage.flow.Options;
 import dev.flowstage.flow.SerializableFunction;
 import dev.flowstage.flow.SerializableToIntFunction;
 import dev.flowstage.flow.logic.Combining;
+import dev.flowstage.flow.logic.DepartitionLogic;
 import dev.flowstage.flow.logic.JoinLogic;
 import dev.flowstage.flow.logic.Layers;
 import dev.flowstage.flow.logic.MapReducer;
@@ -71,6 +72,8 @@ final class Topology {
     SerializableToIntFunction<Object> hash;
     // set when this group pre-reduces for a downstream reduce with a combiner
     Combining.Target combine;
+    // set when this group feeds a departition per window: it tags events with their window
+    boolean tagPanes;
 
     Group(int id, Kind kind, int stages, Plan plan, List<Operation> ops, Options options) {
       this.id = id;
@@ -117,9 +120,12 @@ final class Topology {
                 j.rightKey(),
                 j.join(),
                 j.maxHeld(),
+                j.window(),
                 after(index, clock));
         // The merge of a departition is a first reduce in the global window; the layer's own
         // operations (possibly a reduce of their own, in the layer's window) follow it.
+        case Source.Departition d when Layers.perWindow(d) ->
+            new DepartitionLogic(d.init(), d.merge(), d.done(), inputStages(), after(index, clock));
         case Source.Departition d ->
             new MapReducer(
                 operations,
@@ -128,7 +134,8 @@ final class Topology {
                 stages,
                 Math.max(1, inputStages()),
                 clock,
-                combine);
+                combine,
+                tagPanes);
         default ->
             new MapReducer(
                 operations,
@@ -137,14 +144,15 @@ final class Topology {
                 stages,
                 Math.max(1, inputStages()),
                 clock,
-                combine);
+                combine,
+                tagPanes);
       };
     }
 
     /** The layer's operations after a zip or join pairs its inputs: one ordered input. */
     private StageLogic after(int index, LongSupplier clock) {
       return new MapReducer(
-          operations, List.of(options.window()), index, stages, 1, clock, combine);
+          operations, List.of(options.window()), index, stages, 1, clock, combine, tagPanes);
     }
   }
 
@@ -240,7 +248,9 @@ final class Topology {
       }
       case Source.Departition d -> {
         Group up = build(d.upstream());
-        List<Operation> ops = Layers.departition(d, p.operations());
+        boolean perWindow = Layers.perWindow(d);
+        up.tagPanes = perWindow;
+        List<Operation> ops = perWindow ? p.operations() : Layers.departition(d, p.operations());
         Group g = add(Kind.DEPARTITION, 1, p, ops, o.stages(1));
         g.inputs.add(new Input(up, 0));
         yield g;

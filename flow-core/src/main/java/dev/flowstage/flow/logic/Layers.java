@@ -43,6 +43,17 @@ public final class Layers {
   }
 
   /**
+   * Returns whether a departition merges per window ({@link DepartitionLogic}): its upstream layer
+   * has a window of its own, so the upstream stages tag what they emit ({@link Panes}).
+   *
+   * @param d the departition
+   * @return true for a windowed upstream
+   */
+  public static boolean perWindow(Source.Departition d) {
+    return !(d.upstream().options().window() instanceof Window.Global);
+  }
+
+  /**
    * The windows of the reduces a departition stage runs: its merge in the global window, then the
    * layer's own window.
    *

@@ -1,6 +1,7 @@
 package dev.flowstage.flow.logic;
 
 import dev.flowstage.flow.SerializableFunction;
+import dev.flowstage.flow.TriggerResult;
 import dev.flowstage.flow.Window;
 import dev.flowstage.flow.plan.Plan.Operation;
 import java.util.ArrayList;
@@ -28,6 +29,11 @@ public final class MapReducer implements StageLogic {
   private final List<Windows> segments = new ArrayList<>();
   private final Combining.PreReduce preReduce;
 
+  /** Passes every event on at once; only carries a window for per-window uniq sets. */
+  private static final Operation.EmitAndReduce PASS =
+      new Operation.EmitAndReduce(
+          () -> Boolean.TRUE, (e, acc) -> TriggerResult.of(List.of(e), acc));
+
   /**
    * Compiles a layer's operations for stage {@code index} of {@code total}.
    *
@@ -49,6 +55,32 @@ public final class MapReducer implements StageLogic {
       int inputs,
       LongSupplier clock,
       Combining.Target combine) {
+    this(ops, windows, index, total, inputs, clock, combine, false);
+  }
+
+  /**
+   * Compiles a layer's operations for stage {@code index} of {@code total}, optionally tagging what
+   * it emits with its window for a departition per window ({@link Panes}).
+   *
+   * @param ops the operations, as the plan rules allow them
+   * @param windows the window of each reduce of {@code ops}, in order
+   * @param index this stage's index
+   * @param total the layer's stage count
+   * @param inputs how many upstream stages feed it
+   * @param clock processing time in ms
+   * @param combine the downstream reduce this stage pre-reduces for, or {@code null}
+   * @param tagPanes whether to emit {@link Panes.Event}s and {@link Panes.Done} marks (the last
+   *     reduce's windows) instead of plain events
+   */
+  public MapReducer(
+      List<Operation> ops,
+      List<Window> windows,
+      int index,
+      int total,
+      int inputs,
+      LongSupplier clock,
+      Combining.Target combine,
+      boolean tagPanes) {
     List<SerializableFunction<List<Object>, List<Object>>> fns = new ArrayList<>();
     List<List<Operation>> before = new ArrayList<>();
     List<Operation> reduces = new ArrayList<>();
@@ -68,9 +100,27 @@ public final class MapReducer implements StageLogic {
         current.add(op);
       }
     }
+    if (reduces.isEmpty()
+        && !(windows.isEmpty() || windows.get(0) instanceof Window.Global)
+        && current.stream().anyMatch(op -> op instanceof Operation.Uniq)) {
+      // uniq in a windowed layer without a reduce (Elixir's uniq per window): the events pass at
+      // once through a reduce that only carries the window, whose panes own the uniq sets.
+      int last = 0;
+      for (int i = 0; i < current.size(); i++) {
+        if (current.get(i) instanceof Operation.Uniq) {
+          last = i + 1;
+        }
+      }
+      before.add(new ArrayList<>(current.subList(0, last)));
+      reduces.add(PASS);
+      onTriggers.add(null);
+      current = new ArrayList<>(current.subList(last, current.size()));
+    }
     this.batchFns = List.copyOf(fns);
     this.preReduce = combine == null ? null : new Combining.PreReduce(combine, collect);
-    Sink next = Chains.compile(current, preReduce == null ? collect : preReduce);
+    Panes.Tags tags = tagPanes && !reduces.isEmpty() ? new Panes.Tags(collect, index, total) : null;
+    Sink end = tags != null ? tags.events() : preReduce == null ? collect : preReduce;
+    Sink next = Chains.compile(current, end);
     Windows[] built = new Windows[reduces.size()];
     for (int k = reduces.size() - 1; k >= 0; k--) {
       Sink post = next;
@@ -86,11 +136,13 @@ public final class MapReducer implements StageLogic {
             default -> throw new IllegalStateException("not a reduce: " + reduce);
           };
       Operation.OnTrigger t = onTriggers.get(k);
+      Chains.UniqScope uniqs = new Chains.UniqScope();
+      Sink pre = Chains.compile(before.get(k), acc, uniqs);
       Windows w =
           new Windows(
               k < windows.size() ? windows.get(k) : Window.global(),
               acc,
-              Chains.compile(before.get(k), acc),
+              pre,
               post,
               t == null ? null : t.fn(),
               reduce instanceof Operation.Reduce,
@@ -98,6 +150,10 @@ public final class MapReducer implements StageLogic {
               total,
               k == 0 ? inputs : 1,
               clock);
+      w.uniqs(uniqs);
+      if (tags != null && k == reduces.size() - 1) {
+        w.tag(tags);
+      }
       built[k] = w;
       next = event -> w.events(List.of(event), 0);
     }

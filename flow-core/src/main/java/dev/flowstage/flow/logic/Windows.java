@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
@@ -58,6 +59,8 @@ final class Windows {
   private final long[] latest;
   private final boolean[] inputFinished;
   private long dropped;
+  private Panes.Tags tags;
+  private Chains.UniqScope uniqs;
 
   @SuppressWarnings("unchecked")
   Windows(
@@ -100,6 +103,20 @@ final class Windows {
     if (window instanceof Window.Periodic p) {
       periodicEnd = now + p.periodMillis();
     }
+  }
+
+  /** Gives each pane its own uniq sets in the chain before the reduce: uniq per window. */
+  void uniqs(Chains.UniqScope scope) {
+    this.uniqs = scope.count == 0 ? null : scope;
+  }
+
+  /** Reports each pane's window and its closing to {@code tags} (a departition per window). */
+  void tag(Panes.Tags tags) {
+    this.tags = tags;
+  }
+
+  private long reportedId(Pane pane) {
+    return window instanceof Window.Fixed f ? pane.id * f.sizeMillis() : pane.id;
   }
 
   /** Late events dropped by fixed windows so far. */
@@ -295,6 +312,15 @@ final class Windows {
   }
 
   private void reduce(Pane pane, List<Object> events) {
+    if (uniqs != null) {
+      if (pane.uniqs == null) {
+        pane.uniqs = uniqs.fresh();
+      }
+      uniqs.sets = pane.uniqs;
+    }
+    if (tags != null) {
+      tags.window = reportedId(pane);
+    }
     acc.acc = pane.acc;
     Sink head = pre;
     for (int i = 0, n = events.size(); i < n; i++) {
@@ -311,7 +337,10 @@ final class Windows {
   }
 
   private void fireKeep(Pane pane, String name) {
-    long reportedId = window instanceof Window.Fixed f ? pane.id * f.sizeMillis() : pane.id;
+    long reportedId = reportedId(pane);
+    if (tags != null) {
+      tags.window = reportedId;
+    }
     Object next;
     if (onTrigger != null) {
       TriggerResult<Object, Object> r =
@@ -330,11 +359,15 @@ final class Windows {
       next = pane.acc;
     }
     pane.acc = next;
+    if (tags != null && Trigger.DONE.equals(name)) {
+      tags.done(reportedId);
+    }
   }
 
   /** One pane: a window's accumulator and trigger state. */
   private static final class Pane {
     final long id;
+    Set<Object>[] uniqs;
     Object acc;
     Object triggerState;
     long events;

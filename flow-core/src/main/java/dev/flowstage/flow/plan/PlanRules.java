@@ -96,23 +96,6 @@ public final class PlanRules {
   }
 
   /**
-   * Checks that the layer is in the global window, for operations that merge whole stages.
-   *
-   * @param p the plan so far
-   * @param what the operation, for the message
-   * @throws IllegalArgumentException otherwise
-   */
-  public static void globalWindow(Plan p, String what) {
-    if (!(p.options().window() instanceof Window.Global)) {
-      throw new IllegalArgumentException(
-          what
-              + "(...) merges whole partitions and needs the global window on this layer; got "
-              + p.options().window().kind()
-              + " (emit each pane with onTrigger and merge downstream instead)");
-    }
-  }
-
-  /**
    * Checks that options of a layer that does not route by key set no key or hash.
    *
    * @param o the options
@@ -183,6 +166,33 @@ public final class PlanRules {
   }
 
   /**
+   * Checks the window of a {@code windowJoin}: a fixed window of event time without triggers or
+   * lateness (its closing is what emits the outer rows and frees the window's events).
+   *
+   * @param window the window
+   * @throws IllegalArgumentException otherwise
+   */
+  public static void windowJoin(Window window) {
+    if (!(window instanceof Window.Fixed f)) {
+      throw new IllegalArgumentException(
+          "windowJoin joins per fixed window of event time, got a "
+              + window.kind()
+              + " window; use boundedJoin for the whole input");
+    }
+    Window.Triggers t = f.triggers();
+    if (t.every() > 0 || !t.periodicallyMillis().isEmpty() || t.function() != null) {
+      throw new IllegalArgumentException(
+          "windowJoin emits pairs at once and outer rows when a window closes: its window takes no"
+              + " triggers; remove them");
+    }
+    if (f.allowedLatenessMillis() > 0) {
+      throw new IllegalArgumentException(
+          "windowJoin closes a window when every input has moved past it; allowed lateness is not"
+              + " supported: remove it");
+    }
+  }
+
+  /**
    * Checks what only a whole layer shows, before an engine materializes it: a window needs a reduce
    * in its layer to cut.
    *
@@ -190,12 +200,13 @@ public final class PlanRules {
    * @throws IllegalArgumentException for a window on a layer that does not reduce
    */
   public static void runnable(Plan p) {
-    if (!(p.options().window() instanceof Window.Global) && !reduces(p)) {
+    boolean uniq = p.operations().stream().anyMatch(op -> op instanceof Operation.Uniq);
+    if (!(p.options().window() instanceof Window.Global) && !reduces(p) && !uniq) {
       throw new IllegalArgumentException(
           "a "
               + p.options().window().kind()
               + " window was set on a layer that does not reduce: add reduce/groupBy/emitAndReduce"
-              + " after it, or remove the window");
+              + " (or uniq, per window) after it, or remove the window");
     }
   }
 }
