@@ -32,6 +32,13 @@ import java.util.function.LongSupplier;
 final class LayerStage implements ProducerConsumer<Object, Object> {
   private static final Object TICK = new Object();
 
+  /**
+   * A trigger sent to a running flow ({@code RunningFlow.trigger}).
+   *
+   * @param name the trigger's name
+   */
+  record Fire(String name) {}
+
   private final String name;
   private final StageLogic logic;
   private final List<Stage<?>> inputs;
@@ -161,6 +168,16 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
 
   @Override
   public void handleInfo(Object message, ProducerContext<Object> ctx) {
+    if (message instanceof Fire f && !finished) {
+      List<Object> out = new ArrayList<>();
+      try {
+        logic.trigger(f.name(), out);
+      } catch (RuntimeException | Error e) {
+        throw new StageFailure(name, e);
+      }
+      emit(out, ctx);
+      return;
+    }
     if (message != TICK || finished) {
       return;
     }

@@ -239,6 +239,11 @@ public final class JoinLogic implements StageLogic {
   }
 
   @Override
+  public void trigger(String name, List<Object> out) {
+    after.trigger(name, out);
+  }
+
+  @Override
   public long nextTimer() {
     return after.nextTimer();
   }
