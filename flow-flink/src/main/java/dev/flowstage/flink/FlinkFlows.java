@@ -11,6 +11,8 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -28,16 +30,14 @@ import org.apache.flink.util.CloseableIterator;
  * flatMap}, {@code filter}, {@code reject}, {@code each}, {@code uniq}/{@code uniqBy} (one set per
  * subtask, as one per local stage); {@code partition}/{@code merge} (routed with Flowstage's own
  * hash, or the user hash, in {@code stages} subtasks), {@code shuffle}; {@code reduce}/{@code
- * groupBy}, {@code emitAndReduce} and {@code onTrigger} in the global window or a {@code
- * Window.count(n)} window, with or without {@code triggerEvery(n)} (one state per subtask, as one
- * per local stage; the input's end fires {@code done}); {@code departition}. Anything else (fixed
- * and periodic windows, {@code triggerPeriodically}, trigger functions, {@code zip}, {@code
- * boundedJoin}, {@code fromStages}, a reduce or {@code mapBatch} after {@code departition}) throws
- * {@link UnsupportedOperationException} naming it. Results are the same multiset as {@link
- * Flow#toList()} wherever the local result is one (a partition routes the same events to each
- * subtask with the same hash, in each source's order; a source layer's subtasks get whichever
- * events Flink hands them, as local stages get whichever their demand brings); order is never
- * guaranteed.
+ * groupBy}, {@code emitAndReduce} and {@code onTrigger} in every window (global, count, fixed,
+ * periodic) with every trigger (periodic ones on Flink processing-time timers), one state per
+ * subtask, as one per local stage, the input's end firing {@code done}; {@code departition}.
+ * Anything else ({@code zip}, joins, {@code fromStages}) throws {@link
+ * UnsupportedOperationException} naming it. Results are the same multiset as {@link Flow#toList()}
+ * wherever the local result is one (a partition routes the same events to each subtask with the
+ * same hash, in each source's order; a source layer's subtasks get whichever events Flink hands
+ * them, as local stages get whichever their demand brings); order is never guaranteed.
  *
  * {@snippet :
  * List<Map<String, Long>> counts = FlinkFlows.executeAndCollect(
@@ -73,11 +73,14 @@ public final class FlinkFlows {
     // ships the job, naming an internal array instead of the user's operation.
     PlanSerialization.check(flow.plan());
     // Bounded inputs only: batch mode (reduces emit at the end of their input). A Flink stream
-    // (a Kafka source, say) may be unbounded: Flink's automatic mode picks streaming for it.
-    env.setRuntimeMode(
-        Translator.mayBeUnbounded(flow.plan())
-            ? RuntimeExecutionMode.AUTOMATIC
-            : RuntimeExecutionMode.BATCH);
+    // (a Kafka source, say) may be unbounded: Flink's automatic mode picks streaming for it,
+    // unless the environment was given a runtime mode explicitly.
+    if (!Translator.mayBeUnbounded(flow.plan())) {
+      env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+    } else if (!(env.getConfiguration() instanceof Configuration c
+        && c.contains(ExecutionOptions.RUNTIME_MODE))) {
+      env.setRuntimeMode(RuntimeExecutionMode.AUTOMATIC);
+    }
     EventSerializers.register(env);
     DataStream<Object> stream = new Translator(env).layer(flow.plan());
     return (DataStream) stream;

@@ -108,6 +108,9 @@ final class Functions {
     private transient List<Object> batch;
     private transient List<Object> out;
     private transient StreamRecord<Object> record;
+    // The processing time the next timer is registered for (Long.MAX_VALUE: none).
+    private transient long scheduled;
+    private transient boolean finished;
 
     LogicOperator(LayerLogic spec, int maxDemand) {
       this.spec = spec;
@@ -122,6 +125,31 @@ final class Functions {
       batch = new ArrayList<>();
       out = new ArrayList<>();
       record = new StreamRecord<>(null);
+      scheduled = Long.MAX_VALUE;
+      schedule();
+    }
+
+    /**
+     * Registers a Flink processing-time timer for the logic's next timer (periodic windows and
+     * triggers, lateness), unless one is already due no later; timers run on the task thread.
+     */
+    private void schedule() {
+      long next = logic.nextTimer();
+      if (next < scheduled) {
+        scheduled = next;
+        getProcessingTimeService().registerTimer(next, this::onTimer);
+      }
+    }
+
+    private void onTimer(long time) {
+      if (finished || time != scheduled) {
+        return; // superseded by an earlier timer, which rescheduled
+      }
+      scheduled = Long.MAX_VALUE;
+      flush();
+      logic.timer(getProcessingTimeService().getCurrentProcessingTime(), out);
+      emit();
+      schedule();
     }
 
     @Override
@@ -147,6 +175,7 @@ final class Functions {
     @Override
     public void endInput() {
       flush();
+      finished = true;
       logic.finish(out);
       emit();
     }
@@ -160,6 +189,7 @@ final class Functions {
       batch = new ArrayList<>();
       logic.events(full, 0, out);
       emit();
+      schedule();
     }
 
     private void emit() {

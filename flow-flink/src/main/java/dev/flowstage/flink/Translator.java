@@ -52,7 +52,6 @@ final class Translator {
   private DataStream<Object> layer(Plan p, boolean tagPanes) {
     Window window = p.options().window();
     PlanRules.runnable(p);
-    requireSupported(window);
     int stages = p.options().stages();
     List<Operation> ops = p.operations();
     List<Window> windows = List.of(window);
@@ -97,30 +96,6 @@ final class Translator {
                 new Functions.LayerLogic(ops, windows, null, tagPanes, perWindow),
                 p.options().maxDemand()))
         .setParallelism(stages);
-  }
-
-  /**
-   * The windows and triggers Flink runs: those whose panes depend only on the order of a subtask's
-   * events (the global window or {@code Window.count(n)}, optionally with {@code triggerEvery(n)});
-   * the others close by wall-clock time, by a watermark over the local stages' inputs, or see the
-   * local runtime's demand batches.
-   */
-  private static void requireSupported(Window w) {
-    Window.Triggers t = w.triggers();
-    if (!t.periodicallyMillis().isEmpty()) {
-      throw unsupported("a window trigger triggerPeriodically (it fires by wall-clock time)");
-    }
-    if (t.function() != null) {
-      throw unsupported(
-          "a window trigger function trigger(...) (it sees the local runtime's demand batches)");
-    }
-    if (!(w instanceof Window.Global || w instanceof Window.Count)) {
-      throw unsupported(
-          "a "
-              + w.kind()
-              + " window (its panes close by wall-clock time or by a watermark over"
-              + " the local stages' inputs)");
-    }
   }
 
   private DataStream<Object> enumerables(Source.Enumerables e, Plan p) {
@@ -246,9 +221,10 @@ final class Translator {
         what
             + " cannot be translated to Flink: it"
             + LOCAL_ONLY
-            + ". On Flink: enumerables (collections), files, mapBatch at the start of a layer,"
-            + " map/flatMap/filter/reject/each/uniq, partition/shuffle/merge, reduce,"
-            + " emitAndReduce and onTrigger in the global window or Window.count(n), optionally"
-            + " with triggerEvery(n), departition");
+            + ". On Flink: enumerables (collections), files, Flink streams, mapBatch at the start"
+            + " of a layer, map/flatMap/filter/reject/each/uniq, partition/shuffle/merge,"
+            + " reduce, emitAndReduce and onTrigger in every window with every trigger,"
+            + " departition; instead of zip, key both flows and use a join or a reduce after"
+            + " merge");
   }
 }
