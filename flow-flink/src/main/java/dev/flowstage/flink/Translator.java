@@ -81,7 +81,9 @@ final class Translator {
       }
       case Source.Stages s -> throw unsupported("Flow.fromStages (running stages)");
       case Source.Zip z -> throw unsupported("zip");
-      case Source.Join j -> throw unsupported("boundedJoin");
+      case Source.Join j -> {
+        return join(j, p, tagPanes);
+      }
     }
     boolean bareSource =
         p.source() instanceof Source.Enumerables || p.source() instanceof Source.Files;
@@ -142,6 +144,38 @@ final class Translator {
   private DataStream<Object> files(Source.Files f, Plan p) {
     // The same reader as FlinkFlows.fromFiles: flow-core's line rules through Flink's file systems.
     return new FlinkInput.Files(f.paths()).stream(env, Charset.forName(p.options().charset()));
+  }
+
+  /**
+   * A join layer: each side routed by its key with flow-core's {@link Route} (as the local join
+   * stages are fed), then flow-core's {@code JoinLogic} in a two-input operator per subtask.
+   */
+  private DataStream<Object> join(Source.Join j, Plan p, boolean tagPanes) {
+    int stages = p.options().stages();
+    DataStream<Object> left = joinSide(layer(j.left()), stages, j.leftKey());
+    DataStream<Object> right = joinSide(layer(j.right()), stages, j.rightKey());
+    Functions.JoinSpec spec =
+        new Functions.JoinSpec(
+            j,
+            new Functions.LayerLogic(
+                p.operations(), List.of(p.options().window()), null, tagPanes, null));
+    return left.connect(right)
+        .transform(
+            "join, " + names(p.operations(), "no operations"),
+            ANY,
+            new Functions.JoinOperator(spec, p.options().maxDemand()))
+        .setParallelism(stages);
+  }
+
+  private static DataStream<Object> joinSide(
+      DataStream<Object> side,
+      int stages,
+      dev.flowstage.flow.SerializableFunction<Object, Object> key) {
+    if (stages == 1) {
+      return side.rebalance();
+    }
+    return side.partitionCustom(
+        new Functions.ByRoute(new Route(stages, key, null)), new Functions.Whole());
   }
 
   /** Whether any source of {@code p} is a Flink stream that may be unbounded. */

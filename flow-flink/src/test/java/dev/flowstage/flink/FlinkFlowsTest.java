@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowstage.flow.Flow;
-import dev.flowstage.flow.JoinMode;
 import dev.flowstage.flow.Options;
 import dev.flowstage.flow.Trigger;
 import dev.flowstage.flow.TriggerResult;
@@ -514,14 +513,10 @@ final class FlinkFlowsTest {
     Flow<Integer> numbers = Flow.fromEnumerable(List.of(1, 2, 3));
     Map<String, Flow<?>> rejected =
         Map.of(
-            "zip", Flow.zip(numbers, numbers, Integer::sum),
-            "boundedJoin",
-                Flow.boundedJoin(
-                    JoinMode.INNER, numbers, numbers, i -> i, i -> i, Integer::sum, 10, o -> o),
-            "boundedJoin ",
-                Flow.boundedJoin(
-                        JoinMode.INNER, numbers, numbers, i -> i, i -> i, Integer::sum, 10, o -> o)
-                    .map(i -> i));
+            "zip",
+            Flow.zip(numbers, numbers, Integer::sum),
+            "zip ",
+            Flow.zip(numbers, numbers, Integer::sum).map(i -> i));
     rejected.forEach(
         (name, flow) -> {
           var e =
