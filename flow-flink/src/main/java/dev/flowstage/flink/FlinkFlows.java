@@ -40,14 +40,7 @@ import org.apache.flink.util.CloseableIterator;
  * same hash, in each source's order; a source layer's subtasks get whichever events Flink hands
  * them, as local stages get whichever their demand brings); order is never guaranteed.
  *
- * {@snippet :
- * List<Map<String, Long>> counts = FlinkFlows.executeAndCollect(
- *     Flow.fromFiles(path)
- *         .flatMap(line -> List.of(line.split(" ")))
- *         .partition(o -> o.stages(4))
- *         .reduce(HashMap<String, Long>::new, (m, w) -> { m.merge(w, 1L, Long::sum); return m; }),
- *     4);
- * }
+ * {@snippet class=dev.flowstage.flink.FlinkFlowsTest region=wordCount}
  */
 public final class FlinkFlows {
   private FlinkFlows() {}
