@@ -62,4 +62,21 @@ class FlowSerializableTest {
     String m = assertThrows(IllegalStateException.class, reduced::checkSerializable).getMessage();
     assertTrue(m.contains("the reducer of reduce"), m);
   }
+
+  @Test
+  void windowEventTimeFunctionIsChecked() {
+    Dictionary dictionary = new Dictionary();
+    Flow<Integer> windowed =
+        Flow.fromEnumerable(List.of("a"))
+            .partition(
+                o ->
+                    o.stages(1)
+                        .window(
+                            Window.fixed(
+                                java.time.Duration.ofSeconds(1),
+                                w -> dictionary.lookup((String) w).length())))
+            .reduce(() -> 0, (n, w) -> n + 1);
+    String m = assertThrows(IllegalStateException.class, windowed::checkSerializable).getMessage();
+    assertTrue(m.contains("eventTimeMillis"), m);
+  }
 }

@@ -62,7 +62,6 @@ public final class PlanSerialization {
     function(o.hash(), "the hash option of partition");
     Window w = o.window();
     components(w, "window " + w.kind().name().toLowerCase(java.util.Locale.ROOT));
-    components(w.triggers(), "window trigger");
     List<Operation> ops = p.operations();
     for (int i = 0; i < ops.size(); i++) {
       Operation op = ops.get(i);
@@ -88,10 +87,13 @@ public final class PlanSerialization {
       } catch (ReflectiveOperationException e) {
         throw new IllegalStateException("cannot read " + c + " of " + r.getClass(), e);
       }
+      if (value instanceof Window || value instanceof Window.Triggers) {
+        // A join's window, a window's triggers: their functions are checked too.
+        components(value, "the " + c.getName() + " of " + what);
+        continue;
+      }
       if (value == null
           || value instanceof Plan
-          || value instanceof Window
-          || value instanceof Window.Triggers
           || value instanceof List<?>
           || value instanceof Enum<?>
           || value instanceof Number
