@@ -9,6 +9,7 @@ import dev.flowstage.flow.plan.Plan.Operation;
 import dev.flowstage.flow.plan.Plan.Routing;
 import dev.flowstage.flow.plan.Plan.Source;
 import dev.flowstage.flow.plan.PlanRules;
+import dev.flowstage.flow.plan.PlanSerialization;
 import dev.flowstage.stage.Stage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -72,6 +73,19 @@ public final class Flow<T> {
    */
   public Plan plan() {
     return plan;
+  }
+
+  /**
+   * Checks that every function of this flow can be serialized, as a distributed engine such as
+   * Flink ships them to its workers; call it in a unit test to find a lambda that captures
+   * something not serializable without starting Flink.
+   *
+   * @return this flow
+   * @throws IllegalStateException naming the operation, the function and the captured class
+   */
+  public Flow<T> checkSerializable() {
+    PlanSerialization.check(plan);
+    return this;
   }
 
   // ---------------------------------------------------------------------------------------------

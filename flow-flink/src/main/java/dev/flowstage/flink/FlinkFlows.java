@@ -1,29 +1,40 @@
 package dev.flowstage.flink;
 
 import dev.flowstage.flow.Flow;
+import dev.flowstage.flow.Options;
+import dev.flowstage.flow.plan.PlanSerialization;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 
 /**
  * Runs a {@link Flow} on Apache Flink: translates the flow's immutable plan into a DataStream job
- * in {@link RuntimeExecutionMode#BATCH} mode, calling the flow's own serializable functions.
+ * in {@link RuntimeExecutionMode#BATCH} mode (Flink's automatic mode for a flow over a Flink
+ * stream), calling the flow's own serializable functions.
  *
  * <p>What translates: sources {@code fromEnumerable(s)} of collections/iterables (shipped with the
- * job) and {@code fromFiles} (Flink's {@code FileSource}, one line per event); {@code mapBatch} at
- * the start of a layer (applied to batches of at most {@code maxDemand} events of each subtask);
- * {@code map}, {@code flatMap}, {@code filter}, {@code reject}, {@code each}, {@code uniq}/{@code
- * uniqBy} (one set per subtask, as one per local stage); {@code partition}/{@code merge} (routed
- * with Flowstage's own hash, or the user hash, in {@code stages} subtasks), {@code shuffle}; {@code
- * reduce}/{@code groupBy}, {@code emitAndReduce} and {@code onTrigger} in the global window or a
- * {@code Window.count(n)} window, with or without {@code triggerEvery(n)} (one state per subtask,
- * as one per local stage; the input's end fires {@code done}); {@code departition}. Anything else
- * (fixed and periodic windows, {@code triggerPeriodically}, trigger functions, {@code zip}, {@code
- * boundedJoin}, {@code windowJoin}, {@code fromStages}) throws {@link
+ * job), {@code fromFiles} and {@link #fromFiles(List)} (one subtask per file, the local line
+ * rules), {@link #fromDataStream} and {@link #fromSource}; {@code mapBatch} at the start of a layer
+ * (applied to batches of at most {@code maxDemand} events of each subtask); {@code map}, {@code
+ * flatMap}, {@code filter}, {@code reject}, {@code each}, {@code uniq}/{@code uniqBy} (one set per
+ * subtask, as one per local stage); {@code partition}/{@code merge} (routed with Flowstage's own
+ * hash, or the user hash, in {@code stages} subtasks), {@code shuffle}; {@code reduce}/{@code
+ * groupBy}, {@code emitAndReduce} and {@code onTrigger} in every window (global, count, fixed,
+ * periodic) with every trigger (periodic ones on Flink processing-time timers), one state per
+ * subtask, as one per local stage, the input's end firing {@code done}; {@code departition}. {@code
+ * boundedJoin} and {@code windowJoin} (flow-core's join logic in a two-input operator, each side
+ * routed by its key). Anything else ({@code zip}, {@code fromStages}) throws {@link
  * UnsupportedOperationException} naming it. Results are the same multiset as {@link Flow#toList()}
  * wherever the local result is one (a partition routes the same events to each subtask with the
  * same hash, in each source's order; a source layer's subtasks get whichever events Flink hands
@@ -45,14 +56,134 @@ public final class FlinkFlows {
    * @return the stream of what the flow emits; add a sink and call {@code env.execute()}
    * @throws UnsupportedOperationException for an operation that runs only on the local runtime
    * @throws IllegalArgumentException for a source that cannot be shipped (a stream or iterator)
+   * @throws IllegalStateException for a function that cannot be serialized, naming its operation
+   *     and what it captures (see {@link Flow#checkSerializable()})
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public static <T> DataStream<T> toDataStream(StreamExecutionEnvironment env, Flow<T> flow) {
     Objects.requireNonNull(env, "env");
     Objects.requireNonNull(flow, "flow");
-    env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+    // Before anything is translated: Flink would only find a non-serializable function when it
+    // ships the job, naming an internal array instead of the user's operation.
+    PlanSerialization.check(flow.plan());
+    // Bounded inputs only: batch mode (reduces emit at the end of their input). A Flink stream
+    // (a Kafka source, say) may be unbounded: Flink's automatic mode picks streaming for it,
+    // unless the environment was given a runtime mode explicitly.
+    if (!Translator.mayBeUnbounded(flow.plan())) {
+      env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+    } else if (!(env.getConfiguration() instanceof Configuration c
+        && c.contains(ExecutionOptions.RUNTIME_MODE))) {
+      env.setRuntimeMode(RuntimeExecutionMode.AUTOMATIC);
+    }
+    EventSerializers.register(env);
     DataStream<Object> stream = new Translator(env).layer(flow.plan());
     return (DataStream) stream;
+  }
+
+  /**
+   * A flow reading the lines of files through Flink's file systems: local paths, {@code file://}
+   * URIs, or any scheme whose Flink plugin the client and cluster have ({@code s3://}, {@code
+   * hdfs://}, ...). Directories are walked (hidden files included) when the job is built; each file
+   * is read whole by one subtask, with the local file source's line rules (see {@link
+   * Flow#fromFiles(List, UnaryOperator)}). Runs only through {@code FlinkFlows}.
+   *
+   * @param uris files or directories, as URIs or local paths
+   * @param options the source layer's options ({@code stages}, {@code charset}, ...)
+   * @return a new flow of lines
+   */
+  public static Flow<String> fromFiles(List<String> uris, UnaryOperator<Options> options) {
+    Iterable<Object> input = new FlinkInput.Files(uris);
+    @SuppressWarnings("unchecked")
+    Flow<String> flow = (Flow<String>) (Flow<?>) Flow.fromEnumerable(input, options);
+    return flow;
+  }
+
+  /**
+   * {@link #fromFiles(List, UnaryOperator)} with default options.
+   *
+   * @param uris files or directories, as URIs or local paths
+   * @return a new flow of lines
+   */
+  public static Flow<String> fromFiles(List<String> uris) {
+    return fromFiles(uris, UnaryOperator.identity());
+  }
+
+  /**
+   * A flow over an existing Flink stream (from any Flink {@code Source}: Kafka, files, ...); pass
+   * the stream's environment to {@link #toDataStream} or {@link #collect}. With such an input the
+   * job runs in Flink's automatic mode: streaming if the stream is unbounded, where a reduce in the
+   * global window emits only on its triggers (as locally for an endless source).
+   *
+   * @param stream the events
+   * @param options the source layer's options
+   * @param <T> the event type
+   * @return a new flow
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public static <T> Flow<T> fromDataStream(DataStream<T> stream, UnaryOperator<Options> options) {
+    Objects.requireNonNull(stream, "stream");
+    Iterable<Object> input = new FlinkInput.FromStream((DataStream) stream);
+    return (Flow<T>) Flow.fromEnumerable(input, options);
+  }
+
+  /**
+   * {@link #fromDataStream(DataStream, UnaryOperator)} with default options.
+   *
+   * @param stream the events
+   * @param <T> the event type
+   * @return a new flow
+   */
+  public static <T> Flow<T> fromDataStream(DataStream<T> stream) {
+    return fromDataStream(stream, UnaryOperator.identity());
+  }
+
+  /**
+   * A flow over a Flink {@code Source} (a {@code KafkaSource}, say), with no watermarks.
+   *
+   * @param env the environment the job is built in
+   * @param source the source
+   * @param name the source's name in the job graph
+   * @param <T> the event type
+   * @return a new flow
+   */
+  public static <T> Flow<T> fromSource(
+      StreamExecutionEnvironment env, Source<T, ?, ?> source, String name) {
+    return fromDataStream(env.fromSource(source, WatermarkStrategy.noWatermarks(), name));
+  }
+
+  /**
+   * What a job emitted, and how many malformed input sequences its file sources replaced (the local
+   * runtime's {@code FlowStatistics.malformedInput()}).
+   *
+   * @param events the events, in no particular order
+   * @param malformedInput malformed byte sequences replaced with U+FFFD
+   * @param <T> the event type
+   */
+  public record Result<T>(List<T> events, long malformedInput) {}
+
+  /**
+   * Runs the flow on {@code env} as one job and returns its events and statistics.
+   *
+   * @param env the environment
+   * @param flow the flow
+   * @param <T> the event type
+   * @return the events and the malformed-input count
+   * @throws Exception if the job fails (Flink wraps the flow's exception)
+   */
+  public static <T> Result<T> run(StreamExecutionEnvironment env, Flow<T> flow) throws Exception {
+    DataStream<T> stream = toDataStream(env, flow);
+    List<T> out = new ArrayList<>();
+    CloseableIterator<T> it = stream.collectAsync();
+    JobClient client;
+    try {
+      client = env.executeAsync("flowstage flow");
+      it.forEachRemaining(out::add);
+    } finally {
+      it.close();
+    }
+    JobExecutionResult result = client.getJobExecutionResult().get();
+    Object malformed = result.getAllAccumulatorResults().get(FlinkInput.MALFORMED);
+    return new Result<>(out, malformed == null ? 0 : ((Number) malformed).longValue());
   }
 
   /**

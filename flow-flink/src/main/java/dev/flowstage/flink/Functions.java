@@ -7,10 +7,12 @@ import dev.flowstage.flow.SerializableToIntFunction;
 import dev.flowstage.flow.Window;
 import dev.flowstage.flow.logic.Combining;
 import dev.flowstage.flow.logic.DepartitionLogic;
+import dev.flowstage.flow.logic.JoinLogic;
 import dev.flowstage.flow.logic.MapReducer;
 import dev.flowstage.flow.logic.Route;
 import dev.flowstage.flow.logic.StageLogic;
 import dev.flowstage.flow.plan.Plan.Operation;
+import dev.flowstage.flow.plan.Plan.Source;
 import dev.flowstage.stage.dispatch.Dispatchers;
 import java.io.Serial;
 import java.util.ArrayList;
@@ -19,8 +21,10 @@ import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.common.functions.Partitioner;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedMultiInput;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
@@ -108,6 +112,9 @@ final class Functions {
     private transient List<Object> batch;
     private transient List<Object> out;
     private transient StreamRecord<Object> record;
+    // The processing time the next timer is registered for (Long.MAX_VALUE: none).
+    private transient long scheduled;
+    private transient boolean finished;
 
     LogicOperator(LayerLogic spec, int maxDemand) {
       this.spec = spec;
@@ -122,6 +129,31 @@ final class Functions {
       batch = new ArrayList<>();
       out = new ArrayList<>();
       record = new StreamRecord<>(null);
+      scheduled = Long.MAX_VALUE;
+      schedule();
+    }
+
+    /**
+     * Registers a Flink processing-time timer for the logic's next timer (periodic windows and
+     * triggers, lateness), unless one is already due no later; timers run on the task thread.
+     */
+    private void schedule() {
+      long next = logic.nextTimer();
+      if (next < scheduled) {
+        scheduled = next;
+        getProcessingTimeService().registerTimer(next, this::onTimer);
+      }
+    }
+
+    private void onTimer(long time) {
+      if (finished || time != scheduled) {
+        return; // superseded by an earlier timer, which rescheduled
+      }
+      scheduled = Long.MAX_VALUE;
+      flush();
+      logic.timer(getProcessingTimeService().getCurrentProcessingTime(), out);
+      emit();
+      schedule();
     }
 
     @Override
@@ -147,6 +179,7 @@ final class Functions {
     @Override
     public void endInput() {
       flush();
+      finished = true;
       logic.finish(out);
       emit();
     }
@@ -160,6 +193,148 @@ final class Functions {
       batch = new ArrayList<>();
       logic.events(full, 0, out);
       emit();
+      schedule();
+    }
+
+    private void emit() {
+      for (int i = 0, n = out.size(); i < n; i++) {
+        output.collect(record.replace(out.get(i)));
+      }
+      out.clear();
+    }
+  }
+
+  /**
+   * The serializable description of a join layer: flow-core's {@link JoinLogic} over the two sides
+   * (input 0 the left flow, input 1 the right), then the layer's own operations.
+   *
+   * @param join the plan's join source
+   * @param after the layer's operations after the join
+   */
+  record JoinSpec(Source.Join join, LayerLogic after) implements java.io.Serializable {
+    /** The logic of subtask {@code index} of {@code total}. */
+    StageLogic create(int index, int total) {
+      return new JoinLogic(
+          join.mode(),
+          new int[] {0, 1},
+          join.leftKey(),
+          join.rightKey(),
+          join.join(),
+          join.maxHeld(),
+          join.window(),
+          after.create(index, total));
+    }
+  }
+
+  /**
+   * Runs a join layer's {@link StageLogic} as a two-input Flink operator: each side's events are
+   * handed over in batches of at most {@code maxDemand}, the end of a side is the logic's {@code
+   * inputDone}, the end of both fires the final triggers, and the logic's timers run on Flink
+   * processing-time timers.
+   */
+  static final class JoinOperator extends AbstractStreamOperator<Object>
+      implements TwoInputStreamOperator<Object, Object, Object>, BoundedMultiInput {
+    @Serial private static final long serialVersionUID = 1L;
+    private final JoinSpec spec;
+    private final int maxDemand;
+    private transient StageLogic logic;
+    private transient List<List<Object>> batches;
+    private transient List<Object> out;
+    private transient StreamRecord<Object> record;
+    private transient int ended;
+    private transient long scheduled;
+
+    JoinOperator(JoinSpec spec, int maxDemand) {
+      this.spec = spec;
+      this.maxDemand = maxDemand;
+    }
+
+    @Override
+    public void open() throws Exception {
+      super.open();
+      var task = getRuntimeContext().getTaskInfo();
+      logic = spec.create(task.getIndexOfThisSubtask(), task.getNumberOfParallelSubtasks());
+      batches = List.of(new ArrayList<>(), new ArrayList<>());
+      out = new ArrayList<>();
+      record = new StreamRecord<>(null);
+      scheduled = Long.MAX_VALUE;
+      schedule();
+    }
+
+    @Override
+    public void processElement1(StreamRecord<Object> element) {
+      add(0, element.getValue());
+    }
+
+    @Override
+    public void processElement2(StreamRecord<Object> element) {
+      add(1, element.getValue());
+    }
+
+    private void add(int side, Object event) {
+      List<Object> b = batches.get(side);
+      b.add(event);
+      if (b.size() >= maxDemand) {
+        flush(side);
+      }
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+      flush(0);
+      flush(1);
+      super.processWatermark(mark);
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+      flush(0);
+      flush(1);
+      super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void endInput(int inputId) {
+      int side = inputId - 1;
+      flush(side);
+      logic.inputDone(side, out);
+      emit();
+      if (++ended == 2) {
+        logic.finish(out);
+        emit();
+      }
+    }
+
+    private void flush(int side) {
+      List<Object> b = batches.get(side);
+      if (b.isEmpty()) {
+        return;
+      }
+      List<Object> full = new ArrayList<>(b);
+      b.clear();
+      logic.events(full, side, out);
+      emit();
+      schedule();
+    }
+
+    private void schedule() {
+      long next = logic.nextTimer();
+      if (next < scheduled) {
+        scheduled = next;
+        getProcessingTimeService().registerTimer(next, this::onTimer);
+      }
+    }
+
+    private void onTimer(long time) {
+      if (ended == 2 || time != scheduled) {
+        return;
+      }
+      scheduled = Long.MAX_VALUE;
+      flush(0);
+      flush(1);
+      logic.timer(getProcessingTimeService().getCurrentProcessingTime(), out);
+      emit();
+      schedule();
     }
 
     private void emit() {

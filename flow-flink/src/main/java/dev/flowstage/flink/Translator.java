@@ -9,20 +9,14 @@ import dev.flowstage.flow.plan.Plan.Operation;
 import dev.flowstage.flow.plan.Plan.Routing;
 import dev.flowstage.flow.plan.Plan.Source;
 import dev.flowstage.flow.plan.PlanRules;
-import java.io.File;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.stream.BaseStream;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.connector.file.src.FileSource;
-import org.apache.flink.connector.file.src.enumerate.NonSplittingRecursiveEnumerator;
-import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
-import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -58,14 +52,13 @@ final class Translator {
   private DataStream<Object> layer(Plan p, boolean tagPanes) {
     Window window = p.options().window();
     PlanRules.runnable(p);
-    requireSupported(window);
     int stages = p.options().stages();
     List<Operation> ops = p.operations();
     List<Window> windows = List.of(window);
     Functions.PerWindow perWindow = null;
     DataStream<Object> in;
     switch (p.source()) {
-      case Source.Enumerables e -> in = enumerables(e);
+      case Source.Enumerables e -> in = enumerables(e, p);
       case Source.Files f -> in = files(f, p);
       case Source.Layer l -> {
         in = routed(l, p);
@@ -88,7 +81,9 @@ final class Translator {
       }
       case Source.Stages s -> throw unsupported("Flow.fromStages (running stages)");
       case Source.Zip z -> throw unsupported("zip");
-      case Source.Join j -> throw unsupported("boundedJoin");
+      case Source.Join j -> {
+        return join(j, p, tagPanes);
+      }
     }
     boolean bareSource =
         p.source() instanceof Source.Enumerables || p.source() instanceof Source.Files;
@@ -105,34 +100,16 @@ final class Translator {
         .setParallelism(stages);
   }
 
-  /**
-   * The windows and triggers Flink runs: those whose panes depend only on the order of a subtask's
-   * events (the global window or {@code Window.count(n)}, optionally with {@code triggerEvery(n)});
-   * the others close by wall-clock time, by a watermark over the local stages' inputs, or see the
-   * local runtime's demand batches.
-   */
-  private static void requireSupported(Window w) {
-    Window.Triggers t = w.triggers();
-    if (!t.periodicallyMillis().isEmpty()) {
-      throw unsupported("a window trigger triggerPeriodically (it fires by wall-clock time)");
-    }
-    if (t.function() != null) {
-      throw unsupported(
-          "a window trigger function trigger(...) (it sees the local runtime's demand batches)");
-    }
-    if (!(w instanceof Window.Global || w instanceof Window.Count)) {
-      throw unsupported(
-          "a "
-              + w.kind()
-              + " window (its panes close by wall-clock time or by a watermark over"
-              + " the local stages' inputs)");
-    }
-  }
-
-  private DataStream<Object> enumerables(Source.Enumerables e) {
+  private DataStream<Object> enumerables(Source.Enumerables e, Plan p) {
     DataStream<Object> all = null;
     int i = 0;
     for (Object source : e.enumerables()) {
+      if (source instanceof FlinkInput input) {
+        DataStream<Object> s = input.stream(env, Charset.forName(p.options().charset()));
+        all = all == null ? s : all.union(s);
+        i++;
+        continue;
+      }
       List<Object> events = new ArrayList<>();
       switch (source) {
         case Collection<?> c -> events.addAll(c);
@@ -166,36 +143,71 @@ final class Translator {
 
   private DataStream<Object> files(Source.Files f, Plan p) {
     if (!f.options().equals(dev.flowstage.flow.FileOptions.defaults())) {
-      // Flink's FileSource reads every file and has no line bound: refuse rather than ignore.
+      // Flink's reader has no file filters or line bound: refuse rather than ignore.
       throw new IllegalArgumentException(
           "fromFiles with FileOptions other than the defaults runs on the local engine only, got "
               + f.options()
               + "; filter the paths before fromFiles to run on Flink");
     }
-    Charset charset = Charset.forName(p.options().charset());
-    Path[] paths = new Path[f.paths().size()];
-    for (int i = 0; i < paths.length; i++) {
-      paths[i] = Path.fromLocalFile(new File(f.paths().get(i)).getAbsoluteFile());
+    // The same reader as FlinkFlows.fromFiles: flow-core's line rules through Flink's file systems.
+    return new FlinkInput.Files(f.paths()).stream(env, Charset.forName(p.options().charset()));
+  }
+
+  /**
+   * A join layer: each side routed by its key with flow-core's {@link Route} (as the local join
+   * stages are fed), then flow-core's {@code JoinLogic} in a two-input operator per subtask.
+   */
+  private DataStream<Object> join(Source.Join j, Plan p, boolean tagPanes) {
+    int stages = p.options().stages();
+    DataStream<Object> left = joinSide(layer(j.left()), stages, j.leftKey());
+    DataStream<Object> right = joinSide(layer(j.right()), stages, j.rightKey());
+    Functions.JoinSpec spec =
+        new Functions.JoinSpec(
+            j,
+            new Functions.LayerLogic(
+                p.operations(), List.of(p.options().window()), null, tagPanes, null));
+    return left.connect(right)
+        .transform(
+            "join, " + names(p.operations(), "no operations"),
+            ANY,
+            new Functions.JoinOperator(spec, p.options().maxDemand()))
+        .setParallelism(stages);
+  }
+
+  private static DataStream<Object> joinSide(
+      DataStream<Object> side,
+      int stages,
+      dev.flowstage.flow.SerializableFunction<Object, Object> key) {
+    if (stages == 1) {
+      return side.rebalance();
     }
-    FileSource<String> source =
-        FileSource.forRecordStreamFormat(new TextLineInputFormat(charset.name()), paths)
-            // Like the local runtime, read every file under a directory: Flink's default
-            // enumerator skips names starting with '.' or '_'.
-            .setFileEnumerator(() -> new NonSplittingRecursiveEnumerator(path -> true))
-            .build();
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    DataStream<Object> lines =
-        (DataStream)
-            env.fromSource(source, WatermarkStrategy.noWatermarks(), "files", Types.STRING);
-    return lines;
+    return side.partitionCustom(
+        new Functions.ByRoute(new Route(stages, key, null)), new Functions.Whole());
+  }
+
+  /** Whether any source of {@code p} is a Flink stream that may be unbounded. */
+  static boolean mayBeUnbounded(Plan p) {
+    return switch (p.source()) {
+      case Source.Enumerables e ->
+          e.enumerables().stream()
+              .anyMatch(s -> s instanceof FlinkInput input && input.mayBeUnbounded());
+      case Source.Layer l -> l.upstream().stream().anyMatch(Translator::mayBeUnbounded);
+      case Source.Departition d -> mayBeUnbounded(d.upstream());
+      case Source.Zip z -> mayBeUnbounded(z.left()) || mayBeUnbounded(z.right());
+      case Source.Join j -> mayBeUnbounded(j.left()) || mayBeUnbounded(j.right());
+      case Source.Files f -> false;
+      case Source.Stages st -> false;
+    };
   }
 
   /** The upstream layers of a partition/shuffle/merge, routed to this layer's subtasks. */
   private DataStream<Object> routed(Source.Layer l, Plan p) {
     int stages = p.options().stages();
-    // Like the local runtime, one stage means no hashing at all: key and hash are ignored.
+    // As the local runtime (Topology): one stage needs no hashing, unless a key or hash was given,
+    // which still decides what is dropped (Options.DROP).
     Route route =
-        l.routing() instanceof Routing.Partition part && stages > 1
+        l.routing() instanceof Routing.Partition part
+                && (stages > 1 || part.key() != null || part.hash() != null)
             ? new Route(stages, part.key(), part.hash())
             : null;
     Operation.Reduce combining = Layers.combining(p);
@@ -252,9 +264,10 @@ final class Translator {
         what
             + " cannot be translated to Flink: it"
             + LOCAL_ONLY
-            + ". On Flink: enumerables (collections), files, mapBatch at the start of a layer,"
-            + " map/flatMap/filter/reject/each/uniq, partition/shuffle/merge, reduce,"
-            + " emitAndReduce and onTrigger in the global window or Window.count(n), optionally"
-            + " with triggerEvery(n), departition");
+            + ". On Flink: enumerables (collections), files, Flink streams, mapBatch at the start"
+            + " of a layer, map/flatMap/filter/reject/each/uniq, partition/shuffle/merge,"
+            + " reduce, emitAndReduce and onTrigger in every window with every trigger,"
+            + " departition; instead of zip, key both flows and use a join or a reduce after"
+            + " merge");
   }
 }

@@ -1,0 +1,197 @@
+package dev.flowstage.flink;
+
+import dev.flowstage.flow.logic.Lines;
+import java.io.File;
+import java.io.IOException;
+import java.io.Serial;
+import java.io.Serializable;
+import java.nio.charset.Charset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichFlatMapFunction;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.Collector;
+
+/**
+ * A flow source that only Flink can feed: it stands in the plan as an {@code Iterable} (so the Flow
+ * DSL builds on it as on any source) and the translator replaces it with a Flink stream. Iterating
+ * it locally fails with a message saying to run the flow with {@link FlinkFlows}.
+ */
+abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
+  @Serial private static final long serialVersionUID = 1L;
+
+  /** The accumulator (and job result entry) counting malformed input sequences of file sources. */
+  static final String MALFORMED = "flowstage.malformedInput";
+
+  /** The stream of this input's events in {@code env}, read in {@code charset} where it matters. */
+  abstract DataStream<Object> stream(StreamExecutionEnvironment env, Charset charset);
+
+  /** Whether the input may be unbounded (the job then runs in Flink's automatic mode). */
+  abstract boolean mayBeUnbounded();
+
+  @Override
+  public Iterator<Object> iterator() {
+    throw new UnsupportedOperationException(
+        "this flow reads "
+            + this
+            + ", which only Flink can feed: run it with FlinkFlows.toDataStream/collect, or use"
+            + " Flow.fromFiles/fromEnumerable to run it on the local runtime");
+  }
+
+  /** An existing Flink stream (a {@code Source}'s, a Kafka topic's, another job part's). */
+  static final class FromStream extends FlinkInput {
+    @Serial private static final long serialVersionUID = 1L;
+    // Only used on the client while the job is built; the plan is never shipped as a whole.
+    private final transient DataStream<Object> stream;
+
+    FromStream(DataStream<Object> stream) {
+      this.stream = stream;
+    }
+
+    @Override
+    DataStream<Object> stream(StreamExecutionEnvironment env, Charset charset) {
+      if (stream == null) {
+        throw new IllegalStateException("a Flow from a DataStream cannot be deserialized and run");
+      }
+      if (stream.getExecutionEnvironment() != env) {
+        throw new IllegalArgumentException(
+            "the flow's input DataStream belongs to another StreamExecutionEnvironment: pass"
+                + " FlinkFlows.toDataStream/collect the environment that created the stream");
+      }
+      return stream;
+    }
+
+    @Override
+    boolean mayBeUnbounded() {
+      return true;
+    }
+
+    @Override
+    public String toString() {
+      return "a Flink DataStream";
+    }
+  }
+
+  /** Files or directories named by Flink file-system URIs or local paths. */
+  static final class Files extends FlinkInput {
+    @Serial private static final long serialVersionUID = 1L;
+    private final String[] uris;
+
+    Files(List<String> uris) {
+      if (uris.isEmpty()) {
+        throw new IllegalArgumentException("FlinkFlows.fromFiles needs at least one file or URI");
+      }
+      this.uris = uris.toArray(String[]::new);
+    }
+
+    @Override
+    DataStream<Object> stream(StreamExecutionEnvironment env, Charset charset) {
+      List<String> files = new ArrayList<>();
+      for (String u : uris) {
+        Path p = path(u);
+        try {
+          walk(p.getFileSystem(), p, files);
+        } catch (IOException e) {
+          throw new IllegalArgumentException(
+              "cannot list "
+                  + u
+                  + ": "
+                  + e.getMessage()
+                  + " (for s3://, hdfs://, ... the Flink client and cluster need the file"
+                  + " system's plugin)",
+              e);
+        }
+      }
+      return read(env, files, charset);
+    }
+
+    @Override
+    boolean mayBeUnbounded() {
+      return false;
+    }
+
+    @Override
+    public String toString() {
+      return "files " + Arrays.toString(uris);
+    }
+  }
+
+  /** A URI with a scheme as is, a plain path made absolute on the client. */
+  static Path path(String uriOrPath) {
+    if (uriOrPath.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:/.*") && !uriOrPath.matches("^[a-zA-Z]:.*")) {
+      return new Path(uriOrPath);
+    }
+    return Path.fromLocalFile(new File(uriOrPath).getAbsoluteFile());
+  }
+
+  /** Every file under {@code p}, hidden ones included (as the local source), in name order. */
+  private static void walk(FileSystem fs, Path p, List<String> out) throws IOException {
+    FileStatus status = fs.getFileStatus(p);
+    if (!status.isDir()) {
+      out.add(p.toUri().toString());
+      return;
+    }
+    FileStatus[] children = fs.listStatus(p);
+    if (children == null) {
+      return;
+    }
+    Arrays.sort(children, Comparator.comparing(s -> s.getPath().getName()));
+    for (FileStatus c : children) {
+      walk(fs, c.getPath(), out);
+    }
+  }
+
+  /**
+   * The lines of {@code files}: one subtask reads each file whole with flow-core's {@link Lines}
+   * (the local line rules), counting malformed input in the {@link #MALFORMED} accumulator.
+   */
+  static DataStream<Object> read(
+      StreamExecutionEnvironment env, List<String> files, Charset charset) {
+    DataStream<String> names =
+        files.isEmpty()
+            ? env.fromData(List.of(""), Types.STRING).filter(f -> false).name("no files")
+            : env.fromData(files, Types.STRING).name("files");
+    return names
+        .rebalance()
+        .flatMap(new ReadLines(charset.name()))
+        .returns(Translator.ANY)
+        .name("read lines");
+  }
+
+  /** Reads one file per input event, with the local file source's line rules. */
+  static final class ReadLines extends RichFlatMapFunction<String, Object> {
+    @Serial private static final long serialVersionUID = 1L;
+    private final String charset;
+    private transient LongCounter malformed;
+
+    ReadLines(String charset) {
+      this.charset = charset;
+    }
+
+    @Override
+    public void open(OpenContext context) {
+      malformed = getRuntimeContext().getLongCounter(MALFORMED);
+    }
+
+    @Override
+    public void flatMap(String file, Collector<Object> out) throws IOException {
+      Path p = new Path(file);
+      try (Lines lines = new Lines(p.getFileSystem().open(p), Charset.forName(charset))) {
+        for (String line = lines.next(); line != null; line = lines.next()) {
+          out.collect(line);
+        }
+        malformed.add(lines.malformed());
+      }
+    }
+  }
+}

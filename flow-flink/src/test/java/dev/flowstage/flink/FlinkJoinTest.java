@@ -1,0 +1,97 @@
+package dev.flowstage.flink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.flowstage.flow.Flow;
+import dev.flowstage.flow.JoinMode;
+import dev.flowstage.flow.Window;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** {@code boundedJoin} and {@code windowJoin} run flow-core's JoinLogic in a two-input operator. */
+final class FlinkJoinTest {
+  @RegisterExtension
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(4)
+              .build());
+
+  private static List<Integer> ints(long seed, int n) {
+    Random r = new Random(seed);
+    List<Integer> l = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      l.add(r.nextInt(40));
+    }
+    return l;
+  }
+
+  private static void assertSameAsLocal(Flow<?> flow) throws Exception {
+    List<String> local = new ArrayList<>();
+    flow.toList().forEach(e -> local.add(String.valueOf(e)));
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    List<String> flink = new ArrayList<>();
+    FlinkFlows.collect(env, flow).forEach(e -> flink.add(String.valueOf(e)));
+    local.sort(null);
+    flink.sort(null);
+    assertFalse(local.isEmpty());
+    assertEquals(local, flink);
+  }
+
+  @ParameterizedTest
+  @EnumSource(JoinMode.class)
+  void boundedJoin_everyMode_sameRowsAsLocal(JoinMode mode) throws Exception {
+    Flow<Integer> left = Flow.fromEnumerable(ints(1, 80), o -> o.stages(1));
+    Flow<Integer> right = Flow.fromEnumerable(ints(2, 60), o -> o.stages(1));
+    assertSameAsLocal(
+        Flow.boundedJoin(
+                mode,
+                left,
+                right,
+                l -> l % 10,
+                r -> r % 10,
+                (l, r) -> l + "-" + r,
+                10_000,
+                o -> o.stages(2))
+            .map(s -> "row " + s));
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = JoinMode.class,
+      names = {"INNER", "FULL_OUTER"})
+  void windowJoin_orderedSides_sameRowsAsLocal(JoinMode mode) throws Exception {
+    // Event time = the position in each side, so each side is in time order on both runtimes.
+    List<Integer> ls = ints(3, 50);
+    List<Integer> rs = ints(4, 50);
+    List<int[]> left = new ArrayList<>();
+    List<int[]> right = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      left.add(new int[] {i, ls.get(i)});
+      right.add(new int[] {i, rs.get(i)});
+    }
+    assertSameAsLocal(
+        Flow.windowJoin(
+            mode,
+            Flow.fromEnumerable(left, o -> o.stages(1)),
+            Flow.fromEnumerable(right, o -> o.stages(1)),
+            Window.fixed(Duration.ofMillis(100), e -> ((int[]) e)[0] * 10L),
+            l -> l[1] % 5,
+            r -> r[1] % 5,
+            (l, r) ->
+                (l == null ? "-" : l[0] + ":" + l[1]) + "|" + (r == null ? "-" : r[0] + ":" + r[1]),
+            10_000,
+            o -> o.stages(2)));
+  }
+}
