@@ -345,7 +345,9 @@ public final class Flow<T> {
 
   /**
    * Passes only the first event of each distinct value, per stage (call {@link #partition()} first
-   * for global uniqueness). Emits at once; keys are kept for the whole run.
+   * for global uniqueness). Emits at once. Keys are kept for the whole run in the global window; in
+   * a layer with another window they are kept per window (Elixir's uniq per window), so a window
+   * bounds the memory of an unbounded flow, with or without a reduce after it.
    *
    * @return a new flow
    */

@@ -26,11 +26,61 @@ final class Chains {
    * @return the head of the chain
    */
   static Sink compile(List<Operation> ops, Sink end) {
+    return compile(ops, end, null);
+  }
+
+  /**
+   * Builds the chain that runs {@code ops} in order and ends in {@code end}; its {@code uniq} sets
+   * are the window pane's, from {@code panes} (null: one set per chain, for the whole run).
+   *
+   * @param ops per-event operations only
+   * @param end where surviving events go
+   * @param panes the pane scope of uniq sets, or {@code null}
+   * @return the head of the chain
+   */
+  static Sink compile(List<Operation> ops, Sink end, UniqScope panes) {
     Sink next = end;
+    int uniqs = (int) ops.stream().filter(op -> op instanceof Operation.Uniq).count();
+    if (panes != null) {
+      panes.count = uniqs;
+    }
     for (int i = ops.size() - 1; i >= 0; i--) {
-      next = link(ops.get(i), next);
+      if (panes != null && ops.get(i) instanceof Operation.Uniq u) {
+        next = paneUniqSink(u.by(), --uniqs, panes, next);
+      } else {
+        next = link(ops.get(i), next);
+      }
     }
     return next;
+  }
+
+  /** The uniq sets of the pane being fed (see {@link Windows}): uniq per window. */
+  static final class UniqScope {
+    int count;
+    Set<Object>[] sets;
+
+    @SuppressWarnings("unchecked")
+    Set<Object>[] fresh() {
+      return (Set<Object>[]) new Set<?>[count];
+    }
+
+    Set<Object> set(int i) {
+      Set<Object> s = sets[i];
+      if (s == null) {
+        s = new HashSet<>();
+        sets[i] = s;
+      }
+      return s;
+    }
+  }
+
+  private static Sink paneUniqSink(
+      SerializableFunction<Object, Object> by, int index, UniqScope panes, Sink next) {
+    return e -> {
+      if (panes.set(index).add(by.apply(e))) {
+        next.accept(e);
+      }
+    };
   }
 
   private static Sink link(Operation op, Sink next) {

@@ -1,6 +1,7 @@
 package dev.flowstage.flow.logic;
 
 import dev.flowstage.flow.SerializableFunction;
+import dev.flowstage.flow.TriggerResult;
 import dev.flowstage.flow.Window;
 import dev.flowstage.flow.plan.Plan.Operation;
 import java.util.ArrayList;
@@ -27,6 +28,11 @@ public final class MapReducer implements StageLogic {
   private final Sink head;
   private final List<Windows> segments = new ArrayList<>();
   private final Combining.PreReduce preReduce;
+
+  /** Passes every event on at once; only carries a window for per-window uniq sets. */
+  private static final Operation.EmitAndReduce PASS =
+      new Operation.EmitAndReduce(
+          () -> Boolean.TRUE, (e, acc) -> TriggerResult.of(List.of(e), acc));
 
   /**
    * Compiles a layer's operations for stage {@code index} of {@code total}.
@@ -94,6 +100,22 @@ public final class MapReducer implements StageLogic {
         current.add(op);
       }
     }
+    if (reduces.isEmpty()
+        && !(windows.isEmpty() || windows.get(0) instanceof Window.Global)
+        && current.stream().anyMatch(op -> op instanceof Operation.Uniq)) {
+      // uniq in a windowed layer without a reduce (Elixir's uniq per window): the events pass at
+      // once through a reduce that only carries the window, whose panes own the uniq sets.
+      int last = 0;
+      for (int i = 0; i < current.size(); i++) {
+        if (current.get(i) instanceof Operation.Uniq) {
+          last = i + 1;
+        }
+      }
+      before.add(new ArrayList<>(current.subList(0, last)));
+      reduces.add(PASS);
+      onTriggers.add(null);
+      current = new ArrayList<>(current.subList(last, current.size()));
+    }
     this.batchFns = List.copyOf(fns);
     this.preReduce = combine == null ? null : new Combining.PreReduce(combine, collect);
     Panes.Tags tags = tagPanes && !reduces.isEmpty() ? new Panes.Tags(collect, index, total) : null;
@@ -114,11 +136,13 @@ public final class MapReducer implements StageLogic {
             default -> throw new IllegalStateException("not a reduce: " + reduce);
           };
       Operation.OnTrigger t = onTriggers.get(k);
+      Chains.UniqScope uniqs = new Chains.UniqScope();
+      Sink pre = Chains.compile(before.get(k), acc, uniqs);
       Windows w =
           new Windows(
               k < windows.size() ? windows.get(k) : Window.global(),
               acc,
-              Chains.compile(before.get(k), acc),
+              pre,
               post,
               t == null ? null : t.fn(),
               reduce instanceof Operation.Reduce,
@@ -126,6 +150,7 @@ public final class MapReducer implements StageLogic {
               total,
               k == 0 ? inputs : 1,
               clock);
+      w.uniqs(uniqs);
       if (tags != null && k == reduces.size() - 1) {
         w.tag(tags);
       }

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
@@ -66,6 +67,7 @@ final class Windows {
   private final boolean[] inputFinished;
   private long dropped;
   private Panes.Tags tags;
+  private Chains.UniqScope uniqs;
 
   @SuppressWarnings("unchecked")
   Windows(
@@ -108,6 +110,11 @@ final class Windows {
     if (window instanceof Window.Periodic p) {
       periodicEnd = now + p.periodMillis();
     }
+  }
+
+  /** Gives each pane its own uniq sets in the chain before the reduce: uniq per window. */
+  void uniqs(Chains.UniqScope scope) {
+    this.uniqs = scope.count == 0 ? null : scope;
   }
 
   /** Reports each pane's window and its closing to {@code tags} (a departition per window). */
@@ -331,6 +338,12 @@ final class Windows {
   }
 
   private void reduce(Pane pane, List<Object> events) {
+    if (uniqs != null) {
+      if (pane.uniqs == null) {
+        pane.uniqs = uniqs.fresh();
+      }
+      uniqs.sets = pane.uniqs;
+    }
     if (tags != null) {
       tags.window = reportedId(pane);
     }
@@ -384,6 +397,7 @@ final class Windows {
   /** One pane: a window's accumulator and trigger state. */
   private static final class Pane {
     final long id;
+    Set<Object>[] uniqs;
     Object acc;
     Object triggerState;
     long events;

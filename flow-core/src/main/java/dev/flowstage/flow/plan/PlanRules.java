@@ -173,12 +173,13 @@ public final class PlanRules {
    * @throws IllegalArgumentException for a window on a layer that does not reduce
    */
   public static void runnable(Plan p) {
-    if (!(p.options().window() instanceof Window.Global) && !reduces(p)) {
+    boolean uniq = p.operations().stream().anyMatch(op -> op instanceof Operation.Uniq);
+    if (!(p.options().window() instanceof Window.Global) && !reduces(p) && !uniq) {
       throw new IllegalArgumentException(
           "a "
               + p.options().window().kind()
               + " window was set on a layer that does not reduce: add reduce/groupBy/emitAndReduce"
-              + " after it, or remove the window");
+              + " (or uniq, per window) after it, or remove the window");
     }
   }
 }

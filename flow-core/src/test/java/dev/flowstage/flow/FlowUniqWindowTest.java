@@ -1,0 +1,52 @@
+package dev.flowstage.flow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** uniq per window: in a windowed layer each window (pane) remembers its own keys. */
+final class FlowUniqWindowTest {
+  private static final List<Integer> EVENTS = List.of(1, 1, 2, 1, 2, 3, 3);
+
+  private static Flow<Integer> counted(int n) {
+    return Flow.fromEnumerable(EVENTS, o -> o.stages(1))
+        .partition(o -> o.stages(1).window(Window.count(n)));
+  }
+
+  @Test
+  void uniq_inACountWindowWithoutReduce_passesTheFirstOfEachKeyPerWindow() {
+    assertEquals(List.of(1, 2, 1, 2, 3, 3), counted(3).uniq().map(x -> x).toList());
+  }
+
+  @Test
+  void uniq_beforeAReduce_isPerPane() {
+    assertEquals(List.of(2, 3, 1), counted(3).uniq().reduce(() -> 0, (n, e) -> n + 1).toList());
+  }
+
+  @Test
+  void uniq_inTheGlobalWindow_remembersKeysForTheWholeRun() {
+    assertEquals(List.of(1, 2, 3), Flow.fromEnumerable(EVENTS, o -> o.stages(1)).uniq().toList());
+  }
+
+  @Test
+  void uniqBy_perFixedWindowOfEventTime() {
+    // Event time = the value * 10 ms; windows of 20 ms: {1}, {2,3}, {4,5}: keys by parity.
+    List<Integer> out =
+        Flow.fromEnumerable(List.of(1, 2, 3, 4, 5), o -> o.stages(1))
+            .partition(
+                o -> o.stages(1).window(Window.<Integer>fixed(Duration.ofMillis(20), x -> x * 10L)))
+            .uniqBy(x -> x % 2)
+            .toList();
+    assertEquals(List.of(1, 2, 3, 4, 5), out);
+    List<Integer> sameParity =
+        Flow.fromEnumerable(List.of(1, 3, 5, 7), o -> o.stages(1))
+            .partition(
+                o -> o.stages(1).window(Window.<Integer>fixed(Duration.ofMillis(40), x -> x * 10L)))
+            .uniqBy(x -> x % 2)
+            .toList();
+    // windows of 40 ms: {1,3}, {5,7}: one odd value each
+    assertEquals(List.of(1, 5), sameParity);
+  }
+}
