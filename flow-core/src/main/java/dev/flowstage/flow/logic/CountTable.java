@@ -24,6 +24,7 @@ public final class CountTable implements Cloneable, Serializable {
   // Serializable when the keys are, as for any JDK map (a backend ships partial tables).
   @SuppressWarnings("serial")
   private Object[] keys;
+
   private long[] counts;
   private int size;
 
