@@ -1006,6 +1006,68 @@ public final class Flow<T> {
     nonNull(join, "join");
     Options o = options(options);
     PlanRules.boundedJoin(o, maxHeld);
+    return join0(mode, left, right, Window.global(), leftKey, rightKey, join, maxHeld, o);
+  }
+
+  /**
+   * Joins two flows on keys per window (Elixir's {@code window_join}): the window is applied to
+   * each side's events, each event is joined at once with the other side's events of equal key in
+   * the same window, and when a window closes the outer modes emit its unmatched events paired with
+   * {@code null} and the window's events are forgotten. So memory is bounded by a window's events,
+   * and an unbounded flow can be joined. Both sides are partitioned by key into {@code stages} join
+   * stages. The window is a {@link Window#fixed fixed} window of event time without triggers; a
+   * window closes when every upstream stage has sent an event of a later window (an event of a
+   * closed window is dropped as late) or at the end of the input.
+   *
+   * @param mode inner or outer
+   * @param left the left flow
+   * @param right the right flow
+   * @param window a fixed window, its event-time function applied to both sides' events
+   * @param leftKey key of a left event
+   * @param rightKey key of a right event
+   * @param join combines a pair; for outer rows one side is {@code null}
+   * @param maxHeld the most events one join stage may hold (over its open windows), at least 1
+   * @param options the join layer's options ({@code stages}, demand)
+   * @param <L> the left type
+   * @param <R> the right type
+   * @param <K> the key type
+   * @param <O> the output type
+   * @return a new flow
+   */
+  public static <L, R, K, O> Flow<O> windowJoin(
+      JoinMode mode,
+      Flow<L> left,
+      Flow<R> right,
+      Window window,
+      SerializableFunction<? super L, ? extends K> leftKey,
+      SerializableFunction<? super R, ? extends K> rightKey,
+      SerializableBiFunction<? super L, ? super R, ? extends O> join,
+      long maxHeld,
+      UnaryOperator<Options> options) {
+    nonNull(mode, "mode");
+    nonNull(left, "left");
+    nonNull(right, "right");
+    nonNull(window, "window");
+    nonNull(leftKey, "leftKey");
+    nonNull(rightKey, "rightKey");
+    nonNull(join, "join");
+    Options o = options(options);
+    PlanRules.boundedJoin(o, maxHeld);
+    PlanRules.windowJoin(window);
+    return join0(mode, left, right, window, leftKey, rightKey, join, maxHeld, o);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <L, R, K, O> Flow<O> join0(
+      JoinMode mode,
+      Flow<L> left,
+      Flow<R> right,
+      Window window,
+      SerializableFunction<? super L, ? extends K> leftKey,
+      SerializableFunction<? super R, ? extends K> rightKey,
+      SerializableBiFunction<? super L, ? super R, ? extends O> join,
+      long maxHeld,
+      Options o) {
     Object lk = leftKey;
     Object rk = rightKey;
     Object j = join;
@@ -1018,7 +1080,8 @@ public final class Flow<T> {
                 (SerializableFunction<Object, Object>) lk,
                 (SerializableFunction<Object, Object>) rk,
                 (SerializableBiFunction<Object, Object, Object>) j,
-                maxHeld),
+                maxHeld,
+                window),
             List.of(),
             o),
         clockOf(List.of(left, right)));

@@ -31,6 +31,18 @@ public interface RunningFlow<R> extends AutoCloseable {
   void cancel();
 
   /**
+   * Fires a trigger named {@code name} on every window open in every stage of the flow, as a
+   * window's own triggers do (Elixir: sending {@code {:trigger, name}} to the flow): each pane's
+   * {@code onTrigger} is called with {@code Trigger(name, ...)}, or a reduce without one emits its
+   * accumulator, and the windows go on. The trigger reaches each stage in order with the events it
+   * is handling; a stage that has finished ignores it.
+   *
+   * @param name the trigger's name, not {@code "done"} (only a window's end fires that)
+   * @throws IllegalArgumentException for a null, empty or {@code "done"} name
+   */
+  void trigger(String name);
+
+  /**
    * Returns a snapshot of the counters of every stage; valid while running and after.
    *
    * @return the statistics

@@ -75,7 +75,14 @@ public final class Describe {
           };
       case Source.Departition d -> "departition";
       case Source.Zip z -> "zip";
-      case Source.Join j -> "boundedJoin(" + j.mode() + ", maxHeld=" + j.maxHeld() + ")";
+      case Source.Join j ->
+          (j.window() instanceof Window.Global
+                  ? "boundedJoin("
+                  : "windowJoin(" + j.window().kind() + ", ")
+              + j.mode()
+              + ", maxHeld="
+              + j.maxHeld()
+              + ")";
     };
   }
 

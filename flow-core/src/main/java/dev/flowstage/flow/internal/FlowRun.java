@@ -584,6 +584,26 @@ public final class FlowRun {
 
   private volatile Thread terminalThread;
 
+  /** Sends a named trigger to every flow stage, in each one's mailbox order. */
+  private void trigger(String name) {
+    if (name == null || name.isEmpty() || name.equals(dev.flowstage.flow.Trigger.DONE)) {
+      throw new IllegalArgumentException(
+          "trigger(name) needs a name other than \"done\" (only a window's end fires done), got: "
+              + name);
+    }
+    for (var e : stages.entrySet()) {
+      Topology.Kind k = e.getKey().kind;
+      if (k == Topology.Kind.MAP_REDUCE
+          || k == Topology.Kind.ZIP
+          || k == Topology.Kind.JOIN
+          || k == Topology.Kind.DEPARTITION) {
+        for (Stage<?> s : e.getValue()) {
+          s.send(new LayerStage.Fire(name));
+        }
+      }
+    }
+  }
+
   private <R> RunningFlow<R> handle(CompletableFuture<R> done) {
     return new RunningFlow<>() {
       @Override
@@ -629,6 +649,11 @@ public final class FlowRun {
       public void cancel() {
         FlowRun.this.cancel();
         joinTerminal();
+      }
+
+      @Override
+      public void trigger(String name) {
+        FlowRun.this.trigger(name);
       }
 
       @Override

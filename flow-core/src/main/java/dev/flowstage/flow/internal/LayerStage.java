@@ -29,6 +29,13 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Runs on the stage's virtual thread only; nothing here is synchronized.
  */
 final class LayerStage implements ProducerConsumer<Object, Object> {
+  /**
+   * A trigger sent to a running flow ({@code RunningFlow.trigger}).
+   *
+   * @param name the trigger's name
+   */
+  record Fire(String name) {}
+
   private final String name;
   private final StageLogic logic;
   private final List<Stage<?>> inputs;
@@ -173,6 +180,16 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
 
   @Override
   public void handleInfo(Object message, ProducerContext<Object> ctx) {
+    if (message instanceof Fire f && !finished) {
+      List<Object> out = new ArrayList<>();
+      try {
+        logic.trigger(f.name(), out);
+      } catch (RuntimeException | Error e) {
+        throw new StageFailure(name, e);
+      }
+      emit(out, ctx);
+      return;
+    }
     if (message != tick || finished) {
       return;
     }

@@ -121,6 +121,7 @@ final class Topology {
                 j.rightKey(),
                 j.join(),
                 j.maxHeld(),
+                j.window(),
                 after(index, clock));
         // The merge of a departition is a first reduce in the global window; the layer's own
         // operations (possibly a reduce of their own, in the layer's window) follow it.

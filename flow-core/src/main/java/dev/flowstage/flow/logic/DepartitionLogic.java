@@ -124,6 +124,11 @@ public final class DepartitionLogic implements StageLogic {
   }
 
   @Override
+  public void trigger(String name, List<Object> out) {
+    after.trigger(name, out);
+  }
+
+  @Override
   public long nextTimer() {
     return after.nextTimer();
   }

@@ -211,6 +211,14 @@ public final class MapReducer implements StageLogic {
   }
 
   @Override
+  public void trigger(String name, List<Object> out) {
+    collect.target = out;
+    for (Windows w : segments) {
+      w.trigger(name);
+    }
+  }
+
+  @Override
   public long nextTimer() {
     long next = Long.MAX_VALUE;
     for (Windows w : segments) {

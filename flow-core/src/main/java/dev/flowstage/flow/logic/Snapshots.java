@@ -38,8 +38,9 @@ import java.util.TreeSet;
  *       arrays are copied as the same class, and so are the lists, maps and arrays nested in them
  *       as values or elements (so {@code groupBy}'s {@code Map<K, List<V>>} is copied whole); other
  *       elements are shared, since they are events, not state.
- *   <li>Any other public {@code Cloneable} class with a public {@code clone()} (fastutil's maps,
- *       your own) is copied by that {@code clone()}: as deep as that method makes it.
+ *   <li>Any other {@code Cloneable} class with a public {@code clone()} of a public class
+ *       (fastutil's maps, your own, subclasses of JDK collections) is copied by that {@code
+ *       clone()}: as deep as that method makes it.
  *   <li>Anything else cannot be copied by Flow: the stage fails, saying to emit a copy from {@code
  *       onTrigger}.
  * </ul>
@@ -162,7 +163,8 @@ final class Snapshots {
           }
           try {
             Method m = type.getMethod("clone");
-            return Modifier.isPublic(type.getModifiers()) && m.getParameterCount() == 0 ? m : null;
+            // the method's class must be public: a subclass may inherit a public clone()
+            return Modifier.isPublic(m.getDeclaringClass().getModifiers()) ? m : null;
           } catch (NoSuchMethodException e) {
             return null; // only Object's protected clone()
           }

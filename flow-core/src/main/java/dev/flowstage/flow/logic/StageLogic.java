@@ -41,6 +41,16 @@ public interface StageLogic {
   default void timer(long nowMillis, List<Object> out) {}
 
   /**
+   * Fires a trigger by name on every window currently open (Elixir's {@code {:trigger, name}}
+   * message): each pane's {@code onTrigger} (or, for a reduce without one, its accumulator) is
+   * emitted as for any other trigger, and the window goes on.
+   *
+   * @param name the trigger's name, as {@code Trigger.name()} reports it
+   * @param out where emitted events are appended
+   */
+  default void trigger(String name, List<Object> out) {}
+
+  /**
    * Returns when {@link #timer} should next be called.
    *
    * @return a processing time in ms, or {@link Long#MAX_VALUE} for never

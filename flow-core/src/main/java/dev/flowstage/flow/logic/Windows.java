@@ -218,6 +218,13 @@ final class Windows {
     }
   }
 
+  /** Fires {@code name} on every open pane; the panes stay open. */
+  void trigger(String name) {
+    for (Pane p : new ArrayList<>(panes.values())) {
+      fireKeep(p, name);
+    }
+  }
+
   long nextTimer() {
     long next = Long.MAX_VALUE;
     for (long t : nextPeriodic) {

@@ -79,6 +79,11 @@ public final class ZipLogic implements StageLogic {
   }
 
   @Override
+  public void trigger(String name, List<Object> out) {
+    after.trigger(name, out);
+  }
+
+  @Override
   public long nextTimer() {
     return after.nextTimer();
   }

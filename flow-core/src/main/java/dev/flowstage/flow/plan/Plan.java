@@ -11,6 +11,7 @@ import dev.flowstage.flow.SerializableSupplier;
 import dev.flowstage.flow.SerializableToIntFunction;
 import dev.flowstage.flow.Trigger;
 import dev.flowstage.flow.TriggerResult;
+import dev.flowstage.flow.Window;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Objects;
@@ -135,6 +136,8 @@ public record Plan(Source source, List<Operation> operations, Options options)
      * @param rightKey key of a right event
      * @param join combines a pair (one side {@code null} for outer rows)
      * @param maxHeld the most events one join stage may hold
+     * @param window the window both sides are joined in: global for {@code boundedJoin}, fixed for
+     *     {@code windowJoin}
      */
     record Join(
         JoinMode mode,
@@ -143,8 +146,14 @@ public record Plan(Source source, List<Operation> operations, Options options)
         SerializableFunction<Object, Object> leftKey,
         SerializableFunction<Object, Object> rightKey,
         SerializableBiFunction<Object, Object, Object> join,
-        long maxHeld)
-        implements Source {}
+        long maxHeld,
+        Window window)
+        implements Source {
+      /** Checks the window. */
+      public Join {
+        Objects.requireNonNull(window, "window");
+      }
+    }
   }
 
   /** How a layer's events are routed to the stages of the next. */

@@ -184,6 +184,33 @@ public final class PlanRules {
   }
 
   /**
+   * Checks the window of a {@code windowJoin}: a fixed window of event time without triggers or
+   * lateness (its closing is what emits the outer rows and frees the window's events).
+   *
+   * @param window the window
+   * @throws IllegalArgumentException otherwise
+   */
+  public static void windowJoin(Window window) {
+    if (!(window instanceof Window.Fixed f)) {
+      throw new IllegalArgumentException(
+          "windowJoin joins per fixed window of event time, got a "
+              + window.kind()
+              + " window; use boundedJoin for the whole input");
+    }
+    Window.Triggers t = f.triggers();
+    if (t.every() > 0 || !t.periodicallyMillis().isEmpty() || t.function() != null) {
+      throw new IllegalArgumentException(
+          "windowJoin emits pairs at once and outer rows when a window closes: its window takes no"
+              + " triggers; remove them");
+    }
+    if (f.allowedLatenessMillis() > 0) {
+      throw new IllegalArgumentException(
+          "windowJoin closes a window when every input has moved past it; allowed lateness is not"
+              + " supported: remove it");
+    }
+  }
+
+  /**
    * Checks what only a whole layer shows, before an engine materializes it: a window needs a reduce
    * in its layer to cut.
    *
