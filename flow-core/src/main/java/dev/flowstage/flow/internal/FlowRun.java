@@ -6,10 +6,7 @@ import dev.flowstage.flow.FlowGraph;
 import dev.flowstage.flow.FlowStatistics;
 import dev.flowstage.flow.Options;
 import dev.flowstage.flow.RunningFlow;
-import dev.flowstage.flow.SerializableFunction;
-import dev.flowstage.flow.SerializableToIntFunction;
 import dev.flowstage.flow.logic.Combining;
-import dev.flowstage.flow.logic.Route;
 import dev.flowstage.flow.plan.Plan;
 import dev.flowstage.stage.CancelMode;
 import dev.flowstage.stage.DemandMode;
@@ -166,7 +163,7 @@ public final class FlowRun {
                 for (Topology.Input in : g.inputs) {
                   for (Stage<?> up : stages.get(in.from())) {
                     inputs.add(up);
-                    opts.add(subscription(g.options, in.from().partitioned ? i : -1));
+                    opts.add(subscription(g.options, in.partitioned() ? i : -1));
                   }
                 }
                 yield system.startProducerConsumer(
@@ -247,22 +244,15 @@ public final class FlowRun {
     return b.build();
   }
 
-  private static Supplier<Dispatcher<Object>> dispatcher(
-      Topology.Group g, String name, boolean source) {
-    if (!g.partitioned) {
+  private Supplier<Dispatcher<Object>> dispatcher(Topology.Group g, String name, boolean source) {
+    Topology.Input edge = topology.outgoing(g);
+    if (edge == null || !edge.partitioned()) {
       return Dispatchers::demand;
     }
-    int n = g.partitions;
-    ToIntFunction<Object> hash =
-        g.combine != null ? Combining::partitionOf : hash(n, g.key, g.hash);
+    int n = edge.route().partitions();
+    ToIntFunction<Object> hash = edge.partials() ? Combining::partitionOf : edge.route();
     // Not Dispatchers.partition: see BoundedPartitionDispatcher (bounded memory, exact demand).
     return () -> new BoundedPartitionDispatcher(name, n, hash, source);
-  }
-
-  /** The partition of an event: see {@link Route}, which every engine routes with. */
-  static ToIntFunction<Object> hash(
-      int n, SerializableFunction<Object, ?> key, SerializableToIntFunction<Object> hash) {
-    return new Route(n, key, hash);
   }
 
   private void onExit(Stage<?> stage, ExitReason reason) {

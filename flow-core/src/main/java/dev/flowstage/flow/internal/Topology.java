@@ -2,8 +2,6 @@ package dev.flowstage.flow.internal;
 
 import dev.flowstage.flow.FlowGraph;
 import dev.flowstage.flow.Options;
-import dev.flowstage.flow.SerializableFunction;
-import dev.flowstage.flow.SerializableToIntFunction;
 import dev.flowstage.flow.logic.Combining;
 import dev.flowstage.flow.logic.DepartitionLogic;
 import dev.flowstage.flow.logic.JoinLogic;
@@ -51,8 +49,28 @@ final class Topology {
     }
   }
 
-  /** An input of a group: every stage of {@code from}, on a side (0, or 1 for a zip/join right). */
-  record Input(Group from, int side) {}
+  /**
+   * An edge of the graph: every stage of {@code from} feeds the consuming group, on a side (0, or 1
+   * for a zip/join right), routed by {@code route} (a partition dispatcher over {@code
+   * route.partitions()} stages) or, when {@code null}, by demand. Routing lives here, on the edge,
+   * not on the groups. With {@code partials}, {@code from} pre-reduces and sends only {@link
+   * Combining.Partial}s, routed by the partition each carries.
+   *
+   * @param from the producing group
+   * @param side 0, or 1 for the right side of a zip or join
+   * @param route the partition routing, or {@code null} for demand
+   * @param partials whether {@code from} sends partial accumulators
+   */
+  record Input(Group from, int side, Route route, boolean partials) {
+    Input(Group from, int side) {
+      this(from, side, null, false);
+    }
+
+    /** Whether the edge routes by partition. */
+    boolean partitioned() {
+      return route != null;
+    }
+  }
 
   /** A group of identical stages. */
   static final class Group {
@@ -66,11 +84,6 @@ final class Topology {
     List<Object> sources = List.of();
     List<FileRanges.Range> ranges = List.of();
     Charset charset;
-    // how this group's output is routed to its consumer group
-    boolean partitioned;
-    int partitions = 1;
-    SerializableFunction<Object, ?> key;
-    SerializableToIntFunction<Object> hash;
     // set when this group pre-reduces for a downstream reduce with a combiner
     Combining.Target combine;
     // set when this group feeds a departition per window: it tags events with their window
@@ -160,8 +173,28 @@ final class Topology {
   final List<Group> groups = new ArrayList<>();
   final Group last;
 
+  /** Each group's outgoing edge (the last group has none): what its dispatcher routes by. */
+  private final java.util.Map<Group, Input> outgoing;
+
   private Topology(Plan plan) {
     this.last = build(plan);
+    java.util.Map<Group, Input> out = new java.util.IdentityHashMap<>();
+    for (Group g : groups) {
+      for (Input in : g.inputs) {
+        out.put(in.from(), in);
+      }
+    }
+    this.outgoing = java.util.Collections.unmodifiableMap(out);
+  }
+
+  /**
+   * Returns the edge a group's output travels on.
+   *
+   * @param g a group of this topology
+   * @return its outgoing edge, or {@code null} for the last group (the terminal consumes it)
+   */
+  Input outgoing(Group g) {
+    return outgoing.get(g);
   }
 
   /**
@@ -229,23 +262,22 @@ final class Topology {
           ops = Layers.merging(ops, combining);
         }
         Group g0 = add(Kind.MAP_REDUCE, o.stages(), p, ops, o);
+        // One stage needs no routing, unless a key or hash decides (it may drop or fail).
+        Route route =
+            l.routing() instanceof Routing.Partition part
+                    && (o.stages() > 1 || part.key() != null || part.hash() != null)
+                ? new Route(o.stages(), part.key(), part.hash())
+                : null;
         for (Group up : ups) {
-          // One stage needs no routing, unless a key or hash decides (it may drop or fail).
-          if (l.routing() instanceof Routing.Partition part
-              && (o.stages() > 1 || part.key() != null || part.hash() != null)) {
-            up.partitioned = true;
-            up.partitions = o.stages();
-            up.key = part.key();
-            up.hash = part.hash();
-          }
-          if (combining != null && up.kind != Kind.ZIP && up.kind != Kind.JOIN) {
+          boolean partials = combining != null && up.kind != Kind.ZIP && up.kind != Kind.JOIN;
+          if (partials) {
             up.combine =
                 Layers.target(
                     combining,
-                    up.partitions,
-                    up.partitioned ? new Route(up.partitions, up.key, up.hash) : e -> 0);
+                    route == null ? 1 : route.partitions(),
+                    route == null ? e -> 0 : route);
           }
-          g0.inputs.add(new Input(up, 0));
+          g0.inputs.add(new Input(up, 0, route, partials));
         }
         yield g0;
       }
@@ -270,16 +302,11 @@ final class Topology {
         Group left = build(j.left());
         Group right = build(j.right());
         Group g = add(Kind.JOIN, o.stages(), p, p.operations(), o);
-        if (o.stages() > 1) {
-          left.partitioned = true;
-          left.partitions = o.stages();
-          left.key = j.leftKey();
-          right.partitioned = true;
-          right.partitions = o.stages();
-          right.key = j.rightKey();
-        }
-        g.inputs.add(new Input(left, 0));
-        g.inputs.add(new Input(right, 1));
+        boolean byKey = o.stages() > 1;
+        g.inputs.add(
+            new Input(left, 0, byKey ? new Route(o.stages(), j.leftKey(), null) : null, false));
+        g.inputs.add(
+            new Input(right, 1, byKey ? new Route(o.stages(), j.rightKey(), null) : null, false));
         yield g;
       }
     };
@@ -307,7 +334,7 @@ final class Topology {
       for (Input in : g.inputs) {
         edges.add(
             new FlowGraph.Edge(
-                in.from().name(), g.name(), in.from().partitioned ? "partition" : "demand"));
+                in.from().name(), g.name(), in.partitioned() ? "partition" : "demand"));
       }
     }
     return new FlowGraph(nodes, edges);
