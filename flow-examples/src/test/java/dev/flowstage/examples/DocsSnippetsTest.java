@@ -76,7 +76,8 @@ final class DocsSnippetsTest {
         found = true;
       } else if (t.equals("// snippet-end: " + name)) {
         inside = false;
-      } else if (inside && !t.startsWith("// snippet-")) {
+      } else if (inside && !t.startsWith("// snippet-") && !t.startsWith("// @")) {
+        // "// @start region=..." and "// @end" mark the same code for javadoc's {@snippet}
         lines.add(line);
       }
     }

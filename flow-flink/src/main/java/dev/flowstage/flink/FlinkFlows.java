@@ -23,21 +23,13 @@ import org.apache.flink.util.CloseableIterator;
  * {@code Window.count(n)} window, with or without {@code triggerEvery(n)} (one state per subtask,
  * as one per local stage; the input's end fires {@code done}); {@code departition}. Anything else
  * (fixed and periodic windows, {@code triggerPeriodically}, trigger functions, {@code zip}, {@code
- * boundedJoin}, {@code fromStages}, a reduce or {@code mapBatch} after {@code departition}) throws
- * {@link UnsupportedOperationException} naming it. Results are the same multiset as {@link
- * Flow#toList()} wherever the local result is one (a partition routes the same events to each
- * subtask with the same hash, in each source's order; a source layer's subtasks get whichever
- * events Flink hands them, as local stages get whichever their demand brings); order is never
- * guaranteed.
+ * boundedJoin}, {@code windowJoin}, {@code fromStages}) throws {@link
+ * UnsupportedOperationException} naming it. Results are the same multiset as {@link Flow#toList()}
+ * wherever the local result is one (a partition routes the same events to each subtask with the
+ * same hash, in each source's order; a source layer's subtasks get whichever events Flink hands
+ * them, as local stages get whichever their demand brings); order is never guaranteed.
  *
- * {@snippet :
- * List<Map<String, Long>> counts = FlinkFlows.executeAndCollect(
- *     Flow.fromFiles(path)
- *         .flatMap(line -> List.of(line.split(" ")))
- *         .partition(o -> o.stages(4))
- *         .reduce(HashMap<String, Long>::new, (m, w) -> { m.merge(w, 1L, Long::sum); return m; }),
- *     4);
- * }
+ * {@snippet class=dev.flowstage.flink.FlinkFlowsTest region=wordCount}
  */
 public final class FlinkFlows {
   private FlinkFlows() {}

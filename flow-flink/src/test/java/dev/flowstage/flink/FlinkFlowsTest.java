@@ -129,6 +129,7 @@ final class FlinkFlowsTest {
     Path path = dir.resolve("book.txt");
     Files.write(path, List.of("to be or not", "to be"));
     // snippet-start: flink-word-count
+    // @start region=wordCount
     Flow<Map<String, Long>> counts =
         Flow.fromFiles(List.of(path), o -> o.stages(4))
             .flatMap(line -> List.of(line.split(" ")))
@@ -153,6 +154,7 @@ final class FlinkFlowsTest {
 
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     List<Map<String, Long>> result = FlinkFlows.collect(env, counts); // one job, batch mode
+    // @end
     // snippet-end: flink-word-count
     assertEquals(List.of(Map.of("to", 2L, "be", 2L, "or", 1L, "not", 1L)), result);
 
