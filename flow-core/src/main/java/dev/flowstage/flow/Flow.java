@@ -605,6 +605,50 @@ public final class Flow<T> {
   }
 
   /**
+   * Sums a {@code long} value per key over the whole flow: emits one {@link KeyCount} per key whose
+   * {@link KeyCount#count()} is the key's sum. As {@link #countBy(SerializableFunction)} (which is
+   * {@code sumBy(key, e -> 1)}), sums stay unboxed from the event to the emitted entry, and the
+   * stages upstream of the partition pre-sum their own events. For other value types use {@link
+   * #reduceByKey}.
+   *
+   * @param key the key of an event, not {@code null}
+   * @param value the event's value to add to its key's sum
+   * @param options changes the default {@link Options} of the summing layer (not key or hash)
+   * @param <K> the key type
+   * @return a new flow of one {@link KeyCount} (key, sum) per key and pane
+   */
+  public <K> Flow<KeyCount<K>> sumBy(
+      SerializableFunction<? super T, ? extends K> key,
+      SerializableToLongFunction<? super T> value,
+      UnaryOperator<Options> options) {
+    SerializableFunction<Object, Object> k = keyFunction(key);
+    @SuppressWarnings("unchecked")
+    SerializableToLongFunction<Object> v =
+        (SerializableToLongFunction<Object>) (Object) nonNull(value, "value");
+    return keyedLayer(k, options, "sumBy")
+        .reduce(
+            CountTable::new,
+            (t, e) -> t.add(Keyed.keyOf(k, e, "sumBy"), v.applyAsLong(e)),
+            CountTable::merge)
+        .onTrigger((t, trigger) -> TriggerResult.of(t.<K>entries(), t));
+  }
+
+  /**
+   * Sums a {@code long} value per key, as {@link #sumBy(SerializableFunction,
+   * SerializableToLongFunction, UnaryOperator)} with the default options.
+   *
+   * @param key the key of an event, not {@code null}
+   * @param value the event's value to add to its key's sum
+   * @param <K> the key type
+   * @return a new flow of one {@link KeyCount} (key, sum) per key
+   */
+  public <K> Flow<KeyCount<K>> sumBy(
+      SerializableFunction<? super T, ? extends K> key,
+      SerializableToLongFunction<? super T> value) {
+    return sumBy(key, value, UnaryOperator.identity());
+  }
+
+  /**
    * Reduces the values of each key over the whole flow with {@code merge}: emits one {@code
    * Map.Entry(key, reduced value)} per key. Routes by key and pre-reduces upstream as {@link
    * #countBy} does. {@code merge} must be associative and commutative (values of a key meet in no

@@ -6,15 +6,15 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A key and how many events had it: what {@link Flow#countBy} emits, one per key. It is a {@link
- * Map.Entry} (equal to any entry with the same key and {@code Long} value, printed as {@code
- * key=count}), so code written for the entries of a map works on it, while {@link #count()} reads
- * the count without boxing.
+ * A key and how many events had it: what {@link Flow#countBy} emits, one per key ({@link
+ * Flow#sumBy} emits a key and its sum in the same shape). It is a {@link Map.Entry} (equal to any
+ * entry with the same key and {@code Long} value, printed as {@code key=count}), so code written
+ * for the entries of a map works on it, while {@link #count()} reads the count without boxing.
  *
  * {@snippet class=dev.flowstage.flow.snippets.FlowSnippets region=countBy}
  *
  * @param key the key
- * @param count how many events had it
+ * @param count how many events had it (for {@code sumBy}: the key's sum)
  * @param <K> the key type
  */
 public record KeyCount<K>(K key, long count) implements Map.Entry<K, Long>, Serializable {

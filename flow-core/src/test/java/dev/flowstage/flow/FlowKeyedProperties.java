@@ -131,6 +131,20 @@ final class FlowKeyedProperties {
 
   @ParameterizedTest
   @MethodSource("seeds")
+  void sumBy_matchesGroupingBySummingLong(long seed) {
+    Case c = randomCase(seed);
+    List<KeyCount<Integer>> out =
+        c.flow().map(e -> e).sumBy(c::key, e -> (long) e.value() * e.time(), c.part()).toList();
+    Map<Integer, Long> expected =
+        c.input().stream()
+            .collect(
+                Collectors.groupingBy(
+                    c::key, Collectors.summingLong(e -> (long) e.value() * e.time())));
+    assertEquals(expected, unique(out, c), c.toString());
+  }
+
+  @ParameterizedTest
+  @MethodSource("seeds")
   void aggregateByKey_matchesGroupingByMapping(long seed) {
     Case c = randomCase(seed);
     List<Map.Entry<Integer, List<Integer>>> out =
