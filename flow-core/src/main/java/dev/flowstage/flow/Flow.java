@@ -3,6 +3,8 @@ package dev.flowstage.flow;
 import dev.flowstage.flow.internal.Describe;
 import dev.flowstage.flow.internal.FlowPublisher;
 import dev.flowstage.flow.internal.FlowRun;
+import dev.flowstage.flow.logic.CountTable;
+import dev.flowstage.flow.logic.Keyed;
 import dev.flowstage.flow.logic.TopN;
 import dev.flowstage.flow.plan.Plan;
 import dev.flowstage.flow.plan.Plan.Operation;
@@ -13,6 +15,7 @@ import dev.flowstage.flow.plan.PlanSerialization;
 import dev.flowstage.stage.Stage;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -625,6 +628,230 @@ public final class Flow<T> {
   public <K, V> Flow<Map<K, List<V>>> groupByKey() {
     Flow<Map.Entry<K, V>> entries = (Flow<Map.Entry<K, V>>) this;
     return entries.groupBy(Map.Entry::getKey, Map.Entry::getValue);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Keyed aggregations
+
+  /**
+   * Counts events by key over the whole flow: emits one {@link KeyCount} per key, with how many
+   * events had it. Unlike {@link #groupBy}, which works per stage of the current layer, this routes
+   * by key itself (a new layer of {@link Options#defaults()} stages, as {@code partition(o ->
+   * o.key(key))}), so each key is counted by exactly one stage and emitted once. Upstream of that
+   * partition every stage pre-counts its own events, and only one table per pair of stages crosses
+   * threads (ADR 0005); counts are kept unboxed in tables that grow from small. Elixir: {@code
+   * partition(key: ...) |> reduce(fn -> %{} end, &Map.update(&2, key, 1, ...))} flattened to the
+   * map's entries.
+   *
+   * {@snippet class=dev.flowstage.flow.snippets.FlowSnippets region=countBy}
+   *
+   * @param key the key of an event, not {@code null}
+   * @param <K> the key type
+   * @return a new flow of one {@link KeyCount} per key
+   */
+  public <K> Flow<KeyCount<K>> countBy(SerializableFunction<? super T, ? extends K> key) {
+    return countBy(key, UnaryOperator.identity());
+  }
+
+  /**
+   * Counts events by key, as {@link #countBy(SerializableFunction)}, in a layer whose stages and
+   * window the options set. In a window other than the global one, or with triggers, each stage
+   * emits one {@link KeyCount} per key it counted in the pane (cumulative within a window, like a
+   * {@link #reduce}'s accumulator), and pre-counting upstream does not apply (as for {@link
+   * #reduce(SerializableSupplier, SerializableBiFunction, SerializableBinaryOperator)}).
+   *
+   * @param key the key of an event, not {@code null}
+   * @param options changes the default {@link Options} of the counting layer (stages, maxDemand,
+   *     window; not key or hash, which the key sets)
+   * @param <K> the key type
+   * @return a new flow of one {@link KeyCount} per key and pane
+   */
+  @SuppressWarnings("unchecked")
+  public <K> Flow<KeyCount<K>> countBy(
+      SerializableFunction<? super T, ? extends K> key, UnaryOperator<Options> options) {
+    SerializableFunction<Object, Object> k = keyFunction(key);
+    return keyedLayer(k, options, "countBy")
+        .reduce(
+            CountTable::new, (t, e) -> t.add(Keyed.keyOf(k, e, "countBy"), 1L), CountTable::merge)
+        .onTrigger((t, trigger) -> TriggerResult.of(t.<K>entries(), t));
+  }
+
+  /**
+   * Sums a {@code long} value per key over the whole flow: emits one {@link KeyCount} per key whose
+   * {@link KeyCount#count()} is the key's sum. As {@link #countBy(SerializableFunction)} (which is
+   * {@code sumBy(key, e -> 1)}), sums stay unboxed from the event to the emitted entry, and the
+   * stages upstream of the partition pre-sum their own events. For other value types use {@link
+   * #reduceByKey}.
+   *
+   * @param key the key of an event, not {@code null}
+   * @param value the event's value to add to its key's sum
+   * @param options changes the default {@link Options} of the summing layer (not key or hash)
+   * @param <K> the key type
+   * @return a new flow of one {@link KeyCount} (key, sum) per key and pane
+   */
+  public <K> Flow<KeyCount<K>> sumBy(
+      SerializableFunction<? super T, ? extends K> key,
+      SerializableToLongFunction<? super T> value,
+      UnaryOperator<Options> options) {
+    SerializableFunction<Object, Object> k = keyFunction(key);
+    @SuppressWarnings("unchecked")
+    SerializableToLongFunction<Object> v =
+        (SerializableToLongFunction<Object>) (Object) nonNull(value, "value");
+    return keyedLayer(k, options, "sumBy")
+        .reduce(
+            CountTable::new,
+            (t, e) -> t.add(Keyed.keyOf(k, e, "sumBy"), v.applyAsLong(e)),
+            CountTable::merge)
+        .onTrigger((t, trigger) -> TriggerResult.of(t.<K>entries(), t));
+  }
+
+  /**
+   * Sums a {@code long} value per key, as {@link #sumBy(SerializableFunction,
+   * SerializableToLongFunction, UnaryOperator)} with the default options.
+   *
+   * @param key the key of an event, not {@code null}
+   * @param value the event's value to add to its key's sum
+   * @param <K> the key type
+   * @return a new flow of one {@link KeyCount} (key, sum) per key
+   */
+  public <K> Flow<KeyCount<K>> sumBy(
+      SerializableFunction<? super T, ? extends K> key,
+      SerializableToLongFunction<? super T> value) {
+    return sumBy(key, value, UnaryOperator.identity());
+  }
+
+  /**
+   * Reduces the values of each key over the whole flow with {@code merge}: emits one {@code
+   * Map.Entry(key, reduced value)} per key. Routes by key and pre-reduces upstream as {@link
+   * #countBy} does. {@code merge} must be associative and commutative (values of a key meet in no
+   * particular order) and may not return {@code null}.
+   *
+   * {@snippet class=dev.flowstage.flow.snippets.FlowSnippets region=reduceByKey}
+   *
+   * @param key the key of an event, not {@code null}
+   * @param value the value of an event, not {@code null}
+   * @param merge merges two values of one key
+   * @param <K> the key type
+   * @param <V> the value type
+   * @return a new flow of one entry per key
+   */
+  public <K, V> Flow<Map.Entry<K, V>> reduceByKey(
+      SerializableFunction<? super T, ? extends K> key,
+      SerializableFunction<? super T, ? extends V> value,
+      SerializableBinaryOperator<V> merge) {
+    return reduceByKey(key, value, merge, UnaryOperator.identity());
+  }
+
+  /**
+   * Reduces the values of each key, as {@link #reduceByKey(SerializableFunction,
+   * SerializableFunction, SerializableBinaryOperator)}, in a layer whose stages and window the
+   * options set (see {@link #countBy(SerializableFunction, UnaryOperator)} for windows).
+   *
+   * @param key the key of an event, not {@code null}
+   * @param value the value of an event, not {@code null}
+   * @param merge merges two values of one key
+   * @param options changes the default {@link Options} of the reducing layer (not key or hash)
+   * @param <K> the key type
+   * @param <V> the value type
+   * @return a new flow of one entry per key and pane
+   */
+  @SuppressWarnings("unchecked")
+  public <K, V> Flow<Map.Entry<K, V>> reduceByKey(
+      SerializableFunction<? super T, ? extends K> key,
+      SerializableFunction<? super T, ? extends V> value,
+      SerializableBinaryOperator<V> merge,
+      UnaryOperator<Options> options) {
+    SerializableFunction<Object, Object> k = keyFunction(key);
+    SerializableFunction<Object, Object> v =
+        (SerializableFunction<Object, Object>) (Object) nonNull(value, "value");
+    SerializableBinaryOperator<Object> m =
+        (SerializableBinaryOperator<Object>) (Object) nonNull(merge, "merge");
+    return keyedLayer(k, options, "reduceByKey")
+        .reduce(
+            HashMap<Object, Object>::new,
+            (t, e) -> Keyed.reduceInto(t, k, v, m, e),
+            (a, b) -> Keyed.mergeTables(a, b, m, "reduceByKey"))
+        .onTrigger((t, trigger) -> TriggerResult.of(Keyed.<K, V>entries(t, trigger), t));
+  }
+
+  /**
+   * Folds the events of each key into an accumulator of their own, over the whole flow: emits one
+   * {@code Map.Entry(key, accumulator)} per key. {@code init} makes a key's first accumulator,
+   * {@code add} folds an event into it, and {@code merge} merges two accumulators of one key (the
+   * partial ones that stages upstream of the partition fold, as {@link #countBy} does), like the
+   * combiner of {@link #reduce(SerializableSupplier, SerializableBiFunction,
+   * SerializableBinaryOperator)}. Neither may return {@code null}; both may update their first
+   * argument in place and return it.
+   *
+   * {@snippet class=dev.flowstage.flow.snippets.FlowSnippets region=aggregateByKey}
+   *
+   * @param key the key of an event, not {@code null}
+   * @param init a fresh accumulator for a key
+   * @param add folds one event into a key's accumulator
+   * @param merge merges the second accumulator of a key into the first
+   * @param <K> the key type
+   * @param <A> the accumulator type
+   * @return a new flow of one entry per key
+   */
+  public <K, A> Flow<Map.Entry<K, A>> aggregateByKey(
+      SerializableFunction<? super T, ? extends K> key,
+      SerializableSupplier<A> init,
+      SerializableBiFunction<A, ? super T, A> add,
+      SerializableBinaryOperator<A> merge) {
+    return aggregateByKey(key, init, add, merge, UnaryOperator.identity());
+  }
+
+  /**
+   * Folds the events of each key, as {@link #aggregateByKey(SerializableFunction,
+   * SerializableSupplier, SerializableBiFunction, SerializableBinaryOperator)}, in a layer whose
+   * stages and window the options set (see {@link #countBy(SerializableFunction, UnaryOperator)}
+   * for windows; at a trigger after which a window goes on, each accumulator is emitted as a
+   * snapshot, as by {@link #reduce}).
+   *
+   * @param key the key of an event, not {@code null}
+   * @param init a fresh accumulator for a key
+   * @param add folds one event into a key's accumulator
+   * @param merge merges the second accumulator of a key into the first
+   * @param options changes the default {@link Options} of the aggregating layer (not key or hash)
+   * @param <K> the key type
+   * @param <A> the accumulator type
+   * @return a new flow of one entry per key and pane
+   */
+  @SuppressWarnings("unchecked")
+  public <K, A> Flow<Map.Entry<K, A>> aggregateByKey(
+      SerializableFunction<? super T, ? extends K> key,
+      SerializableSupplier<A> init,
+      SerializableBiFunction<A, ? super T, A> add,
+      SerializableBinaryOperator<A> merge,
+      UnaryOperator<Options> options) {
+    SerializableFunction<Object, Object> k = keyFunction(key);
+    SerializableSupplier<Object> i = (SerializableSupplier<Object>) nonNull(init, "init");
+    SerializableBiFunction<Object, Object, Object> a =
+        (SerializableBiFunction<Object, Object, Object>) (Object) nonNull(add, "add");
+    SerializableBinaryOperator<Object> m =
+        (SerializableBinaryOperator<Object>) (Object) nonNull(merge, "merge");
+    return keyedLayer(k, options, "aggregateByKey")
+        .reduce(
+            HashMap<Object, Object>::new,
+            (t, e) -> Keyed.aggregateInto(t, k, i, a, e),
+            (x, y) -> Keyed.mergeTables(x, y, m, "aggregateByKey"))
+        .onTrigger((t, trigger) -> TriggerResult.of(Keyed.<K, A>entries(t, trigger), t));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static SerializableFunction<Object, Object> keyFunction(SerializableFunction<?, ?> key) {
+    return (SerializableFunction<Object, Object>) nonNull(key, "key");
+  }
+
+  /** The layer a keyed aggregation reduces in: this flow partitioned by {@code key}. */
+  private Flow<Object> keyedLayer(
+      SerializableFunction<Object, Object> key, UnaryOperator<Options> options, String what) {
+    Options o = options(options);
+    PlanRules.keyed(o, what);
+    o = o.key(key);
+    return next(
+        new Plan(
+            new Source.Layer(List.of(plan), new Routing.Partition(o.key(), null)), List.of(), o));
   }
 
   /**

@@ -142,6 +142,26 @@ final class FlowCompositionTest {
             l -> windows(l).stream().map(FlowCompositionTest::sum).toList()));
   }
 
+  static {
+    // A keyed aggregation is its own layer (a partition by key, a combining reduce, the entries):
+    // each key's count, encoded as one Integer so the table's other operations apply to it.
+    OPS.put(
+        "countBy",
+        new Op(
+            f ->
+                f.countBy(x -> Math.floorMod(x, 3), o -> o.stages(2))
+                    .map(kc -> kc.key() * 10_000 + (int) kc.count()),
+            l ->
+                l.stream()
+                    .collect(
+                        java.util.stream.Collectors.groupingBy(
+                            x -> Math.floorMod(x, 3), java.util.stream.Collectors.counting()))
+                    .entrySet()
+                    .stream()
+                    .map(e -> e.getKey() * 10_000 + e.getValue().intValue())
+                    .toList()));
+  }
+
   private static Flow<Integer> row(String row) {
     Flow<Integer> source = Flow.fromEnumerable(INPUT, o -> o.stages(1));
     if (row.equals("onTrigger")) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowstage.flow.Flow;
+import dev.flowstage.flow.KeyCount;
 import dev.flowstage.flow.Options;
 import dev.flowstage.flow.Trigger;
 import dev.flowstage.flow.TriggerResult;
@@ -25,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -615,5 +617,32 @@ final class FlinkFlowsTest {
     Object acc = reduce.reducer().apply(reduce.init().get(), "w");
     assertEquals(Map.of("w", 1L), acc);
     assertFalse(reduce.combiner() == null);
+  }
+
+  @Test
+  void keyedAggregations_runOnFlinkThroughTheSharedLogic() throws Exception {
+    List<String> lines = lines(15, 300);
+    Flow<String> words =
+        Flow.fromEnumerable(lines, o -> o.stages(2))
+            .flatMap(line -> line.isEmpty() ? List.of() : Arrays.asList(line.split(" ")));
+    Map<String, Long> expected =
+        lines.stream()
+            .flatMap(line -> line.isEmpty() ? Stream.of() : Arrays.stream(line.split(" ")))
+            .collect(Collectors.groupingBy(w -> w, Collectors.counting()));
+    Flow<KeyCount<String>> counts = words.countBy(w -> w, o -> o.stages(3));
+    Map<String, Long> onFlink = new HashMap<>();
+    onFlink(counts).forEach(kc -> assertEquals(null, onFlink.put(kc.key(), kc.count()), "twice"));
+    assertEquals(expected, onFlink);
+    Flow<List<KeyCount<String>>> top = counts.takeSort(3, KeyCount.byCountDescending());
+    assertEquals(top.toList(), onFlink(top));
+    Flow<Map.Entry<String, Integer>> lengths =
+        words.reduceByKey(w -> w, String::length, Integer::sum, o -> o.stages(2));
+    assertEquals(multiset(lengths.toList()), multiset(onFlink(lengths)));
+    // Count windows cut each stage's events in arrival order: one ordered path end to end.
+    Flow<KeyCount<String>> perCountWindow =
+        Flow.fromEnumerable(lines, o -> o.stages(1))
+            .flatMap(line -> line.isEmpty() ? List.of() : Arrays.asList(line.split(" ")))
+            .countBy(w -> w, o -> o.stages(1).window(Window.count(50)));
+    assertEquals(multiset(perCountWindow.toList()), multiset(onFlink(perCountWindow)));
   }
 }

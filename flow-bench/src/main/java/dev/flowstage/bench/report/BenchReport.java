@@ -26,7 +26,8 @@ public final class BenchReport {
   private static final double MIB = 1024.0 * 1024.0;
 
   /** The baselines the Flowstage word count is compared with in the targets. */
-  static final List<String> PARALLEL_BASELINES = List.of("streams-parallel", "reactor", "pekko");
+  static final List<String> PARALLEL_BASELINES =
+      List.of("streams-parallel", "reactor", "rxjava", "pekko", "virtual-threads");
 
   private BenchReport() {}
 
@@ -283,7 +284,7 @@ public final class BenchReport {
     }
     t.append(
         ratioRow(
-            "`flowstage wordcount` >= 1.5x the fastest of parallel streams, Reactor, Pekko",
+            "`flowstage wordcount` >= 1.5x the fastest of parallel streams, Reactor, RxJava, Pekko, virtual threads",
             cli,
             best,
             bestName,
@@ -297,7 +298,7 @@ public final class BenchReport {
             0.8));
     t.append(
         ratioRow(
-            "Flow API word count >= the fastest of parallel streams, Reactor, Pekko",
+            "Flow API word count >= the fastest of parallel streams, Reactor, RxJava, Pekko, virtual threads",
             api,
             best,
             bestName,

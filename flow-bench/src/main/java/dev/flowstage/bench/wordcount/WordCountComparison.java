@@ -63,9 +63,13 @@ public final class WordCountComparison {
           "streams-sequential",
           "streams-parallel",
           "reactor",
+          "rxjava",
           "pekko",
+          "virtual-threads",
           "flow-api",
           "flow-api-plain",
+          "flow-api-countby",
+          "flow-api-jdk",
           "flowstage-cli");
 
   /** The Flowstage implementations: the ones a {@code --stages} sweep applies to. */
@@ -248,7 +252,12 @@ public final class WordCountComparison {
               case "streams-parallel" ->
                   List.of("-cp", cp, PACKAGE + "StreamWordCount", "--parallel");
               case "reactor" -> List.of("-cp", cp, PACKAGE + "ReactorWordCount");
+              case "rxjava" -> List.of("-cp", cp, PACKAGE + "RxJavaWordCount");
               case "pekko" -> List.of("-cp", cp, PACKAGE + "PekkoWordCount");
+              case "virtual-threads" -> List.of("-cp", cp, PACKAGE + "VirtualThreadWordCount");
+              case "flow-api-countby" ->
+                  List.of("-cp", cp, PACKAGE + "FlowKeyedWordCount", "--countby");
+              case "flow-api-jdk" -> List.of("-cp", cp, PACKAGE + "FlowKeyedWordCount", "--jdk");
               case "flow-api" -> List.of("-cp", cp, PACKAGE + "FlowWordCount");
               case "flow-api-plain" -> List.of("-cp", cp, PACKAGE + "FlowWordCount", "--plain");
               case "flowstage-cli" ->

@@ -53,4 +53,26 @@ final class ImplementationsAgreeTest {
   void pekkoGroupBy_corpus_matchesSingleThread() throws Exception {
     assertEquals(expected, PekkoWordCount.count(corpus, true));
   }
+
+  @Test
+  void rxjava_corpus_matchesSingleThread() {
+    assertEquals(expected, RxJavaWordCount.count(corpus));
+  }
+
+  @Test
+  void virtualThreads_corpus_matchesSingleThread() throws Exception {
+    assertEquals(expected, VirtualThreadWordCount.count(corpus));
+  }
+
+  @Test
+  void flowCountBy_corpus_matchesSingleThread() {
+    assertEquals(expected, FlowKeyedWordCount.countBy(corpus, null));
+    assertEquals(expected, FlowKeyedWordCount.countBy(corpus, 3));
+  }
+
+  @Test
+  void flowJdk_corpus_matchesSingleThread() {
+    assertEquals(expected, FlowKeyedWordCount.jdk(corpus, null));
+    assertEquals(expected, FlowKeyedWordCount.jdk(corpus, 3));
+  }
 }

@@ -91,6 +91,26 @@ final class WordCountComparisonTest {
   }
 
   @Test
+  void command_newBaselinesAndFlowJobs_nameTheirMainClasses() {
+    Path c = Path.of("c.txt");
+    Path b = Path.of("b.jar");
+    Path f = Path.of("f.jar");
+    String pkg = "dev.flowstage.bench.wordcount.";
+    assertEquals(
+        List.of("-cp", "b.jar", pkg + "RxJavaWordCount", "c.txt"),
+        WordCountComparison.command("rxjava", null, c, b, f));
+    assertEquals(
+        List.of("-cp", "b.jar", pkg + "VirtualThreadWordCount", "c.txt"),
+        WordCountComparison.command("virtual-threads", null, c, b, f));
+    assertEquals(
+        List.of("-cp", "b.jar", pkg + "FlowKeyedWordCount", "--countby", "--stages", "2", "c.txt"),
+        WordCountComparison.command("flow-api-countby", 2, c, b, f));
+    assertEquals(
+        List.of("-cp", "b.jar", pkg + "FlowKeyedWordCount", "--jdk", "c.txt"),
+        WordCountComparison.command("flow-api-jdk", null, c, b, f));
+  }
+
+  @Test
   void options_danglingName_throwsTeachingTheFormat() {
     IllegalArgumentException e =
         assertThrows(

@@ -112,6 +112,24 @@ public final class PlanRules {
   }
 
   /**
+   * Checks the options of a keyed aggregation ({@code countBy}, {@code reduceByKey}, {@code
+   * aggregateByKey}): it routes by its own key, so the options set no key or hash.
+   *
+   * @param o the options of the aggregation's layer
+   * @param what the operation, for the message
+   * @throws IllegalArgumentException for a key or hash
+   */
+  public static void keyed(Options o, String what) {
+    if (o.key() != null || o.hash() != null) {
+      throw new IllegalArgumentException(
+          what
+              + "(key, ...) routes each event by its key, so its options cannot set key(...) or"
+              + " hash(...): change the key function instead, or use partition(o -> o.hash(...))"
+              + " followed by reduce(init, reducer, combiner)");
+    }
+  }
+
+  /**
    * Checks that a side of a zip has a defined order: one source (or one stage: a zip or a
    * departition) followed only by per-event operations.
    *

@@ -3,14 +3,17 @@ package dev.flowstage.flow.snippets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.flowstage.flow.Flow;
+import dev.flowstage.flow.KeyCount;
 import it.unimi.dsi.fastutil.objects.Object2LongOpenHashMap;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -79,5 +82,62 @@ final class FlowSnippets {
     Map<String, Long> all = new HashMap<>();
     perStage.forEach(all::putAll); // a word meets one stage
     assertEquals(Map.of("to", 2L, "be", 3L, "or", 1L, "not", 1L, "quick", 1L), all);
+  }
+
+  @Test
+  void countBy() throws IOException {
+    List<Path> paths = files();
+    // @start region=countBy
+    List<KeyCount<String>> top =
+        Flow.fromFiles(paths.toArray(Path[]::new))
+            .flatMap(line -> Arrays.asList(line.split(" ")))
+            .countBy(word -> word) // one KeyCount per word, pre-counted before the partition
+            .takeSort(2, KeyCount.byCountDescending()) // the two most frequent words
+            .toList()
+            .get(0);
+    // @end
+    assertEquals(List.of(new KeyCount<>("be", 3), new KeyCount<>("to", 2)), top);
+    assertEquals("[be=3, to=2]", top.toString());
+  }
+
+  @Test
+  void reduceByKey() {
+    record Sale(String shop, long cents) {}
+    List<Sale> sales = List.of(new Sale("a", 100), new Sale("b", 50), new Sale("a", 25));
+    // @start region=reduceByKey
+    Map<String, Long> totals =
+        Flow.fromEnumerable(sales)
+            .reduceByKey(Sale::shop, Sale::cents, Long::sum) // one Map.Entry per shop
+            .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    // @end
+    assertEquals(Map.of("a", 125L, "b", 50L), totals);
+  }
+
+  @Test
+  void aggregateByKey() {
+    List<String> words = List.of("apple", "avocado", "banana", "blueberry", "cherry");
+    // @start region=aggregateByKey
+    Map<Character, List<String>> byInitial =
+        Flow.fromEnumerable(words)
+            .aggregateByKey(
+                w -> w.charAt(0),
+                ArrayList<String>::new, // a key's accumulator
+                (list, w) -> {
+                  list.add(w);
+                  return list;
+                },
+                (a, b) -> {
+                  a.addAll(b);
+                  return a;
+                })
+            .collect(
+                Collectors.toMap(Map.Entry::getKey, e -> e.getValue().stream().sorted().toList()));
+    // @end
+    assertEquals(
+        Map.of(
+            'a', List.of("apple", "avocado"),
+            'b', List.of("banana", "blueberry"),
+            'c', List.of("cherry")),
+        byInitial);
   }
 }

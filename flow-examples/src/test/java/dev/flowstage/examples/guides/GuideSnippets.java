@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowstage.flow.Flow;
 import dev.flowstage.flow.FlowStatistics;
+import dev.flowstage.flow.KeyCount;
 import dev.flowstage.flow.RunningFlow;
 import dev.flowstage.flow.TriggerDecision;
 import dev.flowstage.flow.TriggerResult;
@@ -75,6 +76,21 @@ final class GuideSnippets {
             .get(0);
     // snippet-end: guide-flow-wordcount
     assertEquals(Map.of("to", 2L, "be", 2L, "or", 1L, "not", 1L), counts);
+  }
+
+  @Test
+  void flowCountBy() throws IOException {
+    List<Path> paths = List.of(Files.writeString(dir.resolve("a.txt"), "to be or not to be\n"));
+    // snippet-start: guide-flow-countby
+    List<KeyCount<String>> top10 =
+        Flow.fromFiles(paths, o -> o)
+            .flatMap(line -> Arrays.asList(line.split(" ")))
+            .countBy(word -> word) // one KeyCount per word, pre-counted by the reading stages
+            .takeSort(10, KeyCount.byCountDescending()) // count, highest first; ties by key
+            .toList()
+            .get(0);
+    // snippet-end: guide-flow-countby
+    assertEquals("[be=2, to=2, not=1, or=1]", top10.toString());
   }
 
   @Test

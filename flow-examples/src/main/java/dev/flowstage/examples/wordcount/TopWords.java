@@ -1,0 +1,36 @@
+package dev.flowstage.examples.wordcount;
+
+import dev.flowstage.flow.Flow;
+import dev.flowstage.flow.KeyCount;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The word count as a Flow user writes it first: read files, cut lines into words, {@code countBy},
+ * keep the top N. Flow partitions by word and pre-counts in the reading stages by itself (see
+ * {@link Flow#countBy}); this is the README's example.
+ */
+public final class TopWords {
+  private TopWords() {}
+
+  /**
+   * Returns the {@code n} most frequent space-separated words of the files, highest count first
+   * (ties by word).
+   *
+   * @param files the files (or directories) to read
+   * @param n how many words to keep, at least 1
+   * @return at most {@code n} words and their counts
+   */
+  public static List<KeyCount<String>> topWords(List<Path> files, int n) {
+    // snippet-start: readme-countby
+    return Flow.fromFiles(files.toArray(Path[]::new))
+        .flatMap(line -> Arrays.asList(line.split(" ")))
+        .filter(word -> !word.isEmpty())
+        .countBy(word -> word)
+        .takeSort(n, KeyCount.byCountDescending())
+        .toList()
+        .get(0);
+    // snippet-end: readme-countby
+  }
+}
