@@ -4,9 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Departition and takeSort per window (Elixir's departition over a windowed layer). */
 final class FlowWindowedDepartitionTest {
@@ -16,6 +24,90 @@ final class FlowWindowedDepartitionTest {
   private static Flow<Integer> windowed() {
     return Flow.fromEnumerable(TIMES)
         .partition(o -> o.stages(3).window(Window.<Integer>fixed(Duration.ofMillis(100), x -> x)));
+  }
+
+  static LongStream seeds() {
+    return LongStream.range(0, Long.getLong("properties.tries", 24));
+  }
+
+  /** An event: its time (ascending within each source) and its key. */
+  record Ev(long time, int key) {}
+
+  /**
+   * Fixed windows counted per key by 2..4 stages, each window's per-stage maps merged by a
+   * departition: the result is a grouping by window, then key, in window order. Few keys or sparse
+   * times leave stages without events in many windows (and whole stages without any), the case
+   * where a stage never closes a window it never saw.
+   */
+  @ParameterizedTest
+  @MethodSource("seeds")
+  void departition_perFixedWindow_overSeveralStages_matchesGroupingByWindowThenKey(long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    int n = r.nextInt(0, 3000);
+    int keys = r.nextInt(1, 1 + (seed % 2 == 0 ? 4 : 200));
+    int maxStep = r.nextInt(1, 6);
+    long[] time = {r.nextLong(-500, 500)};
+    List<Ev> input =
+        IntStream.range(0, n)
+            .mapToObj(i -> new Ev(time[0] += r.nextInt(0, maxStep), r.nextInt(0, keys)))
+            .toList();
+    long size = r.nextLong(1, 40);
+    int sources = r.nextInt(1, 4);
+    int stages = r.nextInt(2, 5);
+    int maxDemand = r.nextInt(1, 60);
+    List<List<Ev>> slices = new ArrayList<>();
+    for (int i = 0; i < sources; i++) {
+      slices.add(input.subList(n * i / sources, n * (i + 1) / sources));
+    }
+    String what =
+        "seed "
+            + seed
+            + " ("
+            + n
+            + " events, "
+            + keys
+            + " keys, size "
+            + size
+            + ", "
+            + sources
+            + " sources, "
+            + stages
+            + " stages)";
+
+    List<Map<Integer, Long>> out =
+        Flow.fromEnumerables(slices, o -> o.maxDemand(maxDemand))
+            .partition(
+                o ->
+                    o.key(Ev::key)
+                        .stages(stages)
+                        .maxDemand(maxDemand)
+                        .window(Window.fixed(Duration.ofMillis(size), Ev::time)))
+            .reduce(
+                () -> new HashMap<Integer, Long>(),
+                (m, e) -> {
+                  m.merge(e.key(), 1L, Long::sum);
+                  return m;
+                })
+            .departition(
+                () -> new HashMap<Integer, Long>(),
+                (all, m) -> {
+                  m.forEach(
+                      (k, c) -> assertEquals(null, all.put(k, c), what + ": key on two stages"));
+                  return all;
+                },
+                m -> (Map<Integer, Long>) m)
+            .toList();
+
+    List<Map<Integer, Long>> expected =
+        new ArrayList<>(
+            input.stream()
+                .collect(
+                    Collectors.groupingBy(
+                        e -> Math.floorDiv(e.time(), size),
+                        TreeMap::new,
+                        Collectors.groupingBy(Ev::key, Collectors.counting())))
+                .values());
+    assertEquals(expected, out, what);
   }
 
   @Test

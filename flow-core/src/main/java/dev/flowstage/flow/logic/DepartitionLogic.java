@@ -4,18 +4,25 @@ import dev.flowstage.flow.SerializableBiFunction;
 import dev.flowstage.flow.SerializableFunction;
 import dev.flowstage.flow.SerializableSupplier;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * A departition per window (Elixir's {@code departition} over a windowed layer): merges the events
  * every upstream stage emits for a window into that window's accumulator, and emits {@code
- * done(acc)} once every upstream stage has closed the window ({@link Panes.Done}) or ended. At the
- * end of the input, windows still open are flushed in ascending order. What it emits feeds the
- * departition layer's own operations ({@code after}).
+ * done(acc)} once every upstream stage has closed the window or ended. At the end of the input,
+ * windows still open are flushed in ascending order. What it emits feeds the departition layer's
+ * own operations ({@code after}).
+ *
+ * <p>Each upstream stage closes its windows in ascending order, so its {@link Panes.Done} for a
+ * window also closes every earlier one: a stage that had no pane of a window (fixed windows open
+ * panes only for windows that received events) never sends a {@code Done} for it, and waiting for
+ * one would hold that window back while later ones are emitted (out of order, merged with the wrong
+ * neighbours' results). So a window is complete once every stage has closed it or a later window
+ * (its {@link Panes.Watermark} counts as a close without a pane), or has ended; windows are emitted
+ * oldest first, each exactly once.
  *
  * <p>Runs on one thread only.
  */
@@ -26,7 +33,10 @@ public final class DepartitionLogic implements StageLogic {
   private final int stages;
   private final StageLogic after;
   private final TreeMap<Long, Object> accs = new TreeMap<>();
-  private final Map<Long, BitSet> closedBy = new HashMap<>();
+
+  /** Per upstream stage, the latest window it closed: it sends nothing more for it or older. */
+  private final long[] closedThrough;
+
   private final BitSet ended = new BitSet();
 
   /**
@@ -49,6 +59,8 @@ public final class DepartitionLogic implements StageLogic {
     this.done = done;
     this.stages = stages;
     this.after = after;
+    this.closedThrough = new long[Math.max(stages, 1)];
+    Arrays.fill(closedThrough, Long.MIN_VALUE);
   }
 
   @Override
@@ -61,10 +73,15 @@ public final class DepartitionLogic implements StageLogic {
           accs.put(pe.window(), merge.apply(acc, pe.event()));
         }
         case Panes.Done d -> {
-          closedBy.computeIfAbsent(d.window(), w -> new BitSet()).set(d.stage());
+          // the stage had a pane of this window: the window exists even if nothing was emitted
           if (!accs.containsKey(d.window())) {
             accs.put(d.window(), init.get());
           }
+          closed(d.stage(), d.window());
+          completeWhatIsClosed(emitted);
+        }
+        case Panes.Watermark w -> {
+          closed(w.stage(), w.window());
           completeWhatIsClosed(emitted);
         }
         default ->
@@ -87,20 +104,30 @@ public final class DepartitionLogic implements StageLogic {
     }
   }
 
-  /** Emits, oldest first, every window that each upstream stage has closed or ended. */
+  private void closed(int stage, long window) {
+    if (stage < 0 || stage >= closedThrough.length) {
+      throw new IllegalStateException(
+          "a departition per window over " + stages + " stages was told of stage " + stage);
+    }
+    closedThrough[stage] = Math.max(closedThrough[stage], window);
+  }
+
+  /**
+   * Emits, oldest first, every window that each upstream stage has closed (it or a later one) or
+   * ended. Stops at the first window still open: every later one is open too (a stage that has not
+   * closed a window has not closed a later one), which keeps the output in window order.
+   */
   private void completeWhatIsClosed(List<Object> emitted) {
     for (var it = accs.entrySet().iterator(); it.hasNext(); ) {
       var entry = it.next();
-      BitSet closed = (BitSet) ended.clone();
-      BitSet by = closedBy.get(entry.getKey());
-      if (by != null) {
-        closed.or(by);
+      long window = entry.getKey();
+      for (int s = 0; s < stages; s++) {
+        if (!ended.get(s) && closedThrough[s] < window) {
+          return;
+        }
       }
-      if (closed.cardinality() >= stages) {
-        it.remove();
-        closedBy.remove(entry.getKey());
-        emitted.add(done.apply(entry.getValue()));
-      }
+      it.remove();
+      emitted.add(done.apply(entry.getValue()));
     }
   }
 
@@ -111,7 +138,6 @@ public final class DepartitionLogic implements StageLogic {
       emitted.add(done.apply(acc));
     }
     accs.clear();
-    closedBy.clear();
     if (!emitted.isEmpty()) {
       after.events(emitted, 0, out);
     }

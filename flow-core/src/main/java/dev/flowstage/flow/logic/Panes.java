@@ -27,6 +27,16 @@ public final class Panes {
    */
   public record Done(long window, int stage, int stages) implements Serializable {}
 
+  /**
+   * A stage's fixed-window watermark passed a window: it sends nothing more for it or any older
+   * window, though it may have had no pane of it (so no {@link Done} for it is coming). Lets a
+   * departition complete a window that a stage never saw without waiting for the stage to end.
+   *
+   * @param window the latest window the stage has closed or skipped
+   * @param stage the upstream stage's index
+   */
+  public record Watermark(long window, int stage) implements Serializable {}
+
   /** Where a tagging {@link Windows} reports the window being worked on and closed windows. */
   static final class Tags {
     private final Sink out;
@@ -47,6 +57,10 @@ public final class Panes {
 
     void done(long id) {
       out.accept(new Done(id, stage, stages));
+    }
+
+    void watermark(long id) {
+      out.accept(new Watermark(id, stage));
     }
   }
 }

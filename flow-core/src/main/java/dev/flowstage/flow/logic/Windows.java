@@ -66,6 +66,8 @@ final class Windows {
   private final long[] latest;
   private final boolean[] inputFinished;
   private long dropped;
+  // fixed windows: the latest window id reported to a departition as passed (Panes.Watermark)
+  private long watermarkReported = Long.MIN_VALUE;
   private Panes.Tags tags;
   private Chains.UniqScope uniqs;
 
@@ -270,6 +272,15 @@ final class Windows {
       } else {
         it.remove();
         fireKeep(p, Trigger.DONE);
+      }
+    }
+    if (tags != null) {
+      // nothing more comes for windows below the watermark, nor for those below the oldest pane
+      // still open (allowed lateness): tell the departition, which may hold no Done for them
+      long through = panes.isEmpty() ? min - 1 : Math.min(min, panes.firstKey()) - 1;
+      if (through > watermarkReported) {
+        watermarkReported = through;
+        tags.watermark(through * f.sizeMillis());
       }
     }
   }
