@@ -14,7 +14,6 @@ import java.nio.file.PathMatcher;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 
@@ -284,13 +283,6 @@ final class FileRanges {
   }
 
   static boolean newlineIsOneByte(Charset cs) {
-    if (cs.equals(StandardCharsets.UTF_8) || cs.equals(StandardCharsets.US_ASCII)) {
-      return true;
-    }
-    if (!cs.canEncode()) {
-      return false;
-    }
-    return Arrays.equals("\n".getBytes(cs), new byte[] {'\n'})
-        && Arrays.equals("a\n".getBytes(cs), new byte[] {'a', '\n'});
+    return dev.flowstage.flow.logic.Lines.newlineIsOneByte(cs);
   }
 }

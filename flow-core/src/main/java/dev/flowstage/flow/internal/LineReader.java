@@ -1,16 +1,15 @@
 package dev.flowstage.flow.internal;
 
+import dev.flowstage.flow.logic.Lines;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -28,9 +27,10 @@ import java.util.List;
  * first byte) fails the flow. So a long line costs each range a bounded scan, never one to the end
  * of the file.
  *
- * <p>Decoding takes the JDK's fast {@code new String(bytes, charset)} path and only re-decodes a
- * line to count its malformed sequences when the result holds a replacement character. Gzip files
- * and charsets where {@code 0x0A} is not always a newline (UTF-16/32) are read whole, as a stream.
+ * <p>The per-line rules (the trailing {@code \r}, decoding, counting malformed input) are {@link
+ * Lines.Decoder}'s, shared with the engines that read files through their own file systems. Gzip
+ * files and charsets where {@code 0x0A} is not always a newline (UTF-16/32) are read whole, as a
+ * stream.
  *
  * <p>Used by one producer's thread only.
  */
@@ -49,8 +49,7 @@ final class LineReader implements Closeable {
   private long bufStart; // offset of buf[0] in the (decompressed) file
   private boolean eof;
   private boolean done;
-  private long malformed;
-  private CharsetDecoder counter;
+  private final Lines.Decoder decoder;
   // Charsets where 0x0A is not always a newline (UTF-16/32): the whole file, decoded.
   private final Reader text;
   private char[] chars;
@@ -61,6 +60,7 @@ final class LineReader implements Closeable {
   LineReader(FileRanges.Range range) throws IOException {
     this.range = range;
     this.charset = range.charset();
+    this.decoder = new Lines.Decoder(charset);
     this.end = range.end();
     this.maxLine = range.maxLineBytes();
     boolean whole = range.gzip() || !FileRanges.newlineIsOneByte(charset);
@@ -113,7 +113,7 @@ final class LineReader implements Closeable {
 
   /** How many malformed input sequences were replaced so far. */
   long malformed() {
-    return malformed;
+    return decoder.malformed();
   }
 
   /** Whether every line of the range has been read. */
@@ -233,18 +233,10 @@ final class LineReader implements Closeable {
   }
 
   private String lineOf(StringBuilder prefix, int from, int to) {
-    String s =
+    return decoder.text(
         prefix == null
             ? new String(chars, from, to - from)
-            : prefix.append(chars, from, to - from).toString();
-    if (!s.isEmpty() && s.charAt(s.length() - 1) == '\r') {
-      s = s.substring(0, s.length() - 1);
-    }
-    // the decoder replaced malformed input; count the replacements it made
-    for (int i = s.indexOf('\uFFFD'); i >= 0; i = s.indexOf('\uFFFD', i + 1)) {
-      malformed++;
-    }
-    return s;
+            : prefix.append(chars, from, to - from).toString());
   }
 
   private int indexOfNewline(int from) {
@@ -281,45 +273,11 @@ final class LineReader implements Closeable {
   }
 
   private String decode(int from, int to) throws IOException {
-    if (to > from && buf[to - 1] == '\r') {
-      to--;
-    }
+    to = Lines.Decoder.end(buf, from, to);
     if (to - from > maxLine) {
       throw tooLong(bufStart + from);
     }
-    String s = new String(buf, from, to - from, charset);
-    if (s.indexOf('\uFFFD') >= 0) {
-      malformed += countMalformed(from, to);
-    }
-    return s;
-  }
-
-  private long countMalformed(int from, int to) {
-    if (counter == null) {
-      counter =
-          charset
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT);
-    }
-    counter.reset();
-    ByteBuffer in = ByteBuffer.wrap(buf, from, to - from);
-    CharBuffer out = CharBuffer.allocate(Math.max(16, (to - from) * 2));
-    long count = 0;
-    while (true) {
-      CoderResult r = counter.decode(in, out, true);
-      if (r.isError()) {
-        count++;
-        in.position(in.position() + r.length());
-      } else if (r.isOverflow()) {
-        out.clear();
-      } else {
-        break;
-      }
-    }
-    out.clear();
-    counter.flush(out);
-    return count;
+    return decoder.decode(buf, from, to);
   }
 
   @Override

@@ -24,14 +24,12 @@ import java.util.Arrays;
  */
 public final class Lines implements Closeable {
   private final InputStream in;
-  private final Charset charset;
   private final BufferedReader text;
   private byte[] buf = new byte[64 * 1024];
   private int pos;
   private int lim;
   private boolean eof;
-  private long malformed;
-  private CharsetDecoder counter;
+  private final Decoder decoder;
 
   /**
    * Reads {@code in} from its current position.
@@ -41,7 +39,7 @@ public final class Lines implements Closeable {
    */
   public Lines(InputStream in, Charset charset) {
     this.in = in;
-    this.charset = charset;
+    this.decoder = new Decoder(charset);
     if (newlineIsOneByte(charset)) {
       this.text = null;
     } else {
@@ -79,13 +77,7 @@ public final class Lines implements Closeable {
    */
   public String next() throws IOException {
     if (text != null) {
-      String line = text.readLine();
-      if (line != null) {
-        for (int i = line.indexOf('\uFFFD'); i >= 0; i = line.indexOf('\uFFFD', i + 1)) {
-          malformed++;
-        }
-      }
-      return line;
+      return nextText();
     }
     int scanned = pos;
     while (true) {
@@ -116,7 +108,21 @@ public final class Lines implements Closeable {
    * @return the count
    */
   public long malformed() {
-    return malformed;
+    return decoder.malformed();
+  }
+
+  /** A line of a charset where {@code \n} is not one byte: only {@code \n} ends it, as locally. */
+  private String nextText() throws IOException {
+    StringBuilder line = new StringBuilder();
+    int c = text.read();
+    if (c < 0) {
+      return null;
+    }
+    while (c >= 0 && c != '\n') {
+      line.append((char) c);
+      c = text.read();
+    }
+    return decoder.text(line.toString());
   }
 
   private void fill() throws IOException {
@@ -137,42 +143,113 @@ public final class Lines implements Closeable {
   }
 
   private String decode(int from, int to) {
-    if (to > from && buf[to - 1] == '\r') {
-      to--;
-    }
-    String s = new String(buf, from, to - from, charset);
-    if (s.indexOf('\uFFFD') >= 0) {
-      malformed += countMalformed(from, to);
-    }
-    return s;
+    return decoder.decode(buf, from, Decoder.end(buf, from, to));
   }
 
-  private long countMalformed(int from, int to) {
-    if (counter == null) {
-      counter =
-          charset
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT);
+  /**
+   * The line rules on one line's bytes or chars, shared by every reader of lines (flow-core's local
+   * file source and {@link Lines}): {@link #end} drops one trailing {@code \r}; {@link #decode}
+   * replaces malformed input with U+FFFD and counts each malformed sequence; {@link #text} does
+   * both for a line a replacing decoder already decoded. Not thread-safe.
+   */
+  public static final class Decoder {
+    private final Charset charset;
+    private CharsetDecoder counter;
+    private long malformed;
+
+    /**
+     * A decoder for one charset.
+     *
+     * @param charset the charset of the bytes
+     */
+    public Decoder(Charset charset) {
+      this.charset = charset;
     }
-    counter.reset();
-    ByteBuffer bytes = ByteBuffer.wrap(buf, from, to - from);
-    CharBuffer chars = CharBuffer.allocate(Math.max(16, (to - from) * 2));
-    long count = 0;
-    while (true) {
-      CoderResult r = counter.decode(bytes, chars, true);
-      if (r.isError()) {
-        count++;
-        bytes.position(bytes.position() + r.length());
-      } else if (r.isOverflow()) {
-        chars.clear();
-      } else {
-        break;
+
+    /**
+     * Where a line's text ends: before one trailing {@code \r}, if any.
+     *
+     * @param buf the bytes
+     * @param from the line's first byte
+     * @param to the end of the line's bytes, before its {@code \n} (exclusive)
+     * @return {@code to}, or {@code to - 1} when the line ends with {@code \r}
+     */
+    public static int end(byte[] buf, int from, int to) {
+      return to > from && buf[to - 1] == '\r' ? to - 1 : to;
+    }
+
+    /**
+     * Decodes exactly the given bytes (use {@link #end} first to drop a trailing {@code \r}). Takes
+     * the JDK's fast path and re-decodes only a line holding a replacement character, to count its
+     * malformed sequences.
+     *
+     * @param buf the bytes
+     * @param from the first byte
+     * @param to the end (exclusive)
+     * @return the text
+     */
+    public String decode(byte[] buf, int from, int to) {
+      String s = new String(buf, from, to - from, charset);
+      if (s.indexOf('\uFFFD') >= 0) {
+        malformed += countMalformed(buf, from, to);
       }
+      return s;
     }
-    chars.clear();
-    counter.flush(chars);
-    return count;
+
+    /**
+     * A line decoded by a replacing decoder (charsets where {@code \n} is not one byte): drops one
+     * trailing {@code \r} and counts each U+FFFD as one malformed sequence.
+     *
+     * @param line the line without its {@code \n}
+     * @return the line's text
+     */
+    public String text(String line) {
+      String s =
+          !line.isEmpty() && line.charAt(line.length() - 1) == '\r'
+              ? line.substring(0, line.length() - 1)
+              : line;
+      for (int i = s.indexOf('\uFFFD'); i >= 0; i = s.indexOf('\uFFFD', i + 1)) {
+        malformed++;
+      }
+      return s;
+    }
+
+    /**
+     * How many malformed input sequences were replaced so far.
+     *
+     * @return the count
+     */
+    public long malformed() {
+      return malformed;
+    }
+
+    private long countMalformed(byte[] buf, int from, int to) {
+      if (counter == null) {
+        counter =
+            charset
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+      }
+      counter.reset();
+      ByteBuffer bytes = ByteBuffer.wrap(buf, from, to - from);
+      CharBuffer chars = CharBuffer.allocate(Math.max(16, (to - from) * 2));
+      long count = 0;
+      while (true) {
+        CoderResult r = counter.decode(bytes, chars, true);
+        if (r.isError()) {
+          count++;
+          bytes.position(bytes.position() + r.length());
+        } else if (r.isOverflow()) {
+          chars.clear();
+        } else {
+          break;
+        }
+      }
+      chars.clear();
+      counter.flush(chars);
+      return count;
+    }
   }
 
   /** Closes the input. */
