@@ -153,7 +153,8 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
 
   /**
    * The lines of {@code files}: one subtask reads each file whole with flow-core's {@link Lines}
-   * (the local line rules), counting malformed input in the {@link #MALFORMED} accumulator.
+   * (the local line rules, byte order marks and {@code .gz} of the default {@code FileOptions}),
+   * counting malformed input in the {@link #MALFORMED} accumulator.
    */
   static DataStream<Object> read(
       StreamExecutionEnvironment env, List<String> files, Charset charset) {
@@ -186,7 +187,8 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
     @Override
     public void flatMap(String file, Collector<Object> out) throws IOException {
       Path p = new Path(file);
-      try (Lines lines = new Lines(p.getFileSystem().open(p), Charset.forName(charset))) {
+      try (Lines lines =
+          Lines.open(p.getFileSystem().open(p), Charset.forName(charset), file.endsWith(".gz"))) {
         for (String line = lines.next(); line != null; line = lines.next()) {
           out.collect(line);
         }

@@ -7,14 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.flowstage.flow.Flow;
 import dev.flowstage.flow.RunningFlow;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Collectors;
+import java.util.zip.GZIPOutputStream;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -92,6 +95,38 @@ final class FlinkSourcesTest {
     FlinkFlows.Result<String> viaPath = FlinkFlows.run(env(), Flow.fromFiles(dir).map(s -> s));
     assertEquals(localLines, sorted(viaPath.events()));
     assertEquals(localMalformed, viaPath.malformedInput());
+  }
+
+  @Test
+  void byteOrderMarksAndGzip_sameAsLocal(@TempDir Path dir) throws Exception {
+    Random random = new Random(12);
+    Files.write(
+        dir.resolve("utf8bom"),
+        concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, randomBytes(random, 100)));
+    byte[] utf16 = "bom first\r\nx\ry\n".getBytes(StandardCharsets.UTF_16LE);
+    Files.write(dir.resolve("utf16"), concat(new byte[] {(byte) 0xFF, (byte) 0xFE}, utf16));
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+      out.write(
+          concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, "zipped\r\nlines".getBytes()));
+      out.write(randomBytes(random, 100));
+    }
+    Files.write(dir.resolve("z.gz"), gz.toByteArray());
+    RunningFlow<List<String>> local = Flow.fromFiles(dir).map(s -> s).start(Collectors.toList());
+    List<String> localLines = sorted(local.await());
+    assertTrue(localLines.contains("bom first"), "the UTF-16 mark chose the charset");
+    assertTrue(localLines.contains("zipped"), "the .gz file was decompressed");
+    assertTrue(localLines.stream().noneMatch(l -> l.startsWith("\uFEFF")), "marks are dropped");
+
+    FlinkFlows.Result<String> flink = FlinkFlows.run(env(), Flow.fromFiles(dir).map(s -> s));
+    assertEquals(localLines, sorted(flink.events()));
+    assertEquals(local.statistics().malformedInput(), flink.malformedInput());
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] c = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, c, a.length, b.length);
+    return c;
   }
 
   @Test

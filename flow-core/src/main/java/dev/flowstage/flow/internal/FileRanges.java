@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -251,34 +250,8 @@ final class FileRanges {
   record Bom(Charset charset, int length) {
     /** The mark {@code head} starts with, or null. UTF-32LE is tried before UTF-16LE. */
     static Bom of(byte[] head) {
-      if (startsWith(head, 0x00, 0x00, 0xFE, 0xFF)) {
-        return new Bom(Charset.forName("UTF-32BE"), 4);
-      }
-      if (startsWith(head, 0xFF, 0xFE, 0x00, 0x00)) {
-        return new Bom(Charset.forName("UTF-32LE"), 4);
-      }
-      if (startsWith(head, 0xEF, 0xBB, 0xBF)) {
-        return new Bom(StandardCharsets.UTF_8, 3);
-      }
-      if (startsWith(head, 0xFE, 0xFF)) {
-        return new Bom(StandardCharsets.UTF_16BE, 2);
-      }
-      if (startsWith(head, 0xFF, 0xFE)) {
-        return new Bom(StandardCharsets.UTF_16LE, 2);
-      }
-      return null;
-    }
-
-    private static boolean startsWith(byte[] head, int... bytes) {
-      if (head.length < bytes.length) {
-        return false;
-      }
-      for (int i = 0; i < bytes.length; i++) {
-        if ((head[i] & 0xff) != bytes[i]) {
-          return false;
-        }
-      }
-      return true;
+      Charset cs = dev.flowstage.flow.logic.Lines.bomCharset(head);
+      return cs == null ? null : new Bom(cs, dev.flowstage.flow.logic.Lines.bomLength(cs));
     }
   }
 

@@ -5,6 +5,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.PushbackInputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.Charset;
@@ -13,6 +14,7 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.zip.GZIPInputStream;
 
 /**
  * The lines of a byte stream with the local file source's rules, for engines that read files
@@ -50,6 +52,81 @@ public final class Lines implements Closeable {
               .onUnmappableCharacter(CodingErrorAction.REPLACE);
       this.text = new BufferedReader(new InputStreamReader(in, d));
     }
+  }
+
+  /**
+   * Reads a whole file's bytes as the default local file source does: decompressed if asked (a
+   * {@code .gz} file), and a Unicode byte order mark at the start chooses the charset and is not
+   * part of the first line.
+   *
+   * @param in the file's bytes, from its start; closed by {@link #close()}
+   * @param charset the charset when there is no byte order mark
+   * @param gzip whether to decompress the bytes
+   * @return the lines
+   * @throws IOException if the start cannot be read, or is not gzip when {@code gzip} is set
+   */
+  public static Lines open(InputStream in, Charset charset, boolean gzip) throws IOException {
+    try {
+      InputStream bytes = gzip ? new GZIPInputStream(in, 1 << 16) : in;
+      PushbackInputStream start = new PushbackInputStream(bytes, 4);
+      byte[] head = start.readNBytes(4);
+      Charset mark = bomCharset(head);
+      int skip = mark == null ? 0 : bomLength(mark);
+      start.unread(head, skip, head.length - skip);
+      return new Lines(start, mark == null ? charset : mark);
+    } catch (IOException | RuntimeException e) {
+      in.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The charset named by the Unicode byte order mark {@code head} starts with (UTF-32LE is tried
+   * before UTF-16LE, whose mark it starts with).
+   *
+   * @param head the first bytes of a file (at least four, unless the file is shorter)
+   * @return the charset, or null without a byte order mark
+   */
+  public static Charset bomCharset(byte[] head) {
+    if (startsWith(head, 0x00, 0x00, 0xFE, 0xFF)) {
+      return Charset.forName("UTF-32BE");
+    }
+    if (startsWith(head, 0xFF, 0xFE, 0x00, 0x00)) {
+      return Charset.forName("UTF-32LE");
+    }
+    if (startsWith(head, 0xEF, 0xBB, 0xBF)) {
+      return StandardCharsets.UTF_8;
+    }
+    if (startsWith(head, 0xFE, 0xFF)) {
+      return StandardCharsets.UTF_16BE;
+    }
+    if (startsWith(head, 0xFF, 0xFE)) {
+      return StandardCharsets.UTF_16LE;
+    }
+    return null;
+  }
+
+  /**
+   * The length of the byte order mark of a charset {@link #bomCharset} returns.
+   *
+   * @param cs the charset
+   * @return 4 for UTF-32, 3 for UTF-8, 2 for UTF-16
+   */
+  public static int bomLength(Charset cs) {
+    String name = cs.name();
+    return name.startsWith("UTF-32") ? 4 : name.equals("UTF-8") ? 3 : 2;
+  }
+
+  private static boolean startsWith(byte[] head, int... bytes) {
+    if (head.length < bytes.length) {
+      return false;
+    }
+    for (int i = 0; i < bytes.length; i++) {
+      if ((head[i] & 0xff) != bytes[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
