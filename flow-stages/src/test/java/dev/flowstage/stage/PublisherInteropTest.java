@@ -104,6 +104,14 @@ final class PublisherInteropTest {
       Stage<Void> cs = system.startConsumer(c);
       cs.subscribeTo(p, demand(100, 50));
       assertEquals(ExitReason.normal(), p.awaitExit(WAIT));
+      // The producer exits once it has dispatched; the consumer's cancel comes after its last
+      // batch in its own mailbox, so wait for it before reading what the consumer got.
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (c.ended.get() == null && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+        Thread.yield();
+      }
+      assertEquals(ExitReason.normal(), c.ended.get());
       assertEquals(IntStream.range(0, 1000).boxed().toList(), c.events);
       assertEquals(100L, range.requests.get(0));
       assertTrue(range.requests.stream().allMatch(n -> n == 50 || n == 100), range::toString);
