@@ -1,9 +1,9 @@
 package dev.flowstage.examples.wordcount;
 
+import dev.flowstage.flow.logic.Lines;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
@@ -78,22 +78,9 @@ public final class FileSniff {
    * @return the mark, or null
    */
   public static Bom bom(byte[] head) {
-    if (startsWith(head, 0x00, 0x00, 0xFE, 0xFF)) {
-      return new Bom(Charset.forName("UTF-32BE"), 4);
-    }
-    if (startsWith(head, 0xFF, 0xFE, 0x00, 0x00)) {
-      return new Bom(Charset.forName("UTF-32LE"), 4);
-    }
-    if (startsWith(head, 0xEF, 0xBB, 0xBF)) {
-      return new Bom(StandardCharsets.UTF_8, 3);
-    }
-    if (startsWith(head, 0xFE, 0xFF)) {
-      return new Bom(StandardCharsets.UTF_16BE, 2);
-    }
-    if (startsWith(head, 0xFF, 0xFE)) {
-      return new Bom(StandardCharsets.UTF_16LE, 2);
-    }
-    return null;
+    // The same detection as flow-core's file sources (one definition of the marks for both).
+    Charset cs = Lines.bomCharset(head);
+    return cs == null ? null : new Bom(cs, Lines.bomLength(cs));
   }
 
   /**
@@ -125,17 +112,5 @@ public final class FileSniff {
   public static boolean isUtf16or32(Charset charset) {
     String name = charset.name();
     return name.startsWith("UTF-16") || name.startsWith("UTF-32");
-  }
-
-  private static boolean startsWith(byte[] head, int... bytes) {
-    if (head.length < bytes.length) {
-      return false;
-    }
-    for (int i = 0; i < bytes.length; i++) {
-      if ((head[i] & 0xff) != bytes[i]) {
-        return false;
-      }
-    }
-    return true;
   }
 }
