@@ -302,30 +302,9 @@ public final class Lines implements Closeable {
 
     private long countMalformed(byte[] buf, int from, int to) {
       if (counter == null) {
-        counter =
-            charset
-                .newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        counter = reportingDecoder(charset);
       }
-      counter.reset();
-      ByteBuffer bytes = ByteBuffer.wrap(buf, from, to - from);
-      CharBuffer chars = CharBuffer.allocate(Math.max(16, (to - from) * 2));
-      long count = 0;
-      while (true) {
-        CoderResult r = counter.decode(bytes, chars, true);
-        if (r.isError()) {
-          count++;
-          bytes.position(bytes.position() + r.length());
-        } else if (r.isOverflow()) {
-          chars.clear();
-        } else {
-          break;
-        }
-      }
-      chars.clear();
-      counter.flush(chars);
-      return count;
+      return Lines.countMalformed(counter, buf, from, to - from);
     }
   }
 
@@ -333,5 +312,50 @@ public final class Lines implements Closeable {
   @Override
   public void close() throws IOException {
     in.close();
+  }
+
+  /**
+   * A decoder of {@code charset} that reports malformed and unmappable input, for {@link
+   * #countMalformed}.
+   *
+   * @param charset the charset
+   * @return a new decoder
+   */
+  public static CharsetDecoder reportingDecoder(Charset charset) {
+    return charset
+        .newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+  }
+
+  /**
+   * Counts the malformed (or unmappable) sequences in {@code len} bytes, each of which decoding
+   * with replacement turns into one U+FFFD: the count every Flowstage reader reports.
+   *
+   * @param decoder a {@link #reportingDecoder}, reset here before use
+   * @param bytes the bytes
+   * @param from the first byte
+   * @param len how many bytes
+   * @return the number of malformed sequences
+   */
+  public static long countMalformed(CharsetDecoder decoder, byte[] bytes, int from, int len) {
+    decoder.reset();
+    ByteBuffer in = ByteBuffer.wrap(bytes, from, len);
+    CharBuffer chars = CharBuffer.allocate(Math.max(16, len * 2));
+    long count = 0;
+    while (true) {
+      CoderResult r = decoder.decode(in, chars, true);
+      if (r.isError()) {
+        count++;
+        in.position(in.position() + r.length());
+      } else if (r.isOverflow()) {
+        chars.clear();
+      } else {
+        break;
+      }
+    }
+    chars.clear();
+    decoder.flush(chars);
+    return count;
   }
 }

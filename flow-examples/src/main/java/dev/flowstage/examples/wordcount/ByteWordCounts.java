@@ -1,18 +1,16 @@
 package dev.flowstage.examples.wordcount;
 
 import dev.flowstage.flow.TriggerResult;
+import dev.flowstage.flow.logic.Lines;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -922,32 +920,11 @@ final class ByteWordCounts {
     return shards;
   }
 
-  /** Counts malformed sequences as the line reader does: a reporting decoder over the bytes. */
+  /** Counts malformed sequences as the line readers do (one definition, in flow-core's Lines). */
   private long countMalformed(byte[] a, int from, int len) {
     if (counter == null) {
-      counter =
-          charset
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT);
+      counter = Lines.reportingDecoder(charset);
     }
-    counter.reset();
-    ByteBuffer in = ByteBuffer.wrap(a, from, len);
-    CharBuffer chars = CharBuffer.allocate(Math.max(16, len * 2));
-    long count = 0;
-    while (true) {
-      CoderResult r = counter.decode(in, chars, true);
-      if (r.isError()) {
-        count++;
-        in.position(in.position() + r.length());
-      } else if (r.isOverflow()) {
-        chars.clear();
-      } else {
-        break;
-      }
-    }
-    chars.clear();
-    counter.flush(chars);
-    return count;
+    return Lines.countMalformed(counter, a, from, len);
   }
 }
