@@ -533,8 +533,9 @@ public final class RunCoordinator {
   /**
    * The failures of a run's stages, and the rule that picks the one the run is reported with: where
    * a user function threw ({@link StageFailure}, whichever stage's exit carried it first), else the
-   * most upstream stage that failed (the lowest group; the first recorded among equals). Each call
-   * of {@link #first} gives the same stage and cause. Any thread.
+   * most upstream stage that failed (the lowest group; the first recorded among equals). Once the
+   * run's system is closed no failure is added, so every path that reports the run (the terminal,
+   * the handle, the observation) reports the same stage and cause. Any thread.
    */
   static final class Failures {
     private record Failed(int group, String stage, Throwable cause) {}

@@ -1,5 +1,6 @@
 package dev.flowstage.flow.internal;
 
+import dev.flowstage.stage.ExitReason;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -55,7 +56,7 @@ final class TerminalIterator implements Iterator<Object> {
      * @param reason why the terminal stopped
      * @return what the reader throws
      */
-    RuntimeException stopped(dev.flowstage.stage.ExitReason reason);
+    RuntimeException stopped(ExitReason reason);
 
     /** The reader was interrupted while waiting: cancel the run. */
     void cancel();
