@@ -2,7 +2,7 @@ package dev.flowstage.flow;
 
 import dev.flowstage.flow.internal.Describe;
 import dev.flowstage.flow.internal.FlowPublisher;
-import dev.flowstage.flow.internal.FlowRun;
+import dev.flowstage.flow.internal.RunCoordinator;
 import dev.flowstage.flow.logic.CountTable;
 import dev.flowstage.flow.logic.Keyed;
 import dev.flowstage.flow.logic.TopN;
@@ -1277,7 +1277,7 @@ public final class Flow<T> {
   @SuppressWarnings("unchecked")
   public <A, R> R collect(Collector<? super T, A, R> collector) {
     nonNull(collector, "collector");
-    return FlowRun.start(plan, clock).collect((Collector<Object, A, R>) collector);
+    return RunCoordinator.start(plan, clock).collect((Collector<Object, A, R>) collector);
   }
 
   /**
@@ -1295,10 +1295,10 @@ public final class Flow<T> {
   public Stream<T> stream() {
     Plan p = plan;
     FlowClock c = clock;
-    FlowRun[] run = new FlowRun[1];
+    RunCoordinator[] run = new RunCoordinator[1];
     Supplier<Spliterator<T>> start =
         () -> {
-          run[0] = FlowRun.start(p, c);
+          run[0] = RunCoordinator.start(p, c);
           return (Spliterator<T>) run[0].stream().spliterator();
         };
     return StreamSupport.stream(start, Spliterator.ORDERED, false)
@@ -1389,7 +1389,8 @@ public final class Flow<T> {
   @SuppressWarnings("unchecked")
   public <R> RunningFlow<R> start(Collector<? super T, ?, R> collector) {
     nonNull(collector, "collector");
-    return FlowRun.start(plan, clock).startCollecting((Collector<Object, Object, R>) collector);
+    return RunCoordinator.start(plan, clock)
+        .startCollecting((Collector<Object, Object, R>) collector);
   }
 
   /**
@@ -1405,7 +1406,7 @@ public final class Flow<T> {
     if (consumers.isEmpty()) {
       throw new IllegalArgumentException("into needs at least one consumer stage");
     }
-    return FlowRun.startInto(plan, consumers, clock).awaitLastLayer();
+    return RunCoordinator.startInto(plan, consumers, clock).awaitLastLayer();
   }
 
   /**

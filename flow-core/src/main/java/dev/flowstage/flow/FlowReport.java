@@ -18,12 +18,7 @@ import java.util.Objects;
  * busy time, waiting time and buffer high-water, so the bottleneck stands out. Written for a
  * finished flow (its statistics are then final), or for a running one as a snapshot.
  *
- * <pre>{@code
- * try (RunningFlow<List<String>> run = flow.start(Collectors.toList())) {
- *   run.await();
- *   FlowReport.write(run, Path.of("run.html"));
- * }
- * }</pre>
+ * {@snippet class=dev.flowstage.flow.snippets.FlowSnippets region=runReport}
  */
 public final class FlowReport {
   private static final int BOX_W = 230;

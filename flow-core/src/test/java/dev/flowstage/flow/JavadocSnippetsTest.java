@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Javadoc examples are compiled code: every Java {@code {@snippet}} in flow-core's main sources
  * names a class and a region of the test sources (javadoc's {@code --snippet-path}), and the region
- * exists. Inline Java snippets, which nothing compiles, are not allowed.
+ * exists. Inline Java snippets and {@code <pre>{@code ...}} examples, which nothing compiles, are
+ * not allowed.
  */
 final class JavadocSnippetsTest {
   private static final Path MAIN = Path.of("src", "main", "java");
@@ -24,6 +25,7 @@ final class JavadocSnippetsTest {
   private static final Pattern EXTERNAL =
       Pattern.compile("\\{@snippet class=(\\S+) region=(\\S+)\\}");
   private static final Pattern INLINE = Pattern.compile("\\{@snippet\\s*:");
+  private static final Pattern PRE_CODE = Pattern.compile("<pre>\\s*\\{@code");
 
   @Test
   void everyJavaSnippet_isARegionOfACompiledTestSource() throws IOException {
@@ -34,6 +36,10 @@ final class JavadocSnippetsTest {
         String text = Files.readString(f);
         if (INLINE.matcher(text).find()) {
           problems.add(f + ": inline Java snippet; move it to a region of a test source");
+        }
+        if (PRE_CODE.matcher(text).find()) {
+          problems.add(
+              f + ": <pre>{@code example, which nothing compiles; make it a snippet region");
         }
         Matcher m = EXTERNAL.matcher(text);
         while (m.find()) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -29,6 +30,13 @@ final class UsingFlowstageDocTest {
           "<groupId>dev\\.flowstage</groupId>\\s*<artifactId>([^<]+)</artifactId>", Pattern.DOTALL);
   private static final Pattern MODULE_DECLARATION =
       Pattern.compile("^(?:open\\s+)?module\\s+([\\w.]+)\\s*\\{", Pattern.MULTILINE);
+  private static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
+
+  /** A {@code requires} line of the example, also one commented out as an alternative. */
+  private static final Pattern REQUIRES =
+      Pattern.compile(
+          "^\\s*(?://\\s*)?requires\\s+(?:transitive\\s+)?([\\w.]+)\\s*;", Pattern.MULTILINE);
+
   private static final Pattern AUTOMATIC_NAME =
       Pattern.compile("<Automatic-Module-Name>([^<]+)</Automatic-Module-Name>");
 
@@ -66,6 +74,27 @@ final class UsingFlowstageDocTest {
     assertTrue(
         row.get().contains("`" + name + "`"),
         GUIDE + ": the row of " + artifactId + " must give its module name `" + name + "`");
+  }
+
+  @Test
+  void theModuleDeclarationExample_requiresPublishedModules() throws IOException {
+    Matcher block = JAVA_BLOCK.matcher(Files.readString(GUIDE));
+    assertTrue(block.find(), GUIDE + " shows a module declaration");
+    String code = block.group(1);
+    assertFalse(block.find(), GUIDE + ": one Java block only (others belong in a checked guide)");
+    List<String> names = new ArrayList<>();
+    for (String artifactId : publishedModules()) {
+      moduleName(artifactId).ifPresent(names::add);
+    }
+    Matcher requires = REQUIRES.matcher(code);
+    int checked = 0;
+    while (requires.find()) {
+      checked++;
+      assertTrue(
+          names.contains(requires.group(1)),
+          GUIDE + ": requires " + requires.group(1) + ", which no published module is named");
+    }
+    assertTrue(checked >= 1, "the example requires a module");
   }
 
   @Test

@@ -22,8 +22,8 @@ import java.util.function.Supplier;
 
 /**
  * What a flow run tells the outside: its timing and final statistics, the JFR events of {@link
- * FlowJfr}, and the {@link FlowListener} callbacks. One per {@link FlowRun}; the run calls {@link
- * #started}, {@link #stageFailed} and {@link #ended} (once, after its threads exited).
+ * FlowJfr}, and the {@link FlowListener} callbacks. One per run; its {@link RunCoordinator} calls
+ * {@link #started}, {@link #stageFailed} and {@link #ended} (once, after its threads exited).
  *
  * <p>The periodic {@code StageStatistics} JFR event is registered while at least one run is live
  * and removed when the last one ends, so an idle JVM carries no hook.

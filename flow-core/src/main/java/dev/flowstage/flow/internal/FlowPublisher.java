@@ -55,7 +55,7 @@ public final class FlowPublisher<T> implements Flow.Publisher<T> {
     private final AtomicLong requested = new AtomicLong();
     private final AtomicReference<Throwable> badRequest = new AtomicReference<>();
     private volatile boolean cancelled;
-    private volatile FlowRun run;
+    private volatile RunCoordinator run;
     private volatile Thread thread;
 
     Reader(Plan plan, Flow.Subscriber<? super T> subscriber) {
@@ -89,7 +89,7 @@ public final class FlowPublisher<T> implements Flow.Publisher<T> {
     /** Wakes the reader; if it may be blocked reading the flow, cancels the run to free it. */
     private void stop() {
       LockSupport.unpark(thread);
-      FlowRun r = run;
+      RunCoordinator r = run;
       if (r != null && Thread.currentThread() != thread) {
         // Cancelling joins every stage thread: not on the caller's thread (rule 3.5: be quick).
         Thread.ofVirtual().name("flow-publisher-cancel").start(r::cancel);
@@ -108,11 +108,11 @@ public final class FlowPublisher<T> implements Flow.Publisher<T> {
         broken("onSubscribe", e);
         cancelled = true;
       }
-      FlowRun r = null;
+      RunCoordinator r = null;
       boolean terminated = false;
       try {
         if (!stopped()) {
-          r = FlowRun.start(plan);
+          r = RunCoordinator.start(plan);
           run = r;
           Iterator<Object> it = r.stream().iterator();
           while (!stopped()) {

@@ -11,10 +11,10 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The flow-test hook's side in the engine: {@link FlowRun} passes every plan through {@link #apply}
- * before building its topology; outside a {@link #with} body that is the identity. The rewrite
- * numbers layers in plan order (upstream first) and swaps options and partition keys, and nothing
- * else, so a perturbed run is still a run of the same plan.
+ * The flow-test hook's side in the engine: {@link RunCoordinator} passes every plan through {@link
+ * #apply} before building its topology; outside a {@link #with} body that is the identity. The
+ * rewrite numbers layers in plan order (upstream first) and swaps options and partition keys, and
+ * nothing else, so a perturbed run is still a run of the same plan.
  */
 public final class TestHooks {
   private static final ThreadLocal<Perturbation> CURRENT = new ThreadLocal<>();

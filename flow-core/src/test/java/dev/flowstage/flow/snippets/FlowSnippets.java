@@ -1,9 +1,12 @@
 package dev.flowstage.flow.snippets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowstage.flow.Flow;
+import dev.flowstage.flow.FlowReport;
 import dev.flowstage.flow.KeyCount;
+import dev.flowstage.flow.RunningFlow;
 import it.unimi.dsi.fastutil.objects.Object2LongOpenHashMap;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -139,5 +142,17 @@ final class FlowSnippets {
             'b', List.of("banana", "blueberry"),
             'c', List.of("cherry")),
         byInitial);
+  }
+
+  @Test
+  void runReport() throws IOException {
+    Flow<String> flow = Flow.fromEnumerable(List.of("a", "b", "c")).map(String::toUpperCase);
+    // @start region=runReport
+    try (RunningFlow<List<String>> run = flow.start(Collectors.toList())) {
+      run.await();
+      FlowReport.write(run, dir.resolve("run.html"));
+    }
+    // @end
+    assertTrue(Files.readString(dir.resolve("run.html")).contains("<svg"));
   }
 }

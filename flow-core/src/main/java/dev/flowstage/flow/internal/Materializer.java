@@ -1,0 +1,305 @@
+package dev.flowstage.flow.internal;
+
+import dev.flowstage.flow.FlowClock;
+import dev.flowstage.flow.FlowState;
+import dev.flowstage.flow.FlowStatistics;
+import dev.flowstage.flow.Options;
+import dev.flowstage.flow.logic.Combining;
+import dev.flowstage.stage.CancelMode;
+import dev.flowstage.stage.DemandMode;
+import dev.flowstage.stage.ExitReason;
+import dev.flowstage.stage.Producer;
+import dev.flowstage.stage.ProducerOptions;
+import dev.flowstage.stage.Producers;
+import dev.flowstage.stage.Stage;
+import dev.flowstage.stage.StageStats;
+import dev.flowstage.stage.StageSystem;
+import dev.flowstage.stage.SubscriptionOptions;
+import dev.flowstage.stage.dispatch.Dispatcher;
+import dev.flowstage.stage.dispatch.Dispatchers;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
+import java.util.stream.Stream;
+
+/**
+ * Turns a {@link Topology} into running stages: one stage per member of each group in the given
+ * {@link StageSystem}, subscribed along the topology's edges with each edge's dispatcher, then the
+ * last layer subscribed by the terminal (or by the caller's consumers). Flow (Elixir): {@code
+ * Flow.Materialize}.
+ *
+ * <p>Sources start with accumulated demand and are released ({@link #release}) only once every
+ * subscription exists, so the first batches spread over all stages. Every subscription is {@code
+ * TRANSIENT}: a stage whose inputs all ended normally fires its final triggers and finishes, which
+ * cascades layer by layer to the terminal; an abnormal exit cascades as the same reason.
+ *
+ * <p>It keeps no run state: how the run ends (failure, cancel, close) is the {@link
+ * RunCoordinator}'s. Threading: {@link #start} and {@link #release} are called once each, in that
+ * order, on the thread that starts the run; the other methods read what {@code start} built and may
+ * be called from any thread once it returned ({@link #counters} also while it runs, seeing the
+ * stages started so far).
+ */
+final class Materializer {
+  private static final Duration SUBSCRIBE_TIMEOUT = Duration.ofSeconds(30);
+
+  private final Topology topology;
+  private final StageSystem system;
+  private final FlowClock clock;
+  private final Map<Topology.Group, List<Stage<?>>> stages = new ConcurrentHashMap<>();
+  private final List<Stage<?>> sources = new ArrayList<>();
+  private final Map<String, LayerStage> layerStages = new ConcurrentHashMap<>();
+  private final AtomicLong malformed = new AtomicLong();
+  private volatile TerminalConsumer terminal;
+  private volatile Stage<?> terminalStage;
+
+  /**
+   * A materializer of one run; nothing starts until {@link #start}.
+   *
+   * @param topology what to start
+   * @param system where the stages run; the caller owns (and closes) it
+   * @param clock drives periodic triggers, periodic windows and allowed lateness
+   */
+  Materializer(Topology topology, StageSystem system, FlowClock clock) {
+    this.topology = topology;
+    this.system = system;
+    this.clock = clock;
+  }
+
+  /**
+   * Starts every stage of the topology and subscribes the last layer's consumers; the sources stay
+   * held until {@link #release}. On an exception the stages started so far stay in the system,
+   * which the caller closes.
+   *
+   * @param into the consumers of the last layer, or {@code null} for the flow's own terminal
+   *     consumer ({@link #terminal})
+   * @param onExit called with each stage the flow owns and its exit reason; registered before the
+   *     last layer is subscribed, so no exit is missed
+   * @throws IllegalArgumentException for a source that cannot run (e.g. a {@code fromStages}
+   *     element that is not a stage)
+   */
+  void start(List<? extends Stage<?>> into, BiConsumer<Stage<?>, ExitReason> onExit) {
+    List<Stage<?>> owned = new ArrayList<>();
+    for (Topology.Group g : topology.groups) {
+      List<Stage<?>> members = new ArrayList<>();
+      for (int i = 0; i < g.stages; i++) {
+        Stage<?> stage = startMember(g, i);
+        members.add(stage);
+        if (g.kind != Topology.Kind.STAGE) {
+          owned.add(stage);
+        }
+        if (g.kind == Topology.Kind.ENUMERABLE || g.kind == Topology.Kind.FILE) {
+          sources.add(stage);
+        }
+      }
+      stages.put(g, List.copyOf(members));
+    }
+    for (Stage<?> s : owned) {
+      s.onExit().thenAccept(r -> onExit.accept(s, r));
+    }
+    // The terminal (or the given consumers) subscribe before the sources are released: a last
+    // stage that receives nothing may finish at once, and must not finish before it is consumed.
+    SubscriptionOptions last = subscription(topology.last.options, -1);
+    if (into == null) {
+      terminal = new TerminalConsumer(last(), last);
+      terminalStage = system.startConsumer(system.name() + "-terminal", terminal);
+    } else {
+      for (Stage<?> c : into) {
+        for (Stage<?> l : last()) {
+          c.subscribeTo(l, last, SUBSCRIBE_TIMEOUT);
+        }
+      }
+    }
+  }
+
+  /** Lets the sources emit: every subscription exists. */
+  void release() {
+    for (Stage<?> s : sources) {
+      s.demandMode(DemandMode.FORWARD);
+    }
+  }
+
+  private Stage<?> startMember(Topology.Group g, int i) {
+    String name = g.name() + "." + i;
+    return switch (g.kind) {
+      case ENUMERABLE ->
+          system.startProducer(enumerable(name, g.sources.get(i)), producerOptions(g, name, true));
+      case FILE ->
+          system.startProducer(
+              new FileProducer(name, g.ranges.get(i), malformed), producerOptions(g, name, true));
+      case STAGE -> {
+        if (!(g.sources.get(i) instanceof Stage<?> st)) {
+          throw new IllegalArgumentException(
+              "fromStages expects flow-stages Stage handles, got: " + g.sources.get(i));
+        }
+        yield st;
+      }
+      case MAP_REDUCE, ZIP, JOIN, DEPARTITION -> {
+        List<Stage<?>> inputs = new ArrayList<>();
+        List<SubscriptionOptions> opts = new ArrayList<>();
+        for (Topology.Input in : g.inputs) {
+          for (Stage<?> up : stages.get(in.from())) {
+            inputs.add(up);
+            opts.add(subscription(g.options, in.partitioned() ? i : -1));
+          }
+        }
+        LayerStage layer = new LayerStage(name, g.logic(i, clock::millis), inputs, opts, clock);
+        layerStages.put(name, layer);
+        yield system.startProducerConsumer(layer, producerOptions(g, name, false));
+      }
+    };
+  }
+
+  private static Producer<Object> enumerable(String name, Object source) {
+    SingleUse.claim(source);
+    return switch (source) {
+      // in memory, never blocks: pulled on the stage's own thread
+      case Collection<?> c -> Producers.fromIterator(c.iterator(), Producers.OnCancel.STOP);
+      case Stream<?> s -> new EnumerableProducer(name, s.iterator(), s);
+      case Iterator<?> it -> new EnumerableProducer(name, it, null);
+      case Iterable<?> it -> new EnumerableProducer(name, it.iterator(), null);
+      case java.util.concurrent.Flow.Publisher<?> p ->
+          Producers.fromPublisher(p, Producers.OnCancel.STOP);
+      default -> throw new IllegalArgumentException("not an enumerable: " + source);
+    };
+  }
+
+  /** A {@code TRANSIENT} subscription; with {@code partition >= 0}, to that partition. */
+  private static SubscriptionOptions subscription(Options o, int partition) {
+    SubscriptionOptions.Builder b =
+        SubscriptionOptions.builder()
+            .maxDemand(o.maxDemand())
+            .minDemand(o.effectiveMinDemand())
+            .cancel(CancelMode.TRANSIENT);
+    if (partition >= 0) {
+      b.partition(partition); // manual demand, re-asked per batch: see LayerStage#partitioned
+    }
+    return b.build();
+  }
+
+  private ProducerOptions<Object> producerOptions(
+      Topology.Group g, String name, boolean accumulate) {
+    ProducerOptions.Builder<Object> b = ProducerOptions.<Object>builder().name(name);
+    b.dispatcher(dispatcher(g, name, accumulate));
+    if (accumulate) {
+      b.demandMode(DemandMode.ACCUMULATE);
+    }
+    return b.build();
+  }
+
+  /** The dispatcher of a group: what its outgoing edge routes by. */
+  private Supplier<Dispatcher<Object>> dispatcher(Topology.Group g, String name, boolean source) {
+    Topology.Input edge = topology.outgoing(g);
+    if (edge == null || !edge.partitioned()) {
+      return Dispatchers::demand;
+    }
+    int n = edge.route().partitions();
+    ToIntFunction<Object> hash = edge.partials() ? Combining::partitionOf : edge.route();
+    // Not Dispatchers.partition: see BoundedPartitionDispatcher (bounded memory, exact demand).
+    return () -> new BoundedPartitionDispatcher(name, n, hash, source);
+  }
+
+  /**
+   * The last layer's stages, which the terminal (or the caller's consumers) consume.
+   *
+   * @return the stages, in order
+   */
+  List<Stage<?>> last() {
+    return stages(topology.last);
+  }
+
+  /**
+   * The stages started for a group, in member order.
+   *
+   * @param group a group of this materializer's topology
+   * @return its stages; empty before they are started
+   */
+  List<Stage<?>> stages(Topology.Group group) {
+    return stages.getOrDefault(group, List.of());
+  }
+
+  /**
+   * The group a stage of this run belongs to; groups are numbered from the sources down.
+   *
+   * @param stage a stage this materializer started
+   * @return its group's id, or 0 for a stage it did not start
+   */
+  int groupOf(Stage<?> stage) {
+    for (Map.Entry<Topology.Group, List<Stage<?>>> e : stages.entrySet()) {
+      if (e.getValue().contains(stage)) {
+        return e.getKey().id;
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * The flow's own terminal consumer; {@code null} for a run started with consumers.
+   *
+   * @return the consumer the terminal iterator reads
+   */
+  TerminalConsumer terminal() {
+    return terminal;
+  }
+
+  /**
+   * The stage the terminal consumer runs in; {@code null} for a run started with consumers.
+   *
+   * @return the terminal's stage, which asks the last layer for more
+   */
+  Stage<?> terminalStage() {
+    return terminalStage;
+  }
+
+  /**
+   * Sends a named trigger to every flow stage (the stages that run logic), in each one's mailbox
+   * order.
+   *
+   * @param name the trigger's name
+   */
+  void fire(String name) {
+    for (Topology.Group g : topology.groups) {
+      Topology.Kind k = g.kind;
+      if (k == Topology.Kind.MAP_REDUCE
+          || k == Topology.Kind.ZIP
+          || k == Topology.Kind.JOIN
+          || k == Topology.Kind.DEPARTITION) {
+        for (Stage<?> s : stages(g)) {
+          s.send(new LayerStage.Fire(name));
+        }
+      }
+    }
+  }
+
+  /**
+   * The live counters of every stage started so far, read without stopping anything.
+   *
+   * @return the counters, as a running flow's statistics (the coordinator sets state and time)
+   */
+  FlowStatistics counters() {
+    Map<String, Long> late = new TreeMap<>();
+    layerStages.forEach(
+        (name, layer) -> {
+          long n = layer.lateDropped();
+          if (n > 0) {
+            late.put(name, n);
+          }
+        });
+    List<StageStats> all = new ArrayList<>();
+    for (Topology.Group g : topology.groups) {
+      for (Stage<?> s : stages(g)) {
+        all.add(s.stats());
+      }
+    }
+    return new FlowStatistics(
+        system.name(), FlowState.RUNNING, Duration.ZERO, all, malformed.get(), late);
+  }
+}

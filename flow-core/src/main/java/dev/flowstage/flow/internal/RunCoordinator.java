@@ -1,0 +1,576 @@
+package dev.flowstage.flow.internal;
+
+import dev.flowstage.flow.FlowClock;
+import dev.flowstage.flow.FlowException;
+import dev.flowstage.flow.FlowGraph;
+import dev.flowstage.flow.FlowState;
+import dev.flowstage.flow.FlowStatistics;
+import dev.flowstage.flow.RunningFlow;
+import dev.flowstage.flow.Trigger;
+import dev.flowstage.flow.plan.Plan;
+import dev.flowstage.stage.ExitReason;
+import dev.flowstage.stage.Stage;
+import dev.flowstage.stage.StageException;
+import dev.flowstage.stage.StageSystem;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.StringJoiner;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collector;
+import java.util.stream.Stream;
+
+/**
+ * A running flow's coordinator: the one place that decides how a run ends. It has the {@link
+ * Materializer} start the plan's stages in a private {@link StageSystem}, watches every stage it
+ * owns, and owns shutdown, the {@link RunningFlow} handle, the statistics and the {@link
+ * FlowObservation} (listeners, JFR). Flow (Elixir): {@code Flow.Coordinator}.
+ *
+ * <p>The first failure cancels everything: a stage's abnormal exit closes the whole system. The run
+ * is reported with one failure ({@link Failures}, ADR 0007): the stage where a user function threw
+ * ({@link StageFailure}), or for a source's own failure the most upstream stage that failed; a
+ * failure cascading downstream as the same reason is that one failure. Closing the system joins
+ * every stage thread, so after any terminal returns or throws nothing of the flow is left running.
+ *
+ * <p>Threading: any thread. Stage exits arrive on stage threads, {@link #cancel} and the handle's
+ * methods on any caller's; closing happens once ({@link #close}: whoever comes first closes, every
+ * other caller waits until the threads are gone). The iterator of {@link #stream} is the caller's.
+ */
+public final class RunCoordinator {
+  private static final AtomicLong RUNS = new AtomicLong();
+
+  private final Topology topology;
+  private final StageSystem system;
+  private final Materializer materializer;
+  private final FlowObservation observation;
+  private final Failures failures = new Failures();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean cancelled = new AtomicBoolean();
+  private final CompletableFuture<Void> systemClosed = new CompletableFuture<>();
+
+  /** Why every consumer of an {@code into} run exited before the flow finished; null if not. */
+  private volatile RuntimeException consumersGone;
+
+  private volatile Thread terminalThread;
+
+  /**
+   * A coordinator of a run of {@code topology}; nothing starts until {@link #materialize}.
+   *
+   * @param topology what runs
+   * @param clock drives periodic triggers, periodic windows and allowed lateness
+   */
+  RunCoordinator(Topology topology, FlowClock clock) {
+    this.topology = topology;
+    this.system = new StageSystem("flow-" + RUNS.incrementAndGet());
+    this.materializer = new Materializer(topology, system, clock);
+    this.observation = new FlowObservation(system.name(), topology::graph, materializer::counters);
+  }
+
+  /**
+   * Materializes and starts a plan; its last layer's stages wait for a consumer.
+   *
+   * @param plan the flow's plan
+   * @return the running flow
+   * @throws IllegalArgumentException for a plan that cannot run
+   */
+  public static RunCoordinator start(Plan plan) {
+    return start(plan, null, FlowClock.system());
+  }
+
+  /**
+   * Materializes and starts a plan on a given processing-time clock.
+   *
+   * @param plan the flow's plan
+   * @param clock drives periodic triggers, periodic windows and allowed lateness
+   * @return the running flow
+   */
+  public static RunCoordinator start(Plan plan, FlowClock clock) {
+    return start(plan, null, clock);
+  }
+
+  /**
+   * Materializes a plan whose last layer feeds running consumers on a given clock, and starts it.
+   *
+   * @param plan the flow's plan
+   * @param consumers the consumers
+   * @param clock drives periodic triggers, periodic windows and allowed lateness
+   * @return the running flow
+   */
+  public static RunCoordinator startInto(
+      Plan plan, List<? extends Stage<?>> consumers, FlowClock clock) {
+    return start(plan, consumers, clock);
+  }
+
+  private static RunCoordinator start(
+      Plan plan, List<? extends Stage<?>> consumers, FlowClock clock) {
+    RunCoordinator run =
+        new RunCoordinator(
+            Topology.of(TestHooks.apply(plan)), Objects.requireNonNull(clock, "clock"));
+    run.materialize(consumers);
+    return run;
+  }
+
+  /**
+   * Starts every stage, watches them, announces the run and releases the sources; on a failure to
+   * start, closes what was started and rethrows.
+   *
+   * @param into the last layer's consumers, or {@code null} for the flow's own terminal consumer
+   */
+  void materialize(List<? extends Stage<?>> into) {
+    try {
+      materializer.start(into, this::stageExited);
+      if (into != null) {
+        watchConsumers(into);
+      }
+      observation.started();
+      materializer.release();
+    } catch (RuntimeException | Error e) {
+      close();
+      throw e;
+    }
+  }
+
+  private void stageExited(Stage<?> stage, ExitReason reason) {
+    stageExited(materializer.groupOf(stage), stage.name(), reason);
+  }
+
+  /**
+   * A stage this run owns exited: a failure is recorded, reported to the observation once per
+   * cause, and closes the run (unless it was cancelled, which closes it already).
+   *
+   * @param group the stage's group in the topology (smaller is more upstream)
+   * @param stage the stage's name
+   * @param reason how it exited
+   */
+  void stageExited(int group, String stage, ExitReason reason) {
+    if (reason instanceof ExitReason.Failure f) {
+      failures.add(group, stage, f.cause());
+      if (f.cause() instanceof StageFailure sf) {
+        observation.stageFailed(sf.stage(), sf.getCause());
+      } else {
+        observation.stageFailed(stage, f.cause());
+      }
+      if (!cancelled.get()) {
+        Thread.ofVirtual().name(system.name() + "-cancel").start(this::close);
+      }
+    }
+  }
+
+  /**
+   * Returns a stream of the last layer's events; its demand comes from the reader: a batch is asked
+   * for again only when the reader has taken it.
+   *
+   * @return the stream; exhausting or closing it ends the flow, and so does dropping it unclosed
+   *     (once it is garbage collected)
+   */
+  public Stream<Object> stream() {
+    TerminalConsumer terminal = materializer.terminal();
+    Stage<?> terminalStage = materializer.terminalStage();
+    TerminalIterator.Feed feed =
+        new TerminalIterator.Feed() {
+          @Override
+          public Object take() throws InterruptedException {
+            return terminal.take();
+          }
+
+          @Override
+          public void taken(TerminalConsumer.Batch b) {
+            terminalStage.ask(b.from(), b.events().size());
+          }
+        };
+    return TerminalIterator.stream(new TerminalIterator(feed, ends()), this::cancel);
+  }
+
+  /**
+   * How a terminal's reader ends this run.
+   *
+   * @return the coordinator's side of the terminal iterator
+   */
+  TerminalIterator.Ends ends() {
+    return new TerminalIterator.Ends() {
+      @Override
+      public void ended() {
+        close();
+        FlowException f = failures.first();
+        if (f != null) {
+          throw f;
+        }
+        // A cancel shuts the upstream stages down, which can reach the terminal as an end before
+        // the terminal's own stop: a cancelled flow must not look complete.
+        if (cancelled.get()) {
+          throw new CancellationException("the flow was cancelled");
+        }
+      }
+
+      @Override
+      public RuntimeException stopped(ExitReason reason) {
+        close();
+        if (cancelled.get()) {
+          return new CancellationException("the flow was cancelled");
+        }
+        FlowException f = failures.first();
+        if (f != null) {
+          return f;
+        }
+        Throwable cause = reason instanceof ExitReason.Failure fl ? fl.cause() : null;
+        return new FlowException(
+            system.name(),
+            cause != null
+                ? cause
+                : new StageException("the flow's terminal stopped: " + reason, null));
+      }
+
+      @Override
+      public void cancel() {
+        RunCoordinator.this.cancel();
+      }
+    };
+  }
+
+  /**
+   * Runs the flow to the end on the calling thread, collecting the last layer's events.
+   *
+   * @param collector how to collect
+   * @param <A> the collector's accumulation type
+   * @param <R> the result type
+   * @return the result
+   */
+  public <A, R> R collect(Collector<Object, A, R> collector) {
+    try (Stream<Object> s = stream()) {
+      try {
+        return s.collect(collector);
+      } catch (RuntimeException | Error e) {
+        observation.consumerFailed(e); // before closing the stream cancels the run
+        throw e;
+      }
+    } finally {
+      close();
+    }
+  }
+
+  /** Cancels the flow: stops and joins every stage. Idempotent. */
+  public void cancel() {
+    if (!closed.get()) {
+      cancelled.set(true);
+    }
+    close();
+  }
+
+  /** Closes the system once; every caller returns only after every stage thread has exited. */
+  void close() {
+    if (closed.compareAndSet(false, true)) {
+      try {
+        system.close();
+      } finally {
+        try {
+          observation.ended(outcome(), reportedFailure());
+        } finally {
+          systemClosed.complete(null);
+        }
+      }
+    } else {
+      systemClosed.join();
+    }
+  }
+
+  /** How the run ended; once the system is closed. */
+  private FlowState outcome() {
+    if (reportedFailure() != null) {
+      return FlowState.FAILED;
+    }
+    return cancelled.get() ? FlowState.CANCELLED : FlowState.COMPLETED;
+  }
+
+  /**
+   * The failure the run is reported with: a stage's, else the result consumer's (a cancel seen by
+   * the consumer is no failure); null for none.
+   */
+  private Throwable reportedFailure() {
+    FlowException f = failures.first();
+    if (f != null) {
+      return f;
+    }
+    Throwable c = observation.consumerFailure();
+    return c instanceof CancellationException ? null : c;
+  }
+
+  /**
+   * Whether every thread this run started has exited.
+   *
+   * @return true once the run's stage system is closed and its threads are gone
+   */
+  public boolean isTerminated() {
+    return closed.get() && system.threads().stream().noneMatch(Thread::isAlive);
+  }
+
+  /**
+   * A snapshot of every stage's counters.
+   *
+   * @return the statistics of every stage of this run
+   */
+  public FlowStatistics statistics() {
+    return observation.statistics();
+  }
+
+  /**
+   * The graph being run.
+   *
+   * @return this run's stage graph
+   */
+  public FlowGraph graph() {
+    return topology.graph();
+  }
+
+  /**
+   * Returns a handle that completes when the last layer has finished; for a run started with
+   * consumers of its own ({@link #startInto}).
+   *
+   * @return the handle
+   */
+  public RunningFlow<Void> awaitLastLayer() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Thread.ofVirtual()
+        .name(system.name() + "-into")
+        .start(
+            () -> {
+              try {
+                boolean finished = true;
+                for (Stage<?> l : materializer.last()) {
+                  finished &= l.onExit().toCompletableFuture().join() instanceof ExitReason.Normal;
+                }
+                close();
+                RuntimeException f = failures.first();
+                RuntimeException gone = consumersGone;
+                if (f != null) {
+                  done.completeExceptionally(f);
+                } else if (!finished && gone != null) {
+                  done.completeExceptionally(gone);
+                } else if (cancelled.get()) {
+                  done.completeExceptionally(new CancellationException("the flow was cancelled"));
+                } else {
+                  done.complete(null);
+                }
+              } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+              }
+            });
+    return handle(done);
+  }
+
+  /**
+   * Stops an {@code into} run once every consumer it feeds has exited: nothing would ever take the
+   * last layer's events, and the flow would stay parked until cancelled. The run then ends with
+   * why: a consumer's failure as a {@link FlowException} naming it, otherwise a cancellation
+   * listing how each consumer exited.
+   */
+  private void watchConsumers(List<? extends Stage<?>> consumers) {
+    AtomicInteger alive = new AtomicInteger(consumers.size());
+    Map<String, ExitReason> reasons = Collections.synchronizedMap(new LinkedHashMap<>());
+    for (Stage<?> c : consumers) {
+      c.onExit()
+          .thenAccept(
+              r -> {
+                reasons.put(c.name(), r);
+                if (alive.decrementAndGet() == 0 && !closed.get()) {
+                  consumersGone = consumersGone(reasons);
+                  Thread.ofVirtual().name(system.name() + "-consumers-gone").start(this::close);
+                }
+              });
+    }
+  }
+
+  private static RuntimeException consumersGone(Map<String, ExitReason> reasons) {
+    synchronized (reasons) {
+      for (Map.Entry<String, ExitReason> e : reasons.entrySet()) {
+        if (e.getValue() instanceof ExitReason.Failure f) {
+          return new FlowException(e.getKey(), f.cause());
+        }
+      }
+      StringJoiner how = new StringJoiner(", ", "(", ")");
+      reasons.forEach(
+          (name, r) ->
+              how.add(
+                  name
+                      + ": "
+                      + (r instanceof ExitReason.Shutdown sd
+                          ? "shutdown" + (sd.detail().isEmpty() ? "" : " " + sd.detail())
+                          : "normal")));
+      return new CancellationException(
+          "the flow was stopped before it finished: every consumer it feeds has exited "
+              + how
+              + "; keep a consumer subscribed until the flow ends, or cancel the flow");
+    }
+  }
+
+  /**
+   * Runs the flow on a new virtual thread, collecting into {@code collector}.
+   *
+   * @param collector how to collect
+   * @param <A> the accumulation type
+   * @param <R> the result type
+   * @return the handle
+   */
+  public <A, R> RunningFlow<R> startCollecting(Collector<Object, A, R> collector) {
+    CompletableFuture<R> done = new CompletableFuture<>();
+    Thread t =
+        Thread.ofVirtual()
+            .name(system.name() + "-collector")
+            .start(
+                () -> {
+                  try {
+                    done.complete(collect(collector));
+                  } catch (RuntimeException | Error e) {
+                    done.completeExceptionally(e);
+                  }
+                });
+    terminalThread = t;
+    return handle(done);
+  }
+
+  /** Sends a named trigger to every flow stage, in each one's mailbox order. */
+  private void trigger(String name) {
+    if (name == null || name.isEmpty() || name.equals(Trigger.DONE)) {
+      throw new IllegalArgumentException(
+          "trigger(name) needs a name other than \"done\" (only a window's end fires done), got: "
+              + name);
+    }
+    materializer.fire(name);
+  }
+
+  private <R> RunningFlow<R> handle(CompletableFuture<R> done) {
+    return new RunningFlow<>() {
+      @Override
+      public R await() {
+        try {
+          R r = done.get();
+          joinTerminal();
+          return r;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          cancel();
+          throw new CancellationException("interrupted while awaiting the flow");
+        } catch (ExecutionException e) {
+          joinTerminal();
+          if (e.getCause() instanceof RuntimeException re) {
+            throw re;
+          }
+          throw new FlowException(system.name(), e.getCause());
+        } catch (CancellationException e) {
+          joinTerminal();
+          // get() replaces the cancellation's message ("get"): rethrow the one that says why
+          throw done.handle((v, t) -> t).join() instanceof CancellationException c ? c : e;
+        }
+      }
+
+      @Override
+      public boolean awaitTermination(Duration timeout) {
+        try {
+          done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        } catch (ExecutionException | CancellationException e) {
+          // finished with a failure, or stopped
+        } catch (TimeoutException e) {
+          return false;
+        }
+        joinTerminal();
+        return true;
+      }
+
+      @Override
+      public void cancel() {
+        RunCoordinator.this.cancel();
+        joinTerminal();
+      }
+
+      @Override
+      public void trigger(String name) {
+        RunCoordinator.this.trigger(name);
+      }
+
+      @Override
+      public FlowStatistics statistics() {
+        return RunCoordinator.this.statistics();
+      }
+
+      @Override
+      public FlowGraph graph() {
+        return RunCoordinator.this.graph();
+      }
+
+      @Override
+      public boolean isTerminated() {
+        Thread t = terminalThread;
+        return done.isDone() && RunCoordinator.this.isTerminated() && (t == null || !t.isAlive());
+      }
+    };
+  }
+
+  private void joinTerminal() {
+    Thread t = terminalThread;
+    if (t != null && t != Thread.currentThread()) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * The failures of a run's stages, and the rule that picks the one the run is reported with: where
+   * a user function threw ({@link StageFailure}, whichever stage's exit carried it first), else the
+   * most upstream stage that failed (the lowest group; the first recorded among equals). Once the
+   * run's system is closed no failure is added, so every path that reports the run (the terminal,
+   * the handle, the observation) reports the same stage and cause. Any thread.
+   */
+  static final class Failures {
+    private record Failed(int group, String stage, Throwable cause) {}
+
+    private final List<Failed> all = new ArrayList<>();
+
+    /**
+     * Records a stage's failure.
+     *
+     * @param group the stage's group (smaller is more upstream)
+     * @param stage the stage's name
+     * @param cause its exit's cause
+     */
+    synchronized void add(int group, String stage, Throwable cause) {
+      all.add(new Failed(group, stage, cause));
+    }
+
+    /**
+     * The failure the run is reported with, as the terminal throws it.
+     *
+     * @return a new exception naming the stage, or {@code null} if no stage failed
+     */
+    synchronized FlowException first() {
+      Failed first =
+          all.stream()
+              .filter(f -> f.cause() instanceof StageFailure)
+              .findFirst()
+              .or(() -> all.stream().min(Comparator.comparingInt(Failed::group)))
+              .orElse(null);
+      if (first == null) {
+        return null;
+      }
+      return first.cause() instanceof StageFailure sf
+          ? new FlowException(sf.stage(), sf.getCause())
+          : new FlowException(first.stage(), first.cause());
+    }
+  }
+}
