@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Random chains of 2 to 5 operations (windows included) against java.util.stream models: any chain
  * the plan rules accept runs to the model's result. Seeded; run more with {@code
  * -Dproperties.tries=500}. The operations and their models are the composition table's ({@link
- * FlowCompositionTest}).
+ * CompositionTable}).
  */
 final class FlowChainProperties {
   static LongStream seeds() {
@@ -38,7 +38,7 @@ final class FlowChainProperties {
   void orderedChain_matchesTheStreamModel(long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     List<Integer> in = input(r);
-    List<String> names = new ArrayList<>(FlowCompositionTest.OPS.keySet());
+    List<String> names = new ArrayList<>(CompositionTable.OPS.keySet());
     names.remove("source");
     names.remove("boundedJoin");
     Flow<Integer> flow = Flow.fromEnumerable(in, o -> o.stages(1).maxDemand(r.nextInt(1, 50)));
@@ -56,7 +56,7 @@ final class FlowChainProperties {
       }
       Flow<Integer> next;
       try {
-        next = FlowCompositionTest.OPS.get(name).flow().apply(flow);
+        next = CompositionTable.OPS.get(name).flow().apply(flow);
       } catch (IllegalArgumentException rejected) {
         continue; // the plan rules said no: pick another operation
       }
@@ -71,21 +71,21 @@ final class FlowChainProperties {
       } else {
         reduced = model;
         reduceKind = name;
-        model = FlowCompositionTest.OPS.get(name).model().apply(model);
+        model = CompositionTable.OPS.get(name).model().apply(model);
       }
     }
     assertEquals(sorted(model), sorted(flow.toList()), "seed " + seed + ": " + chain);
   }
 
   private static List<Integer> onTrigger(String reduce, List<Integer> in) {
-    int s = FlowCompositionTest.sum(in);
+    int s = CompositionTable.sum(in);
     return switch (reduce) {
       case "reduce" -> List.of(s, -s);
       case "emitAndReduce" ->
-          Stream.concat(FlowCompositionTest.prefixSums(in).stream(), Stream.of(s, -s)).toList();
+          Stream.concat(CompositionTable.prefixSums(in).stream(), Stream.of(s, -s)).toList();
       case "windowed reduce" ->
-          FlowCompositionTest.windows(in).stream()
-              .flatMap(w -> Stream.of(FlowCompositionTest.sum(w), -FlowCompositionTest.sum(w)))
+          CompositionTable.windows(in).stream()
+              .flatMap(w -> Stream.of(CompositionTable.sum(w), -CompositionTable.sum(w)))
               .toList();
       default -> throw new IllegalStateException("onTrigger accepted after " + reduce);
     };
@@ -123,7 +123,7 @@ final class FlowChainProperties {
                         f.partition(o -> o.stages(stages))
                             .reduce(() -> 0, Integer::sum, Integer::sum)
                             .departition(() -> 0, Integer::sum, a -> a),
-                    l -> List.of(FlowCompositionTest.sum(l))));
+                    l -> List.of(CompositionTable.sum(l))));
     List<String> names = new ArrayList<>(steps.keySet());
     names.sort(null);
     Flow<Integer> flow = Flow.fromEnumerable(in, o -> o.stages(stages).maxDemand(demand));
@@ -141,7 +141,7 @@ final class FlowChainProperties {
   }
 
   private static Step step(String name) {
-    FlowCompositionTest.Op op = FlowCompositionTest.OPS.get(name);
+    CompositionTable.Op op = CompositionTable.OPS.get(name);
     return new Step(op.flow(), op.model());
   }
 
