@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
@@ -193,6 +194,84 @@ public final class CompositionTable {
     public String toString() {
       return row + " then " + column + ": " + verdict;
     }
+  }
+
+  /**
+   * A random chain of the table's operations on a random source, one stage per layer.
+   *
+   * @param seed the seed it is made from
+   * @param names the operations in the order they were added
+   * @param flow the chain's plan
+   * @param model its java.util.stream model (the same multiset as the flow's result)
+   */
+  public record Chain(long seed, List<String> names, Flow<Integer> flow, List<Integer> model) {
+    @Override
+    public String toString() {
+      return "seed " + seed + ": " + names;
+    }
+  }
+
+  /**
+   * A chain of 2 to 5 of the table's operations that the plan rules accept, picked at random, on up
+   * to 200 random events: every layer has one stage, so every operation has an exact model.
+   *
+   * @param seed the seed
+   * @param excluded operations not to pick ({@code zip} for an engine that rejects it, say)
+   * @return the chain and its model
+   */
+  public static Chain randomChain(long seed, Set<String> excluded) {
+    SplittableRandom r = new SplittableRandom(seed);
+    List<Integer> in =
+        IntStream.range(0, r.nextInt(0, 200)).map(i -> r.nextInt(-50, 500)).boxed().toList();
+    List<String> names = new ArrayList<>(OPS.keySet());
+    names.remove("source");
+    names.removeAll(excluded);
+    Flow<Integer> flow = Flow.fromEnumerable(in, o -> o.stages(1).maxDemand(r.nextInt(1, 50)));
+    List<Integer> model = in;
+    // The input of the last reduce and its kind, for an onTrigger right after it.
+    List<Integer> reduced = null;
+    String reduceKind = null;
+    List<String> chain = new ArrayList<>();
+    boolean windowedLayer = false;
+    int length = r.nextInt(2, 6);
+    while (chain.size() < length) {
+      String name = names.get(r.nextInt(names.size()));
+      if (windowedLayer && (name.equals("takeSort") || name.equals("departition"))) {
+        continue; // per window: the table and FlowWindowedDepartitionTest cover it
+      }
+      Flow<Integer> next;
+      try {
+        next = OPS.get(name).flow().apply(flow);
+      } catch (IllegalArgumentException rejected) {
+        continue; // the plan rules said no: pick another operation
+      }
+      chain.add(name);
+      flow = next;
+      if (List.of("partition", "shuffle", "takeSort", "departition", "zip", "windowed reduce")
+          .contains(name)) {
+        windowedLayer = name.equals("windowed reduce");
+      }
+      if (name.equals("onTrigger")) {
+        model = onTrigger(reduceKind, reduced);
+      } else {
+        reduced = model;
+        reduceKind = name;
+        model = OPS.get(name).model().apply(model);
+      }
+    }
+    return new Chain(seed, chain, flow, model);
+  }
+
+  /** What onTrigger's [acc, -acc] makes of the reduce before it, over that reduce's input. */
+  private static List<Integer> onTrigger(String reduce, List<Integer> in) {
+    int s = sum(in);
+    return switch (reduce) {
+      case "reduce" -> List.of(s, -s);
+      case "emitAndReduce" -> Stream.concat(prefixSums(in).stream(), Stream.of(s, -s)).toList();
+      case "windowed reduce" ->
+          windows(in).stream().flatMap(w -> Stream.of(sum(w), -sum(w))).toList();
+      default -> throw new IllegalStateException("onTrigger accepted after " + reduce);
+    };
   }
 
   static int sum(List<Integer> l) {

@@ -46,10 +46,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the Flink job is built; ✗ cells are rejected by the plan rules before any engine sees them, as
  * flow-core's {@code FlowCompositionTest} checks.
  *
- * <p>The random plans: per-event chains, a partition with a random window and trigger, a reduce,
- * then a second partition or a departition. The first partition reads one ordered source, so its
- * order-sensitive windows (count, triggerEvery, fixed event time) see the same order on both; what
- * comes after it only sums, which any interleaving gives alike.
+ * <p>Random chains of the table's operations (flow-core's {@code FlowChainProperties}) run on both
+ * and against their model. The random plans: per-event chains, a partition with a random window and
+ * trigger, a reduce, then a second partition or a departition. The first partition reads one
+ * ordered source, so its order-sensitive windows (count, triggerEvery, fixed event time) see the
+ * same order on both; what comes after it only sums, which any interleaving gives alike.
  */
 final class FlinkConformanceTest {
   @RegisterExtension
@@ -246,6 +247,27 @@ final class FlinkConformanceTest {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
     return env;
+  }
+
+  /**
+   * flow-core's random chains of the table's operations ({@code FlowChainProperties}), one stage a
+   * layer, on both engines and against their model. Without zip (rejected on Flink) and the join
+   * (its arrival order feeds the order-sensitive operations after it).
+   */
+  @ParameterizedTest
+  @MethodSource("seeds")
+  void randomChainOfTheTablesOperations_localFlinkAndModel_sameMultiset(long seed)
+      throws Exception {
+    CompositionTable.Chain chain = CompositionTable.randomChain(seed, Set.of("zip", "boundedJoin"));
+    List<Integer> model = sorted(chain.model());
+    assertEquals(model, sorted(chain.flow().toList()), "local, " + chain);
+    assertEquals(model, sorted(FlinkFlows.collect(environment(), chain.flow())), "Flink, " + chain);
+  }
+
+  private static List<Integer> sorted(List<Integer> l) {
+    List<Integer> c = new ArrayList<>(l);
+    c.sort(null);
+    return c;
   }
 
   @ParameterizedTest
