@@ -8,6 +8,7 @@ import dev.flowstage.flow.FileOptions;
 import dev.flowstage.flow.Flow;
 import dev.flowstage.flow.RunningFlow;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,13 +109,9 @@ final class FlinkSourcesTest {
         concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, randomBytes(random, 100)));
     byte[] utf16 = "bom first\r\nx\ry\n".getBytes(StandardCharsets.UTF_16LE);
     Files.write(dir.resolve("utf16"), concat(new byte[] {(byte) 0xFF, (byte) 0xFE}, utf16));
-    ByteArrayOutputStream gz = new ByteArrayOutputStream();
-    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
-      out.write(
-          concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, "zipped\r\nlines".getBytes()));
-      out.write(randomBytes(random, 100));
-    }
-    Files.write(dir.resolve("z.gz"), gz.toByteArray());
+    byte[] zipped =
+        concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, "zipped\r\nlines".getBytes());
+    Files.write(dir.resolve("z.gz"), gzip(concat(zipped, randomBytes(random, 100))));
     RunningFlow<List<String>> local = Flow.fromFiles(dir).map(s -> s).start(Collectors.toList());
     List<String> localLines = sorted(local.await());
     assertTrue(localLines.contains("bom first"), "the UTF-16 mark chose the charset");
@@ -146,11 +143,7 @@ final class FlinkSourcesTest {
         concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, randomBytes(random, 80)));
     byte[] utf16 = "bom first\r\nx\ry\n\u00e9t\u00e9".getBytes(StandardCharsets.UTF_16LE);
     Files.write(dir.resolve("bom16.log"), concat(new byte[] {(byte) 0xFF, (byte) 0xFE}, utf16));
-    ByteArrayOutputStream gz = new ByteArrayOutputStream();
-    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
-      out.write(randomBytes(random, 120));
-    }
-    Files.write(dir.resolve("z.txt.gz"), gz.toByteArray());
+    Files.write(dir.resolve("z.txt.gz"), gzip(randomBytes(random, 120)));
   }
 
   /** Each option, as the local source and both Flink entry points apply it to the same files. */
@@ -210,11 +203,7 @@ final class FlinkSourcesTest {
     Path plain = dir.resolve("plain.txt");
     Files.write(plain, concat(concat(head, longLine), "\nend\n".getBytes()));
     Path gzip = dir.resolve("zipped.gz");
-    ByteArrayOutputStream gz = new ByteArrayOutputStream();
-    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
-      out.write(Files.readAllBytes(plain));
-    }
-    Files.write(gzip, gz.toByteArray());
+    Files.write(gzip, gzip(Files.readAllBytes(plain)));
     Path utf16 = dir.resolve("utf16.txt");
     Files.write(
         utf16,
@@ -249,6 +238,14 @@ final class FlinkSourcesTest {
       m.append(t).append(" | ");
     }
     return m.toString();
+  }
+
+  private static byte[] gzip(byte[] bytes) throws IOException {
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+      out.write(bytes);
+    }
+    return gz.toByteArray();
   }
 
   private static byte[] concat(byte[] a, byte[] b) {
