@@ -214,6 +214,9 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
           out.collect(line);
         }
         malformed.add(lines.malformed());
+      } catch (IOException e) {
+        // As the local source's producer: the file in the message (a truncated .gz, say).
+        throw new IOException("cannot read " + file + ": " + e.getMessage(), e);
       }
     }
   }

@@ -232,6 +232,24 @@ final class FlinkSourcesTest {
     }
   }
 
+  @Test
+  void truncatedOrMalformedGzip_failsBothEnginesNamingTheFile(@TempDir Path dir) throws Exception {
+    byte[] good = gzip("x\n".repeat(50_000).getBytes());
+    Path truncated = dir.resolve("truncated.gz");
+    Files.write(truncated, Arrays.copyOf(good, good.length / 2));
+    Path notGzip = dir.resolve("plain.gz");
+    Files.write(notGzip, "not gzip at all\n".getBytes());
+    for (Path bad : List.of(truncated, notGzip)) {
+      Flow<String> flow = Flow.fromFiles(bad).map(s -> s);
+      String local = messages(assertThrows(RuntimeException.class, flow::toList));
+      String flink = messages(assertThrows(Exception.class, () -> FlinkFlows.run(env(), flow)));
+      for (String m : List.of(local, flink)) {
+        assertTrue(m.contains("cannot read "), m);
+        assertTrue(m.contains(bad.getFileName().toString()), m);
+      }
+    }
+  }
+
   private static String messages(Throwable e) {
     StringBuilder m = new StringBuilder();
     for (Throwable t = e; t != null; t = t.getCause()) {
