@@ -75,6 +75,24 @@ final class FileOptionsTest {
     assertTrue(m.contains("maxLineBytes"), m);
   }
 
+  /**
+   * A UTF-16 line is bounded whether or not it fits in one read buffer (it was not when it did).
+   */
+  @Test
+  void fromFiles_utf16LineLongerThanMaxLineBytes_failsNamingFileAndLine() throws IOException {
+    Path file = dir.resolve("utf16.txt");
+    Files.writeString(file, "short\n" + "y".repeat(600) + "\nafter\n", StandardCharsets.UTF_16LE);
+    Flow<String> flow =
+        Flow.fromFiles(
+            List.of(file), o -> o.charset(StandardCharsets.UTF_16LE), f -> f.maxLineBytes(1000));
+    String m = messages(assertThrows(RuntimeException.class, flow::toList));
+    assertTrue(m.contains("longer than 1000 bytes (line 2) of "), m);
+    assertTrue(m.contains("utf16.txt"), m);
+    // 500 chars (1000 bytes) and the slack of one char are read.
+    Files.writeString(file, "y".repeat(501) + "\n", StandardCharsets.UTF_16LE);
+    assertEquals(List.of("y".repeat(501)), flow.toList());
+  }
+
   /** A line larger than the whole heap ends in the line bound's error, not OutOfMemoryError. */
   @Test
   void fromFiles_lineLargerThanTheHeap_failsWithTheBoundNotOutOfMemory() throws Exception {

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Random chains of 2 to 5 operations (windows included) against java.util.stream models: any chain
  * the plan rules accept runs to the model's result. Seeded; run more with {@code
  * -Dproperties.tries=500}. The operations and their models are the composition table's ({@link
- * FlowCompositionTest}).
+ * CompositionTable}).
  */
 final class FlowChainProperties {
   static LongStream seeds() {
@@ -36,59 +36,8 @@ final class FlowChainProperties {
   @ParameterizedTest
   @MethodSource("seeds")
   void orderedChain_matchesTheStreamModel(long seed) {
-    SplittableRandom r = new SplittableRandom(seed);
-    List<Integer> in = input(r);
-    List<String> names = new ArrayList<>(FlowCompositionTest.OPS.keySet());
-    names.remove("source");
-    names.remove("boundedJoin");
-    Flow<Integer> flow = Flow.fromEnumerable(in, o -> o.stages(1).maxDemand(r.nextInt(1, 50)));
-    List<Integer> model = in;
-    // The input of the last reduce and its kind, for an onTrigger right after it.
-    List<Integer> reduced = null;
-    String reduceKind = null;
-    List<String> chain = new ArrayList<>();
-    boolean windowedLayer = false;
-    int length = r.nextInt(2, 6);
-    while (chain.size() < length) {
-      String name = names.get(r.nextInt(names.size()));
-      if (windowedLayer && (name.equals("takeSort") || name.equals("departition"))) {
-        continue; // per window: FlowCompositionTest and FlowWindowedDepartitionTest cover it
-      }
-      Flow<Integer> next;
-      try {
-        next = FlowCompositionTest.OPS.get(name).flow().apply(flow);
-      } catch (IllegalArgumentException rejected) {
-        continue; // the plan rules said no: pick another operation
-      }
-      chain.add(name);
-      flow = next;
-      if (List.of("partition", "shuffle", "takeSort", "departition", "zip", "windowed reduce")
-          .contains(name)) {
-        windowedLayer = name.equals("windowed reduce");
-      }
-      if (name.equals("onTrigger")) {
-        model = onTrigger(reduceKind, reduced);
-      } else {
-        reduced = model;
-        reduceKind = name;
-        model = FlowCompositionTest.OPS.get(name).model().apply(model);
-      }
-    }
-    assertEquals(sorted(model), sorted(flow.toList()), "seed " + seed + ": " + chain);
-  }
-
-  private static List<Integer> onTrigger(String reduce, List<Integer> in) {
-    int s = FlowCompositionTest.sum(in);
-    return switch (reduce) {
-      case "reduce" -> List.of(s, -s);
-      case "emitAndReduce" ->
-          Stream.concat(FlowCompositionTest.prefixSums(in).stream(), Stream.of(s, -s)).toList();
-      case "windowed reduce" ->
-          FlowCompositionTest.windows(in).stream()
-              .flatMap(w -> Stream.of(FlowCompositionTest.sum(w), -FlowCompositionTest.sum(w)))
-              .toList();
-      default -> throw new IllegalStateException("onTrigger accepted after " + reduce);
-    };
+    CompositionTable.Chain chain = CompositionTable.randomChain(seed, Set.of("boundedJoin"));
+    assertEquals(sorted(chain.model()), sorted(chain.flow().toList()), chain.toString());
   }
 
   /** An operation whose result does not depend on how events spread over stages. */
@@ -123,7 +72,7 @@ final class FlowChainProperties {
                         f.partition(o -> o.stages(stages))
                             .reduce(() -> 0, Integer::sum, Integer::sum)
                             .departition(() -> 0, Integer::sum, a -> a),
-                    l -> List.of(FlowCompositionTest.sum(l))));
+                    l -> List.of(CompositionTable.sum(l))));
     List<String> names = new ArrayList<>(steps.keySet());
     names.sort(null);
     Flow<Integer> flow = Flow.fromEnumerable(in, o -> o.stages(stages).maxDemand(demand));
@@ -141,7 +90,7 @@ final class FlowChainProperties {
   }
 
   private static Step step(String name) {
-    FlowCompositionTest.Op op = FlowCompositionTest.OPS.get(name);
+    CompositionTable.Op op = CompositionTable.OPS.get(name);
     return new Step(op.flow(), op.model());
   }
 

@@ -1,5 +1,6 @@
 package dev.flowstage.flink;
 
+import dev.flowstage.flow.FileOptions;
 import dev.flowstage.flow.Flow;
 import dev.flowstage.flow.Options;
 import dev.flowstage.flow.plan.PlanSerialization;
@@ -83,19 +84,38 @@ public final class FlinkFlows {
   /**
    * A flow reading the lines of files through Flink's file systems: local paths, {@code file://}
    * URIs, or any scheme whose Flink plugin the client and cluster have ({@code s3://}, {@code
-   * hdfs://}, ...). Directories are walked (hidden files included) when the job is built; each file
-   * is read whole by one subtask, with the local file source's line rules (see {@link
-   * Flow#fromFiles(List, UnaryOperator)}). Runs only through {@code FlinkFlows}.
+   * hdfs://}, ...). Directories are walked when the job is built, and files are selected and read
+   * as {@code files} says, with the local file source's rules (see {@link Flow#fromFiles(List,
+   * UnaryOperator, UnaryOperator)}): hidden files, globs, binary files, byte order marks, {@code
+   * .gz} and the line bound. Each file is read whole by one subtask. Runs only through {@code
+   * FlinkFlows}.
+   *
+   * @param uris files or directories, as URIs or local paths
+   * @param options the source layer's options ({@code stages}, {@code charset}, ...)
+   * @param files changes the default {@link FileOptions}
+   * @return a new flow of lines
+   */
+  public static Flow<String> fromFiles(
+      List<String> uris, UnaryOperator<Options> options, UnaryOperator<FileOptions> files) {
+    Objects.requireNonNull(files, "files");
+    FileOptions fileOptions =
+        Objects.requireNonNull(files.apply(FileOptions.defaults()), "files result");
+    Iterable<Object> input = new FlinkInput.Files(uris, fileOptions);
+    @SuppressWarnings("unchecked")
+    Flow<String> flow = (Flow<String>) (Flow<?>) Flow.fromEnumerable(input, options);
+    return flow;
+  }
+
+  /**
+   * {@link #fromFiles(List, UnaryOperator, UnaryOperator)} with the default {@link FileOptions}
+   * (every file of a walked directory, hidden ones included).
    *
    * @param uris files or directories, as URIs or local paths
    * @param options the source layer's options ({@code stages}, {@code charset}, ...)
    * @return a new flow of lines
    */
   public static Flow<String> fromFiles(List<String> uris, UnaryOperator<Options> options) {
-    Iterable<Object> input = new FlinkInput.Files(uris);
-    @SuppressWarnings("unchecked")
-    Flow<String> flow = (Flow<String>) (Flow<?>) Flow.fromEnumerable(input, options);
-    return flow;
+    return fromFiles(uris, options, UnaryOperator.identity());
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.flowstage.flink;
 
+import dev.flowstage.flow.FileOptions;
+import dev.flowstage.flow.logic.FileSelection;
 import dev.flowstage.flow.logic.Lines;
 import java.io.File;
 import java.io.IOException;
@@ -11,6 +13,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
@@ -82,25 +85,31 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
     }
   }
 
-  /** Files or directories named by Flink file-system URIs or local paths. */
+  /**
+   * Files or directories named by Flink file-system URIs or local paths, selected and read as their
+   * {@link FileOptions} say.
+   */
   static final class Files extends FlinkInput {
     @Serial private static final long serialVersionUID = 1L;
     private final String[] uris;
+    private final FileOptions options;
 
-    Files(List<String> uris) {
+    Files(List<String> uris, FileOptions options) {
       if (uris.isEmpty()) {
         throw new IllegalArgumentException("FlinkFlows.fromFiles needs at least one file or URI");
       }
       this.uris = uris.toArray(String[]::new);
+      this.options = Objects.requireNonNull(options, "options");
     }
 
     @Override
     DataStream<Object> stream(StreamExecutionEnvironment env, Charset charset) {
       List<String> files = new ArrayList<>();
+      FileSelection selection = new FileSelection(options);
       for (String u : uris) {
         Path p = path(u);
         try {
-          walk(p.getFileSystem(), p, files);
+          walk(p.getFileSystem(), p, selection, true, files);
         } catch (IOException e) {
           throw new IllegalArgumentException(
               "cannot list "
@@ -112,7 +121,7 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
               e);
         }
       }
-      return read(env, files, charset);
+      return read(env, files, charset, options);
     }
 
     @Override
@@ -134,11 +143,21 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
     return Path.fromLocalFile(new File(uriOrPath).getAbsoluteFile());
   }
 
-  /** Every file under {@code p}, hidden ones included (as the local source), in name order. */
-  private static void walk(FileSystem fs, Path p, List<String> out) throws IOException {
+  /**
+   * The files under {@code p} in name order, as the local source selects them ({@link
+   * FileSelection}): a named file always, walked folders and files as the options say.
+   */
+  private static void walk(
+      FileSystem fs, Path p, FileSelection selection, boolean named, List<String> out)
+      throws IOException {
     FileStatus status = fs.getFileStatus(p);
     if (!status.isDir()) {
-      out.add(p.toUri().toString());
+      if (named || selection.reads(p.getName())) {
+        out.add(p.toUri().toString());
+      }
+      return;
+    }
+    if (!named && !selection.walksInto(p.getName())) {
       return;
     }
     FileStatus[] children = fs.listStatus(p);
@@ -147,24 +166,24 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
     }
     Arrays.sort(children, Comparator.comparing(s -> s.getPath().getName()));
     for (FileStatus c : children) {
-      walk(fs, c.getPath(), out);
+      walk(fs, c.getPath(), selection, false, out);
     }
   }
 
   /**
    * The lines of {@code files}: one subtask reads each file whole with flow-core's {@link Lines}
-   * (the local line rules, byte order marks and {@code .gz} of the default {@code FileOptions}),
-   * counting malformed input in the {@link #MALFORMED} accumulator.
+   * (the local line rules, byte order marks, {@code .gz}, binary files and line bound, as {@code
+   * options} say), counting malformed input in the {@link #MALFORMED} accumulator.
    */
   static DataStream<Object> read(
-      StreamExecutionEnvironment env, List<String> files, Charset charset) {
+      StreamExecutionEnvironment env, List<String> files, Charset charset, FileOptions options) {
     DataStream<String> names =
         files.isEmpty()
             ? env.fromData(List.of(""), Types.STRING).filter(f -> false).name("no files")
             : env.fromData(files, Types.STRING).name("files");
     return names
         .rebalance()
-        .flatMap(new ReadLines(charset.name()))
+        .flatMap(new ReadLines(charset.name(), options))
         .returns(Translator.ANY)
         .name("read lines");
   }
@@ -173,10 +192,12 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
   static final class ReadLines extends RichFlatMapFunction<String, Object> {
     @Serial private static final long serialVersionUID = 1L;
     private final String charset;
+    private final FileOptions options;
     private transient LongCounter malformed;
 
-    ReadLines(String charset) {
+    ReadLines(String charset, FileOptions options) {
       this.charset = charset;
+      this.options = options;
     }
 
     @Override
@@ -188,11 +209,14 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
     public void flatMap(String file, Collector<Object> out) throws IOException {
       Path p = new Path(file);
       try (Lines lines =
-          Lines.open(p.getFileSystem().open(p), Charset.forName(charset), file.endsWith(".gz"))) {
+          Lines.open(p.getFileSystem().open(p), file, Charset.forName(charset), options)) {
         for (String line = lines.next(); line != null; line = lines.next()) {
           out.collect(line);
         }
         malformed.add(lines.malformed());
+      } catch (IOException e) {
+        // As the local source's producer: the file in the message (a truncated .gz, say).
+        throw new IOException("cannot read " + file + ": " + e.getMessage(), e);
       }
     }
   }

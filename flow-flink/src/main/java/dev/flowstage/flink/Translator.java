@@ -142,15 +142,10 @@ final class Translator {
   }
 
   private DataStream<Object> files(Source.Files f, Plan p) {
-    if (!f.options().equals(dev.flowstage.flow.FileOptions.defaults())) {
-      // Flink's reader has no file filters or line bound: refuse rather than ignore.
-      throw new IllegalArgumentException(
-          "fromFiles with FileOptions other than the defaults runs on the local engine only, got "
-              + f.options()
-              + "; filter the paths before fromFiles to run on Flink");
-    }
-    // The same reader as FlinkFlows.fromFiles: flow-core's line rules through Flink's file systems.
-    return new FlinkInput.Files(f.paths()).stream(env, Charset.forName(p.options().charset()));
+    // The same reader as FlinkFlows.fromFiles: flow-core's file selection and line rules, with the
+    // source's FileOptions, through Flink's file systems.
+    return new FlinkInput.Files(f.paths(), f.options())
+        .stream(env, Charset.forName(p.options().charset()));
   }
 
   /**

@@ -204,19 +204,6 @@ final class FlinkFlowsTest {
   }
 
   @Test
-  void fromFiles_nonDefaultFileOptions_areRefusedNotIgnored(@TempDir Path dir) throws Exception {
-    Files.write(dir.resolve("a.txt"), List.of("a b"));
-    Flow<String> filtered =
-        Flow.fromFiles(List.of(dir), o -> o.stages(1), f -> f.includeHidden(false));
-    Exception e = assertThrows(Exception.class, () -> onFlink(filtered));
-    String messages = "";
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      messages += t.getMessage() + " | ";
-    }
-    assertTrue(messages.contains("FileOptions other than the defaults"), messages);
-  }
-
-  @Test
   void wordCount_directoryWithHiddenFile_readsEveryFileLikeLocal(@TempDir Path dir)
       throws Exception {
     Files.write(dir.resolve("a.txt"), lines(5, 100));

@@ -4,18 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowstage.flow.FileOptions;
 import dev.flowstage.flow.Flow;
 import dev.flowstage.flow.RunningFlow;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.zip.GZIPOutputStream;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -105,13 +109,9 @@ final class FlinkSourcesTest {
         concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, randomBytes(random, 100)));
     byte[] utf16 = "bom first\r\nx\ry\n".getBytes(StandardCharsets.UTF_16LE);
     Files.write(dir.resolve("utf16"), concat(new byte[] {(byte) 0xFF, (byte) 0xFE}, utf16));
-    ByteArrayOutputStream gz = new ByteArrayOutputStream();
-    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
-      out.write(
-          concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, "zipped\r\nlines".getBytes()));
-      out.write(randomBytes(random, 100));
-    }
-    Files.write(dir.resolve("z.gz"), gz.toByteArray());
+    byte[] zipped =
+        concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, "zipped\r\nlines".getBytes());
+    Files.write(dir.resolve("z.gz"), gzip(concat(zipped, randomBytes(random, 100))));
     RunningFlow<List<String>> local = Flow.fromFiles(dir).map(s -> s).start(Collectors.toList());
     List<String> localLines = sorted(local.await());
     assertTrue(localLines.contains("bom first"), "the UTF-16 mark chose the charset");
@@ -121,6 +121,149 @@ final class FlinkSourcesTest {
     FlinkFlows.Result<String> flink = FlinkFlows.run(env(), Flow.fromFiles(dir).map(s -> s));
     assertEquals(localLines, sorted(flink.events()));
     assertEquals(local.statistics().malformedInput(), flink.malformedInput());
+  }
+
+  /**
+   * Seeded random files for every file option to act on: hidden files and a hidden folder, names
+   * that globs keep or skip, a binary file, byte order marks of UTF-8 and UTF-16 (the latter with a
+   * lone {@code \r}), malformed bytes, and a {@code .gz} file.
+   */
+  private static void optionFiles(Path dir, long seed) throws Exception {
+    Random random = new Random(seed);
+    Files.createDirectories(dir.resolve(".git"));
+    Files.createDirectories(dir.resolve("sub"));
+    Files.write(dir.resolve("a.txt"), randomBytes(random, 150));
+    Files.write(dir.resolve(".hidden.txt"), randomBytes(random, 50));
+    Files.write(dir.resolve(".git").resolve("config.txt"), randomBytes(random, 50));
+    Files.write(dir.resolve("sub").resolve("b.log"), randomBytes(random, 150));
+    Files.write(
+        dir.resolve("sub").resolve("bin.txt"), concat(randomBytes(random, 20), new byte[] {0, 1}));
+    Files.write(
+        dir.resolve("bom8.txt"),
+        concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, randomBytes(random, 80)));
+    byte[] utf16 = "bom first\r\nx\ry\n\u00e9t\u00e9".getBytes(StandardCharsets.UTF_16LE);
+    Files.write(dir.resolve("bom16.log"), concat(new byte[] {(byte) 0xFF, (byte) 0xFE}, utf16));
+    Files.write(dir.resolve("z.txt.gz"), gzip(randomBytes(random, 120)));
+  }
+
+  /** Each option, as the local source and both Flink entry points apply it to the same files. */
+  @Test
+  void everyFileOption_sameRandomFiles_sameLinesAndMalformedCountAsLocal(@TempDir Path dir)
+      throws Exception {
+    optionFiles(dir, 13);
+    Map<String, UnaryOperator<FileOptions>> options = new LinkedHashMap<>();
+    options.put("defaults", f -> f);
+    options.put("includeHidden(false)", f -> f.includeHidden(false));
+    options.put("includeBinary(false)", f -> f.includeBinary(false));
+    options.put("globs(*.txt, *.gz)", f -> f.globs("*.txt", "*.gz"));
+    options.put("charsetFromBom(false)", f -> f.charsetFromBom(false));
+    options.put("decompress(false)", f -> f.decompress(false));
+    options.put("maxLineBytes(300)", f -> f.maxLineBytes(300));
+    options.put(
+        "all but the defaults",
+        f -> f.includeHidden(false).includeBinary(false).globs("*.txt").charsetFromBom(false));
+    Map<String, List<String>> seen = new HashMap<>();
+    for (var option : options.entrySet()) {
+      RunningFlow<List<String>> local =
+          Flow.fromFiles(List.of(dir), o -> o.stages(2).splitBytes(64), option.getValue())
+              .map(s -> s)
+              .start(Collectors.toList());
+      List<String> localLines = sorted(local.await());
+      long localMalformed = local.statistics().malformedInput();
+      FlinkFlows.Result<String> viaPlan =
+          FlinkFlows.run(
+              env(), Flow.fromFiles(List.of(dir), o -> o, option.getValue()).map(s -> s));
+      assertEquals(localLines, sorted(viaPlan.events()), option.getKey());
+      assertEquals(localMalformed, viaPlan.malformedInput(), option.getKey());
+      FlinkFlows.Result<String> viaUri =
+          FlinkFlows.run(
+              env(),
+              FlinkFlows.fromFiles(List.of(dir.toUri().toString()), o -> o, option.getValue()));
+      assertEquals(localLines, sorted(viaUri.events()), option.getKey());
+      assertEquals(localMalformed, viaUri.malformedInput(), option.getKey());
+      seen.put(option.getKey(), localLines);
+    }
+    // Each option changed what was read, so the comparisons above are about the option.
+    for (String option : options.keySet()) {
+      if (!option.equals("defaults") && !option.startsWith("maxLineBytes")) {
+        assertTrue(!seen.get(option).equals(seen.get("defaults")), option + " changed nothing");
+      }
+    }
+    assertTrue(seen.get("defaults").contains("bom first"), "the UTF-16 mark chose the charset");
+    assertTrue(seen.get("defaults").contains("x\ry"), "a lone \\r does not end a line");
+  }
+
+  /** A line over maxLineBytes fails both engines with the same error (plain, gzip, UTF-16). */
+  @Test
+  void lineLongerThanMaxLineBytes_failsBothEnginesWithTheSameError(@TempDir Path dir)
+      throws Exception {
+    Random random = new Random(14);
+    byte[] head = concat(randomBytes(random, 30), "\n".getBytes());
+    byte[] longLine = "w".repeat(500).getBytes();
+    Path plain = dir.resolve("plain.txt");
+    Files.write(plain, concat(concat(head, longLine), "\nend\n".getBytes()));
+    Path gzip = dir.resolve("zipped.gz");
+    Files.write(gzip, gzip(Files.readAllBytes(plain)));
+    Path utf16 = dir.resolve("utf16.txt");
+    Files.write(
+        utf16,
+        concat(
+            new byte[] {(byte) 0xFF, (byte) 0xFE},
+            ("short\r\n" + "w".repeat(500) + "\n").getBytes(StandardCharsets.UTF_16LE)));
+    Map<Path, String> errors =
+        Map.of(
+            plain, "a line longer than 400 bytes at offset " + head.length + " of ",
+            gzip, "a line longer than 400 bytes at offset " + head.length + " (decompressed) of ",
+            utf16, "a line longer than 400 bytes (line 2) of ");
+    for (var file : errors.entrySet()) {
+      Flow<String> flow =
+          Flow.fromFiles(List.of(file.getKey()), o -> o, f -> f.maxLineBytes(400)).map(s -> s);
+      String local = messages(assertThrows(RuntimeException.class, flow::toList));
+      String flink = messages(assertThrows(Exception.class, () -> FlinkFlows.run(env(), flow)));
+      for (String m : List.of(local, flink)) {
+        assertTrue(m.contains(file.getValue()), m);
+        assertTrue(m.contains(file.getKey().getFileName().toString()), m);
+        assertTrue(m.contains("raise FileOptions.maxLineBytes"), m);
+      }
+      // One byte more of bound and the line is read, on both.
+      Flow<String> fits =
+          Flow.fromFiles(List.of(file.getKey()), o -> o, f -> f.maxLineBytes(1002)).map(s -> s);
+      assertEquals(sorted(fits.toList()), sorted(FlinkFlows.run(env(), fits).events()));
+    }
+  }
+
+  @Test
+  void truncatedOrMalformedGzip_failsBothEnginesNamingTheFile(@TempDir Path dir) throws Exception {
+    byte[] good = gzip("x\n".repeat(50_000).getBytes());
+    Path truncated = dir.resolve("truncated.gz");
+    Files.write(truncated, Arrays.copyOf(good, good.length / 2));
+    Path notGzip = dir.resolve("plain.gz");
+    Files.write(notGzip, "not gzip at all\n".getBytes());
+    for (Path bad : List.of(truncated, notGzip)) {
+      Flow<String> flow = Flow.fromFiles(bad).map(s -> s);
+      String local = messages(assertThrows(RuntimeException.class, flow::toList));
+      String flink = messages(assertThrows(Exception.class, () -> FlinkFlows.run(env(), flow)));
+      for (String m : List.of(local, flink)) {
+        assertTrue(m.contains("cannot read "), m);
+        assertTrue(m.contains(bad.getFileName().toString()), m);
+      }
+    }
+  }
+
+  private static String messages(Throwable e) {
+    StringBuilder m = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      m.append(t).append(" | ");
+    }
+    return m.toString();
+  }
+
+  private static byte[] gzip(byte[] bytes) throws IOException {
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+      out.write(bytes);
+    }
+    return gz.toByteArray();
   }
 
   private static byte[] concat(byte[] a, byte[] b) {

@@ -1,15 +1,14 @@
 package dev.flowstage.flow.internal;
 
 import dev.flowstage.flow.FileOptions;
+import dev.flowstage.flow.logic.FileSelection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
-import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
@@ -29,7 +28,7 @@ import java.util.zip.GZIPInputStream;
  */
 final class FileRanges {
   /** How much of a file is looked at for a byte order mark and NUL bytes. */
-  static final int SNIFF_BYTES = 8192;
+  static final int SNIFF_BYTES = FileSelection.SNIFF_BYTES;
 
   private FileRanges() {}
 
@@ -71,6 +70,7 @@ final class FileRanges {
   static List<Range> split(
       List<String> paths, long splitBytes, Charset charset, FileOptions options) {
     List<Range> out = new ArrayList<>();
+    FileSelection selection = new FileSelection(options);
     for (Selected file : expand(paths, options)) {
       Path path = file.path();
       long size;
@@ -82,16 +82,12 @@ final class FileRanges {
       if (size == 0) {
         continue;
       }
-      boolean gzip = options.decompress() && isGzip(path);
-      Charset cs = charset;
-      int bom = 0;
+      boolean gzip = selection.decompresses(path.toString());
       byte[] head = head(path, gzip);
-      Bom mark = Bom.of(head);
-      if (mark != null && (options.charsetFromBom() || mark.charset().equals(charset))) {
-        cs = mark.charset();
-        bom = mark.length();
-      }
-      if (!options.includeBinary() && looksBinary(head, cs)) {
+      FileSelection.Marked marked = selection.charset(head, charset);
+      Charset cs = marked.charset();
+      int bom = marked.bom();
+      if (selection.skipsAsBinary(head, cs)) {
         continue;
       }
       int max = options.maxLineBytes();
@@ -126,10 +122,7 @@ final class FileRanges {
    * @return the files
    */
   static List<Selected> expand(List<String> paths, FileOptions options) {
-    List<PathMatcher> globs = new ArrayList<>();
-    for (String glob : options.globs()) {
-      globs.add(FileSystems.getDefault().getPathMatcher("glob:" + glob));
-    }
+    FileSelection selection = new FileSelection(options);
     List<Selected> files = new ArrayList<>();
     for (String name : paths) {
       Path p = Path.of(name);
@@ -141,16 +134,14 @@ final class FileRanges {
               new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                  return !dir.equals(p) && !options.includeHidden() && isHidden(dir)
+                  return !dir.equals(p) && !selection.walksInto(name(dir))
                       ? FileVisitResult.SKIP_SUBTREE
                       : FileVisitResult.CONTINUE;
                 }
 
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                  if (attrs.isRegularFile()
-                      && (options.includeHidden() || !isHidden(file))
-                      && matches(globs, file)) {
+                  if (attrs.isRegularFile() && selection.reads(name(file))) {
                     found.add(file);
                   }
                   return FileVisitResult.CONTINUE;
@@ -178,28 +169,9 @@ final class FileRanges {
     return expand(paths, FileOptions.defaults()).stream().map(Selected::path).toList();
   }
 
-  private static boolean isHidden(Path path) {
+  private static String name(Path path) {
     Path name = path.getFileName();
-    return name != null && name.toString().startsWith(".");
-  }
-
-  private static boolean matches(List<PathMatcher> globs, Path file) {
-    if (globs.isEmpty()) {
-      return true;
-    }
-    Path name = file.getFileName();
-    for (PathMatcher m : globs) {
-      if (m.matches(name)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Whether the file is named {@code *.gz}. */
-  static boolean isGzip(Path path) {
-    Path name = path.getFileName();
-    return name != null && name.toString().endsWith(".gz");
+    return name == null ? "" : name.toString();
   }
 
   /**
@@ -227,31 +199,6 @@ final class FileRanges {
     } catch (IOException | RuntimeException e) {
       in.close();
       throw e;
-    }
-  }
-
-  /**
-   * Whether a file whose first bytes are {@code head}, read in {@code charset}, looks binary: a NUL
-   * byte, unless the charset is a UTF-16/32 one (whose text has NUL bytes).
-   */
-  static boolean looksBinary(byte[] head, Charset charset) {
-    if (charset.name().startsWith("UTF-16") || charset.name().startsWith("UTF-32")) {
-      return false;
-    }
-    for (byte b : head) {
-      if (b == 0) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** A Unicode byte order mark: its charset and length in bytes. */
-  record Bom(Charset charset, int length) {
-    /** The mark {@code head} starts with, or null. UTF-32LE is tried before UTF-16LE. */
-    static Bom of(byte[] head) {
-      Charset cs = dev.flowstage.flow.logic.Lines.bomCharset(head);
-      return cs == null ? null : new Bom(cs, dev.flowstage.flow.logic.Lines.bomLength(cs));
     }
   }
 

@@ -162,17 +162,8 @@ final class LineReader implements Closeable {
   }
 
   private IOException tooLong(long offset) {
-    return new IOException(
-        "a line longer than "
-            + maxLine
-            + " bytes at offset "
-            + offset
-            + (range.gzip() ? " (decompressed)" : "")
-            + " of "
-            + range.path()
-            + "; raise FileOptions.maxLineBytes (up to "
-            + dev.flowstage.flow.FileOptions.MAX_LINE_BYTES
-            + ") if such lines are expected");
+    return Lines.tooLong(
+        maxLine, "at offset " + offset + (range.gzip() ? " (decompressed)" : ""), range.path());
   }
 
   /** Lines of a UTF-16/32 file: {@code \n} ends a line, one trailing {@code \r} is dropped. */
@@ -193,6 +184,10 @@ final class LineReader implements Closeable {
           done = true;
           break;
         }
+        if (Lines.tooLongText((line == null ? 0 : line.length()) + to - cpos, maxLine)) {
+          // A line within one buffer is bounded as one spread over several.
+          throw Lines.tooLong(maxLine, "(line " + (lineNumber + 1) + ")", range.path());
+        }
         String s = lineOf(line, cpos, to);
         line = null;
         cpos = nl >= 0 ? nl + 1 : clim;
@@ -208,17 +203,8 @@ final class LineReader implements Closeable {
         line = new StringBuilder();
       }
       line.append(chars, cpos, clim - cpos);
-      if (line.length() > maxLine / 2 + 1) { // a UTF-16 char is two bytes, or more
-        throw new IOException(
-            "a line longer than "
-                + maxLine
-                + " bytes (line "
-                + (lineNumber + 1)
-                + ") of "
-                + range.path()
-                + "; raise FileOptions.maxLineBytes (up to "
-                + dev.flowstage.flow.FileOptions.MAX_LINE_BYTES
-                + ") if such lines are expected");
+      if (Lines.tooLongText(line.length(), maxLine)) {
+        throw Lines.tooLong(maxLine, "(line " + (lineNumber + 1) + ")", range.path());
       }
       cpos = 0;
       clim = 0;

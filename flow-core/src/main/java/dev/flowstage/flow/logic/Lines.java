@@ -1,5 +1,6 @@
 package dev.flowstage.flow.logic;
 
+import dev.flowstage.flow.FileOptions;
 import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.IOException;
@@ -21,8 +22,10 @@ import java.util.zip.GZIPInputStream;
  * through their own file systems (flow-flink): a line ends at {@code \n} and one trailing {@code
  * \r} is removed (a lone {@code \r} does not end a line); the last line needs no {@code \n};
  * malformed input becomes U+FFFD and each malformed sequence is counted, as {@code
- * FlowStatistics.malformedInput()} counts it locally. Charsets in which {@code \n} is not the one
- * byte 0x0A (UTF-16/32) are read through a {@link BufferedReader}, as locally. Not thread-safe.
+ * FlowStatistics.malformedInput()} counts it locally; a line longer than {@code
+ * FileOptions.maxLineBytes} fails with the local source's error ({@link #tooLong}). Charsets in
+ * which {@code \n} is not the one byte 0x0A (UTF-16/32) are read through a {@link BufferedReader},
+ * as locally. Not thread-safe.
  */
 public final class Lines implements Closeable {
   private final InputStream in;
@@ -32,15 +35,30 @@ public final class Lines implements Closeable {
   private int lim;
   private boolean eof;
   private final Decoder decoder;
+  private final String name;
+  private final int maxLine;
+  private final boolean gzip;
+  private long bufStart; // offset of buf[0] in the (decompressed) file, for errors
+  private long lineNumber;
 
   /**
-   * Reads {@code in} from its current position.
+   * Reads {@code in} from its current position, lines bounded by the default {@code
+   * FileOptions.maxLineBytes}.
    *
    * @param in the bytes; closed by {@link #close()}
    * @param charset their charset
    */
   public Lines(InputStream in, Charset charset) {
+    this(in, charset, "the input", FileOptions.DEFAULT_MAX_LINE_BYTES, 0, false);
+  }
+
+  private Lines(
+      InputStream in, Charset charset, String name, int maxLine, long offset, boolean gzip) {
     this.in = in;
+    this.name = name;
+    this.maxLine = maxLine;
+    this.bufStart = offset;
+    this.gzip = gzip;
     this.decoder = new Decoder(charset);
     if (newlineIsOneByte(charset)) {
       this.text = null;
@@ -55,29 +73,73 @@ public final class Lines implements Closeable {
   }
 
   /**
-   * Reads a whole file's bytes as the default local file source does: decompressed if asked (a
-   * {@code .gz} file), and a Unicode byte order mark at the start chooses the charset and is not
-   * part of the first line.
+   * Reads a whole file's bytes as the local file source does with {@code options}: gunzipped for a
+   * {@code .gz} name when {@code decompress}, in the charset of a byte order mark at the start
+   * ({@link FileSelection#charset}; the mark is not part of the first line), no lines at all for a
+   * file {@link FileSelection#skipsAsBinary skipped as binary}, and lines bounded by {@code
+   * maxLineBytes}.
    *
    * @param in the file's bytes, from its start; closed by {@link #close()}
-   * @param charset the charset when there is no byte order mark
-   * @param gzip whether to decompress the bytes
+   * @param name the file's path or URI, for its {@code .gz} suffix and in errors
+   * @param charset the charset when there is no byte order mark (the flow's {@code
+   *     Options.charset})
+   * @param options the file source's options
    * @return the lines
-   * @throws IOException if the start cannot be read, or is not gzip when {@code gzip} is set
+   * @throws IOException if the start cannot be read, or is not gzip when it is decompressed
    */
-  public static Lines open(InputStream in, Charset charset, boolean gzip) throws IOException {
+  public static Lines open(InputStream in, String name, Charset charset, FileOptions options)
+      throws IOException {
+    FileSelection selection = new FileSelection(options);
     try {
+      boolean gzip = selection.decompresses(name);
       InputStream bytes = gzip ? new GZIPInputStream(in, 1 << 16) : in;
-      PushbackInputStream start = new PushbackInputStream(bytes, 4);
-      byte[] head = start.readNBytes(4);
-      Charset mark = bomCharset(head);
-      int skip = mark == null ? 0 : bomLength(mark);
-      start.unread(head, skip, head.length - skip);
-      return new Lines(start, mark == null ? charset : mark);
+      PushbackInputStream start = new PushbackInputStream(bytes, FileSelection.SNIFF_BYTES);
+      byte[] head = start.readNBytes(FileSelection.SNIFF_BYTES);
+      FileSelection.Marked marked = selection.charset(head, charset);
+      if (selection.skipsAsBinary(head, marked.charset())) {
+        start.close();
+        return new Lines(
+            InputStream.nullInputStream(), marked.charset(), name, options.maxLineBytes(), 0, gzip);
+      }
+      start.unread(head, marked.bom(), head.length - marked.bom());
+      return new Lines(start, marked.charset(), name, options.maxLineBytes(), marked.bom(), gzip);
     } catch (IOException | RuntimeException e) {
       in.close();
       throw e;
     }
+  }
+
+  /**
+   * The error of a line longer than {@code FileOptions.maxLineBytes}, the same for every reader.
+   *
+   * @param maxLineBytes the bound
+   * @param where where the line starts: {@code "at offset 12"}, {@code "(line 3)"}, ...
+   * @param file the file's path or URI
+   * @return the exception to throw
+   */
+  public static IOException tooLong(int maxLineBytes, String where, Object file) {
+    return new IOException(
+        "a line longer than "
+            + maxLineBytes
+            + " bytes "
+            + where
+            + " of "
+            + file
+            + "; raise FileOptions.maxLineBytes (up to "
+            + FileOptions.MAX_LINE_BYTES
+            + ") if such lines are expected");
+  }
+
+  /**
+   * Whether a line of {@code chars} chars, decoded from a charset where {@code \n} is not one byte
+   * (UTF-16/32: two bytes a char or more), is longer than {@code maxLineBytes}.
+   *
+   * @param chars the line's length so far, in chars
+   * @param maxLineBytes the bound
+   * @return whether the line is too long
+   */
+  public static boolean tooLongText(int chars, int maxLineBytes) {
+    return chars > maxLineBytes / 2 + 1;
   }
 
   /**
@@ -174,6 +236,9 @@ public final class Lines implements Closeable {
         }
         return null;
       }
+      if (lim - pos > maxLine + 1L) { // + 1: room for a trailing \r
+        throw tooLong(maxLine, at(pos), name);
+      }
       scanned -= pos;
       fill();
     }
@@ -195,8 +260,12 @@ public final class Lines implements Closeable {
     if (c < 0) {
       return null;
     }
+    lineNumber++;
     while (c >= 0 && c != '\n') {
       line.append((char) c);
+      if (tooLongText(line.length(), maxLine)) {
+        throw tooLong(maxLine, "(line " + lineNumber + ")", name);
+      }
       c = text.read();
     }
     return decoder.text(line.toString());
@@ -205,11 +274,13 @@ public final class Lines implements Closeable {
   private void fill() throws IOException {
     if (pos > 0) {
       System.arraycopy(buf, pos, buf, 0, lim - pos);
+      bufStart += pos;
       lim -= pos;
       pos = 0;
     }
     if (lim == buf.length) {
-      buf = Arrays.copyOf(buf, buf.length * 2);
+      // maxLine + 2 bytes (a \r and one more) are enough to tell a line is too long.
+      buf = Arrays.copyOf(buf, (int) Math.min(buf.length * 2L, maxLine + 2L));
     }
     int r = in.read(buf, lim, buf.length - lim);
     if (r < 0) {
@@ -219,8 +290,16 @@ public final class Lines implements Closeable {
     }
   }
 
-  private String decode(int from, int to) {
-    return decoder.decode(buf, from, Decoder.end(buf, from, to));
+  private String decode(int from, int to) throws IOException {
+    int end = Decoder.end(buf, from, to);
+    if (end - from > maxLine) {
+      throw tooLong(maxLine, at(from), name);
+    }
+    return decoder.decode(buf, from, end);
+  }
+
+  private String at(int from) {
+    return "at offset " + (bufStart + from) + (gzip ? " (decompressed)" : "");
   }
 
   /**

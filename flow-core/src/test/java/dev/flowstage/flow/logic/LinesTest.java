@@ -1,7 +1,9 @@
 package dev.flowstage.flow.logic;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.flowstage.flow.FileOptions;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.Charset;
@@ -42,5 +44,50 @@ class LinesTest {
     assertEquals(
         List.of("a\uFFFDb", "\uFFFD", "c\uFFFD"), lines(bytes, StandardCharsets.UTF_8, malformed));
     assertEquals(3, malformed[0]);
+  }
+
+  private static List<String> opened(byte[] bytes, String name, FileOptions options)
+      throws IOException {
+    List<String> out = new ArrayList<>();
+    try (Lines lines =
+        Lines.open(new ByteArrayInputStream(bytes), name, StandardCharsets.UTF_8, options)) {
+      for (String l = lines.next(); l != null; l = lines.next()) {
+        out.add(l);
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void open_appliesTheFileOptionsAsTheLocalSource() throws IOException {
+    byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, 'a', '\n', 'b'};
+    FileOptions defaults = FileOptions.defaults();
+    assertEquals(List.of("a", "b"), opened(bom, "f.txt", defaults));
+    // Without detection the UTF-8 mark is still this charset's own: skipped.
+    assertEquals(List.of("a", "b"), opened(bom, "f.txt", defaults.charsetFromBom(false)));
+    byte[] binary = {'a', 0, '\n', 'b'};
+    assertEquals(List.of("a\0", "b"), opened(binary, "f.bin", defaults));
+    assertEquals(List.of(), opened(binary, "f.bin", defaults.includeBinary(false)));
+    byte[] notGzip = "plain\n".getBytes(StandardCharsets.UTF_8);
+    assertEquals(List.of("plain"), opened(notGzip, "f.gz", defaults.decompress(false)));
+    assertThrows(IOException.class, () -> opened(notGzip, "f.gz", defaults));
+  }
+
+  @Test
+  void open_lineLongerThanMaxLineBytes_failsWithTheOffset() throws IOException {
+    byte[] bytes = ("ok\n" + "x".repeat(100) + "\r\nend").getBytes(StandardCharsets.UTF_8);
+    // The bound is on the line without its terminator: 100 bytes fit in 100.
+    assertEquals(
+        List.of("ok", "x".repeat(100), "end"),
+        opened(bytes, "f.txt", FileOptions.defaults().maxLineBytes(100)));
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () -> opened(bytes, "f.txt", FileOptions.defaults().maxLineBytes(99)));
+    assertEquals(
+        "a line longer than 99 bytes at offset 3 of f.txt; raise FileOptions.maxLineBytes (up to "
+            + FileOptions.MAX_LINE_BYTES
+            + ") if such lines are expected",
+        e.getMessage());
   }
 }

@@ -1,0 +1,128 @@
+package dev.flowstage.flow.logic;
+
+import dev.flowstage.flow.FileOptions;
+import java.nio.charset.Charset;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Which files a file source reads under its {@link FileOptions}, for every engine (the local file
+ * source and flow-flink's, which walks Flink's file systems): walked files and folders whose name
+ * starts with {@code .} are skipped unless {@code includeHidden}, walked files must match one of
+ * the globs when there are any, a file named explicitly is always read, and a file that looks
+ * binary is skipped unless {@code includeBinary}. Names are file names, not paths.
+ */
+public final class FileSelection {
+  /** How much of a file's start is looked at for a byte order mark and NUL bytes. */
+  public static final int SNIFF_BYTES = 8192;
+
+  private final FileOptions options;
+  private final List<PathMatcher> globs = new ArrayList<>();
+
+  /**
+   * The selection the options describe.
+   *
+   * @param options the file options (their globs are valid: {@code FileOptions} checks them)
+   */
+  public FileSelection(FileOptions options) {
+    this.options = options;
+    for (String glob : options.globs()) {
+      globs.add(FileSystems.getDefault().getPathMatcher("glob:" + glob));
+    }
+  }
+
+  /**
+   * Whether a folder met while walking is walked into (not the folder the walk starts at).
+   *
+   * @param name the folder's name
+   * @return false for a hidden folder unless {@code includeHidden}
+   */
+  public boolean walksInto(String name) {
+    return options.includeHidden() || !isHidden(name);
+  }
+
+  /**
+   * Whether a file met while walking a folder is read (a named file always is).
+   *
+   * @param name the file's name
+   * @return whether it passes the hidden-file rule and the globs
+   */
+  public boolean reads(String name) {
+    if (!options.includeHidden() && isHidden(name)) {
+      return false;
+    }
+    if (globs.isEmpty()) {
+      return true;
+    }
+    Path p = Path.of(name);
+    for (PathMatcher m : globs) {
+      if (m.matches(p)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether a file is gunzipped while read: named {@code *.gz} and {@code decompress} set.
+   *
+   * @param name the file's name or path
+   * @return whether to decompress it
+   */
+  public boolean decompresses(String name) {
+    return options.decompress() && name.endsWith(".gz");
+  }
+
+  /**
+   * The charset a file is read in, from its first bytes: the one its byte order mark names when
+   * {@code charsetFromBom} (or when the mark is {@code charset}'s own), else {@code charset}.
+   *
+   * @param head the file's first bytes (decompressed), at least four unless the file is shorter
+   * @param charset the flow's charset
+   * @return the charset and the length of the mark to skip (0 when none is skipped)
+   */
+  public Marked charset(byte[] head, Charset charset) {
+    Charset mark = Lines.bomCharset(head);
+    if (mark != null && (options.charsetFromBom() || mark.equals(charset))) {
+      return new Marked(mark, Lines.bomLength(mark));
+    }
+    return new Marked(charset, 0);
+  }
+
+  /**
+   * Whether a file is skipped as binary: {@code includeBinary} unset and a NUL byte in its first
+   * {@link #SNIFF_BYTES} bytes, unless it is read in a UTF-16/32 charset (whose text has NULs).
+   *
+   * @param head the file's first bytes (decompressed)
+   * @param charset the charset it is read in
+   * @return whether to skip it
+   */
+  public boolean skipsAsBinary(byte[] head, Charset charset) {
+    if (options.includeBinary()
+        || charset.name().startsWith("UTF-16")
+        || charset.name().startsWith("UTF-32")) {
+      return false;
+    }
+    for (byte b : head) {
+      if (b == 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A file's charset and the byte order mark skipped at its start.
+   *
+   * @param charset the charset the file is read in
+   * @param bom the length in bytes of the mark skipped, 0 for none
+   */
+  public record Marked(Charset charset, int bom) {}
+
+  private static boolean isHidden(String name) {
+    return name.startsWith(".");
+  }
+}
