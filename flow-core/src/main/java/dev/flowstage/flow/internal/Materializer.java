@@ -111,6 +111,10 @@ final class Materializer {
     if (into == null) {
       terminal = new TerminalConsumer(last(), last);
       terminalStage = system.startConsumer(system.name() + "-terminal", terminal);
+      // The terminal exits with the failure that ended the flow, which the coordinator throws to
+      // the reader: watching it makes the run its owner, so the stage does not log it again.
+      Stage<?> t = terminalStage;
+      t.onExit().thenAccept(r -> onExit.accept(t, r));
     } else {
       for (Stage<?> c : into) {
         for (Stage<?> l : last()) {
@@ -230,9 +234,13 @@ final class Materializer {
    * The group a stage of this run belongs to; groups are numbered from the sources down.
    *
    * @param stage a stage this materializer started
-   * @return its group's id, or 0 for a stage it did not start
+   * @return its group's id; {@code Integer.MAX_VALUE} for the terminal, below every group; 0 for a
+   *     stage it did not start
    */
   int groupOf(Stage<?> stage) {
+    if (stage == terminalStage) {
+      return Integer.MAX_VALUE; // downstream of every group
+    }
     for (Map.Entry<Topology.Group, List<Stage<?>>> e : stages.entrySet()) {
       if (e.getValue().contains(stage)) {
         return e.getKey().id;

@@ -1,0 +1,95 @@
+package dev.flowstage.flow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A flow's failure is reported once (ADR 0007): thrown to the terminal's caller, and then not also
+ * logged by a stage that believes nobody received it. The default {@code System.Logger} goes to
+ * java.util.logging, so the test listens on the runtime's loggers there.
+ */
+final class FlowFailureReportTest {
+  private final Logger jul = Logger.getLogger("dev.flowstage");
+  private final List<LogRecord> records = new CopyOnWriteArrayList<>();
+  private final Handler handler =
+      new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+          if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
+            records.add(r);
+          }
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+      };
+
+  @BeforeEach
+  void listen() {
+    jul.addHandler(handler);
+  }
+
+  @AfterEach
+  void stopListening() {
+    jul.removeHandler(handler);
+  }
+
+  private String logged() {
+    return records.stream()
+        .map(r -> r.getLoggerName() + ": " + r.getMessage())
+        .collect(Collectors.joining("\n"));
+  }
+
+  private static Flow<Integer> failingAt(int bad) {
+    return Flow.fromEnumerable(List.of(1, 2, 3, 4, 5, 6, 7, 8))
+        .map(
+            i -> {
+              if (i == bad) {
+                throw new IllegalStateException("bad event " + i);
+              }
+              return i;
+            });
+  }
+
+  @Test
+  void toList_failingMap_isThrownAndNotLogged() {
+    FlowException e = assertThrows(FlowException.class, () -> failingAt(5).toList());
+    assertEquals("bad event 5", e.getCause().getMessage());
+    assertEquals("", logged());
+  }
+
+  @Test
+  void toList_failingReduceAfterPartition_isThrownAndNotLogged() {
+    Flow<Integer> flow =
+        failingAt(3)
+            .partition(o -> o.stages(2))
+            .reduce(() -> 0, (Integer acc, Integer i) -> acc + i)
+            .departition(() -> 0, Integer::sum, s -> s);
+    FlowException e = assertThrows(FlowException.class, flow::toList);
+    assertEquals("bad event 3", e.getCause().getMessage());
+    assertEquals("", logged());
+  }
+
+  @Test
+  void stream_failingMap_isThrownToTheReaderAndNotLogged() {
+    try (var stream = failingAt(7).stream()) {
+      FlowException e = assertThrows(FlowException.class, () -> stream.forEach(i -> {}));
+      assertEquals("bad event 7", e.getCause().getMessage());
+    }
+    assertEquals("", logged());
+  }
+}
