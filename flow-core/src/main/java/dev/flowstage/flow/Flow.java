@@ -673,7 +673,8 @@ public final class Flow<T> {
     return keyedLayer(k, options, "countBy")
         .reduce(
             CountTable::new, (t, e) -> t.add(Keyed.keyOf(k, e, "countBy"), 1L), CountTable::merge)
-        .onTrigger((t, trigger) -> TriggerResult.of(t.<K>entries(), t));
+        .onTrigger(
+            new Keyed.Emit<>("countBy", (t, trigger) -> TriggerResult.of(t.<K>entries(), t)));
   }
 
   /**
@@ -702,7 +703,7 @@ public final class Flow<T> {
             CountTable::new,
             (t, e) -> t.add(Keyed.keyOf(k, e, "sumBy"), v.applyAsLong(e)),
             CountTable::merge)
-        .onTrigger((t, trigger) -> TriggerResult.of(t.<K>entries(), t));
+        .onTrigger(new Keyed.Emit<>("sumBy", (t, trigger) -> TriggerResult.of(t.<K>entries(), t)));
   }
 
   /**
@@ -724,7 +725,9 @@ public final class Flow<T> {
    * Reduces the values of each key over the whole flow with {@code merge}: emits one {@code
    * Map.Entry(key, reduced value)} per key. Routes by key and pre-reduces upstream as {@link
    * #countBy} does. {@code merge} must be associative and commutative (values of a key meet in no
-   * particular order) and may not return {@code null}.
+   * particular order) and may not return {@code null}. Values are objects, so {@code int} and
+   * {@code double} values are boxed: sum them unboxed with {@link #sumBy}, or fold them into a
+   * mutable holder per key with {@link #aggregateByKey} (the Flow guide shows both).
    *
    * {@snippet class=dev.flowstage.flow.snippets.FlowSnippets region=reduceByKey}
    *
@@ -771,7 +774,10 @@ public final class Flow<T> {
             HashMap<Object, Object>::new,
             (t, e) -> Keyed.reduceInto(t, k, v, m, e),
             (a, b) -> Keyed.mergeTables(a, b, m, "reduceByKey"))
-        .onTrigger((t, trigger) -> TriggerResult.of(Keyed.<K, V>entries(t, trigger), t));
+        .onTrigger(
+            new Keyed.Emit<>(
+                "reduceByKey",
+                (t, trigger) -> TriggerResult.of(Keyed.<K, V>entries(t, trigger), t)));
   }
 
   /**
@@ -835,7 +841,10 @@ public final class Flow<T> {
             HashMap<Object, Object>::new,
             (t, e) -> Keyed.aggregateInto(t, k, i, a, e),
             (x, y) -> Keyed.mergeTables(x, y, m, "aggregateByKey"))
-        .onTrigger((t, trigger) -> TriggerResult.of(Keyed.<K, A>entries(t, trigger), t));
+        .onTrigger(
+            new Keyed.Emit<>(
+                "aggregateByKey",
+                (t, trigger) -> TriggerResult.of(Keyed.<K, A>entries(t, trigger), t)));
   }
 
   @SuppressWarnings("unchecked")
@@ -872,6 +881,12 @@ public final class Flow<T> {
   @SuppressWarnings("unchecked")
   public <R> Flow<R> onTrigger(SerializableBiFunction<T, Trigger, TriggerResult<R, T>> fn) {
     nonNull(fn, "fn");
+    List<Operation> ops = plan.operations();
+    if (!ops.isEmpty()
+        && ops.get(ops.size() - 1) instanceof Operation.OnTrigger t
+        && t.fn() instanceof Keyed.Emit<?, ?> keyed) {
+      throw new IllegalArgumentException(Keyed.onTriggerAfter(keyed.what()));
+    }
     PlanRules.onTrigger(plan);
     Object f = fn;
     return next(

@@ -5,6 +5,7 @@ import dev.flowstage.flow.SerializableBinaryOperator;
 import dev.flowstage.flow.SerializableFunction;
 import dev.flowstage.flow.SerializableSupplier;
 import dev.flowstage.flow.Trigger;
+import dev.flowstage.flow.TriggerResult;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -143,6 +144,39 @@ public final class Keyed {
       out.add(Map.entry((K) e.getKey(), (V) v));
     }
     return out;
+  }
+
+  /**
+   * The {@code onTrigger} step a keyed aggregation ends with, marked with the operation's name so
+   * that a user's {@code onTrigger} right after it is refused with a message that says what to do
+   * instead ({@link #onTriggerAfter}), not the generic "once per reduce".
+   *
+   * @param what the keyed operation ({@code countBy}, {@code reduceByKey}, ...)
+   * @param fn emits the table's entries at each trigger
+   * @param <A> the table type
+   * @param <R> the entry type
+   */
+  public record Emit<A, R>(String what, SerializableBiFunction<A, Trigger, TriggerResult<R, A>> fn)
+      implements SerializableBiFunction<A, Trigger, TriggerResult<R, A>> {
+    @Override
+    public TriggerResult<R, A> apply(A table, Trigger trigger) {
+      return fn.apply(table, trigger);
+    }
+  }
+
+  /**
+   * The message refusing an {@code onTrigger} directly after the keyed aggregation {@code what}.
+   *
+   * @param what the keyed operation
+   * @return the message
+   */
+  public static String onTriggerAfter(String what) {
+    return "onTrigger(...) cannot follow "
+        + what
+        + "(...): it already emits one entry per key at each trigger. Transform those entries with"
+        + " map/flatMap/filter, or (to choose per pane what to emit and what to keep) write the"
+        + " aggregation out as partition(o -> o.key(key)).reduce(init, reducer, combiner)"
+        + ".onTrigger(...)";
   }
 
   private static Object merged(
