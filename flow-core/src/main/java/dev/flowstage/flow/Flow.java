@@ -913,6 +913,26 @@ public final class Flow<T> {
     }
     nonNull(comparator, "comparator");
     SerializableComparator<Object> cmp = (SerializableComparator<Object>) comparator;
+    List<Operation> ops = plan.operations();
+    if (!ops.isEmpty()
+        && ops.get(ops.size() - 1) instanceof Operation.OnTrigger t
+        && t.fn() instanceof Keyed.Emit<?, ?> keyed) {
+      // Right after a keyed aggregation: each of its stages ranks its own entries, so the merging
+      // stage gets stages x n entries instead of one per key (no serial pass over every key).
+      List<Operation> ranked = new ArrayList<>(ops);
+      ranked.set(
+          ops.size() - 1,
+          new Operation.OnTrigger(new Keyed.Ranked((Keyed.Emit<Object, Object>) keyed, n, cmp)));
+      return next(
+          new Plan(
+              new Source.Departition(
+                  new Plan(plan.source(), List.copyOf(ranked), plan.options()),
+                  () -> new TopN(n, cmp),
+                  (acc, list) -> ((TopN) acc).addAll((List<?>) list),
+                  acc -> ((TopN) acc).sorted()),
+              List.of(),
+              plan.options().stages(1).window(Window.global())));
+    }
     if (PlanRules.reduces(plan)) {
       // After this layer's reduce, the events are what its triggers emit: the departition stage
       // keeps the n smallest of them all (the layer cannot reduce twice).

@@ -2,6 +2,7 @@ package dev.flowstage.flow.logic;
 
 import dev.flowstage.flow.SerializableBiFunction;
 import dev.flowstage.flow.SerializableBinaryOperator;
+import dev.flowstage.flow.SerializableComparator;
 import dev.flowstage.flow.SerializableFunction;
 import dev.flowstage.flow.SerializableSupplier;
 import dev.flowstage.flow.Trigger;
@@ -161,6 +162,29 @@ public final class Keyed {
     @Override
     public TriggerResult<R, A> apply(A table, Trigger trigger) {
       return fn.apply(table, trigger);
+    }
+  }
+
+  /**
+   * A keyed aggregation's trigger step followed by a per-stage {@code takeSort}: each stage emits
+   * one sorted list of the {@code n} smallest entries it emits at that trigger, instead of every
+   * entry. The one-stage merge after it then ranks {@code stages x n} entries, not one per key, so
+   * the only serial part of {@code countBy(...).takeSort(n, ...)} is that small merge. The top
+   * {@code n} of the lists' union is the top {@code n} of all entries, as before.
+   *
+   * @param keyed the keyed aggregation's trigger step
+   * @param n how many to keep
+   * @param comparator the order (smallest first)
+   */
+  public record Ranked(Emit<Object, Object> keyed, int n, SerializableComparator<Object> comparator)
+      implements SerializableBiFunction<Object, Trigger, TriggerResult<Object, Object>> {
+    @Override
+    public TriggerResult<Object, Object> apply(Object table, Trigger trigger) {
+      TriggerResult<Object, Object> r = keyed.apply(table, trigger);
+      TopN top = new TopN(n, comparator);
+      top.addAll(r.events());
+      List<Object> sorted = top.sorted();
+      return TriggerResult.of(sorted.isEmpty() ? List.of() : List.of(sorted), r.accumulator());
     }
   }
 
