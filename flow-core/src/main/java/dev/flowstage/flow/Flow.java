@@ -900,7 +900,9 @@ public final class Flow<T> {
    * its top {@code n}, then one stage merges them. Emits one sorted list (at most {@code n}). After
    * a reduce of this layer the events are what its triggers emit (e.g. one map per stage: {@code
    * flatMap(Map::entrySet)} first to rank the entries), and the merging stage keeps their top
-   * {@code n}.
+   * {@code n}. Right after {@link #countBy}, {@link #sumBy}, {@link #reduceByKey} or {@link
+   * #aggregateByKey}, each aggregating stage ranks its own entries first, so the merging stage
+   * receives one list of at most {@code n} per stage and trigger instead of every key's entry.
    *
    * @param n how many to keep, at least 1
    * @param comparator the order (smallest first)
