@@ -673,7 +673,8 @@ public final class Flow<T> {
     return keyedLayer(k, options, "countBy")
         .reduce(
             CountTable::new, (t, e) -> t.add(Keyed.keyOf(k, e, "countBy"), 1L), CountTable::merge)
-        .onTrigger((t, trigger) -> TriggerResult.of(t.<K>entries(), t));
+        .onTrigger(
+            new Keyed.Emit<>("countBy", (t, trigger) -> TriggerResult.of(t.<K>entries(), t)));
   }
 
   /**
@@ -702,7 +703,7 @@ public final class Flow<T> {
             CountTable::new,
             (t, e) -> t.add(Keyed.keyOf(k, e, "sumBy"), v.applyAsLong(e)),
             CountTable::merge)
-        .onTrigger((t, trigger) -> TriggerResult.of(t.<K>entries(), t));
+        .onTrigger(new Keyed.Emit<>("sumBy", (t, trigger) -> TriggerResult.of(t.<K>entries(), t)));
   }
 
   /**
@@ -724,7 +725,9 @@ public final class Flow<T> {
    * Reduces the values of each key over the whole flow with {@code merge}: emits one {@code
    * Map.Entry(key, reduced value)} per key. Routes by key and pre-reduces upstream as {@link
    * #countBy} does. {@code merge} must be associative and commutative (values of a key meet in no
-   * particular order) and may not return {@code null}.
+   * particular order) and may not return {@code null}. Values are objects, so {@code int} and
+   * {@code double} values are boxed: sum them unboxed with {@link #sumBy}, or fold them into a
+   * mutable holder per key with {@link #aggregateByKey} (the Flow guide shows both).
    *
    * {@snippet class=dev.flowstage.flow.snippets.FlowSnippets region=reduceByKey}
    *
@@ -771,7 +774,10 @@ public final class Flow<T> {
             HashMap<Object, Object>::new,
             (t, e) -> Keyed.reduceInto(t, k, v, m, e),
             (a, b) -> Keyed.mergeTables(a, b, m, "reduceByKey"))
-        .onTrigger((t, trigger) -> TriggerResult.of(Keyed.<K, V>entries(t, trigger), t));
+        .onTrigger(
+            new Keyed.Emit<>(
+                "reduceByKey",
+                (t, trigger) -> TriggerResult.of(Keyed.<K, V>entries(t, trigger), t)));
   }
 
   /**
@@ -835,7 +841,10 @@ public final class Flow<T> {
             HashMap<Object, Object>::new,
             (t, e) -> Keyed.aggregateInto(t, k, i, a, e),
             (x, y) -> Keyed.mergeTables(x, y, m, "aggregateByKey"))
-        .onTrigger((t, trigger) -> TriggerResult.of(Keyed.<K, A>entries(t, trigger), t));
+        .onTrigger(
+            new Keyed.Emit<>(
+                "aggregateByKey",
+                (t, trigger) -> TriggerResult.of(Keyed.<K, A>entries(t, trigger), t)));
   }
 
   @SuppressWarnings("unchecked")
@@ -872,6 +881,12 @@ public final class Flow<T> {
   @SuppressWarnings("unchecked")
   public <R> Flow<R> onTrigger(SerializableBiFunction<T, Trigger, TriggerResult<R, T>> fn) {
     nonNull(fn, "fn");
+    List<Operation> ops = plan.operations();
+    if (!ops.isEmpty()
+        && ops.get(ops.size() - 1) instanceof Operation.OnTrigger t
+        && t.fn() instanceof Keyed.Emit<?, ?> keyed) {
+      throw new IllegalArgumentException(Keyed.onTriggerAfter(keyed.what()));
+    }
     PlanRules.onTrigger(plan);
     Object f = fn;
     return next(
@@ -885,7 +900,9 @@ public final class Flow<T> {
    * its top {@code n}, then one stage merges them. Emits one sorted list (at most {@code n}). After
    * a reduce of this layer the events are what its triggers emit (e.g. one map per stage: {@code
    * flatMap(Map::entrySet)} first to rank the entries), and the merging stage keeps their top
-   * {@code n}.
+   * {@code n}. Right after {@link #countBy}, {@link #sumBy}, {@link #reduceByKey} or {@link
+   * #aggregateByKey}, each aggregating stage ranks its own entries first, so the merging stage
+   * receives one list of at most {@code n} per stage and trigger instead of every key's entry.
    *
    * @param n how many to keep, at least 1
    * @param comparator the order (smallest first)
@@ -898,6 +915,26 @@ public final class Flow<T> {
     }
     nonNull(comparator, "comparator");
     SerializableComparator<Object> cmp = (SerializableComparator<Object>) comparator;
+    List<Operation> ops = plan.operations();
+    if (!ops.isEmpty()
+        && ops.get(ops.size() - 1) instanceof Operation.OnTrigger t
+        && t.fn() instanceof Keyed.Emit<?, ?> keyed) {
+      // Right after a keyed aggregation: each of its stages ranks its own entries, so the merging
+      // stage gets stages x n entries instead of one per key (no serial pass over every key).
+      List<Operation> ranked = new ArrayList<>(ops);
+      ranked.set(
+          ops.size() - 1,
+          new Operation.OnTrigger(new Keyed.Ranked((Keyed.Emit<Object, Object>) keyed, n, cmp)));
+      return next(
+          new Plan(
+              new Source.Departition(
+                  new Plan(plan.source(), List.copyOf(ranked), plan.options()),
+                  () -> new TopN(n, cmp),
+                  (acc, list) -> ((TopN) acc).addAll((List<?>) list),
+                  acc -> ((TopN) acc).sorted()),
+              List.of(),
+              plan.options().stages(1).window(Window.global())));
+    }
     if (PlanRules.reduces(plan)) {
       // After this layer's reduce, the events are what its triggers emit: the departition stage
       // keeps the n smallest of them all (the layer cannot reduce twice).

@@ -27,6 +27,26 @@ final class FlowErrorsTest {
   }
 
   @Test
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  void onTrigger_afterAKeyedAggregation_saysWhatToDoInstead() {
+    List<Flow<?>> keyed =
+        List.of(
+            NUMBERS.countBy(x -> x % 2),
+            NUMBERS.sumBy(x -> x % 2, x -> x),
+            NUMBERS.reduceByKey(x -> x % 2, x -> x, Integer::sum),
+            NUMBERS.aggregateByKey(x -> x % 2, () -> 0, (a, x) -> a + x, Integer::sum));
+    List<String> names = List.of("countBy", "sumBy", "reduceByKey", "aggregateByKey");
+    for (int i = 0; i < keyed.size(); i++) {
+      Flow f = keyed.get(i);
+      fails(
+          () -> f.onTrigger((acc, t) -> TriggerResult.none(acc)),
+          "onTrigger(...) cannot follow " + names.get(i) + "(...)",
+          "map/flatMap/filter",
+          "partition(o -> o.key(key)).reduce(init, reducer, combiner).onTrigger(...)");
+    }
+  }
+
+  @Test
   void onTrigger_twice_saysOncePerReduce() {
     Flow<Integer> r =
         NUMBERS

@@ -57,6 +57,34 @@ final class FlowKeyedTest {
   }
 
   @Test
+  void countBy_thenTakeSort_ranksInTheCountingStages_soTheMergeSeesStagesTimesN() {
+    List<Integer> in =
+        IntStream.range(0, 20_000).map(i -> (i * 7919) % 1009 % (1 + i % 50)).boxed().toList();
+    List<KeyCount<Integer>> expected =
+        in.stream()
+            .collect(Collectors.groupingBy(x -> x, Collectors.counting()))
+            .entrySet()
+            .stream()
+            .map(e -> new KeyCount<>(e.getKey(), e.getValue()))
+            .sorted(KeyCount.byCountDescending())
+            .limit(5)
+            .toList();
+    try (RunningFlow<List<List<KeyCount<Integer>>>> run =
+        Flow.fromEnumerable(in, o -> o.stages(2))
+            .countBy(x -> x, o -> o.stages(3))
+            .takeSort(5, KeyCount.byCountDescending())
+            .start(Collectors.toList())) {
+      assertEquals(List.of(expected), run.await());
+      FlowGraph graph = run.graph();
+      String merge = graph.nodes().get(graph.nodes().size() - 1).id();
+      long intoMerge =
+          run.statistics().byNode(graph).get(merge).stream().mapToLong(s -> s.eventsIn()).sum();
+      assertTrue(
+          intoMerge <= 3, "one ranked list per counting stage: " + run.statistics().toText());
+    }
+  }
+
+  @Test
   void countBy_withEveryTrigger_emitsCumulativeCountsPerPane() {
     List<KeyCount<String>> out =
         Flow.fromEnumerable(WORDS, o -> o.stages(1))

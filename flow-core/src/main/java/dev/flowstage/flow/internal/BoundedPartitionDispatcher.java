@@ -40,6 +40,8 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
   private final Subscription[] subs;
   private final long[] demand;
   private final List<ArrayList<Object>> batches;
+  private final int[] batchSizes;
+  private int[] parts = new int[0];
   private long granted;
   private long owed;
   private long dropped;
@@ -52,6 +54,15 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
     this.subs = new Subscription[partitions];
     this.demand = new long[partitions];
     this.batches = new ArrayList<>(java.util.Collections.nCopies(partitions, null));
+    this.batchSizes = new int[partitions];
+  }
+
+  /** A scratch array for the partitions of {@code n} events, reused across calls. */
+  private int[] partsFor(int n) {
+    if (parts.length < n) {
+      parts = new int[Math.max(n, parts.length * 2)];
+    }
+    return parts;
   }
 
   /** Events discarded by the hash (or for a partition whose consumer left). */
@@ -130,6 +141,11 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
   @Override
   public List<Object> dispatch(List<Object> events, Outbox<Object> out) {
     int n = events.size();
+    // First pass: each event's partition (or DROP) and the demand it takes; second pass: one
+    // exactly sized batch per partition. Sizing a batch for all the call's events instead would
+    // allocate about as many slots per partition as the whole call, most of them never used.
+    int[] parts = partsFor(n);
+    int[] sizes = batchSizes;
     int i = 0;
     long drops = 0;
     for (; i < n && granted > 0; i++) {
@@ -138,24 +154,33 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
       try {
         p = hash.applyAsInt(e);
       } catch (RuntimeException | Error err) {
+        java.util.Arrays.fill(sizes, 0);
         throw new StageFailure(stage, err);
       }
       if (p == Dispatchers.DROP || subs[p] == null) {
         drops++;
+        parts[i] = Dispatchers.DROP;
         continue;
       }
       if (demand[p] == 0) {
         break; // a re-subscribed partition that has not asked yet: the rest waits as leftovers
       }
-      ArrayList<Object> b = batches.get(p);
-      if (b == null) {
-        // Sized for all this partition may still take from this call: it never grows.
-        b = new ArrayList<>((int) Math.min(demand[p], n - i));
-        batches.set(p, b);
-      }
-      b.add(e);
+      parts[i] = p;
+      sizes[p]++;
       demand[p]--;
       granted--;
+    }
+    for (int p = 0; p < subs.length; p++) {
+      if (sizes[p] > 0) {
+        batches.set(p, new ArrayList<>(sizes[p]));
+        sizes[p] = 0;
+      }
+    }
+    for (int j = 0; j < i; j++) {
+      int p = parts[j];
+      if (p != Dispatchers.DROP) {
+        batches.get(p).add(events.get(j));
+      }
     }
     for (int p = 0; p < subs.length; p++) {
       ArrayList<Object> b = batches.get(p);

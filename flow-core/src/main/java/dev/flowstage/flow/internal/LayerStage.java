@@ -42,6 +42,10 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
   private final FlowClock clock;
   // written on the stage thread after each batch, read by the flow's statistics from any thread
   private volatile long lateSeen;
+
+  /** Events the previous batch produced ({@code -1} before the first): sizes the next output. */
+  private int lastOut = -1;
+
   private final ZipLogic zip;
   private final Map<Subscription, Integer> index = new IdentityHashMap<>();
   private final List<Subscription> subs = new ArrayList<>();
@@ -124,12 +128,16 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
     if (i == null || finished) {
       return;
     }
-    List<Object> out = new ArrayList<>(events.size());
+    // Sized like the previous batch's output: a flatMap emits several events per input event (the
+    // list would grow by copies), a pre-reducing or filtering stage few or none (no array at all).
+    int hint = lastOut < 0 ? events.size() : lastOut;
+    List<Object> out = hint == 0 ? new ArrayList<>() : new ArrayList<>(hint);
     try {
       logic.events(events, i, out);
     } catch (RuntimeException | Error e) {
       throw new StageFailure(name, e);
     }
+    lastOut = out.size();
     long lateNow = logic.lateEvents(); // only a batch can bring late events
     if (lateNow != lateSeen) {
       lateSeen = lateNow;

@@ -2,9 +2,11 @@ package dev.flowstage.flow.logic;
 
 import dev.flowstage.flow.SerializableBiFunction;
 import dev.flowstage.flow.SerializableBinaryOperator;
+import dev.flowstage.flow.SerializableComparator;
 import dev.flowstage.flow.SerializableFunction;
 import dev.flowstage.flow.SerializableSupplier;
 import dev.flowstage.flow.Trigger;
+import dev.flowstage.flow.TriggerResult;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -143,6 +145,62 @@ public final class Keyed {
       out.add(Map.entry((K) e.getKey(), (V) v));
     }
     return out;
+  }
+
+  /**
+   * The {@code onTrigger} step a keyed aggregation ends with, marked with the operation's name so
+   * that a user's {@code onTrigger} right after it is refused with a message that says what to do
+   * instead ({@link #onTriggerAfter}), not the generic "once per reduce".
+   *
+   * @param what the keyed operation ({@code countBy}, {@code reduceByKey}, ...)
+   * @param fn emits the table's entries at each trigger
+   * @param <A> the table type
+   * @param <R> the entry type
+   */
+  public record Emit<A, R>(String what, SerializableBiFunction<A, Trigger, TriggerResult<R, A>> fn)
+      implements SerializableBiFunction<A, Trigger, TriggerResult<R, A>> {
+    @Override
+    public TriggerResult<R, A> apply(A table, Trigger trigger) {
+      return fn.apply(table, trigger);
+    }
+  }
+
+  /**
+   * A keyed aggregation's trigger step followed by a per-stage {@code takeSort}: each stage emits
+   * one sorted list of the {@code n} smallest entries it emits at that trigger, instead of every
+   * entry. The one-stage merge after it then ranks {@code stages x n} entries, not one per key, so
+   * the only serial part of {@code countBy(...).takeSort(n, ...)} is that small merge. The top
+   * {@code n} of the lists' union is the top {@code n} of all entries, as before.
+   *
+   * @param keyed the keyed aggregation's trigger step
+   * @param n how many to keep
+   * @param comparator the order (smallest first)
+   */
+  public record Ranked(Emit<Object, Object> keyed, int n, SerializableComparator<Object> comparator)
+      implements SerializableBiFunction<Object, Trigger, TriggerResult<Object, Object>> {
+    @Override
+    public TriggerResult<Object, Object> apply(Object table, Trigger trigger) {
+      TriggerResult<Object, Object> r = keyed.apply(table, trigger);
+      TopN top = new TopN(n, comparator);
+      top.addAll(r.events());
+      List<Object> sorted = top.sorted();
+      return TriggerResult.of(sorted.isEmpty() ? List.of() : List.of(sorted), r.accumulator());
+    }
+  }
+
+  /**
+   * The message refusing an {@code onTrigger} directly after the keyed aggregation {@code what}.
+   *
+   * @param what the keyed operation
+   * @return the message
+   */
+  public static String onTriggerAfter(String what) {
+    return "onTrigger(...) cannot follow "
+        + what
+        + "(...): it already emits one entry per key at each trigger. Transform those entries with"
+        + " map/flatMap/filter, or (to choose per pane what to emit and what to keep) write the"
+        + " aggregation out as partition(o -> o.key(key)).reduce(init, reducer, combiner)"
+        + ".onTrigger(...)";
   }
 
   private static Object merged(

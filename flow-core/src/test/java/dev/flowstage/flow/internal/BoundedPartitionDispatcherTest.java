@@ -61,6 +61,35 @@ final class BoundedPartitionDispatcherTest {
   }
 
   @Test
+  void dispatch_sendsOneBatchPerPartition_inArrivalOrder_withDropsBetween() {
+    BoundedPartitionDispatcher d =
+        new BoundedPartitionDispatcher(
+            "p", 3, e -> (int) e % 5 == 4 ? Dispatchers.DROP : (int) e % 3, false);
+    TestSubscription[] subs = new TestSubscription[3];
+    for (int p = 0; p < 3; p++) {
+      subs[p] = TestSubscription.toPartition("p" + p, p);
+      d.subscribe(subs[p], out);
+      d.ask(subs[p], 100, out);
+    }
+    for (int round = 0; round < 2; round++) { // the second call reuses the scratch arrays
+      int from = round * 40;
+      assertEquals(List.of(), d.dispatch(range(from, from + 40), out));
+      for (int p = 0; p < 3; p++) {
+        List<Object> expected = new ArrayList<>();
+        for (int e = 0; e < from + 40; e++) {
+          if (e % 5 != 4 && e % 3 == p) {
+            expected.add(e);
+          }
+        }
+        assertEquals(expected, out.sent(subs[p]));
+      }
+    }
+    assertEquals(16, d.dropped());
+    assertEquals(
+        6, out.calls().stream().filter(c -> c instanceof RecordingOutbox.Send).count(), "batches");
+  }
+
+  @Test
   void dispatch_sourceDropsReplacedInTheSameBatch_asksNothingMore() {
     BoundedPartitionDispatcher d =
         new BoundedPartitionDispatcher("p", 1, e -> (int) e % 3 == 0 ? Dispatchers.DROP : 0, true);
