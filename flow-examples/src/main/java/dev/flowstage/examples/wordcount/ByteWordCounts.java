@@ -734,8 +734,11 @@ final class ByteWordCounts {
     return (int) (h ^ (h >>> 32));
   }
 
-  /** The hash {@link #scan} computes, for a word whose bytes are already known. */
-  private static int hash(byte[] b, int from, int len) {
+  /**
+   * The hash {@link #scan} computes, for a word whose bytes are already known; reads up to seven
+   * bytes past the word, which must be inside the array.
+   */
+  static int hash(byte[] b, int from, int len) {
     long h = 0;
     int j = 0;
     for (; j + 8 <= len; j += 8) {
@@ -772,7 +775,7 @@ final class ByteWordCounts {
   }
 
   /** Compares eight bytes at a time; both arrays have {@link #SLACK} bytes after the words. */
-  private static boolean sameBytes(byte[] a, int ai, byte[] b, int bi, int len) {
+  static boolean sameBytes(byte[] a, int ai, byte[] b, int bi, int len) {
     int j = 0;
     for (; j + 8 <= len; j += 8) {
       if ((long) LONG.get(a, ai + j) != (long) LONG.get(b, bi + j)) {
@@ -825,8 +828,9 @@ final class ByteWordCounts {
   }
 
   /**
-   * Empties the table into one shard per counting stage that has words, decoding each distinct word
-   * once; the table keeps its arrays.
+   * Empties the table into one shard per counting stage that has words; the table keeps its arrays.
+   * ASCII words go on as their bytes (see {@link Shard}); any other word is decoded, once per
+   * flush.
    *
    * @return the shards, in partition order
    */
@@ -835,46 +839,34 @@ final class ByteWordCounts {
     if (distinct == 0) {
       return List.of();
     }
-    int expected = distinct / partitions + distinct / (4 * partitions) + 16;
-    Shard.Builder[] builders = new Shard.Builder[partitions];
-    for (int p = 0; p < partitions; p++) {
-      builders[p] = new Shard.Builder(p, expected);
-    }
-    Map<String, Long> replaced = null; // words with U+FFFD: distinct bytes may decode alike
+    Shard.Builders builders =
+        new Shard.Builders(partitions, distinct / partitions + distinct / (4 * partitions) + 16);
     byte[] a = arena;
     long bad = 0;
     for (int off = 0; off < used; ) {
       long n = (long) LONG.get(a, off);
       int len = (int) INT.get(a, off + 8);
-      String word = new String(a, off + HEADER, len, keys);
-      if (word.indexOf('\uFFFD') >= 0) {
-        bad += n * countMalformed(a, off + HEADER, len);
-        if (replaced == null) {
-          replaced = new LinkedHashMap<>();
-        }
-        replaced.merge(word, n, Long::sum);
+      int from = off + HEADER;
+      if (Shard.isAscii(a, from, len)) {
+        builders.addAscii(a, from, len, hash(a, from, len), n);
       } else {
-        builders[PartialCounts.partitionOf(word, partitions)].add(word, n);
+        bad += decoded(builders, a, from, len, n);
       }
-      off += HEADER + len;
+      off = from + len;
     }
     long[] st = shortTable;
-    byte[] word8 = new byte[8 + SLACK];
+    byte[] word8 = new byte[16 + SLACK];
     for (int j = 0; j < st.length; j += 2) {
       long v = st[j + 1];
       if (v != 0) {
         int len = (int) (v & 15);
         long n = v >>> 4;
-        LONG.set(word8, 0, st[j]);
-        String word = new String(word8, 0, len, keys);
-        if (word.indexOf('\uFFFD') >= 0) {
-          bad += n * countMalformed(word8, 0, len);
-          if (replaced == null) {
-            replaced = new LinkedHashMap<>();
-          }
-          replaced.merge(word, n, Long::sum);
+        long key = st[j];
+        LONG.set(word8, 0, key);
+        if (Shard.isAscii(key)) {
+          builders.addAscii(word8, 0, len, shortHash(key, len), n);
         } else {
-          builders[PartialCounts.partitionOf(word, partitions)].add(word, n);
+          bad += decoded(builders, word8, 0, len, n);
         }
       }
     }
@@ -886,22 +878,18 @@ final class ByteWordCounts {
         long n = v >>> 5;
         LONG.set(word8, 0, mt[j]);
         LONG.set(word8, 8, mt[j + 1]);
-        String word = new String(word8, 0, len, keys);
-        if (word.indexOf('\uFFFD') >= 0) {
-          bad += n * countMalformed(word8, 0, len);
-          if (replaced == null) {
-            replaced = new LinkedHashMap<>();
-          }
-          replaced.merge(word, n, Long::sum);
+        if (Shard.isAscii(mt[j] | mt[j + 1])) {
+          builders.addAscii(word8, 0, len, finish(mix(mix(0, mt[j]), mt[j + 1]), len), n);
         } else {
-          builders[PartialCounts.partitionOf(word, partitions)].add(word, n);
+          bad += decoded(builders, word8, 0, len, n);
         }
       }
     }
     if (replaced != null) {
       for (Map.Entry<String, Long> e : replaced.entrySet()) {
-        builders[PartialCounts.partitionOf(e.getKey(), partitions)].add(e.getKey(), e.getValue());
+        builders.add(e.getKey(), e.getValue());
       }
+      replaced = null;
     }
     malformed.add(bad);
     Arrays.fill(slots, 0);
@@ -911,13 +899,29 @@ final class ByteWordCounts {
     mediumSize = 0;
     size = 0;
     used = 0;
-    List<Shard> shards = new ArrayList<>(partitions);
-    for (Shard.Builder b : builders) {
-      if (b.size > 0) {
-        shards.add(b.build());
-      }
+    return builders.build();
+  }
+
+  /** Words with U+FFFD met by the {@link #drain} under way: distinct bytes may decode alike. */
+  private Map<String, Long> replaced;
+
+  /**
+   * Decodes a non-ASCII word, {@code b[from, from + len)}, into the shards, or, if it decodes with
+   * replacement characters, into {@link #replaced}, to be merged with the words that decode alike.
+   *
+   * @return the malformed sequences counted, times the word's count
+   */
+  private long decoded(Shard.Builders builders, byte[] b, int from, int len, long n) {
+    String word = new String(b, from, len, keys);
+    if (word.indexOf('\uFFFD') < 0) {
+      builders.add(word, n);
+      return 0;
     }
-    return shards;
+    if (replaced == null) {
+      replaced = new LinkedHashMap<>();
+    }
+    replaced.merge(word, n, Long::sum);
+    return n * countMalformed(b, from, len);
   }
 
   /** Counts malformed sequences as the line readers do (one definition, in flow-core's Lines). */

@@ -148,7 +148,7 @@ public final class FlowWordCountEngine implements WordCountEngine {
   private static Flow<Totals> totals(
       List<Flow<? extends Shard>> shards, int top, int stages, int maxDemand) {
     return routed(shards, stages, maxDemand)
-        .reduce(WordCounts::new, WordCounts::merge) // each stage adds its words' partial counts
+        .reduce(ShardCounts::new, ShardCounts::merge) // each stage adds its words' partial counts
         .onTrigger((counts, trigger) -> TriggerResult.of(List.of(counts.totals(top)), counts))
         .departition(() -> new Totals(top), Totals::merge, totals -> totals); // one result
   }
@@ -226,7 +226,7 @@ public final class FlowWordCountEngine implements WordCountEngine {
             progress,
             (routed, top) ->
                 routed
-                    .reduce(WordCounts::new, WordCounts::merge)
+                    .reduce(ShardCounts::new, ShardCounts::merge)
                     .onTrigger(
                         (counts, trigger) -> {
                           Totals partition = counts.totals(top);
