@@ -163,15 +163,29 @@ public final class FlowWordCountEngine implements WordCountEngine {
   }
 
   /**
-   * How many distinct words a reading stage holds before it flushes: a sixteenth of the heap shared
-   * by the {@code stages} reading stages, at about 100 bytes per word (the word and its map slot),
-   * between 4096 and 2^20. With the default heap the whole vocabulary of most texts fits, so each
-   * word crosses threads once per reading stage; with {@code -Xmx256m} and 2 stages about 80 000
-   * words are held.
+   * How many distinct words a reading stage of the line path holds before it flushes: a sixteenth
+   * of the heap shared by the {@code stages} reading stages, at about 100 bytes per word (the word
+   * and its map slot), between 4096 and 2^20. With the default heap the whole vocabulary of most
+   * texts fits, so each word crosses threads once per reading stage; with {@code -Xmx256m} and 2
+   * stages about 80 000 words are held.
    */
   static int defaultFlushAt(int stages) {
-    long perStage = Runtime.getRuntime().maxMemory() / 16 / stages / 100;
-    return Math.clamp(perStage, 1 << 12, 1 << 20);
+    return flushAt(Runtime.getRuntime().maxMemory() / 16, stages);
+  }
+
+  /**
+   * As {@link #defaultFlushAt}, for the byte path: a quarter of the heap, at about 100 bytes per
+   * word (a table entry, the table's growth and the shard a flush builds; none of it is an object
+   * the collector traces, and the counting stages hold ASCII words in about 40 bytes). Under {@code
+   * -Xmx256m} four times the line path's bound, so a word crosses to its counting stage about a
+   * quarter as often (docs/performance.md, issue 15).
+   */
+  static int defaultByteFlushAt(int stages) {
+    return flushAt(Runtime.getRuntime().maxMemory() / 4, stages);
+  }
+
+  private static int flushAt(long heapShare, int stages) {
+    return Math.clamp(heapShare / stages / 100, 1 << 12, 1 << 20);
   }
 
   @Override
@@ -315,6 +329,7 @@ public final class FlowWordCountEngine implements WordCountEngine {
     UnaryOperator<dev.flowstage.flow.Options> layer =
         o -> o.stages(stages).maxDemand(job.maxDemand()).charset(job.charset());
     int flush = flushAt > 0 ? flushAt : defaultFlushAt(stages);
+    int byteFlush = flushAt > 0 ? flushAt : defaultByteFlushAt(stages);
     LongAdder lines = new LongAdder();
     LongAdder malformed = new LongAdder();
     List<LineIterator> iterators = new ArrayList<>();
@@ -339,7 +354,7 @@ public final class FlowWordCountEngine implements WordCountEngine {
       }
     }
     if (!files.isEmpty()) {
-      shards.add(byteWordCount(files, marks, job, stages, flush, lines, malformed, progress));
+      shards.add(byteWordCount(files, marks, job, stages, byteFlush, lines, malformed, progress));
     }
     if (!lineFiles.isEmpty()) {
       // gzip, UTF-16/32 and other charsets: the Flow file source (byte order marks, gunzip).
