@@ -24,9 +24,9 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The byte path of the word count: the state of one reading stage, which reads whole {@link
  * FileChunk}s into a reused buffer and counts their words as raw bytes in open-addressing tables,
- * so no object is made per word and no byte is decoded twice. A word becomes a {@code String} once
- * per flush, when its partial count is sent on in a {@link Shard} exactly as {@link PartialCounts}
- * sends it.
+ * so no object is made per word and no byte is decoded twice. At each flush the partial counts go
+ * on in {@link Shard}s, as {@link PartialCounts} sends them: a word of ASCII characters as its
+ * bytes and hash, any other word decoded to a {@code String}.
  *
  * <p>Gives exactly the words of the line path ({@code Flow.fromFiles} then the tokenizer): lines
  * end at {@code \n} and lose one trailing {@code \r} (also the last line of a file without a final

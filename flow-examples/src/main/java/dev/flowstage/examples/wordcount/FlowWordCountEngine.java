@@ -28,9 +28,10 @@ import java.util.stream.Collectors;
  * <p>Files in UTF-8, US-ASCII or ISO-8859-1 take a byte path with the same results: an enumerable
  * source of {@link FileChunk}s of {@value FileChunk#DEFAULT_BYTES} bytes, taken one at a time by
  * the reading stages, each counting its chunks' words as raw bytes ({@link ByteWordCounts}) and
- * decoding each distinct word once per flush. Standard input, the sample and other charsets read
- * lines, as do {@code .gz} files and files whose byte order mark names another charset (UTF-16/32),
- * through the Flow file source, which decompresses and decodes them.
+ * sending them on as bytes (ASCII words) or decoded (others) at each flush; the counting stages add
+ * them up in byte-keyed tables ({@link ShardCounts}). Standard input, the sample and other charsets
+ * read lines, as do {@code .gz} files and files whose byte order mark names another charset
+ * (UTF-16/32), through the Flow file source, which decompresses and decodes them.
  *
  * <p>Run: {@code scripts/flowstage wordcount [PATH...]}
  */
