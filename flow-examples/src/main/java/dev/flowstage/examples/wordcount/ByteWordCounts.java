@@ -68,7 +68,7 @@ final class ByteWordCounts {
   private static final int SLACK = 16;
 
   /** Bytes per entry before the word: its count (8) and length (4). */
-  private static final int HEADER = 12;
+  static final int HEADER = 12;
 
   private static final int READ_AHEAD = 64 * 1024;
 
@@ -793,25 +793,57 @@ final class ByteWordCounts {
     int off = used;
     long need = (long) off + HEADER + len + SLACK;
     if (need > arena.length) {
-      if (need > Integer.MAX_VALUE - 16) {
-        throw new IllegalStateException("a word of " + len + " bytes does not fit the table");
-      }
-      arena =
-          Arrays.copyOf(
-              arena, (int) Math.min(Integer.MAX_VALUE - 16, Math.max(need, 2L * arena.length)));
+      arena = grown(arena, need, 2L * arena.length, "a word of " + len + " bytes");
     }
-    LONG.set(arena, off, 1L);
-    INT.set(arena, off + 8, len);
-    System.arraycopy(b, from, arena, off + HEADER, len);
-    used = off + HEADER + len;
-    slots[idx] = ((long) hash << 32) | (off | 0x8000_0000L);
+    used = putEntry(arena, off, 1L, b, from, len);
+    slots[idx] = slot(hash, off);
     if (++size * 2 > slots.length) {
       grow();
     }
   }
 
+  /**
+   * Writes an arena entry at {@code off}: the count, the length and the word {@code b[from, from +
+   * len)}, with room checked by the caller.
+   *
+   * @return the offset after the entry
+   */
+  static int putEntry(byte[] arena, int off, long count, byte[] b, int from, int len) {
+    LONG.set(arena, off, count);
+    INT.set(arena, off + 8, len);
+    System.arraycopy(b, from, arena, off + HEADER, len);
+    return off + HEADER + len;
+  }
+
+  /** The slot of the arena entry at {@code off} of a word with hash {@code hash} (never 0). */
+  static long slot(int hash, int off) {
+    return ((long) hash << 32) | (off | 0x8000_0000L);
+  }
+
   private void grow() {
-    long[] old = slots;
+    slots = rehashed(slots);
+    mask = slots.length - 1;
+  }
+
+  /**
+   * {@code a} copied into an array of {@code target} bytes, or more if {@code need} is more: the
+   * growth of the byte arrays of the word count's tables and shards.
+   *
+   * @throws IllegalStateException saying that {@code what} does not fit if {@code need} bytes do
+   *     not fit an array
+   */
+  static byte[] grown(byte[] a, long need, long target, String what) {
+    if (need > Integer.MAX_VALUE - 16) {
+      throw new IllegalStateException(what + " does not fit the table");
+    }
+    return Arrays.copyOf(a, (int) Math.min(Integer.MAX_VALUE - 16, Math.max(need, target)));
+  }
+
+  /**
+   * A table of slots of the form hash << 32 | offset (0: empty) twice the size of {@code old},
+   * holding the same slots, each placed by the low bits of its hash.
+   */
+  static long[] rehashed(long[] old) {
     long[] t = new long[old.length * 2];
     int m = t.length - 1;
     for (long slot : old) {
@@ -823,8 +855,7 @@ final class ByteWordCounts {
         t[idx] = slot;
       }
     }
-    slots = t;
-    mask = m;
+    return t;
   }
 
   /**

@@ -166,7 +166,7 @@ record Shard(
 
     Builder(int partition, int capacity) {
       this.partition = partition;
-      this.ascii = new byte[capacity * 24 + SLACK];
+      this.ascii = new byte[capacity * 32 + SLACK]; // an entry is 16 bytes and the word
       this.words = new String[4];
       this.counts = new long[4];
     }
@@ -189,12 +189,8 @@ record Shard(
     void addAscii(byte[] b, int from, int len, int hash, long count) {
       long need = (long) used + ENTRY + len + SLACK;
       if (need > ascii.length) {
-        if (need > Integer.MAX_VALUE - 16) {
-          throw new IllegalStateException("a shard of " + need + " bytes does not fit an array");
-        }
         ascii =
-            Arrays.copyOf(
-                ascii, (int) Math.min(Integer.MAX_VALUE - 16, Math.max(need, 2L * ascii.length)));
+            ByteWordCounts.grown(ascii, need, 2L * ascii.length, "a shard of " + need + " bytes");
       }
       LONG.set(ascii, used, count);
       INT.set(ascii, used + 8, hash);

@@ -6,7 +6,6 @@ import it.unimi.dsi.fastutil.objects.Object2LongOpenHashMap;
 import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -21,8 +20,8 @@ final class ShardCounts {
   private static final VarHandle LONG = Shard.LONG;
   private static final VarHandle INT = Shard.INT;
 
-  /** Bytes per arena entry before the word: its count (8) and length (4). */
-  private static final int HEADER = 12;
+  /** Bytes per arena entry before the word: its count (8) and length (4), as the reading side's. */
+  private static final int HEADER = ByteWordCounts.HEADER;
 
   /** Hash << 32 | 1 << 31 | arena offset; 0 is empty. */
   private long[] slots = new long[64];
@@ -138,39 +137,20 @@ final class ShardCounts {
     int off = used;
     long need = (long) off + HEADER + len + Shard.SLACK;
     if (need > arena.length) {
-      if (need > Integer.MAX_VALUE - 16) {
-        throw new IllegalStateException("the words of one counting stage do not fit an array");
-      }
       // Grows by half, not double: the old and the new arena are both live while copying.
       arena =
-          Arrays.copyOf(
-              arena, (int) Math.min(Integer.MAX_VALUE - 16, Math.max(need, arena.length * 3L / 2)));
+          ByteWordCounts.grown(arena, need, arena.length * 3L / 2, "a counting stage's vocabulary");
     }
-    LONG.set(arena, off, count);
-    INT.set(arena, off + 8, len);
-    System.arraycopy(b, from, arena, off + HEADER, len);
-    used = off + HEADER + len;
-    slots[idx] = ((long) hash << 32) | (off | 0x8000_0000L);
+    used = ByteWordCounts.putEntry(arena, off, count, b, from, len);
+    slots[idx] = ByteWordCounts.slot(hash, off);
     if (++size * 2 > slots.length) {
       grow();
     }
   }
 
   private void grow() {
-    long[] old = slots;
-    long[] t = new long[old.length * 2];
-    int m = t.length - 1;
-    for (long slot : old) {
-      if (slot != 0) {
-        int idx = (int) (slot >>> 32) & m;
-        while (t[idx] != 0) {
-          idx = (idx + 1) & m;
-        }
-        t[idx] = slot;
-      }
-    }
-    slots = t;
-    mask = m;
+    slots = ByteWordCounts.rehashed(slots);
+    mask = slots.length - 1;
   }
 
   /**
