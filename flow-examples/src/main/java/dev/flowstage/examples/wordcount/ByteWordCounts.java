@@ -24,9 +24,9 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The byte path of the word count: the state of one reading stage, which reads whole {@link
  * FileChunk}s into a reused buffer and counts their words as raw bytes in open-addressing tables,
- * so no object is made per word and no byte is decoded twice. A word becomes a {@code String} once
- * per flush, when its partial count is sent on in a {@link Shard} exactly as {@link PartialCounts}
- * sends it.
+ * so no object is made per word and no byte is decoded twice. At each flush the partial counts go
+ * on in {@link Shard}s, as {@link PartialCounts} sends them: a word of ASCII characters as its
+ * bytes and hash, any other word decoded to a {@code String}.
  *
  * <p>Gives exactly the words of the line path ({@code Flow.fromFiles} then the tokenizer): lines
  * end at {@code \n} and lose one trailing {@code \r} (also the last line of a file without a final
@@ -68,7 +68,7 @@ final class ByteWordCounts {
   private static final int SLACK = 16;
 
   /** Bytes per entry before the word: its count (8) and length (4). */
-  private static final int HEADER = 12;
+  static final int HEADER = 12;
 
   private static final int READ_AHEAD = 64 * 1024;
 
@@ -734,8 +734,11 @@ final class ByteWordCounts {
     return (int) (h ^ (h >>> 32));
   }
 
-  /** The hash {@link #scan} computes, for a word whose bytes are already known. */
-  private static int hash(byte[] b, int from, int len) {
+  /**
+   * The hash {@link #scan} computes, for a word whose bytes are already known; reads up to seven
+   * bytes past the word, which must be inside the array.
+   */
+  static int hash(byte[] b, int from, int len) {
     long h = 0;
     int j = 0;
     for (; j + 8 <= len; j += 8) {
@@ -772,7 +775,7 @@ final class ByteWordCounts {
   }
 
   /** Compares eight bytes at a time; both arrays have {@link #SLACK} bytes after the words. */
-  private static boolean sameBytes(byte[] a, int ai, byte[] b, int bi, int len) {
+  static boolean sameBytes(byte[] a, int ai, byte[] b, int bi, int len) {
     int j = 0;
     for (; j + 8 <= len; j += 8) {
       if ((long) LONG.get(a, ai + j) != (long) LONG.get(b, bi + j)) {
@@ -790,25 +793,57 @@ final class ByteWordCounts {
     int off = used;
     long need = (long) off + HEADER + len + SLACK;
     if (need > arena.length) {
-      if (need > Integer.MAX_VALUE - 16) {
-        throw new IllegalStateException("a word of " + len + " bytes does not fit the table");
-      }
-      arena =
-          Arrays.copyOf(
-              arena, (int) Math.min(Integer.MAX_VALUE - 16, Math.max(need, 2L * arena.length)));
+      arena = grown(arena, need, 2L * arena.length, "a word of " + len + " bytes");
     }
-    LONG.set(arena, off, 1L);
-    INT.set(arena, off + 8, len);
-    System.arraycopy(b, from, arena, off + HEADER, len);
-    used = off + HEADER + len;
-    slots[idx] = ((long) hash << 32) | (off | 0x8000_0000L);
+    used = putEntry(arena, off, 1L, b, from, len);
+    slots[idx] = slot(hash, off);
     if (++size * 2 > slots.length) {
       grow();
     }
   }
 
+  /**
+   * Writes an arena entry at {@code off}: the count, the length and the word {@code b[from, from +
+   * len)}, with room checked by the caller.
+   *
+   * @return the offset after the entry
+   */
+  static int putEntry(byte[] arena, int off, long count, byte[] b, int from, int len) {
+    LONG.set(arena, off, count);
+    INT.set(arena, off + 8, len);
+    System.arraycopy(b, from, arena, off + HEADER, len);
+    return off + HEADER + len;
+  }
+
+  /** The slot of the arena entry at {@code off} of a word with hash {@code hash} (never 0). */
+  static long slot(int hash, int off) {
+    return ((long) hash << 32) | (off | 0x8000_0000L);
+  }
+
   private void grow() {
-    long[] old = slots;
+    slots = rehashed(slots);
+    mask = slots.length - 1;
+  }
+
+  /**
+   * {@code a} copied into an array of {@code target} bytes, or more if {@code need} is more: the
+   * growth of the byte arrays of the word count's tables and shards.
+   *
+   * @throws IllegalStateException saying that {@code what} does not fit if {@code need} bytes do
+   *     not fit an array
+   */
+  static byte[] grown(byte[] a, long need, long target, String what) {
+    if (need > Integer.MAX_VALUE - 16) {
+      throw new IllegalStateException(what + " does not fit the table");
+    }
+    return Arrays.copyOf(a, (int) Math.min(Integer.MAX_VALUE - 16, Math.max(need, target)));
+  }
+
+  /**
+   * A table of slots of the form hash << 32 | offset (0: empty) twice the size of {@code old},
+   * holding the same slots, each placed by the low bits of its hash.
+   */
+  static long[] rehashed(long[] old) {
     long[] t = new long[old.length * 2];
     int m = t.length - 1;
     for (long slot : old) {
@@ -820,13 +855,13 @@ final class ByteWordCounts {
         t[idx] = slot;
       }
     }
-    slots = t;
-    mask = m;
+    return t;
   }
 
   /**
-   * Empties the table into one shard per counting stage that has words, decoding each distinct word
-   * once; the table keeps its arrays.
+   * Empties the table into one shard per counting stage that has words; the table keeps its arrays.
+   * ASCII words go on as their bytes (see {@link Shard}); any other word is decoded, once per
+   * flush.
    *
    * @return the shards, in partition order
    */
@@ -835,46 +870,34 @@ final class ByteWordCounts {
     if (distinct == 0) {
       return List.of();
     }
-    int expected = distinct / partitions + distinct / (4 * partitions) + 16;
-    Shard.Builder[] builders = new Shard.Builder[partitions];
-    for (int p = 0; p < partitions; p++) {
-      builders[p] = new Shard.Builder(p, expected);
-    }
-    Map<String, Long> replaced = null; // words with U+FFFD: distinct bytes may decode alike
+    Shard.Builders builders =
+        new Shard.Builders(partitions, distinct / partitions + distinct / (4 * partitions) + 16);
     byte[] a = arena;
     long bad = 0;
     for (int off = 0; off < used; ) {
       long n = (long) LONG.get(a, off);
       int len = (int) INT.get(a, off + 8);
-      String word = new String(a, off + HEADER, len, keys);
-      if (word.indexOf('\uFFFD') >= 0) {
-        bad += n * countMalformed(a, off + HEADER, len);
-        if (replaced == null) {
-          replaced = new LinkedHashMap<>();
-        }
-        replaced.merge(word, n, Long::sum);
+      int from = off + HEADER;
+      if (Shard.isAscii(a, from, len)) {
+        builders.addAscii(a, from, len, hash(a, from, len), n);
       } else {
-        builders[PartialCounts.partitionOf(word, partitions)].add(word, n);
+        bad += decoded(builders, a, from, len, n);
       }
-      off += HEADER + len;
+      off = from + len;
     }
     long[] st = shortTable;
-    byte[] word8 = new byte[8 + SLACK];
+    byte[] word8 = new byte[16 + SLACK];
     for (int j = 0; j < st.length; j += 2) {
       long v = st[j + 1];
       if (v != 0) {
         int len = (int) (v & 15);
         long n = v >>> 4;
-        LONG.set(word8, 0, st[j]);
-        String word = new String(word8, 0, len, keys);
-        if (word.indexOf('\uFFFD') >= 0) {
-          bad += n * countMalformed(word8, 0, len);
-          if (replaced == null) {
-            replaced = new LinkedHashMap<>();
-          }
-          replaced.merge(word, n, Long::sum);
+        long key = st[j];
+        LONG.set(word8, 0, key);
+        if (Shard.isAscii(key)) {
+          builders.addAscii(word8, 0, len, shortHash(key, len), n);
         } else {
-          builders[PartialCounts.partitionOf(word, partitions)].add(word, n);
+          bad += decoded(builders, word8, 0, len, n);
         }
       }
     }
@@ -886,22 +909,18 @@ final class ByteWordCounts {
         long n = v >>> 5;
         LONG.set(word8, 0, mt[j]);
         LONG.set(word8, 8, mt[j + 1]);
-        String word = new String(word8, 0, len, keys);
-        if (word.indexOf('\uFFFD') >= 0) {
-          bad += n * countMalformed(word8, 0, len);
-          if (replaced == null) {
-            replaced = new LinkedHashMap<>();
-          }
-          replaced.merge(word, n, Long::sum);
+        if (Shard.isAscii(mt[j] | mt[j + 1])) {
+          builders.addAscii(word8, 0, len, finish(mix(mix(0, mt[j]), mt[j + 1]), len), n);
         } else {
-          builders[PartialCounts.partitionOf(word, partitions)].add(word, n);
+          bad += decoded(builders, word8, 0, len, n);
         }
       }
     }
     if (replaced != null) {
       for (Map.Entry<String, Long> e : replaced.entrySet()) {
-        builders[PartialCounts.partitionOf(e.getKey(), partitions)].add(e.getKey(), e.getValue());
+        builders.add(e.getKey(), e.getValue());
       }
+      replaced = null;
     }
     malformed.add(bad);
     Arrays.fill(slots, 0);
@@ -911,13 +930,29 @@ final class ByteWordCounts {
     mediumSize = 0;
     size = 0;
     used = 0;
-    List<Shard> shards = new ArrayList<>(partitions);
-    for (Shard.Builder b : builders) {
-      if (b.size > 0) {
-        shards.add(b.build());
-      }
+    return builders.build();
+  }
+
+  /** Words with U+FFFD met by the {@link #drain} under way: distinct bytes may decode alike. */
+  private Map<String, Long> replaced;
+
+  /**
+   * Decodes a non-ASCII word, {@code b[from, from + len)}, into the shards, or, if it decodes with
+   * replacement characters, into {@link #replaced}, to be merged with the words that decode alike.
+   *
+   * @return the malformed sequences counted, times the word's count
+   */
+  private long decoded(Shard.Builders builders, byte[] b, int from, int len, long n) {
+    String word = new String(b, from, len, keys);
+    if (word.indexOf('\uFFFD') < 0) {
+      builders.add(word, n);
+      return 0;
     }
-    return shards;
+    if (replaced == null) {
+      replaced = new LinkedHashMap<>();
+    }
+    replaced.merge(word, n, Long::sum);
+    return n * countMalformed(b, from, len);
   }
 
   /** Counts malformed sequences as the line readers do (one definition, in flow-core's Lines). */

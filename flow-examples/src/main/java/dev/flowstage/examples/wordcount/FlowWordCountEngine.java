@@ -28,9 +28,10 @@ import java.util.stream.Collectors;
  * <p>Files in UTF-8, US-ASCII or ISO-8859-1 take a byte path with the same results: an enumerable
  * source of {@link FileChunk}s of {@value FileChunk#DEFAULT_BYTES} bytes, taken one at a time by
  * the reading stages, each counting its chunks' words as raw bytes ({@link ByteWordCounts}) and
- * decoding each distinct word once per flush. Standard input, the sample and other charsets read
- * lines, as do {@code .gz} files and files whose byte order mark names another charset (UTF-16/32),
- * through the Flow file source, which decompresses and decodes them.
+ * sending them on as bytes (ASCII words) or decoded (others) at each flush; the counting stages add
+ * them up in byte-keyed tables ({@link ShardCounts}). Standard input, the sample and other charsets
+ * read lines, as do {@code .gz} files and files whose byte order mark names another charset
+ * (UTF-16/32), through the Flow file source, which decompresses and decodes them.
  *
  * <p>Run: {@code scripts/flowstage wordcount [PATH...]}
  */
@@ -148,7 +149,7 @@ public final class FlowWordCountEngine implements WordCountEngine {
   private static Flow<Totals> totals(
       List<Flow<? extends Shard>> shards, int top, int stages, int maxDemand) {
     return routed(shards, stages, maxDemand)
-        .reduce(WordCounts::new, WordCounts::merge) // each stage adds its words' partial counts
+        .reduce(ShardCounts::new, ShardCounts::merge) // each stage adds its words' partial counts
         .onTrigger((counts, trigger) -> TriggerResult.of(List.of(counts.totals(top)), counts))
         .departition(() -> new Totals(top), Totals::merge, totals -> totals); // one result
   }
@@ -163,15 +164,29 @@ public final class FlowWordCountEngine implements WordCountEngine {
   }
 
   /**
-   * How many distinct words a reading stage holds before it flushes: a sixteenth of the heap shared
-   * by the {@code stages} reading stages, at about 100 bytes per word (the word and its map slot),
-   * between 4096 and 2^20. With the default heap the whole vocabulary of most texts fits, so each
-   * word crosses threads once per reading stage; with {@code -Xmx256m} and 2 stages about 80 000
-   * words are held.
+   * How many distinct words a reading stage of the line path holds before it flushes: a sixteenth
+   * of the heap shared by the {@code stages} reading stages, at about 100 bytes per word (the word
+   * and its map slot), between 4096 and 2^20. With the default heap the whole vocabulary of most
+   * texts fits, so each word crosses threads once per reading stage; with {@code -Xmx256m} and 2
+   * stages about 80 000 words are held.
    */
   static int defaultFlushAt(int stages) {
-    long perStage = Runtime.getRuntime().maxMemory() / 16 / stages / 100;
-    return Math.clamp(perStage, 1 << 12, 1 << 20);
+    return flushAt(Runtime.getRuntime().maxMemory() / 16, stages);
+  }
+
+  /**
+   * As {@link #defaultFlushAt}, for the byte path: a quarter of the heap, at about 100 bytes per
+   * word (a table entry, the table's growth and the shard a flush builds; none of it is an object
+   * the collector traces, and the counting stages hold ASCII words in about 40 bytes). Under {@code
+   * -Xmx256m} four times the line path's bound, so a word crosses to its counting stage about a
+   * quarter as often (docs/performance.md, issue 15).
+   */
+  static int defaultByteFlushAt(int stages) {
+    return flushAt(Runtime.getRuntime().maxMemory() / 4, stages);
+  }
+
+  private static int flushAt(long heapShare, int stages) {
+    return Math.clamp(heapShare / stages / 100, 1 << 12, 1 << 20);
   }
 
   @Override
@@ -226,7 +241,7 @@ public final class FlowWordCountEngine implements WordCountEngine {
             progress,
             (routed, top) ->
                 routed
-                    .reduce(WordCounts::new, WordCounts::merge)
+                    .reduce(ShardCounts::new, ShardCounts::merge)
                     .onTrigger(
                         (counts, trigger) -> {
                           Totals partition = counts.totals(top);
@@ -315,6 +330,7 @@ public final class FlowWordCountEngine implements WordCountEngine {
     UnaryOperator<dev.flowstage.flow.Options> layer =
         o -> o.stages(stages).maxDemand(job.maxDemand()).charset(job.charset());
     int flush = flushAt > 0 ? flushAt : defaultFlushAt(stages);
+    int byteFlush = flushAt > 0 ? flushAt : defaultByteFlushAt(stages);
     LongAdder lines = new LongAdder();
     LongAdder malformed = new LongAdder();
     List<LineIterator> iterators = new ArrayList<>();
@@ -339,7 +355,7 @@ public final class FlowWordCountEngine implements WordCountEngine {
       }
     }
     if (!files.isEmpty()) {
-      shards.add(byteWordCount(files, marks, job, stages, flush, lines, malformed, progress));
+      shards.add(byteWordCount(files, marks, job, stages, byteFlush, lines, malformed, progress));
     }
     if (!lineFiles.isEmpty()) {
       // gzip, UTF-16/32 and other charsets: the Flow file source (byte order marks, gunzip).

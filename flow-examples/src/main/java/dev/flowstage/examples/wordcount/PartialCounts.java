@@ -1,11 +1,9 @@
 package dev.flowstage.examples.wordcount;
 
 import dev.flowstage.flow.TriggerResult;
-import it.unimi.dsi.fastutil.HashCommon;
 import it.unimi.dsi.fastutil.objects.Object2LongMap;
 import it.unimi.dsi.fastutil.objects.Object2LongMaps;
 import it.unimi.dsi.fastutil.objects.Object2LongOpenHashMap;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -41,15 +39,6 @@ final class PartialCounts implements Consumer<String> {
   }
 
   /**
-   * The counting stage of {@code word}: the same for every reading stage and every flush, so each
-   * word is counted by exactly one stage. Uses the high bits of a mixed hash; the counting map
-   * indexes its table by the low bits, so a shard's words still spread over the whole table.
-   */
-  static int partitionOf(String word, int partitions) {
-    return (int) (((HashCommon.mix(word.hashCode()) & 0xffff_ffffL) * partitions) >>> 32);
-  }
-
-  /**
    * Counts the words of one line; the reducer of the reading layer's {@code emitAndReduce}.
    *
    * @param line a line
@@ -71,22 +60,12 @@ final class PartialCounts implements Consumer<String> {
     if (size == 0) {
       return List.of();
     }
-    int expected = size / partitions + size / (4 * partitions) + 16;
-    Shard.Builder[] builders = new Shard.Builder[partitions];
-    for (int p = 0; p < partitions; p++) {
-      builders[p] = new Shard.Builder(p, expected);
-    }
+    Shard.Builders builders =
+        new Shard.Builders(partitions, size / partitions + size / (4 * partitions) + 16);
     for (Object2LongMap.Entry<String> e : Object2LongMaps.fastIterable(counts)) {
-      String word = e.getKey();
-      builders[partitionOf(word, partitions)].add(word, e.getLongValue());
+      builders.add(e.getKey(), e.getLongValue());
     }
     counts.clear();
-    List<Shard> shards = new ArrayList<>(partitions);
-    for (Shard.Builder b : builders) {
-      if (b.size > 0) {
-        shards.add(b.build());
-      }
-    }
-    return shards;
+    return builders.build();
   }
 }

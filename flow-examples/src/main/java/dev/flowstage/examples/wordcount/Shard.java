@@ -1,30 +1,178 @@
 package dev.flowstage.examples.wordcount;
 
+import it.unimi.dsi.fastutil.HashCommon;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.function.ObjLongConsumer;
 
 /**
- * Partial counts of one reading stage for one counting stage: parallel arrays of distinct words and
- * their counts, the event that crosses the partition. Immutable once built.
+ * Partial counts of one reading stage for one counting stage, the event that crosses the partition.
+ * Immutable once built.
+ *
+ * <p>A word has exactly one form, so the counting stage never has to match one form against the
+ * other: a word of ASCII characters only travels as its bytes, packed into {@code ascii} with its
+ * byte hash ({@link ByteWordCounts#hash}), and is never decoded unless it reaches the top N or
+ * {@code --output}; any other word travels as a {@code String}. ASCII bytes are the same characters
+ * in every charset the byte path reads, and a word with any other byte decodes to at least one
+ * non-ASCII character (a replacement character for malformed input), so the two sets never meet.
+ * The partition of an ASCII word comes from its byte hash, of any other word from its {@code
+ * String} hash ({@link #partitionOf(String, int)} for both).
  *
  * @param partition the counting stage these words belong to, in {@code [0, stages)}
- * @param words the distinct words
- * @param counts how often each word occurred, same index as {@code words}
- * @param occurrences the sum of {@code counts}
+ * @param ascii the ASCII words, one entry each: count (8 bytes), hash (4), length (4), the bytes;
+ *     followed by {@link #SLACK} bytes so eight-byte reads stay inside the array
+ * @param asciiWords how many entries {@code ascii} holds
+ * @param words the other distinct words
+ * @param counts how often each of {@code words} occurred, same index
+ * @param occurrences the sum of all counts
  */
-record Shard(int partition, String[] words, long[] counts, long occurrences) {
+record Shard(
+    int partition, byte[] ascii, int asciiWords, String[] words, long[] counts, long occurrences) {
 
-  /** Collects one shard's words; used only while draining a {@link PartialCounts}. */
+  static final VarHandle LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  static final VarHandle INT =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+  /** Bytes of an {@code ascii} entry before the word: count, hash and length. */
+  static final int ENTRY = 16;
+
+  /** Room after the packed words, for eight-byte reads. */
+  static final int SLACK = 16;
+
+  private static final long HIGHS = 0x8080_8080_8080_8080L;
+
+  /** {@return how many distinct words this shard holds} */
+  int size() {
+    return asciiWords + words.length;
+  }
+
+  /** Gives every word of this shard, decoded, with its count (for tests and checks). */
+  void forEach(ObjLongConsumer<String> action) {
+    for (int i = 0, off = 0; i < asciiWords; i++) {
+      int len = (int) INT.get(ascii, off + 12);
+      action.accept(
+          new String(ascii, off + ENTRY, len, StandardCharsets.ISO_8859_1),
+          (long) LONG.get(ascii, off));
+      off += ENTRY + len;
+    }
+    for (int i = 0; i < words.length; i++) {
+      action.accept(words[i], counts[i]);
+    }
+  }
+
+  /** The counting stage of an ASCII word with byte hash {@code hash} (the hash's high bits). */
+  static int partitionOf(int hash, int partitions) {
+    return (int) (((hash & 0xffff_ffffL) * partitions) >>> 32);
+  }
+
+  /**
+   * The counting stage of {@code word}: the same for every reading stage, every flush and both
+   * forms a word can travel in, so each word is counted by exactly one stage.
+   */
+  static int partitionOf(String word, int partitions) {
+    byte[] bytes = asciiBytes(word);
+    if (bytes != null) {
+      return partitionOf(ByteWordCounts.hash(bytes, 0, word.length()), partitions);
+    }
+    // The high bits of a mixed hash; the counting map indexes its table by the low bits.
+    return (int) (((HashCommon.mix(word.hashCode()) & 0xffff_ffffL) * partitions) >>> 32);
+  }
+
+  /** The bytes of an all-ASCII word, with {@link #SLACK} zero bytes after them; null otherwise. */
+  private static byte[] asciiBytes(String word) {
+    int n = word.length();
+    byte[] b = new byte[n + SLACK];
+    for (int i = 0; i < n; i++) {
+      char c = word.charAt(i);
+      if (c >= 0x80) {
+        return null;
+      }
+      b[i] = (byte) c;
+    }
+    return b;
+  }
+
+  /** Whether the eight bytes of {@code block} are all ASCII. */
+  static boolean isAscii(long block) {
+    return (block & HIGHS) == 0;
+  }
+
+  /** Whether {@code b[from, from + len)} is all ASCII. */
+  static boolean isAscii(byte[] b, int from, int len) {
+    int j = 0;
+    long or = 0;
+    for (; j + 8 <= len; j += 8) {
+      or |= (long) LONG.get(b, from + j);
+    }
+    for (; j < len; j++) {
+      or |= b[from + j] & 0xff;
+    }
+    return isAscii(or);
+  }
+
+  /** Collects the shards of one drain, one per counting stage, choosing each word's form. */
+  static final class Builders {
+    private final Builder[] builders;
+
+    /** Builders for {@code partitions} shards, each sized for {@code expected} words. */
+    Builders(int partitions, int expected) {
+      builders = new Builder[partitions];
+      for (int p = 0; p < partitions; p++) {
+        builders[p] = new Builder(p, expected);
+      }
+    }
+
+    /** Adds a word given as a {@code String}: ASCII ones are packed as bytes. */
+    void add(String word, long count) {
+      byte[] bytes = asciiBytes(word);
+      if (bytes == null) {
+        builders[partitionOf(word, builders.length)].add(word, count);
+      } else {
+        addAscii(bytes, 0, word.length(), ByteWordCounts.hash(bytes, 0, word.length()), count);
+      }
+    }
+
+    /** Adds an ASCII word given as bytes with its byte hash. */
+    void addAscii(byte[] b, int from, int len, int hash, long count) {
+      builders[partitionOf(hash, builders.length)].addAscii(b, from, len, hash, count);
+    }
+
+    /** {@return the non-empty shards, in partition order} */
+    java.util.List<Shard> build() {
+      java.util.List<Shard> shards = new java.util.ArrayList<>(builders.length);
+      for (Builder b : builders) {
+        if (b.size() > 0) {
+          shards.add(b.build());
+        }
+      }
+      return shards;
+    }
+  }
+
+  /** Collects one shard's words. */
   static final class Builder {
     private final int partition;
+    private byte[] ascii;
+    private int used;
+    private int asciiWords;
     private String[] words;
     private long[] counts;
+    private int size;
     private long occurrences;
-    int size;
 
     Builder(int partition, int capacity) {
       this.partition = partition;
-      this.words = new String[capacity];
-      this.counts = new long[capacity];
+      this.ascii = new byte[capacity * 32 + SLACK]; // an entry is 16 bytes and the word
+      this.words = new String[4];
+      this.counts = new long[4];
+    }
+
+    int size() {
+      return asciiWords + size;
     }
 
     void add(String word, long count) {
@@ -38,9 +186,29 @@ record Shard(int partition, String[] words, long[] counts, long occurrences) {
       occurrences += count;
     }
 
+    void addAscii(byte[] b, int from, int len, int hash, long count) {
+      long need = (long) used + ENTRY + len + SLACK;
+      if (need > ascii.length) {
+        ascii =
+            ByteWordCounts.grown(ascii, need, 2L * ascii.length, "a shard of " + need + " bytes");
+      }
+      LONG.set(ascii, used, count);
+      INT.set(ascii, used + 8, hash);
+      INT.set(ascii, used + 12, len);
+      System.arraycopy(b, from, ascii, used + ENTRY, len);
+      used += ENTRY + len;
+      asciiWords++;
+      occurrences += count;
+    }
+
     Shard build() {
       return new Shard(
-          partition, Arrays.copyOf(words, size), Arrays.copyOf(counts, size), occurrences);
+          partition,
+          ascii, // not copied: the entries are read by count, and the slack is always there
+          asciiWords,
+          Arrays.copyOf(words, size),
+          Arrays.copyOf(counts, size),
+          occurrences);
     }
   }
 }

@@ -28,6 +28,14 @@ public final class Totals {
   }
 
   /**
+   * Whether a word with {@code count} could enter the top list: lets a caller skip making the word
+   * for the many that cannot ({@link #offer(String, long)} decides ties by the word).
+   */
+  boolean admits(long count) {
+    return worstFirst.size() < top || count >= worstFirst.peek().count();
+  }
+
+  /**
    * Offers a word, allocating only if it enters the top list (most words of a partition do not).
    */
   void offer(String word, long count) {

@@ -3,8 +3,6 @@ package dev.flowstage.examples.wordcount;
 import it.unimi.dsi.fastutil.objects.Object2LongMap;
 import it.unimi.dsi.fastutil.objects.Object2LongMaps;
 import it.unimi.dsi.fastutil.objects.Object2LongOpenHashMap;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The reduce state of one partition: how often each word occurred. Confined to its stage's thread,
@@ -27,38 +25,6 @@ public final class WordCounts {
     counts.addTo(word, 1);
     words++;
     return this;
-  }
-
-  /**
-   * Adds a reading stage's partial counts; the reducer of the engine's counting layer.
-   *
-   * @param shard words this partition owns, with their counts
-   * @return this
-   */
-  WordCounts merge(Shard shard) {
-    String[] w = shard.words();
-    long[] c = shard.counts();
-    if (counts.isEmpty()) {
-      counts.ensureCapacity(w.length); // one table for the first shard instead of a dozen rehashes
-    }
-    for (int i = 0; i < w.length; i++) {
-      counts.addTo(w[i], c[i]);
-    }
-    words += shard.occurrences();
-    return this;
-  }
-
-  /**
-   * Every word of this partition with its count, in no particular order, for {@code --output}.
-   *
-   * @return the rows
-   */
-  List<WordCountResult.WordFrequency> rows() {
-    List<WordCountResult.WordFrequency> rows = new ArrayList<>(counts.size());
-    for (Object2LongMap.Entry<String> e : Object2LongMaps.fastIterable(counts)) {
-      rows.add(new WordCountResult.WordFrequency(e.getKey(), e.getLongValue()));
-    }
-    return rows;
   }
 
   /**

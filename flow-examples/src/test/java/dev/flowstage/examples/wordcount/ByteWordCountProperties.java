@@ -169,10 +169,11 @@ final class ByteWordCountProperties {
 
     Map<String, Long> seen = new HashMap<>();
     for (Shard shard : shards) {
-      for (int i = 0; i < shard.words().length; i++) {
-        assertEquals(PartialCounts.partitionOf(shard.words()[i], partitions), shard.partition());
-        seen.merge(shard.words()[i], shard.counts()[i], Long::sum);
-      }
+      shard.forEach(
+          (word, count) -> {
+            assertEquals(Shard.partitionOf(word, partitions), shard.partition(), word);
+            seen.merge(word, count, Long::sum);
+          });
     }
     Reference reference = Reference.of(List.of(text), StandardCharsets.UTF_8, Tokenizer.SPACE);
     assertEquals(reference.counts, seen, "seed " + seed + ", chunk " + chunk);

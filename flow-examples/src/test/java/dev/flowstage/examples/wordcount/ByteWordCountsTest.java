@@ -46,10 +46,8 @@ final class ByteWordCountsTest {
     }
     shards.addAll(counts.drain());
     for (Shard shard : shards) {
-      sizes.add(shard.words().length);
-      for (int i = 0; i < shard.words().length; i++) {
-        seen.merge(shard.words()[i], shard.counts()[i], Long::sum);
-      }
+      sizes.add(shard.size());
+      shard.forEach((word, count) -> seen.merge(word, count, Long::sum));
     }
     return seen;
   }

@@ -193,6 +193,46 @@ final class WordCountEngineContractTest {
 
   @ParameterizedTest
   @MethodSource("engineList")
+  void run_sameWordsThroughBytePathAndLinePath_areCountedAsOneWordEach(
+      Supplier<WordCountEngine> engine) throws IOException {
+    // The plain file takes the byte path and the .gz copy the line path: a word reaches its
+    // counting stage as bytes (ASCII) or as a String (other), from either path, and must be one
+    // word with one count (and one stage) either way.
+    StringBuilder text = new StringBuilder();
+    SplittableRandom random = new SplittableRandom(15);
+    Map<String, Long> expected = new HashMap<>();
+    for (int i = 0; i < 3_000; i++) {
+      String word = VOCABULARY[random.nextInt(VOCABULARY.length)] + random.nextInt(40);
+      text.append(word).append(i % 9 == 8 ? "\n" : " ");
+      expected.merge(word, 2L, Long::sum);
+    }
+    byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+    Path plain = dir.resolve("words.txt");
+    Files.write(plain, bytes);
+    Path gz = dir.resolve("words.txt.gz");
+    try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+      out.write(bytes);
+    }
+    WordCountJob job =
+        new WordCountJob(
+            List.of(
+                new Input.FileInput(plain, Files.size(plain)),
+                new Input.FileInput(gz, Files.size(gz))),
+            Tokenizer.SPACE,
+            Integer.MAX_VALUE,
+            3,
+            7,
+            StandardCharsets.UTF_8);
+    WordCountResult result = engine.get().run(job, new LongAdder());
+    assertEquals(expected.size(), result.distinct());
+    assertEquals(6_000, result.words());
+    Map<String, Long> top = new HashMap<>();
+    result.top().forEach(f -> top.put(f.word(), f.count()));
+    assertEquals(expected, top);
+  }
+
+  @ParameterizedTest
+  @MethodSource("engineList")
   void run_sample_countsEveryLineOfIt(Supplier<WordCountEngine> engine) throws IOException {
     SampleText text = SampleText.ofLines(2_000);
     WordCountResult result =

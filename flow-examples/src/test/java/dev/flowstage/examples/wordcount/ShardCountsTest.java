@@ -1,0 +1,92 @@
+package dev.flowstage.examples.wordcount;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.flowstage.examples.wordcount.WordCountResult.WordFrequency;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+final class ShardCountsTest {
+
+  /** Random words, ASCII and not, of every length class, some repeated across shards. */
+  private static List<String> vocabulary(SplittableRandom random, int n) {
+    List<String> words = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      StringBuilder w = new StringBuilder();
+      for (int len = 1 + random.nextInt(30); len > 0; len--) {
+        w.append((char) ('a' + random.nextInt(26)));
+      }
+      if (random.nextInt(5) == 0) {
+        w.setCharAt(random.nextInt(w.length()), random.nextBoolean() ? 'é' : '\uFFFD');
+      }
+      words.add(w.toString());
+    }
+    return words;
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 3, 5})
+  void merge_shardsOfManyFlushes_totalsAndRowsMatchAMap(int partitions) {
+    SplittableRandom random = new SplittableRandom(partitions);
+    List<String> vocabulary = vocabulary(random, 5_000);
+    ShardCounts[] counting = new ShardCounts[partitions];
+    for (int p = 0; p < partitions; p++) {
+      counting[p] = new ShardCounts();
+    }
+    Map<String, Long> expected = new HashMap<>();
+    for (int flush = 0; flush < 30; flush++) {
+      Map<String, Long> partial = new HashMap<>();
+      for (int i = random.nextInt(2_000); i > 0; i--) {
+        // Zipf-like: low indexes often, so counts tie and differ.
+        String word = vocabulary.get((int) Math.min(4_999, 1 / (random.nextDouble() + 1e-4)));
+        partial.merge(word, 1L + random.nextInt(3), Long::sum);
+      }
+      Shard.Builders builders = new Shard.Builders(partitions, 4);
+      partial.forEach(builders::add);
+      partial.forEach((w, c) -> expected.merge(w, c, Long::sum));
+      for (Shard shard : builders.build()) {
+        counting[shard.partition()].merge(shard);
+      }
+    }
+
+    Totals all = new Totals(25);
+    Map<String, Long> rows = new HashMap<>();
+    for (ShardCounts c : counting) {
+      all.merge(c.totals(25));
+      for (WordFrequency f : c.rows()) {
+        assertEquals(null, rows.put(f.word(), f.count()), "one row per word: " + f.word());
+      }
+    }
+    assertEquals(expected, rows);
+    assertEquals(expected.size(), all.distinct());
+    assertEquals(expected.values().stream().mapToLong(Long::longValue).sum(), all.words());
+    List<WordFrequency> top =
+        expected.entrySet().stream()
+            .map(e -> new WordFrequency(e.getKey(), e.getValue()))
+            .sorted(WordFrequency.BY_COUNT_THEN_WORD)
+            .limit(25)
+            .toList();
+    assertEquals(top, all.top());
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 3})
+  void totals_manyWordsOfOneCount_keepsTheFirstByWord(int top) {
+    Shard.Builders builders = new Shard.Builders(1, 4);
+    List<String> words = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      words.add("w" + (1_000 - i)); // offered in descending word order: each tie replaces one
+      builders.add(words.get(i), 7);
+    }
+    ShardCounts counts = new ShardCounts().merge(builders.build().get(0));
+
+    List<WordFrequency> expected =
+        words.stream().sorted().limit(top).map(w -> new WordFrequency(w, 7)).toList();
+    assertEquals(expected, counts.totals(top).top());
+  }
+}
