@@ -42,26 +42,37 @@ final class Translator {
 
   /** The Flink stream of everything the last layer of {@code p} emits. */
   DataStream<Object> layer(Plan p) {
-    return layer(p, false);
+    return layer(p, false, null);
   }
 
   /**
    * The Flink stream of the last layer of {@code p}, its events tagged with their window when
-   * {@code tagPanes} (it feeds a departition per window).
+   * {@code tagPanes} (it feeds a departition per window), each of its subtasks (each source's, for
+   * a layer of bare sources) emitting watermarks of {@code time} when it feeds an event-time layer.
    */
-  private DataStream<Object> layer(Plan p, boolean tagPanes) {
+  private DataStream<Object> layer(Plan p, boolean tagPanes, Functions.EventTime time) {
     Window window = p.options().window();
     PlanRules.runnable(p);
     int stages = p.options().stages();
     List<Operation> ops = p.operations();
     List<Window> windows = List.of(window);
     Functions.PerWindow perWindow = null;
+    boolean bareSource =
+        (p.source() instanceof Source.Enumerables || p.source() instanceof Source.Files)
+            && ops.isEmpty();
+    // A fixed window first in a layer fed by upstream subtasks or sources advances by their Flink
+    // watermarks (the local stage's watermark waits for each upstream stage the same way).
+    boolean watermarked = window instanceof Window.Fixed && !ops.isEmpty();
+    Functions.EventTime sourceTime =
+        bareSource
+            ? time
+            : watermarked ? new Functions.EventTime((Window.Fixed) window, null) : null;
     DataStream<Object> in;
     switch (p.source()) {
-      case Source.Enumerables e -> in = enumerables(e, p);
-      case Source.Files f -> in = files(f, p);
+      case Source.Enumerables e -> in = enumerables(e, p, sourceTime);
+      case Source.Files f -> in = watermarks(files(f, p), sourceTime);
       case Source.Layer l -> {
-        in = routed(l, p);
+        in = routed(l, p, watermarked);
         Operation.Reduce combining = Layers.combining(p);
         if (combining != null) {
           ops = Layers.merging(ops, combining);
@@ -70,8 +81,9 @@ final class Translator {
       case Source.Departition d -> {
         // One subtask merges what every upstream subtask emits, as the local departition stage.
         stages = 1;
+        watermarked = false; // the departition's merge comes first, in the global window
         if (Layers.perWindow(d)) {
-          in = layer(d.upstream(), true);
+          in = layer(d.upstream(), true, null);
           perWindow = new Functions.PerWindow(d.init(), d.merge(), d.done(), in.getParallelism());
         } else {
           in = layer(d.upstream());
@@ -82,30 +94,44 @@ final class Translator {
       case Source.Stages s -> throw unsupported("Flow.fromStages (running stages)");
       case Source.Zip z -> throw unsupported("zip");
       case Source.Join j -> {
-        return join(j, p, tagPanes);
+        return watermarks(join(j, p, tagPanes), time);
       }
     }
-    boolean bareSource =
-        p.source() instanceof Source.Enumerables || p.source() instanceof Source.Files;
-    if (bareSource && ops.isEmpty()) {
-      // As locally: an operation-less source layer is its producers, with no stages of its own.
+    if (bareSource) {
+      // As locally: an operation-less source layer is its producers, with no stages of its own
+      // (each already emits the watermarks of a downstream event-time layer).
       return in;
     }
-    return in.transform(
-            names(ops, "pass"),
-            ANY,
-            new Functions.LogicOperator(
-                new Functions.LayerLogic(ops, windows, null, tagPanes, perWindow),
-                p.options().maxDemand()))
-        .setParallelism(stages);
+    return watermarks(
+        in.transform(
+                names(ops, "pass"),
+                ANY,
+                new Functions.LogicOperator(
+                    new Functions.LayerLogic(ops, windows, null, tagPanes, perWindow, watermarked),
+                    p.options().maxDemand()))
+            .setParallelism(stages),
+        time);
   }
 
-  private DataStream<Object> enumerables(Source.Enumerables e, Plan p) {
+  /**
+   * {@code s} with each subtask emitting the watermarks of an event-time layer it feeds ({@link
+   * Functions.EventTimeWatermarks}), or {@code s} itself when {@code time} is {@code null}.
+   */
+  private static DataStream<Object> watermarks(DataStream<Object> s, Functions.EventTime time) {
+    if (time == null) {
+      return s;
+    }
+    return s.transform("event-time watermarks", ANY, new Functions.EventTimeWatermarks(time))
+        .setParallelism(s.getParallelism());
+  }
+
+  private DataStream<Object> enumerables(Source.Enumerables e, Plan p, Functions.EventTime time) {
     DataStream<Object> all = null;
     int i = 0;
     for (Object source : e.enumerables()) {
       if (source instanceof FlinkInput input) {
-        DataStream<Object> s = input.stream(env, Charset.forName(p.options().charset()));
+        DataStream<Object> s =
+            watermarks(input.stream(env, Charset.forName(p.options().charset())), time);
         all = all == null ? s : all.union(s);
         i++;
         continue;
@@ -129,12 +155,14 @@ final class Translator {
       // fromData ships the events inside the job, serialized with Flink's (Kryo) serializer. It
       // fails at run time on an empty collection, so an empty source is one event filtered out.
       DataStream<Object> s =
-          events.isEmpty()
-              ? env.fromData(List.<Object>of(Boolean.FALSE), ANY)
-                  .filter(event -> false)
-                  .name("empty enumerable " + i)
-                  .setParallelism(1)
-              : env.fromData(events, ANY).name("enumerable " + i);
+          watermarks(
+              events.isEmpty()
+                  ? env.fromData(List.<Object>of(Boolean.FALSE), ANY)
+                      .filter(event -> false)
+                      .name("empty enumerable " + i)
+                      .setParallelism(1)
+                  : env.fromData(events, ANY).name("enumerable " + i),
+              time);
       all = all == null ? s : all.union(s);
       i++;
     }
@@ -159,13 +187,16 @@ final class Translator {
    */
   private DataStream<Object> join(Source.Join j, Plan p, boolean tagPanes) {
     int stages = p.options().stages();
-    DataStream<Object> left = joinSide(layer(j.left()), stages, j.leftKey());
-    DataStream<Object> right = joinSide(layer(j.right()), stages, j.rightKey());
+    // A window join's windows close by the watermarks of both sides' subtasks.
+    Functions.EventTime time =
+        j.window() instanceof Window.Fixed f ? new Functions.EventTime(f, null) : null;
+    DataStream<Object> left = joinSide(layer(j.left(), false, time), stages, j.leftKey());
+    DataStream<Object> right = joinSide(layer(j.right(), false, time), stages, j.rightKey());
     Functions.JoinSpec spec =
         new Functions.JoinSpec(
             j,
             new Functions.LayerLogic(
-                p.operations(), List.of(p.options().window()), null, tagPanes, null));
+                p.operations(), List.of(p.options().window()), null, tagPanes, null, false));
     return left.connect(right)
         .transform(
             "join, " + names(p.operations(), "no operations"),
@@ -200,8 +231,38 @@ final class Translator {
     };
   }
 
-  /** The upstream layers of a partition/shuffle/merge, routed to this layer's subtasks. */
-  private DataStream<Object> routed(Source.Layer l, Plan p) {
+  /**
+   * Whether any layer of {@code p} runs processing-time timers: a periodic window, {@code
+   * triggerPeriodically}, or a fixed window's allowed lateness. Such a plan runs in streaming mode
+   * even over bounded sources, so its timers fire while the input still flows, as locally.
+   */
+  static boolean usesProcessingTime(Plan p) {
+    if (timers(p.options().window())) {
+      return true;
+    }
+    return switch (p.source()) {
+      case Source.Layer l -> l.upstream().stream().anyMatch(Translator::usesProcessingTime);
+      case Source.Departition d -> usesProcessingTime(d.upstream());
+      case Source.Zip z -> usesProcessingTime(z.left()) || usesProcessingTime(z.right());
+      case Source.Join j ->
+          timers(j.window()) || usesProcessingTime(j.left()) || usesProcessingTime(j.right());
+      case Source.Enumerables e -> false;
+      case Source.Files f -> false;
+      case Source.Stages st -> false;
+    };
+  }
+
+  private static boolean timers(Window w) {
+    return w instanceof Window.Periodic
+        || !w.triggers().periodicallyMillis().isEmpty()
+        || (w instanceof Window.Fixed f && f.allowedLatenessMillis() > 0);
+  }
+
+  /**
+   * The upstream layers of a partition/shuffle/merge, routed to this layer's subtasks, each
+   * upstream subtask emitting the watermarks of this layer's fixed window when {@code watermarked}.
+   */
+  private DataStream<Object> routed(Source.Layer l, Plan p, boolean watermarked) {
     int stages = p.options().stages();
     // As the local runtime (Topology): one stage needs no hashing, unless a key or hash was given,
     // which still decides what is dropped (Options.DROP).
@@ -211,9 +272,11 @@ final class Translator {
             ? new Route(stages, part.key(), part.hash())
             : null;
     Operation.Reduce combining = Layers.combining(p);
+    Functions.EventTime time =
+        watermarked ? new Functions.EventTime((Window.Fixed) p.options().window(), route) : null;
     DataStream<Object> all = null;
     for (Plan up : l.upstream()) {
-      DataStream<Object> s = layer(up);
+      DataStream<Object> s = layer(up, false, time);
       if (combining != null) {
         // Each upstream subtask folds its events into one partial per downstream subtask, with the
         // same logic a local upstream stage runs, and sends only the partials.
@@ -225,7 +288,7 @@ final class Translator {
                     ANY,
                     new Functions.LogicOperator(
                         new Functions.LayerLogic(
-                            List.of(), List.of(Window.global()), target, false, null),
+                            List.of(), List.of(Window.global()), target, false, null, false),
                         up.options().maxDemand()))
                 .setParallelism(s.getParallelism())
                 .filter(new Functions.NotDropped(Combining::partitionOf))
