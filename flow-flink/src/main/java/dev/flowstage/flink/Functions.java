@@ -50,7 +50,9 @@ final class Functions {
    * @param departition the departition per window this stage runs before its operations, or {@code
    *     null}
    * @param watermarked whether the first window is a fixed window whose event time comes from the
-   *     Flink watermarks of the upstream subtasks ({@link EventTimeWatermarks})
+   *     Flink watermarks of the upstream subtasks ({@link EventTimeWatermarks}): there are several;
+   *     from one, the events of the subtask's merged input (that producer's channel) advance it, as
+   *     locally
    */
   record LayerLogic(
       ArrayList<Operation> operations,
@@ -238,14 +240,13 @@ final class Functions {
    * (input 0 the left flow, input 1 the right), then the layer's own operations.
    *
    * @param join the plan's join source
+   * @param watermarked whether the join's fixed windows close by the Flink watermarks of the sides'
+   *     upstream subtasks (a side has several), rather than by the events each side's merged input
+   *     brings (one producer a side, as locally)
    * @param after the layer's operations after the join
    */
-  record JoinSpec(Source.Join join, LayerLogic after) implements java.io.Serializable {
-    /** Whether the join's windows close by the sides' Flink watermarks (a window join). */
-    boolean watermarked() {
-      return join.window() instanceof Window.Fixed;
-    }
-
+  record JoinSpec(Source.Join join, boolean watermarked, LayerLogic after)
+      implements java.io.Serializable {
     /** The logic of subtask {@code index} of {@code total}. */
     StageLogic create(int index, int total) {
       return new JoinLogic(

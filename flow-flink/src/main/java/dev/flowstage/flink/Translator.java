@@ -17,8 +17,11 @@ import java.util.List;
 import java.util.stream.BaseStream;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.transformations.PartitionTransformation;
+import org.apache.flink.streaming.api.transformations.UnionTransformation;
 
 /**
  * Translates a plan, layer by layer, into Flink operators, mirroring the local runtime's topology
@@ -42,15 +45,14 @@ final class Translator {
 
   /** The Flink stream of everything the last layer of {@code p} emits. */
   DataStream<Object> layer(Plan p) {
-    return layer(p, false, null);
+    return layer(p, false);
   }
 
   /**
    * The Flink stream of the last layer of {@code p}, its events tagged with their window when
-   * {@code tagPanes} (it feeds a departition per window), each of its subtasks (each source's, for
-   * a layer of bare sources) emitting watermarks of {@code time} when it feeds an event-time layer.
+   * {@code tagPanes} (it feeds a departition per window).
    */
-  private DataStream<Object> layer(Plan p, boolean tagPanes, Functions.EventTime time) {
+  private DataStream<Object> layer(Plan p, boolean tagPanes) {
     Window window = p.options().window();
     PlanRules.runnable(p);
     int stages = p.options().stages();
@@ -60,19 +62,19 @@ final class Translator {
     boolean bareSource =
         (p.source() instanceof Source.Enumerables || p.source() instanceof Source.Files)
             && ops.isEmpty();
-    // A fixed window first in a layer fed by upstream subtasks or sources advances by their Flink
-    // watermarks (the local stage's watermark waits for each upstream stage the same way).
-    boolean watermarked = window instanceof Window.Fixed && !ops.isEmpty();
-    Functions.EventTime sourceTime =
-        bareSource
-            ? time
-            : watermarked ? new Functions.EventTime((Window.Fixed) window, null) : null;
+    // A fixed window first in a layer fed by several upstream subtasks or sources advances by their
+    // Flink watermarks (a local stage's watermark waits for each upstream stage the same way); fed
+    // by one, its merged input is that producer's channel, whose events advance it as locally.
+    boolean eventTime = window instanceof Window.Fixed && !ops.isEmpty();
+    boolean watermarked = false;
     DataStream<Object> in;
     switch (p.source()) {
-      case Source.Enumerables e -> in = enumerables(e, p, sourceTime);
-      case Source.Files f -> in = watermarks(files(f, p), sourceTime);
+      case Source.Enumerables e -> in = enumerables(e, p);
+      case Source.Files f -> in = files(f, p);
       case Source.Layer l -> {
-        in = routed(l, p, watermarked);
+        Routed r = routed(l, p, eventTime);
+        in = r.stream();
+        watermarked = r.watermarked();
         Operation.Reduce combining = Layers.combining(p);
         if (combining != null) {
           ops = Layers.merging(ops, combining);
@@ -81,9 +83,8 @@ final class Translator {
       case Source.Departition d -> {
         // One subtask merges what every upstream subtask emits, as the local departition stage.
         stages = 1;
-        watermarked = false; // the departition's merge comes first, in the global window
         if (Layers.perWindow(d)) {
-          in = layer(d.upstream(), true, null);
+          in = layer(d.upstream(), true);
           perWindow = new Functions.PerWindow(d.init(), d.merge(), d.done(), in.getParallelism());
         } else {
           in = layer(d.upstream());
@@ -94,44 +95,72 @@ final class Translator {
       case Source.Stages s -> throw unsupported("Flow.fromStages (running stages)");
       case Source.Zip z -> throw unsupported("zip");
       case Source.Join j -> {
-        return watermarks(join(j, p, tagPanes), time);
+        return join(j, p, tagPanes);
       }
     }
     if (bareSource) {
-      // As locally: an operation-less source layer is its producers, with no stages of its own
-      // (each already emits the watermarks of a downstream event-time layer).
+      // As locally: an operation-less source layer is its producers, with no stages of its own.
       return in;
     }
-    return watermarks(
-        in.transform(
-                names(ops, "pass"),
-                ANY,
-                new Functions.LogicOperator(
-                    new Functions.LayerLogic(ops, windows, null, tagPanes, perWindow, watermarked),
-                    p.options().maxDemand()))
-            .setParallelism(stages),
-        time);
+    if (eventTime
+        && !(p.source() instanceof Source.Layer)
+        && producers(in.getTransformation()) > 1) {
+      in = watermarks(in, new Functions.EventTime((Window.Fixed) window, null));
+      watermarked = true;
+    }
+    return in.transform(
+            names(ops, "pass"),
+            ANY,
+            new Functions.LogicOperator(
+                new Functions.LayerLogic(ops, windows, null, tagPanes, perWindow, watermarked),
+                p.options().maxDemand()))
+        .setParallelism(stages);
   }
 
   /**
-   * {@code s} with each subtask emitting the watermarks of an event-time layer it feeds ({@link
-   * Functions.EventTimeWatermarks}), or {@code s} itself when {@code time} is {@code null}.
+   * A partition/shuffle/merge layer's input.
+   *
+   * @param stream the upstream layers' events, routed to the layer's subtasks
+   * @param watermarked whether the upstream subtasks emit the layer's event-time watermarks
    */
-  private static DataStream<Object> watermarks(DataStream<Object> s, Functions.EventTime time) {
-    if (time == null) {
-      return s;
+  private record Routed(DataStream<Object> stream, boolean watermarked) {}
+
+  /**
+   * How many subtasks produce {@code t}: the sum over a union's inputs, through a partitioning, so
+   * the number of upstream channels of each subtask reading it.
+   */
+  private static int producers(Transformation<?> t) {
+    return switch (t) {
+      case UnionTransformation<?> u -> u.getInputs().stream().mapToInt(Translator::producers).sum();
+      case PartitionTransformation<?> pt -> producers(pt.getInputs().get(0));
+      default -> t.getParallelism();
+    };
+  }
+
+  /**
+   * {@code s} with each of its producing subtasks (each input's, for a union) emitting the
+   * watermarks of the event-time layer it feeds ({@link Functions.EventTimeWatermarks}).
+   */
+  @SuppressWarnings("unchecked")
+  private DataStream<Object> watermarks(DataStream<Object> s, Functions.EventTime time) {
+    if (s.getTransformation() instanceof UnionTransformation<Object> u) {
+      DataStream<Object> all = null;
+      for (Transformation<?> t : u.getInputs()) {
+        DataStream<Object> w = watermarks(new DataStream<>(env, (Transformation<Object>) t), time);
+        all = all == null ? w : all.union(w);
+      }
+      return all;
     }
     return s.transform("event-time watermarks", ANY, new Functions.EventTimeWatermarks(time))
         .setParallelism(s.getParallelism());
   }
 
-  private DataStream<Object> enumerables(Source.Enumerables e, Plan p, Functions.EventTime time) {
+  private DataStream<Object> enumerables(Source.Enumerables e, Plan p) {
     DataStream<Object> all = null;
     int i = 0;
     for (Object source : e.enumerables()) {
       if (source instanceof FlinkInput input) {
-        DataStream<Object> s =
-            watermarks(input.stream(env, Charset.forName(p.options().charset())), time);
+        DataStream<Object> s = input.stream(env, Charset.forName(p.options().charset()));
         all = all == null ? s : all.union(s);
         i++;
         continue;
@@ -155,14 +184,12 @@ final class Translator {
       // fromData ships the events inside the job, serialized with Flink's (Kryo) serializer. It
       // fails at run time on an empty collection, so an empty source is one event filtered out.
       DataStream<Object> s =
-          watermarks(
-              events.isEmpty()
-                  ? env.fromData(List.<Object>of(Boolean.FALSE), ANY)
-                      .filter(event -> false)
-                      .name("empty enumerable " + i)
-                      .setParallelism(1)
-                  : env.fromData(events, ANY).name("enumerable " + i),
-              time);
+          events.isEmpty()
+              ? env.fromData(List.<Object>of(Boolean.FALSE), ANY)
+                  .filter(event -> false)
+                  .name("empty enumerable " + i)
+                  .setParallelism(1)
+              : env.fromData(events, ANY).name("enumerable " + i);
       all = all == null ? s : all.union(s);
       i++;
     }
@@ -187,14 +214,25 @@ final class Translator {
    */
   private DataStream<Object> join(Source.Join j, Plan p, boolean tagPanes) {
     int stages = p.options().stages();
-    // A window join's windows close by the watermarks of both sides' subtasks.
-    Functions.EventTime time =
-        j.window() instanceof Window.Fixed f ? new Functions.EventTime(f, null) : null;
-    DataStream<Object> left = joinSide(layer(j.left(), false, time), stages, j.leftKey());
-    DataStream<Object> right = joinSide(layer(j.right(), false, time), stages, j.rightKey());
+    DataStream<Object> leftIn = layer(j.left());
+    DataStream<Object> rightIn = layer(j.right());
+    // A window join's windows close by the watermarks of both sides' subtasks; with one producer
+    // a side, each side's merged input is that producer's channel, whose events close them.
+    boolean watermarked =
+        j.window() instanceof Window.Fixed
+            && (producers(leftIn.getTransformation()) > 1
+                || producers(rightIn.getTransformation()) > 1);
+    if (watermarked) {
+      Functions.EventTime time = new Functions.EventTime((Window.Fixed) j.window(), null);
+      leftIn = watermarks(leftIn, time);
+      rightIn = watermarks(rightIn, time);
+    }
+    DataStream<Object> left = joinSide(leftIn, stages, j.leftKey());
+    DataStream<Object> right = joinSide(rightIn, stages, j.rightKey());
     Functions.JoinSpec spec =
         new Functions.JoinSpec(
             j,
+            watermarked,
             new Functions.LayerLogic(
                 p.operations(), List.of(p.options().window()), null, tagPanes, null, false));
     return left.connect(right)
@@ -259,10 +297,11 @@ final class Translator {
   }
 
   /**
-   * The upstream layers of a partition/shuffle/merge, routed to this layer's subtasks, each
-   * upstream subtask emitting the watermarks of this layer's fixed window when {@code watermarked}.
+   * The upstream layers of a partition/shuffle/merge, routed to this layer's subtasks; when the
+   * layer's fixed window comes first ({@code eventTime}) and several subtasks produce its input,
+   * each emits the watermarks of that window.
    */
-  private DataStream<Object> routed(Source.Layer l, Plan p, boolean watermarked) {
+  private Routed routed(Source.Layer l, Plan p, boolean eventTime) {
     int stages = p.options().stages();
     // As the local runtime (Topology): one stage needs no hashing, unless a key or hash was given,
     // which still decides what is dropped (Options.DROP).
@@ -272,11 +311,22 @@ final class Translator {
             ? new Route(stages, part.key(), part.hash())
             : null;
     Operation.Reduce combining = Layers.combining(p);
-    Functions.EventTime time =
-        watermarked ? new Functions.EventTime((Window.Fixed) p.options().window(), route) : null;
-    DataStream<Object> all = null;
+    List<DataStream<Object>> ups = new ArrayList<>();
+    int producers = 0;
     for (Plan up : l.upstream()) {
-      DataStream<Object> s = layer(up, false, time);
+      DataStream<Object> s = layer(up);
+      ups.add(s);
+      producers += producers(s.getTransformation());
+    }
+    boolean watermarked = eventTime && producers > 1;
+    DataStream<Object> all = null;
+    for (int i = 0; i < ups.size(); i++) {
+      Plan up = l.upstream().get(i);
+      DataStream<Object> s = ups.get(i);
+      if (watermarked) {
+        // before the drop filter, which may merge sources; dropped events are left out
+        s = watermarks(s, new Functions.EventTime((Window.Fixed) p.options().window(), route));
+      }
       if (combining != null) {
         // Each upstream subtask folds its events into one partial per downstream subtask, with the
         // same logic a local upstream stage runs, and sends only the partials.
@@ -303,9 +353,10 @@ final class Translator {
       all = all == null ? s : all.union(s);
     }
     if (route != null) {
-      return all.partitionCustom(new Functions.ByRoute(route), new Functions.Whole());
+      return new Routed(
+          all.partitionCustom(new Functions.ByRoute(route), new Functions.Whole()), watermarked);
     }
-    return all.rebalance();
+    return new Routed(all.rebalance(), watermarked);
   }
 
   private static String names(List<Operation> ops, String none) {

@@ -82,17 +82,28 @@ final class FlinkJoinTest {
       right.add(new int[] {i, rs.get(i)});
     }
     assertSameAsLocal(
-        Flow.windowJoin(
+        byTime(
             mode,
             Flow.fromEnumerable(left, o -> o.stages(1)),
-            Flow.fromEnumerable(right, o -> o.stages(1)),
-            Window.fixed(Duration.ofMillis(100), e -> ((int[]) e)[0] * 10L),
-            l -> l[1] % 5,
-            r -> r[1] % 5,
-            (l, r) ->
-                (l == null ? "-" : l[0] + ":" + l[1]) + "|" + (r == null ? "-" : r[0] + ":" + r[1]),
-            10_000,
-            o -> o.stages(2)));
+            Flow.fromEnumerable(right, o -> o.stages(1))));
+  }
+
+  /**
+   * A window join of {@code [time, value]} events in 100 ms windows of {@code time * 10} ms, keyed
+   * by {@code value % 5}, in two stages.
+   */
+  private static Flow<String> byTime(JoinMode mode, Flow<int[]> left, Flow<int[]> right) {
+    return Flow.windowJoin(
+        mode,
+        left,
+        right,
+        Window.fixed(Duration.ofMillis(100), e -> ((int[]) e)[0] * 10L),
+        l -> l[1] % 5,
+        r -> r[1] % 5,
+        (l, r) ->
+            (l == null ? "-" : l[0] + ":" + l[1]) + "|" + (r == null ? "-" : r[0] + ":" + r[1]),
+        10_000,
+        o -> o.stages(2));
   }
 
   @ParameterizedTest
@@ -118,16 +129,9 @@ final class FlinkJoinTest {
       right.add(r);
     }
     assertSameAsLocal(
-        Flow.windowJoin(
+        byTime(
             mode,
             Flow.<int[]>fromEnumerables(left, o -> o.stages(1)),
-            Flow.<int[]>fromEnumerables(right, o -> o.stages(1)),
-            Window.fixed(Duration.ofMillis(100), e -> ((int[]) e)[0] * 10L),
-            l -> l[1] % 5,
-            r -> r[1] % 5,
-            (l, r) ->
-                (l == null ? "-" : l[0] + ":" + l[1]) + "|" + (r == null ? "-" : r[0] + ":" + r[1]),
-            10_000,
-            o -> o.stages(2)));
+            Flow.<int[]>fromEnumerables(right, o -> o.stages(1))));
   }
 }
