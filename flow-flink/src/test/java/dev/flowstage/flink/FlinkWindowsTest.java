@@ -97,6 +97,12 @@ final class FlinkWindowsTest {
       events += Integer.parseInt(pane.substring("pane of ".length()));
     }
     assertEquals(120, events, "no event is late");
+    // A departition per window merges a window once both partitions' watermarks passed it.
+    assertSameAsLocal(
+        Flow.<int[]>fromEnumerables(interleaved(2, 60), o -> o.stages(1))
+            .partition(o -> o.stages(2).key(e -> ((int[]) e)[1] % 3).window(BY_TIME))
+            .reduce(() -> 0, (n, e) -> n + 1)
+            .departition(() -> 0, Integer::sum, n -> "window of " + n));
   }
 
   @Test
