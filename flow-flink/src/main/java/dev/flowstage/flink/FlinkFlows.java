@@ -20,9 +20,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 
 /**
- * Runs a {@link Flow} on Apache Flink: translates the flow's immutable plan into a DataStream job
- * in {@link RuntimeExecutionMode#BATCH} mode (Flink's automatic mode for a flow over a Flink
- * stream), calling the flow's own serializable functions.
+ * Runs a {@link Flow} on Apache Flink: translates the flow's immutable plan into a DataStream job,
+ * calling the flow's own serializable functions. The runtime mode is chosen from the plan: {@link
+ * RuntimeExecutionMode#BATCH} for bounded sources, {@link RuntimeExecutionMode#STREAMING} for
+ * bounded sources under a processing-time timer (periodic windows and triggers, allowed lateness),
+ * Flink's automatic mode for a flow over a Flink stream.
  *
  * <p>What translates: sources {@code fromEnumerable(s)} of collections/iterables (shipped with the
  * job), {@code fromFiles} and {@link #fromFiles(List)} (one subtask per file, the local line
@@ -32,14 +34,15 @@ import org.apache.flink.util.CloseableIterator;
  * subtask, as one per local stage); {@code partition}/{@code merge} (routed with Flowstage's own
  * hash, or the user hash, in {@code stages} subtasks), {@code shuffle}; {@code reduce}/{@code
  * groupBy}, {@code emitAndReduce} and {@code onTrigger} in every window (global, count, fixed,
- * periodic) with every trigger (periodic ones on Flink processing-time timers), one state per
- * subtask, as one per local stage, the input's end firing {@code done}; {@code departition}. {@code
- * boundedJoin} and {@code windowJoin} (flow-core's join logic in a two-input operator, each side
- * routed by its key). Anything else ({@code zip}, {@code fromStages}) throws {@link
- * UnsupportedOperationException} naming it. Results are the same multiset as {@link Flow#toList()}
- * wherever the local result is one (a partition routes the same events to each subtask with the
- * same hash, in each source's order; a source layer's subtasks get whichever events Flink hands
- * them, as local stages get whichever their demand brings); order is never guaranteed.
+ * periodic) with every trigger (periodic ones on Flink processing-time timers, fixed windows
+ * advancing by the upstream subtasks' Flink watermarks), one state per subtask, as one per local
+ * stage, the input's end firing {@code done}; {@code departition}. {@code boundedJoin} and {@code
+ * windowJoin} (flow-core's join logic in a two-input operator, each side routed by its key).
+ * Anything else ({@code zip}, {@code fromStages}) throws {@link UnsupportedOperationException}
+ * naming it. Results are the same multiset as {@link Flow#toList()} wherever the local result is
+ * one (a partition routes the same events to each subtask with the same hash, in each source's
+ * order; a source layer's subtasks get whichever events Flink hands them, as local stages get
+ * whichever their demand brings); order is never guaranteed.
  *
  * {@snippet class=dev.flowstage.flink.FlinkFlowsTest region=wordCount}
  */
@@ -47,9 +50,11 @@ public final class FlinkFlows {
   private FlinkFlows() {}
 
   /**
-   * Adds the flow to {@code env} as a DataStream and sets the environment to batch execution (the
-   * flow's reduces emit at the end of their input). Each layer runs with its {@link
-   * dev.flowstage.flow.Options#stages()} as parallelism; file sources use the environment's.
+   * Adds the flow to {@code env} as a DataStream and sets the environment's runtime mode from the
+   * plan: batch execution for bounded sources (the flow's reduces emit at the end of their input),
+   * streaming when a processing-time timer must fire while a bounded input still flows, Flink's
+   * automatic mode for a Flink stream unless {@code env} has a mode. Each layer runs with its
+   * {@link dev.flowstage.flow.Options#stages()} as parallelism; file sources use the environment's.
    *
    * @param env the environment the job is built in
    * @param flow the flow
@@ -67,11 +72,17 @@ public final class FlinkFlows {
     // Before anything is translated: Flink would only find a non-serializable function when it
     // ships the job, naming an internal array instead of the user's operation.
     PlanSerialization.check(flow.plan());
-    // Bounded inputs only: batch mode (reduces emit at the end of their input). A Flink stream
-    // (a Kafka source, say) may be unbounded: Flink's automatic mode picks streaming for it,
-    // unless the environment was given a runtime mode explicitly.
+    // Chosen from the plan. Bounded inputs: batch mode (reduces emit at the end of their input),
+    // unless a processing-time timer (periodic window or trigger, lateness) must fire while the
+    // input still flows: batch mode runs a layer only after the one before it ended, streaming
+    // mode runs them together and still ends with the input. A Flink stream (a Kafka source, say)
+    // may be unbounded: Flink's automatic mode picks streaming for it, unless the environment was
+    // given a runtime mode explicitly.
     if (!Translator.mayBeUnbounded(flow.plan())) {
-      env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+      env.setRuntimeMode(
+          Translator.usesProcessingTime(flow.plan())
+              ? RuntimeExecutionMode.STREAMING
+              : RuntimeExecutionMode.BATCH);
     } else if (!(env.getConfiguration() instanceof Configuration c
         && c.contains(ExecutionOptions.RUNTIME_MODE))) {
       env.setRuntimeMode(RuntimeExecutionMode.AUTOMATIC);

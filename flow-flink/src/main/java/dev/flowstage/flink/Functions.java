@@ -49,28 +49,50 @@ final class Functions {
    *     per window)
    * @param departition the departition per window this stage runs before its operations, or {@code
    *     null}
+   * @param watermarked whether the first window is a fixed window whose event time comes from the
+   *     Flink watermarks of the upstream subtasks ({@link EventTimeWatermarks}): there are several;
+   *     from one, the events of the subtask's merged input (that producer's channel) advance it, as
+   *     locally
    */
   record LayerLogic(
       ArrayList<Operation> operations,
       ArrayList<Window> windows,
       Combining.Target combine,
       boolean tagPanes,
-      PerWindow departition)
+      PerWindow departition,
+      boolean watermarked)
       implements java.io.Serializable {
     LayerLogic(
         List<Operation> operations,
         List<Window> windows,
         Combining.Target combine,
         boolean tagPanes,
-        PerWindow departition) {
-      this(new ArrayList<>(operations), new ArrayList<>(windows), combine, tagPanes, departition);
+        PerWindow departition,
+        boolean watermarked) {
+      this(
+          new ArrayList<>(operations),
+          new ArrayList<>(windows),
+          combine,
+          tagPanes,
+          departition,
+          watermarked);
     }
 
-    /** The logic of subtask {@code index} of {@code total} (one merged input per subtask). */
+    /**
+     * The logic of subtask {@code index} of {@code total}: one merged input per subtask, whose
+     * fixed window advances by Flink's watermark when {@code watermarked}.
+     */
     StageLogic create(int index, int total) {
       StageLogic layer =
           new MapReducer(
-              operations, windows, index, total, 1, System::currentTimeMillis, combine, tagPanes);
+              operations,
+              windows,
+              index,
+              total,
+              watermarked ? MapReducer.WATERMARKED : 1,
+              System::currentTimeMillis,
+              combine,
+              tagPanes);
       return departition == null
           ? layer
           : new DepartitionLogic(
@@ -101,7 +123,9 @@ final class Functions {
    * Runs a layer's {@link StageLogic} as a Flink operator, on the task thread: events are handed to
    * the logic in batches of at most {@code maxDemand} (as a local stage receives them; {@code
    * mapBatch} sees these batches), a batch is also handed over before a watermark or a checkpoint
-   * barrier passes, and the end of the input ({@link BoundedOneInput}) fires the final triggers.
+   * barrier passes, a watermark (the minimum over the input channels, which Flink computes)
+   * advances a watermarked layer's event time, and the end of the input ({@link BoundedOneInput})
+   * fires the final triggers.
    */
   static final class LogicOperator extends AbstractStreamOperator<Object>
       implements OneInputStreamOperator<Object, Object>, BoundedOneInput {
@@ -167,6 +191,13 @@ final class Functions {
     @Override
     public void processWatermark(Watermark mark) throws Exception {
       flush();
+      // The maximum watermark comes when every upstream subtask ended: the end of the input (the
+      // final triggers) closes the windows then, as locally when every input is done.
+      if (spec.watermarked() && mark.getTimestamp() != Long.MAX_VALUE) {
+        logic.watermark(mark.getTimestamp(), out);
+        emit();
+        schedule();
+      }
       super.processWatermark(mark);
     }
 
@@ -209,9 +240,13 @@ final class Functions {
    * (input 0 the left flow, input 1 the right), then the layer's own operations.
    *
    * @param join the plan's join source
+   * @param watermarked whether the join's fixed windows close by the Flink watermarks of the sides'
+   *     upstream subtasks (a side has several), rather than by the events each side's merged input
+   *     brings (one producer a side, as locally)
    * @param after the layer's operations after the join
    */
-  record JoinSpec(Source.Join join, LayerLogic after) implements java.io.Serializable {
+  record JoinSpec(Source.Join join, boolean watermarked, LayerLogic after)
+      implements java.io.Serializable {
     /** The logic of subtask {@code index} of {@code total}. */
     StageLogic create(int index, int total) {
       return new JoinLogic(
@@ -222,15 +257,17 @@ final class Functions {
           join.join(),
           join.maxHeld(),
           join.window(),
-          after.create(index, total));
+          after.create(index, total),
+          watermarked());
     }
   }
 
   /**
    * Runs a join layer's {@link StageLogic} as a two-input Flink operator: each side's events are
    * handed over in batches of at most {@code maxDemand}, the end of a side is the logic's {@code
-   * inputDone}, the end of both fires the final triggers, and the logic's timers run on Flink
-   * processing-time timers.
+   * inputDone}, the end of both fires the final triggers, a window join's windows close by the
+   * watermark of both sides (Flink's minimum over both inputs' channels), and the logic's timers
+   * run on Flink processing-time timers.
    */
   static final class JoinOperator extends AbstractStreamOperator<Object>
       implements TwoInputStreamOperator<Object, Object, Object>, BoundedMultiInput {
@@ -281,8 +318,14 @@ final class Functions {
 
     @Override
     public void processWatermark(Watermark mark) throws Exception {
+      // Flink calls this with the minimum of both inputs' watermarks.
       flush(0);
       flush(1);
+      if (spec.watermarked() && mark.getTimestamp() != Long.MAX_VALUE) {
+        logic.watermark(mark.getTimestamp(), out);
+        emit();
+        schedule();
+      }
       super.processWatermark(mark);
     }
 
@@ -342,6 +385,67 @@ final class Functions {
         output.collect(record.replace(out.get(i)));
       }
       out.clear();
+    }
+  }
+
+  /**
+   * What the subtasks feeding an event-time layer measure: the layer's fixed window (its event
+   * time) and the routing that decides which events reach it.
+   *
+   * @param window the downstream layer's fixed window (or the window join's)
+   * @param route the downstream partition's routing, whose {@link Dispatchers#DROP} events are not
+   *     sent, or {@code null}
+   */
+  record EventTime(Window.Fixed window, Route route) implements java.io.Serializable {}
+
+  /**
+   * Passes a subtask's events on and, after each event that starts a later window, emits a Flink
+   * watermark: the start of the latest window of the events this subtask sends the event-time layer
+   * (as a local stage's watermark tracks each upstream stage's latest window). Flink hands the
+   * event-time layer the minimum over its input channels, so a window closes only when every
+   * upstream subtask has passed it. Watermarks from further upstream are of another layer's event
+   * time and stop here; the end of the input sends the maximum watermark, after the last event, so
+   * an ended subtask no longer holds the others back.
+   */
+  static final class EventTimeWatermarks extends AbstractStreamOperator<Object>
+      implements OneInputStreamOperator<Object, Object>, BoundedOneInput {
+    @Serial private static final long serialVersionUID = 1L;
+    private final EventTime time;
+    private transient long latest;
+
+    EventTimeWatermarks(EventTime time) {
+      this.time = time;
+    }
+
+    @Override
+    public void open() throws Exception {
+      super.open();
+      latest = Long.MIN_VALUE;
+    }
+
+    @Override
+    public void processElement(StreamRecord<Object> element) {
+      Object event = element.getValue();
+      output.collect(element);
+      if (time.route() != null && time.route().applyAsInt(event) == Dispatchers.DROP) {
+        return; // never reaches the layer
+      }
+      long size = time.window().sizeMillis();
+      long window = Math.floorDiv(time.window().eventTimeMillis().applyAsLong(event), size);
+      if (window > latest) {
+        latest = window;
+        output.emitWatermark(new Watermark(window * size));
+      }
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) {
+      // another layer's event time: not forwarded
+    }
+
+    @Override
+    public void endInput() {
+      output.emitWatermark(Watermark.MAX_WATERMARK);
     }
   }
 

@@ -17,8 +17,11 @@ import java.util.List;
 import java.util.stream.BaseStream;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.transformations.PartitionTransformation;
+import org.apache.flink.streaming.api.transformations.UnionTransformation;
 
 /**
  * Translates a plan, layer by layer, into Flink operators, mirroring the local runtime's topology
@@ -56,12 +59,22 @@ final class Translator {
     List<Operation> ops = p.operations();
     List<Window> windows = List.of(window);
     Functions.PerWindow perWindow = null;
+    boolean bareSource =
+        (p.source() instanceof Source.Enumerables || p.source() instanceof Source.Files)
+            && ops.isEmpty();
+    // A fixed window first in a layer fed by several upstream subtasks or sources advances by their
+    // Flink watermarks (a local stage's watermark waits for each upstream stage the same way); fed
+    // by one, its merged input is that producer's channel, whose events advance it as locally.
+    boolean eventTime = window instanceof Window.Fixed && !ops.isEmpty();
+    boolean watermarked = false;
     DataStream<Object> in;
     switch (p.source()) {
       case Source.Enumerables e -> in = enumerables(e, p);
       case Source.Files f -> in = files(f, p);
       case Source.Layer l -> {
-        in = routed(l, p);
+        Routed r = routed(l, p, eventTime);
+        in = r.stream();
+        watermarked = r.watermarked();
         Operation.Reduce combining = Layers.combining(p);
         if (combining != null) {
           ops = Layers.merging(ops, combining);
@@ -85,19 +98,61 @@ final class Translator {
         return join(j, p, tagPanes);
       }
     }
-    boolean bareSource =
-        p.source() instanceof Source.Enumerables || p.source() instanceof Source.Files;
-    if (bareSource && ops.isEmpty()) {
+    if (bareSource) {
       // As locally: an operation-less source layer is its producers, with no stages of its own.
       return in;
+    }
+    if (eventTime
+        && !(p.source() instanceof Source.Layer)
+        && producers(in.getTransformation()) > 1) {
+      in = watermarks(in, new Functions.EventTime((Window.Fixed) window, null));
+      watermarked = true;
     }
     return in.transform(
             names(ops, "pass"),
             ANY,
             new Functions.LogicOperator(
-                new Functions.LayerLogic(ops, windows, null, tagPanes, perWindow),
+                new Functions.LayerLogic(ops, windows, null, tagPanes, perWindow, watermarked),
                 p.options().maxDemand()))
         .setParallelism(stages);
+  }
+
+  /**
+   * A partition/shuffle/merge layer's input.
+   *
+   * @param stream the upstream layers' events, routed to the layer's subtasks
+   * @param watermarked whether the upstream subtasks emit the layer's event-time watermarks
+   */
+  private record Routed(DataStream<Object> stream, boolean watermarked) {}
+
+  /**
+   * How many subtasks produce {@code t}: the sum over a union's inputs, through a partitioning, so
+   * the number of upstream channels of each subtask reading it.
+   */
+  private static int producers(Transformation<?> t) {
+    return switch (t) {
+      case UnionTransformation<?> u -> u.getInputs().stream().mapToInt(Translator::producers).sum();
+      case PartitionTransformation<?> pt -> producers(pt.getInputs().get(0));
+      default -> t.getParallelism();
+    };
+  }
+
+  /**
+   * {@code s} with each of its producing subtasks (each input's, for a union) emitting the
+   * watermarks of the event-time layer it feeds ({@link Functions.EventTimeWatermarks}).
+   */
+  @SuppressWarnings("unchecked")
+  private DataStream<Object> watermarks(DataStream<Object> s, Functions.EventTime time) {
+    if (s.getTransformation() instanceof UnionTransformation<Object> u) {
+      DataStream<Object> all = null;
+      for (Transformation<?> t : u.getInputs()) {
+        DataStream<Object> w = watermarks(new DataStream<>(env, (Transformation<Object>) t), time);
+        all = all == null ? w : all.union(w);
+      }
+      return all;
+    }
+    return s.transform("event-time watermarks", ANY, new Functions.EventTimeWatermarks(time))
+        .setParallelism(s.getParallelism());
   }
 
   private DataStream<Object> enumerables(Source.Enumerables e, Plan p) {
@@ -154,13 +209,27 @@ final class Translator {
    */
   private DataStream<Object> join(Source.Join j, Plan p, boolean tagPanes) {
     int stages = p.options().stages();
-    DataStream<Object> left = joinSide(layer(j.left()), stages, j.leftKey());
-    DataStream<Object> right = joinSide(layer(j.right()), stages, j.rightKey());
+    DataStream<Object> leftIn = layer(j.left());
+    DataStream<Object> rightIn = layer(j.right());
+    // A window join's windows close by the watermarks of both sides' subtasks; with one producer
+    // a side, each side's merged input is that producer's channel, whose events close them.
+    boolean watermarked =
+        j.window() instanceof Window.Fixed
+            && (producers(leftIn.getTransformation()) > 1
+                || producers(rightIn.getTransformation()) > 1);
+    if (watermarked) {
+      Functions.EventTime time = new Functions.EventTime((Window.Fixed) j.window(), null);
+      leftIn = watermarks(leftIn, time);
+      rightIn = watermarks(rightIn, time);
+    }
+    DataStream<Object> left = joinSide(leftIn, stages, j.leftKey());
+    DataStream<Object> right = joinSide(rightIn, stages, j.rightKey());
     Functions.JoinSpec spec =
         new Functions.JoinSpec(
             j,
+            watermarked,
             new Functions.LayerLogic(
-                p.operations(), List.of(p.options().window()), null, tagPanes, null));
+                p.operations(), List.of(p.options().window()), null, tagPanes, null, false));
     return left.connect(right)
         .transform(
             "join, " + names(p.operations(), "no operations"),
@@ -195,8 +264,39 @@ final class Translator {
     };
   }
 
-  /** The upstream layers of a partition/shuffle/merge, routed to this layer's subtasks. */
-  private DataStream<Object> routed(Source.Layer l, Plan p) {
+  /**
+   * Whether any layer of {@code p} runs processing-time timers: a periodic window, {@code
+   * triggerPeriodically}, or a fixed window's allowed lateness. Such a plan runs in streaming mode
+   * even over bounded sources, so its timers fire while the input still flows, as locally.
+   */
+  static boolean usesProcessingTime(Plan p) {
+    if (timers(p.options().window())) {
+      return true;
+    }
+    return switch (p.source()) {
+      case Source.Layer l -> l.upstream().stream().anyMatch(Translator::usesProcessingTime);
+      case Source.Departition d -> usesProcessingTime(d.upstream());
+      case Source.Zip z -> usesProcessingTime(z.left()) || usesProcessingTime(z.right());
+      case Source.Join j ->
+          timers(j.window()) || usesProcessingTime(j.left()) || usesProcessingTime(j.right());
+      case Source.Enumerables e -> false;
+      case Source.Files f -> false;
+      case Source.Stages st -> false;
+    };
+  }
+
+  private static boolean timers(Window w) {
+    return w instanceof Window.Periodic
+        || !w.triggers().periodicallyMillis().isEmpty()
+        || (w instanceof Window.Fixed f && f.allowedLatenessMillis() > 0);
+  }
+
+  /**
+   * The upstream layers of a partition/shuffle/merge, routed to this layer's subtasks; when the
+   * layer's fixed window comes first ({@code eventTime}) and several subtasks produce its input,
+   * each emits the watermarks of that window.
+   */
+  private Routed routed(Source.Layer l, Plan p, boolean eventTime) {
     int stages = p.options().stages();
     // As the local runtime (Topology): one stage needs no hashing, unless a key or hash was given,
     // which still decides what is dropped (Options.DROP).
@@ -206,9 +306,22 @@ final class Translator {
             ? new Route(stages, part.key(), part.hash())
             : null;
     Operation.Reduce combining = Layers.combining(p);
-    DataStream<Object> all = null;
+    List<DataStream<Object>> ups = new ArrayList<>();
+    int producers = 0;
     for (Plan up : l.upstream()) {
       DataStream<Object> s = layer(up);
+      ups.add(s);
+      producers += producers(s.getTransformation());
+    }
+    boolean watermarked = eventTime && producers > 1;
+    DataStream<Object> all = null;
+    for (int i = 0; i < ups.size(); i++) {
+      Plan up = l.upstream().get(i);
+      DataStream<Object> s = ups.get(i);
+      if (watermarked) {
+        // before the drop filter, which may merge sources; dropped events are left out
+        s = watermarks(s, new Functions.EventTime((Window.Fixed) p.options().window(), route));
+      }
       if (combining != null) {
         // Each upstream subtask folds its events into one partial per downstream subtask, with the
         // same logic a local upstream stage runs, and sends only the partials.
@@ -220,7 +333,7 @@ final class Translator {
                     ANY,
                     new Functions.LogicOperator(
                         new Functions.LayerLogic(
-                            List.of(), List.of(Window.global()), target, false, null),
+                            List.of(), List.of(Window.global()), target, false, null, false),
                         up.options().maxDemand()))
                 .setParallelism(s.getParallelism())
                 .filter(new Functions.NotDropped(Combining::partitionOf))
@@ -235,9 +348,10 @@ final class Translator {
       all = all == null ? s : all.union(s);
     }
     if (route != null) {
-      return all.partitionCustom(new Functions.ByRoute(route), new Functions.Whole());
+      return new Routed(
+          all.partitionCustom(new Functions.ByRoute(route), new Functions.Whole()), watermarked);
     }
-    return all.rebalance();
+    return new Routed(all.rebalance(), watermarked);
   }
 
   private static String names(List<Operation> ops, String none) {

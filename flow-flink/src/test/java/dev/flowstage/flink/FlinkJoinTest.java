@@ -82,16 +82,56 @@ final class FlinkJoinTest {
       right.add(new int[] {i, rs.get(i)});
     }
     assertSameAsLocal(
-        Flow.windowJoin(
+        byTime(
             mode,
             Flow.fromEnumerable(left, o -> o.stages(1)),
-            Flow.fromEnumerable(right, o -> o.stages(1)),
-            Window.fixed(Duration.ofMillis(100), e -> ((int[]) e)[0] * 10L),
-            l -> l[1] % 5,
-            r -> r[1] % 5,
-            (l, r) ->
-                (l == null ? "-" : l[0] + ":" + l[1]) + "|" + (r == null ? "-" : r[0] + ":" + r[1]),
-            10_000,
-            o -> o.stages(2)));
+            Flow.fromEnumerable(right, o -> o.stages(1))));
+  }
+
+  /**
+   * A window join of {@code [time, value]} events in 100 ms windows of {@code time * 10} ms, keyed
+   * by {@code value % 5}, in two stages.
+   */
+  private static Flow<String> byTime(JoinMode mode, Flow<int[]> left, Flow<int[]> right) {
+    return Flow.windowJoin(
+        mode,
+        left,
+        right,
+        Window.fixed(Duration.ofMillis(100), e -> ((int[]) e)[0] * 10L),
+        l -> l[1] % 5,
+        r -> r[1] % 5,
+        (l, r) ->
+            (l == null ? "-" : l[0] + ":" + l[1]) + "|" + (r == null ? "-" : r[0] + ":" + r[1]),
+        10_000,
+        o -> o.stages(2));
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = JoinMode.class,
+      names = {"INNER", "FULL_OUTER"})
+  void windowJoin_sidesOfInterleavedSources_sameRowsAsLocal(JoinMode mode) throws Exception {
+    // Each side has two sources, each in time order: a join subtask gets their events interleaved
+    // out of order (in batch mode often one source after the other). A window closes only when
+    // every source of both sides has passed it (their Flink watermarks), as locally.
+    List<List<int[]>> left = new ArrayList<>();
+    List<List<int[]>> right = new ArrayList<>();
+    for (int s = 0; s < 2; s++) {
+      List<Integer> ls = ints(5 + s, 40);
+      List<Integer> rs = ints(7 + s, 40);
+      List<int[]> l = new ArrayList<>();
+      List<int[]> r = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        l.add(new int[] {i, ls.get(i)});
+        r.add(new int[] {i, rs.get(i)});
+      }
+      left.add(l);
+      right.add(r);
+    }
+    assertSameAsLocal(
+        byTime(
+            mode,
+            Flow.<int[]>fromEnumerables(left, o -> o.stages(1)),
+            Flow.<int[]>fromEnumerables(right, o -> o.stages(1))));
   }
 }

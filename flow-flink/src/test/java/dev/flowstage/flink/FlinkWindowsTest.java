@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowstage.flow.Flow;
 import dev.flowstage.flow.TriggerDecision;
+import dev.flowstage.flow.TriggerResult;
 import dev.flowstage.flow.Window;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
 import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -22,7 +24,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The windows and triggers that used to be rejected on Flink run flow-core's logic there too: fixed
  * (event-time) windows, periodic windows and {@code triggerPeriodically} (Flink processing-time
- * timers), and trigger functions; each compared with the local runtime.
+ * timers, the job in streaming mode when the plan has them), and trigger functions; each compared
+ * with the local runtime. A fixed window advances by the Flink watermarks of its upstream subtasks,
+ * so sources whose times interleave out of order give the local panes.
  */
 final class FlinkWindowsTest {
   @RegisterExtension
@@ -61,9 +65,72 @@ final class FlinkWindowsTest {
             .reduce(() -> 0, Integer::sum));
   }
 
+  /** Events {@code [source, time]}, {@code n} per source, each source in time order. */
+  private static List<List<int[]>> interleaved(int sources, int n) {
+    List<List<int[]>> all = new ArrayList<>();
+    for (int s = 0; s < sources; s++) {
+      List<int[]> events = new ArrayList<>();
+      for (int t = 0; t < n; t++) {
+        events.add(new int[] {s, t});
+      }
+      all.add(events);
+    }
+    return all;
+  }
+
+  private static final Window BY_TIME =
+      Window.fixed(Duration.ofSeconds(1), e -> ((int[]) e)[1] * 100L);
+
+  @Test
+  void fixedWindow_upstreamSourcesInterleaveOutOfOrder_samePanesAsLocal() throws Exception {
+    // Two sources, each in time order, interleaved as Flink reads their channels (in batch mode
+    // often one channel after the other): a pane closes only when every source has passed it,
+    // through the sources' Flink watermarks, so nothing is late, as locally.
+    Flow<String> flow =
+        Flow.<int[]>fromEnumerables(interleaved(2, 60), o -> o.stages(1))
+            .partition(o -> o.stages(2).key(e -> ((int[]) e)[1] % 3).window(BY_TIME))
+            .reduce(() -> 0, (n, e) -> n + 1)
+            .map(n -> "pane of " + n);
+    assertSameAsLocal(flow);
+    int events = 0;
+    for (String pane : flow.toList()) {
+      events += Integer.parseInt(pane.substring("pane of ".length()));
+    }
+    assertEquals(120, events, "no event is late");
+    // A departition per window merges a window once both partitions' watermarks passed it.
+    assertSameAsLocal(
+        Flow.<int[]>fromEnumerables(interleaved(2, 60), o -> o.stages(1))
+            .partition(o -> o.stages(2).key(e -> ((int[]) e)[1] % 3).window(BY_TIME))
+            .reduce(() -> 0, (n, e) -> n + 1)
+            .departition(() -> 0, Integer::sum, n -> "window of " + n));
+  }
+
+  @Test
+  void fixedWindow_upstreamSubtasksInterleaveOutOfOrder_withLateness_samePanesAsLocal()
+      throws Exception {
+    // Each upstream flow is a layer of its own (one subtask running a map), emitting its events'
+    // watermarks; the windows with lateness fire "watermark" when both have passed them, then
+    // "done" at the end, as locally.
+    List<Flow<? extends int[]>> ups = new ArrayList<>();
+    for (List<int[]> events : interleaved(2, 60)) {
+      ups.add(Flow.fromEnumerable(events, o -> o.stages(1)).map(e -> e));
+    }
+    assertSameAsLocal(
+        Flow.merge(
+                ups,
+                o ->
+                    o.stages(2)
+                        .key(e -> ((int[]) e)[1] % 3)
+                        .window(BY_TIME.allowedLateness(Duration.ofHours(1))))
+            .reduce(() -> 0, (n, e) -> n + 1)
+            .onTrigger(
+                (n, t) -> TriggerResult.of(List.of(t.name() + " " + t.windowId() + " " + n), n)));
+  }
+
   @Test
   void periodicWindowAndTriggerPeriodically_boundedInput_finalPanesLikeLocal() throws Exception {
-    // An hour-long period: the input ends first, so only the end of input fires, on both.
+    // An hour-long period: the input ends first, so only the end of input fires, on both (the job
+    // runs in streaming mode, and ends with its bounded input).
     assertSameAsLocal(
         Flow.fromEnumerable(NUMBERS, o -> o.stages(1))
             .partition(o -> o.stages(2).window(Window.periodic(Duration.ofHours(1))))
@@ -95,6 +162,70 @@ final class FlinkWindowsTest {
     List<Integer> panes = FlinkFlows.collect(env, flow);
     assertTrue(panes.size() > 1, "panes: " + panes);
     assertEquals(NUMBERS.size(), (int) panes.get(panes.size() - 1), "panes keep their count");
+  }
+
+  @Test
+  void triggerPeriodically_boundedSlowInput_firesBeforeTheLastEvent() throws Exception {
+    // A bounded flow with a periodic trigger runs in streaming mode, chosen from the plan: the
+    // trigger fires on Flink's timers while the events still trickle in (~1.2 s), not only at the
+    // end as batch mode would. Generous: one mid-input pane among ~24 chances is enough.
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    Flow<Integer> flow =
+        Flow.fromEnumerable(NUMBERS, o -> o.stages(1).maxDemand(1))
+            .map(
+                i -> {
+                  LockSupport.parkNanos(20_000_000L);
+                  return i;
+                })
+            .partition(
+                o -> o.stages(1).window(Window.global().triggerPeriodically(Duration.ofMillis(50))))
+            .reduce(() -> 0, (n, i) -> n + 1);
+    List<Integer> panes = FlinkFlows.collect(env, flow);
+    // A pane holding some events but not all was emitted before the last event arrived (a timer
+    // firing before the first event would emit an empty pane, in batch mode too).
+    assertTrue(panes.stream().anyMatch(n -> n > 0 && n < NUMBERS.size()), "panes: " + panes);
+    assertEquals(
+        RuntimeExecutionMode.STREAMING, env.getConfiguration().get(ExecutionOptions.RUNTIME_MODE));
+    assertEquals(NUMBERS.size(), (int) panes.get(panes.size() - 1), "the end fires the full pane");
+    List<Integer> local = flow.toList();
+    assertEquals(local.get(local.size() - 1), panes.get(panes.size() - 1), "the local final pane");
+  }
+
+  @Test
+  void executionMode_chosenFromThePlan() {
+    Flow<Integer> counted =
+        Flow.fromEnumerable(NUMBERS).partition(o -> o.stages(2)).reduce(() -> 0, Integer::sum);
+    assertEquals(RuntimeExecutionMode.BATCH, modeOf(counted));
+    assertEquals(
+        RuntimeExecutionMode.STREAMING,
+        modeOf(
+            Flow.fromEnumerable(NUMBERS)
+                .partition(o -> o.window(Window.periodic(Duration.ofSeconds(1))))
+                .reduce(() -> 0, Integer::sum)));
+    assertEquals(
+        RuntimeExecutionMode.STREAMING,
+        modeOf(
+            Flow.fromEnumerable(NUMBERS)
+                .partition(
+                    o -> o.window(Window.global().triggerPeriodically(Duration.ofSeconds(1))))
+                .reduce(() -> 0, Integer::sum)
+                .departition(() -> 0, Integer::sum, n -> n)));
+    assertEquals(
+        RuntimeExecutionMode.STREAMING,
+        modeOf(
+            Flow.fromEnumerable(NUMBERS)
+                .partition(
+                    o ->
+                        o.window(
+                            Window.fixed(Duration.ofSeconds(1), i -> (Integer) i * 10L)
+                                .allowedLateness(Duration.ofSeconds(1))))
+                .reduce(() -> 0, Integer::sum)));
+  }
+
+  private static RuntimeExecutionMode modeOf(Flow<?> flow) {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    FlinkFlows.toDataStream(env, flow);
+    return env.getConfiguration().get(ExecutionOptions.RUNTIME_MODE);
   }
 
   @Test
