@@ -14,6 +14,7 @@ import dev.flowstage.stage.StageContext;
 import dev.flowstage.stage.StageSystem;
 import dev.flowstage.stage.Subscription;
 import dev.flowstage.stage.SubscriptionOptions;
+import dev.flowstage.stage.testing.TestProducer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +38,9 @@ final class OutsideWakeupsTest {
   private static final long FOREVER = TimeUnit.SECONDS.toNanos(60);
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  /** A call that a silent {@link TestProducer} answers with "ok" (it emits nothing). */
+  private static final TestProducer.Emit NOTHING = new TestProducer.Emit(List.of());
 
   /**
    * Lets registrations left by earlier tests (a stage that exited racing with a wake-up) expire, so
@@ -170,10 +174,10 @@ final class OutsideWakeupsTest {
   @Test
   void stagesStartedCalledAndStoppedFromOutside_leaveNothingPending() throws Exception {
     try (StageSystem system = new StageSystem("wake")) {
-      Stage<Void> echo = system.startConsumer(new Echo());
+      Stage<Integer> echo = system.startProducer(TestProducer.silent());
       Mailbox mailbox = ((StageCell<?>) echo).mailbox;
       for (int i = 0; i < 100; i++) {
-        assertEquals(i, echo.call(i, TIMEOUT));
+        assertEquals("ok", echo.call(NOTHING, TIMEOUT));
       }
       echo.stop(ExitReason.normal());
       assertEquals(ExitReason.normal(), echo.awaitExit(TIMEOUT));
@@ -190,7 +194,7 @@ final class OutsideWakeupsTest {
       for (int i = 0; i < 4; i++) {
         AtomicLong count = new AtomicLong();
         received.add(count);
-        Stage<Long> producer = system.startProducer(new Endless());
+        Stage<Integer> producer = system.startProducer(TestProducer.counter());
         Stage<Void> consumer = system.startConsumer(new Counting(count));
         consumer.subscribeTo(producer, SubscriptionOptions.builder().maxDemand(1000).build());
       }
@@ -200,7 +204,7 @@ final class OutsideWakeupsTest {
       Stage<Void> finiteConsumer = system.startConsumer(new Counting(finiteCount));
       finiteConsumer.subscribeTo(finite, SubscriptionOptions.builder().maxDemand(500).build());
 
-      Stage<Void> echo = system.startConsumer(new Echo());
+      Stage<Integer> echo = system.startProducer(TestProducer.silent());
       // Outside wake-ups from several platform threads at once: calls, starts and stops.
       List<CompletableFuture<Void>> storms = new ArrayList<>();
       for (int t = 0; t < 3; t++) {
@@ -211,11 +215,11 @@ final class OutsideWakeupsTest {
                 () -> {
                   try {
                     for (int i = 0; i < 1000; i++) {
-                      if (!Integer.valueOf(i).equals(echo.call(i, TIMEOUT))) {
+                      if (!"ok".equals(echo.call(NOTHING, TIMEOUT))) {
                         throw new AssertionError("wrong reply");
                       }
                       if (i % 10 == 0) {
-                        Stage<Void> s = system.startConsumer(new Echo());
+                        Stage<Integer> s = system.startProducer(TestProducer.silent());
                         s.stop(ExitReason.normal());
                         s.awaitExit(TIMEOUT);
                       }
@@ -240,20 +244,6 @@ final class OutsideWakeupsTest {
         }
         assertTrue(count.get() > before, "a busy pipeline stalled");
       }
-    }
-  }
-
-  /** Emits as many numbers as asked, forever. */
-  private static final class Endless implements Producer<Long> {
-    private long next;
-
-    @Override
-    public void handleDemand(long demand, ProducerContext<Long> ctx) {
-      List<Long> batch = new ArrayList<>((int) demand);
-      for (long i = 0; i < demand; i++) {
-        batch.add(next++);
-      }
-      ctx.emit(batch);
     }
   }
 
@@ -291,17 +281,6 @@ final class OutsideWakeupsTest {
     @Override
     public void handleEvents(List<Object> events, Subscription from, StageContext ctx) {
       count.addAndGet(events.size());
-    }
-  }
-
-  /** Answers each call with its request. */
-  private static final class Echo implements Consumer<Object> {
-    @Override
-    public void handleEvents(List<Object> events, Subscription from, StageContext ctx) {}
-
-    @Override
-    public Object handleCall(Object request, StageContext ctx) {
-      return request;
     }
   }
 }
