@@ -64,6 +64,19 @@ final class Mailbox {
     }
   }
 
+  /**
+   * Returns whether the owner may still be waiting for a carrier (not started yet, or runnable); an
+   * owner that is parked, blocked or gone is not. Any thread.
+   */
+  boolean ownerMayBeQueued() {
+    Thread t = owner;
+    if (t == null) {
+      return false;
+    }
+    Thread.State s = t.getState();
+    return s == Thread.State.NEW || s == Thread.State.RUNNABLE;
+  }
+
   /** Marks the owner served if it was woken from outside; owner thread only, while it runs. */
   void running() {
     if (outsidePending) {

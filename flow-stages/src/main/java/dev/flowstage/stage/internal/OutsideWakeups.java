@@ -36,8 +36,18 @@ final class OutsideWakeups {
   /** The longest a busy stage waits for pending stages before it runs on anyway. */
   static final long MAX_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
-  /** How old a registration may grow before waiters give it up as stale. */
+  /**
+   * How old a registration may grow before waiters give it up as stale, unless its stage's thread
+   * is still runnable (queued for a carrier, which a loaded machine can delay well past this).
+   */
   static final long EXPIRE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+  /**
+   * How old a registration of a runnable thread may grow: such a thread is usually still queued,
+   * but it may also be one whose registration raced with its last message and that now runs a long
+   * callback; this bounds what busy stages lose to it.
+   */
+  static final long EXPIRE_RUNNABLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   /** Bumped by every new registration; busy stages read it once per message. */
   private static final AtomicLong EPOCH = new AtomicLong();
@@ -121,14 +131,15 @@ final class OutsideWakeups {
    * @return how the wait ended
    */
   static Wait awaitPending(Mailbox self) {
-    return awaitPending(self, MAX_WAIT_NANOS, EXPIRE_NANOS);
+    return awaitPending(self, MAX_WAIT_NANOS, EXPIRE_NANOS, EXPIRE_RUNNABLE_NANOS);
   }
 
   /**
    * {@link #awaitPending(Mailbox)} with other bounds (tests use long ones, so that neither a slow
    * machine nor the bound can end a wait that only the hand-off should end).
    */
-  static Wait awaitPending(Mailbox self, long maxWaitNanos, long expireNanos) {
+  static Wait awaitPending(
+      Mailbox self, long maxWaitNanos, long expireNanos, long expireRunnableNanos) {
     long start = System.nanoTime();
     boolean expired = false;
     List<Registration> waitFor = null;
@@ -138,7 +149,8 @@ final class OutsideWakeups {
       if (m == self) {
         continue;
       }
-      if (start - r.since > expireNanos) {
+      long age = start - r.since;
+      if (age > expireNanos && (age > expireRunnableNanos || !m.ownerMayBeQueued())) {
         // Stale: its stage stays blocked in a callback, or exited without running.
         if (PENDING.remove(m, r)) {
           r.done = true;

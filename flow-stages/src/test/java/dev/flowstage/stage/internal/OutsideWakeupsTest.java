@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,13 +54,13 @@ final class OutsideWakeupsTest {
   }
 
   /**
-   * Runs {@code awaitPending(self, FOREVER, FOREVER)} on a virtual thread; completes with its
-   * result.
+   * Runs {@code awaitPending(self, FOREVER, FOREVER, FOREVER)} on a virtual thread; completes with
+   * its result.
    */
   private static CompletableFuture<OutsideWakeups.Wait> waiter(Mailbox self) {
     CompletableFuture<OutsideWakeups.Wait> done = new CompletableFuture<>();
     Thread.ofVirtual()
-        .start(() -> done.complete(OutsideWakeups.awaitPending(self, FOREVER, FOREVER)));
+        .start(() -> done.complete(OutsideWakeups.awaitPending(self, FOREVER, FOREVER, FOREVER)));
     return done;
   }
 
@@ -96,7 +97,8 @@ final class OutsideWakeupsTest {
     Mailbox self = new Mailbox();
     OutsideWakeups.register(self);
     // its own registration is no reason to wait
-    assertEquals(OutsideWakeups.Wait.NONE, OutsideWakeups.awaitPending(self, FOREVER, FOREVER));
+    assertEquals(
+        OutsideWakeups.Wait.NONE, OutsideWakeups.awaitPending(self, FOREVER, FOREVER, FOREVER));
     self.running();
 
     Mailbox first = new Mailbox();
@@ -108,7 +110,7 @@ final class OutsideWakeupsTest {
             .start(
                 () -> {
                   waiting.countDown();
-                  w.complete(OutsideWakeups.awaitPending(self, FOREVER, FOREVER));
+                  w.complete(OutsideWakeups.awaitPending(self, FOREVER, FOREVER, FOREVER));
                 });
     waiting.await();
     while (waiterThread.getState() != Thread.State.TIMED_WAITING && !w.isDone()) {
@@ -130,14 +132,50 @@ final class OutsideWakeupsTest {
     long oneMilli = TimeUnit.MILLISECONDS.toNanos(1);
     // The wait's bound ends it though nothing serves the registration.
     assertEquals(
-        OutsideWakeups.Wait.GAVE_UP, OutsideWakeups.awaitPending(new Mailbox(), oneMilli, FOREVER));
+        OutsideWakeups.Wait.GAVE_UP,
+        OutsideWakeups.awaitPending(new Mailbox(), oneMilli, FOREVER, FOREVER));
     Thread.sleep(2);
     // Older than the expiry: given up, so busy stages no longer wait for it at all.
     assertEquals(
-        OutsideWakeups.Wait.NONE, OutsideWakeups.awaitPending(new Mailbox(), FOREVER, oneMilli));
+        OutsideWakeups.Wait.NONE,
+        OutsideWakeups.awaitPending(new Mailbox(), FOREVER, oneMilli, oneMilli));
     assertFalse(OutsideWakeups.isPending(neverRuns));
     neverRuns.running(); // a late run is harmless
     assertFalse(neverRuns.outsidePending);
+  }
+
+  @Test
+  void aRegistrationOfARunnableThread_isKeptLonger_stillQueuedForACarrierAsFarAsWeKnow()
+      throws Exception {
+    AtomicBoolean stop = new AtomicBoolean();
+    Thread spinning =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  while (!stop.get()) {
+                    Thread.onSpinWait();
+                  }
+                });
+    try {
+      Mailbox queued = new Mailbox();
+      queued.owner(spinning); // RUNNABLE, as a woken stage still waiting for a carrier is
+      OutsideWakeups.register(queued);
+      long oneMilli = TimeUnit.MILLISECONDS.toNanos(1);
+      Thread.sleep(2);
+      // Older than the expiry, but runnable: still waited for...
+      assertEquals(
+          OutsideWakeups.Wait.GAVE_UP,
+          OutsideWakeups.awaitPending(new Mailbox(), oneMilli, oneMilli, FOREVER));
+      assertTrue(OutsideWakeups.isPending(queued));
+      // ...until the longer bound for runnable threads.
+      assertEquals(
+          OutsideWakeups.Wait.NONE,
+          OutsideWakeups.awaitPending(new Mailbox(), FOREVER, oneMilli, oneMilli));
+      assertFalse(OutsideWakeups.isPending(queued));
+    } finally {
+      stop.set(true);
+      spinning.join();
+    }
   }
 
   @Test
@@ -147,7 +185,8 @@ final class OutsideWakeupsTest {
     CompletableFuture<OutsideWakeups.Wait> w = waiter(new Mailbox());
     Thread.sleep(2);
     // Another busy stage gives the registration up; the first waiter must not sleep on.
-    OutsideWakeups.awaitPending(new Mailbox(), FOREVER, TimeUnit.MILLISECONDS.toNanos(1));
+    OutsideWakeups.awaitPending(
+        new Mailbox(), FOREVER, TimeUnit.MILLISECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
     assertNotEquals(OutsideWakeups.Wait.GAVE_UP, get(w));
     assertFalse(OutsideWakeups.isPending(neverRuns));
   }
@@ -162,7 +201,7 @@ final class OutsideWakeupsTest {
             .start(
                 () -> {
                   OutsideWakeups.Wait w =
-                      OutsideWakeups.awaitPending(new Mailbox(), FOREVER, FOREVER);
+                      OutsideWakeups.awaitPending(new Mailbox(), FOREVER, FOREVER, FOREVER);
                   interrupted.complete(
                       w == OutsideWakeups.Wait.GAVE_UP && Thread.currentThread().isInterrupted());
                 });
