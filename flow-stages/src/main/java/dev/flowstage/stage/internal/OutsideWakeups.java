@@ -25,12 +25,13 @@ final class OutsideWakeups {
    * non-empty forever, so the outside-woken thread waits until every carrier's local queue runs dry
    * at the same time. A short sleep does not guarantee that: its timer puts the sleeper back
    * through the same external path, and with more busy stages than carriers some are always
-   * runnable. Busy stages that park untimed-until-served make the local queues drain for sure,
-   * however many busy stages there are: then the only runnable tasks left are external ones.
+   * runnable. Busy stages that park until the woken stage has run make the local queues drain for
+   * sure, however many busy stages there are: then the only runnable tasks left are external ones.
    *
    * Liveness never depends on the hand-off: a waiter parks at most MAX_WAIT, and a registration not
    * served within EXPIRE (its stage is blocked in a long callback, or exited between being woken
-   * and running) is given up, so wrong accounting costs at most a bounded pause, never a stall.
+   * and running; EXPIRE_RUNNABLE while its thread is runnable) is given up, so wrong accounting
+   * costs at most a bounded pause, never a stall.
    */
 
   /** The longest a busy stage waits for pending stages before it runs on anyway. */
@@ -124,7 +125,8 @@ final class OutsideWakeups {
 
   /**
    * Parks the calling busy stage until every stage pending now (other than {@code self}) has run,
-   * for at most {@link #MAX_WAIT_NANOS}; gives up registrations older than {@link #EXPIRE_NANOS}.
+   * for at most {@link #MAX_WAIT_NANOS}; gives up registrations older than {@link #EXPIRE_NANOS}
+   * ({@link #EXPIRE_RUNNABLE_NANOS} while their thread is runnable) and wakes their waiters.
    * Registrations made while it waits do not extend the wait, so a storm of outside wake-ups cannot
    * hold a busy stage forever. Returns at once when interrupted (the interrupt stays set).
    *
@@ -151,7 +153,8 @@ final class OutsideWakeups {
       }
       long age = start - r.since;
       if (age > expireNanos && (age > expireRunnableNanos || !m.ownerMayBeQueued())) {
-        // Stale: its stage stays blocked in a callback, or exited without running.
+        // Stale: its stage is blocked in a callback or gone, or has run long enough without
+        // marking itself served.
         if (PENDING.remove(m, r)) {
           r.done = true;
           expired = true;
