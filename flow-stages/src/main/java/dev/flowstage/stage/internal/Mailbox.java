@@ -1,7 +1,6 @@
 package dev.flowstage.stage.internal;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -19,16 +18,17 @@ final class Mailbox {
    * Outside wake-ups: a virtual thread unparked from a platform thread (a caller's main thread, the
    * timer) is queued on the scheduler's external queue, which a carrier serves only once its local
    * queue is empty, and two stages that keep each other busy keep that local queue full. Such a
-   * wake-up therefore bumps OUTSIDE_WAKEUPS; busy stages watch it and pause once when it changes
-   * (StageCell), so the woken stage runs within about one message of every busy stage, however
-   * busy they are. Unparks from virtual threads go to the current carrier's local queue, behind
-   * the busy stages, and need no help.
+   * wake-up of a parked owner therefore registers the owner with OutsideWakeups, whose busy stages
+   * park until it has run; the owner marks itself served as soon as it runs (take() returning, or
+   * StageCell's loop). Unparks from virtual threads go to the current carrier's local queue,
+   * behind the busy stages, and need no help.
    */
-  private static final AtomicLong OUTSIDE_WAKEUPS = new AtomicLong();
-
   private final ConcurrentLinkedQueue<Message> queue = new ConcurrentLinkedQueue<>();
   private volatile boolean parked;
   private volatile Thread owner;
+
+  /** Set while the owner is registered as woken from outside and has not run since. */
+  volatile boolean outsidePending;
 
   void owner(Thread owner) {
     this.owner = owner;
@@ -42,27 +42,46 @@ final class Mailbox {
     }
   }
 
-  /** Wakes the owner (e.g. after a stop request). */
+  /**
+   * Wakes the owner (e.g. after a stop request). From a platform thread, a parked owner is
+   * registered as woken from outside first; an owner that is not parked is running (or about to
+   * look at its queue) and needs no carrier.
+   */
   void wake() {
     Thread t = owner;
     if (t != null) {
-      LockSupport.unpark(t);
-      if (!Thread.currentThread().isVirtual()) {
-        OUTSIDE_WAKEUPS.incrementAndGet();
+      if (parked && !Thread.currentThread().isVirtual()) {
+        OutsideWakeups.register(this);
       }
+      LockSupport.unpark(t);
     }
   }
 
-  /** Counts a thread about to be started from a platform thread: also an outside wake-up. */
-  static void startingFromOutside() {
+  /** Registers an owner about to be started from a platform thread: also an outside wake-up. */
+  void startingFromOutside() {
     if (!Thread.currentThread().isVirtual()) {
-      OUTSIDE_WAKEUPS.incrementAndGet();
+      OutsideWakeups.register(this);
     }
   }
 
-  /** Returns the number of outside wake-ups so far; busy stages pause when it changes. */
-  static long outsideWakeups() {
-    return OUTSIDE_WAKEUPS.get();
+  /**
+   * Returns whether the owner may still be waiting for a carrier (not started yet, or runnable); an
+   * owner that is parked, blocked or gone is not. Any thread.
+   */
+  boolean ownerMayBeQueued() {
+    Thread t = owner;
+    if (t == null) {
+      return false;
+    }
+    Thread.State s = t.getState();
+    return s == Thread.State.NEW || s == Thread.State.RUNNABLE;
+  }
+
+  /** Marks the owner served if it was woken from outside; owner thread only, while it runs. */
+  void running() {
+    if (outsidePending) {
+      OutsideWakeups.served(this);
+    }
   }
 
   /** Polls without waiting; any thread (used to drain a closed mailbox). */
@@ -81,6 +100,7 @@ final class Mailbox {
     if (m != null) {
       return m;
     }
+    running(); // a registration that raced with the last wake-up must not outlive this park
     parked = true;
     try {
       m = queue.poll();
@@ -91,6 +111,7 @@ final class Mailbox {
       return queue.poll();
     } finally {
       parked = false;
+      running();
     }
   }
 }

@@ -64,11 +64,15 @@ public final class StageCell<E> extends StageHandle<E> {
   private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
   /*
-   * The slice alone makes a stage woken from outside (see Mailbox) wait up to a slice or more. So
-   * a busy stage also pauses as soon as it sees a new outside wake-up (one volatile read per
-   * message), at most once per OUTSIDE_PAUSE_EVERY so that a stream of outside wake-ups cannot
-   * turn into a stream of pauses. A stage that was idle starts its busy run with the current count:
-   * only stages that stay busy pause.
+   * The slice alone makes a stage woken from outside (see Mailbox) wait up to a slice or more, and
+   * with more busy stages than carriers much more (a sleeping stage comes back through the same
+   * external queue). So a busy stage also looks for outside wake-ups after every message (one
+   * volatile read of OutsideWakeups.epoch()) and, when there is a new one, parks until the stages
+   * woken from outside have run (OutsideWakeups.awaitPending): once every busy stage has parked,
+   * the carriers' local queues are empty and they must take the woken stage from the external
+   * queue, however many stages were busy. At most once per OUTSIDE_PAUSE_EVERY of running, so that
+   * a stream of outside wake-ups cannot turn into a stream of pauses; a wake-up seen within that
+   * time is answered when it ends, not forgotten.
    */
   private static final long OUTSIDE_PAUSE_EVERY = TimeUnit.MICROSECONDS.toNanos(200);
   private static final Duration PAUSE = Duration.ofNanos(1000);
@@ -122,8 +126,13 @@ public final class StageCell<E> extends StageHandle<E> {
     Thread t = builder.name("flowstage-" + name).unstarted(this::run);
     thread = t;
     mailbox.owner(t);
-    Mailbox.startingFromOutside();
-    t.start();
+    mailbox.startingFromOutside();
+    try {
+      t.start();
+    } catch (Throwable e) {
+      mailbox.running(); // it never will: do not leave busy stages waiting for it
+      throw e;
+    }
   }
 
   /** Waits for init; rethrows its failure. */
@@ -139,6 +148,7 @@ public final class StageCell<E> extends StageHandle<E> {
   }
 
   private void run() {
+    mailbox.running(); // started from outside: it has a carrier now (before init, which may block)
     try {
       callbacks.init(ctx);
       flush();
@@ -164,7 +174,7 @@ public final class StageCell<E> extends StageHandle<E> {
     long busySincePause = 0;
     long runStart = 0; // when the current busy run started; 0 while idle
     int sinceClock = 0;
-    long seenOutside = 0; // Mailbox.outsideWakeups() this stage last paused for
+    long seenOutside = OutsideWakeups.epoch(); // the epoch this stage last looked at
     long lastOutsidePause = 0;
     while (true) {
       ExitReason r = stopRequest;
@@ -201,7 +211,6 @@ public final class StageCell<E> extends StageHandle<E> {
       }
       if (runStart == 0) {
         runStart = System.nanoTime();
-        seenOutside = Mailbox.outsideWakeups();
       }
       try {
         handle(m);
@@ -218,18 +227,25 @@ public final class StageCell<E> extends StageHandle<E> {
         return;
       }
       counters.add(Counters.MESSAGES, 1);
-      long outside = Mailbox.outsideWakeups();
+      long outside = OutsideWakeups.epoch();
       if (outside != seenOutside) {
-        seenOutside = outside;
+        mailbox.running(); // this stage may be one of them, woken just before it took a message
         long now = System.nanoTime();
         if (now - lastOutsidePause >= OUTSIDE_PAUSE_EVERY) {
-          lastOutsidePause = now;
           counters.add(Counters.BUSY_NANOS, now - runStart);
-          busySincePause = 0;
-          runStart = 0;
-          sinceClock = 0;
-          pauseForFairness();
-          continue;
+          busySincePause += now - runStart;
+          runStart = now;
+          OutsideWakeups.Wait waited = OutsideWakeups.awaitPending(mailbox);
+          if (waited != OutsideWakeups.Wait.GAVE_UP) {
+            seenOutside = outside; // else try again after the next OUTSIDE_PAUSE_EVERY
+          }
+          if (waited != OutsideWakeups.Wait.NONE) {
+            busySincePause = 0; // the carrier was handed on: this counts as the slice's pause
+            runStart = 0;
+            sinceClock = 0;
+            lastOutsidePause = System.nanoTime();
+            continue;
+          }
         }
       }
       if (++sinceClock == CLOCK_EVERY) {
@@ -290,6 +306,7 @@ public final class StageCell<E> extends StageHandle<E> {
       w.deliver(new Message.Down(this, reason));
     }
     runtime.exited(this);
+    mailbox.running(); // a wake-up registered while it exited: it will not run for it
     exit.complete(reason);
   }
 

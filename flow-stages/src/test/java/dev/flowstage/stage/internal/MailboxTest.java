@@ -1,6 +1,7 @@
 package dev.flowstage.stage.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,8 +11,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The mailbox's hand-off, and how it marks wake-ups from outside (platform threads), which busy
- * stages answer with a pause so the woken stage gets a carrier (fairness, ADR 0002).
+ * The mailbox's hand-off, and how it registers wake-ups from outside (platform threads), which busy
+ * stages answer by parking until the woken stage has run (fairness, ADR 0002, {@link
+ * OutsideWakeups}).
  */
 final class MailboxTest {
   private static final Message STOP = new Message.Stop(ExitReason.normal());
@@ -40,13 +42,26 @@ final class MailboxTest {
   }
 
   @Test
-  void offer_fromAPlatformThreadToAParkedOwner_countsAnOutsideWakeup() throws Exception {
+  void offer_fromAPlatformThreadToAParkedOwner_registersItUntilItRuns() throws Exception {
     Mailbox mailbox = new Mailbox();
     CompletableFuture<Message> took = parkedOwner(mailbox);
-    long before = Mailbox.outsideWakeups();
+    long before = OutsideWakeups.epoch();
     mailbox.offer(STOP); // the test thread is a platform thread
     assertSame(STOP, took.get(10, TimeUnit.SECONDS));
-    assertTrue(Mailbox.outsideWakeups() > before);
+    assertTrue(OutsideWakeups.epoch() > before);
+    // the owner marked itself served when it ran: nobody waits for it any more
+    assertFalse(mailbox.outsidePending);
+    assertFalse(OutsideWakeups.isPending(mailbox));
+  }
+
+  @Test
+  void offer_fromAPlatformThreadToAnOwnerThatIsNotParked_registersNothing() {
+    Mailbox mailbox = new Mailbox();
+    mailbox.owner(Thread.ofVirtual().unstarted(() -> {}));
+    long before = OutsideWakeups.epoch();
+    mailbox.offer(STOP); // the owner is not in take(): it would find the message itself
+    assertEquals(before, OutsideWakeups.epoch());
+    assertFalse(mailbox.outsidePending);
   }
 
   @Test
@@ -57,9 +72,9 @@ final class MailboxTest {
     Thread.ofVirtual()
         .start(
             () -> {
-              long before = Mailbox.outsideWakeups();
+              long before = OutsideWakeups.epoch();
               mailbox.offer(STOP);
-              counts.complete(new long[] {before, Mailbox.outsideWakeups()});
+              counts.complete(new long[] {before, OutsideWakeups.epoch()});
             });
     assertSame(STOP, took.get(10, TimeUnit.SECONDS));
     long[] c = counts.get(10, TimeUnit.SECONDS);
