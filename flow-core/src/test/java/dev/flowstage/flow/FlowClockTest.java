@@ -18,7 +18,6 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -61,6 +60,44 @@ class FlowClockTest {
     return Flow.fromStages(List.of((Stage<E>) src), o -> o.stages(1));
   }
 
+  /** Moves the clock 10 s at a time, each advance firing one periodic pane, until {@code last}. */
+  private static void advanceUntil(ManualClock clock, BlockingQueue<?> out, String last)
+      throws InterruptedException {
+    int advances = 0;
+    Object pane;
+    do {
+      clock.advance(Duration.ofSeconds(10));
+      advances++;
+      pane = out.take();
+      assertTrue(String.valueOf(pane).startsWith("periodically="), String.valueOf(pane));
+    } while (!pane.equals(last) && advances < 10_000);
+    assertEquals(last, pane);
+  }
+
+  /** Requests everything and puts each signal in a queue: events, the failure, or {@code END}. */
+  private record QueueSubscriber<E>(BlockingQueue<Object> signals)
+      implements java.util.concurrent.Flow.Subscriber<E> {
+    @Override
+    public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+      s.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(E item) {
+      signals.add(item);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      signals.add(t);
+    }
+
+    @Override
+    public void onComplete() {
+      signals.add(END);
+    }
+  }
+
   @Test
   void periodicTrigger_firesOncePerAdvance_andNeverOnItsOwn() throws Exception {
     ManualClock clock = new ManualClock(0);
@@ -82,15 +119,7 @@ class FlowClockTest {
       // snippet-end: virtual-clock
       in.add(1);
       in.add(2);
-      int advances = 0;
-      String pane;
-      do {
-        clock.advance(Duration.ofSeconds(10));
-        advances++;
-        pane = out.take();
-        assertTrue(pane.startsWith("periodically="), pane);
-      } while (!pane.equals("periodically=3") && advances < 10_000);
-      assertEquals("periodically=3", pane);
+      advanceUntil(clock, out, "periodically=3");
       in.add(END);
       run.await();
       // one periodic pane per advance, none from the wall clock, then the final pane
@@ -114,42 +143,13 @@ class FlowClockTest {
               .onTrigger((acc, t) -> TriggerResult.of(List.of(t.name() + "=" + acc), acc))
               .withClock(clock)
               .toPublisher();
-      publisher.subscribe(
-          new java.util.concurrent.Flow.Subscriber<String>() {
-            @Override
-            public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
-              s.request(Long.MAX_VALUE);
-            }
-
-            @Override
-            public void onNext(String item) {
-              out.add(item);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-              out.add(t);
-            }
-
-            @Override
-            public void onComplete() {
-              out.add(END);
-            }
-          });
+      publisher.subscribe(new QueueSubscriber<>(out));
       clock.awaitPending(); // the subscription starts the run on its own thread
       in.add(1);
       in.add(2);
       // On the system clock a 10 s periodic trigger would not fire before the test ends: each pane
       // here comes from the virtual clock, one per advance.
-      int advances = 0;
-      Object pane;
-      do {
-        clock.advance(Duration.ofSeconds(10));
-        advances++;
-        pane = out.take();
-        assertTrue(String.valueOf(pane).startsWith("periodically="), String.valueOf(pane));
-      } while (!pane.equals("periodically=3") && advances < 10_000);
-      assertEquals("periodically=3", pane);
+      advanceUntil(clock, out, "periodically=3");
       in.add(END);
       assertEquals("done=3", out.take());
       assertEquals(END, out.take());
@@ -234,29 +234,14 @@ class FlowClockTest {
         terminal(
             "toPublisher",
             f -> {
-              CompletableFuture<Void> done = new CompletableFuture<>();
-              f.toPublisher()
-                  .subscribe(
-                      new java.util.concurrent.Flow.Subscriber<Integer>() {
-                        @Override
-                        public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
-                          s.request(Long.MAX_VALUE);
-                        }
-
-                        @Override
-                        public void onNext(Integer item) {}
-
-                        @Override
-                        public void onError(Throwable t) {
-                          done.completeExceptionally(t);
-                        }
-
-                        @Override
-                        public void onComplete() {
-                          done.complete(null);
-                        }
-                      });
-              done.get();
+              BlockingQueue<Object> signals = new LinkedBlockingQueue<>();
+              f.toPublisher().subscribe(new QueueSubscriber<>(signals));
+              Object signal;
+              while ((signal = signals.take()) != END) {
+                if (signal instanceof Throwable t) {
+                  throw new AssertionError(t);
+                }
+              }
             }));
   }
 
