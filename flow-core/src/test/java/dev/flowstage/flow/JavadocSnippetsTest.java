@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * every Java {@code {@snippet}} in a module's main sources names a class and a region of that
  * module's test sources, the region exists, and the module's pom gives javadoc that folder as
  * {@code --snippet-path}. Inline Java snippets and {@code <pre>{@code ...}} examples, which nothing
- * compiles, are not allowed. The test sources that hold the regions run them as tests.
+ * compiles, are not allowed. The classes that hold the regions are named so that surefire runs them
+ * ({@code *Snippets}, see the parent pom), so every example also runs.
  */
 final class JavadocSnippetsTest {
   private static final Path ROOT = Path.of("..");
@@ -30,6 +31,8 @@ final class JavadocSnippetsTest {
   private static final Pattern EXTERNAL =
       Pattern.compile("\\{@snippet class=(\\S+) region=(\\S+)\\}");
   private static final Pattern INLINE = Pattern.compile("\\{@snippet\\s*:");
+  // the parent pom's surefire includes: a region of any other class would compile but never run
+  private static final Pattern RUN_BY_SUREFIRE = Pattern.compile(".*(Snippets|Test|Tests)");
   private static final Pattern PRE_CODE = Pattern.compile("<pre>\\s*\\{@code");
 
   /** The published modules: the artifacts flowstage-bom manages. */
@@ -67,6 +70,10 @@ final class JavadocSnippetsTest {
           while (m.find()) {
             snippets++;
             Path source = dir.resolve(SNIPPETS).resolve(m.group(1).replace('.', '/') + ".java");
+            if (!RUN_BY_SUREFIRE.matcher(m.group(1)).matches()) {
+              problems.add(
+                  f + ": snippet class " + m.group(1) + " is not run as a test; name it *Snippets");
+            }
             if (!Files.exists(source)) {
               problems.add(f + ": snippet class " + m.group(1) + " not found at " + source);
             } else if (!Files.readString(source).contains("// @start region=" + m.group(2))) {
