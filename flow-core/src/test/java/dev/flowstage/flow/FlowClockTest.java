@@ -60,16 +60,20 @@ class FlowClockTest {
     return Flow.fromStages(List.of((Stage<E>) src), o -> o.stages(1));
   }
 
-  /** Moves the clock 10 s at a time, each advance firing one periodic pane, until {@code last}. */
-  private static void advanceUntil(ManualClock clock, BlockingQueue<?> out, String last)
+  /**
+   * Moves the clock a period at a time, each advance firing one periodic pane (each starting with
+   * {@code prefix}), until the pane {@code last}.
+   */
+  private static void advanceUntil(
+      ManualClock clock, Duration period, BlockingQueue<?> out, String prefix, String last)
       throws InterruptedException {
     int advances = 0;
     Object pane;
     do {
-      clock.advance(Duration.ofSeconds(10));
+      clock.advance(period);
       advances++;
       pane = out.take();
-      assertTrue(String.valueOf(pane).startsWith("periodically="), String.valueOf(pane));
+      assertTrue(String.valueOf(pane).startsWith(prefix), String.valueOf(pane));
     } while (!pane.equals(last) && advances < 10_000);
     assertEquals(last, pane);
   }
@@ -119,7 +123,7 @@ class FlowClockTest {
       // snippet-end: virtual-clock
       in.add(1);
       in.add(2);
-      advanceUntil(clock, out, "periodically=3");
+      advanceUntil(clock, Duration.ofSeconds(10), out, "periodically=", "periodically=3");
       in.add(END);
       run.await();
       // one periodic pane per advance, none from the wall clock, then the final pane
@@ -133,25 +137,23 @@ class FlowClockTest {
     BlockingQueue<Object> in = new LinkedBlockingQueue<>();
     BlockingQueue<Object> out = new LinkedBlockingQueue<>();
     try (StageSystem sys = new StageSystem("clock-src")) {
+      Window every = Window.global().triggerPeriodically(Duration.ofMinutes(1));
       java.util.concurrent.Flow.Publisher<String> publisher =
           FlowClockTest.<Integer>source(sys, in)
-              .partition(
-                  o ->
-                      o.stages(1)
-                          .window(Window.global().triggerPeriodically(Duration.ofSeconds(10))))
+              .partition(o -> o.stages(1).window(every))
               .reduce(() -> 0, Integer::sum)
-              .onTrigger((acc, t) -> TriggerResult.of(List.of(t.name() + "=" + acc), acc))
+              .map(sum -> "sum=" + sum) // each trigger emits the sum so far
               .withClock(clock)
               .toPublisher();
       publisher.subscribe(new QueueSubscriber<>(out));
       clock.awaitPending(); // the subscription starts the run on its own thread
       in.add(1);
       in.add(2);
-      // On the system clock a 10 s periodic trigger would not fire before the test ends: each pane
+      // On the system clock a 1 min periodic trigger would not fire before the test ends: each pane
       // here comes from the virtual clock, one per advance.
-      advanceUntil(clock, out, "periodically=3");
+      advanceUntil(clock, Duration.ofMinutes(1), out, "sum=", "sum=3");
       in.add(END);
-      assertEquals("done=3", out.take());
+      assertEquals("sum=3", out.take()); // the final trigger
       assertEquals(END, out.take());
     }
   }
