@@ -1248,7 +1248,8 @@ public final class Flow<T> {
    * triggers, periodic windows and allowed lateness read it and are woken by it, so a virtual clock
    * makes them deterministic in tests (see {@link FlowClock}). Event time is not affected. The
    * setting is carried by every operation that follows, and {@link #merge}, {@link #zip} and {@link
-   * #boundedJoin} take it from their inputs (two different clocks there are rejected).
+   * #boundedJoin} take it from their inputs (two different clocks there are rejected). Every
+   * terminal runs on it, {@link #toPublisher()}'s subscriptions included.
    *
    * @param clock the clock, e.g. a test's virtual clock; {@link FlowClock#system()} is the default
    * @return a new flow with the same plan, run on {@code clock}
@@ -1452,12 +1453,13 @@ public final class Flow<T> {
    * the flow's demand (nothing is signalled beyond it, and the last layer is asked again only as
    * the subscriber takes events); {@code cancel} cancels the flow and stops every stage; a failure
    * is signalled once, as {@code onError} with the {@link FlowException} a terminal would throw;
-   * the end as {@code onComplete}. It passes the Reactive Streams TCK (docs/guides/interop.md).
+   * the end as {@code onComplete}. Each run is on this flow's {@link #withClock clock}. It passes
+   * the Reactive Streams TCK (docs/guides/interop.md).
    *
    * @return the publisher
    */
   public java.util.concurrent.Flow.Publisher<T> toPublisher() {
-    return new FlowPublisher<>(plan);
+    return new FlowPublisher<>(plan, clock);
   }
 
   private static <E> Collector<E, ?, Void> discarding() {

@@ -4,15 +4,28 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowstage.stage.Consumer;
 import dev.flowstage.stage.Producers;
 import dev.flowstage.stage.Stage;
+import dev.flowstage.stage.StageContext;
 import dev.flowstage.stage.StageSystem;
+import dev.flowstage.stage.Subscription;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Periodic triggers and allowed lateness run on the flow's {@link FlowClock}: with a virtual clock
@@ -47,6 +60,48 @@ class FlowClockTest {
     return Flow.fromStages(List.of((Stage<E>) src), o -> o.stages(1));
   }
 
+  /**
+   * Moves the clock a period at a time, each advance firing one periodic pane (each starting with
+   * {@code prefix}), until the pane {@code last}.
+   */
+  private static void advanceUntil(
+      ManualClock clock, Duration period, BlockingQueue<?> out, String prefix, String last)
+      throws InterruptedException {
+    int advances = 0;
+    Object pane;
+    do {
+      clock.advance(period);
+      advances++;
+      pane = out.take();
+      assertTrue(String.valueOf(pane).startsWith(prefix), String.valueOf(pane));
+    } while (!pane.equals(last) && advances < 10_000);
+    assertEquals(last, pane);
+  }
+
+  /** Requests everything and puts each signal in a queue: events, the failure, or {@code END}. */
+  private record QueueSubscriber<E>(BlockingQueue<Object> signals)
+      implements java.util.concurrent.Flow.Subscriber<E> {
+    @Override
+    public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+      s.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(E item) {
+      signals.add(item);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      signals.add(t);
+    }
+
+    @Override
+    public void onComplete() {
+      signals.add(END);
+    }
+  }
+
   @Test
   void periodicTrigger_firesOncePerAdvance_andNeverOnItsOwn() throws Exception {
     ManualClock clock = new ManualClock(0);
@@ -68,20 +123,147 @@ class FlowClockTest {
       // snippet-end: virtual-clock
       in.add(1);
       in.add(2);
-      int advances = 0;
-      String pane;
-      do {
-        clock.advance(Duration.ofSeconds(10));
-        advances++;
-        pane = out.take();
-        assertTrue(pane.startsWith("periodically="), pane);
-      } while (!pane.equals("periodically=3") && advances < 10_000);
-      assertEquals("periodically=3", pane);
+      advanceUntil(clock, Duration.ofSeconds(10), out, "periodically=", "periodically=3");
       in.add(END);
       run.await();
       // one periodic pane per advance, none from the wall clock, then the final pane
       assertEquals(List.of("done=3"), List.copyOf(out));
     }
+  }
+
+  @Test
+  void toPublisher_runsOnTheFlowsClock() throws Exception {
+    ManualClock clock = new ManualClock(0);
+    BlockingQueue<Object> in = new LinkedBlockingQueue<>();
+    BlockingQueue<Object> out = new LinkedBlockingQueue<>();
+    try (StageSystem sys = new StageSystem("clock-src")) {
+      Window every = Window.global().triggerPeriodically(Duration.ofMinutes(1));
+      java.util.concurrent.Flow.Publisher<String> publisher =
+          FlowClockTest.<Integer>source(sys, in)
+              .partition(o -> o.stages(1).window(every))
+              .reduce(() -> 0, Integer::sum)
+              .map(sum -> "sum=" + sum) // each trigger emits the sum so far
+              .withClock(clock)
+              .toPublisher();
+      publisher.subscribe(new QueueSubscriber<>(out));
+      clock.awaitPending(); // the subscription starts the run on its own thread
+      in.add(1);
+      in.add(2);
+      // On the system clock a 1 min periodic trigger would not fire before the test ends: each pane
+      // here comes from the virtual clock, one per advance.
+      advanceUntil(clock, Duration.ofMinutes(1), out, "sum=", "sum=3");
+      in.add(END);
+      assertEquals("sum=3", out.take()); // the final trigger
+      assertEquals(END, out.take());
+    }
+  }
+
+  /** A virtual clock that counts how often a run reads it. */
+  private static final class CountingClock implements FlowClock {
+    private final ManualClock clock = new ManualClock(0);
+    private final AtomicInteger reads = new AtomicInteger();
+
+    @Override
+    public long millis() {
+      reads.incrementAndGet();
+      return clock.millis();
+    }
+
+    @Override
+    public Cancellable schedule(long atMillis, Runnable wake) {
+      return clock.schedule(atMillis, wake);
+    }
+  }
+
+  /** One way to run a flow to its end. */
+  private interface Terminal {
+    void run(Flow<Integer> flow) throws Exception;
+  }
+
+  static Stream<Arguments> terminals() {
+    return Stream.of(
+        terminal("run", Flow::run),
+        terminal("toList", Flow::toList),
+        terminal("collect", f -> f.collect(Collectors.counting())),
+        terminal(
+            "stream",
+            f -> {
+              try (Stream<Integer> s = f.stream()) {
+                s.forEach(e -> {});
+              }
+            }),
+        terminal(
+            "stream iterator",
+            f -> {
+              try (Stream<Integer> s = f.stream()) {
+                Iterator<Integer> it = s.iterator();
+                while (it.hasNext()) {
+                  it.next();
+                }
+              }
+            }),
+        terminal("start", f -> f.start().await()),
+        terminal("toCompletableFuture", f -> f.start().toCompletableFuture().get()),
+        terminal(
+            "writeTo",
+            f -> {
+              Path dir = Files.createTempDirectory("flow-clock");
+              try {
+                f.writeTo(dir.resolve("out"));
+              } finally {
+                try (Stream<Path> files = Files.walk(dir)) {
+                  for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                  }
+                }
+              }
+            }),
+        terminal(
+            "into",
+            f -> {
+              try (StageSystem sys = new StageSystem("clock-into")) {
+                Stage<Void> sink =
+                    sys.startConsumer(
+                        "sink",
+                        new Consumer<Object>() {
+                          @Override
+                          public void handleEvents(
+                              List<Object> events, Subscription from, StageContext ctx) {}
+                        });
+                f.into(List.of(sink)).await();
+              }
+            }),
+        terminal(
+            "toPublisher",
+            f -> {
+              BlockingQueue<Object> signals = new LinkedBlockingQueue<>();
+              f.toPublisher().subscribe(new QueueSubscriber<>(signals));
+              Object signal;
+              while ((signal = signals.take()) != END) {
+                if (signal instanceof Throwable t) {
+                  throw new AssertionError(t);
+                }
+              }
+            }));
+  }
+
+  private static Arguments terminal(String name, Terminal t) {
+    return Arguments.of(name, t);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("terminals")
+  void everyTerminal_runsOnTheFlowsClock(String name, Terminal terminal) throws Exception {
+    CountingClock clock = new CountingClock();
+    // A periodic trigger reads the clock when its stage starts, whatever the terminal.
+    Flow<Integer> flow =
+        Flow.fromEnumerable(List.of(1, 2, 3), o -> o.stages(1))
+            .partition(
+                o -> o.stages(1).window(Window.global().triggerPeriodically(Duration.ofHours(1))))
+            .reduce(() -> 0, Integer::sum)
+            .withClock(clock);
+    terminal.run(flow);
+    assertTrue(clock.reads.get() > 0, name + " ran the flow without reading its clock");
   }
 
   @Test
@@ -138,7 +320,7 @@ class FlowClockTest {
                         .maxDemand(1)
                         .window(Window.<Long>fixed(Duration.ofMillis(10), e -> e)))
             .reduce(() -> 0L, Long::sum)
-            .start(java.util.stream.Collectors.toList());
+            .start(Collectors.toList());
     assertEquals(List.of(5L, 15L, 51L), run.await());
     assertEquals(2, run.statistics().lateEvents()); // 7 and 3
     assertTrue(run.statistics().toText().contains("late events dropped: 2"));

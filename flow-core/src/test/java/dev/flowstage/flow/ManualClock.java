@@ -30,6 +30,7 @@ final class ManualClock implements FlowClock {
     synchronized (this) {
       if (atMillis > now) {
         pending.add(w);
+        notifyAll();
         return () -> {
           synchronized (ManualClock.this) {
             pending.remove(w);
@@ -39,6 +40,16 @@ final class ManualClock implements FlowClock {
     }
     wake.run();
     return () -> {};
+  }
+
+  /**
+   * Waits until a wake-up is pending: a run started on another thread has read this clock and
+   * scheduled its first timer, so an {@link #advance} now reaches it.
+   */
+  synchronized void awaitPending() throws InterruptedException {
+    while (pending.isEmpty()) {
+      wait();
+    }
   }
 
   /** Moves the clock forward and runs the wake-ups that are due, outside the lock. */

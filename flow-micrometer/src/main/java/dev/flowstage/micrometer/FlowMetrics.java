@@ -45,10 +45,7 @@ import java.util.function.ToDoubleFunction;
  * so a registry does not grow with every run; the cross-run meters stay. {@link #close()} removes
  * every meter this binder added and stops following flows.
  *
- * <pre>{@code
- * FlowMetrics metrics = new FlowMetrics();
- * metrics.bindTo(registry);
- * }</pre>
+ * {@snippet class=dev.flowstage.micrometer.snippets.MetricsSnippets region=bindTo}
  */
 public final class FlowMetrics implements MeterBinder, AutoCloseable {
   /** A per-stage function counter read straight from {@link StageStats}. */

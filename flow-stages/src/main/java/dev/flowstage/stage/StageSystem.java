@@ -11,13 +11,7 @@ import java.util.stream.Stream;
  * Starts stages, each on its own virtual thread, and owns them: {@link #close()} stops every stage
  * it started and joins its thread. Stages can be named and looked up by name. Thread-safe.
  *
- * {@snippet :
- * try (StageSystem system = new StageSystem("demo")) {
- *   Stage<Integer> numbers = system.startProducer(Producers.fromIterable(List.of(1, 2, 3)));
- *   List<Integer> all = system.<Integer>stream(List.of(numbers), SubscriptionOptions.defaults())
- *       .toList(); // [1, 2, 3]
- * }
- * }
+ * {@snippet class=dev.flowstage.stage.snippets.StageSnippets region=stageSystem}
  */
 public final class StageSystem implements AutoCloseable {
   private final StageRuntime runtime;

@@ -1,5 +1,6 @@
 package dev.flowstage.flow.internal;
 
+import dev.flowstage.flow.FlowClock;
 import dev.flowstage.flow.plan.Plan;
 import java.lang.System.Logger.Level;
 import java.util.Iterator;
@@ -30,20 +31,23 @@ public final class FlowPublisher<T> implements Flow.Publisher<T> {
   private static final System.Logger LOG = System.getLogger("dev.flowstage.flow");
 
   private final Plan plan;
+  private final FlowClock clock;
 
   /**
-   * Creates the publisher of a plan.
+   * Creates the publisher of a plan; each subscription runs it on {@code clock}.
    *
    * @param plan the flow's plan
+   * @param clock the flow's processing-time clock ({@code Flow.withClock})
    */
-  public FlowPublisher(Plan plan) {
+  public FlowPublisher(Plan plan, FlowClock clock) {
     this.plan = Objects.requireNonNull(plan, "plan");
+    this.clock = Objects.requireNonNull(clock, "clock");
   }
 
   @Override
   public void subscribe(Flow.Subscriber<? super T> subscriber) {
     Objects.requireNonNull(subscriber, "subscriber"); // rule 1.9
-    Reader<T> reader = new Reader<>(plan, subscriber);
+    Reader<T> reader = new Reader<>(plan, clock, subscriber);
     reader.thread = Thread.ofVirtual().name("flow-publisher").unstarted(reader::run);
     reader.thread.start();
   }
@@ -51,6 +55,7 @@ public final class FlowPublisher<T> implements Flow.Publisher<T> {
   /** One subscription: the reading thread and the subscription handed to the subscriber. */
   private static final class Reader<T> implements Flow.Subscription {
     private final Plan plan;
+    private final FlowClock clock;
     private volatile Flow.Subscriber<? super T> subscriber;
     private final AtomicLong requested = new AtomicLong();
     private final AtomicReference<Throwable> badRequest = new AtomicReference<>();
@@ -58,8 +63,9 @@ public final class FlowPublisher<T> implements Flow.Publisher<T> {
     private volatile RunCoordinator run;
     private volatile Thread thread;
 
-    Reader(Plan plan, Flow.Subscriber<? super T> subscriber) {
+    Reader(Plan plan, FlowClock clock, Flow.Subscriber<? super T> subscriber) {
       this.plan = plan;
+      this.clock = clock;
       this.subscriber = subscriber;
     }
 
@@ -112,7 +118,7 @@ public final class FlowPublisher<T> implements Flow.Publisher<T> {
       boolean terminated = false;
       try {
         if (!stopped()) {
-          r = RunCoordinator.start(plan);
+          r = RunCoordinator.start(plan, clock);
           run = r;
           Iterator<Object> it = r.stream().iterator();
           while (!stopped()) {

@@ -79,18 +79,9 @@ public final class RunCoordinator {
   }
 
   /**
-   * Materializes and starts a plan; its last layer's stages wait for a consumer.
-   *
-   * @param plan the flow's plan
-   * @return the running flow
-   * @throws IllegalArgumentException for a plan that cannot run
-   */
-  public static RunCoordinator start(Plan plan) {
-    return start(plan, null, FlowClock.system());
-  }
-
-  /**
-   * Materializes and starts a plan on a given processing-time clock.
+   * Materializes and starts a plan on a given processing-time clock. There is no overload without
+   * one: every terminal passes its flow's clock ({@code Flow.withClock}), so none can run on the
+   * system clock by omission.
    *
    * @param plan the flow's plan
    * @param clock drives periodic triggers, periodic windows and allowed lateness

@@ -17,7 +17,10 @@ import dev.flowstage.flow.plan.Plan.Source;
 import dev.flowstage.flow.plan.PlanRules;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.StringJoiner;
 import java.util.function.LongSupplier;
 
@@ -25,6 +28,8 @@ import java.util.function.LongSupplier;
  * The stage graph of a plan, before anything runs: groups of stages (a source's producers, a
  * layer's stages) and who subscribes to whom with which dispatcher. The materializer starts one
  * stage per group member; {@link Describe} renders the same graph, so what is printed is what runs.
+ * Immutable: every field is final and every list unmodifiable, so the materializer, the coordinator
+ * and the description read one graph from any thread.
  *
  * <p>Shapes (Flow's {@code Flow.Materialize}): a source with operations gets {@code stages}
  * map-reduce stages fed by a demand dispatcher; without operations its producers are the layer (and
@@ -72,30 +77,40 @@ final class Topology {
     }
   }
 
-  /** A group of identical stages. */
+  /**
+   * A group of identical stages. Immutable: built by {@link Builder} once everything about it is
+   * known (a downstream reduce that makes it pre-reduce, a departition per window that makes it tag
+   * its events), after the groups it reads from.
+   */
   static final class Group {
     final int id;
     final Kind kind;
     final int stages;
     final Plan plan;
     final List<Operation> operations;
-    final List<Input> inputs = new ArrayList<>();
+    final List<Input> inputs;
     final Options options;
-    List<Object> sources = List.of();
-    List<FileRanges.Range> ranges = List.of();
-    Charset charset;
-    // set when this group pre-reduces for a downstream reduce with a combiner
-    Combining.Target combine;
-    // set when this group feeds a departition per window: it tags events with their window
-    boolean tagPanes;
+    final List<Object> sources;
+    final List<FileRanges.Range> ranges;
+    final Charset charset;
+    // when this group pre-reduces for a downstream reduce with a combiner, or null
+    final Combining.Target combine;
+    // whether this group feeds a departition per window: it tags events with their window
+    final boolean tagPanes;
 
-    Group(int id, Kind kind, int stages, Plan plan, List<Operation> ops, Options options) {
-      this.id = id;
-      this.kind = kind;
-      this.stages = stages;
-      this.plan = plan;
-      this.operations = List.copyOf(ops);
-      this.options = options;
+    private Group(Draft d, List<Input> inputs) {
+      this.id = d.id;
+      this.kind = d.kind;
+      this.stages = d.stages;
+      this.plan = d.plan;
+      this.operations = List.copyOf(d.operations);
+      this.inputs = List.copyOf(inputs);
+      this.options = d.options;
+      this.sources = List.copyOf(d.sources);
+      this.ranges = List.copyOf(d.ranges);
+      this.charset = d.charset;
+      this.combine = d.combine;
+      this.tagPanes = d.tagPanes;
     }
 
     String name() {
@@ -170,21 +185,24 @@ final class Topology {
     }
   }
 
-  final List<Group> groups = new ArrayList<>();
+  /** The groups in build order: every group comes after the groups it reads from. */
+  final List<Group> groups;
+
   final Group last;
 
   /** Each group's outgoing edge (the last group has none): what its dispatcher routes by. */
-  private final java.util.Map<Group, Input> outgoing;
+  private final Map<Group, Input> outgoing;
 
-  private Topology(Plan plan) {
-    this.last = build(plan);
-    java.util.Map<Group, Input> out = new java.util.IdentityHashMap<>();
-    for (Group g : groups) {
+  private Topology(List<Group> groups, Group last) {
+    this.groups = List.copyOf(groups);
+    this.last = last;
+    Map<Group, Input> out = new IdentityHashMap<>();
+    for (Group g : this.groups) {
       for (Input in : g.inputs) {
         out.put(in.from(), in);
       }
     }
-    this.outgoing = java.util.Collections.unmodifiableMap(out);
+    this.outgoing = Collections.unmodifiableMap(out);
   }
 
   /**
@@ -205,121 +223,177 @@ final class Topology {
    * @throws IllegalArgumentException for a window on a layer that does not reduce
    */
   static Topology of(Plan plan) {
-    return new Topology(plan);
+    return new Builder().build(plan);
   }
 
-  private Group add(Kind kind, int stages, Plan plan, List<Operation> ops, Options options) {
-    Group g = new Group(groups.size(), kind, stages, plan, ops, options);
-    groups.add(g);
-    return g;
-  }
+  /**
+   * A group while the plan is walked: what a downstream layer decides about its upstream group
+   * ({@code combine}, {@code tagPanes}) is set here, before any {@link Group} exists.
+   */
+  private static final class Draft {
+    final int id;
+    final Kind kind;
+    final int stages;
+    final Plan plan;
+    final List<Operation> operations;
+    final Options options;
+    final List<DraftInput> inputs = new ArrayList<>();
+    List<Object> sources = List.of();
+    List<FileRanges.Range> ranges = List.of();
+    Charset charset;
+    Combining.Target combine;
+    boolean tagPanes;
 
-  private Group build(Plan p) {
-    Options o = p.options();
-    PlanRules.runnable(p);
-    return switch (p.source()) {
-      case Source.Enumerables e -> {
-        Group src = add(Kind.ENUMERABLE, e.enumerables().size(), p, List.of(), o);
-        src.sources = e.enumerables();
-        yield mapLayer(src, p);
-      }
-      case Source.Files f -> {
-        Charset cs = Charset.forName(o.charset());
-        List<FileRanges.Range> ranges =
-            FileRanges.split(f.paths(), o.splitBytes(), cs, f.options());
-        Group src;
-        if (ranges.isEmpty()) {
-          src = add(Kind.ENUMERABLE, 1, p, List.of(), o);
-          src.sources = List.of(List.of());
-        } else {
-          src = add(Kind.FILE, ranges.size(), p, List.of(), o);
-          src.ranges = ranges;
-          src.charset = cs;
-        }
-        yield mapLayer(src, p);
-      }
-      case Source.Stages s -> {
-        Group src = add(Kind.STAGE, s.producers().size(), p, List.of(), o);
-        src.sources = s.producers();
-        Group g = add(Kind.MAP_REDUCE, o.stages(), p, p.operations(), o);
-        g.inputs.add(new Input(src, 0));
-        yield g;
-      }
-      case Source.Layer l -> {
-        List<Group> ups = new ArrayList<>();
-        Operation.Reduce combining = Layers.combining(p);
-        for (Plan up : l.upstream()) {
-          Group g = build(up);
-          if (combining != null && (g.kind == Kind.ENUMERABLE || g.kind == Kind.FILE)) {
-            // Bare producers cannot fold: give them a layer of stages that pre-reduce.
-            Group pre = add(Kind.MAP_REDUCE, up.options().stages(), up, List.of(), up.options());
-            pre.inputs.add(new Input(g, 0));
-            g = pre;
-          }
-          ups.add(g);
-        }
-        List<Operation> ops = p.operations();
-        if (combining != null) {
-          ops = Layers.merging(ops, combining);
-        }
-        Group g0 = add(Kind.MAP_REDUCE, o.stages(), p, ops, o);
-        // One stage needs no routing, unless a key or hash decides (it may drop or fail).
-        Route route =
-            l.routing() instanceof Routing.Partition part
-                    && (o.stages() > 1 || part.key() != null || part.hash() != null)
-                ? new Route(o.stages(), part.key(), part.hash())
-                : null;
-        for (Group up : ups) {
-          boolean partials = combining != null && up.kind != Kind.ZIP && up.kind != Kind.JOIN;
-          if (partials) {
-            up.combine =
-                Layers.target(
-                    combining,
-                    route == null ? 1 : route.partitions(),
-                    route == null ? e -> 0 : route);
-          }
-          g0.inputs.add(new Input(up, 0, route, partials));
-        }
-        yield g0;
-      }
-      case Source.Departition d -> {
-        Group up = build(d.upstream());
-        boolean perWindow = Layers.perWindow(d);
-        up.tagPanes = perWindow;
-        List<Operation> ops = perWindow ? p.operations() : Layers.departition(d, p.operations());
-        Group g = add(Kind.DEPARTITION, 1, p, ops, o.stages(1));
-        g.inputs.add(new Input(up, 0));
-        yield g;
-      }
-      case Source.Zip z -> {
-        Group left = build(z.left());
-        Group right = build(z.right());
-        Group g = add(Kind.ZIP, 1, p, p.operations(), o.stages(1));
-        g.inputs.add(new Input(left, 0));
-        g.inputs.add(new Input(right, 1));
-        yield g;
-      }
-      case Source.Join j -> {
-        Group left = build(j.left());
-        Group right = build(j.right());
-        Group g = add(Kind.JOIN, o.stages(), p, p.operations(), o);
-        boolean byKey = o.stages() > 1;
-        g.inputs.add(
-            new Input(left, 0, byKey ? new Route(o.stages(), j.leftKey(), null) : null, false));
-        g.inputs.add(
-            new Input(right, 1, byKey ? new Route(o.stages(), j.rightKey(), null) : null, false));
-        yield g;
-      }
-    };
-  }
-
-  private Group mapLayer(Group src, Plan p) {
-    if (p.operations().isEmpty()) {
-      return src;
+    Draft(int id, Kind kind, int stages, Plan plan, List<Operation> ops, Options options) {
+      this.id = id;
+      this.kind = kind;
+      this.stages = stages;
+      this.plan = plan;
+      this.operations = ops;
+      this.options = options;
     }
-    Group g = add(Kind.MAP_REDUCE, p.options().stages(), p, p.operations(), p.options());
-    g.inputs.add(new Input(src, 0));
-    return g;
+  }
+
+  /** An edge while the plan is walked; becomes an {@link Input}. */
+  private record DraftInput(Draft from, int side, Route route, boolean partials) {
+    DraftInput(Draft from, int side) {
+      this(from, side, null, false);
+    }
+  }
+
+  /** Walks a plan into drafts, then freezes them, upstream first, into the topology's groups. */
+  private static final class Builder {
+    private final List<Draft> drafts = new ArrayList<>();
+
+    Topology build(Plan plan) {
+      Draft last = walk(plan);
+      // A draft's inputs were added before it (ids grow downstream), so they are frozen first.
+      List<Group> groups = new ArrayList<>(drafts.size());
+      for (Draft d : drafts) {
+        List<Input> inputs = new ArrayList<>(d.inputs.size());
+        for (DraftInput in : d.inputs) {
+          inputs.add(new Input(groups.get(in.from().id), in.side(), in.route(), in.partials()));
+        }
+        groups.add(new Group(d, inputs));
+      }
+      return new Topology(groups, groups.get(last.id));
+    }
+
+    private Draft add(Kind kind, int stages, Plan plan, List<Operation> ops, Options options) {
+      Draft g = new Draft(drafts.size(), kind, stages, plan, ops, options);
+      drafts.add(g);
+      return g;
+    }
+
+    private Draft walk(Plan p) {
+      Options o = p.options();
+      PlanRules.runnable(p);
+      return switch (p.source()) {
+        case Source.Enumerables e -> {
+          Draft src = add(Kind.ENUMERABLE, e.enumerables().size(), p, List.of(), o);
+          src.sources = e.enumerables();
+          yield mapLayer(src, p);
+        }
+        case Source.Files f -> {
+          Charset cs = Charset.forName(o.charset());
+          List<FileRanges.Range> ranges =
+              FileRanges.split(f.paths(), o.splitBytes(), cs, f.options());
+          Draft src;
+          if (ranges.isEmpty()) {
+            src = add(Kind.ENUMERABLE, 1, p, List.of(), o);
+            src.sources = List.of(List.of());
+          } else {
+            src = add(Kind.FILE, ranges.size(), p, List.of(), o);
+            src.ranges = ranges;
+            src.charset = cs;
+          }
+          yield mapLayer(src, p);
+        }
+        case Source.Stages s -> {
+          Draft src = add(Kind.STAGE, s.producers().size(), p, List.of(), o);
+          src.sources = s.producers();
+          Draft g = add(Kind.MAP_REDUCE, o.stages(), p, p.operations(), o);
+          g.inputs.add(new DraftInput(src, 0));
+          yield g;
+        }
+        case Source.Layer l -> {
+          List<Draft> ups = new ArrayList<>();
+          Operation.Reduce combining = Layers.combining(p);
+          for (Plan up : l.upstream()) {
+            Draft g = walk(up);
+            if (combining != null && (g.kind == Kind.ENUMERABLE || g.kind == Kind.FILE)) {
+              // Bare producers cannot fold: give them a layer of stages that pre-reduce.
+              Draft pre = add(Kind.MAP_REDUCE, up.options().stages(), up, List.of(), up.options());
+              pre.inputs.add(new DraftInput(g, 0));
+              g = pre;
+            }
+            ups.add(g);
+          }
+          List<Operation> ops = p.operations();
+          if (combining != null) {
+            ops = Layers.merging(ops, combining);
+          }
+          Draft g0 = add(Kind.MAP_REDUCE, o.stages(), p, ops, o);
+          // One stage needs no routing, unless a key or hash decides (it may drop or fail).
+          Route route =
+              l.routing() instanceof Routing.Partition part
+                      && (o.stages() > 1 || part.key() != null || part.hash() != null)
+                  ? new Route(o.stages(), part.key(), part.hash())
+                  : null;
+          for (Draft up : ups) {
+            boolean partials = combining != null && up.kind != Kind.ZIP && up.kind != Kind.JOIN;
+            if (partials) {
+              up.combine =
+                  Layers.target(
+                      combining,
+                      route == null ? 1 : route.partitions(),
+                      route == null ? e -> 0 : route);
+            }
+            g0.inputs.add(new DraftInput(up, 0, route, partials));
+          }
+          yield g0;
+        }
+        case Source.Departition d -> {
+          Draft up = walk(d.upstream());
+          boolean perWindow = Layers.perWindow(d);
+          up.tagPanes = perWindow;
+          List<Operation> ops = perWindow ? p.operations() : Layers.departition(d, p.operations());
+          Draft g = add(Kind.DEPARTITION, 1, p, ops, o.stages(1));
+          g.inputs.add(new DraftInput(up, 0));
+          yield g;
+        }
+        case Source.Zip z -> {
+          Draft left = walk(z.left());
+          Draft right = walk(z.right());
+          Draft g = add(Kind.ZIP, 1, p, p.operations(), o.stages(1));
+          g.inputs.add(new DraftInput(left, 0));
+          g.inputs.add(new DraftInput(right, 1));
+          yield g;
+        }
+        case Source.Join j -> {
+          Draft left = walk(j.left());
+          Draft right = walk(j.right());
+          Draft g = add(Kind.JOIN, o.stages(), p, p.operations(), o);
+          boolean byKey = o.stages() > 1;
+          g.inputs.add(
+              new DraftInput(
+                  left, 0, byKey ? new Route(o.stages(), j.leftKey(), null) : null, false));
+          g.inputs.add(
+              new DraftInput(
+                  right, 1, byKey ? new Route(o.stages(), j.rightKey(), null) : null, false));
+          yield g;
+        }
+      };
+    }
+
+    private Draft mapLayer(Draft src, Plan p) {
+      if (p.operations().isEmpty()) {
+        return src;
+      }
+      Draft g = add(Kind.MAP_REDUCE, p.options().stages(), p, p.operations(), p.options());
+      g.inputs.add(new DraftInput(src, 0));
+      return g;
+    }
   }
 
   /** Renders the topology as a public graph. */

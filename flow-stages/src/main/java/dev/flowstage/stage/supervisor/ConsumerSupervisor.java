@@ -30,13 +30,7 @@ import java.util.function.LongSupplier;
  * <p>Methods of this handle are thread-safe: each is one call to the supervisor stage, answered on
  * its thread, waiting at most 5 seconds.
  *
- * {@snippet :
- * ConsumerSupervisor<String> sup =
- *     ConsumerSupervisor.<String>builder(url -> download(url))
- *         .restart(Restart.TRANSIENT)
- *         .subscribeTo(urls, SubscriptionOptions.builder().maxDemand(10).build())
- *         .start(system);
- * }
+ * {@snippet class=dev.flowstage.stage.snippets.StageSnippets region=consumerSupervisor}
  *
  * @param <E> the event type
  */

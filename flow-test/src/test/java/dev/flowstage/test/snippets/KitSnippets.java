@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The examples of flow-test's Javadoc, compiled and run: the kit's Javadoc shows the regions
  * between {@code @start region=...} and {@code @end} with {@code {@snippet class=... region=...}}
- * (javadoc's {@code --snippet-path} is src/test/java, see flow-test's pom), and JavadocSnippetsTest
- * checks every such reference resolves.
+ * (javadoc's {@code --snippet-path} is src/test/java, see flow-test's pom), and flow-core's
+ * JavadocSnippetsTest checks every such reference resolves.
  */
 final class KitSnippets {
   @Test
