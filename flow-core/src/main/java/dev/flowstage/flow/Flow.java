@@ -1382,11 +1382,9 @@ public final class Flow<T> {
       Path dir,
       SerializableFunction<? super T, String> line,
       UnaryOperator<OutputOptions> options) {
-    nonNull(dir, "dir");
-    nonNull(line, "line");
-    OutputOptions o =
-        nonNull(nonNull(options, "options").apply(OutputOptions.defaults()), "options result");
-    return dev.flowstage.flow.internal.OutputFiles.write(this, dir, line, o);
+    try (RunningFlow<List<Path>> running = startWritingLines(dir, line, options)) {
+      return running.await();
+    }
   }
 
   /**
@@ -1402,8 +1400,52 @@ public final class Flow<T> {
       Path dir,
       SerializableFunction<? super T, List<?>> row,
       UnaryOperator<OutputOptions> options) {
+    try (RunningFlow<List<Path>> running = startWritingCsv(dir, row, options)) {
+      return running.await();
+    }
+  }
+
+  /**
+   * Starts writing what the last layer emits into the directory {@code dir}, as {@link
+   * #writeLines(Path, SerializableFunction, UnaryOperator)} does, and returns at once: the handle
+   * gives the run's statistics and graph, cancels it (deleting what was staged) or awaits the part
+   * files. The files are committed as soon as the flow has succeeded, whether or not anyone awaits
+   * it; a cancel after that does not undo them.
+   *
+   * {@snippet class=dev.flowstage.flow.snippets.FlowSnippets region=startWritingLines}
+   *
+   * @param dir the output directory
+   * @param line the line of an event, without a terminator
+   * @param options changes the default {@link OutputOptions}
+   * @return the running write; {@link RunningFlow#await()} returns the part files, in order
+   * @throws java.io.UncheckedIOException if {@code dir} exists (without overwrite) or its parent
+   *     cannot be created
+   */
+  public RunningFlow<List<Path>> startWritingLines(
+      Path dir,
+      SerializableFunction<? super T, String> line,
+      UnaryOperator<OutputOptions> options) {
+    nonNull(dir, "dir");
+    nonNull(line, "line");
+    OutputOptions o =
+        nonNull(nonNull(options, "options").apply(OutputOptions.defaults()), "options result");
+    return dev.flowstage.flow.internal.OutputFiles.start(this, dir, line, o);
+  }
+
+  /**
+   * As {@link #startWritingLines}, writing each event as a CSV row like {@link #writeCsv}.
+   *
+   * @param dir the output directory
+   * @param row the fields of an event
+   * @param options changes the default {@link OutputOptions}
+   * @return the running write; {@link RunningFlow#await()} returns the part files, in order
+   */
+  public RunningFlow<List<Path>> startWritingCsv(
+      Path dir,
+      SerializableFunction<? super T, List<?>> row,
+      UnaryOperator<OutputOptions> options) {
     nonNull(row, "row");
-    return writeLines(
+    return startWritingLines(
         dir, event -> dev.flowstage.flow.internal.OutputFiles.Csv.row(row.apply(event)), options);
   }
 

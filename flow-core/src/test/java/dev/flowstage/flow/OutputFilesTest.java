@@ -163,4 +163,77 @@ final class OutputFilesTest {
       assertEquals(List.of("_SUCCESS"), s.map(p -> p.getFileName().toString()).toList());
     }
   }
+
+  @Test
+  void startWritingLines_givesStatisticsAndGraph_andAwaitReturnsTheParts() throws IOException {
+    Path out = dir.resolve("out");
+    List<Path> parts;
+    try (RunningFlow<List<Path>> running =
+        Flow.fromEnumerable(numbers(500), o -> o.stages(2))
+            .partition(o -> o.stages(2))
+            .map(i -> "n" + i)
+            .startWritingLines(out, line -> line, o -> o)) {
+      parts = running.await();
+      FlowStatistics stats = running.statistics();
+      assertEquals(FlowState.COMPLETED, stats.state());
+      assertFalse(stats.stages().isEmpty(), "per-stage counters of the write's run");
+      assertFalse(running.graph().nodes().isEmpty());
+      assertTrue(running.isTerminated());
+      assertEquals(parts, running.await(), "await again: the same parts");
+    }
+    assertEquals(500, lines(parts).size());
+    assertTrue(Files.exists(out.resolve("_SUCCESS")));
+  }
+
+  @Test
+  void startWritingLines_commitsWhenTheFlowEnds_evenIfNobodyAwaits() throws IOException {
+    Path out = dir.resolve("out");
+    try (RunningFlow<List<Path>> running =
+        Flow.fromEnumerable(numbers(100)).startWritingLines(out, String::valueOf, o -> o)) {
+      assertTrue(running.awaitTermination(java.time.Duration.ofSeconds(30)));
+    } // close() after the end must not undo the write
+    assertTrue(Files.exists(out.resolve("_SUCCESS")));
+    assertEquals(List.of("out"), parentEntries(), "no staging left behind");
+  }
+
+  @Test
+  void startWritingCsv_cancelled_leavesNothingVisible_andAwaitSaysCancelled() throws Exception {
+    Path out = dir.resolve("out");
+    CountDownLatch writing = new CountDownLatch(1);
+    RunningFlow<List<Path>> running =
+        Flow.fromEnumerable(Stream.iterate(0, i -> i + 1), o -> o.stages(1).maxDemand(50))
+            .partition(o -> o.stages(2).maxDemand(50))
+            .map(
+                i -> {
+                  if (i == 1000) {
+                    writing.countDown();
+                  }
+                  return i;
+                })
+            .startWritingCsv(out, i -> List.of(i, "x"), o -> o.header("n", "x"));
+    assertTrue(writing.await(30, TimeUnit.SECONDS), "the flow never started writing");
+    running.cancel();
+    assertThrows(CancellationException.class, running::await);
+    assertEquals(FlowState.CANCELLED, running.statistics().state());
+    assertEquals(List.of(), parentEntries(), "no output, no staging left behind");
+  }
+
+  @Test
+  void startWritingLines_failingFlow_throwsFromAwait_andLeavesNothing() throws IOException {
+    Path out = dir.resolve("out");
+    RunningFlow<List<Path>> running =
+        Flow.fromEnumerable(numbers(100))
+            .map(
+                i -> {
+                  if (i == 50) {
+                    throw new IllegalStateException("bad " + i);
+                  }
+                  return i;
+                })
+            .startWritingLines(out, String::valueOf, o -> o);
+    FlowException e = assertThrows(FlowException.class, running::await);
+    assertEquals("bad 50", e.getCause().getMessage());
+    assertEquals(FlowState.FAILED, running.statistics().state());
+    assertEquals(List.of(), parentEntries(), "no output, no staging left behind");
+  }
 }

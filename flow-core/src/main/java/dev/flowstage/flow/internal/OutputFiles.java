@@ -1,6 +1,8 @@
 package dev.flowstage.flow.internal;
 
 import dev.flowstage.flow.Flow;
+import dev.flowstage.flow.FlowGraph;
+import dev.flowstage.flow.FlowStatistics;
 import dev.flowstage.flow.OutputOptions;
 import dev.flowstage.flow.RunningFlow;
 import java.io.BufferedWriter;
@@ -13,11 +15,18 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,19 +48,18 @@ public final class OutputFiles {
   private OutputFiles() {}
 
   /**
-   * Runs {@code flow}, writing each event as the line {@code format} makes of it.
+   * Starts {@code flow}, writing each event as the line {@code format} makes of it; the files are
+   * committed (or the staging directory deleted) as soon as the flow has ended, whoever awaits it.
    *
    * @param flow the flow
    * @param dir the output directory
    * @param format one line per event, without its terminator
    * @param options overwrite, header, charset
    * @param <T> the event type
-   * @return the part files written, in order
-   * @throws UncheckedIOException if the directory exists (without overwrite) or cannot be written
-   * @throws dev.flowstage.flow.FlowException if a stage failed; nothing is written then
-   * @throws java.util.concurrent.CancellationException if the calling thread was interrupted
+   * @return the running write; {@link RunningFlow#await()} returns the part files written
+   * @throws UncheckedIOException if the directory exists (without overwrite) or cannot be created
    */
-  public static <T> List<Path> write(
+  public static <T> RunningFlow<List<Path>> start(
       Flow<T> flow, Path dir, Function<? super T, String> format, OutputOptions options) {
     Path target = dir.toAbsolutePath().normalize();
     if (target.getParent() == null) {
@@ -75,30 +83,119 @@ public final class OutputFiles {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the output directory " + target, e);
     }
-    RunningFlow<Void> running = null;
+    RunningFlow<Void> running;
     try {
       running = flow.each(event -> parts.write(format.apply(event))).filter(event -> false).start();
-      running.await();
-      return parts.commit(target, options.overwrite());
     } catch (RuntimeException | Error e) {
-      // Stop every stage before deleting their files. An interrupt (a cancel) must not cut that
-      // wait short, so the flag is cleared for it and set again after.
+      parts.abort();
+      throw e;
+    }
+    return new Writing(running, parts, target, options.overwrite());
+  }
+
+  /**
+   * A running write: the flow's handle, plus the commit of its part files once the flow ended
+   * successfully, or their deletion once it failed or was cancelled. The commit runs on the thread
+   * that sees the flow end (a virtual thread of {@link FlowFuture}), so it happens even if nobody
+   * calls {@link #await()}; a cancel after that commit does not undo it.
+   */
+  private static final class Writing implements RunningFlow<List<Path>> {
+    private final RunningFlow<Void> running;
+    private final CompletableFuture<List<Path>> written = new CompletableFuture<>();
+
+    Writing(RunningFlow<Void> running, Parts parts, Path target, boolean overwrite) {
+      this.running = running;
+      running
+          .toCompletableFuture()
+          .whenComplete(
+              (v, failure) -> {
+                if (failure != null) {
+                  parts.abort();
+                  written.completeExceptionally(failure);
+                  return;
+                }
+                try {
+                  written.complete(parts.commit(target, overwrite));
+                } catch (RuntimeException | Error e) {
+                  parts.abort();
+                  written.completeExceptionally(e);
+                }
+              });
+    }
+
+    @Override
+    public List<Path> await() {
+      try {
+        return written.get();
+      } catch (InterruptedException e) {
+        // A cancel: stop every stage and delete their files before giving up. The flag is set
+        // again after, so the caller still sees it.
+        try {
+          cancel();
+        } finally {
+          Thread.currentThread().interrupt();
+        }
+        throw new CancellationException("interrupted while writing");
+      } catch (ExecutionException e) {
+        switch (e.getCause()) {
+          case RuntimeException r -> throw r;
+          case Error r -> throw r;
+          default -> throw new IllegalStateException(e.getCause());
+        }
+      }
+    }
+
+    @Override
+    public boolean awaitTermination(Duration timeout) {
+      try {
+        written.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        return false;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      } catch (ExecutionException | CancellationException e) {
+        // ended, unsuccessfully: await() reports how
+      }
+      return running.awaitTermination(Duration.ZERO);
+    }
+
+    @Override
+    public void cancel() {
+      // An interrupt must not cut short the wait for the stages and the cleanup.
       boolean interrupted = Thread.interrupted();
       try {
-        if (running != null) {
-          running.cancel();
+        running.cancel();
+        try {
+          written.join();
+        } catch (CompletionException | CancellationException e) {
+          // cancelled (or failed before): the files are gone either way
         }
       } finally {
-        parts.abort();
         if (interrupted) {
           Thread.currentThread().interrupt();
         }
       }
-      throw e;
-    } finally {
-      if (running != null) {
-        running.close();
-      }
+    }
+
+    @Override
+    public void trigger(String name) {
+      running.trigger(name);
+    }
+
+    @Override
+    public FlowStatistics statistics() {
+      return running.statistics();
+    }
+
+    @Override
+    public FlowGraph graph() {
+      return running.graph();
+    }
+
+    @Override
+    public boolean isTerminated() {
+      return written.isDone() && running.isTerminated();
     }
   }
 

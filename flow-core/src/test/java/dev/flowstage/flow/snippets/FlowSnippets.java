@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowstage.flow.Flow;
 import dev.flowstage.flow.FlowReport;
+import dev.flowstage.flow.FlowState;
+import dev.flowstage.flow.FlowStatistics;
 import dev.flowstage.flow.KeyCount;
 import dev.flowstage.flow.RunningFlow;
 import it.unimi.dsi.fastutil.objects.Object2LongOpenHashMap;
@@ -142,6 +144,32 @@ final class FlowSnippets {
             'b', List.of("banana", "blueberry"),
             'c', List.of("cherry")),
         byInitial);
+  }
+
+  @Test
+  void startWritingLines() throws IOException {
+    List<Path> paths = files();
+    Path out = dir.resolve("counts");
+    List<Path> parts;
+    FlowStatistics stats;
+    // @start region=startWritingLines
+    try (RunningFlow<List<Path>> writing =
+        Flow.fromFiles(paths.toArray(Path[]::new))
+            .flatMap(line -> Arrays.asList(line.split(" ")))
+            .countBy(word -> word)
+            .startWritingLines(out, kc -> kc.key() + "," + kc.count(), o -> o)) {
+      parts = writing.await(); // part-00000..., with _SUCCESS beside them
+      stats = writing.statistics(); // the finished run's counters, as for start()
+    }
+    // @end
+    assertEquals(FlowState.COMPLETED, stats.state());
+    List<String> lines = new ArrayList<>();
+    for (Path part : parts) {
+      lines.addAll(Files.readAllLines(part));
+    }
+    lines.sort(null);
+    assertEquals(List.of("be,3", "not,1", "or,1", "quick,1", "to,2"), lines);
+    assertTrue(Files.exists(out.resolve("_SUCCESS")));
   }
 
   @Test

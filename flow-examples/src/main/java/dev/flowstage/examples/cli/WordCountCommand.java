@@ -237,11 +237,6 @@ final class WordCountCommand implements Callable<Integer> {
     }
     skipped = resolved;
     noteSkipped(env.err(), resolved);
-    if (report != null && output != null) {
-      throw new ParameterException(
-          spec.commandLine(),
-          "--report cannot be combined with --output yet: run the count twice, once with each");
-    }
     if (overwrite && output == null) {
       throw new ParameterException(spec.commandLine(), "--overwrite needs --output DIR");
     }

@@ -251,41 +251,44 @@ public final class FlowWordCountEngine implements WordCountEngine {
                           return TriggerResult.of(counts.rows(), counts);
                         }));
     long start = System.nanoTime();
-    try {
-      Flow<WordCountResult.WordFrequency> rows = cast(plan.flow);
-      rows.writeCsv(
-          output,
-          f -> List.of(f.word(), f.count()),
-          o -> o.header("word", "count").overwrite(overwrite));
+    Flow<WordCountResult.WordFrequency> rows = cast(plan.flow);
+    try (RunningFlow<List<Path>> running =
+        rows.startWritingCsv(
+            output,
+            f -> List.of(f.word(), f.count()),
+            o -> o.header("word", "count").overwrite(overwrite))) {
+      running.await();
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+      FlowStatistics stats = running.statistics();
+      long malformed = stats.malformedInput() + plan.malformed.sum();
+      long bytes = 0;
+      for (Input input : job.inputs()) {
+        if (input instanceof Input.FileInput file) {
+          bytes += file.size();
+        }
+      }
+      for (LineIterator it : plan.iterators) {
+        malformed += it.malformed();
+        bytes += it.bytes.sum();
+      }
+      synchronized (all) {
+        return new WordCountResult(
+            job.inputs().size(),
+            bytes,
+            plan.lines.sum(),
+            all.words(),
+            all.distinct(),
+            malformed,
+            all.top(),
+            elapsed,
+            stats.stages(),
+            running.graph().nodes().stream()
+                .collect(Collectors.toMap(FlowGraph.Node::id, FlowGraph.Node::label)),
+            running.graph(),
+            stats);
+      }
     } catch (FlowException | UncheckedIOException e) {
       throw asIOException(e);
-    }
-    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-    long malformed = plan.malformed.sum();
-    long bytes = 0;
-    for (Input input : job.inputs()) {
-      if (input instanceof Input.FileInput file) {
-        bytes += file.size();
-      }
-    }
-    for (LineIterator it : plan.iterators) {
-      malformed += it.malformed();
-      bytes += it.bytes.sum();
-    }
-    synchronized (all) {
-      return new WordCountResult(
-          job.inputs().size(),
-          bytes,
-          plan.lines.sum(),
-          all.words(),
-          all.distinct(),
-          malformed,
-          all.top(),
-          elapsed,
-          List.of(),
-          java.util.Map.of(),
-          null, // writeCsv runs the flow to its end itself: no graph or statistics to report
-          null);
     }
   }
 

@@ -27,8 +27,9 @@ public interface WordCountEngine {
   /**
    * Counts as {@link #run(WordCountJob, LongAdder)} and also writes every word with its count into
    * the directory {@code output}, as CSV part files with a {@code word,count} header, committed
-   * atomically ({@code Flow.writeCsv}): the files appear, with {@code _SUCCESS}, only if the whole
-   * count succeeded. The result has no stage statistics.
+   * atomically ({@code Flow.startWritingCsv}): the files appear, with {@code _SUCCESS}, only if the
+   * whole count succeeded. The result has the run's statistics and graph, as for {@link
+   * #run(WordCountJob, LongAdder)}.
    *
    * @param job what to count
    * @param progress as for {@link #run(WordCountJob, LongAdder)}

@@ -73,19 +73,33 @@ final class OutputOptionTest {
   }
 
   @Test
-  void reportWithOutput_isRefusedBeforeCounting() throws IOException {
+  void reportWithOutput_writesBoth_theReportWithEveryStage() throws IOException {
     Path out = dir.resolve("counts");
+    Path report = dir.resolve("r.html");
     CliRun r =
         CliRun.run(
             "wordcount",
+            "--stages",
+            "2",
             "--report",
-            dir.resolve("r.html").toString(),
+            report.toString(),
             "--output",
             out.toString(),
             input().toString());
-    assertEquals(Main.EXIT_USAGE, r.status(), r.err());
-    assertTrue(r.err().contains("--report cannot be combined with --output"), r.err());
-    assertTrue(Files.notExists(out));
+    assertEquals(0, r.status(), r.err());
+    assertEquals(List.of("and,1", "cat,1", "dog,1", "end,1", "the,3"), rows(out));
+    String html = Files.readString(report);
+    assertTrue(html.contains("<svg"), "the report has its stage graph");
+    assertTrue(html.contains("flowstage wordcount: run report"), html.substring(0, 200));
+  }
+
+  @Test
+  void statsWithOutput_printsTheStages() throws IOException {
+    Path out = dir.resolve("counts");
+    CliRun r = CliRun.run("wordcount", "--stats", "--output", out.toString(), input().toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("skipped: 0 hidden, 0 binary"), r.out());
+    assertTrue(Files.exists(out.resolve("_SUCCESS")));
   }
 
   @Test
