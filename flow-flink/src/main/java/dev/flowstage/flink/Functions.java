@@ -38,6 +38,18 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 final class Functions {
   private Functions() {}
 
+  /** What a subtask of a logic operator runs: the serializable description of its stage logic. */
+  interface LogicSpec extends java.io.Serializable {
+    /**
+     * Creates the logic of one subtask.
+     *
+     * @param index the subtask's index
+     * @param total the operator's parallelism
+     * @return a fresh logic
+     */
+    StageLogic create(int index, int total);
+  }
+
   /**
    * The serializable description of one layer's stage logic: what {@link MapReducer} needs besides
    * the subtask's index and the clock.
@@ -60,7 +72,7 @@ final class Functions {
       boolean tagPanes,
       PerWindow departition,
       int inputs)
-      implements java.io.Serializable {
+      implements LogicSpec {
     LayerLogic(
         List<Operation> operations,
         List<Window> windows,
@@ -81,7 +93,8 @@ final class Functions {
      * The logic of subtask {@code index} of {@code total}, with {@code inputs} inputs, as the local
      * stage has one per upstream stage.
      */
-    StageLogic create(int index, int total) {
+    @Override
+    public StageLogic create(int index, int total) {
       StageLogic layer =
           new MapReducer(
               operations,
@@ -119,23 +132,23 @@ final class Functions {
       implements java.io.Serializable {}
 
   /**
-   * Runs a layer's {@link StageLogic} as a Flink operator, on the task thread: events are handed to
-   * the logic in batches of at most {@code maxDemand} (as a local stage receives them; {@code
-   * mapBatch} sees these batches), a batch is also handed over before a watermark or a checkpoint
-   * barrier passes, and the end of the input ({@link BoundedOneInput}) fires the final triggers.
-   * With several {@link LayerLogic#inputs()}, events arrive {@link From tagged} with their upstream
-   * subtask: a batch holds one upstream subtask's events, in the order they arrive, and an {@link
-   * Ended} record is that subtask's {@code inputDone}, as a local stage is fed by each upstream
-   * stage.
+   * What the two logic operators share: a stage logic run on the task thread, fed in batches of at
+   * most {@code maxDemand} events of one input in the order they arrive (as a local stage receives
+   * them from one upstream stage at a time; {@code mapBatch} sees these batches), a batch also
+   * handed over before a watermark or a checkpoint barrier passes; the logic's timers (periodic
+   * windows and triggers, lateness) on Flink processing-time timers. Where each upstream subtask is
+   * an input of its own, records arrive {@link From tagged} with it, and its {@link Ended} record
+   * is that input's {@code inputDone}.
    */
-  static final class LogicOperator extends AbstractStreamOperator<Object>
-      implements OneInputStreamOperator<Object, Object>, BoundedOneInput {
+  abstract static class LogicRunner extends AbstractStreamOperator<Object> {
     @Serial private static final long serialVersionUID = 1L;
-    private final LayerLogic spec;
+    private final LogicSpec spec;
+    // whether records arrive tagged with their upstream subtask
+    final boolean tagged;
     private final int maxDemand;
     private transient StageLogic logic;
     private transient List<Object> batch;
-    // the upstream subtask whose events the batch holds (0 for one merged input)
+    // the input whose events the batch holds
     private transient int batchInput;
     private transient List<Object> out;
     private transient StreamRecord<Object> record;
@@ -143,8 +156,14 @@ final class Functions {
     private transient long scheduled;
     private transient boolean finished;
 
-    LogicOperator(LayerLogic spec, int maxDemand) {
+    /**
+     * @param spec the logic each subtask runs
+     * @param tagged whether records arrive {@link From tagged} with their upstream subtask
+     * @param maxDemand the most events a batch holds
+     */
+    LogicRunner(LogicSpec spec, boolean tagged, int maxDemand) {
       this.spec = spec;
+      this.tagged = tagged;
       this.maxDemand = maxDemand;
     }
 
@@ -161,8 +180,80 @@ final class Functions {
     }
 
     /**
-     * Registers a Flink processing-time timer for the logic's next timer (periodic windows and
-     * triggers, lateness), unless one is already due no later; timers run on the task thread.
+     * Takes one record: an event of {@code input}, or, when tagged, a {@link From} (an event of the
+     * input it names) or an {@link Ended} (the end of that input).
+     */
+    final void received(Object element, int input) {
+      Object event = element;
+      if (tagged) {
+        switch (element) {
+          case From f -> {
+            input = f.from();
+            event = f.event();
+          }
+          case Ended e -> {
+            inputDone(e.from());
+            return;
+          }
+          default ->
+              throw new IllegalStateException(
+                  "an untagged event reached a subtask tracking its upstream subtasks: " + element);
+        }
+      }
+      if (input != batchInput) {
+        flush(); // a batch is one input's, as locally
+        batchInput = input;
+      }
+      batch.add(event);
+      if (batch.size() >= maxDemand) {
+        flush();
+      }
+    }
+
+    /** Ends {@code input}: it no longer holds the windows back. */
+    final void inputDone(int input) {
+      flush();
+      logic.inputDone(input, out);
+      emit();
+      schedule();
+    }
+
+    /** Ends the whole input: fires the final triggers. */
+    final void finishLogic() {
+      flush();
+      finished = true;
+      logic.finish(out);
+      emit();
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+      flush();
+      super.processWatermark(mark);
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+      flush();
+      super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    /** Hands the batch to the logic. */
+    final void flush() {
+      if (batch.isEmpty()) {
+        return;
+      }
+      // A fresh list each time: mapBatch functions may keep or change what they are given.
+      List<Object> full = batch;
+      batch = new ArrayList<>();
+      logic.events(full, batchInput, out);
+      emit();
+      schedule();
+    }
+
+    /**
+     * Registers a Flink processing-time timer for the logic's next timer, unless one is already due
+     * no later; timers run on the task thread.
      */
     private void schedule() {
       long next = logic.nextTimer();
@@ -183,72 +274,36 @@ final class Functions {
       schedule();
     }
 
-    @Override
-    public void processElement(StreamRecord<Object> element) {
-      Object event = element.getValue();
-      if (spec.inputs() > 1) {
-        switch (event) {
-          case From f -> {
-            if (f.from() != batchInput) {
-              flush(); // a batch is one upstream subtask's, as locally
-              batchInput = f.from();
-            }
-            event = f.event();
-          }
-          case Ended e -> {
-            flush();
-            logic.inputDone(e.from(), out);
-            emit();
-            schedule();
-            return;
-          }
-          default ->
-              throw new IllegalStateException("an untagged event reached a tagged layer: " + event);
-        }
-      }
-      batch.add(event);
-      if (batch.size() >= maxDemand) {
-        flush();
-      }
-    }
-
-    @Override
-    public void processWatermark(Watermark mark) throws Exception {
-      flush();
-      super.processWatermark(mark);
-    }
-
-    @Override
-    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-      flush();
-      super.prepareSnapshotPreBarrier(checkpointId);
-    }
-
-    @Override
-    public void endInput() {
-      flush();
-      finished = true;
-      logic.finish(out);
-      emit();
-    }
-
-    private void flush() {
-      if (batch.isEmpty()) {
-        return;
-      }
-      // A fresh list each time: mapBatch functions may keep or change what they are given.
-      List<Object> full = batch;
-      batch = new ArrayList<>();
-      logic.events(full, batchInput, out);
-      emit();
-      schedule();
-    }
-
     private void emit() {
       for (int i = 0, n = out.size(); i < n; i++) {
         output.collect(record.replace(out.get(i)));
       }
       out.clear();
+    }
+  }
+
+  /**
+   * Runs a layer's {@link StageLogic} as a Flink operator ({@link LogicRunner}); the end of the
+   * input ({@link BoundedOneInput}) fires the final triggers. With several {@link
+   * LayerLogic#inputs()}, each upstream subtask is an input of its own, as each upstream stage is
+   * locally.
+   */
+  static final class LogicOperator extends LogicRunner
+      implements OneInputStreamOperator<Object, Object>, BoundedOneInput {
+    @Serial private static final long serialVersionUID = 1L;
+
+    LogicOperator(LayerLogic spec, int maxDemand) {
+      super(spec, spec.inputs() > 1, maxDemand);
+    }
+
+    @Override
+    public void processElement(StreamRecord<Object> element) {
+      received(element.getValue(), 0);
+    }
+
+    @Override
+    public void endInput() {
+      finishLogic();
     }
   }
 
@@ -262,14 +317,14 @@ final class Functions {
    *     join stage's inputs, or {@code null} for one merged input a side
    * @param after the layer's operations after the join
    */
-  record JoinSpec(Source.Join join, int[] sides, LayerLogic after) implements java.io.Serializable {
+  record JoinSpec(Source.Join join, int[] sides, LayerLogic after) implements LogicSpec {
     /** Whether the events arrive tagged with their upstream subtask. */
     boolean tagged() {
       return sides != null;
     }
 
-    /** The logic of subtask {@code index} of {@code total}. */
-    StageLogic create(int index, int total) {
+    @Override
+    public StageLogic create(int index, int total) {
       return new JoinLogic(
           join.mode(),
           tagged() ? sides : new int[] {0, 1},
@@ -283,144 +338,39 @@ final class Functions {
   }
 
   /**
-   * Runs a join layer's {@link StageLogic} as a two-input Flink operator: each side's events are
-   * handed over in batches of at most {@code maxDemand}, the end of a side is the logic's {@code
-   * inputDone}, the end of both fires the final triggers, and the logic's timers run on Flink
-   * processing-time timers. A window join fed by several upstream subtasks gets their events {@link
-   * From tagged}: each upstream subtask is an input of the logic, as locally, a batch holds one
-   * input's events in the order they arrive, and an {@link Ended} record is that input's {@code
-   * inputDone}.
+   * Runs a join layer's {@link StageLogic} as a two-input Flink operator ({@link LogicRunner}): the
+   * end of a side is the logic's {@code inputDone}, the end of both fires the final triggers. A
+   * window join fed by several upstream subtasks gets their events {@link From tagged}: each
+   * upstream subtask is an input of the logic, as locally, and its {@link Ended} record is that
+   * input's {@code inputDone}.
    */
-  static final class JoinOperator extends AbstractStreamOperator<Object>
+  static final class JoinOperator extends LogicRunner
       implements TwoInputStreamOperator<Object, Object, Object>, BoundedMultiInput {
     @Serial private static final long serialVersionUID = 1L;
-    private final JoinSpec spec;
-    private final int maxDemand;
-    private transient StageLogic logic;
-    private transient List<Object> batch;
-    // the input whose events the batch holds
-    private transient int batchInput;
-    private transient List<Object> out;
-    private transient StreamRecord<Object> record;
     private transient int ended;
-    private transient long scheduled;
 
     JoinOperator(JoinSpec spec, int maxDemand) {
-      this.spec = spec;
-      this.maxDemand = maxDemand;
-    }
-
-    @Override
-    public void open() throws Exception {
-      super.open();
-      var task = getRuntimeContext().getTaskInfo();
-      logic = spec.create(task.getIndexOfThisSubtask(), task.getNumberOfParallelSubtasks());
-      batch = new ArrayList<>();
-      out = new ArrayList<>();
-      record = new StreamRecord<>(null);
-      scheduled = Long.MAX_VALUE;
-      schedule();
+      super(spec, spec.tagged(), maxDemand);
     }
 
     @Override
     public void processElement1(StreamRecord<Object> element) {
-      add(0, element.getValue());
+      received(element.getValue(), 0);
     }
 
     @Override
     public void processElement2(StreamRecord<Object> element) {
-      add(1, element.getValue());
-    }
-
-    private void add(int side, Object event) {
-      int input = side;
-      if (spec.tagged()) {
-        switch (event) {
-          case From f -> {
-            input = f.from();
-            event = f.event();
-          }
-          case Ended e -> {
-            flush();
-            logic.inputDone(e.from(), out);
-            emit();
-            schedule();
-            return;
-          }
-          default ->
-              throw new IllegalStateException("an untagged event reached a tagged join: " + event);
-        }
-      }
-      if (input != batchInput) {
-        flush(); // a batch is one input's, in the order the inputs' events arrive
-        batchInput = input;
-      }
-      batch.add(event);
-      if (batch.size() >= maxDemand) {
-        flush();
-      }
-    }
-
-    @Override
-    public void processWatermark(Watermark mark) throws Exception {
-      flush();
-      super.processWatermark(mark);
-    }
-
-    @Override
-    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-      flush();
-      super.prepareSnapshotPreBarrier(checkpointId);
+      received(element.getValue(), 1);
     }
 
     @Override
     public void endInput(int inputId) {
-      flush();
-      if (!spec.tagged()) {
-        logic.inputDone(inputId - 1, out); // tagged: each upstream subtask's Ended came first
-        emit();
+      if (!tagged) {
+        inputDone(inputId - 1); // tagged: each upstream subtask's Ended came first
       }
       if (++ended == 2) {
-        logic.finish(out);
-        emit();
+        finishLogic();
       }
-    }
-
-    private void flush() {
-      if (batch.isEmpty()) {
-        return;
-      }
-      List<Object> full = batch;
-      batch = new ArrayList<>();
-      logic.events(full, batchInput, out);
-      emit();
-      schedule();
-    }
-
-    private void schedule() {
-      long next = logic.nextTimer();
-      if (next < scheduled) {
-        scheduled = next;
-        getProcessingTimeService().registerTimer(next, this::onTimer);
-      }
-    }
-
-    private void onTimer(long time) {
-      if (ended == 2 || time != scheduled) {
-        return;
-      }
-      scheduled = Long.MAX_VALUE;
-      flush();
-      logic.timer(getProcessingTimeService().getCurrentProcessingTime(), out);
-      emit();
-      schedule();
-    }
-
-    private void emit() {
-      for (int i = 0, n = out.size(); i < n; i++) {
-        output.collect(record.replace(out.get(i)));
-      }
-      out.clear();
     }
   }
 
