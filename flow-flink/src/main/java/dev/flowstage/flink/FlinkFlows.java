@@ -35,14 +35,14 @@ import org.apache.flink.util.CloseableIterator;
  * hash, or the user hash, in {@code stages} subtasks), {@code shuffle}; {@code reduce}/{@code
  * groupBy}, {@code emitAndReduce} and {@code onTrigger} in every window (global, count, fixed,
  * periodic) with every trigger (periodic ones on Flink processing-time timers, fixed windows
- * advancing by the upstream subtasks' Flink watermarks), one state per subtask, as one per local
- * stage, the input's end firing {@code done}; {@code departition}. {@code boundedJoin} and {@code
- * windowJoin} (flow-core's join logic in a two-input operator, each side routed by its key).
- * Anything else ({@code zip}, {@code fromStages}) throws {@link UnsupportedOperationException}
- * naming it. Results are the same multiset as {@link Flow#toList()} wherever the local result is
- * one (a partition routes the same events to each subtask with the same hash, in each source's
- * order; a source layer's subtasks get whichever events Flink hands them, as local stages get
- * whichever their demand brings); order is never guaranteed.
+ * tracking each upstream subtask as a local stage tracks each upstream stage), one state per
+ * subtask, as one per local stage, the input's end firing {@code done}; {@code departition}. {@code
+ * boundedJoin} and {@code windowJoin} (flow-core's join logic in a two-input operator, each side
+ * routed by its key). Anything else ({@code zip}, {@code fromStages}) throws {@link
+ * UnsupportedOperationException} naming it. Results are the same multiset as {@link Flow#toList()}
+ * wherever the local result is one (a partition routes the same events to each subtask with the
+ * same hash, in each source's order; a source layer's subtasks get whichever events Flink hands
+ * them, as local stages get whichever their demand brings); order is never guaranteed.
  *
  * {@snippet class=dev.flowstage.flink.FlinkFlowsTest region=wordCount}
  */

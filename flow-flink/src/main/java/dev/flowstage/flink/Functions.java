@@ -38,6 +38,18 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 final class Functions {
   private Functions() {}
 
+  /** What a subtask of a logic operator runs: the serializable description of its stage logic. */
+  interface LogicSpec extends java.io.Serializable {
+    /**
+     * Creates the logic of one subtask.
+     *
+     * @param index the subtask's index
+     * @param total the operator's parallelism
+     * @return a fresh logic
+     */
+    StageLogic create(int index, int total);
+  }
+
   /**
    * The serializable description of one layer's stage logic: what {@link MapReducer} needs besides
    * the subtask's index and the clock.
@@ -49,10 +61,9 @@ final class Functions {
    *     per window)
    * @param departition the departition per window this stage runs before its operations, or {@code
    *     null}
-   * @param watermarked whether the first window is a fixed window whose event time comes from the
-   *     Flink watermarks of the upstream subtasks ({@link EventTimeWatermarks}): there are several;
-   *     from one, the events of the subtask's merged input (that producer's channel) advance it, as
-   *     locally
+   * @param inputs how many upstream subtasks feed the stage as inputs of their own (the first
+   *     window is fixed and its events arrive {@link From tagged} with their upstream subtask), or
+   *     1 for one merged input
    */
   record LayerLogic(
       ArrayList<Operation> operations,
@@ -60,36 +71,37 @@ final class Functions {
       Combining.Target combine,
       boolean tagPanes,
       PerWindow departition,
-      boolean watermarked)
-      implements java.io.Serializable {
+      int inputs)
+      implements LogicSpec {
     LayerLogic(
         List<Operation> operations,
         List<Window> windows,
         Combining.Target combine,
         boolean tagPanes,
         PerWindow departition,
-        boolean watermarked) {
+        int inputs) {
       this(
           new ArrayList<>(operations),
           new ArrayList<>(windows),
           combine,
           tagPanes,
           departition,
-          watermarked);
+          inputs);
     }
 
     /**
-     * The logic of subtask {@code index} of {@code total}: one merged input per subtask, whose
-     * fixed window advances by Flink's watermark when {@code watermarked}.
+     * The logic of subtask {@code index} of {@code total}, with {@code inputs} inputs, as the local
+     * stage has one per upstream stage.
      */
-    StageLogic create(int index, int total) {
+    @Override
+    public StageLogic create(int index, int total) {
       StageLogic layer =
           new MapReducer(
               operations,
               windows,
               index,
               total,
-              watermarked ? MapReducer.WATERMARKED : 1,
+              inputs,
               System::currentTimeMillis,
               combine,
               tagPanes);
@@ -120,28 +132,38 @@ final class Functions {
       implements java.io.Serializable {}
 
   /**
-   * Runs a layer's {@link StageLogic} as a Flink operator, on the task thread: events are handed to
-   * the logic in batches of at most {@code maxDemand} (as a local stage receives them; {@code
-   * mapBatch} sees these batches), a batch is also handed over before a watermark or a checkpoint
-   * barrier passes, a watermark (the minimum over the input channels, which Flink computes)
-   * advances a watermarked layer's event time, and the end of the input ({@link BoundedOneInput})
-   * fires the final triggers.
+   * What the two logic operators share: a stage logic run on the task thread, fed in batches of at
+   * most {@code maxDemand} events of one input in the order they arrive (as a local stage receives
+   * them from one upstream stage at a time; {@code mapBatch} sees these batches), a batch also
+   * handed over before a watermark or a checkpoint barrier passes; the logic's timers (periodic
+   * windows and triggers, lateness) on Flink processing-time timers. Where each upstream subtask is
+   * an input of its own, records arrive {@link From tagged} with it, and its {@link Ended} record
+   * is that input's {@code inputDone}.
    */
-  static final class LogicOperator extends AbstractStreamOperator<Object>
-      implements OneInputStreamOperator<Object, Object>, BoundedOneInput {
+  abstract static class LogicRunner extends AbstractStreamOperator<Object> {
     @Serial private static final long serialVersionUID = 1L;
-    private final LayerLogic spec;
+    private final LogicSpec spec;
+    // whether records arrive tagged with their upstream subtask
+    final boolean tagged;
     private final int maxDemand;
     private transient StageLogic logic;
     private transient List<Object> batch;
+    // the input whose events the batch holds
+    private transient int batchInput;
     private transient List<Object> out;
     private transient StreamRecord<Object> record;
     // The processing time the next timer is registered for (Long.MAX_VALUE: none).
     private transient long scheduled;
     private transient boolean finished;
 
-    LogicOperator(LayerLogic spec, int maxDemand) {
+    /**
+     * @param spec the logic each subtask runs
+     * @param tagged whether records arrive {@link From tagged} with their upstream subtask
+     * @param maxDemand the most events a batch holds
+     */
+    LogicRunner(LogicSpec spec, boolean tagged, int maxDemand) {
       this.spec = spec;
+      this.tagged = tagged;
       this.maxDemand = maxDemand;
     }
 
@@ -158,8 +180,80 @@ final class Functions {
     }
 
     /**
-     * Registers a Flink processing-time timer for the logic's next timer (periodic windows and
-     * triggers, lateness), unless one is already due no later; timers run on the task thread.
+     * Takes one record: an event of {@code input}, or, when tagged, a {@link From} (an event of the
+     * input it names) or an {@link Ended} (the end of that input).
+     */
+    final void received(Object element, int input) {
+      Object event = element;
+      if (tagged) {
+        switch (element) {
+          case From f -> {
+            input = f.from();
+            event = f.event();
+          }
+          case Ended e -> {
+            inputDone(e.from());
+            return;
+          }
+          default ->
+              throw new IllegalStateException(
+                  "an untagged event reached a subtask tracking its upstream subtasks: " + element);
+        }
+      }
+      if (input != batchInput) {
+        flush(); // a batch is one input's, as locally
+        batchInput = input;
+      }
+      batch.add(event);
+      if (batch.size() >= maxDemand) {
+        flush();
+      }
+    }
+
+    /** Ends {@code input}: it no longer holds the windows back. */
+    final void inputDone(int input) {
+      flush();
+      logic.inputDone(input, out);
+      emit();
+      schedule();
+    }
+
+    /** Ends the whole input: fires the final triggers. */
+    final void finishLogic() {
+      flush();
+      finished = true;
+      logic.finish(out);
+      emit();
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+      flush();
+      super.processWatermark(mark);
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+      flush();
+      super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    /** Hands the batch to the logic. */
+    final void flush() {
+      if (batch.isEmpty()) {
+        return;
+      }
+      // A fresh list each time: mapBatch functions may keep or change what they are given.
+      List<Object> full = batch;
+      batch = new ArrayList<>();
+      logic.events(full, batchInput, out);
+      emit();
+      schedule();
+    }
+
+    /**
+     * Registers a Flink processing-time timer for the logic's next timer, unless one is already due
+     * no later; timers run on the task thread.
      */
     private void schedule() {
       long next = logic.nextTimer();
@@ -180,58 +274,36 @@ final class Functions {
       schedule();
     }
 
-    @Override
-    public void processElement(StreamRecord<Object> element) {
-      batch.add(element.getValue());
-      if (batch.size() >= maxDemand) {
-        flush();
-      }
-    }
-
-    @Override
-    public void processWatermark(Watermark mark) throws Exception {
-      flush();
-      // The maximum watermark comes when every upstream subtask ended: the end of the input (the
-      // final triggers) closes the windows then, as locally when every input is done.
-      if (spec.watermarked() && mark.getTimestamp() != Long.MAX_VALUE) {
-        logic.watermark(mark.getTimestamp(), out);
-        emit();
-        schedule();
-      }
-      super.processWatermark(mark);
-    }
-
-    @Override
-    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-      flush();
-      super.prepareSnapshotPreBarrier(checkpointId);
-    }
-
-    @Override
-    public void endInput() {
-      flush();
-      finished = true;
-      logic.finish(out);
-      emit();
-    }
-
-    private void flush() {
-      if (batch.isEmpty()) {
-        return;
-      }
-      // A fresh list each time: mapBatch functions may keep or change what they are given.
-      List<Object> full = batch;
-      batch = new ArrayList<>();
-      logic.events(full, 0, out);
-      emit();
-      schedule();
-    }
-
     private void emit() {
       for (int i = 0, n = out.size(); i < n; i++) {
         output.collect(record.replace(out.get(i)));
       }
       out.clear();
+    }
+  }
+
+  /**
+   * Runs a layer's {@link StageLogic} as a Flink operator ({@link LogicRunner}); the end of the
+   * input ({@link BoundedOneInput}) fires the final triggers. With several {@link
+   * LayerLogic#inputs()}, each upstream subtask is an input of its own, as each upstream stage is
+   * locally.
+   */
+  static final class LogicOperator extends LogicRunner
+      implements OneInputStreamOperator<Object, Object>, BoundedOneInput {
+    @Serial private static final long serialVersionUID = 1L;
+
+    LogicOperator(LayerLogic spec, int maxDemand) {
+      super(spec, spec.inputs() > 1, maxDemand);
+    }
+
+    @Override
+    public void processElement(StreamRecord<Object> element) {
+      received(element.getValue(), 0);
+    }
+
+    @Override
+    public void endInput() {
+      finishLogic();
     }
   }
 
@@ -240,212 +312,167 @@ final class Functions {
    * (input 0 the left flow, input 1 the right), then the layer's own operations.
    *
    * @param join the plan's join source
-   * @param watermarked whether the join's fixed windows close by the Flink watermarks of the sides'
-   *     upstream subtasks (a side has several), rather than by the events each side's merged input
-   *     brings (one producer a side, as locally)
+   * @param sides the side (0 left, 1 right) of each upstream subtask (left ones first) when a
+   *     window join's events arrive {@link From tagged} with their upstream subtask, as the local
+   *     join stage's inputs, or {@code null} for one merged input a side
    * @param after the layer's operations after the join
    */
-  record JoinSpec(Source.Join join, boolean watermarked, LayerLogic after)
-      implements java.io.Serializable {
-    /** The logic of subtask {@code index} of {@code total}. */
-    StageLogic create(int index, int total) {
+  record JoinSpec(Source.Join join, int[] sides, LayerLogic after) implements LogicSpec {
+    /** Whether the events arrive tagged with their upstream subtask. */
+    boolean tagged() {
+      return sides != null;
+    }
+
+    @Override
+    public StageLogic create(int index, int total) {
       return new JoinLogic(
           join.mode(),
-          new int[] {0, 1},
+          tagged() ? sides : new int[] {0, 1},
           join.leftKey(),
           join.rightKey(),
           join.join(),
           join.maxHeld(),
           join.window(),
-          after.create(index, total),
-          watermarked());
+          after.create(index, total));
     }
   }
 
   /**
-   * Runs a join layer's {@link StageLogic} as a two-input Flink operator: each side's events are
-   * handed over in batches of at most {@code maxDemand}, the end of a side is the logic's {@code
-   * inputDone}, the end of both fires the final triggers, a window join's windows close by the
-   * watermark of both sides (Flink's minimum over both inputs' channels), and the logic's timers
-   * run on Flink processing-time timers.
+   * Runs a join layer's {@link StageLogic} as a two-input Flink operator ({@link LogicRunner}): the
+   * end of a side is the logic's {@code inputDone}, the end of both fires the final triggers. A
+   * window join fed by several upstream subtasks gets their events {@link From tagged}: each
+   * upstream subtask is an input of the logic, as locally, and its {@link Ended} record is that
+   * input's {@code inputDone}.
    */
-  static final class JoinOperator extends AbstractStreamOperator<Object>
+  static final class JoinOperator extends LogicRunner
       implements TwoInputStreamOperator<Object, Object, Object>, BoundedMultiInput {
     @Serial private static final long serialVersionUID = 1L;
-    private final JoinSpec spec;
-    private final int maxDemand;
-    private transient StageLogic logic;
-    private transient List<List<Object>> batches;
-    private transient List<Object> out;
-    private transient StreamRecord<Object> record;
     private transient int ended;
-    private transient long scheduled;
 
     JoinOperator(JoinSpec spec, int maxDemand) {
-      this.spec = spec;
-      this.maxDemand = maxDemand;
-    }
-
-    @Override
-    public void open() throws Exception {
-      super.open();
-      var task = getRuntimeContext().getTaskInfo();
-      logic = spec.create(task.getIndexOfThisSubtask(), task.getNumberOfParallelSubtasks());
-      batches = List.of(new ArrayList<>(), new ArrayList<>());
-      out = new ArrayList<>();
-      record = new StreamRecord<>(null);
-      scheduled = Long.MAX_VALUE;
-      schedule();
+      super(spec, spec.tagged(), maxDemand);
     }
 
     @Override
     public void processElement1(StreamRecord<Object> element) {
-      add(0, element.getValue());
+      received(element.getValue(), 0);
     }
 
     @Override
     public void processElement2(StreamRecord<Object> element) {
-      add(1, element.getValue());
-    }
-
-    private void add(int side, Object event) {
-      List<Object> b = batches.get(side);
-      b.add(event);
-      if (b.size() >= maxDemand) {
-        flush(side);
-      }
-    }
-
-    @Override
-    public void processWatermark(Watermark mark) throws Exception {
-      // Flink calls this with the minimum of both inputs' watermarks.
-      flush(0);
-      flush(1);
-      if (spec.watermarked() && mark.getTimestamp() != Long.MAX_VALUE) {
-        logic.watermark(mark.getTimestamp(), out);
-        emit();
-        schedule();
-      }
-      super.processWatermark(mark);
-    }
-
-    @Override
-    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-      flush(0);
-      flush(1);
-      super.prepareSnapshotPreBarrier(checkpointId);
+      received(element.getValue(), 1);
     }
 
     @Override
     public void endInput(int inputId) {
-      int side = inputId - 1;
-      flush(side);
-      logic.inputDone(side, out);
-      emit();
+      if (!tagged) {
+        inputDone(inputId - 1); // tagged: each upstream subtask's Ended came first
+      }
       if (++ended == 2) {
-        logic.finish(out);
-        emit();
+        finishLogic();
       }
-    }
-
-    private void flush(int side) {
-      List<Object> b = batches.get(side);
-      if (b.isEmpty()) {
-        return;
-      }
-      List<Object> full = new ArrayList<>(b);
-      b.clear();
-      logic.events(full, side, out);
-      emit();
-      schedule();
-    }
-
-    private void schedule() {
-      long next = logic.nextTimer();
-      if (next < scheduled) {
-        scheduled = next;
-        getProcessingTimeService().registerTimer(next, this::onTimer);
-      }
-    }
-
-    private void onTimer(long time) {
-      if (ended == 2 || time != scheduled) {
-        return;
-      }
-      scheduled = Long.MAX_VALUE;
-      flush(0);
-      flush(1);
-      logic.timer(getProcessingTimeService().getCurrentProcessingTime(), out);
-      emit();
-      schedule();
-    }
-
-    private void emit() {
-      for (int i = 0, n = out.size(); i < n; i++) {
-        output.collect(record.replace(out.get(i)));
-      }
-      out.clear();
     }
   }
 
   /**
-   * What the subtasks feeding an event-time layer measure: the layer's fixed window (its event
-   * time) and the routing that decides which events reach it.
+   * An event on its way to subtask {@code target} of a layer that tracks each upstream subtask as
+   * an input of its own (a fixed window or a window join fed by several upstream subtasks).
    *
-   * @param window the downstream layer's fixed window (or the window join's)
-   * @param route the downstream partition's routing, whose {@link Dispatchers#DROP} events are not
-   *     sent, or {@code null}
+   * @param from the upstream subtask, numbered across the layer's upstream operators
+   * @param target the downstream subtask
+   * @param event the event
    */
-  record EventTime(Window.Fixed window, Route route) implements java.io.Serializable {}
+  record From(int from, int target, Object event) {}
 
   /**
-   * Passes a subtask's events on and, after each event that starts a later window, emits a Flink
-   * watermark: the start of the latest window of the events this subtask sends the event-time layer
-   * (as a local stage's watermark tracks each upstream stage's latest window). Flink hands the
-   * event-time layer the minimum over its input channels, so a window closes only when every
-   * upstream subtask has passed it. Watermarks from further upstream are of another layer's event
-   * time and stop here; the end of the input sends the maximum watermark, after the last event, so
-   * an ended subtask no longer holds the others back.
+   * Upstream subtask {@code from} has sent subtask {@code target} all it will: that input is done,
+   * so it no longer holds the windows back (as an upstream local stage's end does).
+   *
+   * @param from the upstream subtask
+   * @param target the downstream subtask
    */
-  static final class EventTimeWatermarks extends AbstractStreamOperator<Object>
+  record Ended(int from, int target) {}
+
+  /**
+   * Tags an upstream subtask's events for a layer that tracks each upstream subtask ({@link From}),
+   * choosing each event's subtask with the layer's {@link Route} (round robin without one, as
+   * Flink's rebalance), and at its end of input tells every downstream subtask ({@link Ended}).
+   * Flink keeps each channel in order, so a downstream subtask sees an upstream subtask's events in
+   * the order that subtask sent them to it, and its end after them: the local stage's view of each
+   * upstream stage, so windows close and events are late exactly as locally.
+   */
+  static final class Tagger extends AbstractStreamOperator<Object>
       implements OneInputStreamOperator<Object, Object>, BoundedOneInput {
     @Serial private static final long serialVersionUID = 1L;
-    private final EventTime time;
-    private transient long latest;
+    private final int offset;
+    private final int targets;
+    private final Route route;
+    private transient int from;
+    private transient int next;
+    private transient StreamRecord<Object> record;
 
-    EventTimeWatermarks(EventTime time) {
-      this.time = time;
+    /**
+     * @param offset the input number of this operator's subtask 0 (earlier upstream operators'
+     *     subtasks come first)
+     * @param targets the downstream layer's subtasks
+     * @param route the downstream routing, or {@code null} for round robin
+     */
+    Tagger(int offset, int targets, Route route) {
+      this.offset = offset;
+      this.targets = targets;
+      this.route = route;
     }
 
     @Override
     public void open() throws Exception {
       super.open();
-      latest = Long.MIN_VALUE;
+      int index = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+      from = offset + index;
+      next = index % targets;
+      record = new StreamRecord<>(null);
     }
 
     @Override
     public void processElement(StreamRecord<Object> element) {
       Object event = element.getValue();
-      output.collect(element);
-      if (time.route() != null && time.route().applyAsInt(event) == Dispatchers.DROP) {
-        return; // never reaches the layer
+      int target;
+      if (route == null) {
+        target = next;
+        next = (next + 1) % targets;
+      } else {
+        target = route.applyAsInt(event);
+        if (target == Dispatchers.DROP) {
+          return; // never reaches the layer
+        }
       }
-      long size = time.window().sizeMillis();
-      long window = Math.floorDiv(time.window().eventTimeMillis().applyAsLong(event), size);
-      if (window > latest) {
-        latest = window;
-        output.emitWatermark(new Watermark(window * size));
-      }
-    }
-
-    @Override
-    public void processWatermark(Watermark mark) {
-      // another layer's event time: not forwarded
+      output.collect(record.replace(new From(from, target, event)));
     }
 
     @Override
     public void endInput() {
-      output.emitWatermark(Watermark.MAX_WATERMARK);
+      for (int t = 0; t < targets; t++) {
+        output.collect(record.replace(new Ended(from, t)));
+      }
+    }
+  }
+
+  /** Routes {@link From} and {@link Ended} records to the subtask they name. */
+  static final class ByTarget implements Partitioner<Object> {
+    @Serial private static final long serialVersionUID = 1L;
+
+    @Override
+    public int partition(Object record, int numPartitions) {
+      int target =
+          switch (record) {
+            case From f -> f.target();
+            case Ended e -> e.target();
+            default -> throw new IllegalStateException("untagged record: " + record);
+          };
+      if (target < 0 || target >= numPartitions) {
+        throw new IllegalStateException(
+            "record for subtask " + target + " of a layer of " + numPartitions + " subtasks");
+      }
+      return target;
     }
   }
 

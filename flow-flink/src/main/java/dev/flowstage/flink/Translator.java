@@ -11,6 +11,7 @@ import dev.flowstage.flow.plan.Plan.Source;
 import dev.flowstage.flow.plan.PlanRules;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
@@ -62,11 +63,11 @@ final class Translator {
     boolean bareSource =
         (p.source() instanceof Source.Enumerables || p.source() instanceof Source.Files)
             && ops.isEmpty();
-    // A fixed window first in a layer fed by several upstream subtasks or sources advances by their
-    // Flink watermarks (a local stage's watermark waits for each upstream stage the same way); fed
-    // by one, its merged input is that producer's channel, whose events advance it as locally.
+    // A fixed window first in a layer fed by several upstream subtasks or sources tracks each as an
+    // input of its own, as a local stage tracks each upstream stage (their events come tagged); fed
+    // by one, its merged input is that producer's channel.
     boolean eventTime = window instanceof Window.Fixed && !ops.isEmpty();
-    boolean watermarked = false;
+    int inputs = 1;
     DataStream<Object> in;
     switch (p.source()) {
       case Source.Enumerables e -> in = enumerables(e, p);
@@ -74,7 +75,7 @@ final class Translator {
       case Source.Layer l -> {
         Routed r = routed(l, p, eventTime);
         in = r.stream();
-        watermarked = r.watermarked();
+        inputs = r.inputs();
         Operation.Reduce combining = Layers.combining(p);
         if (combining != null) {
           ops = Layers.merging(ops, combining);
@@ -90,6 +91,7 @@ final class Translator {
           in = layer(d.upstream());
           ops = Layers.departition(d, ops);
           windows = Layers.departitionWindows(window);
+          eventTime &= windows.get(0) instanceof Window.Fixed;
         }
       }
       case Source.Stages s -> throw unsupported("Flow.fromStages (running stages)");
@@ -103,16 +105,19 @@ final class Translator {
       return in;
     }
     if (eventTime
+        && perWindow == null
         && !(p.source() instanceof Source.Layer)
         && producers(in.getTransformation()) > 1) {
-      in = watermarks(in, new Functions.EventTime((Window.Fixed) window, null));
-      watermarked = true;
+      // sources (or a departition's upstream subtasks) feed the stages on demand: round robin
+      int[] next = {0};
+      in = tagged(in, next, stages, null);
+      inputs = next[0];
     }
     return in.transform(
             names(ops, "pass"),
             ANY,
             new Functions.LogicOperator(
-                new Functions.LayerLogic(ops, windows, null, tagPanes, perWindow, watermarked),
+                new Functions.LayerLogic(ops, windows, null, tagPanes, perWindow, inputs),
                 p.options().maxDemand()))
         .setParallelism(stages);
   }
@@ -121,9 +126,10 @@ final class Translator {
    * A partition/shuffle/merge layer's input.
    *
    * @param stream the upstream layers' events, routed to the layer's subtasks
-   * @param watermarked whether the upstream subtasks emit the layer's event-time watermarks
+   * @param inputs how many upstream subtasks the layer tracks as inputs of their own (their events
+   *     tagged), or 1 for one merged input
    */
-  private record Routed(DataStream<Object> stream, boolean watermarked) {}
+  private record Routed(DataStream<Object> stream, int inputs) {}
 
   /**
    * How many subtasks produce {@code t}: the sum over a union's inputs, through a partitioning, so
@@ -138,20 +144,30 @@ final class Translator {
   }
 
   /**
-   * {@code s} with each of its producing subtasks (each input's, for a union) emitting the
-   * watermarks of the event-time layer it feeds ({@link Functions.EventTimeWatermarks}).
+   * {@code s} with each of its producing subtasks (each input's, for a union) tagging its events
+   * with its input number and sending its end to every subtask ({@link Functions.Tagger}), routed
+   * to the subtasks they name. Input numbers count on from {@code next[0]}, which is advanced past
+   * them (so it ends as the number of inputs the layer tracks).
    */
+  private DataStream<Object> tagged(DataStream<Object> s, int[] next, int stages, Route route) {
+    DataStream<Object> all = tags(s, next, stages, route);
+    return all.partitionCustom(new Functions.ByTarget(), new Functions.Whole());
+  }
+
   @SuppressWarnings("unchecked")
-  private DataStream<Object> watermarks(DataStream<Object> s, Functions.EventTime time) {
+  private DataStream<Object> tags(DataStream<Object> s, int[] next, int stages, Route route) {
     if (s.getTransformation() instanceof UnionTransformation<Object> u) {
       DataStream<Object> all = null;
       for (Transformation<?> t : u.getInputs()) {
-        DataStream<Object> w = watermarks(new DataStream<>(env, (Transformation<Object>) t), time);
+        DataStream<Object> w =
+            tags(new DataStream<>(env, (Transformation<Object>) t), next, stages, route);
         all = all == null ? w : all.union(w);
       }
       return all;
     }
-    return s.transform("event-time watermarks", ANY, new Functions.EventTimeWatermarks(time))
+    int offset = next[0];
+    next[0] += s.getParallelism();
+    return s.transform("tag upstream subtask", ANY, new Functions.Tagger(offset, stages, route))
         .setParallelism(s.getParallelism());
   }
 
@@ -211,25 +227,33 @@ final class Translator {
     int stages = p.options().stages();
     DataStream<Object> leftIn = layer(j.left());
     DataStream<Object> rightIn = layer(j.right());
-    // A window join's windows close by the watermarks of both sides' subtasks; with one producer
-    // a side, each side's merged input is that producer's channel, whose events close them.
-    boolean watermarked =
-        j.window() instanceof Window.Fixed
-            && (producers(leftIn.getTransformation()) > 1
-                || producers(rightIn.getTransformation()) > 1);
-    if (watermarked) {
-      Functions.EventTime time = new Functions.EventTime((Window.Fixed) j.window(), null);
-      leftIn = watermarks(leftIn, time);
-      rightIn = watermarks(rightIn, time);
+    // A window join fed by several upstream subtasks tracks each as an input of its own, as the
+    // local join stage does (their events come tagged); with one producer a side, each side's
+    // merged input is that producer's channel.
+    int leftProducers = producers(leftIn.getTransformation());
+    int rightProducers = producers(rightIn.getTransformation());
+    int[] sides = null;
+    DataStream<Object> left;
+    DataStream<Object> right;
+    if (j.window() instanceof Window.Fixed && (leftProducers > 1 || rightProducers > 1)) {
+      int[] next = {0};
+      left =
+          tagged(leftIn, next, stages, stages == 1 ? null : new Route(stages, j.leftKey(), null));
+      int leftInputs = next[0];
+      right =
+          tagged(rightIn, next, stages, stages == 1 ? null : new Route(stages, j.rightKey(), null));
+      sides = new int[next[0]];
+      Arrays.fill(sides, leftInputs, sides.length, 1);
+    } else {
+      left = joinSide(leftIn, stages, j.leftKey());
+      right = joinSide(rightIn, stages, j.rightKey());
     }
-    DataStream<Object> left = joinSide(leftIn, stages, j.leftKey());
-    DataStream<Object> right = joinSide(rightIn, stages, j.rightKey());
     Functions.JoinSpec spec =
         new Functions.JoinSpec(
             j,
-            watermarked,
+            sides,
             new Functions.LayerLogic(
-                p.operations(), List.of(p.options().window()), null, tagPanes, null, false));
+                p.operations(), List.of(p.options().window()), null, tagPanes, null, 1));
     return left.connect(right)
         .transform(
             "join, " + names(p.operations(), "no operations"),
@@ -294,7 +318,7 @@ final class Translator {
   /**
    * The upstream layers of a partition/shuffle/merge, routed to this layer's subtasks; when the
    * layer's fixed window comes first ({@code eventTime}) and several subtasks produce its input,
-   * each emits the watermarks of that window.
+   * each tags its events as an input of its own.
    */
   private Routed routed(Source.Layer l, Plan p, boolean eventTime) {
     int stages = p.options().stages();
@@ -313,15 +337,11 @@ final class Translator {
       ups.add(s);
       producers += producers(s.getTransformation());
     }
-    boolean watermarked = eventTime && producers > 1;
+    boolean tagged = eventTime && producers > 1;
     DataStream<Object> all = null;
     for (int i = 0; i < ups.size(); i++) {
       Plan up = l.upstream().get(i);
       DataStream<Object> s = ups.get(i);
-      if (watermarked) {
-        // before the drop filter, which may merge sources; dropped events are left out
-        s = watermarks(s, new Functions.EventTime((Window.Fixed) p.options().window(), route));
-      }
       if (combining != null) {
         // Each upstream subtask folds its events into one partial per downstream subtask, with the
         // same logic a local upstream stage runs, and sends only the partials.
@@ -333,7 +353,7 @@ final class Translator {
                     ANY,
                     new Functions.LogicOperator(
                         new Functions.LayerLogic(
-                            List.of(), List.of(Window.global()), target, false, null, false),
+                            List.of(), List.of(Window.global()), target, false, null, 1),
                         up.options().maxDemand()))
                 .setParallelism(s.getParallelism())
                 .filter(new Functions.NotDropped(Combining::partitionOf))
@@ -347,11 +367,17 @@ final class Translator {
       }
       all = all == null ? s : all.union(s);
     }
+    if (tagged) {
+      // each upstream subtask an input of its own; combining needs a global window, so is off here
+      int[] next = {0};
+      DataStream<Object> in = tagged(all, next, stages, route);
+      return new Routed(in, next[0]);
+    }
     if (route != null) {
       return new Routed(
-          all.partitionCustom(new Functions.ByRoute(route), new Functions.Whole()), watermarked);
+          all.partitionCustom(new Functions.ByRoute(route), new Functions.Whole()), 1);
     }
-    return new Routed(all.rebalance(), watermarked);
+    return new Routed(all.rebalance(), 1);
   }
 
   private static String names(List<Operation> ops, String none) {

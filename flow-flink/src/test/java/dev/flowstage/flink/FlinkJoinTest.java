@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import dev.flowstage.flow.Flow;
 import dev.flowstage.flow.JoinMode;
 import dev.flowstage.flow.Window;
+import dev.flowstage.stage.dispatch.Dispatchers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,7 +114,7 @@ final class FlinkJoinTest {
   void windowJoin_sidesOfInterleavedSources_sameRowsAsLocal(JoinMode mode) throws Exception {
     // Each side has two sources, each in time order: a join subtask gets their events interleaved
     // out of order (in batch mode often one source after the other). A window closes only when
-    // every source of both sides has passed it (their Flink watermarks), as locally.
+    // every source of both sides has passed it (each an input of its own), as locally.
     List<List<int[]>> left = new ArrayList<>();
     List<List<int[]>> right = new ArrayList<>();
     for (int s = 0; s < 2; s++) {
@@ -133,5 +134,43 @@ final class FlinkJoinTest {
             mode,
             Flow.<int[]>fromEnumerables(left, o -> o.stages(1)),
             Flow.<int[]>fromEnumerables(right, o -> o.stages(1))));
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = JoinMode.class,
+      names = {"INNER", "FULL_OUTER"})
+  void windowJoin_producerOutOfOrderAcrossSubtasks_sameRowsAsLocal(JoinMode mode) throws Exception {
+    // Each left source first sends one join subtask an event of window 5, then the other subtask
+    // its events of windows 0..3 in time order. Locally that subtask's view of each source is what
+    // the source sent it, in order, so nothing is late; a Flink watermark would carry window 5 to
+    // it too and close its windows as the right side advances. Each source tracked as an input of
+    // its own on Flink, every row is joined as locally.
+    int later = 0;
+    while (Dispatchers.partitionOf(later, 2) == Dispatchers.partitionOf(0, 2)) {
+      later++;
+    }
+    List<List<int[]>> left = new ArrayList<>();
+    for (int s = 0; s < 2; s++) {
+      List<int[]> l = new ArrayList<>();
+      l.add(new int[] {50, later});
+      for (int t = 0; t < 40; t++) {
+        l.add(new int[] {t, 5 * s});
+      }
+      left.add(l);
+    }
+    List<int[]> right = new ArrayList<>();
+    for (int t = 0; t < 40; t++) {
+      right.add(new int[] {t, 0});
+    }
+    right.add(new int[] {50, later});
+    Flow<String> flow =
+        byTime(
+            mode,
+            Flow.<int[]>fromEnumerables(left, o -> o.stages(1)),
+            Flow.fromEnumerable(right, o -> o.stages(1)));
+    assertSameAsLocal(flow);
+    // per window of 10 times: 10 * 10 pairs of each left source with the right side, and window 5
+    assertEquals(4 * 2 * 100 + 2, flow.toList().size());
   }
 }

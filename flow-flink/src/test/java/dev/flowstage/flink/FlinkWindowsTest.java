@@ -25,8 +25,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The windows and triggers that used to be rejected on Flink run flow-core's logic there too: fixed
  * (event-time) windows, periodic windows and {@code triggerPeriodically} (Flink processing-time
  * timers, the job in streaming mode when the plan has them), and trigger functions; each compared
- * with the local runtime. A fixed window advances by the Flink watermarks of its upstream subtasks,
- * so sources whose times interleave out of order give the local panes.
+ * with the local runtime. A fixed window tracks each upstream subtask as an input of its own, as a
+ * local stage tracks each upstream stage, so sources whose times interleave out of order, or a
+ * producer out of order across partitions, give the local panes.
  */
 final class FlinkWindowsTest {
   @RegisterExtension
@@ -84,8 +85,8 @@ final class FlinkWindowsTest {
   @Test
   void fixedWindow_upstreamSourcesInterleaveOutOfOrder_samePanesAsLocal() throws Exception {
     // Two sources, each in time order, interleaved as Flink reads their channels (in batch mode
-    // often one channel after the other): a pane closes only when every source has passed it,
-    // through the sources' Flink watermarks, so nothing is late, as locally.
+    // often one channel after the other): a pane closes only when every source has passed it, as
+    // each tracked as an input of its own, so nothing is late, as locally.
     Flow<String> flow =
         Flow.<int[]>fromEnumerables(interleaved(2, 60), o -> o.stages(1))
             .partition(o -> o.stages(2).key(e -> ((int[]) e)[1] % 3).window(BY_TIME))
@@ -97,7 +98,7 @@ final class FlinkWindowsTest {
       events += Integer.parseInt(pane.substring("pane of ".length()));
     }
     assertEquals(120, events, "no event is late");
-    // A departition per window merges a window once both partitions' watermarks passed it.
+    // A departition per window merges a window once both partitions have closed it.
     assertSameAsLocal(
         Flow.<int[]>fromEnumerables(interleaved(2, 60), o -> o.stages(1))
             .partition(o -> o.stages(2).key(e -> ((int[]) e)[1] % 3).window(BY_TIME))
@@ -108,8 +109,8 @@ final class FlinkWindowsTest {
   @Test
   void fixedWindow_upstreamSubtasksInterleaveOutOfOrder_withLateness_samePanesAsLocal()
       throws Exception {
-    // Each upstream flow is a layer of its own (one subtask running a map), emitting its events'
-    // watermarks; the windows with lateness fire "watermark" when both have passed them, then
+    // Each upstream flow is a layer of its own (one subtask running a map), an input of its own;
+    // the windows with lateness fire "watermark" when both have passed them, then
     // "done" at the end, as locally.
     List<Flow<? extends int[]>> ups = new ArrayList<>();
     for (List<int[]> events : interleaved(2, 60)) {
@@ -125,6 +126,37 @@ final class FlinkWindowsTest {
             .reduce(() -> 0, (n, e) -> n + 1)
             .onTrigger(
                 (n, t) -> TriggerResult.of(List.of(t.name() + " " + t.windowId() + " " + n), n)));
+  }
+
+  @Test
+  void fixedWindow_producerOutOfOrderAcrossPartitions_countsWhatLocalCounts() throws Exception {
+    // Each producer first sends partition 1 an event of window 5, then partition 0 its events of
+    // windows 0..3 in time order. Locally partition 0's view of a producer is what that producer
+    // sent partition 0, in order, so nothing is late; a Flink watermark would carry window 5 to
+    // partition 0 too and make its windows 0..3 late. Tracked per upstream subtask on Flink, they
+    // count as locally.
+    List<Flow<? extends int[]>> ups = new ArrayList<>();
+    for (int producer = 0; producer < 2; producer++) {
+      List<int[]> events = new ArrayList<>();
+      events.add(new int[] {1, 50});
+      for (int t = 0; t < 40; t++) {
+        events.add(new int[] {0, t});
+      }
+      ups.add(Flow.fromEnumerable(events, o -> o.stages(1)).map(e -> e));
+    }
+    Flow<String> flow =
+        Flow.merge(ups, o -> o.stages(2).hash(e -> ((int[]) e)[0]).window(BY_TIME))
+            .reduce(() -> 0, (n, e) -> n + 1)
+            .onTrigger((n, t) -> TriggerResult.of(List.of("window " + t.windowId() + ": " + n), n));
+    assertSameAsLocal(flow);
+    assertEquals(
+        List.of(
+            "window 0: 20",
+            "window 1000: 20",
+            "window 2000: 20",
+            "window 3000: 20",
+            "window 5000: 2"),
+        flow.toList().stream().sorted().toList());
   }
 
   @Test

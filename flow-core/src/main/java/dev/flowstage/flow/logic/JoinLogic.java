@@ -19,9 +19,8 @@ import java.util.TreeMap;
  * {@code window_join/8} (fixed windows of event time, the window applied to each side's events).
  *
  * <p>A fixed window closes as a fixed window of a reduce does: when every input still running has
- * sent an event of a later window (or, built watermarked, when {@link #watermark} passes it); an
- * event of a window that has closed is dropped as late. Holding more than {@code maxHeld} events
- * fails the stage, so memory stays bounded.
+ * sent an event of a later window; an event of a window that has closed is dropped as late. Holding
+ * more than {@code maxHeld} events fails the stage, so memory stays bounded.
  *
  * <p>Runs on one thread only.
  */
@@ -35,10 +34,8 @@ public final class JoinLogic implements StageLogic {
   private final Window.Fixed fixed;
   private final StageLogic after;
   private final TreeMap<Long, State> windows = new TreeMap<>();
-  // per input, the latest window id sent (one entry, set by watermark(), when watermarked)
   private final long[] latest;
   private final boolean[] finished;
-  private final boolean watermarked;
   private long closedBelow = Long.MIN_VALUE;
   private long held;
   private long dropped;
@@ -96,35 +93,6 @@ public final class JoinLogic implements StageLogic {
       long maxHeld,
       Window window,
       StageLogic after) {
-    this(mode, sideOfInput, leftKey, rightKey, join, maxHeld, window, after, false);
-  }
-
-  /**
-   * Creates the logic of one join stage joining per window, its fixed windows closing either by the
-   * latest window of each input (as the local join stages) or, when {@code watermarked}, only by
-   * {@link #watermark} (an engine that tracks each upstream's progress itself, such as Flink).
-   *
-   * @param mode which unmatched events are also emitted
-   * @param sideOfInput the side (0 left, 1 right) of each input, by input index
-   * @param leftKey key of a left event
-   * @param rightKey key of a right event
-   * @param join combines a pair (one side {@code null} for outer rows)
-   * @param maxHeld the most events this stage may hold
-   * @param window the global window, or a fixed window applied to both sides' events
-   * @param after the logic of the operations that follow the join (one input)
-   * @param watermarked whether a fixed window's event time comes from {@link #watermark} only
-   * @throws IllegalArgumentException for another kind of window
-   */
-  public JoinLogic(
-      JoinMode mode,
-      int[] sideOfInput,
-      SerializableFunction<Object, Object> leftKey,
-      SerializableFunction<Object, Object> rightKey,
-      SerializableBiFunction<Object, Object, Object> join,
-      long maxHeld,
-      Window window,
-      StageLogic after,
-      boolean watermarked) {
     this.mode = mode;
     this.sideOfInput = sideOfInput.clone();
     this.leftKey = leftKey;
@@ -138,8 +106,7 @@ public final class JoinLogic implements StageLogic {
           default -> throw new IllegalArgumentException("a join window is global or fixed");
         };
     this.after = after;
-    this.watermarked = watermarked;
-    this.latest = new long[watermarked ? 1 : Math.max(1, sideOfInput.length)];
+    this.latest = new long[Math.max(1, sideOfInput.length)];
     Arrays.fill(latest, Long.MIN_VALUE);
     this.finished = new boolean[latest.length];
   }
@@ -174,9 +141,7 @@ public final class JoinLogic implements StageLogic {
         s = new State();
         windows.put(w, s);
       }
-      if (!watermarked) {
-        latest[input] = Math.max(latest[input], w);
-      }
+      latest[input] = Math.max(latest[input], w);
       Object key = (isLeft ? leftKey : rightKey).apply(e);
       List<Object> others = (isLeft ? s.rights : s.lefts).get(key);
       if (others != null) {
@@ -194,7 +159,7 @@ public final class JoinLogic implements StageLogic {
                 + " the sides");
       }
     }
-    if (fixed != null && !watermarked) {
+    if (fixed != null) {
       advance(joined);
     }
     if (!joined.isEmpty()) {
@@ -202,31 +167,8 @@ public final class JoinLogic implements StageLogic {
     }
   }
 
-  /**
-   * Closes, when watermarked, each window before the window of {@code eventTimeMillis}, with the
-   * same step as the local inputs' latest windows ({@link #advance}).
-   */
-  @Override
-  public void watermark(long eventTimeMillis, List<Object> out) {
-    if (!watermarked || fixed == null) {
-      return;
-    }
-    long w = Math.floorDiv(eventTimeMillis, fixed.sizeMillis());
-    if (w > latest[0]) {
-      latest[0] = w;
-      List<Object> joined = new ArrayList<>();
-      advance(joined);
-      if (!joined.isEmpty()) {
-        after.events(joined, 0, out);
-      }
-    }
-  }
-
   @Override
   public void inputDone(int input, List<Object> out) {
-    if (watermarked) {
-      return; // the watermark says when a side's windows are complete
-    }
     if (input < finished.length) {
       finished[input] = true;
     }

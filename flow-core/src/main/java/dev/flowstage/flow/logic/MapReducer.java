@@ -29,13 +29,6 @@ public final class MapReducer implements StageLogic {
   private final List<Windows> segments = new ArrayList<>();
   private final Combining.PreReduce preReduce;
 
-  /**
-   * The {@code inputs} of a stage whose first fixed window advances by {@link #watermark} (the
-   * minimum, over its upstream stages, of the latest event time each sent) instead of by the event
-   * times of the batches it is given.
-   */
-  public static final int WATERMARKED = 0;
-
   /** Passes every event on at once; only carries a window for per-window uniq sets. */
   private static final Operation.EmitAndReduce PASS =
       new Operation.EmitAndReduce(
@@ -50,9 +43,7 @@ public final class MapReducer implements StageLogic {
    *     the global window
    * @param index this stage's index
    * @param total the layer's stage count
-   * @param inputs how many upstream stages feed it (the first window's watermark waits for each),
-   *     or {@link #WATERMARKED}: a fixed first window then takes its event time from {@link
-   *     #watermark} only (an engine that tracks each upstream's progress itself, such as Flink)
+   * @param inputs how many upstream stages feed it (the first window's watermark waits for each)
    * @param clock processing time in ms, read for periodic triggers and lateness
    * @param combine the downstream reduce this stage pre-reduces for, or {@code null}
    */
@@ -75,7 +66,7 @@ public final class MapReducer implements StageLogic {
    * @param windows the window of each reduce of {@code ops}, in order
    * @param index this stage's index
    * @param total the layer's stage count
-   * @param inputs how many upstream stages feed it, or {@link #WATERMARKED}
+   * @param inputs how many upstream stages feed it
    * @param clock processing time in ms
    * @param combine the downstream reduce this stage pre-reduces for, or {@code null}
    * @param tagPanes whether to emit {@link Panes.Event}s and {@link Panes.Done} marks (the last
@@ -197,14 +188,6 @@ public final class MapReducer implements StageLogic {
     if (!segments.isEmpty()) {
       collect.target = out;
       segments.get(0).inputDone(input);
-    }
-  }
-
-  @Override
-  public void watermark(long eventTimeMillis, List<Object> out) {
-    if (!segments.isEmpty()) {
-      collect.target = out;
-      segments.get(0).watermark(eventTimeMillis);
     }
   }
 

@@ -26,19 +26,6 @@ public interface StageLogic {
   default void inputDone(int input, List<Object> out) {}
 
   /**
-   * Advances event time from outside, for a logic built to take it from watermarks ({@code
-   * MapReducer.WATERMARKED}, a watermarked {@code JoinLogic}): every upstream stage has sent its
-   * events up to {@code eventTimeMillis} (the minimum, over the upstream stages, of the latest
-   * event time each sent), so each fixed window before the window of that time closes, as it does
-   * locally when every upstream stage's latest event reaches it. A logic that tracks its inputs
-   * itself ignores it.
-   *
-   * @param eventTimeMillis the event time every upstream stage has reached
-   * @param out where emitted events are appended
-   */
-  default void watermark(long eventTimeMillis, List<Object> out) {}
-
-  /**
    * Ends the input: fires every open window's final trigger.
    *
    * @param out where emitted events are appended

@@ -26,10 +26,9 @@ import java.util.function.LongSupplier;
  * watermark: each input's most recent window is tracked, and every held window older than the
  * minimum over inputs still running is closed. Differences from Elixir: a finished input no longer
  * holds the watermark back; with allowed lateness a window gets {@code done} exactly once (issue
- * flow#126); a stage built with {@code inputs == 0} takes its watermark from {@link #watermark} (an
- * engine's minimum over the upstream subtasks, Flink's) through the same closing step; fixed
- * windows emit only windows that received events (no empty panes in gaps: an empty pane carries no
- * information and Elixir's gap panes were a quirk, B11.9). [1] dashbitco/flow lib/flow/window/*.ex
+ * flow#126); fixed windows emit only windows that received events (no empty panes in gaps: an empty
+ * pane carries no information and Elixir's gap panes were a quirk, B11.9). [1] dashbitco/flow
+ * lib/flow/window/*.ex
  *
  * <p>Runs on the stage's thread only; nothing here is synchronized.
  */
@@ -63,10 +62,8 @@ final class Windows {
   // count and periodic windows: the current pane
   private Pane current;
   private long periodicEnd;
-  // fixed windows: per input, the most recent window id seen (or, when the event time comes from
-  // watermark(), the one input's latest window id the watermark reported); finished inputs
+  // fixed windows: per input, the most recent window id seen; finished inputs
   private final long[] latest;
-  private final boolean external;
   private final boolean[] inputFinished;
   private long dropped;
   // fixed windows: the latest window id reported to a departition as passed (Panes.Watermark)
@@ -106,7 +103,6 @@ final class Windows {
     for (int i = 0; i < periods.length; i++) {
       nextPeriodic[i] = now + periods[i];
     }
-    this.external = inputs == 0;
     this.latest = new long[Math.max(inputs, 1)];
     Arrays.fill(latest, Long.MIN_VALUE);
     this.inputFinished = new boolean[latest.length];
@@ -168,52 +164,27 @@ final class Windows {
             j++;
           }
           Pane pane = panes.get(id);
-          int in = external ? 0 : input;
-          if (pane == null && id < latest[in]) {
+          if (pane == null && id < latest[input]) {
             dropped += j - i; // late: its window already closed
           } else {
             if (pane == null) {
               pane = open(id);
             }
-            if (!external) {
-              latest[in] = Math.max(latest[in], id);
-            }
+            latest[input] = Math.max(latest[input], id);
             feed(pane, batch.subList(i, j));
           }
           i = j;
         }
-        if (!external) {
-          advanceWatermark();
-        }
+        advanceWatermark();
       }
     }
   }
 
   void inputDone(int input) {
-    if (external) {
-      return; // the watermark says when an input's windows are complete
-    }
     if (input < inputFinished.length) {
       inputFinished[input] = true;
     }
     if (kind == Window.Kind.FIXED) {
-      advanceWatermark();
-    }
-  }
-
-  /**
-   * Advances a fixed window's event time from outside ({@code inputs == 0}): every input has sent
-   * its events up to {@code eventTimeMillis}, so the windows before its window close, exactly as
-   * when this stage's own inputs' latest windows reach it (one path, {@link #advanceWatermark}).
-   * Ignored by the other windows and by a fixed window tracking its own inputs.
-   */
-  void watermark(long eventTimeMillis) {
-    if (!external || !(window instanceof Window.Fixed f)) {
-      return;
-    }
-    long id = Math.floorDiv(eventTimeMillis, f.sizeMillis());
-    if (id > latest[0]) {
-      latest[0] = id;
       advanceWatermark();
     }
   }
