@@ -3,13 +3,8 @@ package dev.flowstage.flow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.flowstage.stage.testing.LogRecorder;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,38 +15,20 @@ import org.junit.jupiter.api.Test;
  * java.util.logging, so the test listens on the runtime's loggers there.
  */
 final class FlowFailureReportTest {
-  private final Logger jul = Logger.getLogger("dev.flowstage");
-  private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-  private final Handler handler =
-      new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-          if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-            records.add(r);
-          }
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-      };
+  private LogRecorder log;
 
   @BeforeEach
   void listen() {
-    jul.addHandler(handler);
+    log = new LogRecorder("dev.flowstage");
   }
 
   @AfterEach
   void stopListening() {
-    jul.removeHandler(handler);
+    log.close();
   }
 
   private String logged() {
-    return records.stream()
-        .map(r -> r.getLoggerName() + ": " + r.getMessage())
-        .collect(Collectors.joining("\n"));
+    return log.text();
   }
 
   private static Flow<Integer> failingAt(int bad) {

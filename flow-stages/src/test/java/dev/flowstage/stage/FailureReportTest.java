@@ -5,15 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowstage.stage.testing.LogRecorder;
 import dev.flowstage.stage.testing.RecordingConsumer;
 import dev.flowstage.stage.testing.TestProducer;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,34 +21,20 @@ import org.junit.jupiter.api.Test;
  * default {@code System.Logger} goes to java.util.logging, so the test listens there.
  */
 final class FailureReportTest {
-  private final Logger jul = Logger.getLogger("dev.flowstage.stage");
-  private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-  private final Handler handler =
-      new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-          if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-            records.add(r);
-          }
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-      };
+  private LogRecorder log;
+  private List<LogRecord> records;
   private final StageSystem system = new StageSystem("report");
 
   @BeforeEach
   void listen() {
-    jul.addHandler(handler);
+    log = new LogRecorder("dev.flowstage.stage");
+    records = log.records();
   }
 
   @AfterEach
   void close() {
     system.close();
-    jul.removeHandler(handler);
+    log.close();
   }
 
   private static Consumer<Object> failingOnCast(RuntimeException e) {

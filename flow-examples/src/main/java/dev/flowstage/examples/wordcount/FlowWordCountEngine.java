@@ -197,33 +197,8 @@ public final class FlowWordCountEngine implements WordCountEngine {
     try (RunningFlow<List<Totals>> running = flow.start(Collectors.toList())) {
       List<Totals> result = running.await();
       Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-      FlowStatistics stats = running.statistics();
       Totals totals = result.isEmpty() ? new Totals(job.top()) : result.get(0);
-      long malformed = stats.malformedInput() + plan.malformed.sum();
-      long bytes = 0;
-      for (Input input : job.inputs()) {
-        if (input instanceof Input.FileInput file) {
-          bytes += file.size();
-        }
-      }
-      for (LineIterator it : plan.iterators) {
-        malformed += it.malformed();
-        bytes += it.bytes.sum();
-      }
-      return new WordCountResult(
-          job.inputs().size(),
-          bytes,
-          plan.lines.sum(),
-          totals.words(),
-          totals.distinct(),
-          malformed,
-          totals.top(),
-          elapsed,
-          stats.stages(),
-          running.graph().nodes().stream()
-              .collect(Collectors.toMap(FlowGraph.Node::id, FlowGraph.Node::label)),
-          running.graph(),
-          stats);
+      return result(job, plan, totals, elapsed, running);
     } catch (FlowException | UncheckedIOException e) {
       // A file that vanished fails the start; a read error fails a stage: both name the input.
       throw asIOException(e);
@@ -259,37 +234,43 @@ public final class FlowWordCountEngine implements WordCountEngine {
             o -> o.header("word", "count").overwrite(overwrite))) {
       running.await();
       Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-      FlowStatistics stats = running.statistics();
-      long malformed = stats.malformedInput() + plan.malformed.sum();
-      long bytes = 0;
-      for (Input input : job.inputs()) {
-        if (input instanceof Input.FileInput file) {
-          bytes += file.size();
-        }
-      }
-      for (LineIterator it : plan.iterators) {
-        malformed += it.malformed();
-        bytes += it.bytes.sum();
-      }
       synchronized (all) {
-        return new WordCountResult(
-            job.inputs().size(),
-            bytes,
-            plan.lines.sum(),
-            all.words(),
-            all.distinct(),
-            malformed,
-            all.top(),
-            elapsed,
-            stats.stages(),
-            running.graph().nodes().stream()
-                .collect(Collectors.toMap(FlowGraph.Node::id, FlowGraph.Node::label)),
-            running.graph(),
-            stats);
+        return result(job, plan, all, elapsed, running);
       }
     } catch (FlowException | UncheckedIOException e) {
       throw asIOException(e);
     }
+  }
+
+  /** The result of a finished run: its totals, the counters its plan kept and its statistics. */
+  private static WordCountResult result(
+      WordCountJob job, Plan plan, Totals totals, Duration elapsed, RunningFlow<?> running) {
+    FlowStatistics stats = running.statistics();
+    long malformed = stats.malformedInput() + plan.malformed.sum();
+    long bytes = 0;
+    for (Input input : job.inputs()) {
+      if (input instanceof Input.FileInput file) {
+        bytes += file.size();
+      }
+    }
+    for (LineIterator it : plan.iterators) {
+      malformed += it.malformed();
+      bytes += it.bytes.sum();
+    }
+    return new WordCountResult(
+        job.inputs().size(),
+        bytes,
+        plan.lines.sum(),
+        totals.words(),
+        totals.distinct(),
+        malformed,
+        totals.top(),
+        elapsed,
+        stats.stages(),
+        running.graph().nodes().stream()
+            .collect(Collectors.toMap(FlowGraph.Node::id, FlowGraph.Node::label)),
+        running.graph(),
+        stats);
   }
 
   @Override
