@@ -13,7 +13,6 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Splits files into byte ranges that parallel producers read as lines. A line belongs to the range
@@ -180,25 +179,11 @@ final class FileRanges {
    * @throws UncheckedIOException naming the file if it cannot be read or is not gzip
    */
   static byte[] head(Path path, boolean gzip) {
-    try (InputStream in = open(path, gzip)) {
+    try (InputStream in = FileSelection.open(path, gzip)) {
       return in.readNBytes(SNIFF_BYTES);
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot read " + path + (gzip ? " as gzip" : "") + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** Opens a file, through a gunzipping stream if asked. */
-  static InputStream open(Path path, boolean gzip) throws IOException {
-    InputStream in = Files.newInputStream(path);
-    if (!gzip) {
-      return in;
-    }
-    try {
-      return new GZIPInputStream(in, 1 << 16);
-    } catch (IOException | RuntimeException e) {
-      in.close();
-      throw e;
     }
   }
 

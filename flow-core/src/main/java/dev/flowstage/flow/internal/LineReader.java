@@ -1,5 +1,6 @@
 package dev.flowstage.flow.internal;
 
+import dev.flowstage.flow.logic.FileSelection;
 import dev.flowstage.flow.logic.Lines;
 import java.io.Closeable;
 import java.io.IOException;
@@ -66,7 +67,7 @@ final class LineReader implements Closeable {
     boolean whole = range.gzip() || !FileRanges.newlineIsOneByte(charset);
     if (whole) {
       this.channel = null;
-      InputStream in = FileRanges.open(range.path(), range.gzip());
+      InputStream in = FileSelection.open(range.path(), range.gzip());
       try {
         in.skipNBytes(range.bom());
       } catch (IOException e) {

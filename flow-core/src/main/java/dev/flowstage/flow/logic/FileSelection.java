@@ -1,12 +1,16 @@
 package dev.flowstage.flow.logic;
 
 import dev.flowstage.flow.FileOptions;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.Charset;
 import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.GZIPInputStream;
 
 /**
  * Which files a file source reads under its {@link FileOptions}, for every engine (the local file
@@ -74,6 +78,40 @@ public final class FileSelection {
    */
   public boolean decompresses(String name) {
     return options.decompress() && name.endsWith(".gz");
+  }
+
+  /**
+   * Opens a local file's bytes, gunzipped if {@code gunzip}: the one way every reader (the Flow
+   * file source, the CLI) opens a file.
+   *
+   * @param path the file
+   * @param gunzip whether to read it through a gunzipping stream
+   * @return its (decompressed) bytes
+   * @throws IOException if it cannot be opened, or does not start with a gzip header when asked
+   */
+  public static InputStream open(Path path, boolean gunzip) throws IOException {
+    return gunzipped(Files.newInputStream(path), gunzip);
+  }
+
+  /**
+   * Returns {@code in}, through a gunzipping stream if {@code gunzip}; closes {@code in} when its
+   * gzip header cannot be read, so a failed open leaks nothing.
+   *
+   * @param in the raw bytes
+   * @param gunzip whether to decompress them
+   * @return the bytes to read
+   * @throws IOException if {@code gunzip} and {@code in} does not start with a gzip header
+   */
+  public static InputStream gunzipped(InputStream in, boolean gunzip) throws IOException {
+    if (!gunzip) {
+      return in;
+    }
+    try {
+      return new GZIPInputStream(in, 1 << 16);
+    } catch (IOException | RuntimeException e) {
+      in.close();
+      throw e;
+    }
   }
 
   /**

@@ -15,7 +15,6 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.zip.GZIPInputStream;
 
 /**
  * The lines of a byte stream with the local file source's rules, for engines that read files
@@ -92,7 +91,7 @@ public final class Lines implements Closeable {
     FileSelection selection = new FileSelection(options);
     try {
       boolean gzip = selection.decompresses(name);
-      InputStream bytes = gzip ? new GZIPInputStream(in, 1 << 16) : in;
+      InputStream bytes = FileSelection.gunzipped(in, gzip);
       PushbackInputStream start = new PushbackInputStream(bytes, FileSelection.SNIFF_BYTES);
       byte[] head = start.readNBytes(FileSelection.SNIFF_BYTES);
       FileSelection.Marked marked = selection.charset(head, charset);

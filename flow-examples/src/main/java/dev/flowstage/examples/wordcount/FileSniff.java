@@ -1,12 +1,11 @@
 package dev.flowstage.examples.wordcount;
 
+import dev.flowstage.flow.logic.FileSelection;
 import dev.flowstage.flow.logic.Lines;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.Charset;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.GZIPInputStream;
 
 /**
  * What the first bytes of a file say about it: a Unicode byte order mark, whether it is gzip, and
@@ -45,16 +44,7 @@ public final class FileSniff {
    * @throws IOException if it cannot be opened or is not gzip
    */
   public static InputStream open(Path path) throws IOException {
-    InputStream in = Files.newInputStream(path);
-    if (!isGzip(path)) {
-      return in;
-    }
-    try {
-      return new GZIPInputStream(in, 1 << 16);
-    } catch (IOException | RuntimeException e) {
-      in.close();
-      throw e;
-    }
+    return FileSelection.open(path, isGzip(path));
   }
 
   /**
