@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowstage.stage.testing.RangePublisher;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,12 +17,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -58,61 +57,12 @@ final class FlowInteropTest {
     void run() throws Exception;
   }
 
-  /**
-   * A synchronous publisher of {@code 0..count-1} that records every request and cancel; emits on
-   * the requesting thread, so it also exercises re-entrant delivery into the stage's inlet.
-   */
-  static final class RangePublisher implements java.util.concurrent.Flow.Publisher<Long> {
-    final long count;
-    final RuntimeException failAfter;
-    final List<Long> requests = new CopyOnWriteArrayList<>();
-    final AtomicBoolean cancelled = new AtomicBoolean();
-    final AtomicInteger subscribes = new AtomicInteger();
-
-    RangePublisher(long count, RuntimeException failAfter) {
-      this.count = count;
-      this.failAfter = failAfter;
-    }
-
-    @Override
-    public void subscribe(java.util.concurrent.Flow.Subscriber<? super Long> s) {
-      subscribes.incrementAndGet();
-      s.onSubscribe(
-          new java.util.concurrent.Flow.Subscription() {
-            long next;
-            boolean done;
-
-            @Override
-            public synchronized void request(long n) {
-              requests.add(n);
-              for (long i = 0; i < n && next < count && !done; i++) {
-                s.onNext(next++);
-              }
-              if (next == count && !done) {
-                done = true;
-                if (failAfter != null) {
-                  s.onError(failAfter);
-                } else {
-                  s.onComplete();
-                }
-              }
-            }
-
-            @Override
-            public void cancel() {
-              cancelled.set(true);
-              done = true;
-            }
-          });
-    }
-  }
-
   // -------------------------------------------------------------------------------------------
   // fromPublisher
 
   @Test
   void fromPublisher_deliversEveryEvent_andAsksInTheFlowsBatches() {
-    RangePublisher pub = new RangePublisher(10_000, null);
+    RangePublisher<Long> pub = RangePublisher.ofLongs(10_000, null);
     long sum =
         Flow.fromPublisher(pub, o -> o.stages(2).maxDemand(100).minDemand(50))
             .map(x -> x * 2)
@@ -151,19 +101,19 @@ final class FlowInteropTest {
   @Test
   void fromPublisher_describesItself() {
     assertTrue(
-        Flow.fromPublisher(new RangePublisher(1, null)).describe().contains("fromPublisher"),
+        Flow.fromPublisher(RangePublisher.ofLongs(1, null)).describe().contains("fromPublisher"),
         "describe names the publisher source");
   }
 
   @Test
   void fromPublisher_emptyPublisher_isAnEmptyFlow() {
-    assertEquals(List.of(), Flow.fromPublisher(new RangePublisher(0, null)).toList());
+    assertEquals(List.of(), Flow.fromPublisher(RangePublisher.ofLongs(0, null)).toList());
   }
 
   @Test
   void fromPublisher_onError_failsTheFlowWithThatCause() {
     IllegalStateException boom = new IllegalStateException("upstream broke");
-    RangePublisher pub = new RangePublisher(10, boom);
+    RangePublisher<Long> pub = RangePublisher.ofLongs(10, boom);
     FlowException e =
         assertThrows(FlowException.class, () -> Flow.fromPublisher(pub).map(x -> x).toList());
     assertSame(boom, e.getCause());

@@ -7,16 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowstage.stage.testing.RangePublisher;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
 import java.util.concurrent.SubmissionPublisher;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
@@ -26,50 +25,6 @@ import org.junit.jupiter.api.Test;
 /** {@link Producers#fromPublisher} and {@link Publishers#of}: java.util.concurrent.Flow interop. */
 final class PublisherInteropTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
-
-  /** A synchronous publisher of {@code 0..count-1} recording requests and cancels. */
-  static final class Range implements Flow.Publisher<Integer> {
-    final int count;
-    final RuntimeException error;
-    final List<Long> requests = new CopyOnWriteArrayList<>();
-    final AtomicBoolean cancelled = new AtomicBoolean();
-
-    Range(int count, RuntimeException error) {
-      this.count = count;
-      this.error = error;
-    }
-
-    @Override
-    public void subscribe(Flow.Subscriber<? super Integer> s) {
-      s.onSubscribe(
-          new Flow.Subscription() {
-            int next;
-            boolean done;
-
-            @Override
-            public synchronized void request(long n) {
-              requests.add(n);
-              for (long i = 0; i < n && next < count && !done; i++) {
-                s.onNext(next++);
-              }
-              if (next == count && !done) {
-                done = true;
-                if (error != null) {
-                  s.onError(error);
-                } else {
-                  s.onComplete();
-                }
-              }
-            }
-
-            @Override
-            public void cancel() {
-              cancelled.set(true);
-              done = true;
-            }
-          });
-    }
-  }
 
   /** A consumer collecting events and the reason its subscription ended. */
   static final class Collecting implements Consumer<Integer> {
@@ -97,7 +52,7 @@ final class PublisherInteropTest {
 
   @Test
   void fromPublisher_deliversEverything_requestingInTheConsumersBatches() {
-    Range range = new Range(1000, null);
+    RangePublisher<Integer> range = RangePublisher.ofInts(1000, null);
     try (StageSystem system = new StageSystem()) {
       Stage<Integer> p = system.startProducer(Producers.fromPublisher(range));
       Collecting c = new Collecting();
@@ -123,7 +78,8 @@ final class PublisherInteropTest {
   void fromPublisher_onError_failsTheStageWithThatCause() {
     IllegalStateException boom = new IllegalStateException("boom");
     try (StageSystem system = new StageSystem()) {
-      Stage<Integer> p = system.startProducer(Producers.fromPublisher(new Range(10, boom)));
+      Stage<Integer> p =
+          system.startProducer(Producers.fromPublisher(RangePublisher.ofInts(10, boom)));
       Collecting c = new Collecting();
       system.startConsumer(c).subscribeTo(p, demand(100, 50));
       ExitReason r = p.awaitExit(WAIT);
@@ -301,7 +257,8 @@ final class PublisherInteropTest {
   void publisher_producerFailure_isSignalledOnceWithItsCause() throws Exception {
     IllegalStateException boom = new IllegalStateException("boom");
     try (StageSystem system = new StageSystem()) {
-      Stage<Integer> p = system.startProducer(Producers.fromPublisher(new Range(50, boom)));
+      Stage<Integer> p =
+          system.startProducer(Producers.fromPublisher(RangePublisher.ofInts(50, boom)));
       Recorder r = new Recorder(Long.MAX_VALUE, -1);
       Publishers.of(system, p).subscribe(r);
       r.await();
