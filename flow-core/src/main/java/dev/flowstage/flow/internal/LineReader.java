@@ -47,18 +47,18 @@ final class LineReader implements Closeable {
       return;
     }
     FileChannel channel = FileChannel.open(range.path(), StandardOpenOption.READ);
-    Lines.Source positional =
-        (into, from, len, at) -> channel.read(ByteBuffer.wrap(into, from, len), at);
-    if (range.start() > range.bom()) {
-      // Start one byte early: a line starting right at the range's start follows a \n there.
-      this.lines =
-          Lines.ofRange(
-              positional,
-              channel,
-              range.charset(),
-              range.path(),
-              range.maxLineBytes(),
-              range.start() - 1);
+    // A later range starts one byte early: a line starting right at its start follows a \n there.
+    // The first range starts after the byte order mark, at a line's start.
+    boolean inside = range.start() > range.bom();
+    this.lines =
+        Lines.ofRange(
+            (into, from, len, at) -> channel.read(ByteBuffer.wrap(into, from, len), at),
+            channel,
+            range.charset(),
+            range.path(),
+            range.maxLineBytes(),
+            inside ? range.start() - 1 : range.start());
+    if (inside) {
       try {
         // The line that started before our range belongs to the previous range; no line starting
         // in it, or one too long to find its end (its owner fails), leaves this range nothing.
@@ -67,16 +67,6 @@ final class LineReader implements Closeable {
         lines.close();
         throw e;
       }
-    } else {
-      // the first range starts after the byte order mark
-      this.lines =
-          Lines.ofRange(
-              positional,
-              channel,
-              range.charset(),
-              range.path(),
-              range.maxLineBytes(),
-              range.start());
     }
   }
 

@@ -335,8 +335,8 @@ public final class Lines implements Closeable {
   }
 
   /**
-   * The input offset of the next byte a byte reader reads: where its next line starts, once {@link
-   * #next} has returned a line (and before it reads the next).
+   * The input offset of the next unread byte, where the next line starts once {@link #next} has
+   * returned a line (for charsets where {@code \n} is one byte; the others are decoded whole).
    *
    * @return the offset
    */
@@ -347,8 +347,8 @@ public final class Lines implements Closeable {
   /**
    * Skips the bytes up to and including the next {@code \n}, for a reader that starts inside a line
    * ({@link #ofRange}): that line belongs to whoever holds its first byte. Gives up at the end of
-   * the input, or once the bytes read reach {@code limit} (so a line too long to be read costs this
-   * reader a bounded scan; its owner fails on it).
+   * the input, or rather than read more once it has read past {@code limit} (so a line too long to
+   * be read costs this reader a bounded scan; its owner fails on it).
    *
    * @param limit the offset past which to stop looking
    * @return whether a {@code \n} was found (false: no line starts after it, within the limit)
