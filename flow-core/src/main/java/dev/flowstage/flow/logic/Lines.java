@@ -1,12 +1,12 @@
 package dev.flowstage.flow.logic;
 
 import dev.flowstage.flow.FileOptions;
-import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PushbackInputStream;
+import java.io.Reader;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.Charset;
@@ -17,27 +17,53 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The lines of a byte stream with the local file source's rules, for engines that read files
- * through their own file systems (flow-flink): a line ends at {@code \n} and one trailing {@code
+ * The one line reader of every Flowstage file source: the local source's file ranges (flow-core
+ * {@code LineReader}, through {@link #ofRange}) and engines that read files through their own file
+ * systems (flow-flink, through {@link #open}). A line ends at {@code \n} and one trailing {@code
  * \r} is removed (a lone {@code \r} does not end a line); the last line needs no {@code \n};
  * malformed input becomes U+FFFD and each malformed sequence is counted, as {@code
- * FlowStatistics.malformedInput()} counts it locally; a line longer than {@code
- * FileOptions.maxLineBytes} fails with the local source's error ({@link #tooLong}). Charsets in
- * which {@code \n} is not the one byte 0x0A (UTF-16/32) are read through a {@link BufferedReader},
- * as locally. Not thread-safe.
+ * FlowStatistics.malformedInput()} counts it; a line longer than {@code FileOptions.maxLineBytes}
+ * fails with {@link #tooLong}. The byte buffer grows only up to the longest line. Charsets in which
+ * {@code \n} is not the one byte 0x0A (UTF-16/32) are decoded first and split in chars. Not
+ * thread-safe.
  */
 public final class Lines implements Closeable {
-  private final InputStream in;
-  private final BufferedReader text;
-  private byte[] buf = new byte[64 * 1024];
+  private static final int BUFFER = 64 * 1024;
+
+  /**
+   * Where a reader's bytes come from: a stream (the offset is where it stands) or positional reads
+   * of a file (a {@code FileChannel}), so one buffer serves both.
+   */
+  @FunctionalInterface
+  public interface Source {
+    /**
+     * Reads up to {@code len} bytes of the input, those at {@code offset}, into {@code into}.
+     *
+     * @param into the buffer
+     * @param from where in it the bytes go
+     * @param len how many bytes at most (at least 1)
+     * @param offset the input offset of the first byte wanted
+     * @return how many bytes were read, or -1 at the end of the input
+     * @throws IOException on a read error
+     */
+    int read(byte[] into, int from, int len, long offset) throws IOException;
+  }
+
+  private final Source source;
+  private final Closeable input;
+  private final Reader text;
+  private byte[] buf;
   private int pos;
   private int lim;
   private boolean eof;
   private final Decoder decoder;
-  private final String name;
+  private final Object name;
   private final int maxLine;
   private final boolean gzip;
   private long bufStart; // offset of buf[0] in the (decompressed) file, for errors
+  private char[] chars; // charsets where \n is not one byte: decoded chars
+  private int cpos;
+  private int clim;
   private long lineNumber;
 
   /**
@@ -52,23 +78,80 @@ public final class Lines implements Closeable {
   }
 
   private Lines(
-      InputStream in, Charset charset, String name, int maxLine, long offset, boolean gzip) {
-    this.in = in;
+      InputStream in, Charset charset, Object name, int maxLine, long offset, boolean gzip) {
+    this(
+        (into, from, len, at) -> in.read(into, from, len),
+        in,
+        newlineIsOneByte(charset) ? null : new InputStreamReader(in, replacingDecoder(charset)),
+        charset,
+        name,
+        maxLine,
+        offset,
+        gzip);
+  }
+
+  private Lines(
+      Source source,
+      Closeable input,
+      Reader text,
+      Charset charset,
+      Object name,
+      int maxLine,
+      long offset,
+      boolean gzip) {
+    this.source = source;
+    this.input = input;
+    this.text = text;
     this.name = name;
     this.maxLine = maxLine;
     this.bufStart = offset;
     this.gzip = gzip;
     this.decoder = new Decoder(charset);
-    if (newlineIsOneByte(charset)) {
-      this.text = null;
+    if (text == null) {
+      this.buf = new byte[BUFFER];
     } else {
-      CharsetDecoder d =
-          charset
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPLACE)
-              .onUnmappableCharacter(CodingErrorAction.REPLACE);
-      this.text = new BufferedReader(new InputStreamReader(in, d));
+      this.chars = new char[BUFFER];
     }
+  }
+
+  /**
+   * Reads a stream whose first byte is at {@code offset} of its (decompressed) file: the local
+   * source's whole-file reads (gzip, UTF-16/32), after the byte order mark.
+   *
+   * @param in the bytes; closed by {@link #close()}
+   * @param charset their charset
+   * @param file the file, in errors
+   * @param maxLineBytes the line bound
+   * @param offset the offset of the stream's first byte, in errors
+   * @param gzip whether offsets are in decompressed bytes, in errors
+   * @return the lines
+   */
+  public static Lines ofStream(
+      InputStream in, Charset charset, Object file, int maxLineBytes, long offset, boolean gzip) {
+    return new Lines(in, charset, file, maxLineBytes, offset, gzip);
+  }
+
+  /**
+   * Reads a file by positional reads from {@code offset} on: the local source's file ranges. Use
+   * {@link #skipLine} first when {@code offset} may fall inside a line, and {@link #position} to
+   * stop at a range's end.
+   *
+   * @param source positional reads of the file
+   * @param input closed by {@link #close()}
+   * @param charset the file's charset; {@code \n} must be one byte in it ({@link
+   *     #newlineIsOneByte})
+   * @param file the file, in errors
+   * @param maxLineBytes the line bound
+   * @param offset where to start reading
+   * @return the lines
+   */
+  public static Lines ofRange(
+      Source source, Closeable input, Charset charset, Object file, int maxLineBytes, long offset) {
+    if (!newlineIsOneByte(charset)) {
+      throw new IllegalArgumentException(
+          "file ranges need a charset where \\n is one byte, not " + charset);
+    }
+    return new Lines(source, input, null, charset, file, maxLineBytes, offset, false);
   }
 
   /**
@@ -219,12 +302,11 @@ public final class Lines implements Closeable {
     }
     int scanned = pos;
     while (true) {
-      for (int i = scanned; i < lim; i++) {
-        if (buf[i] == '\n') {
-          String line = decode(pos, i);
-          pos = i + 1;
-          return line;
-        }
+      int nl = indexOfNewline(scanned);
+      if (nl >= 0) {
+        String line = decode(pos, nl);
+        pos = nl + 1;
+        return line;
       }
       scanned = lim;
       if (eof) {
@@ -252,24 +334,98 @@ public final class Lines implements Closeable {
     return decoder.malformed();
   }
 
-  /** A line of a charset where {@code \n} is not one byte: only {@code \n} ends it, as locally. */
-  private String nextText() throws IOException {
-    StringBuilder line = new StringBuilder();
-    int c = text.read();
-    if (c < 0) {
-      return null;
-    }
-    lineNumber++;
-    while (c >= 0 && c != '\n') {
-      line.append((char) c);
-      if (tooLongText(line.length(), maxLine)) {
-        throw tooLong(maxLine, "(line " + lineNumber + ")", name);
-      }
-      c = text.read();
-    }
-    return decoder.text(line.toString());
+  /**
+   * The input offset of the next unread byte, where the next line starts once {@link #next} has
+   * returned a line (for charsets where {@code \n} is one byte; the others are decoded whole).
+   *
+   * @return the offset
+   */
+  public long position() {
+    return bufStart + pos;
   }
 
+  /**
+   * Skips the bytes up to and including the next {@code \n}, for a reader that starts inside a line
+   * ({@link #ofRange}): that line belongs to whoever holds its first byte. Gives up at the end of
+   * the input, or rather than read more once it has read past {@code limit} (so a line too long to
+   * be read costs this reader a bounded scan; its owner fails on it).
+   *
+   * @param limit the offset past which to stop looking
+   * @return whether a {@code \n} was found (false: no line starts after it, within the limit)
+   * @throws IOException on a read error
+   */
+  public boolean skipLine(long limit) throws IOException {
+    while (true) {
+      int nl = indexOfNewline(pos);
+      if (nl >= 0) {
+        pos = nl + 1;
+        return true;
+      }
+      pos = lim;
+      if (eof || bufStart + lim > limit) {
+        return false;
+      }
+      fill();
+    }
+  }
+
+  /** A line of a charset where {@code \n} is not one byte: only {@code \n} ends it. */
+  private String nextText() throws IOException {
+    StringBuilder line = null;
+    while (true) {
+      int nl = -1;
+      for (int i = cpos; i < clim; i++) {
+        if (chars[i] == '\n') {
+          nl = i;
+          break;
+        }
+      }
+      if (nl >= 0 || eof) {
+        if (nl < 0 && cpos == clim && (line == null || line.isEmpty())) {
+          return null;
+        }
+        int to = nl >= 0 ? nl : clim;
+        if (tooLongText((line == null ? 0 : line.length()) + to - cpos, maxLine)) {
+          // A line within one buffer is bounded as one spread over several.
+          throw tooLong(maxLine, "(line " + (lineNumber + 1) + ")", name);
+        }
+        String s =
+            line == null
+                ? new String(chars, cpos, to - cpos)
+                : line.append(chars, cpos, to - cpos).toString();
+        cpos = nl >= 0 ? nl + 1 : clim;
+        lineNumber++;
+        return decoder.text(s);
+      }
+      if (line == null) {
+        line = new StringBuilder();
+      }
+      line.append(chars, cpos, clim - cpos);
+      if (tooLongText(line.length(), maxLine)) {
+        throw tooLong(maxLine, "(line " + (lineNumber + 1) + ")", name);
+      }
+      cpos = 0;
+      clim = 0;
+      int r = text.read(chars, 0, chars.length);
+      if (r < 0) {
+        eof = true;
+      } else {
+        clim = r;
+      }
+    }
+  }
+
+  private int indexOfNewline(int from) {
+    byte[] b = buf;
+    for (int i = from, n = lim; i < n; i++) {
+      if (b[i] == '\n') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Keeps the unread bytes, growing the buffer for a line longer than it, and reads more. */
   private void fill() throws IOException {
     if (pos > 0) {
       System.arraycopy(buf, pos, buf, 0, lim - pos);
@@ -281,7 +437,7 @@ public final class Lines implements Closeable {
       // maxLine + 2 bytes (a \r and one more) are enough to tell a line is too long.
       buf = Arrays.copyOf(buf, (int) Math.min(buf.length * 2L, maxLine + 2L));
     }
-    int r = in.read(buf, lim, buf.length - lim);
+    int r = source.read(buf, lim, buf.length - lim, bufStart + lim);
     if (r < 0) {
       eof = true;
     } else {
@@ -389,7 +545,15 @@ public final class Lines implements Closeable {
   /** Closes the input. */
   @Override
   public void close() throws IOException {
-    in.close();
+    input.close();
+  }
+
+  /** A decoder of {@code charset} that replaces malformed and unmappable input with U+FFFD. */
+  private static CharsetDecoder replacingDecoder(Charset charset) {
+    return charset
+        .newDecoder()
+        .onMalformedInput(CodingErrorAction.REPLACE)
+        .onUnmappableCharacter(CodingErrorAction.REPLACE);
   }
 
   /**

@@ -1,7 +1,10 @@
 package dev.flowstage.flow.logic;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowstage.flow.FileOptions;
 import java.io.ByteArrayInputStream;
@@ -88,6 +91,111 @@ class LinesTest {
         "a line longer than 99 bytes at offset 3 of f.txt; raise FileOptions.maxLineBytes (up to "
             + FileOptions.MAX_LINE_BYTES
             + ") if such lines are expected",
+        e.getMessage());
+  }
+
+  /** Positional reads of {@code bytes}, as a file channel gives them: each at the offset asked. */
+  private static Lines range(byte[] bytes, long offset, int maxLineBytes) {
+    Lines.Source source =
+        (into, from, len, at) -> {
+          if (at >= bytes.length) {
+            return -1;
+          }
+          int n = (int) Math.min(len, bytes.length - at);
+          System.arraycopy(bytes, (int) at, into, from, n);
+          return n;
+        };
+    return Lines.ofRange(source, () -> {}, StandardCharsets.UTF_8, "f.txt", maxLineBytes, offset);
+  }
+
+  @Test
+  void ofRange_readsFromItsOffset_skipLineLeavesTheLineItStartsIn() throws IOException {
+    byte[] bytes = "aa\nbbb\ncc".getBytes(StandardCharsets.UTF_8);
+    try (Lines lines = range(bytes, 4, 100)) { // inside "bbb"
+      assertTrue(lines.skipLine(1000));
+      assertEquals(7, lines.position());
+      assertEquals("cc", lines.next());
+      assertNull(lines.next());
+    }
+    try (Lines lines = range(bytes, 2, 100)) { // on the \n before "bbb": that line is the next
+      assertTrue(lines.skipLine(1000));
+      assertEquals(3, lines.position());
+      assertEquals("bbb", lines.next());
+      assertEquals(7, lines.position());
+    }
+    try (Lines lines = range(bytes, 9, 100)) { // inside the last line: nothing left
+      assertFalse(lines.skipLine(1000));
+      assertNull(lines.next());
+    }
+  }
+
+  @Test
+  void skipLine_readsNoFurtherThanItsLimit() throws IOException {
+    // Longer than the 64 KiB buffer: the \n is not in the first read.
+    byte[] bytes = ("x".repeat(200_000) + "\nnext").getBytes(StandardCharsets.UTF_8);
+    try (Lines lines = range(bytes, 1, 1000)) {
+      assertFalse(lines.skipLine(1000));
+    }
+    try (Lines lines = range(bytes, 1, 1000)) {
+      assertTrue(lines.skipLine(300_000));
+      assertEquals("next", lines.next());
+    }
+  }
+
+  @Test
+  void ofRange_refusesACharsetWhereNewlineIsNotOneByte() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Lines.ofRange(
+                    (into, from, len, at) -> -1,
+                    () -> {},
+                    StandardCharsets.UTF_16LE,
+                    "f.txt",
+                    100,
+                    0));
+    assertTrue(e.getMessage().contains("UTF-16LE"), e.getMessage());
+  }
+
+  @Test
+  void utf16_lineLongerThanTheCharBuffer_comesBackWhole_andTheBoundCountsAcrossBuffers()
+      throws IOException {
+    String longLine = "y".repeat(70_000); // more than one 64 Ki-char read
+    byte[] bytes = ("ok\n" + longLine + "\r\nend").getBytes(StandardCharsets.UTF_16LE);
+    List<String> out = new ArrayList<>();
+    try (Lines lines =
+        Lines.ofStream(
+            new ByteArrayInputStream(bytes),
+            StandardCharsets.UTF_16LE,
+            "f.txt",
+            1 << 20,
+            0,
+            false)) {
+      for (String l = lines.next(); l != null; l = lines.next()) {
+        out.add(l);
+      }
+    }
+    assertEquals(List.of("ok", longLine, "end"), out);
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () -> {
+              try (Lines lines =
+                  Lines.ofStream(
+                      new ByteArrayInputStream(bytes),
+                      StandardCharsets.UTF_16LE,
+                      "f.txt",
+                      100_000,
+                      0,
+                      false)) {
+                while (lines.next() != null) {
+                  // read to the too long line
+                }
+              }
+            });
+    assertTrue(
+        e.getMessage().startsWith("a line longer than 100000 bytes (line 2) of f.txt"),
         e.getMessage());
   }
 }
