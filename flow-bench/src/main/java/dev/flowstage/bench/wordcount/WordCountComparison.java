@@ -32,6 +32,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code --stages 1,2,...} run each Flowstage implementation once per stage count (scaling
  *       run) [not set: their default];
  *   <li>{@code --java-opts "..."} options for every child JVM, e.g. {@code -Xmx256m} [none];
+ *   <li>{@code --cli-opts "..."} further JVM options for the CLI only: the start-up cache options
+ *       {@code scripts/flowstage} starts it with, so the CLI is measured as users run it ({@code
+ *       scripts/lib/cli.sh}; {@code scripts/bench} passes them) [none];
  *   <li>{@code --bench-jar FILE} [flow-bench/target/benchmarks.jar], {@code --cli-jar FILE}
  *       [flow-examples/target/flowstage.jar];
  *   <li>{@code --kind NAME} a label stored in the JSON (compare, scaling, memory) [compare];
@@ -147,6 +150,10 @@ public final class WordCountComparison {
         opts.getOrDefault("java-opts", "").isBlank()
             ? List.of()
             : List.of(opts.get("java-opts").strip().split("\\s+"));
+    List<String> cliOpts =
+        opts.getOrDefault("cli-opts", "").isBlank()
+            ? List.of()
+            : List.of(opts.get("cli-opts").strip().split("\\s+"));
     List<String> names =
         opts.containsKey("impls")
             ? List.of(opts.get("impls").split(","))
@@ -171,10 +178,16 @@ public final class WordCountComparison {
       }
       if (stages != null && FLOWSTAGE.contains(name)) {
         for (int k : stages) {
-          impls.add(new Impl(name, k, command(name, k, corpus, benchJar, cliJar)));
+          impls.add(
+              new Impl(
+                  name, k, withCliOpts(name, cliOpts, command(name, k, corpus, benchJar, cliJar))));
         }
       } else {
-        impls.add(new Impl(name, null, command(name, null, corpus, benchJar, cliJar)));
+        impls.add(
+            new Impl(
+                name,
+                null,
+                withCliOpts(name, cliOpts, command(name, null, corpus, benchJar, cliJar))));
       }
     }
     WordCountComparison comparison =
@@ -237,6 +250,16 @@ public final class WordCountComparison {
     } catch (ClassNotFoundException e) {
       return false;
     }
+  }
+
+  /** {@code command} with the CLI's own JVM options in front, for the CLI only. */
+  static List<String> withCliOpts(String name, List<String> cliOpts, List<String> command) {
+    if (!name.equals("flowstage-cli") || cliOpts.isEmpty()) {
+      return command;
+    }
+    List<String> cmd = new ArrayList<>(cliOpts);
+    cmd.addAll(command);
+    return cmd;
   }
 
   /** The child command (without the java binary and JVM options) for an implementation. */

@@ -111,6 +111,22 @@ final class WordCountComparisonTest {
   }
 
   @Test
+  void withCliOpts_goBeforeTheCliJar_andOnlyForTheCli() {
+    List<String> cli =
+        WordCountComparison.command(
+            "flowstage-cli", null, Path.of("c"), Path.of("b"), Path.of("f"));
+    List<String> opts = List.of("-XX:AOTCache=f.aot");
+
+    List<String> withOpts = WordCountComparison.withCliOpts("flowstage-cli", opts, cli);
+
+    assertEquals("-XX:AOTCache=f.aot", withOpts.get(0));
+    assertEquals(cli, withOpts.subList(1, withOpts.size()));
+    List<String> rx =
+        WordCountComparison.command("rxjava", null, Path.of("c"), Path.of("b"), Path.of("f"));
+    assertEquals(rx, WordCountComparison.withCliOpts("rxjava", opts, rx));
+  }
+
+  @Test
   void options_danglingName_throwsTeachingTheFormat() {
     IllegalArgumentException e =
         assertThrows(
