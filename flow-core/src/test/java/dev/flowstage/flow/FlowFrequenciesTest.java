@@ -146,6 +146,19 @@ final class FlowFrequenciesTest {
   }
 
   @Test
+  void fused_aFileNamedTwice_isCountedTwice_asTheFileSourceReadsIt() throws IOException {
+    Path a = write("a.txt", "x y\nx\n");
+    for (long splitBytes : new long[] {1, Options.DEFAULT_SPLIT_BYTES}) {
+      Flow<KeyCount<String>> flow =
+          Flow.fromFiles(List.of(a, a, dir), o -> o.splitBytes(splitBytes))
+              .flatMap(Tokenizer.SPACE)
+              .frequencies();
+      assertTrue(flow.graph().toText().contains(FUSED));
+      assertEquals(Map.of("x", 6L, "y", 3L), counts(flow), "split " + splitBytes);
+    }
+  }
+
+  @Test
   void fallback_gzipFile_runsThePlanAsWritten() throws IOException {
     Path plain = write("a.txt", "a b a\n");
     Path gz = dir.resolve("b.txt.gz");

@@ -117,7 +117,7 @@ final class FusedWordCount {
     List<Path> files = new ArrayList<>();
     List<Integer> marks = new ArrayList<>();
     for (FileRanges.Range r : ranges) {
-      if (files.isEmpty() || !files.get(files.size() - 1).equals(r.path())) {
+      if (r.start() == r.bom()) { // a file's first range (a file named twice is read twice)
         files.add(r.path());
         marks.add(r.bom());
       }
