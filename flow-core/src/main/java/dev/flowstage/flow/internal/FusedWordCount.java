@@ -39,48 +39,7 @@ final class FusedWordCount {
     if (fused != null) {
       return fused; // the counting layer and the file source's layer it reads
     }
-    Source source =
-        switch (plan.source()) {
-          case Source.Layer l -> {
-            List<Plan> ups = new ArrayList<>();
-            boolean changed = false;
-            for (Plan up : l.upstream()) {
-              Plan u = apply(up, lines, malformed);
-              changed |= u != up;
-              ups.add(u);
-            }
-            yield changed ? new Source.Layer(ups, l.routing()) : l;
-          }
-          case Source.Departition d -> {
-            Plan up = apply(d.upstream(), lines, malformed);
-            yield up == d.upstream()
-                ? d
-                : new Source.Departition(up, d.init(), d.merge(), d.done());
-          }
-          case Source.Zip z -> {
-            Plan left = apply(z.left(), lines, malformed);
-            Plan right = apply(z.right(), lines, malformed);
-            yield left == z.left() && right == z.right()
-                ? z
-                : new Source.Zip(left, right, z.combiner());
-          }
-          case Source.Join j -> {
-            Plan left = apply(j.left(), lines, malformed);
-            Plan right = apply(j.right(), lines, malformed);
-            yield left == j.left() && right == j.right()
-                ? j
-                : new Source.Join(
-                    j.mode(),
-                    left,
-                    right,
-                    j.leftKey(),
-                    j.rightKey(),
-                    j.join(),
-                    j.maxHeld(),
-                    j.window());
-          }
-          default -> plan.source();
-        };
+    Source source = PlanTree.withUpstream(plan.source(), up -> apply(up, lines, malformed));
     return source == plan.source() ? plan : new Plan(source, plan.operations(), plan.options());
   }
 
