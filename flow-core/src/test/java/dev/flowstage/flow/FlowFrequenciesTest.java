@@ -15,8 +15,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -93,6 +95,70 @@ final class FlowFrequenciesTest {
     assertEquals(streams(files, charset, tokenizer), f.counts, "seed " + seed);
     assertEquals(u.malformed, f.malformed, "malformed input, seed " + seed);
     assertEquals(f.counts.size(), f.emitted, "one KeyCount per word");
+  }
+
+  /** With a small line bound: both runs fail on a line that is too long, or both count alike. */
+  @ParameterizedTest
+  @ValueSource(ints = {21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32})
+  void lineBound_randomFiles_failsOnATooLongLineOrCountsAsThePlanAsWritten(int seed)
+      throws IOException {
+    SplittableRandom random = new SplittableRandom(seed);
+    Tokenizer tokenizer = random.nextBoolean() ? Tokenizer.SPACE : Tokenizer.WORDS;
+    List<Path> files = new ArrayList<>();
+    for (int f = random.nextInt(1, 4); f > 0; f--) {
+      files.add(write("f" + f + ".txt", randomText(random, StandardCharsets.UTF_8)));
+    }
+    int maxLine = random.nextInt(8, 5_000);
+    long splitBytes = random.nextBoolean() ? 1 + random.nextInt(300) : Options.DEFAULT_SPLIT_BYTES;
+    int readers = 1 + random.nextInt(3);
+    UnaryOperator<Options> source = o -> o.stages(readers).splitBytes(splitBytes);
+    UnaryOperator<FileOptions> bound = f -> f.maxLineBytes(maxLine);
+    Flow<KeyCount<String>> fused =
+        Flow.fromFiles(files, source, bound).flatMap(tokenizer).frequencies();
+    Flow<KeyCount<String>> unfused =
+        Flow.fromFiles(files, source, bound)
+            .flatMap((String line) -> tokenizer.apply(line))
+            .frequencies();
+    assertTrue(fused.graph().toText().contains(FUSED), fused.graph().toText());
+
+    Set<String> tooLong = tooLongLines(files, maxLine);
+    for (Flow<KeyCount<String>> flow : List.of(fused, unfused)) {
+      if (tooLong.isEmpty()) {
+        assertEquals(streams(files, StandardCharsets.UTF_8, tokenizer), counts(flow));
+      } else {
+        FlowException e = assertThrows(FlowException.class, () -> counts(flow));
+        String message = rootMessage(e);
+        assertTrue(
+            tooLong.stream().anyMatch(message::contains),
+            "seed " + seed + ": " + message + " names none of " + tooLong);
+      }
+    }
+  }
+
+  /** "at offset N of FILE" for each line longer than {@code maxLine} (without one trailing \r). */
+  private static Set<String> tooLongLines(List<Path> files, int maxLine) throws IOException {
+    Set<String> out = new HashSet<>();
+    for (Path f : files) {
+      byte[] b = Files.readAllBytes(f);
+      int start =
+          b.length >= 3 && (b[0] & 0xff) == 0xEF && (b[1] & 0xff) == 0xBB && (b[2] & 0xff) == 0xBF
+              ? 3
+              : 0;
+      for (int i = start; i <= b.length; i++) {
+        if (i == b.length || b[i] == '\n') {
+          if (i == b.length && i == start) {
+            break; // no last line
+          }
+          int len = i - start - (i > start && b[i - 1] == '\r' ? 1 : 0);
+          if (len > maxLine) {
+            out.add(
+                "a line longer than " + maxLine + " bytes at offset " + start + " of " + f + ";");
+          }
+          start = i + 1;
+        }
+      }
+    }
+    return out;
   }
 
   @Test
