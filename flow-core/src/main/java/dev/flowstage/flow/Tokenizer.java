@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  * strings dropped) and of the benchmarks; {@link #WORDS} is the default of {@code flowstage
  * wordcount}. A flow that reads files, splits them with a {@code Tokenizer} and counts the words
  * ({@code fromFiles(...).flatMap(tokenizer).frequencies()}) runs, on the local engine, on a byte
- * path that never makes a {@code String} per word (docs/adr/0007-fused-file-word-count.md), with
+ * path that never makes a {@code String} per word (docs/adr/0009-fused-file-word-count.md), with
  * exactly the result of the plan as written. Enum constants are serializable, so a flow using one
  * also runs on flow-flink.
  */

@@ -5,7 +5,7 @@
  * ({@link dev.flowstage.flow.logic.words.ShardCounts}). {@code flowstage wordcount} builds its flow
  * from them, and the local engine runs {@code fromFiles(...).flatMap(tokenizer).frequencies()} on
  * them ({@link dev.flowstage.flow.logic.words.WordCountPlan},
- * docs/adr/0007-fused-file-word-count.md).
+ * docs/adr/0009-fused-file-word-count.md).
  *
  * <p>For backends and the CLI, not for flow authors: may change before 1.0.
  */
