@@ -12,6 +12,7 @@ module dev.flowstage.flow {
   exports dev.flowstage.flow;
   exports dev.flowstage.flow.plan;
   exports dev.flowstage.flow.logic;
+  exports dev.flowstage.flow.logic.words;
   // The flow-test kit's hook (FlowTestHook): for tests, so only the kit sees it on the module path.
   exports dev.flowstage.flow.testing to
       dev.flowstage.test;

@@ -6,6 +6,7 @@ import dev.flowstage.flow.internal.RunCoordinator;
 import dev.flowstage.flow.logic.CountTable;
 import dev.flowstage.flow.logic.Keyed;
 import dev.flowstage.flow.logic.TopN;
+import dev.flowstage.flow.logic.words.WordCountPlan;
 import dev.flowstage.flow.plan.Plan;
 import dev.flowstage.flow.plan.Plan.Operation;
 import dev.flowstage.flow.plan.Plan.Routing;
@@ -675,6 +676,42 @@ public final class Flow<T> {
             CountTable::new, (t, e) -> t.add(Keyed.keyOf(k, e, "countBy"), 1L), CountTable::merge)
         .onTrigger(
             new Keyed.Emit<>("countBy", (t, trigger) -> TriggerResult.of(t.<K>entries(), t)));
+  }
+
+  /**
+   * Counts equal events over the whole flow: emits one {@link KeyCount} per distinct event, with
+   * how many times it occurred. The same as {@code countBy(e -> e)} (pre-counted upstream of the
+   * partition, counts unboxed). Elixir: {@code Enum.frequencies/1}.
+   *
+   * <p>A word count over files, {@code fromFiles(...).flatMap(Tokenizer.SPACE).frequencies()} (or
+   * {@link Tokenizer#WORDS}), followed by anything, runs on the local engine on a byte path when
+   * its files allow it: the reading stages count each chunk's words as raw bytes and only partial
+   * counts cross to the counting stages, with exactly the result of the plan as written ({@link
+   * #graph()} shows which path a run takes). The files allow it when none is gzip and all are read
+   * in one of UTF-8, US-ASCII or ISO-8859-1; the global window without triggers is needed.
+   *
+   * {@snippet class=dev.flowstage.flow.snippets.FlowSnippets region=frequencies}
+   *
+   * @return a new flow of one {@link KeyCount} per distinct event
+   */
+  public Flow<KeyCount<T>> frequencies() {
+    return frequencies(UnaryOperator.identity());
+  }
+
+  /**
+   * Counts equal events, as {@link #frequencies()}, in a layer whose stages and window the options
+   * set (see {@link #countBy(SerializableFunction, UnaryOperator)} for windows and triggers).
+   *
+   * @param options changes the default {@link Options} of the counting layer (stages, maxDemand,
+   *     window; not key or hash)
+   * @return a new flow of one {@link KeyCount} per distinct event and pane
+   */
+  @SuppressWarnings("unchecked")
+  public Flow<KeyCount<T>> frequencies(UnaryOperator<Options> options) {
+    // A constant key, not e -> e: the local engine recognizes it to fuse a file word count.
+    SerializableFunction<T, T> self =
+        (SerializableFunction<T, T>) (Object) WordCountPlan.Identity.KEY;
+    return countBy(self, options);
   }
 
   /**

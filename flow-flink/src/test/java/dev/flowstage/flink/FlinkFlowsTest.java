@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.flowstage.flow.Flow;
 import dev.flowstage.flow.KeyCount;
 import dev.flowstage.flow.Options;
+import dev.flowstage.flow.Tokenizer;
 import dev.flowstage.flow.Trigger;
 import dev.flowstage.flow.TriggerResult;
 import dev.flowstage.flow.Window;
@@ -182,6 +183,21 @@ final class FlinkFlowsTest {
     assertEquals(words, result.get(0).values().stream().mapToLong(Long::longValue).sum());
     Flow<String> summary = flow.map(counts -> counts.size() + " words").filter(s -> !s.isEmpty());
     assertEquals(List.of(result.get(0).size() + " words"), onFlink(summary));
+  }
+
+  @Test
+  void fileWordCount_fusedLocally_runsAsWrittenOnFlink_withTheSameCounts(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("words.txt");
+    Files.write(file, lines(6, 400));
+    Flow<KeyCount<String>> counts =
+        Flow.fromFiles(List.of(file), o -> o.stages(2))
+            .flatMap(Tokenizer.SPACE)
+            .frequencies(o -> o.stages(3))
+            .checkSerializable();
+    // The local engine fuses this plan onto the byte path; Flink runs it as written.
+    assertTrue(counts.graph().toText().contains("fused word count"), counts.graph().toText());
+    assertSameAsLocal(counts);
   }
 
   @Test

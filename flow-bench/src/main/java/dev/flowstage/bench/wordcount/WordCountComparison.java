@@ -72,6 +72,7 @@ public final class WordCountComparison {
           "flow-api",
           "flow-api-plain",
           "flow-api-countby",
+          "flow-api-countby-split",
           "flow-api-jdk",
           "flowstage-cli");
 
@@ -280,6 +281,8 @@ public final class WordCountComparison {
               case "virtual-threads" -> List.of("-cp", cp, PACKAGE + "VirtualThreadWordCount");
               case "flow-api-countby" ->
                   List.of("-cp", cp, PACKAGE + "FlowKeyedWordCount", "--countby");
+              case "flow-api-countby-split" ->
+                  List.of("-cp", cp, PACKAGE + "FlowKeyedWordCount", "--countby-split");
               case "flow-api-jdk" -> List.of("-cp", cp, PACKAGE + "FlowKeyedWordCount", "--jdk");
               case "flow-api" -> List.of("-cp", cp, PACKAGE + "FlowWordCount");
               case "flow-api-plain" -> List.of("-cp", cp, PACKAGE + "FlowWordCount", "--plain");

@@ -1,6 +1,7 @@
 package dev.flowstage.bench.wordcount;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -68,6 +69,21 @@ final class ImplementationsAgreeTest {
   void flowCountBy_corpus_matchesSingleThread() {
     assertEquals(expected, FlowKeyedWordCount.countBy(corpus, null));
     assertEquals(expected, FlowKeyedWordCount.countBy(corpus, 3));
+  }
+
+  @Test
+  void flowCountBySplit_corpus_matchesSingleThread() {
+    assertEquals(expected, FlowKeyedWordCount.countBySplit(corpus, null));
+    assertEquals(expected, FlowKeyedWordCount.countBySplit(corpus, 3));
+  }
+
+  @Test
+  void flowCountBy_theBenchmarkedPlan_runsOnTheFusedBytePath() {
+    for (Integer stages : new Integer[] {null, 2}) {
+      String graph = FlowKeyedWordCount.frequencies(corpus, stages).graph().toText();
+      assertTrue(graph.contains("fused word count: read words as bytes"), graph);
+      assertTrue(graph.contains("fused word count: add shards"), graph);
+    }
   }
 
   @Test

@@ -106,6 +106,9 @@ final class WordCountComparisonTest {
         List.of("-cp", "b.jar", pkg + "FlowKeyedWordCount", "--countby", "--stages", "2", "c.txt"),
         WordCountComparison.command("flow-api-countby", 2, c, b, f));
     assertEquals(
+        List.of("-cp", "b.jar", pkg + "FlowKeyedWordCount", "--countby-split", "c.txt"),
+        WordCountComparison.command("flow-api-countby-split", null, c, b, f));
+    assertEquals(
         List.of("-cp", "b.jar", pkg + "FlowKeyedWordCount", "--jdk", "c.txt"),
         WordCountComparison.command("flow-api-jdk", null, c, b, f));
   }

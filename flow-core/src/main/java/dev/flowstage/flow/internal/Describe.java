@@ -3,6 +3,7 @@ package dev.flowstage.flow.internal;
 import dev.flowstage.flow.FlowGraph;
 import dev.flowstage.flow.Options;
 import dev.flowstage.flow.Window;
+import dev.flowstage.flow.logic.words.WordCountPlan;
 import dev.flowstage.flow.plan.Plan;
 import dev.flowstage.flow.plan.Plan.Operation;
 import dev.flowstage.flow.plan.Plan.Routing;
@@ -91,6 +92,12 @@ public final class Describe {
   }
 
   static String name(Operation op) {
+    if (WordCountPlan.reads(op)) {
+      return "fused word count: read words as bytes";
+    }
+    if (WordCountPlan.counts(op)) {
+      return "fused word count: add shards";
+    }
     return switch (op) {
       case Operation.MapBatch b -> "mapBatch";
       case Operation.Map m -> "map";

@@ -308,6 +308,11 @@ final class Materializer {
       }
     }
     return new FlowStatistics(
-        system.name(), FlowState.RUNNING, Duration.ZERO, all, malformed.get(), late);
+        system.name(),
+        FlowState.RUNNING,
+        Duration.ZERO,
+        all,
+        malformed.get() + topology.fusedMalformed.sum(),
+        late);
   }
 }

@@ -6,8 +6,6 @@ import dev.flowstage.flow.plan.Plan;
 import dev.flowstage.flow.plan.Plan.Routing;
 import dev.flowstage.flow.plan.Plan.Source;
 import dev.flowstage.flow.testing.FlowTestHook.Perturbation;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -63,30 +61,10 @@ public final class TestHooks {
 
   private record Rewrite(Perturbation p, int[] next) {
     Plan plan(Plan plan) {
-      Source source =
-          switch (plan.source()) {
-            case Source.Layer l -> {
-              List<Plan> ups = new ArrayList<>();
-              for (Plan up : l.upstream()) {
-                ups.add(plan(up));
-              }
-              yield new Source.Layer(ups, routing(l.routing()));
-            }
-            case Source.Departition d ->
-                new Source.Departition(plan(d.upstream()), d.init(), d.merge(), d.done());
-            case Source.Zip z -> new Source.Zip(plan(z.left()), plan(z.right()), z.combiner());
-            case Source.Join j ->
-                new Source.Join(
-                    j.mode(),
-                    plan(j.left()),
-                    plan(j.right()),
-                    j.leftKey(),
-                    j.rightKey(),
-                    j.join(),
-                    j.maxHeld(),
-                    j.window());
-            default -> plan.source();
-          };
+      Source source = PlanTree.withUpstream(plan.source(), this::plan);
+      if (source instanceof Source.Layer l) {
+        source = new Source.Layer(l.upstream(), routing(l.routing()));
+      }
       int index = next[0]++;
       if (p == null) {
         return plan;

@@ -22,6 +22,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
@@ -193,9 +194,16 @@ final class Topology {
   /** Each group's outgoing edge (the last group has none): what its dispatcher routes by. */
   private final Map<Group, Input> outgoing;
 
-  private Topology(List<Group> groups, Group last) {
+  /**
+   * The malformed input the fused word counts' readers replace ({@link FusedWordCount}), counted
+   * with the file sources' in the statistics.
+   */
+  final LongAdder fusedMalformed;
+
+  private Topology(List<Group> groups, Group last, LongAdder fusedMalformed) {
     this.groups = List.copyOf(groups);
     this.last = last;
+    this.fusedMalformed = fusedMalformed;
     Map<Group, Input> out = new IdentityHashMap<>();
     for (Group g : this.groups) {
       for (Input in : g.inputs) {
@@ -223,7 +231,11 @@ final class Topology {
    * @throws IllegalArgumentException for a window on a layer that does not reduce
    */
   static Topology of(Plan plan) {
-    return new Builder().build(plan);
+    // A file word count whose files can be read as bytes runs on the byte path (ADR 0009); the
+    // files are listed here, as for any file source.
+    LongAdder malformed = new LongAdder();
+    Plan run = FusedWordCount.apply(plan, new LongAdder(), malformed);
+    return new Builder().build(run, malformed);
   }
 
   /**
@@ -265,7 +277,7 @@ final class Topology {
   private static final class Builder {
     private final List<Draft> drafts = new ArrayList<>();
 
-    Topology build(Plan plan) {
+    Topology build(Plan plan, LongAdder fusedMalformed) {
       Draft last = walk(plan);
       // A draft's inputs were added before it (ids grow downstream), so they are frozen first.
       List<Group> groups = new ArrayList<>(drafts.size());
@@ -276,7 +288,7 @@ final class Topology {
         }
         groups.add(new Group(d, inputs));
       }
-      return new Topology(groups, groups.get(last.id));
+      return new Topology(groups, groups.get(last.id), fusedMalformed);
     }
 
     private Draft add(Kind kind, int stages, Plan plan, List<Operation> ops, Options options) {

@@ -9,6 +9,7 @@ import dev.flowstage.flow.FlowState;
 import dev.flowstage.flow.FlowStatistics;
 import dev.flowstage.flow.KeyCount;
 import dev.flowstage.flow.RunningFlow;
+import dev.flowstage.flow.Tokenizer;
 import it.unimi.dsi.fastutil.objects.Object2LongOpenHashMap;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -103,6 +104,21 @@ final class FlowSnippets {
     // @end
     assertEquals(List.of(new KeyCount<>("be", 3), new KeyCount<>("to", 2)), top);
     assertEquals("[be=3, to=2]", top.toString());
+  }
+
+  @Test
+  void frequencies() throws IOException {
+    List<Path> paths = files();
+    // @start region=frequencies
+    List<KeyCount<String>> top =
+        Flow.fromFiles(paths.toArray(Path[]::new))
+            .flatMap(Tokenizer.SPACE) // each line's words: split on ' ', empty strings dropped
+            .frequencies() // one KeyCount per word; files are counted as bytes where they can be
+            .takeSort(2, KeyCount.byCountDescending()) // the two most frequent words
+            .toList()
+            .get(0);
+    // @end
+    assertEquals(List.of(new KeyCount<>("be", 3), new KeyCount<>("to", 2)), top);
   }
 
   @Test

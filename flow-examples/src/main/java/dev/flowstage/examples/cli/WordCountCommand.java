@@ -1,11 +1,11 @@
 package dev.flowstage.examples.cli;
 
 import dev.flowstage.examples.wordcount.Input;
-import dev.flowstage.examples.wordcount.Tokenizer;
 import dev.flowstage.examples.wordcount.WordCountJob;
 import dev.flowstage.examples.wordcount.WordCountResult;
 import dev.flowstage.examples.wordcount.WordCountResult.WordFrequency;
 import dev.flowstage.flow.FlowReport;
+import dev.flowstage.flow.Tokenizer;
 import dev.flowstage.stage.StageStats;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -372,7 +372,7 @@ final class WordCountCommand implements Callable<Integer> {
     Json json =
         new Json()
             .beginObject()
-            .field("tokenizer", tokenizer.cliName())
+            .field("tokenizer", cliName(tokenizer))
             .field("files", r.files())
             .field("bytes", r.bytes())
             .field("lines", r.lines())
@@ -404,12 +404,20 @@ final class WordCountCommand implements Callable<Integer> {
     return json.endObject().toString();
   }
 
+  /**
+   * The name of a tokenizer on the command line and in the JSON output: {@code words}, {@code
+   * space}.
+   */
+  static String cliName(Tokenizer tokenizer) {
+    return tokenizer.name().toLowerCase(Locale.ROOT);
+  }
+
   /** Accepts {@code words} and {@code space}, in any case. */
   static final class TokenizerConverter implements CommandLine.ITypeConverter<Tokenizer> {
     @Override
     public Tokenizer convert(String value) {
       for (Tokenizer t : Tokenizer.values()) {
-        if (t.cliName().equalsIgnoreCase(value)) {
+        if (cliName(t).equalsIgnoreCase(value)) {
           return t;
         }
       }

@@ -5,7 +5,12 @@ import dev.flowstage.flow.FlowException;
 import dev.flowstage.flow.FlowGraph;
 import dev.flowstage.flow.FlowStatistics;
 import dev.flowstage.flow.RunningFlow;
+import dev.flowstage.flow.Tokenizer;
 import dev.flowstage.flow.TriggerResult;
+import dev.flowstage.flow.logic.words.ByteWordCounts;
+import dev.flowstage.flow.logic.words.FileChunk;
+import dev.flowstage.flow.logic.words.Shard;
+import dev.flowstage.flow.logic.words.ShardCounts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -150,8 +155,18 @@ public final class FlowWordCountEngine implements WordCountEngine {
       List<Flow<? extends Shard>> shards, int top, int stages, int maxDemand) {
     return routed(shards, stages, maxDemand)
         .reduce(ShardCounts::new, ShardCounts::merge) // each stage adds its words' partial counts
-        .onTrigger((counts, trigger) -> TriggerResult.of(List.of(counts.totals(top)), counts))
+        .onTrigger((counts, trigger) -> TriggerResult.of(List.of(Totals.of(counts, top)), counts))
         .departition(() -> new Totals(top), Totals::merge, totals -> totals); // one result
+  }
+
+  /**
+   * Every word of a counting stage with its count, in no particular order, for {@code --output}.
+   */
+  private static List<WordCountResult.WordFrequency> rows(ShardCounts counts) {
+    List<WordCountResult.WordFrequency> rows = new ArrayList<>(counts.distinct());
+    counts.forEach(
+        count -> true, (word, count) -> rows.add(new WordCountResult.WordFrequency(word, count)));
+    return rows;
   }
 
   /** The shards of the reading layers, routed to the counting stage that owns their words. */
@@ -171,22 +186,7 @@ public final class FlowWordCountEngine implements WordCountEngine {
    * stages about 80 000 words are held.
    */
   static int defaultFlushAt(int stages) {
-    return flushAt(Runtime.getRuntime().maxMemory() / 16, stages);
-  }
-
-  /**
-   * As {@link #defaultFlushAt}, for the byte path: a quarter of the heap, at about 100 bytes per
-   * word (a table entry, the table's growth and the shard a flush builds; none of it is an object
-   * the collector traces, and the counting stages hold ASCII words in about 40 bytes). Under {@code
-   * -Xmx256m} four times the line path's bound, so a word crosses to its counting stage about a
-   * quarter as often (docs/performance.md, issue 15).
-   */
-  static int defaultByteFlushAt(int stages) {
-    return flushAt(Runtime.getRuntime().maxMemory() / 4, stages);
-  }
-
-  private static int flushAt(long heapShare, int stages) {
-    return Math.clamp(heapShare / stages / 100, 1 << 12, 1 << 20);
+    return ByteWordCounts.flushAt(Runtime.getRuntime().maxMemory() / 16, stages);
   }
 
   @Override
@@ -219,11 +219,11 @@ public final class FlowWordCountEngine implements WordCountEngine {
                     .reduce(ShardCounts::new, ShardCounts::merge)
                     .onTrigger(
                         (counts, trigger) -> {
-                          Totals partition = counts.totals(top);
+                          Totals partition = Totals.of(counts, top);
                           synchronized (all) {
                             all.merge(partition);
                           }
-                          return TriggerResult.of(counts.rows(), counts);
+                          return TriggerResult.of(rows(counts), counts);
                         }));
     long start = System.nanoTime();
     Flow<WordCountResult.WordFrequency> rows = cast(plan.flow);
@@ -314,7 +314,9 @@ public final class FlowWordCountEngine implements WordCountEngine {
     UnaryOperator<dev.flowstage.flow.Options> layer =
         o -> o.stages(stages).maxDemand(job.maxDemand()).charset(job.charset());
     int flush = flushAt > 0 ? flushAt : defaultFlushAt(stages);
-    int byteFlush = flushAt > 0 ? flushAt : defaultByteFlushAt(stages);
+    // The byte path's bound (flow-core's): a quarter of the heap, four times the line path's, so
+    // under -Xmx256m a word crosses to its counting stage about a quarter as often (issue 15).
+    int byteFlush = flushAt > 0 ? flushAt : ByteWordCounts.defaultFlushAt(stages);
     LongAdder lines = new LongAdder();
     LongAdder malformed = new LongAdder();
     List<LineIterator> iterators = new ArrayList<>();
@@ -419,7 +421,15 @@ public final class FlowWordCountEngine implements WordCountEngine {
         .emitAndReduce(
             () ->
                 new ByteWordCounts(
-                    charset, tokenizer, stages, flush, buffer, lines, malformed, progress),
+                    charset,
+                    tokenizer,
+                    stages,
+                    flush,
+                    buffer,
+                    ByteWordCounts.NO_LINE_BOUND, // the CLI reads lines of any length
+                    lines,
+                    malformed,
+                    progress),
             (FileChunk chunk, ByteWordCounts counts) -> counts.add(chunk),
             (counts, trigger) -> TriggerResult.of(counts.drain(), counts));
   }

@@ -1,6 +1,8 @@
 package dev.flowstage.examples.wordcount;
 
+import dev.flowstage.flow.Tokenizer;
 import dev.flowstage.flow.TriggerResult;
+import dev.flowstage.flow.logic.words.Shard;
 import it.unimi.dsi.fastutil.objects.Object2LongMap;
 import it.unimi.dsi.fastutil.objects.Object2LongMaps;
 import it.unimi.dsi.fastutil.objects.Object2LongOpenHashMap;

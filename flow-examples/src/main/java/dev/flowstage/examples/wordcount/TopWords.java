@@ -2,14 +2,15 @@ package dev.flowstage.examples.wordcount;
 
 import dev.flowstage.flow.Flow;
 import dev.flowstage.flow.KeyCount;
+import dev.flowstage.flow.Tokenizer;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 
 /**
- * The word count as a Flow user writes it first: read files, cut lines into words, {@code countBy},
- * keep the top N. Flow partitions by word and pre-counts in the reading stages by itself (see
- * {@link Flow#countBy}); this is the README's example.
+ * The word count as a Flow user writes it first: read files, cut lines into words with Flow's
+ * {@link Tokenizer}, count each word ({@link Flow#frequencies()}), keep the top N. Flow partitions
+ * by word and pre-counts in the reading stages by itself, and the local engine runs this plan on
+ * the byte path ({@code graph()} shows it); this is the README's example.
  */
 public final class TopWords {
   private TopWords() {}
@@ -25,9 +26,8 @@ public final class TopWords {
   public static List<KeyCount<String>> topWords(List<Path> files, int n) {
     // snippet-start: readme-countby
     return Flow.fromFiles(files.toArray(Path[]::new))
-        .flatMap(line -> Arrays.asList(line.split(" ")))
-        .filter(word -> !word.isEmpty())
-        .countBy(word -> word)
+        .flatMap(Tokenizer.SPACE) // split on ' ', empty strings dropped
+        .frequencies() // one KeyCount per word: countBy(word -> word)
         .takeSort(n, KeyCount.byCountDescending())
         .toList()
         .get(0);

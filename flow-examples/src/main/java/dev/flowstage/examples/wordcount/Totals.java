@@ -1,6 +1,7 @@
 package dev.flowstage.examples.wordcount;
 
 import dev.flowstage.examples.wordcount.WordCountResult.WordFrequency;
+import dev.flowstage.flow.logic.words.ShardCounts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
@@ -25,6 +26,23 @@ public final class Totals {
     // Grows with the words offered: --top 2147483647 must not size (or overflow) the queue.
     this.worstFirst =
         new PriorityQueue<>(Math.min(top, 64) + 1, WordFrequency.BY_COUNT_THEN_WORD.reversed());
+  }
+
+  /**
+   * Summarizes one counting stage of the byte path: its word and distinct counts and its {@code
+   * top} most frequent words, decoding only the words that can still enter the top list. The global
+   * top N is among the stages' local top N, since each word lives in exactly one stage.
+   *
+   * @param counts the stage's table
+   * @param top how many words to keep
+   * @return the summary
+   */
+  static Totals of(ShardCounts counts, int top) {
+    Totals totals = new Totals(top);
+    totals.words = counts.words();
+    totals.distinct = counts.distinct();
+    counts.forEach(totals::admits, totals::offer);
+    return totals;
   }
 
   /**

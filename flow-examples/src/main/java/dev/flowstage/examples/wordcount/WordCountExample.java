@@ -2,6 +2,7 @@ package dev.flowstage.examples.wordcount;
 
 import dev.flowstage.examples.wordcount.WordCountResult.WordFrequency;
 import dev.flowstage.flow.Flow;
+import dev.flowstage.flow.Tokenizer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;

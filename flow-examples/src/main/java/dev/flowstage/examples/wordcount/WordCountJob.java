@@ -1,5 +1,6 @@
 package dev.flowstage.examples.wordcount;
 
+import dev.flowstage.flow.Tokenizer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -7,6 +7,7 @@ import dev.flowstage.flow.Flow;
 import dev.flowstage.flow.FlowStatistics;
 import dev.flowstage.flow.KeyCount;
 import dev.flowstage.flow.RunningFlow;
+import dev.flowstage.flow.Tokenizer;
 import dev.flowstage.flow.TriggerDecision;
 import dev.flowstage.flow.TriggerResult;
 import dev.flowstage.flow.Window;
@@ -84,8 +85,8 @@ final class GuideSnippets {
     // snippet-start: guide-flow-countby
     List<KeyCount<String>> top10 =
         Flow.fromFiles(paths, o -> o)
-            .flatMap(line -> Arrays.asList(line.split(" ")))
-            .countBy(word -> word) // one KeyCount per word, pre-counted by the reading stages
+            .flatMap(Tokenizer.SPACE) // split on ' ', empty strings dropped
+            .frequencies() // countBy(word -> word): one KeyCount per word, pre-counted
             .takeSort(10, KeyCount.byCountDescending()) // count, highest first; ties by key
             .toList()
             .get(0);

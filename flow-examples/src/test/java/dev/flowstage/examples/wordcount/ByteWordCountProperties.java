@@ -3,6 +3,10 @@ package dev.flowstage.examples.wordcount;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.flowstage.examples.wordcount.WordCountResult.WordFrequency;
+import dev.flowstage.flow.Tokenizer;
+import dev.flowstage.flow.logic.words.ByteWordCounts;
+import dev.flowstage.flow.logic.words.FileChunk;
+import dev.flowstage.flow.logic.words.Shard;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -157,6 +161,7 @@ final class ByteWordCountProperties {
             partitions,
             Integer.MAX_VALUE,
             1 + random.nextInt(16),
+            ByteWordCounts.NO_LINE_BOUND,
             lines,
             malformed,
             progress);

@@ -1,6 +1,7 @@
 package dev.flowstage.examples.wordcount;
 
 import dev.flowstage.examples.wordcount.WordCountResult.WordFrequency;
+import dev.flowstage.flow.Tokenizer;
 import dev.flowstage.test.FlowCheck;
 import dev.flowstage.test.Gen;
 import java.util.HashMap;

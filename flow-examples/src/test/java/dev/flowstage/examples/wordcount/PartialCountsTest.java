@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowstage.flow.Tokenizer;
 import dev.flowstage.flow.TriggerResult;
+import dev.flowstage.flow.logic.words.Shard;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

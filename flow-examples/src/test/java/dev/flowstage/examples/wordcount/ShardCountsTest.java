@@ -3,6 +3,8 @@ package dev.flowstage.examples.wordcount;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.flowstage.examples.wordcount.WordCountResult.WordFrequency;
+import dev.flowstage.flow.logic.words.Shard;
+import dev.flowstage.flow.logic.words.ShardCounts;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -57,10 +59,14 @@ final class ShardCountsTest {
     Totals all = new Totals(25);
     Map<String, Long> rows = new HashMap<>();
     for (ShardCounts c : counting) {
-      all.merge(c.totals(25));
-      for (WordFrequency f : c.rows()) {
-        assertEquals(null, rows.put(f.word(), f.count()), "one row per word: " + f.word());
-      }
+      all.merge(Totals.of(c, 25));
+      c.forEach(
+          count -> true,
+          (word, count) -> assertEquals(null, rows.put(word, count), "one row per word: " + word));
+      Map<String, Long> entries = new HashMap<>();
+      c.entries().forEach(kc -> entries.put(kc.key(), kc.count()));
+      assertEquals(entries.size(), c.distinct());
+      entries.forEach((w, n) -> assertEquals(n, rows.get(w)));
     }
     assertEquals(expected, rows);
     assertEquals(expected.size(), all.distinct());
@@ -87,6 +93,6 @@ final class ShardCountsTest {
 
     List<WordFrequency> expected =
         words.stream().sorted().limit(top).map(w -> new WordFrequency(w, 7)).toList();
-    assertEquals(expected, counts.totals(top).top());
+    assertEquals(expected, Totals.of(counts, top).top());
   }
 }

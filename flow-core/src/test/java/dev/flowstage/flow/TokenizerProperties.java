@@ -1,4 +1,4 @@
-package dev.flowstage.examples.wordcount;
+package dev.flowstage.flow;
 
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.strings;

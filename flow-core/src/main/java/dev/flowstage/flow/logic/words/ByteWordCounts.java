@@ -1,5 +1,6 @@
-package dev.flowstage.examples.wordcount;
+package dev.flowstage.flow.logic.words;
 
+import dev.flowstage.flow.Tokenizer;
 import dev.flowstage.flow.TriggerResult;
 import dev.flowstage.flow.logic.Lines;
 import java.io.IOException;
@@ -25,14 +26,16 @@ import java.util.concurrent.atomic.LongAdder;
  * The byte path of the word count: the state of one reading stage, which reads whole {@link
  * FileChunk}s into a reused buffer and counts their words as raw bytes in open-addressing tables,
  * so no object is made per word and no byte is decoded twice. At each flush the partial counts go
- * on in {@link Shard}s, as {@link PartialCounts} sends them: a word of ASCII characters as its
- * bytes and hash, any other word decoded to a {@code String}.
+ * on in {@link Shard}s (as the line path of {@code flowstage wordcount} sends them): a word of
+ * ASCII characters as its bytes and hash, any other word decoded to a {@code String}.
  *
  * <p>Gives exactly the words of the line path ({@code Flow.fromFiles} then the tokenizer): lines
  * end at {@code \n} and lose one trailing {@code \r} (also the last line of a file without a final
- * newline). That holds for charsets where every byte below 0x80 is its ASCII character and never
- * part of a multi-byte sequence ({@link #supports}): an ASCII byte then ends a decoded word exactly
- * where it ends the bytes, and the decoder's replacements for malformed input never cross one.
+ * newline), and a line longer than the bound fails as the line path's reader fails (the chunk
+ * holding a line's first byte checks it, reading past its end for its last line). That holds for
+ * charsets where every byte below 0x80 is its ASCII character and never part of a multi-byte
+ * sequence ({@link #supports}): an ASCII byte then ends a decoded word exactly where it ends the
+ * bytes, and the decoder's replacements for malformed input never cross one.
  *
  * <ul>
  *   <li>{@link Tokenizer#SPACE}: words are the non-empty runs between spaces, kept as their raw
@@ -49,11 +52,10 @@ import java.util.concurrent.atomic.LongAdder;
  * and length), longer ones in an arena (count, length, bytes) that a slot of hash and offset points
  * to. For {@code SPACE} the hash is computed eight bytes at a time in the same pass that finds the
  * delimiter, and the slots of a batch of words are touched before they are updated, so their cache
- * misses overlap. Flushed, like {@link PartialCounts}, at {@code flushAt} distinct words, or when
- * the arena holds {@code 64 * flushAt} bytes, and when the input ends. Confined to its stage's
- * thread.
+ * misses overlap. Flushed at {@code flushAt} distinct words, or when the arena holds {@code 64 *
+ * flushAt} bytes, and when the input ends. Confined to its stage's thread.
  */
-final class ByteWordCounts {
+public final class ByteWordCounts {
   private static final VarHandle LONG =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final VarHandle INT =
@@ -69,6 +71,9 @@ final class ByteWordCounts {
 
   /** Bytes per entry before the word: its count (8) and length (4). */
   static final int HEADER = 12;
+
+  /** No bound on the length of a line: {@code flowstage wordcount} reads any line. */
+  public static final long NO_LINE_BOUND = Long.MAX_VALUE;
 
   private static final int READ_AHEAD = 64 * 1024;
 
@@ -132,6 +137,20 @@ final class ByteWordCounts {
   private List<Shard> pending;
   private CharsetDecoder counter;
 
+  /** The longest line, in bytes without its terminator. */
+  private final long maxLine;
+
+  /** The file offset of {@code buf[0]} while words are counted. */
+  private long bufAt;
+
+  /** The first byte of the current line if this chunk holds it (it checks the line), else -1. */
+  private long lineStart;
+
+  /** The chunk being read, for the rare re-reads of the line check. */
+  private FileChannel channel;
+
+  private Path path;
+
   /**
    * Creates an empty counter.
    *
@@ -140,16 +159,19 @@ final class ByteWordCounts {
    * @param partitions how many counting stages the shards are for
    * @param flushAt how many distinct words are held before they are sent on, at least 1
    * @param bufferBytes the read size (the buffer grows only for a longer word), at least 1
+   * @param maxLineBytes the longest line in bytes, without its terminator and one trailing {@code
+   *     \r} ({@code FileOptions.maxLineBytes}), or {@link #NO_LINE_BOUND}
    * @param lines counts the lines read
    * @param malformed counts the malformed input sequences replaced
    * @param progress told how many bytes each chunk had once it is counted
    */
-  ByteWordCounts(
+  public ByteWordCounts(
       Charset charset,
       Tokenizer tokenizer,
       int partitions,
       int flushAt,
       int bufferBytes,
+      long maxLineBytes,
       LongAdder lines,
       LongAdder malformed,
       LongAdder progress) {
@@ -157,10 +179,16 @@ final class ByteWordCounts {
       throw new IllegalArgumentException(
           "the byte path reads UTF-8, US-ASCII and ISO-8859-1 only, got " + charset);
     }
-    if (flushAt < 1 || bufferBytes < 1) {
+    if (flushAt < 1 || bufferBytes < 1 || maxLineBytes < 1) {
       throw new IllegalArgumentException(
-          "flushAt and bufferBytes must be at least 1, got " + flushAt + " and " + bufferBytes);
+          "flushAt, bufferBytes and maxLineBytes must be at least 1, got "
+              + flushAt
+              + ", "
+              + bufferBytes
+              + " and "
+              + maxLineBytes);
     }
+    this.maxLine = maxLineBytes;
     this.charset = charset;
     this.words = tokenizer == Tokenizer.WORDS;
     this.keys = words ? StandardCharsets.UTF_8 : charset;
@@ -187,11 +215,39 @@ final class ByteWordCounts {
   /**
    * Whether the byte path gives the line path's words for {@code charset} (either tokenizer): every
    * byte below 0x80 is its ASCII character and never inside a multi-byte sequence.
+   *
+   * @param charset a charset
+   * @return true for UTF-8, US-ASCII and ISO-8859-1
    */
-  static boolean supports(Charset charset) {
+  public static boolean supports(Charset charset) {
     return charset.equals(StandardCharsets.UTF_8)
         || charset.equals(StandardCharsets.US_ASCII)
         || charset.equals(StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * How many distinct words a reading stage of the byte path holds before it flushes, by default: a
+   * quarter of the heap shared by the {@code stages} reading stages, at about 100 bytes per word (a
+   * table entry, the table's growth and the shard a flush builds; none of it is an object the
+   * collector traces), between 4096 and 2^20.
+   *
+   * @param stages how many reading stages share the heap
+   * @return the bound
+   */
+  public static int defaultFlushAt(int stages) {
+    return flushAt(Runtime.getRuntime().maxMemory() / 4, stages);
+  }
+
+  /**
+   * A flush bound of {@code heapShare} bytes shared by {@code stages} stages at about 100 bytes per
+   * word, between 4096 and 2^20.
+   *
+   * @param heapShare the bytes the stages' tables may take together
+   * @param stages how many stages share them
+   * @return the bound
+   */
+  public static int flushAt(long heapShare, int stages) {
+    return Math.clamp(heapShare / Math.max(1, stages) / 100, 1 << 12, 1 << 20);
   }
 
   /**
@@ -200,20 +256,31 @@ final class ByteWordCounts {
    *
    * @param chunk the chunk
    * @return nothing to emit and this, or, when the table filled up, its shards and this
-   * @throws UncheckedIOException naming the file if it cannot be read
+   * @throws UncheckedIOException naming the file if it cannot be read or holds a line longer than
+   *     the bound
    */
-  TriggerResult<Shard, ByteWordCounts> add(FileChunk chunk) {
+  public TriggerResult<Shard, ByteWordCounts> add(FileChunk chunk) {
     pending = null;
     chunkLines = 0;
     long want = Math.min(chunk.end() - chunk.start(), bufferBytes);
     if (buf.length - SLACK < want) {
       buf = new byte[(int) want + SLACK];
     }
-    try (FileChannel channel = FileChannel.open(chunk.path(), StandardOpenOption.READ)) {
-      read(channel, chunk.path(), chunk.start(), chunk.end(), chunk.textStart());
-    } catch (IOException e) {
+    try (FileChannel ch = FileChannel.open(chunk.path(), StandardOpenOption.READ)) {
+      channel = ch;
+      path = chunk.path();
+      lineStart = chunk.start() == chunk.textStart() ? chunk.start() : -1;
+      read(ch, chunk.path(), chunk.start(), chunk.end(), chunk.textStart());
+      if (lineStart >= chunk.start() && lineStart < chunk.end()) {
+        lastLine(ch);
+      }
+    } catch (IOException | TooLong e) {
+      IOException io = e instanceof TooLong t ? t.getCause() : (IOException) e;
+      // As the line path's file reader says it, so both paths fail alike.
       throw new UncheckedIOException(
-          new IOException("cannot read " + chunk.path() + ": " + e.getMessage(), e));
+          new IOException("cannot read " + chunk.path() + ": " + io.getMessage(), io));
+    } finally {
+      channel = null;
     }
     lines.add(chunkLines);
     // The first chunk also accounts for the byte order mark before it, so progress reaches 100%.
@@ -255,6 +322,9 @@ final class ByteWordCounts {
         int d = indexOfDelimiter(0, lim);
         if (d >= 0) {
           pos = d + 1;
+          if (buf[d] == '\n') {
+            lineStart = at + pos; // the line after it starts in this chunk
+          }
           break;
         }
         at += lim;
@@ -267,6 +337,7 @@ final class ByteWordCounts {
       // The first delimiter at or after offset end - 1 ends the chunk's last word.
       int from = (int) Math.max(pos, Math.min(lim, end - 1 - at));
       int stop = indexOfDelimiter(from, lim);
+      bufAt = at;
       if (stop >= 0) {
         count(pos, stop);
         return;
@@ -291,6 +362,7 @@ final class ByteWordCounts {
       int r = fill(channel, at, lim, end);
       if (r < 0) {
         if (lim > 0) { // the last word of the file, ended as the line reader ends the last line
+          bufAt = at;
           buf[lim] = '\n';
           count(0, lim);
           chunkLines--; // not a newline of the file: the last line was counted above
@@ -298,6 +370,86 @@ final class ByteWordCounts {
         return;
       }
       lim += r;
+    }
+  }
+
+  /**
+   * Notes a newline at {@code buf[i]}: the line before it ends, and the next starts after it, in
+   * this chunk. Called for every newline, so it only compares unless the line is long.
+   */
+  private void newline(int i) {
+    long off = bufAt + i;
+    if (off - lineStart > maxLine && lineStart >= 0) {
+      checkLine(off);
+    }
+    lineStart = off + 1;
+  }
+
+  /**
+   * Fails if the line from {@link #lineStart} to the newline (or end of file) at {@code end} is too
+   * long.
+   */
+  private void checkLine(long end) {
+    long len = end - lineStart;
+    if (len == maxLine + 1) { // fits if its last byte is a \r, which the line path drops
+      try {
+        ByteBuffer one = ByteBuffer.allocate(1);
+        if (channel.read(one, end - 1) == 1 && one.get(0) == '\r') {
+          return;
+        }
+      } catch (IOException e) {
+        throw new TooLong(e);
+      }
+    }
+    throw new TooLong(
+        Lines.tooLong((int) Math.min(maxLine, Integer.MAX_VALUE), "at offset " + lineStart, path));
+  }
+
+  /**
+   * Checks the last line starting in this chunk, which goes on past the words it read: looks for
+   * its end at most {@code maxLine + 2} bytes far (a longer line is too long whatever follows).
+   */
+  private void lastLine(FileChannel ch) throws IOException {
+    long size = ch.size();
+    if (size - lineStart <= maxLine) {
+      return; // too short to be too long, wherever it ends
+    }
+    long limit = Math.min(size, lineStart + maxLine + 2);
+    ByteBuffer block =
+        ByteBuffer.allocate((int) Math.min(READ_AHEAD, Math.max(1, limit - lineStart)));
+    for (long at = lineStart; at < limit; ) {
+      block.clear();
+      block.limit((int) Math.min(block.capacity(), limit - at));
+      int r = ch.read(block, at);
+      if (r <= 0) {
+        break;
+      }
+      for (int i = 0; i < r; i++) {
+        if (block.get(i) == '\n') {
+          if (at + i - lineStart > maxLine) {
+            checkLine(at + i);
+          }
+          return;
+        }
+      }
+      at += r;
+    }
+    if (limit - lineStart > maxLine) { // no newline in reach: the end of file, or too long
+      checkLine(limit == size ? size : limit);
+    }
+  }
+
+  /** A line longer than the bound, thrown out of the counting loops to {@link #add}. */
+  private static final class TooLong extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    TooLong(IOException cause) {
+      super(cause.getMessage(), cause, false, false);
+    }
+
+    @Override
+    public synchronized IOException getCause() {
+      return (IOException) super.getCause();
     }
   }
 
@@ -456,6 +608,7 @@ final class ByteWordCounts {
       byte c = b[i];
       if (c == '\n') {
         chunkLines++;
+        newline(i);
         i++;
         continue;
       }
@@ -601,6 +754,7 @@ final class ByteWordCounts {
       int hash;
       if (b[end] == '\n') {
         chunkLines++;
+        newline(end);
         if (len > 0 && b[end - 1] == '\r') { // the line reader drops a trailing \r
           len--;
           if (len == 0) {
@@ -865,7 +1019,7 @@ final class ByteWordCounts {
    *
    * @return the shards, in partition order
    */
-  List<Shard> drain() {
+  public List<Shard> drain() {
     int distinct = distinct();
     if (distinct == 0) {
       return List.of();

@@ -1,4 +1,4 @@
-package dev.flowstage.examples.wordcount;
+package dev.flowstage.flow.logic.words;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,17 +20,23 @@ import java.util.List;
  * @param end the last byte (exclusive); the last word may continue past it
  * @param textStart where the file's text starts: after its byte order mark, if any
  */
-record FileChunk(Path path, long start, long end, int textStart) {
+public record FileChunk(Path path, long start, long end, int textStart) {
 
-  /** A chunk of a file without a byte order mark. */
-  FileChunk(Path path, long start, long end) {
+  /**
+   * A chunk of a file without a byte order mark.
+   *
+   * @param path the file
+   * @param start the first byte (inclusive)
+   * @param end the last byte (exclusive)
+   */
+  public FileChunk(Path path, long start, long end) {
     this(path, start, end, 0);
   }
 
   /**
    * The default chunk size: big enough that one event per chunk costs nothing, small to balance.
    */
-  static final int DEFAULT_BYTES = 4 << 20;
+  public static final int DEFAULT_BYTES = 4 << 20;
 
   /**
    * Splits files into chunks of about {@code chunkBytes}, lazily: the sizes are read when the
@@ -41,7 +47,7 @@ record FileChunk(Path path, long start, long end, int textStart) {
    * @return the chunks in file and offset order; iterating throws {@link UncheckedIOException}
    *     naming a file that cannot be read
    */
-  static Iterable<FileChunk> split(List<Path> files, long chunkBytes) {
+  public static Iterable<FileChunk> split(List<Path> files, long chunkBytes) {
     return split(files, List.of(), chunkBytes);
   }
 
@@ -54,7 +60,7 @@ record FileChunk(Path path, long start, long end, int textStart) {
    * @param chunkBytes the target chunk size, at least 1
    * @return the chunks in file and offset order
    */
-  static Iterable<FileChunk> split(List<Path> files, List<Integer> marks, long chunkBytes) {
+  public static Iterable<FileChunk> split(List<Path> files, List<Integer> marks, long chunkBytes) {
     if (chunkBytes < 1) {
       throw new IllegalArgumentException("chunkBytes must be at least 1, got " + chunkBytes);
     }

@@ -1,22 +1,24 @@
-package dev.flowstage.examples.wordcount;
+package dev.flowstage.flow.logic.words;
 
-import it.unimi.dsi.fastutil.objects.Object2LongMap;
-import it.unimi.dsi.fastutil.objects.Object2LongMaps;
-import it.unimi.dsi.fastutil.objects.Object2LongOpenHashMap;
+import dev.flowstage.flow.KeyCount;
+import dev.flowstage.flow.logic.CountTable;
 import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongPredicate;
+import java.util.function.ObjLongConsumer;
 
 /**
- * The reduce state of one counting stage of {@code flowstage wordcount}: adds up the {@link Shard}s
- * the reading stages send. ASCII words stay bytes, in an open-addressing table over a byte arena,
- * so merging a shard makes no object and hashes nothing (the shard carries each word's hash), and
- * the garbage collector has only two primitive arrays to look at however many words are held; other
- * words go to a {@code String}-keyed map. A word is decoded only if it reaches the top N, or for
- * {@code --output}. Confined to its stage's thread.
+ * The reduce state of one counting stage of a word count's byte path ({@code flowstage wordcount},
+ * {@code Flow}'s fused file word count): adds up the {@link Shard}s the reading stages send. ASCII
+ * words stay bytes, in an open-addressing table over a byte arena, so merging a shard makes no
+ * object and hashes nothing (the shard carries each word's hash), and the garbage collector has
+ * only two primitive arrays to look at however many words are held; other words go to a {@code
+ * String}-keyed table. A word is decoded only when it is given out ({@link #forEach}, {@link
+ * #entries}). Confined to its stage's thread.
  */
-final class ShardCounts {
+public final class ShardCounts {
   private static final VarHandle LONG = Shard.LONG;
   private static final VarHandle INT = Shard.INT;
 
@@ -30,11 +32,11 @@ final class ShardCounts {
   private int size;
   private byte[] arena = new byte[4096];
   private int used;
-  private final Object2LongOpenHashMap<String> others = new Object2LongOpenHashMap<>();
+  private final CountTable others = new CountTable();
   private long words;
 
   /** Creates empty counts. */
-  ShardCounts() {}
+  public ShardCounts() {}
 
   /**
    * Adds a reading stage's partial counts; the reducer of the counting layer.
@@ -42,7 +44,7 @@ final class ShardCounts {
    * @param shard words this partition owns, with their counts
    * @return this
    */
-  ShardCounts merge(Shard shard) {
+  public ShardCounts merge(Shard shard) {
     byte[] d = shard.ascii();
     int n = shard.asciiWords();
     if (size == 0 && n > slots.length / 2) {
@@ -62,7 +64,7 @@ final class ShardCounts {
     String[] w = shard.words();
     long[] c = shard.counts();
     for (int i = 0; i < w.length; i++) {
-      others.addTo(w[i], c[i]);
+      others.add(w[i], c[i]);
     }
     words += shard.occurrences();
     return this;
@@ -153,52 +155,51 @@ final class ShardCounts {
     mask = slots.length - 1;
   }
 
-  /**
-   * Summarizes this partition: its word and distinct counts and its {@code top} most frequent
-   * words, decoding only the words that enter the top list when offered. The global top N is among
-   * the partitions' local top N, since each word lives in exactly one partition.
-   *
-   * @param top how many words to keep
-   * @return the summary
-   */
-  Totals totals(int top) {
-    Totals totals = new Totals(top);
-    totals.words = words;
-    totals.distinct = size + others.size();
-    byte[] a = arena;
-    for (int off = 0; off < used; ) {
-      long count = (long) LONG.get(a, off);
-      int len = (int) INT.get(a, off + 8);
-      if (totals.admits(count)) {
-        totals.offer(new String(a, off + HEADER, len, StandardCharsets.ISO_8859_1), count);
-      }
-      off += HEADER + len;
-    }
-    for (Object2LongMap.Entry<String> e : Object2LongMaps.fastIterable(others)) {
-      totals.offer(e.getKey(), e.getLongValue());
-    }
-    return totals;
+  /** {@return how many words (occurrences) were added} */
+  public long words() {
+    return words;
+  }
+
+  /** {@return how many distinct words this stage holds} */
+  public int distinct() {
+    return size + others.size();
   }
 
   /**
-   * Every word of this partition with its count, in no particular order, for {@code --output}.
+   * Gives the words whose count {@code admits} accepts, decoded, with their counts, in no
+   * particular order: only those words are decoded (the top N of {@code flowstage wordcount} asks
+   * for the few that can still enter it).
    *
-   * @return the rows
+   * @param admits whether a word of this count is wanted
+   * @param action receives each wanted word and its count
    */
-  List<WordCountResult.WordFrequency> rows() {
-    List<WordCountResult.WordFrequency> rows = new ArrayList<>(size + others.size());
+  public void forEach(LongPredicate admits, ObjLongConsumer<String> action) {
     byte[] a = arena;
     for (int off = 0; off < used; ) {
       long count = (long) LONG.get(a, off);
       int len = (int) INT.get(a, off + 8);
-      rows.add(
-          new WordCountResult.WordFrequency(
-              new String(a, off + HEADER, len, StandardCharsets.ISO_8859_1), count));
+      if (admits.test(count)) {
+        action.accept(new String(a, off + HEADER, len, StandardCharsets.ISO_8859_1), count);
+      }
       off += HEADER + len;
     }
-    for (Object2LongMap.Entry<String> e : Object2LongMaps.fastIterable(others)) {
-      rows.add(new WordCountResult.WordFrequency(e.getKey(), e.getLongValue()));
-    }
-    return rows;
+    others.forEach(
+        (word, count) -> {
+          if (admits.test(count)) {
+            action.accept((String) word, count);
+          }
+        });
+  }
+
+  /**
+   * Returns one {@link KeyCount} per word, in no particular order: what {@code Flow.frequencies()}
+   * emits at the end of its input (fresh entries, which later merging does not change).
+   *
+   * @return the entries
+   */
+  public List<KeyCount<String>> entries() {
+    List<KeyCount<String>> out = new ArrayList<>(distinct());
+    forEach(count -> true, (word, count) -> out.add(new KeyCount<>(word, count)));
+    return out;
   }
 }

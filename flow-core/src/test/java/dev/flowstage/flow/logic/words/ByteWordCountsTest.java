@@ -1,9 +1,10 @@
-package dev.flowstage.examples.wordcount;
+package dev.flowstage.flow.logic.words;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowstage.flow.Tokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +33,7 @@ final class ByteWordCountsTest {
         3,
         flushAt,
         1 << 16,
+        ByteWordCounts.NO_LINE_BOUND,
         new LongAdder(),
         new LongAdder(),
         new LongAdder());
@@ -128,6 +130,7 @@ final class ByteWordCountsTest {
                 new ByteWordCounts(
                     StandardCharsets.UTF_16,
                     Tokenizer.SPACE,
+                    1,
                     1,
                     1,
                     1,

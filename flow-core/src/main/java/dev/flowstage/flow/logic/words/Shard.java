@@ -1,6 +1,5 @@
-package dev.flowstage.examples.wordcount;
+package dev.flowstage.flow.logic.words;
 
-import it.unimi.dsi.fastutil.HashCommon;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -9,8 +8,9 @@ import java.util.Arrays;
 import java.util.function.ObjLongConsumer;
 
 /**
- * Partial counts of one reading stage for one counting stage, the event that crosses the partition.
- * Immutable once built.
+ * Partial counts of one reading stage for one counting stage, the event that crosses the partition
+ * on the byte path of a word count ({@code flowstage wordcount}, and {@code Flow}'s fused file word
+ * count). Immutable once built.
  *
  * <p>A word has exactly one form, so the counting stage never has to match one form against the
  * other: a word of ASCII characters only travels as its bytes, packed into {@code ascii} with its
@@ -29,7 +29,7 @@ import java.util.function.ObjLongConsumer;
  * @param counts how often each of {@code words} occurred, same index
  * @param occurrences the sum of all counts
  */
-record Shard(
+public record Shard(
     int partition, byte[] ascii, int asciiWords, String[] words, long[] counts, long occurrences) {
 
   static final VarHandle LONG =
@@ -46,12 +46,16 @@ record Shard(
   private static final long HIGHS = 0x8080_8080_8080_8080L;
 
   /** {@return how many distinct words this shard holds} */
-  int size() {
+  public int size() {
     return asciiWords + words.length;
   }
 
-  /** Gives every word of this shard, decoded, with its count (for tests and checks). */
-  void forEach(ObjLongConsumer<String> action) {
+  /**
+   * Gives every word of this shard, decoded, with its count (for tests and checks).
+   *
+   * @param action receives each word and its count
+   */
+  public void forEach(ObjLongConsumer<String> action) {
     for (int i = 0, off = 0; i < asciiWords; i++) {
       int len = (int) INT.get(ascii, off + 12);
       action.accept(
@@ -64,22 +68,34 @@ record Shard(
     }
   }
 
-  /** The counting stage of an ASCII word with byte hash {@code hash} (the hash's high bits). */
-  static int partitionOf(int hash, int partitions) {
+  /**
+   * The counting stage of an ASCII word with byte hash {@code hash} (the hash's high bits).
+   *
+   * @param hash the word's byte hash
+   * @param partitions how many counting stages
+   * @return its stage, in {@code [0, partitions)}
+   */
+  public static int partitionOf(int hash, int partitions) {
     return (int) (((hash & 0xffff_ffffL) * partitions) >>> 32);
   }
 
   /**
    * The counting stage of {@code word}: the same for every reading stage, every flush and both
    * forms a word can travel in, so each word is counted by exactly one stage.
+   *
+   * @param word the word
+   * @param partitions how many counting stages
+   * @return its stage, in {@code [0, partitions)}
    */
-  static int partitionOf(String word, int partitions) {
+  public static int partitionOf(String word, int partitions) {
     byte[] bytes = asciiBytes(word);
     if (bytes != null) {
       return partitionOf(ByteWordCounts.hash(bytes, 0, word.length()), partitions);
     }
     // The high bits of a mixed hash; the counting map indexes its table by the low bits.
-    return (int) (((HashCommon.mix(word.hashCode()) & 0xffff_ffffL) * partitions) >>> 32);
+    int mixed = word.hashCode() * 0x9E37_79B9;
+    mixed ^= mixed >>> 16;
+    return (int) (((mixed & 0xffff_ffffL) * partitions) >>> 32);
   }
 
   /** The bytes of an all-ASCII word, with {@link #SLACK} zero bytes after them; null otherwise. */
@@ -114,20 +130,41 @@ record Shard(
     return isAscii(or);
   }
 
+  /**
+   * The partition of a shard, for the hash of the partition its words cross: a shard is built for
+   * one counting stage.
+   *
+   * @param shard a {@link Shard}
+   * @return its {@link #partition()}
+   */
+  public static int partitionOfShard(Object shard) {
+    return ((Shard) shard).partition();
+  }
+
   /** Collects the shards of one drain, one per counting stage, choosing each word's form. */
-  static final class Builders {
+  public static final class Builders {
     private final Builder[] builders;
 
-    /** Builders for {@code partitions} shards, each sized for {@code expected} words. */
-    Builders(int partitions, int expected) {
+    /**
+     * Builders for {@code partitions} shards, each sized for {@code expected} words.
+     *
+     * @param partitions how many counting stages
+     * @param expected how many words each shard is sized for at first
+     */
+    public Builders(int partitions, int expected) {
       builders = new Builder[partitions];
       for (int p = 0; p < partitions; p++) {
         builders[p] = new Builder(p, expected);
       }
     }
 
-    /** Adds a word given as a {@code String}: ASCII ones are packed as bytes. */
-    void add(String word, long count) {
+    /**
+     * Adds a word given as a {@code String}: ASCII ones are packed as bytes.
+     *
+     * @param word the word
+     * @param count how often it occurred
+     */
+    public void add(String word, long count) {
       byte[] bytes = asciiBytes(word);
       if (bytes == null) {
         builders[partitionOf(word, builders.length)].add(word, count);
@@ -142,7 +179,7 @@ record Shard(
     }
 
     /** {@return the non-empty shards, in partition order} */
-    java.util.List<Shard> build() {
+    public java.util.List<Shard> build() {
       java.util.List<Shard> shards = new java.util.ArrayList<>(builders.length);
       for (Builder b : builders) {
         if (b.size() > 0) {

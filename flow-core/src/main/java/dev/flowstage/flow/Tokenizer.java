@@ -1,4 +1,4 @@
-package dev.flowstage.examples.wordcount;
+package dev.flowstage.flow;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -6,13 +6,20 @@ import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
- * How a line of text is cut into words.
+ * How a line of text is cut into words, as a function to pass to {@link Flow#flatMap}: {@code
+ * flatMap(Tokenizer.SPACE)} turns each line into its words.
  *
- * <p>{@link #WORDS} is the default of {@code flowstage wordcount}; {@link #SPACE} is the definition
- * used by the benchmarks and by the word count in Elixir Flow's README ({@code String.split(line, "
- * ")}).
+ * {@snippet class=dev.flowstage.flow.snippets.FlowSnippets region=frequencies}
+ *
+ * <p>{@link #SPACE} is the word of Elixir Flow's README ({@code String.split(line, " ")}, empty
+ * strings dropped) and of the benchmarks; {@link #WORDS} is the default of {@code flowstage
+ * wordcount}. A flow that reads files, splits them with a {@code Tokenizer} and counts the words
+ * ({@code fromFiles(...).flatMap(tokenizer).frequencies()}) runs, on the local engine, on a byte
+ * path that never makes a {@code String} per word (docs/adr/0009-fused-file-word-count.md), with
+ * exactly the result of the plan as written. Enum constants are serializable, so a flow using one
+ * also runs on flow-flink.
  */
-public enum Tokenizer {
+public enum Tokenizer implements SerializableFunction<String, List<String>> {
   /**
    * Maximal runs of Unicode letters and digits, with inner apostrophes kept ({@code don't} is one
    * word, {@code 'quoted'} is {@code quoted}), lowercased with {@link Locale#ROOT}. The typographic
@@ -77,6 +84,17 @@ public enum Tokenizer {
   };
 
   /**
+   * Returns the words of one line, in order, as {@link #tokens}: what {@link Flow#flatMap} calls.
+   *
+   * @param line a line without its line terminator
+   * @return a new mutable list of the line's words, empty if it has none
+   */
+  @Override
+  public List<String> apply(String line) {
+    return tokens(line);
+  }
+
+  /**
    * Returns the words of one line, in order.
    *
    * @param line a line without its line terminator
@@ -90,18 +108,13 @@ public enum Tokenizer {
   }
 
   /**
-   * Passes the words of one line, in order, to {@code sink}, without building a list: the counting
-   * loop of the word count calls this once per line.
+   * Passes the words of one line, in order, to {@code sink}, without building a list (for loops
+   * that count words themselves).
    *
    * @param line a line without its line terminator
    * @param sink receives each word
    */
   public abstract void forEachToken(String line, Consumer<? super String> sink);
-
-  /** {@return the name used on the command line ({@code words}, {@code space})} */
-  public String cliName() {
-    return name().toLowerCase(Locale.ROOT);
-  }
 
   private static boolean isApostrophe(int cp) {
     return cp == '\'' || cp == '\u2019';

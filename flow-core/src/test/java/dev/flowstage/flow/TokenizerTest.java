@@ -1,4 +1,4 @@
-package dev.flowstage.examples.wordcount;
+package dev.flowstage.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -63,8 +63,8 @@ final class TokenizerTest {
   }
 
   @Test
-  void cliName_isLowercaseEnumName() {
-    assertEquals("words", Tokenizer.WORDS.cliName());
-    assertEquals("space", Tokenizer.SPACE.cliName());
+  void apply_isTokens_soATokenizerIsAFlatMapFunction() {
+    SerializableFunction<String, ? extends Iterable<String>> f = Tokenizer.SPACE;
+    assertEquals(List.of("a", "b"), f.apply(" a  b "));
   }
 }

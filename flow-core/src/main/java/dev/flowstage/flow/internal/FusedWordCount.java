@@ -1,0 +1,89 @@
+package dev.flowstage.flow.internal;
+
+import dev.flowstage.flow.Options;
+import dev.flowstage.flow.logic.words.ByteWordCounts;
+import dev.flowstage.flow.logic.words.FileChunk;
+import dev.flowstage.flow.logic.words.WordCountPlan;
+import dev.flowstage.flow.plan.Plan;
+import dev.flowstage.flow.plan.Plan.Source;
+import java.nio.charset.Charset;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The local engine's side of the file word count fusion ({@link WordCountPlan}, docs/adr/0009):
+ * when a run is materialized, each layer {@code fromFiles(...).flatMap(tokenizer).frequencies()}
+ * whose files can all be read as bytes is replaced by the byte path's plan. The files are listed
+ * and sniffed here exactly as the file source lists them ({@link FileRanges#split}), so the same
+ * files are read, skipped and failed on. The fusion is declined, and the layer runs as written,
+ * when a file is gzip, is read in a charset the byte path cannot read ({@link
+ * ByteWordCounts#supports}, e.g. because its byte order mark says UTF-16), or the files are read in
+ * more than one charset.
+ */
+final class FusedWordCount {
+  private FusedWordCount() {}
+
+  /**
+   * Returns the plan to run: {@code plan} with each file word count it can fuse replaced.
+   *
+   * @param plan the flow's last layer
+   * @param lines counts the lines the fused readers read
+   * @param malformed counts the malformed input sequences the fused readers replace
+   * @return the plan to build the topology of
+   */
+  static Plan apply(Plan plan, LongAdder lines, LongAdder malformed) {
+    WordCountPlan.Match m = WordCountPlan.match(plan);
+    Plan fused = m == null ? null : fuse(m, lines, malformed);
+    if (fused != null) {
+      return fused; // the counting layer and the file source's layer it reads
+    }
+    Source source = PlanTree.withUpstream(plan.source(), up -> apply(up, lines, malformed));
+    return source == plan.source() ? plan : new Plan(source, plan.operations(), plan.options());
+  }
+
+  /**
+   * The byte path's plan for a match, or {@code null} when its files cannot all take it.
+   *
+   * @throws java.io.UncheckedIOException naming a file that cannot be listed or read, as the file
+   *     source fails
+   */
+  private static Plan fuse(WordCountPlan.Match m, LongAdder lines, LongAdder malformed) {
+    Options o = m.reading();
+    Charset declared = Charset.forName(o.charset());
+    List<FileRanges.Range> ranges =
+        FileRanges.split(m.files().paths(), o.splitBytes(), declared, m.files().options());
+    Charset charset = null;
+    for (FileRanges.Range r : ranges) {
+      if (r.gzip() || !ByteWordCounts.supports(r.charset())) {
+        return null;
+      }
+      if (charset == null) {
+        charset = r.charset();
+      } else if (!charset.equals(r.charset())) {
+        return null; // one table holds the words of every file: one charset decodes them
+      }
+    }
+    if (charset == null) {
+      if (!ByteWordCounts.supports(declared)) {
+        return null;
+      }
+      charset = declared; // no file has text: any charset counts nothing
+    }
+    // The ranges of a file cover its text after the byte order mark; chunks re-cut that text into
+    // pieces of at most the default chunk size, so the reading stages share a big file evenly.
+    List<Path> files = new ArrayList<>();
+    List<Integer> marks = new ArrayList<>();
+    for (FileRanges.Range r : ranges) {
+      if (r.start() == r.bom()) { // a file's first range (a file named twice is read twice)
+        files.add(r.path());
+        marks.add(r.bom());
+      }
+    }
+    long chunkBytes = Math.min(o.splitBytes(), FileChunk.DEFAULT_BYTES);
+    List<FileChunk> chunks = new ArrayList<>();
+    FileChunk.split(files, marks, chunkBytes).forEach(chunks::add);
+    return WordCountPlan.fused(m, chunks, charset, o.stages(), lines, malformed);
+  }
+}
