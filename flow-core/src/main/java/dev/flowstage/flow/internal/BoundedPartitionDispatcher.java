@@ -4,7 +4,7 @@ import dev.flowstage.stage.Subscription;
 import dev.flowstage.stage.dispatch.Dispatcher;
 import dev.flowstage.stage.dispatch.Dispatchers;
 import dev.flowstage.stage.dispatch.Outbox;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.ToIntFunction;
 
@@ -48,7 +48,7 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
    */
   private final long[] reAskAt;
 
-  private final List<ArrayList<Object>> batches;
+  private final Object[][] batches;
   private final int[] batchSizes;
   private int[] parts = new int[0];
   private long granted;
@@ -63,7 +63,7 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
     this.subs = new Subscription[partitions];
     this.demand = new long[partitions];
     this.reAskAt = new long[partitions];
-    this.batches = new ArrayList<>(java.util.Collections.nCopies(partitions, null));
+    this.batches = new Object[partitions][];
     this.batchSizes = new int[partitions];
   }
 
@@ -165,7 +165,7 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
       try {
         p = hash.applyAsInt(e);
       } catch (RuntimeException | Error err) {
-        java.util.Arrays.fill(sizes, 0);
+        Arrays.fill(sizes, 0);
         throw new StageFailure(stage, err);
       }
       if (p == Dispatchers.DROP || subs[p] == null) {
@@ -181,23 +181,26 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
       demand[p]--;
       granted--;
     }
+    Object[][] b = batches;
     for (int p = 0; p < subs.length; p++) {
       if (sizes[p] > 0) {
-        batches.set(p, new ArrayList<>(sizes[p]));
+        b[p] = new Object[sizes[p]];
         sizes[p] = 0;
       }
     }
+    // Plain array stores (sizes[] counts the fill): no capacity check or modCount per event.
     for (int j = 0; j < i; j++) {
       int p = parts[j];
       if (p != Dispatchers.DROP) {
-        batches.get(p).add(events.get(j));
+        b[p][sizes[p]++] = events.get(j);
       }
     }
     for (int p = 0; p < subs.length; p++) {
-      ArrayList<Object> b = batches.get(p);
-      if (b != null) {
-        batches.set(p, null);
-        out.send(subs[p], b);
+      Object[] batch = b[p];
+      if (batch != null) {
+        b[p] = null;
+        sizes[p] = 0;
+        out.send(subs[p], Arrays.asList(batch)); // fixed-size, as the producer buffer's batches
       }
     }
     dropped += drops;
