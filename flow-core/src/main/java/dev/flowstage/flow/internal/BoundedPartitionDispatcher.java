@@ -219,9 +219,8 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
         out.askUpstream(more);
       }
     }
-    // A view, not a copy: the producer copies leftovers into its buffer at once
-    // (Dispatcher#dispatch
-    // lets a dispatcher keep sub-lists of the events it is given).
+    // A view, not a copy: the runtime owns the events it dispatches (Dispatcher#dispatch) and
+    // buffers the leftovers at once.
     return i < n ? events.subList(i, n) : List.of();
   }
 

@@ -85,7 +85,8 @@ public final class EventBuffer<E> {
   /**
    * Stores events at the tail, dropping per the keep policy on overflow.
    *
-   * @param batch the events to store, in order
+   * @param batch the events to store, in order; not modified afterwards (into an empty buffer it is
+   *     kept as it is, and taken events are views of it)
    * @param dueInfos receives, in order, infos that became due because the events before them were
    *     dropped
    * @return the number of events discarded
