@@ -4,7 +4,7 @@ import dev.flowstage.stage.Subscription;
 import dev.flowstage.stage.dispatch.Dispatcher;
 import dev.flowstage.stage.dispatch.Dispatchers;
 import dev.flowstage.stage.dispatch.Outbox;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.ToIntFunction;
 
@@ -15,7 +15,10 @@ import java.util.function.ToIntFunction;
  * <p>Design: {@code granted} is the demand passed upstream and not yet used; the invariant is
  * {@code granted <= min(demand[p])} over live partitions, so each granted event fits its partition.
  * Asks raise {@code granted} to the new minimum; each sent event lowers its partition's demand and
- * {@code granted} by one, which keeps the invariant. Compared with GenStage's PartitionDispatcher
+ * {@code granted} by one, which keeps the invariant. Consumers ask with automatic demand, in steps
+ * of at least {@code maxDemand - minDemand} (so batches stay large); after a dispatch that leaves
+ * every live partition above its {@code minDemand}, none of them will ask, so the dispatcher raises
+ * {@code granted} itself ({@link Outbox#askUpstream}). Compared with GenStage's PartitionDispatcher
  * (gen_stage lib/gen_stage/dispatchers/partition_dispatcher.ex), which queues events beyond a
  * partition's demand without bound, memory stays bounded by {@code maxDemand} per partition even
  * with skewed keys, and demand accounting is exactly the runtime's (demand in, events sent), so a
@@ -39,7 +42,13 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
   private final boolean source;
   private final Subscription[] subs;
   private final long[] demand;
-  private final List<ArrayList<Object>> batches;
+
+  /**
+   * Each partition's consumer re-asks once its pending demand is at most this (automatic demand).
+   */
+  private final long[] reAskAt;
+
+  private final Object[][] batches;
   private final int[] batchSizes;
   private int[] parts = new int[0];
   private long granted;
@@ -53,7 +62,8 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
     this.source = source;
     this.subs = new Subscription[partitions];
     this.demand = new long[partitions];
-    this.batches = new ArrayList<>(java.util.Collections.nCopies(partitions, null));
+    this.reAskAt = new long[partitions];
+    this.batches = new Object[partitions][];
     this.batchSizes = new int[partitions];
   }
 
@@ -81,6 +91,7 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
       throw new IllegalArgumentException("partition " + p + " already has a consumer");
     }
     subs[p] = subscription;
+    reAskAt[p] = subscription.options().minDemand();
     demand[p] = 0; // a partition whose consumer left (CANCELLED) starts again with no demand
     return raise();
   }
@@ -154,7 +165,7 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
       try {
         p = hash.applyAsInt(e);
       } catch (RuntimeException | Error err) {
-        java.util.Arrays.fill(sizes, 0);
+        Arrays.fill(sizes, 0);
         throw new StageFailure(stage, err);
       }
       if (p == Dispatchers.DROP || subs[p] == null) {
@@ -170,23 +181,26 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
       demand[p]--;
       granted--;
     }
+    Object[][] b = batches;
     for (int p = 0; p < subs.length; p++) {
       if (sizes[p] > 0) {
-        batches.set(p, new ArrayList<>(sizes[p]));
+        b[p] = new Object[sizes[p]];
         sizes[p] = 0;
       }
     }
+    // Plain array stores (sizes[] counts the fill): no capacity check or modCount per event.
     for (int j = 0; j < i; j++) {
       int p = parts[j];
       if (p != Dispatchers.DROP) {
-        batches.get(p).add(events.get(j));
+        b[p][sizes[p]++] = events.get(j);
       }
     }
     for (int p = 0; p < subs.length; p++) {
-      ArrayList<Object> b = batches.get(p);
-      if (b != null) {
-        batches.set(p, null);
-        out.send(subs[p], b);
+      Object[] batch = b[p];
+      if (batch != null) {
+        b[p] = null;
+        sizes[p] = 0;
+        out.send(subs[p], Arrays.asList(batch)); // fixed-size, as the producer buffer's batches
       }
     }
     dropped += drops;
@@ -197,7 +211,30 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
       owed += shortfall;
       out.askUpstream(shortfall);
     }
-    return i < n ? new ArrayList<>(events.subList(i, n)) : List.of();
+    if (noneWillAsk()) {
+      // Every partition still has more than its re-ask threshold pending, so no ask will come to
+      // raise the grant: grant what every partition can still take now, or the layer would stall.
+      long more = raise();
+      if (more > 0) {
+        out.askUpstream(more);
+      }
+    }
+    // A view, not a copy: the runtime owns the events it dispatches (Dispatcher#dispatch) and
+    // buffers the leftovers at once.
+    return i < n ? events.subList(i, n) : List.of();
+  }
+
+  /**
+   * Whether no live consumer will ask again by itself: each re-asks (automatic demand) once what it
+   * asked and has not received is at most its {@code minDemand}, and everything sent will arrive.
+   */
+  private boolean noneWillAsk() {
+    for (int p = 0; p < subs.length; p++) {
+      if (subs[p] != null && demand[p] <= reAskAt[p]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override

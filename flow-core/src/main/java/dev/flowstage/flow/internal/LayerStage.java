@@ -43,8 +43,13 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
   // written on the stage thread after each batch, read by the flow's statistics from any thread
   private volatile long lateSeen;
 
-  /** Events the previous batch produced ({@code -1} before the first): sizes the next output. */
+  /**
+   * Events the previous batch produced ({@code -1} before the first) and the events it came from:
+   * their ratio sizes the next output.
+   */
   private int lastOut = -1;
+
+  private int lastIn;
 
   private final ZipLogic zip;
   private final Map<Subscription, Integer> index = new IdentityHashMap<>();
@@ -91,12 +96,6 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
     }
     if (zip != null) {
       askZip(ctx);
-    } else {
-      for (int i = 0; i < subs.size(); i++) {
-        if (partitioned(subs.get(i))) {
-          ctx.ask(subs.get(i), options.get(i).maxDemand());
-        }
-      }
     }
     if (remaining == 0) {
       finish(ctx);
@@ -107,19 +106,13 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
   @Override
   public SubscriptionMode handleSubscribe(
       Peer peer, Subscription subscription, ProducerContext<Object> ctx) {
-    return peer == Peer.PRODUCER && (zip != null || partitioned(subscription))
+    // Partitioned inputs too use automatic demand (re-ask at minDemand), so asks and batches stay
+    // large: re-asking each batch at once fragmented the hop into batches of a few events, because
+    // BoundedPartitionDispatcher grants the minimum over partitions. It re-grants by itself when no
+    // partition is at its threshold (several partitions can wait at once).
+    return peer == Peer.PRODUCER && zip != null
         ? SubscriptionMode.MANUAL
         : SubscriptionMode.AUTOMATIC;
-  }
-
-  /**
-   * Subscriptions to a partitioned stage use manual demand and re-ask each whole batch as soon as
-   * it is handled: BoundedPartitionDispatcher grants the minimum demand over partitions, so a
-   * partition must give back what it received promptly (automatic demand would wait for half of
-   * maxDemand, and several partitions can all wait at once).
-   */
-  private static boolean partitioned(Subscription s) {
-    return s.options().partition() != null;
   }
 
   @Override
@@ -128,9 +121,11 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
     if (i == null || finished) {
       return;
     }
-    // Sized like the previous batch's output: a flatMap emits several events per input event (the
-    // list would grow by copies), a pre-reducing or filtering stage few or none (no array at all).
-    int hint = lastOut < 0 ? events.size() : lastOut;
+    // Sized by the previous batch's output per input event, with 1/16 to spare: a flatMap emits
+    // several events per input event (the list would grow by copies, and batches differ in size),
+    // a pre-reducing or filtering stage few or none (no array at all).
+    int n = events.size();
+    int hint = lastOut < 0 ? n : outputHint(lastOut, lastIn, n);
     List<Object> out = hint == 0 ? new ArrayList<>() : new ArrayList<>(hint);
     try {
       logic.events(events, i, out);
@@ -138,14 +133,12 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
       throw new StageFailure(name, e);
     }
     lastOut = out.size();
+    lastIn = n;
     long lateNow = logic.lateEvents(); // only a batch can bring late events
     if (lateNow != lateSeen) {
       lateSeen = lateNow;
     }
     emit(out, ctx);
-    if (zip == null && partitioned(from)) {
-      ctx.ask(from, events.size());
-    }
     if (zip != null) {
       outstanding[i] -= events.size();
       if (zipExhausted()) {
@@ -155,6 +148,18 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
       askZip(ctx);
     }
     schedule(ctx);
+  }
+
+  /**
+   * The expected output of {@code n} input events, given that {@code in} events gave {@code out},
+   * plus 1/16 (at most {@code Integer.MAX_VALUE - 8}, the largest array).
+   */
+  static int outputHint(int out, int in, int n) {
+    if (out == 0 || in == 0) {
+      return 0;
+    }
+    long expected = (long) out * n / in;
+    return (int) Math.min(Integer.MAX_VALUE - 8, expected + (expected >> 4));
   }
 
   @Override

@@ -184,7 +184,7 @@ final class Materializer {
             .minDemand(o.effectiveMinDemand())
             .cancel(CancelMode.TRANSIENT);
     if (partition >= 0) {
-      b.partition(partition); // manual demand, re-asked per batch: see LayerStage#partitioned
+      b.partition(partition); // automatic demand: see BoundedPartitionDispatcher
     }
     return b.build();
   }

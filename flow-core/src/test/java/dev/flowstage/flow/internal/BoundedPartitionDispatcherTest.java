@@ -3,6 +3,7 @@ package dev.flowstage.flow.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowstage.stage.SubscriptionOptions;
 import dev.flowstage.stage.dispatch.Dispatcher;
 import dev.flowstage.stage.dispatch.Dispatchers;
 import dev.flowstage.stage.testing.DispatcherContract;
@@ -128,6 +129,47 @@ final class BoundedPartitionDispatcherTest {
     assertEquals(List.of(0, 1), out.sent(second));
   }
 
+  private static TestSubscription toPartition(String name, int p, int maxDemand, int minDemand) {
+    return TestSubscription.of(
+        name,
+        SubscriptionOptions.builder()
+            .maxDemand(maxDemand)
+            .minDemand(minDemand)
+            .partition(p)
+            .build());
+  }
+
+  @Test
+  void dispatch_noPartitionAtItsReAskThreshold_grantsWhatEveryPartitionCanStillTake() {
+    // Spread evenly over 4 partitions, 1000 events leave each 750 pending: above minDemand 500, so
+    // no consumer asks again, and without a grant here nothing more would ever be sent.
+    BoundedPartitionDispatcher d = new BoundedPartitionDispatcher("p", 4, e -> (int) e % 4, false);
+    long granted = 0;
+    for (int p = 0; p < 4; p++) {
+      TestSubscription s = toPartition("p" + p, p, 1000, 500);
+      d.subscribe(s, out);
+      granted += d.ask(s, 1000, out);
+    }
+    assertEquals(1000, granted);
+    assertEquals(List.of(), d.dispatch(range(0, 1000), out));
+    assertEquals(750, out.askedUpstream());
+    assertEquals(List.of(), d.dispatch(range(1000, 1750), out)); // the grant fits every partition
+  }
+
+  @Test
+  void dispatch_aPartitionAtItsReAskThreshold_leavesTheGrantToItsAsk() {
+    BoundedPartitionDispatcher d = new BoundedPartitionDispatcher("p", 2, e -> 0, false);
+    TestSubscription p0 = toPartition("p0", 0, 1000, 500);
+    TestSubscription p1 = toPartition("p1", 1, 1000, 500);
+    d.subscribe(p0, out);
+    d.subscribe(p1, out);
+    d.ask(p0, 1000, out);
+    assertEquals(1000, d.ask(p1, 1000, out));
+    assertEquals(List.of(), d.dispatch(range(0, 600), out)); // p0 has 400 pending: it will ask
+    assertEquals(0, out.askedUpstream());
+    assertEquals(600, d.ask(p0, 600, out)); // up to p1's 1000
+  }
+
   static LongStream seeds() {
     return LongStream.range(0, Long.getLong("properties.tries", 200));
   }
@@ -158,7 +200,8 @@ final class BoundedPartitionDispatcherTest {
       int op = random.nextInt(100);
       int p = random.nextInt(partitions);
       if (op < 15 && live[p] == null) {
-        live[p] = TestSubscription.toPartition("c" + names++, p);
+        // small thresholds, so that partitions sometimes all wait above theirs
+        live[p] = toPartition("c" + names++, p, 8, random.nextInt(4));
         asked[p] = 0;
         received[p] = 0;
         log.add("subscribe " + live[p]);

@@ -28,6 +28,13 @@ public final class EventBuffer<E> {
    * at most two System.arraycopy calls instead of one pollFirst and one ArrayList.add per event, and
    * an overflow drops events by moving `first` instead of polling them one by one. Taken and dropped
    * slots are cleared so the buffer never keeps events alive.
+   *
+   * A batch stored into an empty buffer is kept as it is (`held`, from `heldFrom`), not copied:
+   * the runtime owns emitted lists (ProducerContext.emit), and take() then hands out sub-list views
+   * of it, so events a producer-consumer emits beyond the demand (a flatMap's chunk is often
+   * several times a partition's demand) are not copied into the ring and out again. Anything else
+   * that changes the buffer while a batch is held first copies its rest into the ring. A held
+   * batch keeps its taken events reachable until its last event is taken: at most one batch.
    */
   private record PendingInfo(long position, Object message) {}
 
@@ -37,6 +44,8 @@ public final class EventBuffer<E> {
   private final BufferKeep keep;
   private final ArrayDeque<PendingInfo> infos = new ArrayDeque<>();
   private Object[] slots = NO_SLOTS;
+  private List<? extends E> held;
+  private int heldFrom;
   private int first;
   private int count;
   private long head;
@@ -76,13 +85,21 @@ public final class EventBuffer<E> {
   /**
    * Stores events at the tail, dropping per the keep policy on overflow.
    *
-   * @param batch the events to store, in order
+   * @param batch the events to store, in order; not modified afterwards (into an empty buffer it is
+   *     kept as it is, and taken events are views of it)
    * @param dueInfos receives, in order, infos that became due because the events before them were
    *     dropped
    * @return the number of events discarded
    */
   public long store(List<? extends E> batch, List<Object> dueInfos) {
     int n = batch.size();
+    if (count == 0 && n > 0 && n <= capacity && batch instanceof RandomAccess) {
+      held = batch; // kept, not copied: see the design note
+      heldFrom = 0;
+      count = n;
+      return 0;
+    }
+    unhold();
     if (keep == BufferKeep.FIRST) {
       int accepted = (int) Math.min(capacity - count, n);
       append(batch, 0, accepted);
@@ -136,6 +153,17 @@ public final class EventBuffer<E> {
       releaseDue(dueInfos);
       return List.of();
     }
+    if (held != null) {
+      List<E> view = (List<E>) held.subList(heldFrom, heldFrom + k);
+      heldFrom += k;
+      count -= k;
+      if (count == 0) {
+        held = null;
+      }
+      head += k;
+      releaseDue(dueInfos);
+      return view;
+    }
     Object[] out = new Object[k];
     int firstRun = Math.min(k, slots.length - first);
     System.arraycopy(slots, first, out, 0, firstRun);
@@ -145,6 +173,19 @@ public final class EventBuffer<E> {
     releaseDue(dueInfos);
     // A fixed-size view of the exactly sized copy: the runtime hands it on without copying again.
     return (List<E>) Arrays.asList(out);
+  }
+
+  /** Copies the rest of a held batch into the (then empty) ring. */
+  private void unhold() {
+    List<? extends E> h = held;
+    if (h == null) {
+      return;
+    }
+    held = null;
+    int n = count;
+    count = 0;
+    first = 0;
+    append(h, heldFrom, heldFrom + n);
   }
 
   /** Appends {@code batch[from, to)} at the tail, growing the ring as needed. */

@@ -30,6 +30,22 @@ final class EventBufferTest {
   }
 
   @Test
+  void store_intoEmptyBuffer_partlyTakenThenOverflowing_keepsOrderAndPolicy() {
+    EventBuffer<Integer> b = new EventBuffer<>(4, BufferKeep.LAST);
+    assertEquals(0, b.store(new ArrayList<>(List.of(0, 1, 2, 3)), infos)); // held, not copied
+    assertEquals(List.of(0), b.take(1, infos));
+    assertTrue(b.storeInfo("after 3"));
+    assertEquals(1, b.store(List.of(4, 5), infos)); // the held rest moves to the ring; 1 dropped
+    assertEquals(List.of(2, 3), b.take(10, infos));
+    assertEquals(List.of("after 3"), infos);
+    assertEquals(List.of(4, 5), b.take(10, infos));
+    assertTrue(b.isEmpty());
+    assertEquals(0, b.store(List.of(6, 7), infos)); // empty again: held again
+    assertEquals(List.of(6, 7), b.take(10, infos));
+    assertEquals(0, b.size());
+  }
+
+  @Test
   void store_zeroCapacity_discardsEverything() {
     EventBuffer<Integer> b = new EventBuffer<>(0, BufferKeep.LAST);
     assertEquals(2, b.store(List.of(1, 2), infos));
