@@ -175,6 +175,39 @@ public final class EventBuffer<E> {
     return (List<E>) Arrays.asList(out);
   }
 
+  /**
+   * Puts back the unsent end of the events the last {@link #take} returned, with the infos that
+   * take released, as if only the sent part had been taken: the events go back to the head in
+   * order, and the infos (a take never crosses one, so each was due right after its last event)
+   * wait behind them again. Without this, a dispatcher's leftovers stored at the tail would fall
+   * behind the infos the take released, and an info such as the end of the stream could overtake
+   * them.
+   *
+   * @param unsent the end of the last taken batch that the dispatcher did not send, in order
+   * @param dueInfos the infos the take released and that were not delivered; emptied
+   */
+  public void putBack(List<? extends E> unsent, List<Object> dueInfos) {
+    int k = unsent.size();
+    long end = head; // where the last take ended: the released infos were due here
+    for (int i = dueInfos.size() - 1; i >= 0; i--) {
+      infos.addFirst(new PendingInfo(end, dueInfos.get(i)));
+    }
+    dueInfos.clear();
+    if (k == 0) {
+      return;
+    }
+    unhold();
+    ensureRoom(k);
+    Object[] s = slots;
+    int mask = s.length - 1;
+    first = (first - k) & mask;
+    for (int i = 0; i < k; i++) {
+      s[(first + i) & mask] = unsent.get(i);
+    }
+    count += k;
+    head -= k;
+  }
+
   /** Copies the rest of a held batch into the (then empty) ring. */
   private void unhold() {
     List<? extends E> h = held;

@@ -166,11 +166,20 @@ final class ProducerSide {
         break;
       }
       List<Object> taken = buffer.take(want, dueInfos);
+      if (!taken.isEmpty()) {
+        List<Object> unsent = dispatch(taken);
+        if (!unsent.isEmpty()) {
+          // The dispatcher could not send them all (a partition without demand): they go back to
+          // the head, ahead of the infos the take released, and wait for more demand.
+          buffer.putBack(unsent, dueInfos);
+          if (cell.kind != Callbacks.Kind.PRODUCER_CONSUMER) {
+            d -= taken.size() - unsent.size();
+          }
+          break;
+        }
+      }
       if (cell.kind != Callbacks.Kind.PRODUCER_CONSUMER) {
         d -= taken.size();
-      }
-      if (!taken.isEmpty()) {
-        handToDispatcher(taken);
       }
       releaseDueInfos();
       if (taken.isEmpty() && dueInfos.isEmpty()) {
@@ -215,13 +224,18 @@ final class ProducerSide {
    * queues events internally (partition) has used that demand too.
    */
   private void handToDispatcher(List<Object> events) {
-    if (cell.kind == Callbacks.Kind.PRODUCER_CONSUMER) {
-      downstreamDemand = Math.max(0, downstreamDemand - events.size());
-    }
-    List<Object> left = dispatcher.dispatch(events, out);
+    List<Object> left = dispatch(events);
     if (!left.isEmpty()) {
       storeInBuffer(left);
     }
+  }
+
+  /** Hands events to the dispatcher; returns those it could not send (the end of the list). */
+  private List<Object> dispatch(List<Object> events) {
+    if (cell.kind == Callbacks.Kind.PRODUCER_CONSUMER) {
+      downstreamDemand = Math.max(0, downstreamDemand - events.size());
+    }
+    return dispatcher.dispatch(events, out);
   }
 
   /**

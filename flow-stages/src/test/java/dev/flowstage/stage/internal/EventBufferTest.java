@@ -59,6 +59,37 @@ final class EventBufferTest {
   }
 
   @Test
+  void putBack_unsentEnd_comesBackFirst_andTheReleasedInfoWaitsBehindIt() {
+    for (boolean held : new boolean[] {true, false}) {
+      EventBuffer<Integer> b = new EventBuffer<>(100, BufferKeep.LAST);
+      List<Object> due = new ArrayList<>();
+      if (held) {
+        b.store(List.of(1, 2, 3, 4), due); // kept as it is: taken as views
+      } else {
+        b.store(List.of(0), due);
+        b.take(1, due);
+        b.store(List.of(9), due); // the ring: stored, then the held batch copied in
+        b.store(List.of(1, 2, 3, 4), due);
+        b.take(1, due);
+      }
+      assertTrue(b.storeInfo("done"));
+      b.store(List.of(5), due);
+
+      List<Integer> taken = b.take(10, due);
+      assertEquals(List.of(1, 2, 3, 4), taken);
+      assertEquals(List.of("done"), due);
+      b.putBack(taken.subList(2, 4), due); // only 1 and 2 were sent
+
+      assertEquals(List.of(), due);
+      assertEquals(3, b.size());
+      assertEquals(List.of(3, 4), b.take(10, due));
+      assertEquals(List.of("done"), due, "the info is due only after the events put back");
+      due.clear();
+      assertEquals(List.of(5), b.take(10, due));
+    }
+  }
+
+  @Test
   void take_stopsAtInfoAndReleasesItAfterItsEvents() {
     EventBuffer<Integer> b = new EventBuffer<>(100, BufferKeep.LAST);
     b.store(List.of(0, 1, 2), infos);
