@@ -2,46 +2,39 @@ package dev.flowstage.examples.cli;
 
 import dev.flowstage.examples.Examples;
 import dev.flowstage.examples.Examples.Example;
+import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code flowstage example [NAME]}: lists the examples, or runs one. */
-@Command(
-    name = "example",
-    mixinStandardHelpOptions = true,
-    versionProvider = Main.Version.class,
-    description = {
-      "Runs one of the bundled examples, or lists them when no NAME is given.",
-      "Each example prints a short narrative of what its stages do and ends by itself.",
-    },
-    footer = {
-      "",
-      "Examples:",
-      "  flowstage example                     one line per example",
-      "  flowstage example rate-limiter        run the rate limiter",
-    })
-final class ExampleCommand implements Callable<Integer> {
+final class ExampleCommand {
+  /** The positional, help text and (no) options of {@code flowstage example}. */
+  static final Args.Command COMMAND =
+      new Args.Command(
+          "flowstage example",
+          "[NAME]",
+          false,
+          "The example to run (see the list printed without NAME).",
+          List.of(),
+          List.of(),
+          List.of(
+              "Runs one of the bundled examples, or lists them when no NAME is given.",
+              "Each example prints a short narrative of what its stages do and ends by itself."),
+          List.of(
+              "",
+              "Examples:",
+              "  flowstage example                     one line per example",
+              "  flowstage example rate-limiter        run the rate limiter"));
+
   private final CliEnvironment env;
+  private final String name;
 
-  @Spec CommandSpec spec;
-
-  @Parameters(
-      paramLabel = "NAME",
-      arity = "0..1",
-      description = "The example to run (see the list printed without NAME).")
-  String name;
-
-  ExampleCommand(CliEnvironment env) {
+  ExampleCommand(CliEnvironment env, Args.Parsed parsed) {
     this.env = env;
+    this.name = parsed.positionals().isEmpty() ? null : parsed.positionals().getFirst();
   }
 
-  @Override
-  public Integer call() throws Exception {
+  /** Lists the examples, or runs the named one; an unknown name is a usage error. */
+  int call() throws Exception {
     if (name == null) {
       int width = Examples.all().stream().mapToInt(e -> e.name().length()).max().orElse(0);
       for (Example e : Examples.all()) {
@@ -52,9 +45,8 @@ final class ExampleCommand implements Callable<Integer> {
     }
     Optional<Example> example = Examples.find(name);
     if (example.isEmpty()) {
-      throw new ParameterException(
-          spec.commandLine(),
-          "unknown example '" + name + "'; run 'flowstage example' to list them");
+      throw new Args.UsageException(
+          COMMAND.name(), "unknown example '" + name + "'; run 'flowstage example' to list them");
     }
     example.get().body().run(env.out());
     env.out().flush();

@@ -2,38 +2,17 @@ package dev.flowstage.examples.cli;
 
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /**
  * The {@code flowstage} command line: {@code flowstage wordcount [PATH...]}, {@code flowstage
- * example [NAME]}, {@code --help} and {@code --version}.
+ * example [NAME]}, {@code flowstage help [COMMAND]}, {@code --help} and {@code --version}.
  *
  * <p>Exit status: 0 on success, 2 for a bad option or bad input (one line on stderr naming the
  * problem), 3 when the heap ran out, 1 for any other failure. Every failure is one line on stderr;
- * {@code --debug} adds its stack trace and the stage runtime's log.
+ * {@code --debug} adds its stack trace and the stage runtime's log. The arguments are parsed by
+ * {@link Args}, from one option table per command.
  */
-@Command(
-    name = "flowstage",
-    mixinStandardHelpOptions = true,
-    versionProvider = Main.Version.class,
-    description = {
-      "Back-pressured, parallel data processing on virtual threads:"
-          + " Elixir's GenStage and Flow for Java.",
-    },
-    footer = {
-      "",
-      "Examples:",
-      "  flowstage wordcount                 top words of the built-in sample text",
-      "  flowstage wordcount --json FILE     the same for a file, as JSON",
-      "  flowstage example                   list the examples",
-      "  flowstage example producer-consumer run one",
-      "  flowstage help wordcount            every wordcount option",
-    })
-public final class Main implements Callable<Integer> {
+public final class Main {
 
   /** Exit status for a bad option or bad input: a missing, unreadable or non-regular file. */
   public static final int EXIT_USAGE = 2;
@@ -43,8 +22,6 @@ public final class Main implements Callable<Integer> {
 
   /** Exit status when the JVM ran out of heap. */
   public static final int EXIT_MEMORY = 3;
-
-  @Spec CommandSpec spec;
 
   private Main() {}
 
@@ -62,7 +39,7 @@ public final class Main implements Callable<Integer> {
     System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
   }
 
-  /** Prints stack traces and the stage runtime's log; accepted by every command. */
+  /** Prints stack traces and the stage runtime's log; an option of {@code wordcount}. */
   static final String DEBUG = "--debug";
 
   /** Held, since the JDK keeps loggers only weakly, and a collected one loses its level. */
@@ -90,30 +67,118 @@ public final class Main implements Callable<Integer> {
    * @return the exit status
    */
   public static int run(CliEnvironment env, String... args) {
-    CommandLine cli = new CommandLine(new Main());
-    cli.addSubcommand(new WordCountCommand(env));
-    cli.addSubcommand(new ExampleCommand(env));
-    cli.addSubcommand(new CommandLine.HelpCommand());
-    cli.setOut(env.out()).setErr(env.err());
-    cli.setParameterExceptionHandler(
-        (e, arguments) -> {
-          String command = e.getCommandLine().getCommandSpec().qualifiedName();
-          env.err()
-              .println("flowstage: " + oneLine(e.getMessage()) + " (see '" + command + " --help')");
-          env.err().flush();
-          return EXIT_USAGE;
-        });
     boolean debug = List.of(args).contains(DEBUG);
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> failed(env, e, debug));
     int status;
     try {
-      status = cli.execute(args);
-    } catch (Throwable t) { // an Error picocli does not catch: still one line, never a trace
+      status = dispatch(env, List.of(args));
+    } catch (Args.UsageException e) {
+      env.err()
+          .println("flowstage: " + oneLine(e.getMessage()) + " (see '" + e.command() + " --help')");
+      status = EXIT_USAGE;
+    } catch (Throwable t) { // an Error too: still one line, never a trace without --debug
       status = failed(env, t, debug);
     }
     env.out().flush();
     env.err().flush();
     return status;
+  }
+
+  /** {@code flowstage help [COMMAND]}. */
+  private static final Args.Command HELP_COMMAND =
+      new Args.Command(
+          "flowstage help",
+          "[COMMAND]",
+          false,
+          "The command to describe; none: this program.",
+          List.of(),
+          List.of(),
+          List.of("Display help information about the specified command."),
+          List.of());
+
+  /** The top level: its options are only --help and --version; the rest is a command's. */
+  private static final Args.Command TOP =
+      new Args.Command(
+          "flowstage",
+          null,
+          false,
+          null,
+          List.of(),
+          List.of(WordCountCommand.COMMAND, ExampleCommand.COMMAND, HELP_COMMAND),
+          List.of(
+              "Back-pressured, parallel data processing on virtual threads:"
+                  + " Elixir's GenStage and Flow for Java."),
+          List.of(
+              "",
+              "Examples:",
+              "  flowstage wordcount                 top words of the built-in sample text",
+              "  flowstage wordcount --json FILE     the same for a file, as JSON",
+              "  flowstage example                   list the examples",
+              "  flowstage example producer-consumer run one",
+              "  flowstage help wordcount            every wordcount option"));
+
+  /**
+   * Parses the top level's options up to the command's name, then the command's arguments with its
+   * own table, and runs it.
+   */
+  private static int dispatch(CliEnvironment env, List<String> args) throws Exception {
+    int first = 0;
+    while (first < args.size() && args.get(first).startsWith("-") && !args.get(first).equals("-")) {
+      first++;
+    }
+    Args.Parsed top = TOP.parse(args.subList(0, first));
+    if (helpOrVersion(env.out(), TOP, top)) {
+      return 0;
+    }
+    if (first == args.size()) {
+      TOP.usage(env.out());
+      return 0;
+    }
+    String name = args.get(first);
+    List<String> rest = args.subList(first + 1, args.size());
+    Args.Command command = command(name);
+    Args.Parsed parsed = command.parse(rest);
+    if (helpOrVersion(env.out(), command, parsed)) {
+      return 0;
+    }
+    if (command == WordCountCommand.COMMAND) {
+      return new WordCountCommand(env, parsed).call();
+    } else if (command == ExampleCommand.COMMAND) {
+      return new ExampleCommand(env, parsed).call();
+    }
+    // help [COMMAND]
+    if (parsed.positionals().isEmpty()) {
+      TOP.usage(env.out());
+    } else {
+      command(parsed.positionals().getFirst()).usage(env.out());
+    }
+    return 0;
+  }
+
+  private static Args.Command command(String name) {
+    for (Args.Command c : TOP.commands()) {
+      if (c.simpleName().equals(name)) {
+        return c;
+      }
+    }
+    throw new Args.UsageException(
+        TOP.name(), "unknown command '" + name + "' (use wordcount, example or help)");
+  }
+
+  /** Prints the help or the version if asked for; both end the command with status 0. */
+  private static boolean helpOrVersion(PrintWriter out, Args.Command command, Args.Parsed parsed) {
+    if (parsed.has(Args.HELP)) {
+      command.usage(out);
+      return true;
+    }
+    if (parsed.has(Args.VERSION)) {
+      String v = Main.class.getPackage().getImplementationVersion();
+      out.println("flowstage " + (v == null ? "(development build, not from a jar)" : v));
+      out.println(
+          "Java " + Runtime.version() + " (" + System.getProperty("java.vendor", "?") + ")");
+      out.flush();
+      return true;
+    }
+    return false;
   }
 
   /**
@@ -164,23 +229,5 @@ public final class Main implements Callable<Integer> {
 
   private static String oneLine(String message) {
     return message == null ? "" : message.strip().replaceAll("\\s*\\R\\s*", "; ");
-  }
-
-  @Override
-  public Integer call() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-    return 0;
-  }
-
-  /** Reads the version from the jar's manifest ({@code Implementation-Version}). */
-  static final class Version implements CommandLine.IVersionProvider {
-    @Override
-    public String[] getVersion() {
-      String v = Main.class.getPackage().getImplementationVersion();
-      return new String[] {
-        "flowstage " + (v == null ? "(development build, not from a jar)" : v),
-        "Java " + Runtime.version() + " (" + System.getProperty("java.vendor", "?") + ")"
-      };
-    }
   }
 }

@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
 
 /**
  * The training run {@code scripts/flowstage} records an ahead-of-time cache from (JDK 25+, {@code
- * -XX:AOTCacheOutput}; see docs/guides/cli.md): it runs {@code flowstage wordcount} the ways users
+ * -XX:AOTCacheOutput}; see scripts/lib/cli.sh): it runs {@code flowstage wordcount} the ways users
  * run it, on a generated text, so that the cache holds the classes those runs load and the method
  * profiles of their hot loops. A later run then starts with its classes loaded and linked and
  * compiles its hot loops sooner, which on a small machine leaves the cores to the counting instead

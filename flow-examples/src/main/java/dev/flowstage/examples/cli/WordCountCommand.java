@@ -15,169 +15,194 @@ import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnsupportedCharsetException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.LongAdder;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code flowstage wordcount}: the most frequent words of files, directories or stdin. */
-@Command(
-    name = "wordcount",
-    mixinStandardHelpOptions = true,
-    versionProvider = Main.Version.class,
-    sortOptions = false,
-    description = {
-      "Counts words in parallel and prints the most frequent ones.",
-      "With no PATH it counts a built-in sample text (about 16 MB, generated"
-          + " deterministically from a short text written for Flowstage).",
-    },
-    footer = {
-      "",
-      "Examples:",
-      "  flowstage wordcount                        the built-in sample",
-      "  flowstage wordcount notes.txt docs/        a file and every file under docs/",
-      "  cat *.log | flowstage wordcount -          standard input",
-      "  flowstage wordcount --tokenizer space --top 20 --stages 4 big.txt",
-      "  flowstage wordcount --json book.txt        machine-readable result",
-      "  flowstage wordcount --stats book.txt       with stage statistics",
-      "  flowstage wordcount --graph                print the stage graph as Mermaid",
-      "  flowstage wordcount --report run.html      also write an HTML run report",
-      "  flowstage wordcount --glob '*.log' --output counts/ logs/",
-      "",
-      "Exit status: 0 on success; 2 for a bad option or a missing, unreadable or"
-          + " non-regular file; 3 when the heap ran out; 1 for any other failure. A failure is"
-          + " one line on stderr (--debug adds the stack trace). Malformed bytes never stop a"
-          + " count: they become U+FFFD and are counted in the summary.",
-    })
-final class WordCountCommand implements Callable<Integer> {
-  private final CliEnvironment env;
+final class WordCountCommand {
+  static final Args.Option<Tokenizer> TOKENIZER =
+      Args.Option.value(
+          "--tokenizer",
+          "KIND",
+          WordCountCommand::tokenizer,
+          Tokenizer.WORDS,
+          "words (default): runs of letters and digits, inner apostrophes kept, lowercased.",
+          "space: split on the space character, case and punctuation kept.");
 
-  @Spec CommandSpec spec;
+  static final Args.Option<Integer> TOP =
+      Args.Option.value("--top", "N", Args::toInt, 10, "How many words to print (default: 10).");
 
-  @Parameters(
-      paramLabel = "PATH",
-      arity = "0..*",
-      description =
-          "Files, directories (walked recursively) or - for standard input. Files named *.gz"
-              + " are decompressed, each by one stage, in parallel across files.")
-  List<String> paths = new ArrayList<>();
-
-  @Option(
-      names = "--tokenizer",
-      paramLabel = "KIND",
-      defaultValue = "words",
-      converter = TokenizerConverter.class,
-      description = {
-        "words (default): runs of letters and digits, inner apostrophes kept, lowercased.",
-        "space: split on the space character, case and punctuation kept."
-      })
-  Tokenizer tokenizer = Tokenizer.WORDS;
-
-  @Option(
-      names = "--top",
-      paramLabel = "N",
-      defaultValue = "10",
-      description = "How many words to print (default: ${DEFAULT-VALUE}).")
-  int top;
-
-  @Option(
-      names = "--stages",
-      paramLabel = "N",
-      description =
+  static final Args.Option<Integer> STAGES =
+      Args.Option.value(
+          "--stages",
+          "N",
+          Args::toInt,
+          null,
           "Parallel stages per layer, at most 1024 (default: one per core). A small input"
-              + " uses fewer: one per 256 KiB; standard input at most four per core.")
-  Integer stages;
+              + " uses fewer: one per 256 KiB; standard input at most four per core.");
 
-  @Option(
-      names = "--max-demand",
-      paramLabel = "N",
-      defaultValue = "1000",
-      description = "Largest batch a stage asks for (default: ${DEFAULT-VALUE}).")
-  int maxDemand;
+  static final Args.Option<Integer> MAX_DEMAND =
+      Args.Option.value(
+          "--max-demand",
+          "N",
+          Args::toInt,
+          1000,
+          "Largest batch a stage asks for (default: 1000).");
 
-  @Option(
-      names = "--charset",
-      paramLabel = "NAME",
-      converter = CharsetConverter.class,
-      description = {
-        "Encoding of the input. Default: UTF-8, or the charset of a file's byte order mark"
-            + " (UTF-8, UTF-16LE/BE, UTF-32LE/BE); a mark is never part of a word.",
-        "Given explicitly, every file is read in NAME (only a mark of NAME is dropped)."
-      })
-  Charset charset;
+  static final Args.Option<Charset> CHARSET =
+      Args.Option.value(
+          "--charset",
+          "NAME",
+          WordCountCommand::charset,
+          null,
+          "Encoding of the input. Default: UTF-8, or the charset of a file's byte order mark"
+              + " (UTF-8, UTF-16LE/BE, UTF-32LE/BE); a mark is never part of a word.",
+          "Given explicitly, every file is read in NAME (only a mark of NAME is dropped).");
 
-  @Option(
-      names = "--include-hidden",
-      description = "Also count hidden files and folders (.name) found in directories.")
-  boolean includeHidden;
+  static final Args.Option<Boolean> INCLUDE_HIDDEN =
+      Args.Option.flag(
+          "--include-hidden", "Also count hidden files and folders (.name) found in directories.");
 
-  @Option(
-      names = "--include-binary",
-      description = "Also count files that look binary (a NUL byte in the first 8 KiB).")
-  boolean includeBinary;
+  static final Args.Option<Boolean> INCLUDE_BINARY =
+      Args.Option.flag(
+          "--include-binary", "Also count files that look binary (a NUL byte in the first 8 KiB).");
 
-  @Option(
-      names = "--glob",
-      paramLabel = "PATTERN",
-      split = ",",
-      description = {
-        "Only count files found in directories whose name matches (repeatable, or a comma"
-            + " list): --glob '*.log' --glob '*.txt'. Named files are always counted."
-      })
-  List<String> globs = new ArrayList<>();
+  static final Args.Option<String> GLOB =
+      Args.Option.list(
+          "--glob",
+          "PATTERN",
+          pattern -> pattern,
+          "Only count files found in directories whose name matches (repeatable, or a comma"
+              + " list): --glob '*.log' --glob '*.txt'. Named files are always counted.");
 
-  @Option(names = "--json", description = "Print the result as one JSON object.")
-  boolean json;
+  static final Args.Option<Boolean> JSON =
+      Args.Option.flag("--json", "Print the result as one JSON object.");
 
-  @Option(names = "--stats", description = "Print per-stage statistics after the result.")
-  boolean stats;
+  static final Args.Option<Boolean> STATS =
+      Args.Option.flag("--stats", "Print per-stage statistics after the result.");
 
-  @Option(names = "--graph", description = "Print the stage graph as Mermaid and exit.")
-  boolean graph;
+  static final Args.Option<Boolean> GRAPH =
+      Args.Option.flag("--graph", "Print the stage graph as Mermaid and exit.");
 
-  @Option(
-      names = "--report",
-      paramLabel = "FILE",
-      description = {
-        "Also write a run report to FILE: one self-contained HTML page with the stage",
-        "graph and per-stage bars (events, busy and waiting time, buffer high-water)."
-      })
-  Path report;
+  static final Args.Option<Path> REPORT =
+      Args.Option.value(
+          "--report",
+          "FILE",
+          Path::of,
+          null,
+          "Also write a run report to FILE: one self-contained HTML page with the stage graph"
+              + " and per-stage bars (events, busy and waiting time, buffer high-water).");
 
-  @Option(names = "--no-progress", description = "Never draw the progress bar on stderr.")
-  boolean noProgress;
+  static final Args.Option<Boolean> NO_PROGRESS =
+      Args.Option.flag("--no-progress", "Never draw the progress bar on stderr.");
 
-  @Option(
-      names = "--output",
-      paramLabel = "DIR",
-      description = {
-        "Also write every word and its count into DIR as CSV (word,count) part files, with a"
-            + " _SUCCESS marker. DIR appears only if the whole count succeeded; an existing DIR"
-            + " is refused unless --overwrite."
-      })
-  java.nio.file.Path output;
+  static final Args.Option<Path> OUTPUT =
+      Args.Option.value(
+          "--output",
+          "DIR",
+          Path::of,
+          null,
+          "Also write every word and its count into DIR as CSV (word,count) part files, with a"
+              + " _SUCCESS marker. DIR appears only if the whole count succeeded; an existing DIR"
+              + " is refused unless --overwrite.");
 
-  @Option(names = "--overwrite", description = "With --output: replace an existing DIR.")
-  boolean overwrite;
+  static final Args.Option<Boolean> OVERWRITE =
+      Args.Option.flag("--overwrite", "With --output: replace an existing DIR.");
 
-  @Option(
-      names = "--debug",
-      description = "On failure, print the stack trace and the stage runtime's log too.")
-  boolean debug;
+  /** Read by {@link Main} before parsing, so that it also applies to a failure to parse. */
+  static final Args.Option<Boolean> DEBUG =
+      Args.Option.flag(
+          Main.DEBUG, "On failure, print the stack trace and the stage runtime's log too.");
+
+  /** The options, positionals and help text of {@code flowstage wordcount}. */
+  static final Args.Command COMMAND =
+      new Args.Command(
+          "flowstage wordcount",
+          "[PATH...]",
+          true,
+          "Files, directories (walked recursively) or - for standard input. Files named *.gz"
+              + " are decompressed, each by one stage, in parallel across files.",
+          List.of(
+              TOKENIZER,
+              TOP,
+              STAGES,
+              MAX_DEMAND,
+              CHARSET,
+              INCLUDE_HIDDEN,
+              INCLUDE_BINARY,
+              GLOB,
+              JSON,
+              STATS,
+              GRAPH,
+              REPORT,
+              NO_PROGRESS,
+              OUTPUT,
+              OVERWRITE,
+              DEBUG),
+          List.of(),
+          List.of(
+              "Counts words in parallel and prints the most frequent ones.",
+              "With no PATH it counts a built-in sample text (about 16 MB, generated"
+                  + " deterministically from a short text written for Flowstage)."),
+          List.of(
+              "",
+              "Examples:",
+              "  flowstage wordcount                        the built-in sample",
+              "  flowstage wordcount notes.txt docs/        a file and every file under docs/",
+              "  cat *.log | flowstage wordcount -          standard input",
+              "  flowstage wordcount --tokenizer space --top 20 --stages 4 big.txt",
+              "  flowstage wordcount --json book.txt        machine-readable result",
+              "  flowstage wordcount --stats book.txt       with stage statistics",
+              "  flowstage wordcount --graph                print the stage graph as Mermaid",
+              "  flowstage wordcount --report run.html      also write an HTML run report",
+              "  flowstage wordcount --glob '*.log' --output counts/ logs/",
+              "",
+              "Exit status: 0 on success; 2 for a bad option or a missing, unreadable or"
+                  + " non-regular file; 3 when the heap ran out; 1 for any other failure. A"
+                  + " failure is one line on stderr (--debug adds the stack trace). Malformed"
+                  + " bytes never stop a count: they become U+FFFD and are counted in the"
+                  + " summary."));
+
+  private final CliEnvironment env;
+  private final List<String> paths;
+  private final Tokenizer tokenizer;
+  private final int top;
+  private final Integer stages;
+  private final int maxDemand;
+  private final Charset charset;
+  private final boolean includeHidden;
+  private final boolean includeBinary;
+  private final List<String> globs;
+  private final boolean json;
+  private final boolean stats;
+  private final boolean graph;
+  private final Path report;
+  private final boolean noProgress;
+  private final Path output;
+  private final boolean overwrite;
 
   /** What the last run left out (hidden and binary files), for the JSON and stats output. */
   private InputResolver.Resolved skipped = new InputResolver.Resolved(List.of(), 0, 0);
 
-  WordCountCommand(CliEnvironment env) {
+  WordCountCommand(CliEnvironment env, Args.Parsed parsed) {
     this.env = env;
+    this.paths = parsed.positionals();
+    this.tokenizer = parsed.get(TOKENIZER);
+    this.top = parsed.get(TOP);
+    this.stages = parsed.get(STAGES);
+    this.maxDemand = parsed.get(MAX_DEMAND);
+    this.charset = parsed.get(CHARSET);
+    this.includeHidden = parsed.has(INCLUDE_HIDDEN);
+    this.includeBinary = parsed.has(INCLUDE_BINARY);
+    this.globs = parsed.all(GLOB);
+    this.json = parsed.has(JSON);
+    this.stats = parsed.has(STATS);
+    this.graph = parsed.has(GRAPH);
+    this.report = parsed.get(REPORT);
+    this.noProgress = parsed.has(NO_PROGRESS);
+    this.output = parsed.get(OUTPUT);
+    this.overwrite = parsed.has(OVERWRITE);
   }
 
   /** One line on stderr per kind of file left out, so a count never silently ignores input. */
@@ -205,8 +230,8 @@ final class WordCountCommand implements Callable<Integer> {
     return Runtime.getRuntime().availableProcessors();
   }
 
-  @Override
-  public Integer call() throws InputResolver.BadInputException, IOException {
+  /** Counts and prints; a bad option value found only now is a {@link Args.UsageException}. */
+  int call() throws InputResolver.BadInputException, IOException {
     InputResolver.Resolved resolved;
     WordCountJob job;
     try {
@@ -226,19 +251,19 @@ final class WordCountCommand implements Callable<Integer> {
               charset == null ? StandardCharsets.UTF_8 : charset,
               charset == null);
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+      throw new Args.UsageException(COMMAND.name(), e.getMessage());
     }
     if (report != null) {
       Path dir = report.toAbsolutePath().getParent();
       if (dir != null && !Files.isDirectory(dir)) {
-        throw new ParameterException(
-            spec.commandLine(), "--report: no such directory: " + dir + " (create it first)");
+        throw new Args.UsageException(
+            COMMAND.name(), "--report: no such directory: " + dir + " (create it first)");
       }
     }
     skipped = resolved;
     noteSkipped(env.err(), resolved);
     if (overwrite && output == null) {
-      throw new ParameterException(spec.commandLine(), "--overwrite needs --output DIR");
+      throw new Args.UsageException(COMMAND.name(), "--overwrite needs --output DIR");
     }
     if (output != null && !overwrite && Files.exists(output)) {
       throw new InputResolver.BadInputException(
@@ -413,29 +438,22 @@ final class WordCountCommand implements Callable<Integer> {
   }
 
   /** Accepts {@code words} and {@code space}, in any case. */
-  static final class TokenizerConverter implements CommandLine.ITypeConverter<Tokenizer> {
-    @Override
-    public Tokenizer convert(String value) {
-      for (Tokenizer t : Tokenizer.values()) {
-        if (cliName(t).equalsIgnoreCase(value)) {
-          return t;
-        }
+  private static Tokenizer tokenizer(String value) {
+    for (Tokenizer t : Tokenizer.values()) {
+      if (cliName(t).equalsIgnoreCase(value)) {
+        return t;
       }
-      throw new CommandLine.TypeConversionException(
-          "unknown tokenizer '" + value + "' (use words or space)");
     }
+    throw new IllegalArgumentException("unknown tokenizer '" + value + "' (use words or space)");
   }
 
   /** Accepts any charset name the JVM knows, such as UTF-8, ISO-8859-1 or windows-1252. */
-  static final class CharsetConverter implements CommandLine.ITypeConverter<Charset> {
-    @Override
-    public Charset convert(String value) {
-      try {
-        return Charset.forName(value);
-      } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {
-        throw new CommandLine.TypeConversionException(
-            "unknown charset '" + value + "' (try UTF-8, ISO-8859-1 or windows-1252)");
-      }
+  private static Charset charset(String value) {
+    try {
+      return Charset.forName(value);
+    } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {
+      throw new IllegalArgumentException(
+          "unknown charset '" + value + "' (try UTF-8, ISO-8859-1 or windows-1252)", e);
     }
   }
 
