@@ -1,9 +1,5 @@
 package dev.flowstage.test;
 
-import dev.flowstage.flow.Flow;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -18,24 +14,10 @@ import org.junit.jupiter.api.Test;
  * (EventBuffer.putBack).
  */
 final class PartitionLeftoversTest {
-  static Flow<Map.Entry<String, Long>> wordCount(Flow<String> lines) {
-    return lines
-        .flatMap(line -> List.of(line.split(" ")))
-        .filter(word -> !word.isEmpty())
-        .partition()
-        .reduce(
-            HashMap<String, Long>::new,
-            (counts, word) -> {
-              counts.merge(word, 1L, Long::sum);
-              return counts;
-            })
-        .flatMap(Map::entrySet);
-  }
-
   @Test
   void wordCount_smallPartitionDemand_countsEveryWord() {
     FlowCheck.forAllLines(Gen.lines(Gen.oneOf("a", "b", "to", "be"), 8))
-        .pipeline(PartitionLeftoversTest::wordCount)
+        .pipeline(TestingGuideTest::wordCount) // the testing guide's pipeline
         .sameAsStream(
             lines ->
                 lines
