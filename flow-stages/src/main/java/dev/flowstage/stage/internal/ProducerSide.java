@@ -166,20 +166,17 @@ final class ProducerSide {
         break;
       }
       List<Object> taken = buffer.take(want, dueInfos);
+      if (cell.kind != Callbacks.Kind.PRODUCER_CONSUMER) {
+        d -= taken.size(); // handed over, sent or not, as before: no new events for unsent ones
+      }
       if (!taken.isEmpty()) {
         List<Object> unsent = dispatch(taken);
         if (!unsent.isEmpty()) {
           // The dispatcher could not send them all (a partition without demand): they go back to
           // the head, ahead of the infos the take released, and wait for more demand.
           buffer.putBack(unsent, dueInfos);
-          if (cell.kind != Callbacks.Kind.PRODUCER_CONSUMER) {
-            d -= taken.size() - unsent.size();
-          }
           break;
         }
-      }
-      if (cell.kind != Callbacks.Kind.PRODUCER_CONSUMER) {
-        d -= taken.size();
       }
       releaseDueInfos();
       if (taken.isEmpty() && dueInfos.isEmpty()) {
