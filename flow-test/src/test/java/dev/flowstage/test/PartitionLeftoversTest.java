@@ -1,8 +1,5 @@
 package dev.flowstage.test;
 
-import java.util.function.Function;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,14 +15,7 @@ final class PartitionLeftoversTest {
   void wordCount_smallPartitionDemand_countsEveryWord() {
     FlowCheck.forAllLines(Gen.lines(Gen.oneOf("a", "b", "to", "be"), 8))
         .pipeline(TestingGuideTest::wordCount) // the testing guide's pipeline
-        .sameAsStream(
-            lines ->
-                lines
-                    .flatMap(line -> Stream.of(line.split(" ")))
-                    .filter(word -> !word.isEmpty())
-                    .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()))
-                    .entrySet()
-                    .stream())
+        .sameAsStream(TestingGuideTest::streamCount)
         .seed(7249404361305863287L)
         .config(
             "L0=1:36/33 L1=2:56/25 files=3 events=105.0.0.0.0.1,106,108,109,110,116,117,118,119,"
