@@ -43,11 +43,6 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
   private final Subscription[] subs;
   private final long[] demand;
 
-  /**
-   * Each partition's consumer re-asks once its pending demand is at most this (automatic demand).
-   */
-  private final long[] reAskAt;
-
   private final Object[][] batches;
   private final int[] batchSizes;
   private int[] parts = new int[0];
@@ -62,7 +57,6 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
     this.source = source;
     this.subs = new Subscription[partitions];
     this.demand = new long[partitions];
-    this.reAskAt = new long[partitions];
     this.batches = new Object[partitions][];
     this.batchSizes = new int[partitions];
   }
@@ -91,7 +85,6 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
       throw new IllegalArgumentException("partition " + p + " already has a consumer");
     }
     subs[p] = subscription;
-    reAskAt[p] = subscription.options().minDemand();
     demand[p] = 0; // a partition whose consumer left (CANCELLED) starts again with no demand
     return raise();
   }
@@ -230,7 +223,7 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
    */
   private boolean noneWillAsk() {
     for (int p = 0; p < subs.length; p++) {
-      if (subs[p] != null && demand[p] <= reAskAt[p]) {
+      if (subs[p] != null && demand[p] <= subs[p].options().minDemand()) {
         return false;
       }
     }

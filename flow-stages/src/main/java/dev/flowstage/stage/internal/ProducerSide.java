@@ -215,11 +215,7 @@ final class ProducerSide {
     serveDeferredDemand();
   }
 
-  /**
-   * Dispatches and buffers the leftovers. A producer-consumer's downstream demand counter drops by
-   * every event handed over, sent or not (GenStage {@code dispatch_events}): a dispatcher that
-   * queues events internally (partition) has used that demand too.
-   */
+  /** Dispatches newly emitted events and buffers the leftovers at the tail. */
   private void handToDispatcher(List<Object> events) {
     List<Object> left = dispatch(events);
     if (!left.isEmpty()) {
@@ -227,7 +223,12 @@ final class ProducerSide {
     }
   }
 
-  /** Hands events to the dispatcher; returns those it could not send (the end of the list). */
+  /**
+   * Hands events to the dispatcher; returns those it could not send. A producer-consumer's
+   * downstream demand counter drops by every event handed over, sent or not (GenStage {@code
+   * dispatch_events}): a dispatcher that queues events internally (partition) has used that demand
+   * too.
+   */
   private List<Object> dispatch(List<Object> events) {
     if (cell.kind == Callbacks.Kind.PRODUCER_CONSUMER) {
       downstreamDemand = Math.max(0, downstreamDemand - events.size());
