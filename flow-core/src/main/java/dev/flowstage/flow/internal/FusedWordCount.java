@@ -29,17 +29,16 @@ final class FusedWordCount {
    * Returns the plan to run: {@code plan} with each file word count it can fuse replaced.
    *
    * @param plan the flow's last layer
-   * @param lines counts the lines the fused readers read
    * @param malformed counts the malformed input sequences the fused readers replace
    * @return the plan to build the topology of
    */
-  static Plan apply(Plan plan, LongAdder lines, LongAdder malformed) {
+  static Plan apply(Plan plan, LongAdder malformed) {
     WordCountPlan.Match m = WordCountPlan.match(plan);
-    Plan fused = m == null ? null : fuse(m, lines, malformed);
+    Plan fused = m == null ? null : fuse(m, malformed);
     if (fused != null) {
       return fused; // the counting layer and the file source's layer it reads
     }
-    Source source = PlanTree.withUpstream(plan.source(), up -> apply(up, lines, malformed));
+    Source source = PlanTree.withUpstream(plan.source(), up -> apply(up, malformed));
     return source == plan.source() ? plan : new Plan(source, plan.operations(), plan.options());
   }
 
@@ -49,7 +48,7 @@ final class FusedWordCount {
    * @throws java.io.UncheckedIOException naming a file that cannot be listed or read, as the file
    *     source fails
    */
-  private static Plan fuse(WordCountPlan.Match m, LongAdder lines, LongAdder malformed) {
+  private static Plan fuse(WordCountPlan.Match m, LongAdder malformed) {
     Options o = m.reading();
     Charset declared = Charset.forName(o.charset());
     List<FileRanges.Range> ranges =
@@ -84,6 +83,6 @@ final class FusedWordCount {
     long chunkBytes = Math.min(o.splitBytes(), FileChunk.DEFAULT_BYTES);
     List<FileChunk> chunks = new ArrayList<>();
     FileChunk.split(files, marks, chunkBytes).forEach(chunks::add);
-    return WordCountPlan.fused(m, chunks, charset, o.stages(), lines, malformed);
+    return WordCountPlan.fused(m, chunks, charset, o.stages(), malformed);
   }
 }

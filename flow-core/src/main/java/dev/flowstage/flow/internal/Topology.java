@@ -234,7 +234,7 @@ final class Topology {
     // A file word count whose files can be read as bytes runs on the byte path (ADR 0009); the
     // files are listed here, as for any file source.
     LongAdder malformed = new LongAdder();
-    Plan run = FusedWordCount.apply(plan, new LongAdder(), malformed);
+    Plan run = FusedWordCount.apply(plan, malformed);
     return new Builder().build(run, malformed);
   }
 

@@ -173,8 +173,15 @@ public final class CountTable implements Cloneable, Serializable {
     }
   }
 
-  /** Mixes the high bits in: many hashCode()s differ only there (Float, small records). */
-  private static int spread(int h) {
+  /**
+   * Mixes the high bits in: many hashCode()s differ only there (Float, small records). The table
+   * indexes by the low bits of it; a partition that routes keys to tables ({@code Shard}) uses its
+   * high bits, so the keys of one table still spread over its slots.
+   *
+   * @param h a key's {@code hashCode()}
+   * @return the mixed hash
+   */
+  public static int spread(int h) {
     int x = h * 0x9E3779B9;
     return x ^ (x >>> 16);
   }

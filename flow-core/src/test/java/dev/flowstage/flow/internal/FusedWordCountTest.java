@@ -32,7 +32,7 @@ final class FusedWordCountTest {
   @TempDir Path dir;
 
   private static Plan fused(Plan plan) {
-    return FusedWordCount.apply(plan, new LongAdder(), new LongAdder());
+    return FusedWordCount.apply(plan, new LongAdder());
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.flowstage.examples.wordcount;
 
+import dev.flowstage.flow.FileOptions;
 import dev.flowstage.flow.Flow;
 import dev.flowstage.flow.FlowException;
 import dev.flowstage.flow.FlowGraph;
@@ -7,6 +8,7 @@ import dev.flowstage.flow.FlowStatistics;
 import dev.flowstage.flow.RunningFlow;
 import dev.flowstage.flow.Tokenizer;
 import dev.flowstage.flow.TriggerResult;
+import dev.flowstage.flow.logic.FileSelection;
 import dev.flowstage.flow.logic.words.ByteWordCounts;
 import dev.flowstage.flow.logic.words.FileChunk;
 import dev.flowstage.flow.logic.words.Shard;
@@ -385,18 +387,18 @@ public final class FlowWordCountEngine implements WordCountEngine {
     if (FileSniff.isGzip(file) || !ByteWordCounts.supports(job.charset())) {
       return -1;
     }
-    byte[] head = new byte[4];
-    int n;
+    byte[] head;
     try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
-      n = in.readNBytes(head, 0, 4);
+      head = in.readNBytes(4);
     } catch (IOException e) {
       return -1; // the line path reports it, naming the file
     }
-    FileSniff.Bom bom = FileSniff.bom(java.util.Arrays.copyOf(head, n));
-    if (bom == null || (!job.charsetFromBom() && !bom.charset().equals(job.charset()))) {
-      return 0; // no mark, or one that is text in the explicit charset
-    }
-    return bom.charset().equals(job.charset()) ? bom.length() : -1;
+    // The file source's rule for the charset a mark selects (one definition for both paths): the
+    // byte path takes the file when that is the job's charset, skipping the mark if there is one.
+    FileSelection.Marked marked =
+        new FileSelection(FileOptions.defaults().charsetFromBom(job.charsetFromBom()))
+            .charset(head, job.charset());
+    return marked.charset().equals(job.charset()) ? marked.bom() : -1;
   }
 
   /**

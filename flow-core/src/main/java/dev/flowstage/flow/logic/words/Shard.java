@@ -1,5 +1,6 @@
 package dev.flowstage.flow.logic.words;
 
+import dev.flowstage.flow.logic.CountTable;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -92,9 +93,8 @@ public record Shard(
     if (bytes != null) {
       return partitionOf(ByteWordCounts.hash(bytes, 0, word.length()), partitions);
     }
-    // The high bits of a mixed hash; the counting map indexes its table by the low bits.
-    int mixed = word.hashCode() * 0x9E37_79B9;
-    mixed ^= mixed >>> 16;
+    // The high bits of the counting table's own mix; it indexes its slots by the low bits.
+    int mixed = CountTable.spread(word.hashCode());
     return (int) (((mixed & 0xffff_ffffL) * partitions) >>> 32);
   }
 

@@ -109,17 +109,11 @@ public final class WordCountPlan {
    * @param chunks the chunks of the files, all read in {@code charset}
    * @param charset the files' charset, one {@link ByteWordCounts#supports}
    * @param readers how many reading stages
-   * @param chunkLines counts the lines read (for tests; the statistics count events)
    * @param malformed counts the malformed input sequences, as the file source does
    * @return the fused counting layer
    */
   public static Plan fused(
-      Match m,
-      List<FileChunk> chunks,
-      Charset charset,
-      int readers,
-      LongAdder chunkLines,
-      LongAdder malformed) {
+      Match m, List<FileChunk> chunks, Charset charset, int readers, LongAdder malformed) {
     Plan counting = m.counting();
     int partitions = counting.options().stages();
     Reading reading =
@@ -129,7 +123,6 @@ public final class WordCountPlan {
             partitions,
             ByteWordCounts.defaultFlushAt(readers),
             m.files().options().maxLineBytes(),
-            chunkLines,
             malformed);
     Plan read =
         new Plan(
@@ -182,7 +175,6 @@ public final class WordCountPlan {
       int partitions,
       int flushAt,
       int maxLineBytes,
-      LongAdder lines,
       LongAdder malformed)
       implements SerializableSupplier<Object> {
     @Serial private static final long serialVersionUID = 1L;
@@ -197,7 +189,8 @@ public final class WordCountPlan {
           // The read size: the buffer holds a whole chunk up to 1 MiB and grows only for a word.
           1 << 20,
           maxLineBytes,
-          lines,
+          // Lines and bytes read are not reported: the statistics count events, as for any layer.
+          new LongAdder(),
           malformed,
           new LongAdder());
     }
