@@ -2,19 +2,8 @@
 # Tests scripts/lib/cli.sh (the CLI's start-up cache options) with fake JDKs; no real JVM is started.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-check() { # NAME EXPECTED ACTUAL
-  if [ "$2" = "$3" ]; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL $1: expected [$2], got [$3]" >&2
-  fi
-}
+# shellcheck source=lib.sh
+. "$root/scripts/tests/lib.sh"
 
 # fake_java FILE VERSION: a java that prints VERSION for -version, logs every other call to
 # $tmp/calls, and for -XX:AOTCacheOutput=F writes F (or fails when $tmp/fail-training exists).
@@ -92,5 +81,4 @@ case $cds in "-XX:SharedArchiveFile=$tmp/flowstage-"*".jsa -XX:+AutoCreateShared
 check "JDK 21: no training run" "$before" "$(calls)"
 check "turned off" "" "$(FLOWSTAGE_STARTUP_CACHE=off opts "$tmp/java25")"
 
-echo "cli_test: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish cli_test

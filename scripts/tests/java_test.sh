@@ -2,10 +2,8 @@
 # Tests scripts/lib/java.sh (JDK discovery) with fake JDKs; no real JVM is started.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
+# shellcheck source=lib.sh
+. "$root/scripts/tests/lib.sh"
 
 # fake_jdk DIR VERSION: a JDK home whose java prints VERSION like the real one does.
 fake_jdk() {
@@ -13,15 +11,6 @@ fake_jdk() {
   printf '#!/bin/sh\necho "openjdk version \\"%s\\" 2026-01-01" >&2\n' "$2" >"$1/bin/java"
   printf '#!/bin/sh\nexit 0\n' >"$1/bin/javac"
   chmod +x "$1/bin/java" "$1/bin/javac"
-}
-
-check() { # NAME EXPECTED ACTUAL
-  if [ "$2" = "$3" ]; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL $1: expected [$2], got [$3]" >&2
-  fi
 }
 
 # find_with JAVA_HOME PATH ROOT: prints the JAVA_HOME chosen, or "exit=N: message".
@@ -65,5 +54,4 @@ for script in test flowstage format; do
     *) check "scripts/$script message" "the JDK message" "$out" ;; esac
 done
 
-echo "jdk-discovery: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish jdk-discovery

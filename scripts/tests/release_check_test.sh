@@ -6,10 +6,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=../lib/java.sh
 . "$root/scripts/lib/java.sh"
 flowstage_find_jdk || exit 1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
+# shellcheck source=lib.sh
+. "$root/scripts/tests/lib.sh"
 v=1.0.0
 
 meta='<url>https://example.org/x</url>
@@ -88,18 +86,16 @@ expect() {
   out=$("$JAVA_HOME/bin/java" -cp "$tmp/classes" ReleaseCheck "$repo" bom examples 2>&1)
   actual=$?
   if [ "$actual" != "$code" ]; then
-    failed=$((failed + 1))
-    echo "FAIL $name: exit $actual, expected $code; output: $out" >&2
+    fail "$name: exit $actual, expected $code; output: $out"
     return
   fi
   for text in "$@"; do
     case $out in *"$text"*) ;; *)
-      failed=$((failed + 1))
-      echo "FAIL $name: output lacks [$text]; output: $out" >&2
+      fail "$name: output lacks [$text]; output: $out"
       return ;;
     esac
   done
-  passed=$((passed + 1))
+  pass
 }
 
 # Compiled once: the cases below run the same class scripts/release-check runs from source.
@@ -156,13 +152,13 @@ expect "BOM with a parent" "$r" 1 "bom: has a <parent>"
 fresh
 out=$("$JAVA_HOME/bin/java" -cp "$tmp/classes" ReleaseCheck --signed "$r" bom 2>&1)
 case $out in *"lib-a: missing signature (.asc) of its javadoc jar"*"parent: missing signature (.asc) of its pom"*)
-  passed=$((passed + 1)) ;;
-  *) failed=$((failed + 1)) && echo "FAIL a signed release needs .asc files; output: $out" >&2 ;;
+  pass ;;
+  *) fail "a signed release needs .asc files; output: $out" ;;
 esac
 for f in $(find "$r" -name '*.jar' -o -name '*.pom'); do echo sig >"$f.asc"; done
 expect "unsigned check ignores signatures" "$r" 0 "release-check: OK"
 out=$("$JAVA_HOME/bin/java" -cp "$tmp/classes" ReleaseCheck --signed "$r" bom 2>&1) &&
-  passed=$((passed + 1)) || { failed=$((failed + 1)) && echo "FAIL signed repository: $out" >&2; }
+  pass || fail "signed repository: $out"
 
 expect "empty repository" "$(mkdir -p "$tmp/empty" && echo "$tmp/empty")" 1 "nothing was deployed"
 
@@ -171,11 +167,9 @@ fresh && rm "$(dir "$r" lib-b)/lib-b-$v-javadoc.jar"
 out=$(bash "$root/scripts/release-check" --verify-only "$r" 2>&1)
 code=$?
 if [ "$code" = 1 ] && case $out in *"lib-b: missing javadoc jar"*) true ;; *) false ;; esac; then
-  passed=$((passed + 1))
+  pass
 else
-  failed=$((failed + 1))
-  echo "FAIL scripts/release-check --verify-only: exit $code; output: $out" >&2
+  fail "scripts/release-check --verify-only: exit $code; output: $out"
 fi
 
-echo "release-check: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish release-check

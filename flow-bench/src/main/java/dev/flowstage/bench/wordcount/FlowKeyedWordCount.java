@@ -37,7 +37,7 @@ public final class FlowKeyedWordCount {
   private FlowKeyedWordCount() {}
 
   /**
-   * Counts the words of a file: {@code --countby|--jdk [--stages N] FILE}.
+   * Counts the words of a file: {@code --countby|--countby-split|--jdk [--stages N] FILE}.
    *
    * @param args the job, an optional stage count and the file
    * @throws Exception if the file cannot be read

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -147,14 +148,8 @@ public final class WordCountComparison {
     if (runs < 1) {
       throw new IllegalArgumentException("--runs must be at least 1, got " + runs);
     }
-    List<String> javaOpts =
-        opts.getOrDefault("java-opts", "").isBlank()
-            ? List.of()
-            : List.of(opts.get("java-opts").strip().split("\\s+"));
-    List<String> cliOpts =
-        opts.getOrDefault("cli-opts", "").isBlank()
-            ? List.of()
-            : List.of(opts.get("cli-opts").strip().split("\\s+"));
+    List<String> javaOpts = jvmOptions(opts, "java-opts");
+    List<String> cliOpts = jvmOptions(opts, "cli-opts");
     List<String> names =
         opts.containsKey("impls")
             ? List.of(opts.get("impls").split(","))
@@ -177,18 +172,12 @@ public final class WordCountComparison {
                 + (name.equals("flowstage-cli") ? cliJar : benchJar)
                 + " first (scripts/bench does)");
       }
-      if (stages != null && FLOWSTAGE.contains(name)) {
-        for (int k : stages) {
-          impls.add(
-              new Impl(
-                  name, k, withCliOpts(name, cliOpts, command(name, k, corpus, benchJar, cliJar))));
-        }
-      } else {
+      List<Integer> stageCounts =
+          stages != null && FLOWSTAGE.contains(name) ? stages : Collections.singletonList(null);
+      for (Integer k : stageCounts) {
         impls.add(
             new Impl(
-                name,
-                null,
-                withCliOpts(name, cliOpts, command(name, null, corpus, benchJar, cliJar))));
+                name, k, withCliOpts(name, cliOpts, command(name, k, corpus, benchJar, cliJar))));
       }
     }
     WordCountComparison comparison =
@@ -251,6 +240,12 @@ public final class WordCountComparison {
     } catch (ClassNotFoundException e) {
       return false;
     }
+  }
+
+  /** The whitespace-separated JVM options of {@code --KEY "..."}; empty when not given. */
+  private static List<String> jvmOptions(Map<String, String> opts, String key) {
+    String text = opts.getOrDefault(key, "");
+    return text.isBlank() ? List.of() : List.of(text.strip().split("\\s+"));
   }
 
   /** {@code command} with the CLI's own JVM options in front, for the CLI only. */

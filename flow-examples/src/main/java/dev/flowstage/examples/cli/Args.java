@@ -155,11 +155,10 @@ final class Args {
       return new UsageException(name, message);
     }
 
-    private Option<?> find(String argument) {
-      int eq = argument.startsWith("--") ? argument.indexOf('=') : -1;
-      String n = eq < 0 ? argument : argument.substring(0, eq);
+    /** The option of a long or short name ({@link #optionName}), or null. */
+    private Option<?> find(String name) {
       for (Option<?> o : options) {
-        if (o.name().equals(n) || n.equals(o.shortName())) {
+        if (o.name().equals(name) || name.equals(o.shortName())) {
           return o;
         }
       }
@@ -186,21 +185,19 @@ final class Args {
           optionsEnded = true;
           continue;
         }
-        Option<?> option = find(arg);
+        String name = optionName(arg);
+        Option<?> option = find(name);
         if (option == null) {
-          String n =
-              arg.startsWith("--") && arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
-          throw usage("unknown option '" + n + "'" + suggestion(n));
+          throw usage("unknown option '" + name + "'" + suggestion(name));
         }
-        int eq = arg.startsWith("--") ? arg.indexOf('=') : -1;
         String text;
-        if (eq >= 0) {
-          text = arg.substring(eq + 1);
+        if (name.length() < arg.length()) {
+          text = arg.substring(name.length() + 1);
         } else if (!option.takesValue()) {
           text = "true";
         } else if (i + 1 < args.size()
             && !args.get(i + 1).equals("--")
-            && find(args.get(i + 1)) == null) {
+            && find(optionName(args.get(i + 1))) == null) {
           text = args.get(++i);
         } else {
           throw usage(
@@ -305,6 +302,15 @@ final class Args {
     boolean has(Option<Boolean> flag) {
       return get(flag);
     }
+  }
+
+  /**
+   * The option name an argument gives: {@code --top} of {@code --top=5}; only a long option carries
+   * its value after {@code =}.
+   */
+  private static String optionName(String argument) {
+    int eq = argument.startsWith("--") ? argument.indexOf('=') : -1;
+    return eq < 0 ? argument : argument.substring(0, eq);
   }
 
   /** Converts an option's integer value; the reason names the text. */
