@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import it.unimi.dsi.fastutil.objects.Object2LongOpenHashMap;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -214,6 +216,79 @@ final class FlowCombineTest {
     FlowException e = assertThrows(FlowException.class, f::toList);
     assertInstanceOf(IllegalStateException.class, e.getCause());
     assertTrue(e.stage().startsWith("g1."), e.stage()); // the reducer ran upstream
+  }
+
+  @Test
+  void combiningReduce_foldsEachPartitionsEventsInArrivalOrder_acrossBufferedFolds() {
+    // One upstream stage, so each partition's accumulator is that stage's partial as it is: the
+    // order of its list is the order the pre-reduce folded in (buffers of 1024, then the rest of
+    // each delivered batch).
+    int n = 10_000;
+    List<ArrayList<Integer>> lists =
+        Flow.fromEnumerable(IntStream.range(0, n).boxed().toList(), o -> o.stages(1).maxDemand(700))
+            .map(x -> x)
+            .partition(o -> o.stages(3))
+            .reduce(
+                ArrayList<Integer>::new,
+                (l, x) -> {
+                  l.add(x);
+                  return l;
+                },
+                (a, b) -> {
+                  a.addAll(b);
+                  return a;
+                })
+            .toList();
+    assertEquals(3, lists.size());
+    int total = 0;
+    for (List<Integer> l : lists) {
+      assertEquals(l.stream().sorted().toList(), l, "folded out of arrival order");
+      total += l.size();
+    }
+    assertEquals(n, total);
+  }
+
+  @Test
+  void combiningReduce_manyPartitions_countsLikeTheStream() {
+    List<HashMap<String, Long>> parts =
+        Flow.fromEnumerable(WORDS, o -> o.stages(2).maxDemand(300))
+            .map(w -> w)
+            .partition(o -> o.stages(200))
+            .reduce(
+                HashMap<String, Long>::new,
+                (m, w) -> {
+                  m.merge(w, 1L, Long::sum);
+                  return m;
+                },
+                (a, b) -> {
+                  b.forEach((w, c) -> a.merge(w, c, Long::sum));
+                  return a;
+                })
+            .toList();
+    Map<String, Long> all = new HashMap<>();
+    parts.forEach(m -> m.forEach((w, c) -> assertEquals(null, all.put(w, c), "two partitions")));
+    assertEquals(oracle(WORDS), all);
+  }
+
+  @Test
+  @Timeout(60)
+  void failingReducer_failsTheCallThatDeliveredItsEvent_notTheEndOfInput() {
+    // The source never ends: the failure must not wait for a full buffer or the end of input.
+    Flow<Integer> f =
+        Flow.fromEnumerable(IntStream.iterate(0, i -> i + 1).boxed().iterator(), o -> o.stages(1))
+            .map(x -> x)
+            .partition(o -> o.stages(2))
+            .reduce(
+                () -> 0,
+                (a, x) -> {
+                  if (x == 3) {
+                    throw new IllegalStateException("bad " + x);
+                  }
+                  return a + 1;
+                },
+                Integer::sum);
+    FlowException e = assertThrows(FlowException.class, f::toList);
+    assertEquals("bad 3", e.getCause().getMessage());
   }
 
   @Test

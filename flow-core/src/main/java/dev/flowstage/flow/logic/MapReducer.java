@@ -181,6 +181,17 @@ public final class MapReducer implements StageLogic {
     } else {
       segments.get(0).events(b, input);
     }
+    foldPending();
+  }
+
+  /**
+   * Folds what the pre-reduce buffered during a call, so that a failing reducer fails the call that
+   * delivered its event and no event waits past it.
+   */
+  private void foldPending() {
+    if (preReduce != null) {
+      preReduce.endOfBatch();
+    }
   }
 
   @Override
@@ -188,6 +199,7 @@ public final class MapReducer implements StageLogic {
     if (!segments.isEmpty()) {
       collect.target = out;
       segments.get(0).inputDone(input);
+      foldPending();
     }
   }
 
@@ -208,6 +220,7 @@ public final class MapReducer implements StageLogic {
     for (Windows w : segments) {
       w.timer(nowMillis);
     }
+    foldPending();
   }
 
   @Override
@@ -216,6 +229,7 @@ public final class MapReducer implements StageLogic {
     for (Windows w : segments) {
       w.trigger(name);
     }
+    foldPending();
   }
 
   @Override
