@@ -305,6 +305,32 @@ final class Args {
   }
 
   /**
+   * Whether the flag {@code name} is on in {@code args} before they are parsed (for what must be
+   * known even when parsing fails, like {@code --debug}): given as {@code name} or {@code
+   * name=true}, the last one winning, and not after {@code --}, where arguments are file names. A
+   * value that is not true or false counts as off; the parse reports it.
+   *
+   * @param args the command-line arguments
+   * @param name the flag, e.g. {@code --debug}
+   * @return whether it is on
+   */
+  static boolean flagGiven(List<String> args, String name) {
+    boolean on = false;
+    for (String arg : args) {
+      if (arg.equals("--")) {
+        break;
+      }
+      if (arg.equals(name)) {
+        on = true;
+      } else if (optionName(arg).equals(name)) {
+        String value = arg.substring(name.length() + 1);
+        on = value.equalsIgnoreCase("true");
+      }
+    }
+    return on;
+  }
+
+  /**
    * The option name an argument gives: {@code --top} of {@code --top=5}; only a long option carries
    * its value after {@code =}.
    */

@@ -33,7 +33,7 @@ public final class Main {
   public static void main(String[] args) {
     // A failure reaches the user once, as one line from run(); the stage runtime's own log of it
     // would print a stack trace first. --debug keeps the log.
-    if (!List.of(args).contains(DEBUG)) {
+    if (!Args.flagGiven(List.of(args), DEBUG)) {
       STAGE_LOG.setLevel(java.util.logging.Level.OFF);
     }
     System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
@@ -67,7 +67,7 @@ public final class Main {
    * @return the exit status
    */
   public static int run(CliEnvironment env, String... args) {
-    boolean debug = List.of(args).contains(DEBUG);
+    boolean debug = Args.flagGiven(List.of(args), DEBUG);
     int status;
     try {
       status = dispatch(env, List.of(args));

@@ -33,6 +33,16 @@ final class ArgsTest {
   }
 
   @Test
+  void flagGiven_readsTheFlagBeforeParsing_lastWins_notAfterDoubleDash() {
+    assertTrue(Args.flagGiven(List.of("wordcount", "--debug"), "--debug"));
+    assertTrue(Args.flagGiven(List.of("--debug=TRUE", "f.txt"), "--debug"));
+    assertFalse(Args.flagGiven(List.of("--debug", "--debug=false"), "--debug"));
+    assertFalse(Args.flagGiven(List.of("--debug=maybe"), "--debug"));
+    assertFalse(Args.flagGiven(List.of("--", "--debug"), "--debug")); // a file named --debug
+    assertFalse(Args.flagGiven(List.of("--debugger"), "--debug"));
+  }
+
+  @Test
   void value_joinedOrSeparate() {
     assertEquals(3, wordcount("--top=3").get(WordCountCommand.TOP));
     assertEquals(4, wordcount("--top", "4").get(WordCountCommand.TOP));

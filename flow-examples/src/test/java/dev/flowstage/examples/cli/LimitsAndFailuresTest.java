@@ -13,6 +13,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -129,9 +130,13 @@ final class LimitsAndFailuresTest {
     assertTrue(r.err().contains("StackOverflowError: deep"), r.err());
     assertTrue(r.err().contains("--debug"), r.err());
 
-    CliRun debug = runWith(failing(boom), "wordcount", "--debug");
-    assertEquals(Main.EXIT_FAILURE, debug.status());
-    assertTrue(debug.err().contains("\tat "), debug.err());
-    assertFalse(debug.errIsOneLine());
+    for (String on : List.of("--debug", "--debug=true")) {
+      CliRun debug = runWith(failing(boom), "wordcount", on);
+      assertEquals(Main.EXIT_FAILURE, debug.status());
+      assertTrue(debug.err().contains("\tat "), on + ": " + debug.err());
+      assertFalse(debug.errIsOneLine());
+    }
+    CliRun off = runWith(failing(boom), "wordcount", "--debug", "--debug=false");
+    assertTrue(off.errIsOneLine(), off.err());
   }
 }
