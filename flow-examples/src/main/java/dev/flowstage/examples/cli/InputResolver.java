@@ -4,6 +4,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.flowstage.examples.wordcount.FileSniff;
 import dev.flowstage.examples.wordcount.Input;
+import dev.flowstage.flow.FileOptions;
+import dev.flowstage.flow.logic.FileSelection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -91,6 +93,14 @@ final class InputResolver {
     for (String glob : selection.globs()) {
       globs.add(FileSystems.getDefault().getPathMatcher("glob:" + glob));
     }
+    // The file source's rules for the charset a file is read in and for looking binary (one
+    // definition for both): the mark's charset unless --charset is given, as the count reads it.
+    FileSelection sniff =
+        new FileSelection(
+            FileOptions.defaults()
+                .includeBinary(selection.includeBinary())
+                .charsetFromBom(selection.charset() == null));
+    Charset charset = selection.charset() != null ? selection.charset() : UTF_8;
     long[] hidden = {0};
     long binary = 0;
     List<Input> inputs = new ArrayList<>();
@@ -112,7 +122,7 @@ final class InputResolver {
         }
         for (Path file : files) {
           Input.FileInput input = file(file);
-          if (selection.includeBinary() || !looksBinary(input, selection.charset())) {
+          if (selection.includeBinary() || !looksBinary(input, sniff, charset)) {
             inputs.add(input);
           } else {
             binary++;
@@ -120,7 +130,7 @@ final class InputResolver {
         }
       } else {
         Input.FileInput input = file(path);
-        if (selection.includeBinary() || !looksBinary(input, selection.charset())) {
+        if (selection.includeBinary() || !looksBinary(input, sniff, charset)) {
           inputs.add(input);
         } else {
           binary++;
@@ -211,9 +221,9 @@ final class InputResolver {
 
   /**
    * Whether a file looks binary: a NUL byte in its first 8 KiB (decompressed for {@code .gz}),
-   * unless it starts with a UTF-16/32 byte order mark or {@code --charset} is UTF-16/32.
+   * unless it is read in UTF-16/32 (its byte order mark, or {@code --charset}, says so).
    */
-  private static boolean looksBinary(Input.FileInput file, Charset explicit)
+  private static boolean looksBinary(Input.FileInput file, FileSelection sniff, Charset charset)
       throws BadInputException {
     byte[] head;
     try {
@@ -224,9 +234,7 @@ final class InputResolver {
               + describe(file.path(), e)
               + (FileSniff.isGzip(file.path()) ? " (a .gz file must be gzip)" : ""));
     }
-    FileSniff.Bom bom = FileSniff.bom(head);
-    Charset cs = explicit != null ? explicit : bom != null ? bom.charset() : UTF_8;
-    return FileSniff.looksBinary(head, cs);
+    return sniff.skipsAsBinary(head, sniff.charset(head, charset).charset());
   }
 
   private static Input.FileInput file(Path path) throws BadInputException {

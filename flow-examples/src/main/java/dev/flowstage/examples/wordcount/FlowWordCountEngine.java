@@ -9,6 +9,7 @@ import dev.flowstage.flow.RunningFlow;
 import dev.flowstage.flow.Tokenizer;
 import dev.flowstage.flow.TriggerResult;
 import dev.flowstage.flow.logic.FileSelection;
+import dev.flowstage.flow.logic.words.ByteReading;
 import dev.flowstage.flow.logic.words.ByteWordCounts;
 import dev.flowstage.flow.logic.words.FileChunk;
 import dev.flowstage.flow.logic.words.Shard;
@@ -404,7 +405,7 @@ public final class FlowWordCountEngine implements WordCountEngine {
   /**
    * The byte path for files: one enumerable source of {@link FileChunk}s, which the reading stages
    * take one at a time (so they share the work however the words are spread), each counting its
-   * chunks' words as bytes ({@link ByteWordCounts}) and emitting shards as the line path does.
+   * chunks' words as bytes ({@link ByteReading}) and emitting shards as the line path does.
    */
   private Flow<Shard> byteWordCount(
       List<Path> files,
@@ -415,25 +416,22 @@ public final class FlowWordCountEngine implements WordCountEngine {
       LongAdder lines,
       LongAdder malformed,
       LongAdder progress) {
-    java.nio.charset.Charset charset = job.charset();
-    Tokenizer tokenizer = job.tokenizer();
     int buffer = Math.min(chunkBytes, 1 << 20);
+    // flow-core's reading stages (the fused frequencies() plan's too), with the CLI's settings.
+    ByteReading reading =
+        new ByteReading(
+            job.charset().name(),
+            job.tokenizer(),
+            stages,
+            flush,
+            buffer,
+            ByteWordCounts.NO_LINE_BOUND, // the CLI reads lines of any length
+            lines,
+            malformed,
+            progress);
     return Flow.fromEnumerable(
             FileChunk.split(files, marks, chunkBytes), o -> o.stages(stages).maxDemand(1))
-        .emitAndReduce(
-            () ->
-                new ByteWordCounts(
-                    charset,
-                    tokenizer,
-                    stages,
-                    flush,
-                    buffer,
-                    ByteWordCounts.NO_LINE_BOUND, // the CLI reads lines of any length
-                    lines,
-                    malformed,
-                    progress),
-            (FileChunk chunk, ByteWordCounts counts) -> counts.add(chunk),
-            (counts, trigger) -> TriggerResult.of(counts.drain(), counts));
+        .emitAndReduce(reading, ByteReading.reducer(), ByteReading.onTrigger());
   }
 
   /** The plan's flow, as the ending that made it emits: {@code Totals}, or rows for output. */

@@ -183,6 +183,21 @@ final class InputSelectionTest {
     assertTrue(r.out().contains("{\"word\":\"\u00ef\u00bb\u00bfhello\",\"count\":1}"), r.out());
   }
 
+  @Test
+  void explicitCharset_decidesWhetherAMarkedFileLooksBinary() throws IOException {
+    // UTF-16 text has NUL bytes: read as UTF-16 (its mark, or --charset) it is text; --charset
+    // UTF-8 wins over the mark, and as UTF-8 those bytes make it look binary (FileSelection's
+    // rule).
+    Path utf16 =
+        write("le.txt", marked(new int[] {0xFF, 0xFE}, "hello hello\n", StandardCharsets.UTF_16LE));
+    CliRun marked = CliRun.run("wordcount", "--json", utf16.toString());
+    assertEquals(0, marked.status(), marked.err());
+    assertTrue(marked.out().contains("{\"word\":\"hello\",\"count\":2}"), marked.out());
+    CliRun utf8 = CliRun.run("wordcount", "--charset", "UTF-8", utf16.toString());
+    assertEquals(Main.EXIT_USAGE, utf8.status());
+    assertTrue(utf8.err().contains("skipped 1 binary file"), utf8.err());
+  }
+
   private static Charset UTF() {
     return StandardCharsets.UTF_8;
   }

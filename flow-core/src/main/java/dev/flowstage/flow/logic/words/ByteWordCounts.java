@@ -175,19 +175,7 @@ public final class ByteWordCounts {
       LongAdder lines,
       LongAdder malformed,
       LongAdder progress) {
-    if (!supports(charset)) {
-      throw new IllegalArgumentException(
-          "the byte path reads UTF-8, US-ASCII and ISO-8859-1 only, got " + charset);
-    }
-    if (flushAt < 1 || bufferBytes < 1 || maxLineBytes < 1) {
-      throw new IllegalArgumentException(
-          "flushAt, bufferBytes and maxLineBytes must be at least 1, got "
-              + flushAt
-              + ", "
-              + bufferBytes
-              + " and "
-              + maxLineBytes);
-    }
+    check(charset, flushAt, bufferBytes, maxLineBytes);
     this.maxLine = maxLineBytes;
     this.charset = charset;
     this.words = tokenizer == Tokenizer.WORDS;
@@ -210,6 +198,26 @@ public final class ByteWordCounts {
     this.mediumTable = new long[capacity * 3];
     this.mediumMask = capacity - 1;
     this.arena = new byte[(int) Math.min(arenaLimit + SLACK, 4096)];
+  }
+
+  /**
+   * Rejects the settings {@link #ByteWordCounts} cannot count with; {@link ByteReading} checks them
+   * when a plan is built, before any stage makes a table.
+   */
+  static void check(Charset charset, int flushAt, int bufferBytes, long maxLineBytes) {
+    if (!supports(charset)) {
+      throw new IllegalArgumentException(
+          "the byte path reads UTF-8, US-ASCII and ISO-8859-1 only, got " + charset);
+    }
+    if (flushAt < 1 || bufferBytes < 1 || maxLineBytes < 1) {
+      throw new IllegalArgumentException(
+          "flushAt, bufferBytes and maxLineBytes must be at least 1, got "
+              + flushAt
+              + ", "
+              + bufferBytes
+              + " and "
+              + maxLineBytes);
+    }
   }
 
   /**

@@ -24,12 +24,12 @@ import java.util.concurrent.atomic.LongAdder;
  * The plan-level fusion of a file word count onto the byte path (docs/adr/0009): recognizes the
  * layer {@code fromFiles(...).flatMap(tokenizer).frequencies()} in the global window without
  * triggers ({@link #match}), and builds the plan that computes the same {@code KeyCount}s from
- * bytes ({@link #fused}): reading stages that count {@link FileChunk}s with {@link ByteWordCounts},
- * a partition by {@link Shard#partition()}, and counting stages that add the shards up in {@link
- * ShardCounts} and emit one {@code KeyCount<String>} per word, followed by the layer's own later
- * operations. Which files can take it (charset, gzip, byte order marks) is decided by the engine
- * when the run starts, from the files it lists; anything else runs the plan as written. Only the
- * local engine fuses: other engines run the original plan, whose result is the same.
+ * bytes ({@link #fused}): reading stages that count {@link FileChunk}s ({@link ByteReading}, as the
+ * CLI's), a partition by {@link Shard#partition()}, and counting stages that add the shards up in
+ * {@link ShardCounts} and emit one {@code KeyCount<String>} per word, followed by the layer's own
+ * later operations. Which files can take it (charset, gzip, byte order marks) is decided by the
+ * engine when the run starts, from the files it lists; anything else runs the plan as written. Only
+ * the local engine fuses: other engines run the original plan, whose result is the same.
  */
 public final class WordCountPlan {
   private WordCountPlan() {}
@@ -116,20 +116,27 @@ public final class WordCountPlan {
       Match m, List<FileChunk> chunks, Charset charset, int readers, LongAdder malformed) {
     Plan counting = m.counting();
     int partitions = counting.options().stages();
-    Reading reading =
-        new Reading(
+    // The reading stages' functions are the CLI's (ByteReading); the fused plan reads lines up to
+    // the file source's bound, and nothing reads its line and byte counts: the statistics count
+    // events, as for any layer.
+    ByteReading reading =
+        new ByteReading(
             charset.name(),
             m.tokenizer(),
             partitions,
             ByteWordCounts.defaultFlushAt(readers),
+            // The read size: the buffer holds a whole chunk up to 1 MiB and grows only for a word.
+            1 << 20,
             m.files().options().maxLineBytes(),
-            malformed);
+            null,
+            malformed,
+            null);
     Plan read =
         new Plan(
             new Source.Enumerables(List.of(chunks)),
             List.of(
-                new Operation.EmitAndReduce(reading, new Read()),
-                new Operation.OnTrigger(new Drain())),
+                new Operation.EmitAndReduce(new Fused(reading), erase(ByteReading.reducer())),
+                new Operation.OnTrigger(erase(ByteReading.onTrigger()))),
             // One chunk at a time per reading stage: the stages share the work however it falls.
             m.reading().stages(readers).maxDemand(1).minDemand(0));
     List<Operation> ops = new ArrayList<>();
@@ -155,7 +162,7 @@ public final class WordCountPlan {
    * @return true for the reading stages' {@code emitAndReduce}
    */
   public static boolean reads(Operation op) {
-    return op instanceof Operation.EmitAndReduce e && e.init() instanceof Reading;
+    return op instanceof Operation.EmitAndReduce e && e.init() instanceof Fused;
   }
 
   /**
@@ -168,57 +175,23 @@ public final class WordCountPlan {
     return op instanceof Operation.Reduce r && r.init() instanceof Counts;
   }
 
-  /** A reading stage's table; its fields are what every reading stage shares. */
-  private record Reading(
-      String charset,
-      Tokenizer tokenizer,
-      int partitions,
-      int flushAt,
-      int maxLineBytes,
-      LongAdder malformed)
-      implements SerializableSupplier<Object> {
+  /**
+   * The reading stages' supplier in a fused plan: {@link ByteReading}'s, marked so that graphs name
+   * the stages the engine put in (the CLI's own flow uses {@link ByteReading} as written).
+   */
+  private record Fused(ByteReading reading) implements SerializableSupplier<Object> {
     @Serial private static final long serialVersionUID = 1L;
 
     @Override
     public Object get() {
-      return new ByteWordCounts(
-          Charset.forName(charset),
-          tokenizer,
-          partitions,
-          flushAt,
-          // The read size: the buffer holds a whole chunk up to 1 MiB and grows only for a word.
-          1 << 20,
-          maxLineBytes,
-          // Lines and bytes read are not reported: the statistics count events, as for any layer.
-          new LongAdder(),
-          malformed,
-          new LongAdder());
+      return reading.get();
     }
   }
 
-  /** Counts one chunk's words. */
-  private record Read()
-      implements SerializableBiFunction<Object, Object, TriggerResult<Object, Object>> {
-    @Serial private static final long serialVersionUID = 1L;
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public TriggerResult<Object, Object> apply(Object chunk, Object counts) {
-      Object r = ((ByteWordCounts) counts).add((FileChunk) chunk);
-      return (TriggerResult<Object, Object>) r;
-    }
-  }
-
-  /** Sends what a reading stage still holds when its input ends. */
-  private record Drain()
-      implements SerializableBiFunction<Object, Trigger, TriggerResult<Object, Object>> {
-    @Serial private static final long serialVersionUID = 1L;
-
-    @Override
-    public TriggerResult<Object, Object> apply(Object counts, Trigger trigger) {
-      ByteWordCounts c = (ByteWordCounts) counts;
-      return TriggerResult.of(new ArrayList<Object>(c.drain()), c);
-    }
+  /** A typed function as a plan holds it: plans are untyped, as {@code Flow} builds them. */
+  @SuppressWarnings("unchecked")
+  private static <F> F erase(Object fn) {
+    return (F) fn;
   }
 
   /** A counting stage's table. */
