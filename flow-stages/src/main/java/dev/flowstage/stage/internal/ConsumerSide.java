@@ -156,8 +156,12 @@ final class ConsumerSide {
     }
     sub.consumerActive = false;
     upstream.remove(sub);
-    sub.accepted.completeExceptionally(
-        new StageException("subscription " + sub + " ended before it was accepted: " + reason));
+    if (!sub.accepted.isDone()) {
+      // Most subscriptions end long after they were accepted: no exception (and its stack trace
+      // and message) is made for a future that would ignore it.
+      sub.accepted.completeExceptionally(
+          new StageException("subscription " + sub + " ended before it was accepted: " + reason));
+    }
     Peer peer = Peer.PRODUCER;
     cell.callbacks.handleCancel(peer, sub, reason, cell.ctx);
     cell.flush();
