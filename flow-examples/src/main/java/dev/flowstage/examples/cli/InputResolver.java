@@ -12,12 +12,10 @@ import java.io.UncheckedIOException;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.Charset;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
@@ -65,12 +63,28 @@ final class InputResolver {
       globs = List.copyOf(globs);
       for (String glob : globs) {
         try {
-          FileSystems.getDefault().getPathMatcher("glob:" + glob);
+          FileOptions.defaults().globs(glob);
         } catch (IllegalArgumentException e) {
+          // The file source's check, in the CLI's words: the option's name and an example. Its
+          // cause is the glob parser's own complaint.
+          Throwable why = e.getCause() == null ? e : e.getCause();
           throw new IllegalArgumentException(
-              "bad --glob '" + glob + "': " + e.getMessage() + " (try '*.log')", e);
+              "bad --glob '" + glob + "': " + why.getMessage() + " (try '*.log')", e);
         }
       }
+    }
+
+    /**
+     * The file source's selection for these options: its rules choose the walked files and decide
+     * which files look binary.
+     */
+    FileSelection files() {
+      return new FileSelection(
+          FileOptions.defaults()
+              .includeHidden(includeHidden)
+              .includeBinary(includeBinary)
+              .globs(globs.toArray(String[]::new))
+              .charsetFromBom(charset == null));
     }
   }
 
@@ -89,17 +103,11 @@ final class InputResolver {
 
   static Resolved resolve(List<String> args, InputStream stdin, Selection selection)
       throws BadInputException {
-    List<PathMatcher> globs = new ArrayList<>();
-    for (String glob : selection.globs()) {
-      globs.add(FileSystems.getDefault().getPathMatcher("glob:" + glob));
-    }
-    // The file source's rules for the charset a file is read in and for looking binary (one
-    // definition for both): the mark's charset unless --charset is given, as the count reads it.
-    FileSelection sniff =
-        new FileSelection(
-            FileOptions.defaults()
-                .includeBinary(selection.includeBinary())
-                .charsetFromBom(selection.charset() == null));
+    // The file source's rules for walked files, for the charset a file is read in and for looking
+    // binary (one definition for both): the mark's charset unless --charset is given, as the
+    // count reads it.
+    FileSelection files = selection.files();
+    boolean globbed = !selection.globs().isEmpty();
     Charset charset = selection.charset() != null ? selection.charset() : UTF_8;
     long[] hidden = {0};
     long binary = 0;
@@ -116,13 +124,13 @@ final class InputResolver {
       }
       Path path = Path.of(arg);
       if (Files.isDirectory(path)) {
-        List<Path> files = walk(path, selection, globs, hidden);
-        if (files.isEmpty() && hidden[0] == 0 && globs.isEmpty()) {
+        List<Path> found = walk(path, files, hidden);
+        if (found.isEmpty() && hidden[0] == 0 && !globbed) {
           throw new BadInputException("no regular files under directory " + path);
         }
-        for (Path file : files) {
+        for (Path file : found) {
           Input.FileInput input = file(file);
-          if (selection.includeBinary() || !looksBinary(input, sniff, charset)) {
+          if (selection.includeBinary() || !looksBinary(input, files, charset)) {
             inputs.add(input);
           } else {
             binary++;
@@ -130,7 +138,7 @@ final class InputResolver {
         }
       } else {
         Input.FileInput input = file(path);
-        if (selection.includeBinary() || !looksBinary(input, sniff, charset)) {
+        if (selection.includeBinary() || !looksBinary(input, files, charset)) {
           inputs.add(input);
         } else {
           binary++;
@@ -150,7 +158,7 @@ final class InputResolver {
                 + (binary == 1 ? "" : "s")
                 + " (--include-binary counts them)");
       }
-      if (!globs.isEmpty()) {
+      if (globbed) {
         why.add("no other file matches --glob " + String.join(",", selection.globs()));
       }
       throw new BadInputException("nothing to count: " + String.join("; ", why));
@@ -158,8 +166,12 @@ final class InputResolver {
     return new Resolved(inputs, hidden[0], binary);
   }
 
-  private static List<Path> walk(
-      Path dir, Selection selection, List<PathMatcher> globs, long[] hidden)
+  /**
+   * The regular files under {@code dir} that {@code files} reads, in path order, counting in {@code
+   * hidden} the hidden files and folders skipped (a folder once, not what is in it). The folder
+   * given is walked even when hidden, like a named file; links are not followed.
+   */
+  private static List<Path> walk(Path dir, FileSelection files, long[] hidden)
       throws BadInputException {
     List<Path> found = new ArrayList<>();
     try {
@@ -168,7 +180,7 @@ final class InputResolver {
           new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-              if (!d.equals(dir) && !selection.includeHidden() && isHidden(d)) {
+              if (!d.equals(dir) && files.skipsAsHidden(name(d))) {
                 hidden[0]++;
                 return FileVisitResult.SKIP_SUBTREE;
               }
@@ -181,9 +193,10 @@ final class InputResolver {
               if (!attrs.isRegularFile()) {
                 return FileVisitResult.CONTINUE;
               }
-              if (!selection.includeHidden() && isHidden(file)) {
+              String name = name(file);
+              if (files.skipsAsHidden(name)) {
                 hidden[0]++;
-              } else if (matches(globs, file)) {
+              } else if (files.reads(name)) {
                 found.add(file);
               }
               return FileVisitResult.CONTINUE;
@@ -202,21 +215,10 @@ final class InputResolver {
     return found;
   }
 
-  private static boolean isHidden(Path path) {
+  /** A walked path's name, as {@link FileSelection} judges it ("" for a root, never hidden). */
+  private static String name(Path path) {
     Path name = path.getFileName();
-    return name != null && name.toString().startsWith(".");
-  }
-
-  private static boolean matches(List<PathMatcher> globs, Path file) {
-    if (globs.isEmpty()) {
-      return true;
-    }
-    for (PathMatcher m : globs) {
-      if (m.matches(file.getFileName())) {
-        return true;
-      }
-    }
-    return false;
+    return name == null ? "" : name.toString();
   }
 
   /**
