@@ -6,11 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -126,30 +123,12 @@ final class FileRanges {
     for (String name : paths) {
       Path p = Path.of(name);
       if (Files.isDirectory(p)) {
-        List<Path> found = new ArrayList<>();
+        List<Path> found;
         try {
-          Files.walkFileTree(
-              p,
-              new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                  return !dir.equals(p) && !selection.walksInto(name(dir))
-                      ? FileVisitResult.SKIP_SUBTREE
-                      : FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                  if (attrs.isRegularFile() && selection.reads(name(file))) {
-                    found.add(file);
-                  }
-                  return FileVisitResult.CONTINUE;
-                }
-              });
+          found = selection.walk(p, skipped -> {});
         } catch (IOException e) {
           throw new UncheckedIOException("cannot walk " + p, e);
         }
-        found.sort(null);
         for (Path f : found) {
           files.add(new Selected(f, false));
         }
@@ -166,11 +145,6 @@ final class FileRanges {
   /** As {@link #expand(List, FileOptions)} with the default options, as plain paths. */
   static List<Path> expand(List<String> paths) {
     return expand(paths, FileOptions.defaults()).stream().map(Selected::path).toList();
-  }
-
-  private static String name(Path path) {
-    Path name = path.getFileName();
-    return name == null ? "" : name.toString();
   }
 
   /**

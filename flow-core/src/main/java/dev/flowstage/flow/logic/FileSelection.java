@@ -5,11 +5,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.Charset;
 import java.nio.file.FileSystems;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -80,6 +84,62 @@ public final class FileSelection {
       }
     }
     return false;
+  }
+
+  /**
+   * The regular files under a local folder that this selection reads, in path order: the one walk
+   * of the Flow file source and the CLI. Folders it does not {@link #walksInto walk into} are
+   * skipped whole and links inside are not followed (a walk cannot loop); the folder itself is
+   * walked even when hidden, and followed when it is a link, since the user named it. Files are
+   * named under {@code folder} as given, also when it is a link.
+   *
+   * @param folder the folder, or a link to one
+   * @param skippedHidden told each hidden file or folder left out (a folder once, not its content)
+   * @return the files, sorted
+   * @throws IOException if a folder cannot be read
+   */
+  public List<Path> walk(Path folder, Consumer<Path> skippedHidden) throws IOException {
+    Path start = Files.isSymbolicLink(folder) ? folder.toRealPath() : folder;
+    List<Path> found = new ArrayList<>();
+    Files.walkFileTree(
+        start,
+        new SimpleFileVisitor<>() {
+          /** A path met under {@code start}, named under {@code folder}. */
+          private Path named(Path p) {
+            return start == folder ? p : folder.resolve(start.relativize(p));
+          }
+
+          @Override
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+            if (!dir.equals(start) && !walksInto(name(dir))) {
+              skippedHidden.accept(named(dir));
+              return FileVisitResult.SKIP_SUBTREE;
+            }
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+            // Only regular files: sockets, pipes and links met inside are skipped.
+            if (attrs.isRegularFile()) {
+              String name = name(file);
+              if (skipsAsHidden(name)) {
+                skippedHidden.accept(named(file));
+              } else if (reads(name)) {
+                found.add(named(file));
+              }
+            }
+            return FileVisitResult.CONTINUE;
+          }
+        });
+    found.sort(null);
+    return found;
+  }
+
+  /** A walked path's name ("" for a root, which is never hidden). */
+  private static String name(Path path) {
+    Path name = path.getFileName();
+    return name == null ? "" : name.toString();
   }
 
   /**

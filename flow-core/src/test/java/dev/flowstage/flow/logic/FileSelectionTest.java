@@ -5,8 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowstage.flow.FileOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Which walked names {@link FileSelection} reads, and why it skips the others. */
 class FileSelectionTest {
@@ -46,5 +51,31 @@ class FileSelectionTest {
         new FileSelection(FileOptions.defaults().includeHidden(true).globs("*.log"));
     assertTrue(all.reads(".hidden.log"));
     assertFalse(all.reads(".git"));
+  }
+
+  @Test
+  void walk_followsAFolderGivenAsALink_namesWhatItFindsUnderTheLink_andNotLinksInside(
+      @TempDir Path dir) throws IOException {
+    Path real = dir.resolve("real");
+    Files.createDirectories(real.resolve("sub"));
+    Files.createDirectories(real.resolve(".cache"));
+    Files.writeString(real.resolve("a.log"), "a\n");
+    Files.writeString(real.resolve("sub/b.log"), "b\n");
+    Files.writeString(real.resolve(".h.log"), "h\n");
+    Files.writeString(real.resolve(".cache/c.log"), "c\n");
+    Files.createSymbolicLink(real.resolve("inner"), real.resolve("sub")); // not followed
+    Files.createSymbolicLink(real.resolve("a-link.log"), real.resolve("a.log")); // not read
+    Path link = Files.createSymbolicLink(dir.resolve("link"), real);
+    FileSelection selection = new FileSelection(FileOptions.defaults().includeHidden(false));
+
+    List<Path> skipped = new ArrayList<>();
+    assertEquals(
+        List.of(link.resolve("a.log"), link.resolve("sub/b.log")),
+        selection.walk(link, skipped::add));
+    skipped.sort(null);
+    assertEquals(List.of(link.resolve(".cache"), link.resolve(".h.log")), skipped);
+    // The same folder walked by its own name: the same files, named under it.
+    assertEquals(
+        List.of(real.resolve("a.log"), real.resolve("sub/b.log")), selection.walk(real, p -> {}));
   }
 }

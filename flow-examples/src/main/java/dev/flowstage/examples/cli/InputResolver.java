@@ -12,12 +12,9 @@ import java.io.UncheckedIOException;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.Charset;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -169,56 +166,17 @@ final class InputResolver {
   /**
    * The regular files under {@code dir} that {@code files} reads, in path order, counting in {@code
    * hidden} the hidden files and folders skipped (a folder once, not what is in it). The folder
-   * given is walked even when hidden, like a named file; links are not followed.
+   * given is walked even when hidden, like a named file, and followed when it is a link; links
+   * inside are not ({@link FileSelection#walk}).
    */
   private static List<Path> walk(Path dir, FileSelection files, long[] hidden)
       throws BadInputException {
-    List<Path> found = new ArrayList<>();
     try {
-      Files.walkFileTree(
-          dir,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-              if (!d.equals(dir) && files.skipsAsHidden(name(d))) {
-                hidden[0]++;
-                return FileVisitResult.SKIP_SUBTREE;
-              }
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-              // Named files must be regular; inside a directory, sockets and pipes are skipped.
-              if (!attrs.isRegularFile()) {
-                return FileVisitResult.CONTINUE;
-              }
-              String name = name(file);
-              if (files.skipsAsHidden(name)) {
-                hidden[0]++;
-              } else if (files.reads(name)) {
-                found.add(file);
-              }
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-              throw e;
-            }
-          });
+      return files.walk(dir, skipped -> hidden[0]++);
     } catch (IOException | UncheckedIOException e) {
       IOException cause = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
       throw new BadInputException("cannot read directory " + describe(dir, cause));
     }
-    found.sort(null);
-    return found;
-  }
-
-  /** A walked path's name, as {@link FileSelection} judges it ("" for a root, never hidden). */
-  private static String name(Path path) {
-    Path name = path.getFileName();
-    return name == null ? "" : name.toString();
   }
 
   /**

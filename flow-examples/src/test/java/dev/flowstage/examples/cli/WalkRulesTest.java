@@ -143,6 +143,17 @@ final class WalkRulesTest {
   }
 
   @Test
+  void aFolderGivenAsALink_isWalked_byTheCliAndTheFileSource() throws IOException {
+    Path root = tree();
+    Path link = Files.createSymbolicLink(dir.resolve("logs"), root);
+    long[] skipped = {0};
+    List<String> cli = cli(link, false, List.of("*.log"), skipped);
+    assertEquals(List.of("a-b/m.log", "a.log", "a/n.log", "dir.log/k.log", "sub/e.log"), cli);
+    assertEquals(5, skipped[0]);
+    assertEquals(flow(link, false, List.of("*.log")), cli);
+  }
+
+  @Test
   void badGlob_isTheFileSourcesCheck_inTheClisWords() {
     String parser =
         assertThrows(
