@@ -206,13 +206,14 @@ public final class Flow<T> {
   }
 
   /**
-   * Creates a flow of the lines of files (directories are walked, files read in name order). A file
-   * larger than {@link Options#splitBytes()} is read as byte ranges by parallel producers; a line
-   * is never cut (it belongs to the range holding its first byte). UTF-8 by default; malformed
-   * input is replaced with U+FFFD and counted in the statistics, never a failure. Line terminators
-   * ({@code \n}, {@code \r\n}) are removed. The {@link FileOptions#defaults() default file options}
-   * apply: a line longer than 16 MiB fails the flow naming the file and offset, a byte order mark
-   * chooses the file's charset and is dropped, {@code .gz} files are decompressed.
+   * Creates a flow of the lines of files (directories are walked, files read in name order; a
+   * directory given as a symbolic link is followed, links inside one are not). A file larger than
+   * {@link Options#splitBytes()} is read as byte ranges by parallel producers; a line is never cut
+   * (it belongs to the range holding its first byte). UTF-8 by default; malformed input is replaced
+   * with U+FFFD and counted in the statistics, never a failure. Line terminators ({@code \n},
+   * {@code \r\n}) are removed. The {@link FileOptions#defaults() default file options} apply: a
+   * line longer than 16 MiB fails the flow naming the file and offset, a byte order mark chooses
+   * the file's charset and is dropped, {@code .gz} files are decompressed.
    *
    * @param paths files or directories
    * @return a new flow of lines
