@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.flowstage.examples.wordcount.WordCountResult.WordFrequency;
 import dev.flowstage.flow.Tokenizer;
+import dev.flowstage.flow.logic.words.ByteReading;
 import dev.flowstage.flow.logic.words.ByteWordCounts;
 import dev.flowstage.flow.logic.words.FileChunk;
 import dev.flowstage.flow.logic.words.Shard;
@@ -155,16 +156,17 @@ final class ByteWordCountProperties {
     LongAdder progress = new LongAdder();
     int partitions = 1 + random.nextInt(3);
     ByteWordCounts counts =
-        new ByteWordCounts(
-            StandardCharsets.UTF_8,
-            Tokenizer.SPACE,
-            partitions,
-            Integer.MAX_VALUE,
-            1 + random.nextInt(16),
-            ByteWordCounts.NO_LINE_BOUND,
-            lines,
-            malformed,
-            progress);
+        new ByteReading(
+                "UTF-8",
+                Tokenizer.SPACE,
+                partitions,
+                Integer.MAX_VALUE,
+                1 + random.nextInt(16),
+                ByteWordCounts.NO_LINE_BOUND,
+                lines,
+                malformed,
+                progress)
+            .get();
     List<Shard> shards = new ArrayList<>();
     int mark = text.length >= 3 && (text[0] & 0xff) == 0xEF && (text[1] & 0xff) == 0xBB ? 3 : 0;
     for (FileChunk c : FileChunk.split(List.of(file), List.of(mark), chunk)) {

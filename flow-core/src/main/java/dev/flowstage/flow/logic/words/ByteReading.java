@@ -43,8 +43,7 @@ public record ByteReading(
   @Serial private static final long serialVersionUID = 1L;
 
   /**
-   * Checks the settings when the plan is built, as {@link ByteWordCounts} would when a stage
-   * starts.
+   * Checks the settings when the plan is built: a stage making its table from them cannot fail.
    *
    * @throws IllegalArgumentException for a charset the byte path cannot read, or a {@code flushAt},
    *     {@code bufferBytes} or {@code maxLineBytes} below 1
@@ -60,16 +59,7 @@ public record ByteReading(
    */
   @Override
   public ByteWordCounts get() {
-    return new ByteWordCounts(
-        Charset.forName(charset),
-        tokenizer,
-        partitions,
-        flushAt,
-        bufferBytes,
-        maxLineBytes,
-        lines != null ? lines : new LongAdder(),
-        malformed != null ? malformed : new LongAdder(),
-        progress != null ? progress : new LongAdder());
+    return new ByteWordCounts(this);
   }
 
   /**

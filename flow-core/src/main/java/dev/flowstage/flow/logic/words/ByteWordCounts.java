@@ -152,30 +152,22 @@ public final class ByteWordCounts {
   private Path path;
 
   /**
-   * Creates an empty counter.
+   * Creates an empty counter with a reading stage's settings, checked when they were made; absent
+   * counters get a fresh one each (their counts are not read).
    *
-   * @param charset the files' charset; one that {@link #supports}
-   * @param tokenizer how lines are cut into words
-   * @param partitions how many counting stages the shards are for
-   * @param flushAt how many distinct words are held before they are sent on, at least 1
-   * @param bufferBytes the read size (the buffer grows only for a longer word), at least 1
-   * @param maxLineBytes the longest line in bytes, without its terminator and one trailing {@code
-   *     \r} ({@code FileOptions.maxLineBytes}), or {@link #NO_LINE_BOUND}
-   * @param lines counts the lines read
-   * @param malformed counts the malformed input sequences replaced
-   * @param progress told how many bytes each chunk had once it is counted
+   * @param settings the charset, tokenizer, partitions, flush bound, read size, line bound and
+   *     counters ({@link ByteReading#get} is how stages make one)
    */
-  public ByteWordCounts(
-      Charset charset,
-      Tokenizer tokenizer,
-      int partitions,
-      int flushAt,
-      int bufferBytes,
-      long maxLineBytes,
-      LongAdder lines,
-      LongAdder malformed,
-      LongAdder progress) {
-    check(charset, flushAt, bufferBytes, maxLineBytes);
+  ByteWordCounts(ByteReading settings) {
+    Charset charset = Charset.forName(settings.charset());
+    Tokenizer tokenizer = settings.tokenizer();
+    int partitions = settings.partitions();
+    int flushAt = settings.flushAt();
+    int bufferBytes = settings.bufferBytes();
+    long maxLineBytes = settings.maxLineBytes();
+    LongAdder lines = settings.lines() != null ? settings.lines() : new LongAdder();
+    LongAdder malformed = settings.malformed() != null ? settings.malformed() : new LongAdder();
+    LongAdder progress = settings.progress() != null ? settings.progress() : new LongAdder();
     this.maxLine = maxLineBytes;
     this.charset = charset;
     this.words = tokenizer == Tokenizer.WORDS;
@@ -201,8 +193,8 @@ public final class ByteWordCounts {
   }
 
   /**
-   * Rejects the settings {@link #ByteWordCounts} cannot count with; {@link ByteReading} checks them
-   * when a plan is built, before any stage makes a table.
+   * Rejects the settings a table cannot count with; {@link ByteReading} checks them when a plan is
+   * built, before any stage makes a table.
    */
   static void check(Charset charset, int flushAt, int bufferBytes, long maxLineBytes) {
     if (!supports(charset)) {

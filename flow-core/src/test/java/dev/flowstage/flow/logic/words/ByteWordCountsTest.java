@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,16 +26,9 @@ final class ByteWordCountsTest {
   @TempDir Path dir;
 
   private static ByteWordCounts counts(Tokenizer tokenizer, int flushAt) {
-    return new ByteWordCounts(
-        StandardCharsets.UTF_8,
-        tokenizer,
-        3,
-        flushAt,
-        1 << 16,
-        ByteWordCounts.NO_LINE_BOUND,
-        new LongAdder(),
-        new LongAdder(),
-        new LongAdder());
+    return new ByteReading(
+            "UTF-8", tokenizer, 3, flushAt, 1 << 16, ByteWordCounts.NO_LINE_BOUND, null, null, null)
+        .get();
   }
 
   private static Map<String, Long> countAll(ByteWordCounts counts, Path file, List<Integer> sizes) {
@@ -127,16 +119,8 @@ final class ByteWordCountsTest {
         assertThrows(
             IllegalArgumentException.class,
             () ->
-                new ByteWordCounts(
-                    StandardCharsets.UTF_16,
-                    Tokenizer.SPACE,
-                    1,
-                    1,
-                    1,
-                    1,
-                    new LongAdder(),
-                    new LongAdder(),
-                    new LongAdder()));
+                new ByteReading(
+                    StandardCharsets.UTF_16.name(), Tokenizer.SPACE, 1, 1, 1, 1, null, null, null));
     assertTrue(e.getMessage().contains("UTF-8"), e.getMessage());
   }
 }
