@@ -104,12 +104,24 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
 
     @Override
     DataStream<Object> stream(StreamExecutionEnvironment env, Charset charset) {
+      return read(env, files(), charset, options);
+    }
+
+    /**
+     * The files to read, as URIs: each named file, then each named folder's files in path order
+     * over the whole walk (as the local file source lists a folder: {@code a-b/m.log} before {@code
+     * a/n.log}, not folder by folder).
+     */
+    List<String> files() {
       List<String> files = new ArrayList<>();
       FileSelection selection = new FileSelection(options);
       for (String u : uris) {
         Path p = path(u);
         try {
-          walk(p.getFileSystem(), p, selection, true, files);
+          List<String> found = new ArrayList<>();
+          walk(p.getFileSystem(), p, selection, true, found);
+          found.sort(Comparator.comparing(f -> new Path(f).toUri().getPath()));
+          files.addAll(found);
         } catch (IOException e) {
           throw new IllegalArgumentException(
               "cannot list "
@@ -121,7 +133,7 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
               e);
         }
       }
-      return read(env, files, charset, options);
+      return files;
     }
 
     @Override
@@ -144,8 +156,8 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
   }
 
   /**
-   * The files under {@code p} in name order, as the local source selects them ({@link
-   * FileSelection}): a named file always, walked folders and files as the options say.
+   * The files under {@code p}, as the local source selects them ({@link FileSelection}): a named
+   * file always, walked folders and files as the options say; the caller sorts them.
    */
   private static void walk(
       FileSystem fs, Path p, FileSelection selection, boolean named, List<String> out)
@@ -164,7 +176,6 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
     if (children == null) {
       return;
     }
-    Arrays.sort(children, Comparator.comparing(s -> s.getPath().getName()));
     for (FileStatus c : children) {
       walk(fs, c.getPath(), selection, false, out);
     }

@@ -1,0 +1,56 @@
+package dev.flowstage.flink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.flowstage.flow.FileOptions;
+import dev.flowstage.flow.logic.FileSelection;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Flink's file source lists the files of a folder as the local one does: same files, same order.
+ */
+final class FlinkFileListingTest {
+  @TempDir Path dir;
+
+  @Test
+  void folder_listsTheLocalWalksFiles_inWholePathOrder() throws IOException {
+    for (String name :
+        List.of(
+            "a/n.log", "a-b/m.log", "a.log", "b.txt", ".hidden.log", ".git/x.log", "sub/c.log")) {
+      Path p = dir.resolve(name);
+      Files.createDirectories(p.getParent());
+      Files.writeString(p, name + "\n");
+    }
+    for (FileOptions options :
+        List.of(
+            FileOptions.defaults(),
+            FileOptions.defaults().includeHidden(false),
+            FileOptions.defaults().includeHidden(false).globs("*.log"))) {
+      List<String> local = new ArrayList<>();
+      for (Path p : new FileSelection(options).walk(dir, skipped -> {})) {
+        local.add(p.toString());
+      }
+      List<String> flink = new ArrayList<>();
+      for (String uri : new FlinkInput.Files(List.of(dir.toString()), options).files()) {
+        flink.add(URI.create(uri).getPath());
+      }
+      assertEquals(local, flink, options.toString());
+    }
+    // Whole-path order, not folder by folder: '-' and '.' sort before '/'.
+    List<String> names = new ArrayList<>();
+    for (String uri :
+        new FlinkInput.Files(List.of(dir.toString()), FileOptions.defaults()).files()) {
+      names.add(dir.relativize(Path.of(URI.create(uri).getPath())).toString());
+    }
+    assertEquals(
+        List.of(".git/x.log", ".hidden.log", "a-b/m.log", "a.log", "a/n.log", "b.txt", "sub/c.log"),
+        names);
+  }
+}
