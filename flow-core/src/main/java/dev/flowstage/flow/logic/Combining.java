@@ -111,8 +111,12 @@ public final class Combining {
    * that holds the event.
    */
   static final class PreReduce implements Sink {
-    /** Buffered events per stage, over all partitions: bounds what a stage holds unfolded. */
-    private static final int HELD = 1 << 16;
+    /**
+     * Buffered events per stage, over all partitions: about twice the default {@code maxDemand}, so
+     * a pre-reducing stage holds no more than the events in flight any stage may hold (an event the
+     * user's fold would drop at once, a parsed record, say, now lives until its buffer folds).
+     */
+    private static final int HELD = 2048;
 
     private final Target target;
     private final Sink dropped;
@@ -129,9 +133,12 @@ public final class Combining {
       this.sizes = new int[partitions];
     }
 
-    /** Events a partition's buffer holds before they are folded: 1024, fewer past 64 partitions. */
+    /**
+     * Events a partition's buffer holds before they are folded: 1024 for up to 2 partitions, fewer
+     * past, down to 1 (folded at once) past 2 048 partitions.
+     */
     static int bufferSize(int partitions) {
-      return Math.clamp(HELD / partitions, 16, 1024);
+      return Math.clamp(HELD / partitions, 1, 1024);
     }
 
     @Override
