@@ -1,5 +1,6 @@
 package dev.flowstage.examples.wordcount;
 
+import dev.flowstage.flow.FileOptions;
 import dev.flowstage.flow.logic.FileSelection;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,15 +17,19 @@ public final class FileSniff {
 
   private FileSniff() {}
 
+  /** The file source's default rules, which decompress {@code *.gz}. */
+  private static final FileSelection DEFAULTS = new FileSelection(FileOptions.defaults());
+
   /**
-   * Whether a file is read through gunzip: its name ends with {@code .gz}.
+   * Whether a file is read through gunzip, by the file source's rule ({@link
+   * FileSelection#decompresses}): its name ends with {@code .gz}.
    *
    * @param path the file
    * @return true for {@code *.gz}
    */
   public static boolean isGzip(Path path) {
     Path name = path.getFileName();
-    return name != null && name.toString().endsWith(".gz");
+    return name != null && DEFAULTS.decompresses(name.toString());
   }
 
   /**
