@@ -25,7 +25,6 @@ import jdk.jfr.Timespan;
  * from the recording's start; its {@code elapsed} field is always the whole run.
  */
 final class FlowJfr {
-  private static final System.Logger LOG = System.getLogger("dev.flowstage.flow");
   private static final Object LOCK = new Object();
   private static Runnable sampler; // guarded by LOCK: the hook to register while flows run
   private static boolean registered; // guarded by LOCK
@@ -96,7 +95,8 @@ final class FlowJfr {
       // A runtime whose JFR refuses the hook: flows run, only the sampled event is missing.
       if (!unavailableLogged) {
         unavailableLogged = true;
-        LOG.log(System.Logger.Level.DEBUG, "JFR periodic stage statistics unavailable", e);
+        FlowLog.get()
+            .log(System.Logger.Level.DEBUG, "JFR periodic stage statistics unavailable", e);
       }
     }
   }

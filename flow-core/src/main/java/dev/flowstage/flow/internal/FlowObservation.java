@@ -29,7 +29,6 @@ import java.util.function.Supplier;
  * and removed when the last one ends, so an idle JVM carries no hook.
  */
 public final class FlowObservation implements FlowRunInfo {
-  private static final System.Logger LOG = System.getLogger("dev.flowstage.flow");
   private static final Object LOCK = new Object();
   private static final List<FlowListener> LISTENERS = new ArrayList<>(); // guarded by LOCK
   private static final Set<FlowObservation> LIVE = new LinkedHashSet<>(); // guarded by LOCK
@@ -245,7 +244,7 @@ public final class FlowObservation implements FlowRunInfo {
       callback.accept(listener);
     } catch (RuntimeException e) {
       // Nobody downstream receives a listener's failure: log it, never disturb the flow.
-      LOG.log(Level.WARNING, "flow listener " + listener + " failed", e);
+      FlowLog.get().log(Level.WARNING, "flow listener " + listener + " failed", e);
     }
   }
 }

@@ -28,7 +28,6 @@ import java.util.concurrent.locks.LockSupport;
  * @param <T> the event type
  */
 public final class FlowPublisher<T> implements Flow.Publisher<T> {
-  private static final System.Logger LOG = System.getLogger("dev.flowstage.flow");
 
   private final Plan plan;
   private final FlowClock clock;
@@ -184,7 +183,8 @@ public final class FlowPublisher<T> implements Flow.Publisher<T> {
 
     private static void broken(String method, RuntimeException e) {
       // Rule 2.13: a throwing subscriber is treated as cancelled; nobody else receives the error.
-      LOG.log(Level.WARNING, "a subscriber's " + method + " threw; treated as cancelled: " + e);
+      FlowLog.get()
+          .log(Level.WARNING, "a subscriber's " + method + " threw; treated as cancelled: " + e);
     }
   }
 }

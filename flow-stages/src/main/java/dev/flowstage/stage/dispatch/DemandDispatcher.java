@@ -35,7 +35,10 @@ final class DemandDispatcher<E> implements Dispatcher<E> {
    * batch, never per event.
    * [1] gen_stage lib/gen_stage/dispatchers/demand_dispatcher.ex (1.3)
    */
-  private static final System.Logger LOG = System.getLogger(DemandDispatcher.class.getName());
+  /** The logger, made on first use: {@link System#getLogger} starts the JDK's logging backend. */
+  private static final class Log {
+    static final System.Logger LOG = System.getLogger(DemandDispatcher.class.getName());
+  }
 
   /** One subscriber and its pending demand. */
   private static final class Entry {
@@ -97,7 +100,7 @@ final class DemandDispatcher<E> implements Dispatcher<E> {
     if (maxDemand == 0) {
       maxDemand = demand;
     } else if (demand > maxDemand) {
-      LOG.log(
+      Log.LOG.log(
           System.Logger.Level.WARNING,
           "DemandDispatcher expects a maximum demand of {0}. Using different maximum demands will"
               + " overload greedy consumers. Got demand for {1} events from {2}",

@@ -27,7 +27,6 @@ final class ConsumerSide {
    * (A8), so upstream asks stop when downstream stops asking; upstream ends and infos wait behind
    * the input that arrived before them.
    */
-  private static final System.Logger LOG = System.getLogger("dev.flowstage.stage");
 
   private record UpstreamEnd(StageSubscription sub, ExitReason reason, boolean applyMode) {}
 
@@ -122,14 +121,15 @@ final class ConsumerSide {
       }
     }
     if (dc.excess() != excessBefore) {
-      LOG.log(
-          Level.ERROR,
-          "stage "
-              + cell.name
-              + " received "
-              + (dc.excess() - excessBefore)
-              + " events in excess on "
-              + sub);
+      StageLog.get()
+          .log(
+              Level.ERROR,
+              "stage "
+                  + cell.name
+                  + " received "
+                  + (dc.excess() - excessBefore)
+                  + " events in excess on "
+                  + sub);
     }
   }
 
@@ -174,18 +174,19 @@ final class ConsumerSide {
               case TEMPORARY -> false;
             };
     if (stop && cell.pendingStop == null) {
-      LOG.log(
-          Level.DEBUG,
-          () ->
-              "stage "
-                  + cell.name
-                  + " stops after "
-                  + sub
-                  + " ended with "
-                  + reason
-                  + " ("
-                  + mode
-                  + ")");
+      StageLog.get()
+          .log(
+              Level.DEBUG,
+              () ->
+                  "stage "
+                      + cell.name
+                      + " stops after "
+                      + sub
+                      + " ended with "
+                      + reason
+                      + " ("
+                      + mode
+                      + ")");
       cell.pendingStop = reason;
     }
   }

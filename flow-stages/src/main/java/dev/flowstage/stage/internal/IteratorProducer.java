@@ -61,7 +61,7 @@ public final class IteratorProducer<E> implements Producer<E> {
       try {
         onTerminate.close();
       } catch (Exception e) {
-        System.getLogger("dev.flowstage.stage").log(Level.WARNING, "closing the source failed", e);
+        StageLog.get().log(Level.WARNING, "closing the source failed", e);
       }
     }
   }

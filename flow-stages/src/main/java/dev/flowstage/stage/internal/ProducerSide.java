@@ -28,7 +28,6 @@ final class ProducerSide {
    * producer-consumer's downstream demand gates the handling of its queued input (A8): that input
    * belongs to the consumer side, so newDemand hands back to the loop (drainInput).
    */
-  private static final System.Logger LOG = System.getLogger("dev.flowstage.stage");
 
   private final StageCell<?> cell;
   private final Dispatcher<Object> dispatcher;
@@ -278,8 +277,10 @@ final class ProducerSide {
   private void reportDiscarded(long n, String reason) {
     cell.counters.add(Counters.DISCARDED, n);
     if (onDiscard.discarded(cell.name, n, reason)) {
-      LOG.log(
-          Level.WARNING, () -> "producer " + cell.name + " discarded " + n + " events: " + reason);
+      StageLog.get()
+          .log(
+              Level.WARNING,
+              () -> "producer " + cell.name + " discarded " + n + " events: " + reason);
     }
   }
 

@@ -49,7 +49,6 @@ public final class StageCell<E> extends StageHandle<E> {
    * Exit: the loop closes the mailbox (later senders drain and reject their own messages), tells
    * watchers (Down), then completes the public exit future, so stage watchers always learn first.
    */
-  private static final System.Logger LOG = System.getLogger("dev.flowstage.stage");
   static final Object DONE = new Object();
 
   /*
@@ -284,7 +283,7 @@ public final class StageCell<E> extends StageHandle<E> {
       try {
         callbacks.terminate(reason);
       } catch (Throwable t) {
-        LOG.log(Level.WARNING, "terminate of stage " + name + " threw", t);
+        StageLog.get().log(Level.WARNING, "terminate of stage " + name + " threw", t);
       }
     }
     List<StageCell<?>> toTell;
@@ -317,12 +316,13 @@ public final class StageCell<E> extends StageHandle<E> {
    */
   private void reportFailure(ExitReason.Failure f, boolean received) {
     if (received) {
-      LOG.log(Level.DEBUG, () -> "stage " + name + " stopped: " + f, f.cause());
+      StageLog.get().log(Level.DEBUG, () -> "stage " + name + " stopped: " + f, f.cause());
     } else {
-      LOG.log(
-          Level.ERROR,
-          "stage " + name + " failed and nothing watches it (no consumer, watcher or onExit)",
-          f.cause());
+      StageLog.get()
+          .log(
+              Level.ERROR,
+              "stage " + name + " failed and nothing watches it (no consumer, watcher or onExit)",
+              f.cause());
     }
   }
 
@@ -332,7 +332,7 @@ public final class StageCell<E> extends StageHandle<E> {
     switch (m) {
       case Message.Events e -> {
         if (consumer == null) {
-          LOG.log(Level.ERROR, "producer " + name + " received events; ignoring them");
+          StageLog.get().log(Level.ERROR, "producer " + name + " received events; ignoring them");
         } else {
           consumer.onEvents(e);
         }
@@ -570,9 +570,10 @@ public final class StageCell<E> extends StageHandle<E> {
   void setDemandMode(DemandMode mode) {
     if (kind != Callbacks.Kind.PRODUCER) {
       if (mode == DemandMode.ACCUMULATE) {
-        LOG.log(
-            Level.ERROR,
-            "demand mode can only be set for producers; stage " + name + " is a " + kind);
+        StageLog.get()
+            .log(
+                Level.ERROR,
+                "demand mode can only be set for producers; stage " + name + " is a " + kind);
       }
       return;
     }

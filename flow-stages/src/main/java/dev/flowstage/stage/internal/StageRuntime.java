@@ -28,7 +28,6 @@ import java.util.stream.Stream;
  * registry and the timer, and stops and joins everything on close. Thread-safe.
  */
 public final class StageRuntime {
-  private static final System.Logger LOG = System.getLogger("dev.flowstage.stage");
 
   /** The default {@link #StageRuntime(String, Duration) shutdown grace period}. */
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
@@ -234,29 +233,31 @@ public final class StageRuntime {
     long half = shutdownGrace.toNanos() / 2;
     List<StageCell<?>> running = joinAll(cells, start + half);
     if (!running.isEmpty()) {
-      LOG.log(
-          Level.DEBUG,
-          () ->
-              running.size()
-                  + " stage(s) of "
-                  + systemName
-                  + " did not stop within "
-                  + Duration.ofNanos(half)
-                  + "; interrupting them: "
-                  + names(running));
+      StageLog.get()
+          .log(
+              Level.DEBUG,
+              () ->
+                  running.size()
+                      + " stage(s) of "
+                      + systemName
+                      + " did not stop within "
+                      + Duration.ofNanos(half)
+                      + "; interrupting them: "
+                      + names(running));
       for (StageCell<?> c : running) {
         c.kill(ExitReason.shutdown());
         c.thread().interrupt();
       }
       List<StageCell<?>> stuck = joinAll(running, start + shutdownGrace.toNanos());
       if (!stuck.isEmpty()) {
-        LOG.log(
-            Level.ERROR,
-            stuck.size()
-                + " stage(s) of "
-                + systemName
-                + " are stuck in a callback that ignores interrupts; leaving them: "
-                + names(stuck));
+        StageLog.get()
+            .log(
+                Level.ERROR,
+                stuck.size()
+                    + " stage(s) of "
+                    + systemName
+                    + " are stuck in a callback that ignores interrupts; leaving them: "
+                    + names(stuck));
       }
     }
     all.clear();

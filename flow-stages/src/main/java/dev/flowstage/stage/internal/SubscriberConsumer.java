@@ -39,7 +39,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * @param <E> the event type
  */
 public final class SubscriberConsumer<E> implements Consumer<E> {
-  private static final System.Logger LOG = System.getLogger("dev.flowstage.stage");
   private static final Object WAKE = new Object();
 
   private final List<Stage<?>> producers;
@@ -254,7 +253,8 @@ public final class SubscriberConsumer<E> implements Consumer<E> {
 
   private static void broken(String method, RuntimeException e) {
     // Rule 2.13: a throwing subscriber is treated as cancelled; nobody else receives the error.
-    LOG.log(Level.WARNING, "a subscriber's " + method + " threw; treated as cancelled: " + e);
+    StageLog.get()
+        .log(Level.WARNING, "a subscriber's " + method + " threw; treated as cancelled: " + e);
   }
 
   private void wake() {

@@ -39,7 +39,10 @@ final class SupervisorStage<E> implements Consumer<E> {
    * within the period stops the supervisor with a shutdown reason, as GenStage does.
    * [1] gen_stage lib/consumer_supervisor.ex
    */
-  private static final System.Logger LOG = System.getLogger(ConsumerSupervisor.class.getName());
+  /** The logger, made on first use: {@link System#getLogger} starts the JDK's logging backend. */
+  private static final class Log {
+    static final System.Logger LOG = System.getLogger(ConsumerSupervisor.class.getName());
+  }
 
   /** A child reports that its thread ended. */
   record ChildExit(long id, Thread thread, ExitReason reason) {}
@@ -155,7 +158,7 @@ final class SupervisorStage<E> implements Consumer<E> {
     }
     if (demand != null) {
       if (demand.running > demand.max) {
-        LOG.log(
+        Log.LOG.log(
             Level.ERROR,
             "ConsumerSupervisor {0} has received {1} events in excess from {2}",
             name,
@@ -247,7 +250,7 @@ final class SupervisorStage<E> implements Consumer<E> {
       return true;
     } catch (RuntimeException e) {
       child.thread = null;
-      LOG.log(
+      Log.LOG.log(
           Level.ERROR,
           "ConsumerSupervisor " + name + " failed to start child from: " + event + " with: " + e,
           e);
@@ -262,7 +265,7 @@ final class SupervisorStage<E> implements Consumer<E> {
     }
     ExitReason reason = exit.reason();
     if (reason instanceof ExitReason.Failure failure) {
-      LOG.log(
+      Log.LOG.log(
           Level.ERROR,
           "ConsumerSupervisor "
               + name
@@ -372,7 +375,7 @@ final class SupervisorStage<E> implements Consumer<E> {
           thread.join(Duration.ofNanos(left));
         }
         if (thread.isAlive()) {
-          LOG.log(
+          Log.LOG.log(
               Level.WARNING,
               "ConsumerSupervisor "
                   + name
