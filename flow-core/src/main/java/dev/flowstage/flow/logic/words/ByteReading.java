@@ -104,7 +104,7 @@ public record ByteReading(
 
     @Override
     public TriggerResult<Shard, ByteWordCounts> apply(ByteWordCounts counts, Trigger trigger) {
-      return TriggerResult.of(counts.drain(), counts);
+      return TriggerResult.of(counts.drainLast(), counts);
     }
   }
 }

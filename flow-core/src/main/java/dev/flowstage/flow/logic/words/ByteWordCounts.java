@@ -182,14 +182,21 @@ public final class ByteWordCounts {
     // costs kilobytes, so many stages on a small input stay cheap.
     this.bufferBytes = bufferBytes;
     this.buf = new byte[Math.min(bufferBytes, READ_AHEAD) + SLACK];
-    int capacity = 64;
-    this.slots = new long[capacity];
-    this.mask = capacity - 1;
-    this.shortTable = new long[capacity * 2];
-    this.shortMask = capacity - 1;
-    this.mediumTable = new long[capacity * 3];
-    this.mediumMask = capacity - 1;
+    newTables(INITIAL_CAPACITY);
     this.arena = new byte[(int) Math.min(arenaLimit + SLACK, 4096)];
+  }
+
+  /** Slots each table starts with. */
+  private static final int INITIAL_CAPACITY = 64;
+
+  /** Empty tables of {@code capacity} slots each. */
+  private void newTables(int capacity) {
+    slots = new long[capacity];
+    mask = capacity - 1;
+    shortTable = new long[capacity * 2];
+    shortMask = capacity - 1;
+    mediumTable = new long[capacity * 3];
+    mediumMask = capacity - 1;
   }
 
   /**
@@ -1013,13 +1020,29 @@ public final class ByteWordCounts {
   }
 
   /**
-   * Empties the table into one shard per counting stage that has words; the table keeps its arrays.
-   * ASCII words go on as their bytes (see {@link Shard}); any other word is decoded, once per
-   * flush.
+   * Empties the table into one shard per counting stage that has words; the table keeps its arrays
+   * for the words to come. ASCII words go on as their bytes (see {@link Shard}); any other word is
+   * decoded, once per flush.
    *
    * @return the shards, in partition order
    */
   public List<Shard> drain() {
+    return drain(true);
+  }
+
+  /**
+   * As {@link #drain}, at the end of the input: the table's large arrays are let go instead of
+   * cleared (clearing them, tens of megabytes for a large vocabulary, was a fifth of the last
+   * drain, which every reading stage runs at the same time at the end of a word count), and the
+   * table is empty and small again.
+   *
+   * @return the shards, in partition order
+   */
+  public List<Shard> drainLast() {
+    return drain(false);
+  }
+
+  private List<Shard> drain(boolean keepArrays) {
     int distinct = distinct();
     if (distinct == 0) {
       return List.of();
@@ -1047,10 +1070,10 @@ public final class ByteWordCounts {
         int len = (int) (v & 15);
         long n = v >>> 4;
         long key = st[j];
-        LONG.set(word8, 0, key);
         if (Shard.isAscii(key)) {
-          builders.addAscii(word8, 0, len, shortHash(key, len), n);
+          builders.addAscii(key, 0, len, shortHash(key, len), n);
         } else {
+          LONG.set(word8, 0, key);
           bad += decoded(builders, word8, 0, len, n);
         }
       }
@@ -1061,11 +1084,11 @@ public final class ByteWordCounts {
       if (v != 0) {
         int len = (int) (v & 31);
         long n = v >>> 5;
-        LONG.set(word8, 0, mt[j]);
-        LONG.set(word8, 8, mt[j + 1]);
         if (Shard.isAscii(mt[j] | mt[j + 1])) {
-          builders.addAscii(word8, 0, len, finish(mix(mix(0, mt[j]), mt[j + 1]), len), n);
+          builders.addAscii(mt[j], mt[j + 1], len, finish(mix(mix(0, mt[j]), mt[j + 1]), len), n);
         } else {
+          LONG.set(word8, 0, mt[j]);
+          LONG.set(word8, 8, mt[j + 1]);
           bad += decoded(builders, word8, 0, len, n);
         }
       }
@@ -1077,10 +1100,14 @@ public final class ByteWordCounts {
       replaced = null;
     }
     malformed.add(bad);
-    Arrays.fill(slots, 0);
-    Arrays.fill(shortTable, 0);
+    if (keepArrays) {
+      Arrays.fill(slots, 0);
+      Arrays.fill(shortTable, 0);
+      Arrays.fill(mediumTable, 0);
+    } else {
+      newTables(INITIAL_CAPACITY);
+    }
     shortSize = 0;
-    Arrays.fill(mediumTable, 0);
     mediumSize = 0;
     size = 0;
     used = 0;

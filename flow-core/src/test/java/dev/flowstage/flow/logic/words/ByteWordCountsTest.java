@@ -71,6 +71,38 @@ final class ByteWordCountsTest {
 
   @ParameterizedTest
   @EnumSource(Tokenizer.class)
+  void drainLast_wordsOfEveryLengthAndNonAscii_exactCountsAndTheTableCountsOnAfterwards(
+      Tokenizer tokenizer) throws IOException {
+    Map<String, Long> expected = new HashMap<>();
+    Path file = manyDistinctWords(expected);
+    // Non-ASCII words of the short (<= 8 bytes), medium (9-16) and long tables' lengths.
+    List<String> accented =
+        List.of("\u00e9t\u00e9", "na\u00efvet\u00e9s", "caf\u00e9caf\u00e9caf\u00e9caf\u00e9");
+    Path more = dir.resolve("accented.txt");
+    Files.writeString(more, String.join(" ", accented) + "\n" + accented.get(0) + "\n");
+    Map<String, Long> expectedMore = new HashMap<>();
+    for (String w : accented) {
+      expectedMore.merge(w, 1L, Long::sum);
+    }
+    expectedMore.merge(accented.get(0), 1L, Long::sum);
+
+    ByteWordCounts counts = counts(tokenizer, Integer.MAX_VALUE);
+    for (int round = 0; round < 2; round++) {
+      Path input = round == 0 ? file : more;
+      Map<String, Long> want = round == 0 ? expected : expectedMore;
+      for (FileChunk chunk : FileChunk.split(List.of(input), 1 << 16)) {
+        assertEquals(List.of(), counts.add(chunk).events());
+      }
+      Map<String, Long> seen = new HashMap<>();
+      for (Shard shard : counts.drainLast()) {
+        shard.forEach((word, count) -> seen.merge(word, count, Long::sum));
+      }
+      assertEquals(want, seen, "round " + round);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Tokenizer.class)
   void add_manyDistinctWordsOfEveryLength_growsEveryTableAndKeepsExactCounts(Tokenizer tokenizer)
       throws IOException {
     Map<String, Long> expected = new HashMap<>();
