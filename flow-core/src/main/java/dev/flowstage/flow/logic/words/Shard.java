@@ -233,22 +233,23 @@ public record Shard(
     }
 
     void addAscii(byte[] b, int from, int len, int hash, long count) {
-      long need = (long) used + ENTRY + len + SLACK;
-      if (need > ascii.length) {
-        ascii =
-            ByteWordCounts.grown(ascii, need, 2L * ascii.length, "a shard of " + need + " bytes");
-      }
-      LONG.set(ascii, used, count);
-      INT.set(ascii, used + 8, hash);
-      INT.set(ascii, used + 12, len);
-      System.arraycopy(b, from, ascii, used + ENTRY, len);
-      used += ENTRY + len;
-      asciiWords++;
-      occurrences += count;
+      int at = entry(len, hash, count);
+      System.arraycopy(b, from, ascii, at, len);
     }
 
     void addAscii(long first, long rest, int len, int hash, long count) {
+      int at = entry(len, hash, count);
       // SLACK (16) after the word leaves room for both blocks whatever the length.
+      LONG.set(ascii, at, first);
+      LONG.set(ascii, at + 8, rest);
+    }
+
+    /**
+     * Appends the header of an entry for a word of {@code len} bytes, growing the array if need be.
+     *
+     * @return the offset its bytes go to
+     */
+    private int entry(int len, int hash, long count) {
       long need = (long) used + ENTRY + len + SLACK;
       if (need > ascii.length) {
         ascii =
@@ -257,11 +258,11 @@ public record Shard(
       LONG.set(ascii, used, count);
       INT.set(ascii, used + 8, hash);
       INT.set(ascii, used + 12, len);
-      LONG.set(ascii, used + ENTRY, first);
-      LONG.set(ascii, used + ENTRY + 8, rest);
-      used += ENTRY + len;
+      int at = used + ENTRY;
+      used = at + len;
       asciiWords++;
       occurrences += count;
+      return at;
     }
 
     Shard build() {
