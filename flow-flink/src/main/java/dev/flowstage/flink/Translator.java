@@ -193,6 +193,12 @@ final class Translator {
             throw new IllegalArgumentException(
                 "Flow.fromEnumerable(Iterator) can be consumed once and cannot be shipped to"
                     + " Flink: collect it into a List first, or run the flow on the local runtime");
+        case java.util.concurrent.Flow.Publisher<?> pub ->
+            throw new IllegalArgumentException(
+                "Flow.fromPublisher reads a publisher of this JVM, which cannot be shipped to"
+                    + " Flink: read the events through a Flink source instead"
+                    + " (FlinkFlows.fromSource or FlinkFlows.fromDataStream), or run the flow on"
+                    + " the local runtime");
         default ->
             throw new IllegalArgumentException(
                 "cannot ship enumerable of " + source.getClass().getName() + " to Flink");
