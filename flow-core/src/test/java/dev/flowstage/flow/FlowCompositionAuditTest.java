@@ -676,6 +676,92 @@ final class FlowCompositionAuditTest {
     assertEquals(List.of(11, 22, 33), out);
   }
 
+  @Test
+  @org.junit.jupiter.api.Timeout(60)
+  void probe_misc() {
+    List<String> report = new ArrayList<>();
+    java.util.function.BiConsumer<String, java.util.concurrent.Callable<Object>> run =
+        (name, c) -> {
+          try {
+            report.add(name + " -> " + c.call());
+          } catch (Throwable t) {
+            report.add(name + " !! " + t);
+          }
+        };
+    run.accept(
+        "zip empty with finite",
+        () -> Flow.zip(Flow.fromEnumerable(List.<Integer>of()), Flow.fromEnumerable(range(1, 5000)), Integer::sum).toList());
+    run.accept(
+        "zip infinite with finite",
+        () ->
+            Flow.zip(
+                    Flow.fromEnumerable(java.util.stream.Stream.iterate(0, x -> x + 1)),
+                    Flow.fromEnumerable(range(1, 5)),
+                    Integer::sum)
+                .toList());
+    run.accept(
+        "zip infinite with finite, then partition reduce",
+        () ->
+            Flow.zip(
+                    Flow.fromEnumerable(java.util.stream.Stream.iterate(0, x -> x + 1)).map(x -> x),
+                    Flow.fromEnumerable(range(1, 5)),
+                    Integer::sum)
+                .partition(o -> o.stages(2))
+                .reduce(() -> 0, Integer::sum)
+                .departition(() -> 0, Integer::sum, x -> x)
+                .toList());
+    run.accept(
+        "boundedJoin both empty, full outer",
+        () ->
+            Flow.boundedJoin(
+                    JoinMode.FULL_OUTER,
+                    Flow.fromEnumerable(List.<Integer>of()),
+                    Flow.fromEnumerable(List.<Integer>of()),
+                    x -> x,
+                    x -> x,
+                    (l, r) -> l + "/" + r,
+                    10,
+                    o -> o.stages(3))
+                .toList());
+    run.accept(
+        "windowJoin one side empty, left outer",
+        () ->
+            Flow.windowJoin(
+                    JoinMode.LEFT_OUTER,
+                    Flow.fromEnumerable(range(0, 5)),
+                    Flow.fromEnumerable(List.<Integer>of()),
+                    Window.<Integer>fixed(java.time.Duration.ofMillis(2), x -> x),
+                    x -> x,
+                    x -> x,
+                    (l, r) -> l + "/" + r,
+                    100,
+                    o -> o.stages(2))
+                .toList());
+    run.accept(
+        "infinite merged with finite, stream limit",
+        () -> {
+          try (var st =
+              Flow.<Integer>merge(
+                      List.of(
+                          Flow.fromEnumerable(java.util.stream.Stream.iterate(0, x -> x + 1)),
+                          Flow.fromEnumerable(range(1, 5))),
+                      o -> o.stages(2))
+                  .stream()) {
+            return st.limit(10).count();
+          }
+        });
+    run.accept(
+        "stages 1 everywhere ordered with maxDemand 1",
+        () ->
+            Flow.fromEnumerable(range(1, 20), o -> o.stages(1).maxDemand(1))
+                .partition(o -> o.stages(1).maxDemand(1))
+                .map(x -> x * 2)
+                .partition(o -> o.stages(1).maxDemand(2).minDemand(1))
+                .toList()
+                .equals(range(1, 20).stream().map(x -> x * 2).toList()));
+    report.forEach(l -> System.err.println("PROBE " + l));
+  }
+
   static <T> Function<T, T> id() {
     return x -> x;
   }
