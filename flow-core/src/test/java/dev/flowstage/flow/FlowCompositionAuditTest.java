@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -676,93 +675,62 @@ final class FlowCompositionAuditTest {
     assertEquals(List.of(11, 22, 33), out);
   }
 
+  /** B8: a partition keeps each producer's order within each partition, also at maxDemand 1. */
   @Test
-  @org.junit.jupiter.api.Timeout(60)
-  void probe_misc() {
-    List<String> report = new ArrayList<>();
-    java.util.function.BiConsumer<String, java.util.concurrent.Callable<Object>> run =
-        (name, c) -> {
-          try {
-            report.add(name + " -> " + c.call());
-          } catch (Throwable t) {
-            report.add(name + " !! " + t);
-          }
-        };
-    run.accept(
-        "zip empty with finite",
-        () -> Flow.zip(Flow.fromEnumerable(List.<Integer>of()), Flow.fromEnumerable(range(1, 5000)), Integer::sum).toList());
-    run.accept(
-        "zip infinite with finite",
-        () ->
-            Flow.zip(
-                    Flow.fromEnumerable(java.util.stream.Stream.iterate(0, x -> x + 1)),
-                    Flow.fromEnumerable(range(1, 5)),
-                    Integer::sum)
-                .toList());
-    run.accept(
-        "zip infinite with finite, then partition reduce",
-        () ->
-            Flow.zip(
-                    Flow.fromEnumerable(java.util.stream.Stream.iterate(0, x -> x + 1)).map(x -> x),
-                    Flow.fromEnumerable(range(1, 5)),
-                    Integer::sum)
-                .partition(o -> o.stages(2))
-                .reduce(() -> 0, Integer::sum)
-                .departition(() -> 0, Integer::sum, x -> x)
-                .toList());
-    run.accept(
-        "boundedJoin both empty, full outer",
-        () ->
-            Flow.boundedJoin(
-                    JoinMode.FULL_OUTER,
-                    Flow.fromEnumerable(List.<Integer>of()),
-                    Flow.fromEnumerable(List.<Integer>of()),
-                    x -> x,
-                    x -> x,
-                    (l, r) -> l + "/" + r,
-                    10,
-                    o -> o.stages(3))
-                .toList());
-    run.accept(
-        "windowJoin one side empty, left outer",
-        () ->
-            Flow.windowJoin(
-                    JoinMode.LEFT_OUTER,
-                    Flow.fromEnumerable(range(0, 5)),
-                    Flow.fromEnumerable(List.<Integer>of()),
-                    Window.<Integer>fixed(java.time.Duration.ofMillis(2), x -> x),
-                    x -> x,
-                    x -> x,
-                    (l, r) -> l + "/" + r,
-                    100,
-                    o -> o.stages(2))
-                .toList());
-    run.accept(
-        "infinite merged with finite, stream limit",
-        () -> {
-          try (var st =
-              Flow.<Integer>merge(
-                      List.of(
-                          Flow.fromEnumerable(java.util.stream.Stream.iterate(0, x -> x + 1)),
-                          Flow.fromEnumerable(range(1, 5))),
-                      o -> o.stages(2))
-                  .stream()) {
-            return st.limit(10).count();
-          }
-        });
-    run.accept(
-        "stages 1 everywhere ordered with maxDemand 1",
-        () ->
-            Flow.fromEnumerable(range(1, 20), o -> o.stages(1).maxDemand(1))
-                .partition(o -> o.stages(1).maxDemand(1))
-                .map(x -> x * 2)
-                .partition(o -> o.stages(1).maxDemand(2).minDemand(1))
-                .toList()
-                .equals(range(1, 20).stream().map(x -> x * 2).toList()));
-    report.forEach(l -> System.err.println("PROBE " + l));
+  void partition_keepsTheProducersOrderWithinEachPartition() {
+    List<List<Integer>> perPartition =
+        Flow.fromEnumerable(range(1, 3000), o -> o.stages(1))
+            .partition(o -> o.stages(MANY).maxDemand(1).<Integer>key(x -> x % 11))
+            .reduce(
+                ArrayList<Integer>::new,
+                (l, e) -> {
+                  l.add(e);
+                  return l;
+                })
+            .map(l -> (List<Integer>) l)
+            .toList();
+    List<Integer> all = new ArrayList<>();
+    for (List<Integer> l : perPartition) {
+      assertEquals(sorted(l), l);
+      all.addAll(l);
+    }
+    assertEquals(range(1, 3000), sorted(all));
   }
 
-  static <T> Function<T, T> id() {
-    return x -> x;
+  /** B8: fixed windows fire in window order; emitAndReduce emissions keep the stage's order. */
+  @Test
+  void fixedWindows_fireInWindowOrder_andEmitAndReduceKeepsOrder() {
+    List<String> out =
+        Flow.fromEnumerable(range(0, 49), o -> o.stages(1))
+            .partition(
+                o ->
+                    o.stages(1)
+                        .maxDemand(3)
+                        .window(Window.<Integer>fixed(java.time.Duration.ofMillis(10), x -> x)))
+            .<Integer, String>emitAndReduce(
+                () -> 0,
+                (e, n) -> TriggerResult.of(e % 10 == 9 ? List.of("last" + e) : List.of(), n + 1),
+                (n, t) -> TriggerResult.of(List.of("w" + t.windowId() + "=" + n), n))
+            .toList();
+    List<String> expected = new ArrayList<>();
+    for (int w = 0; w < 5; w++) {
+      expected.add("last" + (w * 10 + 9));
+      expected.add("w" + (w * 10) + "=10");
+    }
+    assertEquals(expected, out);
+  }
+
+  /** B5.4: triggerEvery counts what mapBatch delivers (mapBatch runs before window and trigger). */
+  @Test
+  void mapBatch_runsBeforeTheTrigger_whichCountsItsOutput() {
+    List<Integer> out =
+        Flow.fromEnumerable(range(1, 4), o -> o.stages(1))
+            .partition(o -> o.stages(1).maxDemand(1).window(Window.global().triggerEvery(3)))
+            .mapBatch(b -> b.stream().flatMap(x -> java.util.stream.Stream.of(x, x)).toList())
+            .reduce(() -> 0, Integer::sum)
+            .onTrigger((acc, t) -> TriggerResult.of(List.of(acc), 0))
+            .toList();
+    // 1,1,2 | 2,3,3 | 4,4 (done)
+    assertEquals(List.of(4, 8, 8), out);
   }
 }
