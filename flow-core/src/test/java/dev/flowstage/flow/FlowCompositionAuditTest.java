@@ -733,4 +733,51 @@ final class FlowCompositionAuditTest {
     // 1,1,2 | 2,3,3 | 4,4 (done)
     assertEquals(List.of(4, 8, 8), out);
   }
+
+  /**
+   * Elixir's emit modes as the guide's Elixir-to-Java table writes them, in count windows with a
+   * triggerEvery, keeping or resetting the accumulator: :state (the default), :events (flatMap of
+   * the accumulator) and :nothing (onTrigger returning no events).
+   */
+  @Test
+  void emitModes_stateEventsNothing_keepAndReset_inCountWindowsWithTriggerEvery() {
+    List<Integer> in = range(1, 7);
+    Window w = Window.count(4).triggerEvery(2);
+    // windows [1,2,3,4] [5,6,7] (the open window ends with the input): triggers after 2 and 4
+    // raw events of a window, then done.
+    Flow<List<Integer>> lists =
+        Flow.fromEnumerable(in, o -> o.stages(1))
+            .partition(o -> o.stages(1).window(w))
+            .reduce(
+                () -> (List<Integer>) new ArrayList<Integer>(),
+                (l, e) -> {
+                  l.add(e);
+                  return l;
+                });
+    // :state, keep: cumulative snapshots of the window at every trigger
+    assertEquals(
+        List.of(
+            List.of(1, 2),
+            List.of(1, 2, 3, 4),
+            List.of(1, 2, 3, 4),
+            List.of(5, 6),
+            List.of(5, 6, 7)),
+        lists.toList());
+    // :state, reset: the events since the previous trigger
+    assertEquals(
+        List.of(List.of(1, 2), List.of(3, 4), List.of(), List.of(5, 6), List.of(7)),
+        lists
+            .onTrigger(
+                (l, t) ->
+                    TriggerResult.of(
+                        List.of(List.copyOf(l)), (List<Integer>) new ArrayList<Integer>()))
+            .toList());
+    // :events, keep: the accumulator's elements, re-emitted at each trigger
+    assertEquals(
+        List.of(1, 2, 1, 2, 3, 4, 1, 2, 3, 4, 5, 6, 5, 6, 7), lists.flatMap(l -> l).toList());
+    // :nothing: no events at any trigger
+    assertEquals(
+        List.of(),
+        lists.onTrigger((l, t) -> TriggerResult.<List<Integer>, List<Integer>>none(l)).toList());
+  }
 }
