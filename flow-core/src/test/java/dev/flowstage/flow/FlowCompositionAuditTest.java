@@ -780,4 +780,37 @@ final class FlowCompositionAuditTest {
         List.of(),
         lists.onTrigger((l, t) -> TriggerResult.<List<Integer>, List<Integer>>none(l)).toList());
   }
+
+  /**
+   * Null events pass every per-event operation, a partition and a reduce, so takeSort with a
+   * comparator that orders nulls ranks them too (it failed with a bare NullPointerException: its
+   * heap refused null).
+   */
+  @Test
+  void takeSort_ranksNullEvents_withANullSafeComparator() {
+    List<String> in = java.util.Arrays.asList("c", null, "a", "d", null, "b");
+    SerializableComparator<String> nullsFirst =
+        (x, y) -> x == null ? (y == null ? 0 : -1) : y == null ? 1 : x.compareTo(y);
+    List<String> expected = java.util.Arrays.asList(null, null, "a");
+    assertEquals(
+        List.of(expected),
+        Flow.fromEnumerable(in, o -> o.stages(3))
+            .partition(o -> o.stages(2))
+            .takeSort(3, nullsFirst)
+            .toList());
+    // after a reduce of the layer (the events are what it emits)
+    assertEquals(
+        List.of(java.util.Arrays.asList(null, null, "a", "b")),
+        Flow.fromEnumerable(in, o -> o.stages(1))
+            .partition(o -> o.stages(2))
+            .reduce(
+                () -> (List<String>) new ArrayList<String>(),
+                (l, e) -> {
+                  l.add(e);
+                  return l;
+                })
+            .flatMap(l -> l)
+            .takeSort(4, nullsFirst)
+            .toList());
+  }
 }
