@@ -813,4 +813,34 @@ final class FlowCompositionAuditTest {
             .takeSort(4, nullsFirst)
             .toList());
   }
+
+  /**
+   * The guide says a combiner gives the same result as the two-argument reduce; a reducer whose
+   * accumulator may be null (a "latest non-blank" value, say) failed only with the combiner.
+   */
+  @Test
+  void reduceWithCombiner_acceptsANullAccumulator_asWithoutIt() {
+    List<String> in = java.util.Arrays.asList("", "x", "", "y", "", "");
+    SerializableBiFunction<String, String, String> longest =
+        (acc, e) -> e.isEmpty() ? acc : acc == null || e.compareTo(acc) > 0 ? e : acc;
+    Flow<String> partitioned =
+        Flow.fromEnumerable(in, o -> o.stages(2)).partition(o -> o.stages(3).<String>key(e -> e));
+    List<String> without = partitioned.reduce(() -> (String) null, longest).toList();
+    List<String> with =
+        partitioned
+            .reduce(
+                () -> (String) null,
+                longest,
+                (a, b) -> a == null ? b : b == null ? a : a.compareTo(b) >= 0 ? a : b)
+            .toList();
+    java.util.function.Function<List<String>, Map<String, Long>> counts =
+        l ->
+            l.stream()
+                .collect(
+                    Collectors.groupingBy(
+                        e -> String.valueOf(e), TreeMap::new, Collectors.counting()));
+    // x and y each have a partition; "" lands in one of them or in the third, whose result is null
+    assertEquals(counts.apply(without), counts.apply(with));
+    assertEquals(3, with.size());
+  }
 }
