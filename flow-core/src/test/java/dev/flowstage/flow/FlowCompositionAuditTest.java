@@ -843,4 +843,43 @@ final class FlowCompositionAuditTest {
     assertEquals(counts.apply(without), counts.apply(with));
     assertEquals(3, with.size());
   }
+
+  /**
+   * Null events pass per-event operations, partitions and reduces; zip, uniq per window and a
+   * departition whose done returns null failed with a bare NullPointerException (List.of and
+   * ArrayDeque refuse null).
+   */
+  @Test
+  void nullEvents_passZip_uniqPerWindow_andANullDepartitionResult() {
+    List<String> in = java.util.Arrays.asList("a", null, "b", null);
+    assertEquals(
+        List.of("a+null", "null+y", "b+null", "null+z"),
+        Flow.zip(
+                Flow.fromEnumerable(in),
+                Flow.fromEnumerable(java.util.Arrays.asList(null, "y", null, "z", "w")),
+                (l, r) -> l + "+" + r)
+            .toList());
+    // count windows of 2 on one stage: [a, null] [b, null] and the final empty one
+    assertEquals(
+        List.of(1, 1, 0),
+        Flow.fromEnumerable(in, o -> o.stages(1))
+            .partition(o -> o.stages(1).window(Window.count(2)))
+            .uniq()
+            .departition(() -> 0, (n, e) -> n + (e == null ? 1 : 0), n -> n)
+            .toList());
+    assertEquals(
+        java.util.Arrays.asList((Object) null),
+        Flow.fromEnumerable(in)
+            .partition(o -> o.stages(2))
+            .departition(() -> 0, (n, e) -> n + 1, n -> (Object) null)
+            .toList());
+    // a reduce after the departition runs in its stage, after the merge
+    assertEquals(
+        List.of(1),
+        Flow.fromEnumerable(in)
+            .partition(o -> o.stages(2))
+            .departition(() -> 0, (n, e) -> n + 1, n -> (String) null)
+            .reduce(() -> 0, (n, e) -> n + (e == null ? 1 : 0))
+            .toList());
+  }
 }
