@@ -205,6 +205,11 @@ final class Translator {
       }
       // fromData ships the events inside the job, serialized with Flink's (Kryo) serializer. It
       // fails at run time on an empty collection, so an empty source is one event filtered out.
+      boolean nulls = events.contains(null);
+      if (nulls) {
+        // fromData refuses null elements: ship a marker and turn it back into null in the job
+        events.replaceAll(Functions.NullEvent::wrap);
+      }
       DataStream<Object> s =
           events.isEmpty()
               ? env.fromData(List.<Object>of(Boolean.FALSE), ANY)
@@ -212,6 +217,9 @@ final class Translator {
                   .name("empty enumerable " + i)
                   .setParallelism(1)
               : env.fromData(events, ANY).name("enumerable " + i);
+      if (nulls) {
+        s = s.map(new Functions.UnwrapNull(), ANY).name("null events").setParallelism(1);
+      }
       all = all == null ? s : all.union(s);
       i++;
     }

@@ -294,6 +294,27 @@ final class FlinkCompositionAuditTest {
                     10_000,
                     o -> o.stages(2))
                 .takeSort(1000, String::compareTo));
+    add(
+        all,
+        "null events through a partition, uniq per window, takeSort",
+        () ->
+            Flow.fromEnumerable(
+                    java.util.Arrays.asList("a", null, "b", null, "c"), o -> o.stages(1))
+                .partition(o -> o.stages(1).window(Window.count(2)))
+                .uniq()
+                .takeSort(
+                    3,
+                    (x, y) -> x == null ? (y == null ? 0 : -1) : y == null ? 1 : x.compareTo(y)));
+    add(
+        all,
+        "null accumulators in a combining reduce",
+        () ->
+            Flow.fromEnumerable(java.util.Arrays.asList("", "x", "", "y"), o -> o.stages(2))
+                .partition(o -> o.stages(3).<String>key(e -> e))
+                .reduce(
+                    () -> (String) null,
+                    (acc, e) -> e.isEmpty() ? acc : e,
+                    (a, b) -> a == null ? b : a));
     return all.stream();
   }
 
