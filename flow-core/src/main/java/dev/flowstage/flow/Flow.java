@@ -1114,6 +1114,7 @@ public final class Flow<T> {
     for (Flow<? extends T> f : flows) {
       ups.add(nonNull(f, "flows element").plan);
     }
+    PlanRules.singleUseOnce(ups, "merge");
     Options o = options(options);
     return new Flow<>(
         new Plan(new Source.Layer(ups, new Routing.Partition(o.key(), o.hash())), List.of(), o),
@@ -1146,6 +1147,7 @@ public final class Flow<T> {
     nonNull(combiner, "combiner");
     PlanRules.zipSide(left.plan, "left");
     PlanRules.zipSide(right.plan, "right");
+    PlanRules.singleUseOnce(List.of(left.plan, right.plan), "zip");
     Object c = combiner;
     return new Flow<>(
         new Plan(
@@ -1197,6 +1199,7 @@ public final class Flow<T> {
     nonNull(join, "join");
     Options o = options(options);
     PlanRules.boundedJoin(o, maxHeld);
+    PlanRules.singleUseOnce(List.of(left.plan, right.plan), "boundedJoin");
     return join0(mode, left, right, Window.global(), leftKey, rightKey, join, maxHeld, o);
   }
 
@@ -1245,6 +1248,7 @@ public final class Flow<T> {
     Options o = options(options);
     PlanRules.boundedJoin(o, maxHeld);
     PlanRules.windowJoin(window);
+    PlanRules.singleUseOnce(List.of(left.plan, right.plan), "windowJoin");
     return join0(mode, left, right, window, leftKey, rightKey, join, maxHeld, o);
   }
 

@@ -201,14 +201,14 @@ public final class FlinkFlows {
    * @return the events and the malformed-input count
    * @throws Exception if the job fails (Flink wraps the flow's exception)
    */
+  @SuppressWarnings("unchecked")
   public static <T> Result<T> run(StreamExecutionEnvironment env, Flow<T> flow) throws Exception {
-    DataStream<T> stream = toDataStream(env, flow);
     List<T> out = new ArrayList<>();
-    CloseableIterator<T> it = stream.collectAsync();
+    CloseableIterator<Object> it = nullSafe(toDataStream(env, flow)).collectAsync();
     JobClient client;
     try {
       client = env.executeAsync("flowstage flow");
-      it.forEachRemaining(out::add);
+      it.forEachRemaining(e -> out.add((T) Functions.NullEvent.unwrap(e)));
     } finally {
       it.close();
     }
@@ -226,15 +226,29 @@ public final class FlinkFlows {
    * @return the events, in no particular order
    * @throws Exception if the job fails (Flink wraps the flow's exception)
    */
+  @SuppressWarnings("unchecked")
   public static <T> List<T> collect(StreamExecutionEnvironment env, Flow<T> flow) throws Exception {
     List<T> out = new ArrayList<>();
-    CloseableIterator<T> it = toDataStream(env, flow).executeAndCollect("flowstage flow");
+    CloseableIterator<Object> it =
+        nullSafe(toDataStream(env, flow)).executeAndCollect("flowstage flow");
     try {
-      it.forEachRemaining(out::add);
+      it.forEachRemaining(e -> out.add((T) Functions.NullEvent.unwrap(e)));
     } finally {
       it.close();
     }
     return out;
+  }
+
+  /**
+   * The stream with null events replaced by a marker: Flink's collect iterator ends at the first
+   * null, which would silently cut the result short.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static DataStream<Object> nullSafe(DataStream<?> stream) {
+    return ((DataStream<Object>) (DataStream) stream)
+        .map(new Functions.WrapNull(), Translator.ANY)
+        .name("null-safe collect")
+        .setParallelism(stream.getParallelism());
   }
 
   /**

@@ -18,6 +18,7 @@ import java.io.Serial;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.FilterFunction;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.functions.Partitioner;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -527,6 +528,42 @@ final class Functions {
         throw new IllegalStateException("dropped event reached the partitioner: " + event);
       }
       return p;
+    }
+  }
+
+  /**
+   * Stands for a null event where Flink refuses null: in a collection shipped with {@code
+   * env.fromData}, and in what {@code collect} reads (Flink's collect iterator ends at a null).
+   */
+  enum NullEvent {
+    VALUE;
+
+    static Object wrap(Object event) {
+      return event == null ? VALUE : event;
+    }
+
+    static Object unwrap(Object event) {
+      return event == VALUE ? null : event;
+    }
+  }
+
+  /** Replaces null events with {@link NullEvent#VALUE}. */
+  static final class WrapNull implements MapFunction<Object, Object> {
+    @Serial private static final long serialVersionUID = 1L;
+
+    @Override
+    public Object map(Object event) {
+      return NullEvent.wrap(event);
+    }
+  }
+
+  /** Turns {@link NullEvent#VALUE} back into null. */
+  static final class UnwrapNull implements MapFunction<Object, Object> {
+    @Serial private static final long serialVersionUID = 1L;
+
+    @Override
+    public Object map(Object event) {
+      return NullEvent.unwrap(event);
     }
   }
 }

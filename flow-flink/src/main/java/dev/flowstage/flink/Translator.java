@@ -193,12 +193,23 @@ final class Translator {
             throw new IllegalArgumentException(
                 "Flow.fromEnumerable(Iterator) can be consumed once and cannot be shipped to"
                     + " Flink: collect it into a List first, or run the flow on the local runtime");
+        case java.util.concurrent.Flow.Publisher<?> pub ->
+            throw new IllegalArgumentException(
+                "Flow.fromPublisher reads a publisher of this JVM, which cannot be shipped to"
+                    + " Flink: read the events through a Flink source instead"
+                    + " (FlinkFlows.fromSource or FlinkFlows.fromDataStream), or run the flow on"
+                    + " the local runtime");
         default ->
             throw new IllegalArgumentException(
                 "cannot ship enumerable of " + source.getClass().getName() + " to Flink");
       }
       // fromData ships the events inside the job, serialized with Flink's (Kryo) serializer. It
       // fails at run time on an empty collection, so an empty source is one event filtered out.
+      boolean nulls = events.contains(null);
+      if (nulls) {
+        // fromData refuses null elements: ship a marker and turn it back into null in the job
+        events.replaceAll(Functions.NullEvent::wrap);
+      }
       DataStream<Object> s =
           events.isEmpty()
               ? env.fromData(List.<Object>of(Boolean.FALSE), ANY)
@@ -206,6 +217,9 @@ final class Translator {
                   .name("empty enumerable " + i)
                   .setParallelism(1)
               : env.fromData(events, ANY).name("enumerable " + i);
+      if (nulls) {
+        s = s.map(new Functions.UnwrapNull(), ANY).name("null events").setParallelism(1);
+      }
       all = all == null ? s : all.union(s);
       i++;
     }

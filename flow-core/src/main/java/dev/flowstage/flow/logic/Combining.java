@@ -121,6 +121,9 @@ public final class Combining {
     private final Target target;
     private final Sink dropped;
     private final Object[] accumulators;
+    // Which partitions have an accumulator: a reducer may return null, as in a reduce without a
+    // combiner, so null cannot mean "none yet".
+    private final boolean[] held;
     private final Object[][] pending;
     private final int[] sizes;
 
@@ -129,6 +132,7 @@ public final class Combining {
       this.dropped = dropped;
       int partitions = target.partitions();
       this.accumulators = new Object[partitions];
+      this.held = new boolean[partitions];
       this.pending = new Object[partitions][];
       this.sizes = new int[partitions];
     }
@@ -165,20 +169,15 @@ public final class Combining {
       Object[] buffer = pending[p];
       int n = sizes[p];
       sizes[p] = 0;
-      Object acc = accumulators[p];
-      if (acc == null) {
-        acc = target.init().get();
-      }
+      Object acc = held[p] ? accumulators[p] : target.init().get();
       SerializableBiFunction<Object, Object, Object> reducer = target.reducer();
       for (int i = 0; i < n; i++) {
         Object event = buffer[i];
         buffer[i] = null; // folded events are the user's garbage, not ours to keep
         acc = reducer.apply(acc, event);
-        if (acc == null) {
-          throw new NullPointerException("reduce reducer returned null for " + event);
-        }
       }
       accumulators[p] = acc;
+      held[p] = true;
     }
 
     /** Folds every partition's buffered events: called after each delivered batch. */
@@ -195,9 +194,10 @@ public final class Combining {
       endOfBatch();
       for (int p = 0; p < accumulators.length; p++) {
         pending[p] = null;
-        Object acc = accumulators[p];
-        if (acc != null) {
+        if (held[p]) {
+          Object acc = accumulators[p];
           accumulators[p] = null;
+          held[p] = false;
           out.accept(new Partial(p, acc));
         }
       }

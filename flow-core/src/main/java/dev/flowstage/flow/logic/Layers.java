@@ -9,6 +9,7 @@ import dev.flowstage.flow.plan.Plan;
 import dev.flowstage.flow.plan.Plan.Operation;
 import dev.flowstage.flow.plan.Plan.Source;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -39,7 +40,10 @@ public final class Layers {
 
   private static TriggerResult<Object, Object> departitionPane(
       Object acc, Trigger t, SerializableFunction<Object, Object> done) {
-    return t.isDone() ? TriggerResult.of(List.of(done.apply(acc)), acc) : TriggerResult.none(acc);
+    // singletonList, not List.of: done may return null, which is an event like any other
+    return t.isDone()
+        ? TriggerResult.of(Collections.singletonList(done.apply(acc)), acc)
+        : TriggerResult.none(acc);
   }
 
   /**

@@ -5,6 +5,7 @@ import dev.flowstage.flow.TriggerResult;
 import dev.flowstage.flow.Window;
 import dev.flowstage.flow.plan.Plan.Operation;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.function.LongSupplier;
 
@@ -32,7 +33,8 @@ public final class MapReducer implements StageLogic {
   /** Passes every event on at once; only carries a window for per-window uniq sets. */
   private static final Operation.EmitAndReduce PASS =
       new Operation.EmitAndReduce(
-          () -> Boolean.TRUE, (e, acc) -> TriggerResult.of(List.of(e), acc));
+          // singletonList, not List.of: events may be null
+          () -> Boolean.TRUE, (e, acc) -> TriggerResult.of(Collections.singletonList(e), acc));
 
   /**
    * Compiles a layer's operations for stage {@code index} of {@code total}.
@@ -155,7 +157,7 @@ public final class MapReducer implements StageLogic {
         w.tag(tags);
       }
       built[k] = w;
-      next = event -> w.events(List.of(event), 0);
+      next = event -> w.events(Collections.singletonList(event), 0);
     }
     this.segments.addAll(List.of(built));
     // Without a reduce, the chain is the whole stage; with one, events enter the first window.

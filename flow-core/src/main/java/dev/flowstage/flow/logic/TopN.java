@@ -1,5 +1,6 @@
 package dev.flowstage.flow.logic;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -7,7 +8,8 @@ import java.util.PriorityQueue;
 
 /**
  * The {@code n} smallest values seen, by a comparator: the state of {@code takeSort}. A max-heap of
- * at most {@code n} values, so adding costs {@code O(log n)} and memory stays {@code n}.
+ * at most {@code n} values, so adding costs {@code O(log n)} and memory stays {@code n}. Null
+ * values are kept like any other (events may be null), ordered by the comparator.
  */
 public final class TopN {
   private final int n;
@@ -23,20 +25,20 @@ public final class TopN {
   public TopN(int n, Comparator<Object> comparator) {
     this.n = n;
     this.comparator = comparator;
-    this.heap = new PriorityQueue<>(Math.min(n, 1024) + 1, comparator.reversed());
+    this.heap = new PriorityQueue<>(Math.min(n, 1024) + 1, new Largest(comparator));
   }
 
   /**
    * Offers a value.
    *
-   * @param value the value
+   * @param value the value, possibly null
    */
   public void add(Object value) {
     if (heap.size() < n) {
-      heap.add(value);
-    } else if (comparator.compare(value, heap.peek()) < 0) {
+      heap.add(in(value));
+    } else if (comparator.compare(value, out(heap.peek())) < 0) {
       heap.poll();
-      heap.add(value);
+      heap.add(in(value));
     }
   }
 
@@ -59,8 +61,33 @@ public final class TopN {
    * @return a new sorted list
    */
   public List<Object> sorted() {
-    List<Object> out = new ArrayList<>(heap);
+    List<Object> out = new ArrayList<>(heap.size());
+    for (Object v : heap) {
+      out.add(out(v));
+    }
     out.sort(comparator);
     return out;
+  }
+
+  /** Stands for a null value in the heap, which a {@code PriorityQueue} refuses. */
+  private enum Null {
+    VALUE
+  }
+
+  private static Object in(Object value) {
+    return value == null ? Null.VALUE : value;
+  }
+
+  private static Object out(Object held) {
+    return held == Null.VALUE ? null : held;
+  }
+
+  /** The heap's order: largest first, by the user's comparator on the values (nulls included). */
+  private record Largest(Comparator<Object> comparator)
+      implements Comparator<Object>, Serializable {
+    @Override
+    public int compare(Object a, Object b) {
+      return comparator.compare(out(b), out(a));
+    }
   }
 }

@@ -5,6 +5,12 @@ import dev.flowstage.flow.Window;
 import dev.flowstage.flow.internal.Describe;
 import dev.flowstage.flow.plan.Plan.Operation;
 import dev.flowstage.flow.plan.Plan.Source;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.BaseStream;
 
 /**
  * Every rule on the shape of a plan, in one place: {@code Flow} calls these before it adds an
@@ -207,6 +213,59 @@ public final class PlanRules {
       throw new IllegalArgumentException(
           "windowJoin closes a window when every input has moved past it; allowed lateness is not"
               + " supported: remove it");
+    }
+  }
+
+  /**
+   * Checks that the inputs of a merge, zip or join do not read one single-use source ({@code
+   * fromEnumerable} of a {@code Stream} or an {@code Iterator}) twice, as a merge of a flow with
+   * one derived from it would: such a source can be read by one producer only, so the plan could
+   * not run.
+   *
+   * @param inputs the plans combined
+   * @param what the operation, for the message
+   * @throws IllegalArgumentException if a single-use source occurs more than once
+   */
+  public static void singleUseOnce(List<Plan> inputs, String what) {
+    Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Plan p : inputs) {
+      singleUseOnce(p, seen, what);
+    }
+  }
+
+  private static void singleUseOnce(Plan p, Set<Object> seen, String what) {
+    switch (p.source()) {
+      case Source.Enumerables e -> {
+        for (Object s : e.enumerables()) {
+          String kind =
+              s instanceof BaseStream<?, ?>
+                  ? "Stream"
+                  : s instanceof Iterator<?> ? "Iterator" : null;
+          if (kind != null && !seen.add(s)) {
+            throw new IllegalArgumentException(
+                what
+                    + " reads the same "
+                    + kind
+                    + " (Flow.fromEnumerable("
+                    + kind
+                    + ")) more than once, but a "
+                    + kind
+                    + " can be consumed once: read from a List (or another Iterable) to use"
+                    + " a source in several branches of one flow");
+          }
+        }
+      }
+      case Source.Layer l -> l.upstream().forEach(u -> singleUseOnce(u, seen, what));
+      case Source.Departition d -> singleUseOnce(d.upstream(), seen, what);
+      case Source.Zip z -> {
+        singleUseOnce(z.left(), seen, what);
+        singleUseOnce(z.right(), seen, what);
+      }
+      case Source.Join j -> {
+        singleUseOnce(j.left(), seen, what);
+        singleUseOnce(j.right(), seen, what);
+      }
+      default -> {} // stages and files are read afresh by each producer
     }
   }
 
