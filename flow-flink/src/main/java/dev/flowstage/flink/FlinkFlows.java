@@ -3,6 +3,7 @@ package dev.flowstage.flink;
 import dev.flowstage.flow.FileOptions;
 import dev.flowstage.flow.Flow;
 import dev.flowstage.flow.Options;
+import dev.flowstage.flow.logic.NullEvent;
 import dev.flowstage.flow.plan.PlanSerialization;
 import java.util.ArrayList;
 import java.util.List;
@@ -208,7 +209,7 @@ public final class FlinkFlows {
     JobClient client;
     try {
       client = env.executeAsync("flowstage flow");
-      it.forEachRemaining(e -> out.add((T) Functions.NullEvent.unwrap(e)));
+      it.forEachRemaining(e -> out.add((T) NullEvent.unwrap(e)));
     } finally {
       it.close();
     }
@@ -232,7 +233,7 @@ public final class FlinkFlows {
     CloseableIterator<Object> it =
         nullSafe(toDataStream(env, flow)).executeAndCollect("flowstage flow");
     try {
-      it.forEachRemaining(e -> out.add((T) Functions.NullEvent.unwrap(e)));
+      it.forEachRemaining(e -> out.add((T) NullEvent.unwrap(e)));
     } finally {
       it.close();
     }

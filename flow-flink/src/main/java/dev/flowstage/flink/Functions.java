@@ -9,6 +9,7 @@ import dev.flowstage.flow.logic.Combining;
 import dev.flowstage.flow.logic.DepartitionLogic;
 import dev.flowstage.flow.logic.JoinLogic;
 import dev.flowstage.flow.logic.MapReducer;
+import dev.flowstage.flow.logic.NullEvent;
 import dev.flowstage.flow.logic.Route;
 import dev.flowstage.flow.logic.StageLogic;
 import dev.flowstage.flow.plan.Plan.Operation;
@@ -528,22 +529,6 @@ final class Functions {
         throw new IllegalStateException("dropped event reached the partitioner: " + event);
       }
       return p;
-    }
-  }
-
-  /**
-   * Stands for a null event where Flink refuses null: in a collection shipped with {@code
-   * env.fromData}, and in what {@code collect} reads (Flink's collect iterator ends at a null).
-   */
-  enum NullEvent {
-    VALUE;
-
-    static Object wrap(Object event) {
-      return event == null ? VALUE : event;
-    }
-
-    static Object unwrap(Object event) {
-      return event == VALUE ? null : event;
     }
   }
 

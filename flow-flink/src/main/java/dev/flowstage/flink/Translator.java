@@ -3,6 +3,7 @@ package dev.flowstage.flink;
 import dev.flowstage.flow.Window;
 import dev.flowstage.flow.logic.Combining;
 import dev.flowstage.flow.logic.Layers;
+import dev.flowstage.flow.logic.NullEvent;
 import dev.flowstage.flow.logic.Route;
 import dev.flowstage.flow.plan.Plan;
 import dev.flowstage.flow.plan.Plan.Operation;
@@ -208,7 +209,7 @@ final class Translator {
       boolean nulls = events.contains(null);
       if (nulls) {
         // fromData refuses null elements: ship a marker and turn it back into null in the job
-        events.replaceAll(Functions.NullEvent::wrap);
+        events.replaceAll(NullEvent::wrap);
       }
       DataStream<Object> s =
           events.isEmpty()

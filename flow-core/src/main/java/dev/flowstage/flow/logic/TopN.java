@@ -35,10 +35,10 @@ public final class TopN {
    */
   public void add(Object value) {
     if (heap.size() < n) {
-      heap.add(in(value));
-    } else if (comparator.compare(value, out(heap.peek())) < 0) {
+      heap.add(NullEvent.wrap(value));
+    } else if (comparator.compare(value, NullEvent.unwrap(heap.peek())) < 0) {
       heap.poll();
-      heap.add(in(value));
+      heap.add(NullEvent.wrap(value));
     }
   }
 
@@ -63,23 +63,10 @@ public final class TopN {
   public List<Object> sorted() {
     List<Object> out = new ArrayList<>(heap.size());
     for (Object v : heap) {
-      out.add(out(v));
+      out.add(NullEvent.unwrap(v));
     }
     out.sort(comparator);
     return out;
-  }
-
-  /** Stands for a null value in the heap, which a {@code PriorityQueue} refuses. */
-  private enum Null {
-    VALUE
-  }
-
-  private static Object in(Object value) {
-    return value == null ? Null.VALUE : value;
-  }
-
-  private static Object out(Object held) {
-    return held == Null.VALUE ? null : held;
   }
 
   /** The heap's order: largest first, by the user's comparator on the values (nulls included). */
@@ -87,7 +74,7 @@ public final class TopN {
       implements Comparator<Object>, Serializable {
     @Override
     public int compare(Object a, Object b) {
-      return comparator.compare(out(b), out(a));
+      return comparator.compare(NullEvent.unwrap(b), NullEvent.unwrap(a));
     }
   }
 }

@@ -58,24 +58,15 @@ public final class ZipLogic implements StageLogic {
   public void events(List<?> batch, int input, List<Object> out) {
     ArrayDeque<Object> side = sideOfInput[input] == 0 ? left : right;
     for (Object e : batch) {
-      side.add(e == null ? Null.VALUE : e);
+      side.add(NullEvent.wrap(e));
     }
     List<Object> pairs = new ArrayList<>();
     while (!left.isEmpty() && !right.isEmpty()) {
-      pairs.add(combiner.apply(unwrap(left.poll()), unwrap(right.poll())));
+      pairs.add(combiner.apply(NullEvent.unwrap(left.poll()), NullEvent.unwrap(right.poll())));
     }
     if (!pairs.isEmpty()) {
       after.events(pairs, 0, out);
     }
-  }
-
-  /** Stands for a null event in a side's queue, which an {@code ArrayDeque} refuses. */
-  private enum Null {
-    VALUE
-  }
-
-  private static Object unwrap(Object held) {
-    return held == Null.VALUE ? null : held;
   }
 
   @Override
