@@ -29,6 +29,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collector;
 import java.util.stream.Stream;
 
@@ -64,6 +65,12 @@ public final class RunCoordinator {
   private volatile RuntimeException consumersGone;
 
   private volatile Thread terminalThread;
+
+  /**
+   * The thread a stage failure closes the run on (a stage cannot close the system it runs in), or
+   * null: every {@link #close} caller joins it too, so no thread of the run outlives the terminal.
+   */
+  private final AtomicReference<Thread> closer = new AtomicReference<>();
 
   /**
    * A coordinator of a run of {@code topology}; nothing starts until {@link #materialize}.
@@ -153,8 +160,13 @@ public final class RunCoordinator {
       } else {
         observation.stageFailed(stage, f.cause());
       }
-      if (!cancelled.get()) {
-        Thread.ofVirtual().name(system.name() + "-cancel").start(this::close);
+      if (!cancelled.get() && !closed.get()) {
+        // Set before it starts, and before this stage thread exits (onExit runs on it): whoever
+        // passes close() after the system has joined every stage thread sees it and joins it.
+        Thread t = Thread.ofVirtual().name(system.name() + "-cancel").unstarted(this::close);
+        if (closer.compareAndSet(null, t)) {
+          t.start();
+        }
       }
     }
   }
@@ -274,6 +286,27 @@ public final class RunCoordinator {
     } else {
       systemClosed.join();
     }
+    joinCloser();
+  }
+
+  /** Waits for the failure's closing thread, which ends right after the system closed. */
+  private void joinCloser() {
+    Thread t = closer.get();
+    if (t == null || t == Thread.currentThread()) {
+      return;
+    }
+    boolean interrupted = false;
+    while (true) {
+      try {
+        t.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** How the run ended; once the system is closed. */
@@ -303,7 +336,10 @@ public final class RunCoordinator {
    * @return true once the run's stage system is closed and its threads are gone
    */
   public boolean isTerminated() {
-    return closed.get() && system.threads().stream().noneMatch(Thread::isAlive);
+    Thread c = closer.get();
+    return closed.get()
+        && system.threads().stream().noneMatch(Thread::isAlive)
+        && (c == null || !c.isAlive());
   }
 
   /**
