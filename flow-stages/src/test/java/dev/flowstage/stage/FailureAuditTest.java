@@ -1,0 +1,194 @@
+package dev.flowstage.stage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.flowstage.stage.dispatch.Dispatchers;
+import dev.flowstage.stage.supervisor.ConsumerSupervisor;
+import dev.flowstage.stage.supervisor.Restart;
+import dev.flowstage.stage.testing.LogRecorder;
+import dev.flowstage.stage.testing.RecordingConsumer;
+import dev.flowstage.stage.testing.TestProducer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.LogRecord;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A failure audit of the stage runtime, as a demanding user would test it: failures are reported
+ * once, leaving stages change nobody's demand or events, and a closed system leaves no thread.
+ */
+final class FailureAuditTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  private final StageSystem system = new StageSystem("audit");
+  private LogRecorder log;
+
+  @BeforeEach
+  void listen() {
+    log = new LogRecorder("dev.flowstage");
+  }
+
+  @AfterEach
+  void close() {
+    system.close();
+    log.close();
+    assertTrue(system.threads().stream().noneMatch(Thread::isAlive), "threads left running");
+  }
+
+  private static List<Integer> range(int from, int to) {
+    return IntStream.range(from, to).boxed().toList();
+  }
+
+  /** Fails in handleEvents on the given event; otherwise passes events on. */
+  private static ProducerConsumer<Integer, Integer> failingOn(int bad, RuntimeException e) {
+    return (events, from, ctx) -> {
+      if (events.contains(bad)) {
+        throw e;
+      }
+      ctx.emit(events);
+    };
+  }
+
+  @Test
+  void producerConsumerFails_downstreamReceivesIt_upstreamLives_nothingIsLogged() {
+    RuntimeException boom = new IllegalStateException("pc broke");
+    TestProducer producer = TestProducer.silent();
+    Stage<Integer> source = system.startProducer(producer);
+    Stage<Integer> pc = system.startProducerConsumer(failingOn(3, boom));
+    pc.subscribeTo(source, SubscriptionOptions.defaults());
+    RecordingConsumer<Integer> rec = new RecordingConsumer<>();
+    Stage<Void> sink = system.startConsumer(rec);
+    sink.subscribeTo(pc, SubscriptionOptions.builder().cancel(CancelMode.TEMPORARY).build());
+    source.cast(new TestProducer.Emit(List.of(1, 2)));
+    assertEquals(List.of(1, 2), rec.awaitEvents(2));
+    source.cast(new TestProducer.Emit(List.of(3)));
+    RecordingConsumer.Cancel c = rec.awaitCancel();
+    assertSame(boom, assertInstanceOf(ExitReason.Failure.class, c.reason()).cause());
+    // the producer sees its consumer go and keeps running (cancels do not cascade upstream)
+    assertInstanceOf(ExitReason.Failure.class, producer.awaitCancel());
+    assertTrue(source.isAlive());
+    assertTrue(sink.isAlive(), "a temporary consumer outlives its producer");
+    system.close();
+    assertEquals("", log.text());
+  }
+
+  @Test
+  void broadcast_slowConsumerLeaves_theOtherGetsEveryEventOnceWithoutGaps() throws Exception {
+    Stage<Integer> source =
+        system.startProducer(
+            TestProducer.silent(),
+            ProducerOptions.<Integer>builder().dispatcher(Dispatchers::broadcast).build());
+    RecordingConsumer<Integer> fast = new RecordingConsumer<>();
+    RecordingConsumer<Integer> slow = new RecordingConsumer<>(SubscriptionMode.MANUAL);
+    system.startConsumer(fast).subscribeTo(source, SubscriptionOptions.defaults());
+    Stage<Void> slowStage = system.startConsumer(slow);
+    Subscription slowSub =
+        slowStage.subscribeTo(source, SubscriptionOptions.builder().maxDemand(10).build());
+    slowStage.ask(slowSub, 5);
+    source.call(new TestProducer.Emit(range(0, 20)), WAIT);
+    assertEquals(range(0, 5), fast.awaitEvents(5));
+    assertEquals(range(0, 5), slow.awaitEvents(5));
+    // the silent slow consumer holds the broadcast back; leaving releases the rest
+    slowStage.cancel(slowSub, ExitReason.normal());
+    assertEquals(range(5, 20), fast.awaitEvents(15));
+    source.call(new TestProducer.Emit(range(20, 25)), WAIT);
+    assertEquals(range(20, 25), fast.awaitEvents(5));
+    assertEquals(0, source.estimateBufferedCount(WAIT));
+    assertTrue(slow.noBatchPending(), "the consumer that left got more");
+  }
+
+  @Test
+  void bufferOverflow_withTheDefaultListener_isLoggedOnceAsAWarningWithTheCount() {
+    Stage<Integer> p =
+        system.startProducer(
+            TestProducer.silent(),
+            ProducerOptions.<Integer>builder().name("overflowing").bufferSize(5).build());
+    p.call(new TestProducer.Emit(range(0, 8)), WAIT);
+    assertEquals(3, p.stats().discarded());
+    system.close();
+    List<LogRecord> records = log.records();
+    assertEquals(1, records.size(), log.text());
+    assertTrue(records.get(0).getMessage().contains("overflowing"), log.text());
+    assertTrue(records.get(0).getMessage().contains("3"), log.text());
+  }
+
+  @Test
+  void asyncSubscribeTemporary_toADeadStage_leavesTheConsumerRunningSilently() {
+    Stage<Integer> dead = system.startProducer(TestProducer.silent());
+    dead.stop(ExitReason.shutdown());
+    dead.awaitExit(WAIT);
+    RecordingConsumer<Integer> rec = new RecordingConsumer<>();
+    Stage<Void> c = system.startConsumer(rec);
+    c.asyncSubscribeTo(dead, SubscriptionOptions.builder().cancel(CancelMode.TEMPORARY).build());
+    c.syncInfo("alive", WAIT);
+    assertEquals("alive", rec.awaitInfo());
+    assertTrue(c.isAlive());
+    system.close();
+    assertEquals("", log.text());
+  }
+
+  @Test
+  void supervisor_temporaryChildFailing_isLoggedOnce() throws Exception {
+    CountDownLatch ran = new CountDownLatch(1);
+    ConsumerSupervisor<String> sup =
+        ConsumerSupervisor.<String>builder(
+                event -> {
+                  ran.countDown();
+                  throw new IllegalStateException("child broke");
+                })
+            .restart(Restart.TEMPORARY)
+            .start(system);
+    sup.startChild("x");
+    assertTrue(ran.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (sup.countChildren().children() != 0 && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    system.close();
+    assertEquals(1, log.records().size(), log.text());
+    assertTrue(log.records().get(0).getThrown() instanceof IllegalStateException, log.text());
+  }
+
+  @Test
+  void supervisor_maxRestartsExceeded_interruptsOtherChildrenAndCancelsUpstream() throws Exception {
+    TestProducer producer = TestProducer.silent();
+    Stage<Integer> source = system.startProducer(producer);
+    CountDownLatch otherStarted = new CountDownLatch(1);
+    CountDownLatch otherInterrupted = new CountDownLatch(1);
+    ConsumerSupervisor<Integer> sup =
+        ConsumerSupervisor.<Integer>builder(
+                event -> {
+                  if (event == 0) {
+                    otherStarted.countDown();
+                    try {
+                      new CountDownLatch(1).await();
+                    } catch (InterruptedException e) {
+                      otherInterrupted.countDown();
+                      throw e;
+                    }
+                  }
+                  throw new IllegalStateException("always");
+                })
+            .restart(Restart.TRANSIENT)
+            .maxRestarts(1, Duration.ofMinutes(1))
+            .subscribeTo(source, SubscriptionOptions.builder().maxDemand(4).minDemand(2).build())
+            .start(system);
+    assertEquals(4, producer.awaitDemand());
+    source.cast(new TestProducer.Emit(List.of(0)));
+    assertTrue(otherStarted.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+    source.cast(new TestProducer.Emit(List.of(1)));
+    ExitReason r = sup.stage().awaitExit(WAIT);
+    assertInstanceOf(ExitReason.Shutdown.class, r);
+    assertTrue(otherInterrupted.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+    producer.awaitCancel();
+    assertTrue(source.isAlive());
+  }
+}
