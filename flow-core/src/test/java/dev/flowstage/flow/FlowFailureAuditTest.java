@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -376,6 +377,105 @@ final class FlowFailureAuditTest {
             .map(x -> x == 1000 ? boom("map") : x);
     checkFails(f::run);
     assertTrue(sourceClosed.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the source stayed open");
+  }
+
+  @Test
+  void toPublisher_subscriberThrowingInOnNext_endsTheFlowAndLeavesNoThread() throws Exception {
+    CountDownLatch sourceClosed = new CountDownLatch(1);
+    Stream<Integer> endless = Stream.iterate(0, i -> i + 1).onClose(sourceClosed::countDown);
+    java.util.concurrent.Flow.Publisher<Integer> p =
+        Flow.fromEnumerable(endless, o -> o.maxDemand(10)).map(x -> x).toPublisher();
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    p.subscribe(
+        new java.util.concurrent.Flow.Subscriber<Integer>() {
+          @Override
+          public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+            s.request(Long.MAX_VALUE);
+          }
+
+          @Override
+          public void onNext(Integer item) {
+            if (item == 20) {
+              throw new Boom("onNext");
+            }
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            errors.add(t);
+          }
+
+          @Override
+          public void onComplete() {}
+        });
+    assertTrue(sourceClosed.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the flow still runs");
+    assertNoFlowThreads();
+    assertEquals("", err.toString());
+  }
+
+  /**
+   * A publisher that breaks rule 1.1 (signals beyond the request) loses nothing: the bridge keeps
+   * what it was not asked for until the flow asks (the stage buffer), nothing is logged.
+   */
+  @Test
+  void fromPublisher_signallingMoreThanRequested_losesNothing() {
+    AtomicInteger requested = new AtomicInteger();
+    java.util.concurrent.Flow.Publisher<Integer> greedy =
+        s ->
+            s.onSubscribe(
+                new java.util.concurrent.Flow.Subscription() {
+                  boolean sent;
+
+                  @Override
+                  public void request(long n) {
+                    if (!sent) {
+                      sent = true;
+                      requested.set((int) n);
+                      for (int i = 0; i < n + 5; i++) {
+                        s.onNext(i);
+                      }
+                      s.onComplete();
+                    }
+                  }
+
+                  @Override
+                  public void cancel() {}
+                });
+    List<Integer> got =
+        Flow.fromPublisher(greedy, o -> o.maxDemand(10)).map(x -> x).toList().stream()
+            .sorted()
+            .toList();
+    assertEquals(IntStream.range(0, requested.get() + 5).boxed().toList(), got);
+    assertNoFlowThreads();
+    assertEquals("", err.toString());
+    assertEquals(List.of(), records.stream().map(LogRecord::getMessage).toList());
+  }
+
+  @Test
+  void into_consumerFailing_failsAwaitNamingIt_andEndsTheEndlessSource() throws Exception {
+    CountDownLatch sourceClosed = new CountDownLatch(1);
+    Stream<Integer> endless = Stream.iterate(0, i -> i + 1).onClose(sourceClosed::countDown);
+    try (dev.flowstage.stage.StageSystem mine = new dev.flowstage.stage.StageSystem("mine")) {
+      dev.flowstage.stage.Stage<Void> consumer =
+          mine.startConsumer(
+              "mine-consumer",
+              (List<Object> events,
+                  dev.flowstage.stage.Subscription from,
+                  dev.flowstage.stage.StageContext ctx) -> {
+                if (events.contains(30)) {
+                  throw new Boom("consumer");
+                }
+              });
+      RunningFlow<Void> run =
+          Flow.fromEnumerable(endless, o -> o.maxDemand(10)).map(x -> x).into(List.of(consumer));
+      FlowException e = assertThrows(FlowException.class, run::await);
+      assertTrue(hasBoom(e), e.toString());
+      assertTrue(run.isTerminated());
+    }
+    assertTrue(sourceClosed.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the source stayed open");
+    assertNoFlowThreads();
+    assertEquals("", err.toString());
+    assertEquals(List.of(), records.stream().map(LogRecord::getMessage).toList());
   }
 
   private void checkFails(Runnable run) {
