@@ -32,6 +32,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -476,6 +477,61 @@ final class FlowFailureAuditTest {
     assertNoFlowThreads();
     assertEquals("", err.toString());
     assertEquals(List.of(), records.stream().map(LogRecord::getMessage).toList());
+  }
+
+  @TempDir Path dir;
+
+  /** The descriptors this JVM holds open on {@code file} (Linux's /proc; empty elsewhere). */
+  private static List<String> openDescriptors(Path file) throws IOException {
+    Path fds = Path.of("/proc/self/fd");
+    List<String> open = new ArrayList<>();
+    if (!Files.isDirectory(fds)) {
+      return open;
+    }
+    Path real = file.toRealPath();
+    try (Stream<Path> all = Files.list(fds)) {
+      for (Path fd : all.toList()) {
+        try {
+          if (Files.readSymbolicLink(fd).equals(real)) {
+            open.add(fd.toString());
+          }
+        } catch (IOException | UnsupportedOperationException e) {
+          // closed while listing
+        }
+      }
+    }
+    return open;
+  }
+
+  @Test
+  void fileSource_failingMapMidFile_closesTheFile() throws IOException {
+    Path file = dir.resolve("lines.txt");
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 50_000; i++) {
+      b.append("line ").append(i).append('\n');
+    }
+    Files.writeString(file, b);
+    checkFails(
+        () ->
+            Flow.fromFiles(List.of(file), o -> o.maxDemand(10))
+                .map(l -> l.equals("line 100") ? boom("map over a file") : l)
+                .run());
+    assertEquals(List.of(), openDescriptors(file));
+  }
+
+  @Test
+  void fileSource_streamClosedEarly_closesTheFile() throws IOException {
+    Path file = dir.resolve("many.txt");
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 50_000; i++) {
+      b.append("line ").append(i).append('\n');
+    }
+    Files.writeString(file, b);
+    try (Stream<String> s = Flow.fromFiles(List.of(file), o -> o.maxDemand(10)).stream()) {
+      assertEquals(3, s.limit(3).count());
+    }
+    assertNoFlowThreads();
+    assertEquals(List.of(), openDescriptors(file));
   }
 
   private void checkFails(Runnable run) {

@@ -161,13 +161,21 @@ public final class RunCoordinator {
         observation.stageFailed(stage, f.cause());
       }
       if (!cancelled.get() && !closed.get()) {
-        // Set before it starts, and before this stage thread exits (onExit runs on it): whoever
-        // passes close() after the system has joined every stage thread sees it and joins it.
-        Thread t = Thread.ofVirtual().name(system.name() + "-cancel").unstarted(this::close);
-        if (closer.compareAndSet(null, t)) {
-          t.start();
-        }
+        closeOnItsOwnThread("-cancel");
       }
+    }
+  }
+
+  /**
+   * Closes the run on a new thread (a stage, or a consumer the run feeds, cannot wait for its own
+   * system to close), once: the thread is recorded before it starts, so every {@link #close} that
+   * follows joins it and no thread of the run outlives its terminal. A stage's exit callbacks run
+   * on its own thread before it ends, so a close that has joined every stage thread sees it.
+   */
+  private void closeOnItsOwnThread(String suffix) {
+    Thread t = Thread.ofVirtual().name(system.name() + suffix).unstarted(this::close);
+    if (closer.compareAndSet(null, t)) {
+      t.start();
     }
   }
 
@@ -368,31 +376,35 @@ public final class RunCoordinator {
    */
   public RunningFlow<Void> awaitLastLayer() {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    Thread.ofVirtual()
-        .name(system.name() + "-into")
-        .start(
-            () -> {
-              try {
-                boolean finished = true;
-                for (Stage<?> l : materializer.last()) {
-                  finished &= l.onExit().toCompletableFuture().join() instanceof ExitReason.Normal;
-                }
-                close();
-                RuntimeException f = failures.first();
-                RuntimeException gone = consumersGone;
-                if (f != null) {
-                  done.completeExceptionally(f);
-                } else if (!finished && gone != null) {
-                  done.completeExceptionally(gone);
-                } else if (cancelled.get()) {
-                  done.completeExceptionally(new CancellationException("the flow was cancelled"));
-                } else {
-                  done.complete(null);
-                }
-              } catch (RuntimeException e) {
-                done.completeExceptionally(e);
-              }
-            });
+    // recorded as the terminal's thread, so await() and cancel() return only once it has ended
+    terminalThread =
+        Thread.ofVirtual()
+            .name(system.name() + "-into")
+            .start(
+                () -> {
+                  try {
+                    boolean finished = true;
+                    for (Stage<?> l : materializer.last()) {
+                      finished &=
+                          l.onExit().toCompletableFuture().join() instanceof ExitReason.Normal;
+                    }
+                    close();
+                    RuntimeException f = failures.first();
+                    RuntimeException gone = consumersGone;
+                    if (f != null) {
+                      done.completeExceptionally(f);
+                    } else if (!finished && gone != null) {
+                      done.completeExceptionally(gone);
+                    } else if (cancelled.get()) {
+                      done.completeExceptionally(
+                          new CancellationException("the flow was cancelled"));
+                    } else {
+                      done.complete(null);
+                    }
+                  } catch (RuntimeException e) {
+                    done.completeExceptionally(e);
+                  }
+                });
     return handle(done);
   }
 
@@ -412,7 +424,7 @@ public final class RunCoordinator {
                 reasons.put(c.name(), r);
                 if (alive.decrementAndGet() == 0 && !closed.get()) {
                   consumersGone = consumersGone(reasons);
-                  Thread.ofVirtual().name(system.name() + "-consumers-gone").start(this::close);
+                  closeOnItsOwnThread("-consumers-gone");
                 }
               });
     }
