@@ -3,6 +3,7 @@ package dev.flowstage.stage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowstage.stage.dispatch.Dispatchers;
@@ -190,5 +191,83 @@ final class FailureAuditTest {
     assertTrue(otherInterrupted.await(WAIT.toSeconds(), TimeUnit.SECONDS));
     producer.awaitCancel();
     assertTrue(source.isAlive());
+  }
+
+  @Test
+  void handleSubscribeThrows_subscribeToThrowsTheCauseAtOnce_andItIsNotLoggedToo() {
+    RuntimeException boom = new IllegalStateException("handleSubscribe broke");
+    Stage<Integer> producer = system.startProducer(TestProducer.counter());
+    Stage<Void> consumer =
+        system.startConsumer(
+            new Consumer<Integer>() {
+              @Override
+              public SubscriptionMode handleSubscribe(Subscription s, StageContext ctx) {
+                throw boom;
+              }
+
+              @Override
+              public void handleEvents(List<Integer> events, Subscription from, StageContext ctx) {}
+            });
+    // a hang guard far beyond the default: the answer must not be a timeout
+    StageException e =
+        assertThrows(
+            StageException.class,
+            () -> consumer.subscribeTo(producer, SubscriptionOptions.defaults(), WAIT));
+    assertSame(boom, e.getCause(), e.toString());
+    awaitDead(consumer);
+    assertTrue(producer.isAlive());
+    system.close();
+    assertEquals("", log.text());
+  }
+
+  @Test
+  void handleCallThrows_theCallerGetsTheCause_andItIsNotLoggedToo() {
+    RuntimeException boom = new IllegalStateException("handleCall broke");
+    Stage<Void> stage =
+        system.startConsumer(
+            new Consumer<Integer>() {
+              @Override
+              public void handleEvents(List<Integer> events, Subscription from, StageContext ctx) {}
+
+              @Override
+              public Object handleCall(Object request, StageContext ctx) {
+                throw boom;
+              }
+            });
+    StageException e = assertThrows(StageException.class, () -> stage.call("q", WAIT));
+    assertSame(boom, e.getCause());
+    awaitDead(stage);
+    system.close();
+    assertEquals("", log.text());
+  }
+
+  @Test
+  void handleSubscribeThrows_onAnAsyncSubscribe_nobodyReceivesIt_soItIsLoggedOnce() {
+    RuntimeException boom = new IllegalStateException("handleSubscribe broke");
+    Stage<Integer> producer = system.startProducer(TestProducer.counter());
+    Stage<Void> consumer =
+        system.startConsumer(
+            new Consumer<Integer>() {
+              @Override
+              public SubscriptionMode handleSubscribe(Subscription s, StageContext ctx) {
+                throw boom;
+              }
+
+              @Override
+              public void handleEvents(List<Integer> events, Subscription from, StageContext ctx) {}
+            });
+    consumer.asyncSubscribeTo(producer, SubscriptionOptions.defaults());
+    awaitDead(consumer);
+    system.close();
+    assertEquals(1, log.records().size(), log.text());
+    assertSame(boom, log.records().get(0).getThrown());
+  }
+
+  private static void awaitDead(Stage<?> stage) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (stage.isAlive() && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertTrue(!stage.isAlive(), stage + " still runs");
   }
 }

@@ -183,7 +183,7 @@ abstract sealed class StageHandle<E> implements Stage<E> permits StageCell {
               + ")");
     }
     CompletableFuture<Subscription> result = new CompletableFuture<>();
-    deliver(new Message.SubscribeRequest(p, options, result));
+    deliver(new Message.SubscribeRequest(p, options, result, true));
     return await(result, timeout, "subscribing " + name + " to " + p.name());
   }
 
@@ -191,7 +191,7 @@ abstract sealed class StageHandle<E> implements Stage<E> permits StageCell {
   public void asyncSubscribeTo(Stage<?> producer, SubscriptionOptions options) {
     StageCell<?> p = cellOf(producer);
     Objects.requireNonNull(options, "options");
-    deliver(new Message.SubscribeRequest(p, options, new CompletableFuture<>()));
+    deliver(new Message.SubscribeRequest(p, options, new CompletableFuture<>(), false));
   }
 
   @Override
@@ -232,6 +232,9 @@ abstract sealed class StageHandle<E> implements Stage<E> permits StageCell {
     try {
       return f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
+      // Nobody waits any more: a failure the stage meets answering it is not received, and is
+      // logged as such (StageCell.thrownToCaller).
+      f.cancel(false);
       throw new StageException(what + " timed out after " + timeout);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
