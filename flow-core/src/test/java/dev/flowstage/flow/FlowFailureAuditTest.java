@@ -534,6 +534,40 @@ final class FlowFailureAuditTest {
     assertEquals(List.of(), openDescriptors(file));
   }
 
+  @Test
+  void interruptingTheCallerOfRun_endsTheEndlessFlow() throws Exception {
+    CountDownLatch sourceClosed = new CountDownLatch(1);
+    CountDownLatch flowing = new CountDownLatch(50);
+    Stream<Integer> endless = Stream.iterate(0, i -> i + 1).onClose(sourceClosed::countDown);
+    java.util.concurrent.atomic.AtomicReference<Throwable> thrown =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicBoolean stillInterrupted =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Thread caller =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  try {
+                    Flow.fromEnumerable(endless, o -> o.maxDemand(10))
+                        .partition(o -> o.stages(2))
+                        .each(x -> flowing.countDown())
+                        .run();
+                  } catch (Throwable t) {
+                    thrown.set(t);
+                    stillInterrupted.set(Thread.currentThread().isInterrupted());
+                  }
+                });
+    assertTrue(flowing.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+    caller.interrupt();
+    caller.join(WAIT);
+    assertTrue(!caller.isAlive(), "run() ignored the interrupt");
+    assertTrue(
+        thrown.get() instanceof java.util.concurrent.CancellationException, "" + thrown.get());
+    assertTrue(stillInterrupted.get(), "the caller's interrupt status was cleared");
+    assertTrue(sourceClosed.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the source stayed open");
+    assertNoFlowThreads();
+  }
+
   private void checkFails(Runnable run) {
     RuntimeException e = assertThrows(RuntimeException.class, run::run);
     assertTrue(e instanceof FlowException, "not a FlowException: " + e);
