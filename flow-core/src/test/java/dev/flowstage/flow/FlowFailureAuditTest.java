@@ -568,6 +568,32 @@ final class FlowFailureAuditTest {
     assertNoFlowThreads();
   }
 
+  @Test
+  void fromStages_userProducerFails_failsTheFlowWithItsCause_andCancelLeavesTheUsersStageRunning()
+      throws Exception {
+    try (dev.flowstage.stage.StageSystem mine = new dev.flowstage.stage.StageSystem("users")) {
+      dev.flowstage.stage.Stage<Integer> endless =
+          mine.startProducer(
+              dev.flowstage.stage.Producers.fromIterator(
+                  Stream.iterate(0, i -> i + 1).iterator(),
+                  dev.flowstage.stage.Producers.OnCancel.CONTINUE));
+      RunningFlow<Void> run =
+          Flow.<Integer>fromStages(List.of(endless), o -> o).map(x -> x).start();
+      run.cancel();
+      assertThrows(java.util.concurrent.CancellationException.class, run::await);
+      assertTrue(run.isTerminated());
+      assertTrue(endless.isAlive(), "the user's producer is not the flow's to stop");
+      endless.stop(dev.flowstage.stage.ExitReason.shutdown());
+      endless.awaitExit(WAIT);
+      dev.flowstage.stage.Stage<Integer> failing =
+          mine.startProducer(
+              (long demand, dev.flowstage.stage.ProducerContext<Integer> ctx) -> {
+                throw new Boom("user producer");
+              });
+      checkFails(() -> Flow.<Integer>fromStages(List.of(failing), o -> o).map(x -> x).run());
+    }
+  }
+
   private void checkFails(Runnable run) {
     RuntimeException e = assertThrows(RuntimeException.class, run::run);
     assertTrue(e instanceof FlowException, "not a FlowException: " + e);

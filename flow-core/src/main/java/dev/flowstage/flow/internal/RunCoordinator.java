@@ -11,6 +11,7 @@ import dev.flowstage.flow.plan.Plan;
 import dev.flowstage.stage.ExitReason;
 import dev.flowstage.stage.Stage;
 import dev.flowstage.stage.StageException;
+import dev.flowstage.stage.StageNotAliveException;
 import dev.flowstage.stage.StageSystem;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -598,10 +599,18 @@ public final class RunCoordinator {
      * @return a new exception naming the stage, or {@code null} if no stage failed
      */
     synchronized FlowException first() {
+      // A stage that could not subscribe because its producer had died (a fromStages producer
+      // failing before every stage of the layer subscribed) failed as a consequence: the
+      // producer's own failure, which reached the stages that had subscribed, is the one to tell.
       Failed first =
           all.stream()
               .filter(f -> f.cause() instanceof StageFailure)
               .findFirst()
+              .or(
+                  () ->
+                      all.stream()
+                          .filter(f -> !(f.cause() instanceof StageNotAliveException))
+                          .min(Comparator.comparingInt(Failed::group)))
               .or(() -> all.stream().min(Comparator.comparingInt(Failed::group)))
               .orElse(null);
       if (first == null) {
