@@ -263,6 +263,78 @@ final class FailureAuditTest {
     assertSame(boom, log.records().get(0).getThrown());
   }
 
+  /**
+   * A greedy producer (three times what is asked) feeding an expanding producer-consumer (ten
+   * events per input event) feeding a manual consumer that asks in small seeded steps: the consumer
+   * never holds more than it asked for, and gets every event exactly once, in order.
+   */
+  @Test
+  void demand_isNeverExceeded_throughAGreedyProducerAndAnExpandingStage() throws Exception {
+    Stage<Integer> greedy =
+        system.startProducer(
+            new Producer<Integer>() {
+              int next;
+
+              @Override
+              public void handleDemand(long demand, ProducerContext<Integer> ctx) {
+                for (long i = 0; i < demand * 3; i++) {
+                  ctx.emit(next++);
+                }
+              }
+            },
+            ProducerOptions.<Integer>builder().bufferSize(ProducerOptions.UNBOUNDED).build());
+    Stage<Integer> expand =
+        system.startProducerConsumer(
+            (List<Integer> events, Subscription from, ProducerContext<Integer> ctx) -> {
+              for (int e : events) {
+                for (int k = 0; k < 10; k++) {
+                  ctx.emit(e * 10 + k);
+                }
+              }
+            });
+    expand.subscribeTo(greedy, SubscriptionOptions.builder().maxDemand(4).minDemand(1).build());
+    java.util.concurrent.atomic.AtomicLong asked = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicLong got = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicReference<String> violation =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.LinkedBlockingQueue<Integer> seen =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    Stage<Void> sink =
+        system.startConsumer(
+            new Consumer<Integer>() {
+              @Override
+              public SubscriptionMode handleSubscribe(Subscription s, StageContext ctx) {
+                return SubscriptionMode.MANUAL;
+              }
+
+              @Override
+              public void handleEvents(List<Integer> events, Subscription from, StageContext ctx) {
+                if (got.addAndGet(events.size()) > asked.get()) {
+                  violation.compareAndSet(
+                      null, got.get() + " events for " + asked.get() + " asked");
+                }
+                seen.addAll(events);
+              }
+            });
+    Subscription sub = sink.subscribeTo(expand, SubscriptionOptions.defaults());
+    java.util.Random random = new java.util.Random(42);
+    int total = 0;
+    for (int round = 0; round < 200; round++) {
+      // the first ask is the largest: a demand dispatcher warns about asks above the first (A11.2)
+      int n = round == 0 ? 7 : 1 + random.nextInt(7);
+      asked.addAndGet(n);
+      sink.ask(sub, n);
+      for (int i = 0; i < n; i++) {
+        Integer e = seen.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(total++, e, "an event missing or out of order");
+      }
+    }
+    assertEquals(null, violation.get());
+    assertEquals(total, got.get());
+    system.close();
+    assertEquals("", log.text());
+  }
+
   private static void awaitDead(Stage<?> stage) {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (stage.isAlive() && System.nanoTime() < deadline) {
