@@ -335,6 +335,34 @@ final class FailureAuditTest {
     assertEquals("", log.text());
   }
 
+  @Test
+  void stageThatFailed_notAliveErrorsCarryItsFailureAsCause() {
+    RuntimeException boom = new IllegalStateException("producer broke");
+    Stage<Integer> producer = system.startProducer(TestProducer.silent());
+    var exit = producer.onExit().toCompletableFuture();
+    producer.kill(ExitReason.failure(boom));
+    exit.join();
+    StageNotAliveException sync =
+        assertThrows(
+            StageNotAliveException.class,
+            () ->
+                system
+                    .startConsumer(new RecordingConsumer<Integer>())
+                    .subscribeTo(producer, SubscriptionOptions.defaults()));
+    assertSame(boom, sync.getCause());
+    StageNotAliveException call =
+        assertThrows(StageNotAliveException.class, () -> producer.call("q", WAIT));
+    assertSame(boom, call.getCause());
+    RecordingConsumer<Integer> late = new RecordingConsumer<>();
+    system
+        .startConsumer(late)
+        .asyncSubscribeTo(
+            producer, SubscriptionOptions.builder().cancel(CancelMode.TEMPORARY).build());
+    ExitReason.Failure f = assertInstanceOf(ExitReason.Failure.class, late.awaitCancel().reason());
+    assertInstanceOf(StageNotAliveException.class, f.cause());
+    assertSame(boom, f.cause().getCause());
+  }
+
   private static void awaitDead(Stage<?> stage) {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (stage.isAlive() && System.nanoTime() < deadline) {

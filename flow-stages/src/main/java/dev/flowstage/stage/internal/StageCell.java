@@ -480,12 +480,8 @@ public final class StageCell<E> extends StageHandle<E> {
           // error (GenStage would exit with :noproc).
           r =
               ExitReason.failure(
-                  new StageNotAliveException(
-                      "cannot subscribe to stage "
-                          + who.name()
-                          + ": it is not alive (it exited: "
-                          + reason
-                          + ")"));
+                  StageNotAliveException.of(
+                      "cannot subscribe to stage " + who.name() + ": it is not alive", reason));
         }
         consumer.onUpstreamEnded(s, r, true);
       }

@@ -67,8 +67,7 @@ abstract sealed class StageHandle<E> implements Stage<E> permits StageCell {
   }
 
   private StageNotAliveException notAlive() {
-    return new StageNotAliveException(
-        "stage " + name + " is not alive (it exited: " + exitReason + ")");
+    return StageNotAliveException.of("stage " + name + " is not alive", exitReason);
   }
 
   private void reject(Message m) {
@@ -85,12 +84,8 @@ abstract sealed class StageHandle<E> implements Stage<E> permits StageCell {
           s.sub()
               .accepted
               .completeExceptionally(
-                  new StageNotAliveException(
-                      "cannot subscribe to stage "
-                          + name
-                          + ": it is not alive (it exited: "
-                          + exitReason
-                          + ")"));
+                  StageNotAliveException.of(
+                      "cannot subscribe to stage " + name + ": it is not alive", exitReason));
       default -> {
         // Events, asks, cancels, infos to a dead stage are dropped; watchers already know.
       }
@@ -175,12 +170,8 @@ abstract sealed class StageHandle<E> implements Stage<E> permits StageCell {
     StageCell<?> p = cellOf(producer);
     Objects.requireNonNull(options, "options");
     if (!p.isAlive()) {
-      throw new StageNotAliveException(
-          "cannot subscribe to stage "
-              + p.name()
-              + ": it is not alive (it exited: "
-              + p.exitReason
-              + ")");
+      throw StageNotAliveException.of(
+          "cannot subscribe to stage " + p.name() + ": it is not alive", p.exitReason);
     }
     CompletableFuture<Subscription> result = new CompletableFuture<>();
     deliver(new Message.SubscribeRequest(p, options, result, true));
