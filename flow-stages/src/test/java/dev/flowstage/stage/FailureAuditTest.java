@@ -363,6 +363,40 @@ final class FailureAuditTest {
     assertSame(boom, f.cause().getCause());
   }
 
+  @Test
+  void supervisor_itsProducerFails_stopsWithThatFailure_interruptsChildren_reportsOnce()
+      throws Exception {
+    RuntimeException boom = new IllegalStateException("source broke");
+    TestProducer producer = TestProducer.silent();
+    Stage<Integer> source = system.startProducer(producer);
+    CountDownLatch childStarted = new CountDownLatch(1);
+    CountDownLatch childInterrupted = new CountDownLatch(1);
+    ConsumerSupervisor<Integer> sup =
+        ConsumerSupervisor.<Integer>builder(
+                event -> {
+                  childStarted.countDown();
+                  try {
+                    new CountDownLatch(1).await();
+                  } catch (InterruptedException e) {
+                    childInterrupted.countDown();
+                    throw e;
+                  }
+                })
+            .subscribeTo(source, SubscriptionOptions.builder().maxDemand(2).minDemand(1).build())
+            .start(system);
+    assertEquals(2, producer.awaitDemand());
+    source.cast(new TestProducer.Emit(List.of(1)));
+    assertTrue(childStarted.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+    var exit = sup.stage().onExit().toCompletableFuture();
+    source.kill(ExitReason.failure(boom));
+    ExitReason.Failure f = assertInstanceOf(ExitReason.Failure.class, exit.join());
+    assertSame(boom, f.cause());
+    assertTrue(childInterrupted.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+    system.close();
+    assertEquals(
+        "", log.text(), "the onExit caller received it; an interrupted child is no failure");
+  }
+
   private static void awaitDead(Stage<?> stage) {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (stage.isAlive() && System.nanoTime() < deadline) {
