@@ -586,12 +586,17 @@ final class FlowFailureAuditTest {
       assertTrue(endless.isAlive(), "the user's producer is not the flow's to stop");
       endless.stop(dev.flowstage.stage.ExitReason.shutdown());
       endless.awaitExit(WAIT);
-      dev.flowstage.stage.Stage<Integer> failing =
-          mine.startProducer(
-              (long demand, dev.flowstage.stage.ProducerContext<Integer> ctx) -> {
-                throw new Boom("user producer");
-              });
-      checkFails(() -> Flow.<Integer>fromStages(List.of(failing), o -> o).map(x -> x).run());
+      // dying at the first demand, while the run is still starting its other stages: repeated,
+      // as that race is what it checks
+      for (int i = 0; i < 30; i++) {
+        dev.flowstage.stage.Stage<Integer> failing =
+            mine.startProducer(
+                (long demand, dev.flowstage.stage.ProducerContext<Integer> ctx) -> {
+                  throw new Boom("user producer");
+                });
+        checkFails(
+            () -> Flow.<Integer>fromStages(List.of(failing), o -> o.stages(4)).map(x -> x).run());
+      }
     }
   }
 

@@ -135,7 +135,14 @@ public final class RunCoordinator {
       }
       observation.started();
       materializer.release();
-    } catch (RuntimeException | Error e) {
+    } catch (RuntimeException e) {
+      close();
+      // A stage that failed while the others were starting (a fromStages producer dying at the
+      // first demand) closes the system under the start, which then fails with "closed": the
+      // stage's failure is what to tell.
+      FlowException f = failures.first();
+      throw f != null ? f : e;
+    } catch (Error e) {
       close();
       throw e;
     }
