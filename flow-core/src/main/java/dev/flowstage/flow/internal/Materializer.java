@@ -1,6 +1,7 @@
 package dev.flowstage.flow.internal;
 
 import dev.flowstage.flow.FlowClock;
+import dev.flowstage.flow.FlowException;
 import dev.flowstage.flow.FlowState;
 import dev.flowstage.flow.FlowStatistics;
 import dev.flowstage.flow.Options;
@@ -155,7 +156,9 @@ final class Materializer {
             opts.add(subscription(g.options, in.partitioned() ? i : -1));
           }
         }
-        LayerStage layer = new LayerStage(name, g.logic(i, clock::millis), inputs, opts, clock);
+        LayerStage layer =
+            new LayerStage(
+                name, building(name, () -> g.logic(i, clock::millis)), inputs, opts, clock);
         layerStages.put(name, layer);
         yield system.startProducerConsumer(layer, producerOptions(g, name, false));
       }
@@ -164,6 +167,10 @@ final class Materializer {
 
   private static Producer<Object> enumerable(String name, Object source) {
     SingleUse.claim(source);
+    return building(name, () -> enumerable0(name, source));
+  }
+
+  private static Producer<Object> enumerable0(String name, Object source) {
     return switch (source) {
       // in memory, never blocks: pulled on the stage's own thread
       case Collection<?> c -> Producers.fromIterator(c.iterator(), Producers.OnCancel.STOP);
@@ -174,6 +181,20 @@ final class Materializer {
           Producers.fromPublisher(p, Producers.OnCancel.STOP);
       default -> throw new IllegalArgumentException("not an enumerable: " + source);
     };
+  }
+
+  /**
+   * Runs user code that builds a stage on the starting thread (an {@code Iterable}'s {@code
+   * iterator()}, a reduce's, trigger's or departition's {@code init}): its failure is that stage's
+   * failure, so the terminal throws it as the {@link FlowException} naming the stage that every
+   * other stage failure is, not bare.
+   */
+  private static <X> X building(String stage, Supplier<X> build) {
+    try {
+      return build.get();
+    } catch (RuntimeException e) {
+      throw new FlowException(stage, e);
+    }
   }
 
   /** A {@code TRANSIENT} subscription; with {@code partition >= 0}, to that partition. */

@@ -11,6 +11,7 @@ import dev.flowstage.flow.plan.Plan;
 import dev.flowstage.stage.ExitReason;
 import dev.flowstage.stage.Stage;
 import dev.flowstage.stage.StageException;
+import dev.flowstage.stage.StageNotAliveException;
 import dev.flowstage.stage.StageSystem;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collector;
 import java.util.stream.Stream;
 
@@ -64,6 +66,12 @@ public final class RunCoordinator {
   private volatile RuntimeException consumersGone;
 
   private volatile Thread terminalThread;
+
+  /**
+   * The thread a stage failure closes the run on (a stage cannot close the system it runs in), or
+   * null: every {@link #close} caller joins it too, so no thread of the run outlives the terminal.
+   */
+  private final AtomicReference<Thread> closer = new AtomicReference<>();
 
   /**
    * A coordinator of a run of {@code topology}; nothing starts until {@link #materialize}.
@@ -127,7 +135,14 @@ public final class RunCoordinator {
       }
       observation.started();
       materializer.release();
-    } catch (RuntimeException | Error e) {
+    } catch (RuntimeException e) {
+      close();
+      // A stage that failed while the others were starting (a fromStages producer dying at the
+      // first demand) closes the system under the start, which then fails with "closed": the
+      // stage's failure is what to tell.
+      FlowException f = failures.first();
+      throw f != null ? f : e;
+    } catch (Error e) {
       close();
       throw e;
     }
@@ -153,9 +168,22 @@ public final class RunCoordinator {
       } else {
         observation.stageFailed(stage, f.cause());
       }
-      if (!cancelled.get()) {
-        Thread.ofVirtual().name(system.name() + "-cancel").start(this::close);
+      if (!cancelled.get() && !closed.get()) {
+        closeOnItsOwnThread("-cancel");
       }
+    }
+  }
+
+  /**
+   * Closes the run on a new thread (a stage, or a consumer the run feeds, cannot wait for its own
+   * system to close), once: the thread is recorded before it starts, so every {@link #close} that
+   * follows joins it and no thread of the run outlives its terminal. A stage's exit callbacks run
+   * on its own thread before it ends, so a close that has joined every stage thread sees it.
+   */
+  private void closeOnItsOwnThread(String suffix) {
+    Thread t = Thread.ofVirtual().name(system.name() + suffix).unstarted(this::close);
+    if (closer.compareAndSet(null, t)) {
+      t.start();
     }
   }
 
@@ -274,6 +302,27 @@ public final class RunCoordinator {
     } else {
       systemClosed.join();
     }
+    joinCloser();
+  }
+
+  /** Waits for the failure's closing thread, which ends right after the system closed. */
+  private void joinCloser() {
+    Thread t = closer.get();
+    if (t == null || t == Thread.currentThread()) {
+      return;
+    }
+    boolean interrupted = false;
+    while (true) {
+      try {
+        t.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** How the run ended; once the system is closed. */
@@ -303,7 +352,10 @@ public final class RunCoordinator {
    * @return true once the run's stage system is closed and its threads are gone
    */
   public boolean isTerminated() {
-    return closed.get() && system.threads().stream().noneMatch(Thread::isAlive);
+    Thread c = closer.get();
+    return closed.get()
+        && system.threads().stream().noneMatch(Thread::isAlive)
+        && (c == null || !c.isAlive());
   }
 
   /**
@@ -332,31 +384,35 @@ public final class RunCoordinator {
    */
   public RunningFlow<Void> awaitLastLayer() {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    Thread.ofVirtual()
-        .name(system.name() + "-into")
-        .start(
-            () -> {
-              try {
-                boolean finished = true;
-                for (Stage<?> l : materializer.last()) {
-                  finished &= l.onExit().toCompletableFuture().join() instanceof ExitReason.Normal;
-                }
-                close();
-                RuntimeException f = failures.first();
-                RuntimeException gone = consumersGone;
-                if (f != null) {
-                  done.completeExceptionally(f);
-                } else if (!finished && gone != null) {
-                  done.completeExceptionally(gone);
-                } else if (cancelled.get()) {
-                  done.completeExceptionally(new CancellationException("the flow was cancelled"));
-                } else {
-                  done.complete(null);
-                }
-              } catch (RuntimeException e) {
-                done.completeExceptionally(e);
-              }
-            });
+    // recorded as the terminal's thread, so await() and cancel() return only once it has ended
+    terminalThread =
+        Thread.ofVirtual()
+            .name(system.name() + "-into")
+            .start(
+                () -> {
+                  try {
+                    boolean finished = true;
+                    for (Stage<?> l : materializer.last()) {
+                      finished &=
+                          l.onExit().toCompletableFuture().join() instanceof ExitReason.Normal;
+                    }
+                    close();
+                    RuntimeException f = failures.first();
+                    RuntimeException gone = consumersGone;
+                    if (f != null) {
+                      done.completeExceptionally(f);
+                    } else if (!finished && gone != null) {
+                      done.completeExceptionally(gone);
+                    } else if (cancelled.get()) {
+                      done.completeExceptionally(
+                          new CancellationException("the flow was cancelled"));
+                    } else {
+                      done.complete(null);
+                    }
+                  } catch (RuntimeException e) {
+                    done.completeExceptionally(e);
+                  }
+                });
     return handle(done);
   }
 
@@ -376,7 +432,7 @@ public final class RunCoordinator {
                 reasons.put(c.name(), r);
                 if (alive.decrementAndGet() == 0 && !closed.get()) {
                   consumersGone = consumersGone(reasons);
-                  Thread.ofVirtual().name(system.name() + "-consumers-gone").start(this::close);
+                  closeOnItsOwnThread("-consumers-gone");
                 }
               });
     }
@@ -550,10 +606,18 @@ public final class RunCoordinator {
      * @return a new exception naming the stage, or {@code null} if no stage failed
      */
     synchronized FlowException first() {
+      // A stage that could not subscribe because its producer had died (a fromStages producer
+      // failing before every stage of the layer subscribed) failed as a consequence: the
+      // producer's own failure, which reached the stages that had subscribed, is the one to tell.
       Failed first =
           all.stream()
               .filter(f -> f.cause() instanceof StageFailure)
               .findFirst()
+              .or(
+                  () ->
+                      all.stream()
+                          .filter(f -> !(f.cause() instanceof StageNotAliveException))
+                          .min(Comparator.comparingInt(Failed::group)))
               .or(() -> all.stream().min(Comparator.comparingInt(Failed::group)))
               .orElse(null);
       if (first == null) {

@@ -44,7 +44,17 @@ final class ConsumerSide {
   }
 
   void onSubscribeRequest(Message.SubscribeRequest r) {
-    StageSubscription sub = doSubscribe(r.producer(), r.options());
+    StageSubscription sub;
+    try {
+      sub = doSubscribe(r.producer(), r.options());
+    } catch (Throwable t) {
+      // handleSubscribe threw, which fails the stage: a subscribeTo caller gets it now rather
+      // than a timeout, and owns it
+      if (r.awaited() && r.result().completeExceptionally(t)) {
+        cell.thrownToCaller(t);
+      }
+      throw t;
+    }
     sub.accepted.whenComplete(
         (s, e) -> {
           if (e != null) {

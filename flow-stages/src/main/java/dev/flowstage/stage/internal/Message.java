@@ -32,11 +32,16 @@ sealed interface Message {
    */
   record Refused(StageSubscription sub, ExitReason reason) implements Message {}
 
-  /** Outside to consumer: subscribe to {@code producer} and complete {@code result}. */
+  /**
+   * Outside to consumer: subscribe to {@code producer} and complete {@code result}; {@code awaited}
+   * when a caller waits for it ({@code subscribeTo}, not {@code asyncSubscribeTo}), so a failure
+   * thrown to it is received.
+   */
   record SubscribeRequest(
       StageCell<?> producer,
       SubscriptionOptions options,
-      CompletableFuture<dev.flowstage.stage.Subscription> result)
+      CompletableFuture<dev.flowstage.stage.Subscription> result,
+      boolean awaited)
       implements Message {}
 
   /** To a watcher: a watched stage exited. */

@@ -110,6 +110,9 @@ public final class StageCell<E> extends StageHandle<E> {
   boolean doneReached;
   boolean exiting;
 
+  /** What a callback threw to a caller waiting on it, if that failed the stage; stage thread. */
+  private Throwable thrownToCaller;
+
   StageCell(StageRuntime runtime, String name, Callbacks callbacks, ProducerOptions<?> options) {
     super(name);
     this.runtime = runtime;
@@ -297,7 +300,11 @@ public final class StageCell<E> extends StageHandle<E> {
     if (reason instanceof ExitReason.Failure f) {
       // Consumers of this stage get the reason in handleCancel; watchers in a StageDown.
       reportFailure(
-          f, observed || exitObserved || (producer != null && !producer.downstream.isEmpty()));
+          f,
+          observed
+              || exitObserved
+              || f.cause() == thrownToCaller
+              || (producer != null && !producer.downstream.isEmpty()));
     }
     closed = true;
     drainRejected();
@@ -417,13 +424,27 @@ public final class StageCell<E> extends StageHandle<E> {
     }
   }
 
+  /**
+   * Records that {@code t}, which is about to fail this stage, was thrown to a caller waiting on it
+   * ({@code call}, {@code subscribeTo}): that caller received the failure, so it is not logged as
+   * one nobody receives (a failure is reported once). Stage thread only.
+   *
+   * @param t what the callback threw
+   */
+  void thrownToCaller(Throwable t) {
+    thrownToCaller = t;
+  }
+
   private void onCall(Message.Call c) {
     Object reply;
     try {
       reply = callbacks.handleCall(c.request(), ctx);
       flush();
     } catch (Throwable t) {
-      c.reply().completeExceptionally(new StageException("call to stage " + name + " failed", t));
+      if (c.reply()
+          .completeExceptionally(new StageException("call to stage " + name + " failed", t))) {
+        thrownToCaller(t);
+      }
       throw t;
     }
     c.reply().complete(reply);
@@ -459,12 +480,8 @@ public final class StageCell<E> extends StageHandle<E> {
           // error (GenStage would exit with :noproc).
           r =
               ExitReason.failure(
-                  new StageNotAliveException(
-                      "cannot subscribe to stage "
-                          + who.name()
-                          + ": it is not alive (it exited: "
-                          + reason
-                          + ")"));
+                  StageNotAliveException.of(
+                      "cannot subscribe to stage " + who.name() + ": it is not alive", reason));
         }
         consumer.onUpstreamEnded(s, r, true);
       }

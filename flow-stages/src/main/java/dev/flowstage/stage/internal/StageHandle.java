@@ -67,8 +67,7 @@ abstract sealed class StageHandle<E> implements Stage<E> permits StageCell {
   }
 
   private StageNotAliveException notAlive() {
-    return new StageNotAliveException(
-        "stage " + name + " is not alive (it exited: " + exitReason + ")");
+    return StageNotAliveException.of("stage " + name + " is not alive", exitReason);
   }
 
   private void reject(Message m) {
@@ -85,12 +84,8 @@ abstract sealed class StageHandle<E> implements Stage<E> permits StageCell {
           s.sub()
               .accepted
               .completeExceptionally(
-                  new StageNotAliveException(
-                      "cannot subscribe to stage "
-                          + name
-                          + ": it is not alive (it exited: "
-                          + exitReason
-                          + ")"));
+                  StageNotAliveException.of(
+                      "cannot subscribe to stage " + name + ": it is not alive", exitReason));
       default -> {
         // Events, asks, cancels, infos to a dead stage are dropped; watchers already know.
       }
@@ -175,15 +170,11 @@ abstract sealed class StageHandle<E> implements Stage<E> permits StageCell {
     StageCell<?> p = cellOf(producer);
     Objects.requireNonNull(options, "options");
     if (!p.isAlive()) {
-      throw new StageNotAliveException(
-          "cannot subscribe to stage "
-              + p.name()
-              + ": it is not alive (it exited: "
-              + p.exitReason
-              + ")");
+      throw StageNotAliveException.of(
+          "cannot subscribe to stage " + p.name() + ": it is not alive", p.exitReason);
     }
     CompletableFuture<Subscription> result = new CompletableFuture<>();
-    deliver(new Message.SubscribeRequest(p, options, result));
+    deliver(new Message.SubscribeRequest(p, options, result, true));
     return await(result, timeout, "subscribing " + name + " to " + p.name());
   }
 
@@ -191,7 +182,7 @@ abstract sealed class StageHandle<E> implements Stage<E> permits StageCell {
   public void asyncSubscribeTo(Stage<?> producer, SubscriptionOptions options) {
     StageCell<?> p = cellOf(producer);
     Objects.requireNonNull(options, "options");
-    deliver(new Message.SubscribeRequest(p, options, new CompletableFuture<>()));
+    deliver(new Message.SubscribeRequest(p, options, new CompletableFuture<>(), false));
   }
 
   @Override
@@ -232,6 +223,9 @@ abstract sealed class StageHandle<E> implements Stage<E> permits StageCell {
     try {
       return f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
+      // Nobody waits any more: a failure the stage meets answering it is not received, and is
+      // logged as such (StageCell.thrownToCaller).
+      f.cancel(false);
       throw new StageException(what + " timed out after " + timeout);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -1,0 +1,676 @@
+package dev.flowstage.flow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A failure audit, as a demanding user would test it: an exception from any user callback reaches
+ * the caller once (a {@link FlowException} whose cause is the user's), nothing is logged or printed
+ * as well, and no thread of the run is left behind.
+ */
+final class FlowFailureAuditTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final List<Integer> EVENTS = IntStream.range(0, 200).boxed().toList();
+
+  /** A failure the test recognises as its own. */
+  static final class Boom extends RuntimeException {
+    @java.io.Serial private static final long serialVersionUID = 1L;
+
+    Boom(String where) {
+      super("boom in " + where);
+    }
+  }
+
+  private final List<LogRecord> records = new CopyOnWriteArrayList<>();
+  private final Handler handler =
+      new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+          if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
+            records.add(r);
+          }
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+      };
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private PrintStream realErr;
+
+  @BeforeEach
+  void listen() {
+    Logger.getLogger("dev.flowstage").addHandler(handler);
+    realErr = System.err;
+    System.setErr(new PrintStream(err, true));
+  }
+
+  @AfterEach
+  void stopListening() {
+    System.setErr(realErr);
+    Logger.getLogger("dev.flowstage").removeHandler(handler);
+  }
+
+  /** One flow whose named callback throws {@link Boom}. */
+  record Case(String name, Supplier<Flow<?>> flow) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  private static <T> T boom(String where) {
+    throw new Boom(where);
+  }
+
+  private static Flow<Integer> src() {
+    return Flow.fromEnumerable(EVENTS, o -> o.stages(2).maxDemand(10));
+  }
+
+  static List<Case> callbacks() {
+    List<Case> cases = new ArrayList<>();
+    cases.add(new Case("map", () -> src().map(x -> x == 50 ? boom("map") : x)));
+    cases.add(
+        new Case("flatMap", () -> src().flatMap(x -> x == 50 ? boom("flatMap") : List.of(x))));
+    cases.add(new Case("filter", () -> src().filter(x -> x == 50 ? boom("filter") : true)));
+    cases.add(
+        new Case(
+            "each",
+            () ->
+                src()
+                    .each(
+                        x -> {
+                          if (x == 50) {
+                            boom("each");
+                          }
+                        })));
+    cases.add(new Case("mapBatch", () -> src().mapBatch(b -> boom("mapBatch"))));
+    cases.add(
+        new Case("reduce init", () -> src().partition().reduce(() -> boom("init"), (a, x) -> a)));
+    cases.add(
+        new Case(
+            "reducer",
+            () -> src().partition().reduce(() -> 0, (a, x) -> x == 50 ? boom("reducer") : a + x)));
+    cases.add(
+        new Case(
+            "combiner",
+            () -> src().partition().reduce(() -> 0, (a, x) -> a + x, (a, b) -> boom("combiner"))));
+    cases.add(
+        new Case(
+            "partition key",
+            () ->
+                src().partition(o -> o.key(x -> (Integer) x == 50 ? boom("key") : x)).map(x -> x)));
+    cases.add(
+        new Case(
+            "partition hash",
+            () ->
+                src()
+                    .partition(o -> o.hash(x -> (Integer) x == 50 ? boom("hash") : 0))
+                    .map(x -> x)));
+    cases.add(
+        new Case(
+            "reduceByKey key",
+            () -> src().reduceByKey(x -> x == 50 ? boom("rbk key") : x % 3, x -> x, Integer::sum)));
+    cases.add(
+        new Case(
+            "reduceByKey merge",
+            () -> src().reduceByKey(x -> x % 3, x -> x, (a, b) -> boom("rbk merge"))));
+    cases.add(new Case("uniqBy", () -> src().uniqBy(x -> x == 50 ? boom("uniqBy") : x)));
+    cases.add(
+        new Case(
+            "fixed window time",
+            () ->
+                src()
+                    .partition(
+                        o ->
+                            o.window(
+                                Window.<Integer>fixed(
+                                    Duration.ofSeconds(1), x -> x == 50 ? boom("event time") : x)))
+                    .reduce(() -> 0, (a, x) -> a + x)));
+    cases.add(
+        new Case(
+            "trigger function",
+            () ->
+                src()
+                    .partition(
+                        o ->
+                            o.window(
+                                Window.global()
+                                    .<Integer, Integer>trigger(
+                                        () -> 0, (events, s) -> boom("trigger"))))
+                    .reduce(() -> 0, (a, x) -> a + x)));
+    cases.add(
+        new Case(
+            "trigger init",
+            () ->
+                src()
+                    .partition(
+                        o ->
+                            o.window(
+                                Window.global()
+                                    .<Integer, Integer>trigger(
+                                        () -> boom("trigger init"),
+                                        (events, s) -> TriggerDecision.cont(s))))
+                    .reduce(() -> 0, (a, x) -> a + x)));
+    cases.add(
+        new Case(
+            "onTrigger",
+            () ->
+                src()
+                    .partition()
+                    .reduce(() -> 0, (a, x) -> a + x)
+                    .onTrigger((a, t) -> boom("onTrigger"))));
+    cases.add(
+        new Case(
+            "emitAndReduce",
+            () ->
+                src()
+                    .partition()
+                    .emitAndReduce(
+                        () -> 0,
+                        (x, a) -> x == 50 ? boom("emitAndReduce") : TriggerResult.none(a))));
+    cases.add(
+        new Case(
+            "departition init",
+            () ->
+                src()
+                    .partition()
+                    .reduce(() -> 0, (a, x) -> a + x)
+                    .departition(() -> boom("dep init"), (a, x) -> a, a -> a)));
+    cases.add(
+        new Case(
+            "departition merge",
+            () ->
+                src()
+                    .partition()
+                    .reduce(() -> 0, (a, x) -> a + x)
+                    .departition(() -> 0, (a, x) -> boom("dep merge"), a -> a)));
+    cases.add(
+        new Case(
+            "departition done",
+            () ->
+                src()
+                    .partition()
+                    .reduce(() -> 0, (a, x) -> a + x)
+                    .departition(() -> 0, (a, x) -> a + x, a -> boom("dep done"))));
+    cases.add(
+        new Case("takeSort comparator", () -> src().takeSort(3, (a, b) -> boom("comparator"))));
+    cases.add(
+        new Case(
+            "zip combiner",
+            () ->
+                Flow.zip(
+                    Flow.fromEnumerable(EVENTS),
+                    Flow.fromEnumerable(EVENTS),
+                    (a, b) -> a == 50 ? boom("zip") : a + b)));
+    cases.add(
+        new Case(
+            "source iterator",
+            () -> Flow.fromEnumerable(failingIterator(50), o -> o.stages(1)).map(x -> x)));
+    cases.add(
+        new Case(
+            "source stream",
+            () ->
+                Flow.fromEnumerable(
+                        Stream.iterate(0, i -> i + 1).map(i -> i == 50 ? boom("stream") : i))
+                    .map(x -> x)));
+    cases.add(
+        new Case(
+            "source iterable",
+            () -> Flow.fromEnumerable((Iterable<Integer>) () -> boom("iterable"))));
+    cases.add(new Case("publisher", () -> Flow.fromPublisher(new FailingPublisher(), o -> o)));
+    return cases;
+  }
+
+  private static Iterator<Integer> failingIterator(int at) {
+    return new Iterator<>() {
+      int next;
+
+      @Override
+      public boolean hasNext() {
+        return true;
+      }
+
+      @Override
+      public Integer next() {
+        if (next == at) {
+          throw new Boom("iterator");
+        }
+        return next++;
+      }
+    };
+  }
+
+  /** Signals a few items, then onError. */
+  static final class FailingPublisher implements java.util.concurrent.Flow.Publisher<Integer> {
+    @Override
+    public void subscribe(java.util.concurrent.Flow.Subscriber<? super Integer> s) {
+      s.onSubscribe(
+          new java.util.concurrent.Flow.Subscription() {
+            boolean done;
+
+            @Override
+            public void request(long n) {
+              if (!done) {
+                done = true;
+                s.onNext(1);
+                s.onError(new Boom("publisher"));
+              }
+            }
+
+            @Override
+            public void cancel() {}
+          });
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("callbacks")
+  void failingCallback_toList_throwsOnceWithTheCause_logsNothing_leavesNoThread(Case c) {
+    checkFails(() -> c.flow().get().toList());
+  }
+
+  @ParameterizedTest
+  @MethodSource("callbacks")
+  void failingCallback_stream_throwsOnceWithTheCause_logsNothing_leavesNoThread(Case c) {
+    checkFails(
+        () -> {
+          try (Stream<?> s = c.flow().get().stream()) {
+            s.forEach(x -> {});
+          }
+        });
+  }
+
+  @ParameterizedTest
+  @MethodSource("callbacks")
+  void failingCallback_start_await_throwsOnceWithTheCause(Case c) {
+    checkFails(
+        () -> {
+          try (RunningFlow<Void> run = c.flow().get().start()) {
+            run.await();
+          }
+        });
+  }
+
+  @Test
+  void stream_limitOnEndlessSource_closedByTryWithResources_endsEveryStageAndClosesTheSource()
+      throws InterruptedException {
+    CountDownLatch sourceClosed = new CountDownLatch(1);
+    Stream<Integer> endless = Stream.iterate(0, i -> i + 1).onClose(sourceClosed::countDown);
+    try (Stream<Integer> s =
+        Flow.fromEnumerable(endless, o -> o.maxDemand(10))
+            .map(x -> x + 1)
+            .partition(o -> o.stages(3))
+            .map(x -> x * 2)
+            .stream()) {
+      assertEquals(5, s.limit(5).count());
+    }
+    assertTrue(sourceClosed.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the source stayed open");
+    assertNoFlowThreads();
+    assertEquals(List.of(), records.stream().map(LogRecord::getMessage).toList());
+    assertEquals("", err.toString());
+  }
+
+  @Test
+  void runningFlow_closeOnEndlessSource_throwsCancellationToAwait_andLeavesNoThread()
+      throws InterruptedException {
+    CountDownLatch sourceClosed = new CountDownLatch(1);
+    CountDownLatch flowing = new CountDownLatch(100);
+    Stream<Integer> endless = Stream.iterate(0, i -> i + 1).onClose(sourceClosed::countDown);
+    RunningFlow<Void> run;
+    try (RunningFlow<Void> r =
+        Flow.fromEnumerable(endless, o -> o.maxDemand(10))
+            .partition(o -> o.stages(2))
+            .each(x -> flowing.countDown())
+            .start()) {
+      run = r;
+      assertTrue(flowing.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+    }
+    assertThrows(java.util.concurrent.CancellationException.class, run::await);
+    assertTrue(run.isTerminated());
+    assertTrue(sourceClosed.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the source stayed open");
+    assertNoFlowThreads();
+    assertEquals("", err.toString());
+  }
+
+  @Test
+  void failingMap_inOneOfManyPartitions_endsTheEndlessSourceToo() throws InterruptedException {
+    CountDownLatch sourceClosed = new CountDownLatch(1);
+    Stream<Integer> endless = Stream.iterate(0, i -> i + 1).onClose(sourceClosed::countDown);
+    Flow<Integer> f =
+        Flow.fromEnumerable(endless, o -> o.maxDemand(10))
+            .partition(o -> o.stages(4))
+            .map(x -> x == 1000 ? boom("map") : x);
+    checkFails(f::run);
+    assertTrue(sourceClosed.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the source stayed open");
+  }
+
+  @Test
+  void toPublisher_subscriberThrowingInOnNext_endsTheFlowAndLeavesNoThread() throws Exception {
+    CountDownLatch sourceClosed = new CountDownLatch(1);
+    Stream<Integer> endless = Stream.iterate(0, i -> i + 1).onClose(sourceClosed::countDown);
+    java.util.concurrent.Flow.Publisher<Integer> p =
+        Flow.fromEnumerable(endless, o -> o.maxDemand(10)).map(x -> x).toPublisher();
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    p.subscribe(
+        new java.util.concurrent.Flow.Subscriber<Integer>() {
+          @Override
+          public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+            s.request(Long.MAX_VALUE);
+          }
+
+          @Override
+          public void onNext(Integer item) {
+            if (item == 20) {
+              throw new Boom("onNext");
+            }
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            errors.add(t);
+          }
+
+          @Override
+          public void onComplete() {}
+        });
+    assertTrue(sourceClosed.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the flow still runs");
+    // no terminal returns here: the publisher's threads end on their own, soon
+    awaitNoFlowThreads();
+    assertEquals("", err.toString());
+  }
+
+  /**
+   * A publisher that breaks rule 1.1 (signals beyond the request) loses nothing: the bridge keeps
+   * what it was not asked for until the flow asks (the stage buffer), nothing is logged.
+   */
+  @Test
+  void fromPublisher_signallingMoreThanRequested_losesNothing() {
+    AtomicInteger requested = new AtomicInteger();
+    java.util.concurrent.Flow.Publisher<Integer> greedy =
+        s ->
+            s.onSubscribe(
+                new java.util.concurrent.Flow.Subscription() {
+                  boolean sent;
+
+                  @Override
+                  public void request(long n) {
+                    if (!sent) {
+                      sent = true;
+                      requested.set((int) n);
+                      for (int i = 0; i < n + 5; i++) {
+                        s.onNext(i);
+                      }
+                      s.onComplete();
+                    }
+                  }
+
+                  @Override
+                  public void cancel() {}
+                });
+    List<Integer> got =
+        Flow.fromPublisher(greedy, o -> o.maxDemand(10)).map(x -> x).toList().stream()
+            .sorted()
+            .toList();
+    assertEquals(IntStream.range(0, requested.get() + 5).boxed().toList(), got);
+    assertNoFlowThreads();
+    assertEquals("", err.toString());
+    assertEquals(List.of(), records.stream().map(LogRecord::getMessage).toList());
+  }
+
+  @Test
+  void into_consumerFailing_failsAwaitNamingIt_andEndsTheEndlessSource() throws Exception {
+    CountDownLatch sourceClosed = new CountDownLatch(1);
+    Stream<Integer> endless = Stream.iterate(0, i -> i + 1).onClose(sourceClosed::countDown);
+    try (dev.flowstage.stage.StageSystem mine = new dev.flowstage.stage.StageSystem("mine")) {
+      dev.flowstage.stage.Stage<Void> consumer =
+          mine.startConsumer(
+              "mine-consumer",
+              (List<Object> events,
+                  dev.flowstage.stage.Subscription from,
+                  dev.flowstage.stage.StageContext ctx) -> {
+                if (events.contains(30)) {
+                  throw new Boom("consumer");
+                }
+              });
+      RunningFlow<Void> run =
+          Flow.fromEnumerable(endless, o -> o.maxDemand(10)).map(x -> x).into(List.of(consumer));
+      FlowException e = assertThrows(FlowException.class, run::await);
+      assertTrue(hasBoom(e), e.toString());
+      assertTrue(run.isTerminated());
+    }
+    assertTrue(sourceClosed.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the source stayed open");
+    assertNoFlowThreads();
+    assertEquals("", err.toString());
+    assertEquals(List.of(), records.stream().map(LogRecord::getMessage).toList());
+  }
+
+  @TempDir Path dir;
+
+  /** The descriptors this JVM holds open on {@code file} (Linux's /proc; empty elsewhere). */
+  private static List<String> openDescriptors(Path file) throws IOException {
+    Path fds = Path.of("/proc/self/fd");
+    List<String> open = new ArrayList<>();
+    if (!Files.isDirectory(fds)) {
+      return open;
+    }
+    Path real = file.toRealPath();
+    try (Stream<Path> all = Files.list(fds)) {
+      for (Path fd : all.toList()) {
+        try {
+          if (Files.readSymbolicLink(fd).equals(real)) {
+            open.add(fd.toString());
+          }
+        } catch (IOException | UnsupportedOperationException e) {
+          // closed while listing
+        }
+      }
+    }
+    return open;
+  }
+
+  @Test
+  void fileSource_failingMapMidFile_closesTheFile() throws IOException {
+    Path file = dir.resolve("lines.txt");
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 50_000; i++) {
+      b.append("line ").append(i).append('\n');
+    }
+    Files.writeString(file, b);
+    checkFails(
+        () ->
+            Flow.fromFiles(List.of(file), o -> o.maxDemand(10))
+                .map(l -> l.equals("line 100") ? boom("map over a file") : l)
+                .run());
+    assertEquals(List.of(), openDescriptors(file));
+  }
+
+  @Test
+  void fileSource_streamClosedEarly_closesTheFile() throws IOException {
+    Path file = dir.resolve("many.txt");
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 50_000; i++) {
+      b.append("line ").append(i).append('\n');
+    }
+    Files.writeString(file, b);
+    try (Stream<String> s = Flow.fromFiles(List.of(file), o -> o.maxDemand(10)).stream()) {
+      assertEquals(3, s.limit(3).count());
+    }
+    assertNoFlowThreads();
+    assertEquals(List.of(), openDescriptors(file));
+  }
+
+  @Test
+  void interruptingTheCallerOfRun_endsTheEndlessFlow() throws Exception {
+    CountDownLatch sourceClosed = new CountDownLatch(1);
+    CountDownLatch flowing = new CountDownLatch(50);
+    Stream<Integer> endless = Stream.iterate(0, i -> i + 1).onClose(sourceClosed::countDown);
+    java.util.concurrent.atomic.AtomicReference<Throwable> thrown =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicBoolean stillInterrupted =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Thread caller =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  try {
+                    Flow.fromEnumerable(endless, o -> o.maxDemand(10))
+                        .partition(o -> o.stages(2))
+                        .each(x -> flowing.countDown())
+                        .run();
+                  } catch (Throwable t) {
+                    thrown.set(t);
+                    stillInterrupted.set(Thread.currentThread().isInterrupted());
+                  }
+                });
+    assertTrue(flowing.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+    caller.interrupt();
+    caller.join(WAIT);
+    assertTrue(!caller.isAlive(), "run() ignored the interrupt");
+    assertTrue(
+        thrown.get() instanceof java.util.concurrent.CancellationException, "" + thrown.get());
+    assertTrue(stillInterrupted.get(), "the caller's interrupt status was cleared");
+    assertTrue(sourceClosed.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the source stayed open");
+    assertNoFlowThreads();
+  }
+
+  @Test
+  void fromStages_userProducerFails_failsTheFlowWithItsCause_andCancelLeavesTheUsersStageRunning()
+      throws Exception {
+    try (dev.flowstage.stage.StageSystem mine = new dev.flowstage.stage.StageSystem("users")) {
+      dev.flowstage.stage.Stage<Integer> endless =
+          mine.startProducer(
+              dev.flowstage.stage.Producers.fromIterator(
+                  Stream.iterate(0, i -> i + 1).iterator(),
+                  dev.flowstage.stage.Producers.OnCancel.CONTINUE));
+      RunningFlow<Void> run =
+          Flow.<Integer>fromStages(List.of(endless), o -> o).map(x -> x).start();
+      run.cancel();
+      assertThrows(java.util.concurrent.CancellationException.class, run::await);
+      assertTrue(run.isTerminated());
+      assertTrue(endless.isAlive(), "the user's producer is not the flow's to stop");
+      endless.stop(dev.flowstage.stage.ExitReason.shutdown());
+      endless.awaitExit(WAIT);
+      // dying at the first demand, while the run is still starting its other stages: repeated,
+      // as that race is what it checks
+      for (int i = 0; i < 30; i++) {
+        dev.flowstage.stage.Stage<Integer> failing =
+            mine.startProducer(
+                (long demand, dev.flowstage.stage.ProducerContext<Integer> ctx) -> {
+                  throw new Boom("user producer");
+                });
+        checkFails(
+            () -> Flow.<Integer>fromStages(List.of(failing), o -> o.stages(4)).map(x -> x).run());
+      }
+    }
+  }
+
+  private void checkFails(Runnable run) {
+    RuntimeException e = assertThrows(RuntimeException.class, run::run);
+    assertTrue(e instanceof FlowException, "not a FlowException: " + e);
+    assertTrue(hasBoom(e), "the user's exception is not the cause: " + e);
+    assertTrue(e.getMessage().contains("'"), "names no stage: " + e.getMessage());
+    assertNoFlowThreads();
+    assertEquals("", err.toString(), "printed to stderr");
+    assertEquals(
+        List.of(), records.stream().map(r -> r.getLoggerName() + ": " + r.getMessage()).toList());
+  }
+
+  private static boolean hasBoom(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof Boom) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static final Pattern NAME = Pattern.compile("\"name\": \"([^\"]*)\"");
+
+  /** The names of every live thread, virtual ones included (a JSON thread dump lists them). */
+  static List<String> flowThreads() {
+    try {
+      Path f = Files.createTempFile("threads", ".json");
+      Files.delete(f);
+      ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+          .dumpThreads(f.toString(), HotSpotDiagnosticMXBean.ThreadDumpFormat.JSON);
+      String json = Files.readString(f);
+      Files.delete(f);
+      List<String> names = new ArrayList<>();
+      Matcher m = NAME.matcher(json);
+      while (m.find()) {
+        String n = m.group(1);
+        if (n.startsWith("flowstage-") || n.startsWith("flow-")) {
+          names.add(n);
+        }
+      }
+      return names;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** The run's threads end, without anything to wait on (a publisher's subscriber that threw). */
+  static void awaitNoFlowThreads() {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    List<String> left = flowThreads();
+    while (!left.isEmpty() && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+      left = flowThreads();
+    }
+    assertEquals(List.of(), left, "leaked threads");
+  }
+
+  /** The run's threads are gone once its terminal returned or threw. */
+  static void assertNoFlowThreads() {
+    List<String> left = flowThreads();
+    if (!left.isEmpty()) {
+      // tell a slow exit apart from a leak
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      List<String> still = left;
+      while (!still.isEmpty() && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+        still = flowThreads();
+      }
+      fail(
+          "threads still running after the terminal returned: "
+              + left
+              + (still.isEmpty() ? " (they ended later)" : " (leaked: " + still + ")"));
+    }
+  }
+}
