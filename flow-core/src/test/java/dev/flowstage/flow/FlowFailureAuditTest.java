@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.flowstage.stage.testing.LogRecorder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,10 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import java.util.logging.Handler;
-import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
@@ -54,28 +52,13 @@ final class FlowFailureAuditTest {
     }
   }
 
-  private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-  private final Handler handler =
-      new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-          if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-            records.add(r);
-          }
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-      };
+  private LogRecorder log;
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
   private PrintStream realErr;
 
   @BeforeEach
   void listen() {
-    Logger.getLogger("dev.flowstage").addHandler(handler);
+    log = new LogRecorder("dev.flowstage");
     realErr = System.err;
     System.setErr(new PrintStream(err, true));
   }
@@ -83,7 +66,7 @@ final class FlowFailureAuditTest {
   @AfterEach
   void stopListening() {
     System.setErr(realErr);
-    Logger.getLogger("dev.flowstage").removeHandler(handler);
+    log.close();
   }
 
   /** One flow whose named callback throws {@link Boom}. */
@@ -342,7 +325,7 @@ final class FlowFailureAuditTest {
     }
     assertTrue(sourceClosed.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the source stayed open");
     assertNoFlowThreads();
-    assertEquals(List.of(), records.stream().map(LogRecord::getMessage).toList());
+    assertEquals(List.of(), log.records().stream().map(LogRecord::getMessage).toList());
     assertEquals("", err.toString());
   }
 
@@ -450,7 +433,7 @@ final class FlowFailureAuditTest {
     assertEquals(IntStream.range(0, requested.get() + 5).boxed().toList(), got);
     assertNoFlowThreads();
     assertEquals("", err.toString());
-    assertEquals(List.of(), records.stream().map(LogRecord::getMessage).toList());
+    assertEquals(List.of(), log.records().stream().map(LogRecord::getMessage).toList());
   }
 
   @Test
@@ -477,7 +460,7 @@ final class FlowFailureAuditTest {
     assertTrue(sourceClosed.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the source stayed open");
     assertNoFlowThreads();
     assertEquals("", err.toString());
-    assertEquals(List.of(), records.stream().map(LogRecord::getMessage).toList());
+    assertEquals(List.of(), log.records().stream().map(LogRecord::getMessage).toList());
   }
 
   @TempDir Path dir;
@@ -608,7 +591,8 @@ final class FlowFailureAuditTest {
     assertNoFlowThreads();
     assertEquals("", err.toString(), "printed to stderr");
     assertEquals(
-        List.of(), records.stream().map(r -> r.getLoggerName() + ": " + r.getMessage()).toList());
+        List.of(),
+        log.records().stream().map(r -> r.getLoggerName() + ": " + r.getMessage()).toList());
   }
 
   private static boolean hasBoom(Throwable e) {
