@@ -248,29 +248,7 @@ final class FlowCompositionAuditTest {
 
   @Test
   void punctuationTrigger_onCountWindow_firesAndWindowsStillClose() {
-    List<String> in = List.of("a", "b", "END", "c", "d", "e", "END", "f");
-    List<String> out =
-        Flow.fromEnumerable(in, o -> o.stages(1))
-            .partition(
-                o ->
-                    o.stages(1)
-                        .window(
-                            Window.count(5)
-                                .<String, Integer>trigger(
-                                    () -> 0,
-                                    (events, seen) -> {
-                                      int i = events.indexOf("END");
-                                      return i < 0
-                                          ? TriggerDecision.cont(seen)
-                                          : TriggerDecision.fire(
-                                              "p",
-                                              events.subList(0, i),
-                                              events.subList(i + 1, events.size()),
-                                              0);
-                                    })))
-            .reduce(() -> "", (s, e) -> s + e)
-            .onTrigger((acc, t) -> TriggerResult.of(List.of(t.windowId() + t.name() + acc), ""))
-            .toList();
+    List<String> out = AuditFlows.punctuationOnCountWindow().toList();
     // Window assignment counts raw events: window 0 = a b END c d, window 1 = e END f.
     assertEquals(List.of("0pab", "0donecd", "1pe", "1donef"), out);
   }

@@ -4,17 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowstage.flow.AuditFlows;
 import dev.flowstage.flow.Flow;
 import dev.flowstage.flow.JoinMode;
 import dev.flowstage.flow.Options;
-import dev.flowstage.flow.TriggerDecision;
 import dev.flowstage.flow.TriggerResult;
 import dev.flowstage.flow.Window;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -43,20 +41,6 @@ final class FlinkCompositionAuditTest {
 
   private static List<Integer> range(int from, int toInclusive) {
     return IntStream.rangeClosed(from, toInclusive).boxed().toList();
-  }
-
-  private static <T> List<T> onFlink(Flow<T> flow) throws Exception {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    env.setParallelism(2);
-    return FlinkFlows.collect(env, flow);
-  }
-
-  private static Map<Object, Integer> multiset(List<?> events) {
-    Map<Object, Integer> m = new HashMap<>();
-    for (Object e : events) {
-      m.merge(e, 1, Integer::sum);
-    }
-    return m;
   }
 
   static Stream<Arguments> flows() {
@@ -157,32 +141,7 @@ final class FlinkCompositionAuditTest {
                 .filter(x -> x % 2 == 0)
                 .reduce(() -> 0, Integer::sum)
                 .onTrigger((acc, t) -> TriggerResult.of(List.of(acc), 0)));
-    add(
-        all,
-        "punctuation trigger on a count window",
-        () ->
-            Flow.fromEnumerable(
-                    List.of("a", "b", "END", "c", "d", "e", "END", "f"), o -> o.stages(1))
-                .partition(
-                    o ->
-                        o.stages(1)
-                            .window(
-                                Window.count(5)
-                                    .<String, Integer>trigger(
-                                        () -> 0,
-                                        (events, seen) -> {
-                                          int i = events.indexOf("END");
-                                          return i < 0
-                                              ? TriggerDecision.cont(seen)
-                                              : TriggerDecision.fire(
-                                                  "p",
-                                                  events.subList(0, i),
-                                                  events.subList(i + 1, events.size()),
-                                                  0);
-                                        })))
-                .reduce(() -> "", (s, e) -> s + e)
-                .onTrigger(
-                    (acc, t) -> TriggerResult.of(List.of(t.windowId() + t.name() + acc), "")));
+    add(all, "punctuation trigger on a count window", AuditFlows::punctuationOnCountWindow);
     add(
         all,
         "two partitions in a row, combining reduce, departition",
@@ -326,8 +285,11 @@ final class FlinkCompositionAuditTest {
   @MethodSource("flows")
   void sameEventsOnFlinkAsLocally(String name, Supplier<Flow<?>> flow) throws Exception {
     List<?> local = flow.get().toList();
-    List<?> flink = onFlink(flow.get());
-    assertEquals(multiset(local), multiset(flink), name + ": local " + local + ", flink " + flink);
+    List<?> flink = FlinkFlowsTest.onFlink(flow.get());
+    assertEquals(
+        FlinkFlowsTest.multiset(local),
+        FlinkFlowsTest.multiset(flink),
+        name + ": local " + local + ", flink " + flink);
   }
 
   @Test

@@ -66,14 +66,17 @@ final class FlinkFlowsTest {
     return lines;
   }
 
-  private static <T> List<T> onFlink(Flow<T> flow) throws Exception {
+  /**
+   * Collects {@code flow} on the mini cluster at parallelism 2 (shared with the other Flink tests).
+   */
+  static <T> List<T> onFlink(Flow<T> flow) throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
     return FlinkFlows.collect(env, flow);
   }
 
   /** The multiset of a list: each distinct element and how often it occurs. */
-  private static Map<Object, Integer> multiset(List<?> events) {
+  static Map<Object, Integer> multiset(List<?> events) {
     Map<Object, Integer> m = new HashMap<>();
     for (Object e : events) {
       m.merge(e, 1, Integer::sum);

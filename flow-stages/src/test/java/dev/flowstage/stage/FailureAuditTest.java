@@ -193,21 +193,24 @@ final class FailureAuditTest {
     assertTrue(source.isAlive());
   }
 
+  /** A consumer whose {@code handleSubscribe} throws {@code boom}. */
+  private static Consumer<Integer> failingToSubscribe(RuntimeException boom) {
+    return new Consumer<Integer>() {
+      @Override
+      public SubscriptionMode handleSubscribe(Subscription s, StageContext ctx) {
+        throw boom;
+      }
+
+      @Override
+      public void handleEvents(List<Integer> events, Subscription from, StageContext ctx) {}
+    };
+  }
+
   @Test
   void handleSubscribeThrows_subscribeToThrowsTheCauseAtOnce_andItIsNotLoggedToo() {
     RuntimeException boom = new IllegalStateException("handleSubscribe broke");
     Stage<Integer> producer = system.startProducer(TestProducer.counter());
-    Stage<Void> consumer =
-        system.startConsumer(
-            new Consumer<Integer>() {
-              @Override
-              public SubscriptionMode handleSubscribe(Subscription s, StageContext ctx) {
-                throw boom;
-              }
-
-              @Override
-              public void handleEvents(List<Integer> events, Subscription from, StageContext ctx) {}
-            });
+    Stage<Void> consumer = system.startConsumer(failingToSubscribe(boom));
     // a hang guard far beyond the default: the answer must not be a timeout
     StageException e =
         assertThrows(
@@ -245,17 +248,7 @@ final class FailureAuditTest {
   void handleSubscribeThrows_onAnAsyncSubscribe_nobodyReceivesIt_soItIsLoggedOnce() {
     RuntimeException boom = new IllegalStateException("handleSubscribe broke");
     Stage<Integer> producer = system.startProducer(TestProducer.counter());
-    Stage<Void> consumer =
-        system.startConsumer(
-            new Consumer<Integer>() {
-              @Override
-              public SubscriptionMode handleSubscribe(Subscription s, StageContext ctx) {
-                throw boom;
-              }
-
-              @Override
-              public void handleEvents(List<Integer> events, Subscription from, StageContext ctx) {}
-            });
+    Stage<Void> consumer = system.startConsumer(failingToSubscribe(boom));
     consumer.asyncSubscribeTo(producer, SubscriptionOptions.defaults());
     awaitDead(consumer);
     system.close();
