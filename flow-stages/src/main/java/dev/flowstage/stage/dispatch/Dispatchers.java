@@ -17,6 +17,8 @@ import java.util.function.ToIntFunction;
  *   <li>{@link #broadcast()}: every event goes to every consumer, at the pace of the slowest.
  *   <li>{@link #partition(int)} and its variants: each event goes to the one consumer of the
  *       partition its hash picks.
+ *   <li>{@link #fair()} and {@link #fair(int)}: each batch is dealt out to the consumers in turn,
+ *       so consumers with different maximum demands share the events evenly.
  * </ul>
  *
  * <p>See {@code docs/guides/dispatchers.md} for each one's behaviour with numbers.
@@ -49,6 +51,41 @@ public final class Dispatchers {
    */
   public static DemandBuilder demandBuilder() {
     return new DemandBuilder();
+  }
+
+  /**
+   * Returns a new fair dispatcher that deals one event a turn: {@link #fair(int) fair(1)}. The
+   * events of a batch go round the consumers with demand one by one, so each consumer receives
+   * every n-th event of a batch it shares with n - 1 others.
+   *
+   * @param <E> the event type
+   * @return a new dispatcher
+   */
+  public static <E> Dispatcher<E> fair() {
+    return new FairDispatcher<>(1);
+  }
+
+  /**
+   * Returns a new fair dispatcher: each batch is dealt out to the consumers in turn, in the order
+   * they subscribed, at most {@code eventsPerTurn} events a turn and never beyond a consumer's
+   * demand; consumers without demand are skipped, and the turns carry on from one batch to the
+   * next. Consumers thus share the events by turns, not by how much they ask: unlike {@link
+   * #demand()}, consumers may use different {@code maxDemand}s without the greedy ones being
+   * favoured. Each consumer receives its events of a batch as one message, in order. A new consumer
+   * takes its first turn after every consumer already subscribed. No GenStage equivalent (gen_stage
+   * PR #111 proposed one and was never merged).
+   *
+   * <p>Larger turns keep more neighbouring events together (with {@code eventsPerTurn} at least the
+   * producer's batch size, a batch is split only when a consumer's demand runs out); a turn of 1
+   * spreads the events most evenly.
+   *
+   * @param <E> the event type
+   * @param eventsPerTurn the most events one consumer gets in a turn, at least 1
+   * @return a new dispatcher
+   * @throws IllegalArgumentException if {@code eventsPerTurn < 1}
+   */
+  public static <E> Dispatcher<E> fair(int eventsPerTurn) {
+    return new FairDispatcher<>(eventsPerTurn);
   }
 
   /**

@@ -46,4 +46,17 @@ final class DispatcherContractTest {
       return TestSubscription.toPartition(name, 0);
     }
   }
+
+  @Nested
+  final class Fair extends DispatcherContract {
+    @Override
+    protected Supplier<Dispatcher<Object>> factory() {
+      return () -> Dispatchers.fair(2);
+    }
+
+    @Override
+    protected TestSubscription subscription(String name) {
+      return TestSubscription.of(name);
+    }
+  }
 }

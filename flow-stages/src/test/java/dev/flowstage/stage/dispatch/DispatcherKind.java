@@ -8,7 +8,9 @@ enum DispatcherKind {
   DEMAND(Dispatchers::demand),
   BROADCAST(Dispatchers::broadcast),
   /** Four partitions; the contract's events all hash to partition 0. */
-  PARTITION(() -> Dispatchers.partition(4, e -> 0));
+  PARTITION(() -> Dispatchers.partition(4, e -> 0)),
+  /** Two events a turn: turns split batches and run out of demand mid-turn. */
+  FAIR(() -> Dispatchers.fair(2));
 
   private final Supplier<Dispatcher<Integer>> factory;
 

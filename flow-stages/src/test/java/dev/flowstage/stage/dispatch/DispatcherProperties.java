@@ -57,6 +57,12 @@ final class DispatcherProperties {
 
   @ParameterizedTest
   @MethodSource("seeds")
+  void fair_neverDeliversMoreThanAsked_andDeliversEveryEventExactlyOnce(long seed) {
+    new Harness(DispatcherKind.FAIR, seed).run();
+  }
+
+  @ParameterizedTest
+  @MethodSource("seeds")
   void partition_neverDeliversMoreThanAsked_andSendsEachEventToExactlyOnePartitionByKey(long seed) {
     new Harness(DispatcherKind.PARTITION, seed).run();
   }
@@ -109,7 +115,7 @@ final class DispatcherProperties {
                 Dispatchers.partition(PARTITIONS, DispatcherProperties::partitionHash);
             // asks are 1 to 8: tell it, so it does not warn about uneven asks
             case DEMAND -> Dispatchers.demandBuilder().maxDemand(8).build();
-            case BROADCAST -> kind.create();
+            case BROADCAST, FAIR -> kind.create();
           };
     }
 
@@ -336,7 +342,7 @@ final class DispatcherProperties {
         }
       }
       switch (kind) {
-        case DEMAND -> assertEquals(nextEvent, inConsumers + buffer.size(), this::trace);
+        case DEMAND, FAIR -> assertEquals(nextEvent, inConsumers + buffer.size(), this::trace);
         case BROADCAST -> assertEquals(nextEvent, delivered.cardinality() + buffer.size(), trace());
         case PARTITION -> {
           long dropped = ((PartitionDispatcher<Integer>) dispatcher).droppedCount();
@@ -371,7 +377,7 @@ final class DispatcherProperties {
     void checkQuiescent() {
       List<Consumer> live = live();
       switch (kind) {
-        case DEMAND -> {
+        case DEMAND, FAIR -> {
           for (Consumer c : live) {
             assertEquals(c.asked, c.received.size(), () -> c.subscription + " starves" + trace());
           }

@@ -66,6 +66,22 @@ final class DispatchersThroughStagesTest {
   }
 
   @Test
+  void fair_consumersWithDifferentMaxDemand_bothReceive_noEventTwice() {
+    Stage<Integer> producer = counter(() -> Dispatchers.fair(4));
+    RecordingConsumer<Integer> big =
+        consumer(producer, SubscriptionOptions.builder().maxDemand(1000).build());
+    RecordingConsumer<Integer> small =
+        consumer(producer, SubscriptionOptions.builder().maxDemand(8).minDemand(4).build());
+    List<Integer> fromSmall = small.awaitEvents(40);
+    List<Integer> fromBig = big.awaitEvents(40);
+    List<Integer> all = new ArrayList<>(fromSmall);
+    all.addAll(fromBig);
+    assertEquals(all.size(), all.stream().distinct().count());
+    assertEquals(fromSmall.stream().sorted().toList(), fromSmall); // in order for each consumer
+    assertEquals(fromBig.stream().sorted().toList(), fromBig);
+  }
+
+  @Test
   void broadcast_selectorRejectingMost_stillGetsItsEvents() {
     // Each batch of 4 holds at most one multiple of 10: without the discarded events being
     // re-requested (Outbox.askUpstream), this consumer would wait forever.
