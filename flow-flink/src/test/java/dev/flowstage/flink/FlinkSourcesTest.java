@@ -10,6 +10,9 @@ import dev.flowstage.flow.FileOptions;
 import dev.flowstage.flow.Flow;
 import dev.flowstage.flow.FlowException;
 import dev.flowstage.flow.RunningFlow;
+import dev.flowstage.flow.Trigger;
+import dev.flowstage.flow.TriggerResult;
+import dev.flowstage.flow.Window;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.Serializable;
@@ -378,6 +381,24 @@ final class FlinkSourcesTest {
         FlinkFlowsTest.multiset(
             FlinkFlowsTest.onFlink(
                 Flow.fromEnumerable(new Numbers(3000, true), o -> o.stages(1)).map(n -> n))));
+  }
+
+  @Test
+  void iterable_inAStreamingJob_sameAsLocal() throws Exception {
+    // A processing-time trigger puts the job in streaming mode: the source is read there too. Only
+    // done emits, so the result does not depend on when the periodic trigger fires.
+    Flow<Long> flow =
+        Flow.fromEnumerable(new Numbers(50_000, false), o -> o.stages(1))
+            .partition(
+                o -> o.stages(2).window(Window.global().triggerPeriodically(Duration.ofMillis(5))))
+            .reduce(() -> 0L, (sum, n) -> sum + n)
+            .onTrigger(
+                (sum, t) ->
+                    TriggerResult.of(
+                        t.name().equals(Trigger.DONE) ? List.of(sum) : List.of(), sum));
+    assertEquals(
+        FlinkFlowsTest.multiset(flow.toList()),
+        FlinkFlowsTest.multiset(FlinkFlowsTest.onFlink(flow)));
   }
 
   @Test
