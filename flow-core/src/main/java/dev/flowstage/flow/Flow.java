@@ -424,7 +424,9 @@ public final class Flow<T> {
    * Passes only the first event of each distinct value, per stage (call {@link #partition()} first
    * for global uniqueness). Emits at once. Keys are kept for the whole run in the global window; in
    * a layer with another window they are kept per window (Elixir's uniq per window), so a window
-   * bounds the memory of an unbounded flow, with or without a reduce after it.
+   * bounds the memory of an unbounded flow: before the layer's reduce (or without one) each window
+   * sees its own events, after it each window sees what its triggers emit; a window's keys are
+   * forgotten at its {@code done} trigger and kept across the others.
    *
    * @return a new flow
    */

@@ -166,8 +166,8 @@ public final class CompositionTable {
               ? List.of(sum(INPUT), -sum(INPUT))
               : OPS.get(row).model().apply(INPUT);
       if (row.equals("windowed reduce")
-          && (column.equals("takeSort") || column.equals("departition"))) {
-        // Per window: each window's one sum is merged on its own.
+          && (column.equals("takeSort") || column.equals("departition") || column.equals("uniq"))) {
+        // Per window: each window's one sum is merged (or deduplicated) on its own.
         return rowOut.stream()
             .flatMap(x -> OPS.get(column).model().apply(List.of(x)).stream())
             .toList();
@@ -233,6 +233,8 @@ public final class CompositionTable {
     String reduceKind = null;
     List<String> chain = new ArrayList<>();
     boolean windowedLayer = false;
+    // After a windowed reduce, in its layer: what each window emits (uniq is per window there).
+    List<List<Integer>> panes = null;
     int length = r.nextInt(2, 6);
     while (chain.size() < length) {
       String name = names.get(r.nextInt(names.size()));
@@ -251,7 +253,22 @@ public final class CompositionTable {
           .contains(name)) {
         windowedLayer = name.equals("windowed reduce");
       }
-      if (name.equals("onTrigger")) {
+      if (name.equals("windowed reduce")) {
+        panes = windows(model).stream().map(w -> List.of(sum(w))).toList();
+      } else if (name.equals("onTrigger") && panes != null) {
+        panes = windows(reduced).stream().map(w -> List.of(sum(w), -sum(w))).toList();
+      } else if (panes != null && PER_EVENT.contains(name)) {
+        panes = panes.stream().map(p -> OPS.get(name).model().apply(p)).toList();
+      } else {
+        panes = null;
+      }
+      if (panes != null) {
+        if (!name.equals("onTrigger")) {
+          reduced = model;
+          reduceKind = name;
+        }
+        model = panes.stream().flatMap(List::stream).toList();
+      } else if (name.equals("onTrigger")) {
         model = onTrigger(reduceKind, reduced);
       } else {
         reduced = model;
@@ -261,6 +278,9 @@ public final class CompositionTable {
     }
     return new Chain(seed, chain, flow, model);
   }
+
+  /** The operations that stay in the layer of a windowed reduce before them, event by event. */
+  private static final Set<String> PER_EVENT = Set.of("map", "flatMap", "filter", "uniq");
 
   /** What onTrigger's [acc, -acc] makes of the reduce before it, over that reduce's input. */
   private static List<Integer> onTrigger(String reduce, List<Integer> in) {

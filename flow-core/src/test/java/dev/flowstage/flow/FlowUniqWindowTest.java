@@ -26,6 +26,33 @@ final class FlowUniqWindowTest {
   }
 
   @Test
+  void uniq_afterAWindowedReduce_isPerWindow() {
+    assertEquals(List.of(2, 2, 0), AuditFlows.uniqAfterCountWindowReduce().toList());
+  }
+
+  @Test
+  void uniq_afterAWindowedReduce_keepsKeysAcrossEveryTriggers_forgetsThemAtDone() {
+    assertEquals(List.of(2, 2, 0, 0), AuditFlows.uniqAfterEveryTriggerInFixedWindows().toList());
+  }
+
+  @Test
+  void uniq_afterEmitAndReduce_isPerWindow() {
+    assertEquals(List.of(1, 1), AuditFlows.uniqAfterEmitAndReduceInCountWindows().toList());
+  }
+
+  @Test
+  void uniq_afterAReduceInTheGlobalWindow_remembersKeysForTheWholeRun() {
+    // every(2) without a reset: 2, 4, then 4 again at done (dropped: one pane for the run)
+    List<Integer> out =
+        Flow.fromEnumerable(
+                List.of(1, 1, 1, 1), o -> o.stages(1).window(Window.global().triggerEvery(2)))
+            .reduce(() -> 0, (n, e) -> n + 1)
+            .uniq()
+            .toList();
+    assertEquals(List.of(2, 4), out);
+  }
+
+  @Test
   void uniq_inTheGlobalWindow_remembersKeysForTheWholeRun() {
     assertEquals(List.of(1, 2, 3), Flow.fromEnumerable(EVENTS, o -> o.stages(1)).uniq().toList());
   }

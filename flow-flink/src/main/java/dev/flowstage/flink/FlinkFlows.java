@@ -27,23 +27,25 @@ import org.apache.flink.util.CloseableIterator;
  * bounded sources under a processing-time timer (periodic windows and triggers, allowed lateness),
  * Flink's automatic mode for a flow over a Flink stream.
  *
- * <p>What translates: sources {@code fromEnumerable(s)} of collections/iterables (shipped with the
- * job), {@code fromFiles} and {@link #fromFiles(List)} (one subtask per file, the local line
- * rules), {@link #fromDataStream} and {@link #fromSource}; {@code mapBatch} at the start of a layer
- * (applied to batches of at most {@code maxDemand} events of each subtask); {@code map}, {@code
- * flatMap}, {@code filter}, {@code reject}, {@code each}, {@code uniq}/{@code uniqBy} (one set per
- * subtask, as one per local stage); {@code partition}/{@code merge} (routed with Flowstage's own
- * hash, or the user hash, in {@code stages} subtasks), {@code shuffle}; {@code reduce}/{@code
- * groupBy}, {@code emitAndReduce} and {@code onTrigger} in every window (global, count, fixed,
- * periodic) with every trigger (periodic ones on Flink processing-time timers, fixed windows
- * tracking each upstream subtask as a local stage tracks each upstream stage), one state per
- * subtask, as one per local stage, the input's end firing {@code done}; {@code departition}. {@code
- * boundedJoin} and {@code windowJoin} (flow-core's join logic in a two-input operator, each side
- * routed by its key). Anything else ({@code zip}, {@code fromStages}) throws {@link
- * UnsupportedOperationException} naming it. Results are the same multiset as {@link Flow#toList()}
- * wherever the local result is one (a partition routes the same events to each subtask with the
- * same hash, in each source's order; a source layer's subtasks get whichever events Flink hands
- * them, as local stages get whichever their demand brings); order is never guaranteed.
+ * <p>What translates: sources {@code fromEnumerable(s)} of collections (copied into the job) and
+ * other iterables (a serializable one read lazily when the job runs, as locally; one that cannot be
+ * serialized copied when the job is built, at most a million events), {@code fromFiles} and {@link
+ * #fromFiles(List)} (one subtask per file, the local line rules), {@link #fromDataStream} and
+ * {@link #fromSource}; {@code mapBatch} at the start of a layer (applied to batches of at most
+ * {@code maxDemand} events of each subtask); {@code map}, {@code flatMap}, {@code filter}, {@code
+ * reject}, {@code each}, {@code uniq}/{@code uniqBy} (one set per subtask, as one per local stage);
+ * {@code partition}/{@code merge} (routed with Flowstage's own hash, or the user hash, in {@code
+ * stages} subtasks), {@code shuffle}; {@code reduce}/{@code groupBy}, {@code emitAndReduce} and
+ * {@code onTrigger} in every window (global, count, fixed, periodic) with every trigger (periodic
+ * ones on Flink processing-time timers, fixed windows tracking each upstream subtask as a local
+ * stage tracks each upstream stage), one state per subtask, as one per local stage, the input's end
+ * firing {@code done}; {@code departition}. {@code boundedJoin} and {@code windowJoin} (flow-core's
+ * join logic in a two-input operator, each side routed by its key). Anything else ({@code zip},
+ * {@code fromStages}) throws {@link UnsupportedOperationException} naming it. Results are the same
+ * multiset as {@link Flow#toList()} wherever the local result is one (a partition routes the same
+ * events to each subtask with the same hash, in each source's order; a source layer's subtasks get
+ * whichever events Flink hands them, as local stages get whichever their demand brings); order is
+ * never guaranteed.
  *
  * {@snippet class=dev.flowstage.flink.FlinkFlowsTest region=wordCount}
  */
@@ -62,7 +64,8 @@ public final class FlinkFlows {
    * @param <T> the event type
    * @return the stream of what the flow emits; add a sink and call {@code env.execute()}
    * @throws UnsupportedOperationException for an operation that runs only on the local runtime
-   * @throws IllegalArgumentException for a source that cannot be shipped (a stream or iterator)
+   * @throws IllegalArgumentException for a source that cannot be shipped (a stream or iterator, an
+   *     {@code Iterable} that cannot be serialized and has more than a million events)
    * @throws IllegalStateException for a function that cannot be serialized, naming its operation
    *     and what it captures (see {@link Flow#checkSerializable()})
    */

@@ -17,6 +17,7 @@ import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.stream.BaseStream;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.dag.Transformation;
@@ -182,10 +183,25 @@ final class Translator {
         i++;
         continue;
       }
+      if (!(source instanceof Collection<?>)
+          && source instanceof Iterable<?> it
+          && IterableSource.shippable(it)) {
+        // Read when the job runs, as the local source reads it: it may be long, or endless.
+        DataStream<Object> s =
+            env.fromSource(
+                    new IterableSource(it), WatermarkStrategy.noWatermarks(), "iterable " + i, ANY)
+                .setParallelism(1)
+                .map(new Functions.UnwrapNull(), ANY)
+                .name("null events")
+                .setParallelism(1);
+        all = all == null ? s : all.union(s);
+        i++;
+        continue;
+      }
       List<Object> events = new ArrayList<>();
       switch (source) {
         case Collection<?> c -> events.addAll(c);
-        case Iterable<?> it -> it.forEach(events::add);
+        case Iterable<?> it -> copy(it, events);
         case BaseStream<?, ?> s ->
             throw new IllegalArgumentException(
                 "Flow.fromEnumerable(Stream) can be consumed once and cannot be shipped to Flink:"
@@ -225,6 +241,34 @@ final class Translator {
       i++;
     }
     return all;
+  }
+
+  /**
+   * The most events of an {@code Iterable} that cannot be serialized (so cannot be read when the
+   * job runs) that are copied into the job when it is built.
+   */
+  static final int MAX_COPIED = 1_000_000;
+
+  /**
+   * Copies a non-serializable {@code Iterable} into {@code events}, failing past {@link
+   * #MAX_COPIED} events: it may never end, and the build must not hang.
+   */
+  private static void copy(Iterable<?> iterable, List<Object> events) {
+    Iterator<?> it = iterable.iterator();
+    while (it.hasNext()) {
+      if (events.size() == MAX_COPIED) {
+        throw new IllegalArgumentException(
+            "Flow.fromEnumerable(Iterable) of "
+                + iterable.getClass().getName()
+                + ", which is not serializable, is copied into the Flink job when it is built, and"
+                + " it has more than "
+                + MAX_COPIED
+                + " events (it may never end): make the Iterable java.io.Serializable, so that"
+                + " Flink reads it lazily when the job runs, pass a List, or read the events"
+                + " through a Flink source (FlinkFlows.fromSource)");
+      }
+      events.add(it.next());
+    }
   }
 
   private DataStream<Object> files(Source.Files f, Plan p) {

@@ -3,26 +3,35 @@ package dev.flowstage.flink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowstage.flow.FileOptions;
 import dev.flowstage.flow.Flow;
 import dev.flowstage.flow.FlowException;
 import dev.flowstage.flow.RunningFlow;
+import dev.flowstage.flow.Trigger;
+import dev.flowstage.flow.TriggerResult;
+import dev.flowstage.flow.Window;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -314,5 +323,121 @@ final class FlinkSourcesTest {
             IllegalArgumentException.class,
             () -> FlinkFlows.toDataStream(other, FlinkFlows.fromDataStream(in)));
     assertTrue(e.getMessage().contains("another StreamExecutionEnvironment"), e.getMessage());
+  }
+
+  /**
+   * The numbers from 0 below {@code end} (endless for -1), with a null after each 1000th if {@code
+   * nulls}.
+   */
+  private record Numbers(int end, boolean nulls) implements Iterable<Integer>, Serializable {
+    /** How many iterators were asked for in this JVM (the mini cluster runs in it too). */
+    static final AtomicInteger ITERATORS = new AtomicInteger();
+
+    @Override
+    public Iterator<Integer> iterator() {
+      ITERATORS.incrementAndGet();
+      return new Iterator<>() {
+        private int next;
+        private boolean nullDue;
+
+        @Override
+        public boolean hasNext() {
+          return end < 0 || next < end || nullDue;
+        }
+
+        @Override
+        public Integer next() {
+          if (nullDue) {
+            nullDue = false;
+            return null;
+          }
+          int n = next++;
+          nullDue = nulls && n % 1000 == 999;
+          return n;
+        }
+      };
+    }
+  }
+
+  @Test
+  void largeIterableNotACollection_readWhenTheJobRuns_sameAsLocal() throws Exception {
+    Flow<Long> flow =
+        Flow.fromEnumerable(new Numbers(200_000, false), o -> o.stages(1))
+            .map(n -> n % 7)
+            .partition(o -> o.stages(2))
+            .reduce(() -> 0L, (sum, n) -> sum + n)
+            .departition(() -> 0L, Long::sum, sum -> sum);
+    List<Long> local = flow.toList();
+    int before = Numbers.ITERATORS.get();
+    DataStream<Long> built = FlinkFlows.toDataStream(env(), flow);
+    assertEquals(before, Numbers.ITERATORS.get(), "building the job reads nothing");
+    assertEquals(local, FlinkFlowsTest.onFlink(flow));
+    assertEquals(1, built.getParallelism(), "a departition is one subtask");
+    // Null events (after each 1000th number) reach the result, as from a collection.
+    List<Integer> expected = new ArrayList<>();
+    new Numbers(3000, true).forEach(expected::add);
+    assertEquals(
+        FlinkFlowsTest.multiset(expected),
+        FlinkFlowsTest.multiset(
+            FlinkFlowsTest.onFlink(
+                Flow.fromEnumerable(new Numbers(3000, true), o -> o.stages(1)).map(n -> n))));
+  }
+
+  @Test
+  void iterable_inAStreamingJob_sameAsLocal() throws Exception {
+    // A processing-time trigger puts the job in streaming mode: the source is read there too. Only
+    // done emits, so the result does not depend on when the periodic trigger fires.
+    Flow<Long> flow =
+        Flow.fromEnumerable(new Numbers(50_000, false), o -> o.stages(1))
+            .partition(
+                o -> o.stages(2).window(Window.global().triggerPeriodically(Duration.ofMillis(5))))
+            .reduce(() -> 0L, (sum, n) -> sum + n)
+            .onTrigger(
+                (sum, t) ->
+                    TriggerResult.of(
+                        t.name().equals(Trigger.DONE) ? List.of(sum) : List.of(), sum));
+    assertEquals(
+        FlinkFlowsTest.multiset(flow.toList()),
+        FlinkFlowsTest.multiset(FlinkFlowsTest.onFlink(flow)));
+  }
+
+  @Test
+  void endlessIterable_buildsAtOnce_andIsReadLazily() throws Exception {
+    // A hang guard only: before, the build copied the Iterable and never returned.
+    List<Integer> first =
+        assertTimeoutPreemptively(
+            Duration.ofMinutes(3),
+            () -> {
+              Flow<Integer> flow =
+                  Flow.fromEnumerable(new Numbers(-1, true), o -> o.stages(1))
+                      .filter(n -> n != null)
+                      .map(n -> n * 2);
+              DataStream<Integer> out = FlinkFlows.toDataStream(env(), flow);
+              return out.executeAndCollect(5);
+            });
+    assertEquals(List.of(0, 2, 4, 6, 8), first);
+  }
+
+  @Test
+  void iterableThatCannotBeSerialized_copiedWhenSmall_rejectedAtBuildWhenEndless()
+      throws Exception {
+    Iterable<Integer> small = () -> List.of(3, 1, 2).iterator(); // a lambda: not serializable
+    Flow<Integer> finite = Flow.fromEnumerable(small, o -> o.stages(1)).map(n -> n * 10);
+    assertEquals(
+        FlinkFlowsTest.multiset(finite.toList()),
+        FlinkFlowsTest.multiset(FlinkFlowsTest.onFlink(finite)));
+    Iterable<Integer> endless = () -> Stream.iterate(0, n -> n + 1).iterator();
+    IllegalArgumentException e =
+        assertTimeoutPreemptively(
+            Duration.ofMinutes(3),
+            () ->
+                assertThrows(
+                    IllegalArgumentException.class,
+                    () ->
+                        FlinkFlows.toDataStream(
+                            env(), Flow.fromEnumerable(endless, o -> o.stages(1)))));
+    assertTrue(e.getMessage().contains("not serializable"), e.getMessage());
+    assertTrue(e.getMessage().contains("FlinkFlows.fromSource"), e.getMessage());
+    assertTrue(e.getMessage().contains(Translator.MAX_COPIED + " events"), e.getMessage());
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowstage.flow.AuditFlows;
 import dev.flowstage.flow.Flow;
 import dev.flowstage.flow.TriggerDecision;
 import dev.flowstage.flow.TriggerResult;
@@ -296,5 +297,18 @@ final class FlinkWindowsTest {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     assertEquals(expected, FlinkFlows.collect(env, flow));
     assertEquals(expected, flow.toList(), "the local runtime");
+  }
+
+  @Test
+  void uniqAfterAWindowedReduce_perWindow_sameAsLocal() throws Exception {
+    // flow-core's stage logic keeps a set per pane after the reduce too: the same on Flink.
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    assertEquals(
+        FlinkFlowsTest.multiset(List.of(2, 2, 0)),
+        FlinkFlowsTest.multiset(FlinkFlows.collect(env, AuditFlows.uniqAfterCountWindowReduce())));
+    assertSameAsLocal(AuditFlows.uniqAfterCountWindowReduce());
+    assertSameAsLocal(AuditFlows.uniqAfterEveryTriggerInFixedWindows());
+    assertSameAsLocal(AuditFlows.uniqAfterEmitAndReduceInCountWindows());
   }
 }

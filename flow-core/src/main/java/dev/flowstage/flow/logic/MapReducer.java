@@ -122,7 +122,10 @@ public final class MapReducer implements StageLogic {
     this.preReduce = combine == null ? null : new Combining.PreReduce(combine, collect);
     Panes.Tags tags = tagPanes && !reduces.isEmpty() ? new Panes.Tags(collect, index, total) : null;
     Sink end = tags != null ? tags.events() : preReduce == null ? collect : preReduce;
-    Sink next = Chains.compile(current, end);
+    // uniq after the last reduce: the sets of the pane whose trigger (or emitAndReduce) emits,
+    // forgotten with it at done, as before the reduce; the global window's pane lasts the run.
+    Chains.UniqScope after = reduces.isEmpty() ? null : new Chains.UniqScope();
+    Sink next = Chains.compile(current, end, after);
     Windows[] built = new Windows[reduces.size()];
     for (int k = reduces.size() - 1; k >= 0; k--) {
       Sink post = next;
@@ -153,6 +156,9 @@ public final class MapReducer implements StageLogic {
               k == 0 ? inputs : 1,
               clock);
       w.uniqs(uniqs);
+      if (k == reduces.size() - 1) {
+        w.uniqsAfter(after);
+      }
       if (tags != null && k == reduces.size() - 1) {
         w.tag(tags);
       }

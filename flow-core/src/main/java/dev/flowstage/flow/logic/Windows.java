@@ -70,6 +70,7 @@ final class Windows {
   private long watermarkReported = Long.MIN_VALUE;
   private Panes.Tags tags;
   private Chains.UniqScope uniqs;
+  private Chains.UniqScope uniqsAfter;
 
   @SuppressWarnings("unchecked")
   Windows(
@@ -117,6 +118,30 @@ final class Windows {
   /** Gives each pane its own uniq sets in the chain before the reduce: uniq per window. */
   void uniqs(Chains.UniqScope scope) {
     this.uniqs = scope.count == 0 ? null : scope;
+  }
+
+  /**
+   * Gives each pane its own uniq sets in the chain after the reduce (what its triggers and an
+   * {@code emitAndReduce} emit): uniq per window there too, the keys forgotten with the pane.
+   */
+  void uniqsAfter(Chains.UniqScope scope) {
+    this.uniqsAfter = scope.count == 0 ? null : scope;
+  }
+
+  /** Points the uniq scopes at {@code pane}'s sets before its events or its emissions run. */
+  private void enter(Pane pane) {
+    if (uniqs != null) {
+      if (pane.uniqs == null) {
+        pane.uniqs = uniqs.fresh();
+      }
+      uniqs.sets = pane.uniqs;
+    }
+    if (uniqsAfter != null) {
+      if (pane.uniqsAfter == null) {
+        pane.uniqsAfter = uniqsAfter.fresh();
+      }
+      uniqsAfter.sets = pane.uniqsAfter;
+    }
   }
 
   /** Reports each pane's window and its closing to {@code tags} (a departition per window). */
@@ -356,12 +381,7 @@ final class Windows {
   }
 
   private void reduce(Pane pane, List<Object> events) {
-    if (uniqs != null) {
-      if (pane.uniqs == null) {
-        pane.uniqs = uniqs.fresh();
-      }
-      uniqs.sets = pane.uniqs;
-    }
+    enter(pane);
     if (tags != null) {
       tags.window = reportedId(pane);
     }
@@ -382,6 +402,7 @@ final class Windows {
 
   private void fireKeep(Pane pane, String name) {
     long reportedId = reportedId(pane);
+    enter(pane);
     if (tags != null) {
       tags.window = reportedId;
     }
@@ -416,6 +437,7 @@ final class Windows {
   private static final class Pane {
     final long id;
     Set<Object>[] uniqs;
+    Set<Object>[] uniqsAfter;
     Object acc;
     Object triggerState;
     long events;
