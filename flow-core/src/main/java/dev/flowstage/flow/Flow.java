@@ -301,8 +301,10 @@ public final class Flow<T> {
    * the JDK {@code HttpClient}; see docs/guides/interop.md), in one producer. The demand the
    * layer's stages ask of it becomes {@code request(n)}: {@code maxDemand} per stage first, then
    * refills of {@code maxDemand - minDemand}, never item by item. Completion ends the flow's input;
-   * {@code onError} fails the flow with a {@link FlowException} carrying that error; cancelling or
-   * failing the flow cancels the subscription. A publisher can be subscribed once per run.
+   * {@code onError} fails the flow with a {@link FlowException} carrying that error; a publisher
+   * that signals more items than were requested (breaking Reactive Streams rule 1.1) fails it with
+   * a {@link FlowException} whose cause is an {@link IllegalStateException} saying so; cancelling
+   * or failing the flow cancels the subscription. A publisher can be subscribed once per run.
    *
    * @param publisher the source
    * @param options changes the default {@link Options} (stages, demand)

@@ -1,6 +1,7 @@
 package dev.flowstage.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.logging.LogRecord;
 import java.util.regex.Matcher;
@@ -399,38 +399,39 @@ final class FlowFailureAuditTest {
   }
 
   /**
-   * A publisher that breaks rule 1.1 (signals beyond the request) loses nothing: the bridge keeps
-   * what it was not asked for until the flow asks (the stage buffer), nothing is logged.
+   * A publisher that breaks rule 1.1 (signals beyond the request) fails the flow once with a
+   * FlowException saying so, and has its subscription cancelled; nothing is logged.
    */
   @Test
-  void fromPublisher_signallingMoreThanRequested_losesNothing() {
-    AtomicInteger requested = new AtomicInteger();
+  void fromPublisher_signallingMoreThanRequested_failsTheFlowNamingRule11_andCancels()
+      throws Exception {
+    CountDownLatch cancelled = new CountDownLatch(1);
     java.util.concurrent.Flow.Publisher<Integer> greedy =
         s ->
             s.onSubscribe(
                 new java.util.concurrent.Flow.Subscription() {
-                  boolean sent;
+                  int next;
 
                   @Override
                   public void request(long n) {
-                    if (!sent) {
-                      sent = true;
-                      requested.set((int) n);
-                      for (int i = 0; i < n + 5; i++) {
-                        s.onNext(i);
-                      }
-                      s.onComplete();
+                    for (int i = 0; i < n + 5; i++) { // 5 more than asked, every time
+                      s.onNext(next++);
                     }
                   }
 
                   @Override
-                  public void cancel() {}
+                  public void cancel() {
+                    cancelled.countDown();
+                  }
                 });
-    List<Integer> got =
-        Flow.fromPublisher(greedy, o -> o.maxDemand(10)).map(x -> x).toList().stream()
-            .sorted()
-            .toList();
-    assertEquals(IntStream.range(0, requested.get() + 5).boxed().toList(), got);
+    FlowException e =
+        assertThrows(
+            FlowException.class,
+            () -> Flow.fromPublisher(greedy, o -> o.maxDemand(10)).map(x -> x).toList());
+    assertInstanceOf(IllegalStateException.class, e.getCause());
+    assertTrue(e.getCause().getMessage().contains("more items than requested"), e.toString());
+    assertTrue(e.getCause().getMessage().contains("rule 1.1"), e.toString());
+    assertTrue(cancelled.await(WAIT.toSeconds(), TimeUnit.SECONDS), "not cancelled");
     assertNoFlowThreads();
     assertEquals("", err.toString());
     assertEquals(List.of(), log.records().stream().map(LogRecord::getMessage).toList());
