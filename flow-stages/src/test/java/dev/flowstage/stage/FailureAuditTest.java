@@ -458,6 +458,38 @@ final class FailureAuditTest {
     assertEquals("", log.text(), "the consumer received the failure");
   }
 
+  @Test
+  void emitOneAfterDone_failsTheStageNamingIt_theEarlierEventsAreDelivered() {
+    checkEmitAfterDone(ctx -> ctx.emit(99));
+  }
+
+  @Test
+  void emitListAfterDone_failsTheStageNamingIt_theEarlierEventsAreDelivered() {
+    checkEmitAfterDone(ctx -> ctx.emit(List.of(99, 100)));
+  }
+
+  private void checkEmitAfterDone(java.util.function.Consumer<ProducerContext<Integer>> late) {
+    Stage<Integer> p =
+        system.startProducer(
+            (long demand, ProducerContext<Integer> ctx) -> {
+              ctx.emit(List.of(1, 2));
+              ctx.done();
+              late.accept(ctx);
+            });
+    RecordingConsumer<Integer> rec = new RecordingConsumer<>();
+    system
+        .startConsumer(rec)
+        .subscribeTo(p, SubscriptionOptions.builder().cancel(CancelMode.TEMPORARY).build());
+    ExitReason.Failure f = assertInstanceOf(ExitReason.Failure.class, rec.awaitCancel().reason());
+    IllegalStateException e = assertInstanceOf(IllegalStateException.class, f.cause());
+    assertTrue(e.getMessage().contains("after done()"), e.getMessage());
+    assertTrue(e.getMessage().contains(p.name()), e.getMessage());
+    assertEquals(
+        List.of(1, 2), rec.drainBatches().stream().flatMap(b -> b.events().stream()).toList());
+    system.close();
+    assertEquals("", log.text(), "the consumer received the failure");
+  }
+
   private static void awaitDead(Stage<?> stage) {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (stage.isAlive() && System.nanoTime() < deadline) {
