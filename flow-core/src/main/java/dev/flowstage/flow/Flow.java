@@ -243,8 +243,11 @@ public final class Flow<T> {
   /**
    * Creates a flow of the lines of files, with the layer's options and {@link FileOptions}: which
    * files of walked directories are read (hidden, binary, globs), the longest line, byte order
-   * marks and gzip. Files are listed and their first block read when the flow starts; a file that
-   * cannot be read, or a malformed gzip file, fails the flow naming the file.
+   * marks and gzip. Files are listed and their first block read each time the flow runs (the file
+   * may appear after the flow is built); a file that is missing or cannot be read, or a malformed
+   * gzip file, fails the run before it starts, and every terminal throws a {@link FlowException}
+   * (stage {@code fromFiles}) naming the file, whose cause is the I/O error ({@code
+   * NoSuchFileException} for a missing file).
    *
    * @param paths files or directories, at least one
    * @param options changes the default {@link Options}

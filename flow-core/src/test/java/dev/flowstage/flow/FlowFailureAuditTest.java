@@ -519,6 +519,95 @@ final class FlowFailureAuditTest {
     assertEquals(List.of(), openDescriptors(file));
   }
 
+  /**
+   * A missing file fails every terminal with a FlowException naming the file, the
+   * NoSuchFileException its cause; nothing starts, nothing is logged. The plan stays reusable: once
+   * the file exists the same flow reads it.
+   */
+  @Test
+  void missingFile_failsEveryTerminalWithAFlowExceptionNamingIt_andThePlanStaysReusable()
+      throws Exception {
+    Path missing = dir.resolve("missing.txt");
+    Flow<String> lines = Flow.fromFiles(missing).map(l -> l);
+    Flow<KeyCount<String>> fused = Flow.fromFiles(missing).flatMap(Tokenizer.SPACE).frequencies();
+    List<Runnable> terminals = new ArrayList<>();
+    terminals.add(lines::toList);
+    terminals.add(lines::run);
+    terminals.add(fused::toList);
+    terminals.add(
+        () -> {
+          try (Stream<String> s = lines.stream()) {
+            s.forEach(x -> {});
+          }
+        });
+    terminals.add(
+        () -> {
+          try (RunningFlow<Void> run = lines.start()) {
+            run.await();
+          }
+        });
+    try (dev.flowstage.stage.StageSystem mine = new dev.flowstage.stage.StageSystem("mine")) {
+      dev.flowstage.stage.Stage<Void> consumer =
+          mine.startConsumer(
+              (List<Object> events,
+                  dev.flowstage.stage.Subscription from,
+                  dev.flowstage.stage.StageContext ctx) -> {});
+      terminals.add(() -> lines.into(List.of(consumer)).await());
+      for (Runnable terminal : terminals) {
+        RuntimeException e = assertThrows(RuntimeException.class, terminal::run);
+        assertInstanceOf(FlowException.class, e, "not a FlowException");
+        assertInstanceOf(java.nio.file.NoSuchFileException.class, e.getCause(), e.toString());
+        assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
+      }
+      assertTrue(consumer.isAlive(), "the user's consumer is not the flow's to stop");
+    }
+    assertNoFlowThreads(); // no run left a thread (the user's own system is closed now)
+    java.util.concurrent.CompletableFuture<Throwable> error =
+        new java.util.concurrent.CompletableFuture<>();
+    lines
+        .toPublisher()
+        .subscribe(
+            new java.util.concurrent.Flow.Subscriber<String>() {
+              @Override
+              public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+                s.request(1);
+              }
+
+              @Override
+              public void onNext(String item) {}
+
+              @Override
+              public void onError(Throwable t) {
+                error.complete(t);
+              }
+
+              @Override
+              public void onComplete() {
+                error.complete(null);
+              }
+            });
+    Throwable t = error.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertInstanceOf(FlowException.class, t);
+    assertInstanceOf(java.nio.file.NoSuchFileException.class, t.getCause());
+    awaitNoFlowThreads();
+    assertEquals("", err.toString());
+    assertEquals(List.of(), log.records().stream().map(LogRecord::getMessage).toList());
+    Files.writeString(missing, "now here\n");
+    assertEquals(List.of("now here"), lines.toList());
+    assertEquals(2, fused.toList().size()); // "now" and "here"
+  }
+
+  @Test
+  void malformedGzip_failsTheRunWithAFlowExceptionNamingTheFile() throws IOException {
+    Path gz = dir.resolve("bad.gz");
+    Files.writeString(gz, "not gzip at all\n");
+    FlowException e = assertThrows(FlowException.class, () -> Flow.fromFiles(gz).toList());
+    assertInstanceOf(IOException.class, e.getCause());
+    assertTrue(e.getMessage().contains(gz.toString()), e.getMessage());
+    assertNoFlowThreads();
+    assertEquals(List.of(), log.records().stream().map(LogRecord::getMessage).toList());
+  }
+
   @Test
   void interruptingTheCallerOfRun_endsTheEndlessFlow() throws Exception {
     CountDownLatch sourceClosed = new CountDownLatch(1);
