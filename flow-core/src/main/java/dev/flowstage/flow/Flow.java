@@ -1369,10 +1369,11 @@ public final class Flow<T> {
    * Returns a lazy stream of the events the last layer emits. Nothing starts until the first
    * element is pulled; demand then comes from the reader (at most {@code maxDemand} of the last
    * layer in flight). Reading it to the end, or closing it, ends the flow and stops every stage
-   * before returning. A stream left unclosed after a short-circuiting operation ({@code limit},
-   * {@code findFirst}: Java does not close those) is cancelled once it is garbage collected, which
-   * is not prompt: its stages keep their threads and buffers until then. Use try-with-resources for
-   * a prompt cancel.
+   * before returning; so does an exception thrown by the stream's operations or terminal action (a
+   * {@code forEach} lambda), which is then rethrown unchanged. A stream left unclosed after a
+   * short-circuiting operation ({@code limit}, {@code findFirst}: Java does not close those) is
+   * cancelled once it is garbage collected, which is not prompt: its stages keep their threads and
+   * buffers until then. Use try-with-resources for a prompt cancel.
    *
    * @return the stream; close it if you do not read it to the end
    */

@@ -329,6 +329,56 @@ final class FlowFailureAuditTest {
     assertEquals("", err.toString());
   }
 
+  /**
+   * A stream read without try-with-resources whose action throws: the user's exception arrives
+   * unchanged and the run is already over (no stage left, the endless source closed), not only once
+   * the stream is garbage collected. forEach uses forEachRemaining, anyMatch tryAdvance.
+   */
+  @Test
+  void stream_forEachActionThrows_withoutClose_endsTheRunAndRethrowsUnchanged()
+      throws InterruptedException {
+    checkStreamActionThrows(
+        (s, boom) ->
+            s.forEach(
+                x -> {
+                  if (x == 20) {
+                    throw boom;
+                  }
+                }));
+  }
+
+  @Test
+  void stream_shortCircuitingActionThrows_withoutClose_endsTheRunAndRethrowsUnchanged()
+      throws InterruptedException {
+    checkStreamActionThrows(
+        (s, boom) ->
+            s.map(x -> x == 20 ? boom("unused") : x)
+                .anyMatch(
+                    x -> {
+                      if (x == 10) {
+                        throw boom;
+                      }
+                      return false;
+                    }));
+  }
+
+  private void checkStreamActionThrows(
+      java.util.function.BiConsumer<Stream<Integer>, RuntimeException> read)
+      throws InterruptedException {
+    CountDownLatch sourceClosed = new CountDownLatch(1);
+    Stream<Integer> endless = Stream.iterate(0, i -> i + 1).onClose(sourceClosed::countDown);
+    Flow<Integer> flow =
+        Flow.fromEnumerable(endless, o -> o.maxDemand(10)).partition(o -> o.stages(2)).map(x -> x);
+    RuntimeException boom = new Boom("the reader");
+    RuntimeException thrown =
+        assertThrows(RuntimeException.class, () -> read.accept(flow.stream(), boom));
+    assertTrue(thrown == boom, "not the user's exception: " + thrown);
+    assertNoFlowThreads();
+    assertTrue(sourceClosed.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the source stayed open");
+    assertEquals("", err.toString());
+    assertEquals(List.of(), log.records().stream().map(LogRecord::getMessage).toList());
+  }
+
   @Test
   void runningFlow_closeOnEndlessSource_throwsCancellationToAwait_andLeavesNoThread()
       throws InterruptedException {

@@ -215,8 +215,9 @@ public final class RunCoordinator {
    * Returns a stream of the last layer's events; its demand comes from the reader: a batch is asked
    * for again only when the reader has taken it.
    *
-   * @return the stream; exhausting or closing it ends the flow, and so does dropping it unclosed
-   *     (once it is garbage collected)
+   * @return the stream; exhausting or closing it ends the flow, and so does an exception from its
+   *     action (reported as the consumer's failure, then rethrown) or dropping it unclosed (once it
+   *     is garbage collected)
    */
   public Stream<Object> stream() {
     TerminalConsumer terminal = materializer.terminal();
@@ -233,7 +234,13 @@ public final class RunCoordinator {
             terminalStage.ask(b.from(), b.events().size());
           }
         };
-    return TerminalIterator.stream(new TerminalIterator(feed, ends()), this::cancel);
+    return TerminalIterator.stream(
+        new TerminalIterator(feed, ends()),
+        this::cancel,
+        failure -> {
+          observation.consumerFailed(failure); // the run failed in its reader, not cancelled
+          cancel();
+        });
   }
 
   /**
