@@ -32,7 +32,8 @@ import java.util.Objects;
  *     of the charset a file is read in is never part of its first line
  * @param decompress whether files named {@code *.gz} are gunzipped while read (default true): each
  *     such file is read by one producer, since a gzip stream cannot be split, and a malformed or
- *     truncated one fails the flow naming the file
+ *     truncated one fails the flow naming the file (a {@link FlowException} whose cause is the
+ *     {@code IOException})
  */
 public record FileOptions(
     int maxLineBytes,

@@ -243,8 +243,11 @@ public final class Flow<T> {
   /**
    * Creates a flow of the lines of files, with the layer's options and {@link FileOptions}: which
    * files of walked directories are read (hidden, binary, globs), the longest line, byte order
-   * marks and gzip. Files are listed and their first block read when the flow starts; a file that
-   * cannot be read, or a malformed gzip file, fails the flow naming the file.
+   * marks and gzip. Files are listed and their first block read each time the flow runs (the file
+   * may appear after the flow is built); a file that is missing or cannot be read, or a malformed
+   * gzip file, fails the run before it starts, and every terminal throws a {@link FlowException}
+   * (stage {@code fromFiles}) naming the file, whose cause is the I/O error ({@code
+   * NoSuchFileException} for a missing file).
    *
    * @param paths files or directories, at least one
    * @param options changes the default {@link Options}
@@ -301,8 +304,10 @@ public final class Flow<T> {
    * the JDK {@code HttpClient}; see docs/guides/interop.md), in one producer. The demand the
    * layer's stages ask of it becomes {@code request(n)}: {@code maxDemand} per stage first, then
    * refills of {@code maxDemand - minDemand}, never item by item. Completion ends the flow's input;
-   * {@code onError} fails the flow with a {@link FlowException} carrying that error; cancelling or
-   * failing the flow cancels the subscription. A publisher can be subscribed once per run.
+   * {@code onError} fails the flow with a {@link FlowException} carrying that error; a publisher
+   * that signals more items than were requested (breaking Reactive Streams rule 1.1) fails it with
+   * a {@link FlowException} whose cause is an {@link IllegalStateException} saying so; cancelling
+   * or failing the flow cancels the subscription. A publisher can be subscribed once per run.
    *
    * @param publisher the source
    * @param options changes the default {@link Options} (stages, demand)
@@ -1366,10 +1371,11 @@ public final class Flow<T> {
    * Returns a lazy stream of the events the last layer emits. Nothing starts until the first
    * element is pulled; demand then comes from the reader (at most {@code maxDemand} of the last
    * layer in flight). Reading it to the end, or closing it, ends the flow and stops every stage
-   * before returning. A stream left unclosed after a short-circuiting operation ({@code limit},
-   * {@code findFirst}: Java does not close those) is cancelled once it is garbage collected, which
-   * is not prompt: its stages keep their threads and buffers until then. Use try-with-resources for
-   * a prompt cancel.
+   * before returning; so does an exception thrown by the stream's operations or terminal action (a
+   * {@code forEach} lambda), which is then rethrown unchanged. A stream left unclosed after a
+   * short-circuiting operation ({@code limit}, {@code findFirst}: Java does not close those) is
+   * cancelled once it is garbage collected, which is not prompt: its stages keep their threads and
+   * buffers until then. Use try-with-resources for a prompt cancel.
    *
    * @return the stream; close it if you do not read it to the end
    */

@@ -1,6 +1,7 @@
 package dev.flowstage.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.logging.LogRecord;
 import java.util.regex.Matcher;
@@ -329,6 +329,56 @@ final class FlowFailureAuditTest {
     assertEquals("", err.toString());
   }
 
+  /**
+   * A stream read without try-with-resources whose action throws: the user's exception arrives
+   * unchanged and the run is already over (no stage left, the endless source closed), not only once
+   * the stream is garbage collected. forEach uses forEachRemaining, anyMatch tryAdvance.
+   */
+  @Test
+  void stream_forEachActionThrows_withoutClose_endsTheRunAndRethrowsUnchanged()
+      throws InterruptedException {
+    checkStreamActionThrows(
+        (s, boom) ->
+            s.forEach(
+                x -> {
+                  if (x == 20) {
+                    throw boom;
+                  }
+                }));
+  }
+
+  @Test
+  void stream_shortCircuitingActionThrows_withoutClose_endsTheRunAndRethrowsUnchanged()
+      throws InterruptedException {
+    checkStreamActionThrows(
+        (s, boom) ->
+            s.map(x -> x == 20 ? boom("unused") : x)
+                .anyMatch(
+                    x -> {
+                      if (x == 10) {
+                        throw boom;
+                      }
+                      return false;
+                    }));
+  }
+
+  private void checkStreamActionThrows(
+      java.util.function.BiConsumer<Stream<Integer>, RuntimeException> read)
+      throws InterruptedException {
+    CountDownLatch sourceClosed = new CountDownLatch(1);
+    Stream<Integer> endless = Stream.iterate(0, i -> i + 1).onClose(sourceClosed::countDown);
+    Flow<Integer> flow =
+        Flow.fromEnumerable(endless, o -> o.maxDemand(10)).partition(o -> o.stages(2)).map(x -> x);
+    RuntimeException boom = new Boom("the reader");
+    RuntimeException thrown =
+        assertThrows(RuntimeException.class, () -> read.accept(flow.stream(), boom));
+    assertTrue(thrown == boom, "not the user's exception: " + thrown);
+    assertNoFlowThreads();
+    assertTrue(sourceClosed.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the source stayed open");
+    assertEquals("", err.toString());
+    assertEquals(List.of(), log.records().stream().map(LogRecord::getMessage).toList());
+  }
+
   @Test
   void runningFlow_closeOnEndlessSource_throwsCancellationToAwait_andLeavesNoThread()
       throws InterruptedException {
@@ -399,38 +449,39 @@ final class FlowFailureAuditTest {
   }
 
   /**
-   * A publisher that breaks rule 1.1 (signals beyond the request) loses nothing: the bridge keeps
-   * what it was not asked for until the flow asks (the stage buffer), nothing is logged.
+   * A publisher that breaks rule 1.1 (signals beyond the request) fails the flow once with a
+   * FlowException saying so, and has its subscription cancelled; nothing is logged.
    */
   @Test
-  void fromPublisher_signallingMoreThanRequested_losesNothing() {
-    AtomicInteger requested = new AtomicInteger();
+  void fromPublisher_signallingMoreThanRequested_failsTheFlowNamingRule11_andCancels()
+      throws Exception {
+    CountDownLatch cancelled = new CountDownLatch(1);
     java.util.concurrent.Flow.Publisher<Integer> greedy =
         s ->
             s.onSubscribe(
                 new java.util.concurrent.Flow.Subscription() {
-                  boolean sent;
+                  int next;
 
                   @Override
                   public void request(long n) {
-                    if (!sent) {
-                      sent = true;
-                      requested.set((int) n);
-                      for (int i = 0; i < n + 5; i++) {
-                        s.onNext(i);
-                      }
-                      s.onComplete();
+                    for (int i = 0; i < n + 5; i++) { // 5 more than asked, every time
+                      s.onNext(next++);
                     }
                   }
 
                   @Override
-                  public void cancel() {}
+                  public void cancel() {
+                    cancelled.countDown();
+                  }
                 });
-    List<Integer> got =
-        Flow.fromPublisher(greedy, o -> o.maxDemand(10)).map(x -> x).toList().stream()
-            .sorted()
-            .toList();
-    assertEquals(IntStream.range(0, requested.get() + 5).boxed().toList(), got);
+    FlowException e =
+        assertThrows(
+            FlowException.class,
+            () -> Flow.fromPublisher(greedy, o -> o.maxDemand(10)).map(x -> x).toList());
+    assertInstanceOf(IllegalStateException.class, e.getCause());
+    assertTrue(e.getCause().getMessage().contains("more items than requested"), e.toString());
+    assertTrue(e.getCause().getMessage().contains("rule 1.1"), e.toString());
+    assertTrue(cancelled.await(WAIT.toSeconds(), TimeUnit.SECONDS), "not cancelled");
     assertNoFlowThreads();
     assertEquals("", err.toString());
     assertEquals(List.of(), log.records().stream().map(LogRecord::getMessage).toList());
@@ -516,6 +567,95 @@ final class FlowFailureAuditTest {
     }
     assertNoFlowThreads();
     assertEquals(List.of(), openDescriptors(file));
+  }
+
+  /**
+   * A missing file fails every terminal with a FlowException naming the file, the
+   * NoSuchFileException its cause; nothing starts, nothing is logged. The plan stays reusable: once
+   * the file exists the same flow reads it.
+   */
+  @Test
+  void missingFile_failsEveryTerminalWithAFlowExceptionNamingIt_andThePlanStaysReusable()
+      throws Exception {
+    Path missing = dir.resolve("missing.txt");
+    Flow<String> lines = Flow.fromFiles(missing).map(l -> l);
+    Flow<KeyCount<String>> fused = Flow.fromFiles(missing).flatMap(Tokenizer.SPACE).frequencies();
+    List<Runnable> terminals = new ArrayList<>();
+    terminals.add(lines::toList);
+    terminals.add(lines::run);
+    terminals.add(fused::toList);
+    terminals.add(
+        () -> {
+          try (Stream<String> s = lines.stream()) {
+            s.forEach(x -> {});
+          }
+        });
+    terminals.add(
+        () -> {
+          try (RunningFlow<Void> run = lines.start()) {
+            run.await();
+          }
+        });
+    try (dev.flowstage.stage.StageSystem mine = new dev.flowstage.stage.StageSystem("mine")) {
+      dev.flowstage.stage.Stage<Void> consumer =
+          mine.startConsumer(
+              (List<Object> events,
+                  dev.flowstage.stage.Subscription from,
+                  dev.flowstage.stage.StageContext ctx) -> {});
+      terminals.add(() -> lines.into(List.of(consumer)).await());
+      for (Runnable terminal : terminals) {
+        RuntimeException e = assertThrows(RuntimeException.class, terminal::run);
+        assertInstanceOf(FlowException.class, e, "not a FlowException");
+        assertInstanceOf(java.nio.file.NoSuchFileException.class, e.getCause(), e.toString());
+        assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
+      }
+      assertTrue(consumer.isAlive(), "the user's consumer is not the flow's to stop");
+    }
+    assertNoFlowThreads(); // no run left a thread (the user's own system is closed now)
+    java.util.concurrent.CompletableFuture<Throwable> error =
+        new java.util.concurrent.CompletableFuture<>();
+    lines
+        .toPublisher()
+        .subscribe(
+            new java.util.concurrent.Flow.Subscriber<String>() {
+              @Override
+              public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+                s.request(1);
+              }
+
+              @Override
+              public void onNext(String item) {}
+
+              @Override
+              public void onError(Throwable t) {
+                error.complete(t);
+              }
+
+              @Override
+              public void onComplete() {
+                error.complete(null);
+              }
+            });
+    Throwable t = error.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertInstanceOf(FlowException.class, t);
+    assertInstanceOf(java.nio.file.NoSuchFileException.class, t.getCause());
+    awaitNoFlowThreads();
+    assertEquals("", err.toString());
+    assertEquals(List.of(), log.records().stream().map(LogRecord::getMessage).toList());
+    Files.writeString(missing, "now here\n");
+    assertEquals(List.of("now here"), lines.toList());
+    assertEquals(2, fused.toList().size()); // "now" and "here"
+  }
+
+  @Test
+  void malformedGzip_failsTheRunWithAFlowExceptionNamingTheFile() throws IOException {
+    Path gz = dir.resolve("bad.gz");
+    Files.writeString(gz, "not gzip at all\n");
+    FlowException e = assertThrows(FlowException.class, () -> Flow.fromFiles(gz).toList());
+    assertInstanceOf(IOException.class, e.getCause());
+    assertTrue(e.getMessage().contains(gz.toString()), e.getMessage());
+    assertNoFlowThreads();
+    assertEquals(List.of(), log.records().stream().map(LogRecord::getMessage).toList());
   }
 
   @Test

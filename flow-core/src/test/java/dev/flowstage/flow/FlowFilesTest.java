@@ -100,7 +100,7 @@ final class FlowFilesTest {
   void missingFile_failsWhenTheFlowRuns() {
     Flow<String> f = Flow.fromFiles(dir.resolve("nope.txt"));
     assertTrue(
-        org.junit.jupiter.api.Assertions.assertThrows(java.io.UncheckedIOException.class, f::toList)
+        org.junit.jupiter.api.Assertions.assertThrows(FlowException.class, f::toList)
             .getMessage()
             .contains("nope.txt"));
   }

@@ -1,9 +1,11 @@
 package dev.flowstage.flink;
 
 import dev.flowstage.flow.FileOptions;
+import dev.flowstage.flow.FlowException;
 import dev.flowstage.flow.logic.FileSelection;
 import dev.flowstage.flow.logic.Lines;
 import java.io.File;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.Serial;
 import java.io.Serializable;
@@ -91,6 +93,10 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
    */
   static final class Files extends FlinkInput {
     @Serial private static final long serialVersionUID = 1L;
+
+    /** The stage a listing failure is reported as, as the local engine reports it. */
+    private static final String FILES = "fromFiles";
+
     private final String[] uris;
     private final FileOptions options;
 
@@ -122,15 +128,21 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
           walk(p.getFileSystem(), p, selection, true, found);
           found.sort(Comparator.comparing(f -> new Path(f).toUri().getPath()));
           files.addAll(found);
+        } catch (FileNotFoundException e) {
+          // As on the local engine: a missing path fails the run (here its build) with a
+          // FlowException for the stage fromFiles, naming the file; the cause is the I/O error.
+          throw new FlowException(FILES, e);
         } catch (IOException e) {
-          throw new IllegalArgumentException(
-              "cannot list "
-                  + u
-                  + ": "
-                  + e.getMessage()
-                  + " (for s3://, hdfs://, ... the Flink client and cluster need the file"
-                  + " system's plugin)",
-              e);
+          throw new FlowException(
+              FILES,
+              new IOException(
+                  "cannot list "
+                      + u
+                      + ": "
+                      + e.getMessage()
+                      + " (for s3://, hdfs://, ... the Flink client and cluster need the file"
+                      + " system's plugin)",
+                  e));
         }
       }
       return files;

@@ -1,8 +1,13 @@
 package dev.flowstage.flink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowstage.flow.FileOptions;
+import dev.flowstage.flow.Flow;
+import dev.flowstage.flow.FlowException;
 import dev.flowstage.flow.logic.FileSelection;
 import java.io.IOException;
 import java.net.URI;
@@ -52,5 +57,19 @@ final class FlinkFileListingTest {
     assertEquals(
         List.of(".git/x.log", ".hidden.log", "a-b/m.log", "a.log", "a/n.log", "b.txt", "sub/c.log"),
         names);
+  }
+
+  /** A missing file fails both engines alike: a FlowException for fromFiles, naming the file. */
+  @Test
+  void missingFile_failsAsLocally_aFlowExceptionNamingIt() {
+    Path missing = dir.resolve("missing.txt");
+    Flow<String> flow = Flow.fromFiles(missing).map(l -> l);
+    FlowException local = assertThrows(FlowException.class, flow::toList);
+    FlowException flink = assertThrows(FlowException.class, () -> FlinkFlowsTest.onFlink(flow));
+    for (FlowException e : List.of(local, flink)) {
+      assertEquals("fromFiles", e.stage());
+      assertInstanceOf(IOException.class, e.getCause());
+      assertTrue(e.getMessage().contains("missing.txt"), e.getMessage());
+    }
   }
 }

@@ -18,6 +18,8 @@ public interface ProducerContext<E> extends StageContext {
    * Emits one event. Prefer {@link #emit(List)} for many events.
    *
    * @param event the event, not null
+   * @throws IllegalStateException after {@link #done()}; thrown from a callback, it fails the stage
+   *     with that cause
    */
   void emit(E event);
 
@@ -26,6 +28,8 @@ public interface ProducerContext<E> extends StageContext {
    * afterwards.
    *
    * @param events the events, none null; empty does nothing
+   * @throws IllegalStateException when {@code events} is not empty and {@link #done()} was called;
+   *     thrown from a callback, it fails the stage with that cause
    */
   void emit(List<? extends E> events);
 
@@ -43,7 +47,9 @@ public interface ProducerContext<E> extends StageContext {
    * stage exits with {@link ExitReason#normal()}, which ends each downstream subscription with that
    * reason (consumers react per their cancel mode: permanent ones stop normally, transient and
    * temporary ones carry on). GenStage: the {@code from_enumerable} idiom {@code async_info(self(),
-   * :stop)} then {@code {:stop, :normal, state}}.
+   * :stop)} then {@code {:stop, :normal, state}}. Emit the last events before calling it: emitting
+   * after it throws {@link IllegalStateException} (those events would come after the end it
+   * announced). Calling it again does nothing.
    */
   void done();
 

@@ -119,7 +119,9 @@ public final class Producers {
    * upstream, so the publisher is asked in the stage's batches, never item by item. When the
    * publisher completes the producer finishes like {@link #fromIterator} (its events are delivered
    * first); {@code onError} stops it with {@link ExitReason.Failure} of that error; when the stage
-   * exits for any other reason it cancels the upstream subscription. Its subscriber follows the
+   * exits for any other reason it cancels the upstream subscription. A publisher that signals more
+   * items than were requested (breaking Reactive Streams rule 1.1) has its subscription cancelled
+   * and fails the stage with an {@link IllegalStateException} saying so. Its subscriber follows the
    * Reactive Streams rules (checked by the TCK).
    *
    * @param publisher the source

@@ -390,6 +390,106 @@ final class FailureAuditTest {
         "", log.text(), "the onExit caller received it; an interrupted child is no failure");
   }
 
+  /**
+   * A publisher breaking rule 1.1: on its first request of {@code n} it signals {@code n + extra}
+   * items and keeps the subscription open; it records whether it was cancelled.
+   */
+  static final class OverDelivering implements java.util.concurrent.Flow.Publisher<Integer> {
+    final int extra;
+    final CountDownLatch cancelled = new CountDownLatch(1);
+
+    OverDelivering(int extra) {
+      this.extra = extra;
+    }
+
+    @Override
+    public void subscribe(java.util.concurrent.Flow.Subscriber<? super Integer> s) {
+      s.onSubscribe(
+          new java.util.concurrent.Flow.Subscription() {
+            boolean sent;
+
+            @Override
+            public void request(long n) {
+              if (!sent) {
+                sent = true;
+                for (int i = 0; i < n + extra; i++) {
+                  s.onNext(i);
+                }
+              }
+            }
+
+            @Override
+            public void cancel() {
+              cancelled.countDown();
+            }
+          });
+    }
+
+    @Override
+    public String toString() {
+      return "OverDelivering";
+    }
+  }
+
+  @Test
+  void fromPublisher_signallingMoreThanRequested_failsTheStageNamingRule11_andCancelsUpstream()
+      throws Exception {
+    OverDelivering greedy = new OverDelivering(5);
+    Stage<Integer> p = system.startProducer(Producers.fromPublisher(greedy));
+    RecordingConsumer<Integer> rec = new RecordingConsumer<>();
+    system
+        .startConsumer(rec)
+        .subscribeTo(
+            p,
+            SubscriptionOptions.builder()
+                .maxDemand(10)
+                .minDemand(5)
+                .cancel(CancelMode.TEMPORARY)
+                .build());
+    ExitReason.Failure f = assertInstanceOf(ExitReason.Failure.class, rec.awaitCancel().reason());
+    IllegalStateException e = assertInstanceOf(IllegalStateException.class, f.cause());
+    assertTrue(e.getMessage().contains("more items than requested"), e.getMessage());
+    assertTrue(e.getMessage().contains("rule 1.1"), e.getMessage());
+    assertTrue(e.getMessage().contains("OverDelivering"), e.getMessage());
+    assertTrue(greedy.cancelled.await(WAIT.toSeconds(), TimeUnit.SECONDS), "not cancelled");
+    assertEquals(
+        range(0, 10), rec.drainBatches().stream().flatMap(b -> b.events().stream()).toList());
+    system.close();
+    assertEquals("", log.text(), "the consumer received the failure");
+  }
+
+  @Test
+  void emitOneAfterDone_failsTheStageNamingIt_theEarlierEventsAreDelivered() {
+    checkEmitAfterDone(ctx -> ctx.emit(99));
+  }
+
+  @Test
+  void emitListAfterDone_failsTheStageNamingIt_theEarlierEventsAreDelivered() {
+    checkEmitAfterDone(ctx -> ctx.emit(List.of(99, 100)));
+  }
+
+  private void checkEmitAfterDone(java.util.function.Consumer<ProducerContext<Integer>> late) {
+    Stage<Integer> p =
+        system.startProducer(
+            (long demand, ProducerContext<Integer> ctx) -> {
+              ctx.emit(List.of(1, 2));
+              ctx.done();
+              late.accept(ctx);
+            });
+    RecordingConsumer<Integer> rec = new RecordingConsumer<>();
+    system
+        .startConsumer(rec)
+        .subscribeTo(p, SubscriptionOptions.builder().cancel(CancelMode.TEMPORARY).build());
+    ExitReason.Failure f = assertInstanceOf(ExitReason.Failure.class, rec.awaitCancel().reason());
+    IllegalStateException e = assertInstanceOf(IllegalStateException.class, f.cause());
+    assertTrue(e.getMessage().contains("after done()"), e.getMessage());
+    assertTrue(e.getMessage().contains(p.name()), e.getMessage());
+    assertEquals(
+        List.of(1, 2), rec.drainBatches().stream().flatMap(b -> b.events().stream()).toList());
+    system.close();
+    assertEquals("", log.text(), "the consumer received the failure");
+  }
+
   private static void awaitDead(Stage<?> stage) {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (stage.isAlive() && System.nanoTime() < deadline) {

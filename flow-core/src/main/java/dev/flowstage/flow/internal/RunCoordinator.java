@@ -13,6 +13,9 @@ import dev.flowstage.stage.Stage;
 import dev.flowstage.stage.StageException;
 import dev.flowstage.stage.StageNotAliveException;
 import dev.flowstage.stage.StageSystem;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -52,6 +55,9 @@ import java.util.stream.Stream;
  */
 public final class RunCoordinator {
   private static final AtomicLong RUNS = new AtomicLong();
+
+  /** The stage a file source's failure to list or open its files is reported as. */
+  private static final String FILES = "fromFiles";
 
   private final Topology topology;
   private final StageSystem system;
@@ -114,11 +120,29 @@ public final class RunCoordinator {
 
   private static RunCoordinator start(
       Plan plan, List<? extends Stage<?>> consumers, FlowClock clock) {
-    RunCoordinator run =
-        new RunCoordinator(
-            Topology.of(TestHooks.apply(plan)), Objects.requireNonNull(clock, "clock"));
+    Objects.requireNonNull(clock, "clock");
+    Topology topology;
+    try {
+      topology = Topology.of(TestHooks.apply(plan));
+    } catch (UncheckedIOException e) {
+      // A file source lists its files and reads their first block here, when the run starts (a
+      // plan is reusable: a file may appear later). A file it cannot read fails the run like any
+      // stage would, before anything started.
+      throw new FlowException(FILES, fileFailure(e));
+    }
+    RunCoordinator run = new RunCoordinator(topology, clock);
     run.materialize(consumers);
     return run;
+  }
+
+  /**
+   * The cause to report for a file that could not be listed or read: the file system's own
+   * exception when it names the file ({@code NoSuchFileException}, {@code AccessDeniedException}),
+   * else an {@link IOException} with the message that names it (a malformed gzip header).
+   */
+  private static IOException fileFailure(UncheckedIOException e) {
+    IOException io = e.getCause();
+    return io instanceof FileSystemException ? io : new IOException(e.getMessage(), io);
   }
 
   /**
@@ -191,8 +215,9 @@ public final class RunCoordinator {
    * Returns a stream of the last layer's events; its demand comes from the reader: a batch is asked
    * for again only when the reader has taken it.
    *
-   * @return the stream; exhausting or closing it ends the flow, and so does dropping it unclosed
-   *     (once it is garbage collected)
+   * @return the stream; exhausting or closing it ends the flow, and so does an exception from its
+   *     action (reported as the consumer's failure, then rethrown) or dropping it unclosed (once it
+   *     is garbage collected)
    */
   public Stream<Object> stream() {
     TerminalConsumer terminal = materializer.terminal();
@@ -209,7 +234,13 @@ public final class RunCoordinator {
             terminalStage.ask(b.from(), b.events().size());
           }
         };
-    return TerminalIterator.stream(new TerminalIterator(feed, ends()), this::cancel);
+    return TerminalIterator.stream(
+        new TerminalIterator(feed, ends()),
+        this::cancel,
+        failure -> {
+          observation.consumerFailed(failure); // the run failed in its reader, not cancelled
+          cancel();
+        });
   }
 
   /**

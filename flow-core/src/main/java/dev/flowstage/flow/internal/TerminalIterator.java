@@ -7,6 +7,7 @@ import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.concurrent.CancellationException;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -125,17 +126,74 @@ final class TerminalIterator implements Iterator<Object> {
 
   /**
    * A sequential, ordered stream over an iterator; closing it, or dropping it unclosed (once it is
-   * garbage collected), runs {@code cancel}.
+   * garbage collected), runs {@code cancel}. When the stream's action throws (the caller's {@code
+   * forEach} lambda, a {@code map} after it, a collector) the run is ended at once through {@code
+   * actionFailed}, then the exception is rethrown unchanged: a stream read without
+   * try-with-resources must not leave the flow running until it is collected.
    *
    * @param it the iterator
    * @param cancel cancels the run; must not refer to {@code it}, or it is never collected
+   * @param actionFailed ends the run after the reader's action threw what it is given; must not
+   *     refer to {@code it} either
    * @return the stream
    */
-  static Stream<Object> stream(TerminalIterator it, Runnable cancel) {
+  static Stream<Object> stream(
+      TerminalIterator it, Runnable cancel, Consumer<Throwable> actionFailed) {
     // A stream abandoned unclosed (limit, findFirst) cancels once unreachable: `it` is reachable
     // exactly as long as the caller's stream, and the run does not refer to it.
     Unreachable.onUnreachable(it, cancel);
-    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED), false)
-        .onClose(cancel);
+    Spliterator<Object> source = Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED);
+    return StreamSupport.stream(new Guarded(source, actionFailed), false).onClose(cancel);
+  }
+
+  /**
+   * A spliterator whose actions, when they throw, end the run first. Only the action is guarded:
+   * what the iterator itself throws (the run's failure, a cancellation) was decided by the run.
+   */
+  private static final class Guarded implements Spliterator<Object> {
+    private final Spliterator<Object> source;
+    private final Consumer<Throwable> actionFailed;
+
+    Guarded(Spliterator<Object> source, Consumer<Throwable> actionFailed) {
+      this.source = source;
+      this.actionFailed = actionFailed;
+    }
+
+    private Consumer<Object> guard(Consumer<? super Object> action) {
+      return e -> {
+        try {
+          action.accept(e);
+        } catch (Throwable t) {
+          actionFailed.accept(t);
+          throw t;
+        }
+      };
+    }
+
+    @Override
+    public boolean tryAdvance(Consumer<? super Object> action) {
+      return source.tryAdvance(guard(action));
+    }
+
+    @Override
+    public void forEachRemaining(Consumer<? super Object> action) {
+      source.forEachRemaining(guard(action));
+    }
+
+    @Override
+    public Spliterator<Object> trySplit() {
+      Spliterator<Object> prefix = source.trySplit(); // a parallel() stream's batches
+      return prefix == null ? null : new Guarded(prefix, actionFailed);
+    }
+
+    @Override
+    public long estimateSize() {
+      return source.estimateSize();
+    }
+
+    @Override
+    public int characteristics() {
+      return source.characteristics();
+    }
   }
 }

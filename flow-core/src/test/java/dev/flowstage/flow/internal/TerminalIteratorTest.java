@@ -153,10 +153,73 @@ final class TerminalIteratorTest {
   void closingTheStream_cancels() {
     List<String> cancels = new ArrayList<>();
     TerminalIterator it = over(batch(1, 2, 3), new TerminalConsumer.End());
-    try (Stream<Object> s = TerminalIterator.stream(it, () -> cancels.add("cancel"))) {
+    try (Stream<Object> s =
+        TerminalIterator.stream(it, () -> cancels.add("cancel"), t -> cancels.add("failed"))) {
       assertEquals(List.of(1, 2), s.limit(2).toList());
     }
     assertEquals(List.of("cancel"), cancels);
     assertEquals(List.of(), ends, "the end was never read");
+  }
+
+  @Test
+  void anActionThrowing_endsTheRunFirst_andTheExceptionArrivesUnchanged() {
+    List<Object> failed = new ArrayList<>();
+    RuntimeException boom = new IllegalStateException("the reader's own");
+    TerminalIterator it = over(batch(1, 2, 3), new TerminalConsumer.End());
+    Stream<Object> s = TerminalIterator.stream(it, () -> failed.add("cancel"), failed::add);
+    RuntimeException thrown =
+        assertThrows(
+            RuntimeException.class,
+            () ->
+                s.forEach(
+                    x -> {
+                      if (x.equals(2)) {
+                        throw boom;
+                      }
+                    }));
+    assertSame(boom, thrown);
+    assertEquals(List.of(boom), failed);
+  }
+
+  @Test
+  void aShortCircuitingActionThrowing_endsTheRunFirst() {
+    List<Object> failed = new ArrayList<>();
+    RuntimeException boom = new IllegalStateException("in anyMatch");
+    TerminalIterator it = over(batch(1, 2, 3), new TerminalConsumer.End());
+    Stream<Object> s = TerminalIterator.stream(it, () -> failed.add("cancel"), failed::add);
+    assertSame(
+        boom,
+        assertThrows(
+            RuntimeException.class,
+            () ->
+                s.anyMatch(
+                    x -> {
+                      throw boom;
+                    })));
+    assertEquals(List.of(boom), failed);
+  }
+
+  @Test
+  void theIteratorsOwnFailure_isNotTheReaders() {
+    List<Object> failed = new ArrayList<>();
+    RuntimeException atEnd = new IllegalStateException("the run failed");
+    TerminalIterator it =
+        new TerminalIterator(
+            new TerminalIterator.Feed() {
+              final Deque<Object> queue =
+                  new ArrayDeque<>(List.of(batch(1), new TerminalConsumer.End()));
+
+              @Override
+              public Object take() {
+                return queue.remove();
+              }
+
+              @Override
+              public void taken(TerminalConsumer.Batch batch) {}
+            },
+            recording(atEnd));
+    Stream<Object> s = TerminalIterator.stream(it, () -> {}, failed::add);
+    assertSame(atEnd, assertThrows(RuntimeException.class, () -> s.forEach(x -> {})));
+    assertEquals(List.of(), failed, "the run decided that failure itself");
   }
 }

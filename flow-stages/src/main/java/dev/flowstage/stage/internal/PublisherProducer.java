@@ -19,7 +19,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * batches (e.g. {@code maxDemand}, then {@code maxDemand - minDemand} refills) rather than one
  * request per item. Completion finishes the producer ({@code done()}: its events are delivered
  * first); an error stops it with {@link ExitReason.Failure}; when the stage exits for any other
- * reason it cancels the upstream subscription.
+ * reason it cancels the upstream subscription. A publisher that signals more items than were
+ * requested (breaking Reactive Streams rule 1.1) has its subscription cancelled and fails the stage
+ * with an {@link IllegalStateException} saying so: the excess was never asked for, so keeping it
+ * would hide the broken publisher and let it grow the stage's buffer without bound.
  *
  * <p>The publisher signals on its own threads: {@link Inlet} only queues the signals and wakes the
  * stage with one info message per batch of signals, so every decision is taken on the stage's
@@ -54,6 +57,16 @@ public final class PublisherProducer<E> implements Producer<E> {
   /** Demand asked by consumers but not yet requested upstream (no subscription yet). */
   private long unrequested;
 
+  /**
+   * Items requested upstream and not yet received; {@link Long#MAX_VALUE} once unbounded (rule
+   * 3.17). Counted before each {@code request} call, so a publisher that signals from inside it is
+   * never taken for one sending more than asked.
+   */
+  private long outstanding;
+
+  /** Items requested upstream in all, for the message naming a rule 1.1 violation. */
+  private long requestedInAll;
+
   private boolean finished;
 
   /**
@@ -79,8 +92,14 @@ public final class PublisherProducer<E> implements Producer<E> {
     if (s == null) {
       unrequested = addCap(unrequested, demand);
     } else if (!finished) {
-      s.request(demand);
+      request(s, demand);
     }
+  }
+
+  private void request(Flow.Subscription s, long n) {
+    outstanding = addCap(outstanding, n);
+    requestedInAll = addCap(requestedInAll, n);
+    s.request(n);
   }
 
   @Override
@@ -92,7 +111,7 @@ public final class PublisherProducer<E> implements Producer<E> {
     if (unrequested > 0 && inlet.subscription.get() != null && !finished) {
       long n = unrequested;
       unrequested = 0;
-      inlet.subscription.get().request(n);
+      request(inlet.subscription.get(), n);
     }
     List<E> batch = new ArrayList<>();
     Object signal;
@@ -110,7 +129,23 @@ public final class PublisherProducer<E> implements Producer<E> {
         ctx.emit(batch);
         batch = new ArrayList<>();
         ctx.stop(ExitReason.failure(f.cause()));
+      } else if (outstanding == 0) {
+        finished = true;
+        ctx.emit(batch); // what was asked for is delivered like any other item
+        batch = new ArrayList<>();
+        inlet.subscription.get().cancel(); // rule 2.6: the subscription is no longer valid
+        ctx.stop(
+            ExitReason.failure(
+                new IllegalStateException(
+                    "publisher "
+                        + publisher
+                        + " sent more items than requested (Reactive Streams rule 1.1): "
+                        + requestedInAll
+                        + " requested in all")));
       } else {
+        if (outstanding != Long.MAX_VALUE) {
+          outstanding--;
+        }
         @SuppressWarnings("unchecked")
         E e = (E) signal;
         batch.add(e);

@@ -512,6 +512,7 @@ public final class StageCell<E> extends StageHandle<E> {
 
   void emitOne(Object event) {
     checkEmitter();
+    checkNotDone();
     Objects.requireNonNull(event, "events must not be null");
     if (pending == null) {
       pending = new ArrayList<>();
@@ -527,8 +528,9 @@ public final class StageCell<E> extends StageHandle<E> {
   void emitMany(List<?> events) {
     checkEmitter();
     if (events.isEmpty()) {
-      return;
+      return; // nothing is emitted, so nothing could arrive after the end
     }
+    checkNotDone();
     if (pending == null) {
       pending = (List<Object>) events;
       pendingOwned = false;
@@ -548,6 +550,20 @@ public final class StageCell<E> extends StageHandle<E> {
     if (Thread.currentThread() != thread) {
       throw new IllegalStateException(
           "emit must be called on stage " + name + "'s own thread, inside a callback");
+    }
+  }
+
+  /**
+   * Refuses events emitted after {@code done()}: done() promised the consumers an end behind the
+   * events emitted before it, so later ones would arrive after that end or be lost with the stage.
+   */
+  private void checkNotDone() {
+    if (doneRequested) {
+      throw new IllegalStateException(
+          "stage "
+              + name
+              + " emitted events after done(): done() finishes the producer with the events"
+              + " emitted before it");
     }
   }
 
