@@ -14,12 +14,15 @@ import java.util.function.LongFunction;
  * @param <E> the event type
  */
 public final class PollingProducer<E> implements Producer<E> {
-  private static final Object TICK = new Object();
+  static final Object TICK = new Object(); // package-private for its test
 
   private final LongFunction<? extends List<? extends E>> source;
   private final Duration interval;
   private long pendingDemand;
   private boolean tickScheduled;
+
+  /** The source returned null: it is never asked again (demand or a tick may still arrive). */
+  private boolean exhausted;
 
   /**
    * Creates the producer.
@@ -50,8 +53,12 @@ public final class PollingProducer<E> implements Producer<E> {
   }
 
   private void poll(ProducerContext<E> ctx) {
+    if (exhausted) {
+      return;
+    }
     List<? extends E> got = source.apply(pendingDemand);
     if (got == null) {
+      exhausted = true;
       ctx.done();
       return;
     }
