@@ -164,9 +164,13 @@ public final class ByteWordCounts {
   /** How many decompressed bytes {@link #stream} gave (with its byte order mark). */
   private long streamed;
 
-  /** The last byte {@link #stream} gave, and the one before {@code buf[0]} (for the \r check). */
+  /** The last byte {@link #stream} gave: whether the text ends with a newline, or a \r. */
   private byte lastStreamed;
 
+  /**
+   * The byte before {@code buf[0]}, kept when the buffer moves on: the line bound's \r check needs
+   * it, and a gzip stream cannot be re-read.
+   */
   private byte beforeBuf;
 
   /** How much of a gzip chunk's compressed file was told to {@link #progress} so far. */
