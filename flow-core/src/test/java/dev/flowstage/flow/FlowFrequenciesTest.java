@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowstage.flow.logic.words.GzipTexts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -504,26 +505,14 @@ final class FlowFrequenciesTest {
         .collect(Collectors.groupingBy(w -> w, Collectors.counting()));
   }
 
-  /** The message of the innermost "cannot read" cause (the stage names differ). */
+  /** The innermost "cannot read" message (the stage names differ). */
   private static String readError(Throwable t) {
-    String found = String.valueOf(t);
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c.getMessage() != null && c.getMessage().startsWith("cannot read")) {
-        found = c.getMessage();
-      }
-    }
-    return found;
+    return GzipTexts.innermost(t, "cannot read");
   }
 
-  /** The message of the innermost cause that says the line is too long (the stage names differ). */
+  /** The innermost message saying the line is too long (the stage names differ). */
   private static String rootMessage(Throwable t) {
-    String found = String.valueOf(t);
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c.getMessage() != null && c.getMessage().contains("longer than")) {
-        found = c.getMessage();
-      }
-    }
-    return found;
+    return GzipTexts.innermost(t, "longer than");
   }
 
   private static final String[] WORDS = {
@@ -601,25 +590,13 @@ final class FlowFrequenciesTest {
     }
   }
 
-  private static byte[] gzip(byte[] text) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (OutputStream gz = new GZIPOutputStream(out)) {
-      gz.write(text);
-    }
-    return out.toByteArray();
+  private static byte[] gzip(byte[] text) {
+    return GzipTexts.gzip(text);
   }
 
   /** Writes {@code text} gzipped, in one to three members cut at random places. */
   private Path writeGzip(String name, byte[] text, SplittableRandom random) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int members = random.nextInt(3) == 0 ? random.nextInt(2, 4) : 1;
-    int from = 0;
-    for (int m = 1; m <= members; m++) {
-      int to = m == members ? text.length : random.nextInt(from, text.length + 1);
-      out.writeBytes(gzip(Arrays.copyOfRange(text, from, to)));
-      from = to;
-    }
-    return write(name, out.toByteArray());
+    return write(name, GzipTexts.gzip(text, random));
   }
 
   private Path write(String name, String text) throws IOException {

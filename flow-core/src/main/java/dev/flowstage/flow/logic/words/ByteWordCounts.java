@@ -313,10 +313,7 @@ public final class ByteWordCounts {
         lastLine(ch);
       }
     } catch (IOException | TooLong e) {
-      IOException io = e instanceof TooLong t ? t.getCause() : (IOException) e;
-      // As the line path's file reader says it, so both paths fail alike.
-      throw new UncheckedIOException(
-          new IOException("cannot read " + chunk.path() + ": " + io.getMessage(), io));
+      throw cannotRead(chunk.path(), e);
     } finally {
       channel = null;
     }
@@ -325,6 +322,16 @@ public final class ByteWordCounts {
     progress.add(
         chunk.end() - chunk.start() + (chunk.start() == chunk.textStart() ? chunk.textStart() : 0));
     return flushed();
+  }
+
+  /**
+   * A chunk's read failure (an I/O error, a truncated or corrupt gzip file, a line too long) as the
+   * line path's file reader says it, so both paths fail alike.
+   */
+  private static UncheckedIOException cannotRead(Path file, Exception e) {
+    IOException io = e instanceof TooLong t ? t.getCause() : (IOException) e;
+    return new UncheckedIOException(
+        new IOException("cannot read " + file + ": " + io.getMessage(), io));
   }
 
   /** What {@link #add} returns: the shards of the flushes it made, if any. */
@@ -359,10 +366,7 @@ public final class ByteWordCounts {
       }
       progress.add(ch.size() - compressedTold);
     } catch (IOException | TooLong e) {
-      IOException io = e instanceof TooLong t ? t.getCause() : (IOException) e;
-      // As the line path's file reader says it (a truncated or corrupt file too).
-      throw new UncheckedIOException(
-          new IOException("cannot read " + chunk.path() + ": " + io.getMessage(), io));
+      throw cannotRead(chunk.path(), e);
     } finally {
       channel = null;
       stream = null;

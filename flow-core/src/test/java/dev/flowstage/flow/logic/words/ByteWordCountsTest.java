@@ -185,19 +185,8 @@ final class ByteWordCountsTest {
     return out.toByteArray();
   }
 
-  /** {@code text} gzipped in one to three members, cut at random places. */
-  static byte[] gzip(byte[] text, SplittableRandom random) throws IOException {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    int members = random.nextInt(3) == 0 ? random.nextInt(2, 4) : 1;
-    int from = 0;
-    for (int m = 1; m <= members; m++) {
-      int to = m == members ? text.length : random.nextInt(from, text.length + 1);
-      try (var gz = new java.util.zip.GZIPOutputStream(out)) {
-        gz.write(text, from, to - from);
-      }
-      from = to;
-    }
-    return out.toByteArray();
+  private static byte[] gzip(byte[] text, SplittableRandom random) {
+    return GzipTexts.gzip(text, random);
   }
 
   /**
@@ -337,15 +326,8 @@ final class ByteWordCountsTest {
     }
   }
 
-  /** The message of the innermost "cannot read" cause. */
   private static String readError(Throwable t) {
-    String found = String.valueOf(t);
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c.getMessage() != null && c.getMessage().startsWith("cannot read")) {
-        found = c.getMessage();
-      }
-    }
-    return found;
+    return GzipTexts.innermost(t, "cannot read");
   }
 
   @Test
