@@ -695,8 +695,10 @@ public final class Flow<T> {
    * {@link Tokenizer#WORDS}), followed by anything, runs on the local engine on a byte path when
    * its files allow it: the reading stages count each chunk's words as raw bytes and only partial
    * counts cross to the counting stages, with exactly the result of the plan as written ({@link
-   * #graph()} shows which path a run takes). The files allow it when none is gzip and all are read
-   * in one of UTF-8, US-ASCII or ISO-8859-1; the global window without triggers is needed.
+   * #graph()} shows which path a run takes). The files allow it when all are read in one of UTF-8,
+   * US-ASCII or ISO-8859-1; the global window without triggers is needed. A {@code .gz} file (when
+   * {@link FileOptions#decompress} is set) is one piece of work, decompressed by the reading stage
+   * that takes it, as the file source reads it by one producer.
    *
    * {@snippet class=dev.flowstage.flow.snippets.FlowSnippets region=frequencies}
    *

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowstage.flow.logic.words.GzipTexts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -68,12 +69,28 @@ final class FlowFrequenciesTest {
   @ParameterizedTest
   @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})
   void fused_randomFiles_equalsTheUnfusedPlanAndStreams(int seed) throws IOException {
+    randomFiles_fusedEqualsTheUnfusedPlanAndStreams(seed, false);
+  }
+
+  /** As above with gzip files among the plain ones: some of several members, some empty. */
+  @ParameterizedTest
+  @ValueSource(ints = {101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112})
+  void fused_randomGzipAndPlainFiles_equalsTheUnfusedPlanAndStreams(int seed) throws IOException {
+    randomFiles_fusedEqualsTheUnfusedPlanAndStreams(seed, true);
+  }
+
+  private void randomFiles_fusedEqualsTheUnfusedPlanAndStreams(int seed, boolean gzip)
+      throws IOException {
     SplittableRandom random = new SplittableRandom(seed);
     Tokenizer tokenizer = random.nextBoolean() ? Tokenizer.SPACE : Tokenizer.WORDS;
     Charset charset = random.nextInt(3) == 0 ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8;
     List<Path> files = new ArrayList<>();
     for (int f = random.nextInt(1, seed % 4 == 0 ? 12 : 4); f > 0; f--) {
-      files.add(write("f" + f + ".txt", randomText(random, charset)));
+      byte[] text = randomText(random, charset);
+      files.add(
+          gzip && random.nextBoolean()
+              ? writeGzip("f" + f + ".txt.gz", text, random)
+              : write("f" + f + ".txt", text));
     }
     long splitBytes = random.nextBoolean() ? 1 + random.nextInt(64) : Options.DEFAULT_SPLIT_BYTES;
     int readers = 1 + random.nextInt(3);
@@ -102,11 +119,27 @@ final class FlowFrequenciesTest {
   @ValueSource(ints = {21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32})
   void lineBound_randomFiles_failsOnATooLongLineOrCountsAsThePlanAsWritten(int seed)
       throws IOException {
+    lineBound_randomFiles(seed, false);
+  }
+
+  /** As above with gzip files, whose offsets are said in decompressed bytes on both paths. */
+  @ParameterizedTest
+  @ValueSource(ints = {121, 122, 123, 124, 125, 126, 127, 128, 129, 130, 131, 132})
+  void lineBound_randomGzipFiles_failsOnATooLongLineOrCountsAsThePlanAsWritten(int seed)
+      throws IOException {
+    lineBound_randomFiles(seed, true);
+  }
+
+  private void lineBound_randomFiles(int seed, boolean gzip) throws IOException {
     SplittableRandom random = new SplittableRandom(seed);
     Tokenizer tokenizer = random.nextBoolean() ? Tokenizer.SPACE : Tokenizer.WORDS;
     List<Path> files = new ArrayList<>();
     for (int f = random.nextInt(1, 4); f > 0; f--) {
-      files.add(write("f" + f + ".txt", randomText(random, StandardCharsets.UTF_8)));
+      byte[] text = randomText(random, StandardCharsets.UTF_8);
+      files.add(
+          gzip && random.nextBoolean()
+              ? writeGzip("f" + f + ".txt.gz", text, random)
+              : write("f" + f + ".txt", text));
     }
     int maxLine = random.nextInt(8, 5_000);
     long splitBytes = random.nextBoolean() ? 1 + random.nextInt(300) : Options.DEFAULT_SPLIT_BYTES;
@@ -135,11 +168,15 @@ final class FlowFrequenciesTest {
     }
   }
 
-  /** "at offset N of FILE" for each line longer than {@code maxLine} (without one trailing \r). */
+  /**
+   * "at offset N of FILE" for each line longer than {@code maxLine} (without one trailing \r), "at
+   * offset N (decompressed) of FILE" in a gzip file.
+   */
   private static Set<String> tooLongLines(List<Path> files, int maxLine) throws IOException {
     Set<String> out = new HashSet<>();
     for (Path f : files) {
-      byte[] b = Files.readAllBytes(f);
+      byte[] b = text(f);
+      String decompressed = isGzip(f) ? " (decompressed)" : "";
       int start =
           b.length >= 3 && (b[0] & 0xff) == 0xEF && (b[1] & 0xff) == 0xBB && (b[2] & 0xff) == 0xBF
               ? 3
@@ -152,7 +189,14 @@ final class FlowFrequenciesTest {
           int len = i - start - (i > start && b[i - 1] == '\r' ? 1 : 0);
           if (len > maxLine) {
             out.add(
-                "a line longer than " + maxLine + " bytes at offset " + start + " of " + f + ";");
+                "a line longer than "
+                    + maxLine
+                    + " bytes at offset "
+                    + start
+                    + decompressed
+                    + " of "
+                    + f
+                    + ";");
           }
           start = i + 1;
         }
@@ -225,7 +269,7 @@ final class FlowFrequenciesTest {
   }
 
   @Test
-  void fallback_gzipFile_runsThePlanAsWritten() throws IOException {
+  void fused_gzipAndPlainFiles_takeTheBytePathTogether() throws IOException {
     Path plain = write("a.txt", "a b a\n");
     Path gz = dir.resolve("b.txt.gz");
     try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
@@ -233,8 +277,95 @@ final class FlowFrequenciesTest {
     }
     Flow<KeyCount<String>> flow =
         Flow.fromFiles(List.of(plain, gz), o -> o).flatMap(Tokenizer.SPACE).frequencies();
-    assertFalse(flow.graph().toText().contains(FUSED), flow.graph().toText());
+    assertTrue(flow.graph().toText().contains(FUSED), flow.graph().toText());
     assertEquals(Map.of("a", 3L, "b", 2L), counts(flow));
+  }
+
+  @Test
+  void fused_gzipWithUtf8ByteOrderMarkAndMembers_readsEveryMemberWithoutTheMark()
+      throws IOException {
+    Path gz = dir.resolve("m.txt.gz");
+    try (OutputStream out = Files.newOutputStream(gz)) {
+      out.write(
+          gzip(concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, utf8("hi yo\r\n"))));
+      out.write(gzip(utf8("hi\r\n")));
+      out.write(gzip(new byte[0]));
+      out.write(gzip(utf8(" hi")));
+    }
+    Flow<KeyCount<String>> flow =
+        Flow.fromFiles(List.of(gz), o -> o.stages(2)).flatMap(Tokenizer.SPACE).frequencies();
+    assertTrue(flow.graph().toText().contains(FUSED), flow.graph().toText());
+    assertEquals(Map.of("hi", 3L, "yo", 1L), counts(flow));
+  }
+
+  @Test
+  void fused_truncatedOrCorruptGzip_failsAsThePlanAsWritten_namingTheFile() throws IOException {
+    // Random words compress little, so the damage is far past the first block the listing reads.
+    SplittableRandom random = new SplittableRandom(3);
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 100_000; i++) {
+      text.append('w').append(random.nextInt(1_000_000)).append(i % 10 == 9 ? '\n' : ' ');
+    }
+    byte[] whole = gzip(utf8(text.toString()));
+    Path truncated = write("truncated.txt.gz", Arrays.copyOf(whole, whole.length / 2));
+    byte[] corrupt = whole.clone();
+    for (int i = corrupt.length * 3 / 4; i < corrupt.length * 3 / 4 + 64; i++) {
+      corrupt[i] = (byte) 0xFF; // deflate data no decoder accepts, after valid blocks
+    }
+    Path bad = write("corrupt.txt.gz", corrupt);
+    Path plain = write("plain.txt", "a b\n");
+    for (Path file : List.of(truncated, bad)) {
+      List<String> messages = new ArrayList<>();
+      for (boolean fusedPlan : new boolean[] {true, false}) {
+        Flow<String> words =
+            Flow.fromFiles(List.of(plain, file), o -> o.stages(2))
+                .flatMap(fusedPlan ? Tokenizer.SPACE : (String l) -> Tokenizer.SPACE.apply(l));
+        Flow<KeyCount<String>> flow = words.frequencies();
+        assertEquals(fusedPlan, flow.graph().toText().contains(FUSED), flow.graph().toText());
+        FlowException e = assertThrows(FlowException.class, () -> counts(flow));
+        messages.add(readError(e));
+      }
+      assertTrue(messages.get(0).startsWith("cannot read " + file + ": "), messages.get(0));
+      assertEquals(messages.get(1), messages.get(0));
+    }
+  }
+
+  @Test
+  void fused_gzipLineLongerThanTheBound_failsAsThePlanAsWritten() throws IOException {
+    Path gz = write("long.txt.gz", gzip(utf8("ok line\n" + "w ".repeat(40) + "\nshort\r\n")));
+    UnaryOperator<FileOptions> bound = f -> f.maxLineBytes(20);
+    List<String> messages = new ArrayList<>();
+    for (boolean fusedPlan : new boolean[] {true, false}) {
+      Flow<KeyCount<String>> flow =
+          Flow.fromFiles(List.of(gz), o -> o.stages(2), bound)
+              .flatMap(fusedPlan ? Tokenizer.SPACE : (String l) -> Tokenizer.SPACE.apply(l))
+              .frequencies();
+      assertEquals(fusedPlan, flow.graph().toText().contains(FUSED), flow.graph().toText());
+      messages.add(rootMessage(assertThrows(FlowException.class, () -> counts(flow))));
+    }
+    assertEquals(messages.get(1), messages.get(0));
+    assertTrue(messages.get(0).contains("at offset 8 (decompressed) of " + gz), messages.get(0));
+  }
+
+  @Test
+  void fused_gzipNotDecompressed_readsItsRawBytesAsThePlanAsWritten() throws IOException {
+    // decompress(false): the .gz file is text of whatever bytes it has (binary files included).
+    Path gz = write("raw.txt.gz", gzip(utf8("a b a\n".repeat(100))));
+    UnaryOperator<FileOptions> raw = f -> f.decompress(false).includeBinary(true);
+    Flow<KeyCount<String>> fused =
+        Flow.fromFiles(List.of(gz), o -> o.splitBytes(7), raw)
+            .flatMap(Tokenizer.SPACE)
+            .frequencies();
+    Flow<KeyCount<String>> unfused =
+        Flow.fromFiles(List.of(gz), o -> o.splitBytes(7), raw)
+            .flatMap((String l) -> Tokenizer.SPACE.apply(l))
+            .frequencies();
+    assertTrue(fused.graph().toText().contains(FUSED), fused.graph().toText());
+    Run f = run(fused);
+    Run u = run(unfused);
+    assertEquals(u.counts, f.counts);
+    assertEquals(u.malformed, f.malformed);
+    assertFalse(f.counts.containsKey("a"), "not decompressed");
   }
 
   @Test
@@ -348,7 +479,7 @@ final class FlowFrequenciesTest {
       throws IOException {
     List<String> lines = new ArrayList<>();
     for (Path f : files) {
-      byte[] b = Files.readAllBytes(f);
+      byte[] b = text(f);
       int from = 0;
       if (charset.equals(StandardCharsets.UTF_8)
           && b.length >= 3
@@ -374,15 +505,14 @@ final class FlowFrequenciesTest {
         .collect(Collectors.groupingBy(w -> w, Collectors.counting()));
   }
 
-  /** The message of the innermost cause that says the line is too long (the stage names differ). */
+  /** The innermost "cannot read" message (the stage names differ). */
+  private static String readError(Throwable t) {
+    return GzipTexts.innermost(t, "cannot read");
+  }
+
+  /** The innermost message saying the line is too long (the stage names differ). */
   private static String rootMessage(Throwable t) {
-    String found = String.valueOf(t);
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c.getMessage() != null && c.getMessage().contains("longer than")) {
-        found = c.getMessage();
-      }
-    }
-    return found;
+    return GzipTexts.innermost(t, "longer than");
   }
 
   private static final String[] WORDS = {
@@ -444,6 +574,29 @@ final class FlowFrequenciesTest {
     byte[] out = Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);
     return out;
+  }
+
+  private static boolean isGzip(Path file) {
+    return file.toString().endsWith(".gz");
+  }
+
+  /** A file's text: its bytes, decompressed if it is a gzip file. */
+  private static byte[] text(Path file) throws IOException {
+    if (!isGzip(file)) {
+      return Files.readAllBytes(file);
+    }
+    try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(file))) {
+      return in.readAllBytes();
+    }
+  }
+
+  private static byte[] gzip(byte[] text) {
+    return GzipTexts.gzip(text);
+  }
+
+  /** Writes {@code text} gzipped, in one to three members cut at random places. */
+  private Path writeGzip(String name, byte[] text, SplittableRandom random) throws IOException {
+    return write(name, GzipTexts.gzip(text, random));
   }
 
   private Path write(String name, String text) throws IOException {

@@ -193,8 +193,14 @@ final class FlinkFlowsTest {
       throws Exception {
     Path file = dir.resolve("words.txt");
     Files.write(file, lines(6, 400));
+    // A .gz file too: the local byte path decompresses it in its reading stage, Flink's line
+    // reader as it reads any .gz file.
+    Path gz = dir.resolve("words.txt.gz");
+    try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+      out.write(String.join("\n", lines(7, 300)).getBytes(StandardCharsets.UTF_8));
+    }
     Flow<KeyCount<String>> counts =
-        Flow.fromFiles(List.of(file), o -> o.stages(2))
+        Flow.fromFiles(List.of(file, gz), o -> o.stages(2))
             .flatMap(Tokenizer.SPACE)
             .frequencies(o -> o.stages(3))
             .checkSerializable();

@@ -17,8 +17,9 @@ import java.util.concurrent.atomic.LongAdder;
  * when a run is materialized, each layer {@code fromFiles(...).flatMap(tokenizer).frequencies()}
  * whose files can all be read as bytes is replaced by the byte path's plan. The files are listed
  * and sniffed here exactly as the file source lists them ({@link FileRanges#split}), so the same
- * files are read, skipped and failed on. The fusion is declined, and the layer runs as written,
- * when a file is gzip, is read in a charset the byte path cannot read ({@link
+ * files are read, skipped and failed on; a gzip file is one chunk, decompressed by the reading
+ * stage that takes it ({@link FileChunk#gzip()}). The fusion is declined, and the layer runs as
+ * written, when a file is read in a charset the byte path cannot read ({@link
  * ByteWordCounts#supports}, e.g. because its byte order mark says UTF-16), or the files are read in
  * more than one charset.
  */
@@ -55,7 +56,7 @@ final class FusedWordCount {
         FileRanges.split(m.files().paths(), o.splitBytes(), declared, m.files().options());
     Charset charset = null;
     for (FileRanges.Range r : ranges) {
-      if (r.gzip() || !ByteWordCounts.supports(r.charset())) {
+      if (!ByteWordCounts.supports(r.charset())) {
         return null;
       }
       if (charset == null) {
@@ -74,15 +75,18 @@ final class FusedWordCount {
     // pieces of at most the default chunk size, so the reading stages share a big file evenly.
     List<Path> files = new ArrayList<>();
     List<Integer> marks = new ArrayList<>();
+    List<Boolean> gzipped = new ArrayList<>();
     for (FileRanges.Range r : ranges) {
-      if (r.start() == r.bom()) { // a file's first range (a file named twice is read twice)
+      // A file's first range (a file named twice is read twice); a gzip file has one range.
+      if (r.gzip() || r.start() == r.bom()) {
         files.add(r.path());
         marks.add(r.bom());
+        gzipped.add(r.gzip());
       }
     }
     long chunkBytes = Math.min(o.splitBytes(), FileChunk.DEFAULT_BYTES);
     List<FileChunk> chunks = new ArrayList<>();
-    FileChunk.split(files, marks, chunkBytes).forEach(chunks::add);
+    FileChunk.split(files, marks, gzipped, chunkBytes).forEach(chunks::add);
     return WordCountPlan.fused(m, chunks, charset, o.stages(), malformed);
   }
 }

@@ -22,8 +22,9 @@ import java.util.SplittableRandom;
  * of the JIT compiler.
  *
  * <p>Covered: both tokenizers on the byte path (files in UTF-8, with non-ASCII and over-long
- * words), the line path (a gzip file, which is decoded as lines), {@code --json} and the table
- * output. The text is written to a temporary directory, deleted at the end.
+ * words), a gzip file (decompressed into the byte path), {@code --json} and the table output. The
+ * line path (standard input, other charsets) is not: no training command reads it. The text is
+ * written to a temporary directory, deleted at the end.
  */
 public final class StartupTraining {
   /** Lines of generated text: about 12 MiB, a few seconds of training on two cores. */

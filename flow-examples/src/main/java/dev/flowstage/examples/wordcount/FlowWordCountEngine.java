@@ -37,9 +37,11 @@ import java.util.stream.Collectors;
  * source of {@link FileChunk}s of {@value FileChunk#DEFAULT_BYTES} bytes, taken one at a time by
  * the reading stages, each counting its chunks' words as raw bytes ({@link ByteWordCounts}) and
  * sending them on as bytes (ASCII words) or decoded (others) at each flush; the counting stages add
- * them up in byte-keyed tables ({@link ShardCounts}). Standard input, the sample and other charsets
- * read lines, as do {@code .gz} files and files whose byte order mark names another charset
- * (UTF-16/32), through the Flow file source, which decompresses and decodes them.
+ * them up in byte-keyed tables ({@link ShardCounts}). A {@code .gz} file is one chunk, decompressed
+ * in order by the reading stage that takes it ({@link FileChunk#gzip}). Standard input, the sample
+ * and other charsets read lines, as do files whose byte order mark names another charset
+ * (UTF-16/32) and files that cannot be opened as gzip, through the Flow file source, which decodes
+ * them (and reports the error naming the file).
  *
  * <p>Run: {@code scripts/flowstage wordcount [PATH...]}
  */
@@ -325,6 +327,7 @@ public final class FlowWordCountEngine implements WordCountEngine {
     List<LineIterator> iterators = new ArrayList<>();
     List<Path> files = new ArrayList<>();
     List<Integer> marks = new ArrayList<>();
+    List<Boolean> gzipped = new ArrayList<>();
     List<Path> lineFiles = new ArrayList<>();
     List<Flow<? extends String>> sources = new ArrayList<>();
     List<Flow<? extends Shard>> shards = new ArrayList<>();
@@ -335,6 +338,7 @@ public final class FlowWordCountEngine implements WordCountEngine {
           if (mark >= 0) {
             files.add(file.path());
             marks.add(mark);
+            gzipped.add(FileSniff.isGzip(file.path()));
           } else {
             lineFiles.add(file.path());
           }
@@ -344,10 +348,11 @@ public final class FlowWordCountEngine implements WordCountEngine {
       }
     }
     if (!files.isEmpty()) {
-      shards.add(byteWordCount(files, marks, job, stages, byteFlush, lines, malformed, progress));
+      shards.add(
+          byteWordCount(files, marks, gzipped, job, stages, byteFlush, lines, malformed, progress));
     }
     if (!lineFiles.isEmpty()) {
-      // gzip, UTF-16/32 and other charsets: the Flow file source (byte order marks, gunzip).
+      // UTF-16/32 and other charsets: the Flow file source (byte order marks, gunzip).
       // It reports no byte counts, so progress counts characters (+1 per newline).
       sources.add(
           Flow.fromFiles(lineFiles, layer, f -> f.charsetFromBom(job.charsetFromBom()))
@@ -380,19 +385,20 @@ public final class FlowWordCountEngine implements WordCountEngine {
   }
 
   /**
-   * Whether a file takes the byte path, and the length of the byte order mark it skips: -1 for the
-   * line path (gzip, or read in a charset the byte path does not support, also when a mark says
-   * so).
+   * Whether a file takes the byte path, and the length of the byte order mark it skips (of the
+   * decompressed bytes of a {@code .gz} file): -1 for the line path (read in a charset the byte
+   * path does not support, also when a mark says so, or a file that cannot be opened: the line path
+   * reports it as it always did).
    */
   private static int bytePathMark(Path file, WordCountJob job) {
-    if (FileSniff.isGzip(file) || !ByteWordCounts.supports(job.charset())) {
+    if (!ByteWordCounts.supports(job.charset())) {
       return -1;
     }
     byte[] head;
-    try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+    try (java.io.InputStream in = FileSniff.open(file)) {
       head = in.readNBytes(4);
     } catch (IOException e) {
-      return -1; // the line path reports it, naming the file
+      return -1; // the line path reports it, naming the file (also a .gz file that is not gzip)
     }
     // The file source's rule for the charset a mark selects (one definition for both paths): the
     // byte path takes the file when that is the job's charset, skipping the mark if there is one.
@@ -410,6 +416,7 @@ public final class FlowWordCountEngine implements WordCountEngine {
   private Flow<Shard> byteWordCount(
       List<Path> files,
       List<Integer> marks,
+      List<Boolean> gzipped,
       WordCountJob job,
       int stages,
       int flush,
@@ -430,7 +437,7 @@ public final class FlowWordCountEngine implements WordCountEngine {
             malformed,
             progress);
     return Flow.fromEnumerable(
-            FileChunk.split(files, marks, chunkBytes), o -> o.stages(stages).maxDemand(1))
+            FileChunk.split(files, marks, gzipped, chunkBytes), o -> o.stages(stages).maxDemand(1))
         .emitAndReduce(reading, ByteReading.reducer(), ByteReading.onTrigger());
   }
 

@@ -93,6 +93,22 @@ final class ByteWordCountProperties {
   @ParameterizedTest
   @MethodSource("seeds")
   void run_randomByteTexts_bytePathMatchesLinePathAndReference(int seed) throws IOException {
+    randomByteTexts(seed, false);
+  }
+
+  /**
+   * As above with {@code .gz} files among the plain ones (one to three gzip members each), read on
+   * the byte path in buffers as small as the chunks; the line path reads them through the file
+   * source. Bytes are file sizes (compressed), and so is the progress of the byte path.
+   */
+  @ParameterizedTest
+  @MethodSource("seeds")
+  void run_randomByteTextsSomeGzipped_bytePathMatchesLinePathAndReference(int seed)
+      throws IOException {
+    randomByteTexts(seed + 10_000, true);
+  }
+
+  private void randomByteTexts(int seed, boolean gzip) throws IOException {
     SplittableRandom random = new SplittableRandom(seed);
     Tokenizer tokenizer = random.nextBoolean() ? Tokenizer.SPACE : Tokenizer.WORDS;
     Charset charset =
@@ -104,12 +120,15 @@ final class ByteWordCountProperties {
     int files = 1 + random.nextInt(3);
     List<Input> inputs = new ArrayList<>();
     List<byte[]> texts = new ArrayList<>();
+    long fileBytes = 0;
     for (int f = 0; f < files; f++) {
       byte[] text = randomText(random);
-      Path file = dir.resolve("f" + f + ".txt");
-      Files.write(file, text);
+      boolean gz = gzip && random.nextInt(3) != 0;
+      Path file = dir.resolve("f" + f + (gz ? ".txt.gz" : ".txt"));
+      Files.write(file, gz ? gzipped(text, random) : text);
       texts.add(text);
-      inputs.add(new Input.FileInput(file, text.length));
+      inputs.add(new Input.FileInput(file, Files.size(file)));
+      fileBytes += Files.size(file);
     }
     WordCountJob job =
         new WordCountJob(
@@ -122,8 +141,8 @@ final class ByteWordCountProperties {
     int chunk = random.nextBoolean() ? 1 + random.nextInt(40) : FileChunk.DEFAULT_BYTES;
     int flushAt = random.nextBoolean() ? 1 + random.nextInt(6) : 0;
 
-    WordCountResult bytePath =
-        new FlowWordCountEngine(flushAt, chunk, true).run(job, new LongAdder());
+    LongAdder progress = new LongAdder();
+    WordCountResult bytePath = new FlowWordCountEngine(flushAt, chunk, true).run(job, progress);
     WordCountResult linePath =
         new FlowWordCountEngine(flushAt, chunk, false).run(job, new LongAdder());
     Reference reference = Reference.of(texts, charset, tokenizer);
@@ -134,7 +153,10 @@ final class ByteWordCountProperties {
     assertEquals(reference.counts.size(), bytePath.distinct(), context);
     assertEquals(reference.lines, bytePath.lines(), context);
     assertEquals(reference.malformed, bytePath.malformed(), context);
-    assertEquals(reference.bytes, bytePath.bytes(), context);
+    assertEquals(fileBytes, bytePath.bytes(), context);
+    // Every file takes the byte path (a mark of another charset is read as text: no
+    // charsetFromBom).
+    assertEquals(fileBytes, progress.sum(), "progress: " + context);
     assertEquals(linePath.top(), bytePath.top(), context);
     assertEquals(linePath.words(), bytePath.words(), context);
     assertEquals(linePath.distinct(), bytePath.distinct(), context);
@@ -212,6 +234,23 @@ final class ByteWordCountProperties {
     }
     if (random.nextBoolean()) {
       out.write('\n');
+    }
+    return out.toByteArray();
+  }
+
+  /** {@code text} gzipped in one to three members, cut at random places. */
+  private static byte[] gzipped(byte[] text, SplittableRandom random) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int members = random.nextInt(3) == 0 ? random.nextInt(2, 4) : 1;
+    int from = 0;
+    for (int m = 1; m <= members; m++) {
+      int to = m == members ? text.length : random.nextInt(from, text.length + 1);
+      ByteArrayOutputStream member = new ByteArrayOutputStream();
+      try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(member)) {
+        gz.write(text, from, to - from);
+      }
+      out.writeBytes(member.toByteArray());
+      from = to;
     }
     return out.toByteArray();
   }

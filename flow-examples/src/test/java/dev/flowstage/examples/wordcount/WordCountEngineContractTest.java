@@ -196,16 +196,16 @@ final class WordCountEngineContractTest {
   @MethodSource("engineList")
   void run_sameWordsThroughBytePathAndLinePath_areCountedAsOneWordEach(
       Supplier<WordCountEngine> engine) throws IOException {
-    // The plain file takes the byte path and the .gz copy the line path: a word reaches its
-    // counting stage as bytes (ASCII) or as a String (other), from either path, and must be one
-    // word with one count (and one stage) either way.
+    // The plain file and the .gz copy take the byte path and the UTF-16 copy (its byte order mark
+    // says so) the line path: a word reaches its counting stage as bytes (ASCII) or as a String
+    // (other), from either path, and must be one word with one count (and one stage) either way.
     StringBuilder text = new StringBuilder();
     SplittableRandom random = new SplittableRandom(15);
     Map<String, Long> expected = new HashMap<>();
     for (int i = 0; i < 3_000; i++) {
       String word = VOCABULARY[random.nextInt(VOCABULARY.length)] + random.nextInt(40);
       text.append(word).append(i % 9 == 8 ? "\n" : " ");
-      expected.merge(word, 2L, Long::sum);
+      expected.merge(word, 3L, Long::sum);
     }
     byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
     Path plain = dir.resolve("words.txt");
@@ -214,19 +214,23 @@ final class WordCountEngineContractTest {
     try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
       out.write(bytes);
     }
+    Path utf16 = dir.resolve("words-16.txt");
+    Files.write(utf16, ("\ufeff" + text).getBytes(StandardCharsets.UTF_16LE));
     WordCountJob job =
         new WordCountJob(
             List.of(
                 new Input.FileInput(plain, Files.size(plain)),
-                new Input.FileInput(gz, Files.size(gz))),
+                new Input.FileInput(gz, Files.size(gz)),
+                new Input.FileInput(utf16, Files.size(utf16))),
             Tokenizer.SPACE,
             Integer.MAX_VALUE,
             3,
             7,
-            StandardCharsets.UTF_8);
+            StandardCharsets.UTF_8,
+            true);
     WordCountResult result = engine.get().run(job, new LongAdder());
     assertEquals(expected.size(), result.distinct());
-    assertEquals(6_000, result.words());
+    assertEquals(9_000, result.words());
     Map<String, Long> top = new HashMap<>();
     result.top().forEach(f -> top.put(f.word(), f.count()));
     assertEquals(expected, top);

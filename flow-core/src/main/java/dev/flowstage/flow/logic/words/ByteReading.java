@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.LongAdder;
  * @param maxLineBytes the longest line in bytes, or {@link ByteWordCounts#NO_LINE_BOUND}
  * @param lines counts the lines read, or {@code null} when nothing reads the count
  * @param malformed counts the malformed input sequences replaced, or {@code null}
- * @param progress told how many bytes each chunk had once it is counted, or {@code null}
+ * @param progress told how many bytes each chunk had once it is counted (a gzip file's compressed
+ *     bytes as they are read), or {@code null}
  */
 public record ByteReading(
     String charset,

@@ -2,13 +2,16 @@ package dev.flowstage.flow.logic.words;
 
 import dev.flowstage.flow.Tokenizer;
 import dev.flowstage.flow.TriggerResult;
+import dev.flowstage.flow.logic.FileSelection;
 import dev.flowstage.flow.logic.Lines;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
@@ -47,6 +50,12 @@ import java.util.concurrent.atomic.LongAdder;
  *       is decoded and tokenized by {@link Tokenizer#WORDS} itself (malformed input counted there).
  *       Words are kept as their UTF-8 bytes.
  * </ul>
+ *
+ * <p>A gzip file is one chunk ({@link FileChunk#gzip()}), decompressed in order through a {@code
+ * GZIPInputStream} (every member) straight into the same buffer and counted by the same loops: only
+ * the reads differ (in order, not positional), the line bound's offsets are in decompressed bytes,
+ * as the line path says them, and progress is told in compressed bytes as they are consumed, so it
+ * adds up to the file's size, as plain files' chunks do.
  *
  * <p>The tables: words of up to 8 and up to 16 bytes are held in the slots themselves (bytes, count
  * and length), longer ones in an arena (count, length, bytes) that a slot of hash and offset points
@@ -146,8 +155,26 @@ public final class ByteWordCounts {
   /** The first byte of the current line if this chunk holds it (it checks the line), else -1. */
   private long lineStart;
 
-  /** The chunk being read, for the rare re-reads of the line check. */
+  /** The chunk being read, for the rare re-reads of the line check (gzip: its position). */
   private FileChannel channel;
+
+  /** The decompressed bytes of the gzip chunk being read, in order, or {@code null}. */
+  private InputStream stream;
+
+  /** How many decompressed bytes {@link #stream} gave (with its byte order mark). */
+  private long streamed;
+
+  /** The last byte {@link #stream} gave: whether the text ends with a newline, or a \r. */
+  private byte lastStreamed;
+
+  /**
+   * The byte before {@code buf[0]}, kept when the buffer moves on: the line bound's \r check needs
+   * it, and a gzip stream cannot be re-read.
+   */
+  private byte beforeBuf;
+
+  /** How much of a gzip chunk's compressed file was told to {@link #progress} so far. */
+  private long compressedTold;
 
   private Path path;
 
@@ -273,6 +300,10 @@ public final class ByteWordCounts {
     if (buf.length - SLACK < want) {
       buf = new byte[(int) want + SLACK];
     }
+    if (chunk.gzip()) {
+      addGzip(chunk);
+      return flushed();
+    }
     try (FileChannel ch = FileChannel.open(chunk.path(), StandardOpenOption.READ)) {
       channel = ch;
       path = chunk.path();
@@ -282,10 +313,7 @@ public final class ByteWordCounts {
         lastLine(ch);
       }
     } catch (IOException | TooLong e) {
-      IOException io = e instanceof TooLong t ? t.getCause() : (IOException) e;
-      // As the line path's file reader says it, so both paths fail alike.
-      throw new UncheckedIOException(
-          new IOException("cannot read " + chunk.path() + ": " + io.getMessage(), io));
+      throw cannotRead(chunk.path(), e);
     } finally {
       channel = null;
     }
@@ -293,9 +321,57 @@ public final class ByteWordCounts {
     // The first chunk also accounts for the byte order mark before it, so progress reaches 100%.
     progress.add(
         chunk.end() - chunk.start() + (chunk.start() == chunk.textStart() ? chunk.textStart() : 0));
+    return flushed();
+  }
+
+  /**
+   * A chunk's read failure (an I/O error, a truncated or corrupt gzip file, a line too long) as the
+   * line path's file reader says it, so both paths fail alike.
+   */
+  private static UncheckedIOException cannotRead(Path file, Exception e) {
+    IOException io = e instanceof TooLong t ? t.getCause() : (IOException) e;
+    return new UncheckedIOException(
+        new IOException("cannot read " + file + ": " + io.getMessage(), io));
+  }
+
+  /** What {@link #add} returns: the shards of the flushes it made, if any. */
+  private TriggerResult<Shard, ByteWordCounts> flushed() {
     List<Shard> out = pending;
     pending = null;
     return out == null ? keep : TriggerResult.of(out, this);
+  }
+
+  /**
+   * Counts a gzip file's words: {@link #read} over its decompressed bytes, from after the byte
+   * order mark to the end, reading them in order ({@link #fill}). As the plain chunk that ends a
+   * file, it adds the last line when the text does not end with a newline, and checks that line.
+   */
+  private void addGzip(FileChunk chunk) {
+    compressedTold = 0;
+    try (FileChannel ch = FileChannel.open(chunk.path(), StandardOpenOption.READ);
+        InputStream in = FileSelection.gunzipped(Channels.newInputStream(ch), true)) {
+      channel = ch;
+      stream = in;
+      path = chunk.path();
+      in.skipNBytes(chunk.textStart());
+      streamed = chunk.textStart();
+      lastStreamed = '\n';
+      lineStart = chunk.start();
+      read(null, chunk.path(), chunk.start(), chunk.end(), chunk.textStart());
+      if (streamed > chunk.textStart() && lastStreamed != '\n') {
+        chunkLines++; // the last line has no newline: the line reader still reads it
+        if (lineStart >= 0 && streamed - lineStart > maxLine) {
+          checkLine(streamed); // its last word ended before the end, so no newline checked it
+        }
+      }
+      progress.add(ch.size() - compressedTold);
+    } catch (IOException | TooLong e) {
+      throw cannotRead(chunk.path(), e);
+    } finally {
+      channel = null;
+      stream = null;
+    }
+    lines.add(chunkLines);
   }
 
   /**
@@ -308,7 +384,8 @@ public final class ByteWordCounts {
    */
   private void read(FileChannel channel, Path path, long start, long end, int textStart)
       throws IOException {
-    long size = channel.size();
+    // A gzip chunk (no channel) learns whether its text ends with a newline at its end: addGzip.
+    long size = channel == null ? -1 : channel.size();
     if (end >= size && size > 0 && end > start) {
       ByteBuffer one = ByteBuffer.allocate(1);
       if (channel.read(one, size - 1) == 1 && one.get(0) != '\n') {
@@ -355,6 +432,9 @@ public final class ByteWordCounts {
         pos = last + 1;
       }
       // Keep the unfinished word, growing the buffer only for a word longer than it, and read on.
+      if (pos > 0) {
+        beforeBuf = buf[pos - 1];
+      }
       System.arraycopy(buf, pos, buf, 0, lim - pos);
       at += pos;
       lim -= pos;
@@ -400,16 +480,30 @@ public final class ByteWordCounts {
     long len = end - lineStart;
     if (len == maxLine + 1) { // fits if its last byte is a \r, which the line path drops
       try {
-        ByteBuffer one = ByteBuffer.allocate(1);
-        if (channel.read(one, end - 1) == 1 && one.get(0) == '\r') {
+        if (byteAt(end - 1) == '\r') {
           return;
         }
       } catch (IOException e) {
         throw new TooLong(e);
       }
     }
-    throw new TooLong(
-        Lines.tooLong((int) Math.min(maxLine, Integer.MAX_VALUE), "at offset " + lineStart, path));
+    String where = "at offset " + lineStart + (stream != null ? " (decompressed)" : "");
+    throw new TooLong(Lines.tooLong((int) Math.min(maxLine, Integer.MAX_VALUE), where, path));
+  }
+
+  /**
+   * The byte at {@code offset}, the last of a line: re-read from a plain file; from a gzip chunk,
+   * which cannot be re-read, it is in the buffer, just before it or the last one read.
+   */
+  private byte byteAt(long offset) throws IOException {
+    if (stream == null) {
+      ByteBuffer one = ByteBuffer.allocate(1);
+      return channel.read(one, offset) == 1 ? one.get(0) : 0;
+    }
+    if (offset == streamed - 1) {
+      return lastStreamed;
+    }
+    return offset >= bufAt ? buf[(int) (offset - bufAt)] : beforeBuf;
   }
 
   /**
@@ -462,6 +556,9 @@ public final class ByteWordCounts {
 
   /** Reads at {@code buf[from]} the bytes at file offset {@code at + from}; -1 at end of file. */
   private int fill(FileChannel channel, long at, int from, long end) throws IOException {
+    if (stream != null) {
+      return fillFromStream(from);
+    }
     int room = buf.length - SLACK - from;
     long wanted = Math.max(end - (at + from), READ_AHEAD);
     ByteBuffer target = ByteBuffer.wrap(buf, from, (int) Math.min(room, wanted));
@@ -473,6 +570,31 @@ public final class ByteWordCounts {
       }
       total += r;
     }
+    return total;
+  }
+
+  /**
+   * Fills {@code buf[from..]} from the gzip stream, which the read loop asks for in order (the
+   * offset it wants is always {@link #streamed}), and tells progress the compressed bytes consumed.
+   */
+  private int fillFromStream(int from) throws IOException {
+    int room = buf.length - SLACK - from;
+    int total = 0;
+    while (total < room) {
+      int r = stream.read(buf, from + total, room - total);
+      if (r < 0) {
+        break;
+      }
+      total += r;
+    }
+    long consumed = channel.position();
+    progress.add(consumed - compressedTold);
+    compressedTold = consumed;
+    if (total == 0) {
+      return -1;
+    }
+    streamed += total;
+    lastStreamed = buf[from + total - 1];
     return total;
   }
 

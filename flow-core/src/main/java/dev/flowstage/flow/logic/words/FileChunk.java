@@ -15,15 +15,56 @@ import java.util.List;
  * Lines play no part in the split, so a line longer than a chunk is read by several readers and
  * only an unfinished word is ever carried between reads (ADR 0006).
  *
+ * <p>A gzip file is one chunk ({@link #gzip()}), since a gzip stream cannot be split: its reader
+ * decompresses it in order, all its members, and counts the words of the decompressed bytes with
+ * the same loops; its offsets are in decompressed bytes.
+ *
  * @param path the file
- * @param start the first byte (inclusive)
- * @param end the last byte (exclusive); the last word may continue past it
+ * @param start the first byte (inclusive); of the decompressed bytes for a gzip file
+ * @param end the last byte (exclusive); the last word may continue past it; {@link Long#MAX_VALUE}
+ *     for a gzip file, read to its end
  * @param textStart where the file's text starts: after its byte order mark, if any
+ * @param gzip whether the file is gunzipped as it is read (then {@code start == textStart})
  */
-public record FileChunk(Path path, long start, long end, int textStart) {
+public record FileChunk(Path path, long start, long end, int textStart, boolean gzip) {
 
   /**
-   * A chunk of a file without a byte order mark.
+   * Checks that a gzip chunk is a whole file: it starts at the text and runs to the end.
+   *
+   * @throws IllegalArgumentException for a gzip chunk that does not
+   */
+  public FileChunk {
+    if (gzip && (start != textStart || end != Long.MAX_VALUE)) {
+      throw new IllegalArgumentException(
+          "a gzip file is one chunk from its text to its end, got " + start + ".." + end);
+    }
+  }
+
+  /**
+   * A chunk of a plain file.
+   *
+   * @param path the file
+   * @param start the first byte (inclusive)
+   * @param end the last byte (exclusive)
+   * @param textStart where the file's text starts: after its byte order mark, if any
+   */
+  public FileChunk(Path path, long start, long end, int textStart) {
+    this(path, start, end, textStart, false);
+  }
+
+  /**
+   * The one chunk of a gzip file: all its decompressed text, after the byte order mark.
+   *
+   * @param path the file
+   * @param textStart the length of the byte order mark at the start of its decompressed bytes
+   * @return the chunk
+   */
+  public static FileChunk gzip(Path path, int textStart) {
+    return new FileChunk(path, textStart, Long.MAX_VALUE, textStart, true);
+  }
+
+  /**
+   * A chunk of a plain file without a byte order mark.
    *
    * @param path the file
    * @param start the first byte (inclusive)
@@ -61,16 +102,35 @@ public record FileChunk(Path path, long start, long end, int textStart) {
    * @return the chunks in file and offset order
    */
   public static Iterable<FileChunk> split(List<Path> files, List<Integer> marks, long chunkBytes) {
+    return split(files, marks, List.of(), chunkBytes);
+  }
+
+  /**
+   * As {@link #split(List, List, long)}, with gzip files: each is one chunk ({@link #gzip(Path,
+   * int)}), its mark the length of the byte order mark of its decompressed bytes. The gzip files'
+   * chunks come first: each is the largest piece of work there is, and a reading stage that took
+   * one last would finish it alone.
+   *
+   * @param files regular files
+   * @param marks the length of each file's byte order mark (0: none); missing entries are 0
+   * @param gzipped whether each file is gunzipped as it is read; missing entries are false
+   * @param chunkBytes the target chunk size of plain files, at least 1
+   * @return the gzip files' chunks in file order, then the other files' in file and offset order
+   */
+  public static Iterable<FileChunk> split(
+      List<Path> files, List<Integer> marks, List<Boolean> gzipped, long chunkBytes) {
     if (chunkBytes < 1) {
       throw new IllegalArgumentException("chunkBytes must be at least 1, got " + chunkBytes);
     }
     List<Path> copy = List.copyOf(files);
     List<Integer> marksCopy = List.copyOf(marks);
-    return () -> splitNow(copy, marksCopy, chunkBytes);
+    List<Boolean> gzippedCopy = List.copyOf(gzipped);
+    return () -> splitNow(copy, marksCopy, gzippedCopy, chunkBytes);
   }
 
   private static Iterator<FileChunk> splitNow(
-      List<Path> files, List<Integer> marks, long chunkBytes) {
+      List<Path> files, List<Integer> marks, List<Boolean> gzipped, long chunkBytes) {
+    List<FileChunk> whole = new ArrayList<>();
     List<FileChunk> out = new ArrayList<>();
     for (int f = 0; f < files.size(); f++) {
       Path file = files.get(f);
@@ -82,12 +142,19 @@ public record FileChunk(Path path, long start, long end, int textStart) {
         throw new UncheckedIOException(
             new IOException("cannot read " + file + ": " + e.getMessage(), e));
       }
+      if (f < gzipped.size() && gzipped.get(f)) {
+        if (size > 0) { // an empty file has no text, and no gzip header to read either
+          whole.add(gzip(file, mark));
+        }
+        continue;
+      }
       long text = Math.max(0, size - mark);
       long parts = (text + chunkBytes - 1) / chunkBytes;
       for (long i = 0; i < parts; i++) {
         out.add(new FileChunk(file, mark + text * i / parts, mark + text * (i + 1) / parts, mark));
       }
     }
-    return out.iterator();
+    whole.addAll(out);
+    return whole.iterator();
   }
 }

@@ -27,9 +27,10 @@ import java.util.concurrent.atomic.LongAdder;
  * bytes ({@link #fused}): reading stages that count {@link FileChunk}s ({@link ByteReading}, as the
  * CLI's), a partition by {@link Shard#partition()}, and counting stages that add the shards up in
  * {@link ShardCounts} and emit one {@code KeyCount<String>} per word, followed by the layer's own
- * later operations. Which files can take it (charset, gzip, byte order marks) is decided by the
- * engine when the run starts, from the files it lists; anything else runs the plan as written. Only
- * the local engine fuses: other engines run the original plan, whose result is the same.
+ * later operations. Which files can take it (charset, byte order marks) is decided by the engine
+ * when the run starts, from the files it lists (a gzip file is one chunk, {@link
+ * FileChunk#gzip()}); anything else runs the plan as written. Only the local engine fuses: other
+ * engines run the original plan, whose result is the same.
  */
 public final class WordCountPlan {
   private WordCountPlan() {}

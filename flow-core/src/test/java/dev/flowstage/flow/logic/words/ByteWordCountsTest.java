@@ -145,6 +145,227 @@ final class ByteWordCountsTest {
     assertTrue(e.getMessage().contains("gone.txt"), e.getMessage());
   }
 
+  private static final String[] FRAGMENTS = {
+    "the",
+    "The",
+    "a",
+    "abcdefgh",
+    "abcdefghijklmnopq",
+    " ",
+    "  ",
+    "\t",
+    "\r",
+    "\r\n",
+    "\n",
+    "\n\n",
+    "caf\u00e9",
+    "\u20ac",
+    "Don't",
+    "'x'",
+    ", ",
+    "42",
+    "long".repeat(9)
+  };
+
+  /** Seeded random text: fragments, malformed bytes, a byte order mark, maybe no last newline. */
+  private static byte[] randomText(SplittableRandom random) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    if (random.nextInt(5) == 0) {
+      out.writeBytes(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF});
+    }
+    for (int p = random.nextInt(300); p > 0; p--) {
+      switch (random.nextInt(20)) {
+        case 0 -> out.write(0xFF);
+        case 1 -> out.writeBytes(new byte[] {(byte) 0xE2, (byte) 0x82});
+        default ->
+            out.writeBytes(
+                FRAGMENTS[random.nextInt(FRAGMENTS.length)].getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    return out.toByteArray();
+  }
+
+  private static byte[] gzip(byte[] text, SplittableRandom random) {
+    return GzipTexts.gzip(text, random);
+  }
+
+  /**
+   * A gzip file read in buffers of 1 to 16 bytes, with a line bound or none, both tokenizers:
+   * exactly the line path's words, lines, malformed input and failure, and progress adds up to the
+   * compressed size.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(
+      ints = {
+        1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24
+      })
+  void add_gzipChunk_tinyBuffers_countsAndFailsAsTheLinePath(int seed) throws IOException {
+    SplittableRandom random = new SplittableRandom(seed);
+    Tokenizer tokenizer = random.nextBoolean() ? Tokenizer.SPACE : Tokenizer.WORDS;
+    byte[] text = randomText(random);
+    Path file = Files.write(dir.resolve("t" + seed + ".txt.gz"), gzip(text, random));
+    int buffer = 1 + random.nextInt(16);
+    int maxLine = random.nextBoolean() ? 10 + random.nextInt(200) : FileOptionsBound.NONE;
+    int flushAt = 1 + random.nextInt(8);
+    String context = "seed " + seed + ", buffer " + buffer + ", maxLine " + maxLine;
+    assertCountsAsTheLinePath(file, text, tokenizer, buffer, maxLine, flushAt, context);
+  }
+
+  /**
+   * Lines at the bound, where only the last byte can tell (a \r the line path drops), and a last
+   * line without a newline whose last word ended before it, at every buffer size: each fails or
+   * fits as on the line path.
+   */
+  @ParameterizedTest
+  @EnumSource(Tokenizer.class)
+  void add_gzipChunk_linesAtTheBound_everyBufferSize_failOrFitAsTheLinePath(Tokenizer tokenizer)
+      throws IOException {
+    byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+    List<byte[]> texts =
+        List.of(
+            bytes("ok\n" + "w ".repeat(40)),
+            bytes("a".repeat(20) + "\r\n" + "b".repeat(20) + "\r"),
+            bytes("c ".repeat(10) + "\r\nd\n"),
+            bytes("a".repeat(21) + "\n"),
+            bytes("ok\n" + "e".repeat(20) + "\r"),
+            java.util.Arrays.copyOf(bom, 3 + 22),
+            bytes("x".repeat(20) + " \n"));
+    for (int t = 0; t < texts.size(); t++) {
+      byte[] text = texts.get(t);
+      if (t == 5) {
+        System.arraycopy(bytes("f".repeat(20) + "\r\n"), 0, text, 3, 22);
+      }
+      Path file =
+          Files.write(dir.resolve("b" + t + ".txt.gz"), gzip(text, new SplittableRandom(t)));
+      for (int buffer = 1; buffer <= 30; buffer++) {
+        String context = "text " + t + ", buffer " + buffer;
+        assertCountsAsTheLinePath(file, text, tokenizer, buffer, 20, 3, context);
+      }
+    }
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Counts the gzip file's one chunk on the byte path and asserts the line path's words, lines,
+   * malformed input and failure, and progress of the compressed size.
+   */
+  private static void assertCountsAsTheLinePath(
+      Path file,
+      byte[] text,
+      Tokenizer tokenizer,
+      int buffer,
+      int maxLine,
+      int flushAt,
+      String context) {
+    int mark = text.length >= 3 && (text[0] & 0xff) == 0xEF ? 3 : 0;
+    // The line path: the file source's lines, tokenized here.
+    Map<String, Long> expected = new HashMap<>();
+    long expectedMalformed;
+    long expectedLines;
+    String expectedFailure = null;
+    dev.flowstage.flow.Flow<String> lines =
+        dev.flowstage.flow.Flow.fromFiles(
+            List.of(file), o -> o.stages(1), f -> f.maxLineBytes(FileOptionsBound.of(maxLine)));
+    try (var running = lines.start(java.util.stream.Collectors.toList())) {
+      List<String> all = running.await();
+      for (String line : all) {
+        tokenizer.tokens(line).forEach(w -> expected.merge(w, 1L, Long::sum));
+      }
+      expectedLines = all.size();
+      expectedMalformed = running.statistics().malformedInput();
+    } catch (dev.flowstage.flow.FlowException e) {
+      expectedFailure = readError(e);
+      expectedLines = -1;
+      expectedMalformed = -1;
+    }
+
+    java.util.concurrent.atomic.LongAdder lineCount = new java.util.concurrent.atomic.LongAdder();
+    java.util.concurrent.atomic.LongAdder malformed = new java.util.concurrent.atomic.LongAdder();
+    java.util.concurrent.atomic.LongAdder progress = new java.util.concurrent.atomic.LongAdder();
+    ByteWordCounts counts =
+        new ByteReading(
+                "UTF-8",
+                tokenizer,
+                2,
+                flushAt,
+                buffer,
+                maxLine == FileOptionsBound.NONE ? ByteWordCounts.NO_LINE_BOUND : maxLine,
+                lineCount,
+                malformed,
+                progress)
+            .get();
+    Map<String, Long> seen = new HashMap<>();
+    try {
+      List<Shard> shards = new ArrayList<>(counts.add(FileChunk.gzip(file, mark)).events());
+      shards.addAll(counts.drainLast());
+      shards.forEach(shard -> shard.forEach((w, n) -> seen.merge(w, n, Long::sum)));
+    } catch (UncheckedIOException e) {
+      assertEquals(expectedFailure, e.getCause().getMessage(), context);
+      return;
+    }
+    assertEquals(null, expectedFailure, context);
+    assertEquals(expected, seen, context);
+    assertEquals(expectedLines, lineCount.sum(), context);
+    assertEquals(expectedMalformed, malformed.sum(), context);
+    try {
+      assertEquals(Files.size(file), progress.sum(), context);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The file source's line bound: none is its largest. */
+  private static final class FileOptionsBound {
+    static final int NONE = -1;
+
+    static int of(int maxLine) {
+      return maxLine == NONE ? dev.flowstage.flow.FileOptions.MAX_LINE_BYTES : maxLine;
+    }
+  }
+
+  private static String readError(Throwable t) {
+    return GzipTexts.innermost(t, "cannot read");
+  }
+
+  @Test
+  void add_truncatedGzip_failsNamingTheFile() throws IOException {
+    byte[] whole =
+        gzip("a b c\n".repeat(10_000).getBytes(StandardCharsets.UTF_8), new SplittableRandom(1));
+    Path file =
+        Files.write(dir.resolve("cut.txt.gz"), java.util.Arrays.copyOf(whole, whole.length - 9));
+    UncheckedIOException e =
+        assertThrows(
+            UncheckedIOException.class,
+            () -> counts(Tokenizer.SPACE, 10).add(FileChunk.gzip(file, 0)));
+    assertTrue(
+        e.getCause().getMessage().startsWith("cannot read " + file + ": "),
+        e.getCause().getMessage());
+  }
+
+  @Test
+  void new_gzipChunkNotAWholeFile_isRejected() {
+    Path file = dir.resolve("a.gz");
+    assertThrows(IllegalArgumentException.class, () -> new FileChunk(file, 0, 10, 0, true));
+    assertThrows(
+        IllegalArgumentException.class, () -> new FileChunk(file, 4, Long.MAX_VALUE, 3, true));
+  }
+
+  @Test
+  void split_gzipFiles_comeFirstAsOneChunkEach_emptyOnesNone() throws IOException {
+    Path plain = Files.writeString(dir.resolve("p.txt"), "a b c d\n");
+    Path gz = Files.write(dir.resolve("g.txt.gz"), gzip(new byte[] {'x'}, new SplittableRandom(2)));
+    Path empty = Files.write(dir.resolve("e.txt.gz"), new byte[0]);
+    List<FileChunk> chunks = new ArrayList<>();
+    FileChunk.split(List.of(plain, gz, empty), List.of(0, 3, 0), List.of(false, true, true), 4)
+        .forEach(chunks::add);
+    assertEquals(
+        List.of(FileChunk.gzip(gz, 3), new FileChunk(plain, 0, 4), new FileChunk(plain, 4, 8)),
+        chunks);
+  }
+
   @Test
   void new_unsupportedCharset_isRejectedNamingTheSupportedOnes() {
     IllegalArgumentException e =
