@@ -860,4 +860,26 @@ final class FlowCompositionAuditTest {
             .reduce(() -> 0, (n, e) -> n + (e == null ? 1 : 0))
             .toList());
   }
+
+  /**
+   * A source that is not a Collection (an Iterable, a Stream, an Iterator) is read by a thread of
+   * its own through a queue that refuses null: a null event failed the flow with a bare
+   * NullPointerException, where the same events from a List passed.
+   */
+  @Test
+  void nullEvents_fromIterableStreamAndIteratorSources_passAsFromAList() {
+    List<String> in = java.util.Arrays.asList("a", null, "b", null, null);
+    Iterable<String> iterable = in::iterator; // not a Collection
+    assertEquals(in, Flow.fromEnumerable(iterable, o -> o.stages(1)).toList());
+    assertEquals(in, Flow.fromEnumerable(in.stream(), o -> o.stages(1)).toList());
+    assertEquals(in, Flow.fromEnumerable(in.iterator(), o -> o.stages(1)).toList());
+    assertEquals(
+        3L,
+        Flow.fromEnumerable(iterable)
+            .filter(java.util.Objects::isNull)
+            .reduce(() -> 0L, (n, e) -> n + 1)
+            .departition(() -> 0L, Long::sum, n -> n)
+            .toList()
+            .get(0));
+  }
 }

@@ -1,5 +1,6 @@
 package dev.flowstage.flow.internal;
 
+import dev.flowstage.flow.logic.NullEvent;
 import dev.flowstage.stage.ExitReason;
 import dev.flowstage.stage.Producer;
 import dev.flowstage.stage.ProducerContext;
@@ -79,7 +80,7 @@ final class EnumerableProducer implements Producer<Object> {
     List<Object> batch = new ArrayList<>();
     Object e;
     while ((e = ready.poll()) != null) {
-      batch.add(e);
+      batch.add(NullEvent.unwrap(e));
     }
     if (!batch.isEmpty()) {
       ctx.emit(batch);
@@ -141,7 +142,7 @@ final class EnumerableProducer implements Producer<Object> {
         }
         Object e = source.next();
         demand.decrementAndGet();
-        ready.offer(e);
+        ready.offer(NullEvent.wrap(e)); // the queue refuses null; events may be null
         post();
       }
     } catch (RuntimeException | Error t) {
