@@ -52,10 +52,11 @@ import java.util.concurrent.atomic.LongAdder;
  * </ul>
  *
  * <p>A gzip file is one chunk ({@link FileChunk#gzip()}), decompressed in order through a {@code
- * GZIPInputStream} (every member) straight into the same buffer and counted by the same loops: only
- * the reads differ (in order, not positional), the line bound's offsets are in decompressed bytes,
- * as the line path says them, and progress is told in compressed bytes as they are consumed, so it
- * adds up to the file's size, as plain files' chunks do.
+ * GZIPInputStream} (every member) on a thread of its own ({@code ReadAhead}, so inflating and
+ * counting overlap) into the same buffer and counted by the same loops: only the reads differ (in
+ * order, not positional), the line bound's offsets are in decompressed bytes, as the line path says
+ * them, and progress is told in compressed bytes as they are consumed, so it adds up to the file's
+ * size, as plain files' chunks do.
  *
  * <p>The tables: words of up to 8 and up to 16 bytes are held in the slots themselves (bytes, count
  * and length), longer ones in an arena (count, length, bytes) that a slot of hash and offset points
@@ -349,7 +350,9 @@ public final class ByteWordCounts {
   private void addGzip(FileChunk chunk) {
     compressedTold = 0;
     try (FileChannel ch = FileChannel.open(chunk.path(), StandardOpenOption.READ);
-        InputStream in = FileSelection.gunzipped(Channels.newInputStream(ch), true)) {
+        InputStream in =
+            new ReadAhead(
+                FileSelection.gunzipped(Channels.newInputStream(ch), true), chunk.path())) {
       channel = ch;
       stream = in;
       path = chunk.path();
