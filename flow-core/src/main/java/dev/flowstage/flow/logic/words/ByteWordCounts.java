@@ -350,9 +350,7 @@ public final class ByteWordCounts {
   private void addGzip(FileChunk chunk) {
     compressedTold = 0;
     try (FileChannel ch = FileChannel.open(chunk.path(), StandardOpenOption.READ);
-        InputStream in =
-            new ReadAhead(
-                FileSelection.gunzipped(Channels.newInputStream(ch), true), chunk.path())) {
+        InputStream in = gunzip(ch, chunk.path())) {
       channel = ch;
       stream = in;
       path = chunk.path();
@@ -375,6 +373,17 @@ public final class ByteWordCounts {
       stream = null;
     }
     lines.add(chunkLines);
+  }
+
+  /**
+   * A gzip file's decompressed bytes: read ahead on a thread of its own ({@link ReadAhead}) when
+   * the file is larger than one read, so inflating overlaps counting; a smaller one is inflated in
+   * turn, with no thread or blocks of its own (a directory of small logs keeps every stage busy
+   * anyway).
+   */
+  private InputStream gunzip(FileChannel ch, Path file) throws IOException {
+    InputStream gz = FileSelection.gunzipped(Channels.newInputStream(ch), true);
+    return ch.size() > bufferBytes ? new ReadAhead(gz, file) : gz;
   }
 
   /**
