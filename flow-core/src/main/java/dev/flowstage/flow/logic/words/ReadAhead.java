@@ -10,17 +10,22 @@ import java.util.concurrent.BlockingQueue;
  * Reads a stream ahead on a thread of its own, a block at a time, for one reader. A gzip chunk of
  * the byte path is inflated this way beside the counting of what it already gave, on another core,
  * instead of in turn with it on the reading stage's thread: one large {@code .gz} file then takes
- * about the longer of the two, not their sum. Bounded: {@link #BLOCKS} blocks of {@link #BLOCK}
- * bytes, reused. The stream's failure reaches the reader as it was thrown, after the bytes read
- * before it. {@link #close} stops the thread and waits for it before closing the stream, so the
- * stream is never used by two threads at once and no thread outlives the read.
+ * about the longer of the two, not their sum. Bounded: at most {@link #BLOCKS} blocks of {@link
+ * #BLOCK} bytes, made as they are first needed and reused. The stream's failure reaches the reader
+ * as it was thrown, after the bytes read before it. {@link #close} stops the thread and waits for
+ * it before closing the stream, so the stream is never used by two threads at once and no thread
+ * outlives the read.
  */
 final class ReadAhead extends InputStream {
-  /** Bytes per block: large enough that a hand-off costs nothing next to inflating it. */
-  static final int BLOCK = 1 << 18;
+  /**
+   * Bytes per block: a hand-off wakes the reading stage's virtual thread from this platform thread,
+   * which on a busy machine can take a millisecond; with 256 KiB blocks the hand-offs cost more
+   * than the overlap gained (docs/adr/0006-cli-byte-path.md).
+   */
+  static final int BLOCK = 1 << 22;
 
-  /** Blocks in all: being filled, waiting, and being read. */
-  static final int BLOCKS = 4;
+  /** Blocks at most: being filled, waiting, and being read. */
+  static final int BLOCKS = 3;
 
   /** A filled block. */
   private record Filled(byte[] bytes, int length) {}
@@ -33,6 +38,7 @@ final class ReadAhead extends InputStream {
   private final BlockingQueue<Object> ready = new ArrayBlockingQueue<>(BLOCKS);
   private final Thread thread;
   private volatile boolean closed;
+  private int made; // blocks made so far: the thread's
 
   // The reader's side.
   private byte[] block;
@@ -48,9 +54,6 @@ final class ReadAhead extends InputStream {
    */
   ReadAhead(InputStream in, Object name) {
     this.in = in;
-    for (int i = 0; i < BLOCKS; i++) {
-      free.add(new byte[BLOCK]);
-    }
     this.thread =
         Thread.ofPlatform().daemon().name("flowstage-read-ahead " + name).unstarted(this::fill);
     thread.start();
@@ -63,7 +66,15 @@ final class ReadAhead extends InputStream {
   private void fill() {
     try {
       while (true) {
-        byte[] b = free.take();
+        byte[] b = free.poll();
+        if (b == null) {
+          if (made < BLOCKS) {
+            made++;
+            b = new byte[BLOCK]; // a small file never needs them all
+          } else {
+            b = free.take();
+          }
+        }
         int n = 0;
         boolean end = false;
         Throwable failure = null;
