@@ -22,9 +22,9 @@ import java.util.SplittableRandom;
  * of the JIT compiler.
  *
  * <p>Covered: both tokenizers on the byte path (files in UTF-8, with non-ASCII and over-long
- * words), a gzip file (decompressed into the byte path), {@code --json} and the table output. The
- * line path (standard input, other charsets) is not: no training command reads it. The text is
- * written to a temporary directory, deleted at the end.
+ * words), a gzip file (decompressed into the byte path), the line path (a UTF-16 copy of part of
+ * the text, as standard input and other charsets are read), {@code --json} and the table output.
+ * The text is written to a temporary directory, deleted at the end.
  */
 public final class StartupTraining {
   /** Lines of generated text: about 12 MiB, a few seconds of training on two cores. */
@@ -62,11 +62,17 @@ public final class StartupTraining {
       try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
         Files.copy(text, out);
       }
+      // A tenth of the text in UTF-16, which the byte path does not read: the line path's run.
+      Path utf16 = dir.resolve("text-utf16.txt");
+      try (var in = Files.lines(text, StandardCharsets.UTF_8)) {
+        Files.write(utf16, in.limit(lines / 10 + 1).toList(), StandardCharsets.UTF_16);
+      }
       List<List<String>> commands =
           List.of(
               List.of("wordcount", text.toString()),
               List.of("wordcount", "--tokenizer", "space", "--json", text.toString()),
-              List.of("wordcount", "--tokenizer", "space", "--json", gz.toString()));
+              List.of("wordcount", "--tokenizer", "space", "--json", gz.toString()),
+              List.of("wordcount", "--charset", "UTF-16", "--json", utf16.toString()));
       for (List<String> command : commands) {
         StringWriter err = new StringWriter();
         int status =
