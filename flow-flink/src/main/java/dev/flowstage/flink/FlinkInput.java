@@ -4,6 +4,7 @@ import dev.flowstage.flow.FileOptions;
 import dev.flowstage.flow.FlowException;
 import dev.flowstage.flow.logic.FileSelection;
 import dev.flowstage.flow.logic.Lines;
+import dev.flowstage.flow.plan.Plan;
 import java.io.File;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -94,9 +95,6 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
   static final class Files extends FlinkInput {
     @Serial private static final long serialVersionUID = 1L;
 
-    /** The stage a listing failure is reported as, as the local engine reports it. */
-    private static final String FILES = "fromFiles";
-
     private final String[] uris;
     private final FileOptions options;
 
@@ -131,10 +129,10 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
         } catch (FileNotFoundException e) {
           // As on the local engine: a missing path fails the run (here its build) with a
           // FlowException for the stage fromFiles, naming the file; the cause is the I/O error.
-          throw new FlowException(FILES, e);
+          throw new FlowException(Plan.Source.Files.STAGE, e);
         } catch (IOException e) {
           throw new FlowException(
-              FILES,
+              Plan.Source.Files.STAGE,
               new IOException(
                   "cannot list "
                       + u

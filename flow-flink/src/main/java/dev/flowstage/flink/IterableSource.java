@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
@@ -145,10 +144,7 @@ final class IterableSource
 
     @Override
     public Object next() {
-      if (!it.hasNext()) {
-        throw new NoSuchElementException();
-      }
-      Object e = it.next();
+      Object e = it.next(); // throws NoSuchElementException past the end, counting nothing
       read++;
       return e;
     }

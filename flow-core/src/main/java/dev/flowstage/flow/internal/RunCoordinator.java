@@ -56,9 +56,6 @@ import java.util.stream.Stream;
 public final class RunCoordinator {
   private static final AtomicLong RUNS = new AtomicLong();
 
-  /** The stage a file source's failure to list or open its files is reported as. */
-  private static final String FILES = "fromFiles";
-
   private final Topology topology;
   private final StageSystem system;
   private final Materializer materializer;
@@ -128,7 +125,7 @@ public final class RunCoordinator {
       // A file source lists its files and reads their first block here, when the run starts (a
       // plan is reusable: a file may appear later). A file it cannot read fails the run like any
       // stage would, before anything started.
-      throw new FlowException(FILES, fileFailure(e));
+      throw new FlowException(Plan.Source.Files.STAGE, fileFailure(e));
     }
     RunCoordinator run = new RunCoordinator(topology, clock);
     run.materialize(consumers);

@@ -170,9 +170,17 @@ final class TerminalIterator implements Iterator<Object> {
       };
     }
 
+    // A stream calls tryAdvance with the same sink for every event: guard it once, not per event.
+    private Consumer<? super Object> advancing;
+    private Consumer<Object> advancingGuarded;
+
     @Override
     public boolean tryAdvance(Consumer<? super Object> action) {
-      return source.tryAdvance(guard(action));
+      if (action != advancing) {
+        advancing = action;
+        advancingGuarded = guard(action);
+      }
+      return source.tryAdvance(advancingGuarded);
     }
 
     @Override

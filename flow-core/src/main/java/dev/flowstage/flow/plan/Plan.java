@@ -83,6 +83,12 @@ public record Plan(Source source, List<Operation> operations, Options options)
      * @param options which files are read, and how
      */
     record Files(List<String> paths, dev.flowstage.flow.FileOptions options) implements Source {
+      /**
+       * The stage every engine names in the {@code FlowException} for files it cannot list or open
+       * when the run starts (or, on Flink, when the job is built).
+       */
+      public static final String STAGE = "fromFiles";
+
       /** Copies the list. */
       public Files {
         paths = List.copyOf(paths);

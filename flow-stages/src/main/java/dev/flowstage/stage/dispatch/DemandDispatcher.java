@@ -25,11 +25,11 @@ final class DemandDispatcher<E> implements Dispatcher<E> {
    * dispatch serves the head min(its demand, events left) events as one batch, re-inserts it and
    * repeats until the events run out or the head has no demand.
    *
-   * Demand left by a cancelled subscriber was already passed upstream, so it is kept in `pending`
-   * and subtracted from the next asks: upstream is never asked twice for the same events. Since
-   * GenStage 1.3, events that come back as leftovers (nobody had demand) are assumed to be those
-   * already-requested events and reduce `pending`, otherwise the buffer would hold them while the
-   * next ask requested fresh ones.
+   * Demand left by a cancelled subscriber was already passed upstream, so it is kept
+   * (OrphanedDemand) and subtracted from the next asks: upstream is never asked twice for the same
+   * events. Since GenStage 1.3, events that come back as leftovers (nobody had demand) are assumed
+   * to be those already-requested events and reduce it, otherwise the buffer would hold them while
+   * the next ask requested fresh ones.
    *
    * The list is an ArrayList scanned linearly: consumers per producer are few, and the work is per
    * batch, never per event.
@@ -55,7 +55,7 @@ final class DemandDispatcher<E> implements Dispatcher<E> {
   private final RandomGenerator shuffle;
   private boolean shufflePending;
   private long maxDemand;
-  private long pending;
+  private final OrphanedDemand orphaned = new OrphanedDemand();
 
   /**
    * Creates a demand dispatcher.
@@ -86,7 +86,7 @@ final class DemandDispatcher<E> implements Dispatcher<E> {
     Entry entry = bySubscription.remove(subscription);
     if (entry != null) {
       demands.remove(entry);
-      pending += entry.demand;
+      orphaned.left(entry.demand);
     }
     return 0;
   }
@@ -111,9 +111,7 @@ final class DemandDispatcher<E> implements Dispatcher<E> {
     demands.remove(entry);
     entry.demand += demand;
     insertSorted(entry);
-    long alreadySent = Math.min(pending, demand);
-    pending -= alreadySent;
-    return demand - alreadySent;
+    return orphaned.ask(demand);
   }
 
   @Override
@@ -141,7 +139,7 @@ final class DemandDispatcher<E> implements Dispatcher<E> {
     if (from == size) {
       return List.of();
     }
-    pending = Math.max(pending - (size - from), 0);
+    orphaned.returned(size - from);
     return from == 0 ? events : events.subList(from, size);
   }
 

@@ -28,7 +28,7 @@ final class FairDispatcher<E> implements Dispatcher<E> {
    * several runs is copied once into a list of its own.
    *
    * Demand left by a cancelled consumer was already passed upstream; as in DemandDispatcher it is
-   * kept in `pending`, subtracted from the next asks, and reduced by events that come back as
+   * kept (OrphanedDemand), subtracted from the next asks, and reduced by events that come back as
    * leftovers, so upstream is never asked twice for the same events.
    */
 
@@ -56,7 +56,7 @@ final class FairDispatcher<E> implements Dispatcher<E> {
   private final List<Entry<E>> dealt = new ArrayList<>();
   private int next;
   private int withDemand;
-  private long pending;
+  private final OrphanedDemand orphaned = new OrphanedDemand();
 
   /**
    * Creates a fair dispatcher.
@@ -100,7 +100,7 @@ final class FairDispatcher<E> implements Dispatcher<E> {
     }
     if (entry.demand > 0) {
       withDemand--;
-      pending += entry.demand;
+      orphaned.left(entry.demand);
     }
     return 0;
   }
@@ -115,9 +115,7 @@ final class FairDispatcher<E> implements Dispatcher<E> {
       withDemand++;
     }
     entry.demand += demand;
-    long alreadySent = Math.min(pending, demand);
-    pending -= alreadySent;
-    return demand - alreadySent;
+    return orphaned.ask(demand);
   }
 
   @Override
@@ -152,7 +150,7 @@ final class FairDispatcher<E> implements Dispatcher<E> {
     if (from == size) {
       return List.of();
     }
-    pending = Math.max(pending - (size - from), 0);
+    orphaned.returned(size - from);
     return from == 0 ? events : events.subList(from, size);
   }
 

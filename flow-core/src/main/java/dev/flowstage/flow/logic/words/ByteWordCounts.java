@@ -590,15 +590,7 @@ public final class ByteWordCounts {
    * offset it wants is always {@link #streamed}), and tells progress the compressed bytes consumed.
    */
   private int fillFromStream(int from) throws IOException {
-    int room = buf.length - SLACK - from;
-    int total = 0;
-    while (total < room) {
-      int r = stream.read(buf, from + total, room - total);
-      if (r < 0) {
-        break;
-      }
-      total += r;
-    }
+    int total = stream.readNBytes(buf, from, buf.length - SLACK - from);
     long consumed = channel.position();
     progress.add(consumed - compressedTold);
     compressedTold = consumed;
