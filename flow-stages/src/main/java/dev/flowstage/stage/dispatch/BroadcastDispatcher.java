@@ -34,7 +34,10 @@ final class BroadcastDispatcher<E> implements Dispatcher<E> {
    *   for `waiting - requested`, so demand re-formed after a subscribe is not requested twice
    *   (GenStage 1.3.2, issues #318/#319). Unlike GenStage, leftovers also reduce `requested`: they
    *   sit in the producer's buffer, and the runtime serves the next demand from there first, so
-   *   counting them as still outstanding would strand them there.
+   *   counting them as still outstanding would strand them there. Also unlike GenStage, `waiting`
+   *   is met from the producer's buffer (Outbox.buffered) before `requested` covers the rest:
+   *   otherwise newer events, answering `requested`, would reach every consumer ahead of the
+   *   buffered ones.
    * - Events a selector discards are credited back to that consumer's counter at once, and any
    *   resulting upstream demand goes out through Outbox.askUpstream (GenStage sends itself an ask).
    * [1] gen_stage lib/gen_stage/dispatchers/broadcast_dispatcher.ex
@@ -95,7 +98,7 @@ final class BroadcastDispatcher<E> implements Dispatcher<E> {
       return 0;
     }
     // The cancelled consumer may have been the slowest one, so demand can be released.
-    return sync();
+    return sync(out.buffered());
   }
 
   @Override
@@ -105,7 +108,7 @@ final class BroadcastDispatcher<E> implements Dispatcher<E> {
       return 0; // a subscription cancelled while its ask was in flight
     }
     entry.counter += demand;
-    return sync();
+    return sync(out.buffered());
   }
 
   @Override
@@ -144,7 +147,8 @@ final class BroadcastDispatcher<E> implements Dispatcher<E> {
       }
     }
     if (credited) {
-      long more = sync();
+      // the leftovers of this batch join the buffer ahead of anything emitted later
+      long more = sync(out.buffered() + size - now);
       if (more > 0) {
         out.askUpstream(more);
       }
@@ -157,8 +161,11 @@ final class BroadcastDispatcher<E> implements Dispatcher<E> {
     out.info(message);
   }
 
-  /** Moves demand shared by every consumer into {@code waiting}; returns what to ask upstream. */
-  private long sync() {
+  /**
+   * Moves demand shared by every consumer into {@code waiting}; returns what the runtime is to
+   * serve, from its {@code buffered} events first and then upstream.
+   */
+  private long sync(long buffered) {
     long min = Long.MAX_VALUE;
     for (int i = 0, n = entries.size(); i < n; i++) {
       min = Math.min(min, entries.get(i).counter);
@@ -169,7 +176,11 @@ final class BroadcastDispatcher<E> implements Dispatcher<E> {
       }
       waiting += min;
     }
-    long request = Math.max(0, waiting - requested);
+    // The buffer first: its events are older than those `requested` still brings, which answer
+    // only the rest. Served buffer events leave `requested` again in dispatch, as they did when
+    // they came back as leftovers.
+    long fromBuffer = Math.min(waiting, buffered);
+    long request = fromBuffer + Math.max(0, waiting - fromBuffer - requested);
     requested += request;
     return request;
   }

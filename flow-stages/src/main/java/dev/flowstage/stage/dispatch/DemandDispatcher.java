@@ -29,7 +29,9 @@ final class DemandDispatcher<E> implements Dispatcher<E> {
    * (OrphanedDemand) and subtracted from the next asks: upstream is never asked twice for the same
    * events. Since GenStage 1.3, events that come back as leftovers (nobody had demand) are assumed
    * to be those already-requested events and reduce it, otherwise the buffer would hold them while
-   * the next ask requested fresh ones.
+   * the next ask requested fresh ones. Unlike GenStage, an ask is met from the producer's buffer
+   * (Outbox.buffered) before that credit, so newer events never overtake buffered ones on the way
+   * to a consumer.
    *
    * The list is an ArrayList scanned linearly: consumers per producer are few, and the work is per
    * batch, never per event.
@@ -111,7 +113,7 @@ final class DemandDispatcher<E> implements Dispatcher<E> {
     demands.remove(entry);
     entry.demand += demand;
     insertSorted(entry);
-    return orphaned.ask(demand);
+    return orphaned.ask(demand, out.buffered());
   }
 
   @Override

@@ -29,7 +29,8 @@ final class FairDispatcher<E> implements Dispatcher<E> {
    *
    * Demand left by a cancelled consumer was already passed upstream; as in DemandDispatcher it is
    * kept (OrphanedDemand), subtracted from the next asks, and reduced by events that come back as
-   * leftovers, so upstream is never asked twice for the same events.
+   * leftovers, so upstream is never asked twice for the same events; an ask is met from the
+   * producer's buffer before that credit, so each consumer's events stay in the producer's order.
    */
 
   /** One consumer, its pending demand, and its hand while a dispatch deals. */
@@ -115,7 +116,7 @@ final class FairDispatcher<E> implements Dispatcher<E> {
       withDemand++;
     }
     entry.demand += demand;
-    return orphaned.ask(demand);
+    return orphaned.ask(demand, out.buffered());
   }
 
   @Override

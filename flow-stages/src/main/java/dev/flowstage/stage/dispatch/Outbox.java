@@ -52,4 +52,21 @@ public interface Outbox<E> {
    * @param reason why, for the report (e.g. "partition 2 has no consumer")
    */
   default void discard(List<E> events, String reason) {}
+
+  /**
+   * Returns how many events the producer's buffer holds for the dispatcher: the runtime serves the
+   * demand a dispatcher method returns from the buffer first, oldest event first, and passes only
+   * the rest upstream. A dispatcher that counts demand as already requested upstream (a cancelled
+   * consumer's, or an earlier ask's) meets new demand from the buffer before that credit, so each
+   * consumer receives the producer's events in the producer's order: otherwise the buffered events
+   * would wait while newer ones, answering the credited request, went out first. GenStage 1.3 does
+   * not; see the dispatchers guide.
+   *
+   * <p>The default, for outboxes without a buffer behind them, is 0.
+   *
+   * @return the number of buffered events, at least 0
+   */
+  default long buffered() {
+    return 0;
+  }
 }

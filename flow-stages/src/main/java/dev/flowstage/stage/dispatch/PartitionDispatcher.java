@@ -50,6 +50,13 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
    * exactly its demand never leaves a consumer waiting, and a producer that already emitted enough
    * (drops replaced by later events of the same batch) is not asked again.
    *
+   * Order: while `waiting` is above 0, the producer's buffer (Outbox.buffered) is served before
+   * any new event, so a partition's events reach its consumer in the producer's order. The
+   * demand each method returns or asks for includes those buffered events (at most `waiting`),
+   * counted in `owed` until dispatched like fresh ones; without it, demand covered by `pending`
+   * or `owed` (a cancel giving up a queue raises `waiting`) left the buffer behind while newer
+   * events were assigned first.
+   *
    * Differences from GenStage, on purpose:
    * - Markers for info messages are consumed as soon as the events before them are sent, not on
    *   the next ask.
@@ -202,7 +209,7 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
       }
     }
     reportGivenUp(given, p, out);
-    return askShortfall(null);
+    return askShortfall(out.buffered(), null);
   }
 
   private void reportGivenUp(List<E> given, int p, Outbox<E> out) {
@@ -214,20 +221,23 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
   }
 
   /**
-   * Returns the demand upstream still has to be asked for so that {@code waiting} can be filled
-   * (see the design note), and counts it as owed; passes it to {@code out} if given.
+   * Returns the demand for the runtime to serve so that {@code waiting} can be filled (see the
+   * design note): the producer's {@code buffered} events first, then what upstream still has to be
+   * asked for; counts it as owed and passes it to {@code out} if given.
    */
-  private long askShortfall(Outbox<E> out) {
+  private long askShortfall(long buffered, Outbox<E> out) {
+    long fromBuffer = Math.min(waiting, buffered);
     // `pending` is demand of cancelled consumers, kept for the next ask: nobody waits for it now
-    long shortfall = waiting - pending - owed;
-    if (shortfall <= 0) {
+    long shortfall = Math.max(0, waiting - fromBuffer - pending - owed);
+    long serve = fromBuffer + shortfall;
+    if (serve <= 0) {
       return 0;
     }
-    owed += shortfall;
+    owed += serve; // buffered events leave it again when dispatched, as fresh ones do
     if (out != null) {
-      out.askUpstream(shortfall);
+      out.askUpstream(serve);
     }
-    return shortfall;
+    return serve;
   }
 
   @Override
@@ -251,6 +261,12 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
     long upstream = n - alreadySent;
     waiting += upstream;
     owed += upstream;
+    long fromBuffer = Math.min(waiting, out.buffered());
+    if (fromBuffer > upstream) {
+      // The buffer meets `waiting` before the credit does (see the design note).
+      owed += fromBuffer - upstream;
+      return fromBuffer;
+    }
     return upstream;
   }
 
@@ -338,7 +354,8 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
     if (givenUp != null) {
       out.discard(givenUp, "its partition has no consumer (it cancelled)");
     }
-    askShortfall(out);
+    // Leftovers remain only once `waiting` is used up, so the buffer behind this batch is all.
+    askShortfall(out.buffered(), out);
     return scanned == size ? List.of() : events.subList(scanned, size);
   }
 

@@ -311,6 +311,21 @@ final class ProducerSide {
     }
 
     @Override
+    public long buffered() {
+      long n = buffer.size();
+      if (demandMode == DemandMode.ACCUMULATE) {
+        // Demand held back is served from the buffer first when it is replayed: those events are
+        // taken already.
+        for (Object item : accumulated) {
+          if (item instanceof Long d) {
+            n -= d;
+          }
+        }
+      }
+      return Math.max(0, n);
+    }
+
+    @Override
     public void info(Object message) {
       if (message == StageCell.DONE) {
         cell.doneReached = true;

@@ -84,6 +84,21 @@ final class BroadcastDispatcherTest {
   }
 
   @Test
+  void ask_withBufferedEventsAndDemandRequested_servesTheBufferFirst() {
+    dispatcher.subscribe(a, out);
+    assertEquals(5, dispatcher.ask(a, 5, out));
+    dispatcher.subscribe(b, out); // holds a back until it asks
+    // 2 of the 5 arrive while held: buffered, 3 still requested
+    assertEquals(range(0, 2), copy(dispatcher.dispatch(range(0, 2), out)));
+    out.setBuffered(2);
+    // both can take 3: the 2 buffered first (the runtime serves them), the 3 requested cover 1
+    assertEquals(2, dispatcher.ask(b, 3, out));
+    assertEquals(List.of(), dispatcher.dispatch(range(0, 2), out));
+    assertEquals(range(0, 2), out.sent(a));
+    assertEquals(range(0, 2), out.sent(b));
+  }
+
+  @Test
   void cancel_slowestConsumer_releasesDemand() {
     dispatcher.subscribe(a, out);
     dispatcher.subscribe(b, out);

@@ -132,6 +132,21 @@ final class DemandDispatcherTest {
   }
 
   @Test
+  void ask_afterCancel_withBufferedEvents_servesTheBufferBeforeTheCredit() {
+    dispatcher.subscribe(a, out);
+    dispatcher.ask(a, 5, out);
+    dispatcher.cancel(a, out); // its 5 stay requested upstream
+    dispatcher.dispatch(range(0, 2), out); // 2 of them arrive for nobody: buffered, 3 to come
+    dispatcher.subscribe(b, out);
+    out.setBuffered(2);
+    // the 2 buffered events are b's first (the runtime serves them), the 3 to come cover 1 more
+    assertEquals(2, dispatcher.ask(b, 3, out));
+    out.setBuffered(0);
+    // 2 of the 3 still come for nobody: b's next ask uses them, the rest goes upstream
+    assertEquals(2, dispatcher.ask(b, 4, out));
+  }
+
+  @Test
   void cancel_unknownSubscription_returnsNoDemand() {
     assertEquals(0, dispatcher.cancel(a, out));
     dispatcher.subscribe(b, out);

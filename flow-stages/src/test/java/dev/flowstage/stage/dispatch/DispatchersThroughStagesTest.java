@@ -193,4 +193,56 @@ final class DispatchersThroughStagesTest {
     assertEquals(50, reported.get());
     assertEquals(50, producer.stats().discarded());
   }
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(10); // a hang guard only
+
+  @Test
+  void demand_consumerCancelsWithDemandOutstanding_nextConsumerReceivesInOrder() {
+    // Asks, cancels and emits all go to the producer's mailbox from this thread, in this order.
+    TestProducer source = TestProducer.silent();
+    Stage<Integer> producer =
+        system.startProducer(
+            source, ProducerOptions.<Integer>builder().dispatcher(Dispatchers::demand).build());
+    Stage<Void> a = system.startConsumer(new RecordingConsumer<Integer>(SubscriptionMode.MANUAL));
+    Subscription aSub = a.subscribeTo(producer, SubscriptionOptions.builder().maxDemand(5).build());
+    a.ask(aSub, 5);
+    assertEquals(5, source.awaitDemand());
+    a.cancel(aSub, ExitReason.normal()); // its 5 stay requested upstream
+    source.awaitCancel();
+    producer.call(new TestProducer.Emit(List.of(0, 1)), TIMEOUT); // nobody has demand: buffered
+    RecordingConsumer<Integer> b = new RecordingConsumer<>(SubscriptionMode.MANUAL);
+    Stage<Void> bStage = system.startConsumer(b);
+    Subscription bSub =
+        bStage.subscribeTo(producer, SubscriptionOptions.builder().maxDemand(3).build());
+    bStage.ask(bSub, 3);
+    producer.call(new TestProducer.Emit(List.of(2, 3, 4)), TIMEOUT); // the rest of A's 5
+    // the buffered 0 and 1 first (GenStage 1.3 sends 2, 3, 4 and leaves them in the buffer)
+    assertEquals(List.of(0, 1, 2), b.awaitEvents(3));
+    assertTrue(source.noDemandPending(), "B's ask was covered by A's: nothing asked upstream");
+  }
+
+  @Test
+  void broadcast_eventsBufferedWhileNewConsumerJoins_bothReceiveInOrder() {
+    TestProducer source = TestProducer.silent();
+    Stage<Integer> producer =
+        system.startProducer(
+            source, ProducerOptions.<Integer>builder().dispatcher(Dispatchers::broadcast).build());
+    RecordingConsumer<Integer> a = new RecordingConsumer<>(SubscriptionMode.MANUAL);
+    Stage<Void> aStage = system.startConsumer(a);
+    Subscription aSub =
+        aStage.subscribeTo(producer, SubscriptionOptions.builder().maxDemand(5).build());
+    aStage.ask(aSub, 5);
+    assertEquals(5, source.awaitDemand());
+    RecordingConsumer<Integer> b = new RecordingConsumer<>(SubscriptionMode.MANUAL);
+    Stage<Void> bStage = system.startConsumer(b);
+    Subscription bSub =
+        bStage.subscribeTo(producer, SubscriptionOptions.builder().maxDemand(3).build());
+    // B holds A back until it asks: these go to the buffer, 3 of A's 5 still requested
+    producer.call(new TestProducer.Emit(List.of(0, 1)), TIMEOUT);
+    bStage.ask(bSub, 3);
+    producer.call(new TestProducer.Emit(List.of(2, 3, 4)), TIMEOUT);
+    assertEquals(List.of(0, 1, 2), a.awaitEvents(3));
+    assertEquals(List.of(0, 1, 2), b.awaitEvents(3));
+    assertTrue(source.noDemandPending(), "the requested 3 cover B's ask: nothing asked upstream");
+  }
 }

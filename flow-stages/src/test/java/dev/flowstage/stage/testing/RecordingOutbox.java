@@ -12,6 +12,8 @@ import java.util.List;
  * @param <E> the event type
  */
 public final class RecordingOutbox<E> implements Outbox<E> {
+  private long buffered;
+
   /** One recorded outbox call. */
   public sealed interface Call {}
 
@@ -160,6 +162,20 @@ public final class RecordingOutbox<E> implements Outbox<E> {
       }
     }
     return total;
+  }
+
+  /**
+   * Sets what {@link #buffered()} answers: the events a producer's buffer would hold.
+   *
+   * @param events the number of buffered events, at least 0
+   */
+  public void setBuffered(long events) {
+    buffered = events;
+  }
+
+  @Override
+  public long buffered() {
+    return buffered;
   }
 
   /** Forgets every recorded call. */
