@@ -125,11 +125,22 @@ public final class RunCoordinator {
       // A file source lists its files and reads their first block here, when the run starts (a
       // plan is reusable: a file may appear later). A file it cannot read fails the run like any
       // stage would, before anything started.
-      throw new FlowException(Plan.Source.Files.STAGE, fileFailure(e));
+      throw fileFailed(e);
     }
     RunCoordinator run = new RunCoordinator(topology, clock);
     run.materialize(consumers);
     return run;
+  }
+
+  /**
+   * How a file source's failure to list or read its files before a run is thrown, by every terminal
+   * and by {@code Flow.graph()}: a {@link FlowException} for the {@code fromFiles} stage.
+   *
+   * @param e what listing or reading the files threw
+   * @return the exception to throw
+   */
+  static FlowException fileFailed(UncheckedIOException e) {
+    return new FlowException(Plan.Source.Files.STAGE, fileFailure(e));
   }
 
   /**
