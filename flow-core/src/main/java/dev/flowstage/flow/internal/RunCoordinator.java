@@ -649,12 +649,22 @@ public final class RunCoordinator {
 
   private void joinTerminal() {
     Thread t = terminalThread;
-    if (t != null && t != Thread.currentThread()) {
+    if (t == null || t == Thread.currentThread()) {
+      return;
+    }
+    // As close(): an interrupted caller (await() interrupted cancels) still waits, so no thread of
+    // the run outlives it, and gets its interrupt back after.
+    boolean interrupted = false;
+    while (true) {
       try {
         t.join();
+        break;
       } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        interrupted = true;
       }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 
