@@ -1575,7 +1575,15 @@ public final class Flow<T> {
   /**
    * Returns the stage graph this flow would run: one node per stage group, with stage counts.
    *
+   * <p>A {@link #fromFiles} source's files are listed and their first bytes read, as a run does:
+   * which graph runs depends on them (a word count over files in a charset the byte path reads is
+   * fused onto it), so the graph is the one a run would start with the files as they are now. For
+   * files that do not exist yet, {@link #describe()} shows the plan without reading anything.
+   *
    * @return the graph (text, Mermaid and DOT renderings)
+   * @throws FlowException if a file source's files cannot be listed or read: for the stage {@code
+   *     "fromFiles"}, with the file system's exception naming the file as its cause, as every
+   *     terminal throws it
    */
   public FlowGraph graph() {
     return Describe.graph(plan);

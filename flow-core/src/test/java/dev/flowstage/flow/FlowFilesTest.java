@@ -1,8 +1,10 @@
 package dev.flowstage.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowstage.flow.plan.Plan;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -103,6 +105,30 @@ final class FlowFilesTest {
         org.junit.jupiter.api.Assertions.assertThrows(FlowException.class, f::toList)
             .getMessage()
             .contains("nope.txt"));
+  }
+
+  /**
+   * {@code graph()} lists the files as a run does, and fails for a missing one as every terminal
+   * does: the same exception type, stage and cause; {@code describe()} reads nothing. Both the line
+   * path's plan and the fused word count (which decides on the byte path from the files).
+   */
+  @Test
+  void missingFile_graphFailsAsTheTerminals_describeReadsNothing() {
+    Path missing = dir.resolve("nope.txt");
+    for (Flow<?> f :
+        List.of(
+            Flow.fromFiles(missing),
+            Flow.fromFiles(missing).flatMap(Tokenizer.SPACE).frequencies())) {
+      FlowException run = assertThrows(FlowException.class, f::toList);
+      FlowException graph = assertThrows(FlowException.class, f::graph);
+      assertEquals(Plan.Source.Files.STAGE, run.stage());
+      assertEquals(run.stage(), graph.stage());
+      assertEquals(java.nio.file.NoSuchFileException.class, graph.getCause().getClass());
+      assertEquals(run.getCause().getClass(), graph.getCause().getClass());
+      assertEquals(run.getCause().getMessage(), graph.getCause().getMessage());
+      assertTrue(graph.getMessage().contains("nope.txt"), graph.getMessage());
+      assertTrue(f.describe().contains("fromFiles"), f.describe());
+    }
   }
 
   /** A file larger than the forked JVM's whole heap is counted correctly in bounded memory. */

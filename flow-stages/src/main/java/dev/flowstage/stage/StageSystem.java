@@ -198,4 +198,19 @@ public final class StageSystem implements AutoCloseable {
   public void close() {
     runtime.close();
   }
+
+  /**
+   * Stops every stage at once, for a run being abandoned (cancelled, or failed elsewhere), and
+   * joins its thread: each stage is killed with {@link ExitReason#shutdown()} whatever its mailbox
+   * holds, and every stage thread but the caller's is interrupted, so a callback busy with a long
+   * piece of work can stop at its next check of {@link Thread#isInterrupted()} (or any
+   * interruptible wait) instead of after half the grace. What an interrupted callback throws is not
+   * reported as the stage's failure. Bounded by one shutdown grace period as {@link #close()} is;
+   * afterwards the system is closed (idempotent, and {@link #close()} then does nothing more).
+   * Called while a {@link #close()} runs on another thread, it hurries that close's stages the same
+   * way. The executor's {@code shutdownNow} to {@link #close()}'s {@code shutdown}.
+   */
+  public void closeNow() {
+    runtime.closeNow();
+  }
 }

@@ -11,6 +11,7 @@ import dev.flowstage.stage.testing.RecordingConsumer;
 import dev.flowstage.stage.testing.TestProducer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -406,6 +407,44 @@ final class LifecycleTest {
       // interrupted by close: a shutdown, not a failure of the stage
       assertEquals(ExitReason.shutdown(), s.exitReason().orElseThrow());
     }
+  }
+
+  @Test
+  void closeNow_interruptsACallbackBusyWithWork_atOnce_asAShutdown() throws InterruptedException {
+    // A grace of an hour: a close that waited for its polite half would outlast the hang guard.
+    StageSystem local = new StageSystem("closing-now", Duration.ofHours(1));
+    CountDownLatch busy = new CountDownLatch(1);
+    List<Object> handled = Collections.synchronizedList(new ArrayList<>());
+    Stage<Void> worker =
+        local.startConsumer(
+            new Consumer<Object>() {
+              @Override
+              public void handleEvents(List<Object> events, Subscription from, StageContext ctx) {}
+
+              @Override
+              public void handleCast(Object message, StageContext ctx) {
+                handled.add(message);
+                busy.countDown();
+                while (!Thread.currentThread().isInterrupted()) {
+                  Thread.onSpinWait(); // a long piece of work that checks between its steps
+                }
+                throw new IllegalStateException("stopped: interrupted");
+              }
+            });
+    worker.cast("work");
+    worker.cast("queued");
+    await(busy);
+    List<Thread> threads = local.threads();
+    Thread closing = Thread.ofPlatform().start(local::closeNow);
+    closing.join(Duration.ofMinutes(1)); // a hang guard only
+    assertFalse(closing.isAlive(), "closeNow waited for the polite half of the grace");
+    for (Thread t : threads) {
+      assertFalse(t.isAlive(), t.getName());
+    }
+    // killed, not stopped: the queued message was not handled, and the throw is no failure
+    assertEquals(List.of("work"), handled);
+    assertEquals(ExitReason.shutdown(), worker.exitReason().orElseThrow());
+    assertThrows(IllegalStateException.class, () -> local.startConsumer(new Echo()));
   }
 
   private static void await(CountDownLatch latch) {

@@ -8,6 +8,7 @@ import dev.flowstage.flow.plan.Plan;
 import dev.flowstage.flow.plan.Plan.Operation;
 import dev.flowstage.flow.plan.Plan.Routing;
 import dev.flowstage.flow.plan.Plan.Source;
+import java.io.UncheckedIOException;
 
 /** Renders plans as text and stage graphs for {@code Flow.describe()} and {@code Flow.graph()}. */
 public final class Describe {
@@ -30,9 +31,17 @@ public final class Describe {
    *
    * @param plan the last layer
    * @return the graph
+   * @throws dev.flowstage.flow.FlowException for the {@code fromFiles} stage if a file source's
+   *     files cannot be listed or read, as every terminal throws it
    */
   public static FlowGraph graph(Plan plan) {
-    return Topology.of(plan).graph();
+    try {
+      return Topology.of(plan).graph();
+    } catch (UncheckedIOException e) {
+      // The graph lists a file source's files as a run does (which plan runs depends on them):
+      // one that cannot be read is told as every terminal tells it.
+      throw RunCoordinator.fileFailed(e);
+    }
   }
 
   private static void layer(Plan p, int depth, StringBuilder sb) {

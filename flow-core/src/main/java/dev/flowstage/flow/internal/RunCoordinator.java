@@ -125,11 +125,22 @@ public final class RunCoordinator {
       // A file source lists its files and reads their first block here, when the run starts (a
       // plan is reusable: a file may appear later). A file it cannot read fails the run like any
       // stage would, before anything started.
-      throw new FlowException(Plan.Source.Files.STAGE, fileFailure(e));
+      throw fileFailed(e);
     }
     RunCoordinator run = new RunCoordinator(topology, clock);
     run.materialize(consumers);
     return run;
+  }
+
+  /**
+   * How a file source's failure to list or read its files before a run is thrown, by every terminal
+   * and by {@code Flow.graph()}: a {@link FlowException} for the {@code fromFiles} stage.
+   *
+   * @param e what listing or reading the files threw
+   * @return the exception to throw
+   */
+  static FlowException fileFailed(UncheckedIOException e) {
+    return new FlowException(Plan.Source.Files.STAGE, fileFailure(e));
   }
 
   /**
@@ -189,7 +200,9 @@ public final class RunCoordinator {
       } else {
         observation.stageFailed(stage, f.cause());
       }
-      if (!cancelled.get() && !closed.get()) {
+      if (!cancelled.get()) {
+        // Also while a close runs already (a terminal that saw the failure cascade before it was
+        // recorded here closes politely): the abandoned run's stages are hurried all the same.
         closeOnItsOwnThread("-cancel");
       }
     }
@@ -202,7 +215,7 @@ public final class RunCoordinator {
    * on its own thread before it ends, so a close that has joined every stage thread sees it.
    */
   private void closeOnItsOwnThread(String suffix) {
-    Thread t = Thread.ofVirtual().name(system.name() + suffix).unstarted(this::close);
+    Thread t = Thread.ofVirtual().name(system.name() + suffix).unstarted(() -> close(true));
     if (closer.compareAndSet(null, t)) {
       t.start();
     }
@@ -307,19 +320,56 @@ public final class RunCoordinator {
     }
   }
 
-  /** Cancels the flow: stops and joins every stage. Idempotent. */
+  /**
+   * Cancels the flow: stops and joins every stage, interrupting the ones in a callback (a reading
+   * stage in the middle of a large file stops at its next buffer). Idempotent.
+   */
   public void cancel() {
     if (!closed.get()) {
       cancelled.set(true);
     }
-    close();
+    close(true);
   }
 
-  /** Closes the system once; every caller returns only after every stage thread has exited. */
+  /**
+   * Closes the system once; every caller returns only after every stage thread has exited. A run
+   * that was cancelled, failed or lost its consumers is closed at once ({@link #close(boolean)}).
+   */
   void close() {
+    close(cancelled.get() || failures.any() || consumersGone != null);
+  }
+
+  /**
+   * Closes the system once, as {@link #close()}.
+   *
+   * @param abandoned whether the run is being abandoned (cancelled or failed): its stages are then
+   *     killed and interrupted at once ({@link StageSystem#closeNow}), so a callback busy with a
+   *     long piece of work stops at its next check instead of after half the grace, and a close
+   *     already running politely is hurried the same way; otherwise each stage first handles what
+   *     was sent to it
+   */
+  private void close(boolean abandoned) {
+    // An interrupted caller (await() or a stream's reader interrupted, which cancels) would make
+    // the system's joins give up at once and leave stage threads running past the terminal: the
+    // close waits regardless, and the caller gets its interrupt back after.
+    boolean interrupted = Thread.interrupted();
+    try {
+      closeOnce(abandoned);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void closeOnce(boolean abandoned) {
     if (closed.compareAndSet(false, true)) {
       try {
-        system.close();
+        if (abandoned) {
+          system.closeNow();
+        } else {
+          system.close();
+        }
       } finally {
         try {
           observation.ended(outcome(), reportedFailure());
@@ -328,6 +378,9 @@ public final class RunCoordinator {
         }
       }
     } else {
+      if (abandoned && !systemClosed.isDone()) {
+        system.closeNow(); // hurries the close running on another thread
+      }
       systemClosed.join();
     }
     joinCloser();
@@ -596,12 +649,22 @@ public final class RunCoordinator {
 
   private void joinTerminal() {
     Thread t = terminalThread;
-    if (t != null && t != Thread.currentThread()) {
+    if (t == null || t == Thread.currentThread()) {
+      return;
+    }
+    // As close(): an interrupted caller (await() interrupted cancels) still waits, so no thread of
+    // the run outlives it, and gets its interrupt back after.
+    boolean interrupted = false;
+    while (true) {
       try {
         t.join();
+        break;
       } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        interrupted = true;
       }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -626,6 +689,15 @@ public final class RunCoordinator {
      */
     synchronized void add(int group, String stage, Throwable cause) {
       all.add(new Failed(group, stage, cause));
+    }
+
+    /**
+     * Whether any stage failed.
+     *
+     * @return true once a failure is recorded
+     */
+    synchronized boolean any() {
+      return !all.isEmpty();
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.flowstage.flow.logic.FileSelection;
 import dev.flowstage.flow.logic.Lines;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -86,6 +87,12 @@ public final class ByteWordCounts {
   public static final long NO_LINE_BOUND = Long.MAX_VALUE;
 
   private static final int READ_AHEAD = 64 * 1024;
+
+  /**
+   * Reads of gzip streams in this JVM, for the tests that check a cancelled run stops reading (one
+   * add per buffer of decompressed bytes: nothing next to inflating and counting it).
+   */
+  static final LongAdder STREAM_READS = new LongAdder();
 
   /** The longest word the buffer grows for: 1 GiB, a clear error rather than an overflow. */
   private static final int MAX_WORD = 1 << 30;
@@ -566,8 +573,16 @@ public final class ByteWordCounts {
     }
   }
 
-  /** Reads at {@code buf[from]} the bytes at file offset {@code at + from}; -1 at end of file. */
+  /**
+   * Reads at {@code buf[from]} the bytes at file offset {@code at + from}; -1 at end of file. Stops
+   * the read of an abandoned run: a stage thread is interrupted when its run is cancelled or fails
+   * elsewhere, and a chunk (a whole gzip file, or a word longer than a buffer) can take many reads,
+   * so each read first checks, and the stage ends within a buffer instead of at the chunk's end.
+   */
   private int fill(FileChannel channel, long at, int from, long end) throws IOException {
+    if (Thread.currentThread().isInterrupted()) {
+      throw new InterruptedIOException("interrupted: the run was cancelled or failed");
+    }
     if (stream != null) {
       return fillFromStream(from);
     }
@@ -590,6 +605,7 @@ public final class ByteWordCounts {
    * offset it wants is always {@link #streamed}), and tells progress the compressed bytes consumed.
    */
   private int fillFromStream(int from) throws IOException {
+    STREAM_READS.increment();
     int total = stream.readNBytes(buf, from, buf.length - SLACK - from);
     long consumed = channel.position();
     progress.add(consumed - compressedTold);

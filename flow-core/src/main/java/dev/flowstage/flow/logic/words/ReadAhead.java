@@ -24,6 +24,9 @@ final class ReadAhead extends InputStream {
    */
   static final int BLOCK = 1 << 22;
 
+  /** How its thread's name starts (then the file). */
+  static final String THREAD_PREFIX = "flowstage-read-ahead ";
+
   /** Blocks at most: being filled, waiting, and being read. */
   static final int BLOCKS = 3;
 
@@ -54,8 +57,7 @@ final class ReadAhead extends InputStream {
    */
   ReadAhead(InputStream in, Object name) {
     this.in = in;
-    this.thread =
-        Thread.ofPlatform().daemon().name("flowstage-read-ahead " + name).unstarted(this::fill);
+    this.thread = Thread.ofPlatform().daemon().name(THREAD_PREFIX + name).unstarted(this::fill);
     thread.start();
   }
 

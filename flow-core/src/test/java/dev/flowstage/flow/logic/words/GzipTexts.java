@@ -51,6 +51,52 @@ public final class GzipTexts {
   }
 
   /**
+   * How many buffers of decompressed bytes the byte path's gzip readers have read in this JVM so
+   * far, for the tests that check a cancelled or failed run stops reading.
+   *
+   * @return the count
+   */
+  public static long streamReads() {
+    return ByteWordCounts.STREAM_READS.sum();
+  }
+
+  /**
+   * Writes {@code mebibytes} MiB of text to a gzip file: one 16 KiB block of seeded random words
+   * repeated (inside deflate's 32 KiB window), so the file is a few hundred KiB on disk while its
+   * reader takes {@code mebibytes} reads of 1 MiB.
+   *
+   * @param file where
+   * @param mebibytes the decompressed size in MiB
+   * @param seed the words' seed
+   * @throws IOException if it cannot be written
+   */
+  public static void writeLargeGzip(java.nio.file.Path file, int mebibytes, long seed)
+      throws IOException {
+    SplittableRandom random = new SplittableRandom(seed);
+    byte[] block = new byte[16 << 10];
+    for (int i = 0; i < block.length; i++) {
+      int r = random.nextInt(8);
+      block[i] = (byte) (r == 0 ? ' ' : i % 61 == 60 ? '\n' : 'a' + random.nextInt(6));
+    }
+    try (GZIPOutputStream gz =
+        new GZIPOutputStream(java.nio.file.Files.newOutputStream(file), 1 << 16)) {
+      for (int i = 0; i < mebibytes * 64; i++) {
+        gz.write(block);
+      }
+    }
+  }
+
+  /**
+   * Whether a read-ahead thread of the byte path ({@code ReadAhead}) is alive in this JVM.
+   *
+   * @return true if one is
+   */
+  public static boolean readAheadAlive() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .anyMatch(t -> t.isAlive() && t.getName().startsWith(ReadAhead.THREAD_PREFIX));
+  }
+
+  /**
    * The message of the innermost cause whose message contains {@code fragment} (the outer ones name
    * stages, which differ between a fused and an unfused run), or {@code t} as a string.
    *

@@ -1,0 +1,124 @@
+package dev.flowstage.flow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.flowstage.flow.logic.words.GzipTexts;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A cancelled or failed run of the fused {@code frequencies()} stops a reading stage in the middle
+ * of a large {@code .gz} file (one chunk, one reducer call) at its next buffer, not at the end of
+ * the file: the stage thread is interrupted and the reading loop checks between buffers. Checked
+ * structurally, by the buffers read after the cancel (the file has {@link #MIB} of them).
+ */
+class FlowFrequenciesCancelTest {
+  /** The decompressed size in MiB: one read per MiB on the fused plan's 1 MiB buffer. */
+  private static final int MIB = 192;
+
+  /**
+   * The most buffers a reading stage may read once the run is abandoned: the ones in flight, and
+   * those read while the cancelling thread reaches the stages. Without the interrupt the stage
+   * reads the whole file.
+   */
+  private static final int AFTER_CANCEL = MIB / 4;
+
+  @TempDir static Path dir;
+  private static Path gz;
+
+  @BeforeAll
+  static void largeGzip() throws IOException {
+    gz = dir.resolve("large.txt.gz");
+    GzipTexts.writeLargeGzip(gz, MIB, 7);
+  }
+
+  @Test
+  void cancel_whileReadingALargeGzipFile_stopsWithinBuffers() {
+    long before = GzipTexts.streamReads();
+    RunningFlow<List<KeyCount<String>>> run =
+        Flow.fromFiles(gz).flatMap(Tokenizer.SPACE).frequencies().start(Collectors.toList());
+    awaitReading(before);
+    long atCancel = GzipTexts.streamReads();
+    run.cancel();
+    long read = GzipTexts.streamReads() - atCancel;
+    assertTrue(read <= AFTER_CANCEL, read + " buffers read after the cancel, of " + MIB);
+    assertThrows(CancellationException.class, run::await);
+    assertTrue(run.isTerminated());
+    assertFalse(GzipTexts.readAheadAlive(), "a read-ahead thread outlived the run");
+  }
+
+  @Test
+  void failureOfAnotherReadingStage_stopsTheGzipReader_andIsTheOneReported() throws IOException {
+    // The plain file's one line is longer than the bound: its reading stage fails while the other
+    // reads the gzip file (gzip chunks come first).
+    Path plain = dir.resolve("long-line.txt");
+    Files.write(plain, "x".repeat(2 << 20).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    long before = GzipTexts.streamReads();
+    Flow<KeyCount<String>> flow =
+        Flow.fromFiles(List.of(gz, plain), o -> o.stages(2), f -> f.maxLineBytes(1 << 20))
+            .flatMap(Tokenizer.SPACE)
+            .frequencies();
+    FlowException e = assertThrows(FlowException.class, flow::toList);
+    long read = GzipTexts.streamReads() - before;
+    assertTrue(read <= AFTER_CANCEL, read + " buffers read in all, of " + MIB);
+    assertTrue(
+        GzipTexts.innermost(e, "a line longer than").contains("long-line.txt"), e.toString());
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      assertFalse(c instanceof InterruptedIOException, "the interrupt was reported: " + e);
+      assertEquals(0, c.getSuppressed().length, "suppressed failures: " + e);
+    }
+    assertFalse(GzipTexts.readAheadAlive(), "a read-ahead thread outlived the run");
+  }
+
+  @Test
+  void interruptedAwait_cancels_andReturnsOnlyOnceEveryThreadHasEnded() {
+    long before = GzipTexts.streamReads();
+    RunningFlow<List<KeyCount<String>>> run =
+        Flow.fromFiles(gz).flatMap(Tokenizer.SPACE).frequencies().start(Collectors.toList());
+    Thread awaiting = Thread.currentThread();
+    Thread.ofPlatform()
+        .start(
+            () -> {
+              awaitReading(before);
+              awaiting.interrupt();
+            });
+    try {
+      // The interrupted caller's close still joins every stage (it got the interrupt back after):
+      // before, its joins gave up at once and the reading stage and its read-ahead thread ran on.
+      assertThrows(CancellationException.class, run::await);
+      assertTrue(Thread.currentThread().isInterrupted(), "the interrupt was swallowed");
+      assertTrue(run.isTerminated(), "threads of the run outlived await()");
+      assertFalse(GzipTexts.readAheadAlive(), "a read-ahead thread outlived the run");
+    } finally {
+      Thread.interrupted(); // not to leak into the next test
+    }
+  }
+
+  /** Waits until a gzip reader has read a buffer since {@code before}; a hang guard only. */
+  private static void awaitReading(long before) {
+    for (int i = 0; i < 120_000; i++) {
+      if (GzipTexts.streamReads() > before) {
+        return;
+      }
+      try {
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        fail("interrupted");
+      }
+    }
+    fail("the gzip file was never read");
+  }
+}
