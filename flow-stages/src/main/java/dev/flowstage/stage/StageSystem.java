@@ -193,6 +193,11 @@ public final class StageSystem implements AutoCloseable {
    * #StageSystem(String, Duration)}), however many stages there are: after half of it every stage
    * still running (blocked in a callback) is killed and interrupted, all at once. Idempotent; no
    * stage can be started afterwards.
+   *
+   * <p>If the calling thread is interrupted before or during the close, the close does what {@code
+   * ExecutorService.close()} does: it stops waiting politely (every stage still running is killed
+   * and interrupted, messages still in its mailbox are not handled) but still waits for the stage
+   * threads, within the grace period, and returns with the caller's interrupt status set again.
    */
   @Override
   public void close() {

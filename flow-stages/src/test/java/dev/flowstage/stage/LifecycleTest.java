@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -445,6 +446,56 @@ final class LifecycleTest {
     assertEquals(List.of("work"), handled);
     assertEquals(ExitReason.shutdown(), worker.exitReason().orElseThrow());
     assertThrows(IllegalStateException.class, () -> local.startConsumer(new Echo()));
+  }
+
+  @Test
+  void close_fromAnInterruptedThread_killsWhatRuns_waitsForIt_andKeepsTheInterrupt()
+      throws InterruptedException {
+    // A grace of an hour: only the interrupt can make this close kill the busy stage in time.
+    StageSystem local = new StageSystem("closing-interrupted", Duration.ofHours(1));
+    CountDownLatch busy = new CountDownLatch(1);
+    Stage<Void> worker =
+        local.startConsumer(
+            new Consumer<Object>() {
+              @Override
+              public void handleEvents(List<Object> events, Subscription from, StageContext ctx) {}
+
+              @Override
+              public void handleCast(Object message, StageContext ctx) {
+                busy.countDown();
+                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+                // Work that checks the interrupt, and then some cleanup that must finish
+                // before the close returns.
+                while (!Thread.currentThread().isInterrupted()) {
+                  Thread.onSpinWait();
+                }
+                while (System.nanoTime() < until) {
+                  Thread.onSpinWait();
+                }
+              }
+            });
+    worker.cast("work");
+    await(busy);
+    List<Thread> threads = local.threads();
+    AtomicBoolean interruptKept = new AtomicBoolean();
+    Thread closing =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  Thread.currentThread().interrupt();
+                  local.close();
+                  interruptKept.set(Thread.currentThread().isInterrupted());
+                  for (Thread t : threads) {
+                    if (t.isAlive()) {
+                      interruptKept.set(false); // returned before its stages ended
+                    }
+                  }
+                });
+    closing.join(Duration.ofMinutes(1)); // a hang guard only
+    assertFalse(closing.isAlive(), "an interrupted close waited for the polite half of the grace");
+    assertTrue(
+        interruptKept.get(), "the close returned before its stage ended or lost the interrupt");
+    assertEquals(ExitReason.shutdown(), worker.exitReason().orElseThrow());
   }
 
   private static void await(CountDownLatch latch) {

@@ -221,7 +221,8 @@ public final class StageRuntime {
    * joins its thread, within one grace period for all stages together: stages still running after
    * half of it (blocked in a callback, or with a long mailbox) are all killed and interrupted at
    * once, and stages still running at its end (stuck in code that ignores interrupts) are logged
-   * and left. Idempotent.
+   * and left. A caller interrupted before or while it waits skips to the killing at once, still
+   * waits within the grace, and gets its interrupt back. Idempotent.
    */
   public void close() {
     close(false);
@@ -259,8 +260,15 @@ public final class StageRuntime {
     }
     long start = System.nanoTime();
     long half = shutdownGrace.toNanos() / 2;
+    long end = start + shutdownGrace.toNanos();
+    // A caller interrupted before or while it waits is told as the JDK's ExecutorService.close
+    // tells it: the close stops being polite (what still runs is killed and interrupted at once)
+    // but still waits, within the grace, and the caller gets its interrupt back after. Returning
+    // at once would leave stage threads running past a close that says they were joined.
     List<StageCell<?>> running = joinAll(cells, start + half);
+    boolean interrupted = Thread.interrupted();
     if (!running.isEmpty()) {
+      boolean hurried = interrupted;
       StageLog.get()
           .log(
               Level.DEBUG,
@@ -268,15 +276,20 @@ public final class StageRuntime {
                   running.size()
                       + " stage(s) of "
                       + systemName
-                      + " did not stop within "
-                      + Duration.ofNanos(half)
+                      + (hurried
+                          ? " still ran when the closing thread was interrupted"
+                          : " did not stop within " + Duration.ofNanos(half))
                       + "; interrupting them: "
                       + names(running));
       for (StageCell<?> c : running) {
         c.kill(ExitReason.shutdown());
         c.thread().interrupt();
       }
-      List<StageCell<?>> stuck = joinAll(running, start + shutdownGrace.toNanos());
+      List<StageCell<?>> stuck = running;
+      do {
+        stuck = joinAll(stuck, end); // returns early, with the interrupt set, if interrupted
+        interrupted |= Thread.interrupted();
+      } while (!stuck.isEmpty() && System.nanoTime() < end);
       if (!stuck.isEmpty()) {
         StageLog.get()
             .log(
@@ -293,6 +306,9 @@ public final class StageRuntime {
       if (timer != null) {
         timer.shutdownNow();
       }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 
