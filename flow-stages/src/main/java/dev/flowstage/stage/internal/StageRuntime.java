@@ -39,6 +39,10 @@ public final class StageRuntime {
   private final AtomicLong ids = new AtomicLong();
   private final Thread.Builder threads = Thread.ofVirtual();
   private volatile boolean closed;
+
+  /** Held while a stage is added and started, and while a close takes its list of stages. */
+  private final Object startLock = new Object();
+
   private ScheduledThreadPoolExecutor timer; // guarded by this
 
   /**
@@ -123,18 +127,27 @@ public final class StageRuntime {
   }
 
   private <E> StageCell<E> start(String name, Callbacks callbacks, ProducerOptions<?> options) {
-    if (closed) {
-      throw new IllegalStateException("stage system " + systemName + " is closed");
-    }
     String n = name != null ? name : systemName + "-" + ids.incrementAndGet();
     StageCell<E> cell = new StageCell<>(this, n, callbacks, options);
-    if (byName.putIfAbsent(n, cell) != null) {
-      throw new IllegalArgumentException(
-          "a stage named '" + n + "' is already running in " + systemName + "; pick another name");
+    // Under the lock a close takes its list of stages with: a stage is either refused or in that
+    // list with its thread started, so the close joins it. Checked and added apart, a stage started
+    // while a close ran could be added after the close's list was taken, and outlive the close.
+    synchronized (startLock) {
+      if (closed) {
+        throw new IllegalStateException("stage system " + systemName + " is closed");
+      }
+      if (byName.putIfAbsent(n, cell) != null) {
+        throw new IllegalArgumentException(
+            "a stage named '"
+                + n
+                + "' is already running in "
+                + systemName
+                + "; pick another name");
+      }
+      all.removeIf(c -> !c.isAlive() && c.thread() != null && !c.thread().isAlive());
+      all.add(cell);
+      cell.start(threads);
     }
-    all.removeIf(c -> !c.isAlive() && c.thread() != null && !c.thread().isAlive());
-    all.add(cell);
-    cell.start(threads);
     try {
       cell.awaitStarted();
     } catch (RuntimeException e) {
@@ -240,8 +253,11 @@ public final class StageRuntime {
   }
 
   private void close(boolean now) {
-    closed = true;
-    List<StageCell<?>> cells = new ArrayList<>(all);
+    List<StageCell<?>> cells;
+    synchronized (startLock) {
+      closed = true;
+      cells = new ArrayList<>(all);
+    }
     for (StageCell<?> c : cells) {
       if (now) {
         if (c.stopRequest != null) {
