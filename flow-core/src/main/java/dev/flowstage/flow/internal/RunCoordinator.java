@@ -134,23 +134,19 @@ public final class RunCoordinator {
 
   /**
    * How a file source's failure to list or read its files before a run is thrown, by every terminal
-   * and by {@code Flow.graph()}: a {@link FlowException} for the {@code fromFiles} stage.
+   * and by {@code Flow.graph()}: a {@link FlowException} for the {@code fromFiles} stage whose
+   * cause is the file system's own exception when it names the file ({@code NoSuchFileException},
+   * {@code AccessDeniedException}), else an {@link IOException} with the message that names it (a
+   * malformed gzip header).
    *
    * @param e what listing or reading the files threw
    * @return the exception to throw
    */
   static FlowException fileFailed(UncheckedIOException e) {
-    return new FlowException(Plan.Source.Files.STAGE, fileFailure(e));
-  }
-
-  /**
-   * The cause to report for a file that could not be listed or read: the file system's own
-   * exception when it names the file ({@code NoSuchFileException}, {@code AccessDeniedException}),
-   * else an {@link IOException} with the message that names it (a malformed gzip header).
-   */
-  private static IOException fileFailure(UncheckedIOException e) {
     IOException io = e.getCause();
-    return io instanceof FileSystemException ? io : new IOException(e.getMessage(), io);
+    return new FlowException(
+        Plan.Source.Files.STAGE,
+        io instanceof FileSystemException ? io : new IOException(e.getMessage(), io));
   }
 
   /**
@@ -349,9 +345,9 @@ public final class RunCoordinator {
    *     was sent to it
    */
   private void close(boolean abandoned) {
-    // An interrupted caller (await() or a stream's reader interrupted, which cancels) would make
-    // the system's joins give up at once and leave stage threads running past the terminal: the
-    // close waits regardless, and the caller gets its interrupt back after.
+    // The caller's interrupt is set aside while it closes: StageSystem.close() would take it for a
+    // hurry, and a completed run's stages are closed politely whoever closes them. The caller gets
+    // it back after.
     boolean interrupted = Thread.interrupted();
     try {
       closeOnce(abandoned);
@@ -383,12 +379,15 @@ public final class RunCoordinator {
       }
       systemClosed.join();
     }
-    joinCloser();
+    joinFully(closer.get()); // the failure's closing thread, which ends right after the close
   }
 
-  /** Waits for the failure's closing thread, which ends right after the system closed. */
-  private void joinCloser() {
-    Thread t = closer.get();
+  /**
+   * Waits for a thread of the run (the closer, the collecting thread) to end, unless it is the
+   * caller's own. An interrupted caller (await() interrupted cancels) still waits, so no thread of
+   * the run outlives it, and gets its interrupt back after.
+   */
+  private static void joinFully(Thread t) {
     if (t == null || t == Thread.currentThread()) {
       return;
     }
@@ -648,24 +647,7 @@ public final class RunCoordinator {
   }
 
   private void joinTerminal() {
-    Thread t = terminalThread;
-    if (t == null || t == Thread.currentThread()) {
-      return;
-    }
-    // As close(): an interrupted caller (await() interrupted cancels) still waits, so no thread of
-    // the run outlives it, and gets its interrupt back after.
-    boolean interrupted = false;
-    while (true) {
-      try {
-        t.join();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    joinFully(terminalThread);
   }
 
   /**
