@@ -24,6 +24,16 @@ find_with() {
   )
 }
 
+# fake_jdk_release DIR VERSION: a JDK home with a release file; its java fails if started, so a
+# result shows that the release file was read instead of starting a JVM.
+fake_jdk_release() {
+  mkdir -p "$1/bin"
+  printf '#!/bin/sh\necho started >>"%s/started"\nexit 1\n' "$1" >"$1/bin/java"
+  printf '#!/bin/sh\nexit 0\n' >"$1/bin/javac"
+  printf 'IMPLEMENTOR="Test"\nJAVA_RUNTIME_VERSION="%s+9"\nJAVA_VERSION="%s"\n' "$2" "$2" >"$1/release"
+  chmod +x "$1/bin/java" "$1/bin/javac"
+}
+
 fake_jdk "$tmp/jdk17" 17.0.15
 fake_jdk "$tmp/jdk21" 21.0.4
 fake_jdk "$tmp/jdk8" 1.8.0_412
@@ -43,6 +53,13 @@ none=$(find_with /nonexistent "$tmp/path17:$base" "$tmp/empty")
 check "nothing found fails" "exit=1" "${none%%:*}"
 case $none in *"needs a JDK 21 or newer"*"JAVA_HOME"*) check "message says what to do" ok ok ;;
   *) check "message says what to do" "a clear message" "$none" ;; esac
+
+# The release file decides without starting a JVM; a 17 is skipped by it alike.
+fake_jdk_release "$tmp/rel/jdk-26" 26.0.1
+fake_jdk_release "$tmp/rel17" 17.0.15
+check "release file read (no JVM started)" "$tmp/rel/jdk-26" "$(find_with "$tmp/rel17" "$tmp/path17:$base" "$tmp/rel")"
+check "no java started for the release file" "absent" "$([ -e "$tmp/rel/jdk-26/started" ] || [ -e "$tmp/rel17/started" ] && echo started || echo absent)"
+check "feature from the release file" 26 "$(. "$root/scripts/lib/java.sh"; flowstage_java_feature "$tmp/rel/jdk-26/bin/java")"
 
 # The real entry points fail fast, with the message and a non-zero code, when no JDK 21+ exists.
 for script in test flowstage format; do
