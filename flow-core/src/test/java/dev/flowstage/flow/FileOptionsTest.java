@@ -295,4 +295,39 @@ final class FileOptionsTest {
       assertTrue(messages(e).contains(bad.getFileName().toString()), messages(e));
     }
   }
+
+  /**
+   * A file cut short while the flow reads it (as {@code logrotate copytruncate} does to a log)
+   * fails the flow naming it, instead of counting what is left as if it were the whole file.
+   */
+  @Test
+  void fromFiles_fileTruncatedWhileRead_failsNamingItInsteadOfReadingPart() throws IOException {
+    Path file = dir.resolve("rotated.log");
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 200_000; i++) {
+      text.append("line ").append(i).append(" of a log that is rotated in place\n");
+    }
+    Files.writeString(file, text); // about 8 MB: 8 ranges, each many 64 KiB reads
+    java.util.concurrent.atomic.AtomicBoolean cut = new java.util.concurrent.atomic.AtomicBoolean();
+    Flow<String> flow =
+        Flow.fromFiles(List.of(file), o -> o.splitBytes(1 << 20).stages(2).maxDemand(2))
+            .map(
+                line -> {
+                  if (cut.compareAndSet(false, true)) {
+                    truncate(file, 100);
+                  }
+                  return line;
+                });
+    String m = messages(assertThrows(RuntimeException.class, flow::toList));
+    assertTrue(m.contains("rotated.log shrank while being read"), m);
+  }
+
+  private static void truncate(Path file, long size) {
+    try (var ch =
+        java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+      ch.truncate(size);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 }

@@ -192,6 +192,28 @@ public final class Lines implements Closeable {
   }
 
   /**
+   * The failure of a reader that met the end of a file before the end of its part, which the file
+   * had when it was listed: the file shrank while the flow read it (truncated, or rotated in place
+   * as {@code logrotate copytruncate} does). Counting what is left would report a whole file and
+   * give the result of part of one, so both file paths fail alike with this.
+   *
+   * @param file the file
+   * @param listedEnd the offset the part was to be read to, at most the size the file was listed at
+   * @param size the offset at which reading met the end of the file
+   * @return the error, naming the file and both sizes
+   */
+  public static IOException shrank(Object file, long listedEnd, long size) {
+    return new IOException(
+        file
+            + " shrank while being read: it was listed with a part ending at byte "
+            + listedEnd
+            + ", but reading met the end of the file at byte "
+            + size
+            + " (truncated, or rotated in place?); the flow fails rather than count part of the"
+            + " file as all of it: read it again once it stops changing");
+  }
+
+  /**
    * The error of a line longer than {@code FileOptions.maxLineBytes}, the same for every reader.
    *
    * @param maxLineBytes the bound

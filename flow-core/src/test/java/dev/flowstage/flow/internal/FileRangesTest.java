@@ -114,4 +114,49 @@ final class FileRangesTest {
     assertTrue(ranges.size() > 1);
     assertEquals(List.of("a", longLine, "b"), readAll(ranges, StandardCharsets.UTF_8, new long[1]));
   }
+
+  /** A range whose file is cut short between two reads fails naming the file. */
+  @Test
+  void lineReader_fileTruncatedBetweenReads_failsNamingIt() throws IOException {
+    Path file = dir.resolve("cut.log");
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 20_000; i++) {
+      text.append("line ").append(i).append('\n');
+    }
+    Files.writeString(file, text); // larger than one 64 KiB read
+    long size = Files.size(file);
+    try (LineReader reader =
+        new LineReader(new FileRanges.Range(file, 0, size, StandardCharsets.UTF_8))) {
+      List<Object> lines = new ArrayList<>();
+      reader.read(lines, 10);
+      try (var ch =
+          java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+        ch.truncate(size / 2);
+      }
+      IOException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              IOException.class,
+              () -> {
+                while (!reader.done()) {
+                  reader.read(lines, 1000);
+                }
+              });
+      assertTrue(e.getMessage().contains("cut.log shrank while being read"), e.getMessage());
+    }
+  }
+
+  /** A range of a file that did not change reads to its end without a complaint. */
+  @Test
+  void lineReader_unchangedFileWithoutLastNewline_readsToTheEnd() throws IOException {
+    Path file = dir.resolve("whole.log");
+    Files.writeString(file, "a\nb\nlast without newline");
+    List<Object> lines = new ArrayList<>();
+    try (LineReader reader =
+        new LineReader(new FileRanges.Range(file, 0, Files.size(file), StandardCharsets.UTF_8))) {
+      while (!reader.done()) {
+        reader.read(lines, 1000);
+      }
+    }
+    assertEquals(List.of("a", "b", "last without newline"), lines);
+  }
 }

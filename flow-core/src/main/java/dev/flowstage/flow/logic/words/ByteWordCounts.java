@@ -574,8 +574,9 @@ public final class ByteWordCounts {
   }
 
   /**
-   * Reads at {@code buf[from]} the bytes at file offset {@code at + from}; -1 at end of file. Stops
-   * the read of an abandoned run: a stage thread is interrupted when its run is cancelled or fails
+   * Reads at {@code buf[from]} the bytes at file offset {@code at + from}; -1 at end of file, which
+   * fails the read if it comes before the chunk's {@code end} ({@link Lines#shrank}). Stops the
+   * read of an abandoned run: a stage thread is interrupted when its run is cancelled or fails
    * elsewhere, and a chunk (a whole gzip file, or a word longer than a buffer) can take many reads,
    * so each read first checks, and the stage ends within a buffer instead of at the chunk's end.
    */
@@ -593,6 +594,10 @@ public final class ByteWordCounts {
     while (target.hasRemaining()) {
       int r = channel.read(target, at + from + total);
       if (r < 0) {
+        if (at + from + total < end) {
+          // A chunk ends at most at the size its file was listed at: the file shrank since.
+          throw Lines.shrank(path, end, at + from + total);
+        }
         return total == 0 ? -1 : total;
       }
       total += r;

@@ -145,6 +145,23 @@ final class ByteWordCountsTest {
     assertTrue(e.getMessage().contains("gone.txt"), e.getMessage());
   }
 
+  /**
+   * A chunk reaching past the end of its file (the file shrank after it was listed) fails naming
+   * the file, wherever the chunk starts, instead of counting the words that are left.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(longs = {0, 3, 40})
+  void add_fileShorterThanItsChunk_failsNamingIt(long start) throws IOException {
+    Path file = dir.resolve("cut.txt");
+    Files.writeString(file, "one two three\nfour\n"); // 19 bytes, listed as 60
+    UncheckedIOException e =
+        assertThrows(
+            UncheckedIOException.class,
+            () -> counts(Tokenizer.SPACE, 10).add(new FileChunk(file, start, 60)));
+    assertTrue(e.getMessage().contains("cut.txt shrank while being read"), e.getMessage());
+    assertTrue(e.getMessage().contains("a part ending at byte 60"), e.getMessage());
+  }
+
   private static final String[] FRAGMENTS = {
     "the",
     "The",
