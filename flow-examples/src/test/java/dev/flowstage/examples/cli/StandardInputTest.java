@@ -122,6 +122,47 @@ final class StandardInputTest {
     assertFalse(r.out().contains("map, "), r.out());
   }
 
+  /** {@code --output} writes every word of standard input, with the summary of its bytes. */
+  @Test
+  void wordcountDash_output_writesEveryWord() throws IOException {
+    Path out = dir.resolve("counts");
+    byte[] in = "the cat and the dog\r\nthe end".getBytes(StandardCharsets.UTF_8);
+    CliRun r =
+        CliRun.run(
+            in, false, Long.MAX_VALUE, "wordcount", "--top", "1", "--output", out.toString(), "-");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("1 file, 28 bytes, 2 lines, 7 words (5 distinct) in "), r.out());
+    assertTrue(Files.exists(out.resolve("_SUCCESS")));
+    List<String> rows = new ArrayList<>();
+    try (Stream<Path> parts = Files.list(out)) {
+      for (Path part : parts.filter(p -> p.getFileName().toString().startsWith("part-")).toList()) {
+        List<String> lines = Files.readAllLines(part);
+        rows.addAll(lines.subList(1, lines.size()));
+      }
+    }
+    rows.sort(null);
+    assertEquals(List.of("and,1", "cat,1", "dog,1", "end,1", "the,3"), rows);
+  }
+
+  /** {@code --graph} describes the stages and reads nothing: standard input is left unread. */
+  @Test
+  void wordcountDash_graph_readsNothing() {
+    Failing in = new Failing();
+    StringWriter out = new StringWriter();
+    CliEnvironment env =
+        new CliEnvironment(
+            in,
+            new PrintWriter(out),
+            new PrintWriter(new StringWriter()),
+            false,
+            Long.MAX_VALUE,
+            WordCountEngine.standard(),
+            () -> CliRun.SMALL_SAMPLE);
+    assertEquals(0, Main.run(env, "wordcount", "--graph", "-"));
+    assertTrue(out.toString().contains("map-reduce x1: emitAndReduce, onTrigger"), out.toString());
+    assertEquals(0, in.reads);
+  }
+
   /** Charsets the byte path does not read take the line path on standard input, as before. */
   @Test
   void wordcountDash_utf16_takesTheLinePathWithTheSameCounts() throws IOException {
