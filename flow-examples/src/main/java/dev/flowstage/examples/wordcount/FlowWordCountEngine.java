@@ -292,8 +292,9 @@ public final class FlowWordCountEngine implements WordCountEngine {
   }
 
   /**
-   * A flow and the counters it updates while it runs: lines, malformed input and the bytes of
-   * standard input on the byte path ({@code streamBytes}) for every input, the line iterators' own.
+   * A flow and the counters it updates while it runs: the lines and malformed input of every input
+   * but the line iterators, which keep their own (with their bytes), and the bytes of standard
+   * input read on the byte path ({@code streamBytes}).
    */
   private record Plan(
       Flow<?> flow,

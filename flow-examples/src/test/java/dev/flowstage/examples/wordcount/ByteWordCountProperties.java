@@ -38,7 +38,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Flow.fromFiles} and the tokenizer) and a sequential reference that follows the line reader's
  * rules, for both tokenizers, over seeded random byte texts: multi-byte UTF-8, malformed bytes,
  * {@code \r}, {@code \r\n}, repeated spaces, tabs, empty lines and files, a byte order mark, no
- * final newline, lines many times longer than a chunk, tiny chunks and tiny flush thresholds.
+ * final newline, lines many times longer than a chunk, tiny chunks and tiny flush thresholds; and
+ * standard input, alone or among the files, read a few bytes at a time.
  */
 final class ByteWordCountProperties {
   private static final byte[][] FRAGMENTS = {
