@@ -34,25 +34,7 @@ final class LongLineHeapTest {
       }
     }
     assertTrue(Files.size(big) > 64L << 20, "generated file is only " + Files.size(big));
-    String cp =
-        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process p =
-        new ProcessBuilder(
-                java.toString(),
-                "-Xmx32m",
-                "-XX:+UseSerialGC",
-                "-cp",
-                cp,
-                Main.class.getName(),
-                "wordcount",
-                "--json",
-                "--no-progress",
-                "--stages",
-                "2",
-                big.toString())
-            .redirectErrorStream(true)
-            .start();
+    Process p = wordcountInSmallHeap(big.toString());
     String out;
     try (Stream<String> s = p.inputReader().lines()) {
       out = s.collect(Collectors.joining("\n"));
@@ -71,25 +53,7 @@ final class LongLineHeapTest {
    */
   @Test
   void wordcount_standardInputOneLineLargerThanHeap_countsInForkedSmallHeapJvm() throws Exception {
-    String cp =
-        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process p =
-        new ProcessBuilder(
-                java.toString(),
-                "-Xmx32m",
-                "-XX:+UseSerialGC",
-                "-cp",
-                cp,
-                Main.class.getName(),
-                "wordcount",
-                "--json",
-                "--no-progress",
-                "--stages",
-                "2",
-                "-")
-            .redirectErrorStream(true)
-            .start();
+    Process p = wordcountInSmallHeap("-");
     byte[] block = blockOfWords();
     long[] written = {0, 0}; // words, bytes
     Thread producer =
@@ -118,6 +82,28 @@ final class LongLineHeapTest {
     assertTrue(out.contains("\"lines\":1,"), out);
     assertTrue(out.contains("\"words\":" + written[0] + ","), out);
     assertTrue(out.contains("\"distinct\":1000,"), out);
+  }
+
+  /** {@code flowstage wordcount --json} of {@code input} in a forked JVM with a 32 MB heap. */
+  private static Process wordcountInSmallHeap(String input) throws java.io.IOException {
+    String cp =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    return new ProcessBuilder(
+            java.toString(),
+            "-Xmx32m",
+            "-XX:+UseSerialGC",
+            "-cp",
+            cp,
+            Main.class.getName(),
+            "wordcount",
+            "--json",
+            "--no-progress",
+            "--stages",
+            "2",
+            input)
+        .redirectErrorStream(true)
+        .start();
   }
 
   /** A thousand distinct words, each followed by a space. */

@@ -148,18 +148,9 @@ final class StandardInputTest {
   @Test
   void wordcountDash_graph_readsNothing() {
     Failing in = new Failing();
-    StringWriter out = new StringWriter();
-    CliEnvironment env =
-        new CliEnvironment(
-            in,
-            new PrintWriter(out),
-            new PrintWriter(new StringWriter()),
-            false,
-            Long.MAX_VALUE,
-            WordCountEngine.standard(),
-            () -> CliRun.SMALL_SAMPLE);
-    assertEquals(0, Main.run(env, "wordcount", "--graph", "-"));
-    assertTrue(out.toString().contains("map-reduce x1: emitAndReduce, onTrigger"), out.toString());
+    CliRun r = run(in, "wordcount", "--graph", "-");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("map-reduce x1: emitAndReduce, onTrigger"), r.out());
     assertEquals(0, in.reads);
   }
 
@@ -190,19 +181,7 @@ final class StandardInputTest {
   void wordcountDash_readError_isOneLineNamingStandardInput() {
     for (String charset : List.of("UTF-8", "UTF-16")) {
       Failing in = new Failing();
-      StringWriter out = new StringWriter();
-      StringWriter err = new StringWriter();
-      CliEnvironment env =
-          new CliEnvironment(
-              in,
-              new PrintWriter(out),
-              new PrintWriter(err),
-              false,
-              Long.MAX_VALUE,
-              WordCountEngine.standard(),
-              () -> CliRun.SMALL_SAMPLE);
-      int status = Main.run(env, "wordcount", "--charset", charset, "-");
-      CliRun r = new CliRun(status, out.toString(), err.toString());
+      CliRun r = run(in, "wordcount", "--charset", charset, "-");
 
       assertEquals(Main.EXIT_USAGE, r.status(), charset + ": " + r.err());
       assertTrue(r.errIsOneLine(), charset + ": " + r.err());
@@ -237,6 +216,23 @@ final class StandardInputTest {
     public void close() {
       closes++;
     }
+  }
+
+  /** The command line in-process with {@code stdin} as standard input. */
+  private static CliRun run(InputStream stdin, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CliEnvironment env =
+        new CliEnvironment(
+            stdin,
+            new PrintWriter(out),
+            new PrintWriter(err),
+            false,
+            Long.MAX_VALUE,
+            WordCountEngine.standard(),
+            () -> CliRun.SMALL_SAMPLE);
+    int status = Main.run(env, args);
+    return new CliRun(status, out.toString(), err.toString());
   }
 
   private static String[] with(String[] options, String path) {
