@@ -1,7 +1,10 @@
 package dev.flowstage.examples.cli;
 
+import dev.flowstage.examples.wordcount.SampleText;
+import dev.flowstage.examples.wordcount.WordCountEngine;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -22,9 +25,10 @@ import java.util.SplittableRandom;
  * of the JIT compiler.
  *
  * <p>Covered: both tokenizers on the byte path (files in UTF-8, with non-ASCII and over-long
- * words), a gzip file (decompressed into the byte path), the line path (a UTF-16 copy of part of
- * the text, as standard input and other charsets are read), {@code --json} and the table output.
- * The text is written to a temporary directory, deleted at the end.
+ * words), a gzip file (decompressed into the byte path), standard input (the text piped in, read as
+ * one stream by the byte path), the line path (a UTF-16 copy of part of the text, as other charsets
+ * are read), {@code --json} and the table output. The text is written to a temporary directory,
+ * deleted at the end.
  */
 public final class StartupTraining {
   /** Lines of generated text: about 12 MiB, a few seconds of training on two cores. */
@@ -80,6 +84,25 @@ public final class StartupTraining {
                 new PrintWriter(Writer.nullWriter()),
                 new PrintWriter(err),
                 command.toArray(String[]::new));
+        if (status != 0) {
+          System.err.print(err);
+          return status;
+        }
+      }
+      // Standard input, as `cat text.txt | flowstage wordcount -` gives it: the text file stands in
+      // for the pipe (System.in is left alone: the training may itself run with a terminal).
+      try (InputStream stdin = Files.newInputStream(text)) {
+        StringWriter err = new StringWriter();
+        CliEnvironment env =
+            new CliEnvironment(
+                stdin,
+                new PrintWriter(Writer.nullWriter()),
+                new PrintWriter(err),
+                false,
+                CliEnvironment.DEFAULT_PROGRESS_THRESHOLD,
+                WordCountEngine.standard(),
+                SampleText::standard);
+        int status = Main.run(env, "wordcount", "--json", "-");
         if (status != 0) {
           System.err.print(err);
           return status;

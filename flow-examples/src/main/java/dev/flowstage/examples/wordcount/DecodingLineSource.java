@@ -15,8 +15,9 @@ import java.util.function.LongConsumer;
  * U+FFFD and counting it, so that bad bytes never stop a count.
  *
  * <p>Lines end at {@code \n}; a {@code \r} just before it is dropped, and so is a byte order mark
- * (U+FEFF) at the start of the input. A last line without a terminator is still a line. Bytes read
- * are reported to a listener once per chunk (64 KiB), which drives the progress bar.
+ * (U+FEFF) at the start of the input: it is not text, so an input that is only a mark has no line,
+ * as a file that is only a mark has none. A last line without a terminator is still a line. Bytes
+ * read are reported to a listener once per chunk (64 KiB), which drives the progress bar.
  */
 public final class DecodingLineSource implements LineSource {
   private static final int CHUNK = 64 * 1024;
@@ -30,7 +31,9 @@ public final class DecodingLineSource implements LineSource {
   private long malformed;
   private boolean inputEnded;
   private boolean decoderFlushed;
-  private boolean firstLine = true;
+
+  /** Whether the first decoded char was looked at for a byte order mark. */
+  private boolean markChecked;
 
   /**
    * Creates a line source over {@code in}.
@@ -73,10 +76,7 @@ public final class DecodingLineSource implements LineSource {
     if (end > 0 && line.charAt(end - 1) == '\r') {
       end--;
     }
-    // U+FEFF at the very start is a byte order mark, never part of a word.
-    int start = firstLine && end > 0 && line.charAt(0) == '\uFEFF' ? 1 : 0;
-    firstLine = false;
-    String s = line.substring(start, end);
+    String s = line.substring(0, end);
     line.setLength(0);
     return s;
   }
@@ -109,6 +109,13 @@ public final class DecodingLineSource implements LineSource {
       }
     }
     chars.flip();
+    if (!markChecked && chars.hasRemaining()) {
+      // U+FEFF at the very start is a byte order mark: dropped before it can start a line.
+      markChecked = true;
+      if (chars.get(chars.position()) == '\uFEFF') {
+        chars.get();
+      }
+    }
   }
 
   /** Keeps the undecoded tail of {@link #bytes} and reads more after it. */

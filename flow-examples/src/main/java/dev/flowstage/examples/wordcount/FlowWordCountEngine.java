@@ -9,12 +9,16 @@ import dev.flowstage.flow.RunningFlow;
 import dev.flowstage.flow.Tokenizer;
 import dev.flowstage.flow.TriggerResult;
 import dev.flowstage.flow.logic.FileSelection;
+import dev.flowstage.flow.logic.words.ByteChunk;
 import dev.flowstage.flow.logic.words.ByteReading;
 import dev.flowstage.flow.logic.words.ByteWordCounts;
 import dev.flowstage.flow.logic.words.FileChunk;
 import dev.flowstage.flow.logic.words.Shard;
 import dev.flowstage.flow.logic.words.ShardCounts;
+import dev.flowstage.flow.logic.words.StreamChunk;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,20 +32,22 @@ import java.util.stream.Collectors;
 
 /**
  * The word count on the Flow DSL, as in Elixir Flow's README: read lines (files through the Flow
- * file source, which splits large files into byte ranges read in parallel; standard input and the
- * sample text through an enumerable source), flatMap them into words, partition by word so each
- * word is counted by exactly one stage, reduce to counts, and merge the partitions' local top N
- * into the global top N in one departition stage.
+ * file source, which splits large files into byte ranges read in parallel; the sample text through
+ * an enumerable source), flatMap them into words, partition by word so each word is counted by
+ * exactly one stage, reduce to counts, and merge the partitions' local top N into the global top N
+ * in one departition stage.
  *
  * <p>Files in UTF-8, US-ASCII or ISO-8859-1 take a byte path with the same results: an enumerable
  * source of {@link FileChunk}s of {@value FileChunk#DEFAULT_BYTES} bytes, taken one at a time by
  * the reading stages, each counting its chunks' words as raw bytes ({@link ByteWordCounts}) and
  * sending them on as bytes (ASCII words) or decoded (others) at each flush; the counting stages add
  * them up in byte-keyed tables ({@link ShardCounts}). A {@code .gz} file is one chunk, decompressed
- * in order by the reading stage that takes it ({@link FileChunk#gzip}). Standard input, the sample
- * and other charsets read lines, as do files whose byte order mark names another charset
- * (UTF-16/32) and files that cannot be opened as gzip, through the Flow file source, which decodes
- * them (and reports the error naming the file).
+ * in order by the reading stage that takes it ({@link FileChunk#gzip}); standard input in those
+ * charsets is one chunk too, read in order to its end ({@link StreamChunk}, handed out first, so
+ * the other reading stages share the files meanwhile). The sample and other charsets read lines
+ * (standard input through an enumerable source, files through the Flow file source), as do files
+ * whose byte order mark names another charset (UTF-16/32) and files that cannot be opened as gzip,
+ * which the file source decodes (and reports the error naming the file).
  *
  * <p>Run: {@code scripts/flowstage wordcount [PATH...]}
  */
@@ -53,7 +59,8 @@ public final class FlowWordCountEngine implements WordCountEngine {
   private final int chunkBytes;
 
   /**
-   * Whether files counted with {@link Tokenizer#SPACE} in a supported charset take the byte path.
+   * Whether files and standard input in a charset the byte path supports take it ({@link
+   * ByteWordCounts#supports}); tests turn it off to compare both paths on the same input.
    */
   private final boolean bytePath;
 
@@ -262,6 +269,7 @@ public final class FlowWordCountEngine implements WordCountEngine {
       malformed += it.malformed();
       bytes += it.bytes.sum();
     }
+    bytes += plan.streamBytes.sum();
     return new WordCountResult(
         job.inputs().size(),
         bytes,
@@ -283,9 +291,17 @@ public final class FlowWordCountEngine implements WordCountEngine {
     return plan(job, new LongAdder()).flow.graph().toMermaid();
   }
 
-  /** A flow and the counters it updates while it runs. */
+  /**
+   * A flow and the counters it updates while it runs: the lines and malformed input of every input
+   * but the line iterators, which keep their own (with their bytes), and the bytes of standard
+   * input read on the byte path ({@code streamBytes}).
+   */
   private record Plan(
-      Flow<?> flow, LongAdder lines, LongAdder malformed, List<LineIterator> iterators) {}
+      Flow<?> flow,
+      LongAdder lines,
+      LongAdder malformed,
+      List<LineIterator> iterators,
+      LongAdder streamBytes) {}
 
   /** The input one stage of a layer is worth: below it, more stages would only cost. */
   static final long BYTES_PER_STAGE = 256 << 10;
@@ -331,6 +347,8 @@ public final class FlowWordCountEngine implements WordCountEngine {
     List<Path> lineFiles = new ArrayList<>();
     List<Flow<? extends String>> sources = new ArrayList<>();
     List<Flow<? extends Shard>> shards = new ArrayList<>();
+    LongAdder streamBytes = new LongAdder();
+    StreamChunk stdin = null;
     for (Input input : job.inputs()) {
       switch (input) {
         case Input.FileInput file -> {
@@ -343,13 +361,21 @@ public final class FlowWordCountEngine implements WordCountEngine {
             lineFiles.add(file.path());
           }
         }
-        case Input.StdinInput in -> iterators.add(new LineIterator(input, job, progress));
+        case Input.StdinInput in -> {
+          if (bytePath && ByteWordCounts.supports(job.charset())) {
+            // One chunk, read in order by one reading stage; its mark is skipped as it is read.
+            stdin = new StreamChunk(in.name(), new Counted(in.in(), streamBytes));
+          } else {
+            iterators.add(new LineIterator(input, job, progress)); // UTF-16/32, other charsets
+          }
+        }
         case Input.SampleInput sample -> iterators.add(new LineIterator(input, job, progress));
       }
     }
-    if (!files.isEmpty()) {
+    if (!files.isEmpty() || stdin != null) {
       shards.add(
-          byteWordCount(files, marks, gzipped, job, stages, byteFlush, lines, malformed, progress));
+          byteWordCount(
+              stdin, files, marks, gzipped, job, stages, byteFlush, lines, malformed, progress));
     }
     if (!lineFiles.isEmpty()) {
       // UTF-16/32 and other charsets: the Flow file source (byte order marks, gunzip).
@@ -381,7 +407,7 @@ public final class FlowWordCountEngine implements WordCountEngine {
         ending == null
             ? totals(shards, job.top(), stages, job.maxDemand())
             : ending.end(routed(shards, stages, job.maxDemand()), job.top());
-    return new Plan(flow, lines, malformed, iterators);
+    return new Plan(flow, lines, malformed, iterators, streamBytes);
   }
 
   /**
@@ -409,11 +435,15 @@ public final class FlowWordCountEngine implements WordCountEngine {
   }
 
   /**
-   * The byte path for files: one enumerable source of {@link FileChunk}s, which the reading stages
-   * take one at a time (so they share the work however the words are spread), each counting its
-   * chunks' words as bytes ({@link ByteReading}) and emitting shards as the line path does.
+   * The byte path for files and standard input: one enumerable source of chunks, which the reading
+   * stages take one at a time (so they share the work however the words are spread), each counting
+   * its chunks' words as bytes ({@link ByteReading}) and emitting shards as the line path does.
+   * Standard input, if given, is one {@link StreamChunk}, handed out first: one stage reads it to
+   * its end while the others share the files' chunks. With standard input alone there is one
+   * reading stage (the others would get nothing).
    */
   private Flow<Shard> byteWordCount(
+      StreamChunk stdin,
       List<Path> files,
       List<Integer> marks,
       List<Boolean> gzipped,
@@ -436,9 +466,79 @@ public final class FlowWordCountEngine implements WordCountEngine {
             lines,
             malformed,
             progress);
-    return Flow.fromEnumerable(
-            FileChunk.split(files, marks, gzipped, chunkBytes), o -> o.stages(stages).maxDemand(1))
+    Iterable<FileChunk> fileChunks = FileChunk.split(files, marks, gzipped, chunkBytes);
+    Iterable<ByteChunk> chunks = () -> chunks(stdin, fileChunks);
+    int readers = files.isEmpty() ? 1 : stages;
+    return Flow.fromEnumerable(chunks, o -> o.stages(readers).maxDemand(1))
         .emitAndReduce(reading, ByteReading.reducer(), ByteReading.onTrigger());
+  }
+
+  /**
+   * {@code first} (if not null), then the files' chunks, which are listed (their sizes read) when
+   * the source starts iterating, as without {@code first}.
+   */
+  private static Iterator<ByteChunk> chunks(ByteChunk first, Iterable<FileChunk> files) {
+    Iterator<FileChunk> rest = files.iterator();
+    return new Iterator<>() {
+      private ByteChunk next = first;
+
+      @Override
+      public boolean hasNext() {
+        return next != null || rest.hasNext();
+      }
+
+      @Override
+      public ByteChunk next() {
+        if (next == null) {
+          return rest.next();
+        }
+        ByteChunk chunk = next;
+        next = null;
+        return chunk;
+      }
+    };
+  }
+
+  /**
+   * Standard input on the byte path, counting the bytes read for the summary; not closable, so
+   * closing a count never closes the process's standard input (the reading stage does not close a
+   * stream chunk anyway).
+   */
+  private static final class Counted extends FilterInputStream {
+    private final LongAdder bytes;
+
+    Counted(InputStream in, LongAdder bytes) {
+      super(in);
+      this.bytes = bytes;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = in.read();
+      if (b >= 0) {
+        bytes.increment();
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = in.read(b, off, len);
+      if (n > 0) {
+        bytes.add(n);
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      long skipped = in.skip(n);
+      bytes.add(skipped);
+      return skipped;
+    }
+
+    @Override
+    public void close() {}
   }
 
   /** The plan's flow, as the ending that made it emits: {@code Totals}, or rows for output. */

@@ -10,7 +10,7 @@ import java.util.function.LongConsumer;
 
 /** One input of a word count: a file, standard input, or the built-in sample text. */
 public sealed interface Input {
-  /** {@return how the input is named in messages ({@code -} for standard input)} */
+  /** {@return how the input is named in messages ({@code standard input} for {@code -})} */
   String name();
 
   /** {@return the size in bytes, or {@code -1} when it is not known in advance (standard input)} */
@@ -52,7 +52,7 @@ public sealed interface Input {
   record StdinInput(InputStream in) implements Input {
     @Override
     public String name() {
-      return "-";
+      return "standard input";
     }
 
     @Override

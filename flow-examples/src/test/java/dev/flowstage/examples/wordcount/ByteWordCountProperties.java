@@ -38,7 +38,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Flow.fromFiles} and the tokenizer) and a sequential reference that follows the line reader's
  * rules, for both tokenizers, over seeded random byte texts: multi-byte UTF-8, malformed bytes,
  * {@code \r}, {@code \r\n}, repeated spaces, tabs, empty lines and files, a byte order mark, no
- * final newline, lines many times longer than a chunk, tiny chunks and tiny flush thresholds.
+ * final newline, lines many times longer than a chunk, tiny chunks and tiny flush thresholds; and
+ * standard input, alone or among the files, read a few bytes at a time.
  */
 final class ByteWordCountProperties {
   private static final byte[][] FRAGMENTS = {
@@ -108,7 +109,23 @@ final class ByteWordCountProperties {
     randomByteTexts(seed + 10_000, true);
   }
 
+  /**
+   * As above with standard input among the files (or alone), read on the byte path as one stream
+   * and on the line path through its line source; the stream gives its bytes a few at a time, so
+   * multi-byte sequences, {@code \r\n} and the byte order mark are cut at read and buffer edges.
+   */
+  @ParameterizedTest
+  @MethodSource("seeds")
+  void run_randomByteTextsWithStandardInput_bytePathMatchesLinePathAndReference(int seed)
+      throws IOException {
+    randomByteTexts(seed + 20_000, seed % 2 == 0, true);
+  }
+
   private void randomByteTexts(int seed, boolean gzip) throws IOException {
+    randomByteTexts(seed, gzip, false);
+  }
+
+  private void randomByteTexts(int seed, boolean gzip, boolean withStdin) throws IOException {
     SplittableRandom random = new SplittableRandom(seed);
     Tokenizer tokenizer = random.nextBoolean() ? Tokenizer.SPACE : Tokenizer.WORDS;
     Charset charset =
@@ -117,7 +134,7 @@ final class ByteWordCountProperties {
           case 1 -> StandardCharsets.ISO_8859_1;
           default -> StandardCharsets.UTF_8;
         };
-    int files = 1 + random.nextInt(3);
+    int files = withStdin ? random.nextInt(3) : 1 + random.nextInt(3);
     List<Input> inputs = new ArrayList<>();
     List<byte[]> texts = new ArrayList<>();
     long fileBytes = 0;
@@ -130,21 +147,38 @@ final class ByteWordCountProperties {
       inputs.add(new Input.FileInput(file, Files.size(file)));
       fileBytes += Files.size(file);
     }
-    WordCountJob job =
-        new WordCountJob(
-            inputs,
-            tokenizer,
-            100_000, // every word, so the whole count is compared
-            1 + random.nextInt(3),
-            1 + random.nextInt(20),
-            charset);
+    // Standard input at a random place among the files; each run reads its own copy of it.
+    byte[] stdinText = withStdin ? randomText(random) : null;
+    int stdinAt = random.nextInt(inputs.size() + 1);
+    int maxRead = random.nextBoolean() ? 1 + random.nextInt(8) : 1 << 16;
+    long stdinSeed = random.nextLong();
+    if (withStdin) {
+      texts.add(stdinText);
+      fileBytes += stdinText.length;
+    }
+    int stages = 1 + random.nextInt(3);
+    int maxDemand = 1 + random.nextInt(20);
+    java.util.function.Supplier<WordCountJob> jobs =
+        () -> {
+          List<Input> all = new ArrayList<>(inputs);
+          if (withStdin) {
+            all.add(
+                stdinAt,
+                new Input.StdinInput(
+                    new Trickle(stdinText, maxRead, new SplittableRandom(stdinSeed))));
+          }
+          return new WordCountJob(
+              all, tokenizer, 100_000, // every word, so the whole count is compared
+              stages, maxDemand, charset);
+        };
+    WordCountJob job = jobs.get();
     int chunk = random.nextBoolean() ? 1 + random.nextInt(40) : FileChunk.DEFAULT_BYTES;
     int flushAt = random.nextBoolean() ? 1 + random.nextInt(6) : 0;
 
     LongAdder progress = new LongAdder();
     WordCountResult bytePath = new FlowWordCountEngine(flushAt, chunk, true).run(job, progress);
     WordCountResult linePath =
-        new FlowWordCountEngine(flushAt, chunk, false).run(job, new LongAdder());
+        new FlowWordCountEngine(flushAt, chunk, false).run(jobs.get(), new LongAdder());
     Reference reference = Reference.of(texts, charset, tokenizer);
 
     String context = "seed " + seed + ", chunk " + chunk + ", flushAt " + flushAt + ", " + job;
@@ -209,6 +243,47 @@ final class ByteWordCountProperties {
     assertEquals(reference.lines, lines.sum(), "seed " + seed);
     assertEquals(reference.malformed, malformed.sum(), "seed " + seed);
     assertEquals(text.length, progress.sum(), "seed " + seed);
+  }
+
+  /**
+   * Standard input as a pipe gives it: the bytes of {@code text}, at most {@code maxRead} a read (a
+   * seeded random number of them), never closed by the count.
+   */
+  private static final class Trickle extends java.io.InputStream {
+    private final byte[] text;
+    private final int maxRead;
+    private final SplittableRandom random;
+    private int at;
+
+    Trickle(byte[] text, int maxRead, SplittableRandom random) {
+      this.text = text;
+      this.maxRead = maxRead;
+      this.random = random;
+    }
+
+    @Override
+    public int read() {
+      return at < text.length ? text[at++] & 0xff : -1;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      if (len == 0) {
+        return 0;
+      }
+      if (at == text.length) {
+        return -1;
+      }
+      int n = Math.min(Math.min(len, text.length - at), 1 + random.nextInt(maxRead));
+      System.arraycopy(text, at, b, off, n);
+      at += n;
+      return n;
+    }
+
+    @Override
+    public void close() {
+      throw new AssertionError("standard input was closed");
+    }
   }
 
   private static byte[] randomText(SplittableRandom random) {

@@ -41,6 +41,21 @@ final class DecodingLineSourceTest {
     assertEquals(List.of(), lines(new byte[0], StandardCharsets.UTF_8, new long[1]));
   }
 
+  /** A byte order mark is not text: alone it makes no line, as a file that is only a mark. */
+  @Test
+  void nextLine_onlyAByteOrderMark_hasNoLines() throws IOException {
+    byte[] mark = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+    assertEquals(List.of(), lines(mark, StandardCharsets.UTF_8, new long[1]));
+    byte[] markAndNewline = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, '\n'};
+    assertEquals(List.of(""), lines(markAndNewline, StandardCharsets.UTF_8, new long[1]));
+  }
+
+  @Test
+  void nextLine_byteOrderMarkOnlyAtTheStart_isDropped() throws IOException {
+    byte[] text = "\uFEFFa \uFEFFb\n\uFEFFc".getBytes(StandardCharsets.UTF_8);
+    assertEquals(List.of("a \uFEFFb", "\uFEFFc"), lines(text, StandardCharsets.UTF_8, new long[1]));
+  }
+
   @Test
   void nextLine_malformedBytes_areReplacedAndCounted() throws IOException {
     long[] malformed = new long[1];

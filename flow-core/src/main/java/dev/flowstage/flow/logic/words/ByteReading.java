@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The reading stages of the byte path: the three functions of their {@code emitAndReduce} over
- * {@link FileChunk}s, one definition for {@code flowstage wordcount}'s flow and the fused {@code
+ * {@link ByteChunk}s (a file's {@link FileChunk}s, the CLI's standard input as one {@link
+ * StreamChunk}), one definition for {@code flowstage wordcount}'s flow and the fused {@code
  * frequencies()} plan ({@link WordCountPlan#fused}). This record is the accumulator's supplier (a
  * fresh {@link ByteWordCounts} with these settings per stage), {@link #reducer()} counts one chunk
  * and {@link #onTrigger()} sends what a stage still holds when its input ends. The reading stages
@@ -64,12 +65,13 @@ public record ByteReading(
   }
 
   /**
-   * The reducer: counts one chunk's words, emitting the shards of any flush it makes.
+   * The reducer: counts one chunk's words (a file's range, or a whole stream), emitting the shards
+   * of any flush it makes.
    *
    * @return the reducer, the same instance every call
    */
   public static SerializableBiFunction<
-          FileChunk, ByteWordCounts, TriggerResult<Shard, ByteWordCounts>>
+          ByteChunk, ByteWordCounts, TriggerResult<Shard, ByteWordCounts>>
       reducer() {
     return Read.CHUNK;
   }
@@ -88,11 +90,11 @@ public record ByteReading(
   /** Counts one chunk (a constant, so it serializes as itself). */
   private enum Read
       implements
-          SerializableBiFunction<FileChunk, ByteWordCounts, TriggerResult<Shard, ByteWordCounts>> {
+          SerializableBiFunction<ByteChunk, ByteWordCounts, TriggerResult<Shard, ByteWordCounts>> {
     CHUNK;
 
     @Override
-    public TriggerResult<Shard, ByteWordCounts> apply(FileChunk chunk, ByteWordCounts counts) {
+    public TriggerResult<Shard, ByteWordCounts> apply(ByteChunk chunk, ByteWordCounts counts) {
       return counts.add(chunk);
     }
   }

@@ -1,5 +1,6 @@
 package dev.flowstage.flow.logic.words;
 
+import dev.flowstage.flow.FileOptions;
 import dev.flowstage.flow.Tokenizer;
 import dev.flowstage.flow.TriggerResult;
 import dev.flowstage.flow.logic.FileSelection;
@@ -7,6 +8,7 @@ import dev.flowstage.flow.logic.Lines;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.io.PushbackInputStream;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -57,7 +59,9 @@ import java.util.concurrent.atomic.LongAdder;
  * counting overlap) into the same buffer and counted by the same loops: only the reads differ (in
  * order, not positional), the line bound's offsets are in decompressed bytes, as the line path says
  * them, and progress is told in compressed bytes as they are consumed, so it adds up to the file's
- * size, as plain files' chunks do.
+ * size, as plain files' chunks do. A {@link StreamChunk} (standard input) is read the same way, on
+ * the reading stage's own thread (a thread of its own could not be stopped while it waits on a
+ * pipe), after the byte order mark of the stream's charset; progress is told its bytes as read.
  *
  * <p>The tables: words of up to 8 and up to 16 bytes are held in the slots themselves (bytes, count
  * and length), longer ones in an arena (count, length, bytes) that a slot of hash and offset points
@@ -89,8 +93,8 @@ public final class ByteWordCounts {
   private static final int READ_AHEAD = 64 * 1024;
 
   /**
-   * Reads of gzip streams in this JVM, for the tests that check a cancelled run stops reading (one
-   * add per buffer of decompressed bytes: nothing next to inflating and counting it).
+   * Reads of streams (gzip files, standard input) in this JVM, for the tests that check a cancelled
+   * run stops reading (one add per buffer: nothing next to reading and counting it).
    */
   static final LongAdder STREAM_READS = new LongAdder();
 
@@ -166,10 +170,13 @@ public final class ByteWordCounts {
   /** The chunk being read, for the rare re-reads of the line check (gzip: its position). */
   private FileChannel channel;
 
-  /** The decompressed bytes of the gzip chunk being read, in order, or {@code null}. */
+  /**
+   * The bytes of the stream chunk being read, in order: a gzip file's decompressed bytes, or a
+   * {@link StreamChunk}'s; {@code null} for a plain file's chunk.
+   */
   private InputStream stream;
 
-  /** How many decompressed bytes {@link #stream} gave (with its byte order mark). */
+  /** How many bytes {@link #stream} gave (with its byte order mark). */
   private long streamed;
 
   /** The last byte {@link #stream} gave: whether the text ends with a newline, or a \r. */
@@ -184,7 +191,8 @@ public final class ByteWordCounts {
   /** How much of a gzip chunk's compressed file was told to {@link #progress} so far. */
   private long compressedTold;
 
-  private Path path;
+  /** What messages name: the chunk's file, or its stream's name. */
+  private Object source;
 
   /**
    * Creates an empty counter with a reading stage's settings, checked when they were made; absent
@@ -293,28 +301,41 @@ public final class ByteWordCounts {
   }
 
   /**
-   * Counts the words starting in one chunk; the reducer of the reading layer's {@code
-   * emitAndReduce}.
+   * Counts the words starting in one chunk (a file's range, or a whole stream); the reducer of the
+   * reading layer's {@code emitAndReduce}.
    *
    * @param chunk the chunk
    * @return nothing to emit and this, or, when the table filled up, its shards and this
-   * @throws UncheckedIOException naming the file if it cannot be read or holds a line longer than
-   *     the bound
+   * @throws UncheckedIOException naming the file (or the stream) if it cannot be read or holds a
+   *     line longer than the bound
    */
-  public TriggerResult<Shard, ByteWordCounts> add(FileChunk chunk) {
+  public TriggerResult<Shard, ByteWordCounts> add(ByteChunk chunk) {
     pending = null;
     chunkLines = 0;
-    long want = Math.min(chunk.end() - chunk.start(), bufferBytes);
+    switch (chunk) {
+      case FileChunk file -> addFile(file);
+      case StreamChunk in -> addStream(in);
+    }
+    return flushed();
+  }
+
+  /** Grows the read buffer to what a chunk of {@code bytes} needs, at most the read size. */
+  private void reserve(long bytes) {
+    long want = Math.min(bytes, bufferBytes);
     if (buf.length - SLACK < want) {
       buf = new byte[(int) want + SLACK];
     }
+  }
+
+  private void addFile(FileChunk chunk) {
+    reserve(chunk.end() - chunk.start());
     if (chunk.gzip()) {
       addGzip(chunk);
-      return flushed();
+      return;
     }
     try (FileChannel ch = FileChannel.open(chunk.path(), StandardOpenOption.READ)) {
       channel = ch;
-      path = chunk.path();
+      source = chunk.path();
       lineStart = chunk.start() == chunk.textStart() ? chunk.start() : -1;
       read(ch, chunk.path(), chunk.start(), chunk.end(), chunk.textStart());
       if (lineStart >= chunk.start() && lineStart < chunk.end()) {
@@ -329,14 +350,13 @@ public final class ByteWordCounts {
     // The first chunk also accounts for the byte order mark before it, so progress reaches 100%.
     progress.add(
         chunk.end() - chunk.start() + (chunk.start() == chunk.textStart() ? chunk.textStart() : 0));
-    return flushed();
   }
 
   /**
    * A chunk's read failure (an I/O error, a truncated or corrupt gzip file, a line too long) as the
    * line path's file reader says it, so both paths fail alike.
    */
-  private static UncheckedIOException cannotRead(Path file, Exception e) {
+  private static UncheckedIOException cannotRead(Object file, Exception e) {
     IOException io = e instanceof TooLong t ? t.getCause() : (IOException) e;
     return new UncheckedIOException(
         new IOException("cannot read " + file + ": " + io.getMessage(), io));
@@ -359,19 +379,9 @@ public final class ByteWordCounts {
     try (FileChannel ch = FileChannel.open(chunk.path(), StandardOpenOption.READ);
         InputStream in = gunzip(ch, chunk.path())) {
       channel = ch;
-      stream = in;
-      path = chunk.path();
+      source = chunk.path();
       in.skipNBytes(chunk.textStart());
-      streamed = chunk.textStart();
-      lastStreamed = '\n';
-      lineStart = chunk.start();
-      read(null, chunk.path(), chunk.start(), chunk.end(), chunk.textStart());
-      if (streamed > chunk.textStart() && lastStreamed != '\n') {
-        chunkLines++; // the last line has no newline: the line reader still reads it
-        if (lineStart >= 0 && streamed - lineStart > maxLine) {
-          checkLine(streamed); // its last word ended before the end, so no newline checked it
-        }
-      }
+      readStream(in, chunk.textStart());
       progress.add(ch.size() - compressedTold);
     } catch (IOException | TooLong e) {
       throw cannotRead(chunk.path(), e);
@@ -380,6 +390,54 @@ public final class ByteWordCounts {
       stream = null;
     }
     lines.add(chunkLines);
+  }
+
+  /**
+   * Counts a whole stream's words (standard input), as a gzip file's: in order, to its end, from
+   * after the byte order mark of the charset it is read in (the file source's rule when the mark
+   * does not choose the charset: only UTF-8's can match). Progress is told the bytes as they are
+   * read, the mark's too. The stream is not closed: it is the chunk's maker's.
+   */
+  private void addStream(StreamChunk chunk) {
+    reserve(Long.MAX_VALUE);
+    source = chunk.name();
+    try {
+      // The mark is known only once read; the bytes that are not one go back to be counted.
+      PushbackInputStream in = new PushbackInputStream(chunk.in(), 4);
+      byte[] head = in.readNBytes(4);
+      int mark = STREAM_MARK.charset(head, charset).bom();
+      in.unread(head, mark, head.length - mark);
+      progress.add(mark);
+      readStream(in, mark);
+    } catch (IOException | TooLong e) {
+      throw cannotRead(chunk.name(), e);
+    } finally {
+      stream = null;
+    }
+    lines.add(chunkLines);
+  }
+
+  /** The file source's mark rule for a stream: only the mark of the charset it is read in. */
+  private static final FileSelection STREAM_MARK =
+      new FileSelection(FileOptions.defaults().charsetFromBom(false));
+
+  /**
+   * Counts the words of {@code in}, read in order from offset {@code textStart} (after the byte
+   * order mark) to its end. As the plain chunk that ends a file, it adds the last line when the
+   * text does not end with a newline, and checks that line.
+   */
+  private void readStream(InputStream in, int textStart) throws IOException {
+    stream = in;
+    streamed = textStart;
+    lastStreamed = '\n';
+    lineStart = textStart;
+    read(null, source, textStart, Long.MAX_VALUE, textStart);
+    if (streamed > textStart && lastStreamed != '\n') {
+      chunkLines++; // the last line has no newline: the line reader still reads it
+      if (lineStart >= 0 && streamed - lineStart > maxLine) {
+        checkLine(streamed); // its last word ended before the end, so no newline checked it
+      }
+    }
   }
 
   /**
@@ -401,7 +459,7 @@ public final class ByteWordCounts {
    * the unfinished word is carried between reads. Each chunk counts the newlines it reads, and the
    * chunk that ends the file adds the last line when the file does not end with a newline.
    */
-  private void read(FileChannel channel, Path path, long start, long end, int textStart)
+  private void read(FileChannel channel, Object path, long start, long end, int textStart)
       throws IOException {
     // A gzip chunk (no channel) learns whether its text ends with a newline at its end: addGzip.
     long size = channel == null ? -1 : channel.size();
@@ -506,13 +564,15 @@ public final class ByteWordCounts {
         throw new TooLong(e);
       }
     }
-    String where = "at offset " + lineStart + (stream != null ? " (decompressed)" : "");
-    throw new TooLong(Lines.tooLong((int) Math.min(maxLine, Integer.MAX_VALUE), where, path));
+    // A gzip file's offsets are in decompressed bytes (a stream chunk has no file: no channel).
+    String where =
+        "at offset " + lineStart + (stream != null && channel != null ? " (decompressed)" : "");
+    throw new TooLong(Lines.tooLong((int) Math.min(maxLine, Integer.MAX_VALUE), where, source));
   }
 
   /**
-   * The byte at {@code offset}, the last of a line: re-read from a plain file; from a gzip chunk,
-   * which cannot be re-read, it is in the buffer, just before it or the last one read.
+   * The byte at {@code offset}, the last of a line: re-read from a plain file; from a gzip chunk or
+   * a stream, which cannot be re-read, it is in the buffer, just before it or the last one read.
    */
   private byte byteAt(long offset) throws IOException {
     if (stream == null) {
@@ -606,15 +666,20 @@ public final class ByteWordCounts {
   }
 
   /**
-   * Fills {@code buf[from..]} from the gzip stream, which the read loop asks for in order (the
-   * offset it wants is always {@link #streamed}), and tells progress the compressed bytes consumed.
+   * Fills {@code buf[from..]} from the stream, which the read loop asks for in order (the offset it
+   * wants is always {@link #streamed}), and tells progress the bytes consumed: of a gzip file, the
+   * compressed ones.
    */
   private int fillFromStream(int from) throws IOException {
     STREAM_READS.increment();
     int total = stream.readNBytes(buf, from, buf.length - SLACK - from);
-    long consumed = channel.position();
-    progress.add(consumed - compressedTold);
-    compressedTold = consumed;
+    if (channel != null) {
+      long consumed = channel.position();
+      progress.add(consumed - compressedTold);
+      compressedTold = consumed;
+    } else {
+      progress.add(total);
+    }
     if (total == 0) {
       return -1;
     }

@@ -26,7 +26,8 @@ import java.util.List;
  * @param textStart where the file's text starts: after its byte order mark, if any
  * @param gzip whether the file is gunzipped as it is read (then {@code start == textStart})
  */
-public record FileChunk(Path path, long start, long end, int textStart, boolean gzip) {
+public record FileChunk(Path path, long start, long end, int textStart, boolean gzip)
+    implements ByteChunk {
 
   /**
    * Checks that a gzip chunk is a whole file: it starts at the text and runs to the end.

@@ -47,7 +47,7 @@ final class ByteReadingTest {
   /** Runs the three functions over the chunks of a file as a reading stage does. */
   private static Map<String, Long> count(
       ByteReading reading,
-      SerializableBiFunction<FileChunk, ByteWordCounts, TriggerResult<Shard, ByteWordCounts>> read,
+      SerializableBiFunction<ByteChunk, ByteWordCounts, TriggerResult<Shard, ByteWordCounts>> read,
       SerializableBiFunction<ByteWordCounts, Trigger, TriggerResult<Shard, ByteWordCounts>> drain,
       Path file) {
     List<Shard> shards = new ArrayList<>();

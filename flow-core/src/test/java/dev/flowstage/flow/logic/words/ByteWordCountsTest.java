@@ -1,6 +1,7 @@
 package dev.flowstage.flow.logic.words;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -278,6 +279,39 @@ final class ByteWordCountsTest {
       int flushAt,
       String context) {
     int mark = text.length >= 3 && (text[0] & 0xff) == 0xEF ? 3 : 0;
+    long size;
+    try {
+      size = Files.size(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    assertCountsAsTheLinePath(
+        file,
+        FileChunk.gzip(file, mark),
+        file.toString(),
+        size,
+        tokenizer,
+        buffer,
+        maxLine,
+        flushAt,
+        context);
+  }
+
+  /**
+   * Counts {@code chunk} on the byte path and asserts the words, lines, malformed input and failure
+   * of the line path over {@code file} (the same text; its name in a failure is {@code name}'s),
+   * and progress of {@code size} bytes.
+   */
+  private static void assertCountsAsTheLinePath(
+      Path file,
+      ByteChunk chunk,
+      String name,
+      long size,
+      Tokenizer tokenizer,
+      int buffer,
+      int maxLine,
+      int flushAt,
+      String context) {
     // The line path: the file source's lines, tokenized here.
     Map<String, Long> expected = new HashMap<>();
     long expectedMalformed;
@@ -294,7 +328,7 @@ final class ByteWordCountsTest {
       expectedLines = all.size();
       expectedMalformed = running.statistics().malformedInput();
     } catch (dev.flowstage.flow.FlowException e) {
-      expectedFailure = readError(e);
+      expectedFailure = readError(e).replace(file.toString(), name);
       expectedLines = -1;
       expectedMalformed = -1;
     }
@@ -316,7 +350,7 @@ final class ByteWordCountsTest {
             .get();
     Map<String, Long> seen = new HashMap<>();
     try {
-      List<Shard> shards = new ArrayList<>(counts.add(FileChunk.gzip(file, mark)).events());
+      List<Shard> shards = new ArrayList<>(counts.add(chunk).events());
       shards.addAll(counts.drainLast());
       shards.forEach(shard -> shard.forEach((w, n) -> seen.merge(w, n, Long::sum)));
     } catch (UncheckedIOException e) {
@@ -327,10 +361,145 @@ final class ByteWordCountsTest {
     assertEquals(expected, seen, context);
     assertEquals(expectedLines, lineCount.sum(), context);
     assertEquals(expectedMalformed, malformed.sum(), context);
-    try {
-      assertEquals(Files.size(file), progress.sum(), context);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    assertEquals(size, progress.sum(), context);
+  }
+
+  /**
+   * Standard input as one stream chunk, read in buffers of 1 to 16 bytes from a stream that gives 1
+   * to 5 bytes a read (so the byte order mark, multi-byte sequences and {@code \r\n} are cut at
+   * read and buffer edges), with a line bound or none, both tokenizers: exactly the line path's
+   * words, lines, malformed input and failure (naming the stream), progress of every byte read, and
+   * the stream is never closed.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(
+      ints = {
+        1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24
+      })
+  void add_streamChunk_tinyBuffersAndReads_countsAsTheLinePath(int seed) throws IOException {
+    SplittableRandom random = new SplittableRandom(seed + 100);
+    Tokenizer tokenizer = random.nextBoolean() ? Tokenizer.SPACE : Tokenizer.WORDS;
+    byte[] text =
+        seed == 1 ? new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF} : randomText(random);
+    Path file = Files.write(dir.resolve("s" + seed + ".txt"), text);
+    int buffer = 1 + random.nextInt(16);
+    int maxLine = random.nextBoolean() ? 10 + random.nextInt(200) : FileOptionsBound.NONE;
+    int flushAt = 1 + random.nextInt(8);
+    Trickle in = new Trickle(text, random.nextLong(), 5);
+    String context = "seed " + seed + ", buffer " + buffer + ", maxLine " + maxLine;
+    assertCountsAsTheLinePath(
+        file,
+        new StreamChunk("standard input", in),
+        "standard input",
+        text.length,
+        tokenizer,
+        buffer,
+        maxLine,
+        flushAt,
+        context);
+    assertEquals(0, in.closes, context);
+  }
+
+  /** A stream chunk's read error names the stream, as a file's names the file; not closed. */
+  @Test
+  void add_streamChunkReadFails_namesTheStreamAndLeavesItOpen() {
+    Trickle in = new Trickle("a b\nc ".repeat(100).getBytes(StandardCharsets.UTF_8), 3, 64);
+    in.endless = true;
+    in.failAfter = 20;
+    UncheckedIOException e =
+        assertThrows(
+            UncheckedIOException.class,
+            () -> counts(Tokenizer.SPACE, 10).add(new StreamChunk("standard input", in)));
+    assertEquals("cannot read standard input: broken pipe", e.getCause().getMessage());
+    assertEquals(0, in.closes);
+  }
+
+  /**
+   * A reading stage interrupted while it reads an endless stream (a cancelled run) stops at its
+   * next buffer: the interrupt checks of the gzip chunk's reads hold for a stream chunk too.
+   */
+  @Test
+  void add_streamChunkInterrupted_stopsAtTheNextBuffer() throws Exception {
+    Trickle in = new Trickle("word ".getBytes(StandardCharsets.UTF_8), 4, Integer.MAX_VALUE);
+    in.endless = true;
+    in.interruptAfter = 50;
+    java.util.concurrent.atomic.AtomicReference<Throwable> thrown =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread reader =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try {
+                    counts(Tokenizer.SPACE, 1 << 12).add(new StreamChunk("standard input", in));
+                  } catch (Throwable t) {
+                    thrown.set(t);
+                  }
+                });
+    reader.join(java.time.Duration.ofMinutes(2)); // a hang guard only
+    assertTrue(!reader.isAlive(), "the reader did not stop");
+    UncheckedIOException e = assertInstanceOf(UncheckedIOException.class, thrown.get());
+    assertInstanceOf(java.io.InterruptedIOException.class, e.getCause().getCause());
+    // One read fills a buffer; the interrupt came inside the 50th, so the 51st never started.
+    assertEquals(50, in.reads);
+    assertEquals(0, in.closes);
+  }
+
+  /**
+   * A stream such as a pipe: {@code text}'s bytes, 1 to {@code maxRead} a read (seeded), or the
+   * text over and over ({@code endless}); it can fail or interrupt its reader after some reads, and
+   * counts its reads and closes.
+   */
+  private static final class Trickle extends java.io.InputStream {
+    private final byte[] text;
+    private final SplittableRandom random;
+    private final int maxRead;
+    boolean endless;
+    int failAfter = -1;
+    int interruptAfter = -1;
+    int reads;
+    int closes;
+    private long at;
+
+    Trickle(byte[] text, long seed, int maxRead) {
+      this.text = text;
+      this.random = new SplittableRandom(seed);
+      this.maxRead = maxRead;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (len == 0) {
+        return 0;
+      }
+      reads++;
+      if (reads == failAfter) {
+        throw new IOException("broken pipe");
+      }
+      if (reads == interruptAfter) {
+        Thread.currentThread().interrupt();
+      }
+      if (!endless && at == text.length) {
+        return -1;
+      }
+      int n = Math.min(len, 1 + random.nextInt(maxRead));
+      if (!endless) {
+        n = (int) Math.min(n, text.length - at);
+      }
+      for (int i = 0; i < n; i++) {
+        b[off + i] = text[(int) (at++ % text.length)];
+      }
+      return n;
+    }
+
+    @Override
+    public void close() {
+      closes++;
     }
   }
 
