@@ -1,7 +1,9 @@
 package dev.flowstage.flow.internal;
 
 import dev.flowstage.flow.Options;
+import dev.flowstage.flow.logic.words.ByteChunk;
 import dev.flowstage.flow.logic.words.ByteWordCounts;
+import dev.flowstage.flow.logic.words.ChunkGroup;
 import dev.flowstage.flow.logic.words.FileChunk;
 import dev.flowstage.flow.logic.words.WordCountPlan;
 import dev.flowstage.flow.plan.Plan;
@@ -85,8 +87,10 @@ final class FusedWordCount {
       }
     }
     long chunkBytes = Math.min(o.splitBytes(), FileChunk.DEFAULT_BYTES);
-    List<FileChunk> chunks = new ArrayList<>();
-    FileChunk.split(files, marks, gzipped, chunkBytes).forEach(chunks::add);
+    // Small files' chunks go in groups: one hand-over per group, not per file.
+    List<ByteChunk> chunks = new ArrayList<>();
+    ChunkGroup.grouped(FileChunk.split(files, marks, gzipped, chunkBytes), chunkBytes)
+        .forEach(chunks::add);
     return WordCountPlan.fused(m, chunks, charset, o.stages(), malformed);
   }
 }

@@ -9,13 +9,16 @@ import dev.flowstage.flow.logic.FileSelection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.Charset;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -185,31 +188,58 @@ final class InputResolver {
    */
   private static boolean looksBinary(Input.FileInput file, FileSelection sniff, Charset charset)
       throws BadInputException {
-    byte[] head;
-    try {
-      head = FileSniff.head(file.path());
-    } catch (IOException e) {
-      throw new BadInputException(
-          "cannot read "
-              + describe(file.path(), e)
-              + (FileSniff.isGzip(file.path()) ? " (a .gz file must be gzip)" : ""));
+    byte[] head = file.head();
+    if (head == null) { // a .gz file: its decompressed start
+      try {
+        head = FileSniff.head(file.path());
+      } catch (IOException e) {
+        throw new BadInputException(
+            "cannot read "
+                + describe(file.path(), e)
+                + (FileSniff.isGzip(file.path()) ? " (a .gz file must be gzip)" : ""));
+      }
     }
     return sniff.skipsAsBinary(head, sniff.charset(head, charset).charset());
   }
 
+  /**
+   * A named or walked file: one look at its attributes and one open for its size and first bytes (a
+   * {@code .gz} file's are its decompressed ones, read by {@link #looksBinary}), so a folder of
+   * many small files costs little before counting.
+   */
   private static Input.FileInput file(Path path) throws BadInputException {
-    if (!Files.exists(path)) {
+    BasicFileAttributes attributes;
+    try {
+      attributes = Files.readAttributes(path, BasicFileAttributes.class);
+    } catch (NoSuchFileException e) {
       throw new BadInputException("no such file or directory: " + path);
+    } catch (IOException e) {
+      throw new BadInputException("cannot read " + describe(path, e));
     }
-    if (!Files.isRegularFile(path)) {
+    if (!attributes.isRegularFile()) {
       throw new BadInputException(
           "not a regular file: " + path + " (give regular files, directories, or - for stdin)");
     }
     try (SeekableByteChannel channel = Files.newByteChannel(path)) {
-      return new Input.FileInput(path, channel.size());
+      long size = channel.size();
+      byte[] head = FileSniff.isGzip(path) ? null : head(channel, size);
+      return new Input.FileInput(path, size, head);
     } catch (IOException e) {
       throw new BadInputException("cannot read " + describe(path, e));
     }
+  }
+
+  /**
+   * The first {@link FileSniff#HEAD_BYTES} bytes of an open file of {@code size} bytes, or fewer.
+   */
+  private static byte[] head(SeekableByteChannel channel, long size) throws IOException {
+    ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, FileSniff.HEAD_BYTES));
+    while (head.hasRemaining()) {
+      if (channel.read(head) < 0) {
+        break; // shorter than its size said: it shrank meanwhile
+      }
+    }
+    return Arrays.copyOf(head.array(), head.position());
   }
 
   private static String describe(Path path, IOException e) {

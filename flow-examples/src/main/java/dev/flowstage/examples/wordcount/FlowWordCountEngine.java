@@ -12,6 +12,7 @@ import dev.flowstage.flow.logic.FileSelection;
 import dev.flowstage.flow.logic.words.ByteChunk;
 import dev.flowstage.flow.logic.words.ByteReading;
 import dev.flowstage.flow.logic.words.ByteWordCounts;
+import dev.flowstage.flow.logic.words.ChunkGroup;
 import dev.flowstage.flow.logic.words.FileChunk;
 import dev.flowstage.flow.logic.words.Shard;
 import dev.flowstage.flow.logic.words.ShardCounts;
@@ -352,7 +353,7 @@ public final class FlowWordCountEngine implements WordCountEngine {
     for (Input input : job.inputs()) {
       switch (input) {
         case Input.FileInput file -> {
-          int mark = bytePath ? bytePathMark(file.path(), job) : -1;
+          int mark = bytePath ? bytePathMark(file, job) : -1;
           if (mark >= 0) {
             files.add(file.path());
             marks.add(mark);
@@ -416,15 +417,17 @@ public final class FlowWordCountEngine implements WordCountEngine {
    * path does not support, also when a mark says so, or a file that cannot be opened: the line path
    * reports it as it always did).
    */
-  private static int bytePathMark(Path file, WordCountJob job) {
+  private static int bytePathMark(Input.FileInput file, WordCountJob job) {
     if (!ByteWordCounts.supports(job.charset())) {
       return -1;
     }
-    byte[] head;
-    try (java.io.InputStream in = FileSniff.open(file)) {
-      head = in.readNBytes(4);
-    } catch (IOException e) {
-      return -1; // the line path reports it, naming the file (also a .gz file that is not gzip)
+    byte[] head = file.head(); // read when the file was listed, if it was
+    if (head == null) {
+      try (java.io.InputStream in = FileSniff.open(file.path())) {
+        head = in.readNBytes(4);
+      } catch (IOException e) {
+        return -1; // the line path reports it, naming the file (also a .gz file that is not gzip)
+      }
     }
     // The file source's rule for the charset a mark selects (one definition for both paths): the
     // byte path takes the file when that is the job's charset, skipping the mark if there is one.
@@ -466,7 +469,9 @@ public final class FlowWordCountEngine implements WordCountEngine {
             lines,
             malformed,
             progress);
-    Iterable<FileChunk> fileChunks = FileChunk.split(files, marks, gzipped, chunkBytes);
+    // Small files' chunks go in groups: one hand-over per group, not per file.
+    Iterable<ByteChunk> fileChunks =
+        ChunkGroup.grouped(FileChunk.split(files, marks, gzipped, chunkBytes), chunkBytes);
     Iterable<ByteChunk> chunks = () -> chunks(stdin, fileChunks);
     int readers = files.isEmpty() ? 1 : stages;
     return Flow.fromEnumerable(chunks, o -> o.stages(readers).maxDemand(1))
@@ -477,8 +482,8 @@ public final class FlowWordCountEngine implements WordCountEngine {
    * {@code first} (if not null), then the files' chunks, which are listed (their sizes read) when
    * the source starts iterating, as without {@code first}.
    */
-  private static Iterator<ByteChunk> chunks(ByteChunk first, Iterable<FileChunk> files) {
-    Iterator<FileChunk> rest = files.iterator();
+  private static Iterator<ByteChunk> chunks(ByteChunk first, Iterable<ByteChunk> files) {
+    Iterator<ByteChunk> rest = files.iterator();
     return new Iterator<>() {
       private ByteChunk next = first;
 

@@ -31,8 +31,22 @@ public sealed interface Input {
    *
    * @param path the file
    * @param size its size in bytes when the job was planned
+   * @param head its first bytes (up to {@link FileSniff#HEAD_BYTES}) as read when it was listed,
+   *     for the binary check and the byte order mark, so that listing a folder of many small files
+   *     opens each once before counting; {@code null} when not read (then they are read again where
+   *     needed). Not part of the input's identity: {@code equals} compares path and size.
    */
-  record FileInput(Path path, long size) implements Input {
+  record FileInput(Path path, long size, byte[] head) implements Input {
+    /**
+     * A file whose first bytes were not read.
+     *
+     * @param path the file
+     * @param size its size in bytes when the job was planned
+     */
+    public FileInput(Path path, long size) {
+      this(path, size, null);
+    }
+
     @Override
     public String name() {
       return path.toString();
@@ -41,6 +55,21 @@ public sealed interface Input {
     @Override
     public LineSource open(Charset charset, LongConsumer bytesRead) throws IOException {
       return new DecodingLineSource(Files.newInputStream(path), charset, bytesRead);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof FileInput f && f.path.equals(path) && f.size == size;
+    }
+
+    @Override
+    public int hashCode() {
+      return path.hashCode() * 31 + Long.hashCode(size);
+    }
+
+    @Override
+    public String toString() {
+      return "FileInput[path=" + path + ", size=" + size + "]";
     }
   }
 

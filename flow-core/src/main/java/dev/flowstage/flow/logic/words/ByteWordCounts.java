@@ -301,8 +301,8 @@ public final class ByteWordCounts {
   }
 
   /**
-   * Counts the words starting in one chunk (a file's range, or a whole stream); the reducer of the
-   * reading layer's {@code emitAndReduce}.
+   * Counts the words starting in one chunk (a file's range, a whole stream, or a group of small
+   * files' chunks, one after the other); the reducer of the reading layer's {@code emitAndReduce}.
    *
    * @param chunk the chunk
    * @return nothing to emit and this, or, when the table filled up, its shards and this
@@ -315,6 +315,12 @@ public final class ByteWordCounts {
     switch (chunk) {
       case FileChunk file -> addFile(file);
       case StreamChunk in -> addStream(in);
+      case ChunkGroup group -> {
+        for (FileChunk file : group.chunks()) {
+          chunkLines = 0; // each file's lines, as if its chunk had come alone
+          addFile(file);
+        }
+      }
     }
     return flushed();
   }

@@ -107,14 +107,15 @@ public final class WordCountPlan {
    * operations after the count.
    *
    * @param m the match
-   * @param chunks the chunks of the files, all read in {@code charset}
+   * @param chunks the chunks of the files (small files' in {@link ChunkGroup}s), all read in {@code
+   *     charset}
    * @param charset the files' charset, one {@link ByteWordCounts#supports}
    * @param readers how many reading stages
    * @param malformed counts the malformed input sequences, as the file source does
    * @return the fused counting layer
    */
   public static Plan fused(
-      Match m, List<FileChunk> chunks, Charset charset, int readers, LongAdder malformed) {
+      Match m, List<ByteChunk> chunks, Charset charset, int readers, LongAdder malformed) {
     Plan counting = m.counting();
     int partitions = counting.options().stages();
     // The reading stages' functions are the CLI's (ByteReading); the fused plan reads lines up to

@@ -1,0 +1,151 @@
+package dev.flowstage.flow.logic.words;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.flowstage.flow.Tokenizer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Grouping small files' chunks: order, bounds, and counts the same as chunk by chunk. */
+final class ChunkGroupTest {
+  @TempDir Path dir;
+
+  private static long cost(FileChunk c) {
+    return c.gzip() ? Long.MAX_VALUE : Math.max(ChunkGroup.FILE_COST, c.end() - c.start());
+  }
+
+  private static List<FileChunk> members(ByteChunk piece) {
+    return switch (piece) {
+      case FileChunk c -> List.of(c);
+      case ChunkGroup g -> g.chunks();
+      case StreamChunk s -> throw new AssertionError("no stream here: " + s);
+    };
+  }
+
+  /**
+   * Random chunk sizes (tiny files, files of about a group, gzip files): the pieces hold every
+   * chunk once in order, each group within the bound with at least two chunks, gzip and large
+   * chunks alone, and no group could have taken the chunk after it.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
+  void grouped_randomChunks_keepsOrderAndBounds(int seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    long groupBytes = 1L << random.nextInt(10, 23);
+    List<FileChunk> chunks = new ArrayList<>();
+    for (int i = random.nextInt(0, 400); i > 0; i--) {
+      Path p = Path.of("f" + i);
+      switch (random.nextInt(6)) {
+        case 0 -> chunks.add(FileChunk.gzip(p, 0));
+        case 1 -> chunks.add(new FileChunk(p, 0, random.nextLong(1, 3 * groupBytes)));
+        default -> chunks.add(new FileChunk(p, 0, random.nextLong(1, 4096)));
+      }
+    }
+    List<ByteChunk> pieces = new ArrayList<>();
+    ChunkGroup.grouped(chunks, groupBytes).forEach(pieces::add);
+    List<FileChunk> flat = new ArrayList<>();
+    for (int i = 0; i < pieces.size(); i++) {
+      List<FileChunk> m = members(pieces.get(i));
+      flat.addAll(m);
+      if (pieces.get(i) instanceof ChunkGroup g) {
+        long work = g.chunks().stream().mapToLong(ChunkGroupTest::cost).sum();
+        assertTrue(work < groupBytes, "group of " + work + " over " + groupBytes);
+        if (i + 1 < pieces.size()) {
+          long next = cost(members(pieces.get(i + 1)).get(0));
+          assertTrue(next >= groupBytes - work, "the next chunk would have fit: " + next);
+        }
+      }
+    }
+    assertEquals(chunks, flat, "seed " + seed);
+  }
+
+  @Test
+  void grouped_tinyFiles_makesGroupsOfAtMostGroupBytesOverFileCost() {
+    List<FileChunk> chunks = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      chunks.add(new FileChunk(Path.of("f" + i), 0, 100));
+    }
+    List<ByteChunk> pieces = new ArrayList<>();
+    ChunkGroup.grouped(chunks, 4 << 20).forEach(pieces::add);
+    // 255 files per 4 MiB group (a group stays below the bound), so four groups for 1000 files.
+    assertEquals(4, pieces.size(), pieces.toString());
+    assertEquals(255, ((ChunkGroup) pieces.get(0)).chunks().size());
+  }
+
+  @Test
+  void chunkGroup_fewerThanTwoOrAGzipChunk_isRejected() {
+    FileChunk plain = new FileChunk(Path.of("a"), 0, 10);
+    assertThrows(IllegalArgumentException.class, () -> new ChunkGroup(List.of(plain)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new ChunkGroup(List.of(plain, FileChunk.gzip(Path.of("b.gz"), 0))));
+    assertThrows(IllegalArgumentException.class, () -> ChunkGroup.grouped(List.of(plain), 0));
+  }
+
+  /** A group counts the words, lines and bytes its chunks count one by one. */
+  @Test
+  void add_group_countsAsItsChunksOneByOne() throws IOException {
+    SplittableRandom random = new SplittableRandom(42);
+    List<Path> files = new ArrayList<>();
+    for (int f = 0; f < 40; f++) {
+      StringBuilder text = new StringBuilder();
+      for (int w = random.nextInt(0, 200); w > 0; w--) {
+        text.append("w").append(random.nextInt(50)).append(random.nextInt(9) == 0 ? '\n' : ' ');
+      }
+      Path file = dir.resolve("f" + f + ".txt");
+      Files.writeString(file, text, StandardCharsets.UTF_8);
+      files.add(file);
+    }
+    List<FileChunk> chunks = new ArrayList<>();
+    FileChunk.split(files, 1 << 20).forEach(chunks::add);
+    Result oneByOne = count(new ArrayList<>(chunks));
+    List<ByteChunk> grouped = new ArrayList<>();
+    ChunkGroup.grouped(chunks, 1 << 20).forEach(grouped::add);
+    assertInstanceOf(ChunkGroup.class, grouped.get(0));
+    assertEquals(oneByOne, count(grouped));
+  }
+
+  private record Result(Map<String, Long> words, long lines, long progress) {}
+
+  private static Result count(List<? extends ByteChunk> pieces) {
+    LongAdder lines = new LongAdder();
+    LongAdder progress = new LongAdder();
+    ByteWordCounts counts =
+        new ByteReading(
+                "UTF-8",
+                Tokenizer.SPACE,
+                2,
+                1 << 12,
+                1 << 12,
+                ByteWordCounts.NO_LINE_BOUND,
+                lines,
+                null,
+                progress)
+            .get();
+    Map<String, Long> words = new HashMap<>();
+    List<Shard> shards = new ArrayList<>();
+    for (ByteChunk piece : pieces) {
+      shards.addAll(counts.add(piece).events());
+    }
+    shards.addAll(counts.drain());
+    for (Shard s : shards) {
+      s.forEach((w, n) -> words.merge(w, n, Long::sum));
+    }
+    return new Result(words, lines.sum(), progress.sum());
+  }
+}
