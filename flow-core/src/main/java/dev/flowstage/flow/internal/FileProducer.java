@@ -7,27 +7,31 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A producer of the lines of one file range: reads exactly as many lines as were asked for, in
- * batches, and finishes ({@code done()}) at the end of its range. The file is opened on the first
- * demand and closed at the end or when the stage stops.
+ * A producer of the lines of a file source's ranges: takes the next unread range from the queue its
+ * source's producers share, reads exactly as many lines as were asked for, in batches, goes on with
+ * the next range at the end of one, and finishes ({@code done()}) when none is left. A range's file
+ * is opened when its reading starts and closed at its end or when the stage stops. The lines of a
+ * range come out in order, one range after the other.
  *
- * <p>Runs on the stage's virtual thread only.
+ * <p>Runs on the stage's virtual thread only (the queue is shared).
  */
 final class FileProducer implements Producer<Object> {
   private static final int CHUNK = 1000;
 
   private final String name;
-  private final FileRanges.Range range;
+  private final Queue<FileRanges.Range> ranges;
   private final AtomicLong malformed;
+  private FileRanges.Range range;
   private LineReader reader;
   private boolean finished;
 
-  FileProducer(String name, FileRanges.Range range, AtomicLong malformed) {
+  FileProducer(String name, Queue<FileRanges.Range> ranges, AtomicLong malformed) {
     this.name = name;
-    this.range = range;
+    this.ranges = ranges;
     this.malformed = malformed;
   }
 
@@ -37,22 +41,27 @@ final class FileProducer implements Producer<Object> {
       return;
     }
     try {
-      if (reader == null) {
-        reader = new LineReader(range);
-      }
       long left = demand;
-      while (left > 0 && !reader.done()) {
+      while (left > 0) {
+        if (reader == null && !next()) {
+          finished = true;
+          ctx.done();
+          return;
+        }
         List<Object> lines = new ArrayList<>((int) Math.min(left, CHUNK));
         reader.read(lines, (int) Math.min(left, CHUNK));
         left -= lines.size();
         if (!lines.isEmpty()) {
           ctx.emit(lines);
         }
-      }
-      if (reader.done()) {
-        finished = true;
-        close();
-        ctx.done();
+        if (reader.done()) {
+          close();
+          if (ranges.isEmpty()) { // none left to take: end now, not at the next demand
+            finished = true;
+            ctx.done();
+            return;
+          }
+        }
       }
     } catch (IOException e) {
       throw new StageFailure(
@@ -60,6 +69,16 @@ final class FileProducer implements Producer<Object> {
           new UncheckedIOException(
               new IOException("cannot read " + range.path() + ": " + e.getMessage(), e)));
     }
+  }
+
+  /** Opens the next unread range; false when every range is taken. */
+  private boolean next() throws IOException {
+    range = ranges.poll();
+    if (range == null) {
+      return false;
+    }
+    reader = new LineReader(range);
+    return true;
   }
 
   @Override

@@ -24,8 +24,10 @@ import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
@@ -132,6 +134,13 @@ final class Materializer {
     }
   }
 
+  /** The ranges of a file source not yet taken, shared by its producers, in file order. */
+  private final Map<Topology.Group, Queue<FileRanges.Range>> unread = new ConcurrentHashMap<>();
+
+  private Queue<FileRanges.Range> unreadRanges(Topology.Group g) {
+    return unread.computeIfAbsent(g, k -> new ConcurrentLinkedQueue<>(k.ranges));
+  }
+
   private Stage<?> startMember(Topology.Group g, int i) {
     String name = g.name() + "." + i;
     return switch (g.kind) {
@@ -139,7 +148,7 @@ final class Materializer {
           system.startProducer(enumerable(name, g.sources.get(i)), producerOptions(g, name, true));
       case FILE ->
           system.startProducer(
-              new FileProducer(name, g.ranges.get(i), malformed), producerOptions(g, name, true));
+              new FileProducer(name, unreadRanges(g), malformed), producerOptions(g, name, true));
       case STAGE -> {
         if (!(g.sources.get(i) instanceof Stage<?> st)) {
           throw new IllegalArgumentException(

@@ -291,6 +291,18 @@ final class Topology {
       return new Topology(groups, groups.get(last.id), fusedMalformed);
     }
 
+    /**
+     * How many producers read a file source's ranges: one per range up to the layer's stage count
+     * (at least two, so reading overlaps the first range's consumer even on one stage), each taking
+     * the next unread range when it finishes one. A producer per range made a folder of 20 000
+     * small files 20 000 stages with two subscriptions each (14 s and 1.4 GB for 5 MB of text);
+     * reading a range is rarely slower than consuming its lines, and a reader blocked on the disk
+     * gives its carrier to the others.
+     */
+    private static int fileReaders(int ranges, Options o) {
+      return Math.min(ranges, Math.max(2, o.stages()));
+    }
+
     private Draft add(Kind kind, int stages, Plan plan, List<Operation> ops, Options options) {
       Draft g = new Draft(drafts.size(), kind, stages, plan, ops, options);
       drafts.add(g);
@@ -315,7 +327,7 @@ final class Topology {
             src = add(Kind.ENUMERABLE, 1, p, List.of(), o);
             src.sources = List.of(List.of());
           } else {
-            src = add(Kind.FILE, ranges.size(), p, List.of(), o);
+            src = add(Kind.FILE, fileReaders(ranges.size(), o), p, List.of(), o);
             src.ranges = ranges;
             src.charset = cs;
           }
