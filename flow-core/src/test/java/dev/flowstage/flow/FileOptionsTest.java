@@ -319,7 +319,7 @@ final class FileOptionsTest {
                   return line;
                 });
     String m = messages(assertThrows(RuntimeException.class, flow::toList));
-    assertTrue(m.contains("rotated.log shrank while being read"), m);
+    assertTrue(m.contains("cannot read " + file + ": the file shrank while being read"), m);
   }
 
   private static void truncate(Path file, long size) {

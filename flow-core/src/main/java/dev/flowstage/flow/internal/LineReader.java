@@ -27,14 +27,12 @@ import java.util.List;
  */
 final class LineReader implements Closeable {
   private final long end;
-  private final java.nio.file.Path path;
   private final Lines lines;
   private boolean done;
 
   LineReader(FileRanges.Range range) throws IOException {
     boolean whole = range.gzip() || !FileRanges.newlineIsOneByte(range.charset());
     this.end = whole ? Long.MAX_VALUE : range.end(); // a whole file is read to its end
-    this.path = range.path();
     if (whole) {
       InputStream in = FileSelection.open(range.path(), range.gzip());
       try {
@@ -102,7 +100,7 @@ final class LineReader implements Closeable {
         done = true;
         if (lines.position() < end && end != Long.MAX_VALUE) {
           // The end of the file before the end of the range it had when listed.
-          throw Lines.shrank(path, end, lines.position());
+          throw Lines.shrank(end, lines.position());
         }
         break;
       }

@@ -197,15 +197,13 @@ public final class Lines implements Closeable {
    * as {@code logrotate copytruncate} does). Counting what is left would report a whole file and
    * give the result of part of one, so both file paths fail alike with this.
    *
-   * @param file the file
    * @param listedEnd the offset the part was to be read to, at most the size the file was listed at
    * @param size the offset at which reading met the end of the file
-   * @return the error, naming the file and both sizes
+   * @return the error, giving both offsets (the readers' "cannot read FILE: ..." names the file)
    */
-  public static IOException shrank(Object file, long listedEnd, long size) {
+  public static IOException shrank(long listedEnd, long size) {
     return new IOException(
-        file
-            + " shrank while being read: it was listed with a part ending at byte "
+        "the file shrank while being read: it was listed with a part ending at byte "
             + listedEnd
             + ", but reading met the end of the file at byte "
             + size

@@ -141,7 +141,7 @@ final class FileRangesTest {
                   reader.read(lines, 1000);
                 }
               });
-      assertTrue(e.getMessage().contains("cut.log shrank while being read"), e.getMessage());
+      assertTrue(e.getMessage().contains("the file shrank while being read"), e.getMessage());
     }
   }
 

@@ -662,7 +662,7 @@ public final class ByteWordCounts {
       if (r < 0) {
         if (at + from + total < end) {
           // A chunk ends at most at the size its file was listed at: the file shrank since.
-          throw Lines.shrank(source, end, at + from + total);
+          throw Lines.shrank(end, at + from + total);
         }
         return total == 0 ? -1 : total;
       }

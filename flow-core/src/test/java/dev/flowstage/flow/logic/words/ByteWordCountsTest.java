@@ -159,7 +159,9 @@ final class ByteWordCountsTest {
         assertThrows(
             UncheckedIOException.class,
             () -> counts(Tokenizer.SPACE, 10).add(new FileChunk(file, start, 60)));
-    assertTrue(e.getMessage().contains("cut.txt shrank while being read"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("cannot read " + file + ": the file shrank while being read"),
+        e.getMessage());
     assertTrue(e.getMessage().contains("a part ending at byte 60"), e.getMessage());
   }
 
