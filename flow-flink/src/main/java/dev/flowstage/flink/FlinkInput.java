@@ -20,7 +20,9 @@ import java.util.Objects;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
@@ -108,7 +110,7 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
 
     @Override
     DataStream<Object> stream(StreamExecutionEnvironment env, Charset charset) {
-      return read(env, files(), charset, options);
+      return read(env, listed(), charset, options);
     }
 
     /**
@@ -117,14 +119,22 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
      * a/n.log}, not folder by folder).
      */
     List<String> files() {
-      List<String> files = new ArrayList<>();
+      return listed().stream().map(f -> f.f0).toList();
+    }
+
+    /**
+     * As {@link #files()}, each with its size when listed: a reader that meets the end of a file
+     * before that fails as the local source does ({@link Lines#checkListedSize}).
+     */
+    List<Tuple2<String, Long>> listed() {
+      List<Tuple2<String, Long>> files = new ArrayList<>();
       FileSelection selection = new FileSelection(options);
       for (String u : uris) {
         Path p = path(u);
         try {
-          List<String> found = new ArrayList<>();
+          List<Tuple2<String, Long>> found = new ArrayList<>();
           walk(p.getFileSystem(), p, selection, true, found);
-          found.sort(Comparator.comparing(f -> new Path(f).toUri().getPath()));
+          found.sort(Comparator.comparing(f -> new Path(f.f0).toUri().getPath()));
           files.addAll(found);
         } catch (FileNotFoundException e) {
           // As on the local engine: a missing path fails the run (here its build) with a
@@ -170,12 +180,12 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
    * file always, walked folders and files as the options say; the caller sorts them.
    */
   private static void walk(
-      FileSystem fs, Path p, FileSelection selection, boolean named, List<String> out)
+      FileSystem fs, Path p, FileSelection selection, boolean named, List<Tuple2<String, Long>> out)
       throws IOException {
     FileStatus status = fs.getFileStatus(p);
     if (!status.isDir()) {
       if (named || selection.reads(p.getName())) {
-        out.add(p.toUri().toString());
+        out.add(Tuple2.of(p.toUri().toString(), status.getLen()));
       }
       return;
     }
@@ -197,11 +207,15 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
    * options} say), counting malformed input in the {@link #MALFORMED} accumulator.
    */
   static DataStream<Object> read(
-      StreamExecutionEnvironment env, List<String> files, Charset charset, FileOptions options) {
-    DataStream<String> names =
+      StreamExecutionEnvironment env,
+      List<Tuple2<String, Long>> files,
+      Charset charset,
+      FileOptions options) {
+    TypeInformation<Tuple2<String, Long>> type = Types.TUPLE(Types.STRING, Types.LONG);
+    DataStream<Tuple2<String, Long>> names =
         files.isEmpty()
-            ? env.fromData(List.of(""), Types.STRING).filter(f -> false).name("no files")
-            : env.fromData(files, Types.STRING).name("files");
+            ? env.fromData(List.of(Tuple2.of("", 0L)), type).filter(f -> false).name("no files")
+            : env.fromData(files, type).name("files");
     return names
         .rebalance()
         .flatMap(new ReadLines(charset.name(), options))
@@ -209,8 +223,12 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
         .name("read lines");
   }
 
-  /** Reads one file per input event, with the local file source's line rules. */
-  static final class ReadLines extends RichFlatMapFunction<String, Object> {
+  /**
+   * Reads one file per input event (its URI and the size it was listed at), with the local file
+   * source's line rules; a file that ends before its listed size shrank while the job ran and fails
+   * it, as on the local engine.
+   */
+  static final class ReadLines extends RichFlatMapFunction<Tuple2<String, Long>, Object> {
     @Serial private static final long serialVersionUID = 1L;
     private final String charset;
     private final FileOptions options;
@@ -227,13 +245,15 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
     }
 
     @Override
-    public void flatMap(String file, Collector<Object> out) throws IOException {
+    public void flatMap(Tuple2<String, Long> listed, Collector<Object> out) throws IOException {
+      String file = listed.f0;
       Path p = new Path(file);
       try (Lines lines =
           Lines.open(p.getFileSystem().open(p), file, Charset.forName(charset), options)) {
         for (String line = lines.next(); line != null; line = lines.next()) {
           out.collect(line);
         }
+        lines.checkListedSize(listed.f1);
         malformed.add(lines.malformed());
       } catch (IOException e) {
         // As the local source's producer: the file in the message (a truncated .gz, say).

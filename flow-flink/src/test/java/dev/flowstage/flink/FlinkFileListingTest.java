@@ -72,4 +72,36 @@ final class FlinkFileListingTest {
       assertTrue(e.getMessage().contains("missing.txt"), e.getMessage());
     }
   }
+
+  /** The listing gives each file's size, and a file that ends before it fails its reader. */
+  @Test
+  void readLines_fileShorterThanListed_failsNamingIt() throws IOException {
+    Path file = dir.resolve("cut.log");
+    Files.writeString(file, "a b\nc\n");
+    List<org.apache.flink.api.java.tuple.Tuple2<String, Long>> listed =
+        new FlinkInput.Files(List.of(file.toString()), FileOptions.defaults()).listed();
+    assertEquals(1, listed.size());
+    assertEquals(Files.size(file), listed.get(0).f1);
+    FlinkInput.ReadLines read = new FlinkInput.ReadLines("UTF-8", FileOptions.defaults());
+    List<Object> lines = new ArrayList<>();
+    org.apache.flink.util.Collector<Object> out =
+        new org.apache.flink.util.Collector<>() {
+          @Override
+          public void collect(Object line) {
+            lines.add(line);
+          }
+
+          @Override
+          public void close() {}
+        };
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () ->
+                read.flatMap(
+                    org.apache.flink.api.java.tuple.Tuple2.of(listed.get(0).f0, 99L), out));
+    assertTrue(
+        e.getMessage().contains("cut.log: the file shrank while being read"), e.getMessage());
+    assertEquals(List.of("a b", "c"), lines);
+  }
 }

@@ -52,6 +52,10 @@ public final class Lines implements Closeable {
   private final Source source;
   private final Closeable input;
   private final Reader text;
+
+  /** Whether {@link #open} skipped the file as binary: it reads nothing of it, on purpose. */
+  private boolean skipped;
+
   private byte[] buf;
   private int pos;
   private int lim;
@@ -180,14 +184,37 @@ public final class Lines implements Closeable {
       FileSelection.Marked marked = selection.charset(head, charset);
       if (selection.skipsAsBinary(head, marked.charset())) {
         start.close();
-        return new Lines(
-            InputStream.nullInputStream(), marked.charset(), name, options.maxLineBytes(), 0, gzip);
+        Lines none =
+            new Lines(
+                InputStream.nullInputStream(),
+                marked.charset(),
+                name,
+                options.maxLineBytes(),
+                0,
+                gzip);
+        none.skipped = true;
+        return none;
       }
       start.unread(head, marked.bom(), head.length - marked.bom());
       return new Lines(start, marked.charset(), name, options.maxLineBytes(), marked.bom(), gzip);
     } catch (IOException | RuntimeException e) {
       in.close();
       throw e;
+    }
+  }
+
+  /**
+   * Checks a whole file's read ({@link #open}), once {@link #next} returned {@code null}, against
+   * the size the file was listed at: a file read as bytes that ended before it shrank meanwhile
+   * ({@link #shrank}), as a local file range fails. A gzip file (its decompressed size is not
+   * known), one read as text (UTF-16/32) and one skipped as binary are not checked.
+   *
+   * @param listedSize the file's size when it was listed
+   * @throws IOException if it ended before that
+   */
+  public void checkListedSize(long listedSize) throws IOException {
+    if (!gzip && text == null && !skipped && position() < listedSize) {
+      throw shrank(listedSize, position());
     }
   }
 

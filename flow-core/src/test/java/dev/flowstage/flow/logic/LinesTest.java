@@ -198,4 +198,36 @@ class LinesTest {
         e.getMessage().startsWith("a line longer than 100000 bytes (line 2) of f.txt"),
         e.getMessage());
   }
+
+  private static Lines readAll(byte[] bytes, String name) throws IOException {
+    Lines lines =
+        Lines.open(
+            new ByteArrayInputStream(bytes), name, StandardCharsets.UTF_8, FileOptions.defaults());
+    while (lines.next() != null) {
+      // read to the end
+    }
+    return lines;
+  }
+
+  /** A whole file read to its end is checked against the size it was listed at. */
+  @Test
+  void checkListedSize_endedBeforeTheListedSize_failsAsShrank() throws IOException {
+    byte[] text = "one two\nthree\n".getBytes(StandardCharsets.UTF_8);
+    try (Lines lines = readAll(text, "a.txt")) {
+      lines.checkListedSize(text.length); // as listed: fine
+      lines.checkListedSize(text.length - 1); // grew since: read to its end, fine
+      IOException e = assertThrows(IOException.class, () -> lines.checkListedSize(100));
+      assertTrue(e.getMessage().contains("shrank while being read"), e.getMessage());
+      assertTrue(e.getMessage().contains("byte 100"), e.getMessage());
+    }
+  }
+
+  /** A file skipped as binary reads nothing on purpose: not a shrunk file. */
+  @Test
+  void checkListedSize_binaryFileSkipped_isNotShrank() throws IOException {
+    byte[] binary = {'a', 0, 'b', '\n'};
+    try (Lines lines = readAll(binary, "b.bin")) {
+      lines.checkListedSize(binary.length);
+    }
+  }
 }
