@@ -7,8 +7,8 @@ import dev.flowstage.stage.Subscription;
 import dev.flowstage.stage.SubscriptionOptions;
 import dev.flowstage.stage.dispatch.Dispatchers;
 import dev.flowstage.stage.dispatch.Outbox;
+import dev.flowstage.stage.testing.ProducerModel;
 import dev.flowstage.stage.testing.TestSubscription;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.IdentityHashMap;
@@ -78,11 +78,9 @@ final class BoundedPartitionDispatcherProperties {
     final List<Consumer> consumers = new ArrayList<>();
     final Map<Subscription, Consumer> bySubscription = new IdentityHashMap<>();
     final boolean[] everSubscribed = new boolean[PARTITIONS];
-    final ArrayDeque<Object> buffer = new ArrayDeque<>();
-    final ArrayDeque<Long> deferred = new ArrayDeque<>();
+    final ProducerModel<Object> producer = new ProducerModel<>(this::dispatch);
     final BitSet sent = new BitSet();
     int nextEvent;
-    long producerDemand; // asked of the producer and not emitted yet
     int subscriptions;
 
     Harness(long seed) {
@@ -95,7 +93,7 @@ final class BoundedPartitionDispatcherProperties {
 
     void run() {
       for (int step = 0; step < STEPS; step++) {
-        long before = producerDemand;
+        long before = producer.owed();
         int op = random.nextInt(100);
         if (op < 15) {
           subscribe();
@@ -109,12 +107,12 @@ final class BoundedPartitionDispatcherProperties {
         check(before);
       }
       // Drain: the producer emits exactly what it owes; re-asks must stop (only the shortfall).
-      for (int round = 0; round < 1000 && producerDemand > 0; round++) {
-        long before = producerDemand;
+      for (int round = 0; round < 1000 && producer.owed() > 0; round++) {
+        long before = producer.owed();
         emit(true);
         check(before);
       }
-      assertEquals(0, producerDemand, () -> "the producer is asked again and again" + trace());
+      assertEquals(0, producer.owed(), () -> "the producer is asked again and again" + trace());
       checkNotStuck();
     }
 
@@ -170,7 +168,7 @@ final class BoundedPartitionDispatcherProperties {
     }
 
     void emit(boolean exact) {
-      long k = exact ? producerDemand : random.nextLong(producerDemand + 1);
+      long k = exact ? producer.owed() : random.nextLong(producer.owed() + 1);
       if (!exact && random.nextInt(5) == 0) {
         k += 1 + random.nextInt(3); // a producer may emit more than asked
       }
@@ -186,34 +184,15 @@ final class BoundedPartitionDispatcherProperties {
         k -= batch;
         // Each batch meets the demand asked so far, as the runtime counts a producer-consumer's
         // demand: what a dispatch asks for again comes after the events handed over before it.
-        producerDemand -= Math.min(batch, producerDemand);
-        buffer.addAll(dispatch(events)); // new events' leftovers go behind the buffer
-        drainDeferred();
+        producer.emitted(batch);
+        producer.emit(events);
       }
     }
 
     /** Serves demand from the buffer first, the rest from the producer (as the runtime does). */
     void demand(long n) {
       assertTrue(n >= 0, this::trace);
-      long fromBuffer = Math.min(n, buffer.size());
-      if (fromBuffer > 0) {
-        List<Object> events = new ArrayList<>();
-        for (long i = 0; i < fromBuffer; i++) {
-          events.add(buffer.pollFirst());
-        }
-        List<Object> leftover = dispatch(events);
-        for (int i = leftover.size() - 1; i >= 0; i--) {
-          buffer.addFirst(leftover.get(i));
-        }
-      }
-      producerDemand += n - fromBuffer;
-      drainDeferred();
-    }
-
-    void drainDeferred() {
-      while (!deferred.isEmpty()) {
-        demand(deferred.pollFirst());
-      }
+      producer.demand(n);
     }
 
     List<Object> dispatch(List<Object> events) {
@@ -246,13 +225,13 @@ final class BoundedPartitionDispatcherProperties {
 
     @Override
     public long buffered() {
-      return buffer.size();
+      return producer.buffered();
     }
 
     @Override
     public void askUpstream(long demand) {
       assertTrue(demand >= 1, this::trace);
-      deferred.addLast(demand);
+      producer.askUpstream(demand);
     }
 
     @Override
@@ -276,7 +255,7 @@ final class BoundedPartitionDispatcherProperties {
       return min;
     }
 
-    void check(long producerDemandBefore) {
+    void check(long owedBefore) {
       assertEquals(0, dispatcher.heldCount(), this::trace);
       long received = 0;
       for (Consumer c : consumers) {
@@ -284,17 +263,17 @@ final class BoundedPartitionDispatcherProperties {
       }
       assertEquals(
           nextEvent,
-          received + dispatcher.dropped() + buffer.size(),
+          received + dispatcher.dropped() + producer.buffered(),
           () -> "events lost or duplicated" + trace());
-      if (producerDemand > producerDemandBefore) {
+      if (producer.owed() > owedBefore) {
         // Raised only up to what every partition can take: demand requested before (for a consumer
         // that left, or events now buffered) is not requested again.
         long cap = live().isEmpty() ? 0 : minCapacity();
         assertTrue(
-            producerDemand <= cap,
+            producer.owed() <= cap,
             () ->
                 "the producer owes "
-                    + producerDemand
+                    + producer.owed()
                     + " but the partitions can take only "
                     + cap
                     + trace());
