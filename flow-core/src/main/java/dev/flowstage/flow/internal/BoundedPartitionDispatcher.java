@@ -23,14 +23,24 @@ import java.util.function.ToIntFunction;
  * partition's demand without bound, memory stays bounded by {@code maxDemand} per partition even
  * with skewed keys, and demand accounting is exactly the runtime's (demand in, events sent), so a
  * producer-consumer's buffer always drains. The cost: a partition whose stage is slow slows its
- * producer, as a broadcast would. Events hashed to {@link Dispatchers#DROP} are discarded; on a
- * source producer the demand they did not fill is asked for again, only for the shortfall: {@code
- * owed} is the demand passed upstream that the producer has not emitted yet, and after a dispatch
- * the source is asked for {@code granted - owed} more (a producer that emitted more than asked
- * already replaced its dropped events). A partition subscribed again after its consumer left starts
- * with no demand, while {@code granted} may exceed it: dispatch stops at the first event whose
- * partition has no demand left and returns the rest as leftovers, so no consumer ever receives more
- * than it asked for.
+ * producer, as a broadcast would.
+ *
+ * <p>What to ask for: {@code owed} is the demand passed on and not yet met by an event handed to
+ * {@link #dispatch} (the runtime's own count for a producer-consumer), and the producer's buffer
+ * ({@link Outbox#buffered}) holds events older than any still to come. Each grant is served from
+ * the buffer first and asks upstream only for what neither the buffer nor {@code owed} covers
+ * ({@link #topUp}). Events hashed to {@link Dispatchers#DROP} (or to a partition whose consumer
+ * left) fill no demand, so after such a dispatch the shortfall is asked for again, on a source and
+ * on a producer-consumer alike (without it a producer-consumer stopped handling input while its
+ * consumers waited for the dropped events' replacements); a producer that emitted more than asked
+ * already replaced them and is not asked again.
+ *
+ * <p>Order: the buffer holds events only while {@code granted} is 0, so a new event never overtakes
+ * a buffered one on its way to a partition. Two moments would break the invariant above, and both
+ * set {@code granted} to 0 instead: a partition subscribed again after its consumer left (it starts
+ * with no demand), and the last consumer leaving. Events already requested then arrive as leftovers
+ * behind the buffer, and count against the next grants ({@code owed}), so upstream is not asked for
+ * them twice.
  *
  * <p>Runs on the producer's thread only; nothing here is synchronized.
  */
@@ -39,7 +49,6 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
 
   private final String stage;
   private final ToIntFunction<Object> hash;
-  private final boolean source;
   private final Subscription[] subs;
   private final long[] demand;
 
@@ -48,13 +57,14 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
   private int[] parts = new int[0];
   private long granted;
   private long owed;
+  // Of `owed`, the events asked of the buffer that the runtime has not handed over yet: it hands
+  // them over before anything newer (Outbox#buffered), so they are the next ones dispatched.
+  private long promised;
   private long dropped;
 
-  BoundedPartitionDispatcher(
-      String stage, int partitions, ToIntFunction<Object> hash, boolean source) {
+  BoundedPartitionDispatcher(String stage, int partitions, ToIntFunction<Object> hash) {
     this.stage = stage;
     this.hash = hash;
-    this.source = source;
     this.subs = new Subscription[partitions];
     this.demand = new long[partitions];
     this.batches = new Object[partitions][];
@@ -86,7 +96,10 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
     }
     subs[p] = subscription;
     demand[p] = 0; // a partition whose consumer left (CANCELLED) starts again with no demand
-    return raise();
+    // The invariant (granted <= its demand): what is still on its way waits as leftovers, behind
+    // the buffer, and counts against the next grants (owed).
+    granted = 0;
+    return 0;
   }
 
   @Override
@@ -99,8 +112,9 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
     }
     if (!anyLive()) {
       granted = 0; // nobody waits any more: what upstream still sends waits as leftovers
+      return 0;
     }
-    return raise();
+    return topUp(minDemand(), out.buffered());
   }
 
   private boolean anyLive() {
@@ -117,14 +131,14 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
     for (int p = 0; p < subs.length; p++) {
       if (subs[p] == subscription) {
         demand[p] += n;
-        return raise();
+        return topUp(minDemand(), out.buffered());
       }
     }
     return 0;
   }
 
-  /** Raises {@code granted} to the minimum partition demand; returns the increase. */
-  private long raise() {
+  /** The demand every partition can take: 0 while one has no consumer yet or none is live. */
+  private long minDemand() {
     long min = Long.MAX_VALUE;
     boolean live = false;
     for (int p = 0; p < subs.length; p++) {
@@ -133,11 +147,29 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
       }
       min = Math.min(min, demand[p]);
     }
-    if (!live || min <= granted) {
+    return live ? min : 0;
+  }
+
+  /**
+   * Raises {@code granted} to {@code target} (if higher) and returns the demand for the runtime to
+   * serve so that {@code granted} events come: the buffer's events first (they are older than any
+   * still to come from upstream, so they must go out first), then only what {@code owed} does not
+   * cover. Events already requested beyond the grant come back as leftovers, behind the buffer.
+   *
+   * @param buffered the events the producer's buffer holds (or will hold, with a dispatch's
+   *     leftovers)
+   */
+  private long topUp(long target, long buffered) {
+    if (target > granted) {
+      granted = target;
+    }
+    if (granted == 0) {
       return 0;
     }
-    long more = min - granted;
-    granted = min;
+    long unasked = Math.max(0, buffered - promised);
+    long fromBuffer = Math.min(Math.max(0, granted - promised), unasked);
+    long more = fromBuffer + Math.max(0, granted - fromBuffer - owed);
+    promised += fromBuffer;
     owed += more;
     return more;
   }
@@ -152,6 +184,7 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
     int[] sizes = batchSizes;
     int i = 0;
     long drops = 0;
+    // granted <= demand[p] of every live partition: each granted event fits its partition.
     for (; i < n && granted > 0; i++) {
       Object e = events.get(i);
       int p;
@@ -165,9 +198,6 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
         drops++;
         parts[i] = Dispatchers.DROP;
         continue;
-      }
-      if (demand[p] == 0) {
-        break; // a re-subscribed partition that has not asked yet: the rest waits as leftovers
       }
       parts[i] = p;
       sizes[p]++;
@@ -197,17 +227,20 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
       }
     }
     dropped += drops;
-    owed = Math.max(0, owed - i); // a producer may emit more than it was asked for
-    if (drops > 0 && source && granted > owed) {
-      // A source was asked for events that were then dropped: they filled no demand.
-      long shortfall = granted - owed;
-      owed += shortfall;
-      out.askUpstream(shortfall);
-    }
+    // Every event handed over met demand passed on, leftovers too (they were emitted for it, as
+    // the runtime counts a producer-consumer's demand); a producer may emit more than asked.
+    owed = Math.max(0, owed - n);
+    promised = Math.max(0, promised - n);
+    long target = granted;
     if (noneWillAsk()) {
       // Every partition still has more than its re-ask threshold pending, so no ask will come to
       // raise the grant: grant what every partition can still take now, or the layer would stall.
-      long more = raise();
+      target = minDemand();
+    }
+    if (drops > 0 || target > granted) {
+      // Dropped events filled no demand (granted stays): ask for their replacements too. The
+      // runtime serves this after buffering the leftovers, which are older than anything to come.
+      long more = topUp(target, out.buffered() + (n - i));
       if (more > 0) {
         out.askUpstream(more);
       }

@@ -222,7 +222,7 @@ final class Materializer {
   private ProducerOptions<Object> producerOptions(
       Topology.Group g, String name, boolean accumulate) {
     ProducerOptions.Builder<Object> b = ProducerOptions.<Object>builder().name(name);
-    b.dispatcher(dispatcher(g, name, accumulate));
+    b.dispatcher(dispatcher(g, name));
     if (accumulate) {
       b.demandMode(DemandMode.ACCUMULATE);
     }
@@ -230,7 +230,7 @@ final class Materializer {
   }
 
   /** The dispatcher of a group: what its outgoing edge routes by. */
-  private Supplier<Dispatcher<Object>> dispatcher(Topology.Group g, String name, boolean source) {
+  private Supplier<Dispatcher<Object>> dispatcher(Topology.Group g, String name) {
     Topology.Input edge = topology.outgoing(g);
     if (edge == null || !edge.partitioned()) {
       return Dispatchers::demand;
@@ -238,7 +238,7 @@ final class Materializer {
     int n = edge.route().partitions();
     ToIntFunction<Object> hash = edge.partials() ? Combining::partitionOf : edge.route();
     // Not Dispatchers.partition: see BoundedPartitionDispatcher (bounded memory, exact demand).
-    return () -> new BoundedPartitionDispatcher(name, n, hash, source);
+    return () -> new BoundedPartitionDispatcher(name, n, hash);
   }
 
   /**

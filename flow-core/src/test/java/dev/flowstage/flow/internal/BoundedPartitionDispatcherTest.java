@@ -31,7 +31,7 @@ final class BoundedPartitionDispatcherTest {
   final class Contract extends DispatcherContract {
     @Override
     protected Supplier<Dispatcher<Object>> factory() {
-      return () -> new BoundedPartitionDispatcher("p", 1, e -> 0, false);
+      return () -> new BoundedPartitionDispatcher("p", 1, e -> 0);
     }
 
     @Override
@@ -50,7 +50,7 @@ final class BoundedPartitionDispatcherTest {
 
   @Test
   void ask_grantsOnlyTheMinimumDemandOverPartitions() {
-    BoundedPartitionDispatcher d = new BoundedPartitionDispatcher("p", 2, e -> (int) e % 2, false);
+    BoundedPartitionDispatcher d = new BoundedPartitionDispatcher("p", 2, e -> (int) e % 2);
     TestSubscription p0 = TestSubscription.toPartition("p0", 0);
     TestSubscription p1 = TestSubscription.toPartition("p1", 1);
     d.subscribe(p0, out);
@@ -65,7 +65,7 @@ final class BoundedPartitionDispatcherTest {
   void dispatch_sendsOneBatchPerPartition_inArrivalOrder_withDropsBetween() {
     BoundedPartitionDispatcher d =
         new BoundedPartitionDispatcher(
-            "p", 3, e -> (int) e % 5 == 4 ? Dispatchers.DROP : (int) e % 3, false);
+            "p", 3, e -> (int) e % 5 == 4 ? Dispatchers.DROP : (int) e % 3);
     TestSubscription[] subs = new TestSubscription[3];
     for (int p = 0; p < 3; p++) {
       subs[p] = TestSubscription.toPartition("p" + p, p);
@@ -93,7 +93,7 @@ final class BoundedPartitionDispatcherTest {
   @Test
   void dispatch_sourceDropsReplacedInTheSameBatch_asksNothingMore() {
     BoundedPartitionDispatcher d =
-        new BoundedPartitionDispatcher("p", 1, e -> (int) e % 3 == 0 ? Dispatchers.DROP : 0, true);
+        new BoundedPartitionDispatcher("p", 1, e -> (int) e % 3 == 0 ? Dispatchers.DROP : 0);
     TestSubscription s = TestSubscription.toPartition("s", 0);
     d.subscribe(s, out);
     assertEquals(4, d.ask(s, 4, out));
@@ -106,7 +106,7 @@ final class BoundedPartitionDispatcherTest {
   @Test
   void dispatch_sourceDropsNotReplaced_asksForTheShortfall() {
     BoundedPartitionDispatcher d =
-        new BoundedPartitionDispatcher("p", 1, e -> (int) e % 3 == 0 ? Dispatchers.DROP : 0, true);
+        new BoundedPartitionDispatcher("p", 1, e -> (int) e % 3 == 0 ? Dispatchers.DROP : 0);
     TestSubscription s = TestSubscription.toPartition("s", 0);
     d.subscribe(s, out);
     d.ask(s, 4, out);
@@ -116,7 +116,7 @@ final class BoundedPartitionDispatcherTest {
 
   @Test
   void subscribe_againAfterCancel_neverSendsMoreThanTheNewConsumerAsked() {
-    BoundedPartitionDispatcher d = new BoundedPartitionDispatcher("p", 1, e -> 0, false);
+    BoundedPartitionDispatcher d = new BoundedPartitionDispatcher("p", 1, e -> 0);
     TestSubscription first = TestSubscription.toPartition("first", 0);
     d.subscribe(first, out);
     d.ask(first, 5, out);
@@ -127,6 +127,33 @@ final class BoundedPartitionDispatcherTest {
     d.ask(second, 2, out);
     assertEquals(List.of(2), List.copyOf(d.dispatch(range(0, 3), out)));
     assertEquals(List.of(0, 1), out.sent(second));
+  }
+
+  @Test
+  void subscribe_againWhileEventsAreOnTheirWay_theyWaitBehindTheBufferAndAreNotAskedTwice() {
+    BoundedPartitionDispatcher d = new BoundedPartitionDispatcher("p", 2, e -> (int) e % 2);
+    TestSubscription p0 = TestSubscription.toPartition("p0", 0);
+    TestSubscription p1 = TestSubscription.toPartition("p1", 1);
+    d.subscribe(p0, out);
+    d.subscribe(p1, out);
+    d.ask(p0, 4, out);
+    assertEquals(4, d.ask(p1, 4, out));
+    d.cancel(p0, out);
+    TestSubscription again = TestSubscription.toPartition("again", 0);
+    assertEquals(0, d.subscribe(again, out));
+    // 0 is for the new consumer, which asked nothing: 0 and 1 wait in the producer's buffer, and
+    // so does 2 (still asked for): the new 3 must not reach p1 before the buffered 1.
+    assertEquals(range(0, 2), List.copyOf(d.dispatch(range(0, 2), out)));
+    out.setBuffered(2);
+    assertEquals(List.of(2), List.copyOf(d.dispatch(range(2, 3), out)));
+    out.setBuffered(3);
+    // the buffer first (3 events), then 1 more: 3 is still on its way, so 4 - 3 - 1 = 0 upstream
+    assertEquals(3, d.ask(again, 4, out));
+    out.setBuffered(0);
+    assertEquals(List.of(), d.dispatch(range(0, 3), out));
+    assertEquals(List.of(), d.dispatch(range(3, 4), out));
+    assertEquals(List.of(0, 2), out.sent(again));
+    assertEquals(List.of(1, 3), out.sent(p1));
   }
 
   private static TestSubscription toPartition(String name, int p, int maxDemand, int minDemand) {
@@ -143,7 +170,7 @@ final class BoundedPartitionDispatcherTest {
   void dispatch_noPartitionAtItsReAskThreshold_grantsWhatEveryPartitionCanStillTake() {
     // Spread evenly over 4 partitions, 1000 events leave each 750 pending: above minDemand 500, so
     // no consumer asks again, and without a grant here nothing more would ever be sent.
-    BoundedPartitionDispatcher d = new BoundedPartitionDispatcher("p", 4, e -> (int) e % 4, false);
+    BoundedPartitionDispatcher d = new BoundedPartitionDispatcher("p", 4, e -> (int) e % 4);
     long granted = 0;
     for (int p = 0; p < 4; p++) {
       TestSubscription s = toPartition("p" + p, p, 1000, 500);
@@ -158,7 +185,7 @@ final class BoundedPartitionDispatcherTest {
 
   @Test
   void dispatch_aPartitionAtItsReAskThreshold_leavesTheGrantToItsAsk() {
-    BoundedPartitionDispatcher d = new BoundedPartitionDispatcher("p", 2, e -> 0, false);
+    BoundedPartitionDispatcher d = new BoundedPartitionDispatcher("p", 2, e -> 0);
     TestSubscription p0 = toPartition("p0", 0, 1000, 500);
     TestSubscription p1 = toPartition("p1", 1, 1000, 500);
     d.subscribe(p0, out);
@@ -187,7 +214,7 @@ final class BoundedPartitionDispatcherTest {
     int partitions = 1 + random.nextInt(3);
     BoundedPartitionDispatcher d =
         new BoundedPartitionDispatcher(
-            "p", partitions, e -> (int) e % 7 == 6 ? Dispatchers.DROP : (int) e % partitions, true);
+            "p", partitions, e -> (int) e % 7 == 6 ? Dispatchers.DROP : (int) e % partitions);
     TestSubscription[] live = new TestSubscription[partitions];
     long[] asked = new long[partitions];
     long[] received = new long[partitions];

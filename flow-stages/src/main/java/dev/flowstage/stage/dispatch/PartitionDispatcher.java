@@ -45,10 +45,20 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
    * Re-asking: `owed` is the demand passed upstream that the producer has not yet filled (events
    * not yet dispatched). Events the hash drops, given-up events, and the queue of a cancelled
    * partition did not fill the consumers' demand they were produced for; after each dispatch the
-   * dispatcher asks upstream for the shortfall only, `waiting - pending - owed` (`pending` is
-   * demand of cancelled consumers, which no live consumer waits for), so a producer that emits
-   * exactly its demand never leaves a consumer waiting, and a producer that already emitted enough
-   * (drops replaced by later events of the same batch) is not asked again.
+   * dispatcher asks upstream for the shortfall only, `min(waiting - pending, live demand) - owed`
+   * (`pending` is demand of cancelled consumers, which no live consumer waits for; with no live
+   * consumer nothing is asked, or events given up for cancelled ones were replaced forever), so a
+   * producer that emits exactly its demand never leaves a consumer waiting, and a producer that
+   * already emitted enough (drops replaced by later events of the same batch) is not asked again.
+   *
+   * `pending` stands for events on their way (GenStage), so it is used up as they come: a
+   * dispatch's events that no consumer had demand for (queued beyond their partition's demand, or
+   * given up) are taken to be those (usePending), as GenStage 1.3's DemandDispatcher takes its
+   * leftovers, and it never exceeds `waiting`, of which it is a part. GenStage's partition
+   * dispatcher keeps `pending` until the next asks: a cancelled consumer's events that came and
+   * were queued for other partitions were counted again by a later ask, whose consumer then waited
+   * for events nobody would emit. An ask also makes sure that what is coming covers what the live
+   * consumers wait for (the same shortfall), should the credit still count on events that came.
    *
    * Order: while `waiting` is above 0, the producer's buffer (Outbox.buffered) is served before
    * any new event, so a partition's events reach its consumer in the producer's order. The
@@ -186,7 +196,9 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
     int p = index;
     subscriptions[p] = null;
     abandoned[p] = true;
-    pending += demand[p];
+    // Its demand is on its way (GenStage), as far as anything is: `pending` is part of `waiting`,
+    // which events queued for other partitions may have used up already.
+    pending = Math.min(pending + demand[p], waiting);
     demand[p] = 0;
     ArrayDeque<Object> queue = queues[p];
     if (isEmpty(queue)) {
@@ -227,8 +239,11 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
    */
   private long askShortfall(long buffered, Outbox<E> out) {
     long fromBuffer = Math.min(waiting, buffered);
-    // `pending` is demand of cancelled consumers, kept for the next ask: nobody waits for it now
-    long shortfall = Math.max(0, waiting - fromBuffer - pending - owed);
+    // `pending` is demand of cancelled consumers, kept for the next ask: nobody waits for it now;
+    // nor for more than the live consumers' demand (with none live, events given up for cancelled
+    // ones were asked for again and again)
+    long wanted = Math.min(waiting - pending, liveDemand());
+    long shortfall = Math.max(0, wanted - fromBuffer - owed);
     long serve = fromBuffer + shortfall;
     if (serve <= 0) {
       return 0;
@@ -238,6 +253,17 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
       out.askUpstream(serve);
     }
     return serve;
+  }
+
+  /** The demand live consumers asked for and have not received. */
+  private long liveDemand() {
+    long sum = 0;
+    for (int p = 0; p < partitions; p++) {
+      if (subscriptions[p] != null) {
+        sum += demand[p];
+      }
+    }
+    return sum;
   }
 
   @Override
@@ -260,14 +286,14 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
     pending -= alreadySent;
     long upstream = n - alreadySent;
     waiting += upstream;
-    owed += upstream;
-    long fromBuffer = Math.min(waiting, out.buffered());
-    if (fromBuffer > upstream) {
-      // The buffer meets `waiting` before the credit does (see the design note).
-      owed += fromBuffer - upstream;
-      return fromBuffer;
-    }
-    return upstream;
+    // The buffer meets `waiting` before the credit does (see the design note).
+    long serve = Math.max(upstream, Math.min(waiting, out.buffered()));
+    // The credit counts on events still to come: if less is coming than the live consumers wait
+    // for, part of it came already (queued for other partitions, given up), so ask for the rest.
+    long wanted = Math.min(waiting - pending, liveDemand());
+    serve = Math.max(serve, wanted - owed);
+    owed += serve;
+    return serve;
   }
 
   @Override
@@ -323,6 +349,7 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
       batches[p] = cap > 0 ? new Object[cap] : null;
     }
     List<E> givenUp = giveUpNow > 0 ? new ArrayList<>(giveUpNow) : null;
+    int queuedNow = 0;
     for (int i = 0; i < scanned; i++) {
       int p = target[i];
       if (p < 0) {
@@ -338,6 +365,7 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
       } else {
         queue(p).addLast(event);
         held++;
+        queuedNow++;
       }
     }
     for (int p = 0; p < partitions; p++) {
@@ -349,6 +377,7 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
       }
     }
     waiting -= assigned;
+    usePending(queuedNow, giveUpNow);
     owed = Math.max(0, owed - scanned); // a producer may emit more than it was asked for
     dropped += dropNow;
     if (givenUp != null) {
@@ -357,6 +386,23 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
     // Leftovers remain only once `waiting` is used up, so the buffer behind this batch is all.
     askShortfall(out.buffered(), out);
     return scanned == size ? List.of() : events.subList(scanned, size);
+  }
+
+  /**
+   * Takes the events of a dispatch that no consumer had demand for ({@code queued} beyond their
+   * partition's demand, {@code givenUp} for a cancelled consumer) to be those the cancelled
+   * consumers' demand asked for ({@code pending}), as GenStage 1.3's DemandDispatcher takes its
+   * leftovers: they have come, so no later ask may count on them again. Given-up events covered so
+   * fill no live consumer's share of {@code waiting} and are not asked for again; and {@code
+   * pending}, a part of {@code waiting}, never exceeds it.
+   */
+  private void usePending(int queued, int givenUp) {
+    long forQueued = Math.min(pending, queued);
+    pending -= forQueued;
+    long forGivenUp = Math.min(pending, givenUp);
+    pending -= forGivenUp;
+    waiting -= forGivenUp;
+    pending = Math.min(pending, waiting);
   }
 
   @Override

@@ -153,6 +153,24 @@ final class PartitionDispatcherTest {
   }
 
   @Test
+  void ask_afterTheCancelledConsumersEventsCame_isNotCountedOnThemAgain() {
+    dispatcher.subscribe(p0, out);
+    dispatcher.subscribe(p1, out);
+    dispatcher.ask(p0, 4, out);
+    dispatcher.ask(p1, 2, out);
+    dispatcher.cancel(p0, out); // its 4 are pending: on their way, nobody waits for them
+    // The 6 requested come: p1 takes 1 and 3 and queues 5, p0's 0, 2 and 4 are given up; those
+    // four nobody asked for are p0's, so nothing is asked again
+    assertEquals(List.of(), dispatcher.dispatch(List.of(0, 1, 2, 3, 4, 5), out));
+    assertEquals(0, out.askedUpstream());
+    assertEquals(1, dispatcher.heldCount());
+    // p1 gets 5 from its queue and waits for 3 more: the pending 4 have come already, so the ask
+    // goes upstream (GenStage counted on them again, and p1 waited for events nobody would emit)
+    assertEquals(4, dispatcher.ask(p1, 4, out));
+    assertEquals(List.of(1, 3, 5), out.sent(p1));
+  }
+
+  @Test
   void dispatch_hashDrops_requestsReplacementsForTheShortfall() {
     Dispatcher<Integer> dropping =
         Dispatchers.partition(2, e -> e % 3 == 0 ? Dispatchers.DROP : e % 2);
