@@ -89,7 +89,7 @@ final class FusedWordCount {
     long chunkBytes = Math.min(o.splitBytes(), FileChunk.DEFAULT_BYTES);
     // Small files' chunks go in groups: one hand-over per group, not per file.
     List<ByteChunk> chunks = new ArrayList<>();
-    ChunkGroup.grouped(FileChunk.split(files, marks, gzipped, chunkBytes), chunkBytes)
+    ChunkGroup.grouped(FileChunk.split(files, marks, gzipped, chunkBytes), chunkBytes, o.stages())
         .forEach(chunks::add);
     return WordCountPlan.fused(m, chunks, charset, o.stages(), malformed);
   }

@@ -471,7 +471,8 @@ public final class FlowWordCountEngine implements WordCountEngine {
             progress);
     // Small files' chunks go in groups: one hand-over per group, not per file.
     Iterable<ByteChunk> fileChunks =
-        ChunkGroup.grouped(FileChunk.split(files, marks, gzipped, chunkBytes), chunkBytes);
+        ChunkGroup.grouped(
+            FileChunk.split(files, marks, gzipped, chunkBytes), chunkBytes, Math.max(1, stages));
     Iterable<ByteChunk> chunks = () -> chunks(stdin, fileChunks);
     int readers = files.isEmpty() ? 1 : stages;
     return Flow.fromEnumerable(chunks, o -> o.stages(readers).maxDemand(1))

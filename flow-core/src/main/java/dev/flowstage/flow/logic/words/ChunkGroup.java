@@ -10,8 +10,8 @@ import java.util.List;
  * one piece at a time so that they share the work however it falls; for a folder of many small
  * files that meant one hand-over between two stages per file, which cost more than counting the
  * file (20 000 files of 270 bytes: 1.8 s of counting, the stages busy a quarter of it). A group
- * holds about as much work as one chunk of a large file ({@link #grouped}), so the stages still
- * share the work evenly.
+ * holds at most as much work as one chunk of a large file, and less for a small input ({@link
+ * #grouped}), so the stages still share the work evenly.
  *
  * @param chunks the chunks, in the order they are counted; at least two
  */
@@ -42,20 +42,35 @@ public record ChunkGroup(List<FileChunk> chunks) implements ByteChunk {
   }
 
   /**
-   * Groups consecutive small chunks, lazily (iterating {@code chunks} only as the result is): each
-   * piece holds chunks while their work, each counted as at least {@link #FILE_COST}, stays within
-   * {@code groupBytes}; a chunk that large on its own, and a gzip file's, is a piece by itself. The
-   * chunks keep their order.
+   * Groups consecutive small chunks when iterated: each piece holds chunks while their work, each
+   * counted as at least {@link #FILE_COST}, stays below the bound; a chunk that large on its own,
+   * and a gzip file's, is a piece by itself. The bound is {@code maxGroupBytes}, or less when the
+   * input is small: at most a quarter of one stage's share of the plain chunks' bytes, so grouping
+   * never leaves a reading stage without work (two files of 1.5 MiB stay two pieces for two
+   * stages). The chunks keep their order.
    *
-   * @param chunks the chunks, e.g. {@link FileChunk#split}'s
-   * @param groupBytes the most work a group holds, at least 1 (the chunk size of large files)
+   * @param chunks the chunks, e.g. {@link FileChunk#split}'s (iterated once per iteration of the
+   *     result, all at once: the bound needs their total)
+   * @param maxGroupBytes the most work a group holds, at least 1 (the chunk size of large files)
+   * @param readers how many reading stages share the pieces, at least 1
    * @return the pieces: single {@link FileChunk}s and {@link ChunkGroup}s
    */
-  public static Iterable<ByteChunk> grouped(Iterable<FileChunk> chunks, long groupBytes) {
-    if (groupBytes < 1) {
-      throw new IllegalArgumentException("groupBytes must be at least 1, got " + groupBytes);
+  public static Iterable<ByteChunk> grouped(
+      Iterable<FileChunk> chunks, long maxGroupBytes, int readers) {
+    if (maxGroupBytes < 1 || readers < 1) {
+      throw new IllegalArgumentException(
+          "maxGroupBytes and readers must be at least 1, got " + maxGroupBytes + ", " + readers);
     }
-    return () -> new Grouping(chunks.iterator(), groupBytes);
+    return () -> {
+      List<FileChunk> all = new ArrayList<>();
+      long bytes = 0;
+      for (FileChunk c : chunks) {
+        all.add(c);
+        bytes += c.gzip() ? 0 : c.end() - c.start();
+      }
+      long bound = Math.clamp(bytes / (4L * readers), 1, maxGroupBytes);
+      return new Grouping(all.iterator(), bound);
+    };
   }
 
   /** The work a chunk stands for: its bytes, or {@link #FILE_COST} if that is more. */

@@ -1,7 +1,6 @@
 package dev.flowstage.flow.logic.words;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,7 +56,10 @@ final class ChunkGroupTest {
       }
     }
     List<ByteChunk> pieces = new ArrayList<>();
-    ChunkGroup.grouped(chunks, groupBytes).forEach(pieces::add);
+    ChunkGroup.grouped(chunks, groupBytes, 1).forEach(pieces::add);
+    // The bound: at most a quarter of the plain chunks' bytes (one reader).
+    long plain = chunks.stream().filter(c -> !c.gzip()).mapToLong(c -> c.end() - c.start()).sum();
+    groupBytes = Math.clamp(plain / 4, 1, groupBytes);
     List<FileChunk> flat = new ArrayList<>();
     for (int i = 0; i < pieces.size(); i++) {
       List<FileChunk> m = members(pieces.get(i));
@@ -75,16 +77,25 @@ final class ChunkGroupTest {
   }
 
   @Test
-  void grouped_tinyFiles_makesGroupsOfAtMostGroupBytesOverFileCost() {
+  void grouped_tinyFiles_groupsOfAtMostGroupBytesOverFileCost_whenTheInputIsLarge() {
     List<FileChunk> chunks = new ArrayList<>();
     for (int i = 0; i < 1000; i++) {
       chunks.add(new FileChunk(Path.of("f" + i), 0, 100));
     }
     List<ByteChunk> pieces = new ArrayList<>();
-    ChunkGroup.grouped(chunks, 4 << 20).forEach(pieces::add);
-    // 255 files per 4 MiB group (a group stays below the bound), so four groups for 1000 files.
-    assertEquals(4, pieces.size(), pieces.toString());
+    ChunkGroup.grouped(chunks, 4 << 20, 1).forEach(pieces::add);
+    // The input (100 kB) is small: a group holds at most a quarter of it, 25 kB, so one file
+    // (each weighs 16 KiB). With 5 000 files of 4 000 bytes (20 MB) for one reader the bound is
+    // the 4 MiB: 255 files a group.
+    assertEquals(1000, pieces.size());
+    chunks.clear();
+    for (int i = 0; i < 5000; i++) {
+      chunks.add(new FileChunk(Path.of("f" + i), 0, 4000));
+    }
+    pieces.clear();
+    ChunkGroup.grouped(chunks, 4 << 20, 1).forEach(pieces::add);
     assertEquals(255, ((ChunkGroup) pieces.get(0)).chunks().size());
+    assertEquals((5000 + 254) / 255, pieces.size());
   }
 
   @Test
@@ -94,7 +105,8 @@ final class ChunkGroupTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> new ChunkGroup(List.of(plain, FileChunk.gzip(Path.of("b.gz"), 0))));
-    assertThrows(IllegalArgumentException.class, () -> ChunkGroup.grouped(List.of(plain), 0));
+    assertThrows(IllegalArgumentException.class, () -> ChunkGroup.grouped(List.of(plain), 0, 1));
+    assertThrows(IllegalArgumentException.class, () -> ChunkGroup.grouped(List.of(plain), 1, 0));
   }
 
   /** A group counts the words, lines and bytes its chunks count one by one. */
@@ -104,7 +116,7 @@ final class ChunkGroupTest {
     List<Path> files = new ArrayList<>();
     for (int f = 0; f < 40; f++) {
       StringBuilder text = new StringBuilder();
-      for (int w = random.nextInt(0, 200); w > 0; w--) {
+      for (int w = random.nextInt(1500, 3000); w > 0; w--) {
         text.append("w").append(random.nextInt(50)).append(random.nextInt(9) == 0 ? '\n' : ' ');
       }
       Path file = dir.resolve("f" + f + ".txt");
@@ -115,9 +127,20 @@ final class ChunkGroupTest {
     FileChunk.split(files, 1 << 20).forEach(chunks::add);
     Result oneByOne = count(new ArrayList<>(chunks));
     List<ByteChunk> grouped = new ArrayList<>();
-    ChunkGroup.grouped(chunks, 1 << 20).forEach(grouped::add);
-    assertInstanceOf(ChunkGroup.class, grouped.get(0));
+    ChunkGroup.grouped(chunks, 1 << 20, 1).forEach(grouped::add);
+    // About 400 kB: a group holds up to 100 kB, several files of 8-16 kB.
+    assertTrue(grouped.stream().anyMatch(p -> p instanceof ChunkGroup), grouped.toString());
     assertEquals(oneByOne, count(grouped));
+  }
+
+  /** Grouping never leaves a reading stage without work: two mid-sized files stay two pieces. */
+  @Test
+  void grouped_twoFilesOfAQuarterChunkForTwoReaders_stayTwoPieces() {
+    List<FileChunk> chunks =
+        List.of(new FileChunk(Path.of("a"), 0, 3 << 19), new FileChunk(Path.of("b"), 0, 3 << 19));
+    List<ByteChunk> pieces = new ArrayList<>();
+    ChunkGroup.grouped(chunks, 4 << 20, 2).forEach(pieces::add);
+    assertEquals(List.<ByteChunk>copyOf(chunks), pieces);
   }
 
   private record Result(Map<String, Long> words, long lines, long progress) {}
