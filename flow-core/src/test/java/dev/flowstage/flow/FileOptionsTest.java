@@ -322,6 +322,34 @@ final class FileOptionsTest {
     assertTrue(m.contains("cannot read " + file + ": the file shrank while being read"), m);
   }
 
+  /**
+   * A folder of many small files is read by as many producers as the layer has stages (at least
+   * two), not one per file, and every line is read once.
+   */
+  @Test
+  void fromFiles_manySmallFiles_fewProducersReadEveryLineOnce() throws IOException {
+    List<String> expected = new ArrayList<>();
+    for (int f = 0; f < 300; f++) {
+      Path file = dir.resolve("logs").resolve("d" + f % 7).resolve("f" + f + ".log");
+      Files.createDirectories(file.getParent());
+      String text = "file " + f + " line 1\nfile " + f + " line 2\n";
+      Files.writeString(file, text);
+      expected.add("file " + f + " line 1");
+      expected.add("file " + f + " line 2");
+    }
+    expected.sort(null);
+    for (int stages : new int[] {1, 3}) {
+      Flow<String> flow = Flow.fromFiles(List.of(dir.resolve("logs")), o -> o.stages(stages));
+      FlowGraph.Node source =
+          flow.map(l -> l).graph().nodes().stream()
+              .filter(n -> n.kind().equals("file"))
+              .findFirst()
+              .orElseThrow();
+      assertEquals(Math.max(2, stages), source.stages(), source.toString());
+      assertEquals(expected, sorted(flow), "stages " + stages);
+    }
+  }
+
   private static void truncate(Path file, long size) {
     try (var ch =
         java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
