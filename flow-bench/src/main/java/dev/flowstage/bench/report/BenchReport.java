@@ -14,9 +14,9 @@ import java.util.Map;
  * ratios against issue 6's targets from the measured numbers only.
  *
  * <p>Reads, when present: {@code jmh.json} (JMH {@code -rf json}), {@code wordcount-compare.json},
- * {@code wordcount-scaling.json} and {@code wordcount-memory.json} (from {@link
- * dev.flowstage.bench.wordcount.WordCountComparison}). Writes {@code summary.md}, {@code
- * wordcount.svg} and {@code scaling.svg} beside them.
+ * {@code wordcount-scaling.json}, {@code wordcount-memory.json} and {@code wordcount-files.json}
+ * (from {@link dev.flowstage.bench.wordcount.WordCountComparison}). Writes {@code summary.md},
+ * {@code wordcount.svg} and {@code scaling.svg} beside them.
  *
  * {@snippet lang="shell" :
  * java -cp flow-bench/target/benchmarks.jar dev.flowstage.bench.report.BenchReport target/bench
@@ -57,6 +57,7 @@ public final class BenchReport {
     Map<String, Object> compare = read(dir.resolve("wordcount-compare.json"));
     Map<String, Object> scaling = read(dir.resolve("wordcount-scaling.json"));
     Map<String, Object> memory = read(dir.resolve("wordcount-memory.json"));
+    Map<String, Object> files = read(dir.resolve("wordcount-files.json"));
     List<Object> jmh = readList(dir.resolve("jmh.json"));
     Map<String, Object> anyRun = compare != null ? compare : scaling != null ? scaling : memory;
     if (anyRun != null) {
@@ -96,6 +97,11 @@ public final class BenchReport {
           .append(memory.get("javaOpts"))
           .append("`\n\n");
       md.append(wordCountTable(memory));
+      md.append('\n');
+    }
+    if (files != null) {
+      md.append("## Many small files, ").append(corpusLabel(files)).append("\n\n");
+      md.append(wordCountTable(files));
       md.append('\n');
     }
     if (jmh != null) {

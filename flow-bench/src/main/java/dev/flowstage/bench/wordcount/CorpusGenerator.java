@@ -44,14 +44,31 @@ public final class CorpusGenerator {
    * never left under the final name).
    *
    * <p>Arguments: {@code SIZE FILE}, where SIZE is bytes with an optional {@code k}, {@code m} or
-   * {@code g} suffix (powers of 1024).
+   * {@code g} suffix (powers of 1024); or {@code --files COUNT SIZE DIR} for the same text cut into
+   * many small files ({@link #generateFiles}).
    *
    * @param args the size and the output file
    * @throws IOException if the file cannot be written
    */
   public static void main(String[] args) throws IOException {
+    if (args.length == 4 && args[0].equals("--files")) {
+      int count = Integer.parseInt(args[1]);
+      long size = parseSize(args[2]);
+      Path dir = Path.of(args[3]);
+      long start = System.nanoTime();
+      long written = generateFiles(count, size, dir);
+      System.err.printf(
+          Locale.ROOT,
+          "generated %s: %d files, %d bytes in %.1f s%n",
+          dir,
+          count,
+          written,
+          (System.nanoTime() - start) / 1e9);
+      return;
+    }
     if (args.length != 2) {
-      System.err.println("usage: CorpusGenerator SIZE FILE   (SIZE like 16m, 256m, 1g)");
+      System.err.println(
+          "usage: CorpusGenerator SIZE FILE | --files COUNT SIZE DIR   (SIZE like 16m, 256m, 1g)");
       System.exit(2);
     }
     long size = parseSize(args[0]);
@@ -116,6 +133,61 @@ public final class CorpusGenerator {
     }
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     return written;
+  }
+
+  /** How many folders {@link #generateFiles} spreads its files over. */
+  static final int FOLDERS = 200;
+
+  /**
+   * Writes the corpus of {@code size} bytes cut at line ends into {@code count} files of about
+   * equal size, spread over {@link #FOLDERS} folders ({@code d000/f000000.txt} ..., in order): a
+   * folder of many small files, as logs come. Their concatenation in path order is {@link #write}'s
+   * text. Atomic: the folder appears under its name only when complete.
+   *
+   * @param count how many files, at least 1
+   * @param size the minimum number of bytes in all
+   * @param dir the folder to create (replaced if it exists)
+   * @return the number of bytes written
+   * @throws IOException if a file cannot be written
+   */
+  public static long generateFiles(int count, long size, Path dir) throws IOException {
+    if (count < 1) {
+      throw new IllegalArgumentException("count must be at least 1, got " + count);
+    }
+    java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+    long written = write(size, text);
+    byte[] all = text.toByteArray();
+    Path tmp = dir.resolveSibling(dir.getFileName() + ".partial");
+    deleteTree(tmp);
+    int from = 0;
+    for (int f = 0; f < count; f++) {
+      // The file ends at the first line end at or after its share of the text.
+      long share = (long) all.length * (f + 1) / count;
+      int to = f == count - 1 ? all.length : (int) Math.min(all.length, Math.max(from, share));
+      while (to < all.length && to > 0 && all[to - 1] != '\n') {
+        to++;
+      }
+      Path file =
+          tmp.resolve(
+              String.format(Locale.ROOT, "d%03d/f%06d.txt", (int) ((long) f * FOLDERS / count), f));
+      Files.createDirectories(file.getParent());
+      Files.write(file, java.util.Arrays.copyOfRange(all, from, to));
+      from = to;
+    }
+    deleteTree(dir);
+    Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+    return written;
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   /**

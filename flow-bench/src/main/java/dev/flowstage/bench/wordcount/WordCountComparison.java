@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Options (defaults in brackets):
  *
  * <ul>
- *   <li>{@code --corpus FILE} the text to count (required);
+ *   <li>{@code --corpus FILE} the text to count (required): a file, or a folder of files for the
+ *       implementations that read folders (the Flowstage ones);
  *   <li>{@code --impls a,b,...} implementations, from {@link #IMPLEMENTATIONS} [all but the ones
  *       whose jar is missing];
  *   <li>{@code --runs N} timed runs of each [5];
@@ -45,7 +46,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>An implementation that fails a run (non-zero exit, timeout, unreadable output) is not run
  * again: its failure is the result, and a hang must not stall the whole comparison. {@code
- * --list-flowstage true} only prints the Flowstage implementations that are built.
+ * --list-flowstage true} only prints the Flowstage implementations that are built; {@code
+ * --list-folders true} those of them that count a folder.
  *
  * <p>Peak RSS comes from GNU {@code /usr/bin/time -v} when it is installed, otherwise from polling
  * {@code VmHWM} in {@code /proc/PID/status} (the kernel's own high-water mark, so a poll that
@@ -79,6 +81,18 @@ public final class WordCountComparison {
 
   /** The Flowstage implementations: the ones a {@code --stages} sweep applies to. */
   static final List<String> FLOWSTAGE = List.of("flow-api", "flowstage-cli");
+
+  /**
+   * The implementations that count a folder of files as well as one file ({@code Flow.fromFiles}
+   * and the CLI walk it): the many-files run's.
+   */
+  static final List<String> READS_FOLDERS =
+      List.of(
+          "flow-api",
+          "flow-api-countby",
+          "flow-api-countby-split",
+          "flow-api-jdk",
+          "flowstage-cli");
 
   private static final String PACKAGE = "dev.flowstage.bench.wordcount.";
 
@@ -135,6 +149,12 @@ public final class WordCountComparison {
     Map<String, String> opts = options(args);
     Path benchJar = Path.of(opts.getOrDefault("bench-jar", "flow-bench/target/benchmarks.jar"));
     Path cliJar = Path.of(opts.getOrDefault("cli-jar", "flow-examples/target/flowstage.jar"));
+    if (opts.containsKey("list-folders")) {
+      System.out.println(
+          String.join(
+              ",", READS_FOLDERS.stream().filter(n -> available(n, benchJar, cliJar)).toList()));
+      return;
+    }
     if (opts.containsKey("list-flowstage")) {
       // For scripts/bench: which Flowstage implementations are built, comma-separated.
       System.out.println(
@@ -391,7 +411,7 @@ public final class WordCountComparison {
     report.put("machine", machine(loadBefore));
     Map<String, Object> c = new LinkedHashMap<>();
     c.put("path", corpus.toString());
-    c.put("bytes", Files.size(corpus));
+    c.put("bytes", corpusBytes(corpus));
     report.put("corpus", c);
     report.put("runsPerImpl", runs);
     report.put("javaOpts", String.join(" ", javaOpts));
@@ -539,11 +559,38 @@ public final class WordCountComparison {
   private void warmPageCache() throws IOException {
     // Every implementation then reads the corpus from memory; the first one is not penalized.
     byte[] buffer = new byte[1 << 20];
-    try (InputStream in = Files.newInputStream(corpus)) {
-      while (in.read(buffer) >= 0) {
-        // read only
+    for (Path file : corpusFiles(corpus)) {
+      try (InputStream in = Files.newInputStream(file)) {
+        while (in.read(buffer) >= 0) {
+          // read only
+        }
       }
     }
+  }
+
+  /** The corpus's files: itself, or the regular files under it when it is a folder. */
+  static List<Path> corpusFiles(Path corpus) throws IOException {
+    if (!Files.isDirectory(corpus)) {
+      return List.of(corpus);
+    }
+    try (var paths = Files.walk(corpus)) {
+      return paths.filter(Files::isRegularFile).sorted().toList();
+    }
+  }
+
+  /**
+   * The corpus's size: a file's, or the sum of the files' under a folder (the many-files run).
+   *
+   * @param corpus a file or a folder
+   * @return its bytes
+   * @throws IOException if it cannot be read
+   */
+  static long corpusBytes(Path corpus) throws IOException {
+    long bytes = 0;
+    for (Path file : corpusFiles(corpus)) {
+      bytes += Files.size(file);
+    }
+    return bytes;
   }
 
   /** How peak resident memory of a child is measured. */

@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -81,5 +83,31 @@ final class CorpusGeneratorTest {
     assertEquals(1L << 30, CorpusGenerator.parseSize("1G"));
     assertEquals(3L << 10, CorpusGenerator.parseSize("3k"));
     assertEquals(123L, CorpusGenerator.parseSize("123"));
+  }
+
+  /**
+   * The many-files corpus holds the single-file corpus's text, cut at line ends, in path order,
+   * over the folders; it is deterministic and replaces an older folder whole.
+   */
+  @Test
+  void generateFiles_concatenatedInPathOrder_isTheCorpus(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws IOException {
+    java.io.ByteArrayOutputStream one = new java.io.ByteArrayOutputStream();
+    CorpusGenerator.write(200_000, one);
+    Path folder = dir.resolve("files");
+    long written = CorpusGenerator.generateFiles(450, 200_000, folder);
+    assertEquals(one.size(), written);
+    java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+    List<Path> files = WordCountComparison.corpusFiles(folder);
+    assertEquals(450, files.size());
+    for (Path f : files) {
+      byte[] b = java.nio.file.Files.readAllBytes(f);
+      assertTrue(b.length > 0 && b[b.length - 1] == '\n', f.toString());
+      all.writeBytes(b);
+    }
+    assertArrayEquals(one.toByteArray(), all.toByteArray());
+    assertEquals(written, WordCountComparison.corpusBytes(folder));
+    CorpusGenerator.generateFiles(3, 1000, folder); // replaced whole
+    assertEquals(3, WordCountComparison.corpusFiles(folder).size());
   }
 }
