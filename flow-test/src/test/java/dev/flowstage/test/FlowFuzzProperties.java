@@ -252,7 +252,13 @@ final class FlowFuzzProperties {
     START,
     RUN,
     PUBLISHER,
-    INTO
+    INTO,
+    /** Cancel mode: start, cancel after some events. */
+    CANCEL_START,
+    /** Cancel mode: read some events of stream(), then close it. */
+    CLOSE_STREAM,
+    /** Cancel mode: a subscriber that cancels after some events. */
+    CANCEL_PUBLISHER
   }
 
   /** One random pipeline: the flow, a model of what it must produce, and how it ends. */
@@ -267,6 +273,7 @@ final class FlowFuzzProperties {
     boolean plainPartition; // the last step was a partition by the whole event: uniq is distinct
     int flatMaps;
     int booms;
+    boolean freshLayer = true; // no operation yet in the current layer
     boolean boomExpected;
     final List<AtomicLong> eachCounters = new ArrayList<>();
     final List<Integer> eachExpected = new ArrayList<>();
@@ -274,6 +281,8 @@ final class FlowFuzzProperties {
     Function<Run, String> check;
     Terminal terminal;
     int cancelAfter;
+    boolean triggerSafe; // a user trigger leaves the checked totals as they are
+    int userTriggers;
 
     private Case(long seed, boolean cancel) {
       this.seed = seed;
@@ -287,6 +296,7 @@ final class FlowFuzzProperties {
           + ", terminal "
           + terminal
           + (cancel ? ", cancel after " + cancelAfter + " events" : "")
+          + (userTriggers > 0 ? ", " + userTriggers + " x running.trigger(\"fuzz\")" : "")
           + "\n  "
           + String.join("\n  ", steps);
     }
@@ -382,6 +392,7 @@ final class FlowFuzzProperties {
         Flow<Integer> b = source(right, max / 2);
         model = right;
         flow = b;
+        freshLayer = true;
         stateless(r.nextInt(3), false);
         b = flow;
         List<Integer> both = new ArrayList<>(modelA);
@@ -391,6 +402,7 @@ final class FlowFuzzProperties {
         UnaryOperator<Options> o = routing(d, true);
         steps.add("merge(the two flows above, o -> o." + d + ")");
         flow = Flow.merge(List.of(a, b), o);
+        freshLayer = true;
       } else {
         flow = source(model, max);
       }
@@ -469,6 +481,10 @@ final class FlowFuzzProperties {
             model = model.stream().flatMap(x -> spread(x).stream()).toList();
           }
           case 3 -> {
+            if (!freshLayer) {
+              i--;
+              continue;
+            }
             int m = r.nextInt(3, 9);
             steps.add(".mapBatch(reversed, + 7, without floorMod(x, " + m + ") == 0)");
             flow =
@@ -533,6 +549,7 @@ final class FlowFuzzProperties {
             flow = flow.shuffle(o);
           }
         }
+        freshLayer = kind >= 7; // a new layer: mapBatch may come first in it
       }
     }
 
@@ -608,6 +625,7 @@ final class FlowFuzzProperties {
       switch (kind) {
         case 0 -> {
           out = flow;
+          triggerSafe = true;
           check = run -> sameMultiset(m, run.output);
         }
         case 1 -> sumOrCountTail();
@@ -623,6 +641,7 @@ final class FlowFuzzProperties {
           }
           List<Integer> mm = model;
           steps.add(".takeSort(" + n + ", Integer::compare)");
+          triggerSafe = true;
           out = flow.takeSort(n, Integer::compare);
           List<Integer> expected = mm.stream().sorted().limit(n).toList();
           check = run -> equal(List.of(expected), run.output);
@@ -647,6 +666,7 @@ final class FlowFuzzProperties {
       Flow<Long> reduced =
           combining ? flow.reduce(() -> 0L, add, Long::sum) : flow.reduce(() -> 0L, add);
       reduced = reduced.onTrigger((a, t) -> TriggerResult.of(List.of(a), 0L));
+      triggerSafe = true;
       steps.add(".departition(() -> 0L, Long::sum, a -> a)");
       out = reduced.departition(() -> 0L, (Long a, Long x) -> a + x, a -> a);
       long expected = count ? m.size() : m.stream().mapToLong(x -> x).sum();
@@ -675,14 +695,32 @@ final class FlowFuzzProperties {
     }
 
     /** countBy / sumBy / reduceByKey / aggregateByKey: one entry per key, the stream's totals. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
     private void keyedTail(int unused) {
       int k = r.nextInt(1, 12);
       SerializableFunction<Integer, Integer> key = x -> Math.floorMod(x, k);
-      int kind = r.nextInt(4);
+      int kind = r.nextInt(5);
       boolean withOptions = r.nextBoolean();
       int stages = r.nextInt(1, 4);
-      UnaryOperator<Options> o = x -> x.stages(stages);
-      String opt = withOptions ? ", o -> o.stages(" + stages + ")" : "";
+      // A window without triggers: each pane emits its own totals (a key once per stage and pane),
+      // and the panes' totals add up to the whole.
+      boolean windowed = withOptions && r.nextInt(3) == 0;
+      Window w;
+      String wText;
+      if (r.nextBoolean()) {
+        int n = r.nextInt(1, 10);
+        w = Window.count(n);
+        wText = "Window.count(" + n + ")";
+      } else {
+        int ms = r.nextInt(1, 10);
+        w = Window.periodic(Duration.ofMillis(ms));
+        wText = "Window.periodic(" + ms + "ms)";
+      }
+      UnaryOperator<Options> o = x -> windowed ? x.stages(stages).window(w) : x.stages(stages);
+      String opt =
+          withOptions
+              ? ", o -> o.stages(" + stages + ")" + (windowed ? ".window(" + wText + ")" : "")
+              : "";
       String keyText = "x -> floorMod(x, " + k + ")";
       Map<Integer, Long> expected;
       switch (kind) {
@@ -708,6 +746,11 @@ final class FlowFuzzProperties {
           expected =
               model.stream()
                   .collect(Collectors.groupingBy(key::apply, Collectors.summingLong(x -> x)));
+        }
+        case 3 -> {
+          steps.add(".frequencies(" + (withOptions ? opt.substring(2) : "") + ")");
+          out = withOptions ? flow.frequencies(o) : flow.frequencies();
+          expected = model.stream().collect(Collectors.groupingBy(x -> x, Collectors.counting()));
         }
         default -> {
           steps.add(".aggregateByKey(" + keyText + ", long[1], add, merge" + opt + ")");
@@ -743,14 +786,40 @@ final class FlowFuzzProperties {
         }
       }
       Map<Integer, Long> want = new TreeMap<>(expected);
+      if (!windowed && r.nextInt(3) == 0) {
+        int n = r.nextInt(1, 8);
+        steps.add(".takeSort(" + n + ", by key)");
+        out =
+            ((Flow<Map.Entry<Integer, Object>>) (Flow) out)
+                .takeSort(n, (a, b) -> Integer.compare(a.getKey(), b.getKey()));
+        List<String> top =
+            want.entrySet().stream().limit(n).map(e -> e.getKey() + "=" + e.getValue()).toList();
+        check =
+            run -> {
+              if (run.output.size() != 1) {
+                return "expected one list, got " + run.output;
+              }
+              List<String> got =
+                  ((List<Map.Entry<?, ?>>) run.output.get(0))
+                      .stream()
+                          .map(e -> e.getKey() + "=" + ((Number) e.getValue()).longValue())
+                          .toList();
+              return equal(top, got);
+            };
+        return;
+      }
       check =
           run -> {
-            Map<Object, Object> got = new TreeMap<>();
+            Map<Object, Long> got = new TreeMap<>();
             for (Object e : run.output) {
               Map.Entry<?, ?> en = (Map.Entry<?, ?>) e;
-              Object value = en.getValue();
-              if (got.put(en.getKey(), ((Number) value).longValue()) != null) {
-                return "key " + en.getKey() + " emitted twice: " + run.output;
+              long value = ((Number) en.getValue()).longValue();
+              Long before = got.put(en.getKey(), value);
+              if (before != null) {
+                if (!windowed) {
+                  return "key " + en.getKey() + " emitted twice: " + run.output;
+                }
+                got.put(en.getKey(), before + value);
               }
             }
             return want.equals(got) ? null : "expected " + want + "\n got " + got;
@@ -762,6 +831,7 @@ final class FlowFuzzProperties {
       windowedLayer(false);
       List<Integer> m = model;
       boolean three = r.nextBoolean();
+      triggerSafe = true;
       SerializableBiFunction<Integer, Long, TriggerResult<Object, Long>> reducer =
           (x, a) -> TriggerResult.of(List.of(x), a + 1);
       if (three) {
@@ -796,8 +866,12 @@ final class FlowFuzzProperties {
     }
 
     private void chooseTerminal() {
-      terminal = cancel ? Terminal.START : Terminal.values()[r.nextInt(Terminal.values().length)];
+      terminal =
+          cancel
+              ? Terminal.values()[Terminal.INTO.ordinal() + 1 + r.nextInt(3)]
+              : Terminal.values()[r.nextInt(Terminal.INTO.ordinal() + 1)];
       cancelAfter = r.nextInt(0, 200);
+      userTriggers = triggerSafe && terminal == Terminal.START ? r.nextInt(4) : 0;
     }
 
     /** Runs the plan; returns null when every invariant held, else what broke. */
@@ -808,7 +882,7 @@ final class FlowFuzzProperties {
       Throwable thrown = null;
       boolean cancelled = false;
       try {
-        output = cancel ? cancelled(f) : terminal(f);
+        output = terminal(f);
         if (output == null) {
           cancelled = true;
         }
@@ -817,11 +891,14 @@ final class FlowFuzzProperties {
       }
       // The run's threads: the terminal returns only after they all exited (a publisher's
       // subscriber is signalled first, then the run closes: wait for it, within the hang guard).
+      if (STARTED.isEmpty() && cancelled && terminal == Terminal.CANCEL_PUBLISHER) {
+        return null; // cancelled in onSubscribe: the publisher never starts the run
+      }
       if (STARTED.size() != 1) {
         return "expected one run, saw " + STARTED.keySet();
       }
       String name = STARTED.keySet().iterator().next();
-      if (terminal == Terminal.PUBLISHER) {
+      if (terminal == Terminal.PUBLISHER || terminal == Terminal.CANCEL_PUBLISHER) {
         while (!ENDED.containsKey(name)) {
           Thread.sleep(1);
         }
@@ -855,7 +932,15 @@ final class FlowFuzzProperties {
         return stats.state() == FlowState.FAILED ? null : "failed, state " + stats.state();
       }
       if (cancelled) {
-        return null;
+        // Stopped by its consumer: cancelled, or completed if it ended first; never failed.
+        if (!failures.isEmpty() && !boomExpected) {
+          return "cancelled, but stage failures were reported: " + failures;
+        }
+        return stats.state() == FlowState.CANCELLED
+                || stats.state() == FlowState.COMPLETED
+                || boomExpected && stats.state() == FlowState.FAILED
+            ? null
+            : "stopped by its consumer, state " + stats.state();
       }
       if (boomExpected) {
         return "expected the plan's Boom to fail the run, it completed with " + output;
@@ -918,7 +1003,30 @@ final class FlowFuzzProperties {
           return l;
         }
         case START -> {
-          return f.start(Collectors.toList()).await();
+          RunningFlow<List<Object>> running = f.start(Collectors.toList());
+          for (int i = 0; i < userTriggers; i++) {
+            running.trigger("fuzz");
+          }
+          return running.await();
+        }
+        case CANCEL_START -> {
+          return cancelled(f);
+        }
+        case CLOSE_STREAM -> {
+          List<Object> l = new ArrayList<>();
+          try (Stream<Object> s = f.stream()) {
+            java.util.Iterator<Object> it = s.iterator();
+            while (l.size() < cancelAfter && it.hasNext()) {
+              l.add(it.next());
+            }
+            if (!it.hasNext()) {
+              return l; // read to the end: a complete run
+            }
+          }
+          return null;
+        }
+        case CANCEL_PUBLISHER -> {
+          return published(f, cancelAfter);
         }
         case RUN -> {
           List<Object> l = Collections.synchronizedList(new ArrayList<>());
@@ -926,7 +1034,7 @@ final class FlowFuzzProperties {
           return new ArrayList<>(l);
         }
         case PUBLISHER -> {
-          return published(f);
+          return published(f, -1);
         }
         default -> {
           List<Object> l = Collections.synchronizedList(new ArrayList<>());
@@ -951,11 +1059,13 @@ final class FlowFuzzProperties {
       }
     }
 
-    private List<Object> published(Flow<Object> f) throws Exception {
+    /** Subscribes; cancels after {@code cancelAfter} items (if not negative), returning null. */
+    private List<Object> published(Flow<Object> f, int cancelAfter) throws Exception {
       long chunk = r.nextInt(3) == 0 ? Long.MAX_VALUE : r.nextInt(1, 8);
       List<Object> items = Collections.synchronizedList(new ArrayList<>());
       AtomicReference<Throwable> error = new AtomicReference<>();
       AtomicLong terminals = new AtomicLong();
+      AtomicBoolean cancelled = new AtomicBoolean();
       CountDownLatch done = new CountDownLatch(1);
       f.toPublisher()
           .subscribe(
@@ -967,12 +1077,27 @@ final class FlowFuzzProperties {
                 public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
                   this.s = s;
                   left = chunk;
+                  if (cancelAfter == 0) {
+                    cancelled.set(true);
+                    s.cancel();
+                    done.countDown();
+                    return;
+                  }
                   s.request(chunk);
                 }
 
                 @Override
                 public void onNext(Object item) {
+                  if (cancelled.get()) {
+                    return;
+                  }
                   items.add(item);
+                  if (cancelAfter > 0 && items.size() >= cancelAfter) {
+                    cancelled.set(true);
+                    s.cancel();
+                    done.countDown();
+                    return;
+                  }
                   if (chunk != Long.MAX_VALUE && --left == 0) {
                     left = chunk;
                     s.request(chunk);
@@ -993,6 +1118,9 @@ final class FlowFuzzProperties {
                 }
               });
       done.await();
+      if (cancelled.get()) {
+        return null;
+      }
       Thread.sleep(5); // a second terminal signal would come now, if ever
       if (terminals.get() != 1) {
         throw new AssertionError("expected one terminal signal, got " + terminals.get());
