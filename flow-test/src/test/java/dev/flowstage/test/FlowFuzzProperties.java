@@ -344,7 +344,11 @@ final class FlowFuzzProperties {
       model.addAll(in);
       StringBuilder d = new StringBuilder();
       UnaryOperator<Options> o = demandOptions(d, r.nextInt(1, 4));
-      switch (r.nextInt(4)) {
+      switch (r.nextInt(5)) {
+        case 4 -> {
+          steps.add("fromPublisher(a publisher of " + in.size() + " ints, o -> o." + d + ")");
+          return Flow.fromPublisher(new ListPublisher(in), o);
+        }
         case 0 -> {
           steps.add("fromEnumerable(" + in.size() + " ints, o -> o." + d + ")");
           return Flow.fromEnumerable(in, o);
@@ -416,7 +420,7 @@ final class FlowFuzzProperties {
      * model loses the dropped ones.
      */
     private UnaryOperator<Options> routing(StringBuilder d, boolean keyed) {
-      int stages = r.nextInt(1, 4);
+      int stages = r.nextInt(6) == 0 ? r.nextInt(4, 9) : r.nextInt(1, 4);
       UnaryOperator<Options> base = demandOptions(d, stages);
       int kind = keyed ? r.nextInt(3) : 0;
       plainPartition = keyed && kind == 0;
@@ -593,6 +597,10 @@ final class FlowFuzzProperties {
           w = w.triggerPeriodically(Duration.ofMillis(ms));
           d.append(".triggerPeriodically(").append(ms).append("ms)");
         }
+        case 2 -> {
+          w = w.trigger(() -> 0, FlowFuzzProperties::punctuation);
+          d.append(".trigger(fire after each multiple of 7)");
+        }
         default -> {}
       }
       return w;
@@ -621,7 +629,7 @@ final class FlowFuzzProperties {
 
     private void tail() {
       List<Integer> m = model;
-      int kind = r.nextInt(8);
+      int kind = r.nextInt(9);
       switch (kind) {
         case 0 -> {
           out = flow;
@@ -631,6 +639,31 @@ final class FlowFuzzProperties {
         case 1 -> sumOrCountTail();
         case 2, 3 -> keyedTail(kind);
         case 4 -> emitAndReduceTail();
+        case 6 -> groupByTail();
+        case 7 -> {
+          // On the current layer or a new one; a window without a reduce is rejected when built.
+          if (r.nextInt(4) == 0) {
+            windowedLayer(false);
+          } else if (r.nextBoolean()) {
+            StringBuilder d = new StringBuilder();
+            UnaryOperator<Options> o = routing(d, true);
+            steps.add(".partition(o -> o." + d + ")");
+            flow = flow.partition(o);
+          }
+          List<Integer> mm = model;
+          triggerSafe = true;
+          steps.add(".departition(ArrayList::new, add, l -> l).flatMap(l -> l)");
+          out =
+              flow.departition(
+                      ArrayList<Integer>::new,
+                      (l, x) -> {
+                        l.add(x);
+                        return l;
+                      },
+                      l -> l)
+                  .flatMap(l -> l);
+          check = run -> sameMultiset(mm, run.output);
+        }
         case 5 -> {
           int n = r.nextInt(1, 12);
           if (r.nextBoolean()) {
@@ -824,6 +857,27 @@ final class FlowFuzzProperties {
             }
             return want.equals(got) ? null : "expected " + want + "\n got " + got;
           };
+    }
+
+    /** groupBy whose panes emit their groups' events and reset: every event once. */
+    private void groupByTail() {
+      windowedLayer(false);
+      List<Integer> m = model;
+      int k = r.nextInt(1, 9);
+      triggerSafe = true;
+      steps.add(
+          ".groupBy(x -> floorMod(x, "
+              + k
+              + ")).onTrigger(emit the groups' events, reset to an empty map)");
+      out =
+          flow.groupBy(x -> Math.floorMod(x, k))
+              .onTrigger(
+                  (groups, t) -> {
+                    List<Integer> events = new ArrayList<>();
+                    groups.values().forEach(events::addAll);
+                    return TriggerResult.of(events, new HashMap<>());
+                  });
+      check = run -> sameMultiset(m, run.output);
     }
 
     /** emitAndReduce emitting every event and, at each trigger, the pane's count (reset). */
@@ -1135,8 +1189,80 @@ final class FlowFuzzProperties {
     }
   }
 
+  /** A Reactive Streams publisher of a list: signals only what was requested, serially. */
+  static final class ListPublisher implements java.util.concurrent.Flow.Publisher<Integer> {
+    private final List<Integer> items;
+
+    ListPublisher(List<Integer> items) {
+      this.items = List.copyOf(items);
+    }
+
+    @Override
+    public void subscribe(java.util.concurrent.Flow.Subscriber<? super Integer> s) {
+      s.onSubscribe(
+          new java.util.concurrent.Flow.Subscription() {
+            private final AtomicLong demand = new AtomicLong();
+            private final java.util.concurrent.atomic.AtomicInteger wip =
+                new java.util.concurrent.atomic.AtomicInteger();
+            private int next; // read and written by the one thread draining (wip)
+            private boolean done;
+            private volatile boolean cancelled;
+
+            @Override
+            public void request(long n) {
+              if (n <= 0) {
+                cancelled = true;
+                s.onError(new IllegalArgumentException("rule 3.9: request(" + n + ")"));
+                return;
+              }
+              demand.getAndAccumulate(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
+              drain();
+            }
+
+            @Override
+            public void cancel() {
+              cancelled = true;
+            }
+
+            /** One thread signals at a time; a request made meanwhile is served by that one. */
+            private void drain() {
+              if (wip.getAndIncrement() != 0) {
+                return;
+              }
+              int missed = 1;
+              do {
+                while (!cancelled && !done && demand.get() > 0 && next < items.size()) {
+                  demand.decrementAndGet();
+                  s.onNext(items.get(next++));
+                }
+                if (!cancelled && !done && next == items.size()) {
+                  done = true;
+                  s.onComplete();
+                }
+                missed = wip.addAndGet(-missed);
+              } while (missed != 0);
+            }
+          });
+    }
+  }
+
   /** What a run produced and its final statistics. */
   record Run(List<Object> output, FlowStatistics stats) {}
+
+  /** A user trigger: fires after each multiple of 7 (the rest of the batch goes on). */
+  static dev.flowstage.flow.TriggerDecision<Integer, Integer> punctuation(
+      List<Integer> events, Integer fired) {
+    for (int i = 0; i < events.size(); i++) {
+      if (Math.floorMod(events.get(i), 7) == 0) {
+        return dev.flowstage.flow.TriggerDecision.fire(
+            "punctuation",
+            List.copyOf(events.subList(0, i + 1)),
+            List.copyOf(events.subList(i + 1, events.size())),
+            fired + 1);
+      }
+    }
+    return dev.flowstage.flow.TriggerDecision.cont(fired);
+  }
 
   static List<Integer> spread(int x) {
     int n = Math.floorMod(x, 4);
