@@ -426,8 +426,19 @@ final class FlowFuzzProperties {
       plainPartition = keyed && kind == 0;
       if (kind == 1) {
         int k = r.nextInt(1, 8);
-        d.append(".key(x -> floorMod(x, ").append(k).append("))");
-        SerializableFunction<Integer, Integer> key = x -> Math.floorMod(x, k);
+        AtomicBoolean thrown = boom(!model.isEmpty());
+        d.append(".key(x -> floorMod(x, ")
+            .append(k)
+            .append(")")
+            .append(thrown != null ? ", throw Boom once" : "")
+            .append(")");
+        SerializableFunction<Integer, Integer> key =
+            x -> {
+              if (thrown != null && thrown.compareAndSet(false, true)) {
+                throw new Boom();
+              }
+              return Math.floorMod(x, k);
+            };
         return o -> base.apply(o).key(key);
       }
       if (kind == 2) {
@@ -452,6 +463,19 @@ final class FlowFuzzProperties {
                     x -> Math.floorMod(x, m) == 0 ? Options.DROP : Math.floorMod(x, stages));
       }
       return base;
+    }
+
+    /**
+     * Sometimes (one plan in eight, once per plan) a flag for a user function to throw {@link Boom}
+     * once; {@code reached} says whether events reach it, so the run must fail.
+     */
+    private AtomicBoolean boom(boolean reached) {
+      if (booms > 0 || r.nextInt(8) != 0) {
+        return null;
+      }
+      booms++;
+      boomExpected |= reached;
+      return new AtomicBoolean();
     }
 
     /** {@code n} per-event or routing steps, applied to both the flow and the model. */
@@ -690,7 +714,17 @@ final class FlowFuzzProperties {
       boolean count = layer == 2 || r.nextBoolean();
       boolean combining = r.nextBoolean();
       List<Integer> m = model;
-      SerializableBiFunction<Long, Integer, Long> add = count ? (a, x) -> a + 1 : (a, x) -> a + x;
+      AtomicBoolean thrown = boom(!m.isEmpty());
+      SerializableBiFunction<Long, Integer, Long> add =
+          (a, x) -> {
+            if (thrown != null && thrown.compareAndSet(false, true)) {
+              throw new Boom();
+            }
+            return count ? a + 1 : a + x;
+          };
+      if (thrown != null) {
+        steps.add("(the reducer throws Boom once)");
+      }
       steps.add(
           ".reduce(() -> 0L, "
               + (count ? "count" : "sum")
