@@ -281,6 +281,10 @@ final class FlowFuzzProperties {
     Function<Run, String> check;
     Terminal terminal;
     int cancelAfter;
+    Terminal firstTerminal; // as drawn (terminal becomes again's for a second run)
+    Terminal again; // a second terminal on the same plan, or null
+    boolean singleUse; // a Stream or Iterator source: the plan runs once
+    int intoSinks; // consumer stages of into(...): each event reaches one of them
     boolean triggerSafe; // a user trigger leaves the checked totals as they are
     int userTriggers;
 
@@ -294,8 +298,10 @@ final class FlowFuzzProperties {
       return "seed "
           + seed
           + ", terminal "
-          + terminal
+          + firstTerminal
+          + (terminal == Terminal.INTO ? " (" + intoSinks + " consumer stages)" : "")
           + (cancel ? ", cancel after " + cancelAfter + " events" : "")
+          + (again != null ? ", then again with " + again : "")
           + (userTriggers > 0 ? ", " + userTriggers + " x running.trigger(\"fuzz\")" : "")
           + "\n  "
           + String.join("\n  ", steps);
@@ -372,10 +378,12 @@ final class FlowFuzzProperties {
         }
         case 2 -> {
           steps.add("fromEnumerable(Stream of " + in.size() + " ints, o -> o." + d + ")");
+          singleUse = true;
           return Flow.fromEnumerable(in.stream(), o);
         }
         default -> {
           steps.add("fromEnumerable(Iterator of " + in.size() + " ints, o -> o." + d + ")");
+          singleUse = true;
           return Flow.fromEnumerable(in.iterator(), o);
         }
       }
@@ -958,13 +966,35 @@ final class FlowFuzzProperties {
           cancel
               ? Terminal.values()[Terminal.INTO.ordinal() + 1 + r.nextInt(3)]
               : Terminal.values()[r.nextInt(Terminal.INTO.ordinal() + 1)];
+      firstTerminal = terminal;
       cancelAfter = r.nextInt(0, 200);
+      intoSinks = r.nextInt(1, 4);
+      again =
+          !cancel && !singleUse && booms == 0 && r.nextInt(5) == 0
+              ? Terminal.values()[r.nextInt(Terminal.INTO.ordinal() + 1)]
+              : null;
       userTriggers = triggerSafe && terminal == Terminal.START ? r.nextInt(4) : 0;
     }
 
     /** Runs the plan; returns null when every invariant held, else what broke. */
     @SuppressWarnings("unchecked")
     String execute() throws Exception {
+      String first = executeOnce();
+      if (first != null || again == null) {
+        return first;
+      }
+      // A plan is an immutable value: a second terminal runs it afresh, with the same result.
+      eachCounters.forEach(c -> c.set(0));
+      STARTED.clear();
+      ENDED.clear();
+      FAILED.clear();
+      terminal = again;
+      String second = executeOnce();
+      return second == null ? null : "on the second run of the plan (" + again + "): " + second;
+    }
+
+    @SuppressWarnings("unchecked")
+    private String executeOnce() throws Exception {
       Flow<Object> f = (Flow<Object>) out;
       List<Object> output = null;
       Throwable thrown = null;
@@ -1127,19 +1157,22 @@ final class FlowFuzzProperties {
         default -> {
           List<Object> l = Collections.synchronizedList(new ArrayList<>());
           try (StageSystem system = new StageSystem("fuzz-into")) {
-            var sink =
-                system.startConsumer(
-                    "sink",
-                    new dev.flowstage.stage.Consumer<Object>() {
-                      @Override
-                      public void handleEvents(
-                          List<Object> events,
-                          dev.flowstage.stage.Subscription from,
-                          dev.flowstage.stage.StageContext ctx) {
-                        l.addAll(events);
-                      }
-                    });
-            f.into(List.of(sink)).await();
+            List<dev.flowstage.stage.Stage<Void>> sinks = new ArrayList<>();
+            for (int i = 0; i < intoSinks; i++) {
+              sinks.add(
+                  system.startConsumer(
+                      "sink" + i,
+                      new dev.flowstage.stage.Consumer<Object>() {
+                        @Override
+                        public void handleEvents(
+                            List<Object> events,
+                            dev.flowstage.stage.Subscription from,
+                            dev.flowstage.stage.StageContext ctx) {
+                          l.addAll(events);
+                        }
+                      }));
+            }
+            f.into(sinks).await();
             // The sink may still be handling what it was sent: close its system first.
           }
           return new ArrayList<>(l);
