@@ -904,6 +904,7 @@ public final class Flow<T> {
       SerializableFunction<Object, Object> key, UnaryOperator<Options> options, String what) {
     Options o = options(options);
     PlanRules.keyed(o, what);
+    PlanRules.closes(List.of(plan), what);
     o = o.key(key);
     return next(
         new Plan(
@@ -1046,6 +1047,7 @@ public final class Flow<T> {
     nonNull(init, "init");
     nonNull(merge, "merge");
     nonNull(done, "done");
+    PlanRules.closes(List.of(plan), "departition");
     Object m = merge;
     Object d = done;
     return next(
@@ -1093,6 +1095,7 @@ public final class Flow<T> {
   public Flow<T> shuffle(UnaryOperator<Options> options) {
     Options o = options(options);
     PlanRules.noRouting(o, "shuffle");
+    PlanRules.closes(List.of(plan), "shuffle");
     return next(new Plan(new Source.Layer(List.of(plan), new Routing.Shuffle()), List.of(), o));
   }
 
@@ -1124,6 +1127,7 @@ public final class Flow<T> {
       ups.add(nonNull(f, "flows element").plan);
     }
     PlanRules.singleUseOnce(ups, "merge");
+    PlanRules.closes(ups, flows.size() == 1 ? "partition" : "merge");
     Options o = options(options);
     return new Flow<>(
         new Plan(new Source.Layer(ups, new Routing.Partition(o.key(), o.hash())), List.of(), o),
@@ -1157,6 +1161,7 @@ public final class Flow<T> {
     PlanRules.zipSide(left.plan, "left");
     PlanRules.zipSide(right.plan, "right");
     PlanRules.singleUseOnce(List.of(left.plan, right.plan), "zip");
+    PlanRules.closes(List.of(left.plan, right.plan), "zip");
     Object c = combiner;
     return new Flow<>(
         new Plan(
@@ -1209,6 +1214,7 @@ public final class Flow<T> {
     Options o = options(options);
     PlanRules.boundedJoin(o, maxHeld);
     PlanRules.singleUseOnce(List.of(left.plan, right.plan), "boundedJoin");
+    PlanRules.closes(List.of(left.plan, right.plan), "boundedJoin");
     return join0(mode, left, right, Window.global(), leftKey, rightKey, join, maxHeld, o);
   }
 
@@ -1258,6 +1264,7 @@ public final class Flow<T> {
     PlanRules.boundedJoin(o, maxHeld);
     PlanRules.windowJoin(window);
     PlanRules.singleUseOnce(List.of(left.plan, right.plan), "windowJoin");
+    PlanRules.closes(List.of(left.plan, right.plan), "windowJoin");
     return join0(mode, left, right, window, leftKey, rightKey, join, maxHeld, o);
   }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -143,6 +144,37 @@ final class FlowErrorsTest {
   void windowOnLayerWithoutReduce_failsBeforeRunning() {
     Flow<Integer> f = NUMBERS.partition(o -> o.window(Window.count(2))).map(x -> x);
     fails(f::toList, "window was set on a layer that does not reduce");
+  }
+
+  /**
+   * Found by flow-test's FlowFuzzProperties: a departition (or any new layer) after a windowed
+   * layer that does not reduce was accepted when built, although nothing can be added to that layer
+   * any more, and failed only at the terminal.
+   */
+  @Test
+  void windowOnLayerWithoutReduce_isRejectedWhenBuilt_onceALaterLayerClosesIt() {
+    Flow<Integer> windowed =
+        NUMBERS.partition(o -> o.stages(2).window(Window.periodic(Duration.ofMillis(18))));
+    String fix = "add reduce/groupBy/emitAndReduce (or uniq, per window) before ";
+    fails(
+        () ->
+            windowed.departition(
+                ArrayList<Integer>::new,
+                (l, x) -> {
+                  l.add(x);
+                  return l;
+                },
+                l -> l),
+        "PERIODIC window was set on a layer that does not reduce",
+        fix + "departition");
+    fails(() -> windowed.map(x -> x).partition(), fix + "partition");
+    fails(() -> windowed.shuffle(), fix + "shuffle");
+    fails(() -> Flow.<Integer>merge(List.of(NUMBERS, windowed), o -> o), fix + "merge");
+    fails(() -> windowed.countBy(x -> x), fix + "countBy");
+    // A window on a layer that still can reduce is no error yet, nor uniq per window.
+    windowed.reduce(() -> 0, Integer::sum).departition(() -> 0, Integer::sum, x -> x);
+    windowed.uniq().partition();
+    windowed.takeSort(3, Integer::compare).partition();
   }
 
   @Test

@@ -270,6 +270,36 @@ public final class PlanRules {
   }
 
   /**
+   * Checks that {@code what} may take these plans as its upstream: it closes their last layers
+   * (nothing can be added to them any more), so a window on one that does not reduce, which {@link
+   * #runnable} would reject only at the terminal, is rejected now, where the plan is built.
+   *
+   * @param upstream the plans whose last layers {@code what} closes
+   * @param what the closing operation (partition, shuffle, merge, departition, countBy, ...)
+   * @throws IllegalArgumentException for a window on a closed layer that does not reduce
+   */
+  public static void closes(List<Plan> upstream, String what) {
+    for (Plan p : upstream) {
+      if (windowWithoutReduce(p)) {
+        throw new IllegalArgumentException(
+            "a "
+                + p.options().window().kind()
+                + " window was set on a layer that does not reduce, and "
+                + what
+                + "(...) closes that layer: add reduce/groupBy/emitAndReduce (or uniq, per window)"
+                + " before "
+                + what
+                + ", or remove the window");
+      }
+    }
+  }
+
+  private static boolean windowWithoutReduce(Plan p) {
+    boolean uniq = p.operations().stream().anyMatch(op -> op instanceof Operation.Uniq);
+    return !(p.options().window() instanceof Window.Global) && !reduces(p) && !uniq;
+  }
+
+  /**
    * Checks what only a whole layer shows, before an engine materializes it: a window needs a reduce
    * in its layer to cut.
    *
@@ -277,8 +307,7 @@ public final class PlanRules {
    * @throws IllegalArgumentException for a window on a layer that does not reduce
    */
   public static void runnable(Plan p) {
-    boolean uniq = p.operations().stream().anyMatch(op -> op instanceof Operation.Uniq);
-    if (!(p.options().window() instanceof Window.Global) && !reduces(p) && !uniq) {
+    if (windowWithoutReduce(p)) {
       throw new IllegalArgumentException(
           "a "
               + p.options().window().kind()

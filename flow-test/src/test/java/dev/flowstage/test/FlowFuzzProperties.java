@@ -1,0 +1,1386 @@
+package dev.flowstage.test;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.flowstage.flow.Flow;
+import dev.flowstage.flow.FlowException;
+import dev.flowstage.flow.FlowListener;
+import dev.flowstage.flow.FlowRunInfo;
+import dev.flowstage.flow.FlowState;
+import dev.flowstage.flow.FlowStatistics;
+import dev.flowstage.flow.Options;
+import dev.flowstage.flow.RunningFlow;
+import dev.flowstage.flow.SerializableBiFunction;
+import dev.flowstage.flow.SerializableFunction;
+import dev.flowstage.flow.TriggerResult;
+import dev.flowstage.flow.Window;
+import dev.flowstage.stage.StageStats;
+import dev.flowstage.stage.StageSystem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Random pipelines drawn from Flow's operator catalogue, run to the end (or stopped at a random
+ * moment), checked against invariants that hold whatever the partitioning and timing: the run ends,
+ * fails only as the plan implies (once, as a {@link FlowException}), conserves events (multisets,
+ * sums, counts, per-key totals, late events in the late counters), discards nothing, and leaves no
+ * stage thread behind. Seeded: a failure prints the seed and the pipeline. {@code -Dfuzz.tries=N}
+ * runs N plans (default 60), {@code -Dfuzz.seed=S} starts elsewhere, {@code -Dfuzz.only=S} runs the
+ * one plan of seed S, {@code -Dfuzz.maxEvents=N} sizes the sources (default 200 events, 15 times
+ * that in the cancel test), {@code -Dfuzz.hangSeconds=N} is the hang guard (default 60) and {@code
+ * -Dfuzz.verbose=true} lists the plans the builder rejected. The testing guide describes it.
+ */
+final class FlowFuzzProperties {
+  private static final int TRIES = Integer.getInteger("fuzz.tries", 60);
+  private static final long SEED = Long.getLong("fuzz.seed", 0x5EED_F1F0L);
+  private static final Long ONLY = Long.getLong("fuzz.only");
+  private static final int MAX_EVENTS = Integer.getInteger("fuzz.maxEvents", 200);
+  private static final boolean VERBOSE = Boolean.getBoolean("fuzz.verbose");
+  private static final Duration HANG = Duration.ofSeconds(Long.getLong("fuzz.hangSeconds", 60));
+
+  /** What the listener saw of the runs this class started: started and ended runs, failures. */
+  private static final Map<String, FlowRunInfo> STARTED = new ConcurrentHashMap<>();
+
+  private static final Map<String, FlowRunInfo> ENDED = new ConcurrentHashMap<>();
+  private static final Map<String, List<String>> FAILED = new ConcurrentHashMap<>();
+  private static FlowListener.Registration registration;
+  private static ExecutorService runner;
+
+  // Held strongly: the log manager keeps loggers weakly, and with them their level.
+  private static final Logger RUNTIME = Logger.getLogger("dev.flowstage.stage");
+  private static Level runtimeLevel;
+
+  @BeforeAll
+  static void listen() {
+    // The runtime logs each failed stage; the plans that throw on purpose are checked here.
+    runtimeLevel = RUNTIME.getLevel();
+    RUNTIME.setLevel(Level.OFF);
+    registration =
+        FlowListener.register(
+            new FlowListener() {
+              @Override
+              public void flowStarted(FlowRunInfo flow) {
+                STARTED.put(flow.name(), flow);
+              }
+
+              @Override
+              public void stageFailed(FlowRunInfo flow, String stage, Throwable cause) {
+                FAILED
+                    .computeIfAbsent(
+                        flow.name(), k -> Collections.synchronizedList(new ArrayList<>()))
+                    .add(stage + ": " + cause);
+              }
+
+              @Override
+              public void flowEnded(FlowRunInfo flow) {
+                ENDED.put(flow.name(), flow);
+              }
+            });
+    // A hung plan's thread is left behind (it cannot be stopped): a daemon does not hold the JVM.
+    runner =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "fuzz-plan");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  @AfterAll
+  static void unlisten() {
+    registration.close();
+    runner.shutdownNow();
+    RUNTIME.setLevel(runtimeLevel);
+  }
+
+  @Test
+  void randomPipelines_endConserveEventsAndLeaveNoThread() throws Exception {
+    SplittableRandom seeds = new SplittableRandom(SEED);
+    int tries = ONLY != null ? 1 : TRIES;
+    for (int i = 0; i < tries; i++) {
+      long seed = ONLY != null ? ONLY : seeds.nextLong();
+      runOne(seed, false);
+    }
+  }
+
+  @Test
+  void randomCancels_endPromptlyAsCancelledAndLeaveNoThread() throws Exception {
+    SplittableRandom seeds = new SplittableRandom(SEED ^ 0xCA4CE1L);
+    int tries = ONLY != null ? 1 : Math.max(1, TRIES / 2);
+    for (int i = 0; i < tries; i++) {
+      long seed = ONLY != null ? ONLY : seeds.nextLong();
+      runOne(seed, true);
+    }
+  }
+
+  private static void runOne(long seed, boolean cancel) throws Exception {
+    Case c;
+    try {
+      c = Case.generate(seed, cancel);
+    } catch (IllegalArgumentException | IllegalStateException rejected) {
+      // The plan builder rejected it, with a message: nothing to run.
+      if (VERBOSE) {
+        System.err.println(
+            "fuzz: rejected when built (seed " + seed + "): " + rejected.getMessage());
+      }
+      return;
+    }
+    STARTED.clear();
+    ENDED.clear();
+    FAILED.clear();
+    Future<String> f = runner.submit(c::execute);
+    String problem;
+    try {
+      problem = f.get(HANG.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      problem = "HANG: no end after " + HANG + "\n" + hangReport();
+    } catch (ExecutionException e) {
+      problem = "unexpected " + stackOf(e.getCause());
+    }
+    if (problem != null) {
+      fail(
+          "fuzz plan failed (reproduce with -Dfuzz.only="
+              + seed
+              + (cancel ? " in the cancel test" : "")
+              + "):\n"
+              + c.describe()
+              + "\n"
+              + problem);
+    }
+  }
+
+  private static String stackOf(Throwable t) {
+    java.io.StringWriter w = new java.io.StringWriter();
+    t.printStackTrace(new java.io.PrintWriter(w));
+    return w.toString();
+  }
+
+  /** The counters of each run still going and a dump of its stage threads (virtual included). */
+  private static String hangReport() {
+    StringBuilder b = new StringBuilder();
+    for (FlowRunInfo info : STARTED.values()) {
+      if (!ENDED.containsKey(info.name())) {
+        b.append(info.statistics().toText()).append('\n');
+      }
+    }
+    try {
+      Path file = Files.createTempFile("fuzz-threads", ".txt");
+      Files.delete(file);
+      // jcmd's dump lists virtual threads too (the stage threads), which getAllStackTraces omits.
+      Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+      Process p =
+          new ProcessBuilder(
+                  jcmd.toString(),
+                  String.valueOf(ProcessHandle.current().pid()),
+                  "Thread.dump_to_file",
+                  file.toString())
+              .redirectErrorStream(true)
+              .start();
+      p.getInputStream().readAllBytes();
+      p.waitFor(60, TimeUnit.SECONDS);
+      String dump = Files.readString(file);
+      Files.delete(file);
+      // A flow's stage threads are named flowstage-g<group>.<index> (without the run's name; one
+      // plan runs at a time here), its closing threads <run>-cancel.
+      for (String thread : dump.split("\n\n")) {
+        if (thread.contains("\"flowstage-g")
+            || thread.contains("\"fuzz-plan\"")
+            || thread.contains("\"flow-publisher")
+            || STARTED.keySet().stream().anyMatch(run -> thread.contains("\"" + run + "-"))) {
+          b.append(thread).append("\n\n");
+        }
+      }
+    } catch (Exception e) {
+      b.append("(no thread dump: ").append(e).append(")\n");
+      Thread.getAllStackTraces()
+          .forEach(
+              (t, st) -> {
+                if (t.getName().startsWith("fuzz-plan") || t.getName().startsWith("flowstage")) {
+                  b.append(t).append('\n');
+                  for (StackTraceElement el : st) {
+                    b.append("    at ").append(el).append('\n');
+                  }
+                }
+              });
+    }
+    return b.toString();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // A random plan and its model
+
+  /** Thrown on purpose by a step of the plan; the run must report it, once. */
+  static final class Boom extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Boom() {
+      super("boom (thrown on purpose by the plan)", null, false, false);
+    }
+  }
+
+  enum Terminal {
+    TO_LIST,
+    STREAM,
+    START,
+    RUN,
+    PUBLISHER,
+    INTO,
+    /** Cancel mode: start, cancel after some events. */
+    CANCEL_START,
+    /** Cancel mode: read some events of stream(), then close it. */
+    CLOSE_STREAM,
+    /** Cancel mode: a subscriber that cancels after some events. */
+    CANCEL_PUBLISHER
+  }
+
+  /** One random pipeline: the flow, a model of what it must produce, and how it ends. */
+  static final class Case {
+    final long seed;
+    final boolean cancel;
+    final SplittableRandom r;
+    final List<String> steps = new ArrayList<>();
+    Flow<Integer> flow;
+    List<Integer> model;
+    long dropped;
+    boolean plainPartition; // the last step was a partition by the whole event: uniq is distinct
+    int flatMaps;
+    int booms;
+    boolean freshLayer = true; // no operation yet in the current layer
+    boolean boomExpected;
+    final List<AtomicLong> eachCounters = new ArrayList<>();
+    final List<Integer> eachExpected = new ArrayList<>();
+    Flow<?> out;
+    Function<Run, String> check;
+    Terminal terminal;
+    int cancelAfter;
+    Terminal firstTerminal; // as drawn (terminal becomes again's for a second run)
+    Terminal again; // a second terminal on the same plan, or null
+    boolean singleUse; // a Stream or Iterator source: the plan runs once
+    int intoSinks; // consumer stages of into(...): each event reaches one of them
+    boolean triggerSafe; // a user trigger leaves the checked totals as they are
+    int userTriggers;
+
+    private Case(long seed, boolean cancel) {
+      this.seed = seed;
+      this.cancel = cancel;
+      this.r = new SplittableRandom(seed);
+    }
+
+    String describe() {
+      return "seed "
+          + seed
+          + ", terminal "
+          + firstTerminal
+          + (terminal == Terminal.INTO ? " (" + intoSinks + " consumer stages)" : "")
+          + (cancel ? ", cancel after " + cancelAfter + " events" : "")
+          + (again != null ? ", then again with " + again : "")
+          + (userTriggers > 0 ? ", " + userTriggers + " x running.trigger(\"fuzz\")" : "")
+          + "\n  "
+          + String.join("\n  ", steps);
+    }
+
+    static Case generate(long seed, boolean cancel) {
+      Case c = new Case(seed, cancel);
+      c.build();
+      return c;
+    }
+
+    private List<Integer> ints(int max) {
+      int n = r.nextInt(8) == 0 ? 0 : r.nextInt(max + 1);
+      List<Integer> l = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        l.add(r.nextInt(-50, 501));
+      }
+      return l;
+    }
+
+    private UnaryOperator<Options> demandOptions(StringBuilder d, int stages) {
+      int maxDemand = r.nextInt(3) == 0 ? -1 : r.nextInt(1, 6);
+      int minDemand = maxDemand > 1 && r.nextInt(3) == 0 ? r.nextInt(maxDemand) : -1;
+      d.append("stages(").append(stages).append(')');
+      if (maxDemand > 0) {
+        d.append(".maxDemand(").append(maxDemand).append(')');
+      }
+      if (minDemand >= 0) {
+        d.append(".minDemand(").append(minDemand).append(')');
+      }
+      return o -> {
+        Options x = o.stages(stages);
+        if (maxDemand > 0) {
+          x = x.maxDemand(maxDemand);
+        }
+        if (minDemand >= 0) {
+          x = x.minDemand(minDemand);
+        }
+        return x;
+      };
+    }
+
+    /** A source and its model; {@code max} bounds its events. */
+    private Flow<Integer> source(List<Integer> model, int max) {
+      List<Integer> in = ints(max);
+      model.addAll(in);
+      StringBuilder d = new StringBuilder();
+      UnaryOperator<Options> o = demandOptions(d, r.nextInt(1, 4));
+      switch (r.nextInt(5)) {
+        case 4 -> {
+          steps.add("fromPublisher(a publisher of " + in.size() + " ints, o -> o." + d + ")");
+          return Flow.fromPublisher(new ListPublisher(in), o);
+        }
+        case 0 -> {
+          steps.add("fromEnumerable(" + in.size() + " ints, o -> o." + d + ")");
+          return Flow.fromEnumerable(in, o);
+        }
+        case 1 -> {
+          int parts = r.nextInt(1, 5);
+          List<List<Integer>> lists = new ArrayList<>();
+          for (int i = 0; i < parts; i++) {
+            lists.add(new ArrayList<>());
+          }
+          for (Integer x : in) {
+            lists.get(r.nextInt(parts)).add(x);
+          }
+          steps.add(
+              "fromEnumerables("
+                  + lists.stream().map(l -> String.valueOf(l.size())).toList()
+                  + " ints, o -> o."
+                  + d
+                  + ")");
+          return Flow.fromEnumerables(lists, o);
+        }
+        case 2 -> {
+          steps.add("fromEnumerable(Stream of " + in.size() + " ints, o -> o." + d + ")");
+          singleUse = true;
+          return Flow.fromEnumerable(in.stream(), o);
+        }
+        default -> {
+          steps.add("fromEnumerable(Iterator of " + in.size() + " ints, o -> o." + d + ")");
+          singleUse = true;
+          return Flow.fromEnumerable(in.iterator(), o);
+        }
+      }
+    }
+
+    private void build() {
+      int max = cancel ? 15 * MAX_EVENTS : MAX_EVENTS;
+      model = new ArrayList<>();
+      if (r.nextInt(5) == 0) {
+        List<Integer> left = new ArrayList<>();
+        List<Integer> right = new ArrayList<>();
+        Flow<Integer> a = source(left, max / 2);
+        model = left;
+        flow = a;
+        stateless(r.nextInt(3), false);
+        a = flow;
+        List<Integer> modelA = model;
+        Flow<Integer> b = source(right, max / 2);
+        model = right;
+        flow = b;
+        freshLayer = true;
+        stateless(r.nextInt(3), false);
+        b = flow;
+        List<Integer> both = new ArrayList<>(modelA);
+        both.addAll(model);
+        model = both;
+        StringBuilder d = new StringBuilder();
+        UnaryOperator<Options> o = routing(d, true);
+        steps.add("merge(the two flows above, o -> o." + d + ")");
+        flow = Flow.merge(List.of(a, b), o);
+        freshLayer = true;
+      } else {
+        flow = source(model, max);
+      }
+      stateless(r.nextInt(1, 7), true);
+      tail();
+      chooseTerminal();
+    }
+
+    /**
+     * A partition's options: stages, demand, sometimes a key or a hash that drops some events; the
+     * model loses the dropped ones.
+     */
+    private UnaryOperator<Options> routing(StringBuilder d, boolean keyed) {
+      int stages = r.nextInt(6) == 0 ? r.nextInt(4, 9) : r.nextInt(1, 4);
+      UnaryOperator<Options> base = demandOptions(d, stages);
+      int kind = keyed ? r.nextInt(3) : 0;
+      plainPartition = keyed && kind == 0;
+      if (kind == 1) {
+        int k = r.nextInt(1, 8);
+        AtomicBoolean thrown = boom(!model.isEmpty());
+        d.append(".key(x -> floorMod(x, ")
+            .append(k)
+            .append(")")
+            .append(thrown != null ? ", throw Boom once" : "")
+            .append(")");
+        SerializableFunction<Integer, Integer> key =
+            x -> {
+              if (thrown != null && thrown.compareAndSet(false, true)) {
+                throw new Boom();
+              }
+              return Math.floorMod(x, k);
+            };
+        return o -> base.apply(o).key(key);
+      }
+      if (kind == 2) {
+        int m = r.nextInt(2, 6);
+        d.append(".hash(x -> floorMod(x, ")
+            .append(m)
+            .append(") == 0 ? DROP : floorMod(x, ")
+            .append(stages)
+            .append("))");
+        List<Integer> kept = new ArrayList<>();
+        for (Integer x : model) {
+          if (Math.floorMod(x, m) == 0) {
+            dropped++;
+          } else {
+            kept.add(x);
+          }
+        }
+        model = kept;
+        return o ->
+            base.apply(o)
+                .<Integer>hash(
+                    x -> Math.floorMod(x, m) == 0 ? Options.DROP : Math.floorMod(x, stages));
+      }
+      return base;
+    }
+
+    /**
+     * Sometimes (one plan in eight, once per plan) a flag for a user function to throw {@link Boom}
+     * once; {@code reached} says whether events reach it, so the run must fail.
+     */
+    private AtomicBoolean boom(boolean reached) {
+      if (booms > 0 || r.nextInt(8) != 0) {
+        return null;
+      }
+      booms++;
+      boomExpected |= reached;
+      return new AtomicBoolean();
+    }
+
+    /** {@code n} per-event or routing steps, applied to both the flow and the model. */
+    private void stateless(int n, boolean routing) {
+      for (int i = 0; i < n; i++) {
+        int kind = r.nextInt(routing ? 11 : 7);
+        boolean wasPlain = plainPartition;
+        plainPartition = false;
+        switch (kind) {
+          case 0 -> {
+            int a = new int[] {1, 2, 3, -1}[r.nextInt(4)];
+            int b = r.nextInt(-5, 6);
+            steps.add(".map(x -> x * " + a + " + " + b + ")");
+            flow = flow.map(x -> x * a + b);
+            model = model.stream().map(x -> x * a + b).toList();
+          }
+          case 1 -> {
+            int m = r.nextInt(2, 6);
+            int rest = r.nextInt(m);
+            steps.add(".filter(x -> floorMod(x, " + m + ") != " + rest + ")");
+            flow = flow.filter(x -> Math.floorMod(x, m) != rest);
+            model = model.stream().filter(x -> Math.floorMod(x, m) != rest).toList();
+          }
+          case 2 -> {
+            if (flatMaps++ >= 2) {
+              i--;
+              continue;
+            }
+            steps.add(".flatMap(x -> the first floorMod(x, 4) of [x, x + 1, x + 2])");
+            flow = flow.flatMap(FlowFuzzProperties::spread);
+            model = model.stream().flatMap(x -> spread(x).stream()).toList();
+          }
+          case 3 -> {
+            if (!freshLayer) {
+              i--;
+              continue;
+            }
+            int m = r.nextInt(3, 9);
+            steps.add(".mapBatch(reversed, + 7, without floorMod(x, " + m + ") == 0)");
+            flow =
+                flow.mapBatch(
+                    batch -> {
+                      List<Integer> l = new ArrayList<>();
+                      for (int j = batch.size() - 1; j >= 0; j--) {
+                        if (Math.floorMod(batch.get(j), m) != 0) {
+                          l.add(batch.get(j) + 7);
+                        }
+                      }
+                      return l;
+                    });
+            model = model.stream().filter(x -> Math.floorMod(x, m) != 0).map(x -> x + 7).toList();
+          }
+          case 4 -> {
+            AtomicLong seen = new AtomicLong();
+            steps.add(".each(count #" + eachCounters.size() + ")");
+            eachCounters.add(seen);
+            eachExpected.add(model.size());
+            flow = flow.each(x -> seen.incrementAndGet());
+          }
+          case 5 -> {
+            // One throwing step per plan: two would be two failures, each reported.
+            if (booms > 0 || r.nextInt(3) != 0) {
+              i--;
+              continue;
+            }
+            booms++;
+            AtomicBoolean thrown = new AtomicBoolean();
+            steps.add(".map(x -> throw Boom, once)");
+            boomExpected |= !model.isEmpty();
+            flow =
+                flow.map(
+                    x -> {
+                      if (thrown.compareAndSet(false, true)) {
+                        throw new Boom();
+                      }
+                      return x;
+                    });
+          }
+          case 6 -> {
+            if (!wasPlain) {
+              i--;
+              continue;
+            }
+            boolean by = r.nextBoolean();
+            steps.add(by ? ".uniqBy(x -> x)" : ".uniq()");
+            flow = by ? flow.uniqBy(x -> x) : flow.uniq();
+            model = model.stream().distinct().toList();
+          }
+          case 7, 8 -> {
+            StringBuilder d = new StringBuilder();
+            UnaryOperator<Options> o = routing(d, true);
+            steps.add(".partition(o -> o." + d + ")");
+            flow = flow.partition(o);
+          }
+          default -> {
+            StringBuilder d = new StringBuilder();
+            UnaryOperator<Options> o = routing(d, false);
+            steps.add(".shuffle(o -> o." + d + ")");
+            flow = flow.shuffle(o);
+          }
+        }
+        freshLayer = kind >= 7; // a new layer: mapBatch may come first in it
+      }
+    }
+
+    /** A window for a reducing layer; {@code fixedOk} allows event-time windows. */
+    private Window window(StringBuilder d, boolean fixedOk) {
+      Window w;
+      switch (r.nextInt(fixedOk ? 4 : 3)) {
+        case 0 -> {
+          w = Window.global();
+          d.append("Window.global()");
+        }
+        case 1 -> {
+          int n = r.nextInt(1, 8);
+          w = Window.count(n);
+          d.append("Window.count(").append(n).append(')');
+        }
+        case 2 -> {
+          int ms = r.nextInt(1, 20);
+          w = Window.periodic(Duration.ofMillis(ms));
+          d.append("Window.periodic(").append(ms).append("ms)");
+        }
+        default -> {
+          int size = r.nextInt(1, 100);
+          w = Window.<Integer>fixed(Duration.ofMillis(size), x -> Math.abs((long) x));
+          d.append("Window.fixed(").append(size).append("ms, x -> |x|)");
+          if (r.nextInt(3) == 0) {
+            int late = r.nextInt(1, 5);
+            w = w.allowedLateness(Duration.ofMillis(late));
+            d.append(".allowedLateness(").append(late).append("ms)");
+          }
+        }
+      }
+      switch (r.nextInt(4)) {
+        case 0 -> {
+          int n = r.nextInt(1, 6);
+          w = w.triggerEvery(n);
+          d.append(".triggerEvery(").append(n).append(')');
+        }
+        case 1 -> {
+          int ms = r.nextInt(1, 10);
+          w = w.triggerPeriodically(Duration.ofMillis(ms));
+          d.append(".triggerPeriodically(").append(ms).append("ms)");
+        }
+        case 2 -> {
+          w = w.trigger(() -> 0, FlowFuzzProperties::punctuation);
+          d.append(".trigger(fire after each multiple of 7)");
+        }
+        default -> {}
+      }
+      return w;
+    }
+
+    /**
+     * A new reducing layer with a random window (1, or 2 for a fixed window), or the current layer
+     * in the global window (0).
+     */
+    private int windowedLayer(boolean fixedOk) {
+      if (r.nextInt(3) == 0) {
+        return 0;
+      }
+      StringBuilder d = new StringBuilder();
+      boolean shuffle = r.nextInt(3) == 0;
+      UnaryOperator<Options> o = routing(d, !shuffle);
+      StringBuilder wd = new StringBuilder();
+      Window w = window(wd, fixedOk);
+      steps.add((shuffle ? ".shuffle" : ".partition") + "(o -> o." + d + ".window(" + wd + "))");
+      flow =
+          shuffle
+              ? flow.shuffle(o.andThen(x -> x.window(w))::apply)
+              : flow.partition(o.andThen(x -> x.window(w))::apply);
+      return w instanceof Window.Fixed ? 2 : 1;
+    }
+
+    private void tail() {
+      List<Integer> m = model;
+      int kind = r.nextInt(9);
+      switch (kind) {
+        case 0 -> {
+          out = flow;
+          triggerSafe = true;
+          check = run -> sameMultiset(m, run.output);
+        }
+        case 1 -> sumOrCountTail();
+        case 2, 3 -> keyedTail();
+        case 4 -> emitAndReduceTail();
+        case 6 -> groupByTail();
+        case 7 -> {
+          // On the current layer or a new one; a window without a reduce is rejected when built.
+          if (r.nextInt(4) == 0) {
+            windowedLayer(false);
+          } else if (r.nextBoolean()) {
+            StringBuilder d = new StringBuilder();
+            UnaryOperator<Options> o = routing(d, true);
+            steps.add(".partition(o -> o." + d + ")");
+            flow = flow.partition(o);
+          }
+          List<Integer> mm = model;
+          triggerSafe = true;
+          steps.add(".departition(ArrayList::new, add, l -> l).flatMap(l -> l)");
+          out =
+              flow.departition(
+                      ArrayList<Integer>::new,
+                      (l, x) -> {
+                        l.add(x);
+                        return l;
+                      },
+                      l -> l)
+                  .flatMap(l -> l);
+          check = run -> sameMultiset(mm, run.output);
+        }
+        case 5 -> {
+          int n = r.nextInt(1, 12);
+          if (r.nextBoolean()) {
+            StringBuilder d = new StringBuilder();
+            UnaryOperator<Options> o = routing(d, true);
+            steps.add(".partition(o -> o." + d + ")");
+            flow = flow.partition(o);
+          }
+          List<Integer> mm = model;
+          steps.add(".takeSort(" + n + ", Integer::compare)");
+          triggerSafe = true;
+          out = flow.takeSort(n, Integer::compare);
+          List<Integer> expected = mm.stream().sorted().limit(n).toList();
+          check = run -> equal(List.of(expected), run.output);
+        }
+        default -> sumOrCountTail();
+      }
+    }
+
+    /** A reduce summing (or counting) each pane, reset at each trigger, then departitioned. */
+    private void sumOrCountTail() {
+      int layer = windowedLayer(true);
+      boolean windowed = layer > 0;
+      boolean count = layer == 2 || r.nextBoolean();
+      boolean combining = r.nextBoolean();
+      List<Integer> m = model;
+      AtomicBoolean thrown = boom(!m.isEmpty());
+      SerializableBiFunction<Long, Integer, Long> add =
+          (a, x) -> {
+            if (thrown != null && thrown.compareAndSet(false, true)) {
+              throw new Boom();
+            }
+            return count ? a + 1 : a + x;
+          };
+      if (thrown != null) {
+        steps.add("(the reducer throws Boom once)");
+      }
+      steps.add(
+          ".reduce(() -> 0L, "
+              + (count ? "count" : "sum")
+              + (combining ? ", Long::sum)" : ")")
+              + ".onTrigger(emit the pane, reset to 0)");
+      Flow<Long> reduced =
+          combining ? flow.reduce(() -> 0L, add, Long::sum) : flow.reduce(() -> 0L, add);
+      reduced = reduced.onTrigger((a, t) -> TriggerResult.of(List.of(a), 0L));
+      triggerSafe = true;
+      steps.add(".departition(() -> 0L, Long::sum, a -> a)");
+      out = reduced.departition(() -> 0L, (Long a, Long x) -> a + x, a -> a);
+      long expected = count ? m.size() : m.stream().mapToLong(x -> x).sum();
+      check =
+          run -> {
+            // A departition after a windowed layer emits one total per window (windows.md).
+            // (none when no window opened: fixed windows open only for events).
+            if (run.output.isEmpty() && expected != 0 || !windowed && run.output.size() != 1) {
+              return "expected "
+                  + (windowed ? "a total per window" : "one total")
+                  + ", got "
+                  + run.output;
+            }
+            long total = run.output.stream().mapToLong(x -> (Long) x).sum();
+            long got = total + (count ? run.stats.lateEvents() : 0);
+            return got == expected
+                ? null
+                : "expected "
+                    + (count ? "count" : "sum")
+                    + " "
+                    + expected
+                    + ", got "
+                    + run.output
+                    + (count ? " + " + run.stats.lateEvents() + " late" : "");
+          };
+    }
+
+    /** countBy / sumBy / reduceByKey / aggregateByKey: one entry per key, the stream's totals. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void keyedTail() {
+      int k = r.nextInt(1, 12);
+      SerializableFunction<Integer, Integer> key = x -> Math.floorMod(x, k);
+      int kind = r.nextInt(5);
+      boolean withOptions = r.nextBoolean();
+      int stages = r.nextInt(1, 4);
+      // A window without triggers: each pane emits its own totals (a key once per stage and pane),
+      // and the panes' totals add up to the whole.
+      boolean windowed = withOptions && r.nextInt(3) == 0;
+      Window w;
+      String wText;
+      if (r.nextBoolean()) {
+        int n = r.nextInt(1, 10);
+        w = Window.count(n);
+        wText = "Window.count(" + n + ")";
+      } else {
+        int ms = r.nextInt(1, 10);
+        w = Window.periodic(Duration.ofMillis(ms));
+        wText = "Window.periodic(" + ms + "ms)";
+      }
+      UnaryOperator<Options> o = x -> windowed ? x.stages(stages).window(w) : x.stages(stages);
+      String opt =
+          withOptions
+              ? ", o -> o.stages(" + stages + ")" + (windowed ? ".window(" + wText + ")" : "")
+              : "";
+      String keyText = "x -> floorMod(x, " + k + ")";
+      Map<Integer, Long> expected;
+      switch (kind) {
+        case 0 -> {
+          steps.add(".countBy(" + keyText + opt + ")");
+          out = withOptions ? flow.countBy(key, o) : flow.countBy(key);
+          expected =
+              model.stream().collect(Collectors.groupingBy(key::apply, Collectors.counting()));
+        }
+        case 1 -> {
+          steps.add(".sumBy(" + keyText + ", x -> x" + opt + ")");
+          out = withOptions ? flow.sumBy(key, x -> x, o) : flow.sumBy(key, x -> x);
+          expected =
+              model.stream()
+                  .collect(Collectors.groupingBy(key::apply, Collectors.summingLong(x -> x)));
+        }
+        case 2 -> {
+          steps.add(".reduceByKey(" + keyText + ", x -> (long) x, Long::sum" + opt + ")");
+          out =
+              withOptions
+                  ? flow.reduceByKey(key, x -> (long) x, Long::sum, o)
+                  : flow.reduceByKey(key, x -> (long) x, Long::sum);
+          expected =
+              model.stream()
+                  .collect(Collectors.groupingBy(key::apply, Collectors.summingLong(x -> x)));
+        }
+        case 3 -> {
+          steps.add(".frequencies(" + (withOptions ? opt.substring(2) : "") + ")");
+          out = withOptions ? flow.frequencies(o) : flow.frequencies();
+          expected = model.stream().collect(Collectors.groupingBy(x -> x, Collectors.counting()));
+        }
+        default -> {
+          steps.add(".aggregateByKey(" + keyText + ", long[1], add, merge" + opt + ")");
+          Flow<Map.Entry<Integer, long[]>> agg =
+              withOptions
+                  ? flow.aggregateByKey(
+                      key,
+                      () -> new long[1],
+                      (a, x) -> {
+                        a[0] += x;
+                        return a;
+                      },
+                      (a, b) -> {
+                        a[0] += b[0];
+                        return a;
+                      },
+                      o)
+                  : flow.aggregateByKey(
+                      key,
+                      () -> new long[1],
+                      (a, x) -> {
+                        a[0] += x;
+                        return a;
+                      },
+                      (a, b) -> {
+                        a[0] += b[0];
+                        return a;
+                      });
+          out = agg.map(e -> Map.entry(e.getKey(), e.getValue()[0]));
+          expected =
+              model.stream()
+                  .collect(Collectors.groupingBy(key::apply, Collectors.summingLong(x -> x)));
+        }
+      }
+      Map<Integer, Long> want = new TreeMap<>(expected);
+      if (!windowed && r.nextInt(3) == 0) {
+        int n = r.nextInt(1, 8);
+        steps.add(".takeSort(" + n + ", by key)");
+        out =
+            ((Flow<Map.Entry<Integer, Object>>) (Flow) out)
+                .takeSort(n, (a, b) -> Integer.compare(a.getKey(), b.getKey()));
+        List<String> top =
+            want.entrySet().stream().limit(n).map(e -> e.getKey() + "=" + e.getValue()).toList();
+        check =
+            run -> {
+              if (run.output.size() != 1) {
+                return "expected one list, got " + run.output;
+              }
+              List<String> got =
+                  ((List<Map.Entry<?, ?>>) run.output.get(0))
+                      .stream()
+                          .map(e -> e.getKey() + "=" + ((Number) e.getValue()).longValue())
+                          .toList();
+              return equal(top, got);
+            };
+        return;
+      }
+      check =
+          run -> {
+            Map<Object, Long> got = new TreeMap<>();
+            for (Object e : run.output) {
+              Map.Entry<?, ?> en = (Map.Entry<?, ?>) e;
+              long value = ((Number) en.getValue()).longValue();
+              Long before = got.put(en.getKey(), value);
+              if (before != null) {
+                if (!windowed) {
+                  return "key " + en.getKey() + " emitted twice: " + run.output;
+                }
+                got.put(en.getKey(), before + value);
+              }
+            }
+            return want.equals(got) ? null : "expected " + want + "\n got " + got;
+          };
+    }
+
+    /** groupBy whose panes emit their groups' events and reset: every event once. */
+    private void groupByTail() {
+      windowedLayer(false);
+      List<Integer> m = model;
+      int k = r.nextInt(1, 9);
+      triggerSafe = true;
+      steps.add(
+          ".groupBy(x -> floorMod(x, "
+              + k
+              + ")).onTrigger(emit the groups' events, reset to an empty map)");
+      out =
+          flow.groupBy(x -> Math.floorMod(x, k))
+              .onTrigger(
+                  (groups, t) -> {
+                    List<Integer> events = new ArrayList<>();
+                    groups.values().forEach(events::addAll);
+                    return TriggerResult.of(events, new HashMap<>());
+                  });
+      check = run -> sameMultiset(m, run.output);
+    }
+
+    /** emitAndReduce emitting every event and, at each trigger, the pane's count (reset). */
+    private void emitAndReduceTail() {
+      windowedLayer(false);
+      List<Integer> m = model;
+      boolean three = r.nextBoolean();
+      triggerSafe = true;
+      SerializableBiFunction<Integer, Long, TriggerResult<Object, Long>> reducer =
+          (x, a) -> TriggerResult.of(List.of(x), a + 1);
+      if (three) {
+        steps.add(
+            ".emitAndReduce(() -> 0L, emit x and count, at a trigger emit the count and reset)");
+        out =
+            flow.emitAndReduce(
+                () -> 0L, reducer, (a, t) -> TriggerResult.of(List.of((Object) a), 0L));
+      } else {
+        steps.add(".emitAndReduce(() -> 0L, emit x and count)");
+        out = flow.emitAndReduce(() -> 0L, reducer);
+      }
+      check =
+          run -> {
+            List<Object> events = new ArrayList<>();
+            long counted = 0;
+            for (Object o : run.output) {
+              if (o instanceof Long l) {
+                counted += l;
+              } else {
+                events.add(o);
+              }
+            }
+            String same = sameMultiset(m, events);
+            if (same != null) {
+              return same;
+            }
+            return !three || counted == m.size()
+                ? null
+                : "expected the panes' counts to sum to " + m.size() + ", got " + counted;
+          };
+    }
+
+    private void chooseTerminal() {
+      terminal =
+          cancel
+              ? Terminal.values()[Terminal.INTO.ordinal() + 1 + r.nextInt(3)]
+              : Terminal.values()[r.nextInt(Terminal.INTO.ordinal() + 1)];
+      firstTerminal = terminal;
+      cancelAfter = r.nextInt(0, 200);
+      intoSinks = r.nextInt(1, 4);
+      again =
+          !cancel && !singleUse && booms == 0 && r.nextInt(5) == 0
+              ? Terminal.values()[r.nextInt(Terminal.INTO.ordinal() + 1)]
+              : null;
+      userTriggers = triggerSafe && terminal == Terminal.START ? r.nextInt(4) : 0;
+    }
+
+    /** Runs the plan; returns null when every invariant held, else what broke. */
+    @SuppressWarnings("unchecked")
+    String execute() throws Exception {
+      String first = executeOnce();
+      if (first != null || again == null) {
+        return first;
+      }
+      // A plan is an immutable value: a second terminal runs it afresh, with the same result.
+      eachCounters.forEach(c -> c.set(0));
+      STARTED.clear();
+      ENDED.clear();
+      FAILED.clear();
+      terminal = again;
+      String second = executeOnce();
+      return second == null ? null : "on the second run of the plan (" + again + "): " + second;
+    }
+
+    @SuppressWarnings("unchecked")
+    private String executeOnce() throws Exception {
+      Flow<Object> f = (Flow<Object>) out;
+      List<Object> output = null;
+      Throwable thrown = null;
+      boolean cancelled = false;
+      try {
+        output = terminal(f);
+        if (output == null) {
+          cancelled = true;
+        }
+      } catch (FlowException | CancellationException e) {
+        thrown = e;
+      }
+      // The run's threads: the terminal returns only after they all exited (a publisher's
+      // subscriber is signalled first, then the run closes: wait for it, within the hang guard).
+      if (STARTED.isEmpty() && cancelled && terminal == Terminal.CANCEL_PUBLISHER) {
+        return null; // cancelled in onSubscribe: the publisher never starts the run
+      }
+      if (STARTED.size() != 1) {
+        return "expected one run, saw " + STARTED.keySet();
+      }
+      String name = STARTED.keySet().iterator().next();
+      if (terminal == Terminal.PUBLISHER || terminal == Terminal.CANCEL_PUBLISHER) {
+        while (!ENDED.containsKey(name)) {
+          Thread.sleep(1);
+        }
+      }
+      FlowRunInfo ended = ENDED.get(name);
+      if (ended == null) {
+        return "the terminal returned before run " + name + " ended (stage threads alive)";
+      }
+      FlowStatistics stats = ended.statistics();
+      List<String> failures = FAILED.getOrDefault(name, List.of());
+      if (thrown instanceof CancellationException) {
+        if (!cancel) {
+          return "cancelled without a cancel: " + stackOf(thrown);
+        }
+        return stats.state() == FlowState.CANCELLED ? null : "cancelled, state " + stats.state();
+      }
+      if (thrown != null) {
+        FlowException fe = (FlowException) thrown;
+        if (!boomExpected && !(cancel && hasBoom(fe))) {
+          return "unexpected failure: " + stackOf(fe);
+        }
+        if (!hasBoom(fe)) {
+          return "failure is not the plan's Boom: " + stackOf(fe);
+        }
+        if (fe.stage() == null || fe.stage().isEmpty()) {
+          return "FlowException names no stage: " + fe;
+        }
+        if (failures.size() != 1) {
+          return "expected the failure reported once, got " + failures;
+        }
+        return stats.state() == FlowState.FAILED ? null : "failed, state " + stats.state();
+      }
+      if (cancelled) {
+        // Stopped by its consumer: cancelled, or completed if it ended first; never failed.
+        if (!failures.isEmpty() && !boomExpected) {
+          return "cancelled, but stage failures were reported: " + failures;
+        }
+        return stats.state() == FlowState.CANCELLED
+                || stats.state() == FlowState.COMPLETED
+                || boomExpected && stats.state() == FlowState.FAILED
+            ? null
+            : "stopped by its consumer, state " + stats.state();
+      }
+      if (boomExpected) {
+        return "expected the plan's Boom to fail the run, it completed with " + output;
+      }
+      if (!failures.isEmpty()) {
+        return "completed but stage failures were reported: " + failures;
+      }
+      if (stats.state() != FlowState.COMPLETED) {
+        return "completed, state " + stats.state();
+      }
+      // Events a hash DROPs are not counted as discarded (observability.md: the buffer's drops
+      // only), and no buffer of a flow's stages overflows or loses its consumers in a run that
+      // completed: no discard at all.
+      long discarded = stats.stages().stream().mapToLong(StageStats::discarded).sum();
+      if (discarded != 0) {
+        return "a completed run discarded " + discarded + " events (" + dropped + " DROPped)";
+      }
+      for (int i = 0; i < eachCounters.size(); i++) {
+        if (eachCounters.get(i).get() != eachExpected.get(i)) {
+          return "each #"
+              + i
+              + " saw "
+              + eachCounters.get(i).get()
+              + " events, expected "
+              + eachExpected.get(i);
+        }
+      }
+      return check.apply(new Run(output, stats));
+    }
+
+    /** Starts the flow, cancels it after {@code cancelAfter} events; null when cancelled. */
+    private List<Object> cancelled(Flow<Object> f) throws InterruptedException {
+      AtomicLong seen = new AtomicLong();
+      RunningFlow<List<Object>> running =
+          f.each(x -> seen.incrementAndGet()).start(Collectors.toList());
+      while (seen.get() < cancelAfter && !running.isTerminated()) {
+        Thread.sleep(0, 200_000);
+      }
+      running.cancel();
+      if (!running.isTerminated()) {
+        throw new AssertionError("cancel() returned with the run still going");
+      }
+      try {
+        return running.await();
+      } catch (CancellationException e) {
+        return null;
+      }
+    }
+
+    private List<Object> terminal(Flow<Object> f) throws Exception {
+      switch (terminal) {
+        case TO_LIST -> {
+          return new ArrayList<>(f.toList());
+        }
+        case STREAM -> {
+          List<Object> l = new ArrayList<>();
+          try (Stream<Object> s = f.stream()) {
+            s.iterator().forEachRemaining(l::add);
+          }
+          return l;
+        }
+        case START -> {
+          RunningFlow<List<Object>> running = f.start(Collectors.toList());
+          for (int i = 0; i < userTriggers; i++) {
+            running.trigger("fuzz");
+          }
+          return running.await();
+        }
+        case CANCEL_START -> {
+          return cancelled(f);
+        }
+        case CLOSE_STREAM -> {
+          List<Object> l = new ArrayList<>();
+          try (Stream<Object> s = f.stream()) {
+            java.util.Iterator<Object> it = s.iterator();
+            while (l.size() < cancelAfter && it.hasNext()) {
+              l.add(it.next());
+            }
+            if (!it.hasNext()) {
+              return l; // read to the end: a complete run
+            }
+          }
+          return null;
+        }
+        case CANCEL_PUBLISHER -> {
+          return published(f, cancelAfter);
+        }
+        case RUN -> {
+          List<Object> l = Collections.synchronizedList(new ArrayList<>());
+          f.each(l::add).run();
+          return new ArrayList<>(l);
+        }
+        case PUBLISHER -> {
+          return published(f, -1);
+        }
+        default -> {
+          List<Object> l = Collections.synchronizedList(new ArrayList<>());
+          try (StageSystem system = new StageSystem("fuzz-into")) {
+            List<dev.flowstage.stage.Stage<Void>> sinks = new ArrayList<>();
+            for (int i = 0; i < intoSinks; i++) {
+              sinks.add(
+                  system.startConsumer(
+                      "sink" + i,
+                      new dev.flowstage.stage.Consumer<Object>() {
+                        @Override
+                        public void handleEvents(
+                            List<Object> events,
+                            dev.flowstage.stage.Subscription from,
+                            dev.flowstage.stage.StageContext ctx) {
+                          l.addAll(events);
+                        }
+                      }));
+            }
+            f.into(sinks).await();
+            // The sink may still be handling what it was sent: close its system first.
+          }
+          return new ArrayList<>(l);
+        }
+      }
+    }
+
+    /** Subscribes; cancels after {@code cancelAfter} items (if not negative), returning null. */
+    private List<Object> published(Flow<Object> f, int cancelAfter) throws Exception {
+      long chunk = r.nextInt(3) == 0 ? Long.MAX_VALUE : r.nextInt(1, 8);
+      List<Object> items = Collections.synchronizedList(new ArrayList<>());
+      AtomicReference<Throwable> error = new AtomicReference<>();
+      AtomicLong terminals = new AtomicLong();
+      AtomicBoolean cancelled = new AtomicBoolean();
+      CountDownLatch done = new CountDownLatch(1);
+      f.toPublisher()
+          .subscribe(
+              new java.util.concurrent.Flow.Subscriber<>() {
+                java.util.concurrent.Flow.Subscription s;
+                long left;
+
+                @Override
+                public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+                  this.s = s;
+                  left = chunk;
+                  if (cancelAfter == 0) {
+                    cancelled.set(true);
+                    s.cancel();
+                    done.countDown();
+                    return;
+                  }
+                  s.request(chunk);
+                }
+
+                @Override
+                public void onNext(Object item) {
+                  if (cancelled.get()) {
+                    return;
+                  }
+                  items.add(item);
+                  if (cancelAfter > 0 && items.size() >= cancelAfter) {
+                    cancelled.set(true);
+                    s.cancel();
+                    done.countDown();
+                    return;
+                  }
+                  if (chunk != Long.MAX_VALUE && --left == 0) {
+                    left = chunk;
+                    s.request(chunk);
+                  }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                  terminals.incrementAndGet();
+                  error.set(t);
+                  done.countDown();
+                }
+
+                @Override
+                public void onComplete() {
+                  terminals.incrementAndGet();
+                  done.countDown();
+                }
+              });
+      done.await();
+      if (cancelled.get()) {
+        return null;
+      }
+      Thread.sleep(5); // a second terminal signal would come now, if ever
+      if (terminals.get() != 1) {
+        throw new AssertionError("expected one terminal signal, got " + terminals.get());
+      }
+      if (error.get() instanceof FlowException fe) {
+        throw fe;
+      }
+      if (error.get() != null) {
+        throw new AssertionError("onError with a non-FlowException", error.get());
+      }
+      return new ArrayList<>(items);
+    }
+  }
+
+  /** A Reactive Streams publisher of a list: signals only what was requested, serially. */
+  static final class ListPublisher implements java.util.concurrent.Flow.Publisher<Integer> {
+    private final List<Integer> items;
+
+    ListPublisher(List<Integer> items) {
+      this.items = List.copyOf(items);
+    }
+
+    @Override
+    public void subscribe(java.util.concurrent.Flow.Subscriber<? super Integer> s) {
+      s.onSubscribe(
+          new java.util.concurrent.Flow.Subscription() {
+            private final AtomicLong demand = new AtomicLong();
+            private final java.util.concurrent.atomic.AtomicInteger wip =
+                new java.util.concurrent.atomic.AtomicInteger();
+            private int next; // read and written by the one thread draining (wip)
+            private boolean done;
+            private volatile boolean cancelled;
+
+            @Override
+            public void request(long n) {
+              if (n <= 0) {
+                cancelled = true;
+                s.onError(new IllegalArgumentException("rule 3.9: request(" + n + ")"));
+                return;
+              }
+              demand.getAndAccumulate(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
+              drain();
+            }
+
+            @Override
+            public void cancel() {
+              cancelled = true;
+            }
+
+            /** One thread signals at a time; a request made meanwhile is served by that one. */
+            private void drain() {
+              if (wip.getAndIncrement() != 0) {
+                return;
+              }
+              int missed = 1;
+              do {
+                while (!cancelled && !done && demand.get() > 0 && next < items.size()) {
+                  demand.decrementAndGet();
+                  s.onNext(items.get(next++));
+                }
+                if (!cancelled && !done && next == items.size()) {
+                  done = true;
+                  s.onComplete();
+                }
+                missed = wip.addAndGet(-missed);
+              } while (missed != 0);
+            }
+          });
+    }
+  }
+
+  /** What a run produced and its final statistics. */
+  record Run(List<Object> output, FlowStatistics stats) {}
+
+  /** A user trigger: fires after each multiple of 7 (the rest of the batch goes on). */
+  static dev.flowstage.flow.TriggerDecision<Integer, Integer> punctuation(
+      List<Integer> events, Integer fired) {
+    for (int i = 0; i < events.size(); i++) {
+      if (Math.floorMod(events.get(i), 7) == 0) {
+        return dev.flowstage.flow.TriggerDecision.fire(
+            "punctuation",
+            List.copyOf(events.subList(0, i + 1)),
+            List.copyOf(events.subList(i + 1, events.size())),
+            fired + 1);
+      }
+    }
+    return dev.flowstage.flow.TriggerDecision.cont(fired);
+  }
+
+  static List<Integer> spread(int x) {
+    int n = Math.floorMod(x, 4);
+    List<Integer> l = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      l.add(x + i);
+    }
+    return l;
+  }
+
+  private static boolean hasBoom(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof Boom) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String sameMultiset(List<Integer> expected, List<Object> got) {
+    Map<Object, Integer> want = new HashMap<>();
+    expected.forEach(x -> want.merge(x, 1, Integer::sum));
+    Map<Object, Integer> have = new HashMap<>();
+    got.forEach(x -> have.merge(x, 1, Integer::sum));
+    if (want.equals(have)) {
+      return null;
+    }
+    Map<Object, String> diff = new TreeMap<>(java.util.Comparator.comparing(String::valueOf));
+    for (Object k : union(want, have)) {
+      int a = want.getOrDefault(k, 0);
+      int b = have.getOrDefault(k, 0);
+      if (a != b) {
+        diff.put(k, "expected " + a + " got " + b);
+      }
+    }
+    return "multisets differ (" + expected.size() + " expected, " + got.size() + " got): " + diff;
+  }
+
+  private static List<Object> union(Map<Object, Integer> a, Map<Object, Integer> b) {
+    List<Object> keys = new ArrayList<>(a.keySet());
+    for (Object k : b.keySet()) {
+      if (!a.containsKey(k)) {
+        keys.add(k);
+      }
+    }
+    return keys;
+  }
+
+  private static String equal(Object expected, Object got) {
+    return Objects.equals(expected, got) ? null : "expected " + expected + "\n got " + got;
+  }
+}
