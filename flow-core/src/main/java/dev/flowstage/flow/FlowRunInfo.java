@@ -6,8 +6,9 @@ package dev.flowstage.flow;
  */
 public interface FlowRunInfo {
   /**
-   * Returns the run's name, {@code flow-<n>}, unique in this JVM; also the prefix of its threads'
-   * names.
+   * Returns the run's name, {@code flow-<n>}, unique in this JVM; also the prefix of the names of
+   * the run's own threads (its collector, {@code into} and cancel threads). Its stages' threads are
+   * named after the stages: {@code flowstage-g<layer>.<index>}, as the statistics name them.
    *
    * @return the name
    */
