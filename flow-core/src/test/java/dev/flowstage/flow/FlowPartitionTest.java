@@ -62,6 +62,24 @@ class FlowPartitionTest {
     }
   }
 
+  /**
+   * Events a hash drops on purpose are counted in the statistics of the stages that dropped them.
+   */
+  @Test
+  void hashDrop_countedInTheStageStatistics() {
+    List<Integer> in = IntStream.range(0, 5_000).boxed().toList();
+    try (RunningFlow<java.util.List<Integer>> run =
+        Flow.fromEnumerable(in, o -> o.stages(2))
+            .partition(o -> o.stages(3).<Integer>hash(x -> x % 4 == 0 ? Options.DROP : x % 3))
+            .start(java.util.stream.Collectors.toList())) {
+      assertEquals(in.size() - in.size() / 4, run.await().size());
+      long dropped = run.statistics().stages().stream().mapToLong(s -> s.dropped()).sum();
+      long discarded = run.statistics().stages().stream().mapToLong(s -> s.discarded()).sum();
+      assertEquals(in.size() / 4, dropped, run.statistics().toString());
+      assertEquals(0, discarded, "a drop the hash asked for is not a discard");
+    }
+  }
+
   @Test
   void oneStage_hashOutOfRange_failsNamingIt() {
     FlowException e =

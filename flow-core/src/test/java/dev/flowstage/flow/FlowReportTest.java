@@ -64,9 +64,9 @@ final class FlowReportTest {
             List.of(new FlowGraph.Edge("g0", "g1", "partition")));
     List<StageStats> stages =
         List.of(
-            new StageStats(nasty, 0, 10, 0, 1, 10, 3, 0, 1_000_000, 2),
-            new StageStats("g1.0", 5, 0, 1, 0, 0, 0, 0, 5_000_000, 2),
-            new StageStats("g1.1", 5, 0, 1, 0, 0, 0, 0, 2_000_000, 2));
+            new StageStats(nasty, 0, 10, 0, 1, 10, 3, 0, 0, 1_000_000, 2),
+            new StageStats("g1.0", 5, 0, 1, 0, 0, 0, 0, 0, 5_000_000, 2),
+            new StageStats("g1.1", 5, 0, 1, 0, 0, 0, 0, 0, 2_000_000, 2));
     FlowStatistics st =
         new FlowStatistics(
             "flow-1", FlowState.FAILED, Duration.ofMillis(10), stages, 0, Map.of("g1.0", 4L));
@@ -85,7 +85,7 @@ final class FlowReportTest {
   void report_ofStatisticsFromAnotherGraph_failsNamingTheMismatch() {
     FlowGraph graph = new FlowGraph(List.of(new FlowGraph.Node("g0", "stage", 2, "")), List.of());
     FlowStatistics st =
-        new FlowStatistics(List.of(new StageStats("g0.0", 0, 0, 0, 0, 0, 0, 0, 0, 0)), 0);
+        new FlowStatistics(List.of(new StageStats("g0.0", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)), 0);
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> FlowReport.html(graph, st, "t"));
     assertTrue(e.getMessage().contains("the graph has 2 stages but these statistics 1"));

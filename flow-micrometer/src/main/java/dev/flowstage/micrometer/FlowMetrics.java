@@ -34,8 +34,8 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>Per stage (all cumulative, read from the stage's counters when the registry publishes):
  * function counters {@code flowstage.stage.events.in}, {@code .events.out}, {@code .asks.sent},
- * {@code .asks.received}, {@code .demand.received}, {@code .discarded}, {@code .late.dropped},
- * {@code .messages}, {@code .busy} (seconds), and the gauge {@code
+ * {@code .asks.received}, {@code .demand.received}, {@code .discarded}, {@code .dropped}, {@code
+ * .late.dropped}, {@code .messages}, {@code .busy} (seconds), and the gauge {@code
  * flowstage.stage.buffer.high.water}. Across runs: the gauge {@code flowstage.flows.active}, the
  * timer {@code flowstage.flow.duration} and the counter {@code flowstage.stage.failures} (tags
  * {@code outcome}, resp. {@code exception}).
@@ -64,6 +64,10 @@ public final class FlowMetrics implements MeterBinder, AutoCloseable {
               "demand.received", "Demand received from consumers", StageStats::demandReceived),
           new StageCounter(
               "discarded", "Events dropped by the stage's buffer", StageStats::discarded),
+          new StageCounter(
+              "dropped",
+              "Events a partition hash dropped as asked (Options.DROP)",
+              StageStats::dropped),
           new StageCounter("messages", "Messages handled", StageStats::messages));
 
   private final Tags tags;
@@ -282,7 +286,7 @@ public final class FlowMetrics implements MeterBinder, AutoCloseable {
     StageStats stage(String name) {
       statistics();
       StageStats s = byName.get(name);
-      return s != null ? s : new StageStats(name, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+      return s != null ? s : new StageStats(name, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     }
   }
 }

@@ -13,6 +13,8 @@ package dev.flowstage.stage;
  * @param demandReceived total demand received from consumers (sum of asks)
  * @param bufferHighWater the most events the buffer ever held
  * @param discarded events dropped by the buffer (overflow, or no consumers when so configured)
+ * @param dropped events the dispatcher dropped as asked: a partition hash that returned {@code
+ *     Dispatchers.DROP} (Flow's {@code Options.DROP}); counted here, never logged
  * @param busyNanos time spent handling messages (callbacks included), in nanoseconds
  * @param messages messages handled
  */
@@ -25,5 +27,6 @@ public record StageStats(
     long demandReceived,
     long bufferHighWater,
     long discarded,
+    long dropped,
     long busyNanos,
     long messages) {}

@@ -61,6 +61,7 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
   // them over before anything newer (Outbox#buffered), so they are the next ones dispatched.
   private long promised;
   private long dropped;
+  private long givenUp;
 
   BoundedPartitionDispatcher(String stage, int partitions, ToIntFunction<Object> hash) {
     this.stage = stage;
@@ -79,9 +80,19 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
     return parts;
   }
 
-  /** Events discarded by the hash (or for a partition whose consumer left). */
-  long dropped() {
+  /**
+   * Events the hash dropped ({@link Dispatchers#DROP}): what the user asked for, counted in the
+   * stage's statistics ({@code StageStats.dropped}). Events for a partition whose consumer left
+   * (the run is ending) are not among them.
+   */
+  @Override
+  public long dropped() {
     return dropped;
+  }
+
+  /** Events given up because their partition's consumer had left (for the tests' accounting). */
+  long givenUp() {
+    return givenUp;
   }
 
   @Override
@@ -184,6 +195,7 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
     int[] sizes = batchSizes;
     int i = 0;
     long drops = 0;
+    long asked = 0; // of drops, those the hash asked for
     // granted <= demand[p] of every live partition: each granted event fits its partition.
     for (; i < n && granted > 0; i++) {
       Object e = events.get(i);
@@ -196,6 +208,9 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
       }
       if (p == Dispatchers.DROP || subs[p] == null) {
         drops++;
+        if (p == Dispatchers.DROP) {
+          asked++;
+        }
         parts[i] = Dispatchers.DROP;
         continue;
       }
@@ -226,7 +241,8 @@ final class BoundedPartitionDispatcher implements Dispatcher<Object> {
         out.send(subs[p], Arrays.asList(batch)); // fixed-size, as the producer buffer's batches
       }
     }
-    dropped += drops;
+    dropped += asked;
+    givenUp += drops - asked;
     // Every event handed over met demand passed on, leftovers too (they were emitted for it, as
     // the runtime counts a producer-consumer's demand); a producer may emit more than asked.
     owed = Math.max(0, owed - n);

@@ -192,6 +192,7 @@ final class FlowJfr {
     e.demandReceived = s.demandReceived();
     e.bufferHighWater = s.bufferHighWater();
     e.discarded = s.discarded();
+    e.dropped = s.dropped();
     e.busyTime = s.busyNanos();
     e.messages = s.messages();
     e.commit();
@@ -307,6 +308,10 @@ final class FlowJfr {
 
     @Label("Discarded")
     long discarded;
+
+    @Label("Dropped")
+    @Description("Events a partition hash dropped as asked (Options.DROP)")
+    long dropped;
 
     @Label("Busy Time")
     @Timespan(Timespan.NANOSECONDS)

@@ -263,7 +263,7 @@ final class BoundedPartitionDispatcherProperties {
       }
       assertEquals(
           nextEvent,
-          received + dispatcher.dropped() + producer.buffered(),
+          received + dispatcher.dropped() + dispatcher.givenUp() + producer.buffered(),
           () -> "events lost or duplicated" + trace());
       if (producer.owed() > owedBefore) {
         // Raised only up to what every partition can take: demand requested before (for a consumer

@@ -77,4 +77,16 @@ public interface Dispatcher<E> {
   default long heldCount() {
     return 0;
   }
+
+  /**
+   * Returns how many events the dispatcher dropped because the user asked it to: a partition hash
+   * that returned {@link Dispatchers#DROP}. They are counted in {@link
+   * dev.flowstage.stage.StageStats#dropped()}, not reported as discards (nothing went wrong).
+   * Called on the producer's thread after each dispatch.
+   *
+   * @return the events dropped so far, at least 0
+   */
+  default long dropped() {
+    return 0;
+  }
 }

@@ -425,8 +425,8 @@ final class PartitionDispatcher<E> implements Dispatcher<E> {
     return held;
   }
 
-  /** Returns how many events the hash dropped so far. */
-  long droppedCount() {
+  @Override
+  public long dropped() {
     return dropped;
   }
 

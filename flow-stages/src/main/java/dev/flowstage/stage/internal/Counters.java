@@ -18,7 +18,8 @@ final class Counters {
   static final int DISCARDED = 6;
   static final int BUSY_NANOS = 7;
   static final int MESSAGES = 8;
-  private static final int SIZE = 9;
+  static final int DROPPED = 9;
+  private static final int SIZE = 10;
 
   private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
@@ -27,6 +28,13 @@ final class Counters {
   /** Adds to a counter; owner thread only. */
   void add(int index, long delta) {
     LONGS.setOpaque(values, index, values[index] + delta);
+  }
+
+  /** Sets a counter kept elsewhere (a dispatcher's); owner thread only. */
+  void set(int index, long value) {
+    if (value != values[index]) {
+      LONGS.setOpaque(values, index, value);
+    }
   }
 
   /** Raises a high-water mark; owner thread only. */
@@ -50,6 +58,7 @@ final class Counters {
         get(DEMAND_RECEIVED),
         get(BUFFER_HIGH),
         get(DISCARDED),
+        get(DROPPED),
         get(BUSY_NANOS),
         get(MESSAGES));
   }

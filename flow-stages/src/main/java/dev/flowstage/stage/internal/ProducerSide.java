@@ -232,7 +232,9 @@ final class ProducerSide {
     if (cell.kind == Callbacks.Kind.PRODUCER_CONSUMER) {
       downstreamDemand = Math.max(0, downstreamDemand - events.size());
     }
-    return dispatcher.dispatch(events, out);
+    List<Object> left = dispatcher.dispatch(events, out);
+    cell.counters.set(Counters.DROPPED, dispatcher.dropped()); // readable from any thread
+    return left;
   }
 
   /**

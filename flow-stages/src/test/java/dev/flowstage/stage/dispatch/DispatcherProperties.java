@@ -355,7 +355,7 @@ final class DispatcherProperties {
         case BROADCAST ->
             assertEquals(nextEvent, delivered.cardinality() + producer.buffered(), trace());
         case PARTITION -> {
-          long dropped = ((PartitionDispatcher<Integer>) dispatcher).droppedCount();
+          long dropped = ((PartitionDispatcher<Integer>) dispatcher).dropped();
           assertEquals(
               nextEvent,
               inConsumers

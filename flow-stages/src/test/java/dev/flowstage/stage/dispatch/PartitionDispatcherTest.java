@@ -182,7 +182,7 @@ final class PartitionDispatcherTest {
     assertEquals(List.of(2), out.sent(p0));
     assertEquals(List.of(1), out.sent(p1));
     assertEquals(2, out.askedUpstream());
-    assertEquals(2, ((PartitionDispatcher<Integer>) dropping).droppedCount());
+    assertEquals(2, ((PartitionDispatcher<Integer>) dropping).dropped());
     assertEquals(List.of(), out.discarded()); // drops are the hash's choice, not discards
   }
 
