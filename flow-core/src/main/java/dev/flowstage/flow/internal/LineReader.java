@@ -57,7 +57,8 @@ final class LineReader implements Closeable {
             range.charset(),
             range.path(),
             range.maxLineBytes(),
-            inside ? range.start() - 1 : range.start());
+            inside ? range.start() - 1 : range.start(),
+            range.end() - range.start() + 1);
     if (inside) {
       try {
         // The line that started before our range belongs to the previous range; no line starting

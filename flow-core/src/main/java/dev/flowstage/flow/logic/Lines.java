@@ -91,7 +91,8 @@ public final class Lines implements Closeable {
         name,
         maxLine,
         offset,
-        gzip);
+        gzip,
+        BUFFER);
   }
 
   private Lines(
@@ -102,7 +103,8 @@ public final class Lines implements Closeable {
       Object name,
       int maxLine,
       long offset,
-      boolean gzip) {
+      boolean gzip,
+      int bufferBytes) {
     this.source = source;
     this.input = input;
     this.text = text;
@@ -112,7 +114,7 @@ public final class Lines implements Closeable {
     this.gzip = gzip;
     this.decoder = new Decoder(charset);
     if (text == null) {
-      this.buf = new byte[BUFFER];
+      this.buf = new byte[bufferBytes];
     } else {
       this.chars = new char[BUFFER];
     }
@@ -151,11 +153,39 @@ public final class Lines implements Closeable {
    */
   public static Lines ofRange(
       Source source, Closeable input, Charset charset, Object file, int maxLineBytes, long offset) {
+    return ofRange(source, input, charset, file, maxLineBytes, offset, BUFFER);
+  }
+
+  /**
+   * As {@link #ofRange(Source, Closeable, Charset, Object, int, long)}, for a range of about {@code
+   * bytes} bytes: the first buffer holds the range (and a line's end after it) when that is less
+   * than the usual 64 KiB, and grows like any other for a longer line. A folder of 20 000 small
+   * files otherwise allocated 20 000 buffers of 64 KiB, 1.3 GB for the collector to clear.
+   *
+   * @param source positional reads of the file
+   * @param input closed by {@link #close()}
+   * @param charset the file's charset; {@code \n} must be one byte in it
+   * @param file the file, in errors
+   * @param maxLineBytes the line bound
+   * @param offset where to start reading
+   * @param bytes about how many bytes will be read
+   * @return the lines
+   */
+  public static Lines ofRange(
+      Source source,
+      Closeable input,
+      Charset charset,
+      Object file,
+      int maxLineBytes,
+      long offset,
+      long bytes) {
     if (!newlineIsOneByte(charset)) {
       throw new IllegalArgumentException(
           "file ranges need a charset where \\n is one byte, not " + charset);
     }
-    return new Lines(source, input, null, charset, file, maxLineBytes, offset, false);
+    // A little more than the range: reading on to the end of its last line needs no second read.
+    int first = Math.clamp(bytes + 256, 1024, BUFFER);
+    return new Lines(source, input, null, charset, file, maxLineBytes, offset, false, first);
   }
 
   /**
