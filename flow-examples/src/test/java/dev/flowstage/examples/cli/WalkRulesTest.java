@@ -166,4 +166,41 @@ final class WalkRulesTest {
             () -> new InputResolver.Selection(false, false, List.of("*.log", "a[b"), null));
     assertEquals("bad --glob 'a[b': " + parser + " (try '*.log')", e.getMessage());
   }
+
+  /**
+   * A big folder: the files keep their path order, binary files are skipped and counted, and of two
+   * bad files the first in path order is the one reported.
+   */
+  @Test
+  void bigFolder_looksInOrder_andReportsTheFirstBadFileInPathOrder(@TempDir Path root)
+      throws Exception {
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 700; i++) {
+      String name = String.format("f%04d.txt", i);
+      if (i % 100 == 7) {
+        Files.write(root.resolve(name), new byte[] {'a', 0, 'b'}); // binary: skipped
+      } else {
+        Files.writeString(root.resolve(name), "word " + i + "\n");
+        expected.add(name);
+      }
+    }
+    InputResolver.Selection all = new InputResolver.Selection(false, false, List.of(), null);
+    InputResolver.Resolved r =
+        InputResolver.resolve(List.of(root.toString()), new ByteArrayInputStream(new byte[0]), all);
+    List<String> names = new ArrayList<>();
+    for (Input input : r.inputs()) {
+      names.add(root.relativize(((Input.FileInput) input).path()).toString());
+    }
+    assertEquals(expected, names);
+    assertEquals(7, r.binary());
+    Files.writeString(root.resolve("f0600.gz"), "not gzip");
+    Files.writeString(root.resolve("f0300.gz"), "not gzip either");
+    InputResolver.BadInputException e =
+        assertThrows(
+            InputResolver.BadInputException.class,
+            () ->
+                InputResolver.resolve(
+                    List.of(root.toString()), new ByteArrayInputStream(new byte[0]), all));
+    assertTrue(e.getMessage().contains("f0300.gz"), e.getMessage());
+  }
 }
