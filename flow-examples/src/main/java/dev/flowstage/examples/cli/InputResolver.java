@@ -9,7 +9,7 @@ import dev.flowstage.flow.logic.FileSelection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.Charset;
 import java.nio.file.AccessDeniedException;
@@ -18,7 +18,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -222,24 +221,15 @@ final class InputResolver {
     }
     try (SeekableByteChannel channel = Files.newByteChannel(path)) {
       long size = channel.size();
-      byte[] head = FileSniff.isGzip(path) ? null : head(channel, size);
+      // Not closed: closing the stream would close the channel, which the try closes anyway.
+      byte[] head =
+          FileSniff.isGzip(path)
+              ? null
+              : Channels.newInputStream(channel).readNBytes(FileSniff.HEAD_BYTES);
       return new Input.FileInput(path, size, head);
     } catch (IOException e) {
       throw new BadInputException("cannot read " + describe(path, e));
     }
-  }
-
-  /**
-   * The first {@link FileSniff#HEAD_BYTES} bytes of an open file of {@code size} bytes, or fewer.
-   */
-  private static byte[] head(SeekableByteChannel channel, long size) throws IOException {
-    ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, FileSniff.HEAD_BYTES));
-    while (head.hasRemaining()) {
-      if (channel.read(head) < 0) {
-        break; // shorter than its size said: it shrank meanwhile
-      }
-    }
-    return Arrays.copyOf(head.array(), head.position());
   }
 
   private static String describe(Path path, IOException e) {

@@ -473,36 +473,16 @@ public final class FlowWordCountEngine implements WordCountEngine {
     Iterable<ByteChunk> fileChunks =
         ChunkGroup.grouped(
             FileChunk.split(files, marks, gzipped, chunkBytes), chunkBytes, Math.max(1, stages));
-    Iterable<ByteChunk> chunks = () -> chunks(stdin, fileChunks);
+    // Standard input first; the files' chunks are listed (sizes read) when the source iterates.
+    Iterable<ByteChunk> chunks =
+        () ->
+            java.util.stream.Stream.concat(
+                    java.util.stream.Stream.ofNullable(stdin),
+                    java.util.stream.StreamSupport.stream(fileChunks.spliterator(), false))
+                .iterator();
     int readers = files.isEmpty() ? 1 : stages;
     return Flow.fromEnumerable(chunks, o -> o.stages(readers).maxDemand(1))
         .emitAndReduce(reading, ByteReading.reducer(), ByteReading.onTrigger());
-  }
-
-  /**
-   * {@code first} (if not null), then the files' chunks, which are listed (their sizes read) when
-   * the source starts iterating, as without {@code first}.
-   */
-  private static Iterator<ByteChunk> chunks(ByteChunk first, Iterable<ByteChunk> files) {
-    Iterator<ByteChunk> rest = files.iterator();
-    return new Iterator<>() {
-      private ByteChunk next = first;
-
-      @Override
-      public boolean hasNext() {
-        return next != null || rest.hasNext();
-      }
-
-      @Override
-      public ByteChunk next() {
-        if (next == null) {
-          return rest.next();
-        }
-        ByteChunk chunk = next;
-        next = null;
-        return chunk;
-      }
-    };
   }
 
   /**
