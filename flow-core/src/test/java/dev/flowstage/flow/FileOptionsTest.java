@@ -285,15 +285,24 @@ final class FileOptionsTest {
   }
 
   @Test
-  void fromFiles_truncatedOrMalformedGzip_failsNamingTheFile() throws IOException {
+  void fromFiles_truncatedMalformedOrAppendedGzip_failsNamingTheFile() throws IOException {
     Path good = gzip("ok.gz", utf8("x\n".repeat(100_000)));
     byte[] bytes = Files.readAllBytes(good);
     Path truncated = write("truncated.gz", Arrays.copyOf(bytes, bytes.length / 2));
     Path notGzip = write("plain.gz", utf8("not gzip at all\n"));
-    for (Path bad : List.of(truncated, notGzip)) {
+    byte[] appendedBytes = Arrays.copyOf(bytes, bytes.length + 9);
+    System.arraycopy(utf8("appended\n"), 0, appendedBytes, bytes.length, 9);
+    Path appended = write("appended.gz", appendedBytes);
+    for (Path bad : List.of(truncated, notGzip, appended)) {
       RuntimeException e = assertThrows(RuntimeException.class, () -> Flow.fromFiles(bad).toList());
       assertTrue(messages(e).contains(bad.getFileName().toString()), messages(e));
     }
+    assertTrue(
+        messages(assertThrows(RuntimeException.class, () -> Flow.fromFiles(appended).toList()))
+            .contains("after the last gzip member at byte " + bytes.length));
+    // Zero padding after the last member is ignored, as gzip -d ignores it.
+    Path padded = write("padded.gz", Arrays.copyOf(bytes, bytes.length + 512));
+    assertEquals(100_000, Flow.fromFiles(padded).toList().size());
   }
 
   /**

@@ -299,7 +299,8 @@ final class FlowFrequenciesTest {
   }
 
   @Test
-  void fused_truncatedOrCorruptGzip_failsAsThePlanAsWritten_namingTheFile() throws IOException {
+  void fused_truncatedCorruptOrAppendedGzip_failsAsThePlanAsWritten_namingTheFile()
+      throws IOException {
     // Random words compress little, so the damage is far past the first block the listing reads.
     SplittableRandom random = new SplittableRandom(3);
     StringBuilder text = new StringBuilder();
@@ -313,8 +314,11 @@ final class FlowFrequenciesTest {
       corrupt[i] = (byte) 0xFF; // deflate data no decoder accepts, after valid blocks
     }
     Path bad = write("corrupt.txt.gz", corrupt);
+    // Text appended to a .gz by mistake: java.util.zip stopped at it without a word.
+    Path appended =
+        write("appended.txt.gz", concat(whole, utf8("w1 w2 appended after rotation\n")));
     Path plain = write("plain.txt", "a b\n");
-    for (Path file : List.of(truncated, bad)) {
+    for (Path file : List.of(truncated, bad, appended)) {
       List<String> messages = new ArrayList<>();
       for (boolean fusedPlan : new boolean[] {true, false}) {
         Flow<String> words =

@@ -19,6 +19,7 @@ import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -244,13 +245,17 @@ final class FlinkSourcesTest {
   }
 
   @Test
-  void truncatedOrMalformedGzip_failsBothEnginesNamingTheFile(@TempDir Path dir) throws Exception {
+  void truncatedMalformedOrAppendedGzip_failsBothEnginesNamingTheFile(@TempDir Path dir)
+      throws Exception {
     byte[] good = gzip("x\n".repeat(50_000).getBytes());
     Path truncated = dir.resolve("truncated.gz");
     Files.write(truncated, Arrays.copyOf(good, good.length / 2));
     Path notGzip = dir.resolve("plain.gz");
     Files.write(notGzip, "not gzip at all\n".getBytes());
-    for (Path bad : List.of(truncated, notGzip)) {
+    Path appended = dir.resolve("appended.gz");
+    Files.write(appended, good);
+    Files.write(appended, "appended\n".getBytes(), StandardOpenOption.APPEND);
+    for (Path bad : List.of(truncated, notGzip, appended)) {
       Flow<String> flow = Flow.fromFiles(bad).map(s -> s);
       String local = messages(assertThrows(RuntimeException.class, flow::toList));
       String flink = messages(assertThrows(Exception.class, () -> FlinkFlows.run(env(), flow)));

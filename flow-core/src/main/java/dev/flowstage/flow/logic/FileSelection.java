@@ -14,7 +14,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Which files a file source reads under its {@link FileOptions}, for every engine (the local file
@@ -167,7 +166,9 @@ public final class FileSelection {
 
   /**
    * Returns {@code in}, through a gunzipping stream if {@code gunzip}; closes {@code in} when its
-   * gzip header cannot be read, so a failed open leaks nothing.
+   * gzip header cannot be read, so a failed open leaks nothing. The gunzipping stream reads every
+   * member of the file, checks each one's CRC and length, and fails a read when something other
+   * than zero bytes follows the last member, naming its offset.
    *
    * @param in the raw bytes
    * @param gunzip whether to decompress them
@@ -179,7 +180,7 @@ public final class FileSelection {
       return in;
     }
     try {
-      return new GZIPInputStream(in, 1 << 16);
+      return new GzipInput(in, 1 << 16);
     } catch (IOException | RuntimeException e) {
       in.close();
       throw e;

@@ -231,12 +231,15 @@ final class InputSelectionTest {
   }
 
   @Test
-  void truncatedOrNonGzipFile_failsNamingTheFile() throws IOException {
+  void truncatedNonGzipOrAppendedGzipFile_failsNamingTheFile() throws IOException {
     Path good = gzip("ok.gz", utf8("word ".repeat(200_000) + "\n"));
     byte[] bytes = Files.readAllBytes(good);
     Path truncated = write("truncated.log.gz", Arrays.copyOf(bytes, bytes.length / 2));
     Path notGzip = write("plain.log.gz", utf8("not gzip\n"));
-    for (Path bad : new Path[] {truncated, notGzip}) {
+    byte[] appendedBytes = Arrays.copyOf(bytes, bytes.length + 9);
+    System.arraycopy(utf8("appended\n"), 0, appendedBytes, bytes.length, 9);
+    Path appended = write("appended.log.gz", appendedBytes); // text written after rotation
+    for (Path bad : new Path[] {truncated, notGzip, appended}) {
       CliRun r = CliRun.run("wordcount", bad.toString());
       assertEquals(Main.EXIT_USAGE, r.status(), r.err());
       assertTrue(r.errIsOneLine(), r.err());
