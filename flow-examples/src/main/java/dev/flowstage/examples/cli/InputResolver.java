@@ -136,7 +136,13 @@ final class InputResolver {
           }
         }
       } else {
-        Input.FileInput input = file(path);
+        BasicFileAttributes attributes = attributes(path);
+        if (attributes.isOther()) {
+          // A pipe (bash's <(command)), a FIFO, a device: read once, as standard input is.
+          inputs.add(new Input.StreamInput(path));
+          continue;
+        }
+        Input.FileInput input = file(path, attributes);
         if (selection.includeBinary() || !looksBinary(input, files, charset)) {
           inputs.add(input);
         } else {
@@ -207,17 +213,27 @@ final class InputResolver {
    * many small files costs little before counting.
    */
   private static Input.FileInput file(Path path) throws BadInputException {
-    BasicFileAttributes attributes;
+    return file(path, attributes(path));
+  }
+
+  /** A file's attributes (of what a link points to), or the error that names it. */
+  private static BasicFileAttributes attributes(Path path) throws BadInputException {
     try {
-      attributes = Files.readAttributes(path, BasicFileAttributes.class);
+      return Files.readAttributes(path, BasicFileAttributes.class);
     } catch (NoSuchFileException e) {
       throw new BadInputException("no such file or directory: " + path);
     } catch (IOException e) {
       throw new BadInputException("cannot read " + describe(path, e));
     }
+  }
+
+  private static Input.FileInput file(Path path, BasicFileAttributes attributes)
+      throws BadInputException {
     if (!attributes.isRegularFile()) {
       throw new BadInputException(
-          "not a regular file: " + path + " (give regular files, directories, or - for stdin)");
+          "not a regular file: "
+              + path
+              + " (give regular files, directories, pipes, or - for stdin)");
     }
     try (SeekableByteChannel channel = Files.newByteChannel(path)) {
       long size = channel.size();

@@ -121,8 +121,9 @@ final class WordCountCommand {
           "flowstage wordcount",
           "[PATH...]",
           true,
-          "Files, directories (walked recursively) or - for standard input. Files named *.gz"
-              + " are decompressed, each by one stage, in parallel across files.",
+          "Files, directories (walked recursively), pipes such as <(zcat a.gz), or - for"
+              + " standard input. Files named *.gz are decompressed, each by one stage, in"
+              + " parallel across files.",
           List.of(
               TOKENIZER,
               TOP,
@@ -151,6 +152,7 @@ final class WordCountCommand {
               "  flowstage wordcount                        the built-in sample",
               "  flowstage wordcount notes.txt docs/        a file and every file under docs/",
               "  cat *.log | flowstage wordcount -          standard input",
+              "  flowstage wordcount <(zcat a.gz) <(zcat b.gz)   pipes, read in parallel",
               "  flowstage wordcount --tokenizer space --top 20 --stages 4 big.txt",
               "  flowstage wordcount --json book.txt        machine-readable result",
               "  flowstage wordcount --stats book.txt       with stage statistics",

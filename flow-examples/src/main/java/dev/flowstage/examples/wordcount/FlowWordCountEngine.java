@@ -17,6 +17,7 @@ import dev.flowstage.flow.logic.words.FileChunk;
 import dev.flowstage.flow.logic.words.Shard;
 import dev.flowstage.flow.logic.words.ShardCounts;
 import dev.flowstage.flow.logic.words.StreamChunk;
+import java.io.Closeable;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -215,6 +216,8 @@ public final class FlowWordCountEngine implements WordCountEngine {
     } catch (FlowException | UncheckedIOException e) {
       // A file that vanished fails the start; a read error fails a stage: both name the input.
       throw asIOException(e);
+    } finally {
+      plan.closeResources();
     }
   }
 
@@ -252,6 +255,8 @@ public final class FlowWordCountEngine implements WordCountEngine {
       }
     } catch (FlowException | UncheckedIOException e) {
       throw asIOException(e);
+    } finally {
+      plan.closeResources();
     }
   }
 
@@ -294,15 +299,33 @@ public final class FlowWordCountEngine implements WordCountEngine {
 
   /**
    * A flow and the counters it updates while it runs: the lines and malformed input of every input
-   * but the line iterators, which keep their own (with their bytes), and the bytes of standard
-   * input read on the byte path ({@code streamBytes}).
+   * but the line iterators, which keep their own (with their bytes), the bytes of standard input
+   * and named streams read on the byte path ({@code streamBytes}), and what the run opens that must
+   * be closed once it has ended, however it ended ({@code resources}: named streams, line
+   * iterators).
    */
   private record Plan(
       Flow<?> flow,
       LongAdder lines,
       LongAdder malformed,
       List<LineIterator> iterators,
-      LongAdder streamBytes) {}
+      LongAdder streamBytes,
+      List<Closeable> resources) {
+    /**
+     * Closes what the run opened: called once its stages have stopped. All are inputs read to their
+     * end or abandoned with the run, so an error closing one loses nothing and is not allowed to
+     * hide the run's own outcome.
+     */
+    void closeResources() {
+      for (Closeable c : resources) {
+        try {
+          c.close();
+        } catch (IOException ignored) {
+          // an input's close: nothing written, nothing to lose
+        }
+      }
+    }
+  }
 
   /** The input one stage of a layer is worth: below it, more stages would only cost. */
   static final long BYTES_PER_STAGE = 256 << 10;
@@ -349,7 +372,8 @@ public final class FlowWordCountEngine implements WordCountEngine {
     List<Flow<? extends String>> sources = new ArrayList<>();
     List<Flow<? extends Shard>> shards = new ArrayList<>();
     LongAdder streamBytes = new LongAdder();
-    StreamChunk stdin = null;
+    List<StreamChunk> streams = new ArrayList<>();
+    List<Closeable> resources = new ArrayList<>();
     for (Input input : job.inputs()) {
       switch (input) {
         case Input.FileInput file -> {
@@ -365,18 +389,27 @@ public final class FlowWordCountEngine implements WordCountEngine {
         case Input.StdinInput in -> {
           if (bytePath && ByteWordCounts.supports(job.charset())) {
             // One chunk, read in order by one reading stage; its mark is skipped as it is read.
-            stdin = new StreamChunk(in.name(), new Counted(in.in(), streamBytes));
+            streams.add(new StreamChunk(in.name(), new Counted(in.in(), streamBytes)));
           } else {
             iterators.add(new LineIterator(input, job, progress)); // UTF-16/32, other charsets
+          }
+        }
+        case Input.StreamInput in -> {
+          if (bytePath && ByteWordCounts.supports(job.charset())) {
+            OpenedOnRead bytes = new OpenedOnRead(in);
+            resources.add(bytes);
+            streams.add(new StreamChunk(in.name(), new Counted(bytes, streamBytes)));
+          } else {
+            iterators.add(new LineIterator(input, job, progress));
           }
         }
         case Input.SampleInput sample -> iterators.add(new LineIterator(input, job, progress));
       }
     }
-    if (!files.isEmpty() || stdin != null) {
+    if (!files.isEmpty() || !streams.isEmpty()) {
       shards.add(
           byteWordCount(
-              stdin, files, marks, gzipped, job, stages, byteFlush, lines, malformed, progress));
+              streams, files, marks, gzipped, job, stages, byteFlush, lines, malformed, progress));
     }
     if (!lineFiles.isEmpty()) {
       // UTF-16/32 and other charsets: the Flow file source (byte order marks, gunzip).
@@ -408,7 +441,8 @@ public final class FlowWordCountEngine implements WordCountEngine {
         ending == null
             ? totals(shards, job.top(), stages, job.maxDemand())
             : ending.end(routed(shards, stages, job.maxDemand()), job.top());
-    return new Plan(flow, lines, malformed, iterators, streamBytes);
+    resources.addAll(iterators);
+    return new Plan(flow, lines, malformed, iterators, streamBytes, resources);
   }
 
   /**
@@ -441,12 +475,13 @@ public final class FlowWordCountEngine implements WordCountEngine {
    * The byte path for files and standard input: one enumerable source of chunks, which the reading
    * stages take one at a time (so they share the work however the words are spread), each counting
    * its chunks' words as bytes ({@link ByteReading}) and emitting shards as the line path does.
-   * Standard input, if given, is one {@link StreamChunk}, handed out first: one stage reads it to
-   * its end while the others share the files' chunks. With standard input alone there is one
-   * reading stage (the others would get nothing).
+   * Standard input and each named stream is one {@link StreamChunk}, handed out first: one stage
+   * reads it to its end while the others share the files' chunks (or the other streams). With
+   * streams alone there is a reading stage per stream, up to {@code stages} (more would get
+   * nothing).
    */
   private Flow<Shard> byteWordCount(
-      StreamChunk stdin,
+      List<StreamChunk> streams,
       List<Path> files,
       List<Integer> marks,
       List<Boolean> gzipped,
@@ -473,14 +508,14 @@ public final class FlowWordCountEngine implements WordCountEngine {
     Iterable<ByteChunk> fileChunks =
         ChunkGroup.grouped(
             FileChunk.split(files, marks, gzipped, chunkBytes), chunkBytes, Math.max(1, stages));
-    // Standard input first; the files' chunks are listed (sizes read) when the source iterates.
+    // Streams first; the files' chunks are listed (sizes read) when the source iterates.
     Iterable<ByteChunk> chunks =
         () ->
             java.util.stream.Stream.concat(
-                    java.util.stream.Stream.ofNullable(stdin),
+                    streams.stream(),
                     java.util.stream.StreamSupport.stream(fileChunks.spliterator(), false))
                 .iterator();
-    int readers = files.isEmpty() ? 1 : stages;
+    int readers = files.isEmpty() ? Math.clamp(streams.size(), 1, Math.max(1, stages)) : stages;
     return Flow.fromEnumerable(chunks, o -> o.stages(readers).maxDemand(1))
         .emitAndReduce(reading, ByteReading.reducer(), ByteReading.onTrigger());
   }
@@ -552,7 +587,7 @@ public final class FlowWordCountEngine implements WordCountEngine {
    * The lines of a non-file input as an iterator, for {@code Flow.fromEnumerable}: opened on the
    * first call (so describing the flow reads nothing), read on the source stage's thread only.
    */
-  private static final class LineIterator implements Iterator<String> {
+  private static final class LineIterator implements Iterator<String>, Closeable {
     private final Input input;
     private final WordCountJob job;
     private final LongAdder progress;
@@ -612,6 +647,80 @@ public final class FlowWordCountEngine implements WordCountEngine {
       String line = next;
       next = null;
       return line;
+    }
+
+    /** Closes its source if the run ended before the source did (a failure elsewhere). */
+    @Override
+    public void close() throws IOException {
+      if (source != null && !ended) {
+        ended = true;
+        source.close();
+      }
+    }
+  }
+
+  /**
+   * A named stream's bytes, opened by the first read, on the reading stage that takes its chunk (so
+   * describing the flow opens nothing, and a FIFO's open waits there for its writer), and closed at
+   * their end, or by {@link #close} once the run has ended before it.
+   */
+  private static final class OpenedOnRead extends InputStream {
+    private final Input.StreamInput input;
+    private volatile InputStream in;
+    private volatile boolean closed;
+
+    OpenedOnRead(Input.StreamInput input) {
+      this.input = input;
+    }
+
+    private InputStream in() throws IOException {
+      InputStream s = in;
+      if (s != null) {
+        return s;
+      }
+      s = input.bytes(); // not under the lock: opening a FIFO waits for its writer
+      synchronized (this) {
+        if (closed) {
+          s.close();
+          throw new IOException("stream closed");
+        }
+        in = s;
+      }
+      return s;
+    }
+
+    @Override
+    public int read() throws IOException {
+      if (closed) {
+        return -1; // read to its end, or the run ended: nothing more is read
+      }
+      int b = in().read();
+      if (b < 0) {
+        close();
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (closed) {
+        return -1;
+      }
+      int n = in().read(b, off, len);
+      if (n < 0) {
+        close();
+      }
+      return n;
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+      if (!closed) {
+        closed = true;
+        if (in != null) {
+          in.close();
+        }
+      }
     }
   }
 }

@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.LongConsumer;
 
-/** One input of a word count: a file, standard input, or the built-in sample text. */
+/**
+ * One input of a word count: a file, standard input, a named stream (a pipe, a FIFO), or the
+ * built-in sample text.
+ */
 public sealed interface Input {
   /** {@return how the input is named in messages ({@code standard input} for {@code -})} */
   String name();
@@ -70,6 +73,42 @@ public sealed interface Input {
     @Override
     public String toString() {
       return "FileInput[path=" + path + ", size=" + size + "]";
+    }
+  }
+
+  /**
+   * A named file that is not a regular file and not a folder: a pipe such as bash's {@code
+   * <(command)} ({@code /dev/fd/63}), a FIFO, {@code /dev/stdin} on a pipe, a character device. It
+   * is read once, in order, to its end, as standard input is, with no binary check (nothing can be
+   * read twice); it is opened only when the count reads it (opening a FIFO waits for its writer)
+   * and closed after. A name ending in {@code .gz} is gunzipped, as a file's is.
+   *
+   * @param path the file
+   */
+  record StreamInput(Path path) implements Input {
+    @Override
+    public String name() {
+      return path.toString();
+    }
+
+    @Override
+    public long size() {
+      return -1;
+    }
+
+    @Override
+    public LineSource open(Charset charset, LongConsumer bytesRead) throws IOException {
+      return new DecodingLineSource(bytes(), charset, bytesRead);
+    }
+
+    /**
+     * Opens its bytes: gunzipped when it is named {@code *.gz}.
+     *
+     * @return the stream, which the caller closes
+     * @throws IOException if it cannot be opened, or is named {@code *.gz} and is not gzip
+     */
+    public InputStream bytes() throws IOException {
+      return FileSniff.open(path);
     }
   }
 
