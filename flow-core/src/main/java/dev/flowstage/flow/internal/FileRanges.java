@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,6 +22,10 @@ import java.util.List;
  *
  * <p>Each file's first block is read here, once, when the file options need it: its byte order mark
  * chooses its charset and is skipped, and a NUL byte in it marks the file as binary.
+ *
+ * <p>A named file that is not a regular file (a pipe such as bash's {@code <(command)}, a FIFO,
+ * {@code /dev/stdin}, a device) is one range read as a stream, in order, to its end; nothing of it
+ * can be read twice, so its first block is looked at when it is read ({@link Range#streamOptions}).
  */
 final class FileRanges {
   /** How much of a file is looked at for a byte order mark and NUL bytes. */
@@ -39,12 +44,27 @@ final class FileRanges {
    * @param bom the length of the byte order mark at the file's start, skipped by the first range
    * @param gzip whether the file is decompressed as it is read
    * @param maxLineBytes the longest line
+   * @param streamOptions for a stream (a pipe), the file options it is read by, whole, with {@code
+   *     Lines.open} (its byte order mark, gzip and binary check decided as it is read; {@code
+   *     charset} the flow's, {@code bom} 0); {@code null} for a regular file, looked at when listed
    */
   record Range(
-      Path path, long start, long end, Charset charset, int bom, boolean gzip, int maxLineBytes) {
+      Path path,
+      long start,
+      long end,
+      Charset charset,
+      int bom,
+      boolean gzip,
+      int maxLineBytes,
+      FileOptions streamOptions) {
     /** A range of a plain file with no byte order mark, read with the default line bound. */
     Range(Path path, long start, long end, Charset charset) {
-      this(path, start, end, charset, 0, false, FileOptions.DEFAULT_MAX_LINE_BYTES);
+      this(path, start, end, charset, 0, false, FileOptions.DEFAULT_MAX_LINE_BYTES, null);
+    }
+
+    /** Whether this is a stream, read once to its end. */
+    boolean stream() {
+      return streamOptions != null;
     }
   }
 
@@ -69,6 +89,19 @@ final class FileRanges {
     FileSelection selection = new FileSelection(options);
     for (Selected file : expand(paths, options)) {
       Path path = file.path();
+      if (file.stream()) {
+        out.add(
+            new Range(
+                path,
+                0,
+                Long.MAX_VALUE,
+                charset,
+                0,
+                selection.decompresses(path.toString()),
+                options.maxLineBytes(),
+                options));
+        continue;
+      }
       long size;
       try {
         size = Files.size(path);
@@ -88,7 +121,7 @@ final class FileRanges {
       }
       int max = options.maxLineBytes();
       if (gzip) {
-        out.add(new Range(path, 0, Long.MAX_VALUE, cs, bom, true, max));
+        out.add(new Range(path, 0, Long.MAX_VALUE, cs, bom, true, max, null));
         continue;
       }
       // The ranges cover the text after the mark, so the first line starts the first range.
@@ -100,14 +133,24 @@ final class FileRanges {
       for (long i = 0; i < parts; i++) {
         out.add(
             new Range(
-                path, bom + text * i / parts, bom + text * (i + 1) / parts, cs, bom, false, max));
+                path,
+                bom + text * i / parts,
+                bom + text * (i + 1) / parts,
+                cs,
+                bom,
+                false,
+                max,
+                null));
       }
     }
     return out;
   }
 
-  /** A file to read, and whether it was named (not found by walking a directory). */
-  record Selected(Path path, boolean named) {}
+  /**
+   * A file to read, whether it was named (not found by walking a directory), and whether it is a
+   * stream: a named file that is neither a regular file nor a folder (a pipe, a FIFO, a device).
+   */
+  record Selected(Path path, boolean named, boolean stream) {}
 
   /**
    * Lists the regular files under the given paths, directories walked recursively (hidden ones and
@@ -130,13 +173,23 @@ final class FileRanges {
           throw new UncheckedIOException("cannot walk " + p, e);
         }
         for (Path f : found) {
-          files.add(new Selected(f, false));
+          files.add(new Selected(f, false, false));
         }
-      } else if (Files.isRegularFile(p)) {
-        files.add(new Selected(p, true));
+        continue;
+      }
+      BasicFileAttributes attributes;
+      try {
+        attributes = Files.readAttributes(p, BasicFileAttributes.class);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + p, e);
+      }
+      if (attributes.isRegularFile()) {
+        files.add(new Selected(p, true, false));
+      } else if (attributes.isOther()) {
+        files.add(new Selected(p, true, true)); // a pipe, a FIFO, a device: read as a stream
       } else {
         throw new UncheckedIOException(
-            new java.nio.file.NoSuchFileException(name, null, "not a file or directory"));
+            new IOException("cannot read " + p + ": not a file, a folder or a pipe"));
       }
     }
     return files;

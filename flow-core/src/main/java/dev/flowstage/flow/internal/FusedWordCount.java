@@ -58,7 +58,8 @@ final class FusedWordCount {
         FileRanges.split(m.files().paths(), o.splitBytes(), declared, m.files().options());
     Charset charset = null;
     for (FileRanges.Range r : ranges) {
-      if (!ByteWordCounts.supports(r.charset())) {
+      if (r.stream() || !ByteWordCounts.supports(r.charset())) {
+        // A pipe's charset is known only once read: the plan as written reads it.
         return null;
       }
       if (charset == null) {

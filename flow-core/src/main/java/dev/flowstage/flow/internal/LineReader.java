@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 
@@ -31,6 +32,18 @@ final class LineReader implements Closeable {
   private boolean done;
 
   LineReader(FileRanges.Range range) throws IOException {
+    if (range.stream()) {
+      // A pipe: read once, to its end, as flow-flink reads a whole file (its mark, gzip and
+      // binary check decided from its first block as it is read).
+      this.end = Long.MAX_VALUE;
+      this.lines =
+          Lines.open(
+              Files.newInputStream(range.path()),
+              range.path().toString(),
+              range.charset(),
+              range.streamOptions());
+      return;
+    }
     boolean whole = range.gzip() || !FileRanges.newlineIsOneByte(range.charset());
     this.end = whole ? Long.MAX_VALUE : range.end(); // a whole file is read to its end
     if (whole) {
