@@ -4,12 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,10 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,37 +29,21 @@ import org.junit.jupiter.api.io.TempDir;
 final class FromFilesPipeTest {
   @TempDir Path dir;
 
-  private final List<CompletableFuture<Void>> writers = new ArrayList<>();
+  private Fifos fifos;
 
-  /** A FIFO that a writer thread fills with {@code bytes} once the flow opens it. */
-  private Path fifo(String name, byte[] bytes) throws IOException, InterruptedException {
-    Path fifo = dir.resolve(name);
-    Process p;
-    try {
-      p = new ProcessBuilder("mkfifo", fifo.toString()).redirectErrorStream(true).start();
-    } catch (IOException e) {
-      assumeTrue(false, "no mkfifo here: " + e.getMessage());
-      throw e;
-    }
-    assumeTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "mkfifo failed");
-    writers.add(
-        CompletableFuture.runAsync(
-            () -> {
-              try (OutputStream out = Files.newOutputStream(fifo)) { // waits for the reader
-                out.write(bytes);
-              } catch (IOException e) {
-                throw new UncheckedIOException(e);
-              }
-            }));
-    return fifo;
+  @BeforeEach
+  void fifos() {
+    fifos = new Fifos(dir);
   }
 
   /** Every writer wrote all its bytes: the flow read each FIFO to its end. */
   @AfterEach
   void writersDone() throws Exception {
-    for (CompletableFuture<Void> w : writers) {
-      w.get(60, TimeUnit.SECONDS);
-    }
+    fifos.awaitWriters();
+  }
+
+  private Path fifo(String name, byte[] bytes) throws IOException, InterruptedException {
+    return fifos.make(name, bytes);
   }
 
   private static List<String> sorted(List<String> lines) {

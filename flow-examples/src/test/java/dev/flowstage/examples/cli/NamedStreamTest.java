@@ -2,19 +2,16 @@ package dev.flowstage.examples.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.flowstage.flow.Fifos;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,35 +24,19 @@ import org.junit.jupiter.api.io.TempDir;
 final class NamedStreamTest {
   @TempDir Path dir;
 
-  private final List<CompletableFuture<Void>> writers = new ArrayList<>();
+  private Fifos fifos;
 
-  /** A FIFO that a writer thread fills with {@code bytes} once the count opens it. */
+  @BeforeEach
+  void fifos() {
+    fifos = new Fifos(dir);
+  }
+
   private Path fifo(String name, byte[] bytes) throws IOException, InterruptedException {
-    Path fifo = dir.resolve(name);
-    Process p;
-    try {
-      p = new ProcessBuilder("mkfifo", fifo.toString()).redirectErrorStream(true).start();
-    } catch (IOException e) {
-      assumeTrue(false, "no mkfifo here: " + e.getMessage());
-      throw e;
-    }
-    assumeTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "mkfifo failed");
-    writers.add(
-        CompletableFuture.runAsync(
-            () -> {
-              try (OutputStream out = Files.newOutputStream(fifo)) { // waits for the reader
-                out.write(bytes);
-              } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-              }
-            }));
-    return fifo;
+    return fifos.make(name, bytes);
   }
 
   private void writersDone() throws Exception {
-    for (CompletableFuture<Void> w : writers) {
-      w.get(60, TimeUnit.SECONDS);
-    }
+    fifos.awaitWriters();
   }
 
   private static String withoutTime(String json) {
