@@ -133,10 +133,14 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
         Path p = path(u);
         try {
           List<Tuple2<String, Long>> found = new ArrayList<>();
-          walk(p.getFileSystem(), p, selection, true, found);
+          if ("file".equals(p.toUri().getScheme())) {
+            listLocal(java.nio.file.Path.of(p.toUri()), selection, found);
+          } else {
+            walk(p.getFileSystem(), p, selection, true, found);
+          }
           found.sort(Comparator.comparing(f -> new Path(f.f0).toUri().getPath()));
           files.addAll(found);
-        } catch (FileNotFoundException e) {
+        } catch (FileNotFoundException | java.nio.file.NoSuchFileException e) {
           // As on the local engine: a missing path fails the run (here its build) with a
           // FlowException for the stage fromFiles, naming the file; the cause is the I/O error.
           throw new FlowException(Plan.Source.Files.STAGE, e);
@@ -176,8 +180,34 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
   }
 
   /**
-   * The files under {@code p}, as the local source selects them ({@link FileSelection}): a named
-   * file always, walked folders and files as the options say; the caller sorts them.
+   * A local path's files, listed on the client by the local file source's own walk ({@link
+   * FileSelection#walk}: links and pipes met inside a folder skipped, a linked folder given
+   * followed, so a link cycle ends), each with its size; a named file always, and a named pipe
+   * (bash's {@code <(command)}, a FIFO) with size -1, read whole by one subtask as the local source
+   * reads it. Flink's local file system would follow every link and list pipes as empty files.
+   */
+  private static void listLocal(
+      java.nio.file.Path p, FileSelection selection, List<Tuple2<String, Long>> out)
+      throws IOException {
+    java.nio.file.attribute.BasicFileAttributes a =
+        java.nio.file.Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class);
+    if (a.isDirectory()) {
+      for (java.nio.file.Path f : selection.walk(p, skipped -> {})) {
+        out.add(Tuple2.of(uri(f), java.nio.file.Files.size(f)));
+      }
+    } else {
+      out.add(Tuple2.of(uri(p), a.isRegularFile() ? a.size() : -1L));
+    }
+  }
+
+  private static String uri(java.nio.file.Path local) {
+    return Path.fromLocalFile(local.toFile()).toUri().toString();
+  }
+
+  /**
+   * The files under {@code p} on a file system other than the local one (S3, HDFS, ...), as the
+   * local source selects them ({@link FileSelection}'s name rules): a named file always, walked
+   * folders and files as the options say; the caller sorts them.
    */
   private static void walk(
       FileSystem fs, Path p, FileSelection selection, boolean named, List<Tuple2<String, Long>> out)

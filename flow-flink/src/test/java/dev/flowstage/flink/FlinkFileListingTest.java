@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowstage.flow.Fifos;
 import dev.flowstage.flow.FileOptions;
 import dev.flowstage.flow.Flow;
 import dev.flowstage.flow.FlowException;
@@ -57,6 +58,39 @@ final class FlinkFileListingTest {
     assertEquals(
         List.of(".git/x.log", ".hidden.log", "a-b/m.log", "a.log", "a/n.log", "b.txt", "sub/c.log"),
         names);
+  }
+
+  /**
+   * Links and pipes inside a folder are skipped on Flink as locally (the same walk), so a link
+   * cycle ends instead of recursing; a named pipe is read whole on Flink as locally.
+   */
+  @Test
+  void linksAndPipes_listedAsLocally_aNamedPipeReadWhole() throws Exception {
+    Path folder = Files.createDirectories(dir.resolve("logs"));
+    Files.writeString(folder.resolve("a.log"), "a\n");
+    Path outside = Files.writeString(dir.resolve("outside.log"), "outside\n");
+    Files.createSymbolicLink(folder.resolve("link.log"), outside);
+    Files.createSymbolicLink(folder.resolve("loop"), folder); // a cycle through a link
+    Fifos fifos = new Fifos(dir);
+    Path inside = fifos.make("logs/inside.pipe", new byte[0]); // neither engine opens it
+    List<String> local = new ArrayList<>();
+    for (Path p : new FileSelection(FileOptions.defaults()).walk(folder, skipped -> {})) {
+      local.add(p.toString());
+    }
+    List<String> flink = new ArrayList<>();
+    for (String uri :
+        new FlinkInput.Files(List.of(folder.toString()), FileOptions.defaults()).files()) {
+      flink.add(URI.create(uri).getPath());
+    }
+    assertEquals(List.of(folder.resolve("a.log").toString()), local);
+    assertEquals(local, flink);
+
+    Files.newInputStream(inside).close(); // lets its writer finish
+
+    byte[] text = "one two\nthree\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    Path pipe = fifos.make("named.pipe", text);
+    assertEquals(List.of("one two", "three"), FlinkFlowsTest.onFlink(Flow.fromFiles(pipe)));
+    fifos.awaitWriters();
   }
 
   /** A missing file fails both engines alike: a FlowException for fromFiles, naming the file. */
