@@ -79,18 +79,23 @@ final class FusedWordCount {
     List<Path> files = new ArrayList<>();
     List<Integer> marks = new ArrayList<>();
     List<Boolean> gzipped = new ArrayList<>();
+    List<Long> sizes = new ArrayList<>();
     for (FileRanges.Range r : ranges) {
       // A file's first range (a file named twice is read twice); a gzip file has one range.
       if (r.gzip() || r.start() == r.bom()) {
         files.add(r.path());
         marks.add(r.bom());
         gzipped.add(r.gzip());
+        sizes.add(r.end());
+      } else {
+        sizes.set(sizes.size() - 1, r.end()); // the ranges of a file cover it to its listed size
       }
     }
     long chunkBytes = Math.min(o.splitBytes(), FileChunk.DEFAULT_BYTES);
     // Small files' chunks go in groups: one hand-over per group, not per file.
     List<ByteChunk> chunks = new ArrayList<>();
-    ChunkGroup.grouped(FileChunk.split(files, marks, gzipped, chunkBytes), chunkBytes, o.stages())
+    ChunkGroup.grouped(
+            FileChunk.split(files, marks, gzipped, sizes, chunkBytes), chunkBytes, o.stages())
         .forEach(chunks::add);
     return WordCountPlan.fused(m, chunks, charset, o.stages(), malformed);
   }

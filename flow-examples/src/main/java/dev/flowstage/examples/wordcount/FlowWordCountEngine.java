@@ -368,6 +368,7 @@ public final class FlowWordCountEngine implements WordCountEngine {
     List<Path> files = new ArrayList<>();
     List<Integer> marks = new ArrayList<>();
     List<Boolean> gzipped = new ArrayList<>();
+    List<Long> sizes = new ArrayList<>();
     List<Path> lineFiles = new ArrayList<>();
     List<Flow<? extends String>> sources = new ArrayList<>();
     List<Flow<? extends Shard>> shards = new ArrayList<>();
@@ -382,6 +383,7 @@ public final class FlowWordCountEngine implements WordCountEngine {
             files.add(file.path());
             marks.add(mark);
             gzipped.add(FileSniff.isGzip(file.path()));
+            sizes.add(file.size()); // as listed: the chunks need no second look
           } else {
             lineFiles.add(file.path());
           }
@@ -409,7 +411,8 @@ public final class FlowWordCountEngine implements WordCountEngine {
     if (!files.isEmpty() || !streams.isEmpty()) {
       shards.add(
           byteWordCount(
-              streams, files, marks, gzipped, job, stages, byteFlush, lines, malformed, progress));
+              streams, files, marks, gzipped, sizes, job, stages, byteFlush, lines, malformed,
+              progress));
     }
     if (!lineFiles.isEmpty()) {
       // UTF-16/32 and other charsets: the Flow file source (byte order marks, gunzip).
@@ -485,6 +488,7 @@ public final class FlowWordCountEngine implements WordCountEngine {
       List<Path> files,
       List<Integer> marks,
       List<Boolean> gzipped,
+      List<Long> sizes,
       WordCountJob job,
       int stages,
       int flush,
@@ -507,7 +511,9 @@ public final class FlowWordCountEngine implements WordCountEngine {
     // Small files' chunks go in groups: one hand-over per group, not per file.
     Iterable<ByteChunk> fileChunks =
         ChunkGroup.grouped(
-            FileChunk.split(files, marks, gzipped, chunkBytes), chunkBytes, Math.max(1, stages));
+            FileChunk.split(files, marks, gzipped, sizes, chunkBytes),
+            chunkBytes,
+            Math.max(1, stages));
     // Streams first; the files' chunks are listed (sizes read) when the source iterates.
     Iterable<ByteChunk> chunks =
         () ->

@@ -120,28 +120,57 @@ public record FileChunk(Path path, long start, long end, int textStart, boolean 
    */
   public static Iterable<FileChunk> split(
       List<Path> files, List<Integer> marks, List<Boolean> gzipped, long chunkBytes) {
+    return split(files, marks, gzipped, List.of(), chunkBytes);
+  }
+
+  /**
+   * As {@link #split(List, List, List, long)}, with the sizes the files were listed at: a file
+   * whose size is given is not looked at again (a folder of 20 000 small files costs 20 000 fewer
+   * looks), and its chunks end at that size, which the reader checks it still has.
+   *
+   * @param files regular files
+   * @param marks the length of each file's byte order mark (0: none); missing entries are 0
+   * @param gzipped whether each file is gunzipped as it is read; missing entries are false
+   * @param sizes each file's size when listed; a missing or negative entry is read when the chunks
+   *     are iterated
+   * @param chunkBytes the target chunk size of plain files, at least 1
+   * @return the gzip files' chunks in file order, then the other files' in file and offset order
+   */
+  public static Iterable<FileChunk> split(
+      List<Path> files,
+      List<Integer> marks,
+      List<Boolean> gzipped,
+      List<Long> sizes,
+      long chunkBytes) {
     if (chunkBytes < 1) {
       throw new IllegalArgumentException("chunkBytes must be at least 1, got " + chunkBytes);
     }
     List<Path> copy = List.copyOf(files);
     List<Integer> marksCopy = List.copyOf(marks);
     List<Boolean> gzippedCopy = List.copyOf(gzipped);
-    return () -> splitNow(copy, marksCopy, gzippedCopy, chunkBytes);
+    List<Long> sizesCopy = List.copyOf(sizes);
+    return () -> splitNow(copy, marksCopy, gzippedCopy, sizesCopy, chunkBytes);
   }
 
   private static Iterator<FileChunk> splitNow(
-      List<Path> files, List<Integer> marks, List<Boolean> gzipped, long chunkBytes) {
+      List<Path> files,
+      List<Integer> marks,
+      List<Boolean> gzipped,
+      List<Long> sizes,
+      long chunkBytes) {
     List<FileChunk> whole = new ArrayList<>();
     List<FileChunk> out = new ArrayList<>();
     for (int f = 0; f < files.size(); f++) {
       Path file = files.get(f);
       int mark = f < marks.size() ? marks.get(f) : 0;
-      long size;
-      try {
-        size = Files.size(file);
-      } catch (IOException e) {
-        throw new UncheckedIOException(
-            new IOException("cannot read " + file + ": " + e.getMessage(), e));
+      long size = f < sizes.size() ? sizes.get(f) : -1;
+      if (size < 0) {
+        try {
+          size = Files.size(file);
+        } catch (IOException e) {
+          throw new UncheckedIOException(
+              new IOException("cannot read " + file + ": " + e.getMessage(), e));
+        }
       }
       if (f < gzipped.size() && gzipped.get(f)) {
         if (size > 0) { // an empty file has no text, and no gzip header to read either

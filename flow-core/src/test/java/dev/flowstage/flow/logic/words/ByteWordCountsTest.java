@@ -554,6 +554,24 @@ final class ByteWordCountsTest {
         chunks);
   }
 
+  /** A listed size is used as is (the chunks end there); a missing one is looked up. */
+  @Test
+  void split_withListedSizes_cutsAtThem_andLooksUpOnlyTheMissingOnes() throws IOException {
+    Path listed = Files.writeString(dir.resolve("listed.txt"), "0123456789");
+    Path looked = Files.writeString(dir.resolve("looked.txt"), "0123456789");
+    List<FileChunk> chunks = new ArrayList<>();
+    FileChunk.split(List.of(listed, looked), List.of(0, 0), List.of(false, false), List.of(6L), 4)
+        .forEach(chunks::add);
+    assertEquals(
+        List.of(
+            new FileChunk(listed, 0, 3),
+            new FileChunk(listed, 3, 6),
+            new FileChunk(looked, 0, 3),
+            new FileChunk(looked, 3, 6),
+            new FileChunk(looked, 6, 10)),
+        chunks);
+  }
+
   @Test
   void new_unsupportedCharset_isRejectedNamingTheSupportedOnes() {
     IllegalArgumentException e =
