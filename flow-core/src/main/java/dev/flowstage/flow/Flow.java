@@ -213,7 +213,8 @@ public final class Flow<T> {
    * with U+FFFD and counted in the statistics, never a failure. Line terminators ({@code \n},
    * {@code \r\n}) are removed. The {@link FileOptions#defaults() default file options} apply: a
    * line longer than 16 MiB fails the flow naming the file and offset, a byte order mark chooses
-   * the file's charset and is dropped, {@code .gz} files are decompressed.
+   * the file's charset and is dropped, {@code .gz} files are decompressed. A named pipe (bash's
+   * {@code <(command)}, a FIFO, {@code /dev/stdin}) is read once, in order, by one producer.
    *
    * @param paths files or directories
    * @return a new flow of lines
