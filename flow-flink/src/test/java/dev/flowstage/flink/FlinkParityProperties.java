@@ -6,6 +6,7 @@ import dev.flowstage.flow.Flow;
 import dev.flowstage.flow.FlowException;
 import dev.flowstage.flow.JoinMode;
 import dev.flowstage.flow.Options;
+import dev.flowstage.flow.SerializableBiFunction;
 import dev.flowstage.flow.Trigger;
 import dev.flowstage.flow.TriggerDecision;
 import dev.flowstage.flow.TriggerResult;
@@ -76,6 +77,15 @@ final class FlinkParityProperties {
   private static final boolean VERBOSE = Boolean.getBoolean("flinkfuzz.verbose");
   private static final long HANG_SECONDS = 120;
 
+  /**
+   * How the plans ended (compared as lists, as multisets, failed on both, rejected), if verbose.
+   */
+  private static final Map<String, Integer> OUTCOMES = new TreeMap<>();
+
+  private static void outcome(String what) {
+    OUTCOMES.merge(what, 1, Integer::sum);
+  }
+
   @RegisterExtension
   static final MiniClusterExtension FLINK =
       new MiniClusterExtension(
@@ -120,6 +130,7 @@ final class FlinkParityProperties {
       long seed = ONLY != null ? ONLY : seeds.nextLong();
       Case c = Case.generate(seed);
       if (c == null) {
+        outcome("rejected by the plan builder");
         continue; // the plan builder rejected it, with a message: nothing to run
       }
       if (VERBOSE) {
@@ -144,6 +155,9 @@ final class FlinkParityProperties {
     }
     if (problems.isEmpty() && !batch.isEmpty()) {
       problems.addAll(runOnFlink(batch));
+    }
+    if (VERBOSE) {
+      System.out.println("flinkfuzz outcomes: " + OUTCOMES);
     }
     if (!problems.isEmpty()) {
       fail(problems.size() + " plan(s) differ:\n\n" + String.join("\n\n", problems));
@@ -635,7 +649,7 @@ final class FlinkParityProperties {
     /** What comes last: a reduce, a keyed aggregation, a departition, a takeSort, or nothing. */
     @SuppressWarnings("unchecked")
     private void tail() {
-      switch (r.nextInt(10)) {
+      switch (r.nextInt(11)) {
         case 0 -> out = flow;
         case 1, 2 -> reduceTail();
         case 3 -> keyedTail();
@@ -687,6 +701,15 @@ final class FlinkParityProperties {
             out = ((Flow<List<Integer>>) (Flow<?>) out).map(List::size);
           }
         }
+        case 8 -> {
+          if (!(stages == 1 && order)) {
+            reduceTail();
+            return;
+          }
+          partition(window(true));
+          steps.add(".uniq() (per window)");
+          out = flow.uniq();
+        }
         case 7 -> {
           maybePartition(false);
           int n = r.nextInt(1, 15);
@@ -718,12 +741,26 @@ final class FlinkParityProperties {
       }
       boolean count = r.nextBoolean();
       boolean combining = r.nextInt(3) == 0;
+      boolean throwing = boom == null && r.nextInt(6) == 0;
+      int step = steps.size();
+      int m = r.nextInt(5, 40);
+      if (throwing) {
+        boom = new Boom(step).getMessage();
+      }
       steps.add(
-          ".reduce(() -> 0L, " + (count ? "count" : "sum") + (combining ? ", Long::sum)" : ")"));
+          ".reduce(() -> 0L, "
+              + (count ? "count" : "sum")
+              + (throwing ? " (throws Boom where floorMod(x, " + m + ") == 1)" : "")
+              + (combining ? ", Long::sum)" : ")"));
+      SerializableBiFunction<Long, Integer, Long> add =
+          (a, x) -> {
+            if (throwing && Math.floorMod(x, m) == 1) {
+              throw new Boom(step);
+            }
+            return count ? a + 1 : a + x;
+          };
       Flow<Long> reduced =
-          combining
-              ? flow.reduce(() -> 0L, (a, x) -> count ? a + 1 : a + x, Long::sum)
-              : flow.reduce(() -> 0L, (a, x) -> count ? a + 1 : a + x);
+          combining ? flow.reduce(() -> 0L, add, Long::sum) : flow.reduce(() -> 0L, add);
       out = reduced;
       afterReduce();
     }
@@ -789,25 +826,34 @@ final class FlinkParityProperties {
       out = f;
     }
 
+    /** A keyed aggregation, in a random window where the counting layer's order is defined. */
     private void keyedTail() {
       int m = r.nextInt(1, 12);
       int s = r.nextInt(1, 4);
-      switch (r.nextInt(3)) {
+      DescribedWindow w = window(stages == 1 && order);
+      String opts = "o -> o.stages(" + s + ").window(" + w.text() + ")";
+      UnaryOperator<Options> o = x -> x.stages(s).window(w.window());
+      switch (r.nextInt(4)) {
         case 0 -> {
-          steps.add(".countBy(x -> floorMod(x, " + m + "), o -> o.stages(" + s + "))");
-          out = flow.countBy(x -> Math.floorMod(x, m), o -> o.stages(s));
+          steps.add(".countBy(x -> floorMod(x, " + m + "), " + opts + ")");
+          out = flow.countBy(x -> Math.floorMod(x, m), o);
         }
         case 1 -> {
-          steps.add(".reduceByKey(x -> floorMod(x, " + m + "), x -> (long) x, Long::sum)");
-          out = flow.reduceByKey(x -> Math.floorMod(x, m), x -> (long) x, Long::sum);
+          steps.add(
+              ".reduceByKey(x -> floorMod(x, " + m + "), x -> (long) x, Long::sum, " + opts + ")");
+          out = flow.reduceByKey(x -> Math.floorMod(x, m), x -> (long) x, Long::sum, o);
+        }
+        case 2 -> {
+          steps.add(".sumBy(x -> floorMod(x, " + m + "), x -> x, " + opts + ")");
+          out = flow.sumBy(x -> Math.floorMod(x, m), x -> x, o);
         }
         default -> {
           steps.add(
               ".aggregateByKey(x -> floorMod(x, "
                   + m
-                  + "), TreeSet::new, add, addAll, o -> o.stages("
-                  + s
-                  + "))");
+                  + "), TreeSet::new, add, addAll, "
+                  + opts
+                  + ")");
           out =
               flow.aggregateByKey(
                   x -> Math.floorMod(x, m),
@@ -816,11 +862,11 @@ final class FlinkParityProperties {
                     set.add(x);
                     return set;
                   },
-                  (a, b) -> {
-                    a.addAll(b);
-                    return a;
+                  (x, y) -> {
+                    x.addAll(y);
+                    return x;
                   },
-                  o -> o.stages(s));
+                  o);
         }
       }
       stages = s;
@@ -877,6 +923,7 @@ final class FlinkParityProperties {
                   + "\nbut Flink, when the job was built, with "
                   + e;
             }
+            outcome("rejected by both when run (Flink: when built)");
             return null;
           }
           if (!rejectionClass.isInstance(e) || !e.getMessage().contains(expectedRejection)) {
@@ -890,6 +937,7 @@ final class FlinkParityProperties {
           if (local == null && localFailure != null && !hasBoom(localFailure)) {
             return "the local run failed: " + chain(localFailure);
           }
+          outcome("ran locally, rejected by Flink when built");
           return null;
         }
         return planRejection != null
@@ -935,6 +983,7 @@ final class FlinkParityProperties {
             + ", Flink "
             + flinkBooms.get(0).getMessage();
       }
+      outcome("failed on both, naming the Boom once");
       return null;
     }
 
@@ -950,6 +999,7 @@ final class FlinkParityProperties {
         b.sort(null);
       }
       if (a.equals(b)) {
+        outcome((ordered() ? "same list" : "same multiset") + (a.isEmpty() ? " (empty)" : ""));
         return null;
       }
       return (ordered() ? "lists" : "multisets")
