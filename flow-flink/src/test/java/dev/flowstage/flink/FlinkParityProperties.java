@@ -67,7 +67,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * <p>Seeded: a failure prints the seed and the plan. {@code -Dflinkfuzz.tries=N} runs N plans
  * (default 24), {@code -Dflinkfuzz.seed=S} starts elsewhere, {@code -Dflinkfuzz.only=S} runs the
  * one plan of seed S, {@code -Dflinkfuzz.perJob=N} sets how many passing plans share one Flink job
- * (default 8), {@code -Dflinkfuzz.verbose=true} prints each plan.
+ * (default 8), {@code -Dflinkfuzz.verbose=true} prints each plan and how the plans ended. Long runs
+ * (300 plans take about a minute) need a longer test timeout: {@code
+ * -Djunit.jupiter.execution.timeout.default=30m}.
  */
 final class FlinkParityProperties {
   private static final int TRIES = Integer.getInteger("flinkfuzz.tries", 24);
@@ -466,9 +468,16 @@ final class FlinkParityProperties {
       int maxDemand = r.nextInt(1, 12);
       int kind = r.nextInt(3);
       int m = r.nextInt(2, 8);
+      boolean throwing = kind == 1 && boom == null && r.nextInt(8) == 0;
+      int step = steps.size();
+      int bm = r.nextInt(5, 40);
+      if (throwing) {
+        boom = new Boom(step).getMessage();
+      }
       d.append("stages(").append(s).append(").maxDemand(").append(maxDemand).append(')');
       if (kind == 1) {
-        d.append(".key(x -> floorMod(x, ").append(m).append("))");
+        d.append(".key(x -> floorMod(x, ").append(m).append(")");
+        d.append(throwing ? ", throws Boom where floorMod(x, " + bm + ") == 1)" : ")");
       } else if (kind == 2) {
         d.append(".hash(x -> floorMod(x, ")
             .append(m)
@@ -481,11 +490,13 @@ final class FlinkParityProperties {
       }
       // One upstream stage with a defined sequence: each partition sees its events in that order.
       boolean keepsOrder = stages == 1 && order;
-      newLayer(s, true, keepsOrder);
+      // A fixed window closes at the end of the batch that passed it (windows.md), so where its
+      // done falls among the next window's events depends on the batches: not a defined order.
+      newLayer(s, true, keepsOrder && !(window != null && window.window() instanceof Window.Fixed));
       return o -> {
         Options x = o.stages(s).maxDemand(maxDemand);
         if (kind == 1) {
-          x = x.key(e -> Math.floorMod((Integer) e, m));
+          x = x.key(e -> Math.floorMod(throwing ? boomAt((Integer) e, bm, step) : (Integer) e, m));
         } else if (kind == 2) {
           x = x.<Integer>hash(e -> Math.floorMod(e, m) == 0 ? Options.DROP : Math.floorMod(e, s));
         }
@@ -562,15 +573,20 @@ final class FlinkParityProperties {
             int m = r.nextInt(5, 40);
             int step = steps.size();
             boom = new Boom(step).getMessage();
-            steps.add(".map(x -> floorMod(x, " + m + ") == 1 ? throw Boom : x)");
-            flow =
-                flow.map(
-                    x -> {
-                      if (Math.floorMod(x, m) == 1) {
-                        throw new Boom(step);
-                      }
-                      return x;
-                    });
+            switch (r.nextInt(3)) {
+              case 0 -> {
+                steps.add(".map(x -> floorMod(x, " + m + ") == 1 ? throw Boom : x)");
+                flow = flow.map(x -> boomAt(x, m, step));
+              }
+              case 1 -> {
+                steps.add(".filter(x -> floorMod(x, " + m + ") == 1 ? throw Boom : true)");
+                flow = flow.filter(x -> boomAt(x, m, step) != null);
+              }
+              default -> {
+                steps.add(".flatMap(x -> floorMod(x, " + m + ") == 1 ? throw Boom : [x])");
+                flow = flow.flatMap(x -> List.of(boomAt(x, m, step)));
+              }
+            }
           }
           case 5 -> {
             if (!content) {
@@ -650,7 +666,27 @@ final class FlinkParityProperties {
     @SuppressWarnings("unchecked")
     private void tail() {
       switch (r.nextInt(11)) {
-        case 0 -> out = flow;
+        case 0 -> {
+          if (r.nextBoolean()) {
+            out = flow;
+            return;
+          }
+          // Null events pass as locally (flink.md), also through a partition and uniq.
+          int m = r.nextInt(2, 9);
+          steps.add(".map(x -> floorMod(x, " + m + ") == 0 ? null : x)");
+          Flow<Integer> nulls = flow.map(x -> Math.floorMod(x, m) == 0 ? null : x);
+          if (r.nextBoolean()) {
+            int s = r.nextInt(1, 4);
+            steps.add(".shuffle(o -> o.stages(" + s + "))");
+            nulls = nulls.shuffle(o -> o.stages(s));
+            newLayer(s, s == 1, s == 1 && stages == 1 && order);
+          }
+          if (content && r.nextBoolean()) {
+            steps.add(".uniq()");
+            nulls = nulls.uniq();
+          }
+          out = nulls;
+        }
         case 1, 2 -> reduceTail();
         case 3 -> keyedTail();
         case 4 -> {
@@ -661,15 +697,21 @@ final class FlinkParityProperties {
             out = flow;
             return;
           }
-          steps.add(".emitAndReduce(() -> 0L, emit the running sum every 3rd event)");
+          boolean own = r.nextBoolean();
+          steps.add(
+              ".emitAndReduce(() -> 0L, emit the running sum every 3rd event"
+                  + (own ? ", at a trigger emit -sum and keep it)" : ")"));
+          SerializableBiFunction<Integer, Long, TriggerResult<Long, Long>> add =
+              (x, acc) -> {
+                long sum = acc + x;
+                return TriggerResult.of(
+                    Math.floorMod(x, 3) == 0 ? List.of(sum) : List.<Long>of(), sum);
+              };
           out =
-              flow.emitAndReduce(
-                  () -> 0L,
-                  (x, acc) -> {
-                    long sum = acc + x;
-                    return TriggerResult.of(
-                        Math.floorMod(x, 3) == 0 ? List.of(sum) : List.<Long>of(), sum);
-                  });
+              own
+                  ? flow.emitAndReduce(
+                      () -> 0L, add, (acc, t) -> TriggerResult.of(List.of(-acc), acc))
+                  : flow.emitAndReduce(() -> 0L, add);
           afterReduce();
         }
         case 5 -> {
@@ -1026,6 +1068,14 @@ final class FlinkParityProperties {
       }
     }
     return TriggerDecision.cont(fired);
+  }
+
+  /** {@code x}, or a {@link Boom} where {@code floorMod(x, m) == 1}. */
+  static Integer boomAt(int x, int m, int step) {
+    if (Math.floorMod(x, m) == 1) {
+      throw new Boom(step);
+    }
+    return x;
   }
 
   static List<Integer> spread(int x) {
