@@ -425,12 +425,42 @@ final class FlinkParityProperties {
       source(false);
       perEvent(r.nextInt(3), false);
       Flow<Integer> a = flow;
+      boolean leftInTime = stages == 1 && order && timeOrdered;
       source(false);
       perEvent(r.nextInt(3), false);
       Flow<Integer> b = flow;
+      boolean rightInTime = stages == 1 && order && timeOrdered;
       int s = r.nextInt(1, 4);
       int m = r.nextInt(3, 12);
       JoinMode mode = JoinMode.values()[r.nextInt(JoinMode.values().length)];
+      if (leftInTime && rightInTime && r.nextBoolean()) {
+        // Each side one stage in time order: no event is late, so the pairs are defined.
+        int ms = r.nextInt(5, 200);
+        steps.add(
+            "windowJoin("
+                + mode
+                + ", the two flows above, Window.fixed("
+                + ms
+                + "ms, x -> x), key floorMod(x, "
+                + m
+                + "), (l, r) -> (l == null ? 0 : l) * 1000 + (r == null ? 0 : r) % 1000,"
+                + " maxHeld 1_000_000, o -> o.stages("
+                + s
+                + "))");
+        flow =
+            Flow.windowJoin(
+                mode,
+                a,
+                b,
+                Window.<Integer>fixed(Duration.ofMillis(ms), x -> (long) x),
+                x -> Math.floorMod(x, m),
+                x -> Math.floorMod(x, m),
+                (l, rr) -> (l == null ? 0 : l) * 1000 + (rr == null ? 0 : rr) % 1000,
+                1_000_000,
+                o -> o.stages(s));
+        newLayer(s, true, false);
+        return;
+      }
       steps.add(
           "boundedJoin("
               + mode
@@ -841,7 +871,7 @@ final class FlinkParityProperties {
                                             : String.valueOf(acc)),
                                     reset ? 0L : acc));
       }
-      switch (r.nextInt(4)) {
+      switch (r.nextInt(5)) {
         case 0 -> {
           int s = r.nextInt(1, 4);
           steps.add(".partition(o -> o.stages(" + s + ")).map(String::valueOf).uniq()");
@@ -850,12 +880,36 @@ final class FlinkParityProperties {
           order = false;
         }
         case 1 -> {
-          steps.add(".departition(() -> 0L, add the hash of each, h -> h)");
+          boolean throwing = boom == null && r.nextInt(6) == 0;
+          int step = steps.size();
+          if (throwing) {
+            boom = new Boom(step).getMessage();
+          }
+          steps.add(
+              ".departition(() -> 0L, add the hash of each"
+                  + (throwing ? " (throws Boom at the first)" : "")
+                  + ", h -> h)");
           f =
               (Flow<Object>)
                   (Flow<?>)
                       f.departition(
-                          () -> 0L, (Long h, Object x) -> h + String.valueOf(x).hashCode(), h -> h);
+                          () -> 0L,
+                          (Long h, Object x) -> {
+                            if (throwing) {
+                              throw new Boom(step);
+                            }
+                            return h + String.valueOf(x).hashCode();
+                          },
+                          h -> h);
+          stages = 1;
+          order = true;
+        }
+        case 3 -> {
+          int n = r.nextInt(1, 6);
+          steps.add(".takeSort(" + n + ", by String.valueOf)");
+          f =
+              (Flow<Object>)
+                  (Flow<?>) f.takeSort(n, (x, y) -> String.valueOf(x).compareTo(String.valueOf(y)));
           stages = 1;
           order = true;
         }
