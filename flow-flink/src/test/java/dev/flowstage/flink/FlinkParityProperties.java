@@ -334,18 +334,23 @@ final class FlinkParityProperties {
 
     /** A source: sets the first layer's flags. */
     private void source(boolean mayBeRejected) {
+      source(mayBeRejected, false);
+    }
+
+    /** A source; {@code inTime}: one ordered stage of events in time order (a window join's). */
+    private void source(boolean mayBeRejected, boolean inTime) {
       List<Integer> in = ints();
-      if (r.nextInt(3) == 0) {
+      if (inTime || r.nextInt(3) == 0) {
         in.sort(null);
         timeOrdered = true;
       } else {
         timeOrdered = false;
       }
-      int k = r.nextInt(3) == 0 ? r.nextInt(2, 4) : 1;
+      int k = !inTime && r.nextInt(3) == 0 ? r.nextInt(2, 4) : 1;
       int maxDemand = r.nextInt(1, 12);
       UnaryOperator<Options> o = x -> x.stages(k).maxDemand(maxDemand);
       String opts = "o -> o.stages(" + k + ").maxDemand(" + maxDemand + ")";
-      int kind = r.nextInt(20);
+      int kind = inTime ? 19 : r.nextInt(20);
       if (mayBeRejected && kind == 0) {
         steps.add("fromEnumerable(a Stream of " + in.size() + " ints, " + opts + ")");
         flow = Flow.fromEnumerable(in.stream(), o);
@@ -422,18 +427,19 @@ final class FlinkParityProperties {
     }
 
     private void join() {
-      source(false);
+      boolean windowed = r.nextBoolean();
+      source(false, windowed);
       perEvent(r.nextInt(3), false);
       Flow<Integer> a = flow;
       boolean leftInTime = stages == 1 && order && timeOrdered;
-      source(false);
+      source(false, windowed);
       perEvent(r.nextInt(3), false);
       Flow<Integer> b = flow;
       boolean rightInTime = stages == 1 && order && timeOrdered;
       int s = r.nextInt(1, 4);
       int m = r.nextInt(3, 12);
       JoinMode mode = JoinMode.values()[r.nextInt(JoinMode.values().length)];
-      if (leftInTime && rightInTime && r.nextBoolean()) {
+      if (leftInTime && rightInTime) {
         // Each side one stage in time order: no event is late, so the pairs are defined.
         int ms = r.nextInt(5, 200);
         steps.add(
