@@ -703,6 +703,13 @@ final class FlinkParityProperties {
     private void tail() {
       switch (r.nextInt(11)) {
         case 0 -> {
+          if (r.nextInt(4) == 0) {
+            // A window on a layer that does not reduce: both engines reject it (flink.md).
+            int n = r.nextInt(1, 20);
+            partition(new DescribedWindow(Window.count(n), "Window.count(" + n + ")"));
+            out = flow;
+            return;
+          }
           if (r.nextBoolean()) {
             out = flow;
             return;
