@@ -442,17 +442,7 @@ final class FlinkParityProperties {
       if (leftInTime && rightInTime) {
         // Each side one stage in time order: no event is late, so the pairs are defined.
         int ms = r.nextInt(5, 200);
-        steps.add(
-            "windowJoin("
-                + mode
-                + ", the two flows above, Window.fixed("
-                + ms
-                + "ms, x -> x), key floorMod(x, "
-                + m
-                + "), (l, r) -> (l == null ? 0 : l) * 1000 + (r == null ? 0 : r) % 1000,"
-                + " maxHeld 1_000_000, o -> o.stages("
-                + s
-                + "))");
+        steps.add(joinText("windowJoin", mode, "Window.fixed(" + ms + "ms, x -> x), ", m, s));
         flow =
             Flow.windowJoin(
                 mode,
@@ -467,15 +457,7 @@ final class FlinkParityProperties {
         newLayer(s, true, false);
         return;
       }
-      steps.add(
-          "boundedJoin("
-              + mode
-              + ", the two flows above, key floorMod(x, "
-              + m
-              + "), (l, r) -> (l == null ? 0 : l) * 1000 + (r == null ? 0 : r) % 1000,"
-              + " maxHeld 1_000_000, o -> o.stages("
-              + s
-              + "))");
+      steps.add(joinText("boundedJoin", mode, "", m, s));
       flow =
           Flow.boundedJoin(
               mode,
@@ -488,6 +470,20 @@ final class FlinkParityProperties {
               o -> o.stages(s));
       // Which events meet is defined; the order they are emitted in is not.
       newLayer(s, true, false);
+    }
+
+    private static String joinText(String join, JoinMode mode, String window, int m, int s) {
+      return join
+          + "("
+          + mode
+          + ", the two flows above, "
+          + window
+          + "key floorMod(x, "
+          + m
+          + "), (l, r) -> (l == null ? 0 : l) * 1000 + (r == null ? 0 : r) % 1000,"
+          + " maxHeld 1_000_000, o -> o.stages("
+          + s
+          + "))";
     }
 
     private void newLayer(int s, boolean contentDefined, boolean orderDefined) {
@@ -869,19 +865,7 @@ final class FlinkParityProperties {
                             (Long acc, Trigger t) ->
                                 TriggerResult.of(
                                     List.of(
-                                        named
-                                            ? t.name()
-                                                + " "
-                                                + t.window()
-                                                + " "
-                                                + t.windowId()
-                                                + " "
-                                                + t.partition()
-                                                + "/"
-                                                + t.partitions()
-                                                + " "
-                                                + acc
-                                            : String.valueOf(acc)),
+                                        named ? FlinkFlowsTest.fired(t, acc) : String.valueOf(acc)),
                                     reset ? 0L : acc));
       }
       switch (r.nextInt(5)) {
