@@ -67,8 +67,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * <p>Seeded: a failure prints the seed and the plan. {@code -Dflinkfuzz.tries=N} runs N plans
  * (default 24), {@code -Dflinkfuzz.seed=S} starts elsewhere, {@code -Dflinkfuzz.only=S} runs the
  * one plan of seed S, {@code -Dflinkfuzz.perJob=N} sets how many passing plans share one Flink job
- * (default 8), {@code -Dflinkfuzz.verbose=true} prints each plan and how the plans ended. Long runs
- * (300 plans take about a minute) need a longer test timeout: {@code
+ * (default 8), {@code -Dflinkfuzz.maxEvents=N} bounds a source (default 250 events), {@code
+ * -Dflinkfuzz.verbose=true} prints each plan and how the plans ended. Long runs (300 plans take
+ * about a minute) need a longer test timeout: {@code
  * -Djunit.jupiter.execution.timeout.default=30m}.
  */
 final class FlinkParityProperties {
@@ -76,6 +77,7 @@ final class FlinkParityProperties {
   private static final long SEED = Long.getLong("flinkfuzz.seed", 0xF11_4CF0L);
   private static final Long ONLY = Long.getLong("flinkfuzz.only");
   private static final int PER_JOB = Integer.getInteger("flinkfuzz.perJob", 8);
+  private static final int MAX_EVENTS = Integer.getInteger("flinkfuzz.maxEvents", 250);
   private static final boolean VERBOSE = Boolean.getBoolean("flinkfuzz.verbose");
   private static final long HANG_SECONDS = 120;
 
@@ -308,7 +310,7 @@ final class FlinkParityProperties {
     }
 
     private List<Integer> ints() {
-      int n = r.nextInt(10) == 0 ? 0 : r.nextInt(1, 250);
+      int n = r.nextInt(10) == 0 ? 0 : r.nextInt(1, MAX_EVENTS + 1);
       List<Integer> l = new ArrayList<>(n);
       int range = r.nextBoolean() ? 60 : 600;
       for (int i = 0; i < n; i++) {
