@@ -340,7 +340,7 @@ final class FlinkFlowsTest {
   }
 
   /** A trigger's fields and the accumulator, as one event. */
-  private static String fired(Trigger t, Object acc) {
+  static String fired(Trigger t, Object acc) {
     return t.name()
         + " "
         + t.window()
