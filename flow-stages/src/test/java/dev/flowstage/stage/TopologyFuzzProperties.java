@@ -16,8 +16,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,6 +27,7 @@ import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -70,7 +73,8 @@ final class TopologyFuzzProperties {
     PC_EXPAND,
     AUTO,
     MANUAL,
-    SUPERVISOR;
+    SUPERVISOR,
+    STREAM;
 
     boolean producer() {
       return this == COUNTING || this == ITERABLE || this == LAZY;
@@ -127,6 +131,13 @@ final class TopologyFuzzProperties {
     volatile ExitReason exitBeforeClose;
     volatile Stage<?> stage;
     volatile ConsumerSupervisor<Long> supervisor;
+    final CompletableFuture<ExitReason> streamEnd = new CompletableFuture<>();
+    volatile Thread reader;
+
+    /** How this stage ended so far: its exit reason, or for a stream how its reading ended. */
+    Optional<ExitReason> ended() {
+      return kind == Kind.STREAM ? Optional.ofNullable(streamEnd.getNow(null)) : stage.exitReason();
+    }
 
     Node(int id, int layer, Kind kind) {
       this.id = id;
@@ -300,7 +311,7 @@ final class TopologyFuzzProperties {
           kind = new Kind[] {Kind.PC_MAP, Kind.PC_FILTER, Kind.PC_EXPAND}[r.nextInt(3)];
         } else {
           int k = r.nextInt(10);
-          kind = k < 5 ? Kind.AUTO : k < 9 ? Kind.MANUAL : Kind.SUPERVISOR;
+          kind = k < 5 ? Kind.AUTO : k < 8 ? Kind.MANUAL : k < 9 ? Kind.STREAM : Kind.SUPERVISOR;
         }
         Node n = new Node(t.nodes.size(), l, kind);
         n.seedOfStage = r.nextLong();
@@ -327,7 +338,7 @@ final class TopologyFuzzProperties {
         if (chosen.isEmpty()) {
           chosen.add(above.get(r.nextInt(above.size())));
         }
-        if (d.kind == Kind.SUPERVISOR) {
+        if (d.kind == Kind.SUPERVISOR || d.kind == Kind.STREAM) {
           chosen = List.of(chosen.get(r.nextInt(chosen.size())));
         }
         for (Node u : chosen) {
@@ -339,7 +350,7 @@ final class TopologyFuzzProperties {
           List<Node> below = t.layers.get(l);
           List<Node> candidates = new ArrayList<>();
           for (Node d : below) {
-            if (d.kind != Kind.SUPERVISOR) {
+            if (d.kind != Kind.SUPERVISOR && d.kind != Kind.STREAM) {
               candidates.add(d);
             }
           }
@@ -389,12 +400,16 @@ final class TopologyFuzzProperties {
       e.max = r.nextInt(4) == 0 ? r.nextInt(1, 4) : r.nextInt(1, 120);
       e.min = r.nextInt(0, e.max);
       e.mode = CancelMode.values()[r.nextInt(3)];
-      e.late = e.down.kind != Kind.SUPERVISOR && r.nextInt(6) == 0; // its builder subscribes
+      // A supervisor's builder subscribes at start; a stream when its reading starts, after
+      // every stage started.
+      e.late = e.down.kind == Kind.STREAM || (e.down.kind != Kind.SUPERVISOR && r.nextInt(6) == 0);
       e.manualThreshold = r.nextInt(0, e.max);
     }
     if (r.nextInt(3) == 0) {
       Node f = t.nodes.get(r.nextInt(t.nodes.size()));
-      if (f.kind.producer()) {
+      if (f.kind == Kind.SUPERVISOR || f.kind == Kind.STREAM) {
+        // their callbacks are not ours: nothing to inject into
+      } else if (f.kind.producer()) {
         if (f.events > 1) {
           f.failAt = r.nextInt(0, f.events);
         }
@@ -431,11 +446,21 @@ final class TopologyFuzzProperties {
     return switch (reason) {
       case ExitReason.Normal n -> NORMAL;
       case ExitReason.Shutdown s -> "shutdown";
-      case ExitReason.Failure f ->
-          f.cause() instanceof Boom b
-              ? "boom:" + b.stage
-              : f.cause() instanceof StageNotAliveException ? NOT_ALIVE : "failure:" + f.cause();
+      case ExitReason.Failure f -> failureLabel(f.cause());
     };
+  }
+
+  /** A stream throws a StageException whose causes say why: the label of the first known one. */
+  static String failureLabel(Throwable cause) {
+    for (Throwable c = cause; c != null; c = c.getCause()) {
+      if (c instanceof Boom b) {
+        return "boom:" + b.stage;
+      }
+      if (c instanceof StageNotAliveException) {
+        return NOT_ALIVE;
+      }
+    }
+    return "failure:" + cause;
   }
 
   /** The exit reasons each stage may end with before the system closes (top-down). */
@@ -460,8 +485,8 @@ final class TopologyFuzzProperties {
         if (mayBeGoneWhenSubscribing(e) && e.mode != CancelMode.TEMPORARY && !up.isEmpty()) {
           s.add(NOT_ALIVE);
         }
-        if (n.kind.pc() && !up.isEmpty()) {
-          s.add(NORMAL); // done() once every upstream ended
+        if ((n.kind.pc() || n.kind == Kind.STREAM) && !up.isEmpty()) {
+          s.add(NORMAL); // done() once every upstream ended; a stream halts
         }
       }
       allowed.put(n, s);
@@ -546,6 +571,9 @@ final class TopologyFuzzProperties {
         }
         if (n.kind.pc()) {
           ends = (ends || allUpsEnd) && keepsBeingAsked(n, demandAlive);
+        }
+        if (n.kind == Kind.STREAM) {
+          ends = allUpsEnd; // read until its one producer ends, in every cancel mode
         }
       }
       if (ends) {
@@ -926,6 +954,9 @@ final class TopologyFuzzProperties {
     try (LogRecorder log = new LogRecorder("dev.flowstage")) {
       try {
         for (Node n : t.nodes) {
+          if (n.kind == Kind.STREAM) {
+            continue; // starts reading with the late subscriptions
+          }
           start(system, n, violations, children);
           // Registered before any exit: the failure is received here, so it must not be logged.
           n.stage.onExit();
@@ -945,7 +976,11 @@ final class TopologyFuzzProperties {
                   if (afterFirst) {
                     awaitEmittedOrExited(e.up);
                   }
-                  e.down.stage.cast(new SubscribeNow(e));
+                  if (e.down.kind == Kind.STREAM) {
+                    read(system, e);
+                  } else {
+                    e.down.stage.cast(new SubscribeNow(e));
+                  }
                 });
           }
         }
@@ -962,7 +997,8 @@ final class TopologyFuzzProperties {
         }
       } finally {
         for (Node n : t.nodes) {
-          n.exitBeforeClose = n.stage.exitReason().orElse(null);
+          n.exitBeforeClose =
+              n.reader == null && n.kind == Kind.STREAM ? null : n.ended().orElse(null);
         }
         threads = system.threads();
         system.close();
@@ -972,6 +1008,14 @@ final class TopologyFuzzProperties {
       for (Thread th : threads) {
         if (th.isAlive()) {
           problems.add("stage thread alive after close: " + th.getName());
+        }
+      }
+      for (Node n : t.nodes) {
+        if (n.reader != null) {
+          n.reader.join(WAIT.toMillis());
+          if (n.reader.isAlive()) {
+            problems.add("stream of " + n.name + " still read after close\n" + dump(n.reader));
+          }
         }
       }
       for (Thread th : new ArrayList<>(children)) {
@@ -1019,6 +1063,27 @@ final class TopologyFuzzProperties {
     }
   }
 
+  /** Reads a stream of {@code e.up} to its end on a thread of its own, as a stream's user does. */
+  static void read(StageSystem system, Edge e) {
+    Node n = e.down;
+    n.reader =
+        Thread.ofPlatform()
+            .name("fuzz-stream-" + n.name)
+            .daemon()
+            .start(
+                () -> {
+                  ExitReason end;
+                  try (Stream<Long> s = system.stream(List.of(e.up.stage), e.options())) {
+                    s.forEach(e.received::add);
+                    end = ExitReason.normal();
+                  } catch (RuntimeException ex) {
+                    end = ExitReason.failure(ex);
+                  }
+                  e.cancelled = end; // every event before it was read
+                  n.streamEnd.complete(end);
+                });
+  }
+
   /**
    * Waits a little for {@code n}'s first event, so that the late subscription comes after it
    * started emitting; gives up quietly (it may have no one asking it yet), as this only perturbs
@@ -1042,7 +1107,8 @@ final class TopologyFuzzProperties {
 
   static void awaitExit(Node n, Topology t, StageSystem system) {
     try {
-      n.stage.onExit().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      (n.kind == Kind.STREAM ? n.streamEnd : n.stage.onExit().toCompletableFuture())
+          .get(WAIT.toSeconds(), TimeUnit.SECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
       throw new AssertionError(
           n.name + " did not end within " + WAIT + "\n" + t + exits(t) + dump(system), e);
@@ -1067,8 +1133,12 @@ final class TopologyFuzzProperties {
   }
 
   static String dump(StageSystem system) {
-    StringBuilder b = new StringBuilder("stage threads:\n");
-    for (Thread th : system.threads()) {
+    return "stage threads:\n" + dump(system.threads().toArray(Thread[]::new));
+  }
+
+  static String dump(Thread... threads) {
+    StringBuilder b = new StringBuilder();
+    for (Thread th : threads) {
       b.append(th.getName()).append(' ').append(th.getState()).append('\n');
       for (StackTraceElement el : th.getStackTrace()) {
         b.append("    at ").append(el).append('\n');
@@ -1171,6 +1241,9 @@ final class TopologyFuzzProperties {
     }
     // Finished with every consumer there to the end: exact accounting.
     StageStats st = s.stage.stats();
+    if (st.eventsOut() != total) {
+      problems.add(s.name + ": eventsOut " + st.eventsOut() + " but subscribers received " + total);
+    }
     switch (s.disp) {
       case DEMAND, SHUFFLED_DEMAND, FAIR, PARTITION -> {
         long dropped = 0;
