@@ -140,7 +140,12 @@ final class ProducerSide {
     if (cell.kind == Callbacks.Kind.PRODUCER_CONSUMER) {
       downstreamDemand += d;
       takeFromBuffer(Long.MAX_VALUE);
-      cell.consumer.drainInput(); // a producer-consumer: its input waits for this demand
+      if (!inDeferred) {
+        // Its input waits for this demand. While demand the dispatcher raised is still being
+        // served, its buffer may hold events that demand is for: the input (newer events) is
+        // handled once serveDeferredDemand has served all of it, not before.
+        cell.consumer.drainInput();
+      }
       return;
     }
     if (demandMode == DemandMode.ACCUMULATE) {
@@ -245,15 +250,20 @@ final class ProducerSide {
     if (inDeferred) {
       return;
     }
+    boolean served = false;
     inDeferred = true;
     try {
       while (deferredDemand > 0 && !cell.exiting) {
         long d = deferredDemand;
         deferredDemand = 0;
+        served = true;
         newDemand(d);
       }
     } finally {
       inDeferred = false;
+    }
+    if (served && cell.kind == Callbacks.Kind.PRODUCER_CONSUMER && !cell.exiting) {
+      cell.consumer.drainInput(); // what newDemand left for now (it may be draining already)
     }
   }
 
