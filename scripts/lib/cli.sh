@@ -22,9 +22,19 @@ flowstage_cli_opts() {
   [ "${FLOWSTAGE_STARTUP_CACHE:-on}" = off ] && return 0
   feature=$(flowstage_java_feature "$FLOWSTAGE_JAVA")
   [ -n "$feature" ] || return 0
-  key=$(printf '%s\n' "$feature" "$@" | cksum | cut -d' ' -f1)
+  # The JVM prints its warnings (unified logging) on standard output unless told otherwise; a cache
+  # that cannot be used whole says so there, which broke --json output. They go to standard error.
+  local fixed=(-Xlog:disable -Xlog:all=warning:stderr)
+  if [ "$feature" -ge 25 ]; then
+    # JDK 25 keys the adapters it caches by a hash of their signatures, which two signatures can
+    # share; the run then warns at every start that it cannot link one (JDK-8364929, fixed in 26).
+    # Adapters are cheap to make again, so the cache leaves them out.
+    fixed+=(-XX:+UnlockDiagnosticVMOptions -XX:-AOTAdapterCaching)
+  fi
+  key=$(printf '%s\n' "$feature" "${fixed[@]}" "$@" | cksum | cut -d' ' -f1)
   if [ "$feature" -lt 25 ]; then
-    printf '%s\n' "-XX:SharedArchiveFile=${jar%.jar}-$key.jsa" -XX:+AutoCreateSharedArchive
+    printf '%s\n' "${fixed[@]}" "-XX:SharedArchiveFile=${jar%.jar}-$key.jsa" \
+      -XX:+AutoCreateSharedArchive
     return 0
   fi
   cache=${jar%.jar}-$key.aot
@@ -33,7 +43,7 @@ flowstage_cli_opts() {
     tmp=$cache.$$.tmp
     log=$(mktemp)
     # The training run's own output is not the user's: shown only if the training fails.
-    if "$FLOWSTAGE_JAVA" "$@" -XX:AOTCacheOutput="$tmp" -cp "$jar" \
+    if "$FLOWSTAGE_JAVA" "${fixed[@]}" "$@" -XX:AOTCacheOutput="$tmp" -cp "$jar" \
         dev.flowstage.examples.cli.StartupTraining >"$log" 2>&1 && [ -f "$tmp" ]; then
       mv -f "$tmp" "$cache" # atomic: a concurrent run sees the old cache or the new one
     else
@@ -44,5 +54,5 @@ flowstage_cli_opts() {
     fi
     rm -f "$tmp.config" "$log"
   fi
-  printf '%s\n' "-XX:AOTCache=$cache"
+  printf '%s\n' "${fixed[@]}" "-XX:AOTCache=$cache"
 }

@@ -44,15 +44,27 @@ opts() {
 }
 calls() { [ -f "$tmp/calls" ] && wc -l <"$tmp/calls" | tr -d ' ' || echo 0; }
 
+# has WORD LINE: whether the options on LINE include WORD.
+has() { case " $2 " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+
 first=$(opts "$tmp/java25")
-case $first in "-XX:AOTCache=$tmp/flowstage-"*.aot" ") check "JDK 25: an AOT cache next to the jar" ok ok ;;
+case $first in *"-XX:AOTCache=$tmp/flowstage-"*.aot" ") check "JDK 25: an AOT cache next to the jar" ok ok ;;
   *) check "JDK 25: an AOT cache next to the jar" "-XX:AOTCache=$tmp/flowstage-KEY.aot" "$first" ;; esac
-cache=${first#-XX:AOTCache=}
+has -Xlog:all=warning:stderr "$first" && has -Xlog:disable "$first" &&
+  check "JVM warnings on stderr, never mixed with the output" ok ok ||
+  check "JVM warnings on stderr, never mixed with the output" "-Xlog:disable -Xlog:all=warning:stderr" "$first"
+has -XX:-AOTAdapterCaching "$first" && has -XX:+UnlockDiagnosticVMOptions "$first" &&
+  check "JDK 25: no adapters in the cache (JDK-8364929)" ok ok ||
+  check "JDK 25: no adapters in the cache (JDK-8364929)" "-XX:-AOTAdapterCaching" "$first"
+cache=${first##*-XX:AOTCache=}
 cache=${cache% }
 check "the cache was recorded" cache "$(cat "$cache" 2>/dev/null)"
 check "recorded by one training run" 1 "$(calls)"
 grep -q "dev.flowstage.examples.cli.StartupTraining" "$tmp/calls" && check "the training class ran" ok ok ||
   check "the training class ran" ok "$(cat "$tmp/calls")"
+grep -q -- "-XX:-AOTAdapterCaching.*-XX:AOTCacheOutput" "$tmp/calls" &&
+  check "trained with the adapters left out too" ok ok ||
+  check "trained with the adapters left out too" ok "$(cat "$tmp/calls")"
 check "the same options again: no new training" "$first" "$(opts "$tmp/java25")"
 check "still one training run" 1 "$(calls)"
 touch -d '+2 seconds' "$jar"
@@ -76,8 +88,8 @@ rm -f "$tmp/fail-training"
 
 before=$(calls)
 cds=$(opts "$tmp/java21")
-case $cds in "-XX:SharedArchiveFile=$tmp/flowstage-"*".jsa -XX:+AutoCreateSharedArchive ") check "JDK 21: a dynamic CDS archive" ok ok ;;
-  *) check "JDK 21: a dynamic CDS archive" "-XX:SharedArchiveFile=... -XX:+AutoCreateSharedArchive" "$cds" ;; esac
+case $cds in "-Xlog:disable -Xlog:all=warning:stderr -XX:SharedArchiveFile=$tmp/flowstage-"*".jsa -XX:+AutoCreateSharedArchive ") check "JDK 21: a dynamic CDS archive, warnings on stderr" ok ok ;;
+  *) check "JDK 21: a dynamic CDS archive, warnings on stderr" "-Xlog:disable -Xlog:all=warning:stderr -XX:SharedArchiveFile=... -XX:+AutoCreateSharedArchive" "$cds" ;; esac
 check "JDK 21: no training run" "$before" "$(calls)"
 check "turned off" "" "$(FLOWSTAGE_STARTUP_CACHE=off opts "$tmp/java25")"
 
