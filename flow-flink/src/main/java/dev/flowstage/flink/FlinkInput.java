@@ -192,8 +192,8 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
     java.nio.file.attribute.BasicFileAttributes a =
         java.nio.file.Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class);
     if (a.isDirectory()) {
-      for (java.nio.file.Path f : selection.walk(p, skipped -> {})) {
-        out.add(Tuple2.of(uri(f), java.nio.file.Files.size(f)));
+      for (FileSelection.Listed f : selection.walkSized(p, skipped -> {})) {
+        out.add(Tuple2.of(uri(f.path()), f.size()));
       }
     } else {
       out.add(Tuple2.of(uri(p), a.isRegularFile() ? a.size() : -1L));

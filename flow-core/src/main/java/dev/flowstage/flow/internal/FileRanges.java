@@ -90,24 +90,12 @@ final class FileRanges {
     for (Selected file : expand(paths, options)) {
       Path path = file.path();
       if (file.stream()) {
+        // Lines.open decides gzip, mark and binary as it reads the stream.
         out.add(
-            new Range(
-                path,
-                0,
-                Long.MAX_VALUE,
-                charset,
-                0,
-                selection.decompresses(path.toString()),
-                options.maxLineBytes(),
-                options));
+            new Range(path, 0, Long.MAX_VALUE, charset, 0, false, options.maxLineBytes(), options));
         continue;
       }
-      long size;
-      try {
-        size = Files.size(path);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read " + path, e);
-      }
+      long size = file.size();
       if (size == 0) {
         continue;
       }
@@ -147,10 +135,11 @@ final class FileRanges {
   }
 
   /**
-   * A file to read, whether it was named (not found by walking a directory), and whether it is a
-   * stream: a named file that is neither a regular file nor a folder (a pipe, a FIFO, a device).
+   * A file to read, whether it was named (not found by walking a directory), whether it is a stream
+   * (a named file that is neither a regular file nor a folder: a pipe, a FIFO, a device), and its
+   * size when listed (-1 for a stream).
    */
-  record Selected(Path path, boolean named, boolean stream) {}
+  record Selected(Path path, boolean named, boolean stream, long size) {}
 
   /**
    * Lists the regular files under the given paths, directories walked recursively (hidden ones and
@@ -166,14 +155,14 @@ final class FileRanges {
     for (String name : paths) {
       Path p = Path.of(name);
       if (Files.isDirectory(p)) {
-        List<Path> found;
+        List<FileSelection.Listed> found;
         try {
-          found = selection.walk(p, skipped -> {});
+          found = selection.walkSized(p, skipped -> {});
         } catch (IOException e) {
           throw new UncheckedIOException("cannot walk " + p, e);
         }
-        for (Path f : found) {
-          files.add(new Selected(f, false, false));
+        for (FileSelection.Listed f : found) {
+          files.add(new Selected(f.path(), false, false, f.size()));
         }
         continue;
       }
@@ -184,9 +173,9 @@ final class FileRanges {
         throw new UncheckedIOException("cannot read " + p, e);
       }
       if (attributes.isRegularFile()) {
-        files.add(new Selected(p, true, false));
+        files.add(new Selected(p, true, false, attributes.size()));
       } else if (attributes.isOther()) {
-        files.add(new Selected(p, true, true)); // a pipe, a FIFO, a device: read as a stream
+        files.add(new Selected(p, true, true, -1)); // a pipe, a FIFO, a device: read as a stream
       } else {
         throw new UncheckedIOException(
             new IOException("cannot read " + p + ": not a file, a folder or a pipe"));

@@ -12,6 +12,7 @@ import java.nio.file.PathMatcher;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -98,8 +99,28 @@ public final class FileSelection {
    * @throws IOException if a folder cannot be read
    */
   public List<Path> walk(Path folder, Consumer<Path> skippedHidden) throws IOException {
+    return walkSized(folder, skippedHidden).stream().map(Listed::path).toList();
+  }
+
+  /**
+   * A walked file and its size as the walk saw it, so that a reader needs no second look.
+   *
+   * @param path the file, named under the folder given
+   * @param size its size in bytes
+   */
+  public record Listed(Path path, long size) {}
+
+  /**
+   * As {@link #walk}, with each file's size from the walk's own look at it.
+   *
+   * @param folder the folder, or a link to one
+   * @param skippedHidden told each hidden file or folder left out (a folder once, not its content)
+   * @return the files with their sizes, in path order
+   * @throws IOException if a folder cannot be read
+   */
+  public List<Listed> walkSized(Path folder, Consumer<Path> skippedHidden) throws IOException {
     Path start = Files.isSymbolicLink(folder) ? folder.toRealPath() : folder;
-    List<Path> found = new ArrayList<>();
+    List<Listed> found = new ArrayList<>();
     Files.walkFileTree(
         start,
         new SimpleFileVisitor<>() {
@@ -125,13 +146,13 @@ public final class FileSelection {
               if (skipsAsHidden(name)) {
                 skippedHidden.accept(named(file));
               } else if (reads(name)) {
-                found.add(named(file));
+                found.add(new Listed(named(file), attrs.size()));
               }
             }
             return FileVisitResult.CONTINUE;
           }
         });
-    found.sort(null);
+    found.sort(Comparator.comparing(Listed::path));
     return found;
   }
 
