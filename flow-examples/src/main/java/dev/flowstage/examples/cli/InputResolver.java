@@ -128,7 +128,7 @@ final class InputResolver {
           throw new BadInputException("no regular files under directory " + path);
         }
         for (Path file : found) {
-          Input.FileInput input = file(file);
+          Input.FileInput input = opened(file); // the walk keeps regular files only
           if (selection.includeBinary() || !looksBinary(input, files, charset)) {
             inputs.add(input);
           } else {
@@ -207,15 +207,6 @@ final class InputResolver {
     return sniff.skipsAsBinary(head, sniff.charset(head, charset).charset());
   }
 
-  /**
-   * A named or walked file: one look at its attributes and one open for its size and first bytes (a
-   * {@code .gz} file's are its decompressed ones, read by {@link #looksBinary}), so a folder of
-   * many small files costs little before counting.
-   */
-  private static Input.FileInput file(Path path) throws BadInputException {
-    return file(path, attributes(path));
-  }
-
   /** A file's attributes (of what a link points to), or the error that names it. */
   private static BasicFileAttributes attributes(Path path) throws BadInputException {
     try {
@@ -227,6 +218,7 @@ final class InputResolver {
     }
   }
 
+  /** A named file, which must be a regular file once pipes are set apart. */
   private static Input.FileInput file(Path path, BasicFileAttributes attributes)
       throws BadInputException {
     if (!attributes.isRegularFile()) {
@@ -235,6 +227,15 @@ final class InputResolver {
               + path
               + " (give regular files, directories, pipes, or - for stdin)");
     }
+    return opened(path);
+  }
+
+  /**
+   * A regular file, named or walked: one open for its size and first bytes (a {@code .gz} file's
+   * are its decompressed ones, read by {@link #looksBinary}), so a folder of many small files costs
+   * little before counting.
+   */
+  private static Input.FileInput opened(Path path) throws BadInputException {
     try (SeekableByteChannel channel = Files.newByteChannel(path)) {
       long size = channel.size();
       // Not closed: closing the stream would close the channel, which the try closes anyway.
@@ -243,6 +244,8 @@ final class InputResolver {
               ? null
               : Channels.newInputStream(channel).readNBytes(FileSniff.HEAD_BYTES);
       return new Input.FileInput(path, size, head);
+    } catch (NoSuchFileException e) {
+      throw new BadInputException("no such file or directory: " + path); // gone since the walk
     } catch (IOException e) {
       throw new BadInputException("cannot read " + describe(path, e));
     }
