@@ -34,6 +34,12 @@ import java.util.Objects;
  *     such file is read by one producer, since a gzip stream cannot be split, and a malformed or
  *     truncated one fails the flow naming the file (a {@link FlowException} whose cause is the
  *     {@code IOException})
+ * @param followLinks whether symbolic links met while walking a directory are followed (default
+ *     false, as {@code grep -r} and {@code find} walk): a link to a file is read as that file,
+ *     named by the link, and a link to a folder is walked; a link back to a folder that holds it is
+ *     skipped, as is a link whose target is missing. Unset, links inside a walked folder are
+ *     skipped; a link named explicitly, or the folder given, is always followed. Pipes, sockets and
+ *     devices inside a walked folder are always skipped (name one to read it once, as a stream)
  */
 public record FileOptions(
     int maxLineBytes,
@@ -41,7 +47,8 @@ public record FileOptions(
     boolean includeBinary,
     List<String> globs,
     boolean charsetFromBom,
-    boolean decompress)
+    boolean decompress,
+    boolean followLinks)
     implements Serializable {
 
   /** The default {@link #maxLineBytes()}: 16 MiB, which a 128 MiB heap holds while decoding it. */
@@ -72,13 +79,34 @@ public record FileOptions(
   }
 
   /**
+   * Options that do not follow links inside walked folders: the record's shape before {@link
+   * #followLinks()} existed.
+   *
+   * @param maxLineBytes the longest line in bytes
+   * @param includeHidden whether hidden files and folders are read
+   * @param includeBinary whether files that look binary are read
+   * @param globs glob patterns walked files must match
+   * @param charsetFromBom whether a byte order mark chooses a file's charset
+   * @param decompress whether {@code .gz} files are gunzipped
+   */
+  public FileOptions(
+      int maxLineBytes,
+      boolean includeHidden,
+      boolean includeBinary,
+      List<String> globs,
+      boolean charsetFromBom,
+      boolean decompress) {
+    this(maxLineBytes, includeHidden, includeBinary, globs, charsetFromBom, decompress, false);
+  }
+
+  /**
    * Returns the defaults: lines up to 16 MiB, every file read, charsets from byte order marks,
-   * {@code .gz} files decompressed.
+   * {@code .gz} files decompressed, links inside walked folders not followed.
    *
    * @return the default file options
    */
   public static FileOptions defaults() {
-    return new FileOptions(DEFAULT_MAX_LINE_BYTES, true, true, List.of(), true, true);
+    return new FileOptions(DEFAULT_MAX_LINE_BYTES, true, true, List.of(), true, true, false);
   }
 
   /**
@@ -89,7 +117,7 @@ public record FileOptions(
    */
   public FileOptions maxLineBytes(int maxLineBytes) {
     return new FileOptions(
-        maxLineBytes, includeHidden, includeBinary, globs, charsetFromBom, decompress);
+        maxLineBytes, includeHidden, includeBinary, globs, charsetFromBom, decompress, followLinks);
   }
 
   /**
@@ -100,7 +128,7 @@ public record FileOptions(
    */
   public FileOptions includeHidden(boolean includeHidden) {
     return new FileOptions(
-        maxLineBytes, includeHidden, includeBinary, globs, charsetFromBom, decompress);
+        maxLineBytes, includeHidden, includeBinary, globs, charsetFromBom, decompress, followLinks);
   }
 
   /**
@@ -111,7 +139,7 @@ public record FileOptions(
    */
   public FileOptions includeBinary(boolean includeBinary) {
     return new FileOptions(
-        maxLineBytes, includeHidden, includeBinary, globs, charsetFromBom, decompress);
+        maxLineBytes, includeHidden, includeBinary, globs, charsetFromBom, decompress, followLinks);
   }
 
   /**
@@ -122,7 +150,13 @@ public record FileOptions(
    */
   public FileOptions globs(String... globs) {
     return new FileOptions(
-        maxLineBytes, includeHidden, includeBinary, List.of(globs), charsetFromBom, decompress);
+        maxLineBytes,
+        includeHidden,
+        includeBinary,
+        List.of(globs),
+        charsetFromBom,
+        decompress,
+        followLinks);
   }
 
   /**
@@ -133,7 +167,7 @@ public record FileOptions(
    */
   public FileOptions charsetFromBom(boolean charsetFromBom) {
     return new FileOptions(
-        maxLineBytes, includeHidden, includeBinary, globs, charsetFromBom, decompress);
+        maxLineBytes, includeHidden, includeBinary, globs, charsetFromBom, decompress, followLinks);
   }
 
   /**
@@ -144,6 +178,17 @@ public record FileOptions(
    */
   public FileOptions decompress(boolean decompress) {
     return new FileOptions(
-        maxLineBytes, includeHidden, includeBinary, globs, charsetFromBom, decompress);
+        maxLineBytes, includeHidden, includeBinary, globs, charsetFromBom, decompress, followLinks);
+  }
+
+  /**
+   * Sets whether symbolic links met while walking a directory are followed.
+   *
+   * @param followLinks true to read linked files and walk linked folders (loops are skipped)
+   * @return new options
+   */
+  public FileOptions followLinks(boolean followLinks) {
+    return new FileOptions(
+        maxLineBytes, includeHidden, includeBinary, globs, charsetFromBom, decompress, followLinks);
   }
 }

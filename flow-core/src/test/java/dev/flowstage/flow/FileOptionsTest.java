@@ -193,6 +193,33 @@ final class FileOptionsTest {
                 f -> f.includeHidden(false).includeBinary(false).globs("*.txt"))));
   }
 
+  @Test
+  void fromFiles_linksInsideAFolder_skippedUnlessFollowed_loopsAndBrokenLinksSkippedEitherWay()
+      throws IOException {
+    write("d/a.log", utf8("a\n"));
+    write("other/b.log", utf8("b c\n"));
+    Path d = dir.resolve("d");
+    Files.createSymbolicLink(d.resolve("b.log"), dir.resolve("other/b.log"));
+    Files.createSymbolicLink(d.resolve("other"), dir.resolve("other"));
+    Files.createSymbolicLink(d.resolve("up"), d);
+    Files.createSymbolicLink(d.resolve("gone.log"), dir.resolve("missing.log"));
+    List<Path> in = List.of(d);
+    assertEquals(List.of("a"), sorted(Flow.fromFiles(in, o -> o)), "links are not followed");
+    assertEquals(
+        List.of("a", "b c", "b c"),
+        sorted(Flow.fromFiles(in, o -> o, f -> f.followLinks(true))),
+        "the linked file and the linked folder's file; the loop and the broken link skipped");
+    // The fused word count lists the same files.
+    List<KeyCount<String>> counts =
+        Flow.fromFiles(in, o -> o, f -> f.followLinks(true))
+            .flatMap(Tokenizer.SPACE)
+            .frequencies()
+            .toList();
+    assertEquals(
+        List.of(new KeyCount<>("a", 1), new KeyCount<>("b", 2), new KeyCount<>("c", 2)),
+        counts.stream().sorted(java.util.Comparator.comparing(KeyCount::key)).toList());
+  }
+
   private static byte[] withBom(int[] bom, String text, Charset charset) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (int b : bom) {

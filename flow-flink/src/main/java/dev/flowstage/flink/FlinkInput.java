@@ -192,7 +192,7 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
     java.nio.file.attribute.BasicFileAttributes a =
         java.nio.file.Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class);
     if (a.isDirectory()) {
-      for (FileSelection.Listed f : selection.walkSized(p, skipped -> {})) {
+      for (FileSelection.Listed f : selection.walkSized(p, (skipped, why) -> {})) {
         out.add(Tuple2.of(uri(f.path()), f.size()));
       }
     } else {

@@ -40,7 +40,7 @@ final class FlinkFileListingTest {
             FileOptions.defaults().includeHidden(false),
             FileOptions.defaults().includeHidden(false).globs("*.log"))) {
       List<String> local = new ArrayList<>();
-      for (Path p : new FileSelection(options).walk(dir, skipped -> {})) {
+      for (Path p : new FileSelection(options).walk(dir, (skipped, why) -> {})) {
         local.add(p.toString());
       }
       List<String> flink = new ArrayList<>();
@@ -74,7 +74,7 @@ final class FlinkFileListingTest {
     Fifos fifos = new Fifos(dir);
     Path inside = fifos.make("logs/inside.pipe", new byte[0]); // neither engine opens it
     List<String> local = new ArrayList<>();
-    for (Path p : new FileSelection(FileOptions.defaults()).walk(folder, skipped -> {})) {
+    for (Path p : new FileSelection(FileOptions.defaults()).walk(folder, (skipped, why) -> {})) {
       local.add(p.toString());
     }
     List<String> flink = new ArrayList<>();
@@ -84,6 +84,20 @@ final class FlinkFileListingTest {
     }
     assertEquals(List.of(folder.resolve("a.log").toString()), local);
     assertEquals(local, flink);
+    // Following links: the linked file is read on both, the cycle skipped on both.
+    FileOptions follow = FileOptions.defaults().followLinks(true);
+    List<String> localFollowed = new ArrayList<>();
+    for (Path p : new FileSelection(follow).walk(folder, (skipped, why) -> {})) {
+      localFollowed.add(p.toString());
+    }
+    List<String> flinkFollowed = new ArrayList<>();
+    for (String uri : new FlinkInput.Files(List.of(folder.toString()), follow).files()) {
+      flinkFollowed.add(URI.create(uri).getPath());
+    }
+    assertEquals(
+        List.of(folder.resolve("a.log").toString(), folder.resolve("link.log").toString()),
+        localFollowed);
+    assertEquals(localFollowed, flinkFollowed);
 
     Files.newInputStream(inside).close(); // lets its writer finish
 

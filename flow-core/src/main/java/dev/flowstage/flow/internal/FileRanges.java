@@ -157,7 +157,7 @@ final class FileRanges {
       if (Files.isDirectory(p)) {
         List<FileSelection.Listed> found;
         try {
-          found = selection.walkSized(p, skipped -> {});
+          found = selection.walkSized(p, (skipped, why) -> {});
         } catch (IOException e) {
           throw new UncheckedIOException("cannot walk " + p, e);
         }

@@ -4,7 +4,9 @@ import dev.flowstage.flow.FileOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.Charset;
+import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileSystems;
+import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,8 +15,9 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.Set;
 
 /**
  * Which files a file source reads under its {@link FileOptions}, for every engine (the local file
@@ -86,20 +89,51 @@ public final class FileSelection {
     return false;
   }
 
+  /** Why a walk left an entry of a folder out. */
+  public enum Skip {
+    /** A hidden file or folder ({@code .name}) and {@code includeHidden} unset. */
+    HIDDEN,
+    /** A symbolic link, and {@code followLinks} unset. */
+    LINK,
+    /** A symbolic link whose target is missing or cannot be read ({@code followLinks} set). */
+    BROKEN_LINK,
+    /** A link to a folder that holds it: following it would walk forever. */
+    LOOP,
+    /** Neither a regular file, a folder nor a link: a pipe, a socket or a device. */
+    SPECIAL
+  }
+
+  /**
+   * Told each entry a walk leaves out (a folder once, not what is in it), with the reason; entries
+   * the globs do not match are not told: they are not what was asked for.
+   */
+  @FunctionalInterface
+  public interface Skipped {
+    /**
+     * Hears about one entry left out.
+     *
+     * @param path the entry, named under the folder given
+     * @param why why it was left out
+     */
+    void skipped(Path path, Skip why);
+  }
+
   /**
    * The regular files under a local folder that this selection reads, in path order: the one walk
-   * of the Flow file source and the CLI. Folders it does not {@link #walksInto walk into} are
-   * skipped whole and links inside are not followed (a walk cannot loop); the folder itself is
-   * walked even when hidden, and followed when it is a link, since the user named it. Files are
-   * named under {@code folder} as given, also when it is a link.
+   * of the Flow file source, the CLI and flow-flink's local listing. Folders it does not {@link
+   * #walksInto walk into} are skipped whole; links inside are skipped unless {@code followLinks},
+   * and then followed except into a folder that holds them (a walk never loops); pipes, sockets and
+   * devices inside are skipped. The folder itself is walked even when hidden, and followed when it
+   * is a link, since the user named it. Files are named under {@code folder} as given, also when it
+   * or a link on the way is a link.
    *
    * @param folder the folder, or a link to one
-   * @param skippedHidden told each hidden file or folder left out (a folder once, not its content)
+   * @param skipped told each entry left out and why
    * @return the files, sorted
    * @throws IOException if a folder cannot be read
    */
-  public List<Path> walk(Path folder, Consumer<Path> skippedHidden) throws IOException {
-    return walkSized(folder, skippedHidden).stream().map(Listed::path).toList();
+  public List<Path> walk(Path folder, Skipped skipped) throws IOException {
+    return walkSized(folder, skipped).stream().map(Listed::path).toList();
   }
 
   /**
@@ -114,15 +148,19 @@ public final class FileSelection {
    * As {@link #walk}, with each file's size from the walk's own look at it.
    *
    * @param folder the folder, or a link to one
-   * @param skippedHidden told each hidden file or folder left out (a folder once, not its content)
+   * @param skipped told each entry left out and why
    * @return the files with their sizes, in path order
    * @throws IOException if a folder cannot be read
    */
-  public List<Listed> walkSized(Path folder, Consumer<Path> skippedHidden) throws IOException {
+  public List<Listed> walkSized(Path folder, Skipped skipped) throws IOException {
     Path start = Files.isSymbolicLink(folder) ? folder.toRealPath() : folder;
     List<Listed> found = new ArrayList<>();
+    Set<FileVisitOption> follow =
+        options.followLinks() ? EnumSet.of(FileVisitOption.FOLLOW_LINKS) : Set.of();
     Files.walkFileTree(
         start,
+        follow,
+        Integer.MAX_VALUE,
         new SimpleFileVisitor<>() {
           /** A path met under {@code start}, named under {@code folder}. */
           private Path named(Path p) {
@@ -132,7 +170,7 @@ public final class FileSelection {
           @Override
           public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
             if (!dir.equals(start) && !walksInto(name(dir))) {
-              skippedHidden.accept(named(dir));
+              skipped.skipped(named(dir), Skip.HIDDEN);
               return FileVisitResult.SKIP_SUBTREE;
             }
             return FileVisitResult.CONTINUE;
@@ -140,16 +178,29 @@ public final class FileSelection {
 
           @Override
           public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-            // Only regular files: sockets, pipes and links met inside are skipped.
-            if (attrs.isRegularFile()) {
-              String name = name(file);
-              if (skipsAsHidden(name)) {
-                skippedHidden.accept(named(file));
-              } else if (reads(name)) {
+            String name = name(file);
+            if (skipsAsHidden(name)) {
+              skipped.skipped(named(file), Skip.HIDDEN);
+            } else if (attrs.isRegularFile()) {
+              if (reads(name)) {
                 found.add(new Listed(named(file), attrs.size()));
               }
+            } else if (attrs.isSymbolicLink()) {
+              // Not followed; or followed, and the walk could only read the link itself.
+              skipped.skipped(named(file), options.followLinks() ? Skip.BROKEN_LINK : Skip.LINK);
+            } else if (attrs.isOther()) {
+              skipped.skipped(named(file), Skip.SPECIAL); // read once, it could block forever
             }
             return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+            if (e instanceof FileSystemLoopException) {
+              skipped.skipped(named(file), Skip.LOOP);
+              return FileVisitResult.CONTINUE;
+            }
+            throw e;
           }
         });
     found.sort(Comparator.comparing(Listed::path));

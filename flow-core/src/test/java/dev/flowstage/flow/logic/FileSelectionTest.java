@@ -68,14 +68,68 @@ class FileSelectionTest {
     Path link = Files.createSymbolicLink(dir.resolve("link"), real);
     FileSelection selection = new FileSelection(FileOptions.defaults().includeHidden(false));
 
-    List<Path> skipped = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
     assertEquals(
         List.of(link.resolve("a.log"), link.resolve("sub/b.log")),
-        selection.walk(link, skipped::add));
+        selection.walk(link, (p, why) -> skipped.add(why + " " + dir.relativize(p))));
     skipped.sort(null);
-    assertEquals(List.of(link.resolve(".cache"), link.resolve(".h.log")), skipped);
+    assertEquals(
+        List.of(
+            "HIDDEN link/.cache", "HIDDEN link/.h.log", "LINK link/a-link.log", "LINK link/inner"),
+        skipped);
     // The same folder walked by its own name: the same files, named under it.
     assertEquals(
-        List.of(real.resolve("a.log"), real.resolve("sub/b.log")), selection.walk(real, p -> {}));
+        List.of(real.resolve("a.log"), real.resolve("sub/b.log")),
+        selection.walk(real, (p, why) -> {}));
+  }
+
+  @Test
+  void walk_withFollowLinks_readsLinkedFilesAndFolders_skipsLoopsAndBrokenLinks_sayingWhy(
+      @TempDir Path dir) throws IOException {
+    Path logs = Files.createDirectories(dir.resolve("logs"));
+    Path archive = Files.createDirectories(dir.resolve("archive"));
+    Files.writeString(logs.resolve("app.log"), "a\n");
+    Files.writeString(archive.resolve("old.log"), "o\n");
+    Files.createSymbolicLink(logs.resolve("current.log"), logs.resolve("app.log"));
+    Files.createSymbolicLink(logs.resolve("archive"), archive); // walked, named under the link
+    Files.createSymbolicLink(logs.resolve("up"), logs); // back to a folder that holds it
+    Files.createSymbolicLink(logs.resolve("gone.log"), dir.resolve("missing.log"));
+    Files.createSymbolicLink(logs.resolve(".hidden-link"), archive);
+
+    List<String> skipped = new ArrayList<>();
+    FileSelection follow =
+        new FileSelection(FileOptions.defaults().includeHidden(false).followLinks(true));
+    assertEquals(
+        List.of(
+            logs.resolve("app.log"), logs.resolve("archive/old.log"), logs.resolve("current.log")),
+        follow.walk(logs, (p, why) -> skipped.add(why + " " + logs.relativize(p))));
+    skipped.sort(null);
+    assertEquals(List.of("BROKEN_LINK gone.log", "HIDDEN .hidden-link", "LOOP up"), skipped);
+
+    // Not following: every link skipped as a link, nothing read twice.
+    skipped.clear();
+    FileSelection plain = new FileSelection(FileOptions.defaults());
+    assertEquals(
+        List.of(logs.resolve("app.log")),
+        plain.walk(logs, (p, why) -> skipped.add(why + " " + logs.relativize(p))));
+    skipped.sort(null);
+    assertEquals(
+        List.of(
+            "LINK .hidden-link", "LINK archive", "LINK current.log", "LINK gone.log", "LINK up"),
+        skipped);
+  }
+
+  @Test
+  void walk_skipsAPipeInsideAFolder_asSpecial(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("a.log"), "a\n");
+    Path fifo = dir.resolve("pipe");
+    Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+    org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo.waitFor() == 0, "mkfifo unavailable");
+    List<String> skipped = new ArrayList<>();
+    assertEquals(
+        List.of(dir.resolve("a.log")),
+        new FileSelection(FileOptions.defaults())
+            .walk(dir, (p, why) -> skipped.add(why + " " + dir.relativize(p))));
+    assertEquals(List.of("SPECIAL pipe"), skipped);
   }
 }

@@ -18,14 +18,16 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * Turns the paths given to {@code wordcount} into inputs: {@code -} is standard input, a directory
  * is every regular file under it (recursively, in path order; hidden ones, files that look binary
- * and names not matching the globs left out as the {@link Selection} says), a file is itself
- * (unless it looks binary). Every file is opened once here, so a missing or unreadable one is
- * reported before any counting starts.
+ * and names not matching the globs left out as the {@link Selection} says, links left out unless
+ * followed, pipes, sockets and devices left out), a file is itself (unless it looks binary), a
+ * named pipe is read once as a stream. Every file is opened once here, so a missing or unreadable
+ * one is reported before any counting starts.
  */
 final class InputResolver {
   private InputResolver() {}
@@ -47,11 +49,16 @@ final class InputResolver {
    * @param globs patterns the names of walked files must match (any); empty: every file
    * @param charset the charset given with {@code --charset}, or null: a UTF-16/32 one never makes a
    *     file look binary
+   * @param followLinks whether links met in directories are followed ({@code --follow-links})
    */
   record Selection(
-      boolean includeHidden, boolean includeBinary, List<String> globs, Charset charset) {
-    /** Every file, as before there were filters. */
-    static final Selection ALL = new Selection(true, true, List.of(), null);
+      boolean includeHidden,
+      boolean includeBinary,
+      List<String> globs,
+      Charset charset,
+      boolean followLinks) {
+    /** Every file, as before there were filters; links in directories not followed. */
+    static final Selection ALL = new Selection(true, true, List.of(), null, false);
 
     /**
      * Validates the globs.
@@ -83,7 +90,8 @@ final class InputResolver {
               .includeHidden(includeHidden)
               .includeBinary(includeBinary)
               .globs(globs.toArray(String[]::new))
-              .charsetFromBom(charset == null));
+              .charsetFromBom(charset == null)
+              .followLinks(followLinks));
     }
   }
 
@@ -93,8 +101,16 @@ final class InputResolver {
    * @param inputs what is counted
    * @param hidden hidden files and folders skipped in walked directories
    * @param binary files skipped because they look binary
+   * @param links links skipped in walked directories: not followed, or (with {@code
+   *     --follow-links}) broken or looping back to a folder that holds them
+   * @param special pipes, sockets and devices skipped in walked directories
    */
-  record Resolved(List<Input> inputs, long hidden, long binary) {}
+  record Resolved(List<Input> inputs, long hidden, long binary, long links, long special) {
+    /** Inputs that no walk or filter left anything out of. */
+    Resolved(List<Input> inputs) {
+      this(inputs, 0, 0, 0, 0);
+    }
+  }
 
   static List<Input> resolve(List<String> args, InputStream stdin) throws BadInputException {
     return resolve(args, stdin, Selection.ALL).inputs();
@@ -108,7 +124,7 @@ final class InputResolver {
     FileSelection files = selection.files();
     boolean globbed = !selection.globs().isEmpty();
     Charset charset = selection.charset() != null ? selection.charset() : UTF_8;
-    long[] hidden = {0};
+    long[] skips = new long[FileSelection.Skip.values().length];
     long binary = 0;
     List<Input> inputs = new ArrayList<>();
     boolean stdinUsed = false;
@@ -123,8 +139,9 @@ final class InputResolver {
       }
       Path path = Path.of(arg);
       if (Files.isDirectory(path)) {
-        List<Path> found = walk(path, files, hidden);
-        if (found.isEmpty() && hidden[0] == 0 && !globbed) {
+        long before = Arrays.stream(skips).sum();
+        List<Path> found = walk(path, files, skips);
+        if (found.isEmpty() && Arrays.stream(skips).sum() == before && !globbed) {
           throw new BadInputException("no regular files under directory " + path);
         }
         for (Path file : found) {
@@ -150,10 +167,22 @@ final class InputResolver {
         }
       }
     }
+    long hidden = skips[FileSelection.Skip.HIDDEN.ordinal()];
+    long links =
+        skips[FileSelection.Skip.LINK.ordinal()]
+            + skips[FileSelection.Skip.BROKEN_LINK.ordinal()]
+            + skips[FileSelection.Skip.LOOP.ordinal()];
+    long special = skips[FileSelection.Skip.SPECIAL.ordinal()];
     if (inputs.isEmpty()) {
       List<String> why = new ArrayList<>();
-      if (hidden[0] > 0) {
-        why.add("skipped " + hidden[0] + " hidden (--include-hidden counts them)");
+      if (hidden > 0) {
+        why.add("skipped " + hidden + " hidden (--include-hidden counts them)");
+      }
+      if (links > 0) {
+        why.add("skipped " + linksNote(links, selection.followLinks()));
+      }
+      if (special > 0) {
+        why.add("skipped " + specialNote(special));
       }
       if (binary > 0) {
         why.add(
@@ -168,19 +197,39 @@ final class InputResolver {
       }
       throw new BadInputException("nothing to count: " + String.join("; ", why));
     }
-    return new Resolved(inputs, hidden[0], binary);
+    return new Resolved(inputs, hidden, binary, links, special);
+  }
+
+  /**
+   * What the skipped links were, after "skipped ": not followed, or with {@code --follow-links}
+   * broken or looping.
+   */
+  static String linksNote(long n, boolean followed) {
+    return followed
+        ? n
+            + (n == 1
+                ? " link that is broken or loops back to a folder holding it"
+                : " links that are broken or loop back to a folder holding them")
+        : n + (n == 1 ? " link" : " links") + " found in directories (--follow-links follows them)";
+  }
+
+  /** What the skipped special files were, after "skipped ". */
+  static String specialNote(long n) {
+    return n
+        + (n == 1 ? " pipe, socket or device" : " pipes, sockets or devices")
+        + " found in directories (name one to read it)";
   }
 
   /**
    * The regular files under {@code dir} that {@code files} reads, in path order, counting in {@code
-   * hidden} the hidden files and folders skipped (a folder once, not what is in it). The folder
-   * given is walked even when hidden, like a named file, and followed when it is a link; links
-   * inside are not ({@link FileSelection#walk}).
+   * skips} what the walk left out, by {@link FileSelection.Skip} (a folder once, not what is in
+   * it). The folder given is walked even when hidden, like a named file, and followed when it is a
+   * link; links inside only with {@code --follow-links} ({@link FileSelection#walk}).
    */
-  private static List<Path> walk(Path dir, FileSelection files, long[] hidden)
+  private static List<Path> walk(Path dir, FileSelection files, long[] skips)
       throws BadInputException {
     try {
-      return files.walk(dir, skipped -> hidden[0]++);
+      return files.walk(dir, (skipped, why) -> skips[why.ordinal()]++);
     } catch (IOException | UncheckedIOException e) {
       IOException cause = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
       throw new BadInputException("cannot read directory " + describe(dir, cause));

@@ -68,6 +68,12 @@ final class WordCountCommand {
       Args.Option.flag(
           "--include-binary", "Also count files that look binary (a NUL byte in the first 8 KiB).");
 
+  static final Args.Option<Boolean> FOLLOW_LINKS =
+      Args.Option.flag(
+          "--follow-links",
+          "Follow symbolic links found in directories (a link back to a folder holding it is"
+              + " skipped). Without it links in directories are skipped, as grep -r does.");
+
   static final Args.Option<String> GLOB =
       Args.Option.list(
           "--glob",
@@ -132,6 +138,7 @@ final class WordCountCommand {
               CHARSET,
               INCLUDE_HIDDEN,
               INCLUDE_BINARY,
+              FOLLOW_LINKS,
               GLOB,
               JSON,
               STATS,
@@ -175,6 +182,7 @@ final class WordCountCommand {
   private final Charset charset;
   private final boolean includeHidden;
   private final boolean includeBinary;
+  private final boolean followLinks;
   private final List<String> globs;
   private final boolean json;
   private final boolean stats;
@@ -184,8 +192,8 @@ final class WordCountCommand {
   private final Path output;
   private final boolean overwrite;
 
-  /** What the last run left out (hidden and binary files), for the JSON and stats output. */
-  private InputResolver.Resolved skipped = new InputResolver.Resolved(List.of(), 0, 0);
+  /** What the last run left out (hidden, binary, links, special), for the JSON and stats output. */
+  private InputResolver.Resolved skipped = new InputResolver.Resolved(List.of());
 
   WordCountCommand(CliEnvironment env, Args.Parsed parsed) {
     this.env = env;
@@ -197,6 +205,7 @@ final class WordCountCommand {
     this.charset = parsed.get(CHARSET);
     this.includeHidden = parsed.has(INCLUDE_HIDDEN);
     this.includeBinary = parsed.has(INCLUDE_BINARY);
+    this.followLinks = parsed.has(FOLLOW_LINKS);
     this.globs = parsed.all(GLOB);
     this.json = parsed.has(JSON);
     this.stats = parsed.has(STATS);
@@ -208,7 +217,7 @@ final class WordCountCommand {
   }
 
   /** One line on stderr per kind of file left out, so a count never silently ignores input. */
-  private static void noteSkipped(PrintWriter err, InputResolver.Resolved r) {
+  private void noteSkipped(PrintWriter err, InputResolver.Resolved r) {
     if (r.hidden() > 0) {
       err.println(
           "flowstage: skipped "
@@ -220,6 +229,12 @@ final class WordCountCommand {
           "flowstage: skipped "
               + plural(r.binary(), "binary file", "binary files")
               + " (--include-binary counts them)");
+    }
+    if (r.links() > 0) {
+      err.println("flowstage: skipped " + InputResolver.linksNote(r.links(), followLinks));
+    }
+    if (r.special() > 0) {
+      err.println("flowstage: skipped " + InputResolver.specialNote(r.special()));
     }
     err.flush();
   }
@@ -238,10 +253,10 @@ final class WordCountCommand {
     WordCountJob job;
     try {
       InputResolver.Selection selection =
-          new InputResolver.Selection(includeHidden, includeBinary, globs, charset);
+          new InputResolver.Selection(includeHidden, includeBinary, globs, charset, followLinks);
       resolved =
           paths.isEmpty()
-              ? new InputResolver.Resolved(List.of(new Input.SampleInput(env.sample().get())), 0, 0)
+              ? new InputResolver.Resolved(List.of(new Input.SampleInput(env.sample().get())))
               : InputResolver.resolve(paths, env.stdin(), selection);
       job =
           new WordCountJob(
@@ -291,13 +306,18 @@ final class WordCountCommand {
       result = count(job, progress);
     }
     if (json) {
-      out.println(toJson(result, tokenizer, stats, skipped.hidden(), skipped.binary()));
+      out.println(toJson(result, tokenizer, stats, skipped));
     } else {
       printText(out, result);
       if (stats) {
         out.println();
         out.printf(
-            Locale.ROOT, "skipped: %d hidden, %d binary%n%n", skipped.hidden(), skipped.binary());
+            Locale.ROOT,
+            "skipped: %d hidden, %d binary, %d links, %d special%n%n",
+            skipped.hidden(),
+            skipped.binary(),
+            skipped.links(),
+            skipped.special());
         printStats(out, result);
       }
     }
@@ -391,11 +411,11 @@ final class WordCountCommand {
   }
 
   static String toJson(WordCountResult r, Tokenizer tokenizer, boolean withStages) {
-    return toJson(r, tokenizer, withStages, 0, 0);
+    return toJson(r, tokenizer, withStages, new InputResolver.Resolved(List.of()));
   }
 
   static String toJson(
-      WordCountResult r, Tokenizer tokenizer, boolean withStages, long hidden, long binary) {
+      WordCountResult r, Tokenizer tokenizer, boolean withStages, InputResolver.Resolved skipped) {
     Json json =
         new Json()
             .beginObject()
@@ -411,7 +431,12 @@ final class WordCountCommand {
       json.beginObject().field("word", f.word()).field("count", f.count()).endObject();
     }
     json.endArray().field("elapsedMs", r.elapsed().toMillis());
-    json.beginObject("skipped").field("hidden", hidden).field("binary", binary).endObject();
+    json.beginObject("skipped")
+        .field("hidden", skipped.hidden())
+        .field("binary", skipped.binary())
+        .field("links", skipped.links())
+        .field("special", skipped.special())
+        .endObject();
     if (withStages) {
       json.beginArray("stages");
       for (StageStats s : r.stages()) {

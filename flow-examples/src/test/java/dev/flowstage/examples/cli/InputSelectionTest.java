@@ -62,11 +62,62 @@ final class InputSelectionTest {
     CliRun r = CliRun.run("wordcount", "--json", dir.resolve("d").toString());
     assertEquals(0, r.status(), r.err());
     assertTrue(r.out().contains("\"files\":2,"), r.out());
-    assertTrue(r.out().contains("\"skipped\":{\"hidden\":2,\"binary\":1}"), r.out());
+    assertTrue(
+        r.out().contains("\"skipped\":{\"hidden\":2,\"binary\":1,\"links\":0,\"special\":0}"),
+        r.out());
     assertFalse(r.out().contains("git"), r.out());
     assertEquals(
         "flowstage: skipped 2 hidden files and folders (--include-hidden counts them)\n"
             + "flowstage: skipped 1 binary file (--include-binary counts them)\n",
+        r.err());
+  }
+
+  @Test
+  void linksAndPipesInADirectory_areSkippedWithANote_andFollowLinksReadsLinkedFiles()
+      throws Exception {
+    write("d/a.log", utf8("alpha\n"));
+    write("elsewhere/b.log", utf8("beta\n"));
+    Path d = dir.resolve("d");
+    Files.createSymbolicLink(d.resolve("b-link.log"), dir.resolve("elsewhere/b.log"));
+    Files.createSymbolicLink(d.resolve("more"), dir.resolve("elsewhere"));
+    Files.createSymbolicLink(d.resolve("up"), d); // loops when followed
+    Process mkfifo = new ProcessBuilder("mkfifo", d.resolve("pipe").toString()).start();
+    org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo.waitFor() == 0, "no mkfifo here");
+
+    CliRun plain = CliRun.run("wordcount", "--json", d.toString());
+    assertEquals(0, plain.status(), plain.err());
+    assertTrue(plain.out().contains("\"files\":1,"), plain.out());
+    assertTrue(
+        plain.out().contains("\"skipped\":{\"hidden\":0,\"binary\":0,\"links\":3,\"special\":1}"),
+        plain.out());
+    assertEquals(
+        "flowstage: skipped 3 links found in directories (--follow-links follows them)\n"
+            + "flowstage: skipped 1 pipe, socket or device found in directories (name one to read"
+            + " it)\n",
+        plain.err());
+
+    CliRun followed = CliRun.run("wordcount", "--json", "--follow-links", d.toString());
+    assertEquals(0, followed.status(), followed.err());
+    // a.log, b-link.log and more/b.log: the linked file is read under each name it is found by.
+    assertTrue(followed.out().contains("\"files\":3,"), followed.out());
+    assertTrue(followed.out().contains("{\"word\":\"beta\",\"count\":2}"), followed.out());
+    assertTrue(followed.out().contains("\"links\":1,\"special\":1"), followed.out());
+    assertTrue(
+        followed
+            .err()
+            .contains("skipped 1 link that is broken or loops back to a folder holding it"),
+        followed.err());
+  }
+
+  @Test
+  void aDirectoryOfLinksOnly_isNothingToCount_sayingWhy() throws IOException {
+    write("elsewhere/b.log", utf8("beta\n"));
+    Path d = Files.createDirectories(dir.resolve("links"));
+    Files.createSymbolicLink(d.resolve("b.log"), dir.resolve("elsewhere/b.log"));
+    CliRun r = CliRun.run("wordcount", d.toString());
+    assertEquals(Main.EXIT_USAGE, r.status());
+    assertTrue(
+        r.err().contains("nothing to count: skipped 1 link found in directories (--follow-links"),
         r.err());
   }
 

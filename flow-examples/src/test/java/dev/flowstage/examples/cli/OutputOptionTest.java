@@ -98,7 +98,7 @@ final class OutputOptionTest {
     Path out = dir.resolve("counts");
     CliRun r = CliRun.run("wordcount", "--stats", "--output", out.toString(), input().toString());
     assertEquals(0, r.status(), r.err());
-    assertTrue(r.out().contains("skipped: 0 hidden, 0 binary"), r.out());
+    assertTrue(r.out().contains("skipped: 0 hidden, 0 binary, 0 links, 0 special"), r.out());
     assertTrue(Files.exists(out.resolve("_SUCCESS")));
   }
 

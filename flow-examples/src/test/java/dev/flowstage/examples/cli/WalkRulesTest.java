@@ -63,7 +63,8 @@ final class WalkRulesTest {
 
   /** The walked files the CLI counts, as paths under {@code root}, in its order. */
   private static List<String> cli(Path root, boolean hidden, List<String> globs, long[] skipped) {
-    InputResolver.Selection selection = new InputResolver.Selection(hidden, false, globs, null);
+    InputResolver.Selection selection =
+        new InputResolver.Selection(hidden, false, globs, null, false);
     try {
       InputResolver.Resolved r =
           InputResolver.resolve(
@@ -163,7 +164,7 @@ final class WalkRulesTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> new InputResolver.Selection(false, false, List.of("*.log", "a[b"), null));
+            () -> new InputResolver.Selection(false, false, List.of("*.log", "a[b"), null, false));
     assertEquals("bad --glob 'a[b': " + parser + " (try '*.log')", e.getMessage());
   }
 
@@ -184,7 +185,7 @@ final class WalkRulesTest {
         expected.add(name);
       }
     }
-    InputResolver.Selection all = new InputResolver.Selection(false, false, List.of(), null);
+    InputResolver.Selection all = new InputResolver.Selection(false, false, List.of(), null, false);
     InputResolver.Resolved r =
         InputResolver.resolve(List.of(root.toString()), new ByteArrayInputStream(new byte[0]), all);
     List<String> names = new ArrayList<>();

@@ -174,7 +174,7 @@ final class WordCountCommandTest {
                   + "\"distinct\":3,\"malformed\":0,"
                   + "\"top\":\\[\\{\"word\":\"b\",\"count\":2},\\{\"word\":\"a\",\"count\":1},"
                   + "\\{\"word\":\"q\",\"count\":1}],\"elapsedMs\":\\d+,"
-                  + "\"skipped\":\\{\"hidden\":0,\"binary\":0}}");
+                  + "\"skipped\":\\{\"hidden\":0,\"binary\":0,\"links\":0,\"special\":0}}");
       assertTrue(shape.matcher(json).matches(), json);
     }
 
