@@ -1110,6 +1110,52 @@ public final class Flow<T> {
   }
 
   /**
+   * Routes this flow's events through running producer-consumer stages of flow-stages, then into a
+   * new layer of stages that reads what they emit (Elixir's {@code through_stages}): every given
+   * stage subscribes to every stage of this flow's last layer (with {@code CancelMode.TRANSIENT}
+   * and the new layer's demand options), and every stage of the new layer to every given stage. Use
+   * it to put a stage you already run (a rate limiter, a connection to a service) in the middle of
+   * a flow.
+   *
+   * <p>The stages are not the flow's: it neither starts nor stops them, and its end does not stop
+   * them. The new layer's input ends when they exit, so a stage must end itself once its input has:
+   * for example by calling {@code ctx.done()} in {@code handleCancel} once {@code ctx.producers()}
+   * is empty (its buffered events are delivered first). A stage that never ends keeps the flow
+   * running, as in Elixir, where {@code through_stages} is advised for flows without end. A stage
+   * that exits abnormally fails the flow; one that is not a producer-consumer fails the run when it
+   * starts, naming it. Local engine only: flow-flink rejects it when the job is built.
+   *
+   * @param stages the producer-consumers' handles, at least one
+   * @param options the new layer's {@link Options} (stages, demand, window); no key or hash
+   * @param <R> the event type the stages emit
+   * @return a new flow
+   */
+  public <R> Flow<R> through(
+      List<? extends Stage<? extends R>> stages, UnaryOperator<Options> options) {
+    nonNull(stages, "stages");
+    if (stages.isEmpty()) {
+      throw new IllegalArgumentException("through needs at least one producer-consumer stage");
+    }
+    stages.forEach(st -> nonNull(st, "stages element"));
+    Options o = options(options);
+    PlanRules.noRouting(o, "through");
+    PlanRules.closes(List.of(plan), "through");
+    return next(new Plan(new Source.Through(plan, new ArrayList<Object>(stages)), List.of(), o));
+  }
+
+  /**
+   * Routes this flow's events through one running producer-consumer stage, then into a new layer
+   * with the default options: {@link #through(List, UnaryOperator)} of one stage.
+   *
+   * @param stage the producer-consumer's handle
+   * @param <R> the event type the stage emits
+   * @return a new flow
+   */
+  public <R> Flow<R> through(Stage<? extends R> stage) {
+    return through(List.of(nonNull(stage, "stage")), UnaryOperator.identity());
+  }
+
+  /**
    * Merges several flows into one partitioned layer: every stage of the new layer subscribes to
    * every upstream flow's last stages, and events are routed by key as in {@link #partition}.
    *

@@ -97,6 +97,7 @@ final class Translator {
         }
       }
       case Source.Stages s -> throw unsupported("Flow.fromStages (running stages)");
+      case Source.Through t -> throw unsupported("Flow.through (running stages)");
       case Source.Zip z -> throw unsupported("zip");
       case Source.Join j -> {
         return join(j, p, tagPanes);
@@ -342,6 +343,7 @@ final class Translator {
       case Source.Departition d -> mayBeUnbounded(d.upstream());
       case Source.Zip z -> mayBeUnbounded(z.left()) || mayBeUnbounded(z.right());
       case Source.Join j -> mayBeUnbounded(j.left()) || mayBeUnbounded(j.right());
+      case Source.Through t -> mayBeUnbounded(t.upstream());
       case Source.Files f -> false;
       case Source.Stages st -> false;
     };
@@ -362,6 +364,7 @@ final class Translator {
       case Source.Zip z -> usesProcessingTime(z.left()) || usesProcessingTime(z.right());
       case Source.Join j ->
           timers(j.window()) || usesProcessingTime(j.left()) || usesProcessingTime(j.right());
+      case Source.Through t -> usesProcessingTime(t.upstream());
       case Source.Enumerables e -> false;
       case Source.Files f -> false;
       case Source.Stages st -> false;

@@ -243,6 +243,26 @@ final class FlinkConformanceTest {
     }
   }
 
+  @Test
+  void through_rejectedWhenTheJobIsBuilt() {
+    try (StageSystem system = new StageSystem("flink-conformance-through")) {
+      Stage<Integer> pass =
+          system.startProducerConsumer(
+              (List<Integer> events,
+                  dev.flowstage.stage.Subscription from,
+                  dev.flowstage.stage.ProducerContext<Integer> ctx) -> ctx.emit(events));
+      Flow<Integer> flow = Flow.fromEnumerable(List.of(1, 2, 3)).<Integer>through(pass);
+      var e =
+          assertThrows(
+              UnsupportedOperationException.class,
+              () -> FlinkFlows.toDataStream(environment(), flow));
+      assertTrue(
+          e.getMessage().startsWith("Flow.through (running stages) cannot be translated"),
+          e::getMessage);
+      pass.stop(dev.flowstage.stage.ExitReason.shutdown());
+    }
+  }
+
   private static StreamExecutionEnvironment environment() {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);

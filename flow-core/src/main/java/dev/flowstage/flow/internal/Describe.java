@@ -59,6 +59,7 @@ public final class Describe {
     switch (p.source()) {
       case Source.Layer l -> l.upstream().forEach(u -> layer(u, depth + 1, sb));
       case Source.Departition d -> layer(d.upstream(), depth + 1, sb);
+      case Source.Through t -> layer(t.upstream(), depth + 1, sb);
       case Source.Zip z -> {
         layer(z.left(), depth + 1, sb);
         layer(z.right(), depth + 1, sb);
@@ -88,6 +89,7 @@ public final class Describe {
             case Routing.Shuffle sh -> "shuffle";
           };
       case Source.Departition d -> "departition";
+      case Source.Through t -> "through(" + t.stages().size() + ")";
       case Source.Zip z -> "zip";
       case Source.Join j ->
           (j.window() instanceof Window.Global

@@ -96,7 +96,7 @@ final class Materializer {
       for (int i = 0; i < g.stages; i++) {
         Stage<?> stage = startMember(g, i);
         members.add(stage);
-        if (g.kind != Topology.Kind.STAGE) {
+        if (g.kind != Topology.Kind.STAGE && g.kind != Topology.Kind.THROUGH) {
           owned.add(stage);
         }
         if (g.kind == Topology.Kind.ENUMERABLE || g.kind == Topology.Kind.FILE) {
@@ -153,6 +153,28 @@ final class Materializer {
         if (!(g.sources.get(i) instanceof Stage<?> st)) {
           throw new IllegalArgumentException(
               "fromStages expects flow-stages Stage handles, got: " + g.sources.get(i));
+        }
+        yield st;
+      }
+      case THROUGH -> {
+        if (!(g.sources.get(i) instanceof Stage<?> st)) {
+          throw new IllegalArgumentException(
+              "through expects flow-stages Stage handles, got: " + g.sources.get(i));
+        }
+        // The user's stage consumes the upstream layer as the flow's own stages would.
+        for (Topology.Input in : g.inputs) {
+          for (Stage<?> up : stages.get(in.from())) {
+            try {
+              st.subscribeTo(up, subscription(g.options, -1), SUBSCRIBE_TIMEOUT);
+            } catch (RuntimeException e) {
+              throw new IllegalArgumentException(
+                  "through expects running producer-consumer stages; "
+                      + st.name()
+                      + " cannot subscribe: "
+                      + e.getMessage(),
+                  e);
+            }
+          }
         }
         yield st;
       }

@@ -38,6 +38,10 @@ final class PlanTree {
         Plan up = f.apply(d.upstream());
         yield up == d.upstream() ? d : new Source.Departition(up, d.init(), d.merge(), d.done());
       }
+      case Source.Through t -> {
+        Plan up = f.apply(t.upstream());
+        yield up == t.upstream() ? t : new Source.Through(up, t.stages());
+      }
       case Source.Zip z -> {
         Plan left = f.apply(z.left());
         Plan right = f.apply(z.right());

@@ -43,6 +43,8 @@ final class Topology {
     ENUMERABLE("enumerable"),
     FILE("file"),
     STAGE("stage"),
+    /** Running producer-consumers of the user's ({@code through}): not started or owned here. */
+    THROUGH("through"),
     MAP_REDUCE("map-reduce"),
     ZIP("zip"),
     JOIN("join"),
@@ -338,6 +340,15 @@ final class Topology {
           src.sources = s.producers();
           Draft g = add(Kind.MAP_REDUCE, o.stages(), p, p.operations(), o);
           g.inputs.add(new DraftInput(src, 0));
+          yield g;
+        }
+        case Source.Through t -> {
+          Draft up = walk(t.upstream());
+          Draft ext = add(Kind.THROUGH, t.stages().size(), p, List.of(), o);
+          ext.sources = t.stages();
+          ext.inputs.add(new DraftInput(up, 0));
+          Draft g = add(Kind.MAP_REDUCE, o.stages(), p, p.operations(), o);
+          g.inputs.add(new DraftInput(ext, 0));
           yield g;
         }
         case Source.Layer l -> {

@@ -77,6 +77,22 @@ public record Plan(Source source, List<Operation> operations, Options options)
     }
 
     /**
+     * The last layer of {@code upstream} routed through running producer-consumer stages
+     * (flow-stages handles, not owned by the flow), then into this layer: Elixir's {@code
+     * through_stages}.
+     *
+     * @param upstream the flow whose events the stages receive
+     * @param stages the producer-consumers
+     */
+    record Through(Plan upstream, List<Object> stages) implements Source {
+      /** Copies the list. */
+      public Through {
+        Objects.requireNonNull(upstream, "upstream");
+        stages = List.copyOf(stages);
+      }
+    }
+
+    /**
      * Lines of files; directories are walked.
      *
      * @param paths the files or directories, as strings (paths are not serializable)

@@ -257,6 +257,7 @@ public final class PlanRules {
       }
       case Source.Layer l -> l.upstream().forEach(u -> singleUseOnce(u, seen, what));
       case Source.Departition d -> singleUseOnce(d.upstream(), seen, what);
+      case Source.Through t -> singleUseOnce(t.upstream(), seen, what);
       case Source.Zip z -> {
         singleUseOnce(z.left(), seen, what);
         singleUseOnce(z.right(), seen, what);

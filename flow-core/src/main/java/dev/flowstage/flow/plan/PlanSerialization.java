@@ -53,6 +53,7 @@ public final class PlanSerialization {
         check(j.right());
         components(j, "join");
       }
+      case Source.Through t -> check(t.upstream()); // its stages are rejected by the backend
       case Source.Enumerables e -> {}
       case Source.Files f -> {}
       case Source.Stages s -> {}

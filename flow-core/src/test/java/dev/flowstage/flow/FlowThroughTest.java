@@ -1,0 +1,203 @@
+package dev.flowstage.flow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.flowstage.stage.ExitReason;
+import dev.flowstage.stage.Peer;
+import dev.flowstage.stage.ProducerConsumer;
+import dev.flowstage.stage.ProducerContext;
+import dev.flowstage.stage.Producers;
+import dev.flowstage.stage.Stage;
+import dev.flowstage.stage.StageSystem;
+import dev.flowstage.stage.Subscription;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code through}: a flow routed through running producer-consumers of the user's, then into a new
+ * layer (Elixir's {@code through_stages}).
+ */
+class FlowThroughTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  /**
+   * A user's producer-consumer that applies {@code f} to each event and, as {@code through} asks,
+   * ends itself once every upstream subscription has ended (what it still holds is delivered
+   * first).
+   */
+  private static <I, O> ProducerConsumer<I, O> stage(Function<I, List<O>> f) {
+    return new ProducerConsumer<>() {
+      @Override
+      public void handleEvents(List<I> events, Subscription from, ProducerContext<O> ctx) {
+        List<O> out = new ArrayList<>();
+        for (I e : events) {
+          out.addAll(f.apply(e));
+        }
+        ctx.emit(out);
+      }
+
+      @Override
+      public void handleCancel(
+          Peer peer, Subscription subscription, ExitReason reason, ProducerContext<O> ctx) {
+        if (peer == Peer.PRODUCER && ctx.producers().isEmpty()) {
+          ctx.done();
+        }
+      }
+    };
+  }
+
+  @Test
+  void eventsPassThroughTheUsersStages_thenTheNewLayer_everyEventOnce() {
+    try (StageSystem mine = new StageSystem("through-users")) {
+      Stage<Integer> twice = mine.startProducerConsumer(stage((Integer i) -> List.of(i, i)));
+      Stage<Integer> again = mine.startProducerConsumer(stage((Integer i) -> List.of(i, i)));
+      List<Integer> out =
+          Flow.fromEnumerable(IntStream.range(0, 1000).boxed().toList(), o -> o.stages(3))
+              .map(i -> i + 1)
+              .<Integer>through(List.of(twice, again), o -> o.stages(4).maxDemand(50))
+              .map(i -> i * 10)
+              .toList();
+      List<Integer> expected = new ArrayList<>();
+      for (int i = 1; i <= 1000; i++) {
+        expected.add(i * 10);
+        expected.add(i * 10);
+      }
+      List<Integer> sorted = new ArrayList<>(out);
+      Collections.sort(sorted);
+      assertEquals(expected, sorted, "each event through one of the two stages, doubled there");
+      assertEquals(ExitReason.normal(), twice.awaitExit(WAIT), "it ended itself");
+      assertEquals(ExitReason.normal(), again.awaitExit(WAIT));
+    }
+  }
+
+  @Test
+  void composesWithPartitionAndReduce_andDescribesItself() {
+    try (StageSystem mine = new StageSystem("through-compose")) {
+      Stage<String> upper =
+          mine.startProducerConsumer(stage((String w) -> List.of(w.toUpperCase())));
+      Flow<KeyCount<String>> flow =
+          Flow.fromEnumerable(List.of("a b", "b c", "c c"))
+              .flatMap(Tokenizer.SPACE)
+              .partition(o -> o.stages(2))
+              .<String>through(upper)
+              .countBy(w -> w);
+      assertTrue(flow.describe().contains("through(1)"), flow.describe());
+      List<KeyCount<String>> counts = new ArrayList<>(flow.toList());
+      counts.sort(java.util.Comparator.comparing(KeyCount::key));
+      assertEquals(
+          List.of(new KeyCount<>("A", 1), new KeyCount<>("B", 2), new KeyCount<>("C", 3)), counts);
+    }
+  }
+
+  @Test
+  void aRandomSplitOfWorkThroughSeveralStages_conservesEveryEvent() {
+    SplittableRandom seeds = new SplittableRandom(20261203L);
+    for (int round = 0; round < 20; round++) {
+      SplittableRandom r = seeds.split();
+      int n = r.nextInt(0, 500);
+      int stages = r.nextInt(1, 4);
+      try (StageSystem mine = new StageSystem("through-random")) {
+        List<Stage<Integer>> users = new ArrayList<>();
+        for (int s = 0; s < stages; s++) {
+          users.add(mine.startProducerConsumer(stage((Integer i) -> List.of(i))));
+        }
+        List<Integer> out =
+            Flow.fromEnumerable(
+                    IntStream.range(0, n).boxed().toList(), o -> o.stages(1 + r.nextInt(3)))
+                .<Integer>through(
+                    users, o -> o.stages(1 + r.nextInt(3)).maxDemand(1 + r.nextInt(20)))
+                .toList();
+        List<Integer> sorted = new ArrayList<>(out);
+        Collections.sort(sorted);
+        assertEquals(IntStream.range(0, n).boxed().toList(), sorted, "round " + round);
+      }
+    }
+  }
+
+  @Test
+  void aStageThatFails_failsTheFlow_withItsCause() {
+    try (StageSystem mine = new StageSystem("through-fail")) {
+      Stage<Integer> broken =
+          mine.startProducerConsumer(
+              stage(
+                  (Integer i) -> {
+                    if (i == 7) {
+                      throw new IllegalStateException("broken at 7");
+                    }
+                    return List.of(i);
+                  }));
+      FlowException e =
+          assertThrows(
+              FlowException.class,
+              () ->
+                  Flow.fromEnumerable(IntStream.range(0, 100).boxed().toList())
+                      .<Integer>through(broken)
+                      .toList());
+      Throwable cause = e;
+      while (cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      assertEquals("broken at 7", cause.getMessage(), e.toString());
+    }
+  }
+
+  @Test
+  void cancellingTheFlow_leavesTheUsersStageRunning() {
+    try (StageSystem mine = new StageSystem("through-cancel")) {
+      // A stage that does not end itself when its input ends: only the flow could stop it.
+      Stage<Integer> pass =
+          mine.startProducerConsumer(
+              (List<Integer> events, Subscription from, ProducerContext<Integer> ctx) ->
+                  ctx.emit(events));
+      AtomicInteger seen = new AtomicInteger();
+      RunningFlow<Void> run =
+          Flow.fromEnumerable(Stream.iterate(0, i -> i + 1), o -> o.stages(1))
+              .<Integer>through(pass)
+              .each(i -> seen.incrementAndGet())
+              .start();
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (seen.get() < 100 && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      run.cancel();
+      assertThrows(java.util.concurrent.CancellationException.class, run::await);
+      assertTrue(run.isTerminated());
+      assertTrue(pass.isAlive(), "the user's stage is not the flow's to stop");
+      pass.stop(ExitReason.shutdown());
+      pass.awaitExit(WAIT);
+    }
+  }
+
+  @Test
+  void misuse_failsWhereTheFlowIsBuilt_orWhenTheRunStarts_namingTheProblem() {
+    Flow<Integer> flow = Flow.fromEnumerable(List.of(1, 2, 3));
+    assertThrows(IllegalArgumentException.class, () -> flow.through(List.of(), o -> o));
+    IllegalArgumentException keyed =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> flow.<Integer>through(List.of(), o -> o.key(x -> x)));
+    assertFalse(keyed.getMessage().isEmpty());
+    try (StageSystem mine = new StageSystem("through-misuse")) {
+      Stage<Integer> producer =
+          mine.startProducer(
+              Producers.fromIterator(List.of(9).iterator(), Producers.OnCancel.STOP));
+      RuntimeException e =
+          assertThrows(RuntimeException.class, () -> flow.<Integer>through(producer).toList());
+      assertTrue(
+          e.getMessage().contains("producer-consumer") && e.getMessage().contains(producer.name()),
+          e.getMessage());
+      producer.stop(ExitReason.shutdown());
+    }
+  }
+}
