@@ -13,6 +13,7 @@ import dev.flowstage.flow.plan.Plan.Routing;
 import dev.flowstage.flow.plan.Plan.Source;
 import dev.flowstage.flow.plan.PlanRules;
 import dev.flowstage.flow.plan.PlanSerialization;
+import dev.flowstage.stage.Producer;
 import dev.flowstage.stage.Stage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -331,6 +332,47 @@ public final class Flow<T> {
   public static <T> Flow<T> fromPublisher(
       java.util.concurrent.Flow.Publisher<? extends T> publisher) {
     return fromPublisher(publisher, UnaryOperator.identity());
+  }
+
+  /**
+   * Creates a flow from producers that each run starts and owns (Elixir's {@code from_specs}):
+   * every factory is called once per run, on the thread starting it, and its {@link
+   * dev.flowstage.stage.Producer} runs as one stage of the flow's first layer, asked for events
+   * only once every stage of the run is subscribed. A producer ends the flow's input by calling
+   * {@code ctx.done()} (what it still holds is delivered first); a failure of its callbacks fails
+   * the flow naming it; a cancel or a failure elsewhere stops it. Unlike {@link #fromStages} the
+   * flow can run again: each run makes its own producers. Local engine only: flow-flink rejects it
+   * when the job is built.
+   *
+   * @param factories make the producers, at least one; each must return a new producer
+   * @param options changes the default {@link Options}
+   * @param <T> the event type
+   * @return a new flow
+   */
+  public static <T> Flow<T> fromProducers(
+      List<? extends Supplier<? extends Producer<? extends T>>> factories,
+      UnaryOperator<Options> options) {
+    nonNull(factories, "factories");
+    if (factories.isEmpty()) {
+      throw new IllegalArgumentException("fromProducers needs at least one producer factory");
+    }
+    List<Object> sources = new ArrayList<>();
+    for (var f : factories) {
+      sources.add(new dev.flowstage.flow.plan.ProducerFactory(nonNull(f, "factories element")));
+    }
+    return source(new Source.Enumerables(sources), options);
+  }
+
+  /**
+   * Creates a flow from one producer that each run starts and owns, with the default options; see
+   * {@link #fromProducers(List, UnaryOperator)}.
+   *
+   * @param factory makes the run's producer
+   * @param <T> the event type
+   * @return a new flow
+   */
+  public static <T> Flow<T> fromProducer(Supplier<? extends Producer<? extends T>> factory) {
+    return fromProducers(List.of(nonNull(factory, "factory")), UnaryOperator.identity());
   }
 
   private static <T> Flow<T> source(Source source, UnaryOperator<Options> options) {

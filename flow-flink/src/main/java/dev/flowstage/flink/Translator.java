@@ -211,6 +211,8 @@ final class Translator {
             throw new IllegalArgumentException(
                 "Flow.fromEnumerable(Iterator) can be consumed once and cannot be shipped to"
                     + " Flink: collect it into a List first, or run the flow on the local runtime");
+        case dev.flowstage.flow.plan.ProducerFactory f ->
+            throw unsupported("Flow.fromProducers (producers of this JVM)");
         case java.util.concurrent.Flow.Publisher<?> pub ->
             throw new IllegalArgumentException(
                 "Flow.fromPublisher reads a publisher of this JVM, which cannot be shipped to"

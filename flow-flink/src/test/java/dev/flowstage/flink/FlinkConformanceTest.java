@@ -261,6 +261,17 @@ final class FlinkConformanceTest {
           e::getMessage);
       pass.stop(dev.flowstage.stage.ExitReason.shutdown());
     }
+    Flow<Integer> owned =
+        Flow.<Integer>fromProducer(
+            () -> (long demand, dev.flowstage.stage.ProducerContext<Integer> ctx) -> ctx.done());
+    var e =
+        assertThrows(
+            UnsupportedOperationException.class,
+            () -> FlinkFlows.toDataStream(environment(), owned));
+    assertTrue(
+        e.getMessage()
+            .startsWith("Flow.fromProducers (producers of this JVM) cannot be translated"),
+        e::getMessage);
   }
 
   private static StreamExecutionEnvironment environment() {

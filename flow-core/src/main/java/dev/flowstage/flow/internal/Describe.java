@@ -78,6 +78,10 @@ public final class Describe {
           when e.enumerables().size() == 1
               && e.enumerables().get(0) instanceof java.util.concurrent.Flow.Publisher<?> ->
           "fromPublisher";
+      case Source.Enumerables e
+          when e.enumerables().stream()
+              .allMatch(x -> x instanceof dev.flowstage.flow.plan.ProducerFactory) ->
+          "fromProducers(" + e.enumerables().size() + ")";
       case Source.Enumerables e -> "fromEnumerables(" + e.enumerables().size() + ")";
       case Source.Stages st -> "fromStages(" + st.producers().size() + ")";
       case Source.Files f -> "fromFiles(" + String.join(", ", f.paths()) + ")";

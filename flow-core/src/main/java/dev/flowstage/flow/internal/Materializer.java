@@ -210,8 +210,19 @@ final class Materializer {
       case Iterable<?> it -> new EnumerableProducer(name, it.iterator(), null);
       case java.util.concurrent.Flow.Publisher<?> p ->
           Producers.fromPublisher(p, Producers.OnCancel.STOP);
+      case dev.flowstage.flow.plan.ProducerFactory f -> made(f);
       default -> throw new IllegalArgumentException("not an enumerable: " + source);
     };
+  }
+
+  /** The producer a {@code fromProducers} factory makes for this run. */
+  @SuppressWarnings("unchecked")
+  private static Producer<Object> made(dev.flowstage.flow.plan.ProducerFactory f) {
+    Object p = f.factory().get();
+    if (p == null) {
+      throw new IllegalArgumentException("a fromProducers factory returned null, not a Producer");
+    }
+    return (Producer<Object>) p;
   }
 
   /**

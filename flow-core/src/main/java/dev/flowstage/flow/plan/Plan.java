@@ -51,9 +51,9 @@ public record Plan(Source source, List<Operation> operations, Options options)
   /** Where a layer's events come from. */
   public sealed interface Source extends Serializable {
     /**
-     * In-memory sources, one producer each: {@code Iterable}, {@code Stream}, {@code Iterator} or a
-     * {@code java.util.concurrent.Flow.Publisher}. Not serializable in general: a distributed
-     * backend rejects them.
+     * In-memory sources, one producer each: {@code Iterable}, {@code Stream}, {@code Iterator}, a
+     * {@code java.util.concurrent.Flow.Publisher} or a {@link ProducerFactory}. Not serializable in
+     * general: a distributed backend rejects them.
      *
      * @param enumerables the sources
      */
