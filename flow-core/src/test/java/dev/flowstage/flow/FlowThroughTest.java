@@ -126,6 +126,21 @@ class FlowThroughTest {
   }
 
   @Test
+  void aSecondRun_afterTheStageEnded_failsAtOnceNamingIt() {
+    try (StageSystem mine = new StageSystem("through-again")) {
+      Stage<Integer> once = mine.startProducerConsumer(stage((Integer i) -> List.of(i)));
+      Flow<Integer> flow = Flow.fromEnumerable(List.of(1, 2, 3)).<Integer>through(once);
+      assertEquals(List.of(1, 2, 3), flow.toList().stream().sorted().toList());
+      once.awaitExit(WAIT);
+      long start = System.nanoTime();
+      RuntimeException e = assertThrows(RuntimeException.class, flow::toList);
+      assertTrue(
+          System.nanoTime() - start < WAIT.toNanos() / 3, "waited for a stage that had exited");
+      assertTrue(e.getMessage().contains(once.name()), e.getMessage());
+    }
+  }
+
+  @Test
   void aStageThatFails_failsTheFlow_withItsCause() {
     try (StageSystem mine = new StageSystem("through-fail")) {
       Stage<Integer> broken =
