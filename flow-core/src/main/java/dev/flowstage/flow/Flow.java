@@ -14,6 +14,7 @@ import dev.flowstage.flow.plan.Plan.Source;
 import dev.flowstage.flow.plan.PlanRules;
 import dev.flowstage.flow.plan.PlanSerialization;
 import dev.flowstage.stage.Producer;
+import dev.flowstage.stage.ProducerConsumer;
 import dev.flowstage.stage.Stage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -1183,6 +1184,55 @@ public final class Flow<T> {
     PlanRules.noRouting(o, "through");
     PlanRules.closes(List.of(plan), "through");
     return next(new Plan(new Source.Through(plan, new ArrayList<Object>(stages)), List.of(), o));
+  }
+
+  /**
+   * Routes this flow's events through producer-consumers that each run makes, starts and owns, then
+   * into a new layer that reads what they emit (Elixir's {@code through_specs}): as {@link
+   * #through(List, UnaryOperator)}, but every factory is called once per run, and the run ends its
+   * stages as it ends its own: once every upstream subscription of one has ended normally, it is
+   * finished with {@code done()} after its {@code handleCancel} (what it still holds is delivered
+   * first), so a finite flow ends with no termination code in the stage. A cancel stops them; a
+   * failure of one fails the flow; the flow can run again. Use it to run a stage written against
+   * flow-stages (manual demand, a rate limit, batching of its own) inside a flow. Local engine
+   * only: flow-flink rejects it when the job is built.
+   *
+   * @param factories make the producer-consumers, at least one; each must return a new one
+   * @param options the new layer's {@link Options} (stages, demand, window); no key or hash
+   * @param <R> the event type the stages emit
+   * @return a new flow
+   */
+  public <R> Flow<R> throughProducerConsumers(
+      List<? extends Supplier<? extends ProducerConsumer<? super T, ? extends R>>> factories,
+      UnaryOperator<Options> options) {
+    nonNull(factories, "factories");
+    if (factories.isEmpty()) {
+      throw new IllegalArgumentException(
+          "throughProducerConsumers needs at least one producer-consumer factory");
+    }
+    List<Object> stages = new ArrayList<>();
+    for (var f : factories) {
+      stages.add(
+          new dev.flowstage.flow.plan.ProducerConsumerFactory(nonNull(f, "factories element")));
+    }
+    Options o = options(options);
+    PlanRules.noRouting(o, "throughProducerConsumers");
+    PlanRules.closes(List.of(plan), "throughProducerConsumers");
+    return next(new Plan(new Source.Through(plan, stages), List.of(), o));
+  }
+
+  /**
+   * Routes this flow's events through one producer-consumer that each run makes, starts and owns,
+   * then into a new layer with the default options; see {@link #throughProducerConsumers(List,
+   * UnaryOperator)}.
+   *
+   * @param factory makes the run's producer-consumer
+   * @param <R> the event type the stage emits
+   * @return a new flow
+   */
+  public <R> Flow<R> throughProducerConsumer(
+      Supplier<? extends ProducerConsumer<? super T, ? extends R>> factory) {
+    return throughProducerConsumers(List.of(nonNull(factory, "factory")), UnaryOperator.identity());
   }
 
   /**

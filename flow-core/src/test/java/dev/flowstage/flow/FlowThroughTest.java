@@ -215,4 +215,107 @@ class FlowThroughTest {
       producer.stop(ExitReason.shutdown());
     }
   }
+
+  /** A producer-consumer with no termination code of its own: the run must end it. */
+  private static final class Doubler implements ProducerConsumer<Integer, Integer> {
+    private final java.util.Queue<String> ended;
+
+    Doubler(java.util.Queue<String> ended) {
+      this.ended = ended;
+    }
+
+    @Override
+    public void handleEvents(
+        List<Integer> events, Subscription from, ProducerContext<Integer> ctx) {
+      for (Integer e : events) {
+        ctx.emit(List.of(e, e));
+      }
+    }
+
+    @Override
+    public void terminate(ExitReason reason) {
+      ended.add(reason.toString());
+    }
+  }
+
+  @Test
+  void ownedStages_areMadeForEachRun_andEndedWithTheirInput_withoutCodeOfTheirOwn() {
+    java.util.concurrent.ConcurrentLinkedQueue<String> ended =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    AtomicInteger made = new AtomicInteger();
+    Flow<Integer> flow =
+        Flow.fromEnumerable(IntStream.range(0, 300).boxed().toList(), o -> o.stages(2))
+            .<Integer>throughProducerConsumers(
+                List.of(
+                    () -> {
+                      made.incrementAndGet();
+                      return new Doubler(ended);
+                    },
+                    () -> {
+                      made.incrementAndGet();
+                      return new Doubler(ended);
+                    }),
+                o -> o.stages(3).maxDemand(20))
+            .map(i -> i + 1);
+    List<Integer> expected = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      expected.add(i + 1);
+      expected.add(i + 1);
+    }
+    for (int run = 1; run <= 2; run++) {
+      List<Integer> out = new ArrayList<>(flow.toList());
+      Collections.sort(out);
+      assertEquals(expected, out, "run " + run);
+      assertEquals(2 * run, made.get());
+    }
+    assertEquals(List.of("Normal[]", "Normal[]", "Normal[]", "Normal[]"), List.copyOf(ended));
+  }
+
+  @Test
+  void ownedStages_aFailureFailsTheFlow_aCancelStopsThem() {
+    FlowException e =
+        assertThrows(
+            FlowException.class,
+            () ->
+                Flow.fromEnumerable(IntStream.range(0, 100).boxed().toList())
+                    .<Integer>throughProducerConsumer(
+                        () ->
+                            (List<Integer> events,
+                                Subscription from,
+                                ProducerContext<Integer> ctx) -> {
+                              throw new IllegalStateException("limiter broke");
+                            })
+                    .toList());
+    Throwable cause = e;
+    while (cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    assertEquals("limiter broke", cause.getMessage(), e.toString());
+
+    java.util.concurrent.ConcurrentLinkedQueue<String> ended =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    AtomicInteger seen = new AtomicInteger();
+    RunningFlow<Void> run =
+        Flow.fromEnumerable(Stream.iterate(0, i -> i + 1), o -> o.stages(1))
+            .<Integer>throughProducerConsumer(() -> new Doubler(ended))
+            .each(i -> seen.incrementAndGet())
+            .start();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (seen.get() < 100 && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    run.cancel();
+    assertThrows(java.util.concurrent.CancellationException.class, run::await);
+    assertTrue(run.isTerminated());
+    assertEquals(1, ended.size(), "the run's own stage was stopped with it: " + ended);
+
+    FlowException none =
+        assertThrows(
+            FlowException.class,
+            () ->
+                Flow.fromEnumerable(List.of(1))
+                    .<Integer>throughProducerConsumer(() -> null)
+                    .toList());
+    assertTrue(none.getMessage().contains("returned null"), none.getMessage());
+  }
 }

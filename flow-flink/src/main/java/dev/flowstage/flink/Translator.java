@@ -97,7 +97,7 @@ final class Translator {
         }
       }
       case Source.Stages s -> throw unsupported("Flow.fromStages (running stages)");
-      case Source.Through t -> throw unsupported("Flow.through (running stages)");
+      case Source.Through t -> throw unsupported("Flow.through (stages of this JVM)");
       case Source.Zip z -> throw unsupported("zip");
       case Source.Join j -> {
         return join(j, p, tagPanes);

@@ -257,7 +257,7 @@ final class FlinkConformanceTest {
               UnsupportedOperationException.class,
               () -> FlinkFlows.toDataStream(environment(), flow));
       assertTrue(
-          e.getMessage().startsWith("Flow.through (running stages) cannot be translated"),
+          e.getMessage().startsWith("Flow.through (stages of this JVM) cannot be translated"),
           e::getMessage);
       pass.stop(dev.flowstage.stage.ExitReason.shutdown());
     }

@@ -10,6 +10,7 @@ import dev.flowstage.stage.CancelMode;
 import dev.flowstage.stage.DemandMode;
 import dev.flowstage.stage.ExitReason;
 import dev.flowstage.stage.Producer;
+import dev.flowstage.stage.ProducerConsumer;
 import dev.flowstage.stage.ProducerOptions;
 import dev.flowstage.stage.Producers;
 import dev.flowstage.stage.Stage;
@@ -96,7 +97,10 @@ final class Materializer {
       for (int i = 0; i < g.stages; i++) {
         Stage<?> stage = startMember(g, i);
         members.add(stage);
-        if (g.kind != Topology.Kind.STAGE && g.kind != Topology.Kind.THROUGH) {
+        boolean theirs =
+            g.kind == Topology.Kind.STAGE
+                || (g.kind == Topology.Kind.THROUGH && g.sources.get(i) instanceof Stage<?>);
+        if (!theirs) {
           owned.add(stage);
         }
         if (g.kind == Topology.Kind.ENUMERABLE || g.kind == Topology.Kind.FILE) {
@@ -157,10 +161,16 @@ final class Materializer {
         yield st;
       }
       case THROUGH -> {
-        if (!(g.sources.get(i) instanceof Stage<?> st)) {
-          throw new IllegalArgumentException(
-              "through expects flow-stages Stage handles, got: " + g.sources.get(i));
-        }
+        Stage<?> st =
+            switch (g.sources.get(i)) {
+              case Stage<?> running -> running;
+              case dev.flowstage.flow.plan.ProducerConsumerFactory f ->
+                  system.startProducerConsumer(
+                      building(name, () -> made(f)), producerOptions(g, name, false));
+              default ->
+                  throw new IllegalArgumentException(
+                      "through expects flow-stages Stage handles, got: " + g.sources.get(i));
+            };
         // The user's stage consumes the upstream layer as the flow's own stages would.
         for (Topology.Input in : g.inputs) {
           for (Stage<?> up : stages.get(in.from())) {
@@ -213,6 +223,21 @@ final class Materializer {
       case dev.flowstage.flow.plan.ProducerFactory f -> made(f);
       default -> throw new IllegalArgumentException("not an enumerable: " + source);
     };
+  }
+
+  /**
+   * The producer-consumer a {@code throughProducerConsumers} factory makes for this run, ended with
+   * its input ({@link EndsWithInput}).
+   */
+  @SuppressWarnings("unchecked")
+  private static ProducerConsumer<Object, Object> made(
+      dev.flowstage.flow.plan.ProducerConsumerFactory f) {
+    Object pc = f.factory().get();
+    if (pc == null) {
+      throw new IllegalArgumentException(
+          "a throughProducerConsumers factory returned null, not a ProducerConsumer");
+    }
+    return new EndsWithInput<>((ProducerConsumer<Object, Object>) pc);
   }
 
   /** The producer a {@code fromProducers} factory makes for this run. */

@@ -77,12 +77,13 @@ public record Plan(Source source, List<Operation> operations, Options options)
     }
 
     /**
-     * The last layer of {@code upstream} routed through running producer-consumer stages
-     * (flow-stages handles, not owned by the flow), then into this layer: Elixir's {@code
-     * through_stages}.
+     * The last layer of {@code upstream} routed through producer-consumer stages, then into this
+     * layer: running ones (flow-stages handles, not owned by the flow; Elixir's {@code
+     * through_stages}) or {@link ProducerConsumerFactory}s, whose stages each run starts and owns
+     * (Elixir's {@code through_specs}).
      *
      * @param upstream the flow whose events the stages receive
-     * @param stages the producer-consumers
+     * @param stages the producer-consumers' handles or factories
      */
     record Through(Plan upstream, List<Object> stages) implements Source {
       /** Copies the list. */
