@@ -1688,6 +1688,29 @@ public final class Flow<T> {
   }
 
   /**
+   * Starts the flow into consumers that the run makes, starts and owns (Elixir's {@code
+   * into_specs}): each factory is called once per run, its {@link dev.flowstage.stage.Consumer}
+   * subscribes to every stage of the last layer (with {@code CancelMode.TRANSIENT}) and is stopped
+   * normally once every one of those subscriptions has ended normally, after its {@code
+   * handleCancel}: every event has been handled by then. The handle completes when the last layer
+   * and every consumer have finished; a failure of a consumer fails the flow naming it, and a
+   * cancel stops them. Use it to end a flow in a sink written against flow-stages (manual demand,
+   * batched writes) with no termination code of its own.
+   *
+   * @param factories make the consumers, at least one; each must return a new one
+   * @return a handle to await, cancel or inspect the run
+   */
+  public RunningFlow<Void> intoConsumers(
+      List<? extends Supplier<? extends dev.flowstage.stage.Consumer<? super T>>> factories) {
+    nonNull(factories, "factories");
+    if (factories.isEmpty()) {
+      throw new IllegalArgumentException("intoConsumers needs at least one consumer factory");
+    }
+    factories.forEach(f -> nonNull(f, "factories element"));
+    return RunCoordinator.startIntoOwned(plan, factories, clock).awaitLastLayer();
+  }
+
+  /**
    * Returns this flow as a {@link java.util.concurrent.Flow.Publisher} of what its last layer
    * emits. It is cold: each subscriber runs the flow anew. The subscriber's {@code request(n)} is
    * the flow's demand (nothing is signalled beyond it, and the last layer is asked again only as

@@ -68,6 +68,9 @@ public final class RunCoordinator {
   /** Why every consumer of an {@code into} run exited before the flow finished; null if not. */
   private volatile RuntimeException consumersGone;
 
+  /** The consumers this run started for {@code intoConsumers}; empty otherwise. */
+  private volatile List<Stage<?>> ownedConsumers = List.of();
+
   private volatile Thread terminalThread;
 
   /**
@@ -115,6 +118,64 @@ public final class RunCoordinator {
     return start(plan, consumers, clock);
   }
 
+  /**
+   * Materializes a plan whose last layer feeds consumers this run starts and owns ({@code
+   * Flow.intoConsumers}), and starts it: each factory is called once, its consumer started in the
+   * run's system and stopped normally once its input has ended ({@link StopsWithInput}); a failure
+   * of one fails the run, as any of its stages.
+   *
+   * @param plan the flow's plan
+   * @param factories make the consumers
+   * @param clock drives periodic triggers, periodic windows and allowed lateness
+   * @return the running flow
+   */
+  @SuppressWarnings("unchecked")
+  public static RunCoordinator startIntoOwned(
+      Plan plan,
+      List<? extends java.util.function.Supplier<? extends dev.flowstage.stage.Consumer<?>>>
+          factories,
+      FlowClock clock) {
+    RunCoordinator run = new RunCoordinator(topology(plan), clock);
+    List<Stage<?>> consumers = new ArrayList<>();
+    int group = run.topology.groups.size(); // after every stage of the flow
+    try {
+      for (int i = 0; i < factories.size(); i++) {
+        String name = run.system.name() + "-into." + i;
+        Object c;
+        try {
+          c = factories.get(i).get();
+        } catch (RuntimeException e) {
+          throw new FlowException(name, e);
+        }
+        if (c == null) {
+          throw new FlowException(
+              name,
+              new IllegalArgumentException(
+                  "an intoConsumers factory returned null, not a Consumer"));
+        }
+        Stage<?> stage =
+            run.system.startConsumer(
+                name, new StopsWithInput<>((dev.flowstage.stage.Consumer<Object>) c));
+        stage.onExit().thenAccept(r -> run.stageExited(group, stage.name(), r));
+        consumers.add(stage);
+      }
+    } catch (RuntimeException e) {
+      run.close();
+      throw e;
+    }
+    run.ownedConsumers = List.copyOf(consumers);
+    run.materialize(consumers);
+    return run;
+  }
+
+  private static Topology topology(Plan plan) {
+    try {
+      return Topology.of(TestHooks.apply(plan));
+    } catch (UncheckedIOException e) {
+      throw fileFailed(e);
+    }
+  }
+
   private static RunCoordinator start(
       Plan plan, List<? extends Stage<?>> consumers, FlowClock clock) {
     Objects.requireNonNull(clock, "clock");
@@ -158,7 +219,9 @@ public final class RunCoordinator {
   void materialize(List<? extends Stage<?>> into) {
     try {
       materializer.start(into, this::stageExited);
-      if (into != null) {
+      if (into != null && ownedConsumers.isEmpty()) {
+        // Running consumers of the caller's: the run ends if they all leave. Its own consumers
+        // leave only once their input has ended, and a failure of one is any stage's failure.
         watchConsumers(into);
       }
       observation.started();
@@ -475,6 +538,11 @@ public final class RunCoordinator {
                     for (Stage<?> l : materializer.last()) {
                       finished &=
                           l.onExit().toCompletableFuture().join() instanceof ExitReason.Normal;
+                    }
+                    // Consumers of the run's own have handled every event once they exit.
+                    for (Stage<?> c : ownedConsumers) {
+                      finished &=
+                          c.onExit().toCompletableFuture().join() instanceof ExitReason.Normal;
                     }
                     close();
                     RuntimeException f = failures.first();
