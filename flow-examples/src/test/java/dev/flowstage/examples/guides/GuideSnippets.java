@@ -11,11 +11,16 @@ import dev.flowstage.flow.Tokenizer;
 import dev.flowstage.flow.TriggerDecision;
 import dev.flowstage.flow.TriggerResult;
 import dev.flowstage.flow.Window;
+import dev.flowstage.stage.ExitReason;
+import dev.flowstage.stage.Peer;
 import dev.flowstage.stage.Producer;
+import dev.flowstage.stage.ProducerConsumer;
 import dev.flowstage.stage.ProducerContext;
 import dev.flowstage.stage.ProducerOptions;
 import dev.flowstage.stage.Stage;
+import dev.flowstage.stage.StageContext;
 import dev.flowstage.stage.StageSystem;
+import dev.flowstage.stage.Subscription;
 import dev.flowstage.stage.SubscriptionOptions;
 import dev.flowstage.stage.dispatch.Dispatchers;
 import dev.flowstage.stage.supervisor.ConsumerSupervisor;
@@ -137,6 +142,56 @@ final class GuideSnippets {
             .toList();
     // snippet-end: guide-flow-io-bound
     assertEquals(3, pages.size());
+  }
+
+  // snippet-start: guide-flow-own-stages
+  /** Groups events into lists of {@code size}; the last list holds what is left. */
+  static final class Batches implements ProducerConsumer<Integer, List<Integer>> {
+    private final int size;
+    private List<Integer> batch = new ArrayList<>();
+
+    Batches(int size) {
+      this.size = size;
+    }
+
+    @Override
+    public void handleEvents(
+        List<Integer> events, Subscription from, ProducerContext<List<Integer>> ctx) {
+      for (Integer e : events) {
+        batch.add(e);
+        if (batch.size() == size) {
+          ctx.emit(batch);
+          batch = new ArrayList<>();
+        }
+      }
+    }
+
+    @Override
+    public void handleCancel(
+        Peer peer, Subscription s, ExitReason reason, ProducerContext<List<Integer>> ctx) {
+      if (peer == Peer.PRODUCER && ctx.producers().isEmpty() && !batch.isEmpty()) {
+        ctx.emit(batch); // the input has ended: the run then ends this stage
+      }
+    }
+  }
+
+  // snippet-end: guide-flow-own-stages
+
+  @Test
+  void ownStages() {
+    ConcurrentLinkedQueue<List<Integer>> written = new ConcurrentLinkedQueue<>();
+    // snippet-start: guide-flow-own-stages-run
+    Flow.fromEnumerable(IntStream.rangeClosed(1, 10).boxed().toList(), o -> o.stages(1))
+        .<List<Integer>>throughProducerConsumers(List.of(() -> new Batches(4)), o -> o.stages(1))
+        .intoConsumers(
+            List.of(
+                () ->
+                    (List<List<Integer>> batches, Subscription from, StageContext ctx) ->
+                        written.addAll(batches))) // a sink of yours: a batched write
+        .await(); // every batch has been written
+    // snippet-end: guide-flow-own-stages-run
+    assertEquals(
+        List.of(List.of(1, 2, 3, 4), List.of(5, 6, 7, 8), List.of(9, 10)), List.copyOf(written));
   }
 
   private record Payment(long amount) {}
