@@ -8,9 +8,9 @@ package dev.flowstage.stage;
  * ExitReason.Normal} (for example a producer-consumer stopped at once by a {@link
  * CancelMode#PERMANENT} subscription whose producer finished, with events its consumers had not
  * asked for; GenStage drops those without a word). Such an exit reports once for its buffer and
- * once, apart, for a producer-consumer's unhandled input, each with a reason that says why it
- * stopped and how to avoid the loss. A shutdown or failure exit reports nothing. GenStage: the
- * {@code format_discarded/2} callback.
+ * once, apart, for a producer-consumer's unhandled input (not after {@code done()}: the stage said
+ * it had finished), each with a reason that says why it stopped and how to avoid the loss. A
+ * shutdown or failure exit reports nothing. GenStage: the {@code format_discarded/2} callback.
  *
  * <p>Called on the producer's own thread, right after the discard; it must not block. Every discard
  * is also counted in {@link StageStats#discarded()}, whatever the listener returns.

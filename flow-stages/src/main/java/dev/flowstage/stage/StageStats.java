@@ -16,8 +16,9 @@ package dev.flowstage.stage;
  *     the buffer (overflow, or no consumers when so configured), given up by a partition dispatcher
  *     for a consumer that left, or still held when the stage exited with {@link ExitReason.Normal}
  *     (its buffer, its dispatcher's queues, events held back in accumulate mode, and a
- *     producer-consumer's unhandled input); a shutdown or failure exit abandons what it holds
- *     without counting it (the stop was asked for, or the failure is reported itself)
+ *     producer-consumer's unhandled input, unless it had called {@code done()}); a shutdown or
+ *     failure exit abandons what it holds without counting it (the stop was asked for, or the
+ *     failure is reported itself)
  * @param dropped events the dispatcher dropped as asked: a partition hash that returned {@code
  *     Dispatchers.DROP} (Flow's {@code Options.DROP}); counted here, never logged
  * @param busyNanos time spent handling messages (callbacks included), in nanoseconds

@@ -63,7 +63,10 @@ final class ExitDiscardsTest {
     };
   }
 
-  /** Emits what it receives; a cast of "stop" stops it normally from the callback. */
+  /**
+   * Emits what it receives; a cast of "done" emits 100..102 and calls done(), any other cast stops
+   * it normally from the callback.
+   */
   private static class Relay implements ProducerConsumer<Integer, Integer> {
     @Override
     public void handleEvents(
@@ -73,7 +76,12 @@ final class ExitDiscardsTest {
 
     @Override
     public void handleCast(Object message, ProducerContext<Integer> ctx) {
-      ctx.stop(ExitReason.normal());
+      if (message.equals("done")) {
+        ctx.emit(range(100, 103));
+        ctx.done();
+      } else {
+        ctx.stop(ExitReason.normal());
+      }
     }
   }
 
@@ -212,6 +220,32 @@ final class ExitDiscardsTest {
     assertTrue(d.reason().contains("received and not handled yet"), d.reason());
     assertTrue(d.reason().startsWith("stopped (normal: a callback called stop)"), d.reason());
     onlyWarning("pc", 7, d.reason());
+  }
+
+  @Test
+  void inputLeftAfterDone_isTheStagesChoice_andNotReported() {
+    TestProducer tp = TestProducer.silent();
+    Stage<Integer> source = system.startProducer(tp);
+    Stage<Integer> pc = relay("pc");
+    RecordingConsumer<Integer> rec = new RecordingConsumer<>(SubscriptionMode.MANUAL);
+    Stage<Void> consumer = system.startConsumer(rec);
+    Subscription sub = consumer.subscribeTo(pc, SubscriptionOptions.defaults());
+    pc.subscribeTo(source, upstream(CancelMode.TRANSIENT));
+    tp.awaitDemand();
+    pc.cast("done"); // its buffer: 100, 101, 102, then the end
+    // From the upstream it still has: 7 events wait in its input (nobody asks it yet).
+    source.call(new TestProducer.Emit(range(0, 7)), WAIT);
+    // The 3 buffered events take the whole ask, done() is reached, the 7 are never handled.
+    consumer.ask(sub, 3);
+    assertEquals(ExitReason.normal(), pc.awaitExit(WAIT));
+    assertEquals(range(100, 103), rec.awaitEvents(3));
+    assertEquals(ExitReason.normal(), rec.awaitCancel().reason());
+    StageStats st = pc.stats();
+    assertEquals(0, st.eventsIn());
+    assertEquals(3, st.eventsOut());
+    assertEquals(0, st.discarded());
+    assertEquals(List.of(), discards);
+    assertEquals("", log.text());
   }
 
   @Test

@@ -344,7 +344,7 @@ public final class StageCell<E> extends StageHandle<E> {
    * consumer at once); here they go to {@link dev.flowstage.stage.StageStats#discarded()} and the
    * producer's discard listener, so nothing a stage finished with is lost silently. A shutdown or a
    * failure is not reported this way: someone asked for the stop (abandoning what is in flight is
-   * what a stop means), or the failure is reported itself.
+   * what a stop means), or the failure is reported itself. Nor is input left after {@code done()}.
    */
   private void discardHeldAtExit() {
     if (producer == null) {
@@ -356,8 +356,6 @@ public final class StageCell<E> extends StageHandle<E> {
       advice =
           "subscribe it with CancelMode.TRANSIENT and call done() once its producers ended, to"
               + " send them first";
-    } else if (doneReached) {
-      advice = "call done() once its producers ended (ctx.producers() is empty)";
     } else {
       advice =
           "call done() to send them first, or stop it with ExitReason.shutdown() to abandon them"
@@ -365,7 +363,10 @@ public final class StageCell<E> extends StageHandle<E> {
     }
     producer.discardHeld(
         "stopped (normal: " + cause + ") with events its consumers had not asked for; " + advice);
-    if (consumer != null) {
+    if (consumer != null && !doneRequested) {
+      // After done() the stage has said it is finished: input it leaves unhandled from producers
+      // it still listens to is its own choice, like events a consumer ignores (Flow's zip stops at
+      // its shorter side that way). Its output is not: done() promised to deliver that.
       long unhandled = consumer.unhandledInput();
       if (unhandled > 0) {
         producer.reportDiscarded(
