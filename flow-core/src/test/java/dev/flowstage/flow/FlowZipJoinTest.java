@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 final class FlowZipJoinTest {
@@ -32,6 +34,29 @@ final class FlowZipJoinTest {
       expected.add(left.get(i) * 2 + "/" + rs.get(i));
     }
     assertEquals(expected, out);
+  }
+
+  /**
+   * Zip stops at its shorter side with the longer side's events still coming: that is what zip
+   * means, not a loss, so its stage must not report them as discarded when it ends (with done())
+   * holding some in its input, which happens when nothing downstream asks at that moment.
+   */
+  @RepeatedTest(10)
+  void zip_longerSideLeftOver_isNotReportedAsDiscarded() {
+    List<Integer> left = IntStream.range(0, 50).boxed().toList();
+    List<Integer> right = IntStream.range(0, 20_000).boxed().toList();
+    try (RunningFlow<List<Integer>> run =
+        Flow.zip(
+                Flow.fromEnumerable(left, o -> o.maxDemand(5)),
+                Flow.fromEnumerable(right, o -> o.maxDemand(50)),
+                Integer::sum)
+            .partition(o -> o.stages(1).maxDemand(1))
+            .start(Collectors.toList())) {
+      List<Integer> out = run.await();
+      assertEquals(IntStream.range(0, 50).map(i -> 2 * i).boxed().toList(), sorted(out));
+      long discarded = run.statistics().stages().stream().mapToLong(s -> s.discarded()).sum();
+      assertEquals(0, discarded, run.statistics().toText());
+    }
   }
 
   @Test

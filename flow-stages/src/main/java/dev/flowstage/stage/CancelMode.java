@@ -5,7 +5,13 @@ package dev.flowstage.stage;
  * subscription option. Default: {@link #PERMANENT}.
  */
 public enum CancelMode {
-  /** The consumer stops whenever the subscription ends, whatever the reason. */
+  /**
+   * The consumer stops whenever the subscription ends, whatever the reason, with that reason and at
+   * once: a producer-consumer does not send what it still holds first. If the reason is {@link
+   * ExitReason.Normal}, those events are counted in {@link StageStats#discarded()} and reported to
+   * its {@link DiscardListener}; to deliver them, subscribe with {@link #TRANSIENT} and call {@code
+   * done()} once its producers ended.
+   */
   PERMANENT,
   /** The consumer stops only if the subscription ended abnormally (not normal or shutdown). */
   TRANSIENT,

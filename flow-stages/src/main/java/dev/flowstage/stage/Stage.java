@@ -178,6 +178,8 @@ public interface Stage<E> {
    * Asks the stage to stop with {@code reason} once it has handled the messages already in its
    * mailbox (events already sent to it included); returns at once. GenStage: {@code stop/3}. Its
    * {@code terminate} runs and watchers learn the reason. Does nothing if the stage has exited.
+   * Events it still holds are not delivered: with {@link ExitReason#normal()} they are counted as
+   * discarded and reported to its {@link DiscardListener}, with a shutdown abandoned quietly.
    *
    * @param reason the exit reason, e.g. {@link ExitReason#shutdown()}
    */

@@ -82,7 +82,9 @@ public interface StageContext {
   /**
    * Stops this stage with {@code reason} once the current callback returns. Events emitted by the
    * callback are dispatched first; events still buffered are not delivered (use {@link
-   * ProducerContext#done()} for that).
+   * ProducerContext#done()} for that). With {@link ExitReason#normal()} they are counted as
+   * discarded and reported to the producer's {@link DiscardListener}; with {@link
+   * ExitReason#shutdown()} they are abandoned quietly.
    *
    * @param reason the exit reason
    */

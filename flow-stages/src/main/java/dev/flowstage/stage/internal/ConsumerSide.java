@@ -197,8 +197,30 @@ final class ConsumerSide {
                       + " ("
                       + mode
                       + ")");
-      cell.pendingStop = reason;
+      cell.requestStop(
+          reason,
+          "its "
+              + mode
+              + " subscription to "
+              + sub.producer.name
+              + (reason instanceof ExitReason.Normal ? " ended normally" : " ended: " + reason));
+      cell.stoppedByCancelMode = true;
     }
+  }
+
+  /**
+   * Counts the events queued in a producer-consumer's input that it has not handled, on
+   * subscriptions it still has (events of a subscription it cancelled are ignored when they come,
+   * as GenStage does); the exit reports them as discarded.
+   */
+  long unhandledInput() {
+    long n = 0;
+    for (Object item : input) {
+      if (item instanceof Message.Events e && e.sub().consumerActive) {
+        n += e.events().size();
+      }
+    }
+    return n;
   }
 
   void drainInput() {

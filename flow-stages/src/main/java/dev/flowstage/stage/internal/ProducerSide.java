@@ -285,8 +285,24 @@ final class ProducerSide {
     releaseDueInfos();
   }
 
+  /**
+   * At a normal exit: counts the events still held (buffer, dispatcher, accumulated) and reports
+   * them as discarded for {@code reason}, once; nothing if none is held.
+   */
+  void discardHeld(String reason) {
+    long held = buffer.size() + dispatcher.heldCount();
+    for (Object item : accumulated) {
+      if (item instanceof StageCell.HeldEvents h) {
+        held += h.events().size();
+      }
+    }
+    if (held > 0) {
+      reportDiscarded(held, reason);
+    }
+  }
+
   /** Counts a discard and reports it: to the producer's listener, then (if it says so) the log. */
-  private void reportDiscarded(long n, String reason) {
+  void reportDiscarded(long n, String reason) {
     cell.counters.add(Counters.DISCARDED, n);
     if (onDiscard.discarded(cell.name, n, reason)) {
       StageLog.get()

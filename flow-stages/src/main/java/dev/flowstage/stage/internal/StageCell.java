@@ -106,6 +106,16 @@ public final class StageCell<E> extends StageHandle<E> {
   private List<Object> pending;
   private boolean pendingOwned;
   ExitReason pendingStop;
+
+  /**
+   * Why {@link #pendingStop} was set, in words, for the report of events a normal exit leaves
+   * behind; null until then.
+   */
+  String stopCause;
+
+  /** Whether a subscription's cancel mode set {@link #pendingStop} (its report's advice). */
+  boolean stoppedByCancelMode;
+
   private boolean doneRequested;
   boolean doneReached;
   boolean exiting;
@@ -180,7 +190,10 @@ public final class StageCell<E> extends StageHandle<E> {
     long lastOutsidePause = 0;
     while (true) {
       ExitReason r = stopRequest;
-      if (r == null && Thread.interrupted()) {
+      if (r != null) {
+        stopCause = "kill was called on it";
+        stoppedByCancelMode = false;
+      } else if (Thread.interrupted()) {
         r = ExitReason.shutdown("interrupted");
       }
       if (r == null) {
@@ -282,6 +295,14 @@ public final class StageCell<E> extends StageHandle<E> {
 
   private void finish(ExitReason reason, boolean callTerminate) {
     exiting = true;
+    if (reason instanceof ExitReason.Normal) {
+      try {
+        discardHeldAtExit();
+      } catch (Throwable t) {
+        // the user's discard listener: the stage exits all the same, with its reason
+        StageLog.get().log(Level.WARNING, "discard listener of stage " + name + " threw", t);
+      }
+    }
     if (callTerminate) {
       try {
         callbacks.terminate(reason);
@@ -314,6 +335,49 @@ public final class StageCell<E> extends StageHandle<E> {
     runtime.exited(this);
     mailbox.running(); // a wake-up registered while it exited: it will not run for it
     exit.complete(reason);
+  }
+
+  /**
+   * Counts and reports what a normal exit leaves behind: events in the producer side (buffer,
+   * dispatcher, accumulated) its consumers had not asked for, and a producer-consumer's input it
+   * had not handled. GenStage drops them without a word (A10.2: a permanent subscription stops its
+   * consumer at once); here they go to {@link dev.flowstage.stage.StageStats#discarded()} and the
+   * producer's discard listener, so nothing a stage finished with is lost silently. A shutdown or a
+   * failure is not reported this way: someone asked for the stop (abandoning what is in flight is
+   * what a stop means), or the failure is reported itself. Nor is input left after {@code done()}.
+   */
+  private void discardHeldAtExit() {
+    if (producer == null) {
+      return; // a consumer holds no events of its own between messages
+    }
+    String cause = stopCause == null ? "it stopped" : stopCause;
+    String advice;
+    if (stoppedByCancelMode) {
+      advice =
+          "subscribe it with CancelMode.TRANSIENT and call done() once its producers ended, to"
+              + " send them first";
+    } else {
+      advice =
+          "call done() to send them first, or stop it with ExitReason.shutdown() to abandon them"
+              + " on purpose";
+    }
+    producer.discardHeld(
+        "stopped (normal: " + cause + ") with events its consumers had not asked for; " + advice);
+    if (consumer != null && !doneRequested) {
+      // After done() the stage has said it is finished: input it leaves unhandled from producers
+      // it still listens to is its own choice, like events a consumer ignores (Flow's zip stops at
+      // its shorter side that way). Its output is not: done() promised to deliver that.
+      long unhandled = consumer.unhandledInput();
+      if (unhandled > 0) {
+        producer.reportDiscarded(
+            unhandled,
+            "stopped (normal: "
+                + cause
+                + ") with events it had received and not handled yet (a producer-consumer handles"
+                + " its input while its consumers ask); "
+                + advice);
+      }
+    }
   }
 
   /**
@@ -409,7 +473,7 @@ public final class StageCell<E> extends StageHandle<E> {
       }
       case Message.SetDemandMode sdm -> setDemandMode(sdm.mode());
       case Message.Query q -> q.reply().complete(q.read().apply(this));
-      case Message.Stop st -> stopFromInside(st.reason());
+      case Message.Stop st -> requestStop(st.reason(), "stop was called on it");
     }
   }
 
@@ -420,7 +484,7 @@ public final class StageCell<E> extends StageHandle<E> {
       flush();
     }
     if (doneReached && pendingStop == null) {
-      pendingStop = ExitReason.normal();
+      requestStop(ExitReason.normal(), "it called done()");
     }
   }
 
@@ -594,9 +658,18 @@ public final class StageCell<E> extends StageHandle<E> {
   }
 
   void stopFromInside(ExitReason reason) {
+    requestStop(reason, "a callback called stop");
+  }
+
+  /**
+   * Stops the stage after the current step, unless a stop is pending already; {@code cause} says
+   * why, for the report of the events a normal exit leaves behind.
+   */
+  void requestStop(ExitReason reason, String cause) {
     Objects.requireNonNull(reason, "reason");
     if (pendingStop == null) {
       pendingStop = reason;
+      stopCause = cause;
     }
   }
 
