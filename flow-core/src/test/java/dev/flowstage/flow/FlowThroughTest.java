@@ -57,6 +57,19 @@ class FlowThroughTest {
     };
   }
 
+  /** Starts an endless flow, lets 100 events through, cancels it and checks it ended so. */
+  private static void cancelWhileRunning(Flow<Integer> endless) {
+    AtomicInteger seen = new AtomicInteger();
+    RunningFlow<Void> run = endless.each(i -> seen.incrementAndGet()).start();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (seen.get() < 100 && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    run.cancel();
+    assertThrows(java.util.concurrent.CancellationException.class, run::await);
+    assertTrue(run.isTerminated());
+  }
+
   @Test
   void eventsPassThroughTheUsersStages_thenTheNewLayer_everyEventOnce() {
     try (StageSystem mine = new StageSystem("through-users")) {
@@ -175,19 +188,9 @@ class FlowThroughTest {
           mine.startProducerConsumer(
               (List<Integer> events, Subscription from, ProducerContext<Integer> ctx) ->
                   ctx.emit(events));
-      AtomicInteger seen = new AtomicInteger();
-      RunningFlow<Void> run =
+      cancelWhileRunning(
           Flow.fromEnumerable(Stream.iterate(0, i -> i + 1), o -> o.stages(1))
-              .<Integer>through(pass)
-              .each(i -> seen.incrementAndGet())
-              .start();
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (seen.get() < 100 && System.nanoTime() < deadline) {
-        Thread.onSpinWait();
-      }
-      run.cancel();
-      assertThrows(java.util.concurrent.CancellationException.class, run::await);
-      assertTrue(run.isTerminated());
+              .<Integer>through(pass));
       assertTrue(pass.isAlive(), "the user's stage is not the flow's to stop");
       pass.stop(ExitReason.shutdown());
       pass.awaitExit(WAIT);
@@ -294,19 +297,9 @@ class FlowThroughTest {
 
     java.util.concurrent.ConcurrentLinkedQueue<String> ended =
         new java.util.concurrent.ConcurrentLinkedQueue<>();
-    AtomicInteger seen = new AtomicInteger();
-    RunningFlow<Void> run =
+    cancelWhileRunning(
         Flow.fromEnumerable(Stream.iterate(0, i -> i + 1), o -> o.stages(1))
-            .<Integer>throughProducerConsumer(() -> new Doubler(ended))
-            .each(i -> seen.incrementAndGet())
-            .start();
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (seen.get() < 100 && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-    }
-    run.cancel();
-    assertThrows(java.util.concurrent.CancellationException.class, run::await);
-    assertTrue(run.isTerminated());
+            .<Integer>throughProducerConsumer(() -> new Doubler(ended)));
     assertEquals(1, ended.size(), "the run's own stage was stopped with it: " + ended);
 
     FlowException none =
