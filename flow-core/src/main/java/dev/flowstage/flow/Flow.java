@@ -26,7 +26,6 @@ import java.util.Spliterator;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collector;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -1496,8 +1495,9 @@ public final class Flow<T> {
    * @return the events
    * @throws FlowException if a stage failed
    */
+  @SuppressWarnings("unchecked")
   public List<T> toList() {
-    return collect(Collectors.toList());
+    return (List<T>) RunCoordinator.start(plan, clock).toList();
   }
 
   /**

@@ -33,6 +33,22 @@ final class FlowTerminalTest {
   }
 
   @Test
+  void toList_ofManyBatches_isAMutableListInArrivalOrder_asCollectorsToListGives() {
+    List<Integer> input = java.util.stream.IntStream.range(0, 25_000).boxed().toList();
+    // One stage end to end: arrival order is the source's; batches of at most 7 events.
+    Flow<Integer> flow =
+        Flow.fromEnumerable(input, o -> o.stages(1).maxDemand(7))
+            .map(i -> i)
+            .partition(o -> o.stages(1).maxDemand(7));
+    List<Integer> out = flow.toList();
+    assertEquals(input, out);
+    assertEquals(flow.collect(Collectors.toList()), out);
+    assertInstanceOf(ArrayList.class, out);
+    out.add(-1); // the caller's to change, as Collectors.toList()'s
+    assertEquals(List.of(), Flow.fromEnumerable(List.<Integer>of()).map(i -> i).toList());
+  }
+
+  @Test
   void stream_beforeFirstPull_startsNothing_thenReaderDrivesDemand() {
     AtomicInteger pulled = new AtomicInteger();
     try (Stream<Integer> s = Flow.fromEnumerable(counting(pulled), o -> o.stages(1)).stream()) {

@@ -289,6 +289,45 @@ public final class RunCoordinator {
    *     is garbage collected)
    */
   public Stream<Object> stream() {
+    return TerminalIterator.stream(
+        iterator(),
+        this::cancel,
+        failure -> {
+          observation.consumerFailed(failure); // the run failed in its reader, not cancelled
+          cancel();
+        });
+  }
+
+  /**
+   * Runs the flow to its end and returns every event of the last layer in a new {@code ArrayList},
+   * as {@code collect(Collectors.toList())} would: batch by batch, added once to a list of the
+   * final size, instead of one element at a time into a list that grows by copies (the copies and
+   * the large arrays they leave behind were a quarter of a large {@code toList}'s CPU).
+   *
+   * @return the events, in the order the terminal received them
+   */
+  public List<Object> toList() {
+    try {
+      TerminalIterator it = iterator();
+      List<List<Object>> batches = new ArrayList<>();
+      int total = 0;
+      for (List<Object> b = it.nextBatch(); b != null; b = it.nextBatch()) {
+        batches.add(b);
+        total = Math.addExact(total, b.size());
+      }
+      ArrayList<Object> all = new ArrayList<>(total);
+      for (List<Object> b : batches) {
+        for (Object e : b) {
+          all.add(e);
+        }
+      }
+      return all;
+    } finally {
+      close();
+    }
+  }
+
+  private TerminalIterator iterator() {
     TerminalConsumer terminal = materializer.terminal();
     Stage<?> terminalStage = materializer.terminalStage();
     TerminalIterator.Feed feed =
@@ -303,13 +342,7 @@ public final class RunCoordinator {
             terminalStage.ask(b.from(), b.events().size());
           }
         };
-    return TerminalIterator.stream(
-        new TerminalIterator(feed, ends()),
-        this::cancel,
-        failure -> {
-          observation.consumerFailed(failure); // the run failed in its reader, not cancelled
-          cancel();
-        });
+    return new TerminalIterator(feed, ends());
   }
 
   /**

@@ -125,6 +125,21 @@ final class TerminalIterator implements Iterator<Object> {
   }
 
   /**
+   * Takes the rest of the current batch, or the next one, whole: for a terminal that keeps every
+   * event ({@code toList}).
+   *
+   * @return the events, not empty; {@code null} at the end
+   */
+  List<Object> nextBatch() {
+    if (!hasNext()) {
+      return null;
+    }
+    List<Object> rest = pos == 0 ? batch : batch.subList(pos, batch.size());
+    pos = batch.size();
+    return rest;
+  }
+
+  /**
    * A sequential, ordered stream over an iterator; closing it, or dropping it unclosed (once it is
    * garbage collected), runs {@code cancel}. When the stream's action throws (the caller's {@code
    * forEach} lambda, a {@code map} after it, a collector) the run is ended at once through {@code
