@@ -356,4 +356,58 @@ final class FlowObservabilityTest {
     Flow.fromEnumerable(numbers(3)).start().await();
     assertEquals(before, seen.size(), "unregistered");
   }
+
+  @Test
+  void
+      fromStages_holdsTheUsersProducersUntilTheRunIsWired_soAFirstEventFailureIsSeenStartedFailedEnded() {
+    // The user's producer has events at once; before the fix the flow's first layer subscribed to
+    // it while the run was still starting, a step failed on the first event, and the listener saw
+    // that failure for a run it was never told started, and no end (found by FlowFuzzProperties).
+    // Repeated: the early start was a race.
+    for (int i = 0; i < 30; i++) {
+      List<String> seen = new CopyOnWriteArrayList<>();
+      FlowListener.Registration reg =
+          FlowListener.register(
+              new FlowListener() {
+                @Override
+                public void flowStarted(FlowRunInfo flow) {
+                  seen.add("started " + flow.name() + " " + flow.statistics().state());
+                }
+
+                @Override
+                public void stageFailed(FlowRunInfo flow, String stage, Throwable cause) {
+                  seen.add("failed " + flow.name() + " " + cause.getMessage());
+                }
+
+                @Override
+                public void flowEnded(FlowRunInfo flow) {
+                  seen.add("ended " + flow.name() + " " + flow.statistics().state());
+                }
+              });
+      String name;
+      try (dev.flowstage.stage.StageSystem mine =
+          new dev.flowstage.stage.StageSystem("users-" + i)) {
+        dev.flowstage.stage.Stage<Integer> producer =
+            mine.startProducer(dev.flowstage.stage.Producers.fromIterable(numbers(10)));
+        RunningFlow<List<Integer>> run =
+            Flow.<Integer>fromStages(List.of(producer), o -> o.stages(2))
+                .<Integer>map(
+                    x -> {
+                      throw new IllegalStateException("first");
+                    })
+                .start(Collectors.toList());
+        assertThrows(FlowException.class, run::await);
+        name = run.statistics().flow();
+      } finally {
+        reg.close();
+      }
+      List<String> mine = seen.stream().filter(s -> s.contains(name + " ")).toList();
+      assertEquals(
+          List.of(
+              "started " + name + " RUNNING",
+              "failed " + name + " first",
+              "ended " + name + " FAILED"),
+          mine);
+    }
+  }
 }

@@ -35,11 +35,22 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
    */
   record Fire(String name) {}
 
+  /**
+   * Tells a stage started {@code held} to subscribe to its inputs now: the run is wired. A flow's
+   * own sources wait in accumulate mode instead, but a {@code fromStages} producer is the user's
+   * and emits as soon as it is subscribed to.
+   */
+  enum Release {
+    /** The one release message. */
+    INPUTS
+  }
+
   private final String name;
   private final StageLogic logic;
   private final List<Stage<?>> inputs;
   private final List<SubscriptionOptions> options;
   private final FlowClock clock;
+  private final boolean held;
   // written on the stage thread after each batch, read by the flow's statistics from any thread
   private volatile long lateSeen;
 
@@ -71,8 +82,10 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
       StageLogic logic,
       List<Stage<?>> inputs,
       List<SubscriptionOptions> options,
+      boolean held,
       FlowClock clock) {
     this.name = name;
+    this.held = held;
     this.logic = logic;
     this.inputs = List.copyOf(inputs);
     this.options = List.copyOf(options);
@@ -93,6 +106,13 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
     ctx.self().onExit();
     remaining = inputs.size();
     outstanding = new long[inputs.size()];
+    if (!held) {
+      subscribeInputs(ctx);
+    }
+    schedule(ctx);
+  }
+
+  private void subscribeInputs(ProducerContext<Object> ctx) {
     for (int i = 0; i < inputs.size(); i++) {
       Subscription s = ctx.subscribeTo(inputs.get(i), options.get(i));
       index.put(s, i);
@@ -104,7 +124,6 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
     if (remaining == 0) {
       finish(ctx);
     }
-    schedule(ctx);
   }
 
   @Override
@@ -198,6 +217,12 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
 
   @Override
   public void handleInfo(Object message, ProducerContext<Object> ctx) {
+    if (message == Release.INPUTS) {
+      if (held && subs.isEmpty() && !finished) {
+        subscribeInputs(ctx);
+      }
+      return;
+    }
     if (message instanceof Fire f && !finished) {
       List<Object> out = new ArrayList<>();
       try {

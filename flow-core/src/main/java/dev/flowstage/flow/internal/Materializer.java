@@ -41,9 +41,11 @@ import java.util.stream.Stream;
  * Flow.Materialize}.
  *
  * <p>Sources start with accumulated demand and are released ({@link #release}) only once every
- * subscription exists, so the first batches spread over all stages. Every subscription is {@code
- * TRANSIENT}: a stage whose inputs all ended normally fires its final triggers and finishes, which
- * cascades layer by layer to the terminal; an abnormal exit cascades as the same reason.
+ * subscription exists, so the first batches spread over all stages; a {@code fromStages} producer
+ * is the user's and cannot be held, so the stages reading it subscribe to it only on release. Every
+ * subscription is {@code TRANSIENT}: a stage whose inputs all ended normally fires its final
+ * triggers and finishes, which cascades layer by layer to the terminal; an abnormal exit cascades
+ * as the same reason.
  *
  * <p>It keeps no run state: how the run ends (failure, cancel, close) is the {@link
  * RunCoordinator}'s. Threading: {@link #start} and {@link #release} are called once each, in that
@@ -59,6 +61,8 @@ final class Materializer {
   private final FlowClock clock;
   private final Map<Topology.Group, List<Stage<?>>> stages = new ConcurrentHashMap<>();
   private final List<Stage<?>> sources = new ArrayList<>();
+  // the stages reading fromStages producers: they subscribe to them only on release
+  private final List<Stage<?>> heldReaders = new ArrayList<>();
   private final Map<String, LayerStage> layerStages = new ConcurrentHashMap<>();
   private final AtomicLong malformed = new AtomicLong();
   private volatile TerminalConsumer terminal;
@@ -132,6 +136,9 @@ final class Materializer {
     for (Stage<?> s : sources) {
       s.demandMode(DemandMode.FORWARD);
     }
+    for (Stage<?> s : heldReaders) {
+      s.send(LayerStage.Release.INPUTS);
+    }
   }
 
   /** The ranges of a file source not yet taken, shared by its producers, in file order. */
@@ -165,11 +172,18 @@ final class Materializer {
             opts.add(subscription(g.options, in.partitioned() ? i : -1));
           }
         }
+        // A user's producer (fromStages) cannot be held in accumulate mode as the flow's own
+        // sources are: its readers subscribe only on release, when the run is wired and announced.
+        boolean held = g.inputs.stream().anyMatch(in -> in.from().kind == Topology.Kind.STAGE);
         LayerStage layer =
             new LayerStage(
-                name, building(name, () -> g.logic(i, clock::millis)), inputs, opts, clock);
+                name, building(name, () -> g.logic(i, clock::millis)), inputs, opts, held, clock);
         layerStages.put(name, layer);
-        yield system.startProducerConsumer(layer, producerOptions(g, name, false));
+        Stage<?> stage = system.startProducerConsumer(layer, producerOptions(g, name, false));
+        if (held) {
+          heldReaders.add(stage);
+        }
+        yield stage;
       }
     };
   }
