@@ -81,6 +81,8 @@ final class FlowFuzzProperties {
 
   private static Path fileRoot;
 
+  private static final AtomicLong WRITES = new AtomicLong();
+
   /** The directory of the file sources' temporary files, deleted after the class. */
   static synchronized Path fileRoot() throws java.io.IOException {
     if (fileRoot == null) {
@@ -281,6 +283,8 @@ final class FlowFuzzProperties {
     RUN,
     PUBLISHER,
     COLLECT,
+    /** writeLines, each line an id of the event it wrote; read back and checked once each. */
+    WRITE,
     INTO,
     /** Cancel mode: start, cancel after some events. */
     CANCEL_START,
@@ -299,8 +303,11 @@ final class FlowFuzzProperties {
     Flow<Integer> flow;
     List<Integer> model;
     long dropped;
-    boolean plainPartition; // the last step was a partition by the whole event: uniq is distinct
+    // The last step routed by a function of the event (whole event, key or hash), so equal events
+    // meet in one stage and uniq is distinct.
+    boolean plainPartition;
     int flatMaps;
+    boolean fanned; // one flatMap of many copies per plan
     int booms;
     boolean freshLayer = true; // no operation yet in the current layer
     boolean boomExpected;
@@ -753,7 +760,7 @@ final class FlowFuzzProperties {
       int stages = r.nextInt(6) == 0 ? r.nextInt(4, 9) : r.nextInt(1, 4);
       UnaryOperator<Options> base = demandOptions(d, stages);
       int kind = keyed ? r.nextInt(3) : 0;
-      plainPartition = keyed && kind == 0;
+      plainPartition = keyed;
       if (kind == 1) {
         int k = r.nextInt(1, 8);
         AtomicBoolean thrown = boom(!model.isEmpty());
@@ -839,9 +846,21 @@ final class FlowFuzzProperties {
               i--;
               continue;
             }
-            steps.add(".flatMap(x -> the first floorMod(x, 4) of [x, x + 1, x + 2])");
-            flow = flow.flatMap(FlowFuzzProperties::spread);
-            model = model.stream().flatMap(x -> spread(x).stream()).toList();
+            if (r.nextInt(6) == 0 && !fanned) {
+              // Many events from one, far beyond any maxDemand: the stage emits past its demand.
+              fanned = true;
+              int m = r.nextInt(20, 80);
+              steps.add(".flatMap(x -> floorMod(x, " + m + ") copies of x)");
+              flow = flow.flatMap(x -> Collections.nCopies(Math.floorMod(x, m), x));
+              model =
+                  model.stream()
+                      .flatMap(x -> Collections.nCopies(Math.floorMod(x, m), x).stream())
+                      .toList();
+            } else {
+              steps.add(".flatMap(x -> the first floorMod(x, 4) of [x, x + 1, x + 2])");
+              flow = flow.flatMap(FlowFuzzProperties::spread);
+              model = model.stream().flatMap(x -> spread(x).stream()).toList();
+            }
           }
           case 3 -> {
             if (!freshLayer || noMapBatch) {
@@ -946,7 +965,22 @@ final class FlowFuzzProperties {
           }
         }
       }
-      switch (r.nextInt(4)) {
+      switch (r.nextInt(5)) {
+        case 4 -> {
+          // Two triggers on one window, in either order (the builder may reject a combination).
+          int n = r.nextInt(1, 6);
+          int ms = r.nextInt(1, 10);
+          if (r.nextBoolean()) {
+            w = w.triggerEvery(n).triggerPeriodically(Duration.ofMillis(ms));
+            d.append(".triggerEvery(").append(n).append(").triggerPeriodically(").append(ms);
+          } else {
+            w =
+                w.triggerPeriodically(Duration.ofMillis(ms))
+                    .trigger(() -> 0, FlowFuzzProperties::punctuation);
+            d.append(".triggerPeriodically(").append(ms).append("ms).trigger(after multiples of 7");
+          }
+          d.append(')');
+        }
         case 0 -> {
           int n = r.nextInt(1, 6);
           w = w.triggerEvery(n);
@@ -1060,6 +1094,7 @@ final class FlowFuzzProperties {
       boolean windowed = layer > 0;
       boolean count = layer == 2 || r.nextBoolean();
       boolean combining = r.nextBoolean();
+      boolean atDone = r.nextInt(3) == 0;
       List<Integer> m = model;
       AtomicBoolean thrown = boom(!m.isEmpty());
       SerializableBiFunction<Long, Integer, Long> add =
@@ -1076,10 +1111,17 @@ final class FlowFuzzProperties {
           ".reduce(() -> 0L, "
               + (count ? "count" : "sum")
               + (combining ? ", Long::sum)" : ")")
-              + ".onTrigger(emit the pane, reset to 0)");
+              + (atDone
+                  ? ".onTrigger(keep the pane, emit it at done only)"
+                  : ".onTrigger(emit the pane, reset to 0)"));
       Flow<Long> reduced =
           combining ? flow.reduce(() -> 0L, add, Long::sum) : flow.reduce(() -> 0L, add);
-      reduced = reduced.onTrigger((a, t) -> TriggerResult.of(List.of(a), 0L));
+      // Every window ends with exactly one done (windows.md): kept panes are emitted once there.
+      reduced =
+          atDone
+              ? reduced.onTrigger(
+                  (a, t) -> t.isDone() ? TriggerResult.of(List.of(a), 0L) : TriggerResult.none(a))
+              : reduced.onTrigger((a, t) -> TriggerResult.of(List.of(a), 0L));
       triggerSafe = true;
       steps.add(".departition(() -> 0L, Long::sum, a -> a)");
       out = reduced.departition(() -> 0L, (Long a, Long x) -> a + x, a -> a);
@@ -1475,10 +1517,56 @@ final class FlowFuzzProperties {
       return check.apply(new Run(output, stats));
     }
 
+    /**
+     * Writes the flow's events with writeLines, each as a fresh id standing for the event, then
+     * reads the part files back: every id once, a _SUCCESS marker; a failed write leaves no
+     * directory.
+     */
+    private List<Object> written(Flow<Object> f) throws Exception {
+      Path dir = fileRoot().resolve("out-" + seed + "-" + WRITES.incrementAndGet());
+      Map<Integer, Object> events = new ConcurrentHashMap<>();
+      java.util.concurrent.atomic.AtomicInteger ids =
+          new java.util.concurrent.atomic.AtomicInteger();
+      List<Path> parts;
+      try {
+        parts =
+            f.writeLines(
+                dir,
+                x -> {
+                  int id = ids.incrementAndGet();
+                  events.put(id, x);
+                  return String.valueOf(id);
+                },
+                o -> o);
+      } catch (FlowException | CancellationException e) {
+        if (Files.exists(dir)) {
+          throw new AssertionError("a failed writeLines left its directory " + dir, e);
+        }
+        throw e;
+      }
+      if (!Files.exists(dir.resolve("_SUCCESS"))) {
+        throw new AssertionError("writeLines returned without a _SUCCESS marker in " + dir);
+      }
+      List<Object> l = new ArrayList<>();
+      for (Path p : parts) {
+        for (String line : Files.readAllLines(p)) {
+          Object e = events.remove(Integer.parseInt(line));
+          if (e == null) {
+            throw new AssertionError("line " + line + " of " + p + " written twice or never made");
+          }
+          l.add(e);
+        }
+      }
+      if (!events.isEmpty()) {
+        throw new AssertionError(events.size() + " events were written but are in no part file");
+      }
+      return l;
+    }
+
     /** Whether the terminal hands the caller the events in the order the last stage emits them. */
     private boolean orderKept() {
       return switch (terminal) {
-        case TO_LIST, STREAM, START, PUBLISHER, COLLECT, RUN -> true;
+        case TO_LIST, STREAM, START, PUBLISHER, COLLECT, RUN, WRITE -> true;
         default -> false;
       };
     }
@@ -1550,6 +1638,9 @@ final class FlowFuzzProperties {
         }
         case COLLECT -> {
           return f.collect(Collectors.toCollection(ArrayList::new));
+        }
+        case WRITE -> {
+          return written(f);
         }
         default -> {
           List<Object> l = Collections.synchronizedList(new ArrayList<>());
