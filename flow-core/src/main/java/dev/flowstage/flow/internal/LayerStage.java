@@ -36,9 +36,12 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
   record Fire(String name) {}
 
   /**
-   * Tells a stage started {@code held} to subscribe to its inputs now: the run is wired. A flow's
-   * own sources wait in accumulate mode instead, but a {@code fromStages} producer is the user's
-   * and emits as soon as it is subscribed to.
+   * Tells a stage the run is wired (every subscription exists) and may start: a stage started
+   * {@code held} subscribes to its inputs now (a flow's own sources wait in accumulate mode, but a
+   * {@code fromStages} producer is the user's and emits as soon as it is subscribed to), and a
+   * timer that came due meanwhile fires now. Until then no user code runs on the stage: a periodic
+   * trigger failing while the next layer was still starting made that layer fail to subscribe, a
+   * second failure.
    */
   enum Release {
     /** The one release message. */
@@ -51,6 +54,8 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
   private final List<SubscriptionOptions> options;
   private final FlowClock clock;
   private final boolean held;
+  private boolean released;
+  private boolean tickDue; // a timer came due before the release
   // written on the stage thread after each batch, read by the flow's statistics from any thread
   private volatile long lateSeen;
 
@@ -218,8 +223,13 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
   @Override
   public void handleInfo(Object message, ProducerContext<Object> ctx) {
     if (message == Release.INPUTS) {
+      released = true;
       if (held && subs.isEmpty() && !finished) {
         subscribeInputs(ctx);
+      }
+      if (tickDue) {
+        tickDue = false;
+        tick(ctx);
       }
       return;
     }
@@ -234,6 +244,17 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
       return;
     }
     if (message != tick || finished) {
+      return;
+    }
+    if (!released) {
+      tickDue = true; // the run is still being wired: fire once it is
+      return;
+    }
+    tick(ctx);
+  }
+
+  private void tick(ProducerContext<Object> ctx) {
+    if (finished) {
       return;
     }
     timerAt = Long.MAX_VALUE;

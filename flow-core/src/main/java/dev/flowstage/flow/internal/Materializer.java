@@ -42,10 +42,10 @@ import java.util.stream.Stream;
  *
  * <p>Sources start with accumulated demand and are released ({@link #release}) only once every
  * subscription exists, so the first batches spread over all stages; a {@code fromStages} producer
- * is the user's and cannot be held, so the stages reading it subscribe to it only on release. Every
- * subscription is {@code TRANSIENT}: a stage whose inputs all ended normally fires its final
- * triggers and finishes, which cascades layer by layer to the terminal; an abnormal exit cascades
- * as the same reason.
+ * is the user's and cannot be held, so the stages reading it subscribe to it only on release, and
+ * no layer stage fires a timer before it (see {@link LayerStage.Release}). Every subscription is
+ * {@code TRANSIENT}: a stage whose inputs all ended normally fires its final triggers and finishes,
+ * which cascades layer by layer to the terminal; an abnormal exit cascades as the same reason.
  *
  * <p>It keeps no run state: how the run ends (failure, cancel, close) is the {@link
  * RunCoordinator}'s. Threading: {@link #start} and {@link #release} are called once each, in that
@@ -61,8 +61,8 @@ final class Materializer {
   private final FlowClock clock;
   private final Map<Topology.Group, List<Stage<?>>> stages = new ConcurrentHashMap<>();
   private final List<Stage<?>> sources = new ArrayList<>();
-  // the stages reading fromStages producers: they subscribe to them only on release
-  private final List<Stage<?>> heldReaders = new ArrayList<>();
+  // every layer stage, told on release that the run is wired (fromStages readers subscribe then)
+  private final List<Stage<?>> layers = new ArrayList<>();
   private final Map<String, LayerStage> layerStages = new ConcurrentHashMap<>();
   private final AtomicLong malformed = new AtomicLong();
   private volatile TerminalConsumer terminal;
@@ -136,7 +136,7 @@ final class Materializer {
     for (Stage<?> s : sources) {
       s.demandMode(DemandMode.FORWARD);
     }
-    for (Stage<?> s : heldReaders) {
+    for (Stage<?> s : layers) {
       s.send(LayerStage.Release.INPUTS);
     }
   }
@@ -180,9 +180,7 @@ final class Materializer {
                 name, building(name, () -> g.logic(i, clock::millis)), inputs, opts, held, clock);
         layerStages.put(name, layer);
         Stage<?> stage = system.startProducerConsumer(layer, producerOptions(g, name, false));
-        if (held) {
-          heldReaders.add(stage);
-        }
+        layers.add(stage);
         yield stage;
       }
     };
