@@ -445,8 +445,17 @@ final class FlowFuzzProperties {
       freshLayer = true;
       switch (kind) {
         case 4 -> {
-          steps.add("fromPublisher(a publisher of " + in.size() + " ints, o -> o." + d + ")");
-          return Flow.fromPublisher(new ListPublisher(in), o);
+          // Sometimes the publisher ends with onError(Boom) instead of onComplete.
+          AtomicBoolean failing = boom(true);
+          steps.add(
+              "fromPublisher(a publisher of "
+                  + in.size()
+                  + " ints"
+                  + (failing != null ? " then onError(Boom)" : "")
+                  + ", o -> o."
+                  + d
+                  + ")");
+          return Flow.fromPublisher(new ListPublisher(in, failing != null), o);
         }
         case 0 -> {
           steps.add("fromEnumerable(" + in.size() + " ints, o -> o." + d + ")");
@@ -475,9 +484,40 @@ final class FlowFuzzProperties {
           return Flow.fromEnumerable(in.stream(), o);
         }
         default -> {
-          steps.add("fromEnumerable(Iterator of " + in.size() + " ints, o -> o." + d + ")");
+          // Sometimes the iterator's hasNext throws Boom after some of the events.
+          AtomicBoolean failing = boom(true);
+          int at = r.nextInt(in.size() + 1);
+          steps.add(
+              "fromEnumerable(Iterator of "
+                  + in.size()
+                  + " ints"
+                  + (failing != null ? ", hasNext throws Boom after " + at : "")
+                  + ", o -> o."
+                  + d
+                  + ")");
           singleUse = true;
-          return Flow.fromEnumerable(in.iterator(), o);
+          java.util.Iterator<Integer> base = in.iterator();
+          java.util.Iterator<Integer> it =
+              failing == null
+                  ? base
+                  : new java.util.Iterator<>() {
+                    private int i;
+
+                    @Override
+                    public boolean hasNext() {
+                      if (i == at && failing.compareAndSet(false, true)) {
+                        throw new Boom();
+                      }
+                      return base.hasNext();
+                    }
+
+                    @Override
+                    public Integer next() {
+                      i++;
+                      return base.next();
+                    }
+                  };
+          return Flow.fromEnumerable(it, o);
         }
       }
     }
@@ -1786,8 +1826,12 @@ final class FlowFuzzProperties {
   static final class ListPublisher implements java.util.concurrent.Flow.Publisher<Integer> {
     private final List<Integer> items;
 
-    ListPublisher(List<Integer> items) {
+    private final boolean fails;
+
+    /** Signals {@code items}, then onComplete, or onError(Boom) when {@code fails}. */
+    ListPublisher(List<Integer> items, boolean fails) {
       this.items = List.copyOf(items);
+      this.fails = fails;
     }
 
     @Override
@@ -1830,7 +1874,11 @@ final class FlowFuzzProperties {
                 }
                 if (!cancelled && !done && next == items.size()) {
                   done = true;
-                  s.onComplete();
+                  if (fails) {
+                    s.onError(new Boom());
+                  } else {
+                    s.onComplete();
+                  }
                 }
                 missed = wip.addAndGet(-missed);
               } while (missed != 0);
