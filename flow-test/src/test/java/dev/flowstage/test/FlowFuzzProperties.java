@@ -308,6 +308,7 @@ final class FlowFuzzProperties {
     boolean plainPartition;
     int flatMaps;
     boolean fanned; // one flatMap of many copies per plan
+    int depth; // how deep in the sides of merges, zips and joins the builder is
     int booms;
     boolean freshLayer = true; // no operation yet in the current layer
     boolean boomExpected;
@@ -404,6 +405,7 @@ final class FlowFuzzProperties {
      * zip accepts (one iterable, publisher or file).
      */
     private Flow<Integer> source(List<Integer> model, int max, boolean single) {
+      plainPartition = false; // a new source: equal events may be in any of its stages
       List<Integer> in = ints(max);
       model.addAll(in);
       StringBuilder d = new StringBuilder();
@@ -599,8 +601,26 @@ final class FlowFuzzProperties {
       chooseTerminal();
     }
 
-    /** A side of a merge or join: a source and a few per-event steps; returns its model. */
-    private List<Integer> side(int max) {
+    /**
+     * A side of a merge or join: a source and a few per-event steps, or (one side in five, two
+     * levels deep at most) a merge or zip of its own, or a join as a merge's side; returns its
+     * model.
+     */
+    private List<Integer> side(int max, boolean joinOk) {
+      if (depth < 2 && r.nextInt(5) == 0) {
+        depth++;
+        int shape = r.nextInt(joinOk ? 3 : 2);
+        steps.add("(a side of its own:");
+        switch (shape) {
+          case 0 -> mergeShape(max);
+          case 1 -> zipShape(max);
+          default -> joinShape(max);
+        }
+        steps.add(")");
+        depth--;
+        stateless(r.nextInt(2), false);
+        return model;
+      }
       List<Integer> m = new ArrayList<>();
       flow = source(m, max);
       model = m;
@@ -614,7 +634,7 @@ final class FlowFuzzProperties {
       List<Flow<? extends Integer>> flows = new ArrayList<>();
       List<Integer> all = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        all.addAll(side(max / n));
+        all.addAll(side(max / n, depth == 0));
         flows.add(flow);
       }
       model = all;
@@ -623,6 +643,7 @@ final class FlowFuzzProperties {
       steps.add("merge(the " + n + " flows above, o -> o." + d + ")");
       flow = Flow.merge(flows, o);
       freshLayer = true;
+      ordered = false;
     }
 
     /**
@@ -668,6 +689,7 @@ final class FlowFuzzProperties {
               });
       model = zipped;
       ordered = true;
+      plainPartition = false;
       freshLayer = false;
     }
 
@@ -687,9 +709,9 @@ final class FlowFuzzProperties {
      */
     private void joinShape(int max) {
       int sideMax = Math.min(max / 2, 300);
-      List<Integer> left = side(sideMax);
+      List<Integer> left = side(sideMax, false);
       Flow<Integer> a = flow;
-      List<Integer> right = side(sideMax);
+      List<Integer> right = side(sideMax, false);
       Flow<Integer> b = flow;
       JoinMode mode = JoinMode.values()[r.nextInt(JoinMode.values().length)];
       int k = r.nextInt(1, 12);
@@ -784,6 +806,8 @@ final class FlowFuzzProperties {
       }
       model = expected;
       freshLayer = true;
+      ordered = false;
+      plainPartition = false; // joined by key, not by the output event
     }
 
     /** What a join of the two lists gives, computed with nested loops. */
