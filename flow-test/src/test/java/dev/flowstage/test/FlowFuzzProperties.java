@@ -291,7 +291,20 @@ final class FlowFuzzProperties {
     /** Cancel mode: read some events of stream(), then close it. */
     CLOSE_STREAM,
     /** Cancel mode: a subscriber that cancels after some events. */
-    CANCEL_PUBLISHER
+    CANCEL_PUBLISHER,
+    /** Cancel mode: collect with a collector that throws after some events. */
+    COLLECT_THROWS,
+    /** Cancel mode: a stream's forEach that throws after some events. */
+    FOREACH_THROWS
+  }
+
+  /** Thrown on purpose by the reader of a run's result: rethrown unchanged, the run failed. */
+  static final class ReaderBoom extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ReaderBoom() {
+      super("reader boom (thrown on purpose by the result's reader)", null, false, false);
+    }
   }
 
   /** One random pipeline: the flow, a model of what it must produce, and how it ends. */
@@ -1476,7 +1489,7 @@ final class FlowFuzzProperties {
     private void chooseTerminal() {
       terminal =
           cancel
-              ? Terminal.values()[Terminal.INTO.ordinal() + 1 + r.nextInt(3)]
+              ? Terminal.values()[Terminal.INTO.ordinal() + 1 + r.nextInt(5)]
               : Terminal.values()[r.nextInt(Terminal.INTO.ordinal() + 1)];
       firstTerminal = terminal;
       cancelAfter = r.nextInt(0, 200);
@@ -1516,7 +1529,7 @@ final class FlowFuzzProperties {
         if (output == null) {
           cancelled = true;
         }
-      } catch (FlowException | CancellationException e) {
+      } catch (FlowException | CancellationException | ReaderBoom e) {
         thrown = e;
       }
       // The run's threads: the terminal returns only after they all exited (a publisher's
@@ -1539,6 +1552,15 @@ final class FlowFuzzProperties {
       }
       FlowStatistics stats = ended.statistics();
       List<String> failures = FAILED.getOrDefault(name, List.of());
+      if (thrown instanceof ReaderBoom) {
+        // The reader's failure ends the run, as failed, and is no stage's failure.
+        if (!failures.isEmpty() && !boomExpected) {
+          return "the reader failed, but stage failures were reported: " + failures;
+        }
+        return stats.state() == FlowState.FAILED
+            ? null
+            : "the reader failed, state " + stats.state();
+      }
       if (thrown instanceof CancellationException) {
         if (!cancel) {
           return "cancelled without a cancel: " + stackOf(thrown);
@@ -1735,6 +1757,34 @@ final class FlowFuzzProperties {
             }
           }
           return null;
+        }
+        case COLLECT_THROWS -> {
+          return f.collect(
+              java.util.stream.Collector.<Object, List<Object>>of(
+                  ArrayList::new,
+                  (l, x) -> {
+                    if (l.size() >= cancelAfter) {
+                      throw new ReaderBoom();
+                    }
+                    l.add(x);
+                  },
+                  (a, b) -> {
+                    a.addAll(b);
+                    return a;
+                  }));
+        }
+        case FOREACH_THROWS -> {
+          List<Object> l = new ArrayList<>();
+          try (Stream<Object> s = f.stream()) {
+            s.forEach(
+                x -> {
+                  if (l.size() >= cancelAfter) {
+                    throw new ReaderBoom();
+                  }
+                  l.add(x);
+                });
+          }
+          return l;
         }
         case CANCEL_PUBLISHER -> {
           return published(f, cancelAfter);
