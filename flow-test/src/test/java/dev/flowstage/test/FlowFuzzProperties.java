@@ -1647,6 +1647,11 @@ final class FlowFuzzProperties {
         LATE_JOINS.incrementAndGet();
         return null;
       }
+      // The statistics agree with the model on the events a hash DROPped.
+      long droppedSeen = stats.stages().stream().mapToLong(StageStats::dropped).sum();
+      if (droppedSeen != dropped) {
+        return "the statistics count " + droppedSeen + " DROPped events, the model " + dropped;
+      }
       return check.apply(new Run(output, stats));
     }
 
