@@ -295,7 +295,9 @@ final class FlowFuzzProperties {
     /** Cancel mode: collect with a collector that throws after some events. */
     COLLECT_THROWS,
     /** Cancel mode: a stream's forEach that throws after some events. */
-    FOREACH_THROWS
+    FOREACH_THROWS,
+    /** Cancel mode: into consumer stages, cancelled after they received some events. */
+    CANCEL_INTO
   }
 
   /** Thrown on purpose by the reader of a run's result: rethrown unchanged, the run failed. */
@@ -1513,7 +1515,7 @@ final class FlowFuzzProperties {
     private void chooseTerminal() {
       terminal =
           cancel
-              ? Terminal.values()[Terminal.INTO.ordinal() + 1 + r.nextInt(5)]
+              ? Terminal.values()[Terminal.INTO.ordinal() + 1 + r.nextInt(6)]
               : Terminal.values()[r.nextInt(Terminal.INTO.ordinal() + 1)];
       firstTerminal = terminal;
       cancelAfter = r.nextInt(0, 200);
@@ -1833,29 +1835,53 @@ final class FlowFuzzProperties {
           return written(f);
         }
         default -> {
-          List<Object> l = Collections.synchronizedList(new ArrayList<>());
-          try (StageSystem system = new StageSystem("fuzz-into")) {
-            List<dev.flowstage.stage.Stage<Void>> sinks = new ArrayList<>();
-            for (int i = 0; i < intoSinks; i++) {
-              sinks.add(
-                  system.startConsumer(
-                      "sink" + i,
-                      new dev.flowstage.stage.Consumer<Object>() {
-                        @Override
-                        public void handleEvents(
-                            List<Object> events,
-                            dev.flowstage.stage.Subscription from,
-                            dev.flowstage.stage.StageContext ctx) {
-                          l.addAll(events);
-                        }
-                      }));
-            }
-            f.into(sinks).await();
-            // The sink may still be handling what it was sent: close its system first.
-          }
-          return new ArrayList<>(l);
+          return into(f, terminal == Terminal.CANCEL_INTO);
         }
       }
+    }
+
+    /**
+     * Runs into one to three consumer stages of a system of the test's own; with {@code cancel},
+     * cancels the run once they received {@code cancelAfter} events and returns null if it was.
+     */
+    private List<Object> into(Flow<Object> f, boolean cancel) throws Exception {
+      List<Object> l = Collections.synchronizedList(new ArrayList<>());
+      try (StageSystem system = new StageSystem("fuzz-into")) {
+        List<dev.flowstage.stage.Stage<Void>> sinks = new ArrayList<>();
+        for (int i = 0; i < intoSinks; i++) {
+          sinks.add(
+              system.startConsumer(
+                  "sink" + i,
+                  new dev.flowstage.stage.Consumer<Object>() {
+                    @Override
+                    public void handleEvents(
+                        List<Object> events,
+                        dev.flowstage.stage.Subscription from,
+                        dev.flowstage.stage.StageContext ctx) {
+                      l.addAll(events);
+                    }
+                  }));
+        }
+        RunningFlow<Void> running = f.into(sinks);
+        if (cancel) {
+          while (l.size() < cancelAfter && !running.isTerminated()) {
+            Thread.sleep(0, 200_000);
+          }
+          running.cancel();
+          if (!running.isTerminated()) {
+            throw new AssertionError("cancel() returned with the run still going");
+          }
+          try {
+            running.await();
+          } catch (CancellationException e) {
+            return null;
+          }
+        } else {
+          running.await();
+        }
+        // The sink may still be handling what it was sent: close its system first.
+      }
+      return new ArrayList<>(l);
     }
 
     /** Subscribes; cancels after {@code cancelAfter} items (if not negative), returning null. */
