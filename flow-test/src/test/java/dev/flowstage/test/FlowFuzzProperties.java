@@ -1740,7 +1740,17 @@ final class FlowFuzzProperties {
       AtomicLong seen = new AtomicLong();
       RunningFlow<List<Object>> running =
           f.each(x -> seen.incrementAndGet()).start(Collectors.toList());
-      while (seen.get() < cancelAfter && !running.isTerminated()) {
+      Stopped<List<Object>> stopped = stop(running, seen::get);
+      return stopped.cancelled() ? null : stopped.result();
+    }
+
+    /** How a run stopped by {@link #stop} ended: its result, unless it was cancelled. */
+    private record Stopped<R>(R result, boolean cancelled) {}
+
+    /** Cancels the run once {@code seen} reached {@code cancelAfter} (or it ended by itself). */
+    private <R> Stopped<R> stop(RunningFlow<R> running, java.util.function.LongSupplier seen)
+        throws InterruptedException {
+      while (seen.getAsLong() < cancelAfter && !running.isTerminated()) {
         Thread.sleep(0, 200_000);
       }
       running.cancel();
@@ -1748,9 +1758,9 @@ final class FlowFuzzProperties {
         throw new AssertionError("cancel() returned with the run still going");
       }
       try {
-        return running.await();
+        return new Stopped<>(running.await(), false);
       } catch (CancellationException e) {
-        return null;
+        return new Stopped<>(null, true);
       }
     }
 
@@ -1864,16 +1874,7 @@ final class FlowFuzzProperties {
         }
         RunningFlow<Void> running = f.into(sinks);
         if (cancel) {
-          while (l.size() < cancelAfter && !running.isTerminated()) {
-            Thread.sleep(0, 200_000);
-          }
-          running.cancel();
-          if (!running.isTerminated()) {
-            throw new AssertionError("cancel() returned with the run still going");
-          }
-          try {
-            running.await();
-          } catch (CancellationException e) {
+          if (stop(running, l::size).cancelled()) {
             return null;
           }
         } else {
