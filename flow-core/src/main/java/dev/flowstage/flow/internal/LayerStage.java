@@ -106,7 +106,7 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
   @Override
   public void init(ProducerContext<Object> ctx) {
     // The run receives how this stage ends, but watches it from the starting thread, possibly
-    // after a fast failure (a fromStages producer dying at the first demand): asking here, before
+    // after a fast failure (an upstream stage gone before this one subscribed): asking here, before
     // any message, keeps the runtime from also logging that failure as one nobody watches.
     ctx.self().onExit();
     remaining = inputs.size();

@@ -165,9 +165,9 @@ public final class RunCoordinator {
       materializer.release();
     } catch (RuntimeException e) {
       close();
-      // A stage that failed while the others were starting (a fromStages producer dying at the
-      // first demand) closes the system under the start, which then fails with "closed": the
-      // stage's failure is what to tell.
+      // A stage that failed while the others were starting (one whose upstream was already gone)
+      // closes the system under the start, which then fails with "closed": the stage's failure is
+      // what to tell. (A fromStages producer gets no demand before the release.)
       FlowException f = failures.first();
       throw f != null ? f : e;
     } catch (Error e) {
