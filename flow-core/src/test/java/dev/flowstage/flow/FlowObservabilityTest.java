@@ -383,6 +383,40 @@ final class FlowObservabilityTest {
     }
   }
 
+  @Test
+  void fromStages_aProducerFailingBeforeAllItsReadersSubscribed_isOneFailure_withItsOwnCause() {
+    // The producer fails at its first demand: the reader that asked first ends with its failure,
+    // the others, subscribing to a stage already gone, with a StageNotAliveException around it.
+    // Before the fix each was reported as a failure of its own and the FlowException's cause could
+    // be the StageNotAliveException (found by FlowFuzzProperties). Repeated: it is a race.
+    for (int i = 0; i < 30; i++) {
+      List<String> seen = new CopyOnWriteArrayList<>();
+      FlowListener.Registration reg = FlowListener.register(recording(seen));
+      String name;
+      try (dev.flowstage.stage.StageSystem mine =
+          new dev.flowstage.stage.StageSystem("users-" + i)) {
+        IllegalStateException boom = new IllegalStateException("producer");
+        dev.flowstage.stage.Stage<Integer> failing =
+            mine.startProducer(
+                (long demand, dev.flowstage.stage.ProducerContext<Integer> ctx) -> {
+                  throw boom;
+                });
+        RunningFlow<List<Integer>> run =
+            Flow.<Integer>fromStages(List.of(failing), o -> o.stages(4))
+                .map(x -> x)
+                .start(Collectors.toList());
+        FlowException e = assertThrows(FlowException.class, run::await);
+        assertSame(boom, e.getCause());
+        name = run.statistics().flow();
+      } finally {
+        reg.close();
+      }
+      List<String> failures =
+          seen.stream().filter(s -> s.startsWith("failed " + name + " ")).toList();
+      assertEquals(1, failures.size(), failures::toString);
+    }
+  }
+
   /** A listener writing what it sees into {@code seen}, one line per callback. */
   private static FlowListener recording(List<String> seen) {
     return new FlowListener() {

@@ -445,14 +445,23 @@ final class FlowFuzzProperties {
         for (Integer x : in) {
           lists.get(r.nextInt(parts)).add(x);
         }
+        // Sometimes the last producer fails (throws Boom) instead of finishing, once its list is
+        // out: a producer that does not finish normally fails the flow.
+        AtomicBoolean failing = boom(true);
         List<dev.flowstage.stage.Stage<Integer>> producers = new ArrayList<>();
-        for (List<Integer> l : lists) {
-          producers.add(userSystem.startProducer(dev.flowstage.stage.Producers.fromIterable(l)));
+        for (int i = 0; i < parts; i++) {
+          producers.add(
+              userSystem.startProducer(
+                  failing != null && i == parts - 1
+                      ? failingAtTheEnd(lists.get(i))
+                      : dev.flowstage.stage.Producers.fromIterable(lists.get(i))));
         }
         steps.add(
             "fromStages("
                 + lists.stream().map(l -> String.valueOf(l.size())).toList()
-                + " ints in running producers, o -> o."
+                + " ints in running producers"
+                + (failing != null ? ", the last throws Boom at its end" : "")
+                + ", o -> o."
                 + d
                 + ")");
         singleUse = true;
@@ -2042,6 +2051,23 @@ final class FlowFuzzProperties {
       }
     }
     return dev.flowstage.flow.TriggerDecision.cont(fired);
+  }
+
+  /** A producer of {@code events} (within demand) that throws Boom where it would finish. */
+  static dev.flowstage.stage.Producer<Integer> failingAtTheEnd(List<Integer> events) {
+    java.util.Iterator<Integer> it = List.copyOf(events).iterator();
+    return (long demand, dev.flowstage.stage.ProducerContext<Integer> ctx) -> {
+      List<Integer> batch = new ArrayList<>();
+      while (batch.size() < demand && it.hasNext()) {
+        batch.add(it.next());
+      }
+      if (!batch.isEmpty()) {
+        ctx.emit(batch);
+      }
+      if (!it.hasNext()) {
+        throw new Boom();
+      }
+    };
   }
 
   static List<Integer> spread(int x) {

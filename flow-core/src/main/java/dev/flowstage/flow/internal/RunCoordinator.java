@@ -190,11 +190,12 @@ public final class RunCoordinator {
    */
   void stageExited(int group, String stage, ExitReason reason) {
     if (reason instanceof ExitReason.Failure f) {
-      failures.add(group, stage, f.cause());
-      if (f.cause() instanceof StageFailure sf) {
+      Throwable cause = cascaded(f.cause());
+      failures.add(group, stage, cause);
+      if (cause instanceof StageFailure sf) {
         observation.stageFailed(sf.stage(), sf.getCause());
       } else {
-        observation.stageFailed(stage, f.cause());
+        observation.stageFailed(stage, cause);
       }
       if (!cancelled.get()) {
         // Also while a close runs already (a terminal that saw the failure cascade before it was
@@ -202,6 +203,18 @@ public final class RunCoordinator {
         closeOnItsOwnThread("-cancel");
       }
     }
+  }
+
+  /**
+   * The failure a stage's exit stands for: a stage that subscribed to a producer already gone with
+   * a failure (a user's {@code fromStages} producer that failed at its first demand, before the
+   * other readers subscribed) ends with a {@link StageNotAliveException} around that failure, which
+   * is the same failure cascaded, reported once as the other stages that saw it end.
+   */
+  private static Throwable cascaded(Throwable cause) {
+    return cause instanceof StageNotAliveException gone && gone.getCause() != null
+        ? gone.getCause()
+        : cause;
   }
 
   /**
