@@ -346,6 +346,7 @@ final class FlowFuzzProperties {
     JoinMode lateJoin; // a windowJoin's mode: late events it drops leave the model
     int lateFrom; // the first each counter after the windowJoin
     StageSystem userSystem; // the running producers of fromStages sources, closed after the run
+    boolean startBoom; // a Boom thrown while the run's stages are built: it fails unannounced
 
     private Case(long seed, boolean cancel) {
       this.seed = seed;
@@ -1231,12 +1232,27 @@ final class FlowFuzzProperties {
               + (atDone
                   ? ".onTrigger(keep the pane, emit it at done only)"
                   : ".onTrigger(emit the pane, reset to 0)"));
-      Flow<Long> reduced =
-          combining ? flow.reduce(() -> 0L, add, Long::sum) : flow.reduce(() -> 0L, add);
+      // Sometimes the accumulator's init throws, once: the first pane's init runs when the stage
+      // is built (the run fails while it starts, unannounced), except in a fixed window, whose
+      // panes open for events (it fails as it runs, if an event comes).
+      AtomicBoolean initThrown = thrown == null ? boom(layer != 2 || !m.isEmpty()) : null;
+      if (initThrown != null) {
+        steps.add("(the reduce's init throws Boom once)");
+        startBoom = layer != 2;
+      }
+      dev.flowstage.flow.SerializableSupplier<Long> init =
+          () -> {
+            if (initThrown != null && initThrown.compareAndSet(false, true)) {
+              throw new Boom();
+            }
+            return 0L;
+          };
+      Flow<Long> reduced = combining ? flow.reduce(init, add, Long::sum) : flow.reduce(init, add);
       // Every window ends with exactly one done (windows.md): kept panes are emitted once there.
       // Every open pane ends with a done, the current one of a global, count or periodic window at
       // the end even when empty (fixed windows open only for events): the onTrigger is reached.
-      AtomicBoolean failing = thrown == null ? boom(!m.isEmpty() || layer != 2) : null;
+      AtomicBoolean failing =
+          thrown == null && initThrown == null ? boom(!m.isEmpty() || layer != 2) : null;
       if (failing != null) {
         steps.add("(the onTrigger throws Boom once)");
       }
@@ -1571,6 +1587,12 @@ final class FlowFuzzProperties {
       // subscriber is signalled first, then the run closes: wait for it, within the hang guard).
       if (STARTED.isEmpty() && cancelled && terminal == Terminal.CANCEL_PUBLISHER) {
         return null; // cancelled in onSubscribe: the publisher never starts the run
+      }
+      if (STARTED.isEmpty() && startBoom && thrown instanceof FlowException fe && hasBoom(fe)) {
+        // Failed while starting (a stage's init): no run was announced, the terminal threw.
+        return fe.stage() == null || fe.stage().isEmpty()
+            ? "FlowException names no stage: " + fe
+            : null;
       }
       if (STARTED.size() != 1) {
         return "expected one run, saw " + STARTED.keySet();
