@@ -339,4 +339,63 @@ class FlowClockTest {
     ManualClock c = new ManualClock(0);
     Flow.merge(List.of(a.withClock(c), Flow.fromEnumerable(List.of(2))), o -> o.stages(1));
   }
+
+  @Test
+  void aTimerDueWhileTheRunStarts_firesOnceTheRunIsWired_soItsFailureIsReportedOnce() {
+    // A clock that leaps a second at each reading: every wake-up is due when it is scheduled, so a
+    // layer's periodic trigger fires at once after the stage's init. Before the fix it ran while
+    // the next layer was still starting: the trigger's failure ended the stage before the
+    // departition could subscribe, which then failed too, and the run reported two failures
+    // (found by FlowFuzzProperties). Repeated: it was a race with the starting thread.
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+    FlowClock leaping =
+        new FlowClock() {
+          @Override
+          public long millis() {
+            return now.addAndGet(1000);
+          }
+
+          @Override
+          public Cancellable schedule(long atMillis, Runnable wake) {
+            assertTrue(atMillis <= millis(), "due when scheduled");
+            wake.run();
+            return () -> {};
+          }
+        };
+    for (int i = 0; i < 30; i++) {
+      List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+      FlowListener.Registration reg =
+          FlowListener.register(
+              new FlowListener() {
+                @Override
+                public void stageFailed(FlowRunInfo flow, String stage, Throwable cause) {
+                  failures.add(flow.name() + " " + cause);
+                }
+              });
+      String name;
+      try {
+        RunningFlow<List<Long>> run =
+            Flow.fromEnumerable(List.<Integer>of())
+                .withClock(leaping)
+                .partition(
+                    o ->
+                        o.stages(1)
+                            .window(Window.global().triggerPeriodically(Duration.ofMillis(5))))
+                .reduce(() -> 0L, (a, x) -> a + x)
+                .<Long>onTrigger(
+                    (a, t) -> {
+                      throw new IllegalStateException("trigger");
+                    })
+                .departition(() -> 0L, Long::sum, a -> a)
+                .start(Collectors.toList());
+        FlowException e = assertThrows(FlowException.class, run::await);
+        assertEquals("trigger", e.getCause().getMessage());
+        name = run.statistics().flow();
+      } finally {
+        reg.close();
+      }
+      List<String> mine = failures.stream().filter(f -> f.startsWith(name + " ")).toList();
+      assertEquals(List.of(name + " java.lang.IllegalStateException: trigger"), mine);
+    }
+  }
 }

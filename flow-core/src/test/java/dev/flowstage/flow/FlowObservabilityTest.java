@@ -309,23 +309,7 @@ final class FlowObservabilityTest {
   @Test
   void listeners_seeStartFailureAndEnd_andUnregister() {
     List<String> seen = new CopyOnWriteArrayList<>();
-    FlowListener listener =
-        new FlowListener() {
-          @Override
-          public void flowStarted(FlowRunInfo flow) {
-            seen.add("started " + flow.name() + " " + flow.statistics().state());
-          }
-
-          @Override
-          public void stageFailed(FlowRunInfo flow, String stage, Throwable cause) {
-            seen.add("failed " + flow.name() + " " + stage + " " + cause.getMessage());
-          }
-
-          @Override
-          public void flowEnded(FlowRunInfo flow) {
-            seen.add("ended " + flow.name() + " " + flow.statistics().state());
-          }
-        };
+    FlowListener listener = recording(seen);
     String name;
     FlowListener.Registration reg = FlowListener.register(listener);
     try {
@@ -355,5 +339,101 @@ final class FlowObservabilityTest {
     int before = seen.size();
     Flow.fromEnumerable(numbers(3)).start().await();
     assertEquals(before, seen.size(), "unregistered");
+  }
+
+  @Test
+  void
+      fromStages_holdsTheUsersProducersUntilTheRunIsWired_soAFirstEventFailureIsSeenStartedFailedEnded() {
+    // The user's producer has events at once; before the fix the flow's first layer subscribed to
+    // it while the run was still starting, a step failed on the first event, and the listener saw
+    // that failure for a run it was never told started, and no end (found by FlowFuzzProperties).
+    // Repeated: the early start was a race.
+    for (int i = 0; i < 30; i++) {
+      List<String> seen = new CopyOnWriteArrayList<>();
+      FlowListener.Registration reg = FlowListener.register(recording(seen));
+      String name;
+      try (dev.flowstage.stage.StageSystem mine =
+          new dev.flowstage.stage.StageSystem("users-" + i)) {
+        dev.flowstage.stage.Stage<Integer> producer =
+            mine.startProducer(dev.flowstage.stage.Producers.fromIterable(numbers(10)));
+        RunningFlow<List<Integer>> run =
+            Flow.<Integer>fromStages(List.of(producer), o -> o.stages(2))
+                .<Integer>map(
+                    x -> {
+                      throw new IllegalStateException("first");
+                    })
+                .start(Collectors.toList());
+        assertThrows(FlowException.class, run::await);
+        name = run.statistics().flow();
+      } finally {
+        reg.close();
+      }
+      // either stage of the mapping layer may meet the first event
+      List<String> mine =
+          seen.stream()
+              .filter(s -> s.contains(name + " "))
+              .map(s -> s.replaceAll(" g\\d+\\.\\d+ ", " STAGE "))
+              .toList();
+      assertEquals(
+          List.of(
+              "started " + name + " RUNNING",
+              "failed " + name + " STAGE first",
+              "ended " + name + " FAILED"),
+          mine);
+    }
+  }
+
+  @Test
+  void fromStages_aProducerFailingBeforeAllItsReadersSubscribed_isOneFailure_withItsOwnCause() {
+    // The producer fails at its first demand: the reader that asked first ends with its failure,
+    // the others, subscribing to a stage already gone, with a StageNotAliveException around it.
+    // Before the fix each was reported as a failure of its own and the FlowException's cause could
+    // be the StageNotAliveException (found by FlowFuzzProperties). Repeated: it is a race.
+    for (int i = 0; i < 30; i++) {
+      List<String> seen = new CopyOnWriteArrayList<>();
+      FlowListener.Registration reg = FlowListener.register(recording(seen));
+      String name;
+      try (dev.flowstage.stage.StageSystem mine =
+          new dev.flowstage.stage.StageSystem("users-" + i)) {
+        IllegalStateException boom = new IllegalStateException("producer");
+        dev.flowstage.stage.Stage<Integer> failing =
+            mine.startProducer(
+                (long demand, dev.flowstage.stage.ProducerContext<Integer> ctx) -> {
+                  throw boom;
+                });
+        RunningFlow<List<Integer>> run =
+            Flow.<Integer>fromStages(List.of(failing), o -> o.stages(4))
+                .map(x -> x)
+                .start(Collectors.toList());
+        FlowException e = assertThrows(FlowException.class, run::await);
+        assertSame(boom, e.getCause());
+        name = run.statistics().flow();
+      } finally {
+        reg.close();
+      }
+      List<String> failures =
+          seen.stream().filter(s -> s.startsWith("failed " + name + " ")).toList();
+      assertEquals(1, failures.size(), failures::toString);
+    }
+  }
+
+  /** A listener writing what it sees into {@code seen}, one line per callback. */
+  private static FlowListener recording(List<String> seen) {
+    return new FlowListener() {
+      @Override
+      public void flowStarted(FlowRunInfo flow) {
+        seen.add("started " + flow.name() + " " + flow.statistics().state());
+      }
+
+      @Override
+      public void stageFailed(FlowRunInfo flow, String stage, Throwable cause) {
+        seen.add("failed " + flow.name() + " " + stage + " " + cause.getMessage());
+      }
+
+      @Override
+      public void flowEnded(FlowRunInfo flow) {
+        seen.add("ended " + flow.name() + " " + flow.statistics().state());
+      }
+    };
   }
 }

@@ -8,6 +8,7 @@ import dev.flowstage.flow.FlowListener;
 import dev.flowstage.flow.FlowRunInfo;
 import dev.flowstage.flow.FlowState;
 import dev.flowstage.flow.FlowStatistics;
+import dev.flowstage.flow.JoinMode;
 import dev.flowstage.flow.Options;
 import dev.flowstage.flow.RunningFlow;
 import dev.flowstage.flow.SerializableBiFunction;
@@ -74,6 +75,22 @@ final class FlowFuzzProperties {
   private static final Map<String, FlowRunInfo> ENDED = new ConcurrentHashMap<>();
   private static final Map<String, List<String>> FAILED = new ConcurrentHashMap<>();
   private static FlowListener.Registration registration;
+
+  /** Plans whose windowJoin dropped late events, so only the run's end was checked. */
+  private static final AtomicLong LATE_JOINS = new AtomicLong();
+
+  private static Path fileRoot;
+
+  private static final AtomicLong WRITES = new AtomicLong();
+
+  /** The directory of the file sources' temporary files, deleted after the class. */
+  static synchronized Path fileRoot() throws java.io.IOException {
+    if (fileRoot == null) {
+      fileRoot = Files.createTempDirectory("fuzz-files");
+    }
+    return fileRoot;
+  }
+
   private static ExecutorService runner;
 
   // Held strongly: the log manager keeps loggers weakly, and with them their level.
@@ -117,9 +134,17 @@ final class FlowFuzzProperties {
   }
 
   @AfterAll
-  static void unlisten() {
+  static void unlisten() throws java.io.IOException {
     registration.close();
     runner.shutdownNow();
+    if (VERBOSE) {
+      System.err.println("fuzz: " + LATE_JOINS + " windowJoin plans dropped late events");
+    }
+    if (fileRoot != null) {
+      try (Stream<Path> walk = Files.walk(fileRoot)) {
+        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
     RUNTIME.setLevel(runtimeLevel);
   }
 
@@ -166,6 +191,9 @@ final class FlowFuzzProperties {
       problem = "HANG: no end after " + HANG + "\n" + hangReport();
     } catch (ExecutionException e) {
       problem = "unexpected " + stackOf(e.getCause());
+    }
+    if (c.userSystem != null && !(problem != null && problem.startsWith("HANG"))) {
+      c.userSystem.close();
     }
     if (problem != null) {
       fail(
@@ -254,13 +282,31 @@ final class FlowFuzzProperties {
     START,
     RUN,
     PUBLISHER,
+    COLLECT,
+    /** writeLines, each line an id of the event it wrote; read back and checked once each. */
+    WRITE,
     INTO,
     /** Cancel mode: start, cancel after some events. */
     CANCEL_START,
     /** Cancel mode: read some events of stream(), then close it. */
     CLOSE_STREAM,
     /** Cancel mode: a subscriber that cancels after some events. */
-    CANCEL_PUBLISHER
+    CANCEL_PUBLISHER,
+    /** Cancel mode: collect with a collector that throws after some events. */
+    COLLECT_THROWS,
+    /** Cancel mode: a stream's forEach that throws after some events. */
+    FOREACH_THROWS,
+    /** Cancel mode: into consumer stages, cancelled after they received some events. */
+    CANCEL_INTO
+  }
+
+  /** Thrown on purpose by the reader of a run's result: rethrown unchanged, the run failed. */
+  static final class ReaderBoom extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ReaderBoom() {
+      super("reader boom (thrown on purpose by the result's reader)", null, false, false);
+    }
   }
 
   /** One random pipeline: the flow, a model of what it must produce, and how it ends. */
@@ -272,8 +318,12 @@ final class FlowFuzzProperties {
     Flow<Integer> flow;
     List<Integer> model;
     long dropped;
-    boolean plainPartition; // the last step was a partition by the whole event: uniq is distinct
+    // The last step routed by a function of the event (whole event, key or hash), so equal events
+    // meet in one stage and uniq is distinct.
+    boolean plainPartition;
     int flatMaps;
+    boolean fanned; // one flatMap of many copies per plan
+    int depth; // how deep in the sides of merges, zips and joins the builder is
     int booms;
     boolean freshLayer = true; // no operation yet in the current layer
     boolean boomExpected;
@@ -289,6 +339,14 @@ final class FlowFuzzProperties {
     int intoSinks; // consumer stages of into(...): each event reaches one of them
     boolean triggerSafe; // a user trigger leaves the checked totals as they are
     int userTriggers;
+    boolean noMapBatch; // drawing a zip side: no mapBatch (it reverses a batch)
+    boolean ordered; // after a zip, until something reorders: the output order is the model's
+    final java.util.Set<Integer> atMost = new java.util.HashSet<>(); // each counters of zip sides
+    String expectedFailure; // a failure the plan must cause other than Boom (a word of its message)
+    JoinMode lateJoin; // a windowJoin's mode: late events it drops leave the model
+    int lateFrom; // the first each counter after the windowJoin
+    StageSystem userSystem; // the running producers of fromStages sources, closed after the run
+    boolean startBoom; // a Boom thrown while the run's stages are built: it fails unannounced
 
     private Case(long seed, boolean cancel) {
       this.seed = seed;
@@ -311,7 +369,14 @@ final class FlowFuzzProperties {
 
     static Case generate(long seed, boolean cancel) {
       Case c = new Case(seed, cancel);
-      c.build();
+      try {
+        c.build();
+      } catch (RuntimeException rejected) {
+        if (c.userSystem != null) {
+          c.userSystem.close();
+        }
+        throw rejected;
+      }
       return c;
     }
 
@@ -348,14 +413,76 @@ final class FlowFuzzProperties {
 
     /** A source and its model; {@code max} bounds its events. */
     private Flow<Integer> source(List<Integer> model, int max) {
+      return source(model, max, false);
+    }
+
+    /**
+     * A source and its model; {@code max} bounds its events; {@code single} draws only the sources
+     * zip accepts (one iterable, publisher or file).
+     */
+    private Flow<Integer> source(List<Integer> model, int max, boolean single) {
+      plainPartition = false; // a new source: equal events may be in any of its stages
       List<Integer> in = ints(max);
       model.addAll(in);
       StringBuilder d = new StringBuilder();
       UnaryOperator<Options> o = demandOptions(d, r.nextInt(1, 4));
-      switch (r.nextInt(5)) {
+      int kind = r.nextInt(7);
+      if (single && (kind == 1 || kind == 6)) {
+        kind = 0;
+      }
+      if (kind == 5) {
+        return files(in, d, o, single);
+      }
+      if (kind == 6) {
+        // Running producers of a system the plan owns, split as fromEnumerables' lists are.
+        if (userSystem == null) {
+          userSystem = new StageSystem("fuzz-producers");
+        }
+        int parts = r.nextInt(1, 4);
+        List<List<Integer>> lists = new ArrayList<>();
+        for (int i = 0; i < parts; i++) {
+          lists.add(new ArrayList<>());
+        }
+        for (Integer x : in) {
+          lists.get(r.nextInt(parts)).add(x);
+        }
+        // Sometimes the last producer fails (throws Boom) instead of finishing, once its list is
+        // out: a producer that does not finish normally fails the flow.
+        AtomicBoolean failing = boom(true);
+        List<dev.flowstage.stage.Stage<Integer>> producers = new ArrayList<>();
+        for (int i = 0; i < parts; i++) {
+          producers.add(
+              userSystem.startProducer(
+                  failing != null && i == parts - 1
+                      ? failingAtTheEnd(lists.get(i))
+                      : dev.flowstage.stage.Producers.fromIterable(lists.get(i))));
+        }
+        steps.add(
+            "fromStages("
+                + lists.stream().map(l -> String.valueOf(l.size())).toList()
+                + " ints in running producers"
+                + (failing != null ? ", the last throws Boom at its end" : "")
+                + ", o -> o."
+                + d
+                + ")");
+        singleUse = true;
+        freshLayer = true;
+        return Flow.fromStages(producers, o);
+      }
+      freshLayer = true;
+      switch (kind) {
         case 4 -> {
-          steps.add("fromPublisher(a publisher of " + in.size() + " ints, o -> o." + d + ")");
-          return Flow.fromPublisher(new ListPublisher(in), o);
+          // Sometimes the publisher ends with onError(Boom) instead of onComplete.
+          AtomicBoolean failing = boom(true);
+          steps.add(
+              "fromPublisher(a publisher of "
+                  + in.size()
+                  + " ints"
+                  + (failing != null ? " then onError(Boom)" : "")
+                  + ", o -> o."
+                  + d
+                  + ")");
+          return Flow.fromPublisher(new ListPublisher(in, failing != null), o);
         }
         case 0 -> {
           steps.add("fromEnumerable(" + in.size() + " ints, o -> o." + d + ")");
@@ -384,45 +511,363 @@ final class FlowFuzzProperties {
           return Flow.fromEnumerable(in.stream(), o);
         }
         default -> {
-          steps.add("fromEnumerable(Iterator of " + in.size() + " ints, o -> o." + d + ")");
+          // Sometimes the iterator's hasNext throws Boom after some of the events.
+          AtomicBoolean failing = boom(true);
+          int at = r.nextInt(in.size() + 1);
+          steps.add(
+              "fromEnumerable(Iterator of "
+                  + in.size()
+                  + " ints"
+                  + (failing != null ? ", hasNext throws Boom after " + at : "")
+                  + ", o -> o."
+                  + d
+                  + ")");
           singleUse = true;
-          return Flow.fromEnumerable(in.iterator(), o);
+          java.util.Iterator<Integer> base = in.iterator();
+          java.util.Iterator<Integer> it =
+              failing == null
+                  ? base
+                  : new java.util.Iterator<>() {
+                    private int i;
+
+                    @Override
+                    public boolean hasNext() {
+                      if (i == at && failing.compareAndSet(false, true)) {
+                        throw new Boom();
+                      }
+                      return base.hasNext();
+                    }
+
+                    @Override
+                    public Integer next() {
+                      i++;
+                      return base.next();
+                    }
+                  };
+          return Flow.fromEnumerable(it, o);
         }
       }
+    }
+
+    /**
+     * The events as lines of 1-3 files (one when {@code single}): LF or CRLF, sometimes blank lines
+     * (filtered out), sometimes no final line end, sometimes gzipped, read in byte ranges as small
+     * as a few bytes, parsed back to ints.
+     */
+    private Flow<Integer> files(
+        List<Integer> in, StringBuilder d, UnaryOperator<Options> o, boolean single) {
+      int n = single ? 1 : r.nextInt(1, 4);
+      List<StringBuilder> texts = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        texts.add(new StringBuilder());
+      }
+      String eol = r.nextBoolean() ? "\n" : "\r\n";
+      boolean blanks = r.nextInt(3) == 0;
+      for (Integer x : in) {
+        StringBuilder t = texts.get(r.nextInt(n));
+        if (blanks && r.nextInt(5) == 0) {
+          t.append(eol);
+        }
+        t.append(x).append(eol);
+      }
+      List<Path> paths = new ArrayList<>();
+      List<String> shown = new ArrayList<>();
+      try {
+        Path dir = Files.createTempDirectory(fileRoot(), "plan");
+        for (int i = 0; i < n; i++) {
+          String text = texts.get(i).toString();
+          if (r.nextBoolean() && text.endsWith(eol)) {
+            text = text.substring(0, text.length() - eol.length());
+          }
+          boolean gz = r.nextInt(4) == 0;
+          Path file = dir.resolve("part" + i + (gz ? ".txt.gz" : ".txt"));
+          byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          if (gz) {
+            try (var z = new java.util.zip.GZIPOutputStream(Files.newOutputStream(file))) {
+              z.write(bytes);
+            }
+          } else {
+            Files.write(file, bytes);
+          }
+          paths.add(file);
+          shown.add(bytes.length + (gz ? " bytes gzipped" : " bytes"));
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      long split = r.nextBoolean() ? r.nextInt(1, 200) : Options.DEFAULT_SPLIT_BYTES;
+      steps.add(
+          "fromFiles("
+              + shown
+              + (eol.length() == 2 ? " CRLF" : " LF")
+              + (blanks ? " with blank lines" : "")
+              + ", o -> o."
+              + d
+              + ".splitBytes("
+              + split
+              + ")).filter(not blank).map(Integer::parseInt)");
+      freshLayer = false;
+      return Flow.fromFiles(paths, x -> o.apply(x).splitBytes(split))
+          .filter(line -> !line.isEmpty())
+          .map(Integer::parseInt);
     }
 
     private void build() {
       int max = cancel ? 15 * MAX_EVENTS : MAX_EVENTS;
       model = new ArrayList<>();
-      if (r.nextInt(5) == 0) {
-        List<Integer> left = new ArrayList<>();
-        List<Integer> right = new ArrayList<>();
-        Flow<Integer> a = source(left, max / 2);
-        model = left;
-        flow = a;
-        stateless(r.nextInt(3), false);
-        a = flow;
-        List<Integer> modelA = model;
-        Flow<Integer> b = source(right, max / 2);
-        model = right;
-        flow = b;
-        freshLayer = true;
-        stateless(r.nextInt(3), false);
-        b = flow;
-        List<Integer> both = new ArrayList<>(modelA);
-        both.addAll(model);
-        model = both;
-        StringBuilder d = new StringBuilder();
-        UnaryOperator<Options> o = routing(d, true);
-        steps.add("merge(the two flows above, o -> o." + d + ")");
-        flow = Flow.merge(List.of(a, b), o);
-        freshLayer = true;
-      } else {
-        flow = source(model, max);
+      switch (r.nextInt(12)) {
+        case 0, 1 -> mergeShape(max);
+        case 2 -> zipShape(max);
+        case 3, 4 -> joinShape(max);
+        default -> flow = source(model, max);
       }
       stateless(r.nextInt(1, 7), true);
       tail();
       chooseTerminal();
+    }
+
+    /**
+     * A side of a merge or join: a source and a few per-event steps, or (one side in five, two
+     * levels deep at most) a merge or zip of its own, or a join as a merge's side; returns its
+     * model.
+     */
+    private List<Integer> side(int max, boolean joinOk) {
+      if (depth < 2 && r.nextInt(5) == 0) {
+        depth++;
+        int shape = r.nextInt(joinOk ? 3 : 2);
+        steps.add("(a side of its own:");
+        switch (shape) {
+          case 0 -> mergeShape(max);
+          case 1 -> zipShape(max);
+          default -> joinShape(max);
+        }
+        steps.add(")");
+        depth--;
+        stateless(r.nextInt(2), false);
+        return model;
+      }
+      List<Integer> m = new ArrayList<>();
+      flow = source(m, max);
+      model = m;
+      stateless(r.nextInt(3), false);
+      return model;
+    }
+
+    /** Two to four flows merged into one partitioned layer: the model is their union. */
+    private void mergeShape(int max) {
+      int n = r.nextInt(2, 5);
+      List<Flow<? extends Integer>> flows = new ArrayList<>();
+      List<Integer> all = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        all.addAll(side(max / n, depth == 0));
+        flows.add(flow);
+      }
+      model = all;
+      StringBuilder d = new StringBuilder();
+      UnaryOperator<Options> o = routing(d, true);
+      steps.add("merge(the " + n + " flows above, o -> o." + d + ")");
+      flow = Flow.merge(flows, o);
+      freshLayer = true;
+      ordered = false;
+    }
+
+    /**
+     * Two ordered sides zipped by position: the model is java.util.stream's pairwise zip, in order
+     * (the zip runs on one stage, so its output order is checked while nothing reorders it). A side
+     * may be cut short when the other ends, so its each counters see at most its model's events,
+     * and it throws nothing (a side cut before its throwing step would not fail).
+     */
+    private void zipShape(int max) {
+      booms++; // no Boom in a side (restored below)
+      noMapBatch = true; // mapBatch reverses a batch, and batches depend on timing
+      int eachBefore = eachCounters.size();
+      List<Integer> left = new ArrayList<>(orderedSide(max / 2));
+      Flow<Integer> a = flow;
+      List<Integer> right = new ArrayList<>(orderedSide(max / 2));
+      Flow<Integer> b = flow;
+      for (int i = eachBefore; i < eachCounters.size(); i++) {
+        atMost.add(i);
+      }
+      noMapBatch = false;
+      booms--;
+      int mul = r.nextInt(1, 4);
+      List<Integer> zipped = new ArrayList<>();
+      for (int i = 0; i < Math.min(left.size(), right.size()); i++) {
+        zipped.add(left.get(i) * mul - right.get(i));
+      }
+      AtomicBoolean thrown = boom(!zipped.isEmpty());
+      steps.add(
+          "zip(the two flows above, (l, r) -> l * "
+              + mul
+              + " - r"
+              + (thrown != null ? ", throws Boom once" : "")
+              + ")");
+      flow =
+          Flow.zip(
+              a,
+              b,
+              (l, rr) -> {
+                if (thrown != null && thrown.compareAndSet(false, true)) {
+                  throw new Boom();
+                }
+                return l * mul - rr;
+              });
+      model = zipped;
+      ordered = true;
+      plainPartition = false;
+      freshLayer = false;
+    }
+
+    /** A single ordered source (one iterable, publisher or unsplit file) and per-event steps. */
+    private List<Integer> orderedSide(int max) {
+      List<Integer> m = new ArrayList<>();
+      flow = source(m, max, true);
+      model = m;
+      stateless(r.nextInt(3), false);
+      return model;
+    }
+
+    /**
+     * boundedJoin or windowJoin of two flows on floorMod keys, in any mode: the model is a nested
+     * loop join (per fixed window for windowJoin). A bounded join on one stage holding more than
+     * maxHeld events must fail the run naming maxHeld.
+     */
+    private void joinShape(int max) {
+      int sideMax = Math.min(max / 2, 300);
+      List<Integer> left = side(sideMax, false);
+      Flow<Integer> a = flow;
+      List<Integer> right = side(sideMax, false);
+      Flow<Integer> b = flow;
+      JoinMode mode = JoinMode.values()[r.nextInt(JoinMode.values().length)];
+      int k = r.nextInt(1, 12);
+      int shift = r.nextInt(3);
+      SerializableFunction<Integer, Integer> lk = x -> Math.floorMod(x, k);
+      SerializableFunction<Integer, Integer> rk = x -> Math.floorMod(x + shift, k);
+      SerializableBiFunction<Integer, Integer, Integer> pair =
+          (l, rr) -> l == null ? -1_000_000 - rr : rr == null ? 1_000_000 + l : l * 5 + rr;
+      StringBuilder d = new StringBuilder();
+      boolean windowed = r.nextInt(3) == 0;
+      int held = left.size() + right.size();
+      boolean overflow = !windowed && !cancel && booms == 0 && held >= 2 && r.nextInt(6) == 0;
+      UnaryOperator<Options> o = demandOptions(d, overflow ? 1 : r.nextInt(1, 5));
+      long maxHeld =
+          overflow ? r.nextInt(1, held) : r.nextBoolean() ? Long.MAX_VALUE : Math.max(1, held);
+      if (overflow) {
+        booms++; // the one failure of this plan
+        expectedFailure = "maxHeld";
+      }
+      String keys = "floorMod(l, " + k + ") == floorMod(r + " + shift + ", " + k + ")";
+      // The join function throws once, in a bounded join only: a window join's late drops may
+      // leave it no pair to make.
+      AtomicBoolean thrown =
+          windowed || overflow ? null : boom(!joined(mode, left, right, lk, rk, pair).isEmpty());
+      SerializableBiFunction<Integer, Integer, Integer> join =
+          (l, rr) -> {
+            if (thrown != null && thrown.compareAndSet(false, true)) {
+              throw new Boom();
+            }
+            return pair.apply(l, rr);
+          };
+      String joinText =
+          "(l, r) -> l*5+r (outer: +-1e6)" + (thrown != null ? ", throws Boom once" : "");
+      List<Integer> expected;
+      if (windowed) {
+        int size = r.nextInt(1, 600);
+        Window w = Window.<Integer>fixed(Duration.ofMillis(size), x -> Math.abs((long) x));
+        steps.add(
+            "windowJoin("
+                + mode
+                + ", the two flows above, Window.fixed("
+                + size
+                + "ms, x -> |x|), "
+                + keys
+                + ", "
+                + joinText
+                + ", maxHeld "
+                + maxHeld
+                + ", o -> o."
+                + d
+                + ")");
+        flow = Flow.windowJoin(mode, a, b, w, lk, rk, join, maxHeld, o);
+        Map<Long, List<Integer>> lw = new TreeMap<>();
+        Map<Long, List<Integer>> rw = new TreeMap<>();
+        left.forEach(
+            x -> lw.computeIfAbsent(Math.abs((long) x) / size, q -> new ArrayList<>()).add(x));
+        right.forEach(
+            x -> rw.computeIfAbsent(Math.abs((long) x) / size, q -> new ArrayList<>()).add(x));
+        expected = new ArrayList<>();
+        java.util.Set<Long> windows = new java.util.TreeSet<>(lw.keySet());
+        windows.addAll(rw.keySet());
+        for (Long win : windows) {
+          expected.addAll(
+              joined(
+                  mode,
+                  lw.getOrDefault(win, List.of()),
+                  rw.getOrDefault(win, List.of()),
+                  lk,
+                  rk,
+                  pair));
+        }
+        if (lateJoin == null) {
+          lateFrom = eachCounters.size(); // the first window join: what follows it is unchecked
+        }
+        lateJoin = mode;
+        // Late drops may leave nothing to reach a throwing step after the join: none is drawn.
+        booms++;
+      } else {
+        steps.add(
+            "boundedJoin("
+                + mode
+                + ", the two flows above, "
+                + keys
+                + ", "
+                + joinText
+                + ", maxHeld "
+                + maxHeld
+                + (overflow ? " (must fail: " + held + " events)" : "")
+                + ", o -> o."
+                + d
+                + ")");
+        flow = Flow.boundedJoin(mode, a, b, lk, rk, join, maxHeld, o);
+        expected = joined(mode, left, right, lk, rk, pair);
+      }
+      model = expected;
+      freshLayer = true;
+      ordered = false;
+      plainPartition = false; // joined by key, not by the output event
+    }
+
+    /** What a join of the two lists gives, computed with nested loops. */
+    private static List<Integer> joined(
+        JoinMode mode,
+        List<Integer> left,
+        List<Integer> right,
+        Function<Integer, Integer> lk,
+        Function<Integer, Integer> rk,
+        java.util.function.BiFunction<Integer, Integer, Integer> join) {
+      List<Integer> out = new ArrayList<>();
+      java.util.Set<Integer> leftKeys = new java.util.HashSet<>();
+      java.util.Set<Integer> rightKeys = new java.util.HashSet<>();
+      left.forEach(l -> leftKeys.add(lk.apply(l)));
+      right.forEach(x -> rightKeys.add(rk.apply(x)));
+      for (Integer l : left) {
+        for (Integer x : right) {
+          if (lk.apply(l).equals(rk.apply(x))) {
+            out.add(join.apply(l, x));
+          }
+        }
+      }
+      if (mode == JoinMode.LEFT_OUTER || mode == JoinMode.FULL_OUTER) {
+        left.stream()
+            .filter(l -> !rightKeys.contains(lk.apply(l)))
+            .forEach(l -> out.add(join.apply(l, null)));
+      }
+      if (mode == JoinMode.RIGHT_OUTER || mode == JoinMode.FULL_OUTER) {
+        right.stream()
+            .filter(x -> !leftKeys.contains(rk.apply(x)))
+            .forEach(x -> out.add(join.apply(null, x)));
+      }
+      return out;
     }
 
     /**
@@ -433,7 +878,7 @@ final class FlowFuzzProperties {
       int stages = r.nextInt(6) == 0 ? r.nextInt(4, 9) : r.nextInt(1, 4);
       UnaryOperator<Options> base = demandOptions(d, stages);
       int kind = keyed ? r.nextInt(3) : 0;
-      plainPartition = keyed && kind == 0;
+      plainPartition = keyed;
       if (kind == 1) {
         int k = r.nextInt(1, 8);
         AtomicBoolean thrown = boom(!model.isEmpty());
@@ -505,8 +950,13 @@ final class FlowFuzzProperties {
           case 1 -> {
             int m = r.nextInt(2, 6);
             int rest = r.nextInt(m);
-            steps.add(".filter(x -> floorMod(x, " + m + ") != " + rest + ")");
-            flow = flow.filter(x -> Math.floorMod(x, m) != rest);
+            if (r.nextBoolean()) {
+              steps.add(".filter(x -> floorMod(x, " + m + ") != " + rest + ")");
+              flow = flow.filter(x -> Math.floorMod(x, m) != rest);
+            } else {
+              steps.add(".reject(x -> floorMod(x, " + m + ") == " + rest + ")");
+              flow = flow.reject(x -> Math.floorMod(x, m) == rest);
+            }
             model = model.stream().filter(x -> Math.floorMod(x, m) != rest).toList();
           }
           case 2 -> {
@@ -514,12 +964,24 @@ final class FlowFuzzProperties {
               i--;
               continue;
             }
-            steps.add(".flatMap(x -> the first floorMod(x, 4) of [x, x + 1, x + 2])");
-            flow = flow.flatMap(FlowFuzzProperties::spread);
-            model = model.stream().flatMap(x -> spread(x).stream()).toList();
+            if (r.nextInt(6) == 0 && !fanned) {
+              // Many events from one, far beyond any maxDemand: the stage emits past its demand.
+              fanned = true;
+              int m = r.nextInt(20, 80);
+              steps.add(".flatMap(x -> floorMod(x, " + m + ") copies of x)");
+              flow = flow.flatMap(x -> Collections.nCopies(Math.floorMod(x, m), x));
+              model =
+                  model.stream()
+                      .flatMap(x -> Collections.nCopies(Math.floorMod(x, m), x).stream())
+                      .toList();
+            } else {
+              steps.add(".flatMap(x -> the first floorMod(x, 4) of [x, x + 1, x + 2])");
+              flow = flow.flatMap(FlowFuzzProperties::spread);
+              model = model.stream().flatMap(x -> spread(x).stream()).toList();
+            }
           }
           case 3 -> {
-            if (!freshLayer) {
+            if (!freshLayer || noMapBatch) {
               i--;
               continue;
             }
@@ -588,6 +1050,7 @@ final class FlowFuzzProperties {
           }
         }
         freshLayer = kind >= 7; // a new layer: mapBatch may come first in it
+        ordered &= kind != 3 && kind < 7; // a partition or a reversed batch reorders
       }
     }
 
@@ -620,7 +1083,22 @@ final class FlowFuzzProperties {
           }
         }
       }
-      switch (r.nextInt(4)) {
+      switch (r.nextInt(5)) {
+        case 4 -> {
+          // Two triggers on one window, in either order (the builder may reject a combination).
+          int n = r.nextInt(1, 6);
+          int ms = r.nextInt(1, 10);
+          if (r.nextBoolean()) {
+            w = w.triggerEvery(n).triggerPeriodically(Duration.ofMillis(ms));
+            d.append(".triggerEvery(").append(n).append(").triggerPeriodically(").append(ms);
+          } else {
+            w =
+                w.triggerPeriodically(Duration.ofMillis(ms))
+                    .trigger(() -> 0, FlowFuzzProperties::punctuation);
+            d.append(".triggerPeriodically(").append(ms).append("ms).trigger(after multiples of 7");
+          }
+          d.append(')');
+        }
         case 0 -> {
           int n = r.nextInt(1, 6);
           w = w.triggerEvery(n);
@@ -653,6 +1131,7 @@ final class FlowFuzzProperties {
       UnaryOperator<Options> o = routing(d, !shuffle);
       StringBuilder wd = new StringBuilder();
       Window w = window(wd, fixedOk);
+      ordered = false;
       steps.add((shuffle ? ".shuffle" : ".partition") + "(o -> o." + d + ".window(" + wd + "))");
       flow =
           shuffle
@@ -668,7 +1147,16 @@ final class FlowFuzzProperties {
         case 0 -> {
           out = flow;
           triggerSafe = true;
-          check = run -> sameMultiset(m, run.output);
+          boolean inOrder = ordered;
+          check =
+              run -> {
+                String same = sameMultiset(m, run.output);
+                if (same != null || !inOrder || !orderKept()) {
+                  return same;
+                }
+                // One zip stage feeds the terminal through order-keeping steps.
+                return equal(m, run.output);
+              };
         }
         case 1 -> sumOrCountTail();
         case 2, 3 -> keyedTail();
@@ -683,6 +1171,7 @@ final class FlowFuzzProperties {
             UnaryOperator<Options> o = routing(d, true);
             steps.add(".partition(o -> o." + d + ")");
             flow = flow.partition(o);
+            ordered = false;
           }
           List<Integer> mm = model;
           triggerSafe = true;
@@ -723,6 +1212,7 @@ final class FlowFuzzProperties {
       boolean windowed = layer > 0;
       boolean count = layer == 2 || r.nextBoolean();
       boolean combining = r.nextBoolean();
+      boolean atDone = r.nextInt(3) == 0;
       List<Integer> m = model;
       AtomicBoolean thrown = boom(!m.isEmpty());
       SerializableBiFunction<Long, Integer, Long> add =
@@ -739,10 +1229,43 @@ final class FlowFuzzProperties {
           ".reduce(() -> 0L, "
               + (count ? "count" : "sum")
               + (combining ? ", Long::sum)" : ")")
-              + ".onTrigger(emit the pane, reset to 0)");
-      Flow<Long> reduced =
-          combining ? flow.reduce(() -> 0L, add, Long::sum) : flow.reduce(() -> 0L, add);
-      reduced = reduced.onTrigger((a, t) -> TriggerResult.of(List.of(a), 0L));
+              + (atDone
+                  ? ".onTrigger(keep the pane, emit it at done only)"
+                  : ".onTrigger(emit the pane, reset to 0)"));
+      // Sometimes the accumulator's init throws, once: the first pane's init runs when the stage
+      // is built (the run fails while it starts, unannounced), except in a fixed window, whose
+      // panes open for events (it fails as it runs, if an event comes).
+      AtomicBoolean initThrown = thrown == null ? boom(layer != 2 || !m.isEmpty()) : null;
+      if (initThrown != null) {
+        steps.add("(the reduce's init throws Boom once)");
+        startBoom = layer != 2;
+      }
+      dev.flowstage.flow.SerializableSupplier<Long> init =
+          () -> {
+            if (initThrown != null && initThrown.compareAndSet(false, true)) {
+              throw new Boom();
+            }
+            return 0L;
+          };
+      Flow<Long> reduced = combining ? flow.reduce(init, add, Long::sum) : flow.reduce(init, add);
+      // Every window ends with exactly one done (windows.md): kept panes are emitted once there.
+      // Every open pane ends with a done, the current one of a global, count or periodic window at
+      // the end even when empty (fixed windows open only for events): the onTrigger is reached.
+      AtomicBoolean failing =
+          thrown == null && initThrown == null ? boom(!m.isEmpty() || layer != 2) : null;
+      if (failing != null) {
+        steps.add("(the onTrigger throws Boom once)");
+      }
+      reduced =
+          reduced.onTrigger(
+              (a, t) -> {
+                if (failing != null && failing.compareAndSet(false, true)) {
+                  throw new Boom();
+                }
+                return atDone
+                    ? t.isDone() ? TriggerResult.of(List.of(a), 0L) : TriggerResult.none(a)
+                    : TriggerResult.of(List.of(a), 0L);
+              });
       triggerSafe = true;
       steps.add(".departition(() -> 0L, Long::sum, a -> a)");
       out = reduced.departition(() -> 0L, (Long a, Long x) -> a + x, a -> a);
@@ -784,7 +1307,13 @@ final class FlowFuzzProperties {
       boolean windowed = withOptions && r.nextInt(3) == 0;
       Window w;
       String wText;
-      if (r.nextBoolean()) {
+      // A fixed window drops late events: only the counting kinds can tell how many (by the count).
+      boolean fixed = (kind == 0 || kind == 3) && r.nextInt(3) == 0;
+      if (fixed) {
+        int size = r.nextInt(1, 100);
+        w = Window.<Integer>fixed(Duration.ofMillis(size), x -> Math.abs((long) x));
+        wText = "Window.fixed(" + size + "ms, x -> |x|)";
+      } else if (r.nextBoolean()) {
         int n = r.nextInt(1, 10);
         w = Window.count(n);
         wText = "Window.count(" + n + ")";
@@ -899,34 +1428,73 @@ final class FlowFuzzProperties {
                 got.put(en.getKey(), before + value);
               }
             }
+            if (windowed && fixed) {
+              // Each key's count is the model's less its late events, which the statistics count.
+              long missing = 0;
+              for (Map.Entry<Object, Long> e : got.entrySet()) {
+                Long n = want.get(e.getKey());
+                if (n == null || n < e.getValue()) {
+                  return "key " + e.getKey() + " counted " + e.getValue() + ", the model " + n;
+                }
+              }
+              for (Map.Entry<Integer, Long> e : want.entrySet()) {
+                missing += e.getValue() - got.getOrDefault(e.getKey(), 0L);
+              }
+              return missing == run.stats.lateEvents()
+                  ? null
+                  : "expected " + want + " less " + run.stats.lateEvents() + " late\n got " + got;
+            }
             return want.equals(got) ? null : "expected " + want + "\n got " + got;
           };
     }
 
-    /** groupBy whose panes emit their groups' events and reset: every event once. */
+    /**
+     * groupBy (by key, by key and value, or groupByKey of entries) whose panes emit their groups'
+     * values and reset: every event's value once, each under its own key.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
     private void groupByTail() {
-      windowedLayer(false);
-      List<Integer> m = model;
+      boolean fixed = windowedLayer(true) == 2;
       int k = r.nextInt(1, 9);
+      int how = r.nextInt(3);
+      List<Integer> m =
+          how == 0 ? model : model.stream().map(x -> -x).toList(); // the values kept: -x
       triggerSafe = true;
-      steps.add(
-          ".groupBy(x -> floorMod(x, "
-              + k
-              + ")).onTrigger(emit the groups' events, reset to an empty map)");
+      Flow<Map<Integer, List<Integer>>> grouped;
+      if (how == 0) {
+        steps.add(".groupBy(x -> floorMod(x, " + k + "))");
+        grouped = flow.groupBy(x -> Math.floorMod(x, k));
+      } else if (how == 1) {
+        steps.add(".groupBy(x -> floorMod(x, " + k + "), x -> -x)");
+        grouped = flow.groupBy(x -> Math.floorMod(x, k), x -> -x);
+      } else {
+        steps.add(".map(x -> entry(floorMod(x, " + k + "), -x)).groupByKey()");
+        grouped = flow.map(x -> Map.entry(Math.floorMod(x, k), -x)).<Integer, Integer>groupByKey();
+      }
+      steps.add(".onTrigger(emit the groups' values, checked against their key; reset)");
       out =
-          flow.groupBy(x -> Math.floorMod(x, k))
-              .onTrigger(
-                  (groups, t) -> {
-                    List<Integer> events = new ArrayList<>();
-                    groups.values().forEach(events::addAll);
-                    return TriggerResult.of(events, new HashMap<>());
-                  });
-      check = run -> sameMultiset(m, run.output);
+          grouped.onTrigger(
+              (groups, t) -> {
+                List<Object> events = new ArrayList<>();
+                groups.forEach(
+                    (key, values) ->
+                        values.forEach(
+                            v ->
+                                events.add(
+                                    Math.floorMod(how == 0 ? v : -v, k) == key
+                                        ? (Object) v
+                                        : "value " + v + " under key " + key)));
+                return TriggerResult.of(events, new HashMap<>());
+              });
+      // A fixed window drops the events late to it, and counts them.
+      check =
+          run ->
+              fixed ? lessLate(m, run.output, run.stats.lateEvents()) : sameMultiset(m, run.output);
     }
 
     /** emitAndReduce emitting every event and, at each trigger, the pane's count (reset). */
     private void emitAndReduceTail() {
-      windowedLayer(false);
+      boolean fixed = windowedLayer(true) == 2;
       List<Integer> m = model;
       boolean three = r.nextBoolean();
       triggerSafe = true;
@@ -953,20 +1521,26 @@ final class FlowFuzzProperties {
                 events.add(o);
               }
             }
-            String same = sameMultiset(m, events);
+            long late = fixed ? run.stats.lateEvents() : 0;
+            String same = fixed ? lessLate(m, events, late) : sameMultiset(m, events);
             if (same != null) {
               return same;
             }
-            return !three || counted == m.size()
+            return !three || counted + late == m.size()
                 ? null
-                : "expected the panes' counts to sum to " + m.size() + ", got " + counted;
+                : "expected the panes' counts (+ "
+                    + late
+                    + " late) to sum to "
+                    + m.size()
+                    + ", got "
+                    + counted;
           };
     }
 
     private void chooseTerminal() {
       terminal =
           cancel
-              ? Terminal.values()[Terminal.INTO.ordinal() + 1 + r.nextInt(3)]
+              ? Terminal.values()[Terminal.INTO.ordinal() + 1 + r.nextInt(6)]
               : Terminal.values()[r.nextInt(Terminal.INTO.ordinal() + 1)];
       firstTerminal = terminal;
       cancelAfter = r.nextInt(0, 200);
@@ -1006,13 +1580,19 @@ final class FlowFuzzProperties {
         if (output == null) {
           cancelled = true;
         }
-      } catch (FlowException | CancellationException e) {
+      } catch (FlowException | CancellationException | ReaderBoom e) {
         thrown = e;
       }
       // The run's threads: the terminal returns only after they all exited (a publisher's
       // subscriber is signalled first, then the run closes: wait for it, within the hang guard).
       if (STARTED.isEmpty() && cancelled && terminal == Terminal.CANCEL_PUBLISHER) {
         return null; // cancelled in onSubscribe: the publisher never starts the run
+      }
+      if (STARTED.isEmpty() && startBoom && thrown instanceof FlowException fe && hasBoom(fe)) {
+        // Failed while starting (a stage's init): no run was announced, the terminal threw.
+        return fe.stage() == null || fe.stage().isEmpty()
+            ? "FlowException names no stage: " + fe
+            : null;
       }
       if (STARTED.size() != 1) {
         return "expected one run, saw " + STARTED.keySet();
@@ -1029,11 +1609,33 @@ final class FlowFuzzProperties {
       }
       FlowStatistics stats = ended.statistics();
       List<String> failures = FAILED.getOrDefault(name, List.of());
+      if (thrown instanceof ReaderBoom) {
+        // The reader's failure ends the run, as failed, and is no stage's failure.
+        if (!failures.isEmpty() && !boomExpected) {
+          return "the reader failed, but stage failures were reported: " + failures;
+        }
+        return stats.state() == FlowState.FAILED
+            ? null
+            : "the reader failed, state " + stats.state();
+      }
       if (thrown instanceof CancellationException) {
         if (!cancel) {
           return "cancelled without a cancel: " + stackOf(thrown);
         }
         return stats.state() == FlowState.CANCELLED ? null : "cancelled, state " + stats.state();
+      }
+      if (thrown != null && expectedFailure != null) {
+        FlowException fe = (FlowException) thrown;
+        if (!mentions(fe, expectedFailure)) {
+          return "failure does not mention " + expectedFailure + ": " + stackOf(fe);
+        }
+        if (fe.stage() == null || fe.stage().isEmpty()) {
+          return "FlowException names no stage: " + fe;
+        }
+        if (failures.size() != 1) {
+          return "expected the failure reported once, got " + failures;
+        }
+        return stats.state() == FlowState.FAILED ? null : "failed, state " + stats.state();
       }
       if (thrown != null) {
         FlowException fe = (FlowException) thrown;
@@ -1065,6 +1667,9 @@ final class FlowFuzzProperties {
       if (boomExpected) {
         return "expected the plan's Boom to fail the run, it completed with " + output;
       }
+      if (expectedFailure != null) {
+        return "expected a failure naming " + expectedFailure + ", it completed with " + output;
+      }
       if (!failures.isEmpty()) {
         return "completed but stage failures were reported: " + failures;
       }
@@ -1078,17 +1683,87 @@ final class FlowFuzzProperties {
       if (discarded != 0) {
         return "a completed run discarded " + discarded + " events (" + dropped + " DROPped)";
       }
-      for (int i = 0; i < eachCounters.size(); i++) {
-        if (eachCounters.get(i).get() != eachExpected.get(i)) {
+      // A windowJoin that dropped late events leaves the model: the steps after it see other
+      // events (fewer pairs, and outer rows for events whose match came late).
+      boolean late = lateJoin != null && stats.lateEvents() > 0;
+      for (int i = 0; i < (late ? lateFrom : eachCounters.size()); i++) {
+        long seen = eachCounters.get(i).get();
+        boolean upTo = atMost.contains(i);
+        if (upTo ? seen > eachExpected.get(i) : seen != eachExpected.get(i)) {
           return "each #"
               + i
               + " saw "
               + eachCounters.get(i).get()
               + " events, expected "
+              + (upTo ? "at most " : "")
               + eachExpected.get(i);
         }
       }
+      if (late) {
+        // The model does not know which events the windowJoin dropped: only the end is checked.
+        LATE_JOINS.incrementAndGet();
+        return null;
+      }
+      // The statistics agree with the model on the events a hash DROPped.
+      long droppedSeen = stats.stages().stream().mapToLong(StageStats::dropped).sum();
+      if (droppedSeen != dropped) {
+        return "the statistics count " + droppedSeen + " DROPped events, the model " + dropped;
+      }
       return check.apply(new Run(output, stats));
+    }
+
+    /**
+     * Writes the flow's events with writeLines, each as a fresh id standing for the event, then
+     * reads the part files back: every id once, a _SUCCESS marker; a failed write leaves no
+     * directory.
+     */
+    private List<Object> written(Flow<Object> f) throws Exception {
+      Path dir = fileRoot().resolve("out-" + seed + "-" + WRITES.incrementAndGet());
+      Map<Integer, Object> events = new ConcurrentHashMap<>();
+      java.util.concurrent.atomic.AtomicInteger ids =
+          new java.util.concurrent.atomic.AtomicInteger();
+      List<Path> parts;
+      try {
+        parts =
+            f.writeLines(
+                dir,
+                x -> {
+                  int id = ids.incrementAndGet();
+                  events.put(id, x);
+                  return String.valueOf(id);
+                },
+                o -> o);
+      } catch (FlowException | CancellationException e) {
+        if (Files.exists(dir)) {
+          throw new AssertionError("a failed writeLines left its directory " + dir, e);
+        }
+        throw e;
+      }
+      if (!Files.exists(dir.resolve("_SUCCESS"))) {
+        throw new AssertionError("writeLines returned without a _SUCCESS marker in " + dir);
+      }
+      List<Object> l = new ArrayList<>();
+      for (Path p : parts) {
+        for (String line : Files.readAllLines(p)) {
+          Object e = events.remove(Integer.parseInt(line));
+          if (e == null) {
+            throw new AssertionError("line " + line + " of " + p + " written twice or never made");
+          }
+          l.add(e);
+        }
+      }
+      if (!events.isEmpty()) {
+        throw new AssertionError(events.size() + " events were written but are in no part file");
+      }
+      return l;
+    }
+
+    /** Whether the terminal hands the caller the events in the order the last stage emits them. */
+    private boolean orderKept() {
+      return switch (terminal) {
+        case TO_LIST, STREAM, START, PUBLISHER, COLLECT, RUN, WRITE -> true;
+        default -> false;
+      };
     }
 
     /** Starts the flow, cancels it after {@code cancelAfter} events; null when cancelled. */
@@ -1096,7 +1771,17 @@ final class FlowFuzzProperties {
       AtomicLong seen = new AtomicLong();
       RunningFlow<List<Object>> running =
           f.each(x -> seen.incrementAndGet()).start(Collectors.toList());
-      while (seen.get() < cancelAfter && !running.isTerminated()) {
+      Stopped<List<Object>> stopped = stop(running, seen::get);
+      return stopped.cancelled() ? null : stopped.result();
+    }
+
+    /** How a run stopped by {@link #stop} ended: its result, unless it was cancelled. */
+    private record Stopped<R>(R result, boolean cancelled) {}
+
+    /** Cancels the run once {@code seen} reached {@code cancelAfter} (or it ended by itself). */
+    private <R> Stopped<R> stop(RunningFlow<R> running, java.util.function.LongSupplier seen)
+        throws InterruptedException {
+      while (seen.getAsLong() < cancelAfter && !running.isTerminated()) {
         Thread.sleep(0, 200_000);
       }
       running.cancel();
@@ -1104,9 +1789,9 @@ final class FlowFuzzProperties {
         throw new AssertionError("cancel() returned with the run still going");
       }
       try {
-        return running.await();
+        return new Stopped<>(running.await(), false);
       } catch (CancellationException e) {
-        return null;
+        return new Stopped<>(null, true);
       }
     }
 
@@ -1145,6 +1830,34 @@ final class FlowFuzzProperties {
           }
           return null;
         }
+        case COLLECT_THROWS -> {
+          return f.collect(
+              java.util.stream.Collector.<Object, List<Object>>of(
+                  ArrayList::new,
+                  (l, x) -> {
+                    if (l.size() >= cancelAfter) {
+                      throw new ReaderBoom();
+                    }
+                    l.add(x);
+                  },
+                  (a, b) -> {
+                    a.addAll(b);
+                    return a;
+                  }));
+        }
+        case FOREACH_THROWS -> {
+          List<Object> l = new ArrayList<>();
+          try (Stream<Object> s = f.stream()) {
+            s.forEach(
+                x -> {
+                  if (l.size() >= cancelAfter) {
+                    throw new ReaderBoom();
+                  }
+                  l.add(x);
+                });
+          }
+          return l;
+        }
         case CANCEL_PUBLISHER -> {
           return published(f, cancelAfter);
         }
@@ -1156,30 +1869,51 @@ final class FlowFuzzProperties {
         case PUBLISHER -> {
           return published(f, -1);
         }
+        case COLLECT -> {
+          return f.collect(Collectors.toCollection(ArrayList::new));
+        }
+        case WRITE -> {
+          return written(f);
+        }
         default -> {
-          List<Object> l = Collections.synchronizedList(new ArrayList<>());
-          try (StageSystem system = new StageSystem("fuzz-into")) {
-            List<dev.flowstage.stage.Stage<Void>> sinks = new ArrayList<>();
-            for (int i = 0; i < intoSinks; i++) {
-              sinks.add(
-                  system.startConsumer(
-                      "sink" + i,
-                      new dev.flowstage.stage.Consumer<Object>() {
-                        @Override
-                        public void handleEvents(
-                            List<Object> events,
-                            dev.flowstage.stage.Subscription from,
-                            dev.flowstage.stage.StageContext ctx) {
-                          l.addAll(events);
-                        }
-                      }));
-            }
-            f.into(sinks).await();
-            // The sink may still be handling what it was sent: close its system first.
-          }
-          return new ArrayList<>(l);
+          return into(f, terminal == Terminal.CANCEL_INTO);
         }
       }
+    }
+
+    /**
+     * Runs into one to three consumer stages of a system of the test's own; with {@code cancel},
+     * cancels the run once they received {@code cancelAfter} events and returns null if it was.
+     */
+    private List<Object> into(Flow<Object> f, boolean cancel) throws Exception {
+      List<Object> l = Collections.synchronizedList(new ArrayList<>());
+      try (StageSystem system = new StageSystem("fuzz-into")) {
+        List<dev.flowstage.stage.Stage<Void>> sinks = new ArrayList<>();
+        for (int i = 0; i < intoSinks; i++) {
+          sinks.add(
+              system.startConsumer(
+                  "sink" + i,
+                  new dev.flowstage.stage.Consumer<Object>() {
+                    @Override
+                    public void handleEvents(
+                        List<Object> events,
+                        dev.flowstage.stage.Subscription from,
+                        dev.flowstage.stage.StageContext ctx) {
+                      l.addAll(events);
+                    }
+                  }));
+        }
+        RunningFlow<Void> running = f.into(sinks);
+        if (cancel) {
+          if (stop(running, l::size).cancelled()) {
+            return null;
+          }
+        } else {
+          running.await();
+        }
+        // The sink may still be handling what it was sent: close its system first.
+      }
+      return new ArrayList<>(l);
     }
 
     /** Subscribes; cancels after {@code cancelAfter} items (if not negative), returning null. */
@@ -1262,8 +1996,12 @@ final class FlowFuzzProperties {
   static final class ListPublisher implements java.util.concurrent.Flow.Publisher<Integer> {
     private final List<Integer> items;
 
-    ListPublisher(List<Integer> items) {
+    private final boolean fails;
+
+    /** Signals {@code items}, then onComplete, or onError(Boom) when {@code fails}. */
+    ListPublisher(List<Integer> items, boolean fails) {
       this.items = List.copyOf(items);
+      this.fails = fails;
     }
 
     @Override
@@ -1306,7 +2044,11 @@ final class FlowFuzzProperties {
                 }
                 if (!cancelled && !done && next == items.size()) {
                   done = true;
-                  s.onComplete();
+                  if (fails) {
+                    s.onError(new Boom());
+                  } else {
+                    s.onComplete();
+                  }
                 }
                 missed = wip.addAndGet(-missed);
               } while (missed != 0);
@@ -1333,6 +2075,23 @@ final class FlowFuzzProperties {
     return dev.flowstage.flow.TriggerDecision.cont(fired);
   }
 
+  /** A producer of {@code events} (within demand) that throws Boom where it would finish. */
+  static dev.flowstage.stage.Producer<Integer> failingAtTheEnd(List<Integer> events) {
+    java.util.Iterator<Integer> it = List.copyOf(events).iterator();
+    return (long demand, dev.flowstage.stage.ProducerContext<Integer> ctx) -> {
+      List<Integer> batch = new ArrayList<>();
+      while (batch.size() < demand && it.hasNext()) {
+        batch.add(it.next());
+      }
+      if (!batch.isEmpty()) {
+        ctx.emit(batch);
+      }
+      if (!it.hasNext()) {
+        throw new Boom();
+      }
+    };
+  }
+
   static List<Integer> spread(int x) {
     int n = Math.floorMod(x, 4);
     List<Integer> l = new ArrayList<>(n);
@@ -1340,6 +2099,15 @@ final class FlowFuzzProperties {
       l.add(x + i);
     }
     return l;
+  }
+
+  private static boolean mentions(Throwable t, String word) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (String.valueOf(c.getMessage()).contains(word)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean hasBoom(Throwable t) {
@@ -1368,6 +2136,22 @@ final class FlowFuzzProperties {
       }
     }
     return "multisets differ (" + expected.size() + " expected, " + got.size() + " got): " + diff;
+  }
+
+  /** {@code got} is {@code expected} without {@code late} of its events. */
+  private static String lessLate(List<Integer> expected, List<Object> got, long late) {
+    Map<Object, Integer> left = new HashMap<>();
+    expected.forEach(x -> left.merge(x, 1, Integer::sum));
+    for (Object x : got) {
+      Integer n = left.get(x);
+      if (n == null || n == 0) {
+        return "got " + x + " more often than the model has it: " + got;
+      }
+      left.put(x, n - 1);
+    }
+    return expected.size() - got.size() == late
+        ? null
+        : "expected " + expected.size() + " events less " + late + " late, got " + got.size();
   }
 
   private static List<Object> union(Map<Object, Integer> a, Map<Object, Integer> b) {

@@ -35,11 +35,27 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
    */
   record Fire(String name) {}
 
+  /**
+   * Tells a stage the run is wired (every subscription exists) and may start: a stage started
+   * {@code held} subscribes to its inputs now (a flow's own sources wait in accumulate mode, but a
+   * {@code fromStages} producer is the user's and emits as soon as it is subscribed to), and a
+   * timer that came due meanwhile fires now. Until then no user code runs on the stage: a periodic
+   * trigger failing while the next layer was still starting made that layer fail to subscribe, a
+   * second failure.
+   */
+  enum Release {
+    /** The one release message. */
+    INPUTS
+  }
+
   private final String name;
   private final StageLogic logic;
   private final List<Stage<?>> inputs;
   private final List<SubscriptionOptions> options;
   private final FlowClock clock;
+  private final boolean held;
+  private boolean released;
+  private boolean tickDue; // a timer came due before the release
   // written on the stage thread after each batch, read by the flow's statistics from any thread
   private volatile long lateSeen;
 
@@ -71,8 +87,10 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
       StageLogic logic,
       List<Stage<?>> inputs,
       List<SubscriptionOptions> options,
+      boolean held,
       FlowClock clock) {
     this.name = name;
+    this.held = held;
     this.logic = logic;
     this.inputs = List.copyOf(inputs);
     this.options = List.copyOf(options);
@@ -88,11 +106,18 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
   @Override
   public void init(ProducerContext<Object> ctx) {
     // The run receives how this stage ends, but watches it from the starting thread, possibly
-    // after a fast failure (a fromStages producer dying at the first demand): asking here, before
+    // after a fast failure (an upstream stage gone before this one subscribed): asking here, before
     // any message, keeps the runtime from also logging that failure as one nobody watches.
     ctx.self().onExit();
     remaining = inputs.size();
     outstanding = new long[inputs.size()];
+    if (!held) {
+      subscribeInputs(ctx);
+    }
+    schedule(ctx);
+  }
+
+  private void subscribeInputs(ProducerContext<Object> ctx) {
     for (int i = 0; i < inputs.size(); i++) {
       Subscription s = ctx.subscribeTo(inputs.get(i), options.get(i));
       index.put(s, i);
@@ -104,7 +129,6 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
     if (remaining == 0) {
       finish(ctx);
     }
-    schedule(ctx);
   }
 
   @Override
@@ -198,6 +222,17 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
 
   @Override
   public void handleInfo(Object message, ProducerContext<Object> ctx) {
+    if (message == Release.INPUTS) {
+      released = true;
+      if (held && subs.isEmpty() && !finished) {
+        subscribeInputs(ctx);
+      }
+      if (tickDue) {
+        tickDue = false;
+        tick(ctx);
+      }
+      return;
+    }
     if (message instanceof Fire f && !finished) {
       List<Object> out = new ArrayList<>();
       try {
@@ -209,6 +244,17 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
       return;
     }
     if (message != tick || finished) {
+      return;
+    }
+    if (!released) {
+      tickDue = true; // the run is still being wired: fire once it is
+      return;
+    }
+    tick(ctx);
+  }
+
+  private void tick(ProducerContext<Object> ctx) {
+    if (finished) {
       return;
     }
     timerAt = Long.MAX_VALUE;

@@ -42,9 +42,12 @@ import java.util.stream.Stream;
  * Flow.Materialize}.
  *
  * <p>Sources start with accumulated demand and are released ({@link #release}) only once every
- * subscription exists, so the first batches spread over all stages. Every subscription is {@code
- * TRANSIENT}: a stage whose inputs all ended normally fires its final triggers and finishes, which
- * cascades layer by layer to the terminal; an abnormal exit cascades as the same reason.
+ * subscription exists, so the first batches spread over all stages; a {@code fromStages} producer
+ * or a {@code through} producer-consumer cannot be held that way, so the stages reading it
+ * subscribe to it only on release, and no layer stage fires a timer before it (see {@link
+ * LayerStage.Release}). Every subscription is {@code TRANSIENT}: a stage whose inputs all ended
+ * normally fires its final triggers and finishes, which cascades layer by layer to the terminal; an
+ * abnormal exit cascades as the same reason.
  *
  * <p>It keeps no run state: how the run ends (failure, cancel, close) is the {@link
  * RunCoordinator}'s. Threading: {@link #start} and {@link #release} are called once each, in that
@@ -60,6 +63,8 @@ final class Materializer {
   private final FlowClock clock;
   private final Map<Topology.Group, List<Stage<?>>> stages = new ConcurrentHashMap<>();
   private final List<Stage<?>> sources = new ArrayList<>();
+  // every layer stage, told on release that the run is wired (fromStages readers subscribe then)
+  private final List<Stage<?>> layers = new ArrayList<>();
   private final Map<String, LayerStage> layerStages = new ConcurrentHashMap<>();
   private final AtomicLong malformed = new AtomicLong();
   private volatile TerminalConsumer terminal;
@@ -136,6 +141,9 @@ final class Materializer {
     for (Stage<?> s : sources) {
       s.demandMode(DemandMode.FORWARD);
     }
+    for (Stage<?> s : layers) {
+      s.send(LayerStage.Release.INPUTS);
+    }
   }
 
   /** The ranges of a file source not yet taken, shared by its producers, in file order. */
@@ -197,11 +205,22 @@ final class Materializer {
             opts.add(subscription(g.options, in.partitioned() ? i : -1));
           }
         }
+        // A user's producer (fromStages) or producer-consumer (through) cannot be held in
+        // accumulate mode as the flow's own sources are: its readers subscribe only on release,
+        // when the run is wired and announced.
+        boolean held =
+            g.inputs.stream()
+                .anyMatch(
+                    in ->
+                        in.from().kind == Topology.Kind.STAGE
+                            || in.from().kind == Topology.Kind.THROUGH);
         LayerStage layer =
             new LayerStage(
-                name, building(name, () -> g.logic(i, clock::millis)), inputs, opts, clock);
+                name, building(name, () -> g.logic(i, clock::millis)), inputs, opts, held, clock);
         layerStages.put(name, layer);
-        yield system.startProducerConsumer(layer, producerOptions(g, name, false));
+        Stage<?> stage = system.startProducerConsumer(layer, producerOptions(g, name, false));
+        layers.add(stage);
+        yield stage;
       }
     };
   }

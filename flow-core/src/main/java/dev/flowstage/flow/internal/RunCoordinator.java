@@ -228,9 +228,9 @@ public final class RunCoordinator {
       materializer.release();
     } catch (RuntimeException e) {
       close();
-      // A stage that failed while the others were starting (a fromStages producer dying at the
-      // first demand) closes the system under the start, which then fails with "closed": the
-      // stage's failure is what to tell.
+      // A stage that failed while the others were starting (one whose upstream was already gone)
+      // closes the system under the start, which then fails with "closed": the stage's failure is
+      // what to tell. (A fromStages producer gets no demand before the release.)
       FlowException f = failures.first();
       throw f != null ? f : e;
     } catch (Error e) {
@@ -253,11 +253,12 @@ public final class RunCoordinator {
    */
   void stageExited(int group, String stage, ExitReason reason) {
     if (reason instanceof ExitReason.Failure f) {
-      failures.add(group, stage, f.cause());
-      if (f.cause() instanceof StageFailure sf) {
+      Throwable cause = cascaded(f.cause());
+      failures.add(group, stage, cause);
+      if (cause instanceof StageFailure sf) {
         observation.stageFailed(sf.stage(), sf.getCause());
       } else {
-        observation.stageFailed(stage, f.cause());
+        observation.stageFailed(stage, cause);
       }
       if (!cancelled.get()) {
         // Also while a close runs already (a terminal that saw the failure cascade before it was
@@ -265,6 +266,18 @@ public final class RunCoordinator {
         closeOnItsOwnThread("-cancel");
       }
     }
+  }
+
+  /**
+   * The failure a stage's exit stands for: a stage that subscribed to a producer already gone with
+   * a failure (a user's {@code fromStages} producer that failed at its first demand, before the
+   * other readers subscribed) ends with a {@link StageNotAliveException} around that failure, which
+   * is the same failure cascaded, reported once as the other stages that saw it end.
+   */
+  private static Throwable cascaded(Throwable cause) {
+    return cause instanceof StageNotAliveException gone && gone.getCause() != null
+        ? gone.getCause()
+        : cause;
   }
 
   /**

@@ -48,8 +48,8 @@ final class TerminalConsumer implements Consumer<Object> {
   @Override
   public void init(StageContext ctx) {
     // The reader receives how this stage ends (Stopped), and the run watches it, but from the
-    // starting thread, possibly after a fast failure (a fromStages producer dying at the first
-    // demand): asking here, before any message, keeps the runtime from also logging it.
+    // starting thread, possibly after a fast failure (a last layer already gone when it
+    // subscribes): asking here, before any message, keeps the runtime from also logging it.
     ctx.self().onExit();
     List<Subscription> subs = new ArrayList<>();
     for (Stage<?> s : upstream) {
