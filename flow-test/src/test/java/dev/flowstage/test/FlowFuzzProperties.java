@@ -426,9 +426,39 @@ final class FlowFuzzProperties {
       model.addAll(in);
       StringBuilder d = new StringBuilder();
       UnaryOperator<Options> o = demandOptions(d, r.nextInt(1, 4));
-      int kind = r.nextInt(7);
-      if (single && (kind == 1 || kind == 6)) {
+      int kind = r.nextInt(8);
+      if (single && (kind == 1 || kind == 6 || kind == 7)) {
         kind = 0;
+      }
+      if (kind == 7) {
+        // Producers each run makes from these lists (fromProducers): the plan can run again.
+        int parts = r.nextInt(1, 4);
+        List<List<Integer>> lists = new ArrayList<>();
+        for (int i = 0; i < parts; i++) {
+          lists.add(new ArrayList<>());
+        }
+        for (Integer x : in) {
+          lists.get(r.nextInt(parts)).add(x);
+        }
+        AtomicBoolean failing = boom(true);
+        List<java.util.function.Supplier<dev.flowstage.stage.Producer<Integer>>> factories =
+            new ArrayList<>();
+        for (int i = 0; i < parts; i++) {
+          List<Integer> l = lists.get(i);
+          boolean fails = failing != null && i == parts - 1;
+          factories.add(
+              () -> fails ? failingAtTheEnd(l) : dev.flowstage.stage.Producers.fromIterable(l));
+        }
+        steps.add(
+            "fromProducers("
+                + lists.stream().map(l -> String.valueOf(l.size())).toList()
+                + " ints"
+                + (failing != null ? ", the last throws Boom at its end" : "")
+                + ", o -> o."
+                + d
+                + ")");
+        freshLayer = true;
+        return Flow.fromProducers(factories, o);
       }
       if (kind == 5) {
         return files(in, d, o, single);
@@ -936,7 +966,7 @@ final class FlowFuzzProperties {
     /** {@code n} per-event or routing steps, applied to both the flow and the model. */
     private void stateless(int n, boolean routing) {
       for (int i = 0; i < n; i++) {
-        int kind = r.nextInt(routing ? 11 : 7);
+        int kind = r.nextInt(routing ? 12 : 7);
         boolean wasPlain = plainPartition;
         plainPartition = false;
         switch (kind) {
@@ -1041,6 +1071,39 @@ final class FlowFuzzProperties {
             UnaryOperator<Options> o = routing(d, true);
             steps.add(".partition(o -> o." + d + ")");
             flow = flow.partition(o);
+          }
+          case 11 -> {
+            // Through producer-consumers each run makes (flow-stages callbacks, no termination
+            // code: the run ends them); sometimes one throws Boom at its first batch.
+            StringBuilder d = new StringBuilder();
+            UnaryOperator<Options> o = routing(d, false);
+            int stages = r.nextInt(1, 4);
+            AtomicBoolean failing = boom(!model.isEmpty());
+            steps.add(
+                ".throughProducerConsumers("
+                    + stages
+                    + " passing on"
+                    + (failing != null ? ", throwing Boom once" : "")
+                    + ", o -> o."
+                    + d
+                    + ")");
+            List<
+                    java.util.function.Supplier<
+                        dev.flowstage.stage.ProducerConsumer<Integer, Integer>>>
+                factories = new ArrayList<>();
+            for (int j = 0; j < stages; j++) {
+              factories.add(
+                  () ->
+                      (List<Integer> events,
+                          dev.flowstage.stage.Subscription from,
+                          dev.flowstage.stage.ProducerContext<Integer> ctx) -> {
+                        if (failing != null && failing.compareAndSet(false, true)) {
+                          throw new Boom();
+                        }
+                        ctx.emit(events);
+                      });
+            }
+            flow = flow.throughProducerConsumers(factories, o);
           }
           default -> {
             StringBuilder d = new StringBuilder();
