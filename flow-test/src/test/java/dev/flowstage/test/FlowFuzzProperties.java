@@ -411,6 +411,18 @@ final class FlowFuzzProperties {
       };
     }
 
+    /** {@code in} dealt at random into {@code parts} lists, each in {@code in}'s order. */
+    private List<List<Integer>> split(List<Integer> in, int parts) {
+      List<List<Integer>> lists = new ArrayList<>();
+      for (int i = 0; i < parts; i++) {
+        lists.add(new ArrayList<>());
+      }
+      for (Integer x : in) {
+        lists.get(r.nextInt(parts)).add(x);
+      }
+      return lists;
+    }
+
     /** A source and its model; {@code max} bounds its events. */
     private Flow<Integer> source(List<Integer> model, int max) {
       return source(model, max, false);
@@ -432,14 +444,8 @@ final class FlowFuzzProperties {
       }
       if (kind == 7) {
         // Producers each run makes from these lists (fromProducers): the plan can run again.
-        int parts = r.nextInt(1, 4);
-        List<List<Integer>> lists = new ArrayList<>();
-        for (int i = 0; i < parts; i++) {
-          lists.add(new ArrayList<>());
-        }
-        for (Integer x : in) {
-          lists.get(r.nextInt(parts)).add(x);
-        }
+        List<List<Integer>> lists = split(in, r.nextInt(1, 4));
+        int parts = lists.size();
         AtomicBoolean failing = boom(true);
         List<java.util.function.Supplier<dev.flowstage.stage.Producer<Integer>>> factories =
             new ArrayList<>();
@@ -468,14 +474,8 @@ final class FlowFuzzProperties {
         if (userSystem == null) {
           userSystem = new StageSystem("fuzz-producers");
         }
-        int parts = r.nextInt(1, 4);
-        List<List<Integer>> lists = new ArrayList<>();
-        for (int i = 0; i < parts; i++) {
-          lists.add(new ArrayList<>());
-        }
-        for (Integer x : in) {
-          lists.get(r.nextInt(parts)).add(x);
-        }
+        List<List<Integer>> lists = split(in, r.nextInt(1, 4));
+        int parts = lists.size();
         // Sometimes the last producer fails (throws Boom) instead of finishing, once its list is
         // out: a producer that does not finish normally fails the flow.
         AtomicBoolean failing = boom(true);
