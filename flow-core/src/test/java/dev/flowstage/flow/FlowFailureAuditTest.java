@@ -709,8 +709,8 @@ final class FlowFailureAuditTest {
       assertTrue(endless.isAlive(), "the user's producer is not the flow's to stop");
       endless.stop(dev.flowstage.stage.ExitReason.shutdown());
       endless.awaitExit(WAIT);
-      // dying at the first demand, while the run is still starting its other stages: repeated,
-      // as that race is what it checks
+      // dying at its first demand, which comes once the run is released, while its readers are
+      // still subscribing: repeated, as that race is what it checks
       for (int i = 0; i < 30; i++) {
         dev.flowstage.stage.Stage<Integer> failing =
             mine.startProducer(
@@ -718,7 +718,15 @@ final class FlowFailureAuditTest {
                   throw new Boom("user producer");
                 });
         checkFails(
-            () -> Flow.<Integer>fromStages(List.of(failing), o -> o.stages(4)).map(x -> x).run());
+            () -> {
+              try {
+                Flow.<Integer>fromStages(List.of(failing), o -> o.stages(4)).map(x -> x).run();
+              } finally {
+                // The user's producer is not the flow's: the terminal need not wait for its thread
+                // to end, and the check below is about the flow's own threads.
+                failing.awaitExit(WAIT);
+              }
+            });
       }
     }
   }
