@@ -275,13 +275,7 @@ public final class RunCoordinator {
    * is the same failure cascaded, reported once as the other stages that saw it end.
    */
   private static Throwable cascaded(Throwable cause) {
-    // A layer stage that meets it while running its own code (subscribing on release) reports it
-    // wrapped as its own failure: the same failure cascaded all the same.
-    Throwable t =
-        cause instanceof StageFailure sf && sf.getCause() instanceof StageNotAliveException
-            ? sf.getCause()
-            : cause;
-    return t instanceof StageNotAliveException gone && gone.getCause() != null
+    return cause instanceof StageNotAliveException gone && gone.getCause() != null
         ? gone.getCause()
         : cause;
   }
