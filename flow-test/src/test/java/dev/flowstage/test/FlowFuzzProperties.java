@@ -1103,7 +1103,47 @@ final class FlowFuzzProperties {
                         ctx.emit(events);
                       });
             }
-            flow = flow.throughProducerConsumers(factories, o);
+            if (r.nextInt(3) == 0) {
+              // The same through running stages of the user's (through): each ends itself once
+              // its input has, as through asks; running, they serve one run only.
+              if (userSystem == null) {
+                userSystem = new StageSystem("fuzz-producers");
+              }
+              List<dev.flowstage.stage.Stage<Integer>> running = new ArrayList<>();
+              for (var f : factories) {
+                dev.flowstage.stage.ProducerConsumer<Integer, Integer> pc = f.get();
+                running.add(
+                    userSystem.startProducerConsumer(
+                        new dev.flowstage.stage.ProducerConsumer<Integer, Integer>() {
+                          @Override
+                          public void handleEvents(
+                              List<Integer> events,
+                              dev.flowstage.stage.Subscription from,
+                              dev.flowstage.stage.ProducerContext<Integer> ctx) {
+                            pc.handleEvents(events, from, ctx);
+                          }
+
+                          @Override
+                          public void handleCancel(
+                              dev.flowstage.stage.Peer peer,
+                              dev.flowstage.stage.Subscription subscription,
+                              dev.flowstage.stage.ExitReason reason,
+                              dev.flowstage.stage.ProducerContext<Integer> ctx) {
+                            if (peer == dev.flowstage.stage.Peer.PRODUCER
+                                && ctx.producers().isEmpty()) {
+                              ctx.done();
+                            }
+                          }
+                        }));
+              }
+              steps.set(
+                  steps.size() - 1,
+                  steps.getLast().replace(".throughProducerConsumers(", ".through(running "));
+              singleUse = true;
+              flow = flow.through(running, o);
+            } else {
+              flow = flow.throughProducerConsumers(factories, o);
+            }
           }
           default -> {
             StringBuilder d = new StringBuilder();

@@ -43,11 +43,10 @@ import java.util.stream.Stream;
  *
  * <p>Sources start with accumulated demand and are released ({@link #release}) only once every
  * subscription exists, so the first batches spread over all stages; a {@code fromStages} producer
- * or a {@code through} producer-consumer cannot be held that way, so the stages reading it
- * subscribe to it only on release, and no layer stage fires a timer before it (see {@link
- * LayerStage.Release}). Every subscription is {@code TRANSIENT}: a stage whose inputs all ended
- * normally fires its final triggers and finishes, which cascades layer by layer to the terminal; an
- * abnormal exit cascades as the same reason.
+ * cannot be held that way, so the stages reading it subscribe to it only on release, and no layer
+ * stage fires a timer before it (see {@link LayerStage.Release}). Every subscription is {@code
+ * TRANSIENT}: a stage whose inputs all ended normally fires its final triggers and finishes, which
+ * cascades layer by layer to the terminal; an abnormal exit cascades as the same reason.
  *
  * <p>It keeps no run state: how the run ends (failure, cancel, close) is the {@link
  * RunCoordinator}'s. Threading: {@link #start} and {@link #release} are called once each, in that
@@ -205,15 +204,12 @@ final class Materializer {
             opts.add(subscription(g.options, in.partitioned() ? i : -1));
           }
         }
-        // A user's producer (fromStages) or producer-consumer (through) cannot be held in
-        // accumulate mode as the flow's own sources are: its readers subscribe only on release,
-        // when the run is wired and announced.
-        boolean held =
-            g.inputs.stream()
-                .anyMatch(
-                    in ->
-                        in.from().kind == Topology.Kind.STAGE
-                            || in.from().kind == Topology.Kind.THROUGH);
+        // A user's producer (fromStages) cannot be held in accumulate mode as the flow's own
+        // sources are: its readers subscribe only on release, when the run is wired and announced.
+        // A through stage's readers subscribe at once: it emits only what the held upstream gives
+        // it, and a failure it stops with then reaches them as the cascade it is, not as a stage
+        // found gone (reported twice) whose failure nobody watched (logged).
+        boolean held = g.inputs.stream().anyMatch(in -> in.from().kind == Topology.Kind.STAGE);
         LayerStage layer =
             new LayerStage(
                 name, building(name, () -> g.logic(i, clock::millis)), inputs, opts, held, clock);
