@@ -247,22 +247,37 @@ final class Materializer {
   @SuppressWarnings("unchecked")
   private static ProducerConsumer<Object, Object> made(
       dev.flowstage.flow.plan.ProducerConsumerFactory f) {
-    Object pc = f.factory().get();
-    if (pc == null) {
-      throw new IllegalArgumentException(
-          "a throughProducerConsumers factory returned null, not a ProducerConsumer");
-    }
-    return new EndsWithInput<>((ProducerConsumer<Object, Object>) pc);
+    return new EndsWithInput<>(
+        (ProducerConsumer<Object, Object>)
+            made(f.factory(), "throughProducerConsumers", "ProducerConsumer"));
   }
 
   /** The producer a {@code fromProducers} factory makes for this run. */
   @SuppressWarnings("unchecked")
   private static Producer<Object> made(dev.flowstage.flow.plan.ProducerFactory f) {
-    Object p = f.factory().get();
-    if (p == null) {
-      throw new IllegalArgumentException("a fromProducers factory returned null, not a Producer");
+    return (Producer<Object>) made(f.factory(), "fromProducers", "Producer");
+  }
+
+  /**
+   * What a factory of the user's made for this run ({@code fromProducers}, {@code
+   * throughProducerConsumers}, {@code intoConsumers}): one check that it made something.
+   *
+   * @param factory the user's factory
+   * @param operation the Flow method it was given to, for the message
+   * @param type what it should make, for the message
+   * @return what it made
+   * @throws IllegalArgumentException if it returned null
+   */
+  static Object made(java.util.function.Supplier<?> factory, String operation, String type) {
+    Object made = factory.get();
+    if (made == null) {
+      throw new IllegalArgumentException(
+          (operation.startsWith("i") ? "an " : "a ")
+              + operation
+              + " factory returned null, not a "
+              + type);
     }
-    return (Producer<Object>) p;
+    return made;
   }
 
   /**
@@ -271,7 +286,7 @@ final class Materializer {
    * failure, so the terminal throws it as the {@link FlowException} naming the stage that every
    * other stage failure is, not bare.
    */
-  private static <X> X building(String stage, Supplier<X> build) {
+  static <X> X building(String stage, Supplier<X> build) {
     try {
       return build.get();
     } catch (RuntimeException e) {

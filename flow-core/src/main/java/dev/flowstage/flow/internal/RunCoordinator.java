@@ -141,18 +141,10 @@ public final class RunCoordinator {
     try {
       for (int i = 0; i < factories.size(); i++) {
         String name = run.system.name() + "-into." + i;
-        Object c;
-        try {
-          c = factories.get(i).get();
-        } catch (RuntimeException e) {
-          throw new FlowException(name, e);
-        }
-        if (c == null) {
-          throw new FlowException(
-              name,
-              new IllegalArgumentException(
-                  "an intoConsumers factory returned null, not a Consumer"));
-        }
+        var factory = factories.get(i);
+        Object c =
+            Materializer.building(
+                name, () -> Materializer.made(factory, "intoConsumers", "Consumer"));
         Stage<?> stage =
             run.system.startConsumer(
                 name, new StopsWithInput<>((dev.flowstage.stage.Consumer<Object>) c));
@@ -169,6 +161,9 @@ public final class RunCoordinator {
   }
 
   private static Topology topology(Plan plan) {
+    // A file source lists its files and reads their first block here, when the run starts (a plan
+    // is reusable: a file may appear later). A file it cannot read fails the run like any stage
+    // would, before anything started.
     try {
       return Topology.of(TestHooks.apply(plan));
     } catch (UncheckedIOException e) {
@@ -179,16 +174,7 @@ public final class RunCoordinator {
   private static RunCoordinator start(
       Plan plan, List<? extends Stage<?>> consumers, FlowClock clock) {
     Objects.requireNonNull(clock, "clock");
-    Topology topology;
-    try {
-      topology = Topology.of(TestHooks.apply(plan));
-    } catch (UncheckedIOException e) {
-      // A file source lists its files and reads their first block here, when the run starts (a
-      // plan is reusable: a file may appear later). A file it cannot read fails the run like any
-      // stage would, before anything started.
-      throw fileFailed(e);
-    }
-    RunCoordinator run = new RunCoordinator(topology, clock);
+    RunCoordinator run = new RunCoordinator(topology(plan), clock);
     run.materialize(consumers);
     return run;
   }
