@@ -95,4 +95,34 @@ final class ShardCountsTest {
         words.stream().sorted().limit(top).map(w -> new WordFrequency(w, 7)).toList();
     assertEquals(expected, Totals.of(counts, top).top());
   }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 40})
+  void merge_aFirstShardHoldingAWordTwice_addsItsCountsUp(int others) {
+    // A drain's shard holds each word once; a shard built otherwise must still count right (the
+    // first shard's entries are taken whole into an empty table only when no word repeats).
+    Shard.Builders builders = new Shard.Builders(1, 4);
+    Map<String, Long> expected = new HashMap<>();
+    for (int i = 0; i < others; i++) {
+      builders.add("word-number-" + i, i + 1);
+      expected.put("word-number-" + i, (long) i + 1);
+    }
+    builders.add("twice", 3);
+    builders.add("twice", 4);
+    expected.put("twice", 7L);
+    ShardCounts counts = new ShardCounts().merge(builders.build().get(0));
+    Shard.Builders more = new Shard.Builders(1, 4);
+    more.add("twice", 1);
+    more.add("new-after-the-first-shard", 2);
+    expected.merge("twice", 1L, Long::sum);
+    expected.put("new-after-the-first-shard", 2L);
+    counts.merge(more.build().get(0));
+
+    Map<String, Long> rows = new HashMap<>();
+    counts.forEach(
+        count -> true,
+        (word, count) -> assertEquals(null, rows.put(word, count), "one row per word: " + word));
+    assertEquals(expected, rows);
+    assertEquals(expected.size(), counts.distinct());
+  }
 }

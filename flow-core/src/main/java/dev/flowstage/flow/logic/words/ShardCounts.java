@@ -22,8 +22,11 @@ public final class ShardCounts {
   private static final VarHandle LONG = Shard.LONG;
   private static final VarHandle INT = Shard.INT;
 
-  /** Bytes per arena entry before the word: its count (8) and length (4), as the reading side's. */
-  private static final int HEADER = ByteWordCounts.HEADER;
+  /**
+   * Bytes per arena entry before the word: its count (8), hash (4) and length (4), the layout of a
+   * {@link Shard}'s entries, so that the first shard's entries become the arena by one copy.
+   */
+  private static final int HEADER = Shard.ENTRY;
 
   /** Hash << 32 | 1 << 31 | arena offset; 0 is empty. */
   private long[] slots = new long[64];
@@ -47,6 +50,10 @@ public final class ShardCounts {
   public ShardCounts merge(Shard shard) {
     byte[] d = shard.ascii();
     int n = shard.asciiWords();
+    if (size == 0 && n > 0 && adopt(d, n)) {
+      addOthers(shard);
+      return this;
+    }
     if (size == 0 && n > slots.length / 2) {
       // One table for the first shard instead of a dozen rehashes.
       int capacity = Integer.highestOneBit(n) << 2;
@@ -61,13 +68,62 @@ public final class ShardCounts {
       }
       i += batch;
     }
+    addOthers(shard);
+    return this;
+  }
+
+  /** Adds a shard's words that are not ASCII, and its occurrences. */
+  private void addOthers(Shard shard) {
     String[] w = shard.words();
     long[] c = shard.counts();
     for (int i = 0; i < w.length; i++) {
       others.add(w[i], c[i]);
     }
     words += shard.occurrences();
-    return this;
+  }
+
+  /**
+   * Takes the ASCII entries of the first shard into an empty table: one copy of their bytes as the
+   * arena and one slot each, where adding them one by one copied each entry and grew the arena a
+   * dozen times. This is most of the merging a counting stage does at the end of a word count (all
+   * of it with one reading stage), run once per stage, before the JIT has compiled the adding loop.
+   * A shard holds each word once (it is one drain of one table); should two entries be the same
+   * word, the table stays empty and the shard is added entry by entry instead.
+   *
+   * @return whether the shard was taken (false: the table is still empty)
+   */
+  private boolean adopt(byte[] d, int n) {
+    int capacity = Math.max(64, Integer.highestOneBit(n) << 2);
+    long[] t = new long[capacity];
+    int m = capacity - 1;
+    int off = 0;
+    for (int i = 0; i < n; i++) {
+      int hash = (int) INT.get(d, off + 8);
+      int len = (int) INT.get(d, off + 12);
+      int idx = hash & m;
+      long slot;
+      while ((slot = t[idx]) != 0) {
+        if ((int) (slot >>> 32) == hash) {
+          int other = (int) slot & Integer.MAX_VALUE;
+          if ((int) INT.get(d, other + 12) == len
+              && ByteWordCounts.sameBytes(d, other + HEADER, d, off + HEADER, len)) {
+            return false; // a word twice: not one drain's shard
+          }
+        }
+        idx = (idx + 1) & m;
+      }
+      t[idx] = ByteWordCounts.slot(hash, off);
+      off += HEADER + len;
+    }
+    // Room for a quarter more bytes before the first growth, and the slack eight-byte reads need.
+    arena =
+        java.util.Arrays.copyOf(
+            d, (int) Math.min((long) off + off / 4 + Shard.SLACK, Integer.MAX_VALUE - 16L));
+    used = off;
+    slots = t;
+    mask = m;
+    size = n;
+    return true;
   }
 
   /** How many entries of a shard are looked up together. */
@@ -125,7 +181,7 @@ public final class ShardCounts {
       }
       if ((int) (slot >>> 32) == hash) {
         int off = (int) slot & Integer.MAX_VALUE;
-        if ((int) INT.get(arena, off + 8) == len
+        if ((int) INT.get(arena, off + 12) == len
             && ByteWordCounts.sameBytes(arena, off + HEADER, b, from, len)) {
           LONG.set(arena, off, (long) LONG.get(arena, off) + count);
           return;
@@ -143,7 +199,11 @@ public final class ShardCounts {
       arena =
           ByteWordCounts.grown(arena, need, arena.length * 3L / 2, "a counting stage's vocabulary");
     }
-    used = ByteWordCounts.putEntry(arena, off, count, b, from, len);
+    LONG.set(arena, off, count);
+    INT.set(arena, off + 8, hash);
+    INT.set(arena, off + 12, len);
+    System.arraycopy(b, from, arena, off + HEADER, len);
+    used = off + HEADER + len;
     slots[idx] = ByteWordCounts.slot(hash, off);
     if (++size * 2 > slots.length) {
       grow();
@@ -177,7 +237,7 @@ public final class ShardCounts {
     byte[] a = arena;
     for (int off = 0; off < used; ) {
       long count = (long) LONG.get(a, off);
-      int len = (int) INT.get(a, off + 8);
+      int len = (int) INT.get(a, off + 12);
       if (admits.test(count)) {
         action.accept(new String(a, off + HEADER, len, StandardCharsets.ISO_8859_1), count);
       }
