@@ -24,6 +24,12 @@ import java.util.concurrent.Future;
  * back-pressure. End-of-input is an empty batch, sent to every mapper, then (once all mappers are
  * done) to every reducer.
  *
+ * <p>The reducers count in {@code long[]} cells changed in place. With {@code --boxed} ({@code
+ * virtual-threads-boxed}) they use the README job's fold instead, {@code HashMap<String, Long>}
+ * with {@code merge(word, 1L, Long::sum)}: the same user code as {@code flow-api-jdk}, so that job
+ * can also be compared with a peer whose only difference is the framework (a boxed count stores a
+ * fresh {@code Long} into a table node at every repeat, which the collector pays for).
+ *
  * {@snippet lang="shell" :
  * java -cp flow-bench/target/benchmarks.jar dev.flowstage.bench.wordcount.VirtualThreadWordCount target/corpus/words-16m.txt
  * }
@@ -42,7 +48,14 @@ public final class VirtualThreadWordCount {
    * @throws Exception if the file cannot be read
    */
   public static void main(String[] args) throws Exception {
-    WordCountMain.run("virtual-threads", args, VirtualThreadWordCount::count);
+    if (args.length > 0 && args[0].equals("--boxed")) {
+      WordCountMain.run(
+          "virtual-threads-boxed",
+          java.util.Arrays.copyOfRange(args, 1, args.length),
+          f -> count(f, true));
+    } else {
+      WordCountMain.run("virtual-threads", args, VirtualThreadWordCount::count);
+    }
   }
 
   /**
@@ -53,6 +66,19 @@ public final class VirtualThreadWordCount {
    * @throws Exception if the file cannot be read or a worker fails
    */
   public static WordCountResult count(Path file) throws Exception {
+    return count(file, false);
+  }
+
+  /**
+   * Counts the words of a UTF-8 file, with {@code long[]} cells or, if {@code boxed}, boxed {@code
+   * Long}s merged as the README job does.
+   *
+   * @param file the file
+   * @param boxed whether the reducers use {@code merge(word, 1L, Long::sum)}
+   * @return the canonical result
+   * @throws Exception if the file cannot be read or a worker fails
+   */
+  public static WordCountResult count(Path file, boolean boxed) throws Exception {
     int cores = Runtime.getRuntime().availableProcessors();
     BlockingQueue<List<String>> lines = new ArrayBlockingQueue<>(QUEUE * cores);
     List<BlockingQueue<List<String>>> reducerQueues = new ArrayList<>();
@@ -60,9 +86,9 @@ public final class VirtualThreadWordCount {
       reducerQueues.add(new ArrayBlockingQueue<>(QUEUE));
     }
     try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-      List<Future<Map<String, long[]>>> reducers = new ArrayList<>();
+      List<Future<Map<String, ?>>> reducers = new ArrayList<>();
       for (BlockingQueue<List<String>> q : reducerQueues) {
-        reducers.add(threads.submit(() -> reduce(q)));
+        reducers.add(threads.submit(() -> boxed ? reduceBoxed(q) : reduce(q)));
       }
       List<Future<?>> mappers = new ArrayList<>();
       for (int m = 0; m < cores; m++) {
@@ -90,13 +116,18 @@ public final class VirtualThreadWordCount {
       for (BlockingQueue<List<String>> q : reducerQueues) {
         q.put(END);
       }
-      List<Map<String, long[]>> counts = new ArrayList<>();
-      for (Future<Map<String, long[]>> r : reducers) {
+      List<Map<String, ?>> counts = new ArrayList<>();
+      for (Future<Map<String, ?>> r : reducers) {
         counts.add(r.get());
       }
       // Each word was counted by exactly one reducer: the maps are disjoint.
       return WordCountResult.of(
-          sink -> counts.forEach(m -> m.forEach((w, c) -> sink.accept(w, c[0]))));
+          sink ->
+              counts.forEach(
+                  m ->
+                      m.forEach(
+                          (w, c) ->
+                              sink.accept(w, c instanceof long[] cell ? cell[0] : (Long) c))));
     }
   }
 
@@ -147,6 +178,17 @@ public final class VirtualThreadWordCount {
       }
     }
     return null;
+  }
+
+  private static Map<String, Long> reduceBoxed(BlockingQueue<List<String>> in)
+      throws InterruptedException {
+    Map<String, Long> counts = new HashMap<>();
+    for (List<String> batch = in.take(); batch != END; batch = in.take()) {
+      for (String word : batch) {
+        counts.merge(word, 1L, Long::sum);
+      }
+    }
+    return counts;
   }
 
   private static Map<String, long[]> reduce(BlockingQueue<List<String>> in)

@@ -72,6 +72,7 @@ public final class WordCountComparison {
           "rxjava",
           "pekko",
           "virtual-threads",
+          "virtual-threads-boxed",
           "flow-api",
           "flow-api-plain",
           "flow-api-countby",
@@ -294,6 +295,8 @@ public final class WordCountComparison {
               case "rxjava" -> List.of("-cp", cp, PACKAGE + "RxJavaWordCount");
               case "pekko" -> List.of("-cp", cp, PACKAGE + "PekkoWordCount");
               case "virtual-threads" -> List.of("-cp", cp, PACKAGE + "VirtualThreadWordCount");
+              case "virtual-threads-boxed" ->
+                  List.of("-cp", cp, PACKAGE + "VirtualThreadWordCount", "--boxed");
               case "flow-api-countby" ->
                   List.of("-cp", cp, PACKAGE + "FlowKeyedWordCount", "--countby");
               case "flow-api-countby-split" ->

@@ -66,6 +66,11 @@ final class ImplementationsAgreeTest {
   }
 
   @Test
+  void virtualThreadsBoxed_corpus_matchesSingleThread() throws Exception {
+    assertEquals(expected, VirtualThreadWordCount.count(corpus, true));
+  }
+
+  @Test
   void flowCountBy_corpus_matchesSingleThread() {
     assertEquals(expected, FlowKeyedWordCount.countBy(corpus, null));
     assertEquals(expected, FlowKeyedWordCount.countBy(corpus, 3));

@@ -103,6 +103,9 @@ final class WordCountComparisonTest {
         List.of("-cp", "b.jar", pkg + "VirtualThreadWordCount", "c.txt"),
         WordCountComparison.command("virtual-threads", null, c, b, f));
     assertEquals(
+        List.of("-cp", "b.jar", pkg + "VirtualThreadWordCount", "--boxed", "c.txt"),
+        WordCountComparison.command("virtual-threads-boxed", null, c, b, f));
+    assertEquals(
         List.of("-cp", "b.jar", pkg + "FlowKeyedWordCount", "--countby", "--stages", "2", "c.txt"),
         WordCountComparison.command("flow-api-countby", 2, c, b, f));
     assertEquals(
