@@ -625,15 +625,19 @@ final class FlowFuzzProperties {
       }
       cuts[n] = in.size();
       java.util.Arrays.sort(cuts);
+      int[] longest = new int[n]; // each file's longest line, in characters
       for (int i = 0; i < n; i++) {
         for (Integer x : in.subList(cuts[i], cuts[i + 1])) {
-          StringBuilder t = texts.get(single ? i : r.nextInt(n));
+          int file = single ? i : r.nextInt(n);
+          StringBuilder t = texts.get(file);
           if (blanks && r.nextInt(5) == 0) {
             t.append(eol);
           }
           t.append(x).append(eol);
+          longest[file] = Math.max(longest[file], String.valueOf(x).length());
         }
       }
+      int longestBytes = 0; // the longest line in bytes, as the files are encoded
       List<Path> paths = new ArrayList<>();
       List<String> shown = new ArrayList<>();
       List<String> fileOptions = new ArrayList<>();
@@ -644,8 +648,22 @@ final class FlowFuzzProperties {
         boolean hiddenOut = walked && r.nextBoolean();
         boolean binaryOut = walked && r.nextBoolean();
         boolean anyGz = false;
+        // Sometimes one line of one file is longer than maxLineBytes: the run's one failure,
+        // naming the option. (Not in a zip side, which may stop reading early: booms is raised
+        // there; one line only, since two files failing at once are two failures.)
+        boolean tooLong = walked && !cancel && booms == 0 && r.nextInt(6) == 0;
+        int longFile = tooLong ? r.nextInt(n) : -1;
+        int longBytes = 0; // the long line's bytes, as its file is encoded
         for (int i = 0; i < n; i++) {
           String text = texts.get(i).toString();
+          if (i == longFile) {
+            List<Integer> starts = new ArrayList<>(List.of(0));
+            for (int at = text.indexOf(eol); at >= 0; at = text.indexOf(eol, at + 1)) {
+              starts.add(at + eol.length());
+            }
+            int at = starts.get(r.nextInt(starts.size()));
+            text = text.substring(0, at) + "123456789" + eol + text.substring(at);
+          }
           if (r.nextBoolean() && text.endsWith(eol)) {
             text = text.substring(0, text.length() - eol.length());
           }
@@ -671,6 +689,10 @@ final class FlowFuzzProperties {
             }
           } else {
             Files.write(file, bytes);
+          }
+          longestBytes = Math.max(longestBytes, longest[i] * (bom == 1 ? 2 : 1));
+          if (i == longFile) {
+            longBytes = 9 * (bom == 1 ? 2 : 1);
           }
           paths.add(file);
           shown.add(
@@ -715,7 +737,21 @@ final class FlowFuzzProperties {
             fo = fo.andThen(x -> x.includeBinary(false))::apply;
             fileOptions.add("includeBinary(false)");
           }
-          if (r.nextBoolean()) {
+          if (tooLong) {
+            drawn("a line longer than maxLineBytes");
+            int max = r.nextInt(Math.max(1, longestBytes), longBytes);
+            booms++;
+            expectedFailure = "maxLineBytes";
+            fo = fo.andThen(x -> x.maxLineBytes(max))::apply;
+            fileOptions.add(
+                "maxLineBytes("
+                    + max
+                    + ") (must fail: part"
+                    + longFile
+                    + " has a line 123456789 of "
+                    + longBytes
+                    + " bytes)");
+          } else if (r.nextBoolean()) {
             int max = r.nextInt(8, 64); // at least the longest line, in UTF-16 too
             fo = fo.andThen(x -> x.maxLineBytes(max))::apply;
             fileOptions.add("maxLineBytes(" + max + ")");
