@@ -312,7 +312,12 @@ final class FlowFuzzProperties {
     /** Cancel mode: a stream's forEach that throws after some events. */
     FOREACH_THROWS,
     /** Cancel mode: into consumer stages, cancelled after they received some events. */
-    CANCEL_INTO
+    CANCEL_INTO,
+    /**
+     * Cancel mode: startWritingLines or startWritingCsv, cancelled after some events were written:
+     * nothing may be left of it.
+     */
+    CANCEL_WRITE
   }
 
   /** Thrown on purpose by the reader of a run's result: rethrown unchanged, the run failed. */
@@ -2148,7 +2153,7 @@ final class FlowFuzzProperties {
     private void chooseTerminal() {
       terminal =
           cancel
-              ? Terminal.values()[Terminal.INTO.ordinal() + 1 + r.nextInt(6)]
+              ? Terminal.values()[Terminal.INTO.ordinal() + 1 + r.nextInt(7)]
               : Terminal.values()[r.nextInt(Terminal.INTO.ordinal() + 1)];
       firstTerminal = terminal;
       cancelAfter = r.nextInt(0, 200);
@@ -2367,7 +2372,7 @@ final class FlowFuzzProperties {
      * every id once, with its row's fields, a header atop each part, a _SUCCESS marker, nothing of
      * the replaced directory; a failed write leaves no directory, or the replaced one as it was.
      */
-    private List<Object> written(Flow<Object> f, boolean csv) throws Exception {
+    private List<Object> written(Flow<Object> f, boolean csv, boolean stopped) throws Exception {
       Path dir = fileRoot().resolve("out-" + seed + "-" + WRITES.incrementAndGet());
       boolean overwrite = r.nextInt(3) == 0;
       boolean existing = overwrite && r.nextBoolean();
@@ -2392,38 +2397,46 @@ final class FlowFuzzProperties {
             dev.flowstage.flow.OutputOptions x = o.overwrite(overwrite).charset(charset);
             return header.isEmpty() ? x : x.header(header.toArray(String[]::new));
           };
-      drawn(csv ? "writeCsv" : "writeLines");
+      drawn((csv ? "writeCsv" : "writeLines") + (stopped ? ", cancelled" : ""));
+      SerializableFunction<Object, List<?>> toRow =
+          x -> {
+            int id = ids.incrementAndGet();
+            String a = AWKWARD[Math.floorMod(id * 7 + 3, AWKWARD.length)];
+            events.put(id, x);
+            awkward.put(id, a);
+            return java.util.Arrays.asList(id, a, String.valueOf(x));
+          };
+      SerializableFunction<Object, String> line =
+          x -> {
+            int id = ids.incrementAndGet();
+            events.put(id, x);
+            return String.valueOf(id);
+          };
       List<Path> parts;
       try {
-        parts =
-            csv
-                ? f.writeCsv(
-                    dir,
-                    x -> {
-                      int id = ids.incrementAndGet();
-                      String a = AWKWARD[Math.floorMod(id * 7 + 3, AWKWARD.length)];
-                      events.put(id, x);
-                      awkward.put(id, a);
-                      return java.util.Arrays.asList(id, a, String.valueOf(x));
-                    },
-                    options)
-                : f.writeLines(
-                    dir,
-                    x -> {
-                      int id = ids.incrementAndGet();
-                      events.put(id, x);
-                      return String.valueOf(id);
-                    },
-                    options);
-      } catch (FlowException | CancellationException e) {
-        if (existing) {
-          if (!Files.readString(dir.resolve("stale")).equals("from before")) {
-            throw new AssertionError("a failed write changed the directory it would replace", e);
+        if (stopped) {
+          // Cancelled once cancelAfter events were written (or ended first): a cancelled write
+          // leaves nothing, a completed one its files.
+          RunningFlow<List<Path>> running =
+              csv
+                  ? f.startWritingCsv(dir, toRow, options)
+                  : f.startWritingLines(dir, line, options);
+          Stopped<List<Path>> end = stop(running, ids::get);
+          if (end.cancelled()) {
+            unwritten(dir, existing, null);
+            return null;
           }
-        } else if (Files.exists(dir)) {
-          throw new AssertionError("a failed write left its directory " + dir, e);
+          parts = end.result();
+        } else {
+          parts = csv ? f.writeCsv(dir, toRow, options) : f.writeLines(dir, line, options);
         }
+      } catch (FlowException | CancellationException e) {
+        unwritten(dir, existing, e);
         throw e;
+      }
+      List<String> left = staged(dir);
+      if (!left.isEmpty()) {
+        throw new AssertionError("a write left staging directories beside " + dir + ": " + left);
       }
       if (!Files.exists(dir.resolve("_SUCCESS"))) {
         throw new AssertionError("the write returned without a _SUCCESS marker in " + dir);
@@ -2463,6 +2476,34 @@ final class FlowFuzzProperties {
         throw new AssertionError(events.size() + " events were written but are in no part file");
       }
       return l;
+    }
+
+    /**
+     * After a write that failed or was cancelled: no directory, or the one it would have replaced
+     * as it was, and no staging directory beside it.
+     */
+    private static void unwritten(Path dir, boolean existing, Exception e) throws Exception {
+      if (existing) {
+        if (!Files.readString(dir.resolve("stale")).equals("from before")) {
+          throw new AssertionError("a failed write changed the directory it would replace", e);
+        }
+      } else if (Files.exists(dir)) {
+        throw new AssertionError("a failed or cancelled write left its directory " + dir, e);
+      }
+      List<String> left = staged(dir);
+      if (!left.isEmpty()) {
+        throw new AssertionError("a write left staging directories beside " + dir + ": " + left, e);
+      }
+    }
+
+    /** The hidden staging (or replaced) directories beside {@code dir}. */
+    private static List<String> staged(Path dir) throws java.io.IOException {
+      try (Stream<Path> siblings = Files.list(dir.getParent())) {
+        return siblings
+            .map(p -> p.getFileName().toString())
+            .filter(name -> name.startsWith("." + dir.getFileName() + "."))
+            .toList();
+      }
     }
 
     /** A part file's lines, each a row of one field; every line ends with a line feed. */
@@ -2651,10 +2692,13 @@ final class FlowFuzzProperties {
           return f.collect(Collectors.toCollection(ArrayList::new));
         }
         case WRITE -> {
-          return written(f, false);
+          return written(f, false, false);
         }
         case WRITE_CSV -> {
-          return written(f, true);
+          return written(f, true, false);
+        }
+        case CANCEL_WRITE -> {
+          return written(f, r.nextBoolean(), true);
         }
         default -> {
           return into(f, terminal == Terminal.CANCEL_INTO);
