@@ -2512,11 +2512,13 @@ final class FlowFuzzProperties {
         throw new AssertionError("a part file's last line has no line end: " + text);
       }
       List<List<String>> rows = new ArrayList<>();
-      for (String line : text.split("\n")) {
-        if (!text.isEmpty()) {
-          rows.add(List.of(line));
-        }
+      if (text.isEmpty()) {
+        return rows; // split would make one empty line of it
       }
+      for (String line : text.split("\n", -1)) {
+        rows.add(List.of(line));
+      }
+      rows.removeLast(); // after the last line end
       return rows;
     }
 
