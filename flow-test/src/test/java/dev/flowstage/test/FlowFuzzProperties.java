@@ -1706,13 +1706,15 @@ final class FlowFuzzProperties {
       Window w;
       String wText;
       // A fixed window drops late events: only the counting kinds can tell how many (by the count).
-      boolean fixed = (kind == 0 || kind == 3) && r.nextInt(3) == 0;
+      // (With triggers, reduceByKey tells them too: its values carry their window.)
+      boolean fixed = (kind == 0 || kind == 3 || triggered && kind == 2) && r.nextInt(3) == 0;
+      int size = 0; // a fixed window's size in ms
       if (triggered && r.nextInt(3) == 0) {
         w = Window.global();
         wText = "Window.global()";
         fixed = false;
       } else if (fixed) {
-        int size = r.nextInt(1, 100);
+        size = r.nextInt(1, 100);
         w = Window.<Integer>fixed(Duration.ofMillis(size), x -> Math.abs((long) x));
         wText = "Window.fixed(" + size + "ms, x -> |x|)";
       } else if (r.nextBoolean()) {
@@ -1754,7 +1756,7 @@ final class FlowFuzzProperties {
               : "";
       if (triggered) {
         drawn("keyed aggregation with triggers" + (global ? " (global)" : ""));
-        keyedTriggered(kind, k, key, o, opt, global, fixed);
+        keyedTriggered(kind, k, key, o, opt, global, fixed ? size : 0);
         return;
       }
       String keyText = "x -> floorMod(x, " + k + ")";
@@ -1895,7 +1897,8 @@ final class FlowFuzzProperties {
         UnaryOperator<Options> o,
         String opt,
         boolean global,
-        boolean fixed) {
+        int fixedMs) {
+      boolean fixed = fixedMs > 0;
       String keyText = "x -> floorMod(x, " + k + ")";
       Map<Integer, Long> counts =
           new TreeMap<>(
@@ -1959,37 +1962,82 @@ final class FlowFuzzProperties {
               };
         }
         case 2 -> {
-          steps.add(".reduceByKey(" + keyText + ", x -> [1, x], add both" + opt + ")");
+          // Each value carries its event's fixed window (|x| / size, 0 in others), its count and
+          // sum; a merge of two windows' values would be marked -1.
+          steps.add(
+              ".reduceByKey("
+                  + keyText
+                  + ", x -> [window, 1, x], add (window -1 if two differ)"
+                  + opt
+                  + ")");
           out =
               flow.reduceByKey(
                   key,
-                  x -> List.of(1L, (long) x),
-                  (a, b) -> List.of(a.get(0) + b.get(0), a.get(1) + b.get(1)),
+                  x -> List.of(fixed ? Math.abs((long) x) / fixedMs : 0L, 1L, (long) x),
+                  (a, b) ->
+                      List.of(
+                          a.get(0).equals(b.get(0)) ? a.get(0) : -1L,
+                          a.get(1) + b.get(1),
+                          a.get(2) + b.get(2)),
                   o);
+          // The model per key and window: [count, sum].
+          Map<List<Long>, long[]> panes = new HashMap<>();
+          for (Integer x : model) {
+            long win = fixed ? Math.abs((long) x) / fixedMs : 0L;
+            long[] t = panes.computeIfAbsent(List.of((long) key.apply(x), win), q -> new long[2]);
+            t[0]++;
+            t[1] += x;
+          }
           Map<Integer, Long> want = counts;
           check =
               run -> {
-                // The value with the highest count of a key is its pane's last (global: the run's).
-                Map<Object, List<Long>> best = new TreeMap<>();
+                // The value with the highest count of a key in a window is its pane's last (in
+                // the global window, the run's).
+                Map<List<Long>, List<Long>> best = new HashMap<>();
                 for (Object e : run.output) {
                   Map.Entry<?, List<Long>> en = (Map.Entry<?, List<Long>>) e;
                   List<Long> v = en.getValue();
-                  Long total = want.get(en.getKey());
-                  if (total == null || v.get(0) < 1 || v.get(0) > total) {
-                    return "key " + en.getKey() + " emitted " + v + ", its count " + total;
+                  List<Long> pane = List.of(((Number) en.getKey()).longValue(), v.get(0));
+                  long[] t = panes.get(pane);
+                  if (t == null || v.get(1) < 1 || v.get(1) > t[0]) {
+                    return "key and window "
+                        + pane
+                        + " emitted "
+                        + v
+                        + ", the model's [count, sum] "
+                        + (t == null ? null : List.of(t[0], t[1]));
                   }
-                  best.merge(en.getKey(), v, (x, y) -> x.get(0) >= y.get(0) ? x : y);
+                  best.merge(pane, v, (x, y) -> x.get(1) >= y.get(1) ? x : y);
                 }
-                if (!global) {
-                  return want.keySet().equals(best.keySet())
+                if (!global && !fixed) {
+                  java.util.Set<Long> keys = new java.util.TreeSet<>();
+                  best.keySet().forEach(pane -> keys.add(pane.get(0)));
+                  java.util.Set<Long> wantKeys = new java.util.TreeSet<>();
+                  want.keySet().forEach(key2 -> wantKeys.add((long) key2));
+                  return wantKeys.equals(keys)
                       ? null
-                      : "expected the keys " + want.keySet() + ", got " + best.keySet();
+                      : "expected the keys " + wantKeys + ", got " + keys;
                 }
-                Map<Object, List<Long>> expected = new TreeMap<>();
-                want.forEach((key2, n) -> expected.put(key2, List.of(n, sums.get(key2))));
-                return expected.equals(best)
+                // A pane that got every event of its key and window holds their sum; the events
+                // missing from the panes' last counts are the late ones.
+                long missing = 0;
+                for (Map.Entry<List<Long>, long[]> e : panes.entrySet()) {
+                  List<Long> v = best.get(e.getKey());
+                  long n = v == null ? 0 : v.get(1);
+                  if (n == e.getValue()[0] && v.get(2) != e.getValue()[1]) {
+                    return "key and window "
+                        + e.getKey()
+                        + " summed "
+                        + v.get(2)
+                        + ", the model "
+                        + e.getValue()[1];
+                  }
+                  missing += e.getValue()[0] - n;
+                }
+                long late = fixed ? run.stats.lateEvents() : 0;
+                return missing == late
                     ? null
-                    : "expected [count, sum] " + expected + "\n got " + best;
+                    : "the panes' last counts miss " + missing + " events, " + late + " came late";
               };
         }
         default -> {
