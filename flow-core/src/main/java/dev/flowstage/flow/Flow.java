@@ -1275,10 +1275,11 @@ public final class Flow<T> {
   /**
    * Pairs the events of two flows by position, emitting {@code combiner(l, r)}, and stops at the
    * shorter side. Flows have no global order in general, so zip is defined on <em>ordered</em>
-   * sides only: a single source (one iterable or one file, read without splitting) followed only by
-   * per-event operations ({@code map}, {@code flatMap}, {@code filter}, {@code reject}, {@code
-   * each}, {@code uniq}, {@code mapBatch}); such a side is run on one stage, so the i-th event of
-   * each side is the i-th it would emit sequentially. Anything else is rejected here.
+   * sides only: a single source (one iterable, or one file or folder read without splitting by one
+   * producer, a folder's files in path order), a zip or a departition, followed only by per-event
+   * operations ({@code map}, {@code flatMap}, {@code filter}, {@code reject}, {@code each}, {@code
+   * uniq}, {@code mapBatch}); such a side is run on one stage, so the i-th event of each side is
+   * the i-th it would emit sequentially. Anything else is rejected here.
    *
    * @param left the left flow
    * @param right the right flow

@@ -88,9 +88,32 @@ final class FileOptionsTest {
     String m = messages(assertThrows(RuntimeException.class, flow::toList));
     assertTrue(m.contains("longer than 1000 bytes (line 2) of "), m);
     assertTrue(m.contains("utf16.txt"), m);
-    // 500 chars (1000 bytes) and the slack of one char are read.
+    // 500 chars (1000 bytes) are read, with a CRLF too (the terminator is not counted).
+    Files.writeString(file, "y".repeat(500) + "\r\n", StandardCharsets.UTF_16LE);
+    assertEquals(List.of("y".repeat(500)), flow.toList());
+  }
+
+  /**
+   * A UTF-16 line is bounded in bytes, as the option says: 3 chars are 6 bytes, longer than 4 (fuzz
+   * seed -718420037044570278 of -Dfuzz.seed=5, a UTF-16LE file with a byte order mark in a folder
+   * read with maxLineBytes(4)); a char of slack let a line of 6 bytes through, and one of 1002
+   * bytes under maxLineBytes(1000).
+   */
+  @Test
+  void fromFiles_utf16Line_isBoundedInBytesWithoutSlack() throws IOException {
+    Path file = dir.resolve("utf16-bom.txt");
+    Files.writeString(file, "\uFEFF12\r\n-50\n", StandardCharsets.UTF_16LE);
+    Flow<String> four = Flow.fromFiles(List.of(file), o -> o, f -> f.maxLineBytes(4));
+    String m = messages(assertThrows(RuntimeException.class, four::toList));
+    assertTrue(m.contains("longer than 4 bytes (line 2) of "), m);
+    assertEquals(
+        List.of("12", "-50"),
+        Flow.fromFiles(List.of(file), o -> o, f -> f.maxLineBytes(6)).toList());
     Files.writeString(file, "y".repeat(501) + "\n", StandardCharsets.UTF_16LE);
-    assertEquals(List.of("y".repeat(501)), flow.toList());
+    Flow<String> thousand =
+        Flow.fromFiles(
+            List.of(file), o -> o.charset(StandardCharsets.UTF_16LE), f -> f.maxLineBytes(1000));
+    assertThrows(RuntimeException.class, thousand::toList);
   }
 
   /** A line larger than the whole heap ends in the line bound's error, not OutOfMemoryError. */

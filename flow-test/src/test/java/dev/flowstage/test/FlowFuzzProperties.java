@@ -59,7 +59,8 @@ import org.junit.jupiter.api.Test;
  * runs N plans (default 60), {@code -Dfuzz.seed=S} starts elsewhere, {@code -Dfuzz.only=S} runs the
  * one plan of seed S, {@code -Dfuzz.maxEvents=N} sizes the sources (default 200 events, 15 times
  * that in the cancel test), {@code -Dfuzz.hangSeconds=N} is the hang guard (default 60) and {@code
- * -Dfuzz.verbose=true} lists the plans the builder rejected. The testing guide describes it.
+ * -Dfuzz.verbose=true} lists the plans the builder rejected and counts the later draws. The testing
+ * guide describes it.
  */
 final class FlowFuzzProperties {
   private static final int TRIES = Integer.getInteger("fuzz.tries", 60);
@@ -80,6 +81,14 @@ final class FlowFuzzProperties {
   private static final AtomicLong LATE_JOINS = new AtomicLong();
 
   private static Path fileRoot;
+
+  /** How often each of the later draws was made (printed with -Dfuzz.verbose=true). */
+  private static final Map<String, AtomicLong> DRAWN = new ConcurrentHashMap<>();
+
+  /** Counts one draw of {@code what}. */
+  static void drawn(String what) {
+    DRAWN.computeIfAbsent(what, k -> new AtomicLong()).incrementAndGet();
+  }
 
   private static final AtomicLong WRITES = new AtomicLong();
 
@@ -139,6 +148,7 @@ final class FlowFuzzProperties {
     runner.shutdownNow();
     if (VERBOSE) {
       System.err.println("fuzz: " + LATE_JOINS + " windowJoin plans dropped late events");
+      System.err.println("fuzz: drawn " + new TreeMap<>(DRAWN));
     }
     if (fileRoot != null) {
       try (Stream<Path> walk = Files.walk(fileRoot)) {
@@ -285,6 +295,11 @@ final class FlowFuzzProperties {
     COLLECT,
     /** writeLines, each line an id of the event it wrote; read back and checked once each. */
     WRITE,
+    /**
+     * writeCsv (random header, overwrite, charset), each row an id, an awkward field and the event;
+     * read back with an RFC 4180 parser of the test's own.
+     */
+    WRITE_CSV,
     INTO,
     /** Cancel mode: start, cancel after some events. */
     CANCEL_START,
@@ -297,7 +312,12 @@ final class FlowFuzzProperties {
     /** Cancel mode: a stream's forEach that throws after some events. */
     FOREACH_THROWS,
     /** Cancel mode: into consumer stages, cancelled after they received some events. */
-    CANCEL_INTO
+    CANCEL_INTO,
+    /**
+     * Cancel mode: startWritingLines or startWritingCsv, cancelled after some events were written:
+     * nothing may be left of it.
+     */
+    CANCEL_WRITE
   }
 
   /** Thrown on purpose by the reader of a run's result: rethrown unchanged, the run failed. */
@@ -347,6 +367,8 @@ final class FlowFuzzProperties {
     int lateFrom; // the first each counter after the windowJoin
     StageSystem userSystem; // the running producers of fromStages sources, closed after the run
     boolean startBoom; // a Boom thrown while the run's stages are built: it fails unannounced
+    TestClock clock; // the plan's virtual clock (withClock), or null
+    int advanceMs; // how far the advancer moves the virtual clock each time (0: never)
 
     private Case(long seed, boolean cancel) {
       this.seed = seed;
@@ -467,7 +489,7 @@ final class FlowFuzzProperties {
         return Flow.fromProducers(factories, o);
       }
       if (kind == 5) {
-        return files(in, d, o, single);
+        return files(in, model, d, o, single);
       }
       if (kind == 6) {
         // Running producers of a system the plan owns, split as fromEnumerables' lists are.
@@ -580,38 +602,92 @@ final class FlowFuzzProperties {
     }
 
     /**
-     * The events as lines of 1-3 files (one when {@code single}): LF or CRLF, sometimes blank lines
-     * (filtered out), sometimes no final line end, sometimes gzipped, read in byte ranges as small
-     * as a few bytes, parsed back to ints.
+     * The events as lines of 1-3 files (one when {@code single}, unless a folder is read): LF or
+     * CRLF, sometimes blank lines (filtered out), sometimes no final line end, sometimes gzipped,
+     * read in byte ranges as small as a few bytes, parsed back to ints. Sometimes the source names
+     * their folder instead, with {@link dev.flowstage.flow.FileOptions}: files in a subfolder, byte
+     * order marks (UTF-8, or UTF-16LE read in the mark's charset), and files the options leave out
+     * (by glob, hidden, binary) holding lines that are no int, so reading one fails the run.
      */
     private Flow<Integer> files(
-        List<Integer> in, StringBuilder d, UnaryOperator<Options> o, boolean single) {
-      int n = single ? 1 : r.nextInt(1, 4);
+        List<Integer> in,
+        List<Integer> model,
+        StringBuilder d,
+        UnaryOperator<Options> o,
+        boolean single) {
+      boolean walked = r.nextInt(3) == 0;
+      int n = single && !walked ? 1 : r.nextInt(1, 4);
       List<StringBuilder> texts = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         texts.add(new StringBuilder());
       }
       String eol = r.nextBoolean() ? "\n" : "\r\n";
       boolean blanks = r.nextInt(3) == 0;
-      for (Integer x : in) {
-        StringBuilder t = texts.get(r.nextInt(n));
-        if (blanks && r.nextInt(5) == 0) {
-          t.append(eol);
-        }
-        t.append(x).append(eol);
+      // A walked folder's files are read in path order: a zip side's model is that order.
+      int[] cuts = new int[n + 1];
+      for (int i = 1; i < n; i++) {
+        cuts[i] = r.nextInt(in.size() + 1);
       }
+      cuts[n] = in.size();
+      java.util.Arrays.sort(cuts);
+      int[] longest = new int[n]; // each file's longest line, in characters
+      for (int i = 0; i < n; i++) {
+        for (Integer x : in.subList(cuts[i], cuts[i + 1])) {
+          int file = single ? i : r.nextInt(n);
+          StringBuilder t = texts.get(file);
+          if (blanks && r.nextInt(5) == 0) {
+            t.append(eol);
+          }
+          t.append(x).append(eol);
+          longest[file] = Math.max(longest[file], String.valueOf(x).length());
+        }
+      }
+      int longestBytes = 0; // the longest line in bytes, as the files are encoded
       List<Path> paths = new ArrayList<>();
       List<String> shown = new ArrayList<>();
+      List<String> fileOptions = new ArrayList<>();
+      UnaryOperator<dev.flowstage.flow.FileOptions> fo = UnaryOperator.identity();
       try {
         Path dir = Files.createTempDirectory(fileRoot(), "plan");
+        boolean globbed = walked && r.nextBoolean();
+        boolean hiddenOut = walked && r.nextBoolean();
+        boolean binaryOut = walked && r.nextBoolean();
+        boolean anyGz = false;
+        // Sometimes one line of one file is longer than maxLineBytes: the run's one failure,
+        // naming the option. (Not in a zip side, which may stop reading early: booms is raised
+        // there; one line only, since two files failing at once are two failures.)
+        boolean tooLong = walked && !cancel && booms == 0 && r.nextInt(6) == 0;
+        int longFile = tooLong ? r.nextInt(n) : -1;
+        int longBytes = 0; // the long line's bytes, as its file is encoded
         for (int i = 0; i < n; i++) {
           String text = texts.get(i).toString();
+          if (i == longFile) {
+            List<Integer> starts = new ArrayList<>(List.of(0));
+            for (int at = text.indexOf(eol); at >= 0; at = text.indexOf(eol, at + 1)) {
+              starts.add(at + eol.length());
+            }
+            int at = starts.get(r.nextInt(starts.size()));
+            text = text.substring(0, at) + "123456789" + eol + text.substring(at);
+          }
           if (r.nextBoolean() && text.endsWith(eol)) {
             text = text.substring(0, text.length() - eol.length());
           }
           boolean gz = r.nextInt(4) == 0;
-          Path file = dir.resolve("part" + i + (gz ? ".txt.gz" : ".txt"));
-          byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          anyGz |= gz;
+          int bom = walked ? r.nextInt(4) : 3; // 0: UTF-8 mark, 1: UTF-16LE mark, else none
+          // In a folder: part files in path order, the last ones sometimes in a subfolder, some
+          // hidden ones read (a hidden file holds events only when hidden files are read).
+          String name =
+              (walked && i > 0 && r.nextInt(3) == 0 ? "sub/" : "")
+                  + (walked && !hiddenOut && r.nextInt(4) == 0 ? ".part" : "part")
+                  + i;
+          Path file = dir.resolve(name + (gz ? ".txt.gz" : ".txt"));
+          Files.createDirectories(file.getParent());
+          byte[] bytes =
+              bom == 1
+                  ? ("\uFEFF" + text).getBytes(java.nio.charset.StandardCharsets.UTF_16LE)
+                  : ((bom == 0 ? "\uFEFF" : "") + text)
+                      .getBytes(java.nio.charset.StandardCharsets.UTF_8);
           if (gz) {
             try (var z = new java.util.zip.GZIPOutputStream(Files.newOutputStream(file))) {
               z.write(bytes);
@@ -619,8 +695,78 @@ final class FlowFuzzProperties {
           } else {
             Files.write(file, bytes);
           }
+          longestBytes = Math.max(longestBytes, longest[i] * (bom == 1 ? 2 : 1));
+          if (i == longFile) {
+            longBytes = 9 * (bom == 1 ? 2 : 1);
+          }
           paths.add(file);
-          shown.add(bytes.length + (gz ? " bytes gzipped" : " bytes"));
+          shown.add(
+              dir.relativize(file)
+                  + ": "
+                  + bytes.length
+                  + (gz ? " bytes gzipped" : " bytes")
+                  + (bom == 0 ? ", UTF-8 mark" : bom == 1 ? ", UTF-16LE mark" : ""));
+        }
+        // Their order in the source is path order: sort as the walk does, to check the model.
+        List<Path> sorted = new ArrayList<>(paths);
+        sorted.sort(Path::compareTo);
+        if (walked && !sorted.equals(paths)) {
+          // The subfolder or a hidden name moved a file: the model follows the files' order.
+          List<Integer> reordered = new ArrayList<>();
+          for (Path p : sorted) {
+            int i = paths.indexOf(p);
+            reordered.addAll(in.subList(cuts[i], cuts[i + 1]));
+          }
+          if (single) {
+            model.subList(model.size() - in.size(), model.size()).clear();
+            model.addAll(reordered);
+          }
+        }
+        if (walked) {
+          if (globbed) {
+            Files.writeString(dir.resolve("notes.log"), "not an int\n");
+            Files.createDirectories(dir.resolve("sub"));
+            Files.writeString(dir.resolve("sub/more.csv"), "a,b\n");
+            fo = fo.andThen(x -> x.globs("*.txt", "*.gz"))::apply;
+            fileOptions.add("globs(*.txt, *.gz)");
+          }
+          if (hiddenOut) {
+            Files.writeString(dir.resolve(".hidden.txt"), "hidden\n");
+            Files.createDirectories(dir.resolve(".cache"));
+            Files.writeString(dir.resolve(".cache/part9.txt"), "hidden too\n");
+            fo = fo.andThen(x -> x.includeHidden(false))::apply;
+            fileOptions.add("includeHidden(false)");
+          }
+          if (binaryOut) {
+            Files.write(dir.resolve("zz-binary.txt"), new byte[] {'1', 0, '2', '\n'});
+            fo = fo.andThen(x -> x.includeBinary(false))::apply;
+            fileOptions.add("includeBinary(false)");
+          }
+          if (tooLong) {
+            drawn("a line longer than maxLineBytes");
+            int max = r.nextInt(Math.max(1, longestBytes), longBytes);
+            booms++;
+            expectedFailure = "maxLineBytes";
+            fo = fo.andThen(x -> x.maxLineBytes(max))::apply;
+            fileOptions.add(
+                "maxLineBytes("
+                    + max
+                    + ") (must fail: part"
+                    + longFile
+                    + " has a line 123456789 of "
+                    + longBytes
+                    + " bytes)");
+          } else if (r.nextBoolean()) {
+            int max = r.nextInt(8, 64); // at least the longest line, in UTF-16 too
+            fo = fo.andThen(x -> x.maxLineBytes(max))::apply;
+            fileOptions.add("maxLineBytes(" + max + ")");
+          }
+          if (!anyGz && r.nextInt(4) == 0) {
+            fo = fo.andThen(x -> x.decompress(false))::apply;
+            fileOptions.add("decompress(false)");
+          }
+          paths = List.of(dir);
+          drawn(single ? "folder as a zip side" : "folder with file options");
         }
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e);
@@ -628,6 +774,7 @@ final class FlowFuzzProperties {
       long split = r.nextBoolean() ? r.nextInt(1, 200) : Options.DEFAULT_SPLIT_BYTES;
       steps.add(
           "fromFiles("
+              + (walked ? "their folder " : "")
               + shown
               + (eol.length() == 2 ? " CRLF" : " LF")
               + (blanks ? " with blank lines" : "")
@@ -635,9 +782,11 @@ final class FlowFuzzProperties {
               + d
               + ".splitBytes("
               + split
-              + ")).filter(not blank).map(Integer::parseInt)");
+              + ")"
+              + (walked ? ", f -> f." + String.join(".", fileOptions) : "")
+              + ").filter(not blank).map(Integer::parseInt)");
       freshLayer = false;
-      return Flow.fromFiles(paths, x -> o.apply(x).splitBytes(split))
+      return Flow.fromFiles(paths, x -> o.apply(x).splitBytes(split), fo)
           .filter(line -> !line.isEmpty())
           .map(Integer::parseInt);
     }
@@ -652,7 +801,32 @@ final class FlowFuzzProperties {
         default -> flow = source(model, max);
       }
       stateless(r.nextInt(1, 7), true);
+      // Sometimes virtual time (withClock, before the end or on it): processing time moves only
+      // when the plan's advancer moves it, or never; the checked totals do not depend on it.
+      boolean virtual = r.nextInt(5) == 0;
+      boolean early = virtual && r.nextBoolean();
+      if (virtual) {
+        drawn("withClock");
+        clock = new TestClock();
+        advanceMs = r.nextInt(3) == 0 ? 0 : r.nextInt(1, 30);
+        if (early) {
+          flow = flow.withClock(clock);
+          steps.add(
+              ".withClock(a TestClock"
+                  + (advanceMs == 0
+                      ? ", never advanced)"
+                      : ", advanced by " + advanceMs + "ms while it runs)"));
+        }
+      }
       tail();
+      if (virtual && !early) {
+        out = out.withClock(clock);
+        steps.add(
+            ".withClock(a TestClock"
+                + (advanceMs == 0
+                    ? ", never advanced)"
+                    : ", advanced by " + advanceMs + "ms while it runs)"));
+      }
       chooseTerminal();
     }
 
@@ -709,6 +883,7 @@ final class FlowFuzzProperties {
      */
     private void zipShape(int max) {
       booms++; // no Boom in a side (restored below)
+      boolean noMapBatchBefore = noMapBatch; // a zip of zips restores its outer zip's setting
       noMapBatch = true; // mapBatch reverses a batch, and batches depend on timing
       int eachBefore = eachCounters.size();
       List<Integer> left = new ArrayList<>(orderedSide(max / 2));
@@ -718,7 +893,7 @@ final class FlowFuzzProperties {
       for (int i = eachBefore; i < eachCounters.size(); i++) {
         atMost.add(i);
       }
-      noMapBatch = false;
+      noMapBatch = noMapBatchBefore;
       booms--;
       int mul = r.nextInt(1, 4);
       List<Integer> zipped = new ArrayList<>();
@@ -748,8 +923,21 @@ final class FlowFuzzProperties {
       freshLayer = false;
     }
 
-    /** A single ordered source (one iterable, publisher or unsplit file) and per-event steps. */
+    /**
+     * A single ordered source (one iterable, publisher, file or walked folder) and per-event steps,
+     * or (one side in four, two levels deep at most) a zip of its own: a zip is one ordered stage.
+     */
     private List<Integer> orderedSide(int max) {
+      if (depth < 2 && r.nextInt(4) == 0) {
+        depth++;
+        steps.add("(a zip side of its own:");
+        drawn("zip of zips");
+        zipShape(max);
+        steps.add(")");
+        depth--;
+        stateless(r.nextInt(3), false);
+        return model;
+      }
       List<Integer> m = new ArrayList<>();
       flow = source(m, max, true);
       model = m;
@@ -1245,8 +1433,10 @@ final class FlowFuzzProperties {
 
     private void tail() {
       List<Integer> m = model;
-      int kind = r.nextInt(9);
+      int kind = r.nextInt(11);
       switch (kind) {
+        case 9 -> uniqWindowTail();
+        case 10 -> takeSortWindowTail();
         case 0 -> {
           out = flow;
           triggerSafe = true;
@@ -1307,6 +1497,108 @@ final class FlowFuzzProperties {
         }
         default -> sumOrCountTail();
       }
+    }
+
+    /**
+     * uniq (or uniqBy) in a new layer partitioned by the event, with a window and its triggers: a
+     * window's keys are kept until its done (windows.md). The reference, from the model: every
+     * event shown came in, no more often than it came; in the global window each distinct event
+     * exactly once; in a fixed window of event time (the event is its own time, and its own stage)
+     * at most once, and a missing event only when all of its copies were late; in a count or
+     * periodic window at least once.
+     */
+    private void uniqWindowTail() {
+      StringBuilder d = new StringBuilder();
+      UnaryOperator<Options> o = routing(d, true);
+      StringBuilder wd = new StringBuilder();
+      Window w = window(wd, true);
+      steps.add(".partition(o -> o." + d + ".window(" + wd + "))");
+      flow = flow.partition(o.andThen(x -> x.window(w))::apply);
+      ordered = false;
+      boolean by = r.nextBoolean();
+      steps.add(by ? ".uniqBy(x -> x)" : ".uniq()");
+      drawn("uniq in a windowed layer");
+      out = by ? flow.uniqBy(x -> x) : flow.uniq();
+      triggerSafe = true;
+      boolean global = w instanceof Window.Global;
+      boolean fixed = w instanceof Window.Fixed;
+      Map<Object, Integer> want = new HashMap<>();
+      model.forEach(x -> want.merge(x, 1, Integer::sum));
+      check =
+          run -> {
+            Map<Object, Integer> got = new HashMap<>();
+            run.output.forEach(x -> got.merge(x, 1, Integer::sum));
+            for (Map.Entry<Object, Integer> e : got.entrySet()) {
+              int n = want.getOrDefault(e.getKey(), 0);
+              if (e.getValue() > n || (global || fixed) && e.getValue() > 1) {
+                return e.getKey()
+                    + " passed "
+                    + e.getValue()
+                    + " times, came "
+                    + n
+                    + ": "
+                    + run.output;
+              }
+            }
+            long missing = 0;
+            for (Map.Entry<Object, Integer> e : want.entrySet()) {
+              if (!got.containsKey(e.getKey())) {
+                missing += e.getValue();
+              }
+            }
+            long late = fixed ? run.stats.lateEvents() : 0;
+            return missing <= late
+                ? null
+                : "events that came never passed ("
+                    + missing
+                    + " events, "
+                    + late
+                    + " late): "
+                    + "expected "
+                    + new TreeMap<>(want)
+                    + "\n got "
+                    + new TreeMap<>(got);
+          };
+    }
+
+    /**
+     * takeSort after a windowed layer: one sorted list of at most {@code n} per window. The
+     * reference is the model sorted: every list is sorted and the lists' union is part of the model
+     * (each event in one window), and since an event among the model's n smallest is among its
+     * window's, the union's n smallest are the model's (when no event came late).
+     */
+    private void takeSortWindowTail() {
+      int layer = windowedLayer(true);
+      int n = r.nextInt(1, 12);
+      steps.add(".takeSort(" + n + ", Integer::compare)");
+      drawn("takeSort after a window" + (layer == 0 ? " (global)" : ""));
+      triggerSafe = true;
+      out = flow.takeSort(n, Integer::compare);
+      List<Integer> sorted = model.stream().sorted().toList();
+      check =
+          run -> {
+            if (layer == 0 && run.output.size() != 1) {
+              return "expected one list, got " + run.output;
+            }
+            List<Object> all = new ArrayList<>();
+            for (Object o : run.output) {
+              List<?> l = (List<?>) o;
+              if (l.size() > n || !l.stream().sorted().toList().equals(l)) {
+                return "a list not sorted or longer than " + n + ": " + l;
+              }
+              all.addAll(l);
+            }
+            String part = lessLate(sorted, all, sorted.size() - all.size());
+            if (part != null) {
+              return "the lists are no part of the model: " + part + "\n lists " + run.output;
+            }
+            if (run.stats.lateEvents() > 0) {
+              return null;
+            }
+            List<Object> top =
+                all.stream().map(x -> (Integer) x).sorted().limit(n).map(x -> (Object) x).toList();
+            return equal(sorted.subList(0, Math.min(n, sorted.size())), top);
+          };
     }
 
     /** A reduce summing (or counting) each pane, reset at each trigger, then departitioned. */
@@ -1408,12 +1700,21 @@ final class FlowFuzzProperties {
       // A window without triggers: each pane emits its own totals (a key once per stage and pane),
       // and the panes' totals add up to the whole.
       boolean windowed = withOptions && r.nextInt(3) == 0;
+      // Or a window (the global one too) with triggers: each trigger emits the pane's running
+      // totals (cumulative within a window), checked by the keyedTriggered reference.
+      boolean triggered = withOptions && !windowed && r.nextInt(2) == 0;
       Window w;
       String wText;
       // A fixed window drops late events: only the counting kinds can tell how many (by the count).
-      boolean fixed = (kind == 0 || kind == 3) && r.nextInt(3) == 0;
-      if (fixed) {
-        int size = r.nextInt(1, 100);
+      // (With triggers, reduceByKey tells them too: its values carry their window.)
+      boolean fixed = (kind == 0 || kind == 3 || triggered && kind == 2) && r.nextInt(3) == 0;
+      int size = 0; // a fixed window's size in ms
+      if (triggered && r.nextInt(3) == 0) {
+        w = Window.global();
+        wText = "Window.global()";
+        fixed = false;
+      } else if (fixed) {
+        size = r.nextInt(1, 100);
         w = Window.<Integer>fixed(Duration.ofMillis(size), x -> Math.abs((long) x));
         wText = "Window.fixed(" + size + "ms, x -> |x|)";
       } else if (r.nextBoolean()) {
@@ -1425,11 +1726,39 @@ final class FlowFuzzProperties {
         w = Window.periodic(Duration.ofMillis(ms));
         wText = "Window.periodic(" + ms + "ms)";
       }
-      UnaryOperator<Options> o = x -> windowed ? x.stages(stages).window(w) : x.stages(stages);
+      if (triggered) {
+        switch (r.nextInt(3)) {
+          case 0 -> {
+            int n = r.nextInt(1, 6);
+            w = w.triggerEvery(n);
+            wText += ".triggerEvery(" + n + ")";
+          }
+          case 1 -> {
+            int ms = r.nextInt(1, 10);
+            w = w.triggerPeriodically(Duration.ofMillis(ms));
+            wText += ".triggerPeriodically(" + ms + "ms)";
+          }
+          default -> {
+            w = w.trigger(() -> 0, FlowFuzzProperties::punctuation);
+            wText += ".trigger(fire after each multiple of 7)";
+          }
+        }
+        windowed = true;
+        triggerSafe = true; // a named trigger emits running totals too
+      }
+      boolean global = w instanceof Window.Global;
+      Window window = w;
+      boolean win = windowed;
+      UnaryOperator<Options> o = x -> win ? x.stages(stages).window(window) : x.stages(stages);
       String opt =
           withOptions
               ? ", o -> o.stages(" + stages + ")" + (windowed ? ".window(" + wText + ")" : "")
               : "";
+      if (triggered) {
+        drawn("keyed aggregation with triggers" + (global ? " (global)" : ""));
+        keyedTriggered(kind, k, key, o, opt, global, fixed ? size : 0);
+        return;
+      }
       String keyText = "x -> floorMod(x, " + k + ")";
       Map<Integer, Long> expected;
       switch (kind) {
@@ -1517,6 +1846,7 @@ final class FlowFuzzProperties {
             };
         return;
       }
+      boolean fixedWindow = fixed;
       check =
           run -> {
             Map<Object, Long> got = new TreeMap<>();
@@ -1525,13 +1855,13 @@ final class FlowFuzzProperties {
               long value = ((Number) en.getValue()).longValue();
               Long before = got.put(en.getKey(), value);
               if (before != null) {
-                if (!windowed) {
+                if (!win) {
                   return "key " + en.getKey() + " emitted twice: " + run.output;
                 }
                 got.put(en.getKey(), before + value);
               }
             }
-            if (windowed && fixed) {
+            if (win && fixedWindow) {
               // Each key's count is the model's less its late events, which the statistics count.
               long missing = 0;
               for (Map.Entry<Object, Long> e : got.entrySet()) {
@@ -1549,6 +1879,234 @@ final class FlowFuzzProperties {
             }
             return want.equals(got) ? null : "expected " + want + "\n got " + got;
           };
+    }
+
+    /**
+     * A keyed aggregation in a window with triggers: each trigger emits, per key its stage holds,
+     * the pane's running total. The reference is java.util.stream's grouping of the model: counts
+     * never pass their key's total and, in the global window, the highest is the total; a pane's
+     * final value is told apart by a count carried along (reduceByKey) or by a serial number each
+     * accumulator gets at its {@code init} (aggregateByKey): the panes' finals add up to each key's
+     * totals; sumBy's last value of a key is its total when the terminal keeps the order.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void keyedTriggered(
+        int kind,
+        int k,
+        SerializableFunction<Integer, Integer> key,
+        UnaryOperator<Options> o,
+        String opt,
+        boolean global,
+        int fixedMs) {
+      boolean fixed = fixedMs > 0;
+      String keyText = "x -> floorMod(x, " + k + ")";
+      Map<Integer, Long> counts =
+          new TreeMap<>(
+              model.stream().collect(Collectors.groupingBy(key::apply, Collectors.counting())));
+      Map<Integer, Long> sums =
+          new TreeMap<>(
+              model.stream()
+                  .collect(Collectors.groupingBy(key::apply, Collectors.summingLong(x -> x))));
+      switch (kind) {
+        case 0, 3 -> {
+          Map<Integer, Long> want;
+          if (kind == 0) {
+            steps.add(".countBy(" + keyText + opt + ")");
+            out = flow.countBy(key, o);
+            want = counts;
+          } else {
+            steps.add(".frequencies(" + opt.substring(2) + ")");
+            out = flow.frequencies(o);
+            want =
+                new TreeMap<>(
+                    model.stream().collect(Collectors.groupingBy(x -> x, Collectors.counting())));
+          }
+          check =
+              run -> {
+                Map<Object, Long> max = new TreeMap<>();
+                for (Object e : run.output) {
+                  Map.Entry<?, ?> en = (Map.Entry<?, ?>) e;
+                  long v = ((Number) en.getValue()).longValue();
+                  Long total = want.get(en.getKey());
+                  if (total == null || v < 1 || v > total) {
+                    return "key " + en.getKey() + " emitted " + v + ", its total " + total;
+                  }
+                  max.merge(en.getKey(), v, Math::max);
+                }
+                if (global) {
+                  return want.equals(max) ? null : "expected the totals " + want + "\n got " + max;
+                }
+                // Late events of a fixed window may take a key's every event.
+                return fixed || want.keySet().equals(max.keySet())
+                    ? null
+                    : "expected the keys " + want.keySet() + ", got " + max.keySet();
+              };
+        }
+        case 1 -> {
+          steps.add(".sumBy(" + keyText + ", x -> x" + opt + ")");
+          out = flow.sumBy(key, x -> x, o);
+          check =
+              run -> {
+                Map<Object, Long> last = new TreeMap<>();
+                for (Object e : run.output) {
+                  Map.Entry<?, ?> en = (Map.Entry<?, ?>) e;
+                  last.put(en.getKey(), ((Number) en.getValue()).longValue());
+                }
+                if (global && orderKept()) {
+                  // A key's stage emits its running sums in order; the last is at the done.
+                  return sums.equals(last) ? null : "expected the sums " + sums + "\n got " + last;
+                }
+                return sums.keySet().equals(last.keySet())
+                    ? null
+                    : "expected the keys " + sums.keySet() + ", got " + last.keySet();
+              };
+        }
+        case 2 -> {
+          // Each value carries its event's fixed window (|x| / size, 0 in others), its count and
+          // sum; a merge of two windows' values would be marked -1.
+          steps.add(
+              ".reduceByKey("
+                  + keyText
+                  + ", x -> [window, 1, x], add (window -1 if two differ)"
+                  + opt
+                  + ")");
+          out =
+              flow.reduceByKey(
+                  key,
+                  x -> List.of(fixed ? Math.abs((long) x) / fixedMs : 0L, 1L, (long) x),
+                  (a, b) ->
+                      List.of(
+                          a.get(0).equals(b.get(0)) ? a.get(0) : -1L,
+                          a.get(1) + b.get(1),
+                          a.get(2) + b.get(2)),
+                  o);
+          // The model per key and window: [count, sum].
+          Map<List<Long>, long[]> panes = new HashMap<>();
+          for (Integer x : model) {
+            long win = fixed ? Math.abs((long) x) / fixedMs : 0L;
+            long[] t = panes.computeIfAbsent(List.of((long) key.apply(x), win), q -> new long[2]);
+            t[0]++;
+            t[1] += x;
+          }
+          Map<Integer, Long> want = counts;
+          check =
+              run -> {
+                // The value with the highest count of a key in a window is its pane's last (in
+                // the global window, the run's).
+                Map<List<Long>, List<Long>> best = new HashMap<>();
+                for (Object e : run.output) {
+                  Map.Entry<?, List<Long>> en = (Map.Entry<?, List<Long>>) e;
+                  List<Long> v = en.getValue();
+                  List<Long> pane = List.of(((Number) en.getKey()).longValue(), v.get(0));
+                  long[] t = panes.get(pane);
+                  if (t == null || v.get(1) < 1 || v.get(1) > t[0]) {
+                    return "key and window "
+                        + pane
+                        + " emitted "
+                        + v
+                        + ", the model's [count, sum] "
+                        + (t == null ? null : List.of(t[0], t[1]));
+                  }
+                  best.merge(pane, v, (x, y) -> x.get(1) >= y.get(1) ? x : y);
+                }
+                if (!global && !fixed) {
+                  java.util.Set<Long> keys = new java.util.TreeSet<>();
+                  best.keySet().forEach(pane -> keys.add(pane.get(0)));
+                  java.util.Set<Long> wantKeys = new java.util.TreeSet<>();
+                  want.keySet().forEach(key2 -> wantKeys.add((long) key2));
+                  return wantKeys.equals(keys)
+                      ? null
+                      : "expected the keys " + wantKeys + ", got " + keys;
+                }
+                // A pane that got every event of its key and window holds their sum; the events
+                // missing from the panes' last counts are the late ones.
+                long missing = 0;
+                for (Map.Entry<List<Long>, long[]> e : panes.entrySet()) {
+                  List<Long> v = best.get(e.getKey());
+                  long n = v == null ? 0 : v.get(1);
+                  if (n == e.getValue()[0] && v.get(2) != e.getValue()[1]) {
+                    return "key and window "
+                        + e.getKey()
+                        + " summed "
+                        + v.get(2)
+                        + ", the model "
+                        + e.getValue()[1];
+                  }
+                  missing += e.getValue()[0] - n;
+                }
+                long late = fixed ? run.stats.lateEvents() : 0;
+                return missing == late
+                    ? null
+                    : "the panes' last counts miss " + missing + " events, " + late + " came late";
+              };
+        }
+        default -> {
+          AtomicLong serials = new AtomicLong();
+          steps.add(
+              ".aggregateByKey("
+                  + keyText
+                  + ", [sum, count, a serial per init], add, merge"
+                  + opt
+                  + ")");
+          Flow<Map.Entry<Integer, long[]>> agg =
+              flow.aggregateByKey(
+                  key,
+                  () -> new long[] {0, 0, serials.incrementAndGet()},
+                  (a, x) -> {
+                    a[0] += x;
+                    a[1]++;
+                    return a;
+                  },
+                  (a, b) -> {
+                    a[0] += b[0];
+                    a[1] += b[1];
+                    return a;
+                  },
+                  o);
+          out =
+              agg.map(
+                  e ->
+                      Map.entry(
+                          e.getKey(), List.of(e.getValue()[0], e.getValue()[1], e.getValue()[2])));
+          check =
+              run -> {
+                // Each accumulator's final snapshot is the one with the highest count.
+                Map<Long, List<Long>> finals = new HashMap<>();
+                Map<Long, Object> keyOf = new HashMap<>();
+                for (Object e : run.output) {
+                  Map.Entry<?, List<Long>> en = (Map.Entry<?, List<Long>>) e;
+                  List<Long> v = en.getValue();
+                  Object before = keyOf.putIfAbsent(v.get(2), en.getKey());
+                  if (before != null && !before.equals(en.getKey())) {
+                    return "accumulator #"
+                        + v.get(2)
+                        + " emitted for keys "
+                        + before
+                        + " and "
+                        + en.getKey();
+                  }
+                  finals.merge(v.get(2), v, (x, y) -> x.get(1) >= y.get(1) ? x : y);
+                }
+                Map<Object, Long> gotSums = new TreeMap<>();
+                Map<Object, Long> gotCounts = new TreeMap<>();
+                finals.forEach(
+                    (serial, v) -> {
+                      gotSums.merge(keyOf.get(serial), v.get(0), Long::sum);
+                      gotCounts.merge(keyOf.get(serial), v.get(1), Long::sum);
+                    });
+                return counts.equals(gotCounts) && sums.equals(gotSums)
+                    ? null
+                    : "expected counts "
+                        + counts
+                        + ", sums "
+                        + sums
+                        + "\n got counts "
+                        + gotCounts
+                        + ", sums "
+                        + gotSums;
+              };
+        }
+      }
     }
 
     /**
@@ -1643,7 +2201,7 @@ final class FlowFuzzProperties {
     private void chooseTerminal() {
       terminal =
           cancel
-              ? Terminal.values()[Terminal.INTO.ordinal() + 1 + r.nextInt(6)]
+              ? Terminal.values()[Terminal.INTO.ordinal() + 1 + r.nextInt(7)]
               : Terminal.values()[r.nextInt(Terminal.INTO.ordinal() + 1)];
       firstTerminal = terminal;
       cancelAfter = r.nextInt(0, 200);
@@ -1678,6 +2236,26 @@ final class FlowFuzzProperties {
       List<Object> output = null;
       Throwable thrown = null;
       boolean cancelled = false;
+      // The virtual clock's advancer: moves processing time while the run goes on.
+      AtomicBoolean running = new AtomicBoolean(true);
+      Thread advancer = null;
+      if (clock != null && advanceMs > 0) {
+        advancer =
+            Thread.ofPlatform()
+                .daemon()
+                .name("fuzz-advancer")
+                .start(
+                    () -> {
+                      while (running.get()) {
+                        clock.advance(Duration.ofMillis(advanceMs));
+                        try {
+                          Thread.sleep(1);
+                        } catch (InterruptedException e) {
+                          return;
+                        }
+                      }
+                    });
+      }
       try {
         output = terminal(f);
         if (output == null) {
@@ -1685,6 +2263,11 @@ final class FlowFuzzProperties {
         }
       } catch (FlowException | CancellationException | ReaderBoom e) {
         thrown = e;
+      } finally {
+        running.set(false);
+        if (advancer != null) {
+          advancer.join();
+        }
       }
       // The run's threads: the terminal returns only after they all exited (a publisher's
       // subscriber is signalled first, then the run closes: wait for it, within the hang guard).
@@ -1815,42 +2398,124 @@ final class FlowFuzzProperties {
       return check.apply(new Run(output, stats));
     }
 
+    /** Awkward CSV fields: commas, quotes, line breaks, spaces, non-ASCII (in ISO-8859-1). */
+    private static final String[] AWKWARD = {
+      "",
+      "plain",
+      "a,b",
+      "say \"hi\"",
+      "\"",
+      "line\nbreak",
+      "cr\r\nlf",
+      " spaced ",
+      "\u00fc",
+      ",\"\n",
+      "\r"
+    };
+
     /**
-     * Writes the flow's events with writeLines, each as a fresh id standing for the event, then
-     * reads the part files back: every id once, a _SUCCESS marker; a failed write leaves no
-     * directory.
+     * Writes the flow's events with writeLines (each line a fresh id standing for the event) or
+     * writeCsv (each row the id, an awkward field and the event's text), with random output options
+     * (an existing directory replaced, a charset, a CSV header), then reads the part files back:
+     * every id once, with its row's fields, a header atop each part, a _SUCCESS marker, nothing of
+     * the replaced directory; a failed write leaves no directory, or the replaced one as it was.
      */
-    private List<Object> written(Flow<Object> f) throws Exception {
+    private List<Object> written(Flow<Object> f, boolean csv, boolean stopped) throws Exception {
       Path dir = fileRoot().resolve("out-" + seed + "-" + WRITES.incrementAndGet());
+      boolean overwrite = r.nextInt(3) == 0;
+      boolean existing = overwrite && r.nextBoolean();
+      java.nio.charset.Charset charset =
+          switch (r.nextInt(4)) {
+            case 0 -> java.nio.charset.StandardCharsets.UTF_16;
+            case 1 -> java.nio.charset.StandardCharsets.ISO_8859_1;
+            default -> java.nio.charset.StandardCharsets.UTF_8;
+          };
+      List<String> header =
+          csv && r.nextBoolean() ? List.of("id", "awk,ward", "the \"event\"") : List.of();
+      if (existing) {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("stale"), "from before");
+      }
       Map<Integer, Object> events = new ConcurrentHashMap<>();
+      Map<Integer, String> awkward = new ConcurrentHashMap<>();
       java.util.concurrent.atomic.AtomicInteger ids =
           new java.util.concurrent.atomic.AtomicInteger();
+      UnaryOperator<dev.flowstage.flow.OutputOptions> options =
+          o -> {
+            dev.flowstage.flow.OutputOptions x = o.overwrite(overwrite).charset(charset);
+            return header.isEmpty() ? x : x.header(header.toArray(String[]::new));
+          };
+      drawn((csv ? "writeCsv" : "writeLines") + (stopped ? ", cancelled" : ""));
+      SerializableFunction<Object, List<?>> toRow =
+          x -> {
+            int id = ids.incrementAndGet();
+            String a = AWKWARD[Math.floorMod(id * 7 + 3, AWKWARD.length)];
+            events.put(id, x);
+            awkward.put(id, a);
+            return java.util.Arrays.asList(id, a, String.valueOf(x));
+          };
+      SerializableFunction<Object, String> line =
+          x -> {
+            int id = ids.incrementAndGet();
+            events.put(id, x);
+            return String.valueOf(id);
+          };
       List<Path> parts;
       try {
-        parts =
-            f.writeLines(
-                dir,
-                x -> {
-                  int id = ids.incrementAndGet();
-                  events.put(id, x);
-                  return String.valueOf(id);
-                },
-                o -> o);
-      } catch (FlowException | CancellationException e) {
-        if (Files.exists(dir)) {
-          throw new AssertionError("a failed writeLines left its directory " + dir, e);
+        if (stopped) {
+          // Cancelled once cancelAfter events were written (or ended first): a cancelled write
+          // leaves nothing, a completed one its files.
+          RunningFlow<List<Path>> running =
+              csv
+                  ? f.startWritingCsv(dir, toRow, options)
+                  : f.startWritingLines(dir, line, options);
+          Stopped<List<Path>> end = stop(running, ids::get);
+          if (end.cancelled()) {
+            unwritten(dir, existing, null);
+            return null;
+          }
+          parts = end.result();
+        } else {
+          parts = csv ? f.writeCsv(dir, toRow, options) : f.writeLines(dir, line, options);
         }
+      } catch (FlowException | CancellationException e) {
+        unwritten(dir, existing, e);
         throw e;
       }
+      List<String> left = staged(dir);
+      if (!left.isEmpty()) {
+        throw new AssertionError("a write left staging directories beside " + dir + ": " + left);
+      }
       if (!Files.exists(dir.resolve("_SUCCESS"))) {
-        throw new AssertionError("writeLines returned without a _SUCCESS marker in " + dir);
+        throw new AssertionError("the write returned without a _SUCCESS marker in " + dir);
+      }
+      if (Files.exists(dir.resolve("stale"))) {
+        throw new AssertionError("overwrite left a file of the replaced directory in " + dir);
       }
       List<Object> l = new ArrayList<>();
       for (Path p : parts) {
-        for (String line : Files.readAllLines(p)) {
-          Object e = events.remove(Integer.parseInt(line));
+        String text = Files.readString(p, charset);
+        List<List<String>> rows = csv ? csvRows(text) : lines(text);
+        if (!header.isEmpty()) {
+          if (rows.isEmpty() || !rows.get(0).equals(header)) {
+            throw new AssertionError("part " + p + " does not start with the header: " + rows);
+          }
+          rows = rows.subList(1, rows.size());
+        }
+        for (List<String> row : rows) {
+          int id = Integer.parseInt(row.get(0));
+          Object e = events.remove(id);
           if (e == null) {
-            throw new AssertionError("line " + line + " of " + p + " written twice or never made");
+            throw new AssertionError("row " + row + " of " + p + " written twice or never made");
+          }
+          if (csv && !row.equals(List.of(row.get(0), awkward.get(id), String.valueOf(e)))) {
+            throw new AssertionError(
+                "row "
+                    + row
+                    + " of "
+                    + p
+                    + " read back differs from "
+                    + List.of(id, awkward.get(id), String.valueOf(e)));
           }
           l.add(e);
         }
@@ -1861,10 +2526,111 @@ final class FlowFuzzProperties {
       return l;
     }
 
+    /**
+     * After a write that failed or was cancelled: no directory, or the one it would have replaced
+     * as it was, and no staging directory beside it.
+     */
+    private static void unwritten(Path dir, boolean existing, Exception e) throws Exception {
+      if (existing) {
+        if (!Files.readString(dir.resolve("stale")).equals("from before")) {
+          throw new AssertionError("a failed write changed the directory it would replace", e);
+        }
+      } else if (Files.exists(dir)) {
+        throw new AssertionError("a failed or cancelled write left its directory " + dir, e);
+      }
+      List<String> left = staged(dir);
+      if (!left.isEmpty()) {
+        throw new AssertionError("a write left staging directories beside " + dir + ": " + left, e);
+      }
+    }
+
+    /** The hidden staging (or replaced) directories beside {@code dir}. */
+    private static List<String> staged(Path dir) throws java.io.IOException {
+      try (Stream<Path> siblings = Files.list(dir.getParent())) {
+        return siblings
+            .map(p -> p.getFileName().toString())
+            .filter(name -> name.startsWith("." + dir.getFileName() + "."))
+            .toList();
+      }
+    }
+
+    /** A part file's lines, each a row of one field; every line ends with a line feed. */
+    private static List<List<String>> lines(String text) {
+      if (!text.isEmpty() && !text.endsWith("\n")) {
+        throw new AssertionError("a part file's last line has no line end: " + text);
+      }
+      List<List<String>> rows = new ArrayList<>();
+      if (text.isEmpty()) {
+        return rows; // split would make one empty line of it
+      }
+      for (String line : text.split("\n", -1)) {
+        rows.add(List.of(line));
+      }
+      rows.removeLast(); // after the last line end
+      return rows;
+    }
+
+    /**
+     * RFC 4180 rows, parsed here independently of the writer: fields separated by commas, a quoted
+     * field may hold commas, line breaks and doubled quotes; a row ends with LF or CRLF.
+     */
+    static List<List<String>> csvRows(String text) {
+      List<List<String>> rows = new ArrayList<>();
+      List<String> row = new ArrayList<>();
+      StringBuilder field = new StringBuilder();
+      int i = 0;
+      int n = text.length();
+      while (i < n) {
+        char ch = text.charAt(i);
+        if (ch == '"' && field.isEmpty()) {
+          i++;
+          while (true) {
+            if (i >= n) {
+              throw new AssertionError("unterminated quoted field in: " + text);
+            }
+            char q = text.charAt(i++);
+            if (q == '"') {
+              if (i < n && text.charAt(i) == '"') {
+                field.append('"');
+                i++;
+              } else {
+                break;
+              }
+            } else {
+              field.append(q);
+            }
+          }
+          if (i < n && text.charAt(i) != ',' && text.charAt(i) != '\n' && text.charAt(i) != '\r') {
+            throw new AssertionError("text after a quoted field at " + i + " in: " + text);
+          }
+        } else if (ch == ',') {
+          row.add(field.toString());
+          field.setLength(0);
+          i++;
+        } else if (ch == '\n' || ch == '\r' && i + 1 < n && text.charAt(i + 1) == '\n') {
+          row.add(field.toString());
+          field.setLength(0);
+          rows.add(row);
+          row = new ArrayList<>();
+          i += ch == '\n' ? 1 : 2;
+        } else {
+          if (ch == '"' || ch == '\r') {
+            throw new AssertionError("a bare " + (int) ch + " in an unquoted field in: " + text);
+          }
+          field.append(ch);
+          i++;
+        }
+      }
+      if (!field.isEmpty() || !row.isEmpty()) {
+        throw new AssertionError("a part file's last row has no line end: " + text);
+      }
+      return rows;
+    }
+
     /** Whether the terminal hands the caller the events in the order the last stage emits them. */
     private boolean orderKept() {
       return switch (terminal) {
-        case TO_LIST, STREAM, START, PUBLISHER, COLLECT, RUN, WRITE -> true;
+        case TO_LIST, STREAM, START, PUBLISHER, COLLECT, RUN, WRITE, WRITE_CSV -> true;
         default -> false;
       };
     }
@@ -1976,7 +2742,13 @@ final class FlowFuzzProperties {
           return f.collect(Collectors.toCollection(ArrayList::new));
         }
         case WRITE -> {
-          return written(f);
+          return written(f, false, false);
+        }
+        case WRITE_CSV -> {
+          return written(f, true, false);
+        }
+        case CANCEL_WRITE -> {
+          return written(f, r.nextBoolean(), true);
         }
         default -> {
           return into(f, terminal == Terminal.CANCEL_INTO);

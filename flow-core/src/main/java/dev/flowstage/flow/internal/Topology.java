@@ -279,6 +279,9 @@ final class Topology {
   private static final class Builder {
     private final List<Draft> drafts = new ArrayList<>();
 
+    /** Set while walking a zip side whose source is a file source: it is read by one producer. */
+    private boolean ordered;
+
     Topology build(Plan plan, LongAdder fusedMalformed) {
       Draft last = walk(plan);
       // A draft's inputs were added before it (ids grow downstream), so they are frozen first.
@@ -329,7 +332,10 @@ final class Topology {
             src = add(Kind.ENUMERABLE, 1, p, List.of(), o);
             src.sources = List.of(List.of());
           } else {
-            src = add(Kind.FILE, fileReaders(ranges.size(), o), p, List.of(), o);
+            // A zip side pairs by position: one producer reads its ranges one after the other in
+            // path order (a folder's files); two would interleave them.
+            int readers = ordered ? 1 : fileReaders(ranges.size(), o);
+            src = add(Kind.FILE, readers, p, List.of(), o);
             src.ranges = ranges;
             src.charset = cs;
           }
@@ -398,8 +404,8 @@ final class Topology {
           yield g;
         }
         case Source.Zip z -> {
-          Draft left = walk(z.left());
-          Draft right = walk(z.right());
+          Draft left = zipSide(z.left());
+          Draft right = zipSide(z.right());
           Draft g = add(Kind.ZIP, 1, p, p.operations(), o.stages(1));
           g.inputs.add(new DraftInput(left, 0));
           g.inputs.add(new DraftInput(right, 1));
@@ -419,6 +425,16 @@ final class Topology {
           yield g;
         }
       };
+    }
+
+    /** Walks a side of a zip; a file source there is read in order, by one producer. */
+    private Draft zipSide(Plan side) {
+      ordered = side.source() instanceof Source.Files;
+      try {
+        return walk(side);
+      } finally {
+        ordered = false;
+      }
     }
 
     private Draft mapLayer(Draft src, Plan p) {

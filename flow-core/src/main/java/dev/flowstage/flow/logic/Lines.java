@@ -291,14 +291,18 @@ public final class Lines implements Closeable {
 
   /**
    * Whether a line of {@code chars} chars, decoded from a charset where {@code \n} is not one byte
-   * (UTF-16/32: two bytes a char or more), is longer than {@code maxLineBytes}.
+   * (UTF-16/32: two bytes a char or more), is longer than {@code maxLineBytes}. A last {@code \r}
+   * is not counted: it is part of the terminator (or, at a buffer's end, may be).
    *
    * @param chars the line's length so far, in chars
+   * @param endsWithCr whether its last char is {@code \r}
    * @param maxLineBytes the bound
    * @return whether the line is too long
    */
-  public static boolean tooLongText(int chars, int maxLineBytes) {
-    return chars > maxLineBytes / 2 + 1;
+  public static boolean tooLongText(int chars, boolean endsWithCr, int maxLineBytes) {
+    // Two bytes a char: exact for UTF-16 (a surrogate pair is two chars, four bytes). A char of
+    // slack for every line let a UTF-16 line of maxLineBytes + 2 bytes through.
+    return (endsWithCr ? chars - 1 : chars) > maxLineBytes / 2;
   }
 
   /**
@@ -462,7 +466,11 @@ public final class Lines implements Closeable {
           return null;
         }
         int to = nl >= 0 ? nl : clim;
-        if (tooLongText((line == null ? 0 : line.length()) + to - cpos, maxLine)) {
+        boolean cr =
+            to > cpos
+                ? chars[to - 1] == '\r'
+                : line != null && !line.isEmpty() && line.charAt(line.length() - 1) == '\r';
+        if (tooLongText((line == null ? 0 : line.length()) + to - cpos, cr, maxLine)) {
           // A line within one buffer is bounded as one spread over several.
           throw tooLong(maxLine, "(line " + (lineNumber + 1) + ")", name);
         }
@@ -478,7 +486,8 @@ public final class Lines implements Closeable {
         line = new StringBuilder();
       }
       line.append(chars, cpos, clim - cpos);
-      if (tooLongText(line.length(), maxLine)) {
+      if (tooLongText(
+          line.length(), !line.isEmpty() && line.charAt(line.length() - 1) == '\r', maxLine)) {
         throw tooLong(maxLine, "(line " + (lineNumber + 1) + ")", name);
       }
       cpos = 0;
