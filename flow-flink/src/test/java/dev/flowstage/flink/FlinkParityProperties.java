@@ -83,7 +83,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Flink does not translate ({@code zip}, a {@code Stream} or {@code Iterator} source): Flink must
  * reject them when the job is built, with its documented message, while the local engine runs them.
  * A plan the local engine rejects when it runs must be rejected by Flink, when the job is built,
- * with the same message.
+ * with the same message. Some file word counts read one file with a small {@code maxLineBytes}:
+ * where a line is longer, both engines must fail with the same message.
  *
  * <p>Seeded: a failure prints the seed and the plan. {@code -Dflinkfuzz.tries=N} runs N plans
  * (default 24), {@code -Dflinkfuzz.seed=S} starts elsewhere, {@code -Dflinkfuzz.only=S} runs the
@@ -291,6 +292,13 @@ final class FlinkParityProperties {
     boolean reduced; // the current layer has a reduce
     int flatMaps;
     String boom; // the message of the step that throws on purpose, if any
+
+    /**
+     * The plan reads files with a small {@code maxLineBytes} (and throws nothing on purpose): a
+     * longer line fails both engines with the same message.
+     */
+    boolean lineLimit;
+
     String expectedRejection; // what Flink's build-time rejection must say, if it must reject
     Class<? extends RuntimeException> rejectionClass;
     List<Object> local; // the local result, null when the local run failed
@@ -515,7 +523,7 @@ final class FlinkParityProperties {
 
     /** A flow of ints: the lines of random files, each line's hash code cut to a small range. */
     private void fileLines() {
-      Flow<String> lines = files();
+      Flow<String> lines = files(false);
       steps.add(".map(line -> line.hashCode() % 600)");
       flow = lines.map(line -> line.hashCode() % 600);
       // Which reading stage reads which range of a file is not defined, nor the order of files.
@@ -531,7 +539,7 @@ final class FlinkParityProperties {
      * local engine fuses onto its byte path (docs/adr/0009) while Flink runs the plan as written.
      */
     private void wordCount() {
-      Flow<String> lines = files();
+      Flow<String> lines = files(r.nextInt(4) == 0);
       Tokenizer t = r.nextBoolean() ? Tokenizer.WORDS : Tokenizer.SPACE;
       int s = r.nextInt(1, 4);
       steps.add(".flatMap(Tokenizer." + t + ").frequencies(o -> o.stages(" + s + "))");
@@ -587,21 +595,21 @@ final class FlinkParityProperties {
      * malformed bytes, Latin-1 or UTF-16 text, gzip, hidden, binary, in a sub-folder) with random
      * {@link FileOptions}, read by one to three stages in small byte ranges or whole.
      */
-    private Flow<String> files() {
+    private Flow<String> files(boolean limitLines) {
       Path dir;
       try {
         dir = Files.createTempDirectory(files, "seed");
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      int n = r.nextInt(1, 5);
+      int n = limitLines ? 1 : r.nextInt(1, 5);
       List<Path> written = new ArrayList<>();
       List<String> what = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         written.add(writeFile(dir, i, what));
       }
-      int k = r.nextInt(1, 4);
-      long split = r.nextBoolean() ? r.nextInt(8, 400) : 64 << 20;
+      int k = limitLines ? 1 : r.nextInt(1, 4);
+      long split = !limitLines && r.nextBoolean() ? r.nextInt(8, 400) : 64 << 20;
       Charset cs = r.nextInt(4) == 0 ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8;
       FileOptions fo = FileOptions.defaults();
       StringBuilder fd = new StringBuilder("f -> f");
@@ -629,6 +637,14 @@ final class FlinkParityProperties {
       }
       boolean walk = r.nextInt(3) != 0;
       List<Path> paths = walk ? List.of(dir) : written;
+      if (limitLines) {
+        // Below some lines' length: the first one a reader meets fails the run (one file, read
+        // whole by one stage on both engines, so both meet the same line first).
+        int max = r.nextInt(1, 60);
+        fo = fo.maxLineBytes(max);
+        fd.append(".maxLineBytes(").append(max).append(')');
+        lineLimit = true;
+      }
       FileOptions chosen = fo;
       steps.add(
           "fromFiles("
@@ -1350,7 +1366,10 @@ final class FlinkParityProperties {
         Thread.currentThread().interrupt();
         return "interrupted";
       }
-      if (localFailure != null && boom == null && rejectedByPlan(localFailure) == null) {
+      if (localFailure != null
+          && boom == null
+          && rejectedByPlan(localFailure) == null
+          && !(lineLimit && lineTooLong(localFailure) != null)) {
         return "the local run failed unexpectedly: " + chain(localFailure);
       }
       return null;
@@ -1424,6 +1443,18 @@ final class FlinkParityProperties {
     private String failureParity(Exception flinkFailure) {
       if (localFailure == null) {
         return "the Flink job failed but the local run succeeded: " + chain(flinkFailure);
+      }
+      if (lineLimit && lineTooLong(localFailure) != null) {
+        String local = lineTooLong(localFailure);
+        String flink = lineTooLong(flinkFailure);
+        if (!(localFailure instanceof FlowException) || !local.equals(flink)) {
+          return "a line too long: the local run failed with "
+              + chain(localFailure)
+              + "\nFlink with "
+              + chain(flinkFailure);
+        }
+        outcome("failed on both, naming the same line too long");
+        return null;
       }
       if (!(localFailure instanceof FlowException)) {
         return "the local run must fail with a FlowException, got " + chain(localFailure);
@@ -1545,6 +1576,16 @@ final class FlinkParityProperties {
   private static String abbreviate(List<String> l) {
     String s = l.toString();
     return s.length() > 2000 ? s.substring(0, 2000) + "..." : s;
+  }
+
+  /** The message of the first failure in {@code t}'s causes saying a line is too long, or null. */
+  private static String lineTooLong(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c.getMessage() != null && c.getMessage().startsWith("a line longer than")) {
+        return c.getMessage();
+      }
+    }
+    return null;
   }
 
   private static boolean hasBoom(Throwable t) {
