@@ -171,6 +171,18 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
     }
   }
 
+  /**
+   * How a file is named in errors: a local file by its path, as the local file source names it (a
+   * line too long, a truncated {@code .gz}: the same message on both engines), a file of another
+   * file system by its URI.
+   */
+  static String named(Path p) {
+    if ("file".equals(p.toUri().getScheme())) {
+      return java.nio.file.Path.of(p.toUri()).toString();
+    }
+    return p.toString();
+  }
+
   /** A URI with a scheme as is, a plain path made absolute on the client. */
   static Path path(String uriOrPath) {
     if (uriOrPath.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:/.*") && !uriOrPath.matches("^[a-zA-Z]:.*")) {
@@ -276,8 +288,8 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
 
     @Override
     public void flatMap(Tuple2<String, Long> listed, Collector<Object> out) throws IOException {
-      String file = listed.f0;
-      Path p = new Path(file);
+      Path p = new Path(listed.f0);
+      String file = named(p);
       try (Lines lines =
           Lines.open(p.getFileSystem().open(p), file, Charset.forName(charset), options)) {
         for (String line = lines.next(); line != null; line = lines.next()) {

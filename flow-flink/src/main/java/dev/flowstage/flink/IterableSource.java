@@ -23,6 +23,7 @@ import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.api.connector.source.lib.util.IteratorSourceEnumerator;
 import org.apache.flink.api.connector.source.lib.util.IteratorSourceReaderBase;
 import org.apache.flink.api.connector.source.lib.util.IteratorSourceSplit;
+import org.apache.flink.core.io.InputStatus;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
@@ -172,6 +173,22 @@ final class IterableSource
     @Override
     protected Object convert(Object event) {
       return NullEvent.wrap(event);
+    }
+
+    /**
+     * Flink's base reads the first event of a split it moves to without asking {@code hasNext()}
+     * (its own splits are never empty): a split with nothing left to read (an empty {@code
+     * Iterable}, or one restored after its last event) ends here instead, as the local source ends
+     * an empty input.
+     */
+    @Override
+    protected InputStatus tryMoveToNextSplit() {
+      InputStatus status = super.tryMoveToNextSplit();
+      while (status == InputStatus.MORE_AVAILABLE && !iterator.hasNext()) {
+        finishSplit();
+        status = super.tryMoveToNextSplit();
+      }
+      return status;
     }
   }
 

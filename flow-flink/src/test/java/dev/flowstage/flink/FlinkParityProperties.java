@@ -2,19 +2,32 @@ package dev.flowstage.flink;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.flowstage.flow.FileOptions;
 import dev.flowstage.flow.Flow;
 import dev.flowstage.flow.FlowException;
 import dev.flowstage.flow.JoinMode;
+import dev.flowstage.flow.KeyCount;
 import dev.flowstage.flow.Options;
 import dev.flowstage.flow.SerializableBiFunction;
+import dev.flowstage.flow.SerializableComparator;
+import dev.flowstage.flow.Tokenizer;
 import dev.flowstage.flow.Trigger;
 import dev.flowstage.flow.TriggerDecision;
 import dev.flowstage.flow.TriggerResult;
 import dev.flowstage.flow.Window;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,6 +41,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.zip.GZIPOutputStream;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -39,30 +53,38 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Parity of the two engines on random plans: each seeded plan is drawn from the operations
- * flow-flink translates (per-event steps, {@code mapBatch}, {@code uniq}/{@code uniqBy},
- * partitions, shuffles, merges, bounded joins, reduces in count, event-time and global windows with
- * {@code triggerEvery} or a user trigger, {@code onTrigger}, {@code emitAndReduce}, {@code
- * groupBy}, keyed aggregations, {@code departition}, {@code takeSort}), run with {@code toList()}
- * and as a Flink job on one mini cluster, and the two results compared: as lists where the plan
- * defines the order (the last layer has one stage and every stage on the way saw a defined
- * sequence), as multisets elsewhere.
+ * flow-flink translates (enumerables, serializable {@code Iterable}s, files with random {@link
+ * FileOptions} and contents, per-event steps, {@code each}, {@code mapBatch}, {@code uniq}/{@code
+ * uniqBy}, partitions, shuffles, merges of two to four flows, bounded and window joins, reduces in
+ * count, event-time and global windows with {@code triggerEvery} or a user trigger, {@code
+ * onTrigger}, {@code emitAndReduce}, {@code groupBy}/{@code groupByKey}, keyed aggregations and
+ * {@code frequencies} with or without a ranking {@code takeSort}, the file word count the local
+ * engine fuses, {@code departition}, {@code takeSort}), run with {@code toList()} and as a Flink
+ * job on one mini cluster, and the two results compared: as lists where the plan defines the order
+ * (the last layer has one stage and every stage on the way saw a defined sequence), as multisets
+ * elsewhere.
  *
  * <p>Only deterministic functions: an operation whose result depends on the order a stage sees its
  * events (count windows, {@code triggerEvery}, fixed windows, a user trigger, {@code uniqBy},
  * {@code emitAndReduce}, {@code groupBy}'s lists) is drawn only where that order is defined on both
  * engines (a partition of one ordered source, flink.md "Order within a partition"); a per-stage
  * state whose contents depend on which events a stage gets ({@code uniq}, a reduce) only where
- * routing defines them. No wall clock: no periodic windows or triggers, no allowed lateness.
+ * routing defines them. A fixed window is drawn over one ordered stage of events in time order, or
+ * without a trigger over several producers each in time order (no event is late whatever the
+ * interleaving, so each pane's events are defined, not their order). No wall clock: no periodic
+ * windows or triggers, no allowed lateness.
  *
  * <p>Some plans throw on purpose in one function ({@link Boom}, the same message on every event):
  * both engines must fail, naming it once, locally as a {@link FlowException}. Some plans use what
- * Flink does not translate ({@code zip}, a {@code Stream} source): Flink must reject them when the
- * job is built, with its documented message, while the local engine runs them. A plan the local
- * engine rejects when it runs must be rejected by Flink, when the job is built, with the same
- * message.
+ * Flink does not translate ({@code zip}, a {@code Stream} or {@code Iterator} source): Flink must
+ * reject them when the job is built, with its documented message, while the local engine runs them.
+ * A plan the local engine rejects when it runs must be rejected by Flink, when the job is built,
+ * with the same message. Some file word counts read one file with a small {@code maxLineBytes}:
+ * where a line is longer, both engines must fail with the same message.
  *
  * <p>Seeded: a failure prints the seed and the plan. {@code -Dflinkfuzz.tries=N} runs N plans
  * (default 24), {@code -Dflinkfuzz.seed=S} starts elsewhere, {@code -Dflinkfuzz.only=S} runs the
@@ -97,6 +119,9 @@ final class FlinkParityProperties {
               .setNumberTaskManagers(1)
               .setNumberSlotsPerTaskManager(4)
               .build());
+
+  /** The files of the plans that read files, a folder a plan (kept until both engines read it). */
+  @TempDir static Path files;
 
   // Held strongly: the log manager keeps loggers weakly, and with them their level.
   private static final Logger RUNTIME = Logger.getLogger("dev.flowstage.stage");
@@ -256,8 +281,10 @@ final class FlinkParityProperties {
     boolean order;
 
     /**
-     * Every stage's events are in event-time order (non-decreasing {@code x}): fixed windows see no
-     * late event, whose lateness depends on the batches a stage is handed (windows.md).
+     * Every stage of the current layer emits its events in event-time order (non-decreasing {@code
+     * x}): fixed windows fed by them see no late event, whose lateness depends on the batches a
+     * stage is handed (windows.md). A stage fed by several stages or enumerables interleaves them,
+     * so is not counted as in time order.
      */
     boolean timeOrdered;
 
@@ -265,6 +292,13 @@ final class FlinkParityProperties {
     boolean reduced; // the current layer has a reduce
     int flatMaps;
     String boom; // the message of the step that throws on purpose, if any
+
+    /**
+     * The plan reads files with a small {@code maxLineBytes} (and throws nothing on purpose): a
+     * longer line fails both engines with the same message.
+     */
+    boolean lineLimit;
+
     String expectedRejection; // what Flink's build-time rejection must say, if it must reject
     Class<? extends RuntimeException> rejectionClass;
     List<Object> local; // the local result, null when the local run failed
@@ -320,13 +354,21 @@ final class FlinkParityProperties {
     }
 
     private void build() {
-      int kind = r.nextInt(20);
+      int kind = r.nextInt(24);
       if (kind < 2) {
         join();
       } else if (kind < 4) {
         merged();
       } else if (kind == 4) {
         zipped();
+      } else if (kind == 5) {
+        fileLines();
+      } else if (kind == 6) {
+        wordCount();
+        return;
+      } else if (kind == 7) {
+        windowedSource();
+        return;
       } else {
         source(true);
       }
@@ -339,7 +381,10 @@ final class FlinkParityProperties {
       source(mayBeRejected, false);
     }
 
-    /** A source; {@code inTime}: one ordered stage of events in time order (a window join's). */
+    /**
+     * A source; {@code inTime}: one enumerable of events in time order, read by one or more stages
+     * (a window join's side), so each stage's events are in time order.
+     */
     private void source(boolean mayBeRejected, boolean inTime) {
       List<Integer> in = ints();
       if (inTime || r.nextInt(3) == 0) {
@@ -348,7 +393,7 @@ final class FlinkParityProperties {
       } else {
         timeOrdered = false;
       }
-      int k = !inTime && r.nextInt(3) == 0 ? r.nextInt(2, 4) : 1;
+      int k = r.nextInt(3) == 0 ? r.nextInt(2, 4) : 1;
       int maxDemand = r.nextInt(1, 12);
       UnaryOperator<Options> o = x -> x.stages(k).maxDemand(maxDemand);
       String opts = "o -> o.stages(" + k + ").maxDemand(" + maxDemand + ")";
@@ -358,7 +403,24 @@ final class FlinkParityProperties {
         flow = Flow.fromEnumerable(in.stream(), o);
         expectedRejection = "collect it into a List first";
         rejectionClass = IllegalArgumentException.class;
-      } else if (kind < 5) {
+      } else if (mayBeRejected && kind == 1) {
+        steps.add("fromEnumerable(an Iterator of " + in.size() + " ints, " + opts + ")");
+        flow = Flow.fromEnumerable(in.iterator(), o);
+        expectedRejection = "collect it into a List first";
+        rejectionClass = IllegalArgumentException.class;
+      } else if (kind == 2) {
+        // Not a Collection but Serializable: Flink reads it lazily when the job runs.
+        steps.add(
+            (timeOrdered ? "sorted " : "")
+                + "fromEnumerable(a Serializable Iterable of "
+                + in.size()
+                + " ints, "
+                + opts
+                + ")");
+        flow = Flow.fromEnumerable(new Ints(in), o);
+        content = k == 1;
+        order = k == 1;
+      } else if (kind < 7) {
         int parts = r.nextInt(1, 4);
         List<List<Integer>> lists = new ArrayList<>();
         for (int i = 0; i < parts; i++) {
@@ -375,6 +437,8 @@ final class FlinkParityProperties {
         flow = Flow.fromEnumerables(lists, o);
         content = k == 1;
         order = k == 1 && parts == 1;
+        // A stage reading several enumerables interleaves them.
+        timeOrdered &= parts == 1;
       } else {
         steps.add(
             (timeOrdered ? "sorted " : "")
@@ -392,27 +456,288 @@ final class FlinkParityProperties {
       reduced = false;
     }
 
+    /** A merge of two to four flows. */
     private void merged() {
-      source(false);
-      perEvent(r.nextInt(3), false);
-      Flow<Integer> a = flow;
-      source(false);
-      perEvent(r.nextInt(3), false);
-      Flow<Integer> b = flow;
+      int n = r.nextInt(4) == 0 ? r.nextInt(3, 5) : 2;
+      List<Flow<? extends Integer>> flows = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        source(false);
+        perEvent(r.nextInt(3), false);
+        flows.add(flow);
+      }
       int s = r.nextInt(1, 4);
       boolean keyed = r.nextBoolean();
       int m = r.nextInt(2, 8);
       steps.add(
-          "merge(the two flows above, o -> o.stages("
+          "merge(the "
+              + n
+              + " flows above, o -> o.stages("
               + s
               + ")"
               + (keyed ? ".key(x -> floorMod(x, " + m + "))" : "")
               + ")");
       flow =
           Flow.merge(
-              List.of(a, b),
+              flows,
               o -> keyed ? o.stages(s).key(x -> Math.floorMod((Integer) x, m)) : o.stages(s));
       newLayer(s, true, false);
+      timeOrdered = false; // a stage interleaves the flows
+    }
+
+    /**
+     * A source layer with a fixed window over one to three enumerables in time order, read by one
+     * stage (each enumerable an input of its own on both engines), reduced in that layer.
+     */
+    private void windowedSource() {
+      List<Integer> in = ints();
+      in.sort(null);
+      int parts = r.nextInt(1, 4);
+      List<List<Integer>> lists = new ArrayList<>();
+      for (int i = 0; i < parts; i++) {
+        lists.add(new ArrayList<>());
+      }
+      in.forEach(x -> lists.get(r.nextInt(parts)).add(x));
+      int maxDemand = r.nextInt(1, 12);
+      int ms = r.nextInt(5, 200);
+      steps.add(
+          "sorted fromEnumerables("
+              + lists.stream().map(l -> String.valueOf(l.size())).toList()
+              + " ints, o -> o.stages(1).maxDemand("
+              + maxDemand
+              + ").window(Window.fixed("
+              + ms
+              + "ms, x -> x)))");
+      flow =
+          Flow.fromEnumerables(
+              lists,
+              o ->
+                  o.stages(1)
+                      .maxDemand(maxDemand)
+                      .window(Window.<Integer>fixed(Duration.ofMillis(ms), x -> (long) x)));
+      newLayer(1, true, false);
+      timeOrdered = true;
+      // No routing: the window belongs to this layer, whose reduce comes next.
+      perEvent(r.nextInt(3), false);
+      reduceTail(true);
+    }
+
+    /** A flow of ints: the lines of random files, each line's hash code cut to a small range. */
+    private void fileLines() {
+      Flow<String> lines = files(false);
+      steps.add(".map(line -> line.hashCode() % 600)");
+      flow = lines.map(line -> line.hashCode() % 600);
+      // Which reading stage reads which range of a file is not defined, nor the order of files.
+      content = false;
+      order = false;
+      timeOrdered = false;
+      freshLayer = false;
+      reduced = false;
+    }
+
+    /**
+     * A file word count: {@code fromFiles(...).flatMap(tokenizer).frequencies(...)}, which the
+     * local engine fuses onto its byte path (docs/adr/0009) while Flink runs the plan as written.
+     */
+    private void wordCount() {
+      Flow<String> lines = files(r.nextInt(4) == 0);
+      Tokenizer t = r.nextBoolean() ? Tokenizer.WORDS : Tokenizer.SPACE;
+      int s = r.nextInt(1, 4);
+      steps.add(".flatMap(Tokenizer." + t + ").frequencies(o -> o.stages(" + s + "))");
+      Flow<KeyCount<String>> counts = lines.flatMap(t).frequencies(o -> o.stages(s));
+      newLayer(s, true, false);
+      timeOrdered = false;
+      switch (r.nextInt(4)) {
+        case 0 -> {
+          int n = r.nextInt(1, 8);
+          steps.add(".takeSort(" + n + ", by count descending then word)");
+          SerializableComparator<KeyCount<String>> byCount =
+              (a, b) ->
+                  a.count() != b.count()
+                      ? Long.compare(b.count(), a.count())
+                      : a.key().compareTo(b.key());
+          out = counts.takeSort(n, byCount);
+          stages = 1;
+          order = true;
+        }
+        case 1 -> {
+          steps.add(".departition(() -> 0L, add the counts, n -> n)");
+          out = counts.departition(() -> 0L, (Long n, KeyCount<String> c) -> n + c.count(), n -> n);
+          stages = 1;
+          order = true;
+        }
+        default -> out = counts;
+      }
+    }
+
+    /** Words, some of them the same for {@link Tokenizer#WORDS} but not for {@code SPACE}. */
+    private static final String[] VOCABULARY = {
+      "a",
+      "b",
+      "B",
+      "Don't",
+      "don\u2019t",
+      "ÉTÉ",
+      "été",
+      "x1",
+      "'quoted'",
+      "tab\tin",
+      "日本",
+      "--",
+      "a-b",
+      "ß",
+      "𝔘x",
+      "o'",
+      "42"
+    };
+
+    /**
+     * {@code fromFiles} over one to four random files (UTF-8 with or without a byte order mark,
+     * malformed bytes, Latin-1 or UTF-16 text, gzip, hidden, binary, in a sub-folder) with random
+     * {@link FileOptions}, read by one to three stages in small byte ranges or whole.
+     */
+    private Flow<String> files(boolean limitLines) {
+      Path dir;
+      try {
+        dir = Files.createTempDirectory(files, "seed");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      int n = limitLines ? 1 : r.nextInt(1, 5);
+      List<Path> written = new ArrayList<>();
+      List<String> what = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        written.add(writeFile(dir, i, what));
+      }
+      int k = limitLines ? 1 : r.nextInt(1, 4);
+      long split = !limitLines && r.nextBoolean() ? r.nextInt(8, 400) : 64 << 20;
+      Charset cs = r.nextInt(4) == 0 ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8;
+      FileOptions fo = FileOptions.defaults();
+      StringBuilder fd = new StringBuilder("f -> f");
+      if (r.nextInt(3) == 0) {
+        boolean b = r.nextBoolean();
+        fo = fo.includeHidden(b);
+        fd.append(".includeHidden(").append(b).append(')');
+      }
+      if (r.nextInt(3) == 0) {
+        boolean b = r.nextBoolean();
+        fo = fo.includeBinary(b);
+        fd.append(".includeBinary(").append(b).append(')');
+      }
+      if (r.nextInt(4) == 0) {
+        fo = r.nextBoolean() ? fo.globs("*.txt") : fo.globs("*.log", "*.gz");
+        fd.append(".globs(").append(fo.globs()).append(')');
+      }
+      if (r.nextInt(4) == 0) {
+        fo = fo.charsetFromBom(false);
+        fd.append(".charsetFromBom(false)");
+      }
+      if (r.nextInt(4) == 0) {
+        fo = fo.decompress(false);
+        fd.append(".decompress(false)");
+      }
+      boolean walk = r.nextInt(3) != 0;
+      List<Path> paths = walk ? List.of(dir) : written;
+      if (limitLines) {
+        // Below some lines' length: the first one a reader meets fails the run (one file, read
+        // whole by one stage on both engines, so both meet the same line first).
+        int max = r.nextInt(1, 60);
+        fo = fo.maxLineBytes(max);
+        fd.append(".maxLineBytes(").append(max).append(')');
+        lineLimit = true;
+      }
+      FileOptions chosen = fo;
+      steps.add(
+          "fromFiles("
+              + (walk ? "a folder of " : "")
+              + what
+              + ", o -> o.stages("
+              + k
+              + ").splitBytes("
+              + split
+              + ").charset("
+              + cs
+              + "), "
+              + fd
+              + ")");
+      stages = k;
+      return Flow.fromFiles(paths, o -> o.stages(k).splitBytes(split).charset(cs), f -> chosen);
+    }
+
+    private Path writeFile(Path dir, int i, List<String> what) {
+      StringBuilder text = new StringBuilder();
+      for (int line = 0, lines = r.nextInt(0, 40); line < lines; line++) {
+        if (r.nextInt(8) == 0) {
+          text.append(' ');
+        }
+        for (int w = 0, words = r.nextInt(0, 7); w < words; w++) {
+          text.append(w == 0 ? "" : r.nextInt(6) == 0 ? "  " : " ");
+          text.append(VOCABULARY[r.nextInt(VOCABULARY.length)]);
+        }
+        int end = r.nextInt(12);
+        text.append(
+            end == 0 ? "\r\n" : end == 1 ? "\r" : end == 2 && line == lines - 1 ? "" : "\n");
+      }
+      int kind = r.nextInt(10);
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      String d;
+      switch (kind) {
+        case 0 -> {
+          bytes.writeBytes(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF});
+          bytes.writeBytes(text.toString().getBytes(StandardCharsets.UTF_8));
+          d = "UTF-8 with BOM";
+        }
+        case 1 -> {
+          byte[] b = text.toString().getBytes(StandardCharsets.UTF_8);
+          int at = b.length == 0 ? 0 : r.nextInt(b.length);
+          bytes.write(b, 0, at);
+          bytes.write(0xFF);
+          bytes.write(b, at, b.length - at);
+          d = "UTF-8 with a malformed byte";
+        }
+        case 2 -> {
+          bytes.writeBytes(text.toString().getBytes(StandardCharsets.ISO_8859_1));
+          d = "Latin-1";
+        }
+        case 3 -> {
+          bytes.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xFE});
+          bytes.writeBytes(text.toString().getBytes(StandardCharsets.UTF_16LE));
+          d = "UTF-16LE with BOM";
+        }
+        case 4 -> {
+          byte[] b = text.toString().getBytes(StandardCharsets.UTF_8);
+          bytes.write(b, 0, b.length / 2);
+          bytes.write(0);
+          bytes.write(b, b.length / 2, b.length - b.length / 2);
+          d = "binary (a NUL byte)";
+        }
+        default -> {
+          bytes.writeBytes(text.toString().getBytes(StandardCharsets.UTF_8));
+          d = "UTF-8";
+        }
+      }
+      boolean gz = r.nextInt(6) == 0;
+      boolean hidden = r.nextInt(6) == 0;
+      boolean sub = r.nextInt(5) == 0;
+      String name =
+          (hidden ? "." : "") + "f" + i + (r.nextBoolean() ? ".txt" : ".log") + (gz ? ".gz" : "");
+      try {
+        Path folder =
+            sub ? Files.createDirectories(dir.resolve(r.nextBoolean() ? "sub" : ".sub")) : dir;
+        Path file = folder.resolve(name);
+        byte[] content = bytes.toByteArray();
+        if (gz) {
+          ByteArrayOutputStream z = new ByteArrayOutputStream();
+          try (GZIPOutputStream out = new GZIPOutputStream(z)) {
+            out.write(content);
+          }
+          content = z.toByteArray();
+        }
+        Files.write(file, content);
+        what.add(dir.relativize(file) + " (" + d + ", " + content.length + " bytes)");
+        return file;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
 
     /** Pairs by arrival position, which Flink does not define: rejected when the job is built. */
@@ -426,6 +751,7 @@ final class FlinkParityProperties {
       expectedRejection = "zip cannot be translated to Flink";
       rejectionClass = UnsupportedOperationException.class;
       newLayer(1, true, true);
+      timeOrdered = false;
     }
 
     private void join() {
@@ -433,16 +759,16 @@ final class FlinkParityProperties {
       source(false, windowed);
       perEvent(r.nextInt(3), false);
       Flow<Integer> a = flow;
-      boolean leftInTime = stages == 1 && order && timeOrdered;
+      // Each producer of a side emits in time order: no event is late, so the pairs are defined.
+      boolean leftInTime = timeOrdered;
       source(false, windowed);
       perEvent(r.nextInt(3), false);
       Flow<Integer> b = flow;
-      boolean rightInTime = stages == 1 && order && timeOrdered;
+      boolean rightInTime = timeOrdered;
       int s = r.nextInt(1, 4);
       int m = r.nextInt(3, 12);
       JoinMode mode = JoinMode.values()[r.nextInt(JoinMode.values().length)];
       if (leftInTime && rightInTime) {
-        // Each side one stage in time order: no event is late, so the pairs are defined.
         int ms = r.nextInt(5, 200);
         steps.add(joinText("windowJoin", mode, "Window.fixed(" + ms + "ms, x -> x), ", m, s));
         flow =
@@ -457,6 +783,7 @@ final class FlinkParityProperties {
                 1_000_000,
                 o -> o.stages(s));
         newLayer(s, true, false);
+        timeOrdered = false;
         return;
       }
       steps.add(joinText("boundedJoin", mode, "", m, s));
@@ -472,6 +799,7 @@ final class FlinkParityProperties {
               o -> o.stages(s));
       // Which events meet is defined; the order they are emitted in is not.
       newLayer(s, true, false);
+      timeOrdered = false;
     }
 
     private static String joinText(String join, JoinMode mode, String window, int m, int s) {
@@ -489,6 +817,8 @@ final class FlinkParityProperties {
     }
 
     private void newLayer(int s, boolean contentDefined, boolean orderDefined) {
+      // A stage fed by several upstream stages interleaves them.
+      timeOrdered &= stages == 1;
       stages = s;
       content = contentDefined;
       order = orderDefined;
@@ -607,7 +937,7 @@ final class FlinkParityProperties {
             int m = r.nextInt(5, 40);
             int step = steps.size();
             boom = new Boom(step).getMessage();
-            switch (r.nextInt(3)) {
+            switch (r.nextInt(4)) {
               case 0 -> {
                 steps.add(".map(x -> floorMod(x, " + m + ") == 1 ? throw Boom : x)");
                 flow = flow.map(x -> boomAt(x, m, step));
@@ -616,9 +946,13 @@ final class FlinkParityProperties {
                 steps.add(".filter(x -> floorMod(x, " + m + ") == 1 ? throw Boom : true)");
                 flow = flow.filter(x -> boomAt(x, m, step) != null);
               }
-              default -> {
+              case 2 -> {
                 steps.add(".flatMap(x -> floorMod(x, " + m + ") == 1 ? throw Boom : [x])");
                 flow = flow.flatMap(x -> List.of(boomAt(x, m, step)));
+              }
+              default -> {
+                steps.add(".each(x -> floorMod(x, " + m + ") == 1 ? throw Boom : nothing)");
+                flow = flow.each(x -> boomAt(x, m, step));
               }
             }
           }
@@ -660,6 +994,14 @@ final class FlinkParityProperties {
      */
     private DescribedWindow window(boolean orderHolds) {
       if (!orderHolds) {
+        if (timeOrdered && r.nextInt(3) != 0) {
+          // Every producer of the layer emits in time order: whatever the interleaving, no event
+          // is late, so each pane's events are defined (not their order: no trigger).
+          int ms = r.nextInt(5, 200);
+          return new DescribedWindow(
+              Window.<Integer>fixed(Duration.ofMillis(ms), x -> (long) x),
+              "Window.fixed(" + ms + "ms, x -> x) (several producers, each in time order)");
+        }
         return new DescribedWindow(Window.global(), "Window.global()");
       }
       Window w;
@@ -762,8 +1104,19 @@ final class FlinkParityProperties {
             out = flow;
             return;
           }
-          steps.add(".groupBy(x -> floorMod(x, " + m + "))" + (order ? "" : ".map(sort lists)"));
-          Flow<Map<Integer, List<Integer>>> g = flow.groupBy(x -> Math.floorMod(x, m));
+          Flow<Map<Integer, List<Integer>>> g;
+          if (r.nextBoolean()) {
+            steps.add(".groupBy(x -> floorMod(x, " + m + "))" + (order ? "" : ".map(sort lists)"));
+            g = flow.groupBy(x -> Math.floorMod(x, m));
+          } else {
+            // Map.entry: a JDK immutable type crossing no partition here, but held in the state.
+            steps.add(
+                ".map(x -> Map.entry(floorMod(x, "
+                    + m
+                    + "), x)).groupByKey()"
+                    + (order ? "" : ".map(sort lists)"));
+            g = flow.map(x -> Map.entry(Math.floorMod(x, m), x)).<Integer, Integer>groupByKey();
+          }
           out = order ? g : g.map(FlinkParityProperties::sortedGroups);
         }
         case 6 -> {
@@ -785,13 +1138,22 @@ final class FlinkParityProperties {
           }
         }
         case 8 -> {
-          if (!(stages == 1 && order)) {
+          boolean ordered = stages == 1 && order;
+          if (!ordered && !timeOrdered) {
             reduceTail();
             return;
           }
-          partition(window(true));
-          steps.add(".uniq() (per window)");
-          out = flow.uniq();
+          // Ordered: any window; else a fixed one over producers in time order, or the global one.
+          partition(window(ordered));
+          if (ordered && r.nextBoolean()) {
+            // Each stage sees a defined sequence: which event of a key comes first is defined.
+            int m = r.nextInt(2, 12);
+            steps.add(".uniqBy(x -> floorMod(x, " + m + ")) (per window)");
+            out = flow.uniqBy(x -> Math.floorMod(x, m));
+          } else {
+            steps.add(".uniq() (per window)");
+            out = flow.uniq();
+          }
         }
         case 7 -> {
           maybePartition(false);
@@ -817,7 +1179,12 @@ final class FlinkParityProperties {
 
     /** A reduce (sum or count) in a new partition with a random window, or in this layer. */
     private void reduceTail() {
-      if (r.nextInt(4) != 0 || !content) {
+      reduceTail(false);
+    }
+
+    /** A reduce; {@code inLayer}: in this layer (whose window is set). */
+    private void reduceTail(boolean inLayer) {
+      if (!inLayer && (r.nextInt(4) != 0 || !content)) {
         boolean orderAfter = stages == 1 && order;
         DescribedWindow w = window(orderAfter);
         partition(w);
@@ -928,7 +1295,11 @@ final class FlinkParityProperties {
       DescribedWindow w = window(stages == 1 && order);
       String opts = "o -> o.stages(" + s + ").window(" + w.text() + ")";
       UnaryOperator<Options> o = x -> x.stages(s).window(w.window());
-      switch (r.nextInt(4)) {
+      switch (r.nextInt(5)) {
+        case 4 -> {
+          steps.add(".map(x -> floorMod(x, " + m + ")).frequencies(" + opts + ")");
+          out = flow.map(x -> Math.floorMod(x, m)).frequencies(o);
+        }
         case 0 -> {
           steps.add(".countBy(x -> floorMod(x, " + m + "), " + opts + ")");
           out = flow.countBy(x -> Math.floorMod(x, m), o);
@@ -966,6 +1337,16 @@ final class FlinkParityProperties {
       }
       stages = s;
       order = false;
+      if (r.nextInt(3) == 0) {
+        // Each aggregating stage ranks its own entries first (Keyed.Ranked), then one merges.
+        int n = r.nextInt(1, 6);
+        steps.add(".takeSort(" + n + ", by String.valueOf)");
+        @SuppressWarnings("unchecked")
+        Flow<Object> entries = (Flow<Object>) out;
+        out = entries.takeSort(n, (x, y) -> String.valueOf(x).compareTo(String.valueOf(y)));
+        stages = 1;
+        order = true;
+      }
     }
 
     // -------------------------------------------------------------------------------------------
@@ -985,7 +1366,10 @@ final class FlinkParityProperties {
         Thread.currentThread().interrupt();
         return "interrupted";
       }
-      if (localFailure != null && boom == null && rejectedByPlan(localFailure) == null) {
+      if (localFailure != null
+          && boom == null
+          && rejectedByPlan(localFailure) == null
+          && !(lineLimit && lineTooLong(localFailure) != null)) {
         return "the local run failed unexpectedly: " + chain(localFailure);
       }
       return null;
@@ -1060,6 +1444,18 @@ final class FlinkParityProperties {
       if (localFailure == null) {
         return "the Flink job failed but the local run succeeded: " + chain(flinkFailure);
       }
+      if (lineLimit && lineTooLong(localFailure) != null) {
+        String local = lineTooLong(localFailure);
+        String flink = lineTooLong(flinkFailure);
+        if (!(localFailure instanceof FlowException) || !local.equals(flink)) {
+          return "a line too long: the local run failed with "
+              + chain(localFailure)
+              + "\nFlink with "
+              + chain(flinkFailure);
+        }
+        outcome("failed on both, naming the same line too long");
+        return null;
+      }
       if (!(localFailure instanceof FlowException)) {
         return "the local run must fail with a FlowException, got " + chain(localFailure);
       }
@@ -1106,6 +1502,14 @@ final class FlinkParityProperties {
           + abbreviate(a)
           + "\n  Flink "
           + abbreviate(b);
+    }
+  }
+
+  /** A list of ints as an {@code Iterable} that is no {@code Collection}, and serializable. */
+  record Ints(List<Integer> list) implements Iterable<Integer>, Serializable {
+    @Override
+    public Iterator<Integer> iterator() {
+      return list.iterator();
     }
   }
 
@@ -1172,6 +1576,16 @@ final class FlinkParityProperties {
   private static String abbreviate(List<String> l) {
     String s = l.toString();
     return s.length() > 2000 ? s.substring(0, 2000) + "..." : s;
+  }
+
+  /** The message of the first failure in {@code t}'s causes saying a line is too long, or null. */
+  private static String lineTooLong(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c.getMessage() != null && c.getMessage().startsWith("a line longer than")) {
+        return c.getMessage();
+      }
+    }
+    return null;
   }
 
   private static boolean hasBoom(Throwable t) {

@@ -10,6 +10,7 @@ import dev.flowstage.flow.FileOptions;
 import dev.flowstage.flow.Flow;
 import dev.flowstage.flow.FlowException;
 import dev.flowstage.flow.RunningFlow;
+import dev.flowstage.flow.Tokenizer;
 import dev.flowstage.flow.Trigger;
 import dev.flowstage.flow.TriggerResult;
 import dev.flowstage.flow.Window;
@@ -244,6 +245,37 @@ final class FlinkSourcesTest {
     }
   }
 
+  /**
+   * A line too long fails both engines with the very same message, the file named by its path on
+   * both (Flink named a local file by its {@code file:} URI), also where the local engine counts
+   * the words on its fused byte path (FlinkParityProperties, seed -2918640531215390200).
+   */
+  @Test
+  void lineLongerThanMaxLineBytes_sameMessageAsLocal_plainAndWordCount(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("f0.txt");
+    Files.writeString(file, "a b\nDon't 'quoted' x1 a-b\nb\n");
+    Flow<String> lines = Flow.fromFiles(List.of(file), o -> o.stages(1), f -> f.maxLineBytes(12));
+    String expected = "a line longer than 12 bytes at offset 4 of " + file + ";";
+    for (Flow<?> flow :
+        List.of(lines.map(s -> s), lines.flatMap(Tokenizer.WORDS).frequencies(o -> o.stages(2)))) {
+      String local = lineTooLong(assertThrows(FlowException.class, flow::toList));
+      String flink = lineTooLong(assertThrows(Exception.class, () -> FlinkFlowsTest.onFlink(flow)));
+      assertTrue(local.startsWith(expected), local);
+      assertEquals(local, flink);
+    }
+  }
+
+  /** The first message in {@code e}'s causes saying a line is too long. */
+  private static String lineTooLong(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && t.getMessage().startsWith("a line longer than")) {
+        return t.getMessage();
+      }
+    }
+    throw new AssertionError("no line too long in " + messages(e));
+  }
+
   @Test
   void truncatedMalformedOrAppendedGzip_failsBothEnginesNamingTheFile(@TempDir Path dir)
       throws Exception {
@@ -362,6 +394,24 @@ final class FlinkSourcesTest {
         }
       };
     }
+  }
+
+  /**
+   * An empty serializable {@code Iterable} ends the input, as locally: Flink's iterator reader took
+   * the first event of its one split without asking, and failed the job with {@code
+   * NoSuchElementException} (FlinkParityProperties, seed 1732245205676786168).
+   */
+  @Test
+  void emptyIterableNotACollection_endsTheInput_sameAsLocal() throws Exception {
+    Flow<Long> sum =
+        Flow.fromEnumerable(new Numbers(0, false), o -> o.stages(1))
+            .partition(o -> o.stages(2))
+            .reduce(() -> 0L, (s, n) -> s + n);
+    assertEquals(List.of(0L, 0L), sum.toList());
+    assertEquals(List.of(0L, 0L), FlinkFlowsTest.onFlink(sum));
+    Flow<Integer> bare = Flow.fromEnumerable(new Numbers(0, false), o -> o.stages(1));
+    assertEquals(List.of(), bare.toList());
+    assertEquals(List.of(), FlinkFlowsTest.onFlink(bare));
   }
 
   @Test
