@@ -1,0 +1,301 @@
+package dev.flowstage.stage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.flowstage.stage.testing.RecordingConsumer;
+import dev.flowstage.stage.testing.TestProducer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * GenStage rules (the semantics reference, part A) that no other test pinned: option defaults and
+ * validation, cumulative manual demand, accumulate mode, producer-consumer buffering, ordered infos
+ * and the cancel modes on a shutdown.
+ */
+final class GenStageSemanticsTest {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private final StageSystem system = new StageSystem("semantics");
+
+  @AfterEach
+  void close() {
+    system.close();
+  }
+
+  // A5: max_demand 1000, min_demand div(max_demand, 2), cancel permanent.
+  @Test
+  void subscriptionOptions_defaults_areGenStages() {
+    SubscriptionOptions d = SubscriptionOptions.defaults();
+    assertEquals(1000, d.maxDemand());
+    assertEquals(500, d.minDemand());
+    assertEquals(CancelMode.PERMANENT, d.cancel());
+    assertNull(d.partition());
+    assertNull(d.selector());
+    assertEquals(0, SubscriptionOptions.builder().maxDemand(1).build().minDemand());
+    assertEquals(1, SubscriptionOptions.builder().maxDemand(3).build().minDemand());
+    assertEquals(500, SubscriptionOptions.builder().maxDemand(1001).build().minDemand());
+  }
+
+  // A5: max_demand >= 1; min_demand in 0..max_demand-1.
+  @Test
+  void subscriptionOptions_outOfRange_areRejected() {
+    assertEquals(999, SubscriptionOptions.builder().minDemand(999).build().minDemand());
+    assertEquals(0, SubscriptionOptions.builder().minDemand(0).build().minDemand());
+    assertThrows(
+        IllegalArgumentException.class, () -> SubscriptionOptions.builder().maxDemand(0).build());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> SubscriptionOptions.builder().minDemand(1000).build());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> SubscriptionOptions.builder().minDemand(2000).build());
+    for (int negative : new int[] {-1, -2}) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> SubscriptionOptions.builder().minDemand(negative).build());
+      assertTrue(e.getMessage().contains(Integer.toString(negative)), e.getMessage());
+    }
+  }
+
+  // A4: buffer_keep :last, demand :forward; the buffer size is the stage kind's default.
+  @Test
+  void producerOptions_defaults_areGenStages() {
+    ProducerOptions<Object> d = ProducerOptions.defaults();
+    assertEquals(ProducerOptions.DEFAULT_BUFFER, d.bufferSize());
+    assertEquals(BufferKeep.LAST, d.bufferKeep());
+    assertEquals(DemandMode.FORWARD, d.demandMode());
+    assertEquals(false, d.discardWhenNoConsumers());
+    assertNull(d.dispatcher());
+  }
+
+  // A2: demand is cumulative; A7.2: a manual subscription asks nothing by itself.
+  @Test
+  void manualAsks_addUp() {
+    TestProducer tp = TestProducer.counter();
+    Stage<Integer> producer = system.startProducer(tp);
+    RecordingConsumer<Integer> rec = new RecordingConsumer<>(SubscriptionMode.MANUAL);
+    Stage<Void> consumer = system.startConsumer(rec);
+    Subscription sub = consumer.subscribeTo(producer, SubscriptionOptions.defaults());
+    consumer.ask(sub, 5);
+    consumer.ask(sub, 5);
+    assertEquals(5, tp.awaitDemand());
+    assertEquals(5, tp.awaitDemand());
+    assertEquals(IntStream.range(0, 10).boxed().toList(), rec.awaitEvents(10));
+  }
+
+  // A7.5: setting accumulate while accumulating does not reset the recorded demand.
+  @Test
+  void accumulateAgain_keepsTheRecordedDemand() {
+    TestProducer tp = TestProducer.counter();
+    Stage<Integer> producer =
+        system.startProducer(
+            tp, ProducerOptions.<Integer>builder().demandMode(DemandMode.ACCUMULATE).build());
+    RecordingConsumer<Integer> rec = new RecordingConsumer<>();
+    system
+        .startConsumer(rec)
+        .subscribeTo(producer, SubscriptionOptions.builder().maxDemand(4).minDemand(0).build());
+    producer.demandMode(DemandMode.ACCUMULATE);
+    assertEquals(DemandMode.ACCUMULATE, producer.demandMode(WAIT));
+    producer.demandMode(DemandMode.FORWARD);
+    assertEquals(4, tp.awaitDemand());
+    assertEquals(List.of(0, 1, 2, 3), rec.awaitEvents(4));
+  }
+
+  /** Emits {@code fanOut} events per input event. */
+  private record Expand(int fanOut) implements ProducerConsumer<Integer, Integer> {
+    @Override
+    public void handleEvents(
+        List<Integer> events, Subscription from, ProducerContext<Integer> ctx) {
+      List<Integer> out = new ArrayList<>();
+      for (Integer e : events) {
+        for (int i = 0; i < fanOut; i++) {
+          out.add(e * fanOut + i);
+        }
+      }
+      ctx.emit(out);
+    }
+  }
+
+  // A4/A8: a producer-consumer's buffer is unbounded by default, so a fan-out beyond the
+  // producer default of 10 000 loses nothing.
+  @Test
+  void producerConsumer_defaultBuffer_isUnbounded() {
+    TestProducer tp = TestProducer.silent();
+    Stage<Integer> source = system.startProducer(tp);
+    Stage<Integer> pc = system.startProducerConsumer(new Expand(12_000));
+    pc.subscribeTo(source, SubscriptionOptions.builder().maxDemand(1).minDemand(0).build());
+    RecordingConsumer<Integer> rec = new RecordingConsumer<>(SubscriptionMode.MANUAL);
+    Stage<Void> consumer = system.startConsumer(rec);
+    Subscription sub = consumer.subscribeTo(pc, SubscriptionOptions.defaults());
+    consumer.ask(sub, 1);
+    source.cast(new TestProducer.Emit(List.of(1)));
+    assertEquals(List.of(12_000), rec.awaitEvents(1));
+    assertEquals(11_999, pc.estimateBufferedCount(WAIT));
+    assertEquals(0, pc.stats().discarded());
+    consumer.ask(sub, 11_999);
+    List<Integer> rest = rec.awaitEvents(11_999);
+    assertEquals(12_001, rest.get(0));
+    assertEquals(23_999, rest.get(rest.size() - 1));
+  }
+
+  // A8: a producer-consumer that emits nothing uses no downstream demand, so it keeps pulling.
+  @Test
+  void producerConsumer_discardingEverything_keepsPullingUpstream() throws Exception {
+    CountDownLatch handled = new CountDownLatch(2_000);
+    ProducerConsumer<Integer, Integer> drop =
+        (events, from, ctx) -> events.forEach(e -> handled.countDown());
+    Stage<Integer> source = system.startProducer(TestProducer.counter());
+    Stage<Integer> pc = system.startProducerConsumer(drop);
+    pc.subscribeTo(source, SubscriptionOptions.builder().maxDemand(10).minDemand(5).build());
+    RecordingConsumer<Integer> rec = new RecordingConsumer<>();
+    system
+        .startConsumer(rec)
+        .subscribeTo(pc, SubscriptionOptions.builder().maxDemand(1).minDemand(0).build());
+    assertTrue(handled.await(WAIT.toSeconds(), TimeUnit.SECONDS), "pc stopped pulling");
+    assertTrue(rec.noBatchPending());
+  }
+
+  // A9.3: several infos queued at the same place in the buffer keep their order (1.3.1).
+  @Test
+  void severalInfosBehindBufferedEvents_keepTheirOrder() {
+    TestProducer tp = TestProducer.silent();
+    Stage<Integer> producer = system.startProducer(tp);
+    producer.cast(new TestProducer.Emit(List.of(1, 2, 3)));
+    producer.asyncInfo("a");
+    producer.asyncInfo("b");
+    producer.cast(new TestProducer.Emit(List.of(4)));
+    producer.asyncInfo("c");
+    assertEquals(4, producer.estimateBufferedCount(WAIT));
+    RecordingConsumer<Integer> rec = new RecordingConsumer<>(SubscriptionMode.MANUAL);
+    Stage<Void> consumer = system.startConsumer(rec);
+    Subscription sub = consumer.subscribeTo(producer, SubscriptionOptions.defaults());
+    consumer.ask(sub, 10);
+    assertEquals(List.of(1, 2, 3), ((RecordingConsumer.Batch<?>) rec.awaitTimeline()).events());
+    assertEquals(new ProducerInfo(sub, "a"), rec.awaitTimeline());
+    assertEquals(new ProducerInfo(sub, "b"), rec.awaitTimeline());
+    assertEquals(List.of(4), ((RecordingConsumer.Batch<?>) rec.awaitTimeline()).events());
+    assertEquals(new ProducerInfo(sub, "c"), rec.awaitTimeline());
+    assertEquals("a", tp.awaitInfo());
+    assertEquals("b", tp.awaitInfo());
+    assertEquals("c", tp.awaitInfo());
+  }
+
+  // A10.2: a shutdown stops only a permanent consumer (transient exits on anything else).
+  @ParameterizedTest
+  @EnumSource(CancelMode.class)
+  void producerStopsWithShutdown_consumerReactsPerMode(CancelMode mode) {
+    Stage<Integer> producer = system.startProducer(TestProducer.silent());
+    RecordingConsumer<Integer> rec = new RecordingConsumer<>();
+    Stage<Void> consumer = system.startConsumer(rec);
+    consumer.subscribeTo(producer, SubscriptionOptions.builder().cancel(mode).build());
+    producer.stop(ExitReason.shutdown("bye"));
+    assertEquals(ExitReason.shutdown("bye"), rec.awaitCancel().reason());
+    if (mode == CancelMode.PERMANENT) {
+      assertEquals(ExitReason.shutdown("bye"), consumer.awaitExit(WAIT));
+    } else {
+      consumer.syncInfo("still-alive", WAIT);
+      assertEquals("still-alive", rec.awaitInfo());
+    }
+  }
+
+  // A10.2: a transient consumer stops when its producer cancels it with a failure reason.
+  @Test
+  void cancelWithFailureReason_stopsATransientConsumer() {
+    TestProducer tp = TestProducer.silent();
+    Stage<Integer> producer = system.startProducer(tp);
+    RecordingConsumer<Integer> rec = new RecordingConsumer<>();
+    Stage<Void> consumer = system.startConsumer(rec);
+    Subscription sub =
+        consumer.subscribeTo(
+            producer, SubscriptionOptions.builder().cancel(CancelMode.TRANSIENT).build());
+    ExitReason failure = ExitReason.failure(new IllegalStateException("rejected"));
+    producer.cancel(sub, failure);
+    assertEquals(failure, consumer.awaitExit(WAIT));
+    assertEquals(failure, tp.awaitCancel());
+    assertTrue(producer.isAlive());
+  }
+
+  // A10.2: when handleCancel stops the stage, that wins over the cancel mode.
+  @Test
+  void handleCancelStops_winsOverTemporary() {
+    ExitReason own = ExitReason.shutdown("my choice");
+    Consumer<Integer> stopper =
+        new Consumer<>() {
+          @Override
+          public void handleEvents(List<Integer> events, Subscription from, StageContext ctx) {}
+
+          @Override
+          public void handleCancel(Subscription subscription, ExitReason reason, StageContext ctx) {
+            ctx.stop(own);
+          }
+        };
+    Stage<Integer> producer = system.startProducer(TestProducer.silent());
+    Stage<Void> consumer = system.startConsumer(stopper);
+    consumer.subscribeTo(
+        producer, SubscriptionOptions.builder().cancel(CancelMode.TEMPORARY).build());
+    producer.stop(ExitReason.normal());
+    assertEquals(own, consumer.awaitExit(WAIT));
+  }
+
+  // A7.3: handleDemand always gets a positive demand, exactly what the buffer could not serve.
+  @Test
+  void handleDemand_getsOnlyWhatTheBufferCannotServe() {
+    AtomicLong smallest = new AtomicLong(Long.MAX_VALUE);
+    TestProducer tp = TestProducer.silent();
+    Producer<Integer> watching =
+        new Producer<>() {
+          @Override
+          public void handleDemand(long demand, ProducerContext<Integer> ctx) {
+            smallest.accumulateAndGet(demand, Math::min);
+            tp.handleDemand(demand, ctx);
+          }
+
+          @Override
+          public void handleCast(Object message, ProducerContext<Integer> ctx) {
+            tp.handleCast(message, ctx);
+          }
+        };
+    Stage<Integer> producer = system.startProducer(watching);
+    producer.cast(new TestProducer.Emit(List.of(1, 2, 3)));
+    RecordingConsumer<Integer> rec = new RecordingConsumer<>(SubscriptionMode.MANUAL);
+    Stage<Void> consumer = system.startConsumer(rec);
+    Subscription sub = consumer.subscribeTo(producer, SubscriptionOptions.defaults());
+    consumer.ask(sub, 2); // all from the buffer
+    assertEquals(List.of(1, 2), rec.awaitEvents(2));
+    consumer.ask(sub, 5); // 1 from the buffer, 4 from handleDemand
+    assertEquals(List.of(3), rec.awaitEvents(1));
+    assertEquals(4, tp.awaitDemand());
+    assertTrue(tp.noDemandPending());
+    assertEquals(4, smallest.get());
+  }
+
+  // A10.2: exits propagate downstream only, each permanent consumer stopping with the same reason.
+  @Test
+  void producerFailure_reachesAChainDownstreamWithTheSameReason() {
+    Stage<Integer> source = system.startProducer(TestProducer.silent());
+    Stage<Integer> pc = system.startProducerConsumer(new Expand(1));
+    pc.subscribeTo(source, SubscriptionOptions.defaults());
+    RecordingConsumer<Integer> rec = new RecordingConsumer<>();
+    Stage<Void> consumer = system.startConsumer(rec);
+    consumer.subscribeTo(pc, SubscriptionOptions.defaults());
+    ExitReason failure = ExitReason.failure(new IllegalStateException("upstream broke"));
+    source.kill(failure);
+    ExitReason pcExit = pc.awaitExit(WAIT);
+    assertEquals(failure, pcExit);
+    assertInstanceOf(ExitReason.Failure.class, consumer.awaitExit(WAIT));
+    assertEquals(failure, consumer.awaitExit(WAIT));
+  }
+}
