@@ -298,4 +298,112 @@ final class GenStageSemanticsTest {
     assertInstanceOf(ExitReason.Failure.class, consumer.awaitExit(WAIT));
     assertEquals(failure, consumer.awaitExit(WAIT));
   }
+
+  // A9.1: keep LAST drops the oldest events; an info queued behind a dropped event is delivered at
+  // once, and the drop is counted.
+  @Test
+  void bufferKeepLast_overflowPastAnInfo_deliversTheInfoAtOnce() {
+    TestProducer tp = TestProducer.silent();
+    List<Long> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Stage<Integer> producer =
+        system.startProducer(
+            tp,
+            ProducerOptions.<Integer>builder()
+                .bufferSize(3)
+                .onDiscard(
+                    (stage, count, why) -> {
+                      reported.add(count);
+                      return false;
+                    })
+                .build());
+    producer.cast(new TestProducer.EmitThenInfo(List.of(1, 2), "behind-2"));
+    producer.cast(new TestProducer.Emit(List.of(3, 4, 5)));
+    assertEquals("behind-2", tp.awaitInfo());
+    assertEquals(3, producer.estimateBufferedCount(WAIT));
+    assertEquals(2, producer.stats().discarded());
+    assertEquals(List.of(2L), reported);
+    RecordingConsumer<Integer> rec = new RecordingConsumer<>();
+    system.startConsumer(rec).subscribeTo(producer, SubscriptionOptions.defaults());
+    assertEquals(List.of(3, 4, 5), rec.awaitEvents(3));
+  }
+
+  // A12.1: by default a source producer keeps running when its last consumer cancels.
+  @Test
+  void fromIterator_defaultOnCancel_keepsRunningWhenTheLastConsumerLeaves() {
+    Stage<Integer> producer =
+        system.startProducer(Producers.fromIterator(IntStream.range(0, 1_000_000).iterator()));
+    RecordingConsumer<Integer> rec = new RecordingConsumer<>();
+    Stage<Void> consumer = system.startConsumer(rec);
+    Subscription sub =
+        consumer.subscribeTo(
+            producer,
+            SubscriptionOptions.builder().maxDemand(5).cancel(CancelMode.TEMPORARY).build());
+    assertEquals(List.of(0, 1, 2, 3, 4), rec.awaitEvents(5));
+    consumer.cancel(sub, ExitReason.normal());
+    assertEquals(ExitReason.normal(), rec.awaitCancel().reason());
+    assertEquals(DemandMode.FORWARD, producer.demandMode(WAIT)); // answers: still running
+    assertTrue(producer.isAlive());
+  }
+
+  // A12.2: a transient stream over a producer that is not alive fails, as a permanent one does.
+  @Test
+  void stream_transientOverDeadProducer_throws() {
+    Stage<Integer> p = system.startProducer(TestProducer.counter());
+    p.stop(ExitReason.shutdown());
+    p.awaitExit(WAIT);
+    SubscriptionOptions transientOpts =
+        SubscriptionOptions.builder().cancel(CancelMode.TRANSIENT).build();
+    try (java.util.stream.Stream<Integer> s = system.stream(List.of(p), transientOpts)) {
+      StageException e = assertThrows(StageException.class, s::toList);
+      assertTrue(e.getMessage().contains("not alive"), e.getMessage());
+    }
+  }
+
+  // A6: the demand mode of a consumer or a producer-consumer reads as forward (GenStage crashes a
+  // producer-consumer asked this: A14.2, not copied).
+  @Test
+  void demandModeQuery_onConsumerAndProducerConsumer_isForward() {
+    Stage<Integer> pc = system.startProducerConsumer(new Expand(1));
+    Stage<Void> consumer = system.startConsumer(new RecordingConsumer<Integer>());
+    assertEquals(DemandMode.FORWARD, pc.demandMode(WAIT));
+    assertEquals(DemandMode.FORWARD, consumer.demandMode(WAIT));
+    assertTrue(pc.isAlive());
+  }
+
+  // A10.2: a broadcast dispatcher refusing a second subscription of the same consumer does not
+  // stop it, even with a permanent subscription; the first subscription keeps flowing.
+  @Test
+  void broadcastRefusingASecondSubscription_leavesThePermanentConsumerRunning() {
+    Stage<Integer> producer =
+        system.startProducer(
+            TestProducer.counter(),
+            ProducerOptions.<Integer>builder()
+                .dispatcher(dev.flowstage.stage.dispatch.Dispatchers::broadcast)
+                .build());
+    RecordingConsumer<Integer> rec = new RecordingConsumer<>();
+    Stage<Void> consumer = system.startConsumer(rec);
+    SubscriptionOptions options = SubscriptionOptions.builder().maxDemand(4).minDemand(2).build();
+    consumer.subscribeTo(producer, options);
+    assertThrows(StageException.class, () -> consumer.subscribeTo(producer, options));
+    assertEquals(IntStream.range(0, 20).boxed().toList(), rec.awaitEvents(20));
+    assertTrue(consumer.isAlive());
+  }
+
+  // A13: the default restart intensity is 3 restarts within 5 seconds.
+  @Test
+  void consumerSupervisor_defaultIntensity_allowsThreeRestarts() {
+    java.util.concurrent.atomic.AtomicInteger attempts =
+        new java.util.concurrent.atomic.AtomicInteger();
+    dev.flowstage.stage.supervisor.ConsumerSupervisor<String> sup =
+        dev.flowstage.stage.supervisor.ConsumerSupervisor.<String>builder(
+                event -> {
+                  attempts.incrementAndGet();
+                  throw new IllegalStateException("always fails");
+                })
+            .restart(dev.flowstage.stage.supervisor.Restart.TRANSIENT)
+            .start(system);
+    sup.startChild("x");
+    assertInstanceOf(ExitReason.Shutdown.class, sup.stage().awaitExit(WAIT));
+    assertEquals(4, attempts.get()); // the first run and 3 restarts
+  }
 }
