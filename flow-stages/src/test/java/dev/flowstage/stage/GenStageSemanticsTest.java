@@ -406,4 +406,73 @@ final class GenStageSemanticsTest {
     assertInstanceOf(ExitReason.Shutdown.class, sup.stage().awaitExit(WAIT));
     assertEquals(4, attempts.get()); // the first run and 3 restarts
   }
+
+  // A8: a producer-consumer's own ordered info and an upstream's end wait behind the input it
+  // queued while its consumers were not asking.
+  @Test
+  void producerConsumer_infoAndUpstreamEnd_waitBehindQueuedInput() {
+    java.util.concurrent.BlockingQueue<Object> seen =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    ProducerConsumer<Integer, Integer> logging =
+        new ProducerConsumer<>() {
+          @Override
+          public void handleEvents(
+              List<Integer> events, Subscription from, ProducerContext<Integer> ctx) {
+            seen.add(List.copyOf(events));
+            ctx.emit(events);
+          }
+
+          @Override
+          public void handleInfo(Object message, ProducerContext<Integer> ctx) {
+            seen.add(message);
+          }
+
+          @Override
+          public void handleCancel(
+              Peer peer,
+              Subscription subscription,
+              ExitReason reason,
+              ProducerContext<Integer> ctx) {
+            seen.add(reason);
+          }
+        };
+    TestProducer tp = TestProducer.silent();
+    Stage<Integer> source = system.startProducer(tp);
+    Stage<Integer> pc = system.startProducerConsumer(logging);
+    pc.subscribeTo(source, SubscriptionOptions.builder().cancel(CancelMode.TRANSIENT).build());
+    RecordingConsumer<Integer> rec = new RecordingConsumer<>(SubscriptionMode.MANUAL);
+    Stage<Void> consumer = system.startConsumer(rec);
+    Subscription sub = consumer.subscribeTo(pc, SubscriptionOptions.defaults());
+    source.cast(new TestProducer.Emit(List.of(1, 2)));
+    source.cast(new TestProducer.Done());
+    assertEquals(ExitReason.normal(), source.awaitExit(WAIT));
+    pc.asyncInfo("marker");
+    assertTrue(seen.isEmpty(), seen.toString());
+    consumer.ask(sub, 10);
+    assertEquals(List.of(1, 2), rec.awaitEvents(2));
+    List<Object> order = drain(seen, 3);
+    assertEquals(List.of(1, 2), order.get(0), order.toString());
+    // the end and the info raced each other into the mailbox; both come after the input
+    assertEquals(
+        java.util.Set.of(ExitReason.normal(), "marker"),
+        java.util.Set.copyOf(order.subList(1, 3)),
+        order.toString());
+  }
+
+  private static List<Object> drain(java.util.concurrent.BlockingQueue<Object> q, int n) {
+    List<Object> out = new ArrayList<>();
+    try {
+      for (int i = 0; i < n; i++) {
+        Object o = q.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+        if (o == null) {
+          throw new AssertionError("timed out after " + out);
+        }
+        out.add(o);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+    return out;
+  }
 }
