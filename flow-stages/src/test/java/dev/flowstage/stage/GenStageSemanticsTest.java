@@ -475,4 +475,39 @@ final class GenStageSemanticsTest {
     }
     return out;
   }
+
+  // A6: asking 0 sends nothing (and is not an error).
+  @Test
+  void askZero_sendsNothing() {
+    TestProducer tp = TestProducer.counter();
+    Stage<Integer> producer = system.startProducer(tp);
+    RecordingConsumer<Integer> rec = new RecordingConsumer<>(SubscriptionMode.MANUAL);
+    Stage<Void> consumer = system.startConsumer(rec);
+    Subscription sub = consumer.subscribeTo(producer, SubscriptionOptions.defaults());
+    consumer.ask(sub, 0);
+    consumer.ask(sub, 3);
+    assertEquals(3, tp.awaitDemand());
+    assertEquals(List.of(0, 1, 2), rec.awaitEvents(3));
+    assertEquals(1, producer.stats().asksReceived());
+  }
+
+  // A11.2 + A7.5: equal demands are served in subscription order, and accumulated demands are
+  // replayed one by one, not summed.
+  @Test
+  void demandDispatcher_equalDemands_firstSubscriberFirst_replayedDemandsNotSummed() {
+    TestProducer tp = TestProducer.counter();
+    Stage<Integer> producer =
+        system.startProducer(
+            tp, ProducerOptions.<Integer>builder().demandMode(DemandMode.ACCUMULATE).build());
+    SubscriptionOptions five = SubscriptionOptions.builder().maxDemand(5).minDemand(0).build();
+    RecordingConsumer<Integer> first = new RecordingConsumer<>();
+    RecordingConsumer<Integer> second = new RecordingConsumer<>();
+    system.startConsumer(first).subscribeTo(producer, five);
+    system.startConsumer(second).subscribeTo(producer, five);
+    producer.demandMode(DemandMode.FORWARD);
+    assertEquals(5, tp.awaitDemand());
+    assertEquals(5, tp.awaitDemand());
+    assertEquals(List.of(0, 1, 2, 3, 4), first.awaitBatchEvents());
+    assertEquals(List.of(5, 6, 7, 8, 9), second.awaitBatchEvents());
+  }
 }
