@@ -510,4 +510,31 @@ final class GenStageSemanticsTest {
     assertEquals(List.of(0, 1, 2, 3, 4), first.awaitBatchEvents());
     assertEquals(List.of(5, 6, 7, 8, 9), second.awaitBatchEvents());
   }
+
+  // A11.3 (1.3.0): a broadcast subscriber that has not asked yet holds everyone back; once it
+  // asks, every consumer receives the same events.
+  @Test
+  void broadcast_subscriberThatHasNotAsked_holdsEveryoneBack() {
+    TestProducer tp = TestProducer.silent();
+    Stage<Integer> producer =
+        system.startProducer(
+            tp,
+            ProducerOptions.<Integer>builder()
+                .dispatcher(dev.flowstage.stage.dispatch.Dispatchers::broadcast)
+                .build());
+    RecordingConsumer<Integer> eager = new RecordingConsumer<>();
+    system.startConsumer(eager).subscribeTo(producer, SubscriptionOptions.defaults());
+    RecordingConsumer<Integer> silent = new RecordingConsumer<>(SubscriptionMode.MANUAL);
+    Stage<Void> silentStage = system.startConsumer(silent);
+    Subscription sub = silentStage.subscribeTo(producer, SubscriptionOptions.defaults());
+    producer.call(new TestProducer.Emit(List.of(1, 2, 3, 4, 5)), WAIT);
+    assertEquals(5, producer.estimateBufferedCount(WAIT));
+    assertTrue(eager.noBatchPending());
+    silentStage.ask(sub, 2);
+    assertEquals(List.of(1, 2), silent.awaitBatchEvents());
+    assertEquals(List.of(1, 2), eager.awaitBatchEvents());
+    silentStage.ask(sub, 10);
+    assertEquals(List.of(3, 4, 5), silent.awaitBatchEvents());
+    assertEquals(List.of(3, 4, 5), eager.awaitBatchEvents());
+  }
 }
