@@ -537,4 +537,33 @@ final class GenStageSemanticsTest {
     assertEquals(List.of(3, 4, 5), silent.awaitBatchEvents());
     assertEquals(List.of(3, 4, 5), eager.awaitBatchEvents());
   }
+
+  // A11.4: events hashed to a partition without a consumer wait in the dispatcher for one; DROP
+  // discards an event.
+  @Test
+  void partition_eventsForAPartitionWithoutConsumer_waitForIt_andDropDiscards() {
+    TestProducer tp = TestProducer.silent();
+    Stage<Integer> producer =
+        system.startProducer(
+            tp,
+            ProducerOptions.<Integer>builder()
+                .dispatcher(
+                    () ->
+                        dev.flowstage.stage.dispatch.Dispatchers.<Integer>partition(
+                            2, e -> e < 0 ? dev.flowstage.stage.dispatch.Dispatchers.DROP : e % 2))
+                .build());
+    RecordingConsumer<Integer> even = new RecordingConsumer<>();
+    system
+        .startConsumer(even)
+        .subscribeTo(producer, SubscriptionOptions.builder().partition(0).build());
+    producer.call(new TestProducer.Emit(List.of(0, 1, -1, 2, 3, -2, 4, 5)), WAIT);
+    assertEquals(List.of(0, 2, 4), even.awaitBatchEvents());
+    assertEquals(3, producer.estimateBufferedCount(WAIT));
+    RecordingConsumer<Integer> odd = new RecordingConsumer<>();
+    system
+        .startConsumer(odd)
+        .subscribeTo(producer, SubscriptionOptions.builder().partition(1).build());
+    assertEquals(List.of(1, 3, 5), odd.awaitBatchEvents());
+    assertEquals(0, producer.estimateBufferedCount(WAIT));
+  }
 }
