@@ -566,4 +566,32 @@ final class GenStageSemanticsTest {
     assertEquals(List.of(1, 3, 5), odd.awaitBatchEvents());
     assertEquals(0, producer.estimateBufferedCount(WAIT));
   }
+
+  // A4/A14.1: bufferSize 0 is valid here (GenStage crashes init): what consumers asked for is
+  // delivered, the rest is discarded and counted.
+  @Test
+  void bufferSizeZero_deliversWhatWasAsked_discardsTheRest() {
+    List<Long> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Stage<Integer> producer =
+        system.startProducer(
+            TestProducer.silent(),
+            ProducerOptions.<Integer>builder()
+                .bufferSize(0)
+                .onDiscard(
+                    (stage, count, why) -> {
+                      reported.add(count);
+                      return false;
+                    })
+                .build());
+    RecordingConsumer<Integer> rec = new RecordingConsumer<>(SubscriptionMode.MANUAL);
+    Stage<Void> consumer = system.startConsumer(rec);
+    Subscription sub = consumer.subscribeTo(producer, SubscriptionOptions.defaults());
+    consumer.ask(sub, 3);
+    producer.syncInfo("asked", WAIT); // the ask is handled before the emit below
+    producer.call(new TestProducer.Emit(List.of(1, 2, 3, 4, 5)), WAIT);
+    assertEquals(List.of(1, 2, 3), rec.awaitBatchEvents());
+    assertEquals(0, producer.estimateBufferedCount(WAIT));
+    assertEquals(2, producer.stats().discarded());
+    assertEquals(List.of(2L), reported);
+  }
 }
