@@ -594,4 +594,19 @@ final class GenStageSemanticsTest {
     assertEquals(2, producer.stats().discarded());
     assertEquals(List.of(2L), reported);
   }
+
+  // A12.2: a transient stream halts when its producer ends with a shutdown, as on a normal end.
+  @Test
+  void stream_transientProducerShutDown_halts() {
+    Stage<Integer> p = system.startProducer(TestProducer.silent());
+    p.cast(new TestProducer.Emit(List.of(1, 2, 3)));
+    SubscriptionOptions transientOpts =
+        SubscriptionOptions.builder().cancel(CancelMode.TRANSIENT).build();
+    try (java.util.stream.Stream<Integer> s = system.stream(List.of(p), transientOpts)) {
+      java.util.Iterator<Integer> it = s.iterator();
+      assertEquals(List.of(1, 2, 3), List.of(it.next(), it.next(), it.next()));
+      p.stop(ExitReason.shutdown("maintenance"));
+      assertEquals(false, it.hasNext());
+    }
+  }
 }
