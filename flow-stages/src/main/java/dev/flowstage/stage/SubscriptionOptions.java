@@ -72,7 +72,8 @@ public record SubscriptionOptions(
   /** Builds {@link SubscriptionOptions}; unset values take the defaults. */
   public static final class Builder {
     private int maxDemand = DEFAULT_MAX_DEMAND;
-    private int minDemand = -1;
+    private int minDemand;
+    private boolean minDemandSet; // not a sentinel value: minDemand(-1) must be rejected
     private CancelMode cancel = CancelMode.PERMANENT;
     private Object partition;
     private Predicate<Object> selector;
@@ -98,6 +99,7 @@ public record SubscriptionOptions(
      */
     public Builder minDemand(int minDemand) {
       this.minDemand = minDemand;
+      this.minDemandSet = true;
       return this;
     }
 
@@ -139,10 +141,11 @@ public record SubscriptionOptions(
      * Builds and validates the options.
      *
      * @return the options
-     * @throws IllegalArgumentException if the demand bounds are invalid
+     * @throws IllegalArgumentException if the demand bounds are invalid (a negative {@code
+     *     minDemand} included)
      */
     public SubscriptionOptions build() {
-      int min = minDemand < 0 ? maxDemand / 2 : minDemand;
+      int min = minDemandSet ? minDemand : maxDemand / 2;
       return new SubscriptionOptions(maxDemand, min, cancel, partition, selector);
     }
   }
