@@ -68,6 +68,7 @@ public final class Lines implements Closeable {
   private char[] chars; // charsets where \n is not one byte: decoded chars
   private int cpos;
   private int clim;
+  private final boolean utf32; // four bytes a code point, not two a char
   private long lineNumber;
 
   /**
@@ -113,6 +114,7 @@ public final class Lines implements Closeable {
     this.bufStart = offset;
     this.gzip = gzip;
     this.decoder = new Decoder(charset);
+    this.utf32 = charset.name().toUpperCase(java.util.Locale.ROOT).contains("UTF-32");
     if (text == null) {
       this.buf = new byte[bufferBytes];
     } else {
@@ -290,19 +292,28 @@ public final class Lines implements Closeable {
   }
 
   /**
-   * Whether a line of {@code chars} chars, decoded from a charset where {@code \n} is not one byte
-   * (UTF-16/32: two bytes a char or more), is longer than {@code maxLineBytes}. A last {@code \r}
-   * is not counted: it is part of the terminator (or, at a buffer's end, may be).
+   * How many bytes the decoded chars {@code from..to} of {@code text} took in their charset: four a
+   * code point in UTF-32 (the second char of a surrogate pair adds nothing; a UTF-32 decoder never
+   * yields a lone low surrogate, it replaces invalid input with U+FFFD), two a char otherwise
+   * (exact for UTF-16).
    *
-   * @param chars the line's length so far, in chars
-   * @param endsWithCr whether its last char is {@code \r}
-   * @param maxLineBytes the bound
-   * @return whether the line is too long
+   * @param text the chars
+   * @param from the first
+   * @param to past the last
+   * @param utf32 whether they were decoded from UTF-32
+   * @return the bytes
    */
-  public static boolean tooLongText(int chars, boolean endsWithCr, int maxLineBytes) {
-    // Two bytes a char: exact for UTF-16 (a surrogate pair is two chars, four bytes). A char of
-    // slack for every line let a UTF-16 line of maxLineBytes + 2 bytes through.
-    return (endsWithCr ? chars - 1 : chars) > maxLineBytes / 2;
+  private static long textBytes(char[] text, int from, int to, boolean utf32) {
+    if (!utf32) {
+      return 2L * (to - from);
+    }
+    long n = 0;
+    for (int i = from; i < to; i++) {
+      if (!Character.isLowSurrogate(text[i])) {
+        n += 4;
+      }
+    }
+    return n;
   }
 
   /**
@@ -450,9 +461,15 @@ public final class Lines implements Closeable {
     }
   }
 
-  /** A line of a charset where {@code \n} is not one byte: only {@code \n} ends it. */
+  /**
+   * A line of a charset where {@code \n} is not one byte: only {@code \n} ends it. Its bytes are
+   * counted as its chars accumulate, each char once ({@link #textBytes}), so the bound is exact in
+   * bytes for UTF-16 and UTF-32 alike and a long line is never rescanned.
+   */
   private String nextText() throws IOException {
     StringBuilder line = null;
+    long lineBytes = 0; // of the chars in line
+    int unit = utf32 ? 4 : 2; // the bytes of a \r, not counted at the line's end
     while (true) {
       int nl = -1;
       for (int i = cpos; i < clim; i++) {
@@ -470,8 +487,8 @@ public final class Lines implements Closeable {
             to > cpos
                 ? chars[to - 1] == '\r'
                 : line != null && !line.isEmpty() && line.charAt(line.length() - 1) == '\r';
-        if (tooLongText((line == null ? 0 : line.length()) + to - cpos, cr, maxLine)) {
-          // A line within one buffer is bounded as one spread over several.
+        // A line within one buffer is bounded as one spread over several.
+        if (lineBytes + textBytes(chars, cpos, to, utf32) - (cr ? unit : 0) > maxLine) {
           throw tooLong(maxLine, "(line " + (lineNumber + 1) + ")", name);
         }
         String s =
@@ -486,8 +503,9 @@ public final class Lines implements Closeable {
         line = new StringBuilder();
       }
       line.append(chars, cpos, clim - cpos);
-      if (tooLongText(
-          line.length(), !line.isEmpty() && line.charAt(line.length() - 1) == '\r', maxLine)) {
+      lineBytes += textBytes(chars, cpos, clim, utf32);
+      boolean cr = !line.isEmpty() && line.charAt(line.length() - 1) == '\r';
+      if (lineBytes - (cr ? unit : 0) > maxLine) {
         throw tooLong(maxLine, "(line " + (lineNumber + 1) + ")", name);
       }
       cpos = 0;
