@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -181,5 +182,37 @@ final class FlowElixirPartBAuditTest {
             .triggerPeriodically(Duration.ofSeconds(1))
             .triggerPeriodically(Duration.ofSeconds(3));
     assertEquals(List.of(1000L, 3000L), w.triggers().periodicallyMillis());
+  }
+
+  /**
+   * B3.3 departition per window over count windows of several stages: each stage's windows (ids 0,
+   * 1, 2... counted per stage) are merged by id, every event in exactly one of them, including the
+   * final (possibly empty) window of each stage.
+   */
+  @Test
+  void countWindows_overThreeStages_departitionMergesEveryEventOnce() {
+    List<Integer> sums =
+        Flow.fromEnumerable(range(1, 100), o -> o.stages(2).maxDemand(3))
+            .partition(o -> o.stages(3).maxDemand(4).window(Window.count(10)))
+            .reduce(() -> 0, Integer::sum)
+            .departition(() -> 0, Integer::sum, x -> x)
+            .toList();
+    assertEquals(5050, sums.stream().mapToInt(Integer::intValue).sum(), sums::toString);
+    List<ArrayList<Integer>> emitted =
+        Flow.fromEnumerable(range(1, 50), o -> o.stages(2).maxDemand(3))
+            .partition(o -> o.stages(3).maxDemand(4).window(Window.count(7)))
+            .emitAndReduce(() -> 0, (Integer e, Integer s) -> TriggerResult.of(List.of(e), s + e))
+            .departition(
+                ArrayList<Integer>::new,
+                (l, e) -> {
+                  l.add(e);
+                  return l;
+                },
+                l -> l)
+            .toList();
+    List<Integer> all = new ArrayList<>();
+    emitted.forEach(all::addAll);
+    all.sort(null);
+    assertEquals(range(1, 50), all); // each emitted event once, in the window it was emitted in
   }
 }
