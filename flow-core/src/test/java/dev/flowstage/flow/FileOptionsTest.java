@@ -150,6 +150,25 @@ final class FileOptionsTest {
             .toList());
   }
 
+  /**
+   * A single-byte charset whose newline is not 0x0A (EBCDIC) is read as text too, one byte a char:
+   * its lines are bounded in bytes, not at two bytes a char, which rejected lines of half the
+   * bound.
+   */
+  @Test
+  void fromFiles_ebcdicLine_isBoundedInBytes() throws IOException {
+    Path file = dir.resolve("ebcdic.txt");
+    Charset ebcdic = Charset.forName("IBM037");
+    Files.writeString(file, "ab\r\ncdef\n", ebcdic);
+    assertEquals(
+        List.of("ab", "cdef"),
+        Flow.fromFiles(List.of(file), o -> o.charset(ebcdic), f -> f.maxLineBytes(4)).toList());
+    Flow<String> three =
+        Flow.fromFiles(List.of(file), o -> o.charset(ebcdic), f -> f.maxLineBytes(3));
+    String m = messages(assertThrows(RuntimeException.class, three::toList));
+    assertTrue(m.contains("longer than 3 bytes (line 2) of "), m);
+  }
+
   /** A line larger than the whole heap ends in the line bound's error, not OutOfMemoryError. */
   @Test
   void fromFiles_lineLargerThanTheHeap_failsWithTheBoundNotOutOfMemory() throws Exception {

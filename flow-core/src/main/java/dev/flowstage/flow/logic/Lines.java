@@ -15,6 +15,7 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * The one line reader of every Flowstage file source: the local source's file ranges (flow-core
@@ -68,7 +69,8 @@ public final class Lines implements Closeable {
   private char[] chars; // charsets where \n is not one byte: decoded chars
   private int cpos;
   private int clim;
-  private final boolean utf32; // four bytes a code point, not two a char
+  // Text path: bytes a char (1: single-byte, like EBCDIC; 2: UTF-16) or, for UTF-32, a code point.
+  private final int charBytes;
   private long lineNumber;
 
   /**
@@ -114,7 +116,7 @@ public final class Lines implements Closeable {
     this.bufStart = offset;
     this.gzip = gzip;
     this.decoder = new Decoder(charset);
-    this.utf32 = charset.name().toUpperCase(java.util.Locale.ROOT).contains("UTF-32");
+    this.charBytes = charBytes(charset);
     if (text == null) {
       this.buf = new byte[bufferBytes];
     } else {
@@ -292,20 +294,31 @@ public final class Lines implements Closeable {
   }
 
   /**
-   * How many bytes the decoded chars {@code from..to} of {@code text} took in their charset: four a
-   * code point in UTF-32 (the second char of a surrogate pair adds nothing; a UTF-32 decoder never
-   * yields a lone low surrogate, it replaces invalid input with U+FFFD), two a char otherwise
-   * (exact for UTF-16).
+   * How many bytes a decoded unit of {@code cs} takes, for lines read as text: 4 a code point in
+   * UTF-32, 1 a char in a single-byte charset (EBCDIC, whose newline is not 0x0A), 2 a char
+   * otherwise (exact for UTF-16: a surrogate pair is two chars, four bytes).
+   */
+  private static int charBytes(Charset cs) {
+    if (cs.name().toUpperCase(Locale.ROOT).contains("UTF-32")) {
+      return 4;
+    }
+    return cs.canEncode() && cs.newEncoder().maxBytesPerChar() <= 1f ? 1 : 2;
+  }
+
+  /**
+   * How many bytes the decoded chars {@code from..to} of {@code text} took in their charset ({@link
+   * #charBytes}): in UTF-32 four a code point, the second char of a surrogate pair adding nothing
+   * (a UTF-32 decoder never yields a lone low surrogate: it replaces invalid input with U+FFFD).
    *
    * @param text the chars
    * @param from the first
    * @param to past the last
-   * @param utf32 whether they were decoded from UTF-32
+   * @param charBytes the charset's bytes a char, or 4 for UTF-32's code points
    * @return the bytes
    */
-  private static long textBytes(char[] text, int from, int to, boolean utf32) {
-    if (!utf32) {
-      return 2L * (to - from);
+  private static long textBytes(char[] text, int from, int to, int charBytes) {
+    if (charBytes != 4) {
+      return (long) charBytes * (to - from);
     }
     long n = 0;
     for (int i = from; i < to; i++) {
@@ -464,12 +477,11 @@ public final class Lines implements Closeable {
   /**
    * A line of a charset where {@code \n} is not one byte: only {@code \n} ends it. Its bytes are
    * counted as its chars accumulate, each char once ({@link #textBytes}), so the bound is exact in
-   * bytes for UTF-16 and UTF-32 alike and a long line is never rescanned.
+   * bytes for UTF-16, UTF-32 and single-byte charsets alike and a long line is never rescanned.
    */
   private String nextText() throws IOException {
     StringBuilder line = null;
     long lineBytes = 0; // of the chars in line
-    int unit = utf32 ? 4 : 2; // the bytes of a \r, not counted at the line's end
     while (true) {
       int nl = -1;
       for (int i = cpos; i < clim; i++) {
@@ -488,7 +500,7 @@ public final class Lines implements Closeable {
                 ? chars[to - 1] == '\r'
                 : line != null && !line.isEmpty() && line.charAt(line.length() - 1) == '\r';
         // A line within one buffer is bounded as one spread over several.
-        if (lineBytes + textBytes(chars, cpos, to, utf32) - (cr ? unit : 0) > maxLine) {
+        if (lineBytes + textBytes(chars, cpos, to, charBytes) - (cr ? charBytes : 0) > maxLine) {
           throw tooLong(maxLine, "(line " + (lineNumber + 1) + ")", name);
         }
         String s =
@@ -503,9 +515,9 @@ public final class Lines implements Closeable {
         line = new StringBuilder();
       }
       line.append(chars, cpos, clim - cpos);
-      lineBytes += textBytes(chars, cpos, clim, utf32);
+      lineBytes += textBytes(chars, cpos, clim, charBytes);
       boolean cr = !line.isEmpty() && line.charAt(line.length() - 1) == '\r';
-      if (lineBytes - (cr ? unit : 0) > maxLine) {
+      if (lineBytes - (cr ? charBytes : 0) > maxLine) { // a \r is one unit
         throw tooLong(maxLine, "(line " + (lineNumber + 1) + ")", name);
       }
       cpos = 0;
