@@ -116,6 +116,59 @@ final class FileOptionsTest {
     assertThrows(RuntimeException.class, thousand::toList);
   }
 
+  /**
+   * UTF-32 lines are bounded in bytes too (four a code point, a surrogate pair is one), not two a
+   * char as for UTF-16, which read a UTF-32 line of up to twice the bound; exact across the decoded
+   * buffer's end (64 Ki chars) as within it.
+   */
+  @Test
+  void fromFiles_utf32Line_isBoundedInBytesWithoutSlack() throws IOException {
+    Path file = dir.resolve("utf32-bom.txt");
+    Charset utf32 = Charset.forName("UTF-32LE");
+    Files.writeString(file, "\uFEFF12\r\n-50\na\uD83D\uDE00\n", utf32);
+    Flow<String> eleven = Flow.fromFiles(List.of(file), o -> o, f -> f.maxLineBytes(11));
+    String m = messages(assertThrows(RuntimeException.class, eleven::toList));
+    assertTrue(m.contains("longer than 11 bytes (line 2) of "), m);
+    assertEquals(
+        List.of("12", "-50", "a\uD83D\uDE00"),
+        Flow.fromFiles(List.of(file), o -> o, f -> f.maxLineBytes(12)).toList());
+    Files.writeString(file, "\uFEFFa\uD83D\uDE00\uD83D\uDE00\n", utf32); // 12 bytes, 5 chars
+    assertThrows(
+        RuntimeException.class,
+        Flow.fromFiles(List.of(file), o -> o, f -> f.maxLineBytes(11))::toList);
+    assertEquals(
+        List.of("a\uD83D\uDE00\uD83D\uDE00"),
+        Flow.fromFiles(List.of(file), o -> o, f -> f.maxLineBytes(12)).toList());
+    String longLine = "y".repeat(70_000); // 280 000 bytes, longer than one decoded buffer
+    Files.writeString(file, longLine + "\r\n", utf32);
+    Flow<String> under =
+        Flow.fromFiles(List.of(file), o -> o.charset(utf32), f -> f.maxLineBytes(279_999));
+    assertTrue(messages(assertThrows(RuntimeException.class, under::toList)).contains("(line 1)"));
+    assertEquals(
+        List.of(longLine),
+        Flow.fromFiles(List.of(file), o -> o.charset(utf32), f -> f.maxLineBytes(280_000))
+            .toList());
+  }
+
+  /**
+   * A single-byte charset whose newline is not 0x0A (EBCDIC) is read as text too, one byte a char:
+   * its lines are bounded in bytes, not at two bytes a char, which rejected lines of half the
+   * bound.
+   */
+  @Test
+  void fromFiles_ebcdicLine_isBoundedInBytes() throws IOException {
+    Path file = dir.resolve("ebcdic.txt");
+    Charset ebcdic = Charset.forName("IBM037");
+    Files.writeString(file, "ab\r\ncdef\n", ebcdic);
+    assertEquals(
+        List.of("ab", "cdef"),
+        Flow.fromFiles(List.of(file), o -> o.charset(ebcdic), f -> f.maxLineBytes(4)).toList());
+    Flow<String> three =
+        Flow.fromFiles(List.of(file), o -> o.charset(ebcdic), f -> f.maxLineBytes(3));
+    String m = messages(assertThrows(RuntimeException.class, three::toList));
+    assertTrue(m.contains("longer than 3 bytes (line 2) of "), m);
+  }
+
   /** A line larger than the whole heap ends in the line bound's error, not OutOfMemoryError. */
   @Test
   void fromFiles_lineLargerThanTheHeap_failsWithTheBoundNotOutOfMemory() throws Exception {

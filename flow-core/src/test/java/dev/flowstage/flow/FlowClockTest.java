@@ -131,6 +131,47 @@ class FlowClockTest {
     }
   }
 
+  /**
+   * Reference B6.1 periodic: each period of processing time closes the stage's window with {@code
+   * done} and opens the next with a fresh accumulator; ids count 0, 1, 2...; at the end the open
+   * window is done too. The emitted events say when the reduce has seen an event, so the clock
+   * moves only after it.
+   */
+  @Test
+  void periodicWindow_eachPeriodIsANewWindow_idsFromZero_freshAccumulator() throws Exception {
+    ManualClock clock = new ManualClock(0);
+    BlockingQueue<Object> in = new LinkedBlockingQueue<>();
+    BlockingQueue<String> out = new LinkedBlockingQueue<>();
+    try (StageSystem sys = new StageSystem("clock-periodic")) {
+      RunningFlow<Void> run =
+          FlowClockTest.<Integer>source(sys, in)
+              .partition(o -> o.stages(1).window(Window.periodic(Duration.ofSeconds(10))))
+              .emitAndReduce(
+                  () -> 0,
+                  (Integer e, Integer sum) -> TriggerResult.of(List.of("seen " + e), sum + e),
+                  (sum, t) ->
+                      TriggerResult.of(List.of(t.windowId() + ":" + t.name() + ":" + sum), sum))
+              .each(out::add)
+              .withClock(clock)
+              .start();
+      in.add(1);
+      in.add(2);
+      assertEquals("seen 1", out.take());
+      assertEquals("seen 2", out.take());
+      clock.awaitPending();
+      clock.advance(Duration.ofSeconds(10));
+      assertEquals("0:done:3", out.take());
+      in.add(4);
+      assertEquals("seen 4", out.take());
+      clock.awaitPending();
+      clock.advance(Duration.ofSeconds(10));
+      assertEquals("1:done:4", out.take());
+      in.add(END);
+      run.await();
+      assertEquals(List.of("2:done:0"), List.copyOf(out));
+    }
+  }
+
   @Test
   void toPublisher_runsOnTheFlowsClock() throws Exception {
     ManualClock clock = new ManualClock(0);

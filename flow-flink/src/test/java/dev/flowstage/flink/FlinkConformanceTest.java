@@ -10,6 +10,8 @@ import dev.flowstage.flow.Window;
 import dev.flowstage.stage.Producers;
 import dev.flowstage.stage.Stage;
 import dev.flowstage.stage.StageSystem;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -241,6 +244,29 @@ final class FlinkConformanceTest {
       // The stages are consumed locally as ever.
       assertEquals(List.of(2, 3, 4), flow.toList());
     }
+  }
+
+  /**
+   * A zip whose side reads a folder (ordered locally: one producer reads its files in path order)
+   * is rejected when the Flink job is built, as every zip is: Flink reads the files in parallel
+   * subtasks, so no side has an order to pair by. The message says what to write instead.
+   */
+  @Test
+  void zip_aFolderSide_rejectedWhenTheJobIsBuilt(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("a.txt"), "1\n2\n");
+    Files.writeString(dir.resolve("b.txt"), "3\n");
+    Flow<Integer> zipped =
+        Flow.zip(
+            Flow.fromFiles(dir).map(Integer::parseInt),
+            Flow.fromEnumerable(List.of(10, 20, 30)),
+            Integer::sum);
+    var e =
+        assertThrows(
+            UnsupportedOperationException.class,
+            () -> FlinkFlows.toDataStream(environment(), zipped));
+    assertTrue(e.getMessage().startsWith("zip cannot be translated to Flink"), e::getMessage);
+    assertTrue(e.getMessage().contains("instead of zip"), e::getMessage);
+    assertEquals(List.of(11, 22, 33), zipped.toList()); // the local engine pairs in path order
   }
 
   @Test

@@ -15,6 +15,7 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * The one line reader of every Flowstage file source: the local source's file ranges (flow-core
@@ -68,6 +69,8 @@ public final class Lines implements Closeable {
   private char[] chars; // charsets where \n is not one byte: decoded chars
   private int cpos;
   private int clim;
+  // Text path: bytes a char (1: single-byte, like EBCDIC; 2: UTF-16) or, for UTF-32, a code point.
+  private final int charBytes;
   private long lineNumber;
 
   /**
@@ -113,6 +116,7 @@ public final class Lines implements Closeable {
     this.bufStart = offset;
     this.gzip = gzip;
     this.decoder = new Decoder(charset);
+    this.charBytes = charBytes(charset);
     if (text == null) {
       this.buf = new byte[bufferBytes];
     } else {
@@ -290,19 +294,39 @@ public final class Lines implements Closeable {
   }
 
   /**
-   * Whether a line of {@code chars} chars, decoded from a charset where {@code \n} is not one byte
-   * (UTF-16/32: two bytes a char or more), is longer than {@code maxLineBytes}. A last {@code \r}
-   * is not counted: it is part of the terminator (or, at a buffer's end, may be).
-   *
-   * @param chars the line's length so far, in chars
-   * @param endsWithCr whether its last char is {@code \r}
-   * @param maxLineBytes the bound
-   * @return whether the line is too long
+   * How many bytes a decoded unit of {@code cs} takes, for lines read as text: 4 a code point in
+   * UTF-32, 1 a char in a single-byte charset (EBCDIC, whose newline is not 0x0A), 2 a char
+   * otherwise (exact for UTF-16: a surrogate pair is two chars, four bytes).
    */
-  public static boolean tooLongText(int chars, boolean endsWithCr, int maxLineBytes) {
-    // Two bytes a char: exact for UTF-16 (a surrogate pair is two chars, four bytes). A char of
-    // slack for every line let a UTF-16 line of maxLineBytes + 2 bytes through.
-    return (endsWithCr ? chars - 1 : chars) > maxLineBytes / 2;
+  private static int charBytes(Charset cs) {
+    if (cs.name().toUpperCase(Locale.ROOT).contains("UTF-32")) {
+      return 4;
+    }
+    return cs.canEncode() && cs.newEncoder().maxBytesPerChar() <= 1f ? 1 : 2;
+  }
+
+  /**
+   * How many bytes the decoded chars {@code from..to} of {@code text} took in their charset ({@link
+   * #charBytes}): in UTF-32 four a code point, the second char of a surrogate pair adding nothing
+   * (a UTF-32 decoder never yields a lone low surrogate: it replaces invalid input with U+FFFD).
+   *
+   * @param text the chars
+   * @param from the first
+   * @param to past the last
+   * @param charBytes the charset's bytes a char, or 4 for UTF-32's code points
+   * @return the bytes
+   */
+  private static long textBytes(char[] text, int from, int to, int charBytes) {
+    if (charBytes != 4) {
+      return (long) charBytes * (to - from);
+    }
+    long n = 0;
+    for (int i = from; i < to; i++) {
+      if (!Character.isLowSurrogate(text[i])) {
+        n += 4;
+      }
+    }
+    return n;
   }
 
   /**
@@ -450,9 +474,14 @@ public final class Lines implements Closeable {
     }
   }
 
-  /** A line of a charset where {@code \n} is not one byte: only {@code \n} ends it. */
+  /**
+   * A line of a charset where {@code \n} is not one byte: only {@code \n} ends it. Its bytes are
+   * counted as its chars accumulate, each char once ({@link #textBytes}), so the bound is exact in
+   * bytes for UTF-16, UTF-32 and single-byte charsets alike and a long line is never rescanned.
+   */
   private String nextText() throws IOException {
     StringBuilder line = null;
+    long lineBytes = 0; // of the chars in line
     while (true) {
       int nl = -1;
       for (int i = cpos; i < clim; i++) {
@@ -470,8 +499,8 @@ public final class Lines implements Closeable {
             to > cpos
                 ? chars[to - 1] == '\r'
                 : line != null && !line.isEmpty() && line.charAt(line.length() - 1) == '\r';
-        if (tooLongText((line == null ? 0 : line.length()) + to - cpos, cr, maxLine)) {
-          // A line within one buffer is bounded as one spread over several.
+        // A line within one buffer is bounded as one spread over several.
+        if (lineBytes + textBytes(chars, cpos, to, charBytes) - (cr ? charBytes : 0) > maxLine) {
           throw tooLong(maxLine, "(line " + (lineNumber + 1) + ")", name);
         }
         String s =
@@ -486,8 +515,9 @@ public final class Lines implements Closeable {
         line = new StringBuilder();
       }
       line.append(chars, cpos, clim - cpos);
-      if (tooLongText(
-          line.length(), !line.isEmpty() && line.charAt(line.length() - 1) == '\r', maxLine)) {
+      lineBytes += textBytes(chars, cpos, clim, charBytes);
+      boolean cr = !line.isEmpty() && line.charAt(line.length() - 1) == '\r';
+      if (lineBytes - (cr ? charBytes : 0) > maxLine) { // a \r is one unit
         throw tooLong(maxLine, "(line " + (lineNumber + 1) + ")", name);
       }
       cpos = 0;
