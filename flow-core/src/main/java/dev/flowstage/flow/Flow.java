@@ -1022,7 +1022,7 @@ public final class Flow<T> {
                   new Plan(plan.source(), List.copyOf(ranked), plan.options()),
                   () -> new TopN(n, cmp),
                   (acc, list) -> ((TopN) acc).addAll((List<?>) list),
-                  acc -> ((TopN) acc).sorted()),
+                  (acc, window) -> ((TopN) acc).sorted()),
               List.of(),
               plan.options().stages(1).window(Window.global())));
     }
@@ -1038,7 +1038,7 @@ public final class Flow<T> {
                     ((TopN) acc).add(e);
                     return acc;
                   },
-                  acc -> ((TopN) acc).sorted()),
+                  (acc, window) -> ((TopN) acc).sorted()),
               List.of(),
               plan.options().stages(1).window(Window.global())));
     }
@@ -1063,7 +1063,7 @@ public final class Flow<T> {
                 sorted.plan,
                 () -> new TopN(n, cmp),
                 (acc, list) -> ((TopN) acc).addAll((List<?>) list),
-                acc -> ((TopN) acc).sorted()),
+                (acc, window) -> ((TopN) acc).sorted()),
             List.of(),
             sorted.plan.options().stages(1).window(Window.global()));
     return next(departed);
@@ -1082,11 +1082,41 @@ public final class Flow<T> {
    * @param <R> the emitted type
    * @return a new flow emitting one event
    */
-  @SuppressWarnings("unchecked")
   public <A, R> Flow<R> departition(
       SerializableSupplier<A> init,
       SerializableBiFunction<A, ? super T, A> merge,
       SerializableFunction<? super A, ? extends R> done) {
+    nonNull(done, "done");
+    return departition(init, merge, (A acc, Long window) -> done.apply(acc));
+  }
+
+  /**
+   * As {@link #departition(SerializableSupplier, SerializableBiFunction, SerializableFunction)},
+   * with the window's id given to {@code done}: after a windowed layer one event is emitted per
+   * window, and {@code done(acc, windowId)} can say which (Elixir's {@code done_fun/2}). The id is
+   * what {@link Trigger#windowId()} reports: 0 for the global window, a fixed window's start in
+   * epoch milliseconds, 0, 1, 2... for count and periodic windows.
+   *
+   * {@snippet :
+   * Flow.fromEnumerable(List.of(1L, 2L, 61_000L))
+   *     .partition(o -> o.window(Window.fixed(Duration.ofMinutes(1), t -> t)))
+   *     .reduce(() -> 0L, (sum, t) -> sum + 1)
+   *     .departition(() -> 0L, Long::sum, (count, minute) -> minute + ": " + count)
+   *     .toList(); // ["0: 2", "60000: 1"]
+   * }
+   *
+   * @param init a window's fresh accumulator
+   * @param merge merges one emitted event (e.g. a partition's state) into the accumulator
+   * @param done turns a window's accumulator and the window's id into the event emitted
+   * @param <A> the accumulator type
+   * @param <R> the emitted type
+   * @return a new flow emitting one event per window
+   */
+  @SuppressWarnings("unchecked")
+  public <A, R> Flow<R> departition(
+      SerializableSupplier<A> init,
+      SerializableBiFunction<A, ? super T, A> merge,
+      SerializableBiFunction<? super A, Long, ? extends R> done) {
     nonNull(init, "init");
     nonNull(merge, "merge");
     nonNull(done, "done");
@@ -1099,7 +1129,7 @@ public final class Flow<T> {
                 plan,
                 (SerializableSupplier<Object>) init,
                 (SerializableBiFunction<Object, Object, Object>) m,
-                (SerializableFunction<Object, Object>) d),
+                (SerializableBiFunction<Object, Long, Object>) d),
             List.of(),
             plan.options().stages(1).window(Window.global())));
   }

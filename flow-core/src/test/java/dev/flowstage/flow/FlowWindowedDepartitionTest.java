@@ -168,4 +168,34 @@ final class FlowWindowedDepartitionTest {
             .toList();
     assertEquals(List.of(10, 0), out);
   }
+
+  @Test
+  void departition_doneWithTheWindowId_namesEachFixedWindowByItsStart() {
+    // The example of Flow.departition's Javadoc (done given the window's id).
+    List<String> out =
+        Flow.fromEnumerable(List.of(1L, 2L, 61_000L))
+            .partition(o -> o.window(Window.<Long>fixed(Duration.ofMinutes(1), t -> t)))
+            .reduce(() -> 0L, (sum, t) -> sum + 1)
+            .departition(() -> 0L, Long::sum, (count, minute) -> minute + ": " + count)
+            .toList();
+    assertEquals(List.of("0: 2", "60000: 1"), out);
+  }
+
+  @Test
+  void departition_doneWithTheWindowId_countWindowsFromZero_globalWindowIsZero() {
+    List<String> perCount =
+        Flow.fromEnumerable(List.of(1, 2, 3, 4, 5), o -> o.stages(1))
+            .partition(o -> o.stages(1).window(Window.count(2)))
+            .reduce(() -> 0, Integer::sum)
+            .departition(() -> 0, Integer::sum, (sum, window) -> window + ":" + sum)
+            .toList();
+    assertEquals(List.of("0:3", "1:7", "2:5"), perCount);
+    List<String> global =
+        Flow.fromEnumerable(List.of(1, 2, 3, 4, 5))
+            .partition(o -> o.stages(3))
+            .reduce(() -> 0, Integer::sum)
+            .departition(() -> 0, Integer::sum, (sum, window) -> window + ":" + sum)
+            .toList();
+    assertEquals(List.of("0:15"), global);
+  }
 }

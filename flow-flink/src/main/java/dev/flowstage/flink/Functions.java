@@ -1,7 +1,6 @@
 package dev.flowstage.flink;
 
 import dev.flowstage.flow.SerializableBiFunction;
-import dev.flowstage.flow.SerializableFunction;
 import dev.flowstage.flow.SerializableSupplier;
 import dev.flowstage.flow.SerializableToIntFunction;
 import dev.flowstage.flow.Window;
@@ -123,13 +122,13 @@ final class Functions {
    *
    * @param init a window's fresh accumulator
    * @param merge merges one emitted event
-   * @param done turns a window's accumulator into the event emitted
+   * @param done turns a window's accumulator and the window's id into the event emitted
    * @param stages the upstream parallelism
    */
   record PerWindow(
       SerializableSupplier<Object> init,
       SerializableBiFunction<Object, Object, Object> merge,
-      SerializableFunction<Object, Object> done,
+      SerializableBiFunction<Object, Long, Object> done,
       int stages)
       implements java.io.Serializable {}
 

@@ -192,6 +192,26 @@ final class FlinkCompositionAuditTest {
                 .departition(() -> 0, Integer::sum, x -> x));
     add(
         all,
+        "departition per fixed window, done given the window's id",
+        () ->
+            Flow.fromEnumerable(range(0, 99), o -> o.stages(1))
+                .partition(
+                    o -> o.stages(3).window(Window.<Integer>fixed(Duration.ofMillis(10), x -> x)))
+                .reduce(() -> 0, Integer::sum)
+                .departition(() -> 0, Integer::sum, (sum, window) -> window + "=" + sum));
+    add(
+        all,
+        "departition per count window and in the global window, done given the window's id",
+        () ->
+            Flow.fromEnumerable(range(1, 40), o -> o.stages(1))
+                .partition(o -> o.stages(1).window(Window.count(7)))
+                .reduce(() -> 0, Integer::sum)
+                .departition(() -> 0, Integer::sum, (sum, window) -> (int) (window * 1000 + sum))
+                .partition(o -> o.stages(2))
+                .reduce(() -> 0, Integer::sum)
+                .departition(() -> 0, Integer::sum, (sum, window) -> window + ":" + sum));
+    add(
+        all,
         "fixed windows over two ordered sources",
         () ->
             Flow.fromEnumerables(List.of(range(0, 99), range(0, 9)), o -> o.stages(2))

@@ -1,7 +1,6 @@
 package dev.flowstage.flow.logic;
 
 import dev.flowstage.flow.SerializableBiFunction;
-import dev.flowstage.flow.SerializableFunction;
 import dev.flowstage.flow.SerializableSupplier;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,7 +28,7 @@ import java.util.TreeMap;
 public final class DepartitionLogic implements StageLogic {
   private final SerializableSupplier<Object> init;
   private final SerializableBiFunction<Object, Object, Object> merge;
-  private final SerializableFunction<Object, Object> done;
+  private final SerializableBiFunction<Object, Long, Object> done;
   private final int stages;
   private final StageLogic after;
   private final TreeMap<Long, Object> accs = new TreeMap<>();
@@ -44,14 +43,14 @@ public final class DepartitionLogic implements StageLogic {
    *
    * @param init a window's fresh accumulator
    * @param merge merges one emitted event into the accumulator
-   * @param done turns a window's final accumulator into the event emitted
+   * @param done turns a window's final accumulator and the window's id into the event emitted
    * @param stages how many upstream stages send to this one (input {@code i} is stage {@code i})
    * @param after the logic of the departition layer's own operations
    */
   public DepartitionLogic(
       SerializableSupplier<Object> init,
       SerializableBiFunction<Object, Object, Object> merge,
-      SerializableFunction<Object, Object> done,
+      SerializableBiFunction<Object, Long, Object> done,
       int stages,
       StageLogic after) {
     this.init = init;
@@ -127,15 +126,15 @@ public final class DepartitionLogic implements StageLogic {
         }
       }
       it.remove();
-      emitted.add(done.apply(entry.getValue()));
+      emitted.add(done.apply(entry.getValue(), window));
     }
   }
 
   @Override
   public void finish(List<Object> out) {
     List<Object> emitted = new ArrayList<>();
-    for (Object acc : accs.values()) {
-      emitted.add(done.apply(acc));
+    for (var entry : accs.entrySet()) {
+      emitted.add(done.apply(entry.getValue(), entry.getKey()));
     }
     accs.clear();
     if (!emitted.isEmpty()) {

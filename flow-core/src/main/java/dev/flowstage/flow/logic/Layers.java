@@ -1,6 +1,6 @@
 package dev.flowstage.flow.logic;
 
-import dev.flowstage.flow.SerializableFunction;
+import dev.flowstage.flow.SerializableBiFunction;
 import dev.flowstage.flow.SerializableToIntFunction;
 import dev.flowstage.flow.Trigger;
 import dev.flowstage.flow.TriggerResult;
@@ -32,17 +32,17 @@ public final class Layers {
   public static List<Operation> departition(Source.Departition d, List<Operation> layerOps) {
     List<Operation> ops = new ArrayList<>();
     ops.add(new Operation.Reduce(d.init(), d.merge()));
-    SerializableFunction<Object, Object> done = d.done();
+    SerializableBiFunction<Object, Long, Object> done = d.done();
     ops.add(new Operation.OnTrigger((acc, t) -> departitionPane(acc, t, done)));
     ops.addAll(layerOps);
     return ops;
   }
 
   private static TriggerResult<Object, Object> departitionPane(
-      Object acc, Trigger t, SerializableFunction<Object, Object> done) {
+      Object acc, Trigger t, SerializableBiFunction<Object, Long, Object> done) {
     // singletonList, not List.of: done may return null, which is an event like any other
     return t.isDone()
-        ? TriggerResult.of(Collections.singletonList(done.apply(acc)), acc)
+        ? TriggerResult.of(Collections.singletonList(done.apply(acc, t.windowId())), acc)
         : TriggerResult.none(acc);
   }
 

@@ -142,13 +142,14 @@ public record Plan(Source source, List<Operation> operations, Options options)
      * @param upstream the partitioned flow
      * @param init the accumulator supplier
      * @param merge merges one emitted event into the accumulator
-     * @param done turns the final accumulator into the one event emitted
+     * @param done turns a window's final accumulator and the window's id ({@code
+     *     Trigger.windowId()}) into the one event emitted
      */
     record Departition(
         Plan upstream,
         SerializableSupplier<Object> init,
         SerializableBiFunction<Object, Object, Object> merge,
-        SerializableFunction<Object, Object> done)
+        SerializableBiFunction<Object, Long, Object> done)
         implements Source {}
 
     /**

@@ -27,7 +27,7 @@ final class DepartitionLogicTest {
           ((List<Object>) acc).add(e);
           return acc;
         },
-        acc -> acc,
+        (acc, window) -> acc,
         stages,
         new Collect());
   }
