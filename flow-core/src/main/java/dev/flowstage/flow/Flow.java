@@ -1097,13 +1097,7 @@ public final class Flow<T> {
    * what {@link Trigger#windowId()} reports: 0 for the global window, a fixed window's start in
    * epoch milliseconds, 0, 1, 2... for count and periodic windows.
    *
-   * {@snippet :
-   * Flow.fromEnumerable(List.of(1L, 2L, 61_000L))
-   *     .partition(o -> o.window(Window.fixed(Duration.ofMinutes(1), t -> t)))
-   *     .reduce(() -> 0L, (sum, t) -> sum + 1)
-   *     .departition(() -> 0L, Long::sum, (count, minute) -> minute + ": " + count)
-   *     .toList(); // ["0: 2", "60000: 1"]
-   * }
+   * {@snippet class=dev.flowstage.flow.snippets.FlowSnippets region=departitionWindowId}
    *
    * @param init a window's fresh accumulator
    * @param merge merges one emitted event (e.g. a partition's state) into the accumulator

@@ -10,10 +10,12 @@ import dev.flowstage.flow.FlowStatistics;
 import dev.flowstage.flow.KeyCount;
 import dev.flowstage.flow.RunningFlow;
 import dev.flowstage.flow.Tokenizer;
+import dev.flowstage.flow.Window;
 import it.unimi.dsi.fastutil.objects.Object2LongOpenHashMap;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -88,6 +90,19 @@ final class FlowSnippets {
     Map<String, Long> all = new HashMap<>();
     perStage.forEach(all::putAll); // a word meets one stage
     assertEquals(Map.of("to", 2L, "be", 3L, "or", 1L, "not", 1L, "quick", 1L), all);
+  }
+
+  @Test
+  void departitionWindowId() {
+    // @start region=departitionWindowId
+    List<String> perMinute =
+        Flow.fromEnumerable(List.of(1L, 2L, 61_000L)) // event times in milliseconds
+            .partition(o -> o.window(Window.<Long>fixed(Duration.ofMinutes(1), t -> t)))
+            .reduce(() -> 0L, (count, t) -> count + 1)
+            .departition(() -> 0L, Long::sum, (count, minute) -> minute + ": " + count)
+            .toList(); // one event per window, oldest first
+    // @end
+    assertEquals(List.of("0: 2", "60000: 1"), perMinute);
   }
 
   @Test
