@@ -1468,17 +1468,48 @@ final class FlowFuzzProperties {
           }
           List<Integer> mm = model;
           triggerSafe = true;
-          steps.add(".departition(ArrayList::new, add, l -> l).flatMap(l -> l)");
-          out =
-              flow.departition(
-                      ArrayList<Integer>::new,
-                      (l, x) -> {
-                        l.add(x);
-                        return l;
-                      },
-                      l -> l)
-                  .flatMap(l -> l);
-          check = run -> sameMultiset(mm, run.output);
+          if (r.nextBoolean()) {
+            steps.add(".departition(ArrayList::new, add, l -> l).flatMap(l -> l)");
+            out =
+                flow.departition(
+                        ArrayList<Integer>::new,
+                        (l, x) -> {
+                          l.add(x);
+                          return l;
+                        },
+                        l -> l)
+                    .flatMap(l -> l);
+            check = run -> sameMultiset(mm, run.output);
+          } else {
+            // done given the window's id: one result per window, emitted oldest first, so the
+            // ids a run sees rise strictly (one id, 0, in the global window).
+            List<Long> ids = new java.util.concurrent.CopyOnWriteArrayList<>();
+            steps.add(".departition(ArrayList::new, add, (l, windowId) -> l).flatMap(l -> l)");
+            out =
+                flow.departition(
+                        ArrayList<Integer>::new,
+                        (l, x) -> {
+                          l.add(x);
+                          return l;
+                        },
+                        (l, windowId) -> {
+                          ids.add(windowId);
+                          return l;
+                        })
+                    .flatMap(l -> l);
+            check =
+                run -> {
+                  // A plan may run again: each check takes the ids of the run it checks.
+                  List<Long> seen = List.copyOf(ids);
+                  ids.clear();
+                  for (int i = 1; i < seen.size(); i++) {
+                    if (seen.get(i) <= seen.get(i - 1)) {
+                      return "departition's window ids not rising: " + seen;
+                    }
+                  }
+                  return sameMultiset(mm, run.output);
+                };
+          }
         }
         case 5 -> {
           int n = r.nextInt(1, 12);
