@@ -1017,30 +1017,24 @@ public final class Flow<T> {
           ops.size() - 1,
           new Operation.OnTrigger(new Keyed.Ranked((Keyed.Emit<Object, Object>) keyed, n, cmp)));
       return next(
-          new Plan(
-              new Source.Departition(
-                  new Plan(plan.source(), List.copyOf(ranked), plan.options()),
-                  () -> new TopN(n, cmp),
-                  (acc, list) -> ((TopN) acc).addAll((List<?>) list),
-                  (acc, window) -> ((TopN) acc).sorted()),
-              List.of(),
-              plan.options().stages(1).window(Window.global())));
+          topN(
+              new Plan(plan.source(), List.copyOf(ranked), plan.options()),
+              n,
+              cmp,
+              (acc, list) -> ((TopN) acc).addAll((List<?>) list)));
     }
     if (PlanRules.reduces(plan)) {
       // After this layer's reduce, the events are what its triggers emit: the departition stage
       // keeps the n smallest of them all (the layer cannot reduce twice).
       return next(
-          new Plan(
-              new Source.Departition(
-                  plan,
-                  () -> new TopN(n, cmp),
-                  (acc, e) -> {
-                    ((TopN) acc).add(e);
-                    return acc;
-                  },
-                  (acc, window) -> ((TopN) acc).sorted()),
-              List.of(),
-              plan.options().stages(1).window(Window.global())));
+          topN(
+              plan,
+              n,
+              cmp,
+              (acc, e) -> {
+                ((TopN) acc).add(e);
+                return acc;
+              }));
     }
     Flow<TopN> tops =
         reduce(
@@ -1057,16 +1051,29 @@ public final class Flow<T> {
                 t.isDone()
                     ? TriggerResult.of(List.of((List<T>) top.sorted()), top)
                     : TriggerResult.none(top));
-    Plan departed =
-        new Plan(
-            new Source.Departition(
-                sorted.plan,
-                () -> new TopN(n, cmp),
-                (acc, list) -> ((TopN) acc).addAll((List<?>) list),
-                (acc, window) -> ((TopN) acc).sorted()),
-            List.of(),
-            sorted.plan.options().stages(1).window(Window.global()));
-    return next(departed);
+    return next(topN(sorted.plan, n, cmp, (acc, list) -> ((TopN) acc).addAll((List<?>) list)));
+  }
+
+  /** The one stage keeping the {@code n} smallest of what {@code upstream} emits, as a list. */
+  private static Plan topN(
+      Plan upstream,
+      int n,
+      SerializableComparator<Object> cmp,
+      SerializableBiFunction<Object, Object, Object> merge) {
+    return departed(
+        upstream, () -> new TopN(n, cmp), merge, (acc, window) -> ((TopN) acc).sorted());
+  }
+
+  /** The one-stage layer merging what every stage of {@code upstream} emits (in its windows). */
+  private static Plan departed(
+      Plan upstream,
+      SerializableSupplier<Object> init,
+      SerializableBiFunction<Object, Object, Object> merge,
+      SerializableBiFunction<Object, Long, Object> done) {
+    return new Plan(
+        new Source.Departition(upstream, init, merge, done),
+        List.of(),
+        upstream.options().stages(1).window(Window.global()));
   }
 
   /**
@@ -1118,14 +1125,11 @@ public final class Flow<T> {
     Object m = merge;
     Object d = done;
     return next(
-        new Plan(
-            new Source.Departition(
-                plan,
-                (SerializableSupplier<Object>) init,
-                (SerializableBiFunction<Object, Object, Object>) m,
-                (SerializableBiFunction<Object, Long, Object>) d),
-            List.of(),
-            plan.options().stages(1).window(Window.global())));
+        departed(
+            plan,
+            (SerializableSupplier<Object>) init,
+            (SerializableBiFunction<Object, Object, Object>) m,
+            (SerializableBiFunction<Object, Long, Object>) d));
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -112,6 +112,16 @@ public record Shard(
     return b;
   }
 
+  /**
+   * Writes an entry's header at {@code off}: count, hash and length, the layout of {@code ascii}
+   * (and of a counting stage's table, {@link ShardCounts}); the word's bytes follow it.
+   */
+  static void putHeader(byte[] a, int off, long count, int hash, int len) {
+    LONG.set(a, off, count);
+    INT.set(a, off + 8, hash);
+    INT.set(a, off + 12, len);
+  }
+
   /** Whether the eight bytes of {@code block} are all ASCII. */
   static boolean isAscii(long block) {
     return (block & HIGHS) == 0;
@@ -255,9 +265,7 @@ public record Shard(
         ascii =
             ByteWordCounts.grown(ascii, need, 2L * ascii.length, "a shard of " + need + " bytes");
       }
-      LONG.set(ascii, used, count);
-      INT.set(ascii, used + 8, hash);
-      INT.set(ascii, used + 12, len);
+      putHeader(ascii, used, count, hash, len);
       int at = used + ENTRY;
       used = at + len;
       asciiWords++;

@@ -56,7 +56,7 @@ public final class ShardCounts {
     }
     if (size == 0 && n > slots.length / 2) {
       // One table for the first shard instead of a dozen rehashes.
-      int capacity = Integer.highestOneBit(n) << 2;
+      int capacity = capacityFor(n);
       slots = new long[capacity];
       mask = capacity - 1;
     }
@@ -70,6 +70,11 @@ public final class ShardCounts {
     }
     addOthers(shard);
     return this;
+  }
+
+  /** Slots for {@code n} words, at most half full: a first shard's table needs no growing. */
+  private static int capacityFor(int n) {
+    return Integer.highestOneBit(n) << 2;
   }
 
   /** Adds a shard's words that are not ASCII, and its occurrences. */
@@ -93,7 +98,7 @@ public final class ShardCounts {
    * @return whether the shard was taken (false: the table is still empty)
    */
   private boolean adopt(byte[] d, int n) {
-    int capacity = Math.max(64, Integer.highestOneBit(n) << 2);
+    int capacity = Math.max(64, capacityFor(n));
     long[] t = new long[capacity];
     int m = capacity - 1;
     int off = 0;
@@ -199,9 +204,7 @@ public final class ShardCounts {
       arena =
           ByteWordCounts.grown(arena, need, arena.length * 3L / 2, "a counting stage's vocabulary");
     }
-    LONG.set(arena, off, count);
-    INT.set(arena, off + 8, hash);
-    INT.set(arena, off + 12, len);
+    Shard.putHeader(arena, off, count, hash, len);
     System.arraycopy(b, from, arena, off + HEADER, len);
     used = off + HEADER + len;
     slots[idx] = ByteWordCounts.slot(hash, off);
