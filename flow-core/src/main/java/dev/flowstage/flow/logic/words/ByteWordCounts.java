@@ -68,7 +68,8 @@ import java.util.concurrent.atomic.LongAdder;
  * to. For {@code SPACE} the hash is computed eight bytes at a time in the same pass that finds the
  * delimiter, and the slots of a batch of words are touched before they are updated, so their cache
  * misses overlap. Flushed at {@code flushAt} distinct words, or when the arena holds {@code 64 *
- * flushAt} bytes, and when the input ends. Confined to its stage's thread.
+ * flushAt} bytes; when the input ends the table is handed over whole instead ({@link #drainLast},
+ * {@link FrozenCounts}). Confined to its stage's thread.
  */
 public final class ByteWordCounts {
   private static final VarHandle LONG =
@@ -1088,7 +1089,7 @@ public final class ByteWordCounts {
     for (int j = 0; j < old.length; j += 3) {
       long v = old[j + 2];
       if (v != 0) {
-        int idx = finish(mix(mix(0, old[j]), old[j + 1]), (int) (v & 31)) & m;
+        int idx = mediumHash(old[j], old[j + 1], (int) (v & 31)) & m;
         while (mt[idx * 3 + 2] != 0) {
           idx = (idx + 1) & m;
         }
@@ -1100,8 +1101,13 @@ public final class ByteWordCounts {
   }
 
   /** The hash {@link #scan} computes for a word of at most eight bytes, from those bytes. */
-  private static int shortHash(long key, int len) {
+  static int shortHash(long key, int len) {
     return finish(mix(0, key), len);
+  }
+
+  /** The hash {@link #scan} computes for a word of 9 to 16 bytes, from its two blocks. */
+  static int mediumHash(long key, long key2, int len) {
+    return finish(mix(mix(0, key), key2), len);
   }
 
   private static long mix(long h, long block) {
@@ -1245,22 +1251,6 @@ public final class ByteWordCounts {
    * @return the shards, in partition order
    */
   public List<Shard> drain() {
-    return drain(true);
-  }
-
-  /**
-   * As {@link #drain}, at the end of the input: the table's large arrays are let go instead of
-   * cleared (clearing them, tens of megabytes for a large vocabulary, was a fifth of the last
-   * drain, which every reading stage runs at the same time at the end of a word count), and the
-   * table is empty and small again.
-   *
-   * @return the shards, in partition order
-   */
-  public List<Shard> drainLast() {
-    return drain(false);
-  }
-
-  private List<Shard> drain(boolean keepArrays) {
     int distinct = distinct();
     if (distinct == 0) {
       return List.of();
@@ -1275,13 +1265,9 @@ public final class ByteWordCounts {
       replaced = null;
     }
     malformed.add(bad);
-    if (keepArrays) {
-      Arrays.fill(slots, 0);
-      Arrays.fill(shortTable, 0);
-      Arrays.fill(mediumTable, 0);
-    } else {
-      newTables(INITIAL_CAPACITY);
-    }
+    Arrays.fill(slots, 0);
+    Arrays.fill(shortTable, 0);
+    Arrays.fill(mediumTable, 0);
     shortSize = 0;
     mediumSize = 0;
     size = 0;
@@ -1289,9 +1275,55 @@ public final class ByteWordCounts {
     return builders.build();
   }
 
-  // The drain's three loops, each in a method of its own: they run once per stage, at the end of
-  // the input, where one large method compiled on-stack (with all three loops) kept the JIT
-  // compiler busy for most of the drain; small methods compile sooner and cheaper.
+  /**
+   * Hands the table over at the end of the input: one shard per counting stage, each with the
+   * table's ASCII words as they are ({@link FrozenCounts}, the same table in every shard; each
+   * counting stage takes its own words from it) and that stage's other words decoded, as {@link
+   * #drain} sends them. No word is copied: draining, a pass that packed every word into a shard,
+   * then a counting stage's copy of it, was most of the end of a word count, at every stage count
+   * (each reading stage holds about the whole vocabulary). The table is empty and small again
+   * afterwards.
+   *
+   * @return one shard per counting stage, in partition order, or none if the table is empty
+   */
+  public List<Shard> drainLast() {
+    if (distinct() == 0) {
+      return List.of();
+    }
+    Shard.Builders builders = new Shard.Builders(partitions, 0);
+    long[] bad = new long[1];
+    FrozenCounts table =
+        new FrozenCounts(
+            shortTable,
+            shortSize,
+            mediumTable,
+            mediumSize,
+            slots,
+            size,
+            arena,
+            used,
+            partitions,
+            (b, from, len, count) -> bad[0] += decoded(builders, b, from, len, count));
+    if (replaced != null) {
+      for (Map.Entry<String, Long> e : replaced.entrySet()) {
+        builders.add(e.getKey(), e.getValue());
+      }
+      replaced = null;
+    }
+    malformed.add(bad[0]);
+    newTables(INITIAL_CAPACITY);
+    arena = new byte[(int) Math.min(arenaLimit + SLACK, 4096)];
+    shortSize = 0;
+    mediumSize = 0;
+    size = 0;
+    used = 0;
+    return builders.buildAll(table);
+  }
+
+  // The drain's three loops, each in a method of its own: a flush runs them rarely (a few times a
+  // run at most), so they run mostly before the JIT compiled them, and one large method compiled
+  // on-stack (with all three loops) kept the compiler busy for most of a drain; small methods
+  // compile sooner and cheaper.
 
   /** Drains the long words (more than 16 bytes) of the arena; returns the malformed count. */
   private long drainArena(Shard.Builders builders) {
@@ -1347,7 +1379,7 @@ public final class ByteWordCounts {
         int len = (int) (v & 31);
         long n = v >>> 5;
         if (Shard.isAscii(mt[j] | mt[j + 1])) {
-          builders.addAscii(mt[j], mt[j + 1], len, finish(mix(mix(0, mt[j]), mt[j + 1]), len), n);
+          builders.addAscii(mt[j], mt[j + 1], len, mediumHash(mt[j], mt[j + 1], len), n);
         } else {
           if (word8 == null) {
             word8 = new byte[16 + SLACK];

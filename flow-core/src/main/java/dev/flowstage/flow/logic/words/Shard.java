@@ -28,10 +28,23 @@ import java.util.function.ObjLongConsumer;
  * @param asciiWords how many entries {@code ascii} holds
  * @param words the other distinct words
  * @param counts how often each of {@code words} occurred, same index
- * @param occurrences the sum of all counts
+ *     <p>At the end of its input a reading stage of the byte path hands its table over whole
+ *     instead ({@link #table()}, {@link ByteWordCounts#drainLast}): each counting stage gets a
+ *     shard with the same table, whose ASCII words of its partition are its own, and its other
+ *     words as {@code String}s.
+ * @param occurrences the sum of the counts of {@code ascii} and {@code words} (not of {@code
+ *     table})
+ * @param table a reading stage's table handed over at the end of its input, whose ASCII words of
+ *     this shard's partition belong to it too, or {@code null}
  */
 public record Shard(
-    int partition, byte[] ascii, int asciiWords, String[] words, long[] counts, long occurrences) {
+    int partition,
+    byte[] ascii,
+    int asciiWords,
+    String[] words,
+    long[] counts,
+    long occurrences,
+    FrozenCounts table) {
 
   static final VarHandle LONG =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -46,17 +59,25 @@ public record Shard(
 
   private static final long HIGHS = 0x8080_8080_8080_8080L;
 
-  /** {@return how many distinct words this shard holds} */
+  /** {@return how many distinct words this shard holds itself (not counting its table's)} */
   public int size() {
     return asciiWords + words.length;
   }
 
   /**
-   * Gives every word of this shard, decoded, with its count (for tests and checks).
+   * Gives every word of this shard, decoded, with its count, its table's words of its partition
+   * included (for tests and checks).
    *
    * @param action receives each word and its count
    */
   public void forEach(ObjLongConsumer<String> action) {
+    if (table != null) {
+      table.forEach(
+          partition,
+          count -> true,
+          (b, from, len, hash, count) ->
+              action.accept(new String(b, from, len, StandardCharsets.ISO_8859_1), count));
+    }
     for (int i = 0, off = 0; i < asciiWords; i++) {
       int len = (int) INT.get(ascii, off + 12);
       action.accept(
@@ -202,8 +223,17 @@ public record Shard(
       java.util.List<Shard> shards = new java.util.ArrayList<>(builders.length);
       for (Builder b : builders) {
         if (b.size() > 0) {
-          shards.add(b.build());
+          shards.add(b.build(null));
         }
+      }
+      return shards;
+    }
+
+    /** {@return one shard per partition, empty or not, each handing over {@code table}} */
+    java.util.List<Shard> buildAll(FrozenCounts table) {
+      java.util.List<Shard> shards = new java.util.ArrayList<>(builders.length);
+      for (Builder b : builders) {
+        shards.add(b.build(table));
       }
       return shards;
     }
@@ -273,14 +303,15 @@ public record Shard(
       return at;
     }
 
-    Shard build() {
+    Shard build(FrozenCounts table) {
       return new Shard(
           partition,
           ascii, // not copied: the entries are read by count, and the slack is always there
           asciiWords,
           Arrays.copyOf(words, size),
           Arrays.copyOf(counts, size),
-          occurrences);
+          occurrences,
+          table);
     }
   }
 }

@@ -17,6 +17,12 @@ import java.util.function.ObjLongConsumer;
  * only two primitive arrays to look at however many words are held; other words go to a {@code
  * String}-keyed table. A word is decoded only when it is given out ({@link #forEach}, {@link
  * #entries}). Confined to its stage's thread.
+ *
+ * <p>A reading stage of the byte path hands its whole table over at the end of its input ({@link
+ * Shard#table()}): the first such table is this stage's base, whose entries of this stage's
+ * partition count as this stage's and take the counts of every later table and shard in place
+ * (found words) or in this table (words the base lacks). The shards' words are moved into the base
+ * once all are in, when the counts are first read ({@link #settle}).
  */
 public final class ShardCounts {
   private static final VarHandle LONG = Shard.LONG;
@@ -38,6 +44,20 @@ public final class ShardCounts {
   private final CountTable others = new CountTable();
   private long words;
 
+  /** The first reading table handed over, or null; {@link #partition} is this stage's. */
+  private FrozenCounts base;
+
+  private int partition;
+
+  /** Whether this table's words are in {@link #base} where it holds them, and the sums are up. */
+  private boolean settled = true;
+
+  /** How many of this table's entries were moved into {@link #base}. */
+  private int moved;
+
+  /** How much this stage added to its words in {@link #base}. */
+  private long addedToBase;
+
   /** Creates empty counts. */
   public ShardCounts() {}
 
@@ -48,6 +68,17 @@ public final class ShardCounts {
    * @return this
    */
   public ShardCounts merge(Shard shard) {
+    settled = false;
+    FrozenCounts table = shard.table();
+    if (table != null) {
+      if (base == null) {
+        base = table;
+        partition = shard.partition();
+      } else {
+        // The later table's words: added to the base's where it has them, else to this table.
+        table.forEach(shard.partition(), count -> true, this::addBeside);
+      }
+    }
     byte[] d = shard.ascii();
     int n = shard.asciiWords();
     if (size == 0 && n > 0 && adopt(d, n)) {
@@ -72,6 +103,16 @@ public final class ShardCounts {
     return this;
   }
 
+  /** Adds a later table's word to the base's count, or to this table if the base lacks it. */
+  private void addBeside(byte[] b, int from, int len, int hash, long count) {
+    if (base.addIfPresent(b, from, len, hash, count)) {
+      addedToBase += count;
+    } else {
+      add(b, from, len, hash, count);
+      words += count;
+    }
+  }
+
   /** Slots for {@code n} words, at most half full: a first shard's table needs no growing. */
   private static int capacityFor(int n) {
     return Integer.highestOneBit(n) << 2;
@@ -90,10 +131,10 @@ public final class ShardCounts {
   /**
    * Takes the ASCII entries of the first shard into an empty table: one copy of their bytes as the
    * arena and one slot each, where adding them one by one copied each entry and grew the arena a
-   * dozen times. This is most of the merging a counting stage does at the end of a word count (all
-   * of it with one reading stage), run once per stage, before the JIT has compiled the adding loop.
-   * A shard holds each word once (it is one drain of one table); should two entries be the same
-   * word, the table stays empty and the shard is added entry by entry instead.
+   * dozen times. A stage's first shard is the largest of a flushing run (the reading stages' tables
+   * are full then), merged before the JIT has compiled the adding loop. A shard holds each word
+   * once (it is one drain of one table); should two entries be the same word, the table stays empty
+   * and the shard is added entry by entry instead.
    *
    * @return whether the shard was taken (false: the table is still empty)
    */
@@ -220,12 +261,42 @@ public final class ShardCounts {
 
   /** {@return how many words (occurrences) were added} */
   public long words() {
-    return words;
+    settle();
+    return base == null ? words : words + base.words(partition) + addedToBase;
   }
 
   /** {@return how many distinct words this stage holds} */
   public int distinct() {
-    return size + others.size();
+    settle();
+    return size - moved + others.size() + (base == null ? 0 : base.distinct(partition));
+  }
+
+  /**
+   * Moves this table's words that the base holds into the base (their entries here keep count 0),
+   * so each word has one count. Run when the counts are first read after a merge: all shards and
+   * tables are in by then (a counting stage reads its counts at the end of its input), and a word's
+   * shard and its base table can come in any order.
+   */
+  private void settle() {
+    if (settled) {
+      return;
+    }
+    settled = true;
+    if (base == null) {
+      return;
+    }
+    byte[] a = arena;
+    for (int off = 0; off < used; ) {
+      long count = (long) LONG.get(a, off);
+      int len = (int) INT.get(a, off + 12);
+      if (count != 0 && base.addIfPresent(a, off + HEADER, len, (int) INT.get(a, off + 8), count)) {
+        LONG.set(a, off, 0L);
+        moved++;
+        words -= count; // in the base's count from now on
+        addedToBase += count;
+      }
+      off += HEADER + len;
+    }
   }
 
   /**
@@ -237,14 +308,22 @@ public final class ShardCounts {
    * @param action receives each wanted word and its count
    */
   public void forEach(LongPredicate admits, ObjLongConsumer<String> action) {
+    settle();
     byte[] a = arena;
     for (int off = 0; off < used; ) {
       long count = (long) LONG.get(a, off);
       int len = (int) INT.get(a, off + 12);
-      if (admits.test(count)) {
+      if (count != 0 && admits.test(count)) {
         action.accept(new String(a, off + HEADER, len, StandardCharsets.ISO_8859_1), count);
       }
       off += HEADER + len;
+    }
+    if (base != null) {
+      base.forEach(
+          partition,
+          admits,
+          (b, from, len, hash, count) ->
+              action.accept(new String(b, from, len, StandardCharsets.ISO_8859_1), count));
     }
     others.forEach(
         (word, count) -> {
