@@ -17,6 +17,13 @@ public final class Totals {
   long distinct;
 
   /**
+   * The least count that can still enter the top list: 0 until it is full, then its worst count.
+   * Kept as a field, since {@link #admits} is asked for every word of a stage, at the end of a run,
+   * mostly before the JIT has compiled it.
+   */
+  private long floor;
+
+  /**
    * Creates empty totals.
    *
    * @param top how many of the most frequent words to keep, at least 1
@@ -50,7 +57,7 @@ public final class Totals {
    * for the many that cannot ({@link #offer(String, long)} decides ties by the word).
    */
   boolean admits(long count) {
-    return worstFirst.size() < top || count >= worstFirst.peek().count();
+    return count >= floor;
   }
 
   /**
@@ -70,6 +77,9 @@ public final class Totals {
     worstFirst.add(f);
     if (worstFirst.size() > top) { // size() never exceeds top + 1 <= Integer.MAX_VALUE
       worstFirst.poll();
+    }
+    if (worstFirst.size() == top) {
+      floor = worstFirst.peek().count();
     }
   }
 
