@@ -18,8 +18,10 @@ import java.util.Arrays;
  * table at the end (for the words that are not ASCII), so a counting stage visits only its own
  * words. The first table a stage gets is its base, to whose words the stage adds the counts of its
  * later tables and shards in place ({@link #addIfPresent}); a word the base lacks goes to the
- * stage's own table ({@link ShardCounts}). A stage reads and writes only its own words' entries, so
- * the stages sharing a table need no lock.
+ * stage's own table ({@link ShardCounts}). The stages sharing a table need no lock: a stage writes
+ * only the counts of its own words, and reads another stage's entries only while probing past them,
+ * for what no stage changes (whether the slot is taken, the key, the length: bits a count update
+ * leaves as they were, so even a torn read of a slot being updated answers the same).
  */
 public final class FrozenCounts {
   private static final VarHandle LONG = Shard.LONG;
