@@ -179,10 +179,16 @@ public final class RunCoordinator {
     Objects.requireNonNull(clock, "clock");
     RunCoordinator run = new RunCoordinator(topology(plan), clock);
     run.materialize(List.of(bridge), CancelMode.TEMPORARY);
-    // Not on the bridge's thread: cancelling joins every stage of the run.
     bridge
         .onExit()
-        .thenRun(() -> Thread.ofVirtual().name(run.system.name() + "-cancel").start(run::cancel));
+        .thenRun(
+            () -> {
+              // After a normal end the run is closed already (the bridge ends after it was told).
+              // Otherwise not on the bridge's thread: cancelling joins every stage of the run.
+              if (!run.closed.get()) {
+                Thread.ofVirtual().name(run.system.name() + "-cancel").start(run::cancel);
+              }
+            });
     return run;
   }
 
@@ -235,7 +241,8 @@ public final class RunCoordinator {
       materializer.start(into, intoCancel, this::stageExited);
       if (into != null && ownedConsumers.isEmpty() && intoCancel != CancelMode.TEMPORARY) {
         // Running consumers of the caller's: the run ends if they all leave. Its own consumers
-        // leave only once their input has ended, and a failure of one is any stage's failure.
+        // leave only once their input has ended, and a failure of one is any stage's failure. A
+        // subscriber's bridge leaving cancels the run (startFeeding).
         watchConsumers(into);
       }
       observation.started();
