@@ -1741,12 +1741,13 @@ public final class Flow<T> {
 
   /**
    * Returns this flow as a {@link java.util.concurrent.Flow.Publisher} of what its last layer
-   * emits. It is cold: each subscriber runs the flow anew. The subscriber's {@code request(n)} is
-   * the flow's demand (nothing is signalled beyond it, and the last layer is asked again only as
-   * the subscriber takes events); {@code cancel} cancels the flow and stops every stage; a failure
-   * is signalled once, as {@code onError} with the {@link FlowException} a terminal would throw;
-   * the end as {@code onComplete}. Each run is on this flow's {@link #withClock clock}. It passes
-   * the Reactive Streams TCK (docs/guides/interop.md).
+   * emits. It is cold: each subscriber runs the flow anew, into the same subscriber bridge as
+   * {@link dev.flowstage.stage.Publishers#of Publishers.of}. The subscriber's {@code request(n)} is
+   * the flow's demand (nothing is signalled beyond it; the last layer is asked for a batch per
+   * stage ahead, and again only as the subscriber takes events); {@code cancel} cancels the flow
+   * and stops every stage; a failure is signalled once, as {@code onError} with the {@link
+   * FlowException} a terminal would throw; the end as {@code onComplete}. Each run is on this
+   * flow's {@link #withClock clock}. It passes the Reactive Streams TCK (docs/guides/interop.md).
    *
    * @return the publisher
    */

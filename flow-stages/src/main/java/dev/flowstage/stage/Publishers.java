@@ -48,19 +48,11 @@ public final class Publishers {
     SubscriptionOptions temporary = options.toBuilder().cancel(CancelMode.TEMPORARY).build();
     return subscriber -> {
       Objects.requireNonNull(subscriber, "subscriber"); // rule 1.9
+      SubscriberConsumer<E> bridge = new SubscriberConsumer<>(ps, temporary, subscriber);
       try {
-        system.startConsumer(new SubscriberConsumer<E>(ps, temporary, subscriber));
+        system.startConsumer(bridge);
       } catch (RuntimeException e) {
-        // Rule 1.9: onSubscribe first, then the error; subscribe itself does not throw.
-        subscriber.onSubscribe(
-            new Flow.Subscription() {
-              @Override
-              public void request(long n) {}
-
-              @Override
-              public void cancel() {}
-            });
-        subscriber.onError(e);
+        bridge.refuse(e); // rule 1.9: onSubscribe first, then the error; subscribe does not throw
       }
     };
   }

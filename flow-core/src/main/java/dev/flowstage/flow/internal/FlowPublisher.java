@@ -2,32 +2,31 @@ package dev.flowstage.flow.internal;
 
 import dev.flowstage.flow.FlowClock;
 import dev.flowstage.flow.plan.Plan;
-import java.lang.System.Logger.Level;
-import java.util.Iterator;
+import dev.flowstage.stage.Stage;
+import dev.flowstage.stage.StageSystem;
+import dev.flowstage.stage.internal.SubscriberConsumer;
 import java.util.Objects;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 
 /**
- * A flow as a {@link Flow.Publisher}: cold, each subscriber runs the plan anew. One virtual thread
- * per subscription reads the flow's terminal exactly like {@code Flow.stream()} and signals the
- * subscriber, so signals are serial (rule 1.3), failures are the same {@code FlowException} a
- * terminal throws, and the subscriber's demand is the reader's demand: a batch is asked of the last
- * layer again only once the subscriber has taken the previous one, so at most about two batches of
- * {@code maxDemand} per last-layer stage are ahead of it, and nothing is signalled beyond what it
- * requested (rule 1.1). Terminal signals need no demand: a failure or the end is signalled as soon
- * as it is known.
+ * A flow as a {@link Flow.Publisher}: cold, each subscriber runs the plan anew, into flow-stages'
+ * subscriber bridge ({@link SubscriberConsumer}, the one implementation of the subscriber rules
+ * that {@code Publishers.of} uses too). Each subscription starts the bridge in a stage system of
+ * its own (its {@code init} signals {@code onSubscribe}), runs the flow into it ({@link
+ * RunCoordinator#startFeeding}) and tells it how the run ended, which it signals: {@code onError}
+ * with the {@code FlowException} a terminal would throw, or {@code onComplete} once the subscriber
+ * has taken every event. The bridge's own system is why the run's close (which stops its stages
+ * when one fails) leaves it alive to say so. A subscriber that cancels, throws or asks wrongly ends
+ * the bridge, and the run is cancelled with it.
  *
- * <p>{@code request} and {@code cancel} come from any thread and only update atomics and wake the
- * reader (rule 3.3). Cancel stops every stage of the run; the reader thread exits only after they
- * have, then drops the subscriber (rule 3.13).
+ * <p>One virtual thread per subscription waits for the run and then for the bridge, and closes the
+ * bridge's system: after the subscriber's terminal signal or cancel, no thread of it is left.
  *
  * @param <T> the event type
  */
 public final class FlowPublisher<T> implements Flow.Publisher<T> {
+  private static final AtomicLong SUBSCRIPTIONS = new AtomicLong();
 
   private final Plan plan;
   private final FlowClock clock;
@@ -46,145 +45,32 @@ public final class FlowPublisher<T> implements Flow.Publisher<T> {
   @Override
   public void subscribe(Flow.Subscriber<? super T> subscriber) {
     Objects.requireNonNull(subscriber, "subscriber"); // rule 1.9
-    Reader<T> reader = new Reader<>(plan, clock, subscriber);
-    reader.thread = Thread.ofVirtual().name("flow-publisher").unstarted(reader::run);
-    reader.thread.start();
+    // Only the bridge holds the subscriber, and drops it on a cancel (rule 3.13).
+    SubscriberConsumer<T> bridge = SubscriberConsumer.forRun(subscriber);
+    // Starting a run can take a while (listing files): not on the subscriber's thread.
+    Thread.ofVirtual().name("flow-publisher").start(() -> feed(bridge));
   }
 
-  /** One subscription: the reading thread and the subscription handed to the subscriber. */
-  private static final class Reader<T> implements Flow.Subscription {
-    private final Plan plan;
-    private final FlowClock clock;
-    private volatile Flow.Subscriber<? super T> subscriber;
-    private final AtomicLong requested = new AtomicLong();
-    private final AtomicReference<Throwable> badRequest = new AtomicReference<>();
-    private volatile boolean cancelled;
-    private volatile RunCoordinator run;
-    private volatile Thread thread;
-
-    Reader(Plan plan, FlowClock clock, Flow.Subscriber<? super T> subscriber) {
-      this.plan = plan;
-      this.clock = clock;
-      this.subscriber = subscriber;
-    }
-
-    @Override
-    public void request(long n) {
-      if (n <= 0) {
-        badRequest.compareAndSet(
-            null,
-            new IllegalArgumentException(
-                "request(" + n + "): a subscriber must request a positive number (rule 3.9)"));
-        stop();
-      } else {
-        requested.getAndAccumulate(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
-        LockSupport.unpark(thread);
-      }
-    }
-
-    @Override
-    public void cancel() {
-      if (!cancelled) {
-        cancelled = true;
-        subscriber = null;
-        stop();
-      }
-    }
-
-    /** Wakes the reader; if it may be blocked reading the flow, cancels the run to free it. */
-    private void stop() {
-      LockSupport.unpark(thread);
-      RunCoordinator r = run;
-      if (r != null && Thread.currentThread() != thread) {
-        // Cancelling joins every stage thread: not on the caller's thread (rule 3.5: be quick).
-        Thread.ofVirtual().name("flow-publisher-cancel").start(r::cancel);
-      }
-    }
-
-    private boolean stopped() {
-      return cancelled || badRequest.get() != null;
-    }
-
-    void run() {
-      Flow.Subscriber<? super T> s = subscriber;
+  private void feed(SubscriberConsumer<T> bridge) {
+    try (StageSystem system =
+        new StageSystem("flow-publisher-" + SUBSCRIPTIONS.incrementAndGet())) {
+      Stage<Void> stage;
       try {
-        s.onSubscribe(this);
+        stage = system.startConsumer(bridge);
       } catch (RuntimeException e) {
-        broken("onSubscribe", e);
-        cancelled = true;
+        bridge.refuse(e);
+        return;
       }
-      RunCoordinator r = null;
-      boolean terminated = false;
+      Throwable outcome = null;
       try {
-        if (!stopped()) {
-          r = RunCoordinator.start(plan, clock);
-          run = r;
-          Iterator<Object> it = r.stream().iterator();
-          while (!stopped()) {
-            if (!it.hasNext()) { // waits for the next batch, the end or a failure
-              if (!stopped()) {
-                terminated = true;
-                subscriber = null;
-                s.onComplete();
-              }
-              break;
-            }
-            if (!awaitDemand()) {
-              break;
-            }
-            @SuppressWarnings("unchecked")
-            T item = (T) it.next();
-            requested.getAndUpdate(v -> v == Long.MAX_VALUE ? v : v - 1); // MAX: unbounded
-            try {
-              s.onNext(item);
-            } catch (RuntimeException e) {
-              broken("onNext", e);
-              cancelled = true;
-            }
-          }
-        }
+        RunCoordinator.startFeeding(plan, stage, clock).awaitLastLayer().await();
       } catch (RuntimeException e) {
-        // A FlowException, a plan that cannot run, or the cancel this subscription caused.
-        if (!stopped() && !terminated && !(e instanceof CancellationException && cancelled)) {
-          terminated = true;
-          subscriber = null;
-          signalError(s, e);
-        }
-      } finally {
-        if (r != null) {
-          r.cancel(); // a no-op after a normal end; otherwise stops and joins every stage
-        }
-        Throwable bad = badRequest.get();
-        if (bad != null && !cancelled && !terminated) {
-          signalError(s, bad);
-        }
-        subscriber = null;
+        // The run's FlowException, a plan that cannot start, or the cancel the bridge's exit made
+        // (the bridge is gone then, and end() does nothing).
+        outcome = e;
       }
-    }
-
-    /** Waits until the subscriber requested something; false if it cancelled meanwhile. */
-    private boolean awaitDemand() {
-      while (requested.get() == 0) {
-        if (stopped()) {
-          return false;
-        }
-        LockSupport.park(this);
-      }
-      return !stopped();
-    }
-
-    private static void signalError(Flow.Subscriber<?> s, Throwable e) {
-      try {
-        s.onError(e);
-      } catch (RuntimeException ex) {
-        broken("onError", ex);
-      }
-    }
-
-    private static void broken(String method, RuntimeException e) {
-      // Rule 2.13: a throwing subscriber is treated as cancelled; nobody else receives the error.
-      FlowLog.get()
-          .log(Level.WARNING, "a subscriber's " + method + " threw; treated as cancelled: " + e);
+      bridge.end(outcome);
+      stage.onExit().toCompletableFuture().join(); // the subscriber has what it asked for, or left
     }
   }
 }

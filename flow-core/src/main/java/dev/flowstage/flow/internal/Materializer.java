@@ -89,12 +89,17 @@ final class Materializer {
    *
    * @param into the consumers of the last layer, or {@code null} for the flow's own terminal
    *     consumer ({@link #terminal})
+   * @param intoCancel how {@code into}'s subscriptions to the last layer end them ({@code
+   *     TRANSIENT}, or {@code TEMPORARY} for a consumer that judges the end itself)
    * @param onExit called with each stage the flow owns and its exit reason; registered before the
    *     last layer is subscribed, so no exit is missed
    * @throws IllegalArgumentException for a source that cannot run (e.g. a {@code fromStages}
    *     element that is not a stage)
    */
-  void start(List<? extends Stage<?>> into, BiConsumer<Stage<?>, ExitReason> onExit) {
+  void start(
+      List<? extends Stage<?>> into,
+      CancelMode intoCancel,
+      BiConsumer<Stage<?>, ExitReason> onExit) {
     List<Stage<?>> owned = new ArrayList<>();
     for (Topology.Group g : topology.groups) {
       List<Stage<?>> members = new ArrayList<>();
@@ -127,9 +132,10 @@ final class Materializer {
       Stage<?> t = terminalStage;
       t.onExit().thenAccept(r -> onExit.accept(t, r));
     } else {
+      SubscriptionOptions intoLast = last.toBuilder().cancel(intoCancel).build();
       for (Stage<?> c : into) {
         for (Stage<?> l : last()) {
-          c.subscribeTo(l, last, SUBSCRIBE_TIMEOUT);
+          c.subscribeTo(l, intoLast, SUBSCRIBE_TIMEOUT);
         }
       }
     }

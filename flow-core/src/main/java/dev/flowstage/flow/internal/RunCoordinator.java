@@ -8,6 +8,7 @@ import dev.flowstage.flow.FlowStatistics;
 import dev.flowstage.flow.RunningFlow;
 import dev.flowstage.flow.Trigger;
 import dev.flowstage.flow.plan.Plan;
+import dev.flowstage.stage.CancelMode;
 import dev.flowstage.stage.ExitReason;
 import dev.flowstage.stage.Stage;
 import dev.flowstage.stage.StageException;
@@ -156,7 +157,38 @@ public final class RunCoordinator {
       throw e;
     }
     run.ownedConsumers = List.copyOf(consumers);
-    run.materialize(consumers);
+    run.materialize(consumers, CancelMode.TRANSIENT);
+    return run;
+  }
+
+  /**
+   * Materializes a plan whose last layer feeds a subscriber's bridge ({@code Flow.toPublisher}),
+   * and starts it. The bridge is subscribed with {@code CancelMode.TEMPORARY}: it signals the end
+   * only when told how the whole run ended ({@code SubscriberConsumer.end}, with the handle's
+   * outcome of {@link #awaitLastLayer}), not as its subscriptions end. When the bridge exits first
+   * (its subscriber cancelled, threw or asked wrongly) the run is cancelled, as a cancel of its
+   * handle.
+   *
+   * @param plan the flow's plan
+   * @param bridge the running bridge stage, in a system of its own (the run's close must not end it
+   *     before it has signalled how the run ended)
+   * @param clock drives periodic triggers, periodic windows and allowed lateness
+   * @return the running flow
+   */
+  public static RunCoordinator startFeeding(Plan plan, Stage<?> bridge, FlowClock clock) {
+    Objects.requireNonNull(clock, "clock");
+    RunCoordinator run = new RunCoordinator(topology(plan), clock);
+    run.materialize(List.of(bridge), CancelMode.TEMPORARY);
+    bridge
+        .onExit()
+        .thenRun(
+            () -> {
+              // After a normal end the run is closed already (the bridge ends after it was told).
+              // Otherwise not on the bridge's thread: cancelling joins every stage of the run.
+              if (!run.closed.get()) {
+                Thread.ofVirtual().name(run.system.name() + "-cancel").start(run::cancel);
+              }
+            });
     return run;
   }
 
@@ -175,7 +207,7 @@ public final class RunCoordinator {
       Plan plan, List<? extends Stage<?>> consumers, FlowClock clock) {
     Objects.requireNonNull(clock, "clock");
     RunCoordinator run = new RunCoordinator(topology(plan), clock);
-    run.materialize(consumers);
+    run.materialize(consumers, CancelMode.TRANSIENT);
     return run;
   }
 
@@ -201,13 +233,16 @@ public final class RunCoordinator {
    * start, closes what was started and rethrows.
    *
    * @param into the last layer's consumers, or {@code null} for the flow's own terminal consumer
+   * @param intoCancel the cancel mode of {@code into}'s subscriptions: {@code TEMPORARY} for a
+   *     subscriber's bridge ({@link #startFeeding}), which the run ends itself
    */
-  void materialize(List<? extends Stage<?>> into) {
+  void materialize(List<? extends Stage<?>> into, CancelMode intoCancel) {
     try {
-      materializer.start(into, this::stageExited);
-      if (into != null && ownedConsumers.isEmpty()) {
+      materializer.start(into, intoCancel, this::stageExited);
+      if (into != null && ownedConsumers.isEmpty() && intoCancel != CancelMode.TEMPORARY) {
         // Running consumers of the caller's: the run ends if they all leave. Its own consumers
-        // leave only once their input has ended, and a failure of one is any stage's failure.
+        // leave only once their input has ended, and a failure of one is any stage's failure. A
+        // subscriber's bridge leaving cancels the run (startFeeding).
         watchConsumers(into);
       }
       observation.started();

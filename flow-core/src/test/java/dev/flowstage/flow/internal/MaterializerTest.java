@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.flowstage.flow.Flow;
 import dev.flowstage.flow.FlowClock;
+import dev.flowstage.stage.CancelMode;
 import dev.flowstage.stage.DemandMode;
 import dev.flowstage.stage.Stage;
 import dev.flowstage.stage.StageSystem;
@@ -32,7 +33,7 @@ final class MaterializerTest {
                 .plan());
     try (StageSystem system = new StageSystem("materializer-test")) {
       Materializer m = new Materializer(topology, system, FlowClock.system());
-      m.start(null, (stage, reason) -> {});
+      m.start(null, CancelMode.TRANSIENT, (stage, reason) -> {});
       Topology.Group sources = topology.groups.get(0);
       assertEquals(2, m.stages(sources).size(), "one producer per source");
       for (Stage<?> s : m.stages(sources)) {
