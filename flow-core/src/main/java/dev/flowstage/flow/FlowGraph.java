@@ -22,7 +22,9 @@ public record FlowGraph(List<Node> nodes, List<Edge> edges) {
    *
    * @param id a stable id ({@code g0}, {@code g1}...), also the prefix of its stages' names
    * @param kind what the stages are: {@code enumerable}, {@code file}, {@code stage}, {@code
-   *     map-reduce}, {@code zip}, {@code join}, {@code departition}
+   *     map-reduce}, {@code zip}, {@code join}, {@code departition}; in a running flow's graph, its
+   *     consumer of the last layer: {@code terminal} (what the caller reads) or {@code into} (the
+   *     consumers {@code intoConsumers} started)
    * @param stages how many stages
    * @param operations the operations its stages run, comma-separated (may be empty)
    */

@@ -17,7 +17,9 @@ import java.util.TreeMap;
  * @param state {@link FlowState#RUNNING}, or how the run ended
  * @param elapsed time since the run started; once it ended, from its start to its end
  * @param stages one entry per stage, in graph order: the stages of the graph's first node, then of
- *     its second... (see {@link #byNode}); a flow's own stages are named {@code g<group>.<index>}
+ *     its second... (see {@link #byNode}); a flow's own stages are named {@code g<group>.<index>},
+ *     the run's consumer of the last layer (its terminal, or {@code intoConsumers}' consumers)
+ *     last, as the last node of {@link RunningFlow#graph()}
  * @param malformedInput malformed byte sequences replaced with U+FFFD by file sources
  * @param lateDropped per stage name, late events dropped by fixed windows of reduces and window
  *     joins (only stages that dropped any); {@link #lateEvents()} is their sum

@@ -51,7 +51,10 @@ public interface RunningFlow<R> extends AutoCloseable {
   FlowStatistics statistics();
 
   /**
-   * Returns the stage graph being run.
+   * Returns the stage graph being run: the plan's ({@link Flow#graph()}), then the run's own
+   * consumer of the last layer as one more node, {@code g<n>} (its terminal, or the consumers
+   * {@code intoConsumers} started; none for a caller's consumers), as {@link #statistics()} list
+   * its stages.
    *
    * @return the graph
    */

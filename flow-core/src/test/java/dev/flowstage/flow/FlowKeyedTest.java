@@ -76,7 +76,8 @@ final class FlowKeyedTest {
             .start(Collectors.toList())) {
       assertEquals(List.of(expected), run.await());
       FlowGraph graph = run.graph();
-      String merge = graph.nodes().get(graph.nodes().size() - 1).id();
+      assertEquals("terminal", graph.nodes().get(graph.nodes().size() - 1).kind());
+      String merge = graph.nodes().get(graph.nodes().size() - 2).id();
       long intoMerge =
           run.statistics().byNode(graph).get(merge).stream().mapToLong(s -> s.eventsIn()).sum();
       assertTrue(

@@ -56,11 +56,76 @@ final class FlowObservabilityTest {
     FlowGraph g = run.graph();
     assertEquals(g.nodes().stream().mapToInt(FlowGraph.Node::stages).sum(), s.stages().size());
     assertEquals(N, sourceEventsOut(s, g));
-    String last = g.nodes().get(g.nodes().size() - 1).id();
+    String last = g.nodes().get(g.nodes().size() - 2).id(); // the partition layer
     assertEquals(3, s.byNode(g).get(last).size());
     assertEquals(N, s.byNode(g).get(last).stream().mapToLong(StageStats::eventsIn).sum());
     assertSame(s, run.statistics(), "frozen once ended");
     assertTrue(s.waiting(s.stages().get(0)).compareTo(s.elapsed()) <= 0);
+  }
+
+  /**
+   * The run's own consumers of the last layer are stages of the run too: its terminal (what {@code
+   * toList}, {@code stream}, {@code start} read) or the consumers {@code intoConsumers} starts are
+   * the graph's last node, {@code g<n>}, and the statistics' last stages, {@code g<n>.<i>},
+   * counting every event they were given; a caller's consumers ({@code into}) are the caller's
+   * stages and are in neither.
+   */
+  @Test
+  void statistics_includeTheRunsOwnConsumers_namedAsTheGraphsLastNode() throws Exception {
+    Flow<Integer> flow =
+        Flow.fromEnumerable(numbers(N), o -> o.stages(2))
+            .map(x -> x + 1)
+            .partition(o -> o.stages(3));
+    FlowGraph plan = flow.graph(); // the plan's groups, g0..g<n-1>: no consumer yet
+    assertTrue(plan.nodes().stream().noneMatch(n -> n.kind().equals("terminal")), plan.toText());
+
+    RunningFlow<List<Integer>> toList = flow.start(Collectors.toList());
+    assertEquals(N, toList.await().size());
+    assertConsumers(plan, toList, "terminal", 1);
+
+    RunningFlow<Void> owned =
+        flow.intoConsumers(List.of(FlowObservabilityTest::discard, FlowObservabilityTest::discard));
+    owned.await();
+    assertConsumers(plan, owned, "into", 2);
+
+    try (dev.flowstage.stage.StageSystem system = new dev.flowstage.stage.StageSystem("callers")) {
+      dev.flowstage.stage.Stage<?> theirs = system.startConsumer("theirs", discard());
+      RunningFlow<Void> into = flow.into(List.of(theirs));
+      into.await();
+      assertEquals(plan, into.graph());
+      assertEquals(stages(plan), into.statistics().stages().size());
+      assertEquals(plan.nodes().size(), into.statistics().byNode(plan).size());
+    }
+  }
+
+  /** A consumer that takes every event and does nothing with it. */
+  private static dev.flowstage.stage.Consumer<Integer> discard() {
+    return (events, from, ctx) -> {};
+  }
+
+  private static int stages(FlowGraph g) {
+    return g.nodes().stream().mapToInt(FlowGraph.Node::stages).sum();
+  }
+
+  /** The run's graph is the plan's plus its consumers, fed by the plan's last node. */
+  private static void assertConsumers(FlowGraph plan, RunningFlow<?> run, String kind, int n) {
+    FlowGraph g = run.graph();
+    String id = "g" + plan.nodes().size();
+    String last = plan.nodes().get(plan.nodes().size() - 1).id();
+    assertEquals(plan.nodes(), g.nodes().subList(0, plan.nodes().size()));
+    assertEquals(
+        List.of(new FlowGraph.Node(id, kind, n, "")),
+        g.nodes().subList(plan.nodes().size(), g.nodes().size()));
+    assertTrue(g.edges().contains(new FlowGraph.Edge(last, id, "demand")), g.toText());
+    FlowStatistics s = run.statistics();
+    List<StageStats> consumers = s.byNode(g).get(id);
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      names.add(id + "." + i);
+    }
+    assertEquals(names, consumers.stream().map(StageStats::name).toList());
+    assertEquals(s.stages().subList(stages(plan), s.stages().size()), consumers, "listed last");
+    assertEquals(N, consumers.stream().mapToLong(StageStats::eventsIn).sum());
   }
 
   @Test

@@ -185,7 +185,10 @@ final class FlowTerminalTest {
     assertEquals(1000L, run.await());
     assertTrue(run.isTerminated());
     List<StageStats> stats = run.statistics().stages();
-    assertEquals(1 + 2 + 3, stats.size());
+    assertEquals(1 + 2 + 3 + 1, stats.size(), "the terminal too");
+    StageStats terminal = stats.get(stats.size() - 1);
+    assertEquals("g3.0", terminal.name());
+    assertEquals(1000, terminal.eventsIn());
     long partitionIn =
         stats.stream()
             .filter(s -> s.name().startsWith("g2."))

@@ -6,25 +6,22 @@ import dev.flowstage.flow.logic.FileSelection;
 import dev.flowstage.flow.logic.Lines;
 import dev.flowstage.flow.plan.Plan;
 import java.io.File;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.Serial;
 import java.io.Serializable;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
-import org.apache.flink.core.fs.FileStatus;
-import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -132,15 +129,22 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
       for (String u : uris) {
         Path p = path(u);
         try {
-          List<Tuple2<String, Long>> found = new ArrayList<>();
           if ("file".equals(p.toUri().getScheme())) {
-            listLocal(java.nio.file.Path.of(p.toUri()), selection, found);
+            list(
+                FileSelection.LOCAL,
+                java.nio.file.Path.of(p.toUri()),
+                local -> Path.fromLocalFile(local.toFile()).toUri().toString(),
+                selection,
+                files);
           } else {
-            walk(p.getFileSystem(), p, selection, true, found);
+            list(
+                new FlinkFileTree(p.getFileSystem()),
+                p,
+                other -> other.toUri().toString(),
+                selection,
+                files);
           }
-          found.sort(Comparator.comparing(f -> new Path(f.f0).toUri().getPath()));
-          files.addAll(found);
-        } catch (FileNotFoundException | java.nio.file.NoSuchFileException e) {
+        } catch (java.nio.file.NoSuchFileException e) {
           // As on the local engine: a missing path fails the run (here its build) with a
           // FlowException for the stage fromFiles, naming the file; the cause is the I/O error.
           throw new FlowException(Plan.Source.Files.STAGE, e);
@@ -192,54 +196,31 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
   }
 
   /**
-   * A local path's files, listed on the client by the local file source's own walk ({@link
-   * FileSelection#walk}: links and pipes met inside a folder skipped, a linked folder given
-   * followed, so a link cycle ends), each with its size; a named file always, and a named pipe
-   * (bash's {@code <(command)}, a FIFO) with size -1, read whole by one subtask as the local source
-   * reads it. Flink's local file system would follow every link and list pipes as empty files.
+   * A named path's files, each with its size, by the one walk every engine runs ({@link
+   * FileSelection#walk(FileSelection.Tree, Object, FileSelection.Skipped)}): a local path through
+   * {@code java.nio} ({@link FileSelection#LOCAL}: links and pipes met inside a folder skipped, a
+   * linked folder given followed, so a link cycle ends; Flink's local file system would follow
+   * every link and list pipes as empty files), another file system through Flink's ({@link
+   * FlinkFileTree}). A named file is always read, and a named pipe (bash's {@code <(command)}, a
+   * FIFO) with size -1, read whole by one subtask as the local source reads it. Each file is listed
+   * by its URI ({@code uri}).
    */
-  private static void listLocal(
-      java.nio.file.Path p, FileSelection selection, List<Tuple2<String, Long>> out)
+  private static <P> void list(
+      FileSelection.Tree<P> tree,
+      P named,
+      Function<P, String> uri,
+      FileSelection selection,
+      List<Tuple2<String, Long>> out)
       throws IOException {
-    java.nio.file.attribute.BasicFileAttributes a =
-        java.nio.file.Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class);
-    if (a.isDirectory()) {
-      for (FileSelection.Listed f : selection.walkSized(p, (skipped, why) -> {})) {
-        out.add(Tuple2.of(uri(f.path()), f.size()));
+    FileSelection.Entry<P> entry = FileSelection.named(tree, named);
+    if (entry.kind() == FileSelection.Kind.FOLDER) {
+      for (FileSelection.Listed<P> f : selection.walk(tree, named, (skipped, why) -> {})) {
+        out.add(Tuple2.of(uri.apply(f.path()), f.size()));
       }
     } else {
-      out.add(Tuple2.of(uri(p), a.isRegularFile() ? a.size() : -1L));
-    }
-  }
-
-  private static String uri(java.nio.file.Path local) {
-    return Path.fromLocalFile(local.toFile()).toUri().toString();
-  }
-
-  /**
-   * The files under {@code p} on a file system other than the local one (S3, HDFS, ...), as the
-   * local source selects them ({@link FileSelection}'s name rules): a named file always, walked
-   * folders and files as the options say; the caller sorts them.
-   */
-  private static void walk(
-      FileSystem fs, Path p, FileSelection selection, boolean named, List<Tuple2<String, Long>> out)
-      throws IOException {
-    FileStatus status = fs.getFileStatus(p);
-    if (!status.isDir()) {
-      if (named || selection.reads(p.getName())) {
-        out.add(Tuple2.of(p.toUri().toString(), status.getLen()));
-      }
-      return;
-    }
-    if (!named && !selection.walksInto(p.getName())) {
-      return;
-    }
-    FileStatus[] children = fs.listStatus(p);
-    if (children == null) {
-      return;
-    }
-    for (FileStatus c : children) {
-      walk(fs, c.getPath(), selection, false, out);
+      out.add(
+          Tuple2.of(
+              uri.apply(named), entry.kind() == FileSelection.Kind.FILE ? entry.size() : -1L));
     }
   }
 

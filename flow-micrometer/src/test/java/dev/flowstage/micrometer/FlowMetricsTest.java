@@ -102,7 +102,15 @@ final class FlowMetricsTest {
     String flow = run.statistics().flow();
     FlowGraph graph = run.graph();
     String source = graph.nodes().get(0).id();
-    String last = graph.nodes().get(graph.nodes().size() - 1).id();
+    String last = graph.nodes().get(graph.nodes().size() - 2).id(); // the reducing layer
+    String terminal = graph.nodes().get(graph.nodes().size() - 1).id();
+    assertEquals(
+        2, // one sum per reducing stage, handed to the caller
+        registry
+            .get("flowstage.stage.events.in")
+            .tags("flow", flow, "group", terminal, "kind", "terminal")
+            .functionCounter()
+            .count());
     assertEquals(
         N,
         registry

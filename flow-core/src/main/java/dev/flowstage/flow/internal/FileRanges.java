@@ -155,13 +155,13 @@ final class FileRanges {
     for (String name : paths) {
       Path p = Path.of(name);
       if (Files.isDirectory(p)) {
-        List<FileSelection.Listed> found;
+        List<FileSelection.Listed<Path>> found;
         try {
           found = selection.walkSized(p, (skipped, why) -> {});
         } catch (IOException e) {
           throw new UncheckedIOException("cannot walk " + p, e);
         }
-        for (FileSelection.Listed f : found) {
+        for (FileSelection.Listed<Path> f : found) {
           files.add(new Selected(f.path(), false, false, f.size()));
         }
         continue;

@@ -199,13 +199,22 @@ public final class FlowObservation implements FlowRunInfo {
     }
   }
 
-  /** Events out of the nodes nothing feeds (sources) and of the nodes that feed nothing. */
+  /**
+   * Events out of the nodes nothing feeds (sources), and the result: events out of the nodes that
+   * feed nothing, or into the run's own consumers (its terminal, which sends nothing on).
+   */
   static long[] sourceAndResultEvents(FlowGraph graph, FlowStatistics stats) {
     Set<String> fed = new LinkedHashSet<>();
     Set<String> feeding = new LinkedHashSet<>();
     for (FlowGraph.Edge e : graph.edges()) {
       fed.add(e.to());
       feeding.add(e.from());
+    }
+    Set<String> consumers = new LinkedHashSet<>();
+    for (FlowGraph.Node n : graph.nodes()) {
+      if (n.kind().equals(Topology.TERMINAL) || n.kind().equals(Topology.INTO)) {
+        consumers.add(n.id());
+      }
     }
     long in = 0;
     long out = 0;
@@ -214,7 +223,9 @@ public final class FlowObservation implements FlowRunInfo {
       if (!fed.contains(n.getKey())) {
         in += events;
       }
-      if (!feeding.contains(n.getKey())) {
+      if (consumers.contains(n.getKey())) {
+        out += n.getValue().stream().mapToLong(StageStats::eventsIn).sum();
+      } else if (!feeding.contains(n.getKey())) {
         out += events;
       }
     }

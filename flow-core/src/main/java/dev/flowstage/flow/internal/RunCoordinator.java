@@ -13,6 +13,7 @@ import dev.flowstage.stage.ExitReason;
 import dev.flowstage.stage.Stage;
 import dev.flowstage.stage.StageException;
 import dev.flowstage.stage.StageNotAliveException;
+import dev.flowstage.stage.StageStats;
 import dev.flowstage.stage.StageSystem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -90,7 +91,7 @@ public final class RunCoordinator {
     this.topology = topology;
     this.system = new StageSystem("flow-" + RUNS.incrementAndGet());
     this.materializer = new Materializer(topology, system, clock);
-    this.observation = new FlowObservation(system.name(), topology::graph, materializer::counters);
+    this.observation = new FlowObservation(system.name(), this::graph, this::counters);
   }
 
   /**
@@ -141,7 +142,7 @@ public final class RunCoordinator {
     int group = run.topology.groups.size(); // after every stage of the flow
     try {
       for (int i = 0; i < factories.size(); i++) {
-        String name = run.system.name() + "-into." + i;
+        String name = Materializer.consumersGroup(run.topology) + "." + i;
         var factory = factories.get(i);
         Object c =
             Materializer.building(
@@ -583,7 +584,36 @@ public final class RunCoordinator {
    * @return this run's stage graph
    */
   public FlowGraph graph() {
-    return topology.graph();
+    if (materializer.terminalStage() != null) {
+      return topology.graph(Topology.TERMINAL, 1);
+    }
+    List<Stage<?>> owned = ownedConsumers;
+    return owned.isEmpty() ? topology.graph() : topology.graph(Topology.INTO, owned.size());
+  }
+
+  /**
+   * The counters of every stage of the run, in {@link #graph} order: the flow's groups, then the
+   * run's own consumers of the last layer (its terminal, or those {@code intoConsumers} started; a
+   * caller's consumers are the caller's stages, not the run's).
+   */
+  private FlowStatistics counters() {
+    FlowStatistics layers = materializer.counters();
+    Stage<?> terminal = materializer.terminalStage();
+    List<Stage<?>> own = terminal != null ? List.of(terminal) : ownedConsumers;
+    if (own.isEmpty()) {
+      return layers;
+    }
+    List<StageStats> all = new ArrayList<>(layers.stages());
+    for (Stage<?> s : own) {
+      all.add(s.stats());
+    }
+    return new FlowStatistics(
+        layers.flow(),
+        layers.state(),
+        layers.elapsed(),
+        all,
+        layers.malformedInput(),
+        layers.lateDropped());
   }
 
   /**

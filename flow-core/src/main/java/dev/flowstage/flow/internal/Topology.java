@@ -447,7 +447,31 @@ final class Topology {
     }
   }
 
-  /** Renders the topology as a public graph. */
+  /** The graph node kind of a run's own terminal consumer ({@code toList}, {@code stream}...). */
+  static final String TERMINAL = "terminal";
+
+  /** The graph node kind of the consumers a run starts for {@code intoConsumers}. */
+  static final String INTO = "into";
+
+  /**
+   * Renders a run of the topology as a public graph: its groups, then the run's own consumers of
+   * the last layer as one more node (named as their stages are, {@code g<n>.<i>}), fed by demand.
+   *
+   * @param kind {@link #TERMINAL} or {@link #INTO}
+   * @param stages how many consumers
+   * @return the graph
+   */
+  FlowGraph graph(String kind, int stages) {
+    FlowGraph layers = graph();
+    List<FlowGraph.Node> nodes = new ArrayList<>(layers.nodes());
+    List<FlowGraph.Edge> edges = new ArrayList<>(layers.edges());
+    String id = "g" + groups.size();
+    nodes.add(new FlowGraph.Node(id, kind, stages, ""));
+    edges.add(new FlowGraph.Edge(last.name(), id, "demand"));
+    return new FlowGraph(nodes, edges);
+  }
+
+  /** Renders the topology as a public graph (a plan's: {@code Flow.graph()}). */
   FlowGraph graph() {
     List<FlowGraph.Node> nodes = new ArrayList<>();
     List<FlowGraph.Edge> edges = new ArrayList<>();

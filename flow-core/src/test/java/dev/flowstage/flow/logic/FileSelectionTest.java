@@ -132,4 +132,41 @@ class FileSelectionTest {
             .walk(dir, (p, why) -> skipped.add(why + " " + dir.relativize(p))));
     assertEquals(List.of("SPECIAL pipe"), skipped);
   }
+
+  @Test
+  void walk_ofAMissingPathOrAFile_failsNamingIt_andAHiddenLinkIsHiddenBeforeALoop(@TempDir Path dir)
+      throws IOException {
+    FileSelection selection =
+        new FileSelection(FileOptions.defaults().includeHidden(false).followLinks(true));
+    Path missing = dir.resolve("missing");
+    java.nio.file.NoSuchFileException gone =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            java.nio.file.NoSuchFileException.class, () -> selection.walk(missing, (p, w) -> {}));
+    assertEquals(missing.toString(), gone.getMessage());
+    Path file = Files.writeString(dir.resolve("a.log"), "a\n");
+    java.nio.file.NotDirectoryException notFolder =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            java.nio.file.NotDirectoryException.class, () -> selection.walk(file, (p, w) -> {}));
+    assertEquals(file.toString(), notFolder.getMessage());
+
+    // One rule for every kind of entry: a hidden name is skipped as hidden, even a loop.
+    Files.createSymbolicLink(dir.resolve(".up"), dir);
+    Files.createSymbolicLink(dir.resolve("up"), dir);
+    List<String> skipped = new ArrayList<>();
+    assertEquals(
+        List.of(file), selection.walk(dir, (p, why) -> skipped.add(why + " " + dir.relativize(p))));
+    skipped.sort(null);
+    assertEquals(List.of("HIDDEN .up", "LOOP up"), skipped);
+  }
+
+  @Test
+  void byCodePoint_sortsAsUtf8Bytes_notAsChars() {
+    String privateUse = "\ue000";
+    String clef = "\ud834\udd1e"; // U+1D11E
+    assertTrue(privateUse.compareTo(clef) > 0, "String order puts the clef first");
+    assertTrue(FileSelection.byCodePoint(privateUse, clef) < 0);
+    assertTrue(FileSelection.byCodePoint("a-b/m.log", "a/n.log") < 0);
+    assertTrue(FileSelection.byCodePoint("a", "a/b") < 0);
+    assertEquals(0, FileSelection.byCodePoint(clef, clef));
+  }
 }
