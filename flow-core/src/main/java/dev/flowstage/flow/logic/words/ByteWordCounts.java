@@ -1018,36 +1018,22 @@ public final class ByteWordCounts {
    */
   private void addShort(long key, int len, int hash) {
     long[] st = shortTable;
-    int j = findShort(st, shortMask, key, len, hash);
-    if (j >= 0) {
-      st[(j << 1) + 1] += 1L << 4;
-      return;
-    }
-    j = ~j;
-    st[j << 1] = key;
-    st[(j << 1) + 1] = (1L << 4) | len;
-    if (++shortSize * 2 > shortMask + 1) {
-      growShort();
-    }
-  }
-
-  /**
-   * Where a word of at most eight bytes is in a short table (pairs of its bytes and its count
-   * shifted left by four over its length): the pair's index, or {@code ~index} of the empty pair
-   * where it would go. The one probe of the reading stages' table and of a table handed over
-   * ({@link FrozenCounts}).
-   */
-  static int findShort(long[] st, int mask, long key, int len, int hash) {
-    int j = hash & mask;
+    int j = hash & shortMask;
     while (true) {
       long v = st[(j << 1) + 1];
       if (v == 0) {
-        return ~j;
+        st[j << 1] = key;
+        st[(j << 1) + 1] = (1L << 4) | len;
+        if (++shortSize * 2 > shortMask + 1) {
+          growShort();
+        }
+        return;
       }
       if (st[j << 1] == key && (v & 15) == len) {
-        return j;
+        st[(j << 1) + 1] = v + (1L << 4);
+        return;
       }
-      j = (j + 1) & mask;
+      j = (j + 1) & shortMask;
     }
   }
 
@@ -1074,36 +1060,24 @@ public final class ByteWordCounts {
   /** As {@link #addShort}, for a word of 9 to 16 bytes: its first eight bytes and the rest. */
   private void addMedium(long key, long key2, int len, int hash) {
     long[] mt = mediumTable;
-    int j = findMedium(mt, mediumMask, key, key2, len, hash);
-    if (j >= 0) {
-      mt[j * 3 + 2] += 1L << 5;
-      return;
-    }
-    int at = ~j * 3;
-    mt[at] = key;
-    mt[at + 1] = key2;
-    mt[at + 2] = (1L << 5) | len;
-    if (++mediumSize * 4L > (mediumMask + 1) * 3L) { // load up to 3/4: these are many
-      growMedium();
-    }
-  }
-
-  /**
-   * As {@link #findShort}, for a word of 9 to 16 bytes in a medium table (triples of its first
-   * eight bytes, the rest, and its count shifted left by five over its length).
-   */
-  static int findMedium(long[] mt, int mask, long key, long key2, int len, int hash) {
-    int j = hash & mask;
+    int j = hash & mediumMask;
     while (true) {
       int at = j * 3;
       long v = mt[at + 2];
       if (v == 0) {
-        return ~j;
+        mt[at] = key;
+        mt[at + 1] = key2;
+        mt[at + 2] = (1L << 5) | len;
+        if (++mediumSize * 4L > (mediumMask + 1) * 3L) { // load up to 3/4: these are many
+          growMedium();
+        }
+        return;
       }
       if (mt[at] == key && mt[at + 1] == key2 && (v & 31) == len) {
-        return j;
+        mt[at + 2] = v + (1L << 5);
+        return;
       }
-      j = (j + 1) & mask;
+      j = (j + 1) & mediumMask;
     }
   }
 
@@ -1166,31 +1140,19 @@ public final class ByteWordCounts {
    * arena table.
    */
   private void add(byte[] b, int from, int len, int hash) {
-    int idx = findLong(slots, mask, arena, b, from, len, hash);
-    if (idx >= 0) {
-      int off = (int) slots[idx] & Integer.MAX_VALUE;
-      LONG.set(arena, off, (long) LONG.get(arena, off) + 1);
-      return;
-    }
-    insert(b, from, len, hash, ~idx);
-  }
-
-  /**
-   * As {@link #findShort}, for a word of more than 16 bytes, {@code b[from, from + len)}, in an
-   * arena table: the index of the slot pointing at its entry (count, length, bytes), or {@code
-   * ~index} of the empty slot where it would go.
-   */
-  static int findLong(long[] slots, int mask, byte[] arena, byte[] b, int from, int len, int hash) {
+    long[] t = slots;
     int idx = hash & mask;
     while (true) {
-      long slot = slots[idx];
+      long slot = t[idx];
       if (slot == 0) {
-        return ~idx;
+        insert(b, from, len, hash, idx);
+        return;
       }
       if ((int) (slot >>> 32) == hash) {
         int off = (int) slot & Integer.MAX_VALUE;
         if ((int) INT.get(arena, off + 8) == len && sameBytes(arena, off + HEADER, b, from, len)) {
-          return idx;
+          LONG.set(arena, off, (long) LONG.get(arena, off) + 1);
+          return;
         }
       }
       idx = (idx + 1) & mask;

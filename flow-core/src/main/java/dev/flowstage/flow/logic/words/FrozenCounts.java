@@ -174,31 +174,56 @@ public final class FrozenCounts {
   }
 
   private boolean addShort(long key, int len, int hash, long count) {
-    int j = ByteWordCounts.findShort(shortTable, shortMask, key, len, hash);
-    if (j < 0) {
-      return false;
+    long[] st = shortTable;
+    int j = hash & shortMask;
+    while (true) {
+      long v = st[(j << 1) + 1];
+      if (v == 0) {
+        return false;
+      }
+      if (st[j << 1] == key && (v & 15) == len) {
+        st[(j << 1) + 1] = v + (count << 4);
+        return true;
+      }
+      j = (j + 1) & shortMask;
     }
-    shortTable[(j << 1) + 1] += count << 4;
-    return true;
   }
 
   private boolean addMedium(long key, long key2, int len, int hash, long count) {
-    int j = ByteWordCounts.findMedium(mediumTable, mediumMask, key, key2, len, hash);
-    if (j < 0) {
-      return false;
+    long[] mt = mediumTable;
+    int j = hash & mediumMask;
+    while (true) {
+      int at = j * 3;
+      long v = mt[at + 2];
+      if (v == 0) {
+        return false;
+      }
+      if (mt[at] == key && mt[at + 1] == key2 && (v & 31) == len) {
+        mt[at + 2] = v + (count << 5);
+        return true;
+      }
+      j = (j + 1) & mediumMask;
     }
-    mediumTable[j * 3 + 2] += count << 5;
-    return true;
   }
 
   private boolean addLong(byte[] b, int from, int len, int hash, long count) {
-    int idx = ByteWordCounts.findLong(slots, mask, arena, b, from, len, hash);
-    if (idx < 0) {
-      return false;
+    long[] t = slots;
+    int idx = hash & mask;
+    while (true) {
+      long slot = t[idx];
+      if (slot == 0) {
+        return false;
+      }
+      if ((int) (slot >>> 32) == hash) {
+        int off = (int) slot & Integer.MAX_VALUE;
+        if ((int) INT.get(arena, off + 8) == len
+            && ByteWordCounts.sameBytes(arena, off + ByteWordCounts.HEADER, b, from, len)) {
+          LONG.set(arena, off, (long) LONG.get(arena, off) + count);
+          return true;
+        }
+      }
+      idx = (idx + 1) & mask;
     }
-    int off = (int) slots[idx] & Integer.MAX_VALUE;
-    LONG.set(arena, off, (long) LONG.get(arena, off) + count);
-    return true;
   }
 
   /**
