@@ -62,7 +62,9 @@ public final class ShardCounts {
   public ShardCounts() {}
 
   /**
-   * Adds a reading stage's partial counts; the reducer of the counting layer.
+   * Adds a reading stage's partial counts; the reducer of the counting layer. A shard handing a
+   * table over ({@link Shard#table()}) makes that table this stage's base if it has none yet, or
+   * has the table's words of this stage added to the base (or here, for the words it lacks).
    *
    * @param shard words this partition owns, with their counts
    * @return this
