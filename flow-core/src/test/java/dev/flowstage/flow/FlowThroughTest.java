@@ -266,6 +266,27 @@ class FlowThroughTest {
     }
   }
 
+  @Test
+  void fromStages_ofAConsumerStage_failsTheRunNamingIt_insteadOfWaitingForEver() {
+    // Found by flow-test's BuildOrRunProperties: the refused subscription left the reading layer
+    // waiting for an input that would never come, so every terminal hung.
+    java.util.logging.Logger runtime = java.util.logging.Logger.getLogger("dev.flowstage.stage");
+    java.util.logging.Level level = runtime.getLevel();
+    runtime.setLevel(java.util.logging.Level.OFF); // the failed stage is checked here
+    try (StageSystem mine = new StageSystem("from-consumer")) {
+      Stage<Void> consumer =
+          mine.startConsumer(
+              (List<Object> events, Subscription from, dev.flowstage.stage.StageContext ctx) -> {});
+      FlowException e =
+          assertThrows(FlowException.class, () -> Flow.fromStage(consumer).map(x -> x).toList());
+      assertTrue(
+          e.getMessage().contains(consumer.name()) && e.getMessage().contains("is a consumer"),
+          e.getMessage());
+    } finally {
+      runtime.setLevel(level);
+    }
+  }
+
   /** A producer-consumer with no termination code of its own: the run must end it. */
   private static final class Doubler implements ProducerConsumer<Integer, Integer> {
     private final java.util.Queue<String> ended;

@@ -113,7 +113,8 @@ public final class PlanRules {
       throw new IllegalArgumentException(
           "key(...)/hash(...) route events of partition(...) and merge(...); "
               + what
-              + " does not route by key");
+              + " does not route by key: remove them from its options, or use"
+              + " partition(o -> o.key(...)) to route by key");
     }
   }
 
@@ -175,17 +176,38 @@ public final class PlanRules {
    * @throws IllegalArgumentException for a bound below 1, a key or hash, or a window
    */
   public static void boundedJoin(Options o, long maxHeld) {
+    join(o, maxHeld, "boundedJoin");
+  }
+
+  /**
+   * Checks the options and bound of a join, naming it: {@code boundedJoin} or {@code windowJoin}.
+   *
+   * @param o the join layer's options
+   * @param maxHeld the most events one join stage may hold
+   * @param what the join, for the message
+   * @throws IllegalArgumentException for a bound below 1, a key or hash, or a window
+   */
+  public static void join(Options o, long maxHeld, String what) {
     if (maxHeld < 1) {
       throw new IllegalArgumentException(
-          "boundedJoin maxHeld must be at least 1 event per join stage, got: " + maxHeld);
+          what
+              + " maxHeld must be at least 1 event per join stage, got: "
+              + maxHeld
+              + "; give the most events one join stage may hold");
     }
-    noRouting(o, "boundedJoin");
+    noRouting(o, what);
     if (!(o.window() instanceof Window.Global)) {
       throw new IllegalArgumentException(
-          "boundedJoin joins over the whole input: a "
+          what
+              + (what.equals("windowJoin")
+                  ? " joins per the window it is given"
+                  : " joins over the whole input")
+              + ": a "
               + o.window().kind()
               + " window in its options would only cut a reduce after the join; call"
-              + " partition(o -> o.window(...)) after boundedJoin and reduce there");
+              + " partition(o -> o.window(...)) after "
+              + what
+              + " and reduce there");
     }
   }
 
