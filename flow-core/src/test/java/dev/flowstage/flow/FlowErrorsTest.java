@@ -1,11 +1,13 @@
 package dev.flowstage.flow;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -268,5 +270,19 @@ final class FlowErrorsTest {
     // Before: accepted, then the run a subscriber (or the first pull) started failed in a stage.
     fails(windowed::toPublisher, "COUNT window was set on a layer that does not reduce");
     fails(windowed::stream, "COUNT window was set on a layer that does not reduce");
+  }
+
+  @Test
+  void aPublisherOfAFlowReadingAStream_isReadOnce_rejectedWhenBuiltOrStarted() {
+    // Found by BuildOrRunProperties: such a publisher, read twice, failed inside a stage of the
+    // reading flow (the publisher's onError), since the plan could not see through it.
+    Flow<Integer> once = Flow.fromPublisher(Flow.fromEnumerable(Stream.of(1, 2, 3)).toPublisher());
+    fails(
+        () -> Flow.merge(List.of(once, once.map(x -> x)), o -> o),
+        "merge reads the same publisher",
+        "read from a List");
+    assertEquals(List.of(1, 2, 3), once.toList().stream().sorted().toList());
+    IllegalStateException again = assertThrows(IllegalStateException.class, once::toList);
+    assertTrue(again.getMessage().contains("an earlier run consumed"), again.getMessage());
   }
 }

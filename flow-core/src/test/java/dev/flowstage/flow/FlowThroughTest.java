@@ -267,6 +267,40 @@ class FlowThroughTest {
   }
 
   @Test
+  void anUpstreamFailingWhileTheRunStarts_isTheRunsFailure_notBlamedOnTheUsersStage() {
+    // Found by BuildOrRunProperties: a source that fails at once (a publisher's onError) could be
+    // gone before the user's stage subscribed to the layer it feeds, and the terminal then said
+    // "through expects running producer-consumer stages" about a stage that was fine. Whether the
+    // source is gone by then is a race, so it is run a number of times.
+    java.util.logging.Logger runtime = java.util.logging.Logger.getLogger("dev.flowstage.stage");
+    java.util.logging.Level level = runtime.getLevel();
+    runtime.setLevel(java.util.logging.Level.OFF); // the failed stages are checked here
+    try (StageSystem mine = new StageSystem("through-upstream-gone")) {
+      for (int i = 0; i < 30; i++) {
+        Stage<Integer> fine = mine.startProducerConsumer(stage((Integer x) -> List.of(x)));
+        java.util.concurrent.Flow.Publisher<Integer> failing =
+            s -> {
+              s.onSubscribe(
+                  new java.util.concurrent.Flow.Subscription() {
+                    @Override
+                    public void request(long n) {}
+
+                    @Override
+                    public void cancel() {}
+                  });
+              s.onError(new IllegalStateException("the source is down"));
+            };
+        Flow<Integer> flow = Flow.fromPublisher(failing).<Integer>through(fine);
+        FlowException e = assertThrows(FlowException.class, flow::toList);
+        assertTrue(e.getMessage().contains("the source is down"), e.getMessage());
+        fine.stop(ExitReason.shutdown());
+      }
+    } finally {
+      runtime.setLevel(level);
+    }
+  }
+
+  @Test
   void fromStages_ofAConsumerStage_failsTheRunNamingIt_insteadOfWaitingForEver() {
     // Found by flow-test's BuildOrRunProperties: the refused subscription left the reading layer
     // waiting for an input that would never come, so every terminal hung.

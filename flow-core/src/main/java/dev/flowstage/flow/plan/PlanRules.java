@@ -3,6 +3,7 @@ package dev.flowstage.flow.plan;
 import dev.flowstage.flow.Options;
 import dev.flowstage.flow.Window;
 import dev.flowstage.flow.internal.Describe;
+import dev.flowstage.flow.internal.FlowPublisher;
 import dev.flowstage.flow.plan.Plan.Operation;
 import dev.flowstage.flow.plan.Plan.Source;
 import java.util.Collections;
@@ -255,6 +256,46 @@ public final class PlanRules {
     }
   }
 
+  /**
+   * Returns the sources a run of {@code p} consumes, which a second run cannot read again: the
+   * {@code Stream}s and {@code Iterator}s of its {@code fromEnumerable} sources, including those of
+   * another flow whose {@code toPublisher()} it reads.
+   *
+   * @param p the plan
+   * @return the single-use sources, each once
+   */
+  public static List<Object> readOnce(Plan p) {
+    Set<Object> found = Collections.newSetFromMap(new IdentityHashMap<>());
+    readOnce(p, found);
+    return List.copyOf(found);
+  }
+
+  private static void readOnce(Plan p, Set<Object> found) {
+    switch (p.source()) {
+      case Source.Enumerables e -> {
+        for (Object s : e.enumerables()) {
+          if (s instanceof BaseStream<?, ?> || s instanceof Iterator<?>) {
+            found.add(s);
+          } else if (s instanceof FlowPublisher<?> fp) {
+            readOnce(fp.plan(), found);
+          }
+        }
+      }
+      case Source.Layer l -> l.upstream().forEach(u -> readOnce(u, found));
+      case Source.Departition d -> readOnce(d.upstream(), found);
+      case Source.Through t -> readOnce(t.upstream(), found);
+      case Source.Zip z -> {
+        readOnce(z.left(), found);
+        readOnce(z.right(), found);
+      }
+      case Source.Join j -> {
+        readOnce(j.left(), found);
+        readOnce(j.right(), found);
+      }
+      default -> {}
+    }
+  }
+
   private static void singleUseOnce(Plan p, Set<Object> seen, String what) {
     switch (p.source()) {
       case Source.Enumerables e -> {
@@ -263,17 +304,22 @@ public final class PlanRules {
               s instanceof BaseStream<?, ?>
                   ? "Stream"
                   : s instanceof Iterator<?> ? "Iterator" : null;
+          String source = "Flow.fromEnumerable(" + kind + ")";
+          if (s instanceof FlowPublisher<?> fp && !readOnce(fp.plan()).isEmpty()) {
+            // Each subscription runs that flow again, which cannot read its source twice.
+            kind = "publisher";
+            source =
+                "Flow.fromPublisher(flow.toPublisher()) of a flow reading a Stream or Iterator";
+          }
           if (kind != null && !seen.add(s)) {
             throw new IllegalArgumentException(
                 what
                     + " reads the same "
                     + kind
-                    + " (Flow.fromEnumerable("
-                    + kind
-                    + ")) more than once, but a "
-                    + kind
-                    + " can be consumed once: read from a List (or another Iterable) to use"
-                    + " a source in several branches of one flow");
+                    + " ("
+                    + source
+                    + ") more than once, but it can be consumed once: read from a List (or"
+                    + " another Iterable) to use a source in several branches of one flow");
           }
         }
       }
