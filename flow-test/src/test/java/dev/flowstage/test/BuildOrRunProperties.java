@@ -345,6 +345,8 @@ final class BuildOrRunProperties {
     boolean lineLimit; // a small maxLineBytes: the run may fail naming it
     boolean hashOutOfRange; // a hash returning negative numbers: the run may fail naming it
     boolean modelDrops; // a hash drops events somewhere: the model does not hold
+    boolean windowed; // a window was drawn: takeSort and departition may work per window
+    boolean nestedPublisher; // a flow's toPublisher() is read by the plan
     StageSystem system; // the running producers of fromStages sources
     Terminal terminal;
     boolean again; // a second terminal on the same plan
@@ -454,6 +456,7 @@ final class BuildOrRunProperties {
       if (r.nextInt(6) == 0) {
         Window w = window(d.append(".window("), names);
         d.append(')');
+        windowed |= !(w instanceof Window.Global);
         parts.add(x -> x.window(w));
         names.add("window");
       }
@@ -579,7 +582,7 @@ final class BuildOrRunProperties {
         case 7 -> base = new String[] {"fromPublisher"};
         case 8 -> base = new String[] {"fromProducers", "fromProducer"};
         case 9 -> base = new String[] {"fromPublisher", "toPublisher", "window"};
-        default -> base = new String[] {"merge"};
+        default -> base = new String[] {"merge", "withClock"};
       }
       names.addAll(List.of(base));
       current = new Step(base[0] + "(options)", names);
@@ -661,6 +664,7 @@ final class BuildOrRunProperties {
           // Another flow's publisher as this one's source: a flow inside a flow.
           depth++;
           step("fromPublisher(toPublisher() of:", names.toArray(String[]::new));
+          nestedPublisher = true;
           Chain inner = chain(r.nextInt(0, 3));
           depth--;
           step("), " + d + ")", names.toArray(String[]::new));
@@ -747,7 +751,7 @@ final class BuildOrRunProperties {
       try (Stream<Path> list = Files.list(dir)) {
         paths = asDir ? List.of(dir) : list.sorted().toList();
       }
-      lineLimit = maxLine >= 1 && maxLine < 6;
+      lineLimit |= maxLine >= 1 && maxLine < 6;
       boolean modelled = !globbed && includeHidden && (decompress || !gz) && !lineLimit;
       if (modelled) {
         for (List<Integer> p : parts) {
@@ -986,7 +990,7 @@ final class BuildOrRunProperties {
           step(".takeSort(" + n + ", by num)", "takeSort");
           SerializableComparator<Object> byNum = (a, b) -> Integer.compare(num(a), num(b));
           List<Integer> next = null;
-          if (m != null && !m.isEmpty() && n >= 1) {
+          if (m != null && !m.isEmpty() && n >= 1 && !windowed) {
             next = List.of(m.stream().sorted().limit(n).mapToInt(Integer::intValue).sum());
           }
           return new Chain(o(f.takeSort(n, orNull(byNum))), next);
@@ -1000,7 +1004,7 @@ final class BuildOrRunProperties {
                   + boomText,
               "departition");
           List<Integer> next = null;
-          if (m != null && !m.isEmpty()) {
+          if (m != null && !m.isEmpty() && !windowed) {
             next = List.of(m.stream().mapToInt(Integer::intValue).sum());
           }
           return new Chain(
@@ -1231,15 +1235,30 @@ final class BuildOrRunProperties {
       } catch (Throwable t) {
         thrown = t;
       }
-      if (thrown != null && STARTED.isEmpty() && !(thrown instanceof FlowException)) {
-        // Rejected by the terminal before any stage started: a build-time rejection.
+      if (thrown != null
+          && nonProducer
+          && rootMessage(thrown).contains("is a consumer")
+          && ENDED.keySet().containsAll(STARTED.keySet())) {
+        // Documented (flow.md): a stage that is no producer fails the run as it starts; a through
+        // stage then finds that layer gone, and says why.
+        outcome("failed as it started, naming the consumer given as a source");
+        return null;
+      }
+      if (thrown != null
+          && !(thrown instanceof FlowException)
+          && ENDED.keySet().containsAll(STARTED.keySet())) {
+        // Rejected by the terminal before this plan's run started (a flow it reads through a
+        // publisher may have started and been stopped): a build-time rejection.
         outcome("rejected by the terminal");
         String bad = badRejection(thrown, current);
         return bad == null ? null : "rejected by the terminal, but " + bad;
       }
       // Every run the terminal started has ended: its stage threads are gone. A publisher's
       // subscriber is signalled first, then the run closes: wait for it (the hang guard bounds it).
-      while (terminal == Terminal.PUBLISHER && !ENDED.keySet().containsAll(STARTED.keySet())) {
+      // Likewise a flow read through its toPublisher(): the reading run cancels it as Reactive
+      // Streams do, asynchronously, and it ends on its own after.
+      while ((terminal == Terminal.PUBLISHER || nestedPublisher)
+          && !ENDED.keySet().containsAll(STARTED.keySet())) {
         Thread.sleep(1);
       }
       Set<String> unended = new java.util.HashSet<>(STARTED.keySet());
@@ -1260,12 +1279,6 @@ final class BuildOrRunProperties {
         if (nonProducer && rootMessage(thrown).contains("is a consumer")) {
           // Documented (flow.md): a stage that is no producer fails the run as it starts.
           outcome("failed as it started, naming the consumer given as a source");
-          return null;
-        }
-        if (secondRun && rootMessage(thrown).contains("can be consumed once")) {
-          // Another flow's publisher read a Stream its earlier run consumed: the publisher's own
-          // onError, naming it (the reading flow cannot see that source when it is built).
-          outcome("second run failed by a publisher of a consumed Stream");
           return null;
         }
         if (lineLimit && rootMessage(thrown).contains("maxLineBytes")) {
@@ -1377,6 +1390,9 @@ final class BuildOrRunProperties {
             }
           });
       done.await();
+      if (error.get() instanceof RuntimeException e) {
+        throw e; // the FlowException a terminal would throw
+      }
       if (error.get() != null) {
         throw new ExecutionException(error.get());
       }
