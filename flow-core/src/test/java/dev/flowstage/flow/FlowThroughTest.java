@@ -267,6 +267,23 @@ class FlowThroughTest {
   }
 
   @Test
+  void aSecondRun_readingThroughAPublisher_afterTheStageEnded_isRefusedBeforeItStarts() {
+    // Found by BuildOrRunProperties: the flow behind the publisher refused to run (its stage had
+    // exited), and the reading flow failed in the stage that subscribed to the publisher.
+    try (StageSystem mine = new StageSystem("through-publisher-again")) {
+      Stage<Integer> once = mine.startProducerConsumer(stage((Integer i) -> List.of(i)));
+      Flow<Integer> inner = Flow.fromEnumerable(List.of(1, 2, 3)).<Integer>through(once);
+      Flow<Integer> flow = Flow.fromPublisher(inner.toPublisher()).map(x -> x);
+      assertEquals(List.of(1, 2, 3), flow.toList().stream().sorted().toList());
+      once.awaitExit(WAIT);
+      IllegalStateException e = assertThrows(IllegalStateException.class, flow::toList);
+      assertTrue(
+          e.getMessage().contains(once.name()) && e.getMessage().contains("exited"),
+          e.getMessage());
+    }
+  }
+
+  @Test
   void anUpstreamFailingWhileTheRunStarts_isTheRunsFailure_notBlamedOnTheUsersStage() {
     // Found by BuildOrRunProperties: a source that fails at once (a publisher's onError) could be
     // gone before the user's stage subscribed to the layer it feeds, and the terminal then said

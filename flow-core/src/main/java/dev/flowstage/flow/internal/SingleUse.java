@@ -39,6 +39,17 @@ final class SingleUse {
                   + " to run them more than once");
         }
       }
+      for (Object st : dev.flowstage.flow.plan.PlanRules.throughStages(fp.plan())) {
+        if (st instanceof dev.flowstage.stage.Stage<?> stage && !stage.isAlive()) {
+          throw new IllegalStateException(
+              "this flow reads the publisher of another flow (Flow.fromPublisher(flow.toPublisher()))"
+                  + " that runs through stage "
+                  + stage.name()
+                  + ", which has exited (an earlier run ended it); start a new stage and build"
+                  + " that flow again, or use throughProducerConsumers(...), whose stages each run"
+                  + " makes");
+        }
+      }
       return;
     }
     String kind =

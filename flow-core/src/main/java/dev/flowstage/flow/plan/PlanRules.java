@@ -270,6 +270,46 @@ public final class PlanRules {
     return List.copyOf(found);
   }
 
+  /**
+   * Returns the running stages {@code p} routes through ({@code through(stage)}), including those
+   * of another flow whose {@code toPublisher()} it reads: a run needs them alive.
+   *
+   * @param p the plan
+   * @return the stage handles, each once
+   */
+  public static List<Object> throughStages(Plan p) {
+    Set<Object> found = Collections.newSetFromMap(new IdentityHashMap<>());
+    throughStages(p, found);
+    return List.copyOf(found);
+  }
+
+  private static void throughStages(Plan p, Set<Object> found) {
+    switch (p.source()) {
+      case Source.Enumerables e -> {
+        for (Object s : e.enumerables()) {
+          if (s instanceof FlowPublisher<?> fp) {
+            throughStages(fp.plan(), found);
+          }
+        }
+      }
+      case Source.Layer l -> l.upstream().forEach(u -> throughStages(u, found));
+      case Source.Departition d -> throughStages(d.upstream(), found);
+      case Source.Through t -> {
+        found.addAll(t.stages());
+        throughStages(t.upstream(), found);
+      }
+      case Source.Zip z -> {
+        throughStages(z.left(), found);
+        throughStages(z.right(), found);
+      }
+      case Source.Join j -> {
+        throughStages(j.left(), found);
+        throughStages(j.right(), found);
+      }
+      default -> {}
+    }
+  }
+
   private static void readOnce(Plan p, Set<Object> found) {
     switch (p.source()) {
       case Source.Enumerables e -> {
