@@ -1235,6 +1235,14 @@ final class BuildOrRunProperties {
       } catch (Throwable t) {
         thrown = t;
       }
+      // Every run the terminal started has ended: its stage threads are gone. A publisher's
+      // subscriber is signalled first, then the run closes: wait for it (the hang guard bounds it).
+      // Likewise a flow read through its toPublisher(): the reading run cancels it as Reactive
+      // Streams do, asynchronously, and it ends on its own after.
+      while ((terminal == Terminal.PUBLISHER || nestedPublisher)
+          && !ENDED.keySet().containsAll(STARTED.keySet())) {
+        Thread.sleep(1);
+      }
       if (thrown != null
           && nonProducer
           && rootMessage(thrown).contains("is a consumer")
@@ -1252,14 +1260,6 @@ final class BuildOrRunProperties {
         outcome("rejected by the terminal");
         String bad = badRejection(thrown, current);
         return bad == null ? null : "rejected by the terminal, but " + bad;
-      }
-      // Every run the terminal started has ended: its stage threads are gone. A publisher's
-      // subscriber is signalled first, then the run closes: wait for it (the hang guard bounds it).
-      // Likewise a flow read through its toPublisher(): the reading run cancels it as Reactive
-      // Streams do, asynchronously, and it ends on its own after.
-      while ((terminal == Terminal.PUBLISHER || nestedPublisher)
-          && !ENDED.keySet().containsAll(STARTED.keySet())) {
-        Thread.sleep(1);
       }
       Set<String> unended = new java.util.HashSet<>(STARTED.keySet());
       unended.removeAll(ENDED.keySet());
