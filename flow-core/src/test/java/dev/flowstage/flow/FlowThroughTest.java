@@ -280,6 +280,12 @@ class FlowThroughTest {
       assertTrue(
           e.getMessage().contains(once.name()) && e.getMessage().contains("exited"),
           e.getMessage());
+      // Two branches of one flow would run it twice: rejected where the plan is built.
+      IllegalArgumentException twice =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> Flow.merge(List.of(flow, flow.map(x -> x)), o -> o));
+      assertTrue(twice.getMessage().contains("merge reads the same publisher"), twice.getMessage());
     }
   }
 

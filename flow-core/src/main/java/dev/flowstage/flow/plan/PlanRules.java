@@ -350,6 +350,12 @@ public final class PlanRules {
             kind = "publisher";
             source =
                 "Flow.fromPublisher(flow.toPublisher()) of a flow reading a Stream or Iterator";
+          } else if (s instanceof FlowPublisher<?> fp && !throughStages(fp.plan()).isEmpty()) {
+            // Nor route twice through a running stage, which ends with its first run's input.
+            kind = "publisher";
+            source =
+                "Flow.fromPublisher(flow.toPublisher()) of a flow through a running stage, which"
+                    + " ends with one run's input";
           }
           if (kind != null && !seen.add(s)) {
             throw new IllegalArgumentException(
