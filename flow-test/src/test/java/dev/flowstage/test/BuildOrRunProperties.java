@@ -347,6 +347,7 @@ final class BuildOrRunProperties {
     boolean modelDrops; // a hash drops events somewhere: the model does not hold
     boolean windowed; // a window was drawn: takeSort and departition may work per window
     boolean nestedPublisher; // a flow's toPublisher() is read by the plan
+    boolean joins; // a join holds at most maxHeld events: over it, the run fails naming it
     StageSystem system; // the running producers of fromStages sources
     Terminal terminal;
     boolean again; // a second terminal on the same plan
@@ -399,7 +400,7 @@ final class BuildOrRunProperties {
       current =
           new Step(
               "." + terminal + (noConsumers ? " of no consumers" : ""),
-              noConsumers ? List.of("into", "consumer") : List.of("window", "reduce"));
+              noConsumers ? List.of("into", "consumer") : List.of("window", "reduce", "through"));
     }
 
     /** A flow and its model. */
@@ -1086,6 +1087,7 @@ final class BuildOrRunProperties {
           depth--;
           JoinMode mode = JoinMode.values()[r.nextInt(4)];
           long maxHeld = r.nextInt(15) == 0 ? r.nextInt(-1, 1) : r.nextInt(1, 10_000);
+          joins = true;
           step(
               "boundedJoin("
                   + mode
@@ -1121,6 +1123,7 @@ final class BuildOrRunProperties {
           depth--;
           JoinMode mode = JoinMode.values()[r.nextInt(4)];
           long maxHeld = r.nextInt(15) == 0 ? 0 : r.nextInt(1, 10_000);
+          joins = true;
           step(
               "windowJoin("
                   + mode
@@ -1279,6 +1282,11 @@ final class BuildOrRunProperties {
         if (nonProducer && rootMessage(thrown).contains("is a consumer")) {
           // Documented (flow.md): a stage that is no producer fails the run as it starts.
           outcome("failed as it started, naming the consumer given as a source");
+          return null;
+        }
+        if (joins && rootMessage(thrown).contains("more than maxHeld")) {
+          // A bounded join over its bound fails naming it, as documented (its data, not its plan).
+          outcome("failed on a join over its maxHeld");
           return null;
         }
         if (lineLimit && rootMessage(thrown).contains("maxLineBytes")) {
