@@ -43,13 +43,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * merges, {@code departition} and {@code takeSort} of the global window), give the local result. A
  * plan the local engine rejects at its terminal must be rejected when the Flink job is built.
  *
- * <p>Seeded: {@code -Dflinkbuildrun.tries=N} runs N plans (default 10), {@code
+ * <p>Seeded: {@code -Dflinkbuildrun.tries=N} runs N plans (default 30), {@code
  * -Dflinkbuildrun.seed=S} starts elsewhere, {@code -Dflinkbuildrun.only=S} runs the plan of seed S,
  * {@code -Dflinkbuildrun.verbose=true} prints the outcome counts. Long runs need {@code
  * -Djunit.jupiter.execution.timeout.default=30m}.
  */
 final class FlinkBuildOrRunProperties {
-  private static final int TRIES = Integer.getInteger("flinkbuildrun.tries", 10);
+  private static final int TRIES = Integer.getInteger("flinkbuildrun.tries", 30);
   private static final long SEED = Long.getLong("flinkbuildrun.seed", 0xF11_B01DL);
   private static final Long ONLY = Long.getLong("flinkbuildrun.only");
   private static final boolean VERBOSE = Boolean.getBoolean("flinkbuildrun.verbose");
