@@ -567,7 +567,9 @@ public final class Flow<T> {
       SerializableSupplier<A> init,
       SerializableBiFunction<A, ? super T, A> reducer,
       SerializableBinaryOperator<A> combiner) {
-    PlanRules.reduce(plan, operation()); // reduce, or groupBy/groupByKey built on it
+    if (PlanRules.reduces(plan)) {
+      PlanRules.reduce(plan, operation()); // reduce, or groupBy/groupByKey built on it
+    }
     Object r = reducer;
     Object c = combiner;
     return next(
@@ -946,9 +948,18 @@ public final class Flow<T> {
   private Flow<Object> keyedLayer(
       SerializableFunction<Object, Object> key, UnaryOperator<Options> options, String what) {
     Options o = options(options);
-    String called = operation(); // frequencies names itself, not the countBy it is built on
-    PlanRules.keyed(o, called.equals("Flow") ? what : called);
-    PlanRules.closes(List.of(plan), called.equals("Flow") ? what : called);
+    try {
+      PlanRules.keyed(o, what);
+      PlanRules.closes(List.of(plan), what);
+    } catch (IllegalArgumentException e) {
+      // frequencies names itself, not the countBy it is built on (the stack walked only here)
+      String called = operation();
+      if (!called.equals(what) && !called.equals("Flow")) {
+        PlanRules.keyed(o, called);
+        PlanRules.closes(List.of(plan), called);
+      }
+      throw e;
+    }
     o = o.key(key);
     return next(
         new Plan(
