@@ -567,7 +567,9 @@ public final class Flow<T> {
       SerializableSupplier<A> init,
       SerializableBiFunction<A, ? super T, A> reducer,
       SerializableBinaryOperator<A> combiner) {
-    PlanRules.reduce(plan, "reduce");
+    if (PlanRules.reduces(plan)) {
+      PlanRules.reduce(plan, operation()); // reduce, or groupBy/groupByKey built on it
+    }
     Object r = reducer;
     Object c = combiner;
     return next(
@@ -946,8 +948,18 @@ public final class Flow<T> {
   private Flow<Object> keyedLayer(
       SerializableFunction<Object, Object> key, UnaryOperator<Options> options, String what) {
     Options o = options(options);
-    PlanRules.keyed(o, what);
-    PlanRules.closes(List.of(plan), what);
+    try {
+      PlanRules.keyed(o, what);
+      PlanRules.closes(List.of(plan), what);
+    } catch (IllegalArgumentException e) {
+      // frequencies names itself, not the countBy it is built on (the stack walked only here)
+      String called = operation();
+      if (!called.equals(what) && !called.equals("Flow")) {
+        PlanRules.keyed(o, called);
+        PlanRules.closes(List.of(plan), called);
+      }
+      throw e;
+    }
     o = o.key(key);
     return next(
         new Plan(
@@ -1428,7 +1440,7 @@ public final class Flow<T> {
     nonNull(rightKey, "rightKey");
     nonNull(join, "join");
     Options o = options(options);
-    PlanRules.boundedJoin(o, maxHeld);
+    PlanRules.join(o, maxHeld, "windowJoin");
     PlanRules.windowJoin(window);
     PlanRules.singleUseOnce(List.of(left.plan, right.plan), "windowJoin");
     PlanRules.closes(List.of(left.plan, right.plan), "windowJoin");
@@ -1555,9 +1567,13 @@ public final class Flow<T> {
    * buffers until then. Use try-with-resources for a prompt cancel.
    *
    * @return the stream; close it if you do not read it to the end
+   * @throws IllegalArgumentException if the plan cannot run (a window on a last layer that does not
+   *     reduce), here rather than at the first pull
    */
   @SuppressWarnings("unchecked")
   public Stream<T> stream() {
+    // Rejected here, where the plan is built, not at the first pull that starts the run.
+    PlanRules.runnable(plan);
     Plan p = plan;
     FlowClock c = clock;
     RunCoordinator[] run = new RunCoordinator[1];
@@ -1750,8 +1766,12 @@ public final class Flow<T> {
    * flow's {@link #withClock clock}. It passes the Reactive Streams TCK (docs/guides/interop.md).
    *
    * @return the publisher
+   * @throws IllegalArgumentException if the plan cannot run (a window on a last layer that does not
+   *     reduce), here rather than in the run a subscriber starts
    */
   public java.util.concurrent.Flow.Publisher<T> toPublisher() {
+    // Rejected here, where the plan is built, not inside the run a subscriber starts later.
+    PlanRules.runnable(plan);
     return new FlowPublisher<>(plan, clock);
   }
 
@@ -1803,8 +1823,42 @@ public final class Flow<T> {
 
   private static <V> V nonNull(V value, String name) {
     if (value == null) {
-      throw new IllegalArgumentException(name + " must not be null");
+      throw new IllegalArgumentException(
+          operation()
+              + "(...): "
+              + name
+              + " must not be null"
+              + (name.startsWith("options") ? "; pass o -> o for the defaults" : ""));
     }
     return value;
+  }
+
+  /**
+   * The Flow method the caller called, for a rejection's message: the outermost frame of this class
+   * (or of one of its lambdas) before the caller's code, so {@code groupByKey()}'s rejection names
+   * {@code groupByKey} rather than the {@code reduce} it is built on. Walked only when a plan is
+   * rejected.
+   */
+  private static String operation() {
+    return StackWalker.getInstance()
+        .walk(
+            frames -> {
+              String name = "Flow";
+              for (StackWalker.StackFrame f : (Iterable<StackWalker.StackFrame>) frames::iterator) {
+                String c = f.getClassName();
+                if (c.equals(Flow.class.getName()) || c.startsWith(Flow.class.getName() + "$")) {
+                  String m = f.getMethodName();
+                  if (m.startsWith("lambda$")) {
+                    m = m.substring("lambda$".length(), Math.max(m.lastIndexOf('$'), 7));
+                  }
+                  if (!m.equals("nonNull") && !m.equals("operation") && !m.startsWith("<")) {
+                    name = m;
+                  }
+                } else if (!c.startsWith("java.") && !c.startsWith("jdk.")) {
+                  break; // the caller's code: the last Flow frame is what it called
+                }
+              }
+              return name;
+            });
   }
 }

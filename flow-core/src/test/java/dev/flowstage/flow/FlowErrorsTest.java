@@ -1,11 +1,13 @@
 package dev.flowstage.flow;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -191,5 +193,96 @@ final class FlowErrorsTest {
             Flow.boundedJoin(
                 JoinMode.INNER, NUMBERS, NUMBERS, x -> x, x -> x, (a, b) -> a, 0, o -> o),
         "maxHeld must be at least 1");
+  }
+
+  // Found by flow-test's BuildOrRunProperties (arbitrary chains): each rejection names the call.
+
+  @Test
+  void nullArguments_nameTheOperationTheyWerePassedTo() {
+    fails(() -> NUMBERS.partition(null), "partition(...): options must not be null", "o -> o");
+    fails(
+        () -> NUMBERS.departition(null, (Integer a, Integer e) -> a, (Integer a) -> a),
+        "departition(...): init must not be null");
+    fails(() -> NUMBERS.countBy(null), "countBy(...): key must not be null");
+    fails(() -> NUMBERS.map(null), "map(...): mapper must not be null");
+    fails(
+        () ->
+            Flow.fromStages(
+                java.util.Arrays.asList((dev.flowstage.stage.Stage<Integer>) null), o -> o),
+        "fromStages(...): producers element must not be null");
+  }
+
+  @Test
+  void secondReduce_namesTheCallMade_notTheReduceItIsBuiltOn() {
+    Flow<java.util.Map.Entry<Integer, Integer>> entries =
+        NUMBERS.reduceByKey(x -> x % 2, x -> x, Integer::sum).map(e -> e);
+    fails(() -> entries.groupByKey(), "groupByKey(...) cannot follow another reduce");
+    fails(() -> NUMBERS.reduce(() -> 0, Integer::sum).groupBy(x -> x), "groupBy(...) cannot");
+  }
+
+  @Test
+  void frequencies_afterAWindowWithoutReduce_namesFrequencies() {
+    Flow<Integer> windowed = Flow.fromEnumerable(List.of(1, 2), o -> o.window(Window.count(2)));
+    fails(() -> windowed.frequencies(), "before frequencies");
+  }
+
+  @Test
+  void routingOptionsWhereNothingRoutes_sayHowToFixThem() {
+    fails(
+        () -> NUMBERS.shuffle(o -> o.hash(x -> 0)),
+        "shuffle does not route by key",
+        "remove them from its options");
+  }
+
+  @Test
+  void windowJoin_badBoundOrWindowedOptions_nameWindowJoin() {
+    fails(
+        () ->
+            Flow.windowJoin(
+                JoinMode.INNER,
+                NUMBERS,
+                NUMBERS,
+                Window.fixed(Duration.ofMillis(10), (Integer x) -> x),
+                x -> x,
+                x -> x,
+                (a, b) -> a,
+                0,
+                o -> o),
+        "windowJoin maxHeld must be at least 1");
+    fails(
+        () ->
+            Flow.windowJoin(
+                JoinMode.INNER,
+                NUMBERS,
+                NUMBERS,
+                Window.fixed(Duration.ofMillis(10), (Integer x) -> x),
+                x -> x,
+                x -> x,
+                (a, b) -> a,
+                10,
+                o -> o.window(Window.count(2))),
+        "windowJoin joins per the window it is given");
+  }
+
+  @Test
+  void toPublisherAndStream_ofAWindowWithoutReduce_areRejectedWhenCalled() {
+    Flow<Integer> windowed = Flow.fromEnumerable(List.of(1, 2), o -> o.window(Window.count(2)));
+    // Before: accepted, then the run a subscriber (or the first pull) started failed in a stage.
+    fails(windowed::toPublisher, "COUNT window was set on a layer that does not reduce");
+    fails(windowed::stream, "COUNT window was set on a layer that does not reduce");
+  }
+
+  @Test
+  void aPublisherOfAFlowReadingAStream_isReadOnce_rejectedWhenBuiltOrStarted() {
+    // Found by BuildOrRunProperties: such a publisher, read twice, failed inside a stage of the
+    // reading flow (the publisher's onError), since the plan could not see through it.
+    Flow<Integer> once = Flow.fromPublisher(Flow.fromEnumerable(Stream.of(1, 2, 3)).toPublisher());
+    fails(
+        () -> Flow.merge(List.of(once, once.map(x -> x)), o -> o),
+        "merge reads the same publisher",
+        "read from a List");
+    assertEquals(List.of(1, 2, 3), once.toList().stream().sorted().toList());
+    IllegalStateException again = assertThrows(IllegalStateException.class, once::toList);
+    assertTrue(again.getMessage().contains("an earlier run consumed"), again.getMessage());
   }
 }

@@ -266,6 +266,84 @@ class FlowThroughTest {
     }
   }
 
+  @Test
+  void aSecondRun_readingThroughAPublisher_afterTheStageEnded_isRefusedBeforeItStarts() {
+    // Found by BuildOrRunProperties: the flow behind the publisher refused to run (its stage had
+    // exited), and the reading flow failed in the stage that subscribed to the publisher.
+    try (StageSystem mine = new StageSystem("through-publisher-again")) {
+      Stage<Integer> once = mine.startProducerConsumer(stage((Integer i) -> List.of(i)));
+      Flow<Integer> inner = Flow.fromEnumerable(List.of(1, 2, 3)).<Integer>through(once);
+      Flow<Integer> flow = Flow.fromPublisher(inner.toPublisher()).map(x -> x);
+      assertEquals(List.of(1, 2, 3), flow.toList().stream().sorted().toList());
+      once.awaitExit(WAIT);
+      IllegalStateException e = assertThrows(IllegalStateException.class, flow::toList);
+      assertTrue(
+          e.getMessage().contains(once.name()) && e.getMessage().contains("exited"),
+          e.getMessage());
+      // Two branches of one flow would run it twice: rejected where the plan is built.
+      IllegalArgumentException twice =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> Flow.merge(List.of(flow, flow.map(x -> x)), o -> o));
+      assertTrue(twice.getMessage().contains("merge reads the same publisher"), twice.getMessage());
+    }
+  }
+
+  @Test
+  void anUpstreamFailingWhileTheRunStarts_isTheRunsFailure_notBlamedOnTheUsersStage() {
+    // Found by BuildOrRunProperties: a source that fails at once (a publisher's onError) could be
+    // gone before the user's stage subscribed to the layer it feeds, and the terminal then said
+    // "through expects running producer-consumer stages" about a stage that was fine. Whether the
+    // source is gone by then is a race, so it is run a number of times.
+    java.util.logging.Logger runtime = java.util.logging.Logger.getLogger("dev.flowstage.stage");
+    java.util.logging.Level level = runtime.getLevel();
+    runtime.setLevel(java.util.logging.Level.OFF); // the failed stages are checked here
+    try (StageSystem mine = new StageSystem("through-upstream-gone")) {
+      for (int i = 0; i < 30; i++) {
+        Stage<Integer> fine = mine.startProducerConsumer(stage((Integer x) -> List.of(x)));
+        java.util.concurrent.Flow.Publisher<Integer> failing =
+            s -> {
+              s.onSubscribe(
+                  new java.util.concurrent.Flow.Subscription() {
+                    @Override
+                    public void request(long n) {}
+
+                    @Override
+                    public void cancel() {}
+                  });
+              s.onError(new IllegalStateException("the source is down"));
+            };
+        Flow<Integer> flow = Flow.fromPublisher(failing).<Integer>through(fine);
+        FlowException e = assertThrows(FlowException.class, flow::toList);
+        assertTrue(e.getMessage().contains("the source is down"), e.getMessage());
+        fine.stop(ExitReason.shutdown());
+      }
+    } finally {
+      runtime.setLevel(level);
+    }
+  }
+
+  @Test
+  void fromStages_ofAConsumerStage_failsTheRunNamingIt_insteadOfWaitingForEver() {
+    // Found by flow-test's BuildOrRunProperties: the refused subscription left the reading layer
+    // waiting for an input that would never come, so every terminal hung.
+    java.util.logging.Logger runtime = java.util.logging.Logger.getLogger("dev.flowstage.stage");
+    java.util.logging.Level level = runtime.getLevel();
+    runtime.setLevel(java.util.logging.Level.OFF); // the failed stage is checked here
+    try (StageSystem mine = new StageSystem("from-consumer")) {
+      Stage<Void> consumer =
+          mine.startConsumer(
+              (List<Object> events, Subscription from, dev.flowstage.stage.StageContext ctx) -> {});
+      FlowException e =
+          assertThrows(FlowException.class, () -> Flow.fromStage(consumer).map(x -> x).toList());
+      assertTrue(
+          e.getMessage().contains(consumer.name()) && e.getMessage().contains("is a consumer"),
+          e.getMessage());
+    } finally {
+      runtime.setLevel(level);
+    }
+  }
+
   /** A producer-consumer with no termination code of its own: the run must end it. */
   private static final class Doubler implements ProducerConsumer<Integer, Integer> {
     private final java.util.Queue<String> ended;

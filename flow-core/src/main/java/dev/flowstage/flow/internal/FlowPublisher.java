@@ -42,6 +42,16 @@ public final class FlowPublisher<T> implements Flow.Publisher<T> {
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
+  /**
+   * Returns the plan each subscription runs: a flow reading this publisher sees through it to the
+   * sources it reads once ({@code PlanRules.readOnce}).
+   *
+   * @return the plan
+   */
+  public Plan plan() {
+    return plan;
+  }
+
   @Override
   public void subscribe(Flow.Subscriber<? super T> subscriber) {
     Objects.requireNonNull(subscriber, "subscriber"); // rule 1.9

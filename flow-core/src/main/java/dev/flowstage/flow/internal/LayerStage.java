@@ -197,8 +197,16 @@ final class LayerStage implements ProducerConsumer<Object, Object> {
       return;
     }
     Integer i = index.remove(subscription);
-    if (i == null || reason.isAbnormal()) {
-      return; // an abnormal end stops this stage too (transient subscription)
+    if (i == null) {
+      return;
+    }
+    if (reason.isAbnormal()) {
+      // An abnormal end stops this stage too. The runtime stops it for a transient subscription
+      // that ended, but not for one refused (fromStages of a consumer stage): without this stop
+      // the run waited for that input for ever.
+      finished = true;
+      ctx.stop(reason);
+      return;
     }
     if (reason instanceof ExitReason.Shutdown) {
       // The flow is being torn down (cancel or close): stop, do not fire final triggers.

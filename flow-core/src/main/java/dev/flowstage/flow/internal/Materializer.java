@@ -191,6 +191,13 @@ final class Materializer {
             try {
               st.subscribeTo(up, subscription(g.options, -1), SUBSCRIBE_TIMEOUT);
             } catch (RuntimeException e) {
+              if (up.exitReason().orElse(null) instanceof ExitReason.Failure gone) {
+                // The flow's own stage failed while the run was starting (a source read through
+                // a publisher fails at once): that failure is the run's, the user's stage is fine.
+                throw gone.cause() instanceof FlowException fe
+                    ? fe
+                    : new FlowException(up.name(), gone.cause());
+              }
               throw new IllegalArgumentException(
                   "through expects running producer-consumer stages; "
                       + st.name()

@@ -27,6 +27,31 @@ final class SingleUse {
    * @throws IllegalStateException if it is a stream or iterator that an earlier run took
    */
   static void claim(Object source) {
+    if (source instanceof FlowPublisher<?> fp) {
+      // That flow runs, and claims its sources, when this run subscribes: one an earlier run
+      // consumed is refused here, before this run starts, not in the stage that subscribes.
+      for (Object once : dev.flowstage.flow.plan.PlanRules.readOnce(fp.plan())) {
+        if (TAKEN.containsKey(once)) {
+          throw new IllegalStateException(
+              "this flow reads the publisher of another flow (Flow.fromPublisher(flow.toPublisher()))"
+                  + " that reads a Stream or Iterator, which an earlier run consumed; build both"
+                  + " flows again from a fresh source, or read from a List (or another Iterable)"
+                  + " to run them more than once");
+        }
+      }
+      for (Object st : dev.flowstage.flow.plan.PlanRules.throughStages(fp.plan())) {
+        if (st instanceof dev.flowstage.stage.Stage<?> stage && !stage.isAlive()) {
+          throw new IllegalStateException(
+              "this flow reads the publisher of another flow (Flow.fromPublisher(flow.toPublisher()))"
+                  + " that runs through stage "
+                  + stage.name()
+                  + ", which has exited (an earlier run ended it); start a new stage and build"
+                  + " that flow again, or use throughProducerConsumers(...), whose stages each run"
+                  + " makes");
+        }
+      }
+      return;
+    }
     String kind =
         source instanceof BaseStream<?, ?>
             ? "Stream"

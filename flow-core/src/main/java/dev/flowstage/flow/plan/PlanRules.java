@@ -3,6 +3,7 @@ package dev.flowstage.flow.plan;
 import dev.flowstage.flow.Options;
 import dev.flowstage.flow.Window;
 import dev.flowstage.flow.internal.Describe;
+import dev.flowstage.flow.internal.FlowPublisher;
 import dev.flowstage.flow.plan.Plan.Operation;
 import dev.flowstage.flow.plan.Plan.Source;
 import java.util.Collections;
@@ -113,7 +114,8 @@ public final class PlanRules {
       throw new IllegalArgumentException(
           "key(...)/hash(...) route events of partition(...) and merge(...); "
               + what
-              + " does not route by key");
+              + " does not route by key: remove them from its options, or use"
+              + " partition(o -> o.key(...)) to route by key");
     }
   }
 
@@ -175,17 +177,38 @@ public final class PlanRules {
    * @throws IllegalArgumentException for a bound below 1, a key or hash, or a window
    */
   public static void boundedJoin(Options o, long maxHeld) {
+    join(o, maxHeld, "boundedJoin");
+  }
+
+  /**
+   * Checks the options and bound of a join, naming it: {@code boundedJoin} or {@code windowJoin}.
+   *
+   * @param o the join layer's options
+   * @param maxHeld the most events one join stage may hold
+   * @param what the join, for the message
+   * @throws IllegalArgumentException for a bound below 1, a key or hash, or a window
+   */
+  public static void join(Options o, long maxHeld, String what) {
     if (maxHeld < 1) {
       throw new IllegalArgumentException(
-          "boundedJoin maxHeld must be at least 1 event per join stage, got: " + maxHeld);
+          what
+              + " maxHeld must be at least 1 event per join stage, got: "
+              + maxHeld
+              + "; give the most events one join stage may hold");
     }
-    noRouting(o, "boundedJoin");
+    noRouting(o, what);
     if (!(o.window() instanceof Window.Global)) {
       throw new IllegalArgumentException(
-          "boundedJoin joins over the whole input: a "
+          what
+              + (what.equals("windowJoin")
+                  ? " joins per the window it is given"
+                  : " joins over the whole input")
+              + ": a "
               + o.window().kind()
               + " window in its options would only cut a reduce after the join; call"
-              + " partition(o -> o.window(...)) after boundedJoin and reduce there");
+              + " partition(o -> o.window(...)) after "
+              + what
+              + " and reduce there");
     }
   }
 
@@ -233,6 +256,86 @@ public final class PlanRules {
     }
   }
 
+  /**
+   * Returns the sources a run of {@code p} consumes, which a second run cannot read again: the
+   * {@code Stream}s and {@code Iterator}s of its {@code fromEnumerable} sources, including those of
+   * another flow whose {@code toPublisher()} it reads.
+   *
+   * @param p the plan
+   * @return the single-use sources, each once
+   */
+  public static List<Object> readOnce(Plan p) {
+    Set<Object> found = Collections.newSetFromMap(new IdentityHashMap<>());
+    readOnce(p, found);
+    return List.copyOf(found);
+  }
+
+  /**
+   * Returns the running stages {@code p} routes through ({@code through(stage)}), including those
+   * of another flow whose {@code toPublisher()} it reads: a run needs them alive.
+   *
+   * @param p the plan
+   * @return the stage handles, each once
+   */
+  public static List<Object> throughStages(Plan p) {
+    Set<Object> found = Collections.newSetFromMap(new IdentityHashMap<>());
+    throughStages(p, found);
+    return List.copyOf(found);
+  }
+
+  private static void throughStages(Plan p, Set<Object> found) {
+    switch (p.source()) {
+      case Source.Enumerables e -> {
+        for (Object s : e.enumerables()) {
+          if (s instanceof FlowPublisher<?> fp) {
+            throughStages(fp.plan(), found);
+          }
+        }
+      }
+      case Source.Layer l -> l.upstream().forEach(u -> throughStages(u, found));
+      case Source.Departition d -> throughStages(d.upstream(), found);
+      case Source.Through t -> {
+        found.addAll(t.stages());
+        throughStages(t.upstream(), found);
+      }
+      case Source.Zip z -> {
+        throughStages(z.left(), found);
+        throughStages(z.right(), found);
+      }
+      case Source.Join j -> {
+        throughStages(j.left(), found);
+        throughStages(j.right(), found);
+      }
+      default -> {}
+    }
+  }
+
+  private static void readOnce(Plan p, Set<Object> found) {
+    switch (p.source()) {
+      case Source.Enumerables e -> {
+        for (Object s : e.enumerables()) {
+          if (s instanceof BaseStream<?, ?> || s instanceof Iterator<?>) {
+            found.add(s);
+          } else if (s instanceof FlowPublisher<?> fp) {
+            readOnce(fp.plan(), found);
+          }
+        }
+      }
+      case Source.Layer l -> l.upstream().forEach(u -> readOnce(u, found));
+      case Source.Departition d -> readOnce(d.upstream(), found);
+      case Source.Through t -> readOnce(t.upstream(), found);
+      case Source.Zip z -> {
+        readOnce(z.left(), found);
+        readOnce(z.right(), found);
+      }
+      case Source.Join j -> {
+        readOnce(j.left(), found);
+        readOnce(j.right(), found);
+      }
+      default -> {}
+    }
+  }
+
   private static void singleUseOnce(Plan p, Set<Object> seen, String what) {
     switch (p.source()) {
       case Source.Enumerables e -> {
@@ -241,17 +344,28 @@ public final class PlanRules {
               s instanceof BaseStream<?, ?>
                   ? "Stream"
                   : s instanceof Iterator<?> ? "Iterator" : null;
+          String source = "Flow.fromEnumerable(" + kind + ")";
+          if (s instanceof FlowPublisher<?> fp && !readOnce(fp.plan()).isEmpty()) {
+            // Each subscription runs that flow again, which cannot read its source twice.
+            kind = "publisher";
+            source =
+                "Flow.fromPublisher(flow.toPublisher()) of a flow reading a Stream or Iterator";
+          } else if (s instanceof FlowPublisher<?> fp && !throughStages(fp.plan()).isEmpty()) {
+            // Nor route twice through a running stage, which ends with its first run's input.
+            kind = "publisher";
+            source =
+                "Flow.fromPublisher(flow.toPublisher()) of a flow through a running stage, which"
+                    + " ends with one run's input";
+          }
           if (kind != null && !seen.add(s)) {
             throw new IllegalArgumentException(
                 what
                     + " reads the same "
                     + kind
-                    + " (Flow.fromEnumerable("
-                    + kind
-                    + ")) more than once, but a "
-                    + kind
-                    + " can be consumed once: read from a List (or another Iterable) to use"
-                    + " a source in several branches of one flow");
+                    + " ("
+                    + source
+                    + ") more than once, but it can be consumed once: read from a List (or"
+                    + " another Iterable) to use a source in several branches of one flow");
           }
         }
       }
