@@ -245,6 +245,99 @@ public final class FrozenCounts {
     }
   }
 
+  /** How many words of a later table are looked up in the base together ({@link #addTo}). */
+  private static final int BATCH = 32;
+
+  /**
+   * Adds this table's words of {@code partition} to {@code base}'s counts where it holds them, and
+   * to {@code beside} where it does not: a counting stage's merge of a later table. The base is far
+   * larger than the cache and its words are met at random, so the short and medium words are looked
+   * up a batch at a time, their slots touched first: the loads are independent, so their cache
+   * misses overlap (as {@link ShardCounts#merge} does for a shard).
+   *
+   * @return how much was added to {@code base}
+   */
+  long addTo(FrozenCounts base, int partition, ShardCounts beside) {
+    long added = 0;
+    byte[] word = new byte[16 + Shard.SLACK];
+    long[] keys = new long[BATCH];
+    long[] keys2 = new long[BATCH];
+    long[] values = new long[BATCH];
+    int[] hashes = new int[BATCH];
+    long touched = 0;
+    long[] st = shortTable;
+    long[] bst = base.shortTable;
+    int bsm = base.shortMask;
+    Refs refs = shortRefs[partition];
+    for (int i = 0; i < refs.size; i += BATCH) {
+      int n = Math.min(BATCH, refs.size - i);
+      for (int k = 0; k < n; k++) {
+        int j = refs.at[i + k];
+        long v = st[j + 1];
+        long key = st[j];
+        int hash = ByteWordCounts.shortHash(key, (int) (v & 15));
+        keys[k] = key;
+        values[k] = v;
+        hashes[k] = hash;
+        touched += bst[((hash & bsm) << 1) + 1];
+      }
+      for (int k = 0; k < n; k++) {
+        long v = values[k];
+        int len = (int) (v & 15);
+        if (base.addShort(keys[k], len, hashes[k], v >>> 4)) {
+          added += v >>> 4;
+        } else {
+          LONG.set(word, 0, keys[k]);
+          beside.addAbsent(word, 0, len, hashes[k], v >>> 4);
+        }
+      }
+    }
+    long[] mt = mediumTable;
+    long[] bmt = base.mediumTable;
+    int bmm = base.mediumMask;
+    refs = mediumRefs[partition];
+    for (int i = 0; i < refs.size; i += BATCH) {
+      int n = Math.min(BATCH, refs.size - i);
+      for (int k = 0; k < n; k++) {
+        int j = refs.at[i + k];
+        long v = mt[j + 2];
+        int hash = ByteWordCounts.mediumHash(mt[j], mt[j + 1], (int) (v & 31));
+        keys[k] = mt[j];
+        keys2[k] = mt[j + 1];
+        values[k] = v;
+        hashes[k] = hash;
+        touched += bmt[(hash & bmm) * 3 + 2];
+      }
+      for (int k = 0; k < n; k++) {
+        long v = values[k];
+        int len = (int) (v & 31);
+        if (base.addMedium(keys[k], keys2[k], len, hashes[k], v >>> 5)) {
+          added += v >>> 5;
+        } else {
+          LONG.set(word, 0, keys[k]);
+          LONG.set(word, 8, keys2[k]);
+          beside.addAbsent(word, 0, len, hashes[k], v >>> 5);
+        }
+      }
+    }
+    beside.keep(touched);
+    byte[] a = arena;
+    refs = longRefs[partition];
+    for (int i = 0; i < refs.size; i++) {
+      int off = refs.at[i];
+      long count = (long) LONG.get(a, off);
+      int len = (int) INT.get(a, off + 8);
+      int from = off + ByteWordCounts.HEADER;
+      int hash = ByteWordCounts.hash(a, from, len);
+      if (base.addLong(a, from, len, hash, count)) {
+        added += count;
+      } else {
+        beside.addAbsent(a, from, len, hash, count);
+      }
+    }
+    return added;
+  }
+
   /**
    * Gives every word of {@code partition} whose count {@code admits} accepts.
    *

@@ -78,7 +78,7 @@ public final class ShardCounts {
         partition = shard.partition();
       } else {
         // The later table's words: added to the base's where it has them, else to this table.
-        table.forEach(shard.partition(), count -> true, this::addBeside);
+        addedToBase += table.addTo(base, shard.partition(), this);
       }
     }
     byte[] d = shard.ascii();
@@ -105,14 +105,18 @@ public final class ShardCounts {
     return this;
   }
 
-  /** Adds a later table's word to the base's count, or to this table if the base lacks it. */
-  private void addBeside(byte[] b, int from, int len, int hash, long count) {
-    if (base.addIfPresent(b, from, len, hash, count)) {
-      addedToBase += count;
-    } else {
-      add(b, from, len, hash, count);
-      words += count;
-    }
+  /**
+   * Keeps the sum of loads made only to touch memory ({@link FrozenCounts#addTo}), so the JIT
+   * cannot drop them; in this stage's own field, as the table it was read from is shared.
+   */
+  void keep(long touched) {
+    sink += touched;
+  }
+
+  /** Adds a later table's word that the base lacks ({@link FrozenCounts#addTo}). */
+  void addAbsent(byte[] b, int from, int len, int hash, long count) {
+    add(b, from, len, hash, count);
+    words += count;
   }
 
   /** Slots for {@code n} words, at most half full: a first shard's table needs no growing. */
