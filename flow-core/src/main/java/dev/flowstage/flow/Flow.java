@@ -720,11 +720,21 @@ public final class Flow<T> {
    * @param <K> the key type
    * @return a new flow of one {@link KeyCount} per key and pane
    */
-  @SuppressWarnings("unchecked")
   public <K> Flow<KeyCount<K>> countBy(
       SerializableFunction<? super T, ? extends K> key, UnaryOperator<Options> options) {
+    return countBy(key, options, "countBy");
+  }
+
+  /**
+   * {@code countBy}, its rejections naming {@code what}: the call made (or {@code frequencies}).
+   */
+  @SuppressWarnings("unchecked")
+  private <K> Flow<KeyCount<K>> countBy(
+      SerializableFunction<? super T, ? extends K> key,
+      UnaryOperator<Options> options,
+      String what) {
     SerializableFunction<Object, Object> k = keyFunction(key);
-    return keyedLayer(k, options, "countBy")
+    return keyedLayer(k, options, what)
         .reduce(
             CountTable::new, (t, e) -> t.add(Keyed.keyOf(k, e, "countBy"), 1L), CountTable::merge)
         .onTrigger(
@@ -766,7 +776,7 @@ public final class Flow<T> {
     // A constant key, not e -> e: the local engine recognizes it to fuse a file word count.
     SerializableFunction<T, T> self =
         (SerializableFunction<T, T>) (Object) WordCountPlan.Identity.KEY;
-    return countBy(self, options);
+    return countBy(self, options, "frequencies");
   }
 
   /**
@@ -948,18 +958,8 @@ public final class Flow<T> {
   private Flow<Object> keyedLayer(
       SerializableFunction<Object, Object> key, UnaryOperator<Options> options, String what) {
     Options o = options(options);
-    try {
-      PlanRules.keyed(o, what);
-      PlanRules.closes(List.of(plan), what);
-    } catch (IllegalArgumentException e) {
-      // frequencies names itself, not the countBy it is built on (the stack walked only here)
-      String called = operation();
-      if (!called.equals(what) && !called.equals("Flow")) {
-        PlanRules.keyed(o, called);
-        PlanRules.closes(List.of(plan), called);
-      }
-      throw e;
-    }
+    PlanRules.keyed(o, what);
+    PlanRules.closes(List.of(plan), what);
     o = o.key(key);
     return next(
         new Plan(

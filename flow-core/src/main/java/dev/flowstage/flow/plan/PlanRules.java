@@ -283,105 +283,74 @@ public final class PlanRules {
     return List.copyOf(found);
   }
 
+  /** The layers a plan's source reads: the walks below recurse through these. */
+  private static List<Plan> upstreams(Plan p) {
+    return switch (p.source()) {
+      case Source.Layer l -> l.upstream();
+      case Source.Departition d -> List.of(d.upstream());
+      case Source.Through t -> List.of(t.upstream());
+      case Source.Zip z -> List.of(z.left(), z.right());
+      case Source.Join j -> List.of(j.left(), j.right());
+      default -> List.of(); // enumerables, stages and files read no layer
+    };
+  }
+
   private static void throughStages(Plan p, Set<Object> found) {
-    switch (p.source()) {
-      case Source.Enumerables e -> {
-        for (Object s : e.enumerables()) {
-          if (s instanceof FlowPublisher<?> fp) {
-            throughStages(fp.plan(), found);
-          }
+    if (p.source() instanceof Source.Through t) {
+      found.addAll(t.stages());
+    } else if (p.source() instanceof Source.Enumerables e) {
+      for (Object s : e.enumerables()) {
+        if (s instanceof FlowPublisher<?> fp) {
+          throughStages(fp.plan(), found);
         }
       }
-      case Source.Layer l -> l.upstream().forEach(u -> throughStages(u, found));
-      case Source.Departition d -> throughStages(d.upstream(), found);
-      case Source.Through t -> {
-        found.addAll(t.stages());
-        throughStages(t.upstream(), found);
-      }
-      case Source.Zip z -> {
-        throughStages(z.left(), found);
-        throughStages(z.right(), found);
-      }
-      case Source.Join j -> {
-        throughStages(j.left(), found);
-        throughStages(j.right(), found);
-      }
-      default -> {}
     }
+    upstreams(p).forEach(u -> throughStages(u, found));
   }
 
   private static void readOnce(Plan p, Set<Object> found) {
-    switch (p.source()) {
-      case Source.Enumerables e -> {
-        for (Object s : e.enumerables()) {
-          if (s instanceof BaseStream<?, ?> || s instanceof Iterator<?>) {
-            found.add(s);
-          } else if (s instanceof FlowPublisher<?> fp) {
-            readOnce(fp.plan(), found);
-          }
+    if (p.source() instanceof Source.Enumerables e) {
+      for (Object s : e.enumerables()) {
+        if (s instanceof BaseStream<?, ?> || s instanceof Iterator<?>) {
+          found.add(s);
+        } else if (s instanceof FlowPublisher<?> fp) {
+          readOnce(fp.plan(), found);
         }
       }
-      case Source.Layer l -> l.upstream().forEach(u -> readOnce(u, found));
-      case Source.Departition d -> readOnce(d.upstream(), found);
-      case Source.Through t -> readOnce(t.upstream(), found);
-      case Source.Zip z -> {
-        readOnce(z.left(), found);
-        readOnce(z.right(), found);
-      }
-      case Source.Join j -> {
-        readOnce(j.left(), found);
-        readOnce(j.right(), found);
-      }
-      default -> {}
     }
+    upstreams(p).forEach(u -> readOnce(u, found));
   }
 
   private static void singleUseOnce(Plan p, Set<Object> seen, String what) {
-    switch (p.source()) {
-      case Source.Enumerables e -> {
-        for (Object s : e.enumerables()) {
-          String kind =
-              s instanceof BaseStream<?, ?>
-                  ? "Stream"
-                  : s instanceof Iterator<?> ? "Iterator" : null;
-          String source = "Flow.fromEnumerable(" + kind + ")";
-          if (s instanceof FlowPublisher<?> fp && !readOnce(fp.plan()).isEmpty()) {
-            // Each subscription runs that flow again, which cannot read its source twice.
-            kind = "publisher";
-            source =
-                "Flow.fromPublisher(flow.toPublisher()) of a flow reading a Stream or Iterator";
-          } else if (s instanceof FlowPublisher<?> fp && !throughStages(fp.plan()).isEmpty()) {
-            // Nor route twice through a running stage, which ends with its first run's input.
-            kind = "publisher";
-            source =
-                "Flow.fromPublisher(flow.toPublisher()) of a flow through a running stage, which"
-                    + " ends with one run's input";
-          }
-          if (kind != null && !seen.add(s)) {
-            throw new IllegalArgumentException(
-                what
-                    + " reads the same "
-                    + kind
-                    + " ("
-                    + source
-                    + ") more than once, but it can be consumed once: read from a List (or"
-                    + " another Iterable) to use a source in several branches of one flow");
-          }
+    if (p.source() instanceof Source.Enumerables e) {
+      for (Object s : e.enumerables()) {
+        String kind =
+            s instanceof BaseStream<?, ?> ? "Stream" : s instanceof Iterator<?> ? "Iterator" : null;
+        String source = "Flow.fromEnumerable(" + kind + ")";
+        if (s instanceof FlowPublisher<?> fp && !readOnce(fp.plan()).isEmpty()) {
+          // Each subscription runs that flow again, which cannot read its source twice.
+          kind = "publisher";
+          source = "Flow.fromPublisher(flow.toPublisher()) of a flow reading a Stream or Iterator";
+        } else if (s instanceof FlowPublisher<?> fp && !throughStages(fp.plan()).isEmpty()) {
+          // Nor route twice through a running stage, which ends with its first run's input.
+          kind = "publisher";
+          source =
+              "Flow.fromPublisher(flow.toPublisher()) of a flow through a running stage, which"
+                  + " ends with one run's input";
+        }
+        if (kind != null && !seen.add(s)) {
+          throw new IllegalArgumentException(
+              what
+                  + " reads the same "
+                  + kind
+                  + " ("
+                  + source
+                  + ") more than once, but it can be consumed once: read from a List (or"
+                  + " another Iterable) to use a source in several branches of one flow");
         }
       }
-      case Source.Layer l -> l.upstream().forEach(u -> singleUseOnce(u, seen, what));
-      case Source.Departition d -> singleUseOnce(d.upstream(), seen, what);
-      case Source.Through t -> singleUseOnce(t.upstream(), seen, what);
-      case Source.Zip z -> {
-        singleUseOnce(z.left(), seen, what);
-        singleUseOnce(z.right(), seen, what);
-      }
-      case Source.Join j -> {
-        singleUseOnce(j.left(), seen, what);
-        singleUseOnce(j.right(), seen, what);
-      }
-      default -> {} // stages and files are read afresh by each producer
-    }
+    } // stages and files are read afresh by each producer
+    upstreams(p).forEach(u -> singleUseOnce(u, seen, what));
   }
 
   /**
