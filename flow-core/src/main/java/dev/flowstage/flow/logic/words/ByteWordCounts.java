@@ -1258,20 +1258,11 @@ public final class ByteWordCounts {
     Shard.Builders builders =
         new Shard.Builders(partitions, distinct / partitions + distinct / (4 * partitions) + 16);
     long bad = drainArena(builders) + drainShort(builders) + drainMedium(builders);
-    if (replaced != null) {
-      for (Map.Entry<String, Long> e : replaced.entrySet()) {
-        builders.add(e.getKey(), e.getValue());
-      }
-      replaced = null;
-    }
-    malformed.add(bad);
+    decodedLast(builders, bad);
     Arrays.fill(slots, 0);
     Arrays.fill(shortTable, 0);
     Arrays.fill(mediumTable, 0);
-    shortSize = 0;
-    mediumSize = 0;
-    size = 0;
-    used = 0;
+    emptied();
     return builders.build();
   }
 
@@ -1304,20 +1295,33 @@ public final class ByteWordCounts {
             used,
             partitions,
             (b, from, len, count) -> bad[0] += decoded(builders, b, from, len, count));
+    decodedLast(builders, bad[0]);
+    newTables(INITIAL_CAPACITY);
+    arena = new byte[(int) Math.min(arenaLimit + SLACK, 4096)];
+    emptied();
+    return builders.buildAll(table);
+  }
+
+  /**
+   * Ends a drain's decoding: adds the words met with replacement characters (merged by their
+   * decoded text) and counts the drain's malformed sequences.
+   */
+  private void decodedLast(Shard.Builders builders, long bad) {
     if (replaced != null) {
       for (Map.Entry<String, Long> e : replaced.entrySet()) {
         builders.add(e.getKey(), e.getValue());
       }
       replaced = null;
     }
-    malformed.add(bad[0]);
-    newTables(INITIAL_CAPACITY);
-    arena = new byte[(int) Math.min(arenaLimit + SLACK, 4096)];
+    malformed.add(bad);
+  }
+
+  /** Sets the tables' word counts to 0 once their words went on. */
+  private void emptied() {
     shortSize = 0;
     mediumSize = 0;
     size = 0;
     used = 0;
-    return builders.buildAll(table);
   }
 
   // The drain's three loops, each in a method of its own: a flush runs them rarely (a few times a

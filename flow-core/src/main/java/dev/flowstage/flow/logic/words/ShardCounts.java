@@ -49,13 +49,16 @@ public final class ShardCounts {
 
   private int partition;
 
-  /** Whether this table's words are in {@link #base} where it holds them, and the sums are up. */
+  /** Whether this table's words are in {@link #base} where it holds them ({@link #settle}). */
   private boolean settled = true;
 
   /** How many of this table's entries were moved into {@link #base}. */
   private int moved;
 
-  /** How much this stage added to its words in {@link #base}. */
+  /**
+   * How much this stage added to its words in {@link #base}, from later tables; {@link #words}
+   * still holds what it moved there from its shards.
+   */
   private long addedToBase;
 
   /** Creates empty counts. */
@@ -297,9 +300,7 @@ public final class ShardCounts {
       int len = (int) INT.get(a, off + 12);
       if (count != 0 && base.addIfPresent(a, off + HEADER, len, (int) INT.get(a, off + 8), count)) {
         LONG.set(a, off, 0L);
-        moved++;
-        words -= count; // in the base's count from now on
-        addedToBase += count;
+        moved++; // its count is the base's now: the sum of words() does not change
       }
       off += HEADER + len;
     }
