@@ -247,13 +247,23 @@ final class InputResolver {
       try {
         head = FileSniff.head(file.path());
       } catch (IOException e) {
-        throw new BadInputException(
-            "cannot read "
-                + describe(file.path(), e)
-                + (FileSniff.isGzip(file.path()) ? " (a .gz file must be gzip)" : ""));
+        throw new BadInputException("cannot read " + describe(file.path(), e) + gzipHint(file, e));
       }
     }
     return sniff.skipsAsBinary(head, sniff.charset(head, charset).charset());
+  }
+
+  /**
+   * What to do about a {@code .gz} file whose start cannot be decompressed: a file cut short
+   * (copied or downloaded in part) is not a naming problem, a file that is not gzip is.
+   */
+  private static String gzipHint(Input.FileInput file, IOException e) {
+    if (!FileSniff.isGzip(file.path())) {
+      return "";
+    }
+    return e instanceof java.io.EOFException
+        ? " (the file is cut short: copy or download it again)"
+        : " (a .gz file must be gzip: rename it if it is plain text)";
   }
 
   /** A file's attributes (of what a link points to), or the error that names it. */

@@ -282,6 +282,22 @@ final class InputSelectionTest {
   }
 
   @Test
+  void aGzipFileCutShort_isToldApartFromOneThatIsNotGzip() throws IOException {
+    byte[] bytes = Files.readAllBytes(gzip("ok.gz", utf8("word ".repeat(200_000) + "\n")));
+    Path cut = write("cut.log.gz", Arrays.copyOf(bytes, 20)); // ends inside the first block
+    Path plain = write("plain.log.gz", utf8("not gzip\n"));
+    CliRun r = CliRun.run("wordcount", cut.toString());
+    assertEquals(Main.EXIT_USAGE, r.status(), r.err());
+    assertTrue(r.errIsOneLine(), r.err());
+    assertTrue(r.err().contains("cut.log.gz") && r.err().contains("cut short"), r.err());
+    assertFalse(r.err().contains("must be gzip"), r.err());
+    r = CliRun.run("wordcount", plain.toString());
+    assertEquals(Main.EXIT_USAGE, r.status(), r.err());
+    assertTrue(r.err().contains("plain.log.gz") && r.err().contains("must be gzip"), r.err());
+    assertFalse(r.err().contains("cut short"), r.err());
+  }
+
+  @Test
   void truncatedNonGzipOrAppendedGzipFile_failsNamingTheFile() throws IOException {
     Path good = gzip("ok.gz", utf8("word ".repeat(200_000) + "\n"));
     byte[] bytes = Files.readAllBytes(good);
