@@ -16,6 +16,7 @@ import dev.flowstage.flow.plan.PlanSerialization;
 import dev.flowstage.stage.Producer;
 import dev.flowstage.stage.ProducerConsumer;
 import dev.flowstage.stage.Stage;
+import dev.flowstage.stage.StageKind;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -275,10 +276,12 @@ public final class Flow<T> {
    * Creates a flow from running producer stages of flow-stages. A producer ends the flow's input by
    * finishing normally; any other end fails the flow.
    *
-   * @param producers the producers' handles, at least one
+   * @param producers the producers' handles, at least one: producers or producer-consumers
    * @param options changes the default {@link Options}
    * @param <T> the event type
    * @return a new flow
+   * @throws IllegalArgumentException if one is a consumer ({@link Stage#kind()}), which emits
+   *     nothing to read
    */
   public static <T> Flow<T> fromStages(
       List<? extends Stage<? extends T>> producers, UnaryOperator<Options> options) {
@@ -287,15 +290,17 @@ public final class Flow<T> {
       throw new IllegalArgumentException("fromStages needs at least one producer");
     }
     producers.forEach(p -> nonNull(p, "producers element"));
+    stageKinds("fromStages", producers);
     return source(new Source.Stages(new ArrayList<Object>(producers)), options);
   }
 
   /**
-   * Creates a flow from one running producer stage.
+   * Creates a flow from one running producer stage; see {@link #fromStages}.
    *
-   * @param producer the producer's handle
+   * @param producer the producer's (or producer-consumer's) handle
    * @param <T> the event type
    * @return a new flow
+   * @throws IllegalArgumentException if it is a consumer ({@link Stage#kind()})
    */
   public static <T> Flow<T> fromStage(Stage<? extends T> producer) {
     return fromStages(List.of(nonNull(producer, "producer")), UnaryOperator.identity());
@@ -672,7 +677,11 @@ public final class Flow<T> {
   }
 
   /**
-   * Groups {@code Map.Entry} events by their key per stage and window.
+   * Groups {@code Map.Entry} events by their key per stage and window. Java cannot require the
+   * events to be entries on this one method, so an event that is no {@code Map.Entry} fails the run
+   * (a {@link FlowException} naming the stage, whose cause is an {@code IllegalArgumentException}
+   * naming {@code groupByKey} and the event's class): map events to {@code Map.entry(key, value)}
+   * first, or use {@link #groupBy(SerializableFunction, SerializableFunction)}.
    *
    * @param <K> the key type
    * @param <V> the value type
@@ -680,8 +689,24 @@ public final class Flow<T> {
    */
   @SuppressWarnings("unchecked")
   public <K, V> Flow<Map<K, List<V>>> groupByKey() {
-    Flow<Map.Entry<K, V>> entries = (Flow<Map.Entry<K, V>>) this;
-    return entries.groupBy(Map.Entry::getKey, Map.Entry::getValue);
+    Flow<Object> events = (Flow<Object>) this;
+    return events.groupBy(e -> (K) entry(e).getKey(), e -> (V) entry(e).getValue());
+  }
+
+  /**
+   * {@code groupByKey}'s event as the {@code Map.Entry} it must be, checked per event (the type
+   * cannot be), so that a wrong one fails the run saying what to do, not with a bare {@code
+   * ClassCastException}.
+   */
+  private static Map.Entry<?, ?> entry(Object event) {
+    if (event instanceof Map.Entry<?, ?> e) {
+      return e;
+    }
+    throw new IllegalArgumentException(
+        "groupByKey() needs Map.Entry events, but got "
+            + (event == null ? "null" : "a " + event.getClass().getName())
+            + "; map each event to Map.entry(key, value) first (.map(e -> Map.entry(k, v))"
+            + ".groupByKey()), or use groupBy(keyFn) or groupBy(keyFn, valueFn) instead");
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1204,13 +1229,15 @@ public final class Flow<T> {
    * for example by calling {@code ctx.done()} in {@code handleCancel} once {@code ctx.producers()}
    * is empty (its buffered events are delivered first). A stage that never ends keeps the flow
    * running, as in Elixir, where {@code through_stages} is advised for flows without end. A stage
-   * that exits abnormally fails the flow; one that is not a producer-consumer fails the run when it
+   * that exits abnormally fails the flow; one that exited before the run starts fails it as it
    * starts, naming it. Local engine only: flow-flink rejects it when the job is built.
    *
    * @param stages the producer-consumers' handles, at least one
    * @param options the new layer's {@link Options} (stages, demand, window); no key or hash
    * @param <R> the event type the stages emit
    * @return a new flow
+   * @throws IllegalArgumentException if one is not a producer-consumer ({@link Stage#kind()}): a
+   *     producer cannot subscribe to this flow, a consumer emits nothing for the new layer
    */
   public <R> Flow<R> through(
       List<? extends Stage<? extends R>> stages, UnaryOperator<Options> options) {
@@ -1219,6 +1246,7 @@ public final class Flow<T> {
       throw new IllegalArgumentException("through needs at least one producer-consumer stage");
     }
     stages.forEach(st -> nonNull(st, "stages element"));
+    stageKinds("through", stages);
     Options o = options(options);
     PlanRules.noRouting(o, "through");
     PlanRules.closes(List.of(plan), "through");
@@ -1281,6 +1309,7 @@ public final class Flow<T> {
    * @param stage the producer-consumer's handle
    * @param <R> the event type the stage emits
    * @return a new flow
+   * @throws IllegalArgumentException if it is not a producer-consumer ({@link Stage#kind()})
    */
   public <R> Flow<R> through(Stage<? extends R> stage) {
     return through(List.of(nonNull(stage, "stage")), UnaryOperator.identity());
@@ -1721,14 +1750,18 @@ public final class Flow<T> {
    * {@code CancelMode.TRANSIENT}); they are not owned by the flow. The handle completes when the
    * last layer has finished.
    *
-   * @param consumers the consumers, at least one
+   * @param consumers the consumers (or producer-consumers), at least one
    * @return a handle to await, cancel or inspect the run
+   * @throws IllegalArgumentException before the run starts, if one is a producer ({@link
+   *     Stage#kind()}), which cannot subscribe
    */
   public RunningFlow<Void> into(List<? extends Stage<?>> consumers) {
     nonNull(consumers, "consumers");
     if (consumers.isEmpty()) {
       throw new IllegalArgumentException("into needs at least one consumer stage");
     }
+    consumers.forEach(c -> nonNull(c, "consumers element"));
+    stageKinds("into", consumers);
     return RunCoordinator.startInto(plan, consumers, clock).awaitLastLayer();
   }
 
@@ -1819,6 +1852,69 @@ public final class Flow<T> {
   private static Plan sequential(Plan p) {
     Options o = p.options().stages(1).splitBytes(Long.MAX_VALUE);
     return new Plan(p.source(), p.operations(), o);
+  }
+
+  /**
+   * Refuses a running stage of the wrong kind for {@code call} ({@code fromStages}, {@code through}
+   * or {@code into}) where the plan is built: a stage's kind never changes, so the run could only
+   * fail as it starts. (A stage that exits in between still fails the run then, naming it.)
+   */
+  private static void stageKinds(String call, List<? extends Stage<?>> stages) {
+    for (Stage<?> s : stages) {
+      StageKind k = s.kind();
+      String need;
+      String why;
+      switch (call) {
+        case "fromStages" -> {
+          need = "running producer stages (producers or producer-consumers) to read from";
+          why =
+              k.emits()
+                  ? null
+                  : "emits nothing to read; give fromStages the producer or producer-consumer it"
+                      + " would read from (StageSystem.startProducer or startProducerConsumer), or"
+                      + " end a flow in this stage with into(...)";
+        }
+        case "through" -> {
+          need = "running producer-consumer stages (StageSystem.startProducerConsumer)";
+          why =
+              switch (k) {
+                case PRODUCER_CONSUMER -> null;
+                case PRODUCER ->
+                    "cannot subscribe to this flow; read it with Flow.fromStages(...) instead (and"
+                        + " merge that with this flow), or use throughProducerConsumers(...) for a"
+                        + " stage each run makes";
+                case CONSUMER ->
+                    "emits nothing for the layer after it; end the flow in it with into(...)"
+                        + " instead, or use throughProducerConsumers(...) for a stage each run"
+                        + " makes";
+              };
+        }
+        default -> {
+          need =
+              "running consumer stages (consumers or producer-consumers, e.g."
+                  + " StageSystem.startConsumer or a ConsumerSupervisor's stage())";
+          why =
+              k.subscribes()
+                  ? null
+                  : "cannot subscribe to this flow; read it with Flow.fromStages(...) instead, or"
+                      + " use intoConsumers(...) for consumers each run makes";
+        }
+      }
+      if (why != null) {
+        throw new IllegalArgumentException(
+            call
+                + " needs "
+                + need
+                + ", but stage "
+                + s.name()
+                + " is a "
+                + k.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+                + " (Stage.kind() is "
+                + k
+                + "), which "
+                + why);
+      }
+    }
   }
 
   private static <V> V nonNull(V value, String name) {

@@ -311,6 +311,33 @@ final class FlowFailureAuditTest {
   }
 
   @Test
+  void groupByKey_ofEventsThatAreNoEntries_failsTheRunOnce_sayingWhatToDo() {
+    // Java cannot restrict T for groupByKey(): the run says what is wrong and what to do, instead
+    // of a bare ClassCastException from inside a stage.
+    Flow<java.util.Map<Object, List<Object>>> flow = src().partition().groupByKey();
+    FlowException e = assertThrows(FlowException.class, flow::toList);
+    IllegalArgumentException cause =
+        assertInstanceOf(IllegalArgumentException.class, e.getCause(), e.toString());
+    for (String f :
+        List.of(
+            "groupByKey()",
+            "java.lang.Integer",
+            "Map.entry(key, value)",
+            "groupBy(keyFn)",
+            "groupBy(keyFn, valueFn)")) {
+      assertTrue(cause.getMessage().contains(f), () -> cause.getMessage() + " lacks " + f);
+    }
+    assertTrue(e.getMessage().contains("groupByKey()"), e.getMessage());
+    assertEquals(
+        List.of(java.util.Map.of(1, List.of("a"))),
+        Flow.fromEnumerable(List.of(java.util.Map.entry(1, "a"))).groupByKey().toList(),
+        "entries are grouped as before");
+    assertNoFlowThreads();
+    assertEquals(List.of(), log.records().stream().map(LogRecord::getMessage).toList());
+    assertEquals("", err.toString());
+  }
+
+  @Test
   void stream_limitOnEndlessSource_closedByTryWithResources_endsEveryStageAndClosesTheSource()
       throws InterruptedException {
     CountDownLatch sourceClosed = new CountDownLatch(1);

@@ -245,7 +245,7 @@ class FlowThroughTest {
   }
 
   @Test
-  void misuse_failsWhereTheFlowIsBuilt_orWhenTheRunStarts_namingTheProblem() {
+  void misuse_failsWhereTheFlowIsBuilt_namingTheProblem() {
     Flow<Integer> flow = Flow.fromEnumerable(List.of(1, 2, 3));
     assertThrows(IllegalArgumentException.class, () -> flow.through(List.of(), o -> o));
     IllegalArgumentException keyed =
@@ -257,8 +257,9 @@ class FlowThroughTest {
       Stage<Integer> producer =
           mine.startProducer(
               Producers.fromIterator(List.of(9).iterator(), Producers.OnCancel.STOP));
-      RuntimeException e =
-          assertThrows(RuntimeException.class, () -> flow.<Integer>through(producer).toList());
+      // A producer cannot subscribe to the flow: refused by through itself, not by the run.
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> flow.<Integer>through(producer));
       assertTrue(
           e.getMessage().contains("producer-consumer") && e.getMessage().contains(producer.name()),
           e.getMessage());
@@ -324,23 +325,109 @@ class FlowThroughTest {
   }
 
   @Test
-  void fromStages_ofAConsumerStage_failsTheRunNamingIt_insteadOfWaitingForEver() {
-    // Found by flow-test's BuildOrRunProperties: the refused subscription left the reading layer
-    // waiting for an input that would never come, so every terminal hung.
-    java.util.logging.Logger runtime = java.util.logging.Logger.getLogger("dev.flowstage.stage");
-    java.util.logging.Level level = runtime.getLevel();
-    runtime.setLevel(java.util.logging.Level.OFF); // the failed stage is checked here
-    try (StageSystem mine = new StageSystem("from-consumer")) {
+  void stagesOfTheWrongKind_areRefusedWhereThePlanIsBuilt_namingTheCallTheStageAndTheFix() {
+    // A stage's kind never changes, so a fromStages source, through stage or into consumer of the
+    // wrong kind could only fail the run: found by BuildOrRunProperties, which failed as the run
+    // started (a consumer given to fromStages left the reading layer waiting, before that).
+    try (StageSystem mine = new StageSystem("wrong-kinds")) {
+      Stage<Integer> producer =
+          mine.startProducer(
+              Producers.fromIterable(List.of(1)),
+              dev.flowstage.stage.ProducerOptions.<Integer>builder().name("a-producer").build());
+      Stage<Void> consumer =
+          mine.startConsumer(
+              "a-consumer",
+              (List<Object> events, Subscription from, dev.flowstage.stage.StageContext ctx) -> {});
+      Stage<Void> supervised =
+          dev.flowstage.stage.supervisor.ConsumerSupervisor.builder((Object event) -> {})
+              .name("a-supervisor")
+              .start(mine)
+              .stage();
+      Stage<Integer> both = mine.startProducerConsumer(stage((Integer x) -> List.of(x)));
+      Flow<Integer> flow = Flow.fromEnumerable(List.of(1, 2, 3));
+      wrongKind(
+          () -> Flow.fromStage(consumer),
+          "fromStages needs running producer stages",
+          "a-consumer is a consumer",
+          "StageSystem.startProducer");
+      wrongKind(
+          () -> Flow.fromStages(List.of(producer, supervised), o -> o),
+          "fromStages",
+          "a-supervisor is a consumer",
+          "into(...)");
+      wrongKind(
+          () -> flow.<Integer>through(producer),
+          "through needs running producer-consumer stages",
+          "a-producer is a producer",
+          "Flow.fromStages(...)");
+      wrongKind(
+          () -> flow.through(List.of(both, consumer), o -> o),
+          "through needs running producer-consumer stages",
+          "a-consumer is a consumer",
+          "into(...)");
+      wrongKind(
+          () -> flow.into(List.of(producer)),
+          "into needs running consumer stages",
+          "a-producer is a producer",
+          "Flow.fromStages(...)");
+      // Right kinds are taken: a producer-consumer is a producer to fromStages, a consumer to into.
+      org.junit.jupiter.api.Assertions.assertDoesNotThrow(
+          () -> Flow.fromStages(List.of(producer, both), o -> o));
+      Stage<Integer> sink = mine.startProducerConsumer(stage((Integer x) -> List.of(x)));
+      flow.into(List.of(consumer, supervised, sink)).await();
+    }
+  }
+
+  @Test
+  void stagesThatExitedBeforeTheRun_failItAsItStarts_sayingSo() {
+    // Their kind is right, so the plan is built; that they exited is known only when a run starts
+    // (a stage may exit in between), and the message says so rather than blaming the kind.
+    try (StageSystem mine = new StageSystem("exited-kinds")) {
+      Stage<Integer> once = mine.startProducerConsumer(stage((Integer x) -> List.of(x)));
       Stage<Void> consumer =
           mine.startConsumer(
               (List<Object> events, Subscription from, dev.flowstage.stage.StageContext ctx) -> {});
-      FlowException e =
-          assertThrows(FlowException.class, () -> Flow.fromStage(consumer).map(x -> x).toList());
+      Stage<Integer> producer = mine.startProducer(Producers.fromIterable(List.of(1)));
+      Flow<Integer> through = Flow.fromEnumerable(List.of(1, 2, 3)).through(once);
+      Flow<Integer> from = Flow.fromStage(producer);
+      for (Stage<?> s : List.of(once, consumer, producer)) {
+        s.stop(ExitReason.shutdown());
+        s.awaitExit(WAIT);
+      }
+      IllegalArgumentException t = assertThrows(IllegalArgumentException.class, through::toList);
       assertTrue(
-          e.getMessage().contains(consumer.name()) && e.getMessage().contains("is a consumer"),
-          e.getMessage());
-    } finally {
-      runtime.setLevel(level);
+          t.getMessage().contains("through's stage " + once.name() + " has exited")
+              && t.getMessage().contains("throughProducerConsumers"),
+          t.getMessage());
+      dev.flowstage.stage.StageNotAliveException i =
+          assertThrows(
+              dev.flowstage.stage.StageNotAliveException.class,
+              () -> Flow.fromEnumerable(List.of(1)).into(List.of(consumer)));
+      assertTrue(
+          i.getMessage().contains("into's consumer stage " + consumer.name() + " has exited")
+              && i.getMessage().contains("intoConsumers"),
+          i.getMessage());
+      // A producer that ended abnormally fails the run, as any end of a fromStages producer but a
+      // normal one does; the failure names it and how it ended.
+      java.util.logging.Logger runtime = java.util.logging.Logger.getLogger("dev.flowstage.stage");
+      java.util.logging.Level level = runtime.getLevel();
+      runtime.setLevel(java.util.logging.Level.OFF); // the failed reading stage is checked here
+      try {
+        FlowException f = assertThrows(FlowException.class, from::toList);
+        assertTrue(
+            f.getMessage().contains(producer.name()) && f.getMessage().contains("it exited"),
+            f.getMessage());
+      } finally {
+        runtime.setLevel(level);
+      }
+    }
+  }
+
+  private static void wrongKind(
+      org.junit.jupiter.api.function.Executable call, String... fragments) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+    for (String f : fragments) {
+      assertTrue(e.getMessage().contains(f), () -> "'" + e.getMessage() + "' lacks " + f);
     }
   }
 

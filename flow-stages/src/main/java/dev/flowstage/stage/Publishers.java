@@ -33,6 +33,8 @@ public final class Publishers {
    *     decides per the rules above)
    * @param <E> the event type
    * @return the publisher; it follows the Reactive Streams rules (checked by the TCK)
+   * @throws IllegalArgumentException if {@code producers} is empty or one is a consumer ({@link
+   *     Stage#kind()})
    */
   public static <E> Flow.Publisher<E> of(
       StageSystem system,
@@ -45,6 +47,16 @@ public final class Publishers {
       throw new IllegalArgumentException("Publishers.of needs at least one producer stage");
     }
     List<Stage<?>> ps = List.copyOf(producers);
+    for (Stage<?> p : ps) {
+      if (!p.kind().emits()) {
+        // Refused here, not as an onError to each subscriber later.
+        throw new IllegalArgumentException(
+            "Publishers.of publishes the events of producer stages, but stage "
+                + p.name()
+                + " is a consumer, which emits nothing; pass a producer or producer-consumer"
+                + " (the stage it subscribes to)");
+      }
+    }
     SubscriptionOptions temporary = options.toBuilder().cancel(CancelMode.TEMPORARY).build();
     return subscriber -> {
       Objects.requireNonNull(subscriber, "subscriber"); // rule 1.9

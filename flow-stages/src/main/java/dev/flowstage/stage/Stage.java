@@ -21,6 +21,17 @@ public interface Stage<E> {
   String name();
 
   /**
+   * Returns what the stage is: a producer, a producer-consumer or a consumer, as it was started
+   * ({@link StageSystem#startProducer}, {@link StageSystem#startProducerConsumer}, {@link
+   * StageSystem#startConsumer}). Fixed for the stage's life and still answered after it exited, so
+   * code given a handle can refuse one of the wrong kind before it subscribes (a consumer cannot be
+   * subscribed to; a producer cannot subscribe).
+   *
+   * @return the stage's kind
+   */
+  StageKind kind();
+
+  /**
    * Returns whether the stage has not exited yet.
    *
    * @return true until the stage exits

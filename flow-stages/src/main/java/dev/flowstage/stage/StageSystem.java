@@ -171,7 +171,8 @@ public final class StageSystem implements AutoCloseable {
    * @param options the subscription options for each of them
    * @param <E> the event type
    * @return the stream; close it if not consumed to the end
-   * @throws IllegalArgumentException if a producer is not a stage of a {@code StageSystem}
+   * @throws IllegalArgumentException if a producer is not a stage of a {@code StageSystem}, or is a
+   *     consumer ({@link Stage#kind()})
    */
   public <E> Stream<E> stream(List<? extends Stage<?>> producers, SubscriptionOptions options) {
     return runtime.stream(producers, Objects.requireNonNull(options, "options"));

@@ -14,6 +14,7 @@ import dev.flowstage.stage.ProducerConsumer;
 import dev.flowstage.stage.ProducerOptions;
 import dev.flowstage.stage.Producers;
 import dev.flowstage.stage.Stage;
+import dev.flowstage.stage.StageNotAliveException;
 import dev.flowstage.stage.StageStats;
 import dev.flowstage.stage.StageSystem;
 import dev.flowstage.stage.SubscriptionOptions;
@@ -135,6 +136,16 @@ final class Materializer {
     } else {
       SubscriptionOptions intoLast = last.toBuilder().cancel(intoCancel).build();
       for (Stage<?> c : into) {
+        if (c.exitReason().orElse(null) instanceof ExitReason gone) {
+          // Flow.into refused a producer when it was called; a consumer that exited since fails
+          // the start naming into, not with the runtime's bare "not alive".
+          throw StageNotAliveException.of(
+              "into's consumer stage "
+                  + c.name()
+                  + " has exited and cannot subscribe to this run; give into running consumers,"
+                  + " or use intoConsumers(...), whose consumers each run makes",
+              gone);
+        }
         for (Stage<?> l : last()) {
           c.subscribeTo(l, intoLast, SUBSCRIBE_TIMEOUT);
         }
@@ -197,6 +208,19 @@ final class Materializer {
                 throw gone.cause() instanceof FlowException fe
                     ? fe
                     : new FlowException(up.name(), gone.cause());
+              }
+              if (st.exitReason().orElse(null) instanceof ExitReason gone) {
+                // Flow.through refused a stage of the wrong kind when the plan was built; what is
+                // left here is one that exited since (an earlier run's input ended it).
+                throw new IllegalArgumentException(
+                    "through's stage "
+                        + st.name()
+                        + " has exited ("
+                        + gone
+                        + ") and cannot subscribe to this run; a running stage serves one run:"
+                        + " start a new one and build the flow again, or use"
+                        + " throughProducerConsumers(...), whose stages each run makes",
+                    e);
               }
               throw new IllegalArgumentException(
                   "through expects running producer-consumer stages; "

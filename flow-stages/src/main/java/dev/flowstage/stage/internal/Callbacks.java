@@ -6,6 +6,7 @@ import dev.flowstage.stage.Peer;
 import dev.flowstage.stage.Producer;
 import dev.flowstage.stage.ProducerConsumer;
 import dev.flowstage.stage.ProducerContext;
+import dev.flowstage.stage.StageKind;
 import dev.flowstage.stage.Subscription;
 import dev.flowstage.stage.SubscriptionMode;
 import java.util.List;
@@ -15,13 +16,7 @@ import java.util.List;
  * path. Each adapter forwards to the user's object; the context is the stage's own.
  */
 abstract sealed class Callbacks {
-  enum Kind {
-    PRODUCER,
-    CONSUMER,
-    PRODUCER_CONSUMER
-  }
-
-  abstract Kind kind();
+  abstract StageKind kind();
 
   abstract void init(CallbackContext ctx);
 
@@ -59,8 +54,8 @@ abstract sealed class Callbacks {
     }
 
     @Override
-    Kind kind() {
-      return Kind.PRODUCER;
+    StageKind kind() {
+      return StageKind.PRODUCER;
     }
 
     @Override
@@ -114,8 +109,8 @@ abstract sealed class Callbacks {
     }
 
     @Override
-    Kind kind() {
-      return Kind.CONSUMER;
+    StageKind kind() {
+      return StageKind.CONSUMER;
     }
 
     @Override
@@ -169,8 +164,8 @@ abstract sealed class Callbacks {
     }
 
     @Override
-    Kind kind() {
-      return Kind.PRODUCER_CONSUMER;
+    StageKind kind() {
+      return StageKind.PRODUCER_CONSUMER;
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.flowstage.stage.ExitReason;
 import dev.flowstage.stage.Peer;
 import dev.flowstage.stage.ProducerInfo;
 import dev.flowstage.stage.StageException;
+import dev.flowstage.stage.StageKind;
 import dev.flowstage.stage.Subscription;
 import dev.flowstage.stage.SubscriptionMode;
 import dev.flowstage.stage.SubscriptionOptions;
@@ -92,7 +93,7 @@ final class ConsumerSide {
   }
 
   void onEvents(Message.Events e) {
-    if (cell.kind == Callbacks.Kind.PRODUCER_CONSUMER) {
+    if (cell.kind == StageKind.PRODUCER_CONSUMER) {
       input.addLast(e);
       drainInput();
     } else {
@@ -144,7 +145,7 @@ final class ConsumerSide {
   }
 
   void onProducerInfo(Message.ProducerInfoMessage pi) {
-    if (cell.kind == Callbacks.Kind.PRODUCER_CONSUMER && !input.isEmpty()) {
+    if (cell.kind == StageKind.PRODUCER_CONSUMER && !input.isEmpty()) {
       input.addLast(pi);
       return;
     }
@@ -153,7 +154,7 @@ final class ConsumerSide {
   }
 
   void onUpstreamEnded(StageSubscription sub, ExitReason reason, boolean applyMode) {
-    if (cell.kind == Callbacks.Kind.PRODUCER_CONSUMER && !input.isEmpty()) {
+    if (cell.kind == StageKind.PRODUCER_CONSUMER && !input.isEmpty()) {
       input.addLast(new UpstreamEnd(sub, reason, applyMode));
       return;
     }

@@ -7,6 +7,7 @@ import dev.flowstage.stage.ExitReason;
 import dev.flowstage.stage.Peer;
 import dev.flowstage.stage.ProducerOptions;
 import dev.flowstage.stage.StageException;
+import dev.flowstage.stage.StageKind;
 import dev.flowstage.stage.Subscription;
 import dev.flowstage.stage.dispatch.Dispatcher;
 import dev.flowstage.stage.dispatch.Outbox;
@@ -56,7 +57,7 @@ final class ProducerSide {
     long size = options.bufferSize();
     if (size == ProducerOptions.DEFAULT_BUFFER) {
       size =
-          cell.kind == Callbacks.Kind.PRODUCER
+          cell.kind == StageKind.PRODUCER
               ? ProducerOptions.DEFAULT_PRODUCER_BUFFER
               : ProducerOptions.UNBOUNDED;
     }
@@ -137,7 +138,7 @@ final class ProducerSide {
     if (d <= 0) {
       return;
     }
-    if (cell.kind == Callbacks.Kind.PRODUCER_CONSUMER) {
+    if (cell.kind == StageKind.PRODUCER_CONSUMER) {
       downstreamDemand += d;
       takeFromBuffer(Long.MAX_VALUE);
       if (!inDeferred) {
@@ -165,12 +166,12 @@ final class ProducerSide {
    */
   long takeFromBuffer(long d) {
     while (!buffer.isEmpty()) {
-      long want = cell.kind == Callbacks.Kind.PRODUCER_CONSUMER ? downstreamDemand : d;
+      long want = cell.kind == StageKind.PRODUCER_CONSUMER ? downstreamDemand : d;
       if (want <= 0) {
         break;
       }
       List<Object> taken = buffer.take(want, dueInfos);
-      if (cell.kind != Callbacks.Kind.PRODUCER_CONSUMER) {
+      if (cell.kind != StageKind.PRODUCER_CONSUMER) {
         d -= taken.size(); // handed over, sent or not, as before: no new events for unsent ones
       }
       if (!taken.isEmpty()) {
@@ -211,7 +212,7 @@ final class ProducerSide {
     if (events.isEmpty()) {
       return;
     }
-    if (cell.kind == Callbacks.Kind.PRODUCER && demandMode == DemandMode.ACCUMULATE) {
+    if (cell.kind == StageKind.PRODUCER && demandMode == DemandMode.ACCUMULATE) {
       accumulated.addLast(new StageCell.HeldEvents(events));
       return;
     }
@@ -234,7 +235,7 @@ final class ProducerSide {
    * too.
    */
   private List<Object> dispatch(List<Object> events) {
-    if (cell.kind == Callbacks.Kind.PRODUCER_CONSUMER) {
+    if (cell.kind == StageKind.PRODUCER_CONSUMER) {
       downstreamDemand = Math.max(0, downstreamDemand - events.size());
     }
     List<Object> left = dispatcher.dispatch(events, out);
@@ -262,7 +263,7 @@ final class ProducerSide {
     } finally {
       inDeferred = false;
     }
-    if (served && cell.kind == Callbacks.Kind.PRODUCER_CONSUMER && !cell.exiting) {
+    if (served && cell.kind == StageKind.PRODUCER_CONSUMER && !cell.exiting) {
       cell.consumer.drainInput(); // what newDemand left for now (it may be draining already)
     }
   }

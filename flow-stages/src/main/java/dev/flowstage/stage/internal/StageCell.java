@@ -6,6 +6,7 @@ import dev.flowstage.stage.ProducerOptions;
 import dev.flowstage.stage.Stage;
 import dev.flowstage.stage.StageDown;
 import dev.flowstage.stage.StageException;
+import dev.flowstage.stage.StageKind;
 import dev.flowstage.stage.StageNotAliveException;
 import dev.flowstage.stage.Subscription;
 import dev.flowstage.stage.SubscriptionOptions;
@@ -88,7 +89,6 @@ public final class StageCell<E> extends StageHandle<E> {
 
   private final StageRuntime runtime;
   final Callbacks callbacks;
-  final Callbacks.Kind kind;
   private final CompletableFuture<Void> started = new CompletableFuture<>();
 
   // ---- stage-thread state ----
@@ -124,12 +124,11 @@ public final class StageCell<E> extends StageHandle<E> {
   private Throwable thrownToCaller;
 
   StageCell(StageRuntime runtime, String name, Callbacks callbacks, ProducerOptions<?> options) {
-    super(name);
+    super(name, callbacks.kind());
     this.runtime = runtime;
     this.callbacks = callbacks;
-    this.kind = callbacks.kind();
-    this.producer = kind == Callbacks.Kind.CONSUMER ? null : new ProducerSide(this, options);
-    this.consumer = kind == Callbacks.Kind.PRODUCER ? null : new ConsumerSide(this);
+    this.producer = kind == StageKind.CONSUMER ? null : new ProducerSide(this, options);
+    this.consumer = kind == StageKind.PRODUCER ? null : new ConsumerSide(this);
   }
 
   // ===================================================================== lifecycle
@@ -608,7 +607,7 @@ public final class StageCell<E> extends StageHandle<E> {
   }
 
   private void checkEmitter() {
-    if (kind == Callbacks.Kind.CONSUMER) {
+    if (kind == StageKind.CONSUMER) {
       throw new IllegalStateException("consumer " + name + " cannot emit events");
     }
     if (Thread.currentThread() != thread) {
@@ -646,7 +645,7 @@ public final class StageCell<E> extends StageHandle<E> {
   }
 
   void doneFromInside() {
-    if (kind == Callbacks.Kind.CONSUMER) {
+    if (kind == StageKind.CONSUMER) {
       throw new IllegalStateException("done() is for producers; consumer " + name + " emits none");
     }
     if (doneRequested) {
@@ -674,7 +673,7 @@ public final class StageCell<E> extends StageHandle<E> {
   }
 
   void setDemandMode(DemandMode mode) {
-    if (kind != Callbacks.Kind.PRODUCER) {
+    if (kind != StageKind.PRODUCER) {
       if (mode == DemandMode.ACCUMULATE) {
         StageLog.get()
             .log(

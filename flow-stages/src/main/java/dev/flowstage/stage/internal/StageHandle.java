@@ -4,6 +4,7 @@ import dev.flowstage.stage.DemandMode;
 import dev.flowstage.stage.ExitReason;
 import dev.flowstage.stage.Stage;
 import dev.flowstage.stage.StageException;
+import dev.flowstage.stage.StageKind;
 import dev.flowstage.stage.StageNotAliveException;
 import dev.flowstage.stage.StageStats;
 import dev.flowstage.stage.Subscription;
@@ -31,6 +32,10 @@ import java.util.function.Function;
  */
 abstract sealed class StageHandle<E> implements Stage<E> permits StageCell {
   final String name;
+
+  /** What the stage is, from the callbacks it was started with; never changes. */
+  final StageKind kind;
+
   final Mailbox mailbox = new Mailbox();
   final Counters counters = new Counters();
   final CompletableFuture<ExitReason> exit = new CompletableFuture<>();
@@ -43,8 +48,9 @@ abstract sealed class StageHandle<E> implements Stage<E> permits StageCell {
   volatile boolean closed;
   volatile Thread thread;
 
-  StageHandle(String name) {
+  StageHandle(String name, StageKind kind) {
     this.name = name;
+    this.kind = kind;
   }
 
   Thread thread() {
@@ -131,6 +137,11 @@ abstract sealed class StageHandle<E> implements Stage<E> permits StageCell {
   @Override
   public String name() {
     return name;
+  }
+
+  @Override
+  public StageKind kind() {
+    return kind;
   }
 
   @Override

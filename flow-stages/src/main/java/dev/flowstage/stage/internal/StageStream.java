@@ -91,7 +91,16 @@ final class StageStream<E> {
     this.options = options;
     this.producers = new ArrayList<>();
     for (Stage<?> p : producers) {
-      this.producers.add(StageCell.cellOf(p));
+      StageCell<?> cell = StageCell.cellOf(p);
+      if (!cell.kind.emits()) {
+        // Refused here, not as a failed subscription once the stream is read.
+        throw new IllegalArgumentException(
+            "StageSystem.stream reads the events of producer stages, but stage "
+                + cell.name
+                + " is a consumer, which emits nothing; pass a producer or producer-consumer"
+                + " (the stage it subscribes to)");
+      }
+      this.producers.add(cell);
     }
     this.active = this.producers.size();
   }
