@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 
@@ -38,7 +37,7 @@ final class LineReader implements Closeable {
       this.end = Long.MAX_VALUE;
       this.lines =
           Lines.open(
-              Files.newInputStream(range.path()),
+              dev.flowstage.flow.logic.PipeInput.open(range.path()), // read on a thread of its own
               range.path().toString(),
               range.charset(),
               range.streamOptions());

@@ -445,7 +445,7 @@ public final class FileSelection {
    * @throws IOException if it cannot be opened, or does not start with a gzip header when asked
    */
   public static InputStream open(Path path, boolean gunzip) throws IOException {
-    return gunzipped(Files.newInputStream(path), gunzip);
+    return gunzipped(PipeInput.open(path), gunzip); // a pipe is read on a thread of its own
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.flowstage.examples.cli;
 
 import dev.flowstage.examples.wordcount.SampleText;
 import dev.flowstage.examples.wordcount.WordCountEngine;
+import dev.flowstage.flow.logic.PipeInput;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.function.Supplier;
@@ -40,7 +41,7 @@ public record CliEnvironment(
    */
   public static CliEnvironment system(PrintWriter out, PrintWriter err) {
     return new CliEnvironment(
-        System.in,
+        PipeInput.of("standard input", System.in), // a slow writer must not hold a carrier
         out,
         err,
         Terminal.stderrIsTerminal() && Terminal.allowsProgress(System.getenv()),
