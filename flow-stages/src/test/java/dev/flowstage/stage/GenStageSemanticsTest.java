@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.flowstage.stage.dispatch.Dispatcher;
-import dev.flowstage.stage.dispatch.Outbox;
+import dev.flowstage.stage.testing.GreedyDispatcher;
 import dev.flowstage.stage.testing.LogRecorder;
 import dev.flowstage.stage.testing.RecordingConsumer;
 import dev.flowstage.stage.testing.TestProducer;
@@ -485,42 +484,6 @@ final class GenStageSemanticsTest {
       throw new AssertionError(e);
     }
     return out;
-  }
-
-  /** Sends every batch to its one consumer whatever it asked for: the misbehaviour A7.1 names. */
-  private static final class GreedyDispatcher implements Dispatcher<Integer> {
-    private Subscription only;
-
-    @Override
-    public long subscribe(Subscription subscription, Outbox<Integer> out) {
-      only = subscription;
-      return 0;
-    }
-
-    @Override
-    public long cancel(Subscription subscription, Outbox<Integer> out) {
-      only = null;
-      return 0;
-    }
-
-    @Override
-    public long ask(Subscription subscription, long demand, Outbox<Integer> out) {
-      return demand;
-    }
-
-    @Override
-    public List<Integer> dispatch(List<Integer> events, Outbox<Integer> out) {
-      if (only == null) {
-        return events;
-      }
-      out.send(only, events);
-      return List.of();
-    }
-
-    @Override
-    public void info(Object message, Outbox<Integer> out) {
-      out.info(message);
-    }
   }
 
   // A7.1: events beyond the outstanding demand are still handled, chunk by chunk, but only the

@@ -8,9 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowstage.stage.CancelMode;
 import dev.flowstage.stage.ExitReason;
+import dev.flowstage.stage.ProducerOptions;
 import dev.flowstage.stage.Stage;
 import dev.flowstage.stage.StageSystem;
 import dev.flowstage.stage.SubscriptionOptions;
+import dev.flowstage.stage.testing.GreedyDispatcher;
+import dev.flowstage.stage.testing.LogRecorder;
 import dev.flowstage.stage.testing.TestProducer;
 import java.time.Duration;
 import java.util.List;
@@ -289,6 +292,28 @@ final class ConsumerSupervisorTest {
         assertInstanceOf(ExitReason.Shutdown.class, stopped.stage().awaitExit(WAIT));
     assertTrue(shutdown.detail().contains("max restart intensity"), shutdown.detail());
     assertTrue(dense.isEmpty(), "ran again: " + dense);
+  }
+
+  @Test
+  void eventsInExcess_eachStartAChild_andAreLoggedOnce() throws Exception {
+    // Reference A13: a producer sending more than was asked still gets a child per event, and the
+    // supervisor logs how many it received in excess.
+    try (LogRecorder log = new LogRecorder(ConsumerSupervisor.class.getName())) {
+      TestProducer producer = TestProducer.silent();
+      Stage<Integer> source =
+          system.startProducer(
+              producer,
+              ProducerOptions.<Integer>builder().dispatcher(GreedyDispatcher::new).build());
+      ConsumerSupervisor<Integer> sup =
+          ConsumerSupervisor.builder(gated).subscribeTo(source, demand(2, 1)).start(system);
+      assertEquals(2, producer.awaitDemand());
+      source.cast(new TestProducer.Emit(List.of(0, 1, 2)));
+      assertEquals(Set.of(0, 1, 2), Set.of(take(started), take(started), take(started)));
+      assertEquals(3, sup.countChildren().children());
+      assertEquals(1, log.records().size(), log.text());
+      assertTrue(log.text().contains("events in excess"), log.text());
+      assertEquals("1", String.valueOf(log.records().get(0).getParameters()[1]));
+    }
   }
 
   @Test
