@@ -517,6 +517,24 @@ final class GenStageSemanticsTest {
     }
   }
 
+  // A10.2: the cancel mode applies per subscription: a permanent consumer stops when any one of
+  // its producers ends, even normally, and its other producers see it leave.
+  @Test
+  void permanentConsumerOfTwoProducers_stopsWhenOneEnds_theOtherSeesItLeave() {
+    TestProducer finishing = TestProducer.silent();
+    TestProducer endless = TestProducer.counter();
+    Stage<Integer> first = system.startProducer(finishing);
+    Stage<Integer> second = system.startProducer(endless);
+    RecordingConsumer<Integer> rec = new RecordingConsumer<>(SubscriptionMode.MANUAL);
+    Stage<Void> consumer = system.startConsumer(rec);
+    consumer.subscribeTo(first, SubscriptionOptions.defaults());
+    consumer.subscribeTo(second, SubscriptionOptions.defaults());
+    first.cast(new TestProducer.Done());
+    assertEquals(ExitReason.normal(), consumer.awaitExit(WAIT));
+    assertEquals(ExitReason.normal(), endless.awaitCancel());
+    assertTrue(second.isAlive());
+  }
+
   // A6: asking 0 sends nothing (and is not an error).
   @Test
   void askZero_sendsNothing() {
