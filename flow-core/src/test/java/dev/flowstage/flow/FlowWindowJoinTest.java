@@ -53,6 +53,33 @@ final class FlowWindowJoinTest {
   }
 
   @Test
+  void windowJoin_windowWithTriggersOrLateness_isRejectedWhenBuilt() {
+    // Elixir's window_join accepts triggers (those before done emit no outer rows); here its
+    // window takes none, nor lateness (flow.md, "Zip and joins"), and the plan says so when built.
+    for (Window w :
+        List.of(
+            Window.<E>fixed(Duration.ofMillis(10), E::t).triggerEvery(1),
+            Window.<E>fixed(Duration.ofMillis(10), E::t).triggerPeriodically(Duration.ofSeconds(1)),
+            Window.<E>fixed(Duration.ofMillis(10), E::t).allowedLateness(Duration.ofSeconds(1)))) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  Flow.windowJoin(
+                      JoinMode.FULL_OUTER,
+                      Flow.fromEnumerable(LEFT),
+                      Flow.fromEnumerable(RIGHT),
+                      w,
+                      E::key,
+                      E::key,
+                      (l, r) -> l + "-" + r,
+                      100,
+                      o -> o));
+      assertEquals(true, e.getMessage().contains("windowJoin"), e.getMessage());
+    }
+  }
+
+  @Test
   void windowJoin_manyWindows_joinsEachWindowOnce() {
     // 20 000 events per side, 10 per window; a boundedJoin would pair every equal key across the
     // whole input. (How many events a stage holds depends on how far one side runs ahead.)

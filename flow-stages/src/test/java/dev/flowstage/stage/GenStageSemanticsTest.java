@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowstage.stage.testing.GreedyDispatcher;
+import dev.flowstage.stage.testing.LogRecorder;
 import dev.flowstage.stage.testing.RecordingConsumer;
 import dev.flowstage.stage.testing.TestProducer;
 import java.time.Duration;
@@ -53,14 +55,22 @@ final class GenStageSemanticsTest {
   void subscriptionOptions_outOfRange_areRejected() {
     assertEquals(999, SubscriptionOptions.builder().minDemand(999).build().minDemand());
     assertEquals(0, SubscriptionOptions.builder().minDemand(0).build().minDemand());
-    assertThrows(
-        IllegalArgumentException.class, () -> SubscriptionOptions.builder().maxDemand(0).build());
+    // The messages name the bound and the value given, as GenStage's do.
+    IllegalArgumentException zeroMax =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> SubscriptionOptions.builder().maxDemand(0).build());
+    assertTrue(zeroMax.getMessage().contains("at least 1, got: 0"), zeroMax.getMessage());
     assertThrows(
         IllegalArgumentException.class,
         () -> SubscriptionOptions.builder().minDemand(1000).build());
-    assertThrows(
-        IllegalArgumentException.class,
-        () -> SubscriptionOptions.builder().minDemand(2000).build());
+    IllegalArgumentException bigMin =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> SubscriptionOptions.builder().minDemand(2000).build());
+    assertTrue(
+        bigMin.getMessage().contains("(1000)") && bigMin.getMessage().contains("got: 2000"),
+        bigMin.getMessage());
     for (int negative : new int[] {-1, -2}) {
       IllegalArgumentException e =
           assertThrows(
@@ -474,6 +484,55 @@ final class GenStageSemanticsTest {
       throw new AssertionError(e);
     }
     return out;
+  }
+
+  // A7.1: events beyond the outstanding demand are still handled, chunk by chunk, but only the
+  // asked-for part is counted (so it re-asks nothing for the excess), and the excess is logged.
+  @Test
+  void eventsInExcess_areHandled_notCountedAsDemand_andLoggedOnce() {
+    try (LogRecorder log = new LogRecorder("dev.flowstage")) {
+      TestProducer tp = TestProducer.silent();
+      Stage<Integer> producer =
+          system.startProducer(
+              tp, ProducerOptions.<Integer>builder().dispatcher(GreedyDispatcher::new).build());
+      RecordingConsumer<Integer> rec = new RecordingConsumer<>();
+      system
+          .startConsumer(rec)
+          .subscribeTo(producer, SubscriptionOptions.builder().maxDemand(2).minDemand(1).build());
+      assertEquals(2, tp.awaitDemand());
+      producer.cast(new TestProducer.Emit(List.of(0, 1, 2, 3, 4)));
+      for (int i = 0; i < 5; i++) {
+        assertEquals(List.of(i), rec.awaitBatchEvents()); // chunks of max - min = 1
+      }
+      // The two asked-for events each crossed min_demand (ask 1 each); the 3 in excess asked none.
+      assertEquals(1, tp.awaitDemand());
+      assertEquals(1, tp.awaitDemand());
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (log.records().isEmpty() && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      assertEquals(1, log.records().size(), log.text());
+      assertTrue(log.text().contains("received 3 events in excess"), log.text());
+      assertTrue(tp.noDemandPending());
+    }
+  }
+
+  // A10.2: the cancel mode applies per subscription: a permanent consumer stops when any one of
+  // its producers ends, even normally, and its other producers see it leave.
+  @Test
+  void permanentConsumerOfTwoProducers_stopsWhenOneEnds_theOtherSeesItLeave() {
+    TestProducer finishing = TestProducer.silent();
+    TestProducer endless = TestProducer.counter();
+    Stage<Integer> first = system.startProducer(finishing);
+    Stage<Integer> second = system.startProducer(endless);
+    RecordingConsumer<Integer> rec = new RecordingConsumer<>(SubscriptionMode.MANUAL);
+    Stage<Void> consumer = system.startConsumer(rec);
+    consumer.subscribeTo(first, SubscriptionOptions.defaults());
+    consumer.subscribeTo(second, SubscriptionOptions.defaults());
+    first.cast(new TestProducer.Done());
+    assertEquals(ExitReason.normal(), consumer.awaitExit(WAIT));
+    assertEquals(ExitReason.normal(), endless.awaitCancel());
+    assertTrue(second.isAlive());
   }
 
   // A6: asking 0 sends nothing (and is not an error).

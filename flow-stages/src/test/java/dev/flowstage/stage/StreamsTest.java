@@ -133,6 +133,30 @@ final class StreamsTest {
   }
 
   @Test
+  void stream_asksLikeAnAutomaticConsumer_afterEachChunkIsRead() {
+    // Reference A12.2: a stream batches and re-asks exactly as an automatic consumer (A7.1). With
+    // 10/5 it asks 10, and asks 5 more only when the reader goes past the first chunk of 5.
+    TestProducer counter = TestProducer.counter();
+    Stage<Integer> p = system.startProducer(counter);
+    SubscriptionOptions tenFive = SubscriptionOptions.builder().maxDemand(10).minDemand(5).build();
+    try (Stream<Integer> s = system.stream(List.of(p), tenFive)) {
+      Iterator<Integer> it = s.iterator();
+      List<Integer> read = new ArrayList<>();
+      read.add(it.next());
+      assertEquals(10, counter.awaitDemand());
+      for (int i = 1; i < 6; i++) { // the 6th event is read after the first chunk's ask
+        read.add(it.next());
+      }
+      assertEquals(5, counter.awaitDemand());
+      for (int i = 6; i < 11; i++) {
+        read.add(it.next());
+      }
+      assertEquals(5, counter.awaitDemand());
+      assertEquals(range(0, 11), read);
+    }
+  }
+
+  @Test
   void stream_closedEarly_cancelsTheSubscription() {
     TestProducer counter = TestProducer.counter();
     Stage<Integer> p = system.startProducer(counter);

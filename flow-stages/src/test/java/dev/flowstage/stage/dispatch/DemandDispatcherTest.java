@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flowstage.stage.testing.LogRecorder;
 import dev.flowstage.stage.testing.RecordingOutbox;
 import dev.flowstage.stage.testing.TestSubscription;
 import java.util.HashSet;
@@ -174,7 +175,13 @@ final class DemandDispatcherTest {
   void ask_aboveMaxDemand_isStillHonoured() {
     DemandDispatcher<Integer> bounded = new DemandDispatcher<>(5, null);
     bounded.subscribe(a, out);
-    assertEquals(8, bounded.ask(a, 8, out)); // logs a warning, nothing else changes
+    try (LogRecorder log = new LogRecorder(DemandDispatcher.class.getName())) {
+      assertEquals(8, bounded.ask(a, 8, out)); // nothing else changes
+      // Reference A11.2: a warning naming the expected maximum and the demand asked.
+      assertEquals(1, log.records().size(), log.text());
+      assertTrue(log.text().contains("expects a maximum demand of"), log.text());
+      assertEquals(List.of(5L, 8L), List.of(log.records().get(0).getParameters()).subList(0, 2));
+    }
     bounded.dispatch(range(0, 8), out);
     assertEquals(range(0, 8), out.sent(a));
   }

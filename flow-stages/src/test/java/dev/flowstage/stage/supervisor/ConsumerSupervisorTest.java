@@ -8,9 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowstage.stage.CancelMode;
 import dev.flowstage.stage.ExitReason;
+import dev.flowstage.stage.ProducerOptions;
 import dev.flowstage.stage.Stage;
 import dev.flowstage.stage.StageSystem;
 import dev.flowstage.stage.SubscriptionOptions;
+import dev.flowstage.stage.testing.GreedyDispatcher;
+import dev.flowstage.stage.testing.LogRecorder;
 import dev.flowstage.stage.testing.TestProducer;
 import java.time.Duration;
 import java.util.List;
@@ -221,6 +224,96 @@ final class ConsumerSupervisorTest {
     release(4);
     awaitChildren(sup, 0);
     assertTrue(sup.stage().isAlive());
+  }
+
+  @Test
+  void transientChild_returningNormally_isNotRestartedAndFreesItsSlot() throws Exception {
+    // Reference A13: a transient child that exits normally is not restarted; its slot is freed.
+    TestProducer producer = TestProducer.silent();
+    Stage<Integer> source = system.startProducer(producer);
+    ConsumerSupervisor<Integer> sup =
+        ConsumerSupervisor.builder(gated)
+            .restart(Restart.TRANSIENT)
+            .subscribeTo(source, demand(2, 1))
+            .start(system);
+    assertEquals(2, producer.awaitDemand());
+    source.cast(new TestProducer.Emit(List.of(1)));
+    assertEquals(1, take(started));
+    release(1);
+    assertEquals(1, producer.awaitDemand()); // the freed slot is asked for again
+    awaitChildren(sup, 0);
+    assertTrue(started.isEmpty(), "restarted: " + started);
+  }
+
+  /**
+   * Starts a transient child that fails its first {@code failures} runs, the supervisor's clock
+   * moving {@code step} before each failure, and waits until it has failed them all.
+   */
+  private ConsumerSupervisor<String> failEvery(
+      Duration step, int failures, BlockingQueue<Integer> runs) throws Exception {
+    AtomicLong clock = new AtomicLong();
+    AtomicInteger attempts = new AtomicInteger();
+    Map<Integer, CountDownLatch> latches = new ConcurrentHashMap<>();
+    ConsumerSupervisor<String> sup =
+        ConsumerSupervisor.<String>builder(
+                event -> {
+                  int attempt = attempts.incrementAndGet();
+                  runs.add(attempt);
+                  if (attempt <= failures) {
+                    latches.computeIfAbsent(attempt, a -> new CountDownLatch(1)).await();
+                    throw new IllegalStateException("attempt " + attempt);
+                  }
+                })
+            .restart(Restart.TRANSIENT)
+            .nanoTime(clock::get)
+            .start(system);
+    sup.startChild("x");
+    for (int attempt = 1; attempt <= failures; attempt++) {
+      assertEquals(attempt, take(runs));
+      clock.addAndGet(step.toNanos());
+      latches.computeIfAbsent(attempt, a -> new CountDownLatch(1)).countDown();
+    }
+    return sup;
+  }
+
+  @Test
+  void defaultIntensity_isThreeRestartsWithinFiveSeconds() throws Exception {
+    // Reference A13: max_restarts 3, max_seconds 5. A failure every 1.7 s makes at most 3
+    // restarts in any 5 s: the 6th run happens and succeeds.
+    BlockingQueue<Integer> spread = new LinkedBlockingQueue<>();
+    ConsumerSupervisor<String> kept = failEvery(Duration.ofMillis(1700), 5, spread);
+    assertEquals(6, take(spread));
+    awaitChildren(kept, 0);
+    assertTrue(kept.stage().isAlive());
+    // One every 1.3 s: the 4th restart falls within 5 s of the first, so the supervisor stops.
+    BlockingQueue<Integer> dense = new LinkedBlockingQueue<>();
+    ConsumerSupervisor<String> stopped = failEvery(Duration.ofMillis(1300), 4, dense);
+    ExitReason.Shutdown shutdown =
+        assertInstanceOf(ExitReason.Shutdown.class, stopped.stage().awaitExit(WAIT));
+    assertTrue(shutdown.detail().contains("max restart intensity"), shutdown.detail());
+    assertTrue(dense.isEmpty(), "ran again: " + dense);
+  }
+
+  @Test
+  void eventsInExcess_eachStartAChild_andAreLoggedOnce() throws Exception {
+    // Reference A13: a producer sending more than was asked still gets a child per event, and the
+    // supervisor logs how many it received in excess.
+    try (LogRecorder log = new LogRecorder(ConsumerSupervisor.class.getName())) {
+      TestProducer producer = TestProducer.silent();
+      Stage<Integer> source =
+          system.startProducer(
+              producer,
+              ProducerOptions.<Integer>builder().dispatcher(GreedyDispatcher::new).build());
+      ConsumerSupervisor<Integer> sup =
+          ConsumerSupervisor.builder(gated).subscribeTo(source, demand(2, 1)).start(system);
+      assertEquals(2, producer.awaitDemand());
+      source.cast(new TestProducer.Emit(List.of(0, 1, 2)));
+      assertEquals(Set.of(0, 1, 2), Set.of(take(started), take(started), take(started)));
+      assertEquals(3, sup.countChildren().children());
+      assertEquals(1, log.records().size(), log.text());
+      assertTrue(log.text().contains("events in excess"), log.text());
+      assertEquals("1", String.valueOf(log.records().get(0).getParameters()[1]));
+    }
   }
 
   @Test
