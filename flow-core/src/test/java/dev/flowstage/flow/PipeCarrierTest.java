@@ -187,6 +187,41 @@ final class PipeCarrierTest {
   }
 
   @Test
+  void closingFromAnotherThread_wakesTheReaderWaitingForABlock_andEndsTheReadingThread()
+      throws Exception {
+    CountDownLatch never = new CountDownLatch(1);
+    InputStream silent =
+        new InputStream() {
+          @Override
+          public int read() throws IOException {
+            try {
+              never.await(); // a writer that never writes; the close interrupts the wait
+            } catch (InterruptedException e) {
+              throw new java.io.InterruptedIOException("closed");
+            }
+            return -1;
+          }
+        };
+    InputStream in = PipeInput.of("silent", silent);
+    CompletableFuture<Throwable> reader = new CompletableFuture<>();
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try {
+                in.read();
+                reader.complete(null);
+              } catch (Throwable e) {
+                reader.complete(e);
+              }
+            });
+    awaitPipeThreads(1);
+    in.close();
+    Throwable e = reader.get(30, TimeUnit.SECONDS);
+    assertTrue(e instanceof IOException && e.getMessage().contains("closed"), String.valueOf(e));
+    awaitNoPipeThreads();
+  }
+
+  @Test
   void standardInput_throughAPipeInput_isNotReadBeforeItsFirstRead_andGivesEveryByte()
       throws Exception {
     byte[] bytes = new byte[3 * 64 * 1024 + 17];

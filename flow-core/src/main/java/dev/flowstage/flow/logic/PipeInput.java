@@ -44,6 +44,9 @@ public final class PipeInput extends InputStream {
 
   private static final Object END = new Object();
 
+  /** Put by {@link #close} for a reader waiting on the queue, which would otherwise wait on. */
+  private static final Object CLOSED = new Object();
+
   /** Bytes read: {@code bytes[0, length)}. */
   private record Block(byte[] bytes, int length) {}
 
@@ -131,6 +134,9 @@ public final class PipeInput extends InputStream {
         return -1;
       }
       Object next = next();
+      if (next == CLOSED) {
+        throw new IOException(name + ": stream closed");
+      }
       if (next == END) {
         ended = true;
         return -1;
@@ -181,11 +187,11 @@ public final class PipeInput extends InputStream {
     }
     try {
       in = opener.open();
-    } catch (IOException | UncheckedIOException e) {
+    } catch (IOException | RuntimeException e) {
       synchronized (this) {
         opening = false;
       }
-      hand(e instanceof UncheckedIOException u ? u.getCause() : e);
+      hand(asIo(e));
       return;
     }
     Thread waitFor;
@@ -215,9 +221,9 @@ public final class PipeInput extends InputStream {
           hand(new Block(b, n));
         }
       }
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       if (!isClosed()) {
-        hand(e);
+        hand(asIo(e)); // the reader's failure: it never waits for a block that cannot come
       }
     } finally {
       closeQuietly(in);
@@ -235,6 +241,16 @@ public final class PipeInput extends InputStream {
     } catch (InterruptedException e) {
       // closed: nobody reads any more
     }
+  }
+
+  private static IOException asIo(Exception e) {
+    if (e instanceof IOException io) {
+      return io;
+    }
+    if (e instanceof UncheckedIOException u) {
+      return u.getCause();
+    }
+    return new IOException(e.getMessage(), e);
   }
 
   private synchronized boolean isClosed() {
@@ -264,7 +280,9 @@ public final class PipeInput extends InputStream {
                 .start(this::openForWriting); // completes as soon as it meets the waiting reader
       }
     }
-    blocks.clear();
+    while (!blocks.offer(CLOSED)) { // wakes a reader waiting on the queue from another thread
+      blocks.poll();
+    }
     if (reader != null) {
       reader.interrupt(); // ends a wait to hand a block over, and an interruptible read
     }
