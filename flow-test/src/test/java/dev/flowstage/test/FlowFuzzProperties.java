@@ -9,6 +9,7 @@ import dev.flowstage.flow.FlowRunInfo;
 import dev.flowstage.flow.FlowState;
 import dev.flowstage.flow.FlowStatistics;
 import dev.flowstage.flow.JoinMode;
+import dev.flowstage.flow.KeyCount;
 import dev.flowstage.flow.Options;
 import dev.flowstage.flow.RunningFlow;
 import dev.flowstage.flow.SerializableBiFunction;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -1526,7 +1528,165 @@ final class FlowFuzzProperties {
           List<Integer> expected = mm.stream().sorted().limit(n).toList();
           check = run -> equal(List.of(expected), run.output);
         }
-        default -> sumOrCountTail();
+        default -> {
+          if (r.nextBoolean()) {
+            sumOrCountTail();
+          } else {
+            chainedTail();
+          }
+        }
+      }
+    }
+
+    /**
+     * A second aggregation over a first one's results, as a user asks "how many keys have each
+     * count": a keyed aggregation without a window (one entry per key, at the end), its entries
+     * mapped and sometimes filtered, copied by a flatMap or moved to another layer, then counted
+     * again, ranked, totalled by a departition or made distinct. The reference is java.util.stream
+     * over the model: every result is exact (no window, no trigger).
+     */
+    private void chainedTail() {
+      int k = r.nextInt(1, 12);
+      int stages = r.nextInt(1, 4);
+      boolean withStages = r.nextBoolean();
+      UnaryOperator<Options> o1 = x -> x.stages(stages);
+      String opt = withStages ? ", o -> o.stages(" + stages + ")" : "";
+      SerializableFunction<Integer, Integer> key = x -> Math.floorMod(x, k);
+      Flow<Map.Entry<Integer, Long>> first;
+      Map<Integer, Long> perKey;
+      switch (r.nextInt(4)) {
+        case 0 -> {
+          steps.add(".countBy(x -> floorMod(x, " + k + ")" + opt + ")");
+          first =
+              (withStages ? flow.countBy(key, o1) : flow.countBy(key))
+                  .map(e -> Map.entry(e.key(), e.count()));
+          perKey = model.stream().collect(Collectors.groupingBy(key::apply, Collectors.counting()));
+        }
+        case 1 -> {
+          steps.add(".sumBy(x -> floorMod(x, " + k + "), x -> x" + opt + ")");
+          first =
+              (withStages ? flow.sumBy(key, x -> x, o1) : flow.sumBy(key, x -> x))
+                  .map(e -> Map.entry(e.key(), e.count()));
+          perKey =
+              model.stream()
+                  .collect(Collectors.groupingBy(key::apply, Collectors.summingLong(x -> x)));
+        }
+        case 2 -> {
+          steps.add(
+              ".reduceByKey(x -> floorMod(x, " + k + "), x -> (long) x, Long::sum" + opt + ")");
+          first =
+              (withStages
+                      ? flow.reduceByKey(key, x -> (long) x, Long::sum, o1)
+                      : flow.reduceByKey(key, x -> (long) x, Long::sum))
+                  .map(e -> Map.entry(e.getKey(), e.getValue()));
+          perKey =
+              model.stream()
+                  .collect(Collectors.groupingBy(key::apply, Collectors.summingLong(x -> x)));
+        }
+        default -> {
+          steps.add(".frequencies(" + (withStages ? opt.substring(2) : "") + ")");
+          first =
+              (withStages ? flow.frequencies(o1) : flow.frequencies())
+                  .map(e -> Map.entry(e.key(), e.count()));
+          perKey = model.stream().collect(Collectors.groupingBy(x -> x, Collectors.counting()));
+        }
+      }
+      steps.add(".map(e -> entry(e.key, e.value))");
+      List<Map.Entry<Integer, Long>> entries = new ArrayList<>();
+      perKey.forEach((kk, v) -> entries.add(Map.entry(kk, v)));
+      if (r.nextInt(3) == 0) {
+        int m = r.nextInt(2, 5);
+        steps.add(".filter(e -> floorMod(e.value, " + m + ") != 0)");
+        first = first.filter(e -> Math.floorMod(e.getValue(), m) != 0);
+        entries.removeIf(e -> Math.floorMod(e.getValue(), m) == 0);
+      }
+      if (r.nextInt(3) == 0) {
+        steps.add(".flatMap(e -> floorMod(e.key, 3) copies of e)");
+        first = first.flatMap(e -> Collections.nCopies(Math.floorMod(e.getKey(), 3), e));
+        List<Map.Entry<Integer, Long>> copied = new ArrayList<>();
+        entries.forEach(e -> copied.addAll(Collections.nCopies(Math.floorMod(e.getKey(), 3), e)));
+        entries.clear();
+        entries.addAll(copied);
+      }
+      if (r.nextInt(3) == 0) {
+        StringBuilder d = new StringBuilder();
+        UnaryOperator<Options> o = demandOptions(d, r.nextInt(1, 4));
+        boolean shuffle = r.nextBoolean();
+        steps.add((shuffle ? ".shuffle" : ".partition") + "(o -> o." + d + ")");
+        first = shuffle ? first.shuffle(o) : first.partition(o);
+      }
+      ordered = false;
+      List<Map.Entry<Integer, Long>> in = List.copyOf(entries);
+      switch (r.nextInt(4)) {
+        case 0 -> {
+          int b = r.nextInt(1, 6);
+          int s2 = r.nextInt(1, 4);
+          steps.add(".countBy(e -> floorMod(e.value, " + b + "), o -> o.stages(" + s2 + "))");
+          drawn("a countBy after a keyed aggregation");
+          out = first.countBy(e -> Math.floorMod(e.getValue(), b), x -> x.stages(s2));
+          Map<Integer, Long> want =
+              in.stream()
+                  .collect(
+                      Collectors.groupingBy(
+                          e -> Math.floorMod(e.getValue(), b),
+                          TreeMap::new,
+                          Collectors.counting()));
+          check =
+              run -> {
+                Map<Object, Object> got = new TreeMap<>();
+                for (Object x : run.output) {
+                  KeyCount<?> kc = (KeyCount<?>) x;
+                  if (got.put(kc.key(), kc.count()) != null) {
+                    return "key " + kc.key() + " twice: " + run.output;
+                  }
+                }
+                return equal(want, got);
+              };
+        }
+        case 1 -> {
+          int n = r.nextInt(1, 8);
+          steps.add(".takeSort(" + n + ", by value descending, then key)");
+          drawn("a takeSort after a keyed aggregation");
+          Comparator<Map.Entry<Integer, Long>> byValue =
+              Comparator.<Map.Entry<Integer, Long>>comparingLong(Map.Entry::getValue)
+                  .reversed()
+                  .thenComparing(Map.Entry::getKey);
+          out = first.takeSort(n, (a, c) -> byValue.compare(a, c));
+          List<Map.Entry<Integer, Long>> top = in.stream().sorted(byValue).limit(n).toList();
+          check = run -> equal(List.of(top), run.output);
+        }
+        case 2 -> {
+          steps.add(".departition(() -> 0L, (a, e) -> a + e.value, a -> a)");
+          drawn("a departition after a keyed aggregation");
+          out =
+              first.departition(
+                  () -> 0L, (Long a, Map.Entry<Integer, Long> e) -> a + e.getValue(), a -> a);
+          long total = in.stream().mapToLong(Map.Entry::getValue).sum();
+          check = run -> equal(List.of(total), run.output);
+        }
+        default -> {
+          int s2 = r.nextInt(1, 4);
+          steps.add(
+              ".partition(o -> o.stages("
+                  + s2
+                  + ").key(e -> e.value)).uniqBy(e -> e.value)"
+                  + ".map(e -> e.value)");
+          drawn("a uniqBy after a keyed aggregation");
+          out =
+              first
+                  .partition(x -> x.stages(s2).key((Map.Entry<Integer, Long> e) -> e.getValue()))
+                  .uniqBy(e -> e.getValue())
+                  .map(e -> (Object) e.getValue());
+          List<Object> distinct = in.stream().map(e -> (Object) e.getValue()).distinct().toList();
+          check =
+              run -> {
+                Map<Object, Integer> want = new HashMap<>();
+                distinct.forEach(x -> want.merge(x, 1, Integer::sum));
+                Map<Object, Integer> got = new HashMap<>();
+                run.output.forEach(x -> got.merge(x, 1, Integer::sum));
+                return equal(new TreeMap<>(want), new TreeMap<>(got));
+              };
+        }
       }
     }
 
