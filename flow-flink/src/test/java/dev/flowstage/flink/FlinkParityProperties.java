@@ -1346,6 +1346,24 @@ final class FlinkParityProperties {
         out = entries.takeSort(n, (x, y) -> String.valueOf(x).compareTo(String.valueOf(y)));
         stages = 1;
         order = true;
+      } else if (r.nextInt(3) == 0) {
+        // A second aggregation over the first one's entries, in a new layer of the global window:
+        // "how many keys have each total". The entries come in no defined order, but the counts
+        // do not depend on it; the second layer ends only after the first one's last panes.
+        int b = r.nextInt(1, 6);
+        int s2 = r.nextInt(1, 4);
+        steps.add(
+            ".countBy(e -> floorMod(String.valueOf(e.getValue()).hashCode(), "
+                + b
+                + "), o -> o.stages("
+                + s2
+                + "))");
+        @SuppressWarnings("unchecked")
+        Flow<Map.Entry<?, ?>> entries = (Flow<Map.Entry<?, ?>>) out;
+        out =
+            entries.countBy(
+                e -> Math.floorMod(String.valueOf(e.getValue()).hashCode(), b), x -> x.stages(s2));
+        stages = s2;
       }
     }
 
