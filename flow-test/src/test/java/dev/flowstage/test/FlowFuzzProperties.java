@@ -1591,6 +1591,20 @@ final class FlowFuzzProperties {
           perKey = model.stream().collect(Collectors.groupingBy(x -> x, Collectors.counting()));
         }
       }
+      // Sometimes a function after the aggregation throws once: it runs as the aggregation emits
+      // at its end, in the reducing stage, or in the next layer.
+      AtomicBoolean thrownAfter = boom(!perKey.isEmpty());
+      if (thrownAfter != null) {
+        steps.add(".map(e -> throw Boom once, else e)");
+        first =
+            first.map(
+                e -> {
+                  if (thrownAfter.compareAndSet(false, true)) {
+                    throw new Boom();
+                  }
+                  return e;
+                });
+      }
       steps.add(".map(e -> entry(e.key, e.value))");
       List<Map.Entry<Integer, Long>> entries = new ArrayList<>();
       perKey.forEach((kk, v) -> entries.add(Map.entry(kk, v)));
@@ -1617,13 +1631,32 @@ final class FlowFuzzProperties {
       }
       ordered = false;
       List<Map.Entry<Integer, Long>> in = List.copyOf(entries);
-      switch (r.nextInt(4)) {
+      int second = r.nextInt(4);
+      // In the second level's function, once (not in takeSort's comparator: one entry is never
+      // compared).
+      AtomicBoolean thrown = second == 1 ? null : boom(!in.isEmpty());
+      String boomText = thrown != null ? ", throw Boom once" : "";
+      SerializableFunction<Map.Entry<Integer, Long>, Long> value =
+          e -> {
+            if (thrown != null && thrown.compareAndSet(false, true)) {
+              throw new Boom();
+            }
+            return e.getValue();
+          };
+      switch (second) {
         case 0 -> {
           int b = r.nextInt(1, 6);
           int s2 = r.nextInt(1, 4);
-          steps.add(".countBy(e -> floorMod(e.value, " + b + "), o -> o.stages(" + s2 + "))");
+          steps.add(
+              ".countBy(e -> floorMod(e.value, "
+                  + b
+                  + ")"
+                  + boomText
+                  + ", o -> o.stages("
+                  + s2
+                  + "))");
           drawn("a countBy after a keyed aggregation");
-          out = first.countBy(e -> Math.floorMod(e.getValue(), b), x -> x.stages(s2));
+          out = first.countBy(e -> Math.floorMod(value.apply(e), b), x -> x.stages(s2));
           Map<Integer, Long> want =
               in.stream()
                   .collect(
@@ -1656,11 +1689,11 @@ final class FlowFuzzProperties {
           check = run -> equal(List.of(top), run.output);
         }
         case 2 -> {
-          steps.add(".departition(() -> 0L, (a, e) -> a + e.value, a -> a)");
+          steps.add(".departition(() -> 0L, (a, e) -> a + e.value" + boomText + ", a -> a)");
           drawn("a departition after a keyed aggregation");
           out =
               first.departition(
-                  () -> 0L, (Long a, Map.Entry<Integer, Long> e) -> a + e.getValue(), a -> a);
+                  () -> 0L, (Long a, Map.Entry<Integer, Long> e) -> a + value.apply(e), a -> a);
           long total = in.stream().mapToLong(Map.Entry::getValue).sum();
           check = run -> equal(List.of(total), run.output);
         }
@@ -1669,13 +1702,14 @@ final class FlowFuzzProperties {
           steps.add(
               ".partition(o -> o.stages("
                   + s2
-                  + ").key(e -> e.value)).uniqBy(e -> e.value)"
-                  + ".map(e -> e.value)");
+                  + ").key(e -> e.value)).uniqBy(e -> e.value"
+                  + boomText
+                  + ").map(e -> e.value)");
           drawn("a uniqBy after a keyed aggregation");
           out =
               first
                   .partition(x -> x.stages(s2).key((Map.Entry<Integer, Long> e) -> e.getValue()))
-                  .uniqBy(e -> e.getValue())
+                  .uniqBy(value)
                   .map(e -> (Object) e.getValue());
           List<Object> distinct = in.stream().map(e -> (Object) e.getValue()).distinct().toList();
           check =
