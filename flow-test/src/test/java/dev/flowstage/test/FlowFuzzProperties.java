@@ -856,7 +856,34 @@ final class FlowFuzzProperties {
       flow = source(m, max);
       model = m;
       stateless(r.nextInt(3), false);
+      if (r.nextInt(5) == 0) {
+        reducedSide();
+      }
       return model;
+    }
+
+    /**
+     * A side that goes through a reducing layer before it is merged or joined: its events are
+     * collected per pane and emitted at each trigger, the pane reset (so each event comes out once
+     * whatever the window and its triggers, a user's too), then per-event steps. The merge or join
+     * after it must wait for the panes it emits at its end.
+     */
+    private void reducedSide() {
+      windowedLayer(false);
+      drawn("a reduced side");
+      steps.add(".reduce(ArrayList::new, add).onTrigger(emit the list's events, reset)");
+      flow =
+          flow.reduce(
+                  ArrayList<Integer>::new,
+                  (l, x) -> {
+                    l.add(x);
+                    return l;
+                  })
+              .onTrigger((l, t) -> TriggerResult.of(List.copyOf(l), new ArrayList<Integer>()));
+      ordered = false;
+      freshLayer = false;
+      plainPartition = false;
+      stateless(r.nextInt(2), false);
     }
 
     /** Two to four flows merged into one partitioned layer: the model is their union. */
