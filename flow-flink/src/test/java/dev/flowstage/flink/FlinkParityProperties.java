@@ -463,6 +463,24 @@ final class FlinkParityProperties {
       for (int i = 0; i < n; i++) {
         source(false);
         perEvent(r.nextInt(3), false);
+        if (r.nextInt(4) == 0) {
+          // A side through a reducing layer: each stage collects its events and emits them at the
+          // end (the pane reset), so the merge gets the side's multiset only after its done.
+          int s1 = r.nextInt(1, 4);
+          steps.add(
+              ".partition(o -> o.stages("
+                  + s1
+                  + ")).reduce(ArrayList::new, add).onTrigger(emit the list's events, reset)");
+          flow =
+              flow.partition(o -> o.stages(s1))
+                  .reduce(
+                      ArrayList<Integer>::new,
+                      (l, x) -> {
+                        l.add(x);
+                        return l;
+                      })
+                  .onTrigger((l, t) -> TriggerResult.of(List.copyOf(l), new ArrayList<Integer>()));
+        }
         flows.add(flow);
       }
       int s = r.nextInt(1, 4);
