@@ -871,15 +871,37 @@ final class FlowFuzzProperties {
     private void reducedSide() {
       windowedLayer(false);
       drawn("a reduced side");
-      steps.add(".reduce(ArrayList::new, add).onTrigger(emit the list's events, reset)");
+      // Sometimes the reducer throws once (reached when an event comes), or the onTrigger does
+      // (always reached: every pane of a global, count or periodic window ends with a done, even
+      // an empty one): a failure while the stage reduces, or while it ends.
+      boolean inTrigger = r.nextBoolean();
+      AtomicBoolean thrown = boom(inTrigger || !model.isEmpty());
+      steps.add(
+          ".reduce(ArrayList::new, add"
+              + (thrown != null && !inTrigger ? ", throw Boom once" : "")
+              + ").onTrigger(emit the list's events, reset"
+              + (thrown != null && inTrigger ? ", throw Boom once" : "")
+              + ")");
+      if (thrown != null) {
+        drawn("a reduced side throwing in its " + (inTrigger ? "onTrigger" : "reducer"));
+      }
       flow =
           flow.reduce(
                   ArrayList<Integer>::new,
                   (l, x) -> {
+                    if (thrown != null && !inTrigger && thrown.compareAndSet(false, true)) {
+                      throw new Boom();
+                    }
                     l.add(x);
                     return l;
                   })
-              .onTrigger((l, t) -> TriggerResult.of(List.copyOf(l), new ArrayList<Integer>()));
+              .onTrigger(
+                  (l, t) -> {
+                    if (thrown != null && inTrigger && thrown.compareAndSet(false, true)) {
+                      throw new Boom();
+                    }
+                    return TriggerResult.of(List.copyOf(l), new ArrayList<Integer>());
+                  });
       ordered = false;
       freshLayer = false;
       plainPartition = false;
