@@ -360,6 +360,7 @@ final class FlowFuzzProperties {
     boolean singleUse; // a Stream or Iterator source: the plan runs once
     int intoSinks; // consumer stages of into(...): each event reaches one of them
     boolean triggerSafe; // a user trigger leaves the checked totals as they are
+    boolean mapperOnlyLayer; // the window being drawn is on a layer without reduce or uniq
     int userTriggers;
     boolean noMapBatch; // drawing a zip side: no mapBatch (it reverses a batch)
     boolean ordered; // after a zip, until something reorders: the output order is the model's
@@ -1416,8 +1417,22 @@ final class FlowFuzzProperties {
         }
         default -> {
           int size = r.nextInt(1, 100);
-          w = Window.<Integer>fixed(Duration.ofMillis(size), x -> Math.abs((long) x));
-          d.append("Window.fixed(").append(size).append("ms, x -> |x|)");
+          // Sometimes the event-time function throws once: reached by the layer's first event.
+          AtomicBoolean thrown = boom(!model.isEmpty());
+          w =
+              Window.<Integer>fixed(
+                  Duration.ofMillis(size),
+                  x -> {
+                    if (thrown != null && thrown.compareAndSet(false, true)) {
+                      throw new Boom();
+                    }
+                    return Math.abs((long) x);
+                  });
+          d.append("Window.fixed(")
+              .append(size)
+              .append("ms, x -> |x|")
+              .append(thrown != null ? ", throw Boom once" : "")
+              .append(")");
           if (r.nextInt(3) == 0) {
             int late = r.nextInt(1, 5);
             w = w.allowedLateness(Duration.ofMillis(late));
@@ -1452,8 +1467,20 @@ final class FlowFuzzProperties {
           d.append(".triggerPeriodically(").append(ms).append("ms)");
         }
         case 2 -> {
-          w = w.trigger(() -> 0, FlowFuzzProperties::punctuation);
-          d.append(".trigger(fire after each multiple of 7)");
+          // Sometimes the trigger function throws once: reached by the layer's first batch.
+          AtomicBoolean thrown = mapperOnlyLayer ? null : boom(!model.isEmpty());
+          w =
+              w.trigger(
+                  () -> 0,
+                  (List<Integer> events, Integer fired) -> {
+                    if (thrown != null && thrown.compareAndSet(false, true)) {
+                      throw new Boom();
+                    }
+                    return punctuation(events, fired);
+                  });
+          d.append(".trigger(fire after each multiple of 7")
+              .append(thrown != null ? ", throw Boom once" : "")
+              .append(")");
         }
         default -> {}
       }
@@ -1509,7 +1536,11 @@ final class FlowFuzzProperties {
         case 7 -> {
           // On the current layer or a new one; a window without a reduce is rejected when built.
           if (r.nextInt(4) == 0) {
+            // No reduce runs this layer's triggers (a mapper-only layer ignores them, Elixir's
+            // B5.1): a throwing trigger function here would never be reached.
+            mapperOnlyLayer = true;
             windowedLayer(false);
+            mapperOnlyLayer = false;
           } else if (r.nextBoolean()) {
             StringBuilder d = new StringBuilder();
             UnaryOperator<Options> o = routing(d, true);
