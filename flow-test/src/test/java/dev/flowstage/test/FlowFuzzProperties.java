@@ -1551,15 +1551,35 @@ final class FlowFuzzProperties {
           List<Integer> mm = model;
           triggerSafe = true;
           if (r.nextBoolean()) {
-            steps.add(".departition(ArrayList::new, add, l -> l).flatMap(l -> l)");
+            // Sometimes its merge throws once (reached by an event), or its done does (reached:
+            // the departition ends every window, the global one at least).
+            boolean inDone = r.nextBoolean();
+            AtomicBoolean thrown = boom(inDone || !mm.isEmpty());
+            if (thrown != null) {
+              drawn("a departition throwing in its " + (inDone ? "done" : "merge"));
+            }
+            steps.add(
+                ".departition(ArrayList::new, add"
+                    + (thrown != null && !inDone ? " (throws Boom once)" : "")
+                    + ", l -> l"
+                    + (thrown != null && inDone ? " (throws Boom once)" : "")
+                    + ").flatMap(l -> l)");
             out =
                 flow.departition(
                         ArrayList<Integer>::new,
                         (l, x) -> {
+                          if (thrown != null && !inDone && thrown.compareAndSet(false, true)) {
+                            throw new Boom();
+                          }
                           l.add(x);
                           return l;
                         },
-                        l -> l)
+                        l -> {
+                          if (thrown != null && inDone && thrown.compareAndSet(false, true)) {
+                            throw new Boom();
+                          }
+                          return l;
+                        })
                     .flatMap(l -> l);
             check = run -> sameMultiset(mm, run.output);
           } else {
