@@ -1068,6 +1068,27 @@ final class FlinkParityProperties {
             out = flow;
             return;
           }
+          if (r.nextInt(5) == 0) {
+            // uniq alone in a layer of the global window with a trigger function that leaves out
+            // the multiples of 7 whatever the batches: the shared stage logic runs it (a partition
+            // by the whole event, so the result is the distinct events the function takes).
+            int s = r.nextInt(1, 4);
+            steps.add(
+                ".partition(o -> o.stages("
+                    + s
+                    + ").window(Window.global().trigger(leave out multiples of 7))).uniq()");
+            out =
+                flow.partition(
+                        o ->
+                            o.stages(s)
+                                .window(
+                                    Window.global()
+                                        .<Integer, Integer>trigger(
+                                            () -> 0, FlinkParityProperties::withoutMultiplesOf7)))
+                    .uniq();
+            newLayer(s, true, false);
+            return;
+          }
           if (r.nextBoolean()) {
             out = flow;
             return;
@@ -1556,6 +1577,21 @@ final class FlinkParityProperties {
         return TriggerDecision.fire(
             "punctuation",
             List.copyOf(events.subList(0, i + 1)),
+            List.copyOf(events.subList(i + 1, events.size())),
+            fired + 1);
+      }
+    }
+    return TriggerDecision.cont(fired);
+  }
+
+  /** A user trigger that leaves out each multiple of 7 (it fires there, and goes on after it). */
+  static TriggerDecision<Integer, Integer> withoutMultiplesOf7(
+      List<Integer> events, Integer fired) {
+    for (int i = 0; i < events.size(); i++) {
+      if (Math.floorMod(events.get(i), 7) == 0) {
+        return TriggerDecision.fire(
+            "marked",
+            List.copyOf(events.subList(0, i)),
             List.copyOf(events.subList(i + 1, events.size())),
             fired + 1);
       }
