@@ -38,6 +38,36 @@ public final class AuditFlows {
   }
 
   /**
+   * {@code uniq} alone in a layer whose window has a trigger function that leaves out the 0s of
+   * {@code [1, 0, 1, 2, 0, 2, 3]} (they mark where a pane ends): the function decides which events
+   * the layer takes, in the global window too, so {@code [1, 2, 3]} (a count window of 100 keeps
+   * one set for all of them as well).
+   *
+   * @param window the window the trigger is added to (global or a long count window)
+   * @return the flow
+   */
+  public static Flow<Integer> uniqMarkedBy0(Window window) {
+    return Flow.fromEnumerable(List.of(1, 0, 1, 2, 0, 2, 3), o -> o.stages(1))
+        .partition(
+            o ->
+                o.stages(1)
+                    .window(
+                        window.<Integer, Integer>trigger(
+                            () -> 0,
+                            (events, fired) -> {
+                              int i = events.indexOf(0);
+                              return i < 0
+                                  ? TriggerDecision.cont(fired)
+                                  : TriggerDecision.fire(
+                                      "marked",
+                                      events.subList(0, i),
+                                      events.subList(i + 1, events.size()),
+                                      fired + 1);
+                            })))
+        .uniq();
+  }
+
+  /**
    * {@code uniq} after a reduce in a layer of count windows of 2, over {@code [1, 1, 1, 1]} in one
    * stage, counting each window's events: each window's count passes its own set, the last (empty)
    * window's 0 too, so {@code [2, 2, 0]}.

@@ -1,6 +1,8 @@
 package dev.flowstage.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -50,6 +52,38 @@ final class FlowUniqWindowTest {
             .uniq()
             .toList();
     assertEquals(List.of(2, 4), out);
+  }
+
+  /**
+   * A user trigger function decides which events a windowed layer takes, also on the global window
+   * and also when the layer's only state is uniq's: before, a uniq-only layer of the global window
+   * left its window out, so the function never ran (the 0s passed, and a throwing function did not
+   * fail the run), while a count window ran it (found by FlowFuzzProperties, -Dfuzz.seed=2316).
+   */
+  @Test
+  void uniq_withATriggerFunction_takesTheEventsItGives_inTheGlobalWindowToo() {
+    assertEquals(List.of(1, 2, 3), AuditFlows.uniqMarkedBy0(Window.count(100)).toList());
+    assertEquals(List.of(1, 2, 3), AuditFlows.uniqMarkedBy0(Window.global()).toList());
+  }
+
+  @Test
+  void uniq_withAThrowingTriggerFunction_failsTheRun_inTheGlobalWindowToo() {
+    for (Window w : new Window[] {Window.global(), Window.count(100)}) {
+      Flow<Integer> flow =
+          Flow.fromEnumerable(EVENTS, o -> o.stages(1))
+              .partition(
+                  o ->
+                      o.stages(1)
+                          .window(
+                              w.<Integer, Integer>trigger(
+                                  () -> 0,
+                                  (events, fired) -> {
+                                    throw new IllegalStateException("the trigger function threw");
+                                  })))
+              .uniq();
+      FlowException e = assertThrows(FlowException.class, flow::toList, w.kind() + " window");
+      assertTrue(String.valueOf(e.getCause()).contains("the trigger function threw"), e.toString());
+    }
   }
 
   @Test

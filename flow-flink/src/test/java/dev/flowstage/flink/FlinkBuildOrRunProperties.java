@@ -421,7 +421,8 @@ final class FlinkBuildOrRunProperties {
                     + ", f -> f.maxLineBytes("
                     + maxLine
                     + "))");
-            lineLimit = maxLine < 4;
+            // |=: a join's or merge's other file source must not clear what this one set.
+            lineLimit |= maxLine < 4;
             return o(Flow.fromFiles(List.of(dir), opts, f -> f.maxLineBytes(maxLine)));
           } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

@@ -463,6 +463,24 @@ final class FlinkParityProperties {
       for (int i = 0; i < n; i++) {
         source(false);
         perEvent(r.nextInt(3), false);
+        if (r.nextInt(4) == 0) {
+          // A side through a reducing layer: each stage collects its events and emits them at the
+          // end (the pane reset), so the merge gets the side's multiset only after its done.
+          int s1 = r.nextInt(1, 4);
+          steps.add(
+              ".partition(o -> o.stages("
+                  + s1
+                  + ")).reduce(ArrayList::new, add).onTrigger(emit the list's events, reset)");
+          flow =
+              flow.partition(o -> o.stages(s1))
+                  .reduce(
+                      ArrayList<Integer>::new,
+                      (l, x) -> {
+                        l.add(x);
+                        return l;
+                      })
+                  .onTrigger((l, t) -> TriggerResult.of(List.copyOf(l), new ArrayList<Integer>()));
+        }
         flows.add(flow);
       }
       int s = r.nextInt(1, 4);
@@ -1050,6 +1068,27 @@ final class FlinkParityProperties {
             out = flow;
             return;
           }
+          if (r.nextInt(5) == 0) {
+            // uniq alone in a layer of the global window with a trigger function that leaves out
+            // the multiples of 7 whatever the batches: the shared stage logic runs it (a partition
+            // by the whole event, so the result is the distinct events the function takes).
+            int s = r.nextInt(1, 4);
+            steps.add(
+                ".partition(o -> o.stages("
+                    + s
+                    + ").window(Window.global().trigger(leave out multiples of 7))).uniq()");
+            out =
+                flow.partition(
+                        o ->
+                            o.stages(s)
+                                .window(
+                                    Window.global()
+                                        .<Integer, Integer>trigger(
+                                            () -> 0, FlinkParityProperties::withoutMultiplesOf7)))
+                    .uniq();
+            newLayer(s, true, false);
+            return;
+          }
           if (r.nextBoolean()) {
             out = flow;
             return;
@@ -1346,6 +1385,24 @@ final class FlinkParityProperties {
         out = entries.takeSort(n, (x, y) -> String.valueOf(x).compareTo(String.valueOf(y)));
         stages = 1;
         order = true;
+      } else if (r.nextInt(3) == 0) {
+        // A second aggregation over the first one's entries, in a new layer of the global window:
+        // "how many keys have each total". The entries come in no defined order, but the counts
+        // do not depend on it; the second layer ends only after the first one's last panes.
+        int b = r.nextInt(1, 6);
+        int s2 = r.nextInt(1, 4);
+        steps.add(
+            ".countBy(e -> floorMod(String.valueOf(e.getValue()).hashCode(), "
+                + b
+                + "), o -> o.stages("
+                + s2
+                + "))");
+        @SuppressWarnings("unchecked")
+        Flow<Map.Entry<?, ?>> entries = (Flow<Map.Entry<?, ?>>) out;
+        out =
+            entries.countBy(
+                e -> Math.floorMod(String.valueOf(e.getValue()).hashCode(), b), x -> x.stages(s2));
+        stages = s2;
       }
     }
 
@@ -1520,6 +1577,21 @@ final class FlinkParityProperties {
         return TriggerDecision.fire(
             "punctuation",
             List.copyOf(events.subList(0, i + 1)),
+            List.copyOf(events.subList(i + 1, events.size())),
+            fired + 1);
+      }
+    }
+    return TriggerDecision.cont(fired);
+  }
+
+  /** A user trigger that leaves out each multiple of 7 (it fires there, and goes on after it). */
+  static TriggerDecision<Integer, Integer> withoutMultiplesOf7(
+      List<Integer> events, Integer fired) {
+    for (int i = 0; i < events.size(); i++) {
+      if (Math.floorMod(events.get(i), 7) == 0) {
+        return TriggerDecision.fire(
+            "marked",
+            List.copyOf(events.subList(0, i)),
             List.copyOf(events.subList(i + 1, events.size())),
             fired + 1);
       }

@@ -311,4 +311,13 @@ final class FlinkWindowsTest {
     assertSameAsLocal(AuditFlows.uniqAfterEveryTriggerInFixedWindows());
     assertSameAsLocal(AuditFlows.uniqAfterEmitAndReduceInCountWindows());
   }
+
+  @Test
+  void uniqAlone_withATriggerFunctionInTheGlobalWindow_takesTheEventsItGives() throws Exception {
+    // The shared stage logic runs the function on both engines (the 0s are left out).
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    assertEquals(
+        List.of(1, 2, 3), FlinkFlows.collect(env, AuditFlows.uniqMarkedBy0(Window.global())));
+    assertSameAsLocal(AuditFlows.uniqMarkedBy0(Window.global()));
+  }
 }

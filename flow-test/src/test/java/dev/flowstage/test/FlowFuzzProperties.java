@@ -9,6 +9,7 @@ import dev.flowstage.flow.FlowRunInfo;
 import dev.flowstage.flow.FlowState;
 import dev.flowstage.flow.FlowStatistics;
 import dev.flowstage.flow.JoinMode;
+import dev.flowstage.flow.KeyCount;
 import dev.flowstage.flow.Options;
 import dev.flowstage.flow.RunningFlow;
 import dev.flowstage.flow.SerializableBiFunction;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -358,6 +360,7 @@ final class FlowFuzzProperties {
     boolean singleUse; // a Stream or Iterator source: the plan runs once
     int intoSinks; // consumer stages of into(...): each event reaches one of them
     boolean triggerSafe; // a user trigger leaves the checked totals as they are
+    boolean mapperOnlyLayer; // the window being drawn is on a layer without reduce or uniq
     int userTriggers;
     boolean noMapBatch; // drawing a zip side: no mapBatch (it reverses a batch)
     boolean ordered; // after a zip, until something reorders: the output order is the model's
@@ -854,7 +857,56 @@ final class FlowFuzzProperties {
       flow = source(m, max);
       model = m;
       stateless(r.nextInt(3), false);
+      if (r.nextInt(5) == 0) {
+        reducedSide();
+      }
       return model;
+    }
+
+    /**
+     * A side that goes through a reducing layer before it is merged or joined: its events are
+     * collected per pane and emitted at each trigger, the pane reset (so each event comes out once
+     * whatever the window and its triggers, a user's too), then per-event steps. The merge or join
+     * after it must wait for the panes it emits at its end.
+     */
+    private void reducedSide() {
+      windowedLayer(false);
+      drawn("a reduced side");
+      // Sometimes the reducer throws once (reached when an event comes), or the onTrigger does
+      // (always reached: every pane of a global, count or periodic window ends with a done, even
+      // an empty one): a failure while the stage reduces, or while it ends.
+      boolean inTrigger = r.nextBoolean();
+      AtomicBoolean thrown = boom(inTrigger || !model.isEmpty());
+      steps.add(
+          ".reduce(ArrayList::new, add"
+              + (thrown != null && !inTrigger ? ", throw Boom once" : "")
+              + ").onTrigger(emit the list's events, reset"
+              + (thrown != null && inTrigger ? ", throw Boom once" : "")
+              + ")");
+      if (thrown != null) {
+        drawn("a reduced side throwing in its " + (inTrigger ? "onTrigger" : "reducer"));
+      }
+      flow =
+          flow.reduce(
+                  ArrayList<Integer>::new,
+                  (l, x) -> {
+                    if (thrown != null && !inTrigger && thrown.compareAndSet(false, true)) {
+                      throw new Boom();
+                    }
+                    l.add(x);
+                    return l;
+                  })
+              .onTrigger(
+                  (l, t) -> {
+                    if (thrown != null && inTrigger && thrown.compareAndSet(false, true)) {
+                      throw new Boom();
+                    }
+                    return TriggerResult.of(List.copyOf(l), new ArrayList<Integer>());
+                  });
+      ordered = false;
+      freshLayer = false;
+      plainPartition = false;
+      stateless(r.nextInt(2), false);
     }
 
     /** Two to four flows merged into one partitioned layer: the model is their union. */
@@ -1365,8 +1417,22 @@ final class FlowFuzzProperties {
         }
         default -> {
           int size = r.nextInt(1, 100);
-          w = Window.<Integer>fixed(Duration.ofMillis(size), x -> Math.abs((long) x));
-          d.append("Window.fixed(").append(size).append("ms, x -> |x|)");
+          // Sometimes the event-time function throws once: reached by the layer's first event.
+          AtomicBoolean thrown = boom(!model.isEmpty());
+          w =
+              Window.<Integer>fixed(
+                  Duration.ofMillis(size),
+                  x -> {
+                    if (thrown != null && thrown.compareAndSet(false, true)) {
+                      throw new Boom();
+                    }
+                    return Math.abs((long) x);
+                  });
+          d.append("Window.fixed(")
+              .append(size)
+              .append("ms, x -> |x|")
+              .append(thrown != null ? ", throw Boom once" : "")
+              .append(")");
           if (r.nextInt(3) == 0) {
             int late = r.nextInt(1, 5);
             w = w.allowedLateness(Duration.ofMillis(late));
@@ -1401,8 +1467,20 @@ final class FlowFuzzProperties {
           d.append(".triggerPeriodically(").append(ms).append("ms)");
         }
         case 2 -> {
-          w = w.trigger(() -> 0, FlowFuzzProperties::punctuation);
-          d.append(".trigger(fire after each multiple of 7)");
+          // Sometimes the trigger function throws once: reached by the layer's first batch.
+          AtomicBoolean thrown = mapperOnlyLayer ? null : boom(!model.isEmpty());
+          w =
+              w.trigger(
+                  () -> 0,
+                  (List<Integer> events, Integer fired) -> {
+                    if (thrown != null && thrown.compareAndSet(false, true)) {
+                      throw new Boom();
+                    }
+                    return punctuation(events, fired);
+                  });
+          d.append(".trigger(fire after each multiple of 7")
+              .append(thrown != null ? ", throw Boom once" : "")
+              .append(")");
         }
         default -> {}
       }
@@ -1458,7 +1536,11 @@ final class FlowFuzzProperties {
         case 7 -> {
           // On the current layer or a new one; a window without a reduce is rejected when built.
           if (r.nextInt(4) == 0) {
+            // No reduce runs this layer's triggers (a mapper-only layer ignores them, Elixir's
+            // B5.1): a throwing trigger function here would never be reached.
+            mapperOnlyLayer = true;
             windowedLayer(false);
+            mapperOnlyLayer = false;
           } else if (r.nextBoolean()) {
             StringBuilder d = new StringBuilder();
             UnaryOperator<Options> o = routing(d, true);
@@ -1469,15 +1551,35 @@ final class FlowFuzzProperties {
           List<Integer> mm = model;
           triggerSafe = true;
           if (r.nextBoolean()) {
-            steps.add(".departition(ArrayList::new, add, l -> l).flatMap(l -> l)");
+            // Sometimes its merge throws once (reached by an event), or its done does (reached:
+            // the departition ends every window, the global one at least).
+            boolean inDone = r.nextBoolean();
+            AtomicBoolean thrown = boom(inDone || !mm.isEmpty());
+            if (thrown != null) {
+              drawn("a departition throwing in its " + (inDone ? "done" : "merge"));
+            }
+            steps.add(
+                ".departition(ArrayList::new, add"
+                    + (thrown != null && !inDone ? " (throws Boom once)" : "")
+                    + ", l -> l"
+                    + (thrown != null && inDone ? " (throws Boom once)" : "")
+                    + ").flatMap(l -> l)");
             out =
                 flow.departition(
                         ArrayList<Integer>::new,
                         (l, x) -> {
+                          if (thrown != null && !inDone && thrown.compareAndSet(false, true)) {
+                            throw new Boom();
+                          }
                           l.add(x);
                           return l;
                         },
-                        l -> l)
+                        l -> {
+                          if (thrown != null && inDone && thrown.compareAndSet(false, true)) {
+                            throw new Boom();
+                          }
+                          return l;
+                        })
                     .flatMap(l -> l);
             check = run -> sameMultiset(mm, run.output);
           } else {
@@ -1526,7 +1628,199 @@ final class FlowFuzzProperties {
           List<Integer> expected = mm.stream().sorted().limit(n).toList();
           check = run -> equal(List.of(expected), run.output);
         }
-        default -> sumOrCountTail();
+        default -> {
+          if (r.nextBoolean()) {
+            sumOrCountTail();
+          } else {
+            chainedTail();
+          }
+        }
+      }
+    }
+
+    /**
+     * A second aggregation over a first one's results, as a user asks "how many keys have each
+     * count": a keyed aggregation without a window (one entry per key, at the end), its entries
+     * mapped and sometimes filtered, copied by a flatMap or moved to another layer, then counted
+     * again, ranked, totalled by a departition or made distinct. The reference is java.util.stream
+     * over the model: every result is exact (no window, no trigger).
+     */
+    private void chainedTail() {
+      int k = r.nextInt(1, 12);
+      int stages = r.nextInt(1, 4);
+      boolean withStages = r.nextBoolean();
+      UnaryOperator<Options> o1 = x -> x.stages(stages);
+      String opt = withStages ? ", o -> o.stages(" + stages + ")" : "";
+      SerializableFunction<Integer, Integer> key = x -> Math.floorMod(x, k);
+      Flow<Map.Entry<Integer, Long>> first;
+      Map<Integer, Long> perKey;
+      switch (r.nextInt(4)) {
+        case 0 -> {
+          steps.add(".countBy(x -> floorMod(x, " + k + ")" + opt + ")");
+          first =
+              (withStages ? flow.countBy(key, o1) : flow.countBy(key))
+                  .map(e -> Map.entry(e.key(), e.count()));
+          perKey = model.stream().collect(Collectors.groupingBy(key::apply, Collectors.counting()));
+        }
+        case 1 -> {
+          steps.add(".sumBy(x -> floorMod(x, " + k + "), x -> x" + opt + ")");
+          first =
+              (withStages ? flow.sumBy(key, x -> x, o1) : flow.sumBy(key, x -> x))
+                  .map(e -> Map.entry(e.key(), e.count()));
+          perKey =
+              model.stream()
+                  .collect(Collectors.groupingBy(key::apply, Collectors.summingLong(x -> x)));
+        }
+        case 2 -> {
+          steps.add(
+              ".reduceByKey(x -> floorMod(x, " + k + "), x -> (long) x, Long::sum" + opt + ")");
+          first =
+              (withStages
+                      ? flow.reduceByKey(key, x -> (long) x, Long::sum, o1)
+                      : flow.reduceByKey(key, x -> (long) x, Long::sum))
+                  .map(e -> Map.entry(e.getKey(), e.getValue()));
+          perKey =
+              model.stream()
+                  .collect(Collectors.groupingBy(key::apply, Collectors.summingLong(x -> x)));
+        }
+        default -> {
+          steps.add(".frequencies(" + (withStages ? opt.substring(2) : "") + ")");
+          first =
+              (withStages ? flow.frequencies(o1) : flow.frequencies())
+                  .map(e -> Map.entry(e.key(), e.count()));
+          perKey = model.stream().collect(Collectors.groupingBy(x -> x, Collectors.counting()));
+        }
+      }
+      // Sometimes a function after the aggregation throws once: it runs as the aggregation emits
+      // at its end, in the reducing stage, or in the next layer.
+      AtomicBoolean thrownAfter = boom(!perKey.isEmpty());
+      if (thrownAfter != null) {
+        steps.add(".map(e -> throw Boom once, else e)");
+        first =
+            first.map(
+                e -> {
+                  if (thrownAfter.compareAndSet(false, true)) {
+                    throw new Boom();
+                  }
+                  return e;
+                });
+      }
+      steps.add(".map(e -> entry(e.key, e.value))");
+      List<Map.Entry<Integer, Long>> entries = new ArrayList<>();
+      perKey.forEach((kk, v) -> entries.add(Map.entry(kk, v)));
+      if (r.nextInt(3) == 0) {
+        int m = r.nextInt(2, 5);
+        steps.add(".filter(e -> floorMod(e.value, " + m + ") != 0)");
+        first = first.filter(e -> Math.floorMod(e.getValue(), m) != 0);
+        entries.removeIf(e -> Math.floorMod(e.getValue(), m) == 0);
+      }
+      if (r.nextInt(3) == 0) {
+        steps.add(".flatMap(e -> floorMod(e.key, 3) copies of e)");
+        first = first.flatMap(e -> Collections.nCopies(Math.floorMod(e.getKey(), 3), e));
+        List<Map.Entry<Integer, Long>> copied = new ArrayList<>();
+        entries.forEach(e -> copied.addAll(Collections.nCopies(Math.floorMod(e.getKey(), 3), e)));
+        entries.clear();
+        entries.addAll(copied);
+      }
+      if (r.nextInt(3) == 0) {
+        StringBuilder d = new StringBuilder();
+        UnaryOperator<Options> o = demandOptions(d, r.nextInt(1, 4));
+        boolean shuffle = r.nextBoolean();
+        steps.add((shuffle ? ".shuffle" : ".partition") + "(o -> o." + d + ")");
+        first = shuffle ? first.shuffle(o) : first.partition(o);
+      }
+      ordered = false;
+      List<Map.Entry<Integer, Long>> in = List.copyOf(entries);
+      int second = r.nextInt(4);
+      // In the second level's function, once (not in takeSort's comparator: one entry is never
+      // compared).
+      AtomicBoolean thrown = second == 1 ? null : boom(!in.isEmpty());
+      String boomText = thrown != null ? ", throw Boom once" : "";
+      SerializableFunction<Map.Entry<Integer, Long>, Long> value =
+          e -> {
+            if (thrown != null && thrown.compareAndSet(false, true)) {
+              throw new Boom();
+            }
+            return e.getValue();
+          };
+      switch (second) {
+        case 0 -> {
+          int b = r.nextInt(1, 6);
+          int s2 = r.nextInt(1, 4);
+          steps.add(
+              ".countBy(e -> floorMod(e.value, "
+                  + b
+                  + ")"
+                  + boomText
+                  + ", o -> o.stages("
+                  + s2
+                  + "))");
+          drawn("a countBy after a keyed aggregation");
+          out = first.countBy(e -> Math.floorMod(value.apply(e), b), x -> x.stages(s2));
+          Map<Integer, Long> want =
+              in.stream()
+                  .collect(
+                      Collectors.groupingBy(
+                          e -> Math.floorMod(e.getValue(), b),
+                          TreeMap::new,
+                          Collectors.counting()));
+          check =
+              run -> {
+                Map<Object, Object> got = new TreeMap<>();
+                for (Object x : run.output) {
+                  KeyCount<?> kc = (KeyCount<?>) x;
+                  if (got.put(kc.key(), kc.count()) != null) {
+                    return "key " + kc.key() + " twice: " + run.output;
+                  }
+                }
+                return equal(want, got);
+              };
+        }
+        case 1 -> {
+          int n = r.nextInt(1, 8);
+          steps.add(".takeSort(" + n + ", by value descending, then key)");
+          drawn("a takeSort after a keyed aggregation");
+          Comparator<Map.Entry<Integer, Long>> byValue =
+              Comparator.<Map.Entry<Integer, Long>>comparingLong(Map.Entry::getValue)
+                  .reversed()
+                  .thenComparing(Map.Entry::getKey);
+          out = first.takeSort(n, (a, c) -> byValue.compare(a, c));
+          List<Map.Entry<Integer, Long>> top = in.stream().sorted(byValue).limit(n).toList();
+          check = run -> equal(List.of(top), run.output);
+        }
+        case 2 -> {
+          steps.add(".departition(() -> 0L, (a, e) -> a + e.value" + boomText + ", a -> a)");
+          drawn("a departition after a keyed aggregation");
+          out =
+              first.departition(
+                  () -> 0L, (Long a, Map.Entry<Integer, Long> e) -> a + value.apply(e), a -> a);
+          long total = in.stream().mapToLong(Map.Entry::getValue).sum();
+          check = run -> equal(List.of(total), run.output);
+        }
+        default -> {
+          int s2 = r.nextInt(1, 4);
+          steps.add(
+              ".partition(o -> o.stages("
+                  + s2
+                  + ").key(e -> e.value)).uniqBy(e -> e.value"
+                  + boomText
+                  + ").map(e -> e.value)");
+          drawn("a uniqBy after a keyed aggregation");
+          out =
+              first
+                  .partition(x -> x.stages(s2).key((Map.Entry<Integer, Long> e) -> e.getValue()))
+                  .uniqBy(value)
+                  .map(e -> (Object) e.getValue());
+          List<Object> distinct = in.stream().map(e -> (Object) e.getValue()).distinct().toList();
+          check =
+              run -> {
+                Map<Object, Integer> want = new HashMap<>();
+                distinct.forEach(x -> want.merge(x, 1, Integer::sum));
+                Map<Object, Integer> got = new HashMap<>();
+                run.output.forEach(x -> got.merge(x, 1, Integer::sum));
+                return equal(new TreeMap<>(want), new TreeMap<>(got));
+              };
+        }
       }
     }
 

@@ -37,6 +37,17 @@ public final class MapReducer implements StageLogic {
           () -> Boolean.TRUE, (e, acc) -> TriggerResult.of(Collections.singletonList(e), acc));
 
   /**
+   * Whether a uniq-only layer must run its window: any window but the global one (its panes own the
+   * uniq sets), and the global one with a trigger function, which decides which events the layer
+   * takes (and may fail) as on any reducing layer (Elixir: uniq makes a reducing layer). The global
+   * window's other triggers change nothing for uniq (keys are kept across triggers), so it keeps
+   * the plain path.
+   */
+  private static boolean carriesWindow(Window w) {
+    return !(w instanceof Window.Global g) || g.triggers().function() != null;
+  }
+
+  /**
    * Compiles a layer's operations for stage {@code index} of {@code total}.
    *
    * @param ops the operations, as the plan rules allow them (mapBatch first, at most one onTrigger
@@ -103,10 +114,12 @@ public final class MapReducer implements StageLogic {
       }
     }
     if (reduces.isEmpty()
-        && !(windows.isEmpty() || windows.get(0) instanceof Window.Global)
+        && !windows.isEmpty()
+        && carriesWindow(windows.get(0))
         && current.stream().anyMatch(op -> op instanceof Operation.Uniq)) {
       // uniq in a windowed layer without a reduce (Elixir's uniq per window): the events pass at
-      // once through a reduce that only carries the window, whose panes own the uniq sets.
+      // once through a reduce that only carries the window, whose panes own the uniq sets and
+      // whose trigger function decides which events the layer takes.
       int last = 0;
       for (int i = 0; i < current.size(); i++) {
         if (current.get(i) instanceof Operation.Uniq) {

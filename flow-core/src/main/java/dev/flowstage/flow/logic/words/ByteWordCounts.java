@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * The byte path of the word count: the state of one reading stage, which reads whole {@link
@@ -98,6 +99,13 @@ public final class ByteWordCounts {
    * run stops reading (one add per buffer: nothing next to reading and counting it).
    */
   static final LongAdder STREAM_READS = new LongAdder();
+
+  /**
+   * Tests only: told the file (or stream name) before each read, on the reading stage's thread, so
+   * a test can hold one reader in the middle of its file while another fails and check that the
+   * abandoned run's interrupt stops it; {@code null} (one volatile read per buffer) otherwise.
+   */
+  static volatile Consumer<Object> beforeRead;
 
   /** The longest word the buffer grows for: 1 GiB, a clear error rather than an overflow. */
   private static final int MAX_WORD = 1 << 30;
@@ -648,6 +656,10 @@ public final class ByteWordCounts {
    * so each read first checks, and the stage ends within a buffer instead of at the chunk's end.
    */
   private int fill(FileChannel channel, long at, int from, long end) throws IOException {
+    Consumer<Object> hook = beforeRead;
+    if (hook != null) {
+      hook.accept(source);
+    }
     if (Thread.currentThread().isInterrupted()) {
       throw new InterruptedIOException("interrupted: the run was cancelled or failed");
     }

@@ -61,6 +61,16 @@ public final class GzipTexts {
   }
 
   /**
+   * Sets what the byte path's readers call before each read, with the file (or stream name) they
+   * read, on the reading stage's thread; {@code null} for nothing. A test that sets one clears it.
+   *
+   * @param hook the hook, or {@code null}
+   */
+  public static void beforeRead(java.util.function.Consumer<Object> hook) {
+    ByteWordCounts.beforeRead = hook;
+  }
+
+  /**
    * Writes {@code mebibytes} MiB of text to a gzip file: one 16 KiB block of seeded random words
    * repeated (inside deflate's 32 KiB window), so the file is a few hundred KiB on disk while its
    * reader takes {@code mebibytes} reads of 1 MiB.
