@@ -40,15 +40,7 @@ public final class Fifos {
    * @throws InterruptedException if interrupted while {@code mkfifo} runs
    */
   public Path make(String name, byte[] bytes) throws IOException, InterruptedException {
-    Path fifo = dir.resolve(name);
-    Process p;
-    try {
-      p = new ProcessBuilder("mkfifo", fifo.toString()).redirectErrorStream(true).start();
-    } catch (IOException e) {
-      assumeTrue(false, "no mkfifo here: " + e.getMessage());
-      throw e;
-    }
-    assumeTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "mkfifo failed");
+    Path fifo = mkfifo(dir.resolve(name));
     writers.add(
         CompletableFuture.runAsync(
             () -> {
@@ -61,6 +53,26 @@ public final class Fifos {
             // A platform thread per writer: each waits in open() for its reader, which would pin a
             // virtual thread's carrier, and the common pool may have only one thread.
             r -> Thread.ofPlatform().daemon().name("fifo-writer").start(r)));
+    return fifo;
+  }
+
+  /**
+   * Makes a FIFO with no writer; skips the calling test where there is no {@code mkfifo}.
+   *
+   * @param fifo where to make it
+   * @return {@code fifo}
+   * @throws IOException if {@code mkfifo} cannot be started
+   * @throws InterruptedException if interrupted while {@code mkfifo} runs
+   */
+  public static Path mkfifo(Path fifo) throws IOException, InterruptedException {
+    Process p;
+    try {
+      p = new ProcessBuilder("mkfifo", fifo.toString()).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      assumeTrue(false, "no mkfifo here: " + e.getMessage());
+      throw e;
+    }
+    assumeTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "mkfifo failed");
     return fifo;
   }
 

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.flowstage.flow.logic.PipeInput;
 import java.io.IOException;
@@ -34,16 +33,7 @@ final class PipeCarrierTest {
   @TempDir Path dir;
 
   private Path fifo(String name) throws IOException, InterruptedException {
-    Path fifo = dir.resolve(name);
-    Process p;
-    try {
-      p = new ProcessBuilder("mkfifo", fifo.toString()).redirectErrorStream(true).start();
-    } catch (IOException e) {
-      assumeTrue(false, "no mkfifo here: " + e.getMessage());
-      throw e;
-    }
-    assumeTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "mkfifo failed");
-    return fifo;
+    return Fifos.mkfifo(dir.resolve(name));
   }
 
   /** The reading threads of pipes that are alive now. */
