@@ -212,6 +212,30 @@ final class PipeCarrierTest {
   }
 
   @Test
+  void closingAsTheReadingThreadStarts_neverLeavesItWaitingForAWriter() throws Exception {
+    Path pipe = fifo("race");
+    for (int i = 0; i < 200; i++) {
+      InputStream in = PipeInput.open(pipe);
+      CountDownLatch reading = new CountDownLatch(1);
+      Thread reader =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    reading.countDown();
+                    try {
+                      in.read();
+                    } catch (IOException e) {
+                      // closed under it: expected
+                    }
+                  });
+      reading.await();
+      in.close(); // at any point of the reading thread's start, before or during its open
+      reader.join();
+    }
+    awaitNoPipeThreads();
+  }
+
+  @Test
   void standardInput_throughAPipeInput_isNotReadBeforeItsFirstRead_andGivesEveryByte()
       throws Exception {
     byte[] bytes = new byte[3 * 64 * 1024 + 17];

@@ -168,6 +168,8 @@ public final class PipeInput extends InputStream {
         throw new IOException(name + ": stream closed");
       }
       if (pump == null) {
+        // Set before the thread starts: a close() from now on must end its open (see close()).
+        opening = true;
         pump = Thread.ofPlatform().daemon().name("flowstage-pipe-" + name).start(this::pump);
       }
     }
@@ -182,10 +184,7 @@ public final class PipeInput extends InputStream {
   /** The reading thread: opens the source, then reads it block by block until it ends. */
   private void pump() {
     InputStream in;
-    synchronized (this) {
-      opening = true;
-    }
-    try {
+    try { // even when closed already: a close() that saw it opening has a writer waiting to meet it
       in = opener.open();
     } catch (IOException | RuntimeException e) {
       synchronized (this) {
@@ -214,7 +213,7 @@ public final class PipeInput extends InputStream {
           return;
         }
         int more;
-        while (n < b.length && in.available() > 0 && (more = in.read(b, n, b.length - n)) > 0) {
+        while (n < b.length && ready(in) && (more = in.read(b, n, b.length - n)) > 0) {
           n += more; // only what is there already: a slow writer's bytes are not held back
         }
         if (n > 0) {
@@ -227,6 +226,15 @@ public final class PipeInput extends InputStream {
       }
     } finally {
       closeQuietly(in);
+    }
+  }
+
+  /** Whether {@code in} has bytes that a read would give without waiting. */
+  private static boolean ready(InputStream in) {
+    try {
+      return in.available() > 0;
+    } catch (IOException e) {
+      return false; // a stream that cannot tell: the next read says what is wrong
     }
   }
 
