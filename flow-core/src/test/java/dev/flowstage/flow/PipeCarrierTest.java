@@ -231,8 +231,8 @@ final class PipeCarrierTest {
       reading.await();
       in.close(); // at any point of the reading thread's start, before or during its open
       reader.join();
+      awaitNoPipeThreads(); // each close ends its threads (and none outlives it to meet the next)
     }
-    awaitNoPipeThreads();
   }
 
   @Test

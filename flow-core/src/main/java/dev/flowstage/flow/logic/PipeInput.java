@@ -26,9 +26,9 @@ import java.util.concurrent.BlockingQueue;
  *
  * <p>Nothing is read before the first read (standard input that is never read is left alone). At
  * most {@value #BLOCKS} blocks of up to {@value #BLOCK} bytes are read ahead. Closing stops the
- * reading thread: a pipe still waiting for its writer is opened for writing once, which completes
- * the wait (and the reader then sees the end of its input); a pipe waiting in a read is closed
- * under it. A device or standard input waiting in a read keeps its thread (a daemon) until the read
+ * reading thread: a pipe still waiting for its writer is opened for writing, which completes the
+ * wait (and the reader then sees the end of its input); a pipe waiting in a read is closed under
+ * it. A device or standard input waiting in a read keeps its thread (a daemon) until the read
  * returns, since nothing can end that read from outside.
  */
 public final class PipeInput extends InputStream {
@@ -267,7 +267,7 @@ public final class PipeInput extends InputStream {
 
   /**
    * Stops the reading thread and closes the source: a pipe still waiting for its writer is opened
-   * for writing once to end the wait; one waiting in a read is closed under it.
+   * for writing to end the wait; one waiting in a read is closed under it.
    */
   @Override
   public void close() {
@@ -299,19 +299,43 @@ public final class PipeInput extends InputStream {
     }
   }
 
+  /**
+   * Opens the pipe for writing until this input's reading thread has left its open: one open wakes
+   * every reader waiting in the pipe's open, and may meet another reader of the same pipe rather
+   * than this one. Each open meets a read end that is open (this thread's, which it keeps until
+   * this one ends, or another's), so none waits for good while this thread's open waits.
+   */
   private void openForWriting() {
-    try {
-      FileChannel.open(fifo, StandardOpenOption.WRITE)
-          .close(); // opened: the reader's open returned
-    } catch (IOException e) {
-      // gone or not writable: the reader's open ends by itself, or never started
+    for (int i = 0; i < 100 && isOpening(); i++) {
+      try {
+        FileChannel.open(fifo, StandardOpenOption.WRITE).close();
+      } catch (IOException e) {
+        return; // gone or not writable: the reader's open ends by itself, or never started
+      }
     }
   }
 
+  private synchronized boolean isOpening() {
+    return opening;
+  }
+
+  /**
+   * Waits for the unblocking writer whatever interrupts come (close() interrupts this thread, and a
+   * read end closed before the writer's open would leave that open waiting for good). The writer
+   * meets the read end this thread holds, so the wait is short; it is bounded anyway, for a path
+   * that no longer names this pipe.
+   */
   private static void joinQuietly(Thread t) {
-    try {
-      t.join();
-    } catch (InterruptedException e) {
+    boolean interrupted = false;
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (t.isAlive() && System.nanoTime() < deadline) {
+      try {
+        t.join(java.time.Duration.ofMillis(100));
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
       Thread.currentThread().interrupt();
     }
   }
