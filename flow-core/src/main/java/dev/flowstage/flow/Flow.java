@@ -290,7 +290,16 @@ public final class Flow<T> {
       throw new IllegalArgumentException("fromStages needs at least one producer");
     }
     producers.forEach(p -> nonNull(p, "producers element"));
-    stageKinds("fromStages", producers);
+    stageKinds(
+        "fromStages",
+        producers,
+        "running producer stages (producers or producer-consumers) to read from",
+        k ->
+            k.emits()
+                ? null
+                : "emits nothing to read; give fromStages the producer or producer-consumer it"
+                    + " would read from (StageSystem.startProducer or startProducerConsumer), or"
+                    + " end a flow in this stage with into(...)");
     return source(new Source.Stages(new ArrayList<Object>(producers)), options);
   }
 
@@ -1246,7 +1255,22 @@ public final class Flow<T> {
       throw new IllegalArgumentException("through needs at least one producer-consumer stage");
     }
     stages.forEach(st -> nonNull(st, "stages element"));
-    stageKinds("through", stages);
+    stageKinds(
+        "through",
+        stages,
+        "running producer-consumer stages (StageSystem.startProducerConsumer)",
+        k ->
+            switch (k) {
+              case PRODUCER_CONSUMER -> null;
+              case PRODUCER ->
+                  "cannot subscribe to this flow; read it with Flow.fromStages(...) instead (and"
+                      + " merge that with this flow), or use throughProducerConsumers(...) for a"
+                      + " stage each run makes";
+              case CONSUMER ->
+                  "emits nothing for the layer after it; end the flow in it with into(...)"
+                      + " instead, or use throughProducerConsumers(...) for a stage each run"
+                      + " makes";
+            });
     Options o = options(options);
     PlanRules.noRouting(o, "through");
     PlanRules.closes(List.of(plan), "through");
@@ -1761,7 +1785,16 @@ public final class Flow<T> {
       throw new IllegalArgumentException("into needs at least one consumer stage");
     }
     consumers.forEach(c -> nonNull(c, "consumers element"));
-    stageKinds("into", consumers);
+    stageKinds(
+        "into",
+        consumers,
+        "running consumer stages (consumers or producer-consumers, e.g."
+            + " StageSystem.startConsumer or a ConsumerSupervisor's stage())",
+        k ->
+            k.subscribes()
+                ? null
+                : "cannot subscribe to this flow; read it with Flow.fromStages(...) instead, or"
+                    + " use intoConsumers(...) for consumers each run makes");
     return RunCoordinator.startInto(plan, consumers, clock).awaitLastLayer();
   }
 
@@ -1858,48 +1891,18 @@ public final class Flow<T> {
    * Refuses a running stage of the wrong kind for {@code call} ({@code fromStages}, {@code through}
    * or {@code into}) where the plan is built: a stage's kind never changes, so the run could only
    * fail as it starts. (A stage that exits in between still fails the run then, naming it.)
+   *
+   * @param need what the call takes, for the message
+   * @param refusal why a stage of a kind cannot serve, or {@code null} if it can
    */
-  private static void stageKinds(String call, List<? extends Stage<?>> stages) {
+  private static void stageKinds(
+      String call,
+      List<? extends Stage<?>> stages,
+      String need,
+      java.util.function.Function<StageKind, String> refusal) {
     for (Stage<?> s : stages) {
       StageKind k = s.kind();
-      String need;
-      String why;
-      switch (call) {
-        case "fromStages" -> {
-          need = "running producer stages (producers or producer-consumers) to read from";
-          why =
-              k.emits()
-                  ? null
-                  : "emits nothing to read; give fromStages the producer or producer-consumer it"
-                      + " would read from (StageSystem.startProducer or startProducerConsumer), or"
-                      + " end a flow in this stage with into(...)";
-        }
-        case "through" -> {
-          need = "running producer-consumer stages (StageSystem.startProducerConsumer)";
-          why =
-              switch (k) {
-                case PRODUCER_CONSUMER -> null;
-                case PRODUCER ->
-                    "cannot subscribe to this flow; read it with Flow.fromStages(...) instead (and"
-                        + " merge that with this flow), or use throughProducerConsumers(...) for a"
-                        + " stage each run makes";
-                case CONSUMER ->
-                    "emits nothing for the layer after it; end the flow in it with into(...)"
-                        + " instead, or use throughProducerConsumers(...) for a stage each run"
-                        + " makes";
-              };
-        }
-        default -> {
-          need =
-              "running consumer stages (consumers or producer-consumers, e.g."
-                  + " StageSystem.startConsumer or a ConsumerSupervisor's stage())";
-          why =
-              k.subscribes()
-                  ? null
-                  : "cannot subscribe to this flow; read it with Flow.fromStages(...) instead, or"
-                      + " use intoConsumers(...) for consumers each run makes";
-        }
-      }
+      String why = refusal.apply(k);
       if (why != null) {
         throw new IllegalArgumentException(
             call

@@ -47,16 +47,7 @@ public final class Publishers {
       throw new IllegalArgumentException("Publishers.of needs at least one producer stage");
     }
     List<Stage<?>> ps = List.copyOf(producers);
-    for (Stage<?> p : ps) {
-      if (!p.kind().emits()) {
-        // Refused here, not as an onError to each subscriber later.
-        throw new IllegalArgumentException(
-            "Publishers.of publishes the events of producer stages, but stage "
-                + p.name()
-                + " is a consumer, which emits nothing; pass a producer or producer-consumer"
-                + " (the stage it subscribes to)");
-      }
-    }
+    requireEmitters("Publishers.of", ps); // here, not as an onError to each subscriber later
     SubscriptionOptions temporary = options.toBuilder().cancel(CancelMode.TEMPORARY).build();
     return subscriber -> {
       Objects.requireNonNull(subscriber, "subscriber"); // rule 1.9
@@ -83,5 +74,27 @@ public final class Publishers {
         system,
         List.of(Objects.requireNonNull(producer, "producer")),
         SubscriptionOptions.defaults());
+  }
+
+  /**
+   * Refuses a consumer given where producer stages are read ({@code Publishers.of}, {@code
+   * StageSystem.stream}) when the call is made: a stage's kind never changes, so its subscription
+   * could only fail later.
+   *
+   * @param call what was called, for the message
+   * @param producers the stages given
+   * @throws IllegalArgumentException naming the first consumer among them
+   */
+  static void requireEmitters(String call, List<? extends Stage<?>> producers) {
+    for (Stage<?> p : producers) {
+      if (!Objects.requireNonNull(p, "producer").kind().emits()) {
+        throw new IllegalArgumentException(
+            call
+                + " takes the events of producer stages, but stage "
+                + p.name()
+                + " is a consumer, which emits nothing; pass a producer or producer-consumer"
+                + " (the stage it subscribes to)");
+      }
+    }
   }
 }

@@ -175,6 +175,8 @@ public final class StageSystem implements AutoCloseable {
    *     consumer ({@link Stage#kind()})
    */
   public <E> Stream<E> stream(List<? extends Stage<?>> producers, SubscriptionOptions options) {
+    Publishers.requireEmitters(
+        "StageSystem.stream", Objects.requireNonNull(producers, "producers"));
     return runtime.stream(producers, Objects.requireNonNull(options, "options"));
   }
 

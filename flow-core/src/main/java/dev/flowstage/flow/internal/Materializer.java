@@ -128,7 +128,7 @@ final class Materializer {
     if (into == null) {
       terminal = new TerminalConsumer(last(), last);
       // Named as the graph node the run shows it as (RunCoordinator.graph): after every group.
-      terminalStage = system.startConsumer(consumersGroup(topology) + ".0", terminal);
+      terminalStage = system.startConsumer(topology.consumersNode() + ".0", terminal);
       // The terminal exits with the failure that ended the flow, which the coordinator throws to
       // the reader: watching it makes the run its owner, so the stage does not log it again.
       Stage<?> t = terminalStage;
@@ -365,17 +365,6 @@ final class Materializer {
     ToIntFunction<Object> hash = edge.partials() ? Combining::partitionOf : edge.route();
     // Not Dispatchers.partition: see BoundedPartitionDispatcher (bounded memory, exact demand).
     return () -> new BoundedPartitionDispatcher(name, n, hash);
-  }
-
-  /**
-   * The graph node id of a run's own consumers of the last layer (its terminal, or the consumers
-   * {@code intoConsumers} starts): the group after every group of the flow.
-   *
-   * @param topology the run's topology
-   * @return {@code g<n>}, {@code n} the number of groups
-   */
-  static String consumersGroup(Topology topology) {
-    return "g" + topology.groups.size();
   }
 
   /**

@@ -142,7 +142,7 @@ public final class RunCoordinator {
     int group = run.topology.groups.size(); // after every stage of the flow
     try {
       for (int i = 0; i < factories.size(); i++) {
-        String name = Materializer.consumersGroup(run.topology) + "." + i;
+        String name = run.topology.consumersNode() + "." + i;
         var factory = factories.get(i);
         Object c =
             Materializer.building(

@@ -465,10 +465,21 @@ final class Topology {
     FlowGraph layers = graph();
     List<FlowGraph.Node> nodes = new ArrayList<>(layers.nodes());
     List<FlowGraph.Edge> edges = new ArrayList<>(layers.edges());
-    String id = "g" + groups.size();
+    String id = consumersNode();
     nodes.add(new FlowGraph.Node(id, kind, stages, ""));
     edges.add(new FlowGraph.Edge(last.name(), id, "demand"));
     return new FlowGraph(nodes, edges);
+  }
+
+  /**
+   * The graph node id of a run's own consumers of the last layer (its terminal, or the consumers
+   * {@code intoConsumers} starts), also the prefix of their stages' names: the group after every
+   * group of the flow.
+   *
+   * @return {@code g<n>}, {@code n} the number of groups
+   */
+  String consumersNode() {
+    return "g" + groups.size();
   }
 
   /** Renders the topology as a public graph (a plan's: {@code Flow.graph()}). */

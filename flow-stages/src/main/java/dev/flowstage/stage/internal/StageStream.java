@@ -91,16 +91,7 @@ final class StageStream<E> {
     this.options = options;
     this.producers = new ArrayList<>();
     for (Stage<?> p : producers) {
-      StageCell<?> cell = StageCell.cellOf(p);
-      if (!cell.kind.emits()) {
-        // Refused here, not as a failed subscription once the stream is read.
-        throw new IllegalArgumentException(
-            "StageSystem.stream reads the events of producer stages, but stage "
-                + cell.name
-                + " is a consumer, which emits nothing; pass a producer or producer-consumer"
-                + " (the stage it subscribes to)");
-      }
-      this.producers.add(cell);
+      this.producers.add(StageCell.cellOf(p)); // StageSystem.stream refused consumers already
     }
     this.active = this.producers.size();
   }

@@ -22,16 +22,17 @@ import java.util.function.ObjLongConsumer;
  * The partition of an ASCII word comes from its byte hash, of any other word from its {@code
  * String} hash ({@link #partitionOf(String, int)} for both).
  *
+ * <p>At the end of its input a reading stage of the byte path hands its table over whole instead
+ * ({@link #table()}, {@link ByteWordCounts#drainLast}): each counting stage gets a shard with the
+ * same table, whose ASCII words of its partition are its own, and its other words as {@code
+ * String}s.
+ *
  * @param partition the counting stage these words belong to, in {@code [0, stages)}
  * @param ascii the ASCII words, one entry each: count (8 bytes), hash (4), length (4), the bytes;
  *     followed by {@link #SLACK} bytes so eight-byte reads stay inside the array
  * @param asciiWords how many entries {@code ascii} holds
  * @param words the other distinct words
  * @param counts how often each of {@code words} occurred, same index
- *     <p>At the end of its input a reading stage of the byte path hands its table over whole
- *     instead ({@link #table()}, {@link ByteWordCounts#drainLast}): each counting stage gets a
- *     shard with the same table, whose ASCII words of its partition are its own, and its other
- *     words as {@code String}s.
  * @param occurrences the sum of the counts of {@code ascii} and {@code words} (not of {@code
  *     table})
  * @param table a reading stage's table handed over at the end of its input, whose ASCII words of
@@ -72,11 +73,7 @@ public record Shard(
    */
   public void forEach(ObjLongConsumer<String> action) {
     if (table != null) {
-      table.forEach(
-          partition,
-          count -> true,
-          (b, from, len, hash, count) ->
-              action.accept(new String(b, from, len, StandardCharsets.ISO_8859_1), count));
+      table.forEach(partition, count -> true, action);
     }
     for (int i = 0, off = 0; i < asciiWords; i++) {
       int len = (int) INT.get(ascii, off + 12);

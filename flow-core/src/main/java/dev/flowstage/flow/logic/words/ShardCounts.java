@@ -326,11 +326,7 @@ public final class ShardCounts {
       off += HEADER + len;
     }
     if (base != null) {
-      base.forEach(
-          partition,
-          admits,
-          (b, from, len, hash, count) ->
-              action.accept(new String(b, from, len, StandardCharsets.ISO_8859_1), count));
+      base.forEach(partition, admits, action);
     }
     others.forEach(
         (word, count) -> {
