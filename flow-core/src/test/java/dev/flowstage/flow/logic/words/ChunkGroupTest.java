@@ -133,14 +133,143 @@ final class ChunkGroupTest {
     assertEquals(oneByOne, count(grouped));
   }
 
-  /** Grouping never leaves a reading stage without work: two mid-sized files stay two pieces. */
+  /**
+   * Grouping never leaves a reading stage without work: two mid-sized files are not grouped (each,
+   * being one of the last two pieces for two readers, is then cut in four).
+   */
   @Test
-  void grouped_twoFilesOfAQuarterChunkForTwoReaders_stayTwoPieces() {
-    List<FileChunk> chunks =
-        List.of(new FileChunk(Path.of("a"), 0, 3 << 19), new FileChunk(Path.of("b"), 0, 3 << 19));
+  void grouped_twoFilesOfAQuarterChunkForTwoReaders_stayApart() {
+    FileChunk a = new FileChunk(Path.of("a"), 0, 3 << 19);
+    FileChunk b = new FileChunk(Path.of("b"), 0, 3 << 19);
+    List<ByteChunk> pieces = new ArrayList<>();
+    ChunkGroup.grouped(List.of(a, b), 4 << 20, 2).forEach(pieces::add);
+    assertEquals(8, pieces.size(), pieces.toString());
+    assertTrue(pieces.stream().allMatch(p -> p instanceof FileChunk), pieces.toString());
+    assertEquals(List.of(a, b), rejoined(pieces));
+  }
+
+  /**
+   * With several readers the last wave is cut finer: a large file's last {@code readers} chunks in
+   * {@link ChunkGroup#TAIL_PARTS} consecutive parts each, the earlier chunks whole.
+   */
+  @Test
+  void grouped_severalReaders_cutsTheLastPiecesInQuarters() {
+    List<FileChunk> chunks = new ArrayList<>();
+    FileChunk.split(List.of(Path.of("big")), List.of(3), List.of(), List.of(64L << 20), 4 << 20)
+        .forEach(chunks::add);
+    assertEquals(16, chunks.size());
+    List<ByteChunk> pieces = new ArrayList<>();
+    ChunkGroup.grouped(chunks, 4 << 20, 3).forEach(pieces::add);
+    assertEquals(13 + 3 * ChunkGroup.TAIL_PARTS, pieces.size());
+    assertEquals(chunks.subList(0, 13), pieces.subList(0, 13));
+    for (int k = 0; k < 3; k++) {
+      int from = 13 + k * ChunkGroup.TAIL_PARTS;
+      assertEquals(
+          List.of(chunks.get(13 + k)),
+          rejoined(pieces.subList(from, from + ChunkGroup.TAIL_PARTS)),
+          "chunk " + (13 + k));
+    }
+    for (ByteChunk p : pieces.subList(13, pieces.size())) {
+      FileChunk c = (FileChunk) p;
+      assertEquals(1L << 20, c.end() - c.start(), c.toString());
+      assertEquals(3, c.textStart());
+    }
+  }
+
+  /** Gzip files, groups and parts smaller than {@link ChunkGroup#MIN_TAIL_PIECE} stay whole. */
+  @Test
+  void grouped_severalReaders_leavesGzipGroupsAndSmallChunksWhole() {
+    FileChunk gz = FileChunk.gzip(Path.of("z.gz"), 0);
+    FileChunk small = new FileChunk(Path.of("s"), 0, ChunkGroup.MIN_TAIL_PIECE * 2 - 1);
+    List<FileChunk> tiny = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      tiny.add(new FileChunk(Path.of("t" + i), 0, 100));
+    }
+    List<FileChunk> chunks = new ArrayList<>(tiny);
+    chunks.add(small);
+    chunks.add(0, gz); // FileChunk.split puts gzip files first; here it is one of the last three
+    List<ByteChunk> pieces = new ArrayList<>();
+    ChunkGroup.grouped(chunks.subList(0, 1), 4 << 20, 3).forEach(pieces::add);
+    assertEquals(List.of(gz), pieces);
+    pieces.clear();
+    ChunkGroup.grouped(chunks, 4 << 20, 3).forEach(pieces::add);
+    assertTrue(pieces.get(pieces.size() - 2) instanceof ChunkGroup, pieces.toString());
+    // Two parts of it would be under the smallest part.
+    assertEquals(small, pieces.getLast());
+    assertEquals(chunks, rejoined(pieces));
+  }
+
+  /**
+   * The same with random chunks and readers: the pieces still cover every chunk's bytes once, in
+   * order (parts of a cut chunk rejoined), and only the last {@code readers} pieces were cut.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {21, 22, 23, 24, 25, 26, 27, 28})
+  void grouped_randomChunksSeveralReaders_coverEveryByteOnceInOrder(int seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    int readers = random.nextInt(2, 17);
+    List<FileChunk> chunks = new ArrayList<>();
+    for (int i = random.nextInt(0, 60); i > 0; i--) {
+      Path p = Path.of("f" + i);
+      switch (random.nextInt(4)) {
+        case 0 -> chunks.add(FileChunk.gzip(p, 0));
+        case 1 -> chunks.add(new FileChunk(p, 0, random.nextLong(1, 4096)));
+        default -> chunks.add(new FileChunk(p, 2, random.nextLong(3, 8L << 20), 2));
+      }
+    }
+    List<ByteChunk> whole = new ArrayList<>();
+    ChunkGroup.grouped(chunks, 4 << 20, 1).forEach(whole::add);
+    List<ByteChunk> pieces = new ArrayList<>();
+    ChunkGroup.grouped(chunks, 4 << 20, readers).forEach(pieces::add);
+    // Only the last readers' pieces are cut: every part of a chunk is among the last pieces.
+    int cutFrom = pieces.size() - readers * ChunkGroup.TAIL_PARTS;
+    for (int i = 0; i < pieces.size(); i++) {
+      if (pieces.get(i) instanceof FileChunk c && !c.gzip() && !chunks.contains(c)) {
+        assertTrue(i >= cutFrom, "seed " + seed + ": a part at " + i + " of " + pieces.size());
+        assertTrue(c.end() - c.start() >= ChunkGroup.MIN_TAIL_PIECE, c.toString());
+      }
+    }
+    assertEquals(chunks, rejoined(pieces), "seed " + seed);
+  }
+
+  /** A file cut in parts at the end counts the words, lines and bytes it counts whole. */
+  @Test
+  void add_cutTail_countsAsTheWholeChunk() throws IOException {
+    SplittableRandom random = new SplittableRandom(7);
+    StringBuilder text = new StringBuilder();
+    while (text.length() < 1_200_000) {
+      text.append("w").append(random.nextInt(5000)).append(random.nextInt(9) == 0 ? '\n' : ' ');
+    }
+    Path file = dir.resolve("big.txt");
+    Files.writeString(file, text, StandardCharsets.UTF_8);
+    List<FileChunk> chunks = new ArrayList<>();
+    FileChunk.split(List.of(file), 4 << 20).forEach(chunks::add);
+    assertEquals(1, chunks.size());
     List<ByteChunk> pieces = new ArrayList<>();
     ChunkGroup.grouped(chunks, 4 << 20, 2).forEach(pieces::add);
-    assertEquals(List.<ByteChunk>copyOf(chunks), pieces);
+    assertEquals(ChunkGroup.TAIL_PARTS, pieces.size());
+    assertEquals(count(new ArrayList<>(chunks)), count(pieces));
+  }
+
+  /** The chunks of the pieces, consecutive parts of one chunk joined again. */
+  private static List<FileChunk> rejoined(List<ByteChunk> pieces) {
+    List<FileChunk> out = new ArrayList<>();
+    for (ByteChunk p : pieces) {
+      for (FileChunk c : members(p)) {
+        FileChunk prev = out.isEmpty() ? null : out.getLast();
+        if (prev != null
+            && !c.gzip()
+            && !prev.gzip()
+            && prev.path().equals(c.path())
+            && prev.end() == c.start()
+            && prev.textStart() == c.textStart()) {
+          out.set(out.size() - 1, new FileChunk(c.path(), prev.start(), c.end(), c.textStart()));
+        } else {
+          out.add(c);
+        }
+      }
+    }
+    return out;
   }
 
   private record Result(Map<String, Long> words, long lines, long progress) {}
