@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The outside wake-up hand-off (ADR 0002): busy stages wait for stages woken from outside until
@@ -225,7 +226,14 @@ final class OutsideWakeupsTest {
     }
   }
 
+  /**
+   * Every call and stop of the storm has its own 30 s bound, so a lost wake-up fails the storm. The
+   * storm as a whole is not bounded by 30 s: its 3 000 calls each wait for a carrier that 8 busy
+   * stages share, and on one carrier of a host loaded eightfold they took longer than that once
+   * (docs/open-work.md) without any wake-up being lost.
+   */
   @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void aStormOfOutsideWakeups_neitherLosesOneNorStallsBusyPipelines() throws Exception {
     try (StageSystem system = new StageSystem("storm")) {
       // More busy pairs than the 2-core CI box has carriers.
@@ -270,7 +278,8 @@ final class OutsideWakeupsTest {
                 });
       }
       for (CompletableFuture<Void> s : storms) {
-        get(s); // every call answered, every start and stop seen: no wake-up lost
+        // every call answered, every start and stop seen: no wake-up lost
+        s.get(4, TimeUnit.MINUTES);
       }
       assertEquals(ExitReason.normal(), finiteConsumer.awaitExit(TIMEOUT));
       assertEquals(200_000, finiteCount.get());
