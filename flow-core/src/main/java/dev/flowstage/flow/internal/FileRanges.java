@@ -26,6 +26,11 @@ import java.util.List;
  * <p>A named file that is not a regular file (a pipe such as bash's {@code <(command)}, a FIFO,
  * {@code /dev/stdin}, a device) is one range read as a stream, in order, to its end; nothing of it
  * can be read twice, so its first block is looked at when it is read ({@link Range#streamOptions}).
+ *
+ * <p>A regular file listed at size 0 ({@link FileSelection#readsToEnd}) is looked at as any other:
+ * the files of {@code /proc} and {@code /sys} report 0 and still have lines, which a split by size
+ * would drop, so one that has a first block is one range read to its end; an empty one costs that
+ * one look.
  */
 final class FileRanges {
   /** How much of a file is looked at for a byte order mark and NUL bytes. */
@@ -39,7 +44,7 @@ final class FileRanges {
    * @param path the file
    * @param start first byte (inclusive); for a gzip file, of the decompressed bytes
    * @param end last byte (exclusive); the last line may continue past it; {@link Long#MAX_VALUE}
-   *     for a whole gzip file
+   *     for a file read whole: a gzip file, or one listed at size 0
    * @param charset the charset the file is read in
    * @param bom the length of the byte order mark at the file's start, skipped by the first range
    * @param gzip whether the file is decompressed as it is read
@@ -96,11 +101,15 @@ final class FileRanges {
         continue;
       }
       long size = file.size();
-      if (size == 0) {
-        continue;
-      }
       boolean gzip = selection.decompresses(path.toString());
+      boolean toEnd = FileSelection.readsToEnd(size);
+      if (toEnd && gzip) {
+        continue; // an empty file has no gzip header to read
+      }
       byte[] head = head(path, gzip);
+      if (toEnd && head.length == 0) {
+        continue; // empty indeed
+      }
       FileSelection.Marked marked = selection.charset(head, charset);
       Charset cs = marked.charset();
       int bom = marked.bom();
@@ -110,6 +119,11 @@ final class FileRanges {
       int max = options.maxLineBytes();
       if (gzip) {
         out.add(new Range(path, 0, Long.MAX_VALUE, cs, bom, true, max, null));
+        continue;
+      }
+      if (toEnd) {
+        // Its size is not known: one range, read from its text to its end.
+        out.add(new Range(path, bom, Long.MAX_VALUE, cs, bom, false, max, null));
         continue;
       }
       // The ranges cover the text after the mark, so the first line starts the first range.

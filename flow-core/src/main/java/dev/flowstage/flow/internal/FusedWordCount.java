@@ -86,7 +86,9 @@ final class FusedWordCount {
         files.add(r.path());
         marks.add(r.bom());
         gzipped.add(r.gzip());
-        sizes.add(r.end());
+        // A file read whole has no size to cut by: a gzip file, or one listed at size 0, whose
+        // chunk reads it to its end (FileChunk.toEnd).
+        sizes.add(r.end() == Long.MAX_VALUE && !r.gzip() ? 0L : r.end());
       } else {
         sizes.set(sizes.size() - 1, r.end()); // the ranges of a file cover it to its listed size
       }

@@ -14,9 +14,9 @@ import java.util.List;
  * Reads the lines of one {@link FileRanges.Range} in batches. The line rules, the buffering and the
  * over-long-line error are {@link Lines}', shared with the engines that read files through their
  * own file systems; this class adds the range: a plain file is read by positional reads from the
- * range's start to the first line starting at or after its end, and gzip files and charsets where
- * {@code 0x0A} is not always a newline (UTF-16/32) are read whole, as a stream, after the byte
- * order mark.
+ * range's start to the first line starting at or after its end, and gzip files, files listed at
+ * size 0 and charsets where {@code 0x0A} is not always a newline (UTF-16/32) are read whole, as a
+ * stream, after the byte order mark.
  *
  * <p>A reader starting inside a line looks for its end at most {@code maxLineBytes} bytes far: a
  * line that does not end by then is too long, and the reader that owns it (the one holding its
@@ -43,7 +43,10 @@ final class LineReader implements Closeable {
               range.streamOptions());
       return;
     }
-    boolean whole = range.gzip() || !FileRanges.newlineIsOneByte(range.charset());
+    boolean whole =
+        range.gzip()
+            || range.end() == Long.MAX_VALUE // listed at size 0: a /proc file, say
+            || !FileRanges.newlineIsOneByte(range.charset());
     this.end = whole ? Long.MAX_VALUE : range.end(); // a whole file is read to its end
     if (whole) {
       InputStream in = FileSelection.open(range.path(), range.gzip());

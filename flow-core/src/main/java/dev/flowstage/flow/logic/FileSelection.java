@@ -29,6 +29,19 @@ public final class FileSelection {
   /** How much of a file's start is looked at for a byte order mark and NUL bytes. */
   public static final int SNIFF_BYTES = 8192;
 
+  /**
+   * Whether a regular file listed at {@code size} bytes is read to its end, as a stream, rather
+   * than split by its size: a size of 0 says nothing, since the files of {@code /proc} and {@code
+   * /sys} (and of other virtual file systems) report 0 and still have content. Every engine reads
+   * such a file whole; an empty file costs the one open that finds it empty.
+   *
+   * @param size the size the file was listed at
+   * @return whether the size cannot be trusted
+   */
+  public static boolean readsToEnd(long size) {
+    return size == 0;
+  }
+
   private final FileOptions options;
   private final List<PathMatcher> globs = new ArrayList<>();
 

@@ -147,7 +147,7 @@ final class InputResolver {
         for (Path file : found) {
           Input.FileInput input = opened(file); // the walk keeps regular files only
           if (selection.includeBinary() || !looksBinary(input, files, charset)) {
-            inputs.add(input);
+            inputs.add(readable(input));
           } else {
             binary++;
           }
@@ -161,7 +161,7 @@ final class InputResolver {
         }
         Input.FileInput input = file(path, attributes);
         if (selection.includeBinary() || !looksBinary(input, files, charset)) {
-          inputs.add(input);
+          inputs.add(readable(input));
         } else {
           binary++;
         }
@@ -264,6 +264,18 @@ final class InputResolver {
     return e instanceof java.io.EOFException
         ? " (the file is cut short: copy or download it again)"
         : " (a .gz file must be gzip: rename it if it is plain text)";
+  }
+
+  /**
+   * A regular file as the count reads it: one listed at size 0 whose first bytes are not empty (a
+   * file of {@code /proc} or {@code /sys}, {@link FileSelection#readsToEnd}) is read once to its
+   * end as a stream, its bytes counted as they are read; any other by its size.
+   */
+  private static Input readable(Input.FileInput file) {
+    byte[] head = file.head();
+    return FileSelection.readsToEnd(file.size()) && head != null && head.length > 0
+        ? new Input.StreamInput(file.path())
+        : file;
   }
 
   /** A file's attributes (of what a link points to), or the error that names it. */

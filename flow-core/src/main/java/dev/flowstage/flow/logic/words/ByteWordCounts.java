@@ -344,8 +344,8 @@ public final class ByteWordCounts {
 
   private void addFile(FileChunk chunk) {
     reserve(chunk.end() - chunk.start());
-    if (chunk.gzip()) {
-      addGzip(chunk);
+    if (chunk.readsToEnd()) {
+      addWhole(chunk);
       return;
     }
     try (FileChannel ch = FileChannel.open(chunk.path(), StandardOpenOption.READ)) {
@@ -385,19 +385,23 @@ public final class ByteWordCounts {
   }
 
   /**
-   * Counts a gzip file's words: {@link #read} over its decompressed bytes, from after the byte
-   * order mark to the end, reading them in order ({@link #fill}). As the plain chunk that ends a
-   * file, it adds the last line when the text does not end with a newline, and checks that line.
+   * Counts the words of a chunk read to its end: a gzip file's decompressed bytes, or a plain file
+   * of unknown size ({@link FileChunk#toEnd}): {@link #read} over them from after the byte order
+   * mark to the end, reading them in order ({@link #fill}). As the plain chunk that ends a file, it
+   * adds the last line when the text does not end with a newline, and checks that line. Progress is
+   * told the file's bytes as they are read (a gzip file's compressed ones).
    */
-  private void addGzip(FileChunk chunk) {
+  private void addWhole(FileChunk chunk) {
     compressedTold = 0;
     try (FileChannel ch = FileChannel.open(chunk.path(), StandardOpenOption.READ);
-        InputStream in = gunzip(ch, chunk.path())) {
+        InputStream in = chunk.gzip() ? gunzip(ch, chunk.path()) : Channels.newInputStream(ch)) {
       channel = ch;
       source = chunk.path();
       in.skipNBytes(chunk.textStart());
       readStream(in, chunk.textStart());
-      progress.add(ch.size() - compressedTold);
+      if (chunk.gzip()) {
+        progress.add(ch.size() - compressedTold); // the end of the file the inflater did not need
+      }
     } catch (IOException | TooLong e) {
       throw cannotRead(chunk.path(), e);
     } finally {
@@ -476,7 +480,7 @@ public final class ByteWordCounts {
    */
   private void read(FileChannel channel, Object path, long start, long end, int textStart)
       throws IOException {
-    // A gzip chunk (no channel) learns whether its text ends with a newline at its end: addGzip.
+    // A gzip chunk (no channel) learns whether its text ends with a newline at its end: addWhole.
     long size = channel == null ? -1 : channel.size();
     if (end >= size && size > 0 && end > start) {
       ByteBuffer one = ByteBuffer.allocate(1);

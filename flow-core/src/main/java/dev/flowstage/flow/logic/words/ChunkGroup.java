@@ -72,7 +72,7 @@ public record ChunkGroup(List<FileChunk> chunks) implements ByteChunk {
       long bytes = 0;
       for (FileChunk c : chunks) {
         all.add(c);
-        bytes += c.gzip() ? 0 : c.end() - c.start();
+        bytes += c.readsToEnd() ? 0 : c.end() - c.start();
       }
       long bound = Math.clamp(bytes / (4L * readers), 1, maxGroupBytes);
       Iterator<ByteChunk> pieces = new Grouping(all.iterator(), bound);
@@ -98,7 +98,7 @@ public record ChunkGroup(List<FileChunk> chunks) implements ByteChunk {
     int tail = Math.max(0, list.size() - readers);
     out.addAll(list.subList(0, tail));
     for (ByteChunk piece : list.subList(tail, list.size())) {
-      if (piece instanceof FileChunk c && !c.gzip()) {
+      if (piece instanceof FileChunk c && !c.readsToEnd()) {
         long length = c.end() - c.start();
         int parts = Math.clamp(length / MIN_TAIL_PIECE, 1, TAIL_PARTS);
         for (int i = 0; i < parts; i++) {
@@ -116,9 +116,15 @@ public record ChunkGroup(List<FileChunk> chunks) implements ByteChunk {
     return out.iterator();
   }
 
-  /** The work a chunk stands for: its bytes, or {@link #FILE_COST} if that is more. */
+  /**
+   * The work a chunk stands for: its bytes, or {@link #FILE_COST} if that is more; a plain file of
+   * unknown size ({@link FileChunk#toEnd}: a {@code /proc} file, or an empty one) weighs a file.
+   */
   private static long cost(FileChunk c) {
-    return c.gzip() ? Long.MAX_VALUE : Math.max(FILE_COST, c.end() - c.start());
+    if (c.gzip()) {
+      return Long.MAX_VALUE;
+    }
+    return c.readsToEnd() ? FILE_COST : Math.max(FILE_COST, c.end() - c.start());
   }
 
   /** The iterator of {@link #grouped}: holds back at most the chunk that closed a group. */

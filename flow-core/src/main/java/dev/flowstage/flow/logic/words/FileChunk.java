@@ -1,5 +1,6 @@
 package dev.flowstage.flow.logic.words;
 
+import dev.flowstage.flow.logic.FileSelection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,7 +18,9 @@ import java.util.List;
  *
  * <p>A gzip file is one chunk ({@link #gzip()}), since a gzip stream cannot be split: its reader
  * decompresses it in order, all its members, and counts the words of the decompressed bytes with
- * the same loops; its offsets are in decompressed bytes.
+ * the same loops; its offsets are in decompressed bytes. So is a plain file listed at size 0
+ * ({@link #toEnd}, {@link FileSelection#readsToEnd}): the files of {@code /proc} and {@code /sys}
+ * report 0 and still have words, which a split by size would drop.
  *
  * @param path the file
  * @param start the first byte (inclusive); of the decompressed bytes for a gzip file
@@ -73,6 +76,28 @@ public record FileChunk(Path path, long start, long end, int textStart, boolean 
    */
   public FileChunk(Path path, long start, long end) {
     this(path, start, end, 0);
+  }
+
+  /**
+   * The one chunk of a plain file whose size is not known (listed at 0, {@link
+   * FileSelection#readsToEnd}): read in order from its text to its end, as a gzip file is.
+   *
+   * @param path the file
+   * @param textStart the length of its byte order mark
+   * @return the chunk
+   */
+  public static FileChunk toEnd(Path path, int textStart) {
+    return new FileChunk(path, textStart, Long.MAX_VALUE, textStart, false);
+  }
+
+  /**
+   * Whether this chunk is read in order to the end of its file (a gzip file, or a plain file of
+   * unknown size) rather than by its byte range.
+   *
+   * @return whether {@link #end()} is the end of the file, whatever its size
+   */
+  public boolean readsToEnd() {
+    return end == Long.MAX_VALUE;
   }
 
   /**
@@ -176,6 +201,10 @@ public record FileChunk(Path path, long start, long end, int textStart, boolean 
         if (size > 0) { // an empty file has no text, and no gzip header to read either
           whole.add(gzip(file, mark));
         }
+        continue;
+      }
+      if (FileSelection.readsToEnd(size)) {
+        out.add(toEnd(file, mark));
         continue;
       }
       long text = Math.max(0, size - mark);

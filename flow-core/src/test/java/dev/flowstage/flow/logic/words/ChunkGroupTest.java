@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -269,6 +270,50 @@ final class ChunkGroupTest {
         }
       }
     }
+    return out;
+  }
+
+  /**
+   * A chunk read to its end ({@link FileChunk#toEnd}, a file listed at size 0) counts what the
+   * file's chunks by size count: words, lines (the last one without a newline too) and progress,
+   * after a byte order mark as well; an empty one counts nothing. Alone or in a group of small
+   * files, where it weighs a file.
+   */
+  @Test
+  void add_chunkReadToItsEnd_countsAsTheChunksBySize() throws IOException {
+    SplittableRandom random = new SplittableRandom(11);
+    StringBuilder text = new StringBuilder();
+    while (text.length() < 300_000) {
+      text.append("w").append(random.nextInt(700)).append(random.nextInt(7) == 0 ? '\n' : ' ');
+    }
+    text.append("last");
+    Path plain = Files.writeString(dir.resolve("plain.txt"), text, StandardCharsets.UTF_8);
+    Path marked = dir.resolve("marked.txt");
+    Files.write(
+        marked,
+        concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, Files.readAllBytes(plain)));
+    Path empty = Files.createFile(dir.resolve("empty.txt"));
+    List<FileChunk> bySize = new ArrayList<>();
+    FileChunk.split(List.of(plain, marked), List.of(0, 3), 64 << 10).forEach(bySize::add);
+    List<FileChunk> toEnd =
+        List.of(FileChunk.toEnd(plain, 0), FileChunk.toEnd(marked, 3), FileChunk.toEnd(empty, 0));
+    assertTrue(toEnd.stream().allMatch(FileChunk::readsToEnd));
+    assertEquals(count(new ArrayList<>(bySize)), count(toEnd));
+    // Listed at size 0, a file is one chunk read to its end, weighed as a small file; with nothing
+    // but such files the input's size is unknown, so none is grouped (no stage left idle).
+    List<FileChunk> listed = new ArrayList<>();
+    FileChunk.split(List.of(empty, plain), List.of(), List.of(), List.of(0L, 0L), 4 << 20)
+        .forEach(listed::add);
+    assertEquals(List.of(FileChunk.toEnd(empty, 0), FileChunk.toEnd(plain, 0)), listed);
+    List<ByteChunk> pieces = new ArrayList<>();
+    ChunkGroup.grouped(listed, 4 << 20, 2).forEach(pieces::add);
+    assertEquals(List.<ByteChunk>copyOf(listed), pieces);
+    assertEquals(count(List.of(FileChunk.toEnd(plain, 0))), count(pieces));
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
     return out;
   }
 
