@@ -462,6 +462,46 @@ final class FileOptionsTest {
     }
   }
 
+  /**
+   * A file appended to while the flow reads it (a log being written) gives the lines it had when
+   * listed: every range ends at the listed size, so nothing written later is read (the byte path's
+   * chunks end there too); flow-flink stops there as well ({@code FlinkFileListingTest}).
+   */
+  @Test
+  void fromFiles_fileAppendedWhileRead_givesTheLinesItHadWhenListed() throws IOException {
+    Path file = dir.resolve("growing.log");
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 200_000; i++) {
+      text.append("line ").append(i).append(" of a log still being written\n");
+    }
+    Files.writeString(file, text); // about 8 MB: 8 ranges, each many 64 KiB reads
+    List<String> expected = Files.readAllLines(file);
+    java.util.concurrent.atomic.AtomicBoolean grown =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Flow<String> flow =
+        Flow.fromFiles(List.of(file), o -> o.splitBytes(1 << 20).stages(2).maxDemand(2))
+            .map(
+                line -> {
+                  if (grown.compareAndSet(false, true)) {
+                    append(file, "written later\n".repeat(50_000));
+                  }
+                  return line;
+                });
+    List<String> lines = new ArrayList<>(flow.toList());
+    lines.sort(null);
+    expected.sort(null);
+    assertEquals(expected, lines);
+    assertTrue(grown.get());
+  }
+
+  private static void append(Path file, String text) {
+    try {
+      Files.writeString(file, text, java.nio.file.StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private static void truncate(Path file, long size) {
     try (var ch =
         java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {

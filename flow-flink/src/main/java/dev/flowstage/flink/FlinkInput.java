@@ -248,8 +248,9 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
 
   /**
    * Reads one file per input event (its URI and the size it was listed at), with the local file
-   * source's line rules; a file that ends before its listed size shrank while the job ran and fails
-   * it, as on the local engine.
+   * source's line rules: the lines that start before its listed size (a file appended to while the
+   * job runs gives the lines it had when listed, {@link Lines#reachedListedSize}); a file that ends
+   * before its listed size shrank while the job ran and fails it, as on the local engine.
    */
   static final class ReadLines extends RichFlatMapFunction<Tuple2<String, Long>, Object> {
     @Serial private static final long serialVersionUID = 1L;
@@ -269,15 +270,27 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
 
     @Override
     public void flatMap(Tuple2<String, Long> listed, Collector<Object> out) throws IOException {
-      Path p = new Path(listed.f0);
+      malformed.add(read(listed.f0, listed.f1, out));
+    }
+
+    /**
+     * Gives {@code out} the lines of the file at {@code uri} that start before {@code listedSize},
+     * as the local source's ranges read them.
+     *
+     * @return how many malformed input sequences were replaced
+     * @throws IOException naming the file, if it cannot be read or shrank since it was listed
+     */
+    long read(String uri, long listedSize, Collector<Object> out) throws IOException {
+      Path p = new Path(uri);
       String file = named(p);
       try (Lines lines =
           Lines.open(p.getFileSystem().open(p), file, Charset.forName(charset), options)) {
-        for (String line = lines.next(); line != null; line = lines.next()) {
+        String line;
+        while (!lines.reachedListedSize(listedSize) && (line = lines.next()) != null) {
           out.collect(line);
         }
-        lines.checkListedSize(listed.f1);
-        malformed.add(lines.malformed());
+        lines.checkListedSize(listedSize);
+        return lines.malformed();
       } catch (IOException e) {
         // As the local source's producer: the file in the message (a truncated .gz, say).
         throw new IOException("cannot read " + file + ": " + e.getMessage(), e);

@@ -121,6 +121,40 @@ final class FlinkFileListingTest {
     }
   }
 
+  /**
+   * A file that grew after it was listed gives the lines that start before its listed size, as the
+   * local source's ranges read it (a line being written when listed is read whole); a file listed
+   * at size 0 (a {@code /proc} file) is read to its end.
+   */
+  @Test
+  void readLines_fileLongerThanListed_givesTheLinesItHadWhenListed() throws IOException {
+    Path file = dir.resolve("growing.log");
+    Files.writeString(file, "a b\nc\nd e\n");
+    FlinkInput.ReadLines read = new FlinkInput.ReadLines("UTF-8", FileOptions.defaults());
+    for (long listed : new long[] {4, 3, 5, 6, 10, 0, -1}) {
+      List<Object> lines = new ArrayList<>();
+      read.read(
+          file.toUri().toString(),
+          listed,
+          new org.apache.flink.util.Collector<>() {
+            @Override
+            public void collect(Object line) {
+              lines.add(line);
+            }
+
+            @Override
+            public void close() {}
+          });
+      List<Object> expected =
+          listed <= 0
+              ? List.of("a b", "c", "d e")
+              : listed <= 4
+                  ? List.of("a b")
+                  : listed <= 6 ? List.of("a b", "c") : List.of("a b", "c", "d e");
+      assertEquals(expected, lines, "listed at " + listed);
+    }
+  }
+
   /** The listing gives each file's size, and a file that ends before it fails its reader. */
   @Test
   void readLines_fileShorterThanListed_failsNamingIt() throws IOException {

@@ -238,6 +238,27 @@ public final class Lines implements Closeable {
   }
 
   /**
+   * Whether a whole file's read ({@link #open}) has reached the size the file was listed at, so
+   * that the next line would start at or after it: the local file source reads the lines that start
+   * before a file's listed size (its ranges end there), so a file appended to while a flow runs
+   * gives the lines it had when listed, the one being written then read whole; an engine that reads
+   * files whole stops here to give the same. Never for what the local source reads whole too: a
+   * gzip file, one read as text (UTF-16/32), one skipped as binary, a stream (listed at -1) and a
+   * file listed at size 0 ({@link FileSelection#readsToEnd}).
+   *
+   * @param listedSize the file's size when it was listed
+   * @return whether to stop reading
+   */
+  public boolean reachedListedSize(long listedSize) {
+    return !gzip
+        && text == null
+        && !skipped
+        && listedSize > 0
+        && !FileSelection.readsToEnd(listedSize)
+        && position() >= listedSize;
+  }
+
+  /**
    * Checks a whole file's read ({@link #open}), once {@link #next} returned {@code null}, against
    * the size the file was listed at: a file read as bytes that ended before it shrank meanwhile
    * ({@link #shrank}), as a local file range fails. A gzip file (its decompressed size is not
