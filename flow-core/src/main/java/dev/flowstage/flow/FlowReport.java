@@ -131,6 +131,11 @@ public final class FlowReport {
     if (late > 0) {
       row(h, "late events dropped", num(late));
     }
+    if (!st.skippedFiles().isEmpty()) {
+      java.util.StringJoiner why = new java.util.StringJoiner(", ");
+      st.skippedFiles().forEach((reason, n) -> why.add(num(n) + " " + reason));
+      row(h, "files skipped", why.toString());
+    }
     h.append("</table>\n");
   }
 

@@ -23,6 +23,11 @@ import java.util.TreeMap;
  * @param malformedInput malformed byte sequences replaced with U+FFFD by file sources
  * @param lateDropped per stage name, late events dropped by fixed windows of reduces and window
  *     joins (only stages that dropped any); {@link #lateEvents()} is their sum
+ * @param skippedFiles per reason, the files and folders the file sources left out when they listed
+ *     their paths (only reasons that left out any): {@code hidden}, {@code link}, {@code broken
+ *     link}, {@code loop}, {@code special} (a pipe or device met in a walked folder) as {@link
+ *     FileOptions} say, and {@code binary} for files that look binary with {@code
+ *     includeBinary(false)}; a folder counts once, not what it holds
  */
 public record FlowStatistics(
     String flow,
@@ -30,11 +35,34 @@ public record FlowStatistics(
     Duration elapsed,
     List<StageStats> stages,
     long malformedInput,
-    Map<String, Long> lateDropped) {
+    Map<String, Long> lateDropped,
+    Map<String, Long> skippedFiles) {
   /** Copies the collections. */
   public FlowStatistics {
     stages = List.copyOf(stages);
     lateDropped = Map.copyOf(lateDropped);
+    // Kept in the reasons' order for toText.
+    skippedFiles = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(skippedFiles));
+  }
+
+  /**
+   * Statistics without skipped files: as before they were counted.
+   *
+   * @param flow the flow run's name
+   * @param state how the run stands or ended
+   * @param elapsed time since the run started
+   * @param stages one entry per stage
+   * @param malformedInput malformed byte sequences replaced by file sources
+   * @param lateDropped per stage name, late events dropped
+   */
+  public FlowStatistics(
+      String flow,
+      FlowState state,
+      Duration elapsed,
+      List<StageStats> stages,
+      long malformedInput,
+      Map<String, Long> lateDropped) {
+    this(flow, state, elapsed, stages, malformedInput, lateDropped, Map.of());
   }
 
   /**
@@ -44,7 +72,7 @@ public record FlowStatistics(
    * @param malformedInput malformed byte sequences replaced by file sources
    */
   public FlowStatistics(List<StageStats> stages, long malformedInput) {
-    this("flow", FlowState.RUNNING, Duration.ZERO, stages, malformedInput, Map.of());
+    this("flow", FlowState.RUNNING, Duration.ZERO, stages, malformedInput, Map.of(), Map.of());
   }
 
   /**
@@ -124,6 +152,11 @@ public record FlowStatistics(
     }
     if (!lateDropped.isEmpty()) {
       sb.append("late events dropped: ").append(lateEvents()).append('\n');
+    }
+    if (!skippedFiles.isEmpty()) {
+      java.util.StringJoiner why = new java.util.StringJoiner(", ", "files skipped: ", "\n");
+      skippedFiles.forEach((reason, n) -> why.add(n + " " + reason));
+      sb.append(why);
     }
     new TreeMap<>(lateDropped)
         .forEach(

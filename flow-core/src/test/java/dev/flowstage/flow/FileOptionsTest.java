@@ -463,6 +463,47 @@ final class FileOptionsTest {
   }
 
   /**
+   * What the file options leave out is counted in the run's statistics, by reason, on the line path
+   * and on the byte path of a file word count alike: a user who asked for a smaller count can see
+   * why, and nothing is left out unseen.
+   */
+  @Test
+  void skippedFiles_areCountedByReason_inTheStatistics() throws IOException {
+    Path root = dir.resolve("tree");
+    Files.createDirectories(root.resolve(".git"));
+    Files.writeString(root.resolve(".git").resolve("config"), "hidden words\n");
+    Files.writeString(root.resolve(".env"), "hidden too\n");
+    Files.writeString(root.resolve("a.txt"), "one two\n");
+    Files.write(root.resolve("image.bin"), new byte[] {'x', 0, 'y', '\n'});
+    Files.createSymbolicLink(root.resolve("link.txt"), root.resolve("a.txt"));
+    java.util.Map<String, Long> expected = new java.util.LinkedHashMap<>();
+    expected.put("hidden", 2L); // the folder .git once, not its file
+    expected.put("link", 1L);
+    expected.put("binary", 1L);
+    RunningFlow<List<String>> lines =
+        Flow.fromFiles(List.of(root), o -> o, f -> f.includeHidden(false).includeBinary(false))
+            .start(java.util.stream.Collectors.toList());
+    assertEquals(List.of("one two"), lines.await());
+    assertEquals(expected, lines.statistics().skippedFiles());
+    assertTrue(
+        lines.statistics().toText().contains("files skipped: 2 hidden, 1 link, 1 binary"),
+        lines.statistics().toText());
+    RunningFlow<List<KeyCount<String>>> counted =
+        Flow.fromFiles(List.of(root), o -> o, f -> f.includeHidden(false).includeBinary(false))
+            .flatMap(Tokenizer.SPACE)
+            .frequencies()
+            .start(java.util.stream.Collectors.toList());
+    assertEquals(2, counted.await().size());
+    assertEquals(expected, counted.statistics().skippedFiles());
+    // Nothing left out: nothing counted.
+    RunningFlow<List<String>> all =
+        Flow.fromFiles(List.of(root.resolve("a.txt")), o -> o)
+            .start(java.util.stream.Collectors.toList());
+    all.await();
+    assertEquals(java.util.Map.of(), all.statistics().skippedFiles());
+  }
+
+  /**
    * A file appended to while the flow reads it (a log being written) gives the lines it had when
    * listed: every range ends at the listed size, so nothing written later is read (the byte path's
    * chunks end there too); flow-flink stops there as well ({@code FlinkFileListingTest}).

@@ -90,9 +90,30 @@ final class FileRanges {
    */
   static List<Range> split(
       List<String> paths, long splitBytes, Charset charset, FileOptions options) {
+    return split(paths, splitBytes, charset, options, (path, why) -> {});
+  }
+
+  /**
+   * As {@link #split(List, long, Charset, FileOptions)}, telling {@code skipped} each file or
+   * folder left out, and why: by the walk (hidden, links, pipes in a folder) or as binary.
+   *
+   * @param paths files or directories
+   * @param splitBytes the target range size
+   * @param charset the files' charset
+   * @param options which files, and how
+   * @param skipped told each entry left out
+   * @return the ranges, in file and offset order
+   * @throws UncheckedIOException naming the path if a path cannot be read
+   */
+  static List<Range> split(
+      List<String> paths,
+      long splitBytes,
+      Charset charset,
+      FileOptions options,
+      FileSelection.Skipped<Path> skipped) {
     List<Range> out = new ArrayList<>();
     FileSelection selection = new FileSelection(options);
-    for (Selected file : expand(paths, options)) {
+    for (Selected file : expand(paths, options, skipped)) {
       Path path = file.path();
       if (file.stream()) {
         // Lines.open decides gzip, mark and binary as it reads the stream.
@@ -114,6 +135,7 @@ final class FileRanges {
       Charset cs = marked.charset();
       int bom = marked.bom();
       if (selection.skipsAsBinary(head, cs)) {
+        skipped.skipped(path, FileSelection.Skip.BINARY);
         continue;
       }
       int max = options.maxLineBytes();
@@ -164,6 +186,19 @@ final class FileRanges {
    * @return the files
    */
   static List<Selected> expand(List<String> paths, FileOptions options) {
+    return expand(paths, options, (path, why) -> {});
+  }
+
+  /**
+   * As {@link #expand(List, FileOptions)}, telling {@code skipped} what the walks leave out.
+   *
+   * @param paths files or directories
+   * @param options which walked files to keep
+   * @param skipped told each entry a walk leaves out
+   * @return the files
+   */
+  static List<Selected> expand(
+      List<String> paths, FileOptions options, FileSelection.Skipped<Path> skipped) {
     FileSelection selection = new FileSelection(options);
     List<Selected> files = new ArrayList<>();
     for (String name : paths) {
@@ -171,7 +206,7 @@ final class FileRanges {
       if (Files.isDirectory(p)) {
         List<FileSelection.Listed<Path>> found;
         try {
-          found = selection.walkSized(p, (skipped, why) -> {});
+          found = selection.walkSized(p, skipped);
         } catch (IOException e) {
           throw new UncheckedIOException("cannot walk " + p, e);
         }

@@ -105,7 +105,13 @@ public final class FlowObservation implements FlowRunInfo {
 
   private FlowStatistics with(FlowStatistics raw, FlowState state, Duration elapsed) {
     return new FlowStatistics(
-        name, state, elapsed, raw.stages(), raw.malformedInput(), raw.lateDropped());
+        name,
+        state,
+        elapsed,
+        raw.stages(),
+        raw.malformedInput(),
+        raw.lateDropped(),
+        raw.skippedFiles());
   }
 
   /** The run's stages are wired: announce it. */

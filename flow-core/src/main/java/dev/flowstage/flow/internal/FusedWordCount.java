@@ -33,15 +33,22 @@ final class FusedWordCount {
    *
    * @param plan the flow's last layer
    * @param malformed counts the malformed input sequences the fused readers replace
+   * @param skipped counts, per {@code FileSelection.Skip}, what the fused sources' listings left
+   *     out
    * @return the plan to build the topology of
    */
-  static Plan apply(Plan plan, LongAdder malformed) {
+  static Plan apply(Plan plan, LongAdder malformed, long[] skipped) {
     WordCountPlan.Match m = WordCountPlan.match(plan);
-    Plan fused = m == null ? null : fuse(m, malformed);
+    long[] left = new long[skipped.length];
+    Plan fused = m == null ? null : fuse(m, malformed, left);
     if (fused != null) {
+      // What the fused source's listing left out; a plan not fused lists its files again later.
+      for (int i = 0; i < left.length; i++) {
+        skipped[i] += left[i];
+      }
       return fused; // the counting layer and the file source's layer it reads
     }
-    Source source = PlanTree.withUpstream(plan.source(), up -> apply(up, malformed));
+    Source source = PlanTree.withUpstream(plan.source(), up -> apply(up, malformed, skipped));
     return source == plan.source() ? plan : new Plan(source, plan.operations(), plan.options());
   }
 
@@ -51,11 +58,16 @@ final class FusedWordCount {
    * @throws java.io.UncheckedIOException naming a file that cannot be listed or read, as the file
    *     source fails
    */
-  private static Plan fuse(WordCountPlan.Match m, LongAdder malformed) {
+  private static Plan fuse(WordCountPlan.Match m, LongAdder malformed, long[] skipped) {
     Options o = m.reading();
     Charset declared = Charset.forName(o.charset());
     List<FileRanges.Range> ranges =
-        FileRanges.split(m.files().paths(), o.splitBytes(), declared, m.files().options());
+        FileRanges.split(
+            m.files().paths(),
+            o.splitBytes(),
+            declared,
+            m.files().options(),
+            (path, why) -> skipped[why.ordinal()]++);
     Charset charset = null;
     for (FileRanges.Range r : ranges) {
       if (r.stream() || !ByteWordCounts.supports(r.charset())) {

@@ -469,6 +469,7 @@ final class Materializer {
         Duration.ZERO,
         all,
         malformed.get() + topology.fusedMalformed.sum(),
-        late);
+        late,
+        topology.skippedFiles());
   }
 }

@@ -613,7 +613,8 @@ public final class RunCoordinator {
         layers.elapsed(),
         all,
         layers.malformedInput(),
-        layers.lateDropped());
+        layers.lateDropped(),
+        layers.skippedFiles());
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.flowstage.flow.FlowGraph;
 import dev.flowstage.flow.Options;
 import dev.flowstage.flow.logic.Combining;
 import dev.flowstage.flow.logic.DepartitionLogic;
+import dev.flowstage.flow.logic.FileSelection;
 import dev.flowstage.flow.logic.JoinLogic;
 import dev.flowstage.flow.logic.Layers;
 import dev.flowstage.flow.logic.MapReducer;
@@ -202,10 +203,17 @@ final class Topology {
    */
   final LongAdder fusedMalformed;
 
-  private Topology(List<Group> groups, Group last, LongAdder fusedMalformed) {
+  /**
+   * What the file sources' listings left out, per {@link FileSelection.Skip} (its ordinal): counted
+   * while the topology is built, on one thread, and read only after.
+   */
+  private final long[] skippedFiles;
+
+  private Topology(List<Group> groups, Group last, LongAdder fusedMalformed, long[] skippedFiles) {
     this.groups = List.copyOf(groups);
     this.last = last;
     this.fusedMalformed = fusedMalformed;
+    this.skippedFiles = skippedFiles.clone();
     Map<Group, Input> out = new IdentityHashMap<>();
     for (Group g : this.groups) {
       for (Input in : g.inputs) {
@@ -213,6 +221,22 @@ final class Topology {
       }
     }
     this.outgoing = Collections.unmodifiableMap(out);
+  }
+
+  /**
+   * Returns what the file sources' listings left out, by reason ({@link FileSelection.Skip#label}),
+   * the reasons that left out nothing omitted.
+   *
+   * @return the counts, in the reasons' order
+   */
+  Map<String, Long> skippedFiles() {
+    Map<String, Long> out = new java.util.LinkedHashMap<>();
+    for (FileSelection.Skip why : FileSelection.Skip.values()) {
+      if (skippedFiles[why.ordinal()] > 0) {
+        out.put(why.label(), skippedFiles[why.ordinal()]);
+      }
+    }
+    return out;
   }
 
   /**
@@ -236,8 +260,9 @@ final class Topology {
     // A file word count whose files can be read as bytes runs on the byte path (ADR 0009); the
     // files are listed here, as for any file source.
     LongAdder malformed = new LongAdder();
-    Plan run = FusedWordCount.apply(plan, malformed);
-    return new Builder().build(run, malformed);
+    long[] skipped = new long[FileSelection.Skip.values().length];
+    Plan run = FusedWordCount.apply(plan, malformed, skipped);
+    return new Builder(skipped).build(run, malformed);
   }
 
   /**
@@ -279,8 +304,15 @@ final class Topology {
   private static final class Builder {
     private final List<Draft> drafts = new ArrayList<>();
 
+    /** Counts what the file sources' listings leave out, per {@link FileSelection.Skip}. */
+    private final long[] skipped;
+
     /** Set while walking a zip side whose source is a file source: it is read by one producer. */
     private boolean ordered;
+
+    Builder(long[] skipped) {
+      this.skipped = skipped;
+    }
 
     Topology build(Plan plan, LongAdder fusedMalformed) {
       Draft last = walk(plan);
@@ -293,7 +325,7 @@ final class Topology {
         }
         groups.add(new Group(d, inputs));
       }
-      return new Topology(groups, groups.get(last.id), fusedMalformed);
+      return new Topology(groups, groups.get(last.id), fusedMalformed, skipped);
     }
 
     /**
@@ -326,7 +358,12 @@ final class Topology {
         case Source.Files f -> {
           Charset cs = Charset.forName(o.charset());
           List<FileRanges.Range> ranges =
-              FileRanges.split(f.paths(), o.splitBytes(), cs, f.options());
+              FileRanges.split(
+                  f.paths(),
+                  o.splitBytes(),
+                  cs,
+                  f.options(),
+                  (path, why) -> skipped[why.ordinal()]++);
           Draft src;
           if (ranges.isEmpty()) {
             src = add(Kind.ENUMERABLE, 1, p, List.of(), o);

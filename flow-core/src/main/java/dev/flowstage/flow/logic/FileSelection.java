@@ -101,7 +101,7 @@ public final class FileSelection {
     return false;
   }
 
-  /** Why a walk left an entry of a folder out. */
+  /** Why a walk left an entry of a folder out, or a reader a file ({@link #BINARY}). */
   public enum Skip {
     /** A hidden file or folder ({@code .name}) and {@code includeHidden} unset. */
     HIDDEN,
@@ -112,7 +112,22 @@ public final class FileSelection {
     /** A link to a folder that holds it: following it would walk forever. */
     LOOP,
     /** Neither a regular file, a folder nor a link: a pipe, a socket or a device. */
-    SPECIAL
+    SPECIAL,
+    /**
+     * A file whose first block looks binary ({@link #skipsAsBinary}) and {@code includeBinary}
+     * unset: told by the reader that looks at it, not by the walk.
+     */
+    BINARY;
+
+    /**
+     * The reason as a flow's statistics name it ({@code FlowStatistics.skippedFiles}): {@code
+     * hidden}, {@code link}, {@code broken link}, {@code loop}, {@code special}, {@code binary}.
+     *
+     * @return the lower-case name, words apart
+     */
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+    }
   }
 
   /**

@@ -32,7 +32,10 @@ final class FusedWordCountTest {
   @TempDir Path dir;
 
   private static Plan fused(Plan plan) {
-    return FusedWordCount.apply(plan, new LongAdder());
+    return FusedWordCount.apply(
+        plan,
+        new LongAdder(),
+        new long[dev.flowstage.flow.logic.FileSelection.Skip.values().length]);
   }
 
   @Test
