@@ -3,10 +3,13 @@ package dev.flowstage.flink;
 import dev.flowstage.flow.FileOptions;
 import dev.flowstage.flow.Flow;
 import dev.flowstage.flow.Options;
+import dev.flowstage.flow.logic.FileSelection;
 import dev.flowstage.flow.logic.NullEvent;
 import dev.flowstage.flow.plan.PlanSerialization;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -187,14 +190,33 @@ public final class FlinkFlows {
   }
 
   /**
-   * What a job emitted, and how many malformed input sequences its file sources replaced (the local
-   * runtime's {@code FlowStatistics.malformedInput()}).
+   * What a job emitted, how many malformed input sequences its file sources replaced and what they
+   * left out (the local runtime's {@code FlowStatistics.malformedInput()} and {@code
+   * skippedFiles()}).
    *
    * @param events the events, in no particular order
    * @param malformedInput malformed byte sequences replaced with U+FFFD
+   * @param skippedFiles per reason ({@code hidden}, {@code link}, {@code broken link}, {@code
+   *     loop}, {@code special}, {@code binary}), the files and folders the file sources left out;
+   *     only reasons that left out any
    * @param <T> the event type
    */
-  public record Result<T>(List<T> events, long malformedInput) {}
+  public record Result<T>(List<T> events, long malformedInput, Map<String, Long> skippedFiles) {
+    /** Copies the map, keeping the reasons' order. */
+    public Result {
+      skippedFiles = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(skippedFiles));
+    }
+
+    /**
+     * A result with nothing left out.
+     *
+     * @param events the events, in no particular order
+     * @param malformedInput malformed byte sequences replaced with U+FFFD
+     */
+    public Result(List<T> events, long malformedInput) {
+      this(events, malformedInput, Map.of());
+    }
+  }
 
   /**
    * Runs the flow on {@code env} as one job and returns its events and statistics.
@@ -217,8 +239,16 @@ public final class FlinkFlows {
       it.close();
     }
     JobExecutionResult result = client.getJobExecutionResult().get();
-    Object malformed = result.getAllAccumulatorResults().get(FlinkInput.MALFORMED);
-    return new Result<>(out, malformed == null ? 0 : ((Number) malformed).longValue());
+    Map<String, Object> accumulators = result.getAllAccumulatorResults();
+    Object malformed = accumulators.get(FlinkInput.MALFORMED);
+    Map<String, Long> skipped = new LinkedHashMap<>();
+    for (FileSelection.Skip why : FileSelection.Skip.values()) {
+      if (accumulators.get(FlinkInput.SKIPPED + why.label()) instanceof Number n
+          && n.longValue() > 0) {
+        skipped.put(why.label(), n.longValue());
+      }
+    }
+    return new Result<>(out, malformed == null ? 0 : ((Number) malformed).longValue(), skipped);
   }
 
   /**

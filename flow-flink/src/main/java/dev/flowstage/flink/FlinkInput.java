@@ -38,6 +38,12 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
   /** The accumulator (and job result entry) counting malformed input sequences of file sources. */
   static final String MALFORMED = "flowstage.malformedInput";
 
+  /**
+   * How the accumulators counting the files the file sources left out are named: this, then the
+   * reason ({@link FileSelection.Skip#label}), as the local {@code FlowStatistics.skippedFiles}.
+   */
+  static final String SKIPPED = "flowstage.skippedFiles.";
+
   /** The stream of this input's events in {@code env}, read in {@code charset} where it matters. */
   abstract DataStream<Object> stream(StreamExecutionEnvironment env, Charset charset);
 
@@ -107,7 +113,8 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
 
     @Override
     DataStream<Object> stream(StreamExecutionEnvironment env, Charset charset) {
-      return read(env, listed(), charset, options);
+      long[] skipped = new long[FileSelection.Skip.values().length];
+      return read(env, listed(skipped), skipped, charset, options);
     }
 
     /**
@@ -124,6 +131,14 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
      * before that fails as the local source does ({@link Lines#checkListedSize}).
      */
     List<Tuple2<String, Long>> listed() {
+      return listed(new long[FileSelection.Skip.values().length]);
+    }
+
+    /**
+     * As {@link #listed()}, counting in {@code skipped} (per {@link FileSelection.Skip} ordinal)
+     * what the walks leave out.
+     */
+    List<Tuple2<String, Long>> listed(long[] skipped) {
       List<Tuple2<String, Long>> files = new ArrayList<>();
       FileSelection selection = new FileSelection(options);
       for (String u : uris) {
@@ -135,14 +150,16 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
                 java.nio.file.Path.of(p.toUri()),
                 local -> Path.fromLocalFile(local.toFile()).toUri().toString(),
                 selection,
-                files);
+                files,
+                skipped);
           } else {
             list(
                 new FlinkFileTree(p.getFileSystem()),
                 p,
                 other -> other.toUri().toString(),
                 selection,
-                files);
+                files,
+                skipped);
           }
         } catch (java.nio.file.NoSuchFileException e) {
           // As on the local engine: a missing path fails the run (here its build) with a
@@ -210,11 +227,13 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
       P named,
       Function<P, String> uri,
       FileSelection selection,
-      List<Tuple2<String, Long>> out)
+      List<Tuple2<String, Long>> out,
+      long[] skipped)
       throws IOException {
     FileSelection.Entry<P> entry = FileSelection.named(tree, named);
     if (entry.kind() == FileSelection.Kind.FOLDER) {
-      for (FileSelection.Listed<P> f : selection.walk(tree, named, (skipped, why) -> {})) {
+      for (FileSelection.Listed<P> f :
+          selection.walk(tree, named, (path, why) -> skipped[why.ordinal()]++)) {
         out.add(Tuple2.of(uri.apply(f.path()), f.size()));
       }
     } else {
@@ -227,11 +246,14 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
   /**
    * The lines of {@code files}: one subtask reads each file whole with flow-core's {@link Lines}
    * (the local line rules, byte order marks, {@code .gz}, binary files and line bound, as {@code
-   * options} say), counting malformed input in the {@link #MALFORMED} accumulator.
+   * options} say), counting malformed input in the {@link #MALFORMED} accumulator, and what was
+   * left out in the {@link #SKIPPED} ones: the listing's {@code skipped} (added once, by the first
+   * subtask) and the files skipped as binary.
    */
   static DataStream<Object> read(
       StreamExecutionEnvironment env,
       List<Tuple2<String, Long>> files,
+      long[] skipped,
       Charset charset,
       FileOptions options) {
     TypeInformation<Tuple2<String, Long>> type = Types.TUPLE(Types.STRING, Types.LONG);
@@ -241,7 +263,7 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
             : env.fromData(files, type).name("files");
     return names
         .rebalance()
-        .flatMap(new ReadLines(charset.name(), options))
+        .flatMap(new ReadLines(charset.name(), options, skipped))
         .returns(Translator.ANY)
         .name("read lines");
   }
@@ -256,16 +278,32 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
     @Serial private static final long serialVersionUID = 1L;
     private final String charset;
     private final FileOptions options;
+    private final long[] listingSkipped;
     private transient LongCounter malformed;
+    private transient LongCounter binary;
 
     ReadLines(String charset, FileOptions options) {
+      this(charset, options, new long[FileSelection.Skip.values().length]);
+    }
+
+    ReadLines(String charset, FileOptions options, long[] listingSkipped) {
       this.charset = charset;
       this.options = options;
+      this.listingSkipped = listingSkipped.clone();
     }
 
     @Override
     public void open(OpenContext context) {
       malformed = getRuntimeContext().getLongCounter(MALFORMED);
+      for (FileSelection.Skip why : FileSelection.Skip.values()) {
+        LongCounter c = getRuntimeContext().getLongCounter(SKIPPED + why.label());
+        if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
+          c.add(listingSkipped[why.ordinal()]); // the client's listing, counted once
+        }
+        if (why == FileSelection.Skip.BINARY) {
+          binary = c;
+        }
+      }
     }
 
     @Override
@@ -290,6 +328,9 @@ abstract sealed class FlinkInput implements Iterable<Object>, Serializable {
           out.collect(line);
         }
         lines.checkListedSize(listedSize);
+        if (lines.skippedAsBinary() && binary != null) {
+          binary.add(1);
+        }
         return lines.malformed();
       } catch (IOException e) {
         // As the local source's producer: the file in the message (a truncated .gz, say).

@@ -188,12 +188,15 @@ final class FlinkSourcesTest {
               env(), Flow.fromFiles(List.of(dir), o -> o, option.getValue()).map(s -> s));
       assertEquals(localLines, sorted(viaPlan.events()), option.getKey());
       assertEquals(localMalformed, viaPlan.malformedInput(), option.getKey());
+      // What the options left out, by reason, as the local statistics count it.
+      assertEquals(local.statistics().skippedFiles(), viaPlan.skippedFiles(), option.getKey());
       FlinkFlows.Result<String> viaUri =
           FlinkFlows.run(
               env(),
               FlinkFlows.fromFiles(List.of(dir.toUri().toString()), o -> o, option.getValue()));
       assertEquals(localLines, sorted(viaUri.events()), option.getKey());
       assertEquals(localMalformed, viaUri.malformedInput(), option.getKey());
+      assertEquals(local.statistics().skippedFiles(), viaUri.skippedFiles(), option.getKey());
       seen.put(option.getKey(), localLines);
     }
     // Each option changed what was read, so the comparisons above are about the option.

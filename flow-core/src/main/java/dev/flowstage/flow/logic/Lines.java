@@ -238,6 +238,16 @@ public final class Lines implements Closeable {
   }
 
   /**
+   * Whether {@link #open} left the file out as binary ({@link FileSelection#skipsAsBinary}): it
+   * gives no lines.
+   *
+   * @return whether the file was skipped
+   */
+  public boolean skippedAsBinary() {
+    return skipped;
+  }
+
+  /**
    * Whether a whole file's read ({@link #open}) has reached the size the file was listed at, so
    * that the next line would start at or after it: the local file source reads the lines that start
    * before a file's listed size (its ranges end there), so a file appended to while a flow runs
