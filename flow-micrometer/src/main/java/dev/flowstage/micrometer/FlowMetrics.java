@@ -36,9 +36,11 @@ import java.util.function.ToDoubleFunction;
  * function counters {@code flowstage.stage.events.in}, {@code .events.out}, {@code .asks.sent},
  * {@code .asks.received}, {@code .demand.received}, {@code .discarded}, {@code .dropped}, {@code
  * .late.dropped}, {@code .messages}, {@code .busy} (seconds), and the gauge {@code
- * flowstage.stage.buffer.high.water}. Across runs: the gauge {@code flowstage.flows.active}, the
- * timer {@code flowstage.flow.duration} and the counter {@code flowstage.stage.failures} (tags
- * {@code outcome}, resp. {@code exception}).
+ * flowstage.stage.buffer.high.water}. Per run: the function counter {@code flowstage.files.skipped}
+ * (tags {@code flow}, {@code reason}: what its file sources' options left out, {@code
+ * FlowStatistics.skippedFiles}), for the reasons that left out any. Across runs: the gauge {@code
+ * flowstage.flows.active}, the timer {@code flowstage.flow.duration} and the counter {@code
+ * flowstage.stage.failures} (tags {@code outcome}, resp. {@code exception}).
  *
  * <p>When a run ends, its per-stage meters freeze at the run's final counters (statistics are
  * frozen at the end) and are removed from the registry after {@code keepEnded} (default: at once),
@@ -188,6 +190,19 @@ public final class FlowMetrics implements MeterBinder, AutoCloseable {
                   .register(registry));
         }
       }
+      // Per run: what its file sources left out, by reason (known once its files were listed).
+      flow.statistics()
+          .skippedFiles()
+          .forEach(
+              (reason, n) ->
+                  meters.add(
+                      FunctionCounter.builder(
+                              "flowstage.files.skipped",
+                              snapshot,
+                              sn -> sn.statistics().skippedFiles().getOrDefault(reason, 0L))
+                          .description("Files and folders the file sources' options left out")
+                          .tags(tags.and("flow", flow.name(), "reason", reason))
+                          .register(registry)));
       if (closed) {
         removeRun(flow.name());
       }

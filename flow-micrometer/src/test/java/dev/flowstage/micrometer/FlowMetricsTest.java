@@ -13,6 +13,8 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -133,6 +135,36 @@ final class FlowMetricsTest {
     metrics.close();
     assertTrue(registry.getMeters().isEmpty(), () -> "left: " + registry.getMeters());
     metrics.close(); // idempotent
+  }
+
+  /** What a run's file sources left out is a counter per reason, tagged with the run. */
+  @Test
+  void skippedFiles_areCountedPerRunAndReason(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    Files.writeString(dir.resolve("a.txt"), "one\n");
+    Files.writeString(dir.resolve(".hidden"), "two\n");
+    Files.write(dir.resolve("b.bin"), new byte[] {'x', 0});
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    FlowMetrics metrics = new FlowMetrics(Tags.empty(), Duration.ofMinutes(2));
+    metrics.bindTo(registry);
+    RunningFlow<List<String>> run =
+        Flow.fromFiles(List.of(dir), o -> o, f -> f.includeHidden(false).includeBinary(false))
+            .start(Collectors.toList());
+    assertEquals(List.of("one"), run.await());
+    String flow = run.statistics().flow();
+    for (String reason : List.of("hidden", "binary")) {
+      assertEquals(
+          1.0,
+          registry
+              .get("flowstage.files.skipped")
+              .tags("flow", flow, "reason", reason)
+              .functionCounter()
+              .count(),
+          reason);
+    }
+    assertEquals(2, registry.find("flowstage.files.skipped").tag("flow", flow).meters().size());
+    metrics.close();
+    assertTrue(registry.getMeters().isEmpty(), () -> "left: " + registry.getMeters());
   }
 
   // snippet-start: micrometer-bind
