@@ -13,6 +13,7 @@ import dev.flowstage.flow.plan.Plan.Routing;
 import dev.flowstage.flow.plan.Plan.Source;
 import dev.flowstage.flow.plan.PlanRules;
 import dev.flowstage.flow.plan.PlanSerialization;
+import dev.flowstage.stage.DemandMode;
 import dev.flowstage.stage.Producer;
 import dev.flowstage.stage.ProducerConsumer;
 import dev.flowstage.stage.Stage;
@@ -1772,15 +1773,38 @@ public final class Flow<T> {
   /**
    * Starts the flow and subscribes running consumer stages to every stage of its last layer (with
    * {@code CancelMode.TRANSIENT}); they are not owned by the flow. The handle completes when the
-   * last layer has finished.
+   * last layer has finished; more consumers can join while it runs ({@link RunningInto#subscribe}).
+   * Elixir: {@code Flow.into_stages}.
    *
    * @param consumers the consumers (or producer-consumers), at least one
-   * @return a handle to await, cancel or inspect the run
+   * @return a handle to await, cancel or inspect the run, or to subscribe more consumers
    * @throws IllegalArgumentException before the run starts, if one is a producer ({@link
    *     Stage#kind()}), which cannot subscribe
    */
-  public RunningFlow<Void> into(List<? extends Stage<?>> consumers) {
+  public RunningInto into(List<? extends Stage<?>> consumers) {
+    return into(consumers, DemandMode.FORWARD);
+  }
+
+  /**
+   * Starts the flow as {@link #into(List)}, with its sources holding their demand or not. With
+   * {@link DemandMode#ACCUMULATE} every stage is started and subscribed, but no source emits (and
+   * no periodic trigger or window timer fires, and no {@code fromStages} producer is read) until
+   * {@link RunningInto#release()}: consumers {@link RunningInto#subscribe subscribed} in between
+   * are in place for the first event. Elixir: {@code Flow.into_stages(flow, consumers, demand:
+   * :accumulate)}, then {@code GenStage.demand(coordinator, :forward)}. {@link DemandMode#FORWARD}
+   * is {@link #into(List)}.
+   *
+   * @param consumers the consumers (or producer-consumers), at least one
+   * @param demand {@link DemandMode#ACCUMULATE} to hold the sources until released, {@link
+   *     DemandMode#FORWARD} to let them emit at once
+   * @return a handle to release, await, cancel or inspect the run, or to subscribe more consumers;
+   *     its {@link RunningFlow#await()} waits for the release too
+   * @throws IllegalArgumentException before the run starts, if one is a producer ({@link
+   *     Stage#kind()}), which cannot subscribe
+   */
+  public RunningInto into(List<? extends Stage<?>> consumers, DemandMode demand) {
     nonNull(consumers, "consumers");
+    nonNull(demand, "demand");
     if (consumers.isEmpty()) {
       throw new IllegalArgumentException("into needs at least one consumer stage");
     }
@@ -1788,14 +1812,10 @@ public final class Flow<T> {
     stageKinds(
         "into",
         consumers,
-        "running consumer stages (consumers or producer-consumers, e.g."
-            + " StageSystem.startConsumer or a ConsumerSupervisor's stage())",
-        k ->
-            k.subscribes()
-                ? null
-                : "cannot subscribe to this flow; read it with Flow.fromStages(...) instead, or"
-                    + " use intoConsumers(...) for consumers each run makes");
-    return RunCoordinator.startInto(plan, consumers, clock).awaitLastLayer();
+        dev.flowstage.flow.internal.StageKinds.CONSUMERS,
+        dev.flowstage.flow.internal.StageKinds::consumerRefusal);
+    return RunCoordinator.startInto(plan, consumers, clock, demand == DemandMode.ACCUMULATE)
+        .runningInto();
   }
 
   /**
@@ -1900,24 +1920,7 @@ public final class Flow<T> {
       List<? extends Stage<?>> stages,
       String need,
       java.util.function.Function<StageKind, String> refusal) {
-    for (Stage<?> s : stages) {
-      StageKind k = s.kind();
-      String why = refusal.apply(k);
-      if (why != null) {
-        throw new IllegalArgumentException(
-            call
-                + " needs "
-                + need
-                + ", but stage "
-                + s.name()
-                + " is a "
-                + k.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
-                + " (Stage.kind() is "
-                + k
-                + "), which "
-                + why);
-      }
-    }
+    dev.flowstage.flow.internal.StageKinds.check(call, stages, need, refusal);
   }
 
   private static <V> V nonNull(V value, String name) {

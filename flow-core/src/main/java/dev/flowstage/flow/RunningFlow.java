@@ -4,8 +4,9 @@ import java.time.Duration;
 
 /**
  * A flow that is running: await its result, cancel it, read its statistics. Returned by {@link
- * Flow#start()}, {@link Flow#start(java.util.stream.Collector)}, {@link Flow#into} and {@link
- * Flow#startWritingLines}. Closing it cancels the flow if it is still running.
+ * Flow#start()}, {@link Flow#start(java.util.stream.Collector)}, {@link Flow#into} (a {@link
+ * RunningInto}, which also takes more consumers) and {@link Flow#startWritingLines}. Closing it
+ * cancels the flow if it is still running.
  *
  * @param <R> the result type ({@code Void} when events are discarded or go to other stages)
  */

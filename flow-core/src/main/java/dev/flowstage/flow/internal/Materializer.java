@@ -51,9 +51,10 @@ import java.util.stream.Stream;
  *
  * <p>It keeps no run state: how the run ends (failure, cancel, close) is the {@link
  * RunCoordinator}'s. Threading: {@link #start} and {@link #release} are called once each, in that
- * order, on the thread that starts the run; the other methods read what {@code start} built and may
- * be called from any thread once it returned ({@link #counters} also while it runs, seeing the
- * stages started so far).
+ * order: {@code start} on the thread that starts the run, {@code release} on it too or, for a run
+ * started holding its demand, on the thread that releases it; the other methods read what {@code
+ * start} built and may be called from any thread once it returned ({@link #counters} also while it
+ * runs, seeing the stages started so far).
  */
 final class Materializer {
   private static final Duration SUBSCRIBE_TIMEOUT = Duration.ofSeconds(30);
@@ -69,6 +70,8 @@ final class Materializer {
   private final AtomicLong malformed = new AtomicLong();
   private volatile TerminalConsumer terminal;
   private volatile Stage<?> terminalStage;
+  // how the caller's consumers subscribe to the last layer: into's, and those subscribed later
+  private volatile SubscriptionOptions intoSubscription;
 
   /**
    * A materializer of one run; nothing starts until {@link #start}.
@@ -135,6 +138,7 @@ final class Materializer {
       t.onExit().thenAccept(r -> onExit.accept(t, r));
     } else {
       SubscriptionOptions intoLast = last.toBuilder().cancel(intoCancel).build();
+      intoSubscription = intoLast;
       for (Stage<?> c : into) {
         if (c.exitReason().orElse(null) instanceof ExitReason gone) {
           // Flow.into refused a producer when it was called; a consumer that exited since fails
@@ -151,6 +155,35 @@ final class Materializer {
         }
       }
     }
+  }
+
+  /**
+   * Subscribes one more consumer of the caller's to every stage of the last layer, with the options
+   * of the consumers the run started with; for a run started with consumers.
+   *
+   * @param consumer a running consumer or producer-consumer
+   * @return how many stages of the last layer it subscribed to: those that finished first are
+   *     skipped (they have nothing more to emit)
+   * @throws dev.flowstage.stage.StageNotAliveException if the consumer has exited
+   */
+  int subscribe(Stage<?> consumer) {
+    SubscriptionOptions options = intoSubscription;
+    int subscribed = 0;
+    for (Stage<?> l : last()) {
+      if (!l.isAlive()) {
+        continue;
+      }
+      try {
+        consumer.subscribeTo(l, options, SUBSCRIBE_TIMEOUT);
+        subscribed++;
+      } catch (StageNotAliveException e) {
+        if (l.isAlive() || !consumer.isAlive()) {
+          throw e; // the consumer has exited, not the stage
+        }
+        // the stage finished as the subscription was made: skipped as one finished before
+      }
+    }
+    return subscribed;
   }
 
   /** Lets the sources emit: every subscription exists. */

@@ -6,6 +6,7 @@ import dev.flowstage.flow.FlowGraph;
 import dev.flowstage.flow.FlowState;
 import dev.flowstage.flow.FlowStatistics;
 import dev.flowstage.flow.RunningFlow;
+import dev.flowstage.flow.RunningInto;
 import dev.flowstage.flow.Trigger;
 import dev.flowstage.flow.plan.Plan;
 import dev.flowstage.stage.CancelMode;
@@ -20,7 +21,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.FileSystemException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +33,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collector;
@@ -69,6 +68,15 @@ public final class RunCoordinator {
 
   /** Why every consumer of an {@code into} run exited before the flow finished; null if not. */
   private volatile RuntimeException consumersGone;
+
+  /** Whether the sources were let emit ({@link #release}); a run started held waits for it. */
+  private final AtomicBoolean released = new AtomicBoolean();
+
+  // The consumers of an into run still alive (those it started with and those subscribed later),
+  // and how the others exited; 0 once every one has exited: the run is then closing.
+  private final Object consumersLock = new Object();
+  private int consumersAlive; // guarded by consumersLock
+  private final Map<String, ExitReason> consumerExits = new LinkedHashMap<>(); // guarded too
 
   /** The consumers this run started for {@code intoConsumers}; empty otherwise. */
   private volatile List<Stage<?>> ownedConsumers = List.of();
@@ -113,11 +121,16 @@ public final class RunCoordinator {
    * @param plan the flow's plan
    * @param consumers the consumers
    * @param clock drives periodic triggers, periodic windows and allowed lateness
+   * @param hold whether the sources stay held until {@link #release} ({@code Flow.into} with {@code
+   *     DemandMode.ACCUMULATE}), rather than released once every subscription exists
    * @return the running flow
    */
   public static RunCoordinator startInto(
-      Plan plan, List<? extends Stage<?>> consumers, FlowClock clock) {
-    return start(plan, consumers, clock);
+      Plan plan, List<? extends Stage<?>> consumers, FlowClock clock, boolean hold) {
+    Objects.requireNonNull(clock, "clock");
+    RunCoordinator run = new RunCoordinator(topology(plan), clock);
+    run.materialize(consumers, CancelMode.TRANSIENT, hold);
+    return run;
   }
 
   /**
@@ -238,6 +251,17 @@ public final class RunCoordinator {
    *     subscriber's bridge ({@link #startFeeding}), which the run ends itself
    */
   void materialize(List<? extends Stage<?>> into, CancelMode intoCancel) {
+    materialize(into, intoCancel, false);
+  }
+
+  /**
+   * Starts every stage as {@link #materialize(List, CancelMode)}, releasing the sources or not.
+   *
+   * @param into the last layer's consumers, or {@code null} for the flow's own terminal consumer
+   * @param intoCancel the cancel mode of {@code into}'s subscriptions
+   * @param hold whether the sources stay held until {@link #release} is called
+   */
+  private void materialize(List<? extends Stage<?>> into, CancelMode intoCancel, boolean hold) {
     try {
       materializer.start(into, intoCancel, this::stageExited);
       if (into != null && ownedConsumers.isEmpty() && intoCancel != CancelMode.TEMPORARY) {
@@ -247,7 +271,9 @@ public final class RunCoordinator {
         watchConsumers(into);
       }
       observation.started();
-      materializer.release();
+      if (!hold) {
+        release();
+      }
     } catch (RuntimeException e) {
       close();
       // A stage that failed while the others were starting (one whose upstream was already gone)
@@ -619,11 +645,32 @@ public final class RunCoordinator {
 
   /**
    * Returns a handle that completes when the last layer has finished; for a run started with
-   * consumers of its own ({@link #startInto}).
+   * consumers ({@link #startIntoOwned}, {@link #startFeeding}).
    *
    * @return the handle
    */
   public RunningFlow<Void> awaitLastLayer() {
+    return new Handle<>(lastLayerDone());
+  }
+
+  /**
+   * Returns the handle of a run started with the caller's consumers ({@link #startInto}): it
+   * completes when the last layer has finished, and subscribes more consumers or releases held
+   * sources.
+   *
+   * @return the handle
+   */
+  public RunningInto runningInto() {
+    return new IntoHandle(lastLayerDone());
+  }
+
+  /**
+   * Starts the thread that waits for the last layer (and the run's own consumers) to finish, closes
+   * the run and tells how it ended.
+   *
+   * @return the outcome, completed once the run is closed
+   */
+  private CompletableFuture<Void> lastLayerDone() {
     CompletableFuture<Void> done = new CompletableFuture<>();
     // recorded as the terminal's thread, so await() and cancel() return only once it has ended
     terminalThread =
@@ -659,7 +706,7 @@ public final class RunCoordinator {
                     done.completeExceptionally(e);
                   }
                 });
-    return handle(done);
+    return done;
   }
 
   /**
@@ -669,42 +716,99 @@ public final class RunCoordinator {
    * listing how each consumer exited.
    */
   private void watchConsumers(List<? extends Stage<?>> consumers) {
-    AtomicInteger alive = new AtomicInteger(consumers.size());
-    Map<String, ExitReason> reasons = Collections.synchronizedMap(new LinkedHashMap<>());
-    for (Stage<?> c : consumers) {
-      c.onExit()
-          .thenAccept(
-              r -> {
-                reasons.put(c.name(), r);
-                if (alive.decrementAndGet() == 0 && !closed.get()) {
-                  consumersGone = consumersGone(reasons);
-                  closeOnItsOwnThread("-consumers-gone");
+    synchronized (consumersLock) {
+      consumersAlive = consumers.size();
+    }
+    consumers.forEach(this::watchConsumer);
+  }
+
+  private void watchConsumer(Stage<?> c) {
+    c.onExit()
+        .thenAccept(
+            r -> {
+              Map<String, ExitReason> reasons = null;
+              synchronized (consumersLock) {
+                consumerExits.put(c.name(), r);
+                if (--consumersAlive == 0) {
+                  reasons = new LinkedHashMap<>(consumerExits);
                 }
-              });
+              }
+              if (reasons != null && !closed.get()) {
+                consumersGone = consumersGone(reasons);
+                closeOnItsOwnThread("-consumers-gone");
+              }
+            });
+  }
+
+  /**
+   * Subscribes one more consumer of the caller's to the last layer of an {@code into} run ({@code
+   * RunningInto.subscribe}), and counts it among the consumers the run waits for.
+   *
+   * @param consumer the consumer
+   * @throws IllegalStateException if the run has ended, or every consumer it fed has exited
+   */
+  private void subscribe(Stage<?> consumer) {
+    if (consumer == null) {
+      throw new IllegalArgumentException("subscribe(...): consumer must not be null");
+    }
+    StageKinds.check(
+        "subscribe", List.of(consumer), StageKinds.CONSUMERS, StageKinds::consumerRefusal);
+    if (consumer.exitReason().orElse(null) instanceof ExitReason gone) {
+      throw StageNotAliveException.of(
+          "subscribe's consumer stage "
+              + consumer.name()
+              + " has exited and cannot subscribe to this run; give subscribe a running consumer",
+          gone);
+    }
+    synchronized (consumersLock) {
+      if (closed.get() || consumersAlive == 0) {
+        throw ended(consumer);
+      }
+      consumersAlive++;
+    }
+    watchConsumer(consumer);
+    if (materializer.subscribe(consumer) == 0) {
+      throw ended(consumer); // every stage of the last layer finished first
+    }
+  }
+
+  private IllegalStateException ended(Stage<?> consumer) {
+    return new IllegalStateException(
+        "subscribe: this flow ("
+            + system.name()
+            + ") has ended, so stage "
+            + consumer.name()
+            + " was not subscribed: nothing is left to subscribe to; subscribe consumers while the"
+            + " flow runs, or start it holding its demand (into(consumers,"
+            + " DemandMode.ACCUMULATE)) and release() it once every consumer is subscribed");
+  }
+
+  /** Lets the sources emit, once; a closed run's stages drop what is sent to them. */
+  private void release() {
+    if (released.compareAndSet(false, true)) {
+      materializer.release();
     }
   }
 
   private static RuntimeException consumersGone(Map<String, ExitReason> reasons) {
-    synchronized (reasons) {
-      for (Map.Entry<String, ExitReason> e : reasons.entrySet()) {
-        if (e.getValue() instanceof ExitReason.Failure f) {
-          return new FlowException(e.getKey(), f.cause());
-        }
+    for (Map.Entry<String, ExitReason> e : reasons.entrySet()) {
+      if (e.getValue() instanceof ExitReason.Failure f) {
+        return new FlowException(e.getKey(), f.cause());
       }
-      StringJoiner how = new StringJoiner(", ", "(", ")");
-      reasons.forEach(
-          (name, r) ->
-              how.add(
-                  name
-                      + ": "
-                      + (r instanceof ExitReason.Shutdown sd
-                          ? "shutdown" + (sd.detail().isEmpty() ? "" : " " + sd.detail())
-                          : "normal")));
-      return new CancellationException(
-          "the flow was stopped before it finished: every consumer it feeds has exited "
-              + how
-              + "; keep a consumer subscribed until the flow ends, or cancel the flow");
     }
+    StringJoiner how = new StringJoiner(", ", "(", ")");
+    reasons.forEach(
+        (name, r) ->
+            how.add(
+                name
+                    + ": "
+                    + (r instanceof ExitReason.Shutdown sd
+                        ? "shutdown" + (sd.detail().isEmpty() ? "" : " " + sd.detail())
+                        : "normal")));
+    return new CancellationException(
+        "the flow was stopped before it finished: every consumer it feeds has exited "
+            + how
+            + "; keep a consumer subscribed until the flow ends, or cancel the flow");
   }
 
   /**
@@ -729,7 +833,7 @@ public final class RunCoordinator {
                   }
                 });
     terminalThread = t;
-    return handle(done);
+    return new Handle<>(done);
   }
 
   /** Sends a named trigger to every flow stage, in each one's mailbox order. */
@@ -742,74 +846,99 @@ public final class RunCoordinator {
     materializer.fire(name);
   }
 
-  private <R> RunningFlow<R> handle(CompletableFuture<R> done) {
-    return new RunningFlow<>() {
-      @Override
-      public R await() {
-        try {
-          R r = done.get();
-          joinTerminal();
-          return r;
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          cancel();
-          throw new CancellationException("interrupted while awaiting the flow");
-        } catch (ExecutionException e) {
-          joinTerminal();
-          if (e.getCause() instanceof RuntimeException re) {
-            throw re;
-          }
-          throw new FlowException(system.name(), e.getCause());
-        } catch (CancellationException e) {
-          joinTerminal();
-          // get() replaces the cancellation's message ("get"): rethrow the one that says why
-          throw done.handle((v, t) -> t).join() instanceof CancellationException c ? c : e;
-        }
-      }
+  /**
+   * The caller's handle of the run: waits on {@code done}, the outcome its terminal (the collecting
+   * thread, or the one waiting for the last layer) completes once the run is closed.
+   */
+  private class Handle<R> implements RunningFlow<R> {
+    private final CompletableFuture<R> done;
 
-      @Override
-      public boolean awaitTermination(Duration timeout) {
-        try {
-          done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return false;
-        } catch (ExecutionException | CancellationException e) {
-          // finished with a failure, or stopped
-        } catch (TimeoutException e) {
-          return false;
-        }
+    Handle(CompletableFuture<R> done) {
+      this.done = done;
+    }
+
+    @Override
+    public R await() {
+      try {
+        R r = done.get();
         joinTerminal();
-        return true;
-      }
-
-      @Override
-      public void cancel() {
-        RunCoordinator.this.cancel();
+        return r;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        cancel();
+        throw new CancellationException("interrupted while awaiting the flow");
+      } catch (ExecutionException e) {
         joinTerminal();
+        if (e.getCause() instanceof RuntimeException re) {
+          throw re;
+        }
+        throw new FlowException(system.name(), e.getCause());
+      } catch (CancellationException e) {
+        joinTerminal();
+        // get() replaces the cancellation's message ("get"): rethrow the one that says why
+        throw done.handle((v, t) -> t).join() instanceof CancellationException c ? c : e;
       }
+    }
 
-      @Override
-      public void trigger(String name) {
-        RunCoordinator.this.trigger(name);
+    @Override
+    public boolean awaitTermination(Duration timeout) {
+      try {
+        done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      } catch (ExecutionException | CancellationException e) {
+        // finished with a failure, or stopped
+      } catch (TimeoutException e) {
+        return false;
       }
+      joinTerminal();
+      return true;
+    }
 
-      @Override
-      public FlowStatistics statistics() {
-        return RunCoordinator.this.statistics();
-      }
+    @Override
+    public void cancel() {
+      RunCoordinator.this.cancel();
+      joinTerminal();
+    }
 
-      @Override
-      public FlowGraph graph() {
-        return RunCoordinator.this.graph();
-      }
+    @Override
+    public void trigger(String name) {
+      RunCoordinator.this.trigger(name);
+    }
 
-      @Override
-      public boolean isTerminated() {
-        Thread t = terminalThread;
-        return done.isDone() && RunCoordinator.this.isTerminated() && (t == null || !t.isAlive());
-      }
-    };
+    @Override
+    public FlowStatistics statistics() {
+      return RunCoordinator.this.statistics();
+    }
+
+    @Override
+    public FlowGraph graph() {
+      return RunCoordinator.this.graph();
+    }
+
+    @Override
+    public boolean isTerminated() {
+      Thread t = terminalThread;
+      return done.isDone() && RunCoordinator.this.isTerminated() && (t == null || !t.isAlive());
+    }
+  }
+
+  /** The handle of a run into the caller's consumers: more can subscribe; held sources released. */
+  private final class IntoHandle extends Handle<Void> implements RunningInto {
+    IntoHandle(CompletableFuture<Void> done) {
+      super(done);
+    }
+
+    @Override
+    public void subscribe(Stage<?> consumer) {
+      RunCoordinator.this.subscribe(consumer);
+    }
+
+    @Override
+    public void release() {
+      RunCoordinator.this.release();
+    }
   }
 
   private void joinTerminal() {

@@ -7,10 +7,12 @@ import dev.flowstage.flow.Flow;
 import dev.flowstage.flow.FlowStatistics;
 import dev.flowstage.flow.KeyCount;
 import dev.flowstage.flow.RunningFlow;
+import dev.flowstage.flow.RunningInto;
 import dev.flowstage.flow.Tokenizer;
 import dev.flowstage.flow.TriggerDecision;
 import dev.flowstage.flow.TriggerResult;
 import dev.flowstage.flow.Window;
+import dev.flowstage.stage.DemandMode;
 import dev.flowstage.stage.ExitReason;
 import dev.flowstage.stage.Peer;
 import dev.flowstage.stage.Producer;
@@ -192,6 +194,41 @@ final class GuideSnippets {
     // snippet-end: guide-flow-own-stages-run
     assertEquals(
         List.of(List.of(1, 2, 3, 4), List.of(5, 6, 7, 8), List.of(9, 10)), List.copyOf(written));
+  }
+
+  @Test
+  void intoHeld() {
+    ConcurrentLinkedQueue<Integer> written = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<Integer> audited = new ConcurrentLinkedQueue<>();
+    try (StageSystem system = new StageSystem("sinks")) {
+      Stage<Void> writer =
+          system.startConsumer(
+              "writer",
+              (List<Integer> events, Subscription from, StageContext ctx) ->
+                  written.addAll(events));
+      Stage<Void> audit =
+          system.startConsumer(
+              "audit",
+              (List<Integer> events, Subscription from, StageContext ctx) ->
+                  audited.addAll(events));
+      // snippet-start: guide-flow-into-held
+      RunningInto run =
+          Flow.fromEnumerable(IntStream.rangeClosed(1, 100).boxed().toList())
+              .map(i -> i * 10)
+              .into(List.of(writer), DemandMode.ACCUMULATE); // wired, nothing emitted yet
+      run.subscribe(audit); // one more consumer, in place before the first event
+      run.release(); // now the sources emit: writer and audit share every event
+      run.await();
+      // snippet-end: guide-flow-into-held
+      for (Stage<Void> s : List.of(writer, audit)) {
+        s.stop(ExitReason.normal()); // after the events already sent to it
+        s.awaitExit(Duration.ofSeconds(30));
+      }
+    }
+    List<Integer> all = new ArrayList<>(written);
+    all.addAll(audited);
+    all.sort(null);
+    assertEquals(IntStream.rangeClosed(1, 100).mapToObj(i -> i * 10).toList(), all);
   }
 
   private record Payment(long amount) {}
