@@ -69,6 +69,12 @@ final class SupervisorStage<E> implements Consumer<E> {
     final Subscription producer; // null for a dynamic child
     Thread thread; // null while restarting
 
+    /**
+     * How the latest incarnation ended, set by its own thread before it reports the exit: a stop
+     * can come before the report is handled, and {@link #terminate} must still see the failure.
+     */
+    volatile ChildExit ended;
+
     Child(long id, E event, Subscription producer) {
       this.id = id;
       this.event = event;
@@ -210,8 +216,18 @@ final class SupervisorStage<E> implements Consumer<E> {
         threads.add(child.thread);
       }
     }
-    children.clear();
     awaitAll(threads);
+    // A child that failed before the stop, or while being stopped, and whose exit report was still
+    // in the mailbox: nobody else will hear of it, so it is logged here, once (ADR 0007).
+    for (Child<E> child : children.values()) {
+      ChildExit exit = child.ended;
+      if (exit != null
+          && exit.thread() == child.thread
+          && exit.reason() instanceof ExitReason.Failure failure) {
+        logFailure(child, failure, "; not restarted: the supervisor is stopping");
+      }
+    }
+    children.clear();
   }
 
   // ------------------------------------------------------------------ children
@@ -230,6 +246,7 @@ final class SupervisorStage<E> implements Consumer<E> {
   private boolean start(Child<E> child) {
     long id = child.id;
     E event = child.event;
+    child.ended = null;
     try {
       child.thread =
           Thread.ofVirtual()
@@ -245,7 +262,9 @@ final class SupervisorStage<E> implements Consumer<E> {
                     } catch (Throwable e) {
                       reason = ExitReason.failure(e);
                     }
-                    self.send(new ChildExit(id, Thread.currentThread(), reason));
+                    ChildExit exit = new ChildExit(id, Thread.currentThread(), reason);
+                    child.ended = exit;
+                    self.send(exit);
                   });
       return true;
     } catch (RuntimeException e) {
@@ -265,22 +284,13 @@ final class SupervisorStage<E> implements Consumer<E> {
     }
     ExitReason reason = exit.reason();
     if (reason instanceof ExitReason.Failure failure) {
-      Log.LOG.log(
-          Level.ERROR,
-          "ConsumerSupervisor "
-              + name
-              + " child "
-              + child.id
-              + " for "
-              + child.event
-              + " failed"
-              + (restart == Restart.TRANSIENT ? ", restarting it" : ""),
-          failure.cause());
       if (restart == Restart.TRANSIENT) {
         if (addRestart()) {
+          logFailure(child, failure, ", restarting it");
           child.thread = null;
           restart(child);
         } else {
+          logFailure(child, failure, "; not restarted: more restarts than allowed, stopping");
           delete(child);
           ctx.stop(
               ExitReason.shutdown(
@@ -291,8 +301,24 @@ final class SupervisorStage<E> implements Consumer<E> {
         }
         return;
       }
+      logFailure(child, failure, "");
     }
     delete(child);
+  }
+
+  /** Logs a child's failure: it has no other receiver (ADR 0007). Once per failure. */
+  private void logFailure(Child<E> child, ExitReason.Failure failure, String what) {
+    Log.LOG.log(
+        Level.ERROR,
+        "ConsumerSupervisor "
+            + name
+            + " child "
+            + child.id
+            + " for "
+            + child.event
+            + " failed"
+            + what,
+        failure.cause());
   }
 
   private void restart(Child<E> child) {

@@ -196,6 +196,59 @@ final class ConsumerSupervisorTest {
     assertEquals(3, attempts.get()); // the first run and 2 restarts; the 3rd restart is refused
   }
 
+  /**
+   * A child whose failure the supervisor has not handled when it stops (here: one that fails as the
+   * stop interrupts it; in ConsumerSupervisorFailureProperties seed 3, exits still queued behind
+   * the one that exceeded the restart intensity) is logged once all the same: nobody else hears of
+   * a child's failure (ADR 0007). It was lost, and the failure that stopped the supervisor was
+   * logged as "restarting it".
+   */
+  @Test
+  void stopWithAChildFailingUnhandled_logsEveryChildFailureOnce() throws Exception {
+    try (LogRecorder log = new LogRecorder(ConsumerSupervisor.class.getName())) {
+      ConsumerSupervisor<String> sup =
+          ConsumerSupervisor.<String>builder(
+                  event -> {
+                    if (event.equals("slow")) {
+                      started.add(1);
+                      try {
+                        new CountDownLatch(1).await(); // until the stop interrupts it
+                      } catch (InterruptedException e) {
+                        throw new IllegalStateException("slow failed as it was stopped");
+                      }
+                    }
+                    throw new IllegalStateException("fast failed");
+                  })
+              .restart(Restart.TRANSIENT)
+              .maxRestarts(0, Duration.ofMinutes(1))
+              .start(system);
+      sup.startChild("slow");
+      take(started);
+      sup.startChild("fast");
+      ExitReason reason = sup.stage().awaitExit(WAIT);
+      assertTrue(
+          assertInstanceOf(ExitReason.Shutdown.class, reason)
+              .detail()
+              .contains("max restart intensity"),
+          reason.toString());
+      List<String> logged =
+          log.records().stream()
+              .map(
+                  r ->
+                      r.getMessage().replaceFirst(".* for ", "")
+                          + " / "
+                          + r.getThrown().getMessage())
+              .sorted()
+              .toList();
+      assertEquals(
+          List.of(
+              "fast failed; not restarted: more restarts than allowed, stopping / fast failed",
+              "slow failed; not restarted: the supervisor is stopping"
+                  + " / slow failed as it was stopped"),
+          logged);
+    }
+  }
+
   @Test
   void transientChild_restartsSpreadBeyondThePeriod_keepTheSupervisorRunning() throws Exception {
     AtomicLong clock = new AtomicLong();
