@@ -75,6 +75,12 @@ final class SupervisorStage<E> implements Consumer<E> {
      */
     volatile ChildExit ended;
 
+    /**
+     * Set before the supervisor interrupts this incarnation (a stop, {@code terminateChild}): what
+     * it throws from then on is the interrupt's consequence, a shutdown, as for a stage (ADR 0007).
+     */
+    volatile boolean interrupted;
+
     Child(long id, E event, Subscription producer) {
       this.id = id;
       this.event = event;
@@ -212,13 +218,14 @@ final class SupervisorStage<E> implements Consumer<E> {
     List<Thread> threads = new ArrayList<>();
     for (Child<E> child : children.values()) {
       if (child.thread != null) {
+        child.interrupted = true;
         child.thread.interrupt();
         threads.add(child.thread);
       }
     }
     awaitAll(threads);
-    // A child that failed before the stop, or while being stopped, and whose exit report was still
-    // in the mailbox: nobody else will hear of it, so it is logged here, once (ADR 0007).
+    // A child that failed before the stop and whose exit report was still in the mailbox: nobody
+    // else will hear of it, so it is logged here, once (ADR 0007).
     for (Child<E> child : children.values()) {
       ChildExit exit = child.ended;
       if (exit != null
@@ -247,6 +254,7 @@ final class SupervisorStage<E> implements Consumer<E> {
     long id = child.id;
     E event = child.event;
     child.ended = null;
+    child.interrupted = false;
     try {
       child.thread =
           Thread.ofVirtual()
@@ -260,7 +268,10 @@ final class SupervisorStage<E> implements Consumer<E> {
                     } catch (InterruptedException e) {
                       reason = ExitReason.shutdown("interrupted");
                     } catch (Throwable e) {
-                      reason = ExitReason.failure(e);
+                      reason =
+                          child.interrupted
+                              ? ExitReason.shutdown("interrupted")
+                              : ExitReason.failure(e);
                     }
                     ChildExit exit = new ChildExit(id, Thread.currentThread(), reason);
                     child.ended = exit;
@@ -371,8 +382,17 @@ final class SupervisorStage<E> implements Consumer<E> {
     }
     Thread thread = child.thread;
     if (thread != null) {
+      child.interrupted = true;
       thread.interrupt();
       awaitAll(List.of(thread));
+      // A failure before the interrupt whose report is still queued finds the child gone when it
+      // comes: logged here, once.
+      ChildExit exit = child.ended;
+      if (exit != null
+          && exit.thread() == thread
+          && exit.reason() instanceof ExitReason.Failure failure) {
+        logFailure(child, failure, "; not restarted: terminated");
+      }
     }
     delete(child);
     return true;
