@@ -451,7 +451,9 @@ public final class RunCoordinator {
 
   /**
    * Cancels the flow: stops and joins every stage, interrupting the ones in a callback (a reading
-   * stage in the middle of a large file stops at its next buffer). Idempotent.
+   * stage in the middle of a large file stops at its next buffer). Idempotent. A run with a stage
+   * failure recorded before stays failed; once cancelled, no failure is recorded ({@link
+   * Failures#cancel}).
    */
   public void cancel() {
     // A run that failed before the cancel stays failed: whichever came first is its outcome.
