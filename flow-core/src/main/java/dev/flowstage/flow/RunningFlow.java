@@ -28,7 +28,12 @@ public interface RunningFlow<R> extends AutoCloseable {
    */
   boolean awaitTermination(Duration timeout);
 
-  /** Cancels the flow: stops every stage and waits for their threads to exit. Idempotent. */
+  /**
+   * Cancels the flow: stops every stage and waits for their threads to exit. Idempotent. A flow
+   * that already failed, or finished, stays so: {@link #await()} then throws that failure (or
+   * returns the result), not a {@code CancellationException}; whichever of a failure and the cancel
+   * came first is how the flow ended, for {@link #await()}, {@link #statistics()} and listeners.
+   */
   void cancel();
 
   /**

@@ -47,7 +47,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code done()} or at once because a {@code PERMANENT} upstream ended (then what it still held is
  * counted as discarded at its exit); every discard is counted and heard by the discard listener
  * once; exit reasons follow the cancel modes (A10); stages that must end do (a hang guard dumps the
- * stage threads); an expected failure logs nothing; no thread outlives {@link StageSystem#close()}.
+ * stage threads); an expected failure logs nothing and prints nothing to {@code System.err}; no
+ * thread outlives {@link StageSystem#close()}.
  *
  * <p>{@code -Dtopofuzz.tries=N} runs seeds 0..N-1 (default 50); {@code -Dtopofuzz.only=S} runs seed
  * S alone; {@code -Dtopofuzz.from=F} starts at seed F.
@@ -967,6 +968,9 @@ final class TopologyFuzzProperties {
     List<Thread> children = Collections.synchronizedList(new ArrayList<>());
     List<Thread> threads;
     StageSystem system = new StageSystem("fuzz-" + seed);
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream realErr = System.err;
+    System.setErr(new java.io.PrintStream(err, true));
     try (LogRecorder log = new LogRecorder("dev.flowstage")) {
       try {
         for (Node n : t.nodes) {
@@ -1048,9 +1052,14 @@ final class TopologyFuzzProperties {
               "logged " + rec.getLevel() + ": " + rec.getMessage() + " " + rec.getThrown());
         }
       }
+      if (err.size() > 0) {
+        problems.add("printed to System.err:\n" + err);
+      }
       if (!problems.isEmpty()) {
         fail(String.join("\n", problems) + "\n" + t + exits(t));
       }
+    } finally {
+      System.setErr(realErr);
     }
   }
 

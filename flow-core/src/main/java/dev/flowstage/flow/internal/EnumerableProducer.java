@@ -120,10 +120,18 @@ final class EnumerableProducer implements Producer<Object> {
     }
     r.interrupt(); // a source blocked in hasNext() on an interruptible wait gives up
     LockSupport.unpark(r);
+    // A cancel kills and interrupts this stage's thread too: waiting with that interrupt set
+    // returned at once, and the run's close returned with the reader still running. It is set
+    // aside while waiting, and given back after.
+    boolean interrupted = Thread.interrupted();
     try {
       r.join(100); // a source that ignores interrupts is left to its reader thread, not waited for
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      interrupted = true;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

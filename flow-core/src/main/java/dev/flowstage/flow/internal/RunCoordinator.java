@@ -302,17 +302,19 @@ public final class RunCoordinator {
   void stageExited(int group, String stage, ExitReason reason) {
     if (reason instanceof ExitReason.Failure f) {
       Throwable cause = cascaded(f.cause());
-      failures.add(group, stage, cause);
+      if (!failures.add(group, stage, cause)) {
+        // Cancelled first: the run ends as cancelled, which the terminal, the handle and the
+        // observation all report; a failure after the cancel is not also the run's outcome.
+        return;
+      }
       if (cause instanceof StageFailure sf) {
         observation.stageFailed(sf.stage(), sf.getCause());
       } else {
         observation.stageFailed(stage, cause);
       }
-      if (!cancelled.get()) {
-        // Also while a close runs already (a terminal that saw the failure cascade before it was
-        // recorded here closes politely): the abandoned run's stages are hurried all the same.
-        closeOnItsOwnThread("-cancel");
-      }
+      // Also while a close runs already (a terminal that saw the failure cascade before it was
+      // recorded here closes politely): the abandoned run's stages are hurried all the same.
+      closeOnItsOwnThread("-cancel");
     }
   }
 
@@ -475,10 +477,13 @@ public final class RunCoordinator {
 
   /**
    * Cancels the flow: stops and joins every stage, interrupting the ones in a callback (a reading
-   * stage in the middle of a large file stops at its next buffer). Idempotent.
+   * stage in the middle of a large file stops at its next buffer). Idempotent. A run with a stage
+   * failure recorded before stays failed; once cancelled, no failure is recorded ({@link
+   * Failures#cancel}).
    */
   public void cancel() {
-    if (!closed.get()) {
+    // A run that failed before the cancel stays failed: whichever came first is its outcome.
+    if (!closed.get() && failures.cancel()) {
       cancelled.set(true);
     }
     close(true);
@@ -956,16 +961,35 @@ public final class RunCoordinator {
     private record Failed(int group, String stage, Throwable cause) {}
 
     private final List<Failed> all = new ArrayList<>();
+    private boolean cancelled;
 
     /**
-     * Records a stage's failure.
+     * Records a stage's failure, unless the run was cancelled before it.
      *
      * @param group the stage's group (smaller is more upstream)
      * @param stage the stage's name
      * @param cause its exit's cause
+     * @return whether it was recorded: false once the run was cancelled
      */
-    synchronized void add(int group, String stage, Throwable cause) {
+    synchronized boolean add(int group, String stage, Throwable cause) {
+      if (cancelled) {
+        return false;
+      }
       all.add(new Failed(group, stage, cause));
+      return true;
+    }
+
+    /**
+     * Decides a cancel against the failures, atomically with {@link #add}: the run is cancelled
+     * only if no stage failed before, and no failure is recorded after.
+     *
+     * @return whether the run is cancelled: false if a failure came first
+     */
+    synchronized boolean cancel() {
+      if (all.isEmpty()) {
+        cancelled = true;
+      }
+      return cancelled;
     }
 
     /**

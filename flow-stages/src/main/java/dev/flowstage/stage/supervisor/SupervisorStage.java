@@ -69,6 +69,18 @@ final class SupervisorStage<E> implements Consumer<E> {
     final Subscription producer; // null for a dynamic child
     Thread thread; // null while restarting
 
+    /**
+     * How the latest incarnation ended, set by its own thread before it reports the exit: a stop
+     * can come before the report is handled, and {@link #terminate} must still see the failure.
+     */
+    volatile ChildExit ended;
+
+    /**
+     * Set before the supervisor interrupts this incarnation (a stop, {@code terminateChild}): what
+     * it throws from then on is the interrupt's consequence, a shutdown, as for a stage (ADR 0007).
+     */
+    volatile boolean interrupted;
+
     Child(long id, E event, Subscription producer) {
       this.id = id;
       this.event = event;
@@ -206,12 +218,23 @@ final class SupervisorStage<E> implements Consumer<E> {
     List<Thread> threads = new ArrayList<>();
     for (Child<E> child : children.values()) {
       if (child.thread != null) {
+        child.interrupted = true;
         child.thread.interrupt();
         threads.add(child.thread);
       }
     }
-    children.clear();
     awaitAll(threads);
+    // A child that failed before the stop and whose exit report was still in the mailbox: nobody
+    // else will hear of it, so it is logged here, once (ADR 0007).
+    for (Child<E> child : children.values()) {
+      ChildExit exit = child.ended;
+      if (exit != null
+          && exit.thread() == child.thread
+          && exit.reason() instanceof ExitReason.Failure failure) {
+        logFailure(child, failure, "; not restarted: the supervisor is stopping");
+      }
+    }
+    children.clear();
   }
 
   // ------------------------------------------------------------------ children
@@ -230,6 +253,8 @@ final class SupervisorStage<E> implements Consumer<E> {
   private boolean start(Child<E> child) {
     long id = child.id;
     E event = child.event;
+    child.ended = null;
+    child.interrupted = false;
     try {
       child.thread =
           Thread.ofVirtual()
@@ -243,9 +268,14 @@ final class SupervisorStage<E> implements Consumer<E> {
                     } catch (InterruptedException e) {
                       reason = ExitReason.shutdown("interrupted");
                     } catch (Throwable e) {
-                      reason = ExitReason.failure(e);
+                      reason =
+                          child.interrupted
+                              ? ExitReason.shutdown("interrupted")
+                              : ExitReason.failure(e);
                     }
-                    self.send(new ChildExit(id, Thread.currentThread(), reason));
+                    ChildExit exit = new ChildExit(id, Thread.currentThread(), reason);
+                    child.ended = exit;
+                    self.send(exit);
                   });
       return true;
     } catch (RuntimeException e) {
@@ -265,22 +295,13 @@ final class SupervisorStage<E> implements Consumer<E> {
     }
     ExitReason reason = exit.reason();
     if (reason instanceof ExitReason.Failure failure) {
-      Log.LOG.log(
-          Level.ERROR,
-          "ConsumerSupervisor "
-              + name
-              + " child "
-              + child.id
-              + " for "
-              + child.event
-              + " failed"
-              + (restart == Restart.TRANSIENT ? ", restarting it" : ""),
-          failure.cause());
       if (restart == Restart.TRANSIENT) {
         if (addRestart()) {
+          logFailure(child, failure, ", restarting it");
           child.thread = null;
           restart(child);
         } else {
+          logFailure(child, failure, "; not restarted: more restarts than allowed, stopping");
           delete(child);
           ctx.stop(
               ExitReason.shutdown(
@@ -291,8 +312,24 @@ final class SupervisorStage<E> implements Consumer<E> {
         }
         return;
       }
+      logFailure(child, failure, "");
     }
     delete(child);
+  }
+
+  /** Logs a child's failure: it has no other receiver (ADR 0007). Once per failure. */
+  private void logFailure(Child<E> child, ExitReason.Failure failure, String what) {
+    Log.LOG.log(
+        Level.ERROR,
+        "ConsumerSupervisor "
+            + name
+            + " child "
+            + child.id
+            + " for "
+            + child.event
+            + " failed"
+            + what,
+        failure.cause());
   }
 
   private void restart(Child<E> child) {
@@ -345,8 +382,17 @@ final class SupervisorStage<E> implements Consumer<E> {
     }
     Thread thread = child.thread;
     if (thread != null) {
+      child.interrupted = true;
       thread.interrupt();
       awaitAll(List.of(thread));
+      // A failure before the interrupt whose report is still queued finds the child gone when it
+      // comes: logged here, once.
+      ChildExit exit = child.ended;
+      if (exit != null
+          && exit.thread() == thread
+          && exit.reason() instanceof ExitReason.Failure failure) {
+        logFailure(child, failure, "; not restarted: terminated");
+      }
     }
     delete(child);
     return true;

@@ -196,6 +196,122 @@ final class ConsumerSupervisorTest {
     assertEquals(3, attempts.get()); // the first run and 2 restarts; the 3rd restart is refused
   }
 
+  /**
+   * Children that failed while the supervisor was busy (here: waiting for a child that {@code
+   * terminateChild} interrupted and that takes its time to end), their exit reports queued: the
+   * first one handled exceeds the restart intensity and stops the supervisor, and the other one is
+   * logged all the same, once, as nobody else hears of a child's failure (ADR 0007). Found by
+   * ConsumerSupervisorFailureProperties (seed 3 of 200: children failing together at the
+   * intensity): such failures were lost, and the one past the intensity was logged as "restarting
+   * it".
+   */
+  @Test
+  void stopWithAChildFailureQueued_logsEveryChildFailureOnce() throws Exception {
+    CountDownLatch failNow = new CountDownLatch(1);
+    CountDownLatch endSlow = new CountDownLatch(1);
+    List<Thread> failing = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (LogRecorder log = new LogRecorder(ConsumerSupervisor.class.getName())) {
+      ConsumerSupervisor<String> sup =
+          ConsumerSupervisor.<String>builder(
+                  event -> {
+                    if (event.equals("slow")) {
+                      started.add(0);
+                      try {
+                        endSlow.await();
+                      } catch (InterruptedException e) {
+                        interrupted.add(0); // terminateChild is under way
+                        awaitIgnoringInterrupts(endSlow); // and waits for it
+                      }
+                      return;
+                    }
+                    failing.add(Thread.currentThread());
+                    started.add(1);
+                    awaitIgnoringInterrupts(failNow);
+                    throw new IllegalStateException(event + " failed");
+                  })
+              .restart(Restart.TRANSIENT)
+              .maxRestarts(0, Duration.ofMinutes(1))
+              .shutdown(WAIT)
+              .start(system);
+      long slow = sup.startChild("slow");
+      sup.startChild("a");
+      sup.startChild("b");
+      for (int i = 0; i < 3; i++) {
+        take(started);
+      }
+      Thread terminating = Thread.ofVirtual().start(() -> sup.terminateChild(slow));
+      take(interrupted); // the supervisor waits for slow to end, handling nothing else
+      failNow.countDown();
+      for (Thread t : failing) {
+        t.join(WAIT); // both failed; their reports wait behind terminateChild
+      }
+      endSlow.countDown();
+      ExitReason reason = sup.stage().awaitExit(WAIT);
+      terminating.join(WAIT);
+      assertTrue(
+          assertInstanceOf(ExitReason.Shutdown.class, reason)
+              .detail()
+              .contains("max restart intensity"),
+          reason.toString());
+      List<String> logged =
+          log.records().stream()
+              .map(r -> r.getMessage().replaceFirst(".* failed", "failed"))
+              .sorted()
+              .toList();
+      assertEquals(
+          List.of(
+              "failed; not restarted: more restarts than allowed, stopping",
+              "failed; not restarted: the supervisor is stopping"),
+          logged);
+      assertEquals(
+          List.of("a failed", "b failed"),
+          log.records().stream().map(r -> r.getThrown().getMessage()).sorted().toList());
+    }
+  }
+
+  /**
+   * A child that throws because {@code terminateChild} interrupted it is shut down, as a stage
+   * whose callback throws because it was stopped (ADR 0007): not logged.
+   */
+  @Test
+  void terminateChild_childThrowingAsItIsInterrupted_isShutDownNotLogged() throws Exception {
+    try (LogRecorder log = new LogRecorder(ConsumerSupervisor.class.getName())) {
+      ConsumerSupervisor<String> sup =
+          ConsumerSupervisor.<String>builder(
+                  event -> {
+                    started.add(1);
+                    try {
+                      new CountDownLatch(1).await(); // until terminateChild interrupts it
+                    } catch (InterruptedException e) {
+                      throw new IllegalStateException("failed as it was terminated");
+                    }
+                  })
+              .restart(Restart.TRANSIENT)
+              .start(system);
+      long id = sup.startChild("x");
+      take(started);
+      assertTrue(sup.terminateChild(id));
+      assertEquals(0, sup.countChildren().children()); // after its exit report
+      assertEquals(List.of(), log.records());
+      assertTrue(sup.stage().isAlive());
+    }
+  }
+
+  private static void awaitIgnoringInterrupts(CountDownLatch latch) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        latch.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   @Test
   void transientChild_restartsSpreadBeyondThePeriod_keepTheSupervisorRunning() throws Exception {
     AtomicLong clock = new AtomicLong();
