@@ -463,16 +463,35 @@ final class FlinkParityProperties {
       for (int i = 0; i < n; i++) {
         source(false);
         perEvent(r.nextInt(3), false);
-        if (r.nextInt(4) == 0) {
-          // A side through a reducing layer: each stage collects its events and emits them at the
-          // end (the pane reset), so the merge gets the side's multiset only after its done.
+        int sideKind = r.nextInt(8);
+        if (sideKind == 0) {
+          // A side made distinct in a layer of its own, partitioned by the whole event: which
+          // events it keeps is defined whatever the order (one copy of each).
           int s1 = r.nextInt(1, 4);
+          steps.add(".partition(o -> o.stages(" + s1 + ")).uniq()");
+          flow = flow.partition(o -> o.stages(s1)).uniq();
+        } else if (sideKind < 3) {
+          // A side through a reducing layer: each stage collects its events and emits them at each
+          // trigger (the pane reset), so the merge gets the side's multiset whatever the windows
+          // and triggers (sometimes count windows with triggerEvery: every event is emitted once).
+          int s1 = r.nextInt(1, 4);
+          boolean counted = r.nextBoolean();
+          int size = r.nextInt(1, 8);
+          int every = r.nextInt(1, 5);
           steps.add(
               ".partition(o -> o.stages("
                   + s1
-                  + ")).reduce(ArrayList::new, add).onTrigger(emit the list's events, reset)");
+                  + ")"
+                  + (counted
+                      ? ".window(Window.count(" + size + ").triggerEvery(" + every + "))"
+                      : "")
+                  + ").reduce(ArrayList::new, add).onTrigger(emit the list's events, reset)");
           flow =
-              flow.partition(o -> o.stages(s1))
+              flow.partition(
+                      o ->
+                          counted
+                              ? o.stages(s1).window(Window.count(size).triggerEvery(every))
+                              : o.stages(s1))
                   .reduce(
                       ArrayList<Integer>::new,
                       (l, x) -> {
@@ -1171,9 +1190,39 @@ final class FlinkParityProperties {
                   l -> l.stream().sorted().toList());
           stages = 1;
           order = true;
-          if (r.nextBoolean()) {
+          int then = r.nextInt(4);
+          if (then == 0) {
             steps.add(".map(List::size)");
             out = ((Flow<List<Integer>>) (Flow<?>) out).map(List::size);
+          } else if (then == 1) {
+            // More layers after the departition's one stage (one list per window, in window
+            // order): a keyed count, whose result does not depend on the order.
+            int m = r.nextInt(1, 9);
+            int s = r.nextInt(1, 4);
+            steps.add(
+                ".flatMap(l -> l).countBy(x -> floorMod(x, " + m + "), o -> o.stages(" + s + "))");
+            out =
+                ((Flow<List<Integer>>) (Flow<?>) out)
+                    .flatMap(l -> l)
+                    .countBy(x -> Math.floorMod(x, m), o -> o.stages(s));
+            stages = s;
+            order = false;
+          } else if (then == 2) {
+            // Or a partition by the event made distinct, then ranked on one stage.
+            int s = r.nextInt(1, 4);
+            int n = r.nextInt(1, 15);
+            steps.add(
+                ".flatMap(l -> l).partition(o -> o.stages("
+                    + s
+                    + ")).uniq().takeSort("
+                    + n
+                    + ", Integer::compare)");
+            out =
+                ((Flow<List<Integer>>) (Flow<?>) out)
+                    .flatMap(l -> l)
+                    .partition(o -> o.stages(s))
+                    .uniq()
+                    .takeSort(n, Integer::compare);
           }
         }
         case 8 -> {

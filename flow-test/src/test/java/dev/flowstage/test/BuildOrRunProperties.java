@@ -33,7 +33,6 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -354,6 +353,7 @@ final class BuildOrRunProperties {
     boolean noConsumers; // into(...) or intoConsumers(...) of an empty list
     boolean producerInto; // into(...) of a producer stage: rejected by into, naming it
     boolean rawGroupByKey; // groupByKey() of events that may be no entries: may fail naming it
+    boolean nulls; // a map makes null events: a subscriber of toPublisher() may be told so
     boolean secondRun; // the second terminal is running
     int depth;
 
@@ -823,6 +823,14 @@ final class BuildOrRunProperties {
       }
       switch (kind) {
         case 0, 1 -> {
+          if (r.nextInt(6) == 0) {
+            // Null events (flow.md: events may be null); num(null) is 0, so the model holds 0.
+            nulls = true;
+            step(".map(e -> num(e) % 4 == 0 ? null : e)", "map");
+            return new Chain(
+                f.map(orNull(e -> num(e) % 4 == 0 ? null : e)),
+                mapModel(m, x -> List.of(x % 4 == 0 ? 0 : x)));
+          }
           int add = r.nextInt(-3, 4);
           step(".map(e -> num(e) + " + add + ")" + boomText, "map");
           return new Chain(
@@ -1275,6 +1283,13 @@ final class BuildOrRunProperties {
           && !ENDED.keySet().containsAll(STARTED.keySet())) {
         Thread.sleep(1);
       }
+      if (nulls
+          && (terminal == Terminal.PUBLISHER || nestedPublisher)
+          && rootMessage(thrown).contains("rule 2.13")) {
+        // A null event cannot be signalled to a Flow.Subscriber: toPublisher says so (onError).
+        outcome("failed on a null event signalled to a subscriber");
+        return null;
+      }
       if (thrown != null
           && !(thrown instanceof FlowException)
           && ENDED.keySet().containsAll(STARTED.keySet())) {
@@ -1302,6 +1317,11 @@ final class BuildOrRunProperties {
         if (rawGroupByKey && rootMessage(thrown).contains("groupByKey() needs Map.Entry events")) {
           // Documented (flow.md): the event type cannot be checked when the plan is built.
           outcome("failed on groupByKey() of events that are no entries");
+          return null;
+        }
+        if (nulls && rootMessage(thrown).contains("map null")) {
+          // Documented (flow.md): a keyed aggregation cannot hold a null key, and says so.
+          outcome("failed on a null key");
           return null;
         }
         if (joins && rootMessage(thrown).contains("more than maxHeld")) {
@@ -1361,7 +1381,7 @@ final class BuildOrRunProperties {
           return subscribe(f.toPublisher());
         }
         case INTO -> {
-          ConcurrentLinkedQueue<Object> got = new ConcurrentLinkedQueue<>();
+          List<Object> got = Collections.synchronizedList(new ArrayList<>());
           try (StageSystem consumers = new StageSystem("buildrun-into")) {
             // A producer cannot subscribe: into must refuse it before the run starts.
             Stage<?> sink =
@@ -1373,7 +1393,7 @@ final class BuildOrRunProperties {
           return new ArrayList<>(got);
         }
         case INTO_CONSUMERS -> {
-          ConcurrentLinkedQueue<Object> got = new ConcurrentLinkedQueue<>();
+          List<Object> got = Collections.synchronizedList(new ArrayList<>());
           f.intoConsumers(
                   noConsumers
                       ? List.of()

@@ -364,6 +364,7 @@ final class FlowFuzzProperties {
     int userTriggers;
     boolean noMapBatch; // drawing a zip side: no mapBatch (it reverses a batch)
     boolean ordered; // after a zip, until something reorders: the output order is the model's
+    boolean nulls; // the output holds null events: no terminal that writes them as text
     final java.util.Set<Integer> atMost = new java.util.HashSet<>(); // each counters of zip sides
     String expectedFailure; // a failure the plan must cause other than Boom (a word of its message)
     JoinMode lateJoin; // a windowJoin's mode: late events it drops leave the model
@@ -406,7 +407,8 @@ final class FlowFuzzProperties {
     }
 
     private List<Integer> ints(int max) {
-      int n = r.nextInt(8) == 0 ? 0 : r.nextInt(max + 1);
+      // Sometimes no event, sometimes exactly one (a pane, a zip, a join of one event).
+      int n = r.nextInt(8) == 0 ? 0 : r.nextInt(10) == 0 ? 1 : r.nextInt(max + 1);
       List<Integer> l = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
         l.add(r.nextInt(-50, 501));
@@ -859,6 +861,35 @@ final class FlowFuzzProperties {
       stateless(r.nextInt(3), false);
       if (r.nextInt(5) == 0) {
         reducedSide();
+      } else if (r.nextInt(6) == 0) {
+        // A side made distinct in a layer of its own, partitioned by the event (sometimes in a
+        // window with triggers: the keys are kept per window, so only the global one is exact).
+        int s = r.nextInt(1, 4);
+        boolean by = r.nextBoolean();
+        boolean windowed = r.nextBoolean();
+        Window w =
+            windowed
+                ? Window.global()
+                    .triggerEvery(r.nextInt(1, 6))
+                    .triggerPeriodically(Duration.ofMillis(r.nextInt(1, 10)))
+                : Window.global();
+        steps.add(
+            ".partition(o -> o.stages("
+                + s
+                + ")"
+                + (windowed
+                    ? ".window(Window.global() with triggerEvery and triggerPeriodically)"
+                    : "")
+                + ")"
+                + (by ? ".uniqBy(x -> x)" : ".uniq()"));
+        drawn("uniq on a merge or join side");
+        flow = flow.partition(o -> o.stages(s).window(w));
+        flow = by ? flow.uniqBy(x -> x) : flow.uniq();
+        model = model.stream().distinct().toList();
+        plainPartition = false;
+        freshLayer = false;
+        ordered = false;
+        stateless(r.nextInt(2), false);
       }
       return model;
     }
@@ -994,6 +1025,29 @@ final class FlowFuzzProperties {
       flow = source(m, max, true);
       model = m;
       stateless(r.nextInt(3), false);
+      if (r.nextInt(5) == 0) {
+        // Through a reducing layer of one stage with a window and triggers, each pane's events
+        // emitted in order at each trigger (reset): the side keeps its order and its events.
+        StringBuilder wd = new StringBuilder();
+        Window w = window(wd, false);
+        steps.add(
+            ".partition(o -> o.stages(1).window("
+                + wd
+                + ")).reduce(ArrayList::new, add).onTrigger(emit the list's events, reset)");
+        drawn("a windowed reduce on a zip side");
+        flow =
+            flow.partition(o -> o.stages(1).window(w))
+                .reduce(
+                    ArrayList<Integer>::new,
+                    (l, x) -> {
+                      l.add(x);
+                      return l;
+                    })
+                .onTrigger((l, t) -> TriggerResult.of(List.copyOf(l), new ArrayList<Integer>()));
+        freshLayer = false;
+        plainPartition = false;
+        stateless(r.nextInt(2), false);
+      }
       return model;
     }
 
@@ -1516,6 +1570,10 @@ final class FlowFuzzProperties {
         case 9 -> uniqWindowTail();
         case 10 -> takeSortWindowTail();
         case 0 -> {
+          if (!cancel && r.nextInt(4) == 0) {
+            nullsTail();
+            return;
+          }
           out = flow;
           triggerSafe = true;
           boolean inOrder = ordered;
@@ -1581,7 +1639,11 @@ final class FlowFuzzProperties {
                           return l;
                         })
                     .flatMap(l -> l);
-            check = run -> sameMultiset(mm, run.output);
+            List<Integer> after = afterDepartition(mm);
+            if (after == null) {
+              return;
+            }
+            check = run -> sameMultiset(after, run.output);
           } else {
             // done given the window's id: one result per window, emitted oldest first, so the
             // ids a run sees rise strictly (one id, 0, in the global window).
@@ -1599,6 +1661,10 @@ final class FlowFuzzProperties {
                           return l;
                         })
                     .flatMap(l -> l);
+            List<Integer> after = afterDepartition(mm);
+            if (after == null) {
+              return;
+            }
             check =
                 run -> {
                   // A plan may run again: each check takes the ids of the run it checks.
@@ -1609,7 +1675,7 @@ final class FlowFuzzProperties {
                       return "departition's window ids not rising: " + seen;
                     }
                   }
-                  return sameMultiset(mm, run.output);
+                  return sameMultiset(after, run.output);
                 };
           }
         }
@@ -1636,6 +1702,93 @@ final class FlowFuzzProperties {
           }
         }
       }
+    }
+
+    /**
+     * Sometimes (one departition in two) more steps after a departition's flattened lists:
+     * per-event steps, partitions and shuffles (the departition's one stage feeds new layers),
+     * sometimes a uniq; returns the model after them (the departition's events, {@code mm}, when
+     * none), or null when a second aggregation follows, which set the output and its check.
+     */
+    @SuppressWarnings("unchecked")
+    private List<Integer> afterDepartition(List<Integer> mm) {
+      int what = r.nextInt(6);
+      if (what < 3) {
+        return mm;
+      }
+      flow = (Flow<Integer>) out;
+      model = mm;
+      freshLayer = false;
+      plainPartition = false;
+      ordered = false;
+      if (what == 5) {
+        // A second aggregation (windowed, with triggers, sometimes departitioned again) over the
+        // departition's events: it sets the output and the check.
+        drawn("an aggregation after a departition");
+        if (r.nextBoolean()) {
+          keyedTail();
+        } else {
+          sumOrCountTail();
+        }
+        return null;
+      }
+      drawn("steps after a departition");
+      stateless(r.nextInt(1, 4), true);
+      if (plainPartition && r.nextBoolean()) {
+        steps.add(".uniq()");
+        flow = flow.uniq();
+        model = model.stream().distinct().toList();
+      }
+      out = flow;
+      return model;
+    }
+
+    /**
+     * Null events (flow.md: events may be null): every multiple of {@code m} becomes null, then
+     * sometimes a shuffle, a partition by the default hash (sometimes made distinct: the nulls are
+     * one event), or a departition collecting them; the output is the model's multiset, nulls
+     * included. No writing terminal (it writes events as text).
+     */
+    private void nullsTail() {
+      int m = r.nextInt(2, 9);
+      steps.add(".map(x -> floorMod(x, " + m + ") == 0 ? null : x)");
+      drawn("null events");
+      nulls = true;
+      triggerSafe = true;
+      Flow<Integer> f = flow.map(x -> Math.floorMod(x, m) == 0 ? null : x);
+      List<Integer> mm = model.stream().map(x -> Math.floorMod(x, m) == 0 ? null : x).toList();
+      int s = r.nextInt(1, 4);
+      switch (r.nextInt(4)) {
+        case 0 -> {
+          steps.add(".shuffle(o -> o.stages(" + s + "))");
+          f = f.shuffle(o -> o.stages(s));
+        }
+        case 1 -> {
+          boolean uniq = r.nextBoolean();
+          steps.add(".partition(o -> o.stages(" + s + "))" + (uniq ? ".uniq()" : ""));
+          f = f.partition(o -> o.stages(s));
+          if (uniq) {
+            f = f.uniq();
+            mm = mm.stream().distinct().toList();
+          }
+        }
+        case 2 -> {
+          steps.add(".departition(ArrayList::new, add, l -> l).flatMap(l -> l)");
+          f =
+              f.departition(
+                      ArrayList<Integer>::new,
+                      (l, x) -> {
+                        l.add(x);
+                        return l;
+                      },
+                      l -> l)
+                  .flatMap(l -> l);
+        }
+        default -> {}
+      }
+      out = f;
+      List<Integer> expected = mm;
+      check = run -> sameMultiset(expected, run.output);
     }
 
     /**
@@ -2528,6 +2681,13 @@ final class FlowFuzzProperties {
           cancel
               ? Terminal.values()[Terminal.INTO.ordinal() + 1 + r.nextInt(7)]
               : Terminal.values()[r.nextInt(Terminal.INTO.ordinal() + 1)];
+      if (nulls && (terminal == Terminal.WRITE || terminal == Terminal.WRITE_CSV)) {
+        terminal = Terminal.TO_LIST; // a written line is an event's text: null has none
+      }
+      if (nulls && terminal == Terminal.PUBLISHER) {
+        // A subscriber cannot take null (rule 2.13): PublisherBridgeParityTest pins that error.
+        terminal = Terminal.STREAM;
+      }
       firstTerminal = terminal;
       cancelAfter = r.nextInt(0, 200);
       intoSinks = r.nextInt(1, 4);
@@ -2535,6 +2695,12 @@ final class FlowFuzzProperties {
           !cancel && !singleUse && booms == 0 && r.nextInt(5) == 0
               ? Terminal.values()[r.nextInt(Terminal.INTO.ordinal() + 1)]
               : null;
+      if (nulls
+          && (again == Terminal.WRITE
+              || again == Terminal.WRITE_CSV
+              || again == Terminal.PUBLISHER)) {
+        again = Terminal.COLLECT;
+      }
       userTriggers = triggerSafe && terminal == Terminal.START ? r.nextInt(4) : 0;
     }
 
