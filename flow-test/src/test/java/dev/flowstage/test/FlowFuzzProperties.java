@@ -13,6 +13,7 @@ import dev.flowstage.flow.KeyCount;
 import dev.flowstage.flow.Options;
 import dev.flowstage.flow.RunningFlow;
 import dev.flowstage.flow.SerializableBiFunction;
+import dev.flowstage.flow.SerializableComparator;
 import dev.flowstage.flow.SerializableFunction;
 import dev.flowstage.flow.TriggerResult;
 import dev.flowstage.flow.Window;
@@ -1565,8 +1566,9 @@ final class FlowFuzzProperties {
 
     private void tail() {
       List<Integer> m = model;
-      int kind = r.nextInt(11);
+      int kind = r.nextInt(lateJoin == null ? 12 : 11);
       switch (kind) {
+        case 11 -> rankedTail();
         case 9 -> uniqWindowTail();
         case 10 -> takeSortWindowTail();
         case 0 -> {
@@ -1702,6 +1704,107 @@ final class FlowFuzzProperties {
           }
         }
       }
+    }
+
+    /**
+     * takeSort right after a keyed aggregation in a window with triggers, whose stages rank their
+     * own entries at each trigger (Keyed.Ranked), against the same ranking of every emitted entry
+     * (a map between the two: the path any other reduce takes). The aggregation's input is made
+     * defined first (a departition sorting the events, flattened on its one stage), so each
+     * aggregating stage sees a defined sequence; the reference runs the same aggregation over the
+     * sorted model, in other batches.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void rankedTail() {
+      drawn("takeSort right after a windowed keyed aggregation with triggers");
+      int k = r.nextInt(1, 12);
+      int s = r.nextInt(1, 4);
+      int n = r.nextInt(1, 8);
+      int kind = r.nextInt(4);
+      Window w;
+      String wText;
+      if (r.nextBoolean()) {
+        int size = r.nextInt(1, 12);
+        w = Window.count(size);
+        wText = "Window.count(" + size + ")";
+      } else {
+        w = Window.global();
+        wText = "Window.global()";
+      }
+      if (r.nextInt(3) == 0) {
+        w = w.trigger(() -> 0, FlowFuzzProperties::punctuation);
+        wText += ".trigger(fire after each multiple of 7)";
+      } else {
+        int every = r.nextInt(1, 6);
+        w = w.triggerEvery(every);
+        wText += ".triggerEvery(" + every + ")";
+      }
+      Window window = w;
+      UnaryOperator<Options> o = x -> x.stages(s).window(window);
+      SerializableFunction<Integer, Integer> key = x -> Math.floorMod(x, k);
+      java.util.function.Function<Flow<Integer>, Flow<Map.Entry<Integer, Long>>> aggregate =
+          switch (kind) {
+            case 0 -> f -> (Flow) f.countBy(key, o);
+            case 1 -> f -> (Flow) f.sumBy(key, x -> x, o);
+            case 2 -> f -> f.reduceByKey(key, x -> (long) x, Long::sum, o);
+            default -> f -> (Flow) f.frequencies(o);
+          };
+      String aggText =
+          switch (kind) {
+            case 0 -> ".countBy(x -> floorMod(x, " + k + ")";
+            case 1 -> ".sumBy(x -> floorMod(x, " + k + "), x -> x";
+            case 2 -> ".reduceByKey(x -> floorMod(x, " + k + "), x -> (long) x, Long::sum";
+            default -> ".frequencies(";
+          };
+      steps.add(".departition(ArrayList::new, add, sorted copy).flatMap(l -> l)");
+      steps.add(
+          aggText
+              + (kind == 3 ? "" : ", ")
+              + "o -> o.stages("
+              + s
+              + ").window("
+              + wText
+              + ")).takeSort("
+              + n
+              + ", by value descending, then key)");
+      SerializableComparator<Map.Entry<Integer, Long>> byValue =
+          (a, b) -> {
+            int c = Long.compare(b.getValue(), a.getValue());
+            return c != 0 ? c : Integer.compare(a.getKey(), b.getKey());
+          };
+      Flow<Integer> sorted =
+          flow.departition(
+                  ArrayList<Integer>::new,
+                  (l, x) -> {
+                    l.add(x);
+                    return l;
+                  },
+                  l -> l.stream().sorted().toList())
+              .flatMap(l -> l);
+      out = aggregate.apply(sorted).takeSort(n, byValue);
+      triggerSafe = false; // a user trigger would make the emitted totals depend on timing
+      List<Integer> input = model.stream().sorted().toList();
+      int batch =
+          r.nextInt(1, 6); // other batches than the plan's: the result may not depend on them
+      Flow<List<Map.Entry<Integer, Long>>> reference =
+          aggregate
+              .apply(Flow.fromEnumerable(input, x -> x.stages(1).maxDemand(batch)))
+              .map(e -> e)
+              .takeSort(n, byValue);
+      check =
+          run -> {
+            List<Object> want = new ArrayList<>(reference.toList());
+            return equal(normalized(want), normalized(run.output));
+          };
+    }
+
+    /** Lists of entries as lists of "key=value" (KeyCount and Map.entry print alike). */
+    private static List<Object> normalized(List<Object> lists) {
+      List<Object> l = new ArrayList<>();
+      for (Object o : lists) {
+        l.add(((List<?>) o).stream().map(String::valueOf).toList());
+      }
+      return l;
     }
 
     /**
