@@ -512,7 +512,9 @@ final class FlinkBuildOrRunProperties {
           return o(
               f.emitAndReduce(
                   () -> (Object) 0,
-                  (e, acc) -> TriggerResult.of(List.<Object>of(e), (Object) (num(acc) + num(e)))));
+                  (e, acc) ->
+                      TriggerResult.of(
+                          Collections.singletonList(e), (Object) (num(acc) + num(e)))));
         }
         case 10 -> {
           int mod = r.nextInt(1, 5);
@@ -632,7 +634,8 @@ final class FlinkBuildOrRunProperties {
           return o(
               f.emitAndReduce(
                   () -> (Object) 0,
-                  (e, acc) -> TriggerResult.of(List.<Object>of(e), (Object) (num(acc) + num(e))),
+                  (e, acc) ->
+                      TriggerResult.of(Collections.singletonList(e), (Object) (num(acc) + num(e))),
                   (acc, t) -> TriggerResult.of(List.<Object>of(acc), acc)));
         }
         case 28 -> {

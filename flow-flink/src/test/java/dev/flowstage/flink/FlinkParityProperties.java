@@ -1244,6 +1244,18 @@ final class FlinkParityProperties {
           }
         }
         case 7 -> {
+          boolean ordered = stages == 1 && order;
+          if ((ordered || timeOrdered) && r.nextInt(3) == 0) {
+            // takeSort in a windowed layer: each stage keeps its top n per window, sent at the
+            // window's done, and one stage merges each window's lists (one list per window).
+            partition(window(ordered));
+            int n = r.nextInt(1, 15);
+            steps.add(".takeSort(" + n + ", Integer::compare) (per window)");
+            out = flow.takeSort(n, Integer::compare);
+            stages = 1;
+            order = true;
+            return;
+          }
           maybePartition(false);
           int n = r.nextInt(1, 15);
           steps.add(".takeSort(" + n + ", Integer::compare)");

@@ -910,13 +910,15 @@ final class BuildOrRunProperties {
                       f.emitAndReduce(
                           () -> (Object) 0,
                           (e, acc) ->
-                              TriggerResult.of(List.<Object>of(e), (Object) (num(acc) + num(e))),
+                              TriggerResult.of(
+                                  Collections.singletonList(e), (Object) (num(acc) + num(e))),
                           (acc, t) -> TriggerResult.of(List.<Object>of(acc), acc)))
                   : o(
                       f.emitAndReduce(
                           () -> (Object) 0,
                           (e, acc) ->
-                              TriggerResult.of(List.<Object>of(e), (Object) (num(acc) + num(e))))),
+                              TriggerResult.of(
+                                  Collections.singletonList(e), (Object) (num(acc) + num(e))))),
               null);
         }
         case 11 -> {
