@@ -59,14 +59,16 @@ import org.junit.jupiter.api.io.TempDir;
  * Parity of the two engines on random plans: each seeded plan is drawn from the operations
  * flow-flink translates (enumerables, serializable {@code Iterable}s, files with random {@link
  * FileOptions} and contents, per-event steps, {@code each}, {@code mapBatch}, {@code uniq}/{@code
- * uniqBy}, partitions, shuffles, merges of two to four flows, bounded and window joins, reduces in
- * count, event-time and global windows with {@code triggerEvery} or a user trigger, {@code
- * onTrigger}, {@code emitAndReduce}, {@code groupBy}/{@code groupByKey}, keyed aggregations and
- * {@code frequencies} with or without a ranking {@code takeSort}, the file word count the local
- * engine fuses, {@code departition}, {@code takeSort}), run with {@code toList()} and as a Flink
- * job on one mini cluster, and the two results compared: as lists where the plan defines the order
- * (the last layer has one stage and every stage on the way saw a defined sequence), as multisets
- * elsewhere.
+ * uniqBy}, partitions, shuffles, merges of two to four flows (a side sometimes made distinct, or
+ * reduced in a count window with {@code triggerEvery}), bounded and window joins, reduces in count,
+ * event-time and global windows with {@code triggerEvery} or a user trigger, {@code onTrigger},
+ * {@code emitAndReduce}, {@code groupBy}/{@code groupByKey}, keyed aggregations and {@code
+ * frequencies} with or without a ranking {@code takeSort}, the file word count the local engine
+ * fuses, {@code departition} (sometimes followed by a keyed count, or by {@code uniq} and {@code
+ * takeSort}), {@code takeSort} (per window too), null events), run with {@code toList()} and as a
+ * Flink job on one mini cluster, and the two results compared: as lists where the plan defines the
+ * order (the last layer has one stage and every stage on the way saw a defined sequence), as
+ * multisets elsewhere.
  *
  * <p>Only deterministic functions: an operation whose result depends on the order a stage sees its
  * events (count windows, {@code triggerEvery}, fixed windows, a user trigger, {@code uniqBy},

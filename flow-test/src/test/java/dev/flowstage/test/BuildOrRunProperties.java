@@ -58,14 +58,14 @@ import org.junit.jupiter.api.Test;
  * where {@link FlowFuzzProperties} draws only valid plans, this draws any operation after any other
  * (after {@code departition} or {@code takeSort}, windows and triggers anywhere, {@code partition}
  * twice, {@code onTrigger} without a reduce, keyed aggregations after windows, zips, merges and
- * joins of flows of any shape, out-of-range options and {@code null} arguments, every source and
- * terminal). Each plan must either be rejected while it is built (a Flow call, or a terminal before
- * any stage started) by an {@code IllegalArgumentException}/{@code IllegalStateException} whose
- * message names the operation or option and says what to do, or run to its end failing only by the
- * plan's own functions ({@link Boom}), leave no run unended, and, where a cheap model exists
- * (per-event steps, partitions, merges, departition and takeSort of the global window), give its
- * result. Events are any objects; every user function reads them through {@link #num}, so a shape
- * the plan did not expect is never the user's own failure.
+ * joins of flows of any shape, null events, out-of-range options and {@code null} arguments, every
+ * source and terminal). Each plan must either be rejected while it is built (a Flow call, or a
+ * terminal before any stage started) by an {@code IllegalArgumentException}/{@code
+ * IllegalStateException} whose message names the operation or option and says what to do, or run to
+ * its end failing only by the plan's own functions ({@link Boom}), leave no run unended, and, where
+ * a cheap model exists (per-event steps, partitions, merges, departition and takeSort of the global
+ * window), give its result. Events are any objects; every user function reads them through {@link
+ * #num}, so a shape the plan did not expect is never the user's own failure.
  *
  * <p>Seeded: a failure prints the seed and the plan. {@code -Dbuildrun.tries=N} runs N plans
  * (default 150), {@code -Dbuildrun.seed=S} starts elsewhere, {@code -Dbuildrun.only=S} runs the one
