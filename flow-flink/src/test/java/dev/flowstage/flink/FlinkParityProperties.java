@@ -1124,6 +1124,26 @@ final class FlinkParityProperties {
             nulls = nulls.shuffle(o -> o.stages(s));
             newLayer(s, s == 1, s == 1 && stages == 1 && order);
           }
+          if (r.nextInt(3) == 0) {
+            // A null key is a key for partition and groupBy (flow.md): null events meet on one
+            // stage and in one group, on both engines.
+            int s = r.nextInt(1, 4);
+            int k = r.nextInt(1, 6);
+            steps.add(
+                ".partition(o -> o.stages("
+                    + s
+                    + ").key(x -> x == null ? null : floorMod(x, "
+                    + k
+                    + "))).groupBy(the same key).map(sorted text)");
+            out =
+                nulls
+                    .partition(
+                        o -> o.stages(s).key(x -> x == null ? null : Math.floorMod((Integer) x, k)))
+                    .groupBy(x -> x == null ? null : Math.floorMod(x, k))
+                    .map(FlinkParityProperties::sortedText);
+            newLayer(s, true, false);
+            return;
+          }
           if (content && r.nextBoolean()) {
             steps.add(".uniq()");
             nulls = nulls.uniq();
@@ -1677,6 +1697,14 @@ final class FlinkParityProperties {
       l.add(x + i);
     }
     return l;
+  }
+
+  /** Groups whose key and values may be null, as text: keys in order, each list sorted. */
+  static Map<String, List<String>> sortedText(Map<Integer, List<Integer>> groups) {
+    Map<String, List<String>> m = new TreeMap<>();
+    groups.forEach(
+        (k, v) -> m.put(String.valueOf(k), v.stream().map(String::valueOf).sorted().toList()));
+    return m;
   }
 
   /** A group's lists sorted, keys in order: what a stage grouped, whatever the arrival order. */
