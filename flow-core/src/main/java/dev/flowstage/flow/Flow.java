@@ -770,8 +770,7 @@ public final class Flow<T> {
       String what) {
     SerializableFunction<Object, Object> k = keyFunction(key);
     return keyedLayer(k, options, what)
-        .reduce(
-            CountTable::new, (t, e) -> t.add(Keyed.keyOf(k, e, "countBy"), 1L), CountTable::merge)
+        .reduce(CountTable::new, (t, e) -> t.add(Keyed.keyOf(k, e, what), 1L), CountTable::merge)
         .onTrigger(
             new Keyed.Emit<>("countBy", (t, trigger) -> TriggerResult.of(t.<K>entries(), t)));
   }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.flowstage.flow.logic.CountTable;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -184,6 +185,19 @@ final class FlowKeyedTest {
     FlowException e = assertThrows(FlowException.class, f::toList);
     assertInstanceOf(NullPointerException.class, e.getCause());
     assertTrue(e.getCause().getMessage().contains("countBy key returned null for b"));
+  }
+
+  @Test
+  void frequencies_ofANullEvent_failsTheFlowNamingFrequencies() {
+    // Found by BuildOrRunProperties (seed 3101): the message named countBy, which the plan never
+    // called, and a key function, which frequencies has none of.
+    Flow<KeyCount<String>> f =
+        Flow.fromEnumerable(Arrays.asList("a", null, "a"), o -> o.stages(1)).frequencies();
+    FlowException e = assertThrows(FlowException.class, f::toList);
+    assertInstanceOf(NullPointerException.class, e.getCause());
+    assertEquals(
+        "frequencies cannot count a null event: map null events to a value first",
+        e.getCause().getMessage());
   }
 
   @Test

@@ -343,6 +343,29 @@ final class PublisherBridgeParityTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("bridges")
+  void nullEvent_isOneNullPointerErrorNamingRule213_andTheSourceStops(Bridge bridge)
+      throws Exception {
+    // Found by FlowFuzzProperties (seed 3101): a null event (which flows carry, flow.md) reached
+    // the bridge's buffer and failed it with a bare NullPointerException from ArrayDeque.
+    try {
+      Probe p = new Probe();
+      bridge.of(endless().map(i -> i == 3 ? null : i)).subscribe(p);
+      p.awaitTerminal();
+      bridge.awaitSourceStopped();
+      p.awaitQuiet();
+      assertInstanceOf(NullPointerException.class, p.error.get());
+      assertTrue(p.error.get().getMessage().contains("rule 2.13"), p.error.get().getMessage());
+      assertEquals(1, p.terminals.get());
+      assertEquals(upTo(p.items.size()), p.items, "a prefix of the events before the null");
+      assertTrue(p.items.size() <= 3, "nothing from the null on: " + p.items);
+      assertEquals(List.of(), p.broken);
+    } finally {
+      bridge.close();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("bridges")
   void cancelInOnNext_noFurtherSignal_andTheSourceStops(Bridge bridge) throws Exception {
     try {
       Probe p = new Probe();

@@ -59,14 +59,16 @@ import org.junit.jupiter.api.io.TempDir;
  * Parity of the two engines on random plans: each seeded plan is drawn from the operations
  * flow-flink translates (enumerables, serializable {@code Iterable}s, files with random {@link
  * FileOptions} and contents, per-event steps, {@code each}, {@code mapBatch}, {@code uniq}/{@code
- * uniqBy}, partitions, shuffles, merges of two to four flows, bounded and window joins, reduces in
- * count, event-time and global windows with {@code triggerEvery} or a user trigger, {@code
- * onTrigger}, {@code emitAndReduce}, {@code groupBy}/{@code groupByKey}, keyed aggregations and
- * {@code frequencies} with or without a ranking {@code takeSort}, the file word count the local
- * engine fuses, {@code departition}, {@code takeSort}), run with {@code toList()} and as a Flink
- * job on one mini cluster, and the two results compared: as lists where the plan defines the order
- * (the last layer has one stage and every stage on the way saw a defined sequence), as multisets
- * elsewhere.
+ * uniqBy}, partitions, shuffles, merges of two to four flows (a side sometimes made distinct, or
+ * reduced in a count window with {@code triggerEvery}), bounded and window joins, reduces in count,
+ * event-time and global windows with {@code triggerEvery} or a user trigger, {@code onTrigger},
+ * {@code emitAndReduce}, {@code groupBy}/{@code groupByKey}, keyed aggregations and {@code
+ * frequencies} with or without a ranking {@code takeSort}, the file word count the local engine
+ * fuses, {@code departition} (sometimes followed by a keyed count, or by {@code uniq} and {@code
+ * takeSort}), {@code takeSort} (per window too), null events), run with {@code toList()} and as a
+ * Flink job on one mini cluster, and the two results compared: as lists where the plan defines the
+ * order (the last layer has one stage and every stage on the way saw a defined sequence), as
+ * multisets elsewhere.
  *
  * <p>Only deterministic functions: an operation whose result depends on the order a stage sees its
  * events (count windows, {@code triggerEvery}, fixed windows, a user trigger, {@code uniqBy},
@@ -463,16 +465,35 @@ final class FlinkParityProperties {
       for (int i = 0; i < n; i++) {
         source(false);
         perEvent(r.nextInt(3), false);
-        if (r.nextInt(4) == 0) {
-          // A side through a reducing layer: each stage collects its events and emits them at the
-          // end (the pane reset), so the merge gets the side's multiset only after its done.
+        int sideKind = r.nextInt(8);
+        if (sideKind == 0) {
+          // A side made distinct in a layer of its own, partitioned by the whole event: which
+          // events it keeps is defined whatever the order (one copy of each).
           int s1 = r.nextInt(1, 4);
+          steps.add(".partition(o -> o.stages(" + s1 + ")).uniq()");
+          flow = flow.partition(o -> o.stages(s1)).uniq();
+        } else if (sideKind < 3) {
+          // A side through a reducing layer: each stage collects its events and emits them at each
+          // trigger (the pane reset), so the merge gets the side's multiset whatever the windows
+          // and triggers (sometimes count windows with triggerEvery: every event is emitted once).
+          int s1 = r.nextInt(1, 4);
+          boolean counted = r.nextBoolean();
+          int size = r.nextInt(1, 8);
+          int every = r.nextInt(1, 5);
           steps.add(
               ".partition(o -> o.stages("
                   + s1
-                  + ")).reduce(ArrayList::new, add).onTrigger(emit the list's events, reset)");
+                  + ")"
+                  + (counted
+                      ? ".window(Window.count(" + size + ").triggerEvery(" + every + "))"
+                      : "")
+                  + ").reduce(ArrayList::new, add).onTrigger(emit the list's events, reset)");
           flow =
-              flow.partition(o -> o.stages(s1))
+              flow.partition(
+                      o ->
+                          counted
+                              ? o.stages(s1).window(Window.count(size).triggerEvery(every))
+                              : o.stages(s1))
                   .reduce(
                       ArrayList<Integer>::new,
                       (l, x) -> {
@@ -1103,6 +1124,26 @@ final class FlinkParityProperties {
             nulls = nulls.shuffle(o -> o.stages(s));
             newLayer(s, s == 1, s == 1 && stages == 1 && order);
           }
+          if (r.nextInt(3) == 0) {
+            // A null key is a key for partition and groupBy (flow.md): null events meet on one
+            // stage and in one group, on both engines.
+            int s = r.nextInt(1, 4);
+            int k = r.nextInt(1, 6);
+            steps.add(
+                ".partition(o -> o.stages("
+                    + s
+                    + ").key(x -> x == null ? null : floorMod(x, "
+                    + k
+                    + "))).groupBy(the same key).map(sorted text)");
+            out =
+                nulls
+                    .partition(
+                        o -> o.stages(s).key(x -> x == null ? null : Math.floorMod((Integer) x, k)))
+                    .groupBy(x -> x == null ? null : Math.floorMod(x, k))
+                    .map(FlinkParityProperties::sortedText);
+            newLayer(s, true, false);
+            return;
+          }
           if (content && r.nextBoolean()) {
             steps.add(".uniq()");
             nulls = nulls.uniq();
@@ -1112,7 +1153,11 @@ final class FlinkParityProperties {
         case 1, 2 -> reduceTail();
         case 3 -> keyedTail();
         case 4 -> {
-          if (!order || r.nextBoolean()) {
+          if (stages == 1 && order && r.nextInt(3) == 0) {
+            // In a window with triggers, over stages that each see a defined sequence: the
+            // emitted sums and each trigger's -sum are defined.
+            partition(window(true));
+          } else if (!order || r.nextBoolean()) {
             maybePartition(false);
           }
           if (!order) {
@@ -1171,9 +1216,39 @@ final class FlinkParityProperties {
                   l -> l.stream().sorted().toList());
           stages = 1;
           order = true;
-          if (r.nextBoolean()) {
+          int then = r.nextInt(4);
+          if (then == 0) {
             steps.add(".map(List::size)");
             out = ((Flow<List<Integer>>) (Flow<?>) out).map(List::size);
+          } else if (then == 1) {
+            // More layers after the departition's one stage (one list per window, in window
+            // order): a keyed count, whose result does not depend on the order.
+            int m = r.nextInt(1, 9);
+            int s = r.nextInt(1, 4);
+            steps.add(
+                ".flatMap(l -> l).countBy(x -> floorMod(x, " + m + "), o -> o.stages(" + s + "))");
+            out =
+                ((Flow<List<Integer>>) (Flow<?>) out)
+                    .flatMap(l -> l)
+                    .countBy(x -> Math.floorMod(x, m), o -> o.stages(s));
+            stages = s;
+            order = false;
+          } else if (then == 2) {
+            // Or a partition by the event made distinct, then ranked on one stage.
+            int s = r.nextInt(1, 4);
+            int n = r.nextInt(1, 15);
+            steps.add(
+                ".flatMap(l -> l).partition(o -> o.stages("
+                    + s
+                    + ")).uniq().takeSort("
+                    + n
+                    + ", Integer::compare)");
+            out =
+                ((Flow<List<Integer>>) (Flow<?>) out)
+                    .flatMap(l -> l)
+                    .partition(o -> o.stages(s))
+                    .uniq()
+                    .takeSort(n, Integer::compare);
           }
         }
         case 8 -> {
@@ -1195,6 +1270,18 @@ final class FlinkParityProperties {
           }
         }
         case 7 -> {
+          boolean ordered = stages == 1 && order;
+          if ((ordered || timeOrdered) && r.nextInt(3) == 0) {
+            // takeSort in a windowed layer: each stage keeps its top n per window, sent at the
+            // window's done, and one stage merges each window's lists (one list per window).
+            partition(window(ordered));
+            int n = r.nextInt(1, 15);
+            steps.add(".takeSort(" + n + ", Integer::compare) (per window)");
+            out = flow.takeSort(n, Integer::compare);
+            stages = 1;
+            order = true;
+            return;
+          }
           maybePartition(false);
           int n = r.nextInt(1, 15);
           steps.add(".takeSort(" + n + ", Integer::compare)");
@@ -1614,6 +1701,14 @@ final class FlinkParityProperties {
       l.add(x + i);
     }
     return l;
+  }
+
+  /** Groups whose key and values may be null, as text: keys in order, each list sorted. */
+  static Map<String, List<String>> sortedText(Map<Integer, List<Integer>> groups) {
+    Map<String, List<String>> m = new TreeMap<>();
+    groups.forEach(
+        (k, v) -> m.put(String.valueOf(k), v.stream().map(String::valueOf).sorted().toList()));
+    return m;
   }
 
   /** A group's lists sorted, keys in order: what a stage grouped, whatever the arrival order. */

@@ -33,7 +33,6 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -59,14 +58,14 @@ import org.junit.jupiter.api.Test;
  * where {@link FlowFuzzProperties} draws only valid plans, this draws any operation after any other
  * (after {@code departition} or {@code takeSort}, windows and triggers anywhere, {@code partition}
  * twice, {@code onTrigger} without a reduce, keyed aggregations after windows, zips, merges and
- * joins of flows of any shape, out-of-range options and {@code null} arguments, every source and
- * terminal). Each plan must either be rejected while it is built (a Flow call, or a terminal before
- * any stage started) by an {@code IllegalArgumentException}/{@code IllegalStateException} whose
- * message names the operation or option and says what to do, or run to its end failing only by the
- * plan's own functions ({@link Boom}), leave no run unended, and, where a cheap model exists
- * (per-event steps, partitions, merges, departition and takeSort of the global window), give its
- * result. Events are any objects; every user function reads them through {@link #num}, so a shape
- * the plan did not expect is never the user's own failure.
+ * joins of flows of any shape, null events, out-of-range options and {@code null} arguments, every
+ * source and terminal). Each plan must either be rejected while it is built (a Flow call, or a
+ * terminal before any stage started) by an {@code IllegalArgumentException}/{@code
+ * IllegalStateException} whose message names the operation or option and says what to do, or run to
+ * its end failing only by the plan's own functions ({@link Boom}), leave no run unended, and, where
+ * a cheap model exists (per-event steps, partitions, merges, departition and takeSort of the global
+ * window), give its result. Events are any objects; every user function reads them through {@link
+ * #num}, so a shape the plan did not expect is never the user's own failure.
  *
  * <p>Seeded: a failure prints the seed and the plan. {@code -Dbuildrun.tries=N} runs N plans
  * (default 150), {@code -Dbuildrun.seed=S} starts elsewhere, {@code -Dbuildrun.only=S} runs the one
@@ -354,6 +353,7 @@ final class BuildOrRunProperties {
     boolean noConsumers; // into(...) or intoConsumers(...) of an empty list
     boolean producerInto; // into(...) of a producer stage: rejected by into, naming it
     boolean rawGroupByKey; // groupByKey() of events that may be no entries: may fail naming it
+    boolean nulls; // a map makes null events: a subscriber of toPublisher() may be told so
     boolean secondRun; // the second terminal is running
     int depth;
 
@@ -823,6 +823,14 @@ final class BuildOrRunProperties {
       }
       switch (kind) {
         case 0, 1 -> {
+          if (r.nextInt(6) == 0) {
+            // Null events (flow.md: events may be null); num(null) is 0, so the model holds 0.
+            nulls = true;
+            step(".map(e -> num(e) % 4 == 0 ? null : e)", "map");
+            return new Chain(
+                f.map(orNull(e -> num(e) % 4 == 0 ? null : e)),
+                mapModel(m, x -> List.of(x % 4 == 0 ? 0 : x)));
+          }
           int add = r.nextInt(-3, 4);
           step(".map(e -> num(e) + " + add + ")" + boomText, "map");
           return new Chain(
@@ -902,13 +910,15 @@ final class BuildOrRunProperties {
                       f.emitAndReduce(
                           () -> (Object) 0,
                           (e, acc) ->
-                              TriggerResult.of(List.<Object>of(e), (Object) (num(acc) + num(e))),
+                              TriggerResult.of(
+                                  Collections.singletonList(e), (Object) (num(acc) + num(e))),
                           (acc, t) -> TriggerResult.of(List.<Object>of(acc), acc)))
                   : o(
                       f.emitAndReduce(
                           () -> (Object) 0,
                           (e, acc) ->
-                              TriggerResult.of(List.<Object>of(e), (Object) (num(acc) + num(e))))),
+                              TriggerResult.of(
+                                  Collections.singletonList(e), (Object) (num(acc) + num(e))))),
               null);
         }
         case 11 -> {
@@ -1275,6 +1285,13 @@ final class BuildOrRunProperties {
           && !ENDED.keySet().containsAll(STARTED.keySet())) {
         Thread.sleep(1);
       }
+      if (nulls
+          && (terminal == Terminal.PUBLISHER || nestedPublisher)
+          && rootMessage(thrown).contains("rule 2.13")) {
+        // A null event cannot be signalled to a Flow.Subscriber: toPublisher says so (onError).
+        outcome("failed on a null event signalled to a subscriber");
+        return null;
+      }
       if (thrown != null
           && !(thrown instanceof FlowException)
           && ENDED.keySet().containsAll(STARTED.keySet())) {
@@ -1302,6 +1319,11 @@ final class BuildOrRunProperties {
         if (rawGroupByKey && rootMessage(thrown).contains("groupByKey() needs Map.Entry events")) {
           // Documented (flow.md): the event type cannot be checked when the plan is built.
           outcome("failed on groupByKey() of events that are no entries");
+          return null;
+        }
+        if (nulls && rootMessage(thrown).contains("map null")) {
+          // Documented (flow.md): a keyed aggregation cannot hold a null key, and says so.
+          outcome("failed on a null key");
           return null;
         }
         if (joins && rootMessage(thrown).contains("more than maxHeld")) {
@@ -1361,7 +1383,7 @@ final class BuildOrRunProperties {
           return subscribe(f.toPublisher());
         }
         case INTO -> {
-          ConcurrentLinkedQueue<Object> got = new ConcurrentLinkedQueue<>();
+          List<Object> got = Collections.synchronizedList(new ArrayList<>());
           try (StageSystem consumers = new StageSystem("buildrun-into")) {
             // A producer cannot subscribe: into must refuse it before the run starts.
             Stage<?> sink =
@@ -1373,7 +1395,7 @@ final class BuildOrRunProperties {
           return new ArrayList<>(got);
         }
         case INTO_CONSUMERS -> {
-          ConcurrentLinkedQueue<Object> got = new ConcurrentLinkedQueue<>();
+          List<Object> got = Collections.synchronizedList(new ArrayList<>());
           f.intoConsumers(
                   noConsumers
                       ? List.of()

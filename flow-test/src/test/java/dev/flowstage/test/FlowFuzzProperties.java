@@ -13,6 +13,7 @@ import dev.flowstage.flow.KeyCount;
 import dev.flowstage.flow.Options;
 import dev.flowstage.flow.RunningFlow;
 import dev.flowstage.flow.SerializableBiFunction;
+import dev.flowstage.flow.SerializableComparator;
 import dev.flowstage.flow.SerializableFunction;
 import dev.flowstage.flow.TriggerResult;
 import dev.flowstage.flow.Window;
@@ -364,6 +365,7 @@ final class FlowFuzzProperties {
     int userTriggers;
     boolean noMapBatch; // drawing a zip side: no mapBatch (it reverses a batch)
     boolean ordered; // after a zip, until something reorders: the output order is the model's
+    boolean nulls; // the output holds null events: no terminal that writes them as text
     final java.util.Set<Integer> atMost = new java.util.HashSet<>(); // each counters of zip sides
     String expectedFailure; // a failure the plan must cause other than Boom (a word of its message)
     JoinMode lateJoin; // a windowJoin's mode: late events it drops leave the model
@@ -406,7 +408,8 @@ final class FlowFuzzProperties {
     }
 
     private List<Integer> ints(int max) {
-      int n = r.nextInt(8) == 0 ? 0 : r.nextInt(max + 1);
+      // Sometimes no event, sometimes exactly one (a pane, a zip, a join of one event).
+      int n = r.nextInt(8) == 0 ? 0 : r.nextInt(10) == 0 ? 1 : r.nextInt(max + 1);
       List<Integer> l = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
         l.add(r.nextInt(-50, 501));
@@ -859,6 +862,35 @@ final class FlowFuzzProperties {
       stateless(r.nextInt(3), false);
       if (r.nextInt(5) == 0) {
         reducedSide();
+      } else if (r.nextInt(6) == 0) {
+        // A side made distinct in a layer of its own, partitioned by the event (sometimes in a
+        // window with triggers: the keys are kept per window, so only the global one is exact).
+        int s = r.nextInt(1, 4);
+        boolean by = r.nextBoolean();
+        boolean windowed = r.nextBoolean();
+        Window w =
+            windowed
+                ? Window.global()
+                    .triggerEvery(r.nextInt(1, 6))
+                    .triggerPeriodically(Duration.ofMillis(r.nextInt(1, 10)))
+                : Window.global();
+        steps.add(
+            ".partition(o -> o.stages("
+                + s
+                + ")"
+                + (windowed
+                    ? ".window(Window.global() with triggerEvery and triggerPeriodically)"
+                    : "")
+                + ")"
+                + (by ? ".uniqBy(x -> x)" : ".uniq()"));
+        drawn("uniq on a merge or join side");
+        flow = flow.partition(o -> o.stages(s).window(w));
+        flow = by ? flow.uniqBy(x -> x) : flow.uniq();
+        model = model.stream().distinct().toList();
+        plainPartition = false;
+        freshLayer = false;
+        ordered = false;
+        stateless(r.nextInt(2), false);
       }
       return model;
     }
@@ -994,6 +1026,29 @@ final class FlowFuzzProperties {
       flow = source(m, max, true);
       model = m;
       stateless(r.nextInt(3), false);
+      if (r.nextInt(5) == 0) {
+        // Through a reducing layer of one stage with a window and triggers, each pane's events
+        // emitted in order at each trigger (reset): the side keeps its order and its events.
+        StringBuilder wd = new StringBuilder();
+        Window w = window(wd, false);
+        steps.add(
+            ".partition(o -> o.stages(1).window("
+                + wd
+                + ")).reduce(ArrayList::new, add).onTrigger(emit the list's events, reset)");
+        drawn("a windowed reduce on a zip side");
+        flow =
+            flow.partition(o -> o.stages(1).window(w))
+                .reduce(
+                    ArrayList<Integer>::new,
+                    (l, x) -> {
+                      l.add(x);
+                      return l;
+                    })
+                .onTrigger((l, t) -> TriggerResult.of(List.copyOf(l), new ArrayList<Integer>()));
+        freshLayer = false;
+        plainPartition = false;
+        stateless(r.nextInt(2), false);
+      }
       return model;
     }
 
@@ -1511,11 +1566,16 @@ final class FlowFuzzProperties {
 
     private void tail() {
       List<Integer> m = model;
-      int kind = r.nextInt(11);
+      int kind = r.nextInt(lateJoin == null ? 12 : 11);
       switch (kind) {
+        case 11 -> rankedTail();
         case 9 -> uniqWindowTail();
         case 10 -> takeSortWindowTail();
         case 0 -> {
+          if (!cancel && r.nextInt(4) == 0) {
+            nullsTail();
+            return;
+          }
           out = flow;
           triggerSafe = true;
           boolean inOrder = ordered;
@@ -1581,7 +1641,11 @@ final class FlowFuzzProperties {
                           return l;
                         })
                     .flatMap(l -> l);
-            check = run -> sameMultiset(mm, run.output);
+            List<Integer> after = afterDepartition(mm);
+            if (after == null) {
+              return;
+            }
+            check = run -> sameMultiset(after, run.output);
           } else {
             // done given the window's id: one result per window, emitted oldest first, so the
             // ids a run sees rise strictly (one id, 0, in the global window).
@@ -1599,6 +1663,10 @@ final class FlowFuzzProperties {
                           return l;
                         })
                     .flatMap(l -> l);
+            List<Integer> after = afterDepartition(mm);
+            if (after == null) {
+              return;
+            }
             check =
                 run -> {
                   // A plan may run again: each check takes the ids of the run it checks.
@@ -1609,7 +1677,7 @@ final class FlowFuzzProperties {
                       return "departition's window ids not rising: " + seen;
                     }
                   }
-                  return sameMultiset(mm, run.output);
+                  return sameMultiset(after, run.output);
                 };
           }
         }
@@ -1636,6 +1704,200 @@ final class FlowFuzzProperties {
           }
         }
       }
+    }
+
+    /**
+     * takeSort right after a keyed aggregation in a window with triggers, whose stages rank their
+     * own entries at each trigger (Keyed.Ranked), against the same ranking of every emitted entry
+     * (a map between the two: the path any other reduce takes). The aggregation's input is made
+     * defined first (a departition sorting the events, flattened on its one stage), so each
+     * aggregating stage sees a defined sequence; the reference runs the same aggregation over the
+     * sorted model, in other batches.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void rankedTail() {
+      drawn("takeSort right after a windowed keyed aggregation with triggers");
+      int k = r.nextInt(1, 12);
+      int s = r.nextInt(1, 4);
+      int n = r.nextInt(1, 8);
+      int kind = r.nextInt(4);
+      Window w;
+      String wText;
+      if (r.nextBoolean()) {
+        int size = r.nextInt(1, 12);
+        w = Window.count(size);
+        wText = "Window.count(" + size + ")";
+      } else {
+        w = Window.global();
+        wText = "Window.global()";
+      }
+      if (r.nextInt(3) == 0) {
+        w = w.trigger(() -> 0, FlowFuzzProperties::punctuation);
+        wText += ".trigger(fire after each multiple of 7)";
+      } else {
+        int every = r.nextInt(1, 6);
+        w = w.triggerEvery(every);
+        wText += ".triggerEvery(" + every + ")";
+      }
+      Window window = w;
+      UnaryOperator<Options> o = x -> x.stages(s).window(window);
+      SerializableFunction<Integer, Integer> key = x -> Math.floorMod(x, k);
+      java.util.function.Function<Flow<Integer>, Flow<Map.Entry<Integer, Long>>> aggregate =
+          switch (kind) {
+            case 0 -> f -> (Flow) f.countBy(key, o);
+            case 1 -> f -> (Flow) f.sumBy(key, x -> x, o);
+            case 2 -> f -> f.reduceByKey(key, x -> (long) x, Long::sum, o);
+            default -> f -> (Flow) f.frequencies(o);
+          };
+      String aggText =
+          switch (kind) {
+            case 0 -> ".countBy(x -> floorMod(x, " + k + ")";
+            case 1 -> ".sumBy(x -> floorMod(x, " + k + "), x -> x";
+            case 2 -> ".reduceByKey(x -> floorMod(x, " + k + "), x -> (long) x, Long::sum";
+            default -> ".frequencies(";
+          };
+      steps.add(".departition(ArrayList::new, add, sorted copy).flatMap(l -> l)");
+      steps.add(
+          aggText
+              + (kind == 3 ? "" : ", ")
+              + "o -> o.stages("
+              + s
+              + ").window("
+              + wText
+              + ")).takeSort("
+              + n
+              + ", by value descending, then key)");
+      SerializableComparator<Map.Entry<Integer, Long>> byValue =
+          (a, b) -> {
+            int c = Long.compare(b.getValue(), a.getValue());
+            return c != 0 ? c : Integer.compare(a.getKey(), b.getKey());
+          };
+      Flow<Integer> sorted =
+          flow.departition(
+                  ArrayList<Integer>::new,
+                  (l, x) -> {
+                    l.add(x);
+                    return l;
+                  },
+                  l -> l.stream().sorted().toList())
+              .flatMap(l -> l);
+      out = aggregate.apply(sorted).takeSort(n, byValue);
+      triggerSafe = false; // a user trigger would make the emitted totals depend on timing
+      List<Integer> input = model.stream().sorted().toList();
+      int batch =
+          r.nextInt(1, 6); // other batches than the plan's: the result may not depend on them
+      Flow<List<Map.Entry<Integer, Long>>> reference =
+          aggregate
+              .apply(Flow.fromEnumerable(input, x -> x.stages(1).maxDemand(batch)))
+              .map(e -> e)
+              .takeSort(n, byValue);
+      check =
+          run -> {
+            List<Object> want = normalized(new ArrayList<>(reference.toList()));
+            List<Object> got = normalized(run.output);
+            if (!orderKept()) {
+              // Consumer stages of into(...) take the lists in no defined order (seed 3122).
+              want.sort(Comparator.comparing(String::valueOf));
+              got.sort(Comparator.comparing(String::valueOf));
+            }
+            return equal(want, got);
+          };
+    }
+
+    /** Lists of entries as lists of "key=value" (KeyCount and Map.entry print alike). */
+    private static List<Object> normalized(List<Object> lists) {
+      List<Object> l = new ArrayList<>();
+      for (Object o : lists) {
+        l.add(((List<?>) o).stream().map(String::valueOf).toList());
+      }
+      return l;
+    }
+
+    /**
+     * Sometimes (one departition in two) more steps after a departition's flattened lists:
+     * per-event steps, partitions and shuffles (the departition's one stage feeds new layers),
+     * sometimes a uniq; returns the model after them (the departition's events, {@code mm}, when
+     * none), or null when a second aggregation follows, which set the output and its check.
+     */
+    @SuppressWarnings("unchecked")
+    private List<Integer> afterDepartition(List<Integer> mm) {
+      int what = r.nextInt(6);
+      if (what < 3) {
+        return mm;
+      }
+      flow = (Flow<Integer>) out;
+      model = mm;
+      freshLayer = false;
+      plainPartition = false;
+      ordered = false;
+      if (what == 5) {
+        // A second aggregation (windowed, with triggers, sometimes departitioned again) over the
+        // departition's events: it sets the output and the check.
+        drawn("an aggregation after a departition");
+        if (r.nextBoolean()) {
+          keyedTail();
+        } else {
+          sumOrCountTail();
+        }
+        return null;
+      }
+      drawn("steps after a departition");
+      stateless(r.nextInt(1, 4), true);
+      if (plainPartition && r.nextBoolean()) {
+        steps.add(".uniq()");
+        flow = flow.uniq();
+        model = model.stream().distinct().toList();
+      }
+      out = flow;
+      return model;
+    }
+
+    /**
+     * Null events (flow.md: events may be null): every multiple of {@code m} becomes null, then
+     * sometimes a shuffle, a partition by the default hash (sometimes made distinct: the nulls are
+     * one event), or a departition collecting them; the output is the model's multiset, nulls
+     * included. No writing terminal (it writes events as text).
+     */
+    private void nullsTail() {
+      int m = r.nextInt(2, 9);
+      steps.add(".map(x -> floorMod(x, " + m + ") == 0 ? null : x)");
+      drawn("null events");
+      nulls = true;
+      triggerSafe = true;
+      Flow<Integer> f = flow.map(x -> Math.floorMod(x, m) == 0 ? null : x);
+      List<Integer> mm = model.stream().map(x -> Math.floorMod(x, m) == 0 ? null : x).toList();
+      int s = r.nextInt(1, 4);
+      switch (r.nextInt(4)) {
+        case 0 -> {
+          steps.add(".shuffle(o -> o.stages(" + s + "))");
+          f = f.shuffle(o -> o.stages(s));
+        }
+        case 1 -> {
+          boolean uniq = r.nextBoolean();
+          steps.add(".partition(o -> o.stages(" + s + "))" + (uniq ? ".uniq()" : ""));
+          f = f.partition(o -> o.stages(s));
+          if (uniq) {
+            f = f.uniq();
+            mm = mm.stream().distinct().toList();
+          }
+        }
+        case 2 -> {
+          steps.add(".departition(ArrayList::new, add, l -> l).flatMap(l -> l)");
+          f =
+              f.departition(
+                      ArrayList<Integer>::new,
+                      (l, x) -> {
+                        l.add(x);
+                        return l;
+                      },
+                      l -> l)
+                  .flatMap(l -> l);
+        }
+        default -> {}
+      }
+      out = f;
+      List<Integer> expected = mm;
+      check = run -> sameMultiset(expected, run.output);
     }
 
     /**
@@ -2478,7 +2740,11 @@ final class FlowFuzzProperties {
               fixed ? lessLate(m, run.output, run.stats.lateEvents()) : sameMultiset(m, run.output);
     }
 
-    /** emitAndReduce emitting every event and, at each trigger, the pane's count (reset). */
+    /**
+     * emitAndReduce emitting every event and, at each trigger, the pane's count (reset), sometimes
+     * departitioned.
+     */
+    @SuppressWarnings("unchecked")
     private void emitAndReduceTail() {
       boolean fixed = windowedLayer(true) == 2;
       List<Integer> m = model;
@@ -2495,6 +2761,22 @@ final class FlowFuzzProperties {
       } else {
         steps.add(".emitAndReduce(() -> 0L, emit x and count)");
         out = flow.emitAndReduce(() -> 0L, reducer);
+      }
+      if (r.nextInt(3) == 0) {
+        // Departitioned per window: what each window emitted while reducing and at its
+        // triggers, merged once every partition closed it (late events counted as before).
+        drawn("a departition after emitAndReduce");
+        steps.add(".departition(ArrayList::new, add, l -> l).flatMap(l -> l)");
+        out =
+            ((Flow<Object>) out)
+                .departition(
+                    ArrayList<Object>::new,
+                    (l, x) -> {
+                      l.add(x);
+                      return l;
+                    },
+                    l -> l)
+                .flatMap(l -> l);
       }
       check =
           run -> {
@@ -2528,6 +2810,13 @@ final class FlowFuzzProperties {
           cancel
               ? Terminal.values()[Terminal.INTO.ordinal() + 1 + r.nextInt(7)]
               : Terminal.values()[r.nextInt(Terminal.INTO.ordinal() + 1)];
+      if (nulls && (terminal == Terminal.WRITE || terminal == Terminal.WRITE_CSV)) {
+        terminal = Terminal.TO_LIST; // a written line is an event's text: null has none
+      }
+      if (nulls && terminal == Terminal.PUBLISHER) {
+        // A subscriber cannot take null (rule 2.13): PublisherBridgeParityTest pins that error.
+        terminal = Terminal.STREAM;
+      }
       firstTerminal = terminal;
       cancelAfter = r.nextInt(0, 200);
       intoSinks = r.nextInt(1, 4);
@@ -2535,6 +2824,12 @@ final class FlowFuzzProperties {
           !cancel && !singleUse && booms == 0 && r.nextInt(5) == 0
               ? Terminal.values()[r.nextInt(Terminal.INTO.ordinal() + 1)]
               : null;
+      if (nulls
+          && (again == Terminal.WRITE
+              || again == Terminal.WRITE_CSV
+              || again == Terminal.PUBLISHER)) {
+        again = Terminal.COLLECT;
+      }
       userTriggers = triggerSafe && terminal == Terminal.START ? r.nextInt(4) : 0;
     }
 

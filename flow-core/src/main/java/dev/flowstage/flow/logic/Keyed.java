@@ -36,7 +36,9 @@ public final class Keyed {
     Object k = key.apply(event);
     if (k == null) {
       throw new NullPointerException(
-          what + " key returned null for " + event + ": map null keys to a value first");
+          what.equals("frequencies")
+              ? "frequencies cannot count a null event: map null events to a value first"
+              : what + " key returned null for " + event + ": map null keys to a value first");
     }
     return k;
   }

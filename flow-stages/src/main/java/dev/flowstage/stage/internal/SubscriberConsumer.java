@@ -43,9 +43,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * instead ends only as {@link #end} tells it (a flow's run, which knows how the whole run ended and
  * with which {@code FlowException}). A subscriber that throws is treated as cancelled (rule 2.13);
  * a non-positive request ends it with an {@link IllegalArgumentException} (rule 3.9); requests add
- * up to at most {@code Long.MAX_VALUE}, which is unbounded (rule 3.17). Exactly one terminal signal
- * is made, and none after a cancel. After a terminal signal or a cancel the reference to the
- * subscriber is dropped (rule 3.13).
+ * up to at most {@code Long.MAX_VALUE}, which is unbounded (rule 3.17). A null event, which no
+ * subscriber may be given (rule 2.13), ends it with a {@link NullPointerException} saying so and
+ * cancels its producers, as a cancel would. Exactly one terminal signal is made, and none after a
+ * cancel. After a terminal signal or a cancel the reference to the subscriber is dropped (rule
+ * 3.13).
  *
  * @param <E> the event type
  */
@@ -60,6 +62,11 @@ public final class SubscriberConsumer<E> implements Consumer<E> {
    * mailbox ahead of the source's last events, and a normal end is only true once they were taken.
    */
   private static final Object END = new Object();
+
+  /** The {@code onError} cause when a null event reaches the bridge. */
+  static final String NULL_EVENT =
+      "a null event cannot be signalled to a Flow.Subscriber (Reactive Streams rule 2.13): map"
+          + " null events to a value of your own (an Optional, a marker) before the publisher";
 
   private final List<Stage<?>> producers;
   private final SubscriptionOptions options;
@@ -237,7 +244,14 @@ public final class SubscriberConsumer<E> implements Consumer<E> {
     if (done) {
       return;
     }
-    buffer.addAll(events);
+    for (E e : events) {
+      if (e == null) {
+        // A Flow.Subscriber cannot take null (rule 2.13): say so, not ArrayDeque's bare NPE.
+        fail(new NullPointerException(NULL_EVENT), ctx);
+        return;
+      }
+      buffer.add(e);
+    }
     deliver(ctx);
   }
 
