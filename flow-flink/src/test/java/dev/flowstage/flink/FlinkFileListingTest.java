@@ -133,18 +133,7 @@ final class FlinkFileListingTest {
     FlinkInput.ReadLines read = new FlinkInput.ReadLines("UTF-8", FileOptions.defaults());
     for (long listed : new long[] {4, 3, 5, 6, 10, 0, -1}) {
       List<Object> lines = new ArrayList<>();
-      read.read(
-          file.toUri().toString(),
-          listed,
-          new org.apache.flink.util.Collector<>() {
-            @Override
-            public void collect(Object line) {
-              lines.add(line);
-            }
-
-            @Override
-            public void close() {}
-          });
+      read.read(file.toUri().toString(), listed, into(lines));
       List<Object> expected =
           listed <= 0
               ? List.of("a b", "c", "d e")
@@ -166,16 +155,7 @@ final class FlinkFileListingTest {
     assertEquals(Files.size(file), listed.get(0).f1);
     FlinkInput.ReadLines read = new FlinkInput.ReadLines("UTF-8", FileOptions.defaults());
     List<Object> lines = new ArrayList<>();
-    org.apache.flink.util.Collector<Object> out =
-        new org.apache.flink.util.Collector<>() {
-          @Override
-          public void collect(Object line) {
-            lines.add(line);
-          }
-
-          @Override
-          public void close() {}
-        };
+    org.apache.flink.util.Collector<Object> out = into(lines);
     IOException e =
         assertThrows(
             IOException.class,
@@ -185,5 +165,18 @@ final class FlinkFileListingTest {
     assertTrue(
         e.getMessage().contains("cut.log: the file shrank while being read"), e.getMessage());
     assertEquals(List.of("a b", "c"), lines);
+  }
+
+  /** A Flink collector that adds what it is given to {@code lines}. */
+  private static org.apache.flink.util.Collector<Object> into(List<Object> lines) {
+    return new org.apache.flink.util.Collector<>() {
+      @Override
+      public void collect(Object line) {
+        lines.add(line);
+      }
+
+      @Override
+      public void close() {}
+    };
   }
 }
