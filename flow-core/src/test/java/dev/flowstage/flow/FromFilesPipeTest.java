@@ -60,6 +60,22 @@ final class FromFilesPipeTest {
     return out.toByteArray();
   }
 
+  /**
+   * A pipe left out as binary is counted in the statistics as a regular file is, though only its
+   * reader, as it opens it, can look at its first block.
+   */
+  @Test
+  void aBinaryPipe_leftOutOnRequest_isCountedAmongTheSkippedFiles() throws Exception {
+    Path pipe = fifo("image.pipe", new byte[] {'x', 0, 'y', '\n'});
+    Path bin = Files.write(dir.resolve("image.bin"), new byte[] {'x', 0, 'y', '\n'});
+    Path text = Files.writeString(dir.resolve("a.txt"), "one\n");
+    RunningFlow<List<String>> run =
+        Flow.fromFiles(List.of(pipe, bin, text), o -> o, f -> f.includeBinary(false))
+            .start(java.util.stream.Collectors.toList());
+    assertEquals(List.of("one"), run.await());
+    assertEquals(java.util.Map.of("binary", 2L), run.statistics().skippedFiles());
+  }
+
   @Test
   void aPipeBesideAFile_givesTheLinesOfTheSameBytesInAFile() throws Exception {
     StringBuilder text = new StringBuilder("\uFEFF"); // a UTF-8 mark, dropped as in a file

@@ -25,14 +25,29 @@ final class FileProducer implements Producer<Object> {
   private final String name;
   private final Queue<FileRanges.Range> ranges;
   private final AtomicLong malformed;
+  private final AtomicLong streamsSkipped;
   private FileRanges.Range range;
   private LineReader reader;
   private boolean finished;
 
-  FileProducer(String name, Queue<FileRanges.Range> ranges, AtomicLong malformed) {
+  /**
+   * A producer of the lines of the ranges it takes from {@code ranges}.
+   *
+   * @param name the stage's name, in errors
+   * @param ranges the file source's ranges, shared by its producers
+   * @param malformed counts the malformed input sequences replaced
+   * @param streamsSkipped counts the streams (pipes) left out as binary when opened: a regular
+   *     file's first block is looked at when it is listed, a stream's only as it is read
+   */
+  FileProducer(
+      String name,
+      Queue<FileRanges.Range> ranges,
+      AtomicLong malformed,
+      AtomicLong streamsSkipped) {
     this.name = name;
     this.ranges = ranges;
     this.malformed = malformed;
+    this.streamsSkipped = streamsSkipped;
   }
 
   @Override
@@ -93,6 +108,9 @@ final class FileProducer implements Producer<Object> {
   private void close() throws IOException {
     if (reader != null) {
       malformed.addAndGet(reader.malformed());
+      if (reader.skippedAsBinary()) {
+        streamsSkipped.incrementAndGet();
+      }
       reader.close();
       reader = null;
     }

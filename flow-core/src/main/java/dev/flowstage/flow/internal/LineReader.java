@@ -86,6 +86,11 @@ final class LineReader implements Closeable {
     }
   }
 
+  /** Whether the range is a stream left out as binary when it was opened (it gives no lines). */
+  boolean skippedAsBinary() {
+    return lines.skippedAsBinary();
+  }
+
   /** How many malformed input sequences were replaced so far. */
   long malformed() {
     return lines.malformed();
