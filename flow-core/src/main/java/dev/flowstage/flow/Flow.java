@@ -3,6 +3,7 @@ package dev.flowstage.flow;
 import dev.flowstage.flow.internal.Describe;
 import dev.flowstage.flow.internal.FlowPublisher;
 import dev.flowstage.flow.internal.RunCoordinator;
+import dev.flowstage.flow.internal.StageKinds;
 import dev.flowstage.flow.logic.CountTable;
 import dev.flowstage.flow.logic.Keyed;
 import dev.flowstage.flow.logic.TopN;
@@ -17,7 +18,6 @@ import dev.flowstage.stage.DemandMode;
 import dev.flowstage.stage.Producer;
 import dev.flowstage.stage.ProducerConsumer;
 import dev.flowstage.stage.Stage;
-import dev.flowstage.stage.StageKind;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -291,7 +291,7 @@ public final class Flow<T> {
       throw new IllegalArgumentException("fromStages needs at least one producer");
     }
     producers.forEach(p -> nonNull(p, "producers element"));
-    stageKinds(
+    StageKinds.check(
         "fromStages",
         producers,
         "running producer stages (producers or producer-consumers) to read from",
@@ -1255,7 +1255,7 @@ public final class Flow<T> {
       throw new IllegalArgumentException("through needs at least one producer-consumer stage");
     }
     stages.forEach(st -> nonNull(st, "stages element"));
-    stageKinds(
+    StageKinds.check(
         "through",
         stages,
         "running producer-consumer stages (StageSystem.startProducerConsumer)",
@@ -1808,11 +1808,7 @@ public final class Flow<T> {
       throw new IllegalArgumentException("into needs at least one consumer stage");
     }
     consumers.forEach(c -> nonNull(c, "consumers element"));
-    stageKinds(
-        "into",
-        consumers,
-        dev.flowstage.flow.internal.StageKinds.CONSUMERS,
-        dev.flowstage.flow.internal.StageKinds::consumerRefusal);
+    StageKinds.check("into", consumers, StageKinds.CONSUMERS, StageKinds::consumerRefusal);
     return RunCoordinator.startInto(plan, consumers, clock, demand == DemandMode.ACCUMULATE)
         .runningInto();
   }
@@ -1904,22 +1900,6 @@ public final class Flow<T> {
   private static Plan sequential(Plan p) {
     Options o = p.options().stages(1).splitBytes(Long.MAX_VALUE);
     return new Plan(p.source(), p.operations(), o);
-  }
-
-  /**
-   * Refuses a running stage of the wrong kind for {@code call} ({@code fromStages}, {@code through}
-   * or {@code into}) where the plan is built: a stage's kind never changes, so the run could only
-   * fail as it starts. (A stage that exits in between still fails the run then, naming it.)
-   *
-   * @param need what the call takes, for the message
-   * @param refusal why a stage of a kind cannot serve, or {@code null} if it can
-   */
-  private static void stageKinds(
-      String call,
-      List<? extends Stage<?>> stages,
-      String need,
-      java.util.function.Function<StageKind, String> refusal) {
-    dev.flowstage.flow.internal.StageKinds.check(call, stages, need, refusal);
   }
 
   private static <V> V nonNull(V value, String name) {

@@ -1,5 +1,6 @@
 package dev.flowstage.flow.internal;
 
+import dev.flowstage.flow.logic.FileSelection;
 import dev.flowstage.stage.ExitReason;
 import dev.flowstage.stage.Producer;
 import dev.flowstage.stage.ProducerContext;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * A producer of the lines of a file source's ranges: takes the next unread range from the queue its
@@ -25,7 +27,7 @@ final class FileProducer implements Producer<Object> {
   private final String name;
   private final Queue<FileRanges.Range> ranges;
   private final AtomicLong malformed;
-  private final AtomicLong streamsSkipped;
+  private final AtomicLongArray skippedFiles;
   private FileRanges.Range range;
   private LineReader reader;
   private boolean finished;
@@ -36,18 +38,19 @@ final class FileProducer implements Producer<Object> {
    * @param name the stage's name, in errors
    * @param ranges the file source's ranges, shared by its producers
    * @param malformed counts the malformed input sequences replaced
-   * @param streamsSkipped counts the streams (pipes) left out as binary when opened: a regular
-   *     file's first block is looked at when it is listed, a stream's only as it is read
+   * @param skippedFiles counts what the file source left out, per {@code FileSelection.Skip}: here
+   *     the streams (pipes) left out as binary when opened (a regular file's first block is looked
+   *     at when it is listed, a stream's only as it is read)
    */
   FileProducer(
       String name,
       Queue<FileRanges.Range> ranges,
       AtomicLong malformed,
-      AtomicLong streamsSkipped) {
+      AtomicLongArray skippedFiles) {
     this.name = name;
     this.ranges = ranges;
     this.malformed = malformed;
-    this.streamsSkipped = streamsSkipped;
+    this.skippedFiles = skippedFiles;
   }
 
   @Override
@@ -109,7 +112,7 @@ final class FileProducer implements Producer<Object> {
     if (reader != null) {
       malformed.addAndGet(reader.malformed());
       if (reader.skippedAsBinary()) {
-        streamsSkipped.incrementAndGet();
+        skippedFiles.incrementAndGet(FileSelection.Skip.BINARY.ordinal());
       }
       reader.close();
       reader = null;

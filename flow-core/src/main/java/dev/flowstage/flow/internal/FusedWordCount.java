@@ -12,6 +12,7 @@ import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -37,14 +38,14 @@ final class FusedWordCount {
    *     out
    * @return the plan to build the topology of
    */
-  static Plan apply(Plan plan, LongAdder malformed, long[] skipped) {
+  static Plan apply(Plan plan, LongAdder malformed, AtomicLongArray skipped) {
     WordCountPlan.Match m = WordCountPlan.match(plan);
-    long[] left = new long[skipped.length];
+    long[] left = new long[skipped.length()];
     Plan fused = m == null ? null : fuse(m, malformed, left);
     if (fused != null) {
       // What the fused source's listing left out; a plan not fused lists its files again later.
       for (int i = 0; i < left.length; i++) {
-        skipped[i] += left[i];
+        skipped.addAndGet(i, left[i]);
       }
       return fused; // the counting layer and the file source's layer it reads
     }

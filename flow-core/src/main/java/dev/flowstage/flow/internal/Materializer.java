@@ -69,9 +69,6 @@ final class Materializer {
   private final Map<String, LayerStage> layerStages = new ConcurrentHashMap<>();
   private final AtomicLong malformed = new AtomicLong();
 
-  /** Streams (pipes) the file producers left out as binary as they opened them. */
-  private final AtomicLong streamsSkipped = new AtomicLong();
-
   private volatile TerminalConsumer terminal;
   private volatile Stage<?> terminalStage;
   // how the caller's consumers subscribe to the last layer: into's, and those subscribed later
@@ -214,7 +211,7 @@ final class Materializer {
           system.startProducer(enumerable(name, g.sources.get(i)), producerOptions(g, name, true));
       case FILE ->
           system.startProducer(
-              new FileProducer(name, unreadRanges(g), malformed, streamsSkipped),
+              new FileProducer(name, unreadRanges(g), malformed, topology.skipped),
               producerOptions(g, name, true));
       case STAGE -> {
         if (!(g.sources.get(i) instanceof Stage<?> st)) {
@@ -482,19 +479,6 @@ final class Materializer {
   }
 
   /**
-   * What the file sources left out, by reason: what their listings left out and the streams left
-   * out as binary when opened.
-   */
-  private Map<String, Long> skippedFiles() {
-    Map<String, Long> skipped = new java.util.LinkedHashMap<>(topology.skippedFiles());
-    long streams = streamsSkipped.get();
-    if (streams > 0) {
-      skipped.merge(dev.flowstage.flow.logic.FileSelection.Skip.BINARY.label(), streams, Long::sum);
-    }
-    return skipped;
-  }
-
-  /**
    * The live counters of every stage started so far, read without stopping anything.
    *
    * @return the counters, as a running flow's statistics (the coordinator sets state and time)
@@ -521,6 +505,6 @@ final class Materializer {
         all,
         malformed.get() + topology.fusedMalformed.sum(),
         late,
-        skippedFiles());
+        topology.skippedFiles());
   }
 }

@@ -63,7 +63,6 @@ public final class RunCoordinator {
   private final FlowObservation observation;
   private final Failures failures = new Failures();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final AtomicBoolean cancelled = new AtomicBoolean();
   private final CompletableFuture<Void> systemClosed = new CompletableFuture<>();
 
   /** Why every consumer of an {@code into} run exited before the flow finished; null if not. */
@@ -424,7 +423,7 @@ public final class RunCoordinator {
         }
         // A cancel shuts the upstream stages down, which can reach the terminal as an end before
         // the terminal's own stop: a cancelled flow must not look complete.
-        if (cancelled.get()) {
+        if (failures.cancelled()) {
           throw new CancellationException("the flow was cancelled");
         }
       }
@@ -432,7 +431,7 @@ public final class RunCoordinator {
       @Override
       public RuntimeException stopped(ExitReason reason) {
         close();
-        if (cancelled.get()) {
+        if (failures.cancelled()) {
           return new CancellationException("the flow was cancelled");
         }
         FlowException f = failures.first();
@@ -483,8 +482,8 @@ public final class RunCoordinator {
    */
   public void cancel() {
     // A run that failed before the cancel stays failed: whichever came first is its outcome.
-    if (!closed.get() && failures.cancel()) {
-      cancelled.set(true);
+    if (!closed.get()) {
+      failures.cancel();
     }
     close(true);
   }
@@ -494,7 +493,7 @@ public final class RunCoordinator {
    * that was cancelled, failed or lost its consumers is closed at once ({@link #close(boolean)}).
    */
   void close() {
-    close(cancelled.get() || failures.any() || consumersGone != null);
+    close(failures.cancelled() || failures.any() || consumersGone != null);
   }
 
   /**
@@ -572,7 +571,7 @@ public final class RunCoordinator {
     if (reportedFailure() != null) {
       return FlowState.FAILED;
     }
-    return cancelled.get() ? FlowState.CANCELLED : FlowState.COMPLETED;
+    return failures.cancelled() ? FlowState.CANCELLED : FlowState.COMPLETED;
   }
 
   /**
@@ -701,7 +700,7 @@ public final class RunCoordinator {
                       done.completeExceptionally(f);
                     } else if (!finished && gone != null) {
                       done.completeExceptionally(gone);
-                    } else if (cancelled.get()) {
+                    } else if (failures.cancelled()) {
                       done.completeExceptionally(
                           new CancellationException("the flow was cancelled"));
                     } else {
@@ -982,13 +981,19 @@ public final class RunCoordinator {
     /**
      * Decides a cancel against the failures, atomically with {@link #add}: the run is cancelled
      * only if no stage failed before, and no failure is recorded after.
-     *
-     * @return whether the run is cancelled: false if a failure came first
      */
-    synchronized boolean cancel() {
+    synchronized void cancel() {
       if (all.isEmpty()) {
         cancelled = true;
       }
+    }
+
+    /**
+     * Whether the run was cancelled (before any stage failed).
+     *
+     * @return true once {@link #cancel} decided so
+     */
+    synchronized boolean cancelled() {
       return cancelled;
     }
 

@@ -23,6 +23,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
@@ -204,16 +205,18 @@ final class Topology {
   final LongAdder fusedMalformed;
 
   /**
-   * What the file sources' listings left out, per {@link FileSelection.Skip} (its ordinal): counted
-   * while the topology is built, on one thread, and read only after.
+   * What the file sources left out, per {@link FileSelection.Skip} (its ordinal): their listings,
+   * counted while the topology is built, and the streams their producers leave out as binary when
+   * they open them ({@link FileProducer}), counted while the run goes.
    */
-  private final long[] skippedFiles;
+  final AtomicLongArray skipped;
 
-  private Topology(List<Group> groups, Group last, LongAdder fusedMalformed, long[] skippedFiles) {
+  private Topology(
+      List<Group> groups, Group last, LongAdder fusedMalformed, AtomicLongArray skippedFiles) {
     this.groups = List.copyOf(groups);
     this.last = last;
     this.fusedMalformed = fusedMalformed;
-    this.skippedFiles = skippedFiles.clone();
+    this.skipped = skippedFiles;
     Map<Group, Input> out = new IdentityHashMap<>();
     for (Group g : this.groups) {
       for (Input in : g.inputs) {
@@ -224,7 +227,7 @@ final class Topology {
   }
 
   /**
-   * Returns what the file sources' listings left out, by reason ({@link FileSelection.Skip#label}),
+   * Returns what the file sources left out so far, by reason ({@link FileSelection.Skip#label}),
    * the reasons that left out nothing omitted.
    *
    * @return the counts, in the reasons' order
@@ -232,8 +235,9 @@ final class Topology {
   Map<String, Long> skippedFiles() {
     Map<String, Long> out = new java.util.LinkedHashMap<>();
     for (FileSelection.Skip why : FileSelection.Skip.values()) {
-      if (skippedFiles[why.ordinal()] > 0) {
-        out.put(why.label(), skippedFiles[why.ordinal()]);
+      long n = skipped.get(why.ordinal());
+      if (n > 0) {
+        out.put(why.label(), n);
       }
     }
     return out;
@@ -260,7 +264,7 @@ final class Topology {
     // A file word count whose files can be read as bytes runs on the byte path (ADR 0009); the
     // files are listed here, as for any file source.
     LongAdder malformed = new LongAdder();
-    long[] skipped = new long[FileSelection.Skip.values().length];
+    AtomicLongArray skipped = new AtomicLongArray(FileSelection.Skip.values().length);
     Plan run = FusedWordCount.apply(plan, malformed, skipped);
     return new Builder(skipped).build(run, malformed);
   }
@@ -305,12 +309,12 @@ final class Topology {
     private final List<Draft> drafts = new ArrayList<>();
 
     /** Counts what the file sources' listings leave out, per {@link FileSelection.Skip}. */
-    private final long[] skipped;
+    private final AtomicLongArray skipped;
 
     /** Set while walking a zip side whose source is a file source: it is read by one producer. */
     private boolean ordered;
 
-    Builder(long[] skipped) {
+    Builder(AtomicLongArray skipped) {
       this.skipped = skipped;
     }
 
@@ -363,7 +367,7 @@ final class Topology {
                   o.splitBytes(),
                   cs,
                   f.options(),
-                  (path, why) -> skipped[why.ordinal()]++);
+                  (path, why) -> skipped.incrementAndGet(why.ordinal()));
           Draft src;
           if (ranges.isEmpty()) {
             src = add(Kind.ENUMERABLE, 1, p, List.of(), o);

@@ -260,12 +260,8 @@ public final class Lines implements Closeable {
    * @return whether to stop reading
    */
   public boolean reachedListedSize(long listedSize) {
-    return !gzip
-        && text == null
-        && !skipped
-        && listedSize > 0
-        && !FileSelection.readsToEnd(listedSize)
-        && position() >= listedSize;
+    // A size above 0: a stream is listed at -1, and 0 says nothing (FileSelection.readsToEnd).
+    return !gzip && text == null && !skipped && listedSize > 0 && position() >= listedSize;
   }
 
   /**

@@ -35,7 +35,8 @@ final class FusedWordCountTest {
     return FusedWordCount.apply(
         plan,
         new LongAdder(),
-        new long[dev.flowstage.flow.logic.FileSelection.Skip.values().length]);
+        new java.util.concurrent.atomic.AtomicLongArray(
+            dev.flowstage.flow.logic.FileSelection.Skip.values().length));
   }
 
   @Test

@@ -125,7 +125,6 @@ final class InputResolver {
     boolean globbed = !selection.globs().isEmpty();
     Charset charset = selection.charset() != null ? selection.charset() : UTF_8;
     long[] skips = new long[FileSelection.Skip.values().length];
-    long binary = 0;
     List<Input> inputs = new ArrayList<>();
     boolean stdinUsed = false;
     for (String arg : args) {
@@ -149,7 +148,7 @@ final class InputResolver {
           if (selection.includeBinary() || !looksBinary(input, files, charset)) {
             inputs.add(readable(input));
           } else {
-            binary++;
+            skips[FileSelection.Skip.BINARY.ordinal()]++;
           }
         }
       } else {
@@ -163,7 +162,7 @@ final class InputResolver {
         if (selection.includeBinary() || !looksBinary(input, files, charset)) {
           inputs.add(readable(input));
         } else {
-          binary++;
+          skips[FileSelection.Skip.BINARY.ordinal()]++;
         }
       }
     }
@@ -173,6 +172,7 @@ final class InputResolver {
             + skips[FileSelection.Skip.BROKEN_LINK.ordinal()]
             + skips[FileSelection.Skip.LOOP.ordinal()];
     long special = skips[FileSelection.Skip.SPECIAL.ordinal()];
+    long binary = skips[FileSelection.Skip.BINARY.ordinal()];
     if (inputs.isEmpty()) {
       List<String> why = new ArrayList<>();
       if (hidden > 0) {

@@ -227,12 +227,7 @@ final class SupervisorStage<E> implements Consumer<E> {
     // A child that failed before the stop and whose exit report was still in the mailbox: nobody
     // else will hear of it, so it is logged here, once (ADR 0007).
     for (Child<E> child : children.values()) {
-      ChildExit exit = child.ended;
-      if (exit != null
-          && exit.thread() == child.thread
-          && exit.reason() instanceof ExitReason.Failure failure) {
-        logFailure(child, failure, "; not restarted: the supervisor is stopping");
-      }
+      logQueuedFailure(child, child.thread, "; not restarted: the supervisor is stopping");
     }
     children.clear();
   }
@@ -317,6 +312,19 @@ final class SupervisorStage<E> implements Consumer<E> {
     delete(child);
   }
 
+  /**
+   * Logs the failure of {@code thread}, the child's incarnation the supervisor just interrupted and
+   * joined, if it failed before and its exit report is still queued (it will find the child gone).
+   */
+  private void logQueuedFailure(Child<E> child, Thread thread, String what) {
+    ChildExit exit = child.ended;
+    if (exit != null
+        && exit.thread() == thread
+        && exit.reason() instanceof ExitReason.Failure failure) {
+      logFailure(child, failure, what);
+    }
+  }
+
   /** Logs a child's failure: it has no other receiver (ADR 0007). Once per failure. */
   private void logFailure(Child<E> child, ExitReason.Failure failure, String what) {
     Log.LOG.log(
@@ -387,12 +395,7 @@ final class SupervisorStage<E> implements Consumer<E> {
       awaitAll(List.of(thread));
       // A failure before the interrupt whose report is still queued finds the child gone when it
       // comes: logged here, once.
-      ChildExit exit = child.ended;
-      if (exit != null
-          && exit.thread() == thread
-          && exit.reason() instanceof ExitReason.Failure failure) {
-        logFailure(child, failure, "; not restarted: terminated");
-      }
+      logQueuedFailure(child, thread, "; not restarted: terminated");
     }
     delete(child);
     return true;
